@@ -1,0 +1,60 @@
+// The typed settings of one node, with Kafka's property names mapped to camelCase fields.
+// src/common/config.ts parses and validates `.properties` files into this shape.
+
+export type ProcessRole = 'broker' | 'controller';
+
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface Listener extends Endpoint {
+  /** Listener name, e.g. PLAINTEXT or CONTROLLER. */
+  readonly name: string;
+}
+
+export interface QuorumVoter extends Endpoint {
+  readonly id: number;
+}
+
+export interface NodeConfig {
+  /** The file this was read from (for messages). */
+  readonly sourcePath: string;
+  readonly nodeId: number; // node.id (required)
+  readonly processRoles: readonly ProcessRole[]; // process.roles (required)
+  readonly quorumVoters: readonly QuorumVoter[]; // controller.quorum.voters: id@host:port,...
+  readonly quorumBootstrapServers: readonly Endpoint[]; // controller.quorum.bootstrap.servers
+  readonly listeners: readonly Listener[]; // listeners: NAME://host:port,...
+  readonly advertisedListeners: readonly Listener[]; // advertised.listeners (default: listeners)
+  readonly controllerListenerNames: readonly string[]; // controller.listener.names
+  readonly listenerSecurityProtocolMap: ReadonlyMap<string, string>; // listener.security.protocol.map
+  readonly interBrokerListenerName: string; // inter.broker.listener.name (default PLAINTEXT)
+  readonly logDirs: readonly string[]; // log.dirs, else log.dir (default /tmp/kraft-combined-logs)
+  readonly metadataLogDir: string; // metadata.log.dir (default: first of logDirs)
+  /** raftka's own: host:port of the admin HTTP server (/metrics, /healthz, /readyz); null = none. */
+  readonly adminListener: Endpoint | null; // admin.listener
+  readonly numPartitions: number; // num.partitions (1)
+  readonly defaultReplicationFactor: number; // default.replication.factor (1)
+  readonly minInsyncReplicas: number; // min.insync.replicas (1)
+  readonly uncleanLeaderElectionEnable: boolean; // unclean.leader.election.enable (false)
+  readonly autoCreateTopicsEnable: boolean; // auto.create.topics.enable (true)
+  readonly deleteTopicEnable: boolean; // delete.topic.enable (true)
+  readonly offsetsTopicReplicationFactor: number; // offsets.topic.replication.factor (3)
+  readonly logSegmentBytes: number; // log.segment.bytes (1073741824)
+  readonly logRetentionMs: number; // log.retention.ms, else log.retention.minutes/hours (168 h)
+  readonly socketRequestMaxBytes: number; // socket.request.max.bytes (104857600)
+  readonly quorumElectionTimeoutMs: number; // controller.quorum.election.timeout.ms (1000)
+  readonly quorumFetchTimeoutMs: number; // controller.quorum.fetch.timeout.ms (2000)
+  readonly quorumElectionBackoffMaxMs: number; // controller.quorum.election.backoff.max.ms (1000)
+  readonly quorumAppendLingerMs: number; // controller.quorum.append.linger.ms (25)
+  readonly quorumRequestTimeoutMs: number; // controller.quorum.request.timeout.ms (2000)
+  readonly quorumRetryBackoffMs: number; // controller.quorum.retry.backoff.ms (20)
+  readonly brokerHeartbeatIntervalMs: number; // broker.heartbeat.interval.ms (2000)
+  readonly brokerSessionTimeoutMs: number; // broker.session.timeout.ms (9000)
+  readonly metadataLogSegmentBytes: number; // metadata.log.segment.bytes (1073741824)
+  readonly metadataLogMaxRecordBytesBetweenSnapshots: number; // (20971520)
+  readonly metadataLogMaxSnapshotIntervalMs: number; // metadata.log.max.snapshot.interval.ms (3600000)
+  readonly metadataMaxIdleIntervalMs: number; // metadata.max.idle.interval.ms (500)
+  readonly metadataMaxRetentionBytes: number; // metadata.max.retention.bytes (104857600)
+  readonly metadataMaxRetentionMs: number; // metadata.max.retention.ms (604800000)
+}
