@@ -3,9 +3,20 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { CommandModule } from 'yargs';
+import { clusterCommand } from './cluster-command.js';
+import { dumpLogCommand } from './dump-log-command.js';
+import { metadataQuorumCommand } from './metadata-quorum-command.js';
+import { serverCommand } from './server-command.js';
+import { storageCommand } from './storage-command.js';
 
 // Each command file exports one CommandModule; add new ones to this list.
-const commands: CommandModule[] = [];
+const commands: CommandModule[] = [
+  storageCommand,
+  serverCommand,
+  clusterCommand,
+  metadataQuorumCommand,
+  dumpLogCommand as unknown as CommandModule,
+];
 
 await yargs(hideBin(process.argv))
   .scriptName('raftka')

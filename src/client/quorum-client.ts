@@ -1,0 +1,111 @@
+// Asks a controller for Kafka's DescribeQuorum over the KRaft gRPC listener. A controller that is
+// not the leader names the leader; we then ask the leader, which alone knows replica progress.
+import * as grpc from '@grpc/grpc-js';
+import { ErrorCode, errorName } from '../common/errors.js';
+import type { Endpoint } from '../common/node-config.js';
+import { callUnary, channelOptions, kraftService } from '../raft/driver/grpc-transport.js';
+import type { WireMessage } from '../raft/driver/raft-wire.js';
+
+export interface ReplicaDescription {
+  readonly nodeId: number;
+  readonly logEndOffset: number;
+  readonly lag: number;
+  /** ms since the Unix epoch, or null if never. */
+  readonly lastFetchTimestamp: number | null;
+  readonly lastCaughtUpTimestamp: number | null;
+  readonly status: 'Leader' | 'Follower' | 'Observer';
+}
+
+export interface QuorumDescription {
+  readonly clusterId: string;
+  readonly leaderId: number;
+  readonly leaderEpoch: number;
+  readonly highWatermark: number;
+  readonly maxFollowerLag: number;
+  readonly maxFollowerLagTimeMs: number;
+  readonly currentVoters: readonly number[];
+  readonly currentObservers: readonly number[];
+  readonly replicas: readonly ReplicaDescription[];
+}
+
+const describeDeadlineMs = 5_000;
+const redirectsMax = 3;
+
+export class QuorumClientError extends Error {
+  constructor(
+    message: string,
+    readonly errorCode: number,
+  ) {
+    super(message);
+  }
+}
+
+async function ask(endpoint: Endpoint): Promise<WireMessage> {
+  const { Client } = kraftService();
+  const client = new Client(`${endpoint.host}:${endpoint.port}`, grpc.credentials.createInsecure(), channelOptions);
+  try {
+    return await callUnary(client, 'DescribeQuorum', {}, describeDeadlineMs);
+  } finally {
+    client.close();
+  }
+}
+
+export async function describeQuorum(bootstrap: Endpoint): Promise<QuorumDescription> {
+  let endpoint = bootstrap;
+  for (let attempt = 0; attempt <= redirectsMax; attempt++) {
+    let res: WireMessage;
+    try {
+      res = await ask(endpoint);
+    } catch (err) {
+      throw new QuorumClientError(`cannot reach controller ${endpoint.host}:${endpoint.port}: ${err instanceof Error ? err.message : String(err)}`, ErrorCode.BROKER_NOT_AVAILABLE);
+    }
+    const code = Number(res['errorCode']);
+    if (code === ErrorCode.NONE) return toDescription(res);
+    const host = String(res['leaderHost'] ?? '');
+    const port = Number(res['leaderPort'] ?? 0);
+    if (code === ErrorCode.NOT_LEADER_OR_FOLLOWER && host !== '' && port > 0) {
+      endpoint = { host, port };
+      continue;
+    }
+    throw new QuorumClientError(`DescribeQuorum failed: ${errorName(code)} (the quorum may have no leader yet)`, code);
+  }
+  throw new QuorumClientError('DescribeQuorum: the leader kept moving; try again', ErrorCode.NOT_LEADER_OR_FOLLOWER);
+}
+
+function toDescription(res: WireMessage): QuorumDescription {
+  const leaderId = Number(res['leaderId']);
+  const ts = (v: unknown): number | null => (Number(v) >= 0 ? Number(v) : null);
+  const list = (v: unknown): WireMessage[] => (Array.isArray(v) ? (v as WireMessage[]) : []);
+  const voters = list(res['currentVoters']);
+  const observers = list(res['observers']);
+  const leaderEnd = Number(voters.find((v) => Number(v['replicaId']) === leaderId)?.['logEndOffset'] ?? 0);
+  const replica = (v: WireMessage, isVoter: boolean): ReplicaDescription => {
+    const nodeId = Number(v['replicaId']);
+    const logEndOffset = Number(v['logEndOffset']);
+    return {
+      nodeId,
+      logEndOffset,
+      lag: logEndOffset < 0 ? leaderEnd : Math.max(0, leaderEnd - logEndOffset),
+      lastFetchTimestamp: ts(v['lastFetchTimestamp']),
+      lastCaughtUpTimestamp: ts(v['lastCaughtUpTimestamp']),
+      status: nodeId === leaderId ? 'Leader' : isVoter ? 'Follower' : 'Observer',
+    };
+  };
+  const replicas = [...voters.map((v) => replica(v, true)), ...observers.map((v) => replica(v, false))];
+  const followers = replicas.filter((r) => r.status === 'Follower');
+  const now = Date.now();
+  return {
+    clusterId: String(res['clusterId']),
+    leaderId,
+    leaderEpoch: Number(res['leaderEpoch']),
+    highWatermark: Number(res['highWatermark']),
+    maxFollowerLag: Math.max(0, ...followers.map((r) => r.lag)),
+    // -1 when a lagging follower was never caught up in this epoch (as Kafka reports unknowns).
+    maxFollowerLagTimeMs: followers.some((r) => r.lag > 0 && r.lastCaughtUpTimestamp === null)
+      ? -1
+      : Math.max(0, ...followers.map((r) => (r.lag === 0 || r.lastCaughtUpTimestamp === null ? 0 : now - r.lastCaughtUpTimestamp))),
+    currentVoters: voters.map((v) => Number(v['replicaId'])),
+    currentObservers: observers.map((v) => Number(v['replicaId'])),
+    replicas,
+  };
+}

@@ -1,0 +1,141 @@
+// One raftka node (the composition root): reads meta.properties, opens the metadata log, runs
+// the Raft driver as a voter (controller role) or observer (broker role), serves the KRaft gRPC
+// listener (controllers) and the admin HTTP server, and shuts all of it down on request.
+import { join } from 'node:path';
+import type { Server as HttpServer } from 'node:http';
+import type { Server as GrpcServer } from '@grpc/grpc-js';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { Endpoint, NodeConfig } from '../common/node-config.js';
+import { RaftDriver } from '../raft/driver/raft-driver.js';
+import { MetadataLogStore } from '../raft/driver/metadata-log-store.js';
+import { RaftMetrics } from '../raft/driver/raft-metrics.js';
+import { startRaftServer } from '../raft/driver/grpc-transport.js';
+import { startAdminHttp } from './admin-http.js';
+import { readMetaProperties } from './storage-format.js';
+
+/** Snapshot chunk size for FetchSnapshot (Kafka sends up to the fetch max bytes). */
+const snapshotChunkBytes = 1024 * 1024;
+/** Max bytes of entries per metadata Fetch response (Kafka's raft fetch uses 8 MiB). */
+const metadataFetchMaxBytes = 8 * 1024 * 1024;
+
+export class NodeStartError extends Error {}
+
+export interface RunningNode {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly driver: RaftDriver;
+  /** Bound ports (useful when a config asked for port 0). */
+  readonly controllerPort: number | null;
+  readonly adminPort: number | null;
+  shutdown(): Promise<void>;
+}
+
+export function controllerEndpoint(config: NodeConfig): Endpoint | null {
+  return config.listeners.find((l) => config.controllerListenerNames.includes(l.name)) ?? null;
+}
+
+export async function startNode(config: NodeConfig, logger: Logger, onFatal: (err: unknown) => void): Promise<RunningNode> {
+  const meta = readMetaProperties(config.metadataLogDir);
+  if (!meta) {
+    throw new NodeStartError(`${config.metadataLogDir} is not formatted: run \`raftka storage format --config ${config.sourcePath} --cluster-id <id>\``);
+  }
+  if (meta.nodeId !== config.nodeId) {
+    throw new NodeStartError(`${config.metadataLogDir}/meta.properties has node.id ${meta.nodeId}, but ${config.sourcePath} says ${config.nodeId}`);
+  }
+  const isController = config.processRoles.includes('controller');
+  const registry = new Registry();
+  registry.setDefaultLabels({ node_id: String(config.nodeId) });
+  collectDefaultMetrics({ register: registry });
+  const metrics = new RaftMetrics(registry);
+
+  const store = await MetadataLogStore.open(join(config.metadataLogDir, '__cluster_metadata-0'), {
+    segmentBytes: config.metadataLogSegmentBytes,
+    logger,
+  });
+  const voterEndpoints = new Map(config.quorumVoters.map((v) => [v.id, { host: v.host, port: v.port }]));
+  const driver = await RaftDriver.start({
+    core: {
+      nodeId: config.nodeId,
+      clusterId: meta.clusterId,
+      voters: config.quorumVoters.map((v) => v.id),
+      electionTimeoutMs: config.quorumElectionTimeoutMs,
+      fetchTimeoutMs: config.quorumFetchTimeoutMs,
+      electionBackoffMaxMs: config.quorumElectionBackoffMaxMs,
+      requestTimeoutMs: config.quorumRequestTimeoutMs,
+      retryBackoffMs: config.quorumRetryBackoffMs,
+      maxIdleIntervalMs: config.metadataMaxIdleIntervalMs,
+      fetchMaxBytes: metadataFetchMaxBytes,
+      snapshotChunkBytes,
+    },
+    store,
+    voterEndpoints,
+    logger,
+    metrics,
+    snapshotBytesBetween: config.metadataLogMaxRecordBytesBetweenSnapshots,
+    snapshotIntervalMs: config.metadataLogMaxSnapshotIntervalMs,
+    onFatal,
+  });
+
+  let grpcServer: GrpcServer | null = null;
+  let controllerPort: number | null = null;
+  if (isController) {
+    const endpoint = controllerEndpoint(config);
+    if (!endpoint) throw new NodeStartError(`${config.sourcePath}: no listener named in controller.listener.names`);
+    const started = await startRaftServer(endpoint, {
+      handle: (request) => driver.handleRequest(request),
+      describeQuorum: () => driver.describeQuorum(meta.clusterId),
+    });
+    grpcServer = started.server;
+    controllerPort = started.port;
+  }
+
+  let http: HttpServer | null = null;
+  let adminPort: number | null = null;
+  if (config.adminListener) {
+    const started = await startAdminHttp(config.adminListener, {
+      registry,
+      ready: () => {
+        const s = driver.status();
+        return s.leaderId !== null && s.highWatermark > 0;
+      },
+      status: () => ({ clusterId: meta.clusterId, ...driver.status(), applied: appliedSummary(driver) }),
+    });
+    http = started.server;
+    adminPort = started.port;
+  }
+  logger.info(
+    { nodeId: config.nodeId, roles: config.processRoles, clusterId: meta.clusterId, controllerPort, adminPort },
+    'node started',
+  );
+
+  return {
+    nodeId: config.nodeId,
+    clusterId: meta.clusterId,
+    driver,
+    controllerPort,
+    adminPort,
+    async shutdown(): Promise<void> {
+      logger.info('shutting down');
+      await driver.shutdown();
+      grpcServer?.forceShutdown();
+      if (http) {
+        http.closeAllConnections();
+        await new Promise<void>((resolve) => http!.close(() => resolve()));
+      }
+      logger.info('shut down');
+    },
+  };
+}
+
+function appliedSummary(driver: RaftDriver): Record<string, unknown> {
+  const s = driver.appliedState();
+  return {
+    appliedOffset: s.appliedOffset,
+    digest: s.digest,
+    dataRecords: s.dataRecords,
+    noOps: s.noOps,
+    leaderChanges: s.leaderChanges,
+    lastLeaderChange: s.lastLeaderChange,
+  };
+}

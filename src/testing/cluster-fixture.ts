@@ -1,0 +1,187 @@
+// Integration-test fixture: a throwaway cluster-config folder with ephemeral 127.0.0.1 ports,
+// driven through the real `raftka` command line exactly as a user would (cluster up / status /
+// down, metadata-quorum describe). It only ever signals processes it started (pids from
+// `cluster status --json` of its own data dir), and `destroy()` stops them all.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { repoPath } from '../common/paths.js';
+
+const execFileAsync = promisify(execFile);
+
+export interface FixtureNodeStatus {
+  readonly nodeId: number;
+  readonly name: string;
+  readonly pid: number | null;
+  readonly state: string;
+}
+
+export interface QuorumStatusJson {
+  readonly clusterId: string;
+  readonly leaderId: number;
+  readonly leaderEpoch: number;
+  readonly highWatermark: number;
+  readonly currentVoters: number[];
+  readonly currentObservers: number[];
+}
+
+export interface ReplicaJson {
+  readonly nodeId: number;
+  readonly logEndOffset: number;
+  readonly lag: number;
+  readonly status: string;
+}
+
+/** Ports the OS hands out for port 0; closed again before the nodes bind them. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<import('node:net').Server>((resolve, reject) => {
+      const s = createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    })),
+  );
+  const ports = servers.map((s) => {
+    const a = s.address();
+    if (!a || typeof a !== 'object') throw new Error('no port');
+    return a.port;
+  });
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+/** Poll `probe` until it returns a value (not undefined) or the deadline passes. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export interface ControllerClusterOptions {
+  readonly controllers: number;
+  /** Extra properties for every node. */
+  readonly extra?: Readonly<Record<string, string>>;
+}
+
+export class ClusterFixture {
+  readonly root: string;
+  readonly configDir: string;
+  readonly dataDir: string;
+  readonly controllerPorts: number[];
+  readonly adminPorts: number[];
+
+  private constructor(root: string, controllerPorts: number[], adminPorts: number[]) {
+    this.root = root;
+    this.configDir = join(root, 'configs');
+    this.dataDir = join(root, 'data');
+    this.controllerPorts = controllerPorts;
+    this.adminPorts = adminPorts;
+  }
+
+  static async controllers(options: ControllerClusterOptions): Promise<ClusterFixture> {
+    const n = options.controllers;
+    const ports = await freePorts(2 * n);
+    const f = new ClusterFixture(mkdtempSync(join(tmpdir(), 'raftka-it-')), ports.slice(0, n), ports.slice(n));
+    mkdirSync(f.configDir);
+    const voters = f.controllerPorts.map((p, k) => `${k + 1}@127.0.0.1:${p}`).join(',');
+    for (let k = 0; k < n; k++) {
+      const props: Record<string, string> = {
+        'node.id': String(k + 1),
+        'process.roles': 'controller',
+        'controller.quorum.voters': voters,
+        listeners: `CONTROLLER://127.0.0.1:${f.controllerPorts[k]}`,
+        'controller.listener.names': 'CONTROLLER',
+        'admin.listener': `127.0.0.1:${f.adminPorts[k]}`,
+        // The same quorum timeouts as cluster-configs/three-controllers.
+        'controller.quorum.fetch.timeout.ms': '300',
+        'controller.quorum.election.timeout.ms': '150',
+        'controller.quorum.election.backoff.max.ms': '150',
+        'controller.quorum.request.timeout.ms': '1000',
+        ...options.extra,
+      };
+      writeFileSync(join(f.configDir, `controller-${k}.properties`), Object.entries(props).map(([key, v]) => `${key}=${v}`).join('\n') + '\n');
+    }
+    return f;
+  }
+
+  async raftka(...args: string[]): Promise<string> {
+    const { stdout } = await execFileAsync(process.execPath, [repoPath('bin', 'raftka.js'), ...args], { cwd: this.root, timeout: 60_000 });
+    return stdout;
+  }
+
+  up(): Promise<string> {
+    return this.raftka('cluster', 'up', '--config-dir', this.configDir, '--data-dir', this.dataDir, '--detach');
+  }
+
+  down(): Promise<string> {
+    return this.raftka('cluster', 'down', '--config-dir', this.configDir, '--data-dir', this.dataDir);
+  }
+
+  async status(): Promise<FixtureNodeStatus[]> {
+    return JSON.parse(await this.raftka('cluster', 'status', '--config-dir', this.configDir, '--data-dir', this.dataDir, '--json')) as FixtureNodeStatus[];
+  }
+
+  async quorumStatus(controllerIndex = 0): Promise<QuorumStatusJson> {
+    const out = await this.raftka('metadata-quorum', '--bootstrap-controller', `127.0.0.1:${this.controllerPorts[controllerIndex]}`, 'describe', '--status', '--json');
+    return JSON.parse(out) as QuorumStatusJson;
+  }
+
+  async replication(controllerIndex = 0): Promise<ReplicaJson[]> {
+    const out = await this.raftka('metadata-quorum', '--bootstrap-controller', `127.0.0.1:${this.controllerPorts[controllerIndex]}`, 'describe', '--replication', '--json');
+    return JSON.parse(out) as ReplicaJson[];
+  }
+
+  /** A node's own view (admin /status). */
+  async nodeStatus(index: number): Promise<Record<string, unknown>> {
+    const res = await fetch(`http://127.0.0.1:${this.adminPorts[index]}/status`);
+    return (await res.json()) as Record<string, unknown>;
+  }
+
+  async metrics(index: number): Promise<string> {
+    return (await fetch(`http://127.0.0.1:${this.adminPorts[index]}/metrics`)).text();
+  }
+
+  metadataDir(nodeIndex: number): string {
+    return join(this.dataDir, `controller-${nodeIndex}`, 'logs', '__cluster_metadata-0');
+  }
+
+  /** SIGKILL a node this fixture started. */
+  async kill9(nodeId: number): Promise<number> {
+    const node = (await this.status()).find((s) => s.nodeId === nodeId);
+    if (!node?.pid) throw new Error(`node ${nodeId} is not running`);
+    process.kill(node.pid, 'SIGKILL');
+    await waitFor(`pid ${node.pid} to exit`, async () => (isAlive(node.pid!) ? undefined : true), 5_000, 10);
+    return node.pid;
+  }
+
+  /** Stop every node (gracefully, then by force) and remove the fixture's files. */
+  async destroy(): Promise<void> {
+    try {
+      await this.down();
+    } catch {
+      for (const s of await this.status().catch(() => [])) if (s.pid && isAlive(s.pid)) process.kill(s.pid, 'SIGKILL');
+    }
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
