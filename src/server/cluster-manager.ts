@@ -16,6 +16,7 @@ import { basename, join, resolve } from 'node:path';
 import { loadNodeConfig } from '../common/config.js';
 import type { Endpoint, Listener, NodeConfig, ProcessRole } from '../common/node-config.js';
 import { repoPath } from '../common/paths.js';
+import { processIsAlive } from '../common/processes.js';
 import { formatStorage, isValidUuid, randomUuid } from './storage-format.js';
 
 export interface ClusterPaths {
@@ -153,14 +154,6 @@ function spawnNode(node: ClusterNode): number {
   return child.pid;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -188,7 +181,7 @@ export async function clusterUp(paths: ClusterPaths): Promise<UpResult> {
   for (const node of nodes) {
     for (;;) {
       const pid = pids.get(node.name);
-      if (pid !== undefined && !alive(pid)) {
+      if (pid !== undefined && !processIsAlive(pid)) {
         rmSync(node.pidFile, { force: true });
         throw new ClusterError(`${node.name} exited while starting; the end of ${node.logFile}:\n${tail(node.logFile)}`);
       }
@@ -230,9 +223,9 @@ export async function stopNodes(nodes: readonly ClusterNode[], timeoutMs = stopT
   const running = nodes.map((n) => ({ node: n, pid: runningPid(n) })).filter((x): x is { node: ClusterNode; pid: number } => x.pid !== null);
   for (const { pid } of running) process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
-  while (running.some(({ pid }) => alive(pid)) && Date.now() < deadline) await sleep(pollIntervalMs);
+  while (running.some(({ pid }) => processIsAlive(pid)) && Date.now() < deadline) await sleep(pollIntervalMs);
   for (const { node, pid } of running) {
-    if (alive(pid) && isOurServer(pid, node.configPath)) process.kill(pid, 'SIGKILL');
+    if (processIsAlive(pid) && isOurServer(pid, node.configPath)) process.kill(pid, 'SIGKILL');
   }
   for (const node of nodes) if (runningPid(node) === null) rmSync(node.pidFile, { force: true });
   return running.map((x) => x.node.name);

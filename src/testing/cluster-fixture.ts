@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoPath } from '../common/paths.js';
+import { processIsAlive as isAlive } from '../common/processes.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -157,13 +158,19 @@ export class ClusterFixture {
     return join(this.dataDir, `controller-${nodeIndex}`, 'logs', '__cluster_metadata-0');
   }
 
-  /** SIGKILL a node this fixture started. */
-  async kill9(nodeId: number): Promise<number> {
+  /** The pid of a running node of this fixture (from `cluster status --json`). */
+  async pidOf(nodeId: number): Promise<number> {
     const node = (await this.status()).find((s) => s.nodeId === nodeId);
     if (!node?.pid) throw new Error(`node ${nodeId} is not running`);
-    process.kill(node.pid, 'SIGKILL');
-    await waitFor(`pid ${node.pid} to exit`, async () => (isAlive(node.pid!) ? undefined : true), 5_000, 10);
     return node.pid;
+  }
+
+  /** SIGKILL a node this fixture started; resolves once the process is gone. */
+  async kill9(nodeId: number, knownPid?: number): Promise<number> {
+    const pid = knownPid ?? (await this.pidOf(nodeId));
+    process.kill(pid, 'SIGKILL');
+    await waitFor(`pid ${pid} to exit`, async () => (isAlive(pid) ? undefined : true), 5_000, 5);
+    return pid;
   }
 
   /** Stop every node (gracefully, then by force) and remove the fixture's files. */
@@ -177,11 +184,4 @@ export class ClusterFixture {
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { processIsAlive as isAlive } from '../common/processes.js';

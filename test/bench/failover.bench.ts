@@ -43,8 +43,9 @@ try {
     });
     const oldLeader = leader.leaderId!;
     const oldEpoch = leader.epoch;
+    const pid = await f.pidOf(oldLeader);
     const started = performance.now();
-    await f.kill9(oldLeader);
+    await f.kill9(oldLeader, pid);
     await waitFor('a new committed leader', async () => {
       const l = committedLeader(await views(f, oldLeader));
       return l && l.epoch > oldEpoch ? l : undefined;

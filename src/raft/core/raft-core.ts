@@ -145,8 +145,8 @@ export class RaftCore {
   private fetchBackoffUntilMs = 0; // fetcher: after a failure
   private beginEpochResendMs = Infinity; // leader
 
-  /** Follower: fetched successfully from the current leader since becoming follower (KIP-996). */
-  private hasFetchedFromLeader = false;
+  /** Follower: when it last fetched successfully from the current leader (null: not yet). */
+  private lastLeaderFetchMs: number | null = null;
   protected grantedVotes = new Set<NodeId>();
   private rejectedVotes = new Set<NodeId>();
   private electionsLost = 0;
@@ -417,7 +417,7 @@ export class RaftCore {
     this.checkQuorumDeadlineMs = Infinity;
     this.idleDeadlineMs = Infinity;
     this.beginEpochResendMs = Infinity;
-    this.hasFetchedFromLeader = false;
+    this.lastLeaderFetchMs = null;
     this.grantedVotes = new Set();
     this.rejectedVotes = new Set();
     this.replicas = new Map();
@@ -452,7 +452,7 @@ export class RaftCore {
     this.leaderId = leaderId;
     this.votedId = votedId;
     this.electionsLost = 0;
-    this.fetchDeadlineMs = this.nowMs + this.config.fetchTimeoutMs;
+    this.resetFetchTimer();
     this.fetchBackoffUntilMs = 0;
     if (persist && changed) this.persistElectionState();
     this.maybeSendFetch();
@@ -552,6 +552,20 @@ export class RaftCore {
     return Math.floor(this.config.fetchTimeoutMs * 1.5);
   }
 
+  /**
+   * The fetch timer runs fetch.timeout.ms plus a random part of the election timeout: followers
+   * that last heard from a dead leader at the same moment would otherwise campaign at the same
+   * moment and split the vote (Raft's randomised election timeout, applied to KRaft's timer).
+   */
+  private resetFetchTimer(): void {
+    this.fetchDeadlineMs = this.nowMs + this.config.fetchTimeoutMs + this.random.nextInt(this.config.electionTimeoutMs);
+  }
+
+  /** KIP-996: a follower that fetched from its leader within fetch.timeout.ms refuses pre-votes. */
+  private isHearingLeader(): boolean {
+    return this.role === 'follower' && this.lastLeaderFetchMs !== null && this.nowMs - this.lastLeaderFetchMs < this.config.fetchTimeoutMs;
+  }
+
   private onFetchTimeout(): void {
     if (this.isVoter) this.transitionToProspective();
     else this.transitionToUnattached(this.epoch, this.votedId);
@@ -636,7 +650,7 @@ export class RaftCore {
     if (req.preVote) {
       // A pre-vote never changes our state (KIP-996). Grant only if an election in that epoch
       // could happen: we are not hearing from a leader and the candidate's log is up to date.
-      const hearingLeader = this.role === 'leader' || (this.role === 'follower' && this.hasFetchedFromLeader);
+      const hearingLeader = this.role === 'leader' || this.isHearingLeader();
       const granted = req.candidateEpoch > this.epoch && !hearingLeader && this.logIsUpToDate(req.lastOffsetEpoch, req.lastOffset);
       reply(granted);
       return;
@@ -949,8 +963,8 @@ export class RaftCore {
       this.fetchBackoffUntilMs = this.nowMs + this.config.retryBackoffMs;
       return;
     }
-    this.hasFetchedFromLeader = true;
-    this.fetchDeadlineMs = this.nowMs + this.config.fetchTimeoutMs;
+    this.lastLeaderFetchMs = this.nowMs;
+    this.resetFetchTimer();
     if (resp.divergingEpoch) {
       const ours = this.log.endOffsetForEpoch(resp.divergingEpoch.epoch);
       const truncateTo = Math.min(resp.divergingEpoch.endOffset, ours?.endOffset ?? this.log.startOffset);
@@ -977,8 +991,8 @@ export class RaftCore {
       this.fetchBackoffUntilMs = this.nowMs + this.config.retryBackoffMs;
       return;
     }
-    this.hasFetchedFromLeader = true;
-    this.fetchDeadlineMs = this.nowMs + this.config.fetchTimeoutMs;
+    this.lastLeaderFetchMs = this.nowMs;
+    this.resetFetchTimer();
     download.position += resp.bytes.length;
     const complete = download.position >= resp.size;
     assert(this.outChunk === null, 'one snapshot chunk per Ready');
