@@ -253,7 +253,8 @@ export class MetadataLogStore {
       const seg = this.segments[this.segments.length - 1]!;
       if (seg.baseOffset < offset) {
         const keep = offset - seg.baseOffset;
-        const pos = seg.positions[keep]!;
+        const pos = seg.positions[keep];
+        if (pos === undefined) break; // the cut falls exactly at this segment's end
         seg.positions.length = keep;
         seg.bytes = pos;
         const handle = await this.handleOf(seg);
