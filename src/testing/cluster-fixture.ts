@@ -72,6 +72,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 
 export interface ControllerClusterOptions {
   readonly controllers: number;
+  /** Broker-only nodes (Raft observers), node ids 100, 101, ... */
+  readonly brokers?: number;
   /** Extra properties for every node. */
   readonly extra?: Readonly<Record<string, string>>;
 }
@@ -93,16 +95,22 @@ export class ClusterFixture {
 
   static async controllers(options: ControllerClusterOptions): Promise<ClusterFixture> {
     const n = options.controllers;
-    const ports = await freePorts(2 * n);
-    const f = new ClusterFixture(mkdtempSync(join(tmpdir(), 'raftka-it-')), ports.slice(0, n), ports.slice(n));
+    const b = options.brokers ?? 0;
+    // Per controller: its listener and admin port; per broker: its Kafka listener and admin port.
+    const ports = await freePorts(2 * n + 2 * b);
+    const f = new ClusterFixture(mkdtempSync(join(tmpdir(), 'raftka-it-')), ports.slice(0, n), [...ports.slice(n, 2 * n), ...ports.slice(2 * n + b)]);
     mkdirSync(f.configDir);
     const voters = f.controllerPorts.map((p, k) => `${k + 1}@127.0.0.1:${p}`).join(',');
-    for (let k = 0; k < n; k++) {
+    const nodes: { file: string; id: number; roles: string; listeners: string }[] = [
+      ...Array.from({ length: n }, (_, k) => ({ file: `controller-${k}`, id: k + 1, roles: 'controller', listeners: `CONTROLLER://127.0.0.1:${f.controllerPorts[k]}` })),
+      ...Array.from({ length: b }, (_, k) => ({ file: `broker-${k}`, id: 100 + k, roles: 'broker', listeners: `PLAINTEXT://127.0.0.1:${ports[2 * n + k]}` })),
+    ];
+    for (const [k, node] of nodes.entries()) {
       const props: Record<string, string> = {
-        'node.id': String(k + 1),
-        'process.roles': 'controller',
+        'node.id': String(node.id),
+        'process.roles': node.roles,
         'controller.quorum.voters': voters,
-        listeners: `CONTROLLER://127.0.0.1:${f.controllerPorts[k]}`,
+        listeners: node.listeners,
         'controller.listener.names': 'CONTROLLER',
         'admin.listener': `127.0.0.1:${f.adminPorts[k]}`,
         // The same quorum timeouts as cluster-configs/three-controllers.
@@ -112,7 +120,7 @@ export class ClusterFixture {
         'controller.quorum.request.timeout.ms': '1000',
         ...options.extra,
       };
-      writeFileSync(join(f.configDir, `controller-${k}.properties`), Object.entries(props).map(([key, v]) => `${key}=${v}`).join('\n') + '\n');
+      writeFileSync(join(f.configDir, `${node.file}.properties`), Object.entries(props).map(([key, v]) => `${key}=${v}`).join('\n') + '\n');
     }
     return f;
   }
@@ -144,7 +152,7 @@ export class ClusterFixture {
     return JSON.parse(out) as ReplicaJson[];
   }
 
-  /** A node's own view (admin /status). */
+  /** A node's own view (admin /status); index counts controllers first, then brokers. */
   async nodeStatus(index: number): Promise<Record<string, unknown>> {
     const res = await fetch(`http://127.0.0.1:${this.adminPorts[index]}/status`);
     return (await res.json()) as Record<string, unknown>;
