@@ -1,5 +1,6 @@
 // Ports: the interfaces through which pure code reaches time and randomness. Each has a real
-// adapter here and a deterministic fake in src/testing/.
+// adapter in system-ports.ts and a deterministic fake in src/testing/. This file stays free of
+// any runtime API so that the pure Raft core can import it (see src/raft/core/tsconfig.json).
 
 /** Milliseconds on a monotonic clock. */
 export interface Clock {
@@ -11,11 +12,3 @@ export interface Random {
   /** An integer in [0, bound). */
   nextInt(bound: number): number;
 }
-
-export const systemClock: Clock = {
-  nowMs: () => performance.now(),
-};
-
-export const systemRandom: Random = {
-  nextInt: (bound) => Math.floor(Math.random() * bound),
-};

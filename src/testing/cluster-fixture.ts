@@ -188,7 +188,9 @@ export class ClusterFixture {
     } catch {
       for (const s of await this.status().catch(() => [])) if (s.pid && isAlive(s.pid)) process.kill(s.pid, 'SIGKILL');
     }
-    rmSync(this.root, { recursive: true, force: true });
+    // RAFTKA_KEEP_TEST_DATA=1 keeps configs, data and node logs for a post-mortem.
+    if (process.env['RAFTKA_KEEP_TEST_DATA']) console.error(`kept test data in ${this.root}`);
+    else rmSync(this.root, { recursive: true, force: true });
   }
 }
 

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
+import { readMetadataLog } from '../../src/raft/driver/dump-log.js';
 
 interface NodeView {
   role: string;
@@ -35,14 +36,15 @@ test('a follower that missed snapshotted history catches up through FetchSnapsho
     })).leaderId;
     const followerIndex = [0, 1, 2].find((i) => i + 1 !== leaderId)!;
     const followerId = followerIndex + 1;
-    const downAt = (await f.nodeStatus(followerIndex)) as unknown as NodeView;
     await f.kill9(followerId);
+    // What the stopped follower holds on disk: its log ends here.
+    const downAt = { logEndOffset: readMetadataLog(f.metadataDir(followerIndex)).endOffset };
 
     // The leader snapshots past everything the follower had and drops the old segments.
     const leaderIndex = leaderId - 1;
     await waitFor('the leader to compact past the stopped follower', async () => {
       const v = (await f.nodeStatus(leaderIndex)) as unknown as NodeView;
-      return v.logStartOffset > downAt.logEndOffset + 50 ? v : undefined;
+      return v.logStartOffset > downAt.logEndOffset ? v : undefined;
     }, 60_000);
     const leaderFiles = readdirSync(f.metadataDir(leaderIndex));
     const segments = leaderFiles.filter((n) => n.endsWith('.log')).map((n) => Number(n.slice(0, 20)));
@@ -52,11 +54,11 @@ test('a follower that missed snapshotted history catches up through FetchSnapsho
     await f.up(); // restart the follower
     const caughtUp = await waitFor('the follower to load a snapshot and catch up', async () => {
       const v = (await f.nodeStatus(followerIndex)) as unknown as NodeView;
-      return v.logStartOffset > downAt.logEndOffset && v.highWatermark > v.logStartOffset && v.leaderId === leaderId ? v : undefined;
+      const log = readFileSync(`${f.dataDir}/controller-${followerIndex}.log`, 'utf8');
+      const loaded = log.includes('"msg":"loaded snapshot from the leader"');
+      return loaded && v.logStartOffset > downAt.logEndOffset && v.highWatermark > v.logStartOffset && v.leaderId === leaderId ? v : undefined;
     }, 30_000);
     assert.ok(caughtUp.applied.appliedOffset >= caughtUp.logStartOffset);
-    const log = readFileSync(`${f.dataDir}/controller-${followerIndex}.log`, 'utf8');
-    assert.match(log, /"msg":"loaded snapshot from the leader"/);
     // The state built from the snapshot goes on agreeing with the leader's, entry for entry.
     await waitFor('follower and leader to agree at one applied offset', async () => {
       const [a, b] = (await Promise.all([f.nodeStatus(followerIndex), f.nodeStatus(leaderIndex)])) as unknown as NodeView[];

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { assertNever } from '../../common/assert.js';
 import type { Endpoint } from '../../common/node-config.js';
-import { systemRandom } from '../../common/ports.js';
+import { systemRandom } from '../../common/system-ports.js';
 import { AppliedLogState } from '../../metadata/applied-log-state.js';
 import { RaftCore, type ProposeResult, type QuorumStatus, type RaftCoreConfig } from '../core/raft-core.js';
 import type { NodeId, Offset, OutboundMessage, RaftRequest, RaftResponse, Ready, SnapshotId } from '../core/types.js';
