@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { clusterDown, clusterStatus, clusterUp, describeNodes, resolvePaths, superviseForeground } from '../server/cluster-manager.js';
 import { exitWithError } from './errors.js';
+import { formatTable } from './table.js';
 
 interface ClusterArgs {
   'config-dir': string;
@@ -55,9 +56,7 @@ const status: CommandModule<object, ClusterArgs & { json?: boolean }> = {
         n.listeners.map((l) => `${l.name}://${l.host}:${l.port}`).join(','),
         n.adminListener ? `${n.adminListener.host}:${n.adminListener.port}` : '-',
       ]);
-      const header = ['NAME', 'NODE-ID', 'ROLES', 'PID', 'STATE', 'LISTENERS', 'ADMIN'];
-      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-      for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i]! + 2)).join('').trimEnd());
+      console.log(formatTable(['NAME', 'NODE-ID', 'ROLES', 'PID', 'STATE', 'LISTENERS', 'ADMIN'], rows));
     } catch (err) {
       exitWithError(err);
     }

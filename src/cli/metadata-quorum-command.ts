@@ -4,6 +4,7 @@ import type { CommandModule } from 'yargs';
 import { describeQuorum, type QuorumDescription } from '../client/quorum-client.js';
 import { parseEndpoint } from './endpoint.js';
 import { exitWithError } from './errors.js';
+import { formatTable } from './table.js';
 
 interface DescribeArgs {
   'bootstrap-controller': string;
@@ -36,8 +37,7 @@ export function formatReplication(d: QuorumDescription): string {
     r.lastCaughtUpTimestamp === null ? '-1' : String(r.lastCaughtUpTimestamp),
     r.status,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]! + 2)).join('').trimEnd()).join('\n');
+  return formatTable(header, rows);
 }
 
 const describe: CommandModule<{ 'bootstrap-controller': string }, DescribeArgs> = {

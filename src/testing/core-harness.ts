@@ -4,6 +4,7 @@
 import { RaftCore, type RaftCoreConfig } from '../raft/core/raft-core.js';
 import type { LogEntry, NodeId, OutboundMessage, RaftRequest, RaftResponse, Ready, SnapshotId } from '../raft/core/types.js';
 import { SeededRandom } from './seeded-random.js';
+import { testCoreConfig } from './test-core-config.js';
 
 interface InFlight {
   readonly from: NodeId;
@@ -19,22 +20,6 @@ export interface HarnessNode {
   loadedSnapshots: SnapshotId[];
 }
 
-export function harnessConfig(nodeId: NodeId, voters: readonly NodeId[]): RaftCoreConfig {
-  return {
-    nodeId,
-    clusterId: 'harness',
-    voters,
-    electionTimeoutMs: 100,
-    fetchTimeoutMs: 200,
-    electionBackoffMaxMs: 100,
-    requestTimeoutMs: 200,
-    retryBackoffMs: 10,
-    maxIdleIntervalMs: 50,
-    fetchMaxBytes: 1024,
-    snapshotChunkBytes: 4,
-  };
-}
-
 export class CoreHarness {
   readonly nodes = new Map<NodeId, HarnessNode>();
   private queue: InFlight[] = [];
@@ -45,7 +30,7 @@ export class CoreHarness {
     for (const id of [...voters, ...observers]) {
       this.nodes.set(id, {
         id,
-        core: new RaftCore({ ...harnessConfig(id, voters), ...overrides }, new SeededRandom(rng.nextInt(2 ** 31)), { quorumState: null, snapshotId: null, entries: [] }),
+        core: new RaftCore(testCoreConfig(id, voters, overrides), new SeededRandom(rng.nextInt(2 ** 31)), { quorumState: null, snapshotId: null, entries: [] }),
         applied: [],
         snapshot: null,
         partial: [],

@@ -23,6 +23,7 @@ import type {
   SnapshotId,
 } from '../raft/core/types.js';
 import { SeededRandom } from './seeded-random.js';
+import { testCoreConfig } from './test-core-config.js';
 
 export interface SimulationOptions {
   readonly seed: number;
@@ -249,29 +250,13 @@ export class RaftSimulation {
 
   // ------------------------------------------------------------- nodes
 
-  private coreConfig(id: NodeId): RaftCoreConfig {
-    return {
-      nodeId: id,
-      clusterId: 'sim-cluster',
-      voters: this.voterIds,
-      electionTimeoutMs: 100,
-      fetchTimeoutMs: 200,
-      electionBackoffMaxMs: 100,
-      requestTimeoutMs: 200,
-      retryBackoffMs: 10,
-      maxIdleIntervalMs: 50,
-      fetchMaxBytes: 2048,
-      snapshotChunkBytes: 16,
-    };
-  }
-
   private boot(node: SimNode): void {
     const recovered: RecoveredLog = {
       quorumState: node.disk.quorumState,
       snapshotId: node.disk.snapshot?.id ?? null,
       entries: node.disk.entries.slice(),
     };
-    const config = this.coreConfig(node.id);
+    const config = testCoreConfig(node.id, this.voterIds);
     const random = new SeededRandom(this.rng.nextInt(2 ** 31));
     node.core = this.options.createCore ? this.options.createCore(config, random, recovered) : new RaftCore(config, random, recovered);
     node.sm = { appliedOffset: 0, digest: 0, sinceSnapshot: 0 };

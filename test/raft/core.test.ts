@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreHarness } from '../../src/testing/core-harness.js';
+import { testClusterId } from '../../src/testing/test-core-config.js';
 import type { RaftCoreConfig } from '../../src/raft/core/raft-core.js';
 
 function electedCluster(voters = [1, 2, 3], observers: number[] = [], overrides: Partial<RaftCoreConfig> = {}): CoreHarness {
@@ -160,7 +161,7 @@ test('a voter grants one vote per epoch and only to a candidate whose log is up 
   let requestId = 0;
   const vote = (candidateId: number, candidateEpoch: number, lastOffsetEpoch: number, lastOffset: number): boolean => {
     voter!.core.handleRequest(candidateId, ++requestId, {
-      type: 'vote', clusterId: 'harness', candidateEpoch, candidateId, lastOffsetEpoch, lastOffset, preVote: false,
+      type: 'vote', clusterId: testClusterId, candidateEpoch, candidateId, lastOffsetEpoch, lastOffset, preVote: false,
     });
     const out = voter!.core.takeReady().messages.find((m) => m.kind === 'response');
     assert.ok(out && out.kind === 'response' && out.response.type === 'vote');
