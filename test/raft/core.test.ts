@@ -2,8 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreHarness } from '../../src/testing/core-harness.js';
-import { testClusterId } from '../../src/testing/test-core-config.js';
-import type { RaftCoreConfig } from '../../src/raft/core/raft-core.js';
+import { testClusterId, testCoreConfig } from '../../src/testing/test-core-config.js';
+import { RaftCore, type RaftCoreConfig } from '../../src/raft/core/raft-core.js';
+import { SeededRandom } from '../../src/testing/seeded-random.js';
 
 function electedCluster(voters = [1, 2, 3], observers: number[] = [], overrides: Partial<RaftCoreConfig> = {}): CoreHarness {
   const h = new CoreHarness(voters, observers, 1, overrides);
@@ -182,4 +183,28 @@ test('a request from another cluster is refused with INCONSISTENT_CLUSTER_ID', (
   const out = core.takeReady().messages[0];
   assert.ok(out && out.kind === 'response');
   assert.equal(out.response.errorCode, 104);
+});
+
+test('a voter stranded in a higher epoch is brought back: the leader learns that epoch and steps down', () => {
+  const h = electedCluster();
+  const leader = h.leaders()[0]!;
+  const epoch = leader.core.status().epoch;
+  const stranded = [...h.nodes.values()].find((n) => n !== leader)!;
+  // As if it had campaigned alone behind a partition: restart it at a much higher epoch.
+  const s = stranded.core.status();
+  const entries = Array.from({ length: s.logEndOffset - s.logStartOffset }, (_, i) => stranded.core.entryAt(s.logStartOffset + i)!);
+  stranded.core = new RaftCore(testCoreConfig(stranded.id, [1, 2, 3]), new SeededRandom(7), {
+    quorumState: { epoch: epoch + 5, leaderId: null, votedId: stranded.id },
+    snapshotId: null,
+    entries,
+  });
+  h.advance(3000);
+  const leaders = h.leaders();
+  assert.equal(leaders.length, 1);
+  const now = leaders[0]!.core.status();
+  assert.ok(now.epoch > epoch + 5, `the quorum moved past the stranded epoch (now ${now.epoch})`);
+  for (const n of h.nodes.values()) {
+    assert.equal(n.core.status().epoch, now.epoch, `node ${n.id}`);
+    assert.equal(n.core.status().leaderId, leaders[0]!.id);
+  }
 });

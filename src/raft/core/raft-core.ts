@@ -548,6 +548,11 @@ export class RaftCore {
     return 1 + this.random.nextInt(Math.max(1, cap));
   }
 
+  /** Preferred successor k waits retry.backoff · 2^k (k = 0 at once), capped by the backoff max. */
+  private successorBackoffMs(position: number): number {
+    return position === 0 ? 0 : Math.min(this.config.electionBackoffMaxMs, this.config.retryBackoffMs * 2 ** position);
+  }
+
   private checkQuorumTimeoutMs(): number {
     return Math.floor(this.config.fetchTimeoutMs * 1.5);
   }
@@ -715,8 +720,7 @@ export class RaftCore {
       const position = req.preferredSuccessors.indexOf(this.config.nodeId);
       const votedId = req.epoch === this.epoch ? this.votedId : null;
       this.transitionToUnattached(req.epoch, votedId);
-      this.electionDeadlineMs =
-        this.nowMs + (position < 0 ? this.randomElectionTimeoutMs() : position * this.config.retryBackoffMs * 5);
+      this.electionDeadlineMs = this.nowMs + (position < 0 ? this.randomElectionTimeoutMs() : this.successorBackoffMs(position));
     } else if (endsOurLeader && !this.isVoter) {
       this.transitionToUnattached(req.epoch, null);
     }
@@ -764,17 +768,22 @@ export class RaftCore {
     this.answerExpiredParkedFetches();
   }
 
-  /** Tell voters that have not fetched in this epoch who leads; repeated until they do. */
+  /**
+   * Tell voters that are not fetching from us who leads, again every fetch.timeout/2 while any
+   * is silent. This also rescues a voter stranded in a higher epoch (it campaigned alone behind
+   * a partition and pre-vote keeps it from winning): it answers with its epoch, and we step
+   * down so the quorum moves past it (as etcd does with check-quorum and pre-vote).
+   */
   private sendBeginQuorumEpoch(): void {
-    let pending = false;
     for (const id of this.config.voters) {
-      if (id === this.config.nodeId || this.replicas.get(id)?.fetchedThisEpoch) continue;
-      pending = true;
+      if (id === this.config.nodeId) continue;
+      const r = this.replicas.get(id);
+      if (r?.fetchedThisEpoch && r.lastFetchMs !== null && this.nowMs - r.lastFetchMs < this.config.fetchTimeoutMs) continue;
       const alreadyInflight = [...this.inflight.values()].some((f) => f.to === id && f.type === 'beginQuorumEpoch');
       if (alreadyInflight) continue;
       this.sendRequest(id, { type: 'beginQuorumEpoch', clusterId: this.config.clusterId, epoch: this.epoch, leaderId: this.config.nodeId });
     }
-    this.beginEpochResendMs = pending ? this.nowMs + Math.max(1, Math.floor(this.config.fetchTimeoutMs / 2)) : Infinity;
+    this.beginEpochResendMs = this.nowMs + Math.max(1, Math.floor(this.config.fetchTimeoutMs / 2));
   }
 
   private maybeAdvanceLeaderHighWatermark(): void {
