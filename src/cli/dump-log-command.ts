@@ -1,7 +1,8 @@
 // `raftka dump-log --metadata-dir DIR [--json]`: print the entries of a node's
 // __cluster_metadata-0 directory (like kafka-dump-log.sh --cluster-metadata-decoder), read-only.
 import type { CommandModule } from 'yargs';
-import { decodeLeaderChange } from '../metadata/applied-log-state.js';
+import { decodeLeaderChange } from '../metadata/metadata-state.js';
+import { decodeRecord } from '../metadata/records.js';
 import { readMetadataLog } from '../raft/driver/dump-log.js';
 import { exitWithError } from './errors.js';
 
@@ -26,7 +27,7 @@ export const dumpLogCommand: CommandModule<object, DumpArgs> = {
       }
       if (!args.json && view.snapshots.length > 0) console.log(`# snapshots: ${view.snapshots.join(', ')}`);
       for (const e of view.entries) {
-        const detail = e.kind === 'leader-change' ? decodeLeaderChange(e.payload) : e.kind === 'data' ? { bytes: e.payload.length } : {};
+        const detail = e.kind === 'leader-change' ? decodeLeaderChange(e.payload) : e.kind === 'data' ? { record: decodeRecord(e.payload) } : {};
         if (args.json) console.log(JSON.stringify({ offset: e.offset, epoch: e.epoch, kind: e.kind, ...detail }));
         else console.log(`offset: ${e.offset} epoch: ${e.epoch} kind: ${e.kind} ${JSON.stringify(detail)}`);
       }

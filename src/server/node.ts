@@ -13,6 +13,7 @@ import { RaftMetrics } from '../raft/driver/raft-metrics.js';
 import { startRaftServer } from '../raft/driver/grpc-transport.js';
 import { startAdminHttp } from './admin-http.js';
 import { readMetaProperties } from './storage-format.js';
+import { imageDigest } from '../metadata/image-records.js';
 
 /** Snapshot chunk size for FetchSnapshot (Kafka sends up to the fetch max bytes). */
 const snapshotChunkBytes = 1024 * 1024;
@@ -132,7 +133,10 @@ function appliedSummary(driver: RaftDriver): Record<string, unknown> {
   const s = driver.appliedState();
   return {
     appliedOffset: s.appliedOffset,
-    digest: s.digest,
+    logDigest: s.logDigest,
+    imageDigest: imageDigest(s.image),
+    brokers: s.image.brokers.size,
+    topics: s.image.topicsById.size,
     dataRecords: s.dataRecords,
     noOps: s.noOps,
     leaderChanges: s.leaderChanges,

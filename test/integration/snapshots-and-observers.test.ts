@@ -16,7 +16,7 @@ interface NodeView {
   logStartOffset: number;
   logEndOffset: number;
   isVoter: boolean;
-  applied: { appliedOffset: number; digest: number };
+  applied: { appliedOffset: number; logDigest: number; imageDigest: number };
 }
 
 test('a follower that missed snapshotted history catches up through FetchSnapshot', { timeout: 120_000 }, async () => {
@@ -62,7 +62,7 @@ test('a follower that missed snapshotted history catches up through FetchSnapsho
     // The state built from the snapshot goes on agreeing with the leader's, entry for entry.
     await waitFor('follower and leader to agree at one applied offset', async () => {
       const [a, b] = (await Promise.all([f.nodeStatus(followerIndex), f.nodeStatus(leaderIndex)])) as unknown as NodeView[];
-      return a!.applied.appliedOffset === b!.applied.appliedOffset && a!.applied.digest === b!.applied.digest ? true : undefined;
+      return a!.applied.appliedOffset === b!.applied.appliedOffset && a!.applied.logDigest === b!.applied.logDigest && a!.applied.imageDigest === b!.applied.imageDigest ? true : undefined;
     }, 20_000, 1);
   } finally {
     await f.destroy();

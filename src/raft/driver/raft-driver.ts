@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { assertNever } from '../../common/assert.js';
 import type { Endpoint } from '../../common/node-config.js';
 import { systemRandom } from '../../common/system-ports.js';
-import { AppliedLogState } from '../../metadata/applied-log-state.js';
+import { MetadataState } from '../../metadata/metadata-state.js';
 import { RaftCore, type ProposeResult, type QuorumStatus, type RaftCoreConfig } from '../core/raft-core.js';
 import type { NodeId, Offset, OutboundMessage, RaftRequest, RaftResponse, Ready, SnapshotId } from '../core/types.js';
 import { RaftClientPool } from './grpc-transport.js';
@@ -38,7 +38,7 @@ const resignWaitMs = 500;
 
 export class RaftDriver {
   private readonly core: RaftCore;
-  private state: AppliedLogState;
+  private state: MetadataState;
   private readonly clients: RaftClientPool;
   private readonly queue: (() => void)[] = [];
   private running = false;
@@ -56,7 +56,7 @@ export class RaftDriver {
 
   private constructor(
     private readonly options: RaftDriverOptions,
-    state: AppliedLogState,
+    state: MetadataState,
   ) {
     this.state = state;
     this.core = new RaftCore(options.core, systemRandom, options.store.recovered());
@@ -66,7 +66,7 @@ export class RaftDriver {
   /** Recover the state from the latest snapshot, then start ticking. */
   static async start(options: RaftDriverOptions): Promise<RaftDriver> {
     const recovered = options.store.recovered();
-    const state = recovered.snapshotId ? AppliedLogState.fromSnapshot(await options.store.readSnapshot(recovered.snapshotId)) : new AppliedLogState();
+    const state = recovered.snapshotId ? MetadataState.fromSnapshot(await options.store.readSnapshot(recovered.snapshotId)) : new MetadataState();
     const driver = new RaftDriver(options, state);
     options.logger.info(
       { snapshot: recovered.snapshotId, entries: recovered.entries.length, quorumState: recovered.quorumState },
@@ -101,7 +101,7 @@ export class RaftDriver {
     return this.core.status();
   }
 
-  appliedState(): AppliedLogState {
+  appliedState(): MetadataState {
     return this.state;
   }
 
@@ -268,15 +268,15 @@ export class RaftDriver {
   }
 
   private async loadSnapshot(id: SnapshotId): Promise<void> {
-    this.state = AppliedLogState.fromSnapshot(await this.options.store.readSnapshot(id));
+    this.state = MetadataState.fromSnapshot(await this.options.store.readSnapshot(id));
     this.lastSnapshotMs = performance.now();
     this.options.logger.info({ snapshot: id }, 'loaded snapshot from the leader');
   }
 
   private applyCommitted(ready: Ready): void {
     const now = performance.now();
+    this.state.applyAll(ready.committed);
     for (const entry of ready.committed) {
-      this.state.apply(entry);
       const appendedAt = this.appendTimes.get(entry.offset);
       if (appendedAt !== undefined) {
         this.options.metrics.appendToCommitSeconds.observe((now - appendedAt) / 1000);
@@ -302,7 +302,7 @@ export class RaftDriver {
     const due =
       st.bytesSinceSnapshot >= this.options.snapshotBytesBetween ||
       (st.bytesSinceSnapshot > 0 && performance.now() - this.lastSnapshotMs >= this.options.snapshotIntervalMs);
-    if (!due) return;
+    if (!due || !st.canSnapshot) return;
     const last = this.core.entryAt(st.appliedOffset - 1);
     if (!last) return;
     const id: SnapshotId = { endOffset: st.appliedOffset, epoch: last.epoch };
