@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ErrorCode } from '../../src/common/errors.js';
+import { MetadataLoader } from '../../src/metadata/loader.js';
+import { BrokerSessions, brokerHeartbeat, fenceBroker, registerBroker, type BrokerHeartbeatRequest } from '../../src/controller/cluster-control.js';
+
+const clusterId = 'Wd5KtWmXRzmd8zDT3aX3bQ';
+const inc = (n: number) => Buffer.alloc(16, n).toString('base64url');
+const sessionTimeoutMs = 9000;
+
+function register(loader: MetadataLoader, sessions: BrokerSessions, brokerId: number, nextOffset: number, nowMs = 0, incarnation = brokerId) {
+  const d = registerBroker(loader.image, { brokerId, clusterId, incarnationId: inc(incarnation), listeners: [], rack: null }, { clusterId, nextOffset, nowMs, sessionTimeoutMs, sessions });
+  loader.replayAll(d.records);
+  return d.response;
+}
+
+function beat(loader: MetadataLoader, sessions: BrokerSessions, req: Partial<BrokerHeartbeatRequest> & { brokerId: number; brokerEpoch: number }, nowMs = 0) {
+  const d = brokerHeartbeat(loader.image, { currentMetadataOffset: 0, wantFence: false, wantShutDown: false, ...req }, { nowMs, sessions, uncleanAllowed: () => false });
+  loader.replayAll(d.records);
+  return d.response;
+}
+
+test('a broker registers fenced, is unfenced once caught up, and its epoch is the registration offset', () => {
+  const loader = new MetadataLoader();
+  const sessions = new BrokerSessions();
+  const r = register(loader, sessions, 1, 42);
+  assert.deepEqual(r, { errorCode: ErrorCode.NONE, errorMessage: null, brokerEpoch: 42 });
+  assert.equal(loader.image.brokers.get(1)?.fenced, true);
+  assert.deepEqual(beat(loader, sessions, { brokerId: 1, brokerEpoch: 42, currentMetadataOffset: 41 }), { errorCode: 0, isCaughtUp: false, isFenced: true, shouldShutDown: false });
+  assert.deepEqual(beat(loader, sessions, { brokerId: 1, brokerEpoch: 42, currentMetadataOffset: 42 }), { errorCode: 0, isCaughtUp: true, isFenced: false, shouldShutDown: false });
+  assert.equal(loader.image.brokers.get(1)?.fenced, false);
+});
+
+test('registration and heartbeat errors', () => {
+  const loader = new MetadataLoader();
+  const sessions = new BrokerSessions();
+  const other = registerBroker(loader.image, { brokerId: 1, clusterId: 'AAAAAAAAAAAAAAAAAAAAAA', incarnationId: inc(1), listeners: [], rack: null }, { clusterId, nextOffset: 1, nowMs: 0, sessionTimeoutMs, sessions });
+  assert.equal(other.response.errorCode, ErrorCode.INCONSISTENT_CLUSTER_ID);
+  assert.equal(other.records.length, 0);
+  register(loader, sessions, 1, 5, 0);
+  // Another incarnation while the first still heartbeats: refused; after its session expired: taken.
+  assert.equal(register(loader, sessions, 1, 6, 1000, 99).errorCode, ErrorCode.DUPLICATE_BROKER_REGISTRATION);
+  assert.equal(register(loader, sessions, 1, 7, 20_000, 99).brokerEpoch, 7);
+  assert.equal(beat(loader, sessions, { brokerId: 1, brokerEpoch: 5 }).errorCode, ErrorCode.STALE_BROKER_EPOCH);
+  assert.equal(beat(loader, sessions, { brokerId: 2, brokerEpoch: 5 }).errorCode, ErrorCode.BROKER_ID_NOT_REGISTERED);
+});
+
+test('session expiry fences a broker and moves its leaderships to the ISR', () => {
+  const loader = new MetadataLoader();
+  const sessions = new BrokerSessions();
+  for (const id of [1, 2]) {
+    register(loader, sessions, id, id);
+    beat(loader, sessions, { brokerId: id, brokerEpoch: id, currentMetadataOffset: 10 });
+  }
+  const topicId = 'AAAAAAAAAAAAAAAAAAAAAQ';
+  loader.replayAll([
+    { type: 'topic', name: 't', topicId },
+    { type: 'partition', topicId, partitionId: 0, replicas: [1, 2], isr: [1, 2], removingReplicas: [], addingReplicas: [], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
+  ]);
+  beat(loader, sessions, { brokerId: 2, brokerEpoch: 2, currentMetadataOffset: 10 }, 8000);
+  assert.deepEqual(sessions.expired(loader.image, 8999, sessionTimeoutMs), []);
+  const expired = sessions.expired(loader.image, 9000, sessionTimeoutMs);
+  assert.deepEqual(expired, [1]);
+  loader.replayAll(fenceBroker(loader.image, 1, () => false));
+  const p = loader.image.topicsById.get(topicId)!.partitions.get(0)!;
+  assert.deepEqual([loader.image.brokers.get(1)?.fenced, p.leader, p.isr], [true, 2, [2]]);
+  assert.deepEqual(fenceBroker(loader.image, 1, () => false), [], 'fencing twice writes nothing');
+});
+
+test('controlled shutdown moves leaderships away first, then fences and lets the broker go', () => {
+  const loader = new MetadataLoader();
+  const sessions = new BrokerSessions();
+  for (const id of [1, 2]) {
+    register(loader, sessions, id, id);
+    beat(loader, sessions, { brokerId: id, brokerEpoch: id, currentMetadataOffset: 10 });
+  }
+  const topicId = 'AAAAAAAAAAAAAAAAAAAAAQ';
+  loader.replayAll([
+    { type: 'topic', name: 't', topicId },
+    { type: 'partition', topicId, partitionId: 0, replicas: [1, 2], isr: [1, 2], removingReplicas: [], addingReplicas: [], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
+  ]);
+  const first = beat(loader, sessions, { brokerId: 1, brokerEpoch: 1, currentMetadataOffset: 10, wantShutDown: true });
+  assert.equal(first.shouldShutDown, false);
+  assert.equal(loader.image.brokers.get(1)?.inControlledShutdown, true);
+  assert.equal(loader.image.topicsById.get(topicId)!.partitions.get(0)!.leader, 2);
+  const second = beat(loader, sessions, { brokerId: 1, brokerEpoch: 1, currentMetadataOffset: 12, wantShutDown: true });
+  assert.deepEqual([second.shouldShutDown, second.isFenced, loader.image.brokers.get(1)?.fenced], [true, true, true]);
+});
