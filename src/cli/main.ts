@@ -8,6 +8,7 @@ import { dumpLogCommand } from './dump-log-command.js';
 import { metadataQuorumCommand } from './metadata-quorum-command.js';
 import { serverCommand } from './server-command.js';
 import { storageCommand } from './storage-command.js';
+import { topicsCommand } from './topics-command.js';
 
 // Each command file exports one CommandModule; add new ones to this list.
 const commands: CommandModule[] = [
@@ -16,6 +17,7 @@ const commands: CommandModule[] = [
   clusterCommand,
   metadataQuorumCommand,
   dumpLogCommand as unknown as CommandModule,
+  topicsCommand as unknown as CommandModule,
 ];
 
 await yargs(hideBin(process.argv))

@@ -45,6 +45,11 @@ export class MetadataState {
     return this.loader.image;
   }
 
+  /** A metadata transaction is open: its records are not in the image yet. */
+  get inTransaction(): boolean {
+    return this.loader.inTransaction;
+  }
+
   /** A snapshot can be taken only between metadata transactions. */
   get canSnapshot(): boolean {
     return !this.loader.inTransaction;

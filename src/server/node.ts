@@ -13,6 +13,9 @@ import { RaftMetrics } from '../raft/driver/raft-metrics.js';
 import { startRaftServer } from '../raft/driver/grpc-transport.js';
 import { startAdminHttp } from './admin-http.js';
 import { readMetaProperties } from './storage-format.js';
+import { BrokerLifecycle } from '../broker/broker-lifecycle.js';
+import { QuorumController } from '../controller/quorum-controller.js';
+import { controllerServiceFor } from './controller-service.js';
 import { imageDigest } from '../metadata/image-records.js';
 
 /** Snapshot chunk size for FetchSnapshot (Kafka sends up to the fetch max bytes). */
@@ -80,15 +83,33 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
 
   let grpcServer: GrpcServer | null = null;
   let controllerPort: number | null = null;
+  let controller: QuorumController | null = null;
   if (isController) {
     const endpoint = controllerEndpoint(config);
     if (!endpoint) throw new NodeStartError(`${config.sourcePath}: no listener named in controller.listener.names`);
-    const started = await startRaftServer(endpoint, {
-      handle: (request) => driver.handleRequest(request),
-      describeQuorum: () => driver.describeQuorum(meta.clusterId),
+    controller = new QuorumController({
+      nodeId: config.nodeId,
+      clusterId: meta.clusterId,
+      driver,
+      logger,
+      defaultPartitions: config.numPartitions,
+      defaultReplicationFactor: config.defaultReplicationFactor,
+      deleteTopicEnable: config.deleteTopicEnable,
+      uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
+      brokerSessionTimeoutMs: config.brokerSessionTimeoutMs,
     });
+    const started = await startRaftServer(
+      endpoint,
+      { handle: (request) => driver.handleRequest(request), describeQuorum: () => driver.describeQuorum(meta.clusterId) },
+      [controllerServiceFor(controller, voterEndpoints, () => driver.appliedState().appliedOffset)],
+    );
     grpcServer = started.server;
     controllerPort = started.port;
+  }
+  let broker: BrokerLifecycle | null = null;
+  if (config.processRoles.includes('broker')) {
+    broker = new BrokerLifecycle({ config, clusterId: meta.clusterId, logger, metadataOffset: () => driver.appliedState().appliedOffset });
+    broker.start();
   }
 
   let http: HttpServer | null = null;
@@ -100,7 +121,12 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
         const s = driver.status();
         return s.leaderId !== null && s.highWatermark > 0;
       },
-      status: () => ({ clusterId: meta.clusterId, ...driver.status(), applied: appliedSummary(driver) }),
+      status: () => ({
+        clusterId: meta.clusterId,
+        ...driver.status(),
+        applied: appliedSummary(driver),
+        broker: broker ? { state: broker.state, epoch: broker.epoch } : null,
+      }),
     });
     http = started.server;
     adminPort = started.port;
@@ -118,6 +144,8 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
     adminPort,
     async shutdown(): Promise<void> {
       logger.info('shutting down');
+      await broker?.shutdown();
+      controller?.close();
       await driver.shutdown();
       grpcServer?.forceShutdown();
       if (http) {

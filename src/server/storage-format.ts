@@ -2,28 +2,18 @@
 // Kafka's KRaft (v1) form: cluster.id, node.id, directory.id, version=1. A formatted directory
 // is never reformatted unless asked to skip it (--ignore-formatted), so a typo cannot wipe the
 // identity of a node that holds data.
-import { randomBytes } from 'node:crypto';
 import { existsSync, fsyncSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeConfig } from '../common/node-config.js';
 import { parseProperties } from '../common/properties.js';
+import { isValidUuid, randomUuid } from '../common/uuid.js';
+
+export { isValidUuid, randomUuid };
 
 export const metaPropertiesFile = 'meta.properties';
 
 export class FormatError extends Error {
   override readonly name = 'FormatError';
-}
-
-/** A Kafka-style UUID: 16 random bytes as unpadded base64url (22 chars), never starting with '-'. */
-export function randomUuid(): string {
-  for (;;) {
-    const id = randomBytes(16).toString('base64url');
-    if (!id.startsWith('-')) return id;
-  }
-}
-
-export function isValidUuid(id: string): boolean {
-  return /^[A-Za-z0-9_-]{22}$/.test(id) && Buffer.from(id, 'base64url').length === 16;
 }
 
 export interface MetaProperties {

@@ -22,16 +22,30 @@ export const channelOptions: grpc.ChannelOptions = {
 type ServiceClient = grpc.Client & Record<string, grpc.MethodDefinition<WireMessage, WireMessage> | ((...args: unknown[]) => unknown)>;
 type ClientConstructor = new (address: string, credentials: grpc.ChannelCredentials, options?: grpc.ChannelOptions) => ServiceClient;
 
-let cached: { service: grpc.ServiceDefinition; Client: ClientConstructor } | null = null;
+export interface GrpcService {
+  readonly service: grpc.ServiceDefinition;
+  readonly Client: ClientConstructor;
+}
 
-export function kraftService(): { service: grpc.ServiceDefinition; Client: ClientConstructor } {
-  if (!cached) {
-    const definition = protoLoader.loadSync(repoPath('proto', 'raft.proto'), loaderOptions);
-    const pkg = grpc.loadPackageDefinition(definition) as unknown as { raftka: { raft: { KRaft: ClientConstructor & { service: grpc.ServiceDefinition } } } };
-    const KRaft = pkg.raftka.raft.KRaft;
-    cached = { service: KRaft.service, Client: KRaft };
+const services = new Map<string, GrpcService>();
+
+/** A service of one of our proto files, e.g. ('raft.proto', 'raftka.raft.KRaft'); loaded once. */
+export function serviceFromProto(file: string, qualifiedName: string): GrpcService {
+  const key = `${file}#${qualifiedName}`;
+  let found = services.get(key);
+  if (!found) {
+    const definition = protoLoader.loadSync(repoPath('proto', file), loaderOptions);
+    let node: unknown = grpc.loadPackageDefinition(definition);
+    for (const part of qualifiedName.split('.')) node = (node as Record<string, unknown>)[part];
+    const Client = node as ClientConstructor & { service: grpc.ServiceDefinition };
+    found = { service: Client.service, Client };
+    services.set(key, found);
   }
-  return cached;
+  return found;
+}
+
+export function kraftService(): GrpcService {
+  return serviceFromProto('raft.proto', 'raftka.raft.KRaft');
 }
 
 /** Call a unary RPC on a generated client as a promise. */
@@ -54,8 +68,14 @@ export interface RaftServerHandlers {
   describeQuorum(): WireMessage;
 }
 
+/** Another service to serve on the same listener (the controller's RPCs). */
+export interface ExtraService {
+  readonly service: grpc.ServiceDefinition;
+  readonly implementation: grpc.UntypedServiceImplementation;
+}
+
 /** Start the KRaft gRPC server on host:port; resolves with the bound port. */
-export async function startRaftServer(endpoint: Endpoint, handlers: RaftServerHandlers): Promise<{ server: grpc.Server; port: number }> {
+export async function startRaftServer(endpoint: Endpoint, handlers: RaftServerHandlers, extra: readonly ExtraService[] = []): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server(channelOptions);
   const unary = (rpc: RpcName): grpc.handleUnaryCall<WireMessage, WireMessage> => (call, callback) => {
     let request: RaftRequest;
@@ -78,6 +98,7 @@ export async function startRaftServer(endpoint: Endpoint, handlers: RaftServerHa
     FetchSnapshot: unary('FetchSnapshot'),
     DescribeQuorum: ((_call, callback) => callback(null, handlers.describeQuorum())) as grpc.handleUnaryCall<WireMessage, WireMessage>,
   });
+  for (const e of extra) server.addService(e.service, e.implementation);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${endpoint.host}:${endpoint.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
   });

@@ -52,6 +52,7 @@ export class RaftDriver {
   private readonly appendTimes = new Map<Offset, number>();
   private readonly inflightSends = new Set<Promise<unknown>>();
   private snapshotsWritten = 0;
+  private readonly appliedWaiters = new Set<{ readonly offset: Offset; readonly done: (reached: boolean) => void }>();
   private lastRoleView = '';
 
   private constructor(
@@ -103,6 +104,23 @@ export class RaftDriver {
 
   appliedState(): MetadataState {
     return this.state;
+  }
+
+  /** Resolves true once every entry below `offset` is applied, false after timeoutMs. */
+  waitForApplied(offset: Offset, timeoutMs: number): Promise<boolean> {
+    if (this.state.appliedOffset >= offset) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        offset,
+        done: (reached: boolean): void => {
+          clearTimeout(timer);
+          this.appliedWaiters.delete(waiter);
+          resolve(reached);
+        },
+      };
+      const timer = setTimeout(() => waiter.done(false), timeoutMs);
+      this.appliedWaiters.add(waiter);
+    });
   }
 
   /** Kafka's DescribeQuorum answer, with timestamps on the wall clock. */
@@ -158,6 +176,7 @@ export class RaftDriver {
     }
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    for (const w of this.appliedWaiters) w.done(false);
     await this.waitForIdle(resignWaitMs);
     this.clients.close();
     await this.options.store.close();
@@ -225,6 +244,7 @@ export class RaftDriver {
     for (const m of ready.messages) this.send(m);
     if (ready.loadSnapshot) await this.loadSnapshot(ready.loadSnapshot);
     this.applyCommitted(ready);
+    for (const w of this.appliedWaiters) if (this.state.appliedOffset >= w.offset) w.done(true);
     if (ready.deleteBefore !== null) await store.deleteSegmentsBefore(ready.deleteBefore);
     await this.maybeSnapshot();
     this.updateGauges();

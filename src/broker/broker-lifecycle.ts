@@ -1,0 +1,130 @@
+// A broker's life with the controller (KIP-631): register (a new incarnation id each process
+// start), then heartbeat every broker.heartbeat.interval.ms with the metadata offset it has
+// applied; the controller unfences it once it has caught up. A lost registration (stale epoch,
+// unknown id after a controller failover) is redone. On shutdown it asks for a controlled
+// shutdown and waits (bounded) until the controller has moved its leaderships away.
+import type { Logger } from 'pino';
+import { ErrorCode, errorName } from '../common/errors.js';
+import type { NodeConfig } from '../common/node-config.js';
+import { randomUuid } from '../common/uuid.js';
+import { ControllerClient } from '../client/controller-client.js';
+import { uuidToBytes } from '../metadata/records.js';
+
+export interface BrokerLifecycleOptions {
+  readonly config: NodeConfig;
+  readonly clusterId: string;
+  readonly logger: Logger;
+  /** The highest metadata offset this broker has applied. */
+  readonly metadataOffset: () => number;
+}
+
+export type BrokerState = 'registering' | 'fenced' | 'running' | 'shutting-down' | 'stopped';
+
+/** Bound on how long a controlled shutdown waits for the controller. */
+const controlledShutdownTimeoutMs = 10_000;
+
+export class BrokerLifecycle {
+  private readonly client: ControllerClient;
+  private readonly incarnationId = randomUuid();
+  private brokerEpoch = -1;
+  private stateValue: BrokerState = 'registering';
+  private timer: NodeJS.Timeout | null = null;
+  private busy = false;
+
+  constructor(private readonly options: BrokerLifecycleOptions) {
+    this.client = new ControllerClient(options.config.quorumVoters.map((v) => ({ host: v.host, port: v.port })));
+  }
+
+  get state(): BrokerState {
+    return this.stateValue;
+  }
+
+  get epoch(): number {
+    return this.brokerEpoch;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.step(), this.options.config.brokerHeartbeatIntervalMs);
+    void this.step();
+  }
+
+  /** Controlled shutdown, then stop heartbeating. */
+  async shutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    if (this.brokerEpoch >= 0 && this.stateValue !== 'stopped') {
+      this.stateValue = 'shutting-down';
+      const deadline = Date.now() + controlledShutdownTimeoutMs;
+      while (Date.now() < deadline) {
+        try {
+          const res = await this.heartbeat(true, Math.max(1, deadline - Date.now()));
+          if (res['shouldShutDown'] || Number(res['errorCode']) !== ErrorCode.NONE) break;
+        } catch {
+          break; // no controller: nothing left to hand over
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    this.stateValue = 'stopped';
+    this.client.close();
+  }
+
+  private async step(): Promise<void> {
+    if (this.busy || this.stateValue === 'shutting-down' || this.stateValue === 'stopped') return;
+    this.busy = true;
+    try {
+      if (this.brokerEpoch < 0) await this.register();
+      else await this.beat();
+    } catch (err) {
+      this.options.logger.debug({ err: String(err) }, 'controller unreachable; will retry');
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async register(): Promise<void> {
+    const c = this.options.config;
+    const res = await this.client.call(
+      'RegisterBroker',
+      {
+        brokerId: c.nodeId,
+        clusterId: this.options.clusterId,
+        incarnationId: uuidToBytes(this.incarnationId),
+        listeners: c.advertisedListeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: c.listenerSecurityProtocolMap.get(l.name) ?? 'PLAINTEXT' })),
+        rack: '',
+      },
+      { timeoutMs: c.brokerHeartbeatIntervalMs * 2 },
+    );
+    const code = Number(res['errorCode']);
+    if (code !== ErrorCode.NONE) {
+      this.options.logger.warn({ error: errorName(code), message: res['errorMessage'] }, 'broker registration refused');
+      return;
+    }
+    this.brokerEpoch = Number(res['brokerEpoch']);
+    this.stateValue = 'fenced';
+    this.options.logger.info({ brokerEpoch: this.brokerEpoch }, 'registered with the controller');
+    await this.beat();
+  }
+
+  private heartbeat(wantShutDown: boolean, timeoutMs: number): Promise<Record<string, unknown>> {
+    return this.client.call(
+      'BrokerHeartbeat',
+      { brokerId: this.options.config.nodeId, brokerEpoch: this.brokerEpoch, currentMetadataOffset: this.options.metadataOffset(), wantFence: false, wantShutDown },
+      { timeoutMs },
+    );
+  }
+
+  private async beat(): Promise<void> {
+    const res = await this.heartbeat(false, this.options.config.brokerHeartbeatIntervalMs * 2);
+    const code = Number(res['errorCode']);
+    if (code === ErrorCode.STALE_BROKER_EPOCH || code === ErrorCode.BROKER_ID_NOT_REGISTERED) {
+      this.options.logger.warn({ error: errorName(code) }, 'registration lost; registering again');
+      this.brokerEpoch = -1;
+      this.stateValue = 'registering';
+      return;
+    }
+    if (code !== ErrorCode.NONE) return;
+    const next: BrokerState = res['isFenced'] ? 'fenced' : 'running';
+    if (next !== this.stateValue) this.options.logger.info({ state: next, brokerEpoch: this.brokerEpoch }, 'broker state changed');
+    this.stateValue = next;
+  }
+}

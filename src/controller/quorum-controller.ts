@@ -1,0 +1,191 @@
+// QuorumController: the controller logic of the active controller (the Raft leader). One event
+// queue: each write reads the committed image, lets a manager decide records + response,
+// proposes the records (several at once go inside a metadata transaction, so a torn batch can
+// never become half visible), waits until they are committed and applied, and only then
+// answers. State changes only through replay (MetadataState), on every node alike.
+//
+// A controller is active once it leads and has applied its own epoch's LeaderChange (its image
+// then holds every earlier committed record). On activation it aborts a transaction the
+// previous leader left open and starts every broker session afresh.
+import type { Logger } from 'pino';
+import { ErrorCode } from '../common/errors.js';
+import type { MetadataImage } from '../metadata/image.js';
+import { configResourceKey } from '../metadata/image.js';
+import { ConfigResourceType, encodeRecord, type MetadataRecord } from '../metadata/records.js';
+import type { RaftDriver } from '../raft/driver/raft-driver.js';
+import { randomUuid } from '../common/uuid.js';
+import {
+  BrokerSessions,
+  brokerHeartbeat,
+  fenceBroker,
+  registerBroker,
+  type BrokerHeartbeatRequest,
+  type BrokerHeartbeatResponse,
+  type Decision,
+  type RegisterBrokerRequest,
+  type RegisterBrokerResponse,
+} from './cluster-control.js';
+import {
+  createPartitions,
+  createTopics,
+  deleteTopics,
+  type CreatableTopic,
+  type ControlResult,
+  type DeletableTopic,
+  type PartitionsIncrease,
+  type TopicResult,
+} from './replication-control.js';
+
+export interface QuorumControllerOptions {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly driver: RaftDriver;
+  readonly logger: Logger;
+  readonly defaultPartitions: number;
+  readonly defaultReplicationFactor: number;
+  readonly deleteTopicEnable: boolean;
+  readonly uncleanLeaderElectionEnable: boolean;
+  readonly brokerSessionTimeoutMs: number;
+}
+
+/** How long a write waits for its records to commit before answering NOT_CONTROLLER. */
+const commitTimeoutMs = 10_000;
+/** How often the active controller looks for expired broker sessions. */
+const sessionCheckIntervalMs = 100;
+/** Bound on writes waiting in the queue; beyond it callers get NOT_CONTROLLER to back off. */
+const pendingWritesMax = 10_000;
+
+export class NotControllerError extends Error {
+  override readonly name = 'NotControllerError';
+  readonly errorCode = ErrorCode.NOT_CONTROLLER;
+}
+
+export class QuorumController {
+  private queue: Promise<unknown> = Promise.resolve();
+  private pendingWrites = 0;
+  private activeEpoch = -1;
+  private sessions = new BrokerSessions();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly options: QuorumControllerOptions) {
+    this.timer = setInterval(() => this.checkSessions(), sessionCheckIntervalMs);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The leader's node id as this controller knows it (-1 when unknown). */
+  leaderId(): number {
+    return this.options.driver.status().leaderId ?? -1;
+  }
+
+  image(): MetadataImage {
+    return this.options.driver.appliedState().image;
+  }
+
+  registerBroker(req: RegisterBrokerRequest): Promise<RegisterBrokerResponse> {
+    return this.write((image) =>
+      registerBroker(image, req, {
+        clusterId: this.options.clusterId,
+        nextOffset: this.options.driver.status().logEndOffset,
+        nowMs: performance.now(),
+        sessionTimeoutMs: this.options.brokerSessionTimeoutMs,
+        sessions: this.sessions,
+      }),
+    );
+  }
+
+  brokerHeartbeat(req: BrokerHeartbeatRequest): Promise<BrokerHeartbeatResponse> {
+    return this.write((image) => brokerHeartbeat(image, req, { nowMs: performance.now(), sessions: this.sessions, uncleanAllowed: (t) => this.uncleanAllowed(image, t) }));
+  }
+
+  createTopics(topics: readonly CreatableTopic[], validateOnly: boolean): Promise<readonly TopicResult[]> {
+    return this.write((image) =>
+      asDecision(
+        createTopics(image, topics, {
+          defaultPartitions: this.options.defaultPartitions,
+          defaultReplicationFactor: this.options.defaultReplicationFactor,
+          validateOnly,
+          newTopicId: randomUuid,
+        }),
+      ),
+    );
+  }
+
+  deleteTopics(topics: readonly DeletableTopic[]): Promise<readonly TopicResult[]> {
+    return this.write((image) => asDecision(deleteTopics(image, topics, this.options.deleteTopicEnable)));
+  }
+
+  createPartitions(increases: readonly PartitionsIncrease[], validateOnly: boolean): Promise<readonly TopicResult[]> {
+    return this.write((image) => asDecision(createPartitions(image, increases, validateOnly)));
+  }
+
+  private uncleanAllowed(image: MetadataImage, topic: string): boolean {
+    const v = image.configs.get(configResourceKey(ConfigResourceType.TOPIC, topic))?.get('unclean.leader.election.enable');
+    return v === undefined ? this.options.uncleanLeaderElectionEnable : v.toLowerCase() === 'true';
+  }
+
+  private checkSessions(): void {
+    if (!this.isActive() || this.pendingWrites > 0) return;
+    const now = performance.now();
+    for (const brokerId of this.sessions.expired(this.image(), now, this.options.brokerSessionTimeoutMs)) {
+      this.options.logger.warn({ brokerId }, 'broker session expired; fencing it');
+      this.sessions.forget(brokerId);
+      void this.write((image) => ({ records: fenceBroker(image, brokerId, (t) => this.uncleanAllowed(image, t)), response: null })).catch(() => {});
+    }
+  }
+
+  /** Leading, and our epoch's LeaderChange is applied: the image is complete. */
+  private isActive(): boolean {
+    const s = this.options.driver.status();
+    return s.role === 'leader' && this.options.driver.appliedState().lastLeaderChange?.epoch === s.epoch;
+  }
+
+  private async activateIfNeeded(): Promise<void> {
+    const epoch = this.options.driver.status().epoch;
+    if (this.activeEpoch === epoch) return;
+    this.sessions = new BrokerSessions();
+    if (this.options.driver.appliedState().inTransaction) {
+      this.options.logger.warn('aborting a metadata transaction the previous controller left open');
+      await this.propose([{ type: 'abortTransaction', reason: 'controller failover' }]);
+    }
+    this.activeEpoch = epoch;
+    this.options.logger.info({ epoch }, 'active controller');
+  }
+
+  private write<R>(decide: (image: MetadataImage) => Decision<R>): Promise<R> {
+    if (this.pendingWrites >= pendingWritesMax) return Promise.reject(new NotControllerError('the controller is overloaded; retry'));
+    this.pendingWrites++;
+    const run = async (): Promise<R> => {
+      if (!this.isActive()) throw new NotControllerError('not the active controller');
+      await this.activateIfNeeded();
+      const decision = decide(this.image());
+      if (decision.records.length > 0) {
+        const records = decision.records.length > 1 ? [{ type: 'beginTransaction' as const, name: 'controller write' }, ...decision.records, { type: 'endTransaction' as const }] : decision.records;
+        await this.propose(records);
+      }
+      return decision.response;
+    };
+    const p = this.queue.then(run, run);
+    this.queue = p.then(
+      () => (this.pendingWrites--, undefined),
+      () => (this.pendingWrites--, undefined),
+    );
+    return p;
+  }
+
+  private async propose(records: readonly MetadataRecord[]): Promise<void> {
+    const driver = this.options.driver;
+    const result = await driver.propose(records.map(encodeRecord));
+    if (!result.ok) throw new NotControllerError('lost leadership');
+    const committed = await driver.waitForApplied(result.baseOffset + records.length, commitTimeoutMs);
+    const s = driver.status();
+    // Still leading in the same epoch means our entries cannot have been truncated.
+    if (!committed || s.role !== 'leader' || s.epoch !== result.epoch) throw new NotControllerError('lost leadership before the write committed');
+  }
+}
+
+function asDecision(r: ControlResult<TopicResult>): Decision<readonly TopicResult[]> {
+  return { records: r.records, response: r.results };
+}

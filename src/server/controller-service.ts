@@ -1,0 +1,121 @@
+// The gRPC face of the QuorumController (proto/controller.proto): converts wire messages to the
+// managers' requests and back. A standby answers writes with NOT_CONTROLLER and the active
+// controller's address; DescribeTopics is answered by any controller from its committed image.
+import type * as grpc from '@grpc/grpc-js';
+import { ErrorCode } from '../common/errors.js';
+import type { Endpoint } from '../common/node-config.js';
+import { controllerService } from '../client/controller-client.js';
+import { NotControllerError, type QuorumController } from '../controller/quorum-controller.js';
+import type { TopicResult } from '../controller/replication-control.js';
+import { configResourceKey } from '../metadata/image.js';
+import { imageDigest } from '../metadata/image-records.js';
+import { ConfigResourceType, uuidFromBytes, uuidToBytes } from '../metadata/records.js';
+import type { ExtraService } from '../raft/driver/grpc-transport.js';
+import type { WireMessage } from '../raft/driver/raft-wire.js';
+
+type Handler = (request: WireMessage) => Promise<WireMessage>;
+
+const list = (v: unknown): WireMessage[] => (Array.isArray(v) ? (v as WireMessage[]) : []);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const num = (v: unknown): number => Number(v ?? 0);
+
+function topicResultsToWire(results: readonly TopicResult[]): WireMessage {
+  return {
+    errorCode: ErrorCode.NONE,
+    topics: results.map((r) => ({
+      name: r.name,
+      topicId: r.topicId ? uuidToBytes(r.topicId) : Buffer.alloc(0),
+      errorCode: r.errorCode,
+      errorMessage: r.errorMessage ?? '',
+      numPartitions: r.numPartitions,
+      replicationFactor: r.replicationFactor,
+    })),
+  };
+}
+
+export function controllerServiceFor(controller: QuorumController, voterEndpoints: ReadonlyMap<number, Endpoint>, metadataOffset: () => number): ExtraService {
+  const hint = (): WireMessage => {
+    const leaderId = controller.leaderId();
+    const ep = voterEndpoints.get(leaderId);
+    return { leaderId, leaderHost: ep?.host ?? '', leaderPort: ep?.port ?? 0 };
+  };
+  const notController = (): WireMessage => ({ errorCode: ErrorCode.NOT_CONTROLLER, controller: hint() });
+
+  const handlers: Record<string, Handler> = {
+    RegisterBroker: async (w) => {
+      const r = await controller.registerBroker({
+        brokerId: num(w['brokerId']),
+        clusterId: str(w['clusterId']),
+        incarnationId: uuidFromBytes(w['incarnationId'] as Uint8Array),
+        listeners: list(w['listeners']).map((l) => ({ name: str(l['name']), host: str(l['host']), port: num(l['port']), securityProtocol: str(l['securityProtocol']) })),
+        rack: str(w['rack']) === '' ? null : str(w['rack']),
+      });
+      return { errorCode: r.errorCode, errorMessage: r.errorMessage ?? '', brokerEpoch: r.brokerEpoch };
+    },
+    BrokerHeartbeat: async (w) => {
+      const r = await controller.brokerHeartbeat({
+        brokerId: num(w['brokerId']),
+        brokerEpoch: num(w['brokerEpoch']),
+        currentMetadataOffset: num(w['currentMetadataOffset']),
+        wantFence: Boolean(w['wantFence']),
+        wantShutDown: Boolean(w['wantShutDown']),
+      });
+      return { ...r };
+    },
+    CreateTopics: async (w) => {
+      const topics = list(w['topics']).map((t) => ({
+        name: str(t['name']),
+        numPartitions: num(t['numPartitions']),
+        replicationFactor: num(t['replicationFactor']),
+        assignments: [],
+        configs: new Map(Object.entries((t['configs'] ?? {}) as Record<string, string>)),
+      }));
+      return topicResultsToWire(await controller.createTopics(topics, Boolean(w['validateOnly'])));
+    },
+    DeleteTopics: async (w) => {
+      const names = Array.isArray(w['names']) ? (w['names'] as string[]) : [];
+      return topicResultsToWire(await controller.deleteTopics(names.map((name) => ({ name, topicId: null }))));
+    },
+    CreatePartitions: async (w) => {
+      const incs = list(w['topics']).map((t) => ({ name: str(t['name']), count: num(t['count']) }));
+      return topicResultsToWire(await controller.createPartitions(incs, Boolean(w['validateOnly'])));
+    },
+    DescribeTopics: async (w) => {
+      const image = controller.image();
+      const names = Array.isArray(w['names']) ? (w['names'] as string[]) : [];
+      const wanted = names.length > 0 ? names : [...image.topicsByName.keys()].sort();
+      return {
+        errorCode: ErrorCode.NONE,
+        metadataOffset: metadataOffset(),
+        imageDigest: imageDigest(image),
+        controller: hint(),
+        brokers: [...image.brokers.values()].sort((a, b) => a.id - b.id).map((b) => ({ id: b.id, epoch: b.epoch, fenced: b.fenced, inControlledShutdown: b.inControlledShutdown, rack: b.rack ?? '' })),
+        topics: wanted.map((name) => {
+          const t = image.topicsByName.get(name);
+          if (!t) return { name, topicId: Buffer.alloc(0), errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, configs: {}, partitions: [] };
+          return {
+            name,
+            topicId: uuidToBytes(t.id),
+            errorCode: ErrorCode.NONE,
+            configs: Object.fromEntries(image.configs.get(configResourceKey(ConfigResourceType.TOPIC, name)) ?? []),
+            partitions: [...t.partitions.entries()].sort(([a], [b]) => a - b).map(([partition, p]) => ({ partition, leader: p.leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr })),
+          };
+        }),
+      };
+    },
+  };
+
+  const implementation: grpc.UntypedServiceImplementation = {};
+  for (const [method, handler] of Object.entries(handlers)) {
+    implementation[method] = ((call: grpc.ServerUnaryCall<WireMessage, WireMessage>, callback: grpc.sendUnaryData<WireMessage>) => {
+      handler(call.request).then(
+        (res) => callback(null, res),
+        (err: unknown) => {
+          if (err instanceof NotControllerError) callback(null, notController());
+          else callback({ code: 13, details: err instanceof Error ? err.message : String(err) });
+        },
+      );
+    }) as grpc.handleUnaryCall<WireMessage, WireMessage>;
+  }
+  return { service: controllerService().service, implementation };
+}
