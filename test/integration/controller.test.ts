@@ -1,0 +1,86 @@
+// Three controllers and three brokers as real processes: brokers register and are unfenced,
+// topics are created and placed through `raftka topics`, a killed broker is fenced and its
+// leaderships move to the ISR, a restarted one is unfenced, and after kill -9 of the active
+// controller a new one serves with the same image (equal digests on every node).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
+
+interface Described {
+  metadataOffset: number;
+  imageDigest: number;
+  brokers: { id: number; fenced: boolean }[];
+  topics: { name: string; errorCode: number; partitions: { partition: number; leader: number; replicas: number[]; isr: number[] }[] }[];
+}
+
+interface NodeView {
+  role: string;
+  leaderId: number | null;
+  applied: { imageDigest: number; appliedOffset: number };
+}
+
+test('brokers register, topics are placed, fencing moves leaders, controller failover keeps the image', { timeout: 180_000 }, async () => {
+  const sessionTimeoutMs = 3000;
+  const f = await ClusterFixture.controllers({
+    controllers: 3,
+    brokers: 3,
+    extra: { 'broker.session.timeout.ms': String(sessionTimeoutMs), 'broker.heartbeat.interval.ms': '300' },
+  });
+  const brokerIds = [100, 101, 102];
+  const describe = async (controllerIndex = 0): Promise<Described> =>
+    JSON.parse(await f.raftka('topics', '--bootstrap-controller', `127.0.0.1:${f.controllerPorts[controllerIndex]}`, '--describe', '--json')) as Described;
+  try {
+    await f.up();
+    await waitFor('three unfenced brokers', async () => {
+      const d = await describe();
+      return d.brokers.length === 3 && d.brokers.every((b) => !b.fenced) ? d : undefined;
+    }, 30_000, 200);
+
+    for (let i = 0; i < 20; i++) {
+      await f.raftka('topics', '--bootstrap-controller', `127.0.0.1:${f.controllerPorts[i % 3]}`, '--create', '--topic', `t${i}`, '--partitions', '6', '--replication-factor', '3');
+    }
+    const created = await describe();
+    assert.equal(created.topics.length, 20);
+    const leaders = new Map<number, number>();
+    for (const t of created.topics) for (const p of t.partitions) leaders.set(p.leader, (leaders.get(p.leader) ?? 0) + 1);
+    assert.deepEqual([...leaders.keys()].sort(), brokerIds);
+    assert.ok(Math.max(...leaders.values()) - Math.min(...leaders.values()) <= 1, JSON.stringify([...leaders]));
+
+    // kill -9 a broker: fenced within the session timeout, its leaderships move to the ISR.
+    const victim = 101;
+    const killedAt = Date.now();
+    await f.kill9(victim);
+    const fenced = await waitFor('the killed broker fenced and its partitions re-led', async () => {
+      const d = await describe();
+      const b = d.brokers.find((x) => x.id === victim);
+      const stillLeads = d.topics.some((t) => t.partitions.some((p) => p.leader === victim || p.isr.includes(victim)));
+      return b?.fenced && !stillLeads ? d : undefined;
+    }, sessionTimeoutMs + 10_000, 100);
+    assert.ok(Date.now() - killedAt < sessionTimeoutMs + 5_000, 'fenced about a session timeout after the kill');
+    for (const t of fenced.topics) for (const p of t.partitions) assert.ok(p.leader === 100 || p.leader === 102, `${t.name}-${p.partition} led by ${p.leader}`);
+
+    await f.up(); // the broker comes back and is unfenced once caught up
+    await waitFor('the restarted broker unfenced', async () => {
+      const d = await describe();
+      return d.brokers.find((x) => x.id === victim)?.fenced === false ? d : undefined;
+    }, 30_000, 200);
+
+    // kill -9 the active controller: a new one keeps serving, with the same image everywhere.
+    const leaderId = (await f.quorumStatus()).leaderId;
+    await f.kill9(leaderId);
+    const survivor = [0, 1, 2].find((i) => i + 1 !== leaderId)!;
+    await f.raftka('topics', '--bootstrap-controller', `127.0.0.1:${f.controllerPorts[survivor]}`, '--create', '--topic', 'after-failover', '--partitions', '3', '--replication-factor', '2');
+    const nodes = [0, 1, 2, 3, 4, 5].filter((i) => i + 1 !== leaderId); // controllers then brokers
+    const digests = await waitFor('equal image digests on every live node', async () => {
+      const views = (await Promise.all(nodes.map((i) => f.nodeStatus(i)))) as unknown as NodeView[];
+      const set = new Set(views.map((v) => v.applied.imageDigest));
+      return set.size === 1 ? views : undefined;
+    }, 20_000, 100);
+    assert.equal(digests.length, 5);
+    const after = await describe(survivor);
+    assert.equal(after.topics.find((t) => t.name === 'after-failover')?.partitions.length, 3);
+    assert.equal(after.imageDigest, digests[0]!.applied.imageDigest);
+  } finally {
+    await f.destroy();
+  }
+});
