@@ -9,6 +9,7 @@ import { metadataQuorumCommand } from './metadata-quorum-command.js';
 import { serverCommand } from './server-command.js';
 import { storageCommand } from './storage-command.js';
 import { topicsCommand } from './topics-command.js';
+import { configsCommand } from './configs-command.js';
 
 // Each command file exports one CommandModule; add new ones to this list.
 const commands: CommandModule[] = [
@@ -18,6 +19,7 @@ const commands: CommandModule[] = [
   metadataQuorumCommand,
   dumpLogCommand as unknown as CommandModule,
   topicsCommand as unknown as CommandModule,
+  configsCommand as unknown as CommandModule,
 ];
 
 await yargs(hideBin(process.argv))

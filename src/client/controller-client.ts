@@ -7,7 +7,17 @@ import type { Endpoint } from '../common/node-config.js';
 import { callUnary, channelOptions, serviceFromProto } from '../raft/driver/grpc-transport.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
 
-export type ControllerMethod = 'RegisterBroker' | 'BrokerHeartbeat' | 'CreateTopics' | 'DeleteTopics' | 'CreatePartitions' | 'DescribeTopics';
+export type ControllerMethod =
+  | 'RegisterBroker'
+  | 'BrokerHeartbeat'
+  | 'CreateTopics'
+  | 'DeleteTopics'
+  | 'CreatePartitions'
+  | 'DescribeTopics'
+  | 'AlterPartition'
+  | 'IncrementalAlterConfigs'
+  | 'DescribeConfigs'
+  | 'AllocateProducerIds';
 
 export class ControllerUnavailableError extends Error {
   override readonly name = 'ControllerUnavailableError';

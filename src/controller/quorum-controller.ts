@@ -25,6 +25,14 @@ import {
   type RegisterBrokerRequest,
   type RegisterBrokerResponse,
 } from './cluster-control.js';
+import { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './alter-partition.js';
+import {
+  allocateProducerIds,
+  incrementalAlterConfigs,
+  type AllocateProducerIdsResponse,
+  type AlterConfigsResource,
+  type AlterConfigsResult,
+} from './config-control.js';
 import {
   createPartitions,
   createTopics,
@@ -119,6 +127,18 @@ export class QuorumController {
 
   createPartitions(increases: readonly PartitionsIncrease[], validateOnly: boolean): Promise<readonly TopicResult[]> {
     return this.write((image) => asDecision(createPartitions(image, increases, validateOnly)));
+  }
+
+  alterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponse> {
+    return this.write((image) => alterPartition(image, req));
+  }
+
+  incrementalAlterConfigs(resources: readonly AlterConfigsResource[], validateOnly: boolean): Promise<readonly AlterConfigsResult[]> {
+    return this.write((image) => incrementalAlterConfigs(image, resources, validateOnly));
+  }
+
+  allocateProducerIds(brokerId: number, brokerEpoch: number): Promise<AllocateProducerIdsResponse> {
+    return this.write((image) => allocateProducerIds(image, brokerId, brokerEpoch));
   }
 
   private uncleanAllowed(image: MetadataImage, topic: string): boolean {

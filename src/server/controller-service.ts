@@ -80,6 +80,48 @@ export function controllerServiceFor(controller: QuorumController, voterEndpoint
       const incs = list(w['topics']).map((t) => ({ name: str(t['name']), count: num(t['count']) }));
       return topicResultsToWire(await controller.createPartitions(incs, Boolean(w['validateOnly'])));
     },
+    AlterPartition: async (w) => {
+      const r = await controller.alterPartition({
+        brokerId: num(w['brokerId']),
+        brokerEpoch: num(w['brokerEpoch']),
+        partitions: list(w['partitions']).map((p) => ({
+          topicId: uuidFromBytes(p['topicId'] as Uint8Array),
+          partitionIndex: num(p['partitionIndex']),
+          leaderEpoch: num(p['leaderEpoch']),
+          partitionEpoch: num(p['partitionEpoch']),
+          newIsr: Array.isArray(p['newIsr']) ? (p['newIsr'] as number[]) : [],
+        })),
+      });
+      return { errorCode: r.errorCode, partitions: r.partitions.map((p) => ({ ...p, topicId: uuidToBytes(p.topicId) })) };
+    },
+    IncrementalAlterConfigs: async (w) => {
+      const resources = list(w['resources']).map((r) => ({
+        resourceType: num(r['resourceType']),
+        resourceName: str(r['resourceName']),
+        configs: list(r['configs']).map((c) => ({ name: str(c['name']), op: num(c['op']), value: typeof c['value'] === 'string' ? c['value'] : null })),
+      }));
+      const results = await controller.incrementalAlterConfigs(resources, Boolean(w['validateOnly']));
+      return { errorCode: ErrorCode.NONE, resources: results.map((r) => ({ ...r, errorMessage: r.errorMessage ?? '' })) };
+    },
+    DescribeConfigs: async (w) => {
+      const image = controller.image();
+      return {
+        errorCode: ErrorCode.NONE,
+        resources: list(w['resources']).map((r) => {
+          const resourceType = num(r['resourceType']);
+          const resourceName = str(r['resourceName']);
+          const unknownTopic = resourceType === ConfigResourceType.TOPIC && !image.topicsByName.has(resourceName);
+          return {
+            resourceType,
+            resourceName,
+            errorCode: unknownTopic ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NONE,
+            errorMessage: unknownTopic ? `unknown topic ${resourceName}` : '',
+            configs: Object.fromEntries(image.configs.get(configResourceKey(resourceType, resourceName)) ?? []),
+          };
+        }),
+      };
+    },
+    AllocateProducerIds: async (w) => ({ ...(await controller.allocateProducerIds(num(w['brokerId']), num(w['brokerEpoch']))) }),
     DescribeTopics: async (w) => {
       const image = controller.image();
       const names = Array.isArray(w['names']) ? (w['names'] as string[]) : [];
