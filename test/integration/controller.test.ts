@@ -5,11 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
+import { ControllerClient } from '../../src/client/controller-client.js';
 
 interface Described {
   metadataOffset: number;
   imageDigest: number;
-  brokers: { id: number; fenced: boolean }[];
+  brokers: { id: number; fenced: boolean; epoch: number }[];
   topics: { name: string; errorCode: number; partitions: { partition: number; leader: number; replicas: number[]; isr: number[] }[] }[];
 }
 
@@ -45,6 +46,26 @@ test('brokers register, topics are placed, fencing moves leaders, controller fai
     for (const t of created.topics) for (const p of t.partitions) leaders.set(p.leader, (leaders.get(p.leader) ?? 0) + 1);
     assert.deepEqual([...leaders.keys()].sort(), brokerIds);
     assert.ok(Math.max(...leaders.values()) - Math.min(...leaders.values()) <= 1, JSON.stringify([...leaders]));
+
+    // Configs through a standby controller (it points the tool at the active one).
+    const activeId = (await f.quorumStatus()).leaderId;
+    const standby = [0, 1, 2].find((i) => i + 1 !== activeId)!;
+    const bc = `127.0.0.1:${f.controllerPorts[standby]}`;
+    await f.raftka('configs', '--bootstrap-controller', bc, '--entity-type', 'topics', '--entity-name', 't0', '--alter', '--add-config', 'retention.ms=60000,cleanup.policy=compact');
+    assert.deepEqual(JSON.parse(await f.raftka('configs', '--bootstrap-controller', bc, '--entity-type', 'topics', '--entity-name', 't0', '--describe', '--json')), { 'cleanup.policy': 'compact', 'retention.ms': '60000' });
+    await assert.rejects(f.raftka('configs', '--bootstrap-controller', bc, '--entity-type', 'topics', '--entity-name', 't0', '--alter', '--add-config', 'retention.ms=soon'), /INVALID_CONFIG/);
+    // Producer id blocks for a registered broker, over the controller RPC.
+    const client = new ControllerClient(f.controllerPorts.map((port) => ({ host: '127.0.0.1', port })));
+    try {
+      const epoch = (await describe()).brokers.find((b) => b.id === 100)!.epoch;
+      const a = await client.call('AllocateProducerIds', { brokerId: 100, brokerEpoch: epoch });
+      const b = await client.call('AllocateProducerIds', { brokerId: 100, brokerEpoch: epoch });
+      assert.deepEqual([Number(a['producerIdStart']), Number(b['producerIdStart']), Number(b['producerIdLen'])], [0, 1000, 1000]);
+      const stale = await client.call('AllocateProducerIds', { brokerId: 100, brokerEpoch: epoch - 1 });
+      assert.equal(Number(stale['errorCode']), 77);
+    } finally {
+      client.close();
+    }
 
     // kill -9 a broker: fenced within the session timeout, its leaderships move to the ISR.
     const victim = 101;
