@@ -46,9 +46,14 @@ export function* imageRecords(image: MetadataImage): Generator<MetadataRecord> {
   }
 }
 
+const digests = new WeakMap<MetadataImage, number>();
+
 /** CRC32C over the image's records: equal images print equal digests on every node. */
 export function imageDigest(image: MetadataImage): number {
+  const known = digests.get(image);
+  if (known !== undefined) return known; // images are immutable: compute once per image
   let crc = 0;
   for (const r of imageRecords(image)) crc = crc32c(encodeRecord(r), 0, undefined, crc);
+  digests.set(image, crc);
   return crc;
 }
