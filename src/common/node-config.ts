@@ -37,6 +37,8 @@ export interface NodeConfig {
   readonly defaultReplicationFactor: number; // default.replication.factor (1)
   readonly minInsyncReplicas: number; // min.insync.replicas (1)
   readonly uncleanLeaderElectionEnable: boolean; // unclean.leader.election.enable (false)
+  readonly autoLeaderRebalanceEnable: boolean; // auto.leader.rebalance.enable (true)
+  readonly leaderImbalanceCheckIntervalSeconds: number; // leader.imbalance.check.interval.seconds (300)
   readonly autoCreateTopicsEnable: boolean; // auto.create.topics.enable (true)
   readonly deleteTopicEnable: boolean; // delete.topic.enable (true)
   readonly offsetsTopicReplicationFactor: number; // offsets.topic.replication.factor (3)

@@ -37,6 +37,7 @@ import {
   createPartitions,
   createTopics,
   deleteTopics,
+  electPreferredLeaders,
   type CreatableTopic,
   type ControlResult,
   type DeletableTopic,
@@ -54,7 +55,12 @@ export interface QuorumControllerOptions {
   readonly deleteTopicEnable: boolean;
   readonly uncleanLeaderElectionEnable: boolean;
   readonly brokerSessionTimeoutMs: number;
+  /** Preferred-leader election every this many ms; null when auto.leader.rebalance.enable=false. */
+  readonly leaderRebalanceIntervalMs: number | null;
 }
+
+/** Bound on leader changes one rebalance pass writes. */
+const rebalanceChangesMax = 1000;
 
 /** How long a write waits for its records to commit before answering NOT_CONTROLLER. */
 const commitTimeoutMs = 10_000;
@@ -74,13 +80,21 @@ export class QuorumController {
   private activeEpoch = -1;
   private sessions = new BrokerSessions();
   private readonly timer: NodeJS.Timeout;
+  private readonly rebalanceTimer: NodeJS.Timeout | null;
 
   constructor(private readonly options: QuorumControllerOptions) {
     this.timer = setInterval(() => this.checkSessions(), sessionCheckIntervalMs);
+    this.rebalanceTimer = options.leaderRebalanceIntervalMs === null ? null : setInterval(() => this.rebalanceLeaders(), options.leaderRebalanceIntervalMs);
   }
 
   close(): void {
     clearInterval(this.timer);
+    if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
+  }
+
+  private rebalanceLeaders(): void {
+    if (!this.isActive()) return;
+    void this.write((image) => ({ records: electPreferredLeaders(image, rebalanceChangesMax), response: null })).catch(() => {});
   }
 
   /** The leader's node id as this controller knows it (-1 when unknown). */
@@ -105,7 +119,16 @@ export class QuorumController {
   }
 
   brokerHeartbeat(req: BrokerHeartbeatRequest): Promise<BrokerHeartbeatResponse> {
-    return this.write((image) => brokerHeartbeat(image, req, { nowMs: performance.now(), sessions: this.sessions, uncleanAllowed: (t) => this.uncleanAllowed(image, t) }));
+    const decide = (image: MetadataImage): Decision<BrokerHeartbeatResponse> =>
+      brokerHeartbeat(image, req, { nowMs: performance.now(), sessions: this.sessions, uncleanAllowed: (t) => this.uncleanAllowed(image, t) });
+    // A heartbeat keeps the session alive when it arrives, not when the write queue reaches it
+    // (a big CreateTopics must not get brokers fenced), and one that changes nothing is answered
+    // at once from the committed image.
+    if (this.isActive() && this.activeEpoch === this.options.driver.status().epoch) {
+      const now = decide(this.image());
+      if (now.records.length === 0) return Promise.resolve(now.response);
+    }
+    return this.write(decide);
   }
 
   createTopics(topics: readonly CreatableTopic[], validateOnly: boolean): Promise<readonly TopicResult[]> {

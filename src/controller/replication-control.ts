@@ -270,3 +270,23 @@ export function moveAwayFrom(image: MetadataImage, brokerId: number, uncleanAllo
   }
   return records;
 }
+
+/**
+ * Preferred-leader election (auto.leader.rebalance.enable): every partition whose first replica
+ * is in its ISR, unfenced and not shutting down, but does not lead, gets it back as leader.
+ * At most `max` changes per call, so one pass never floods the log.
+ */
+export function electPreferredLeaders(image: MetadataImage, max: number): MetadataRecord[] {
+  const records: MetadataRecord[] = [];
+  for (const t of image.topicsById.values()) {
+    for (const [partitionId, p] of t.partitions) {
+      if (records.length >= max) return records;
+      const preferred = p.replicas[0];
+      if (preferred === undefined || p.leader === preferred || !p.isr.includes(preferred)) continue;
+      const b = image.brokers.get(preferred);
+      if (!b || b.fenced || b.inControlledShutdown) continue;
+      records.push({ type: 'partitionChange', topicId: t.id, partitionId, isr: null, leader: preferred, replicas: null, removingReplicas: null, addingReplicas: null });
+    }
+  }
+  return records;
+}

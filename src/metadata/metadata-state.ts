@@ -86,6 +86,27 @@ export class MetadataState {
   }
 
   toSnapshot(): Buffer {
+    const parts: Buffer[] = [];
+    for (const part of this.snapshotParts()) parts.push(part);
+    return Buffer.concat(parts);
+  }
+
+  /**
+   * The same bytes as toSnapshot(), made without blocking the event loop for long: the state is
+   * captured now (images are immutable), then encoded in slices with a yield between them.
+   */
+  async toSnapshotAsync(recordsPerSlice = 2000): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    let n = 0;
+    for (const part of this.snapshotParts()) {
+      parts.push(part);
+      if (++n % recordsPerSlice === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return Buffer.concat(parts);
+  }
+
+  /** The header, then each record as [u32 length][bytes]; the header's count is set last. */
+  private *snapshotParts(): Generator<Buffer> {
     assert(this.canSnapshot, 'no snapshot inside a metadata transaction');
     const voters = this.lastLeaderChange?.voters ?? [];
     const head = Buffer.alloc(headerBytes + 4 * voters.length);
@@ -101,17 +122,17 @@ export class MetadataState {
     head.writeInt32BE(this.lastLeaderChange ? 1 : 0, 36);
     head.writeUInt32BE(voters.length, 40);
     voters.forEach((v, i) => head.writeInt32BE(v, headerBytes + 4 * i));
-    const parts: Buffer[] = [head];
+    yield head;
     let count = 0;
     for (const r of imageRecords(this.image)) {
       const bytes = encodeRecord(r);
-      const len = Buffer.alloc(4);
-      len.writeUInt32BE(bytes.length);
-      parts.push(len, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      const frame = Buffer.alloc(4 + bytes.length);
+      frame.writeUInt32BE(bytes.length, 0);
+      frame.set(bytes, 4);
       count++;
+      yield frame;
     }
-    head.writeUInt32BE(count, 44);
-    return Buffer.concat(parts);
+    head.writeUInt32BE(count, 44); // `head` is still referenced by the caller's list
   }
 
   static fromSnapshot(buf: Buffer): MetadataState {

@@ -97,6 +97,7 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
       deleteTopicEnable: config.deleteTopicEnable,
       uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
       brokerSessionTimeoutMs: config.brokerSessionTimeoutMs,
+      leaderRebalanceIntervalMs: config.autoLeaderRebalanceEnable ? config.leaderImbalanceCheckIntervalSeconds * 1000 : null,
     });
     const started = await startRaftServer(
       endpoint,

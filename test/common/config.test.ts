@@ -36,6 +36,8 @@ test('a minimal controller config gets Kafka defaults', () => {
   assert.equal(c.offsetsTopicReplicationFactor, 3);
   assert.equal(c.autoCreateTopicsEnable, true);
   assert.equal(c.uncleanLeaderElectionEnable, false);
+  assert.equal(c.autoLeaderRebalanceEnable, true);
+  assert.equal(c.leaderImbalanceCheckIntervalSeconds, 300);
   assert.deepEqual(c.logDirs, ['/tmp/kraft-combined-logs']);
   assert.equal(c.metadataLogDir, '/tmp/kraft-combined-logs');
   assert.equal(c.logRetentionMs, 168 * 3_600_000);

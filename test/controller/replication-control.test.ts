@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ErrorCode } from '../../src/common/errors.js';
 import { MetadataLoader } from '../../src/metadata/loader.js';
 import type { MetadataImage } from '../../src/metadata/image.js';
-import { createPartitions, createTopics, deleteTopics, moveAwayFrom, topicNameProblem, type CreatableTopic } from '../../src/controller/replication-control.js';
+import { createPartitions, createTopics, deleteTopics, electPreferredLeaders, moveAwayFrom, topicNameProblem, type CreatableTopic } from '../../src/controller/replication-control.js';
 import { placeReplicas, rackAlternatingOrder } from '../../src/controller/replica-placer.js';
 
 function clusterImage(brokers: { id: number; rack?: string; fenced?: boolean }[]): MetadataLoader {
@@ -165,4 +165,23 @@ test('moving leadership away from a fenced broker: next ISR member leads; none l
   const unclean = new MetadataLoader(image);
   unclean.replayAll(moveAwayFrom(image, 1, () => true));
   assert.deepEqual([p(unclean, 1).leader, p(unclean, 1).isr], [3, [3]]);
+});
+
+test('preferred-leader election gives leadership back to the first replica when it can lead', () => {
+  const loader = clusterImage([{ id: 1 }, { id: 2 }, { id: 3, fenced: true }]);
+  const topicId = 'AAAAAAAAAAAAAAAAAAAAAg';
+  const part = (partitionId: number, replicas: number[], isr: number[], leader: number) =>
+    ({ type: 'partition' as const, topicId, partitionId, replicas, isr, removingReplicas: [], addingReplicas: [], leader, leaderEpoch: 0, partitionEpoch: 0 });
+  loader.replayAll([
+    { type: 'topic', name: 'p', topicId },
+    part(0, [1, 2], [1, 2], 2), // preferred 1 in ISR: moves back
+    part(1, [1, 2], [2], 2), // preferred not in ISR: stays
+    part(2, [3, 2], [3, 2], 2), // preferred fenced: stays
+    part(3, [2, 1], [2, 1], 2), // already preferred
+  ]);
+  const records = electPreferredLeaders(loader.image, 10);
+  assert.equal(records.length, 1);
+  loader.replayAll(records);
+  assert.equal(loader.image.topicsById.get(topicId)!.partitions.get(0)!.leader, 1);
+  assert.equal(electPreferredLeaders(loader.image, 10).length, 0);
 });

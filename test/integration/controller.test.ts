@@ -37,15 +37,33 @@ test('brokers register, topics are placed, fencing moves leaders, controller fai
       return d.brokers.length === 3 && d.brokers.every((b) => !b.fenced) ? d : undefined;
     }, 30_000, 200);
 
-    for (let i = 0; i < 20; i++) {
-      await f.raftka('topics', '--bootstrap-controller', `127.0.0.1:${f.controllerPorts[i % 3]}`, '--create', '--topic', `t${i}`, '--partitions', '6', '--replication-factor', '3');
+    // 200 topics × 6 partitions RF 3: a few through the CLI (any controller), the rest in batches.
+    for (let i = 0; i < 3; i++) {
+      await f.raftka('topics', '--bootstrap-controller', `127.0.0.1:${f.controllerPorts[i]}`, '--create', '--topic', `t${i}`, '--partitions', '6', '--replication-factor', '3');
+    }
+    const admin = new ControllerClient(f.controllerPorts.map((port) => ({ host: '127.0.0.1', port })));
+    try {
+      for (let i = 3; i < 200; i += 20) {
+        const batch = Array.from({ length: Math.min(20, 200 - i) }, (_, k) => ({ name: `t${i + k}`, numPartitions: 6, replicationFactor: 3, configs: {} }));
+        const res = await admin.call('CreateTopics', { topics: batch });
+        assert.ok((res['topics'] as { errorCode: number }[]).every((t) => t.errorCode === 0));
+      }
+    } finally {
+      admin.close();
     }
     const created = await describe();
-    assert.equal(created.topics.length, 20);
+    assert.equal(created.topics.length, 200);
     const leaders = new Map<number, number>();
-    for (const t of created.topics) for (const p of t.partitions) leaders.set(p.leader, (leaders.get(p.leader) ?? 0) + 1);
+    const replicas = new Map<number, number>();
+    for (const t of created.topics) {
+      for (const p of t.partitions) {
+        leaders.set(p.leader, (leaders.get(p.leader) ?? 0) + 1);
+        for (const r of p.replicas) replicas.set(r, (replicas.get(r) ?? 0) + 1);
+      }
+    }
     assert.deepEqual([...leaders.keys()].sort(), brokerIds);
     assert.ok(Math.max(...leaders.values()) - Math.min(...leaders.values()) <= 1, JSON.stringify([...leaders]));
+    assert.ok(Math.max(...replicas.values()) - Math.min(...replicas.values()) <= 1, JSON.stringify([...replicas]));
 
     // Configs through a standby controller (it points the tool at the active one).
     const activeId = (await f.quorumStatus()).leaderId;

@@ -35,7 +35,8 @@ test('snapshot → load → continue equals applying everything, for random logs
       const prefix = new MetadataState();
       prefix.applyAll(log.slice(0, at));
       fc.pre(prefix.canSnapshot);
-      const loaded = MetadataState.fromSnapshot(prefix.toSnapshot());
+      const snapshot = prefix.toSnapshot();
+      const loaded = MetadataState.fromSnapshot(snapshot);
       assert.deepStrictEqual(loaded.image, prefix.image);
       assert.equal(loaded.logDigest, prefix.logDigest);
       assert.equal(loaded.appliedOffset, at);
@@ -47,6 +48,13 @@ test('snapshot → load → continue equals applying everything, for random logs
     }),
     { numRuns: 150 },
   );
+});
+
+test('the async snapshot writer produces the same bytes as the synchronous one', async () => {
+  const state = new MetadataState();
+  state.applyAll(logOf(Array.from({ length: 300 }, (_, i) => [i % 15, i * 7, i * 13] as const), [1, 2, 3]));
+  if (state.canSnapshot) assert.deepEqual(await state.toSnapshotAsync(7), state.toSnapshot());
+  else assert.throws(() => state.toSnapshot(), /inside a metadata transaction/);
 });
 
 test('the log digest tells different entries at the same offset apart; gaps are refused', () => {

@@ -54,6 +54,7 @@ export class RaftDriver {
   private snapshotsWritten = 0;
   private readonly appliedWaiters = new Set<{ readonly offset: Offset; readonly done: (reached: boolean) => void }>();
   private lastRoleView = '';
+  private snapshotInProgress = false;
 
   private constructor(
     private readonly options: RaftDriverOptions,
@@ -246,7 +247,7 @@ export class RaftDriver {
     this.applyCommitted(ready);
     for (const w of this.appliedWaiters) if (this.state.appliedOffset >= w.offset) w.done(true);
     if (ready.deleteBefore !== null) await store.deleteSegmentsBefore(ready.deleteBefore);
-    await this.maybeSnapshot();
+    this.maybeSnapshot();
     this.updateGauges();
   }
 
@@ -316,23 +317,38 @@ export class RaftDriver {
     }
   }
 
-  /** KIP-630: snapshot after enough bytes (or time) since the last one; older segments go. */
-  private async maybeSnapshot(): Promise<void> {
+  /**
+   * KIP-630: snapshot after enough bytes (or time) since the last one; older segments go once the
+   * core knows of it. The snapshot is encoded and written off the input loop (the state's image
+   * is immutable), so a large image never stalls fetches and elections.
+   */
+  private maybeSnapshot(): void {
     const st = this.state;
     const due =
       st.bytesSinceSnapshot >= this.options.snapshotBytesBetween ||
       (st.bytesSinceSnapshot > 0 && performance.now() - this.lastSnapshotMs >= this.options.snapshotIntervalMs);
-    if (!due || !st.canSnapshot) return;
+    if (!due || !st.canSnapshot || this.snapshotInProgress) return;
     const last = this.core.entryAt(st.appliedOffset - 1);
     if (!last) return;
     const id: SnapshotId = { endOffset: st.appliedOffset, epoch: last.epoch };
-    await this.options.store.createSnapshot(id, st.toSnapshot());
     st.bytesSinceSnapshot = 0;
     this.lastSnapshotMs = performance.now();
-    this.snapshotsWritten++;
-    this.options.metrics.snapshotsWritten.set(this.snapshotsWritten);
-    this.core.snapshotCreated(id);
-    this.options.logger.info({ snapshot: id }, 'wrote metadata snapshot');
+    this.snapshotInProgress = true;
+    const bytes = st.toSnapshotAsync();
+    void bytes
+      .then((body) => this.options.store.createSnapshot(id, body))
+      .then(
+        () => {
+          this.snapshotsWritten++;
+          this.options.metrics.snapshotsWritten.set(this.snapshotsWritten);
+          this.options.logger.info({ snapshot: id }, 'wrote metadata snapshot');
+          this.enqueue(() => this.core.snapshotCreated(id));
+        },
+        (err: unknown) => this.options.onFatal(err),
+      )
+      .finally(() => {
+        this.snapshotInProgress = false;
+      });
   }
 
   private updateGauges(): void {
