@@ -24,7 +24,12 @@ interface Described {
 const f = await ClusterFixture.controllers({
   controllers: 3,
   brokers: 3,
-  extra: { 'broker.session.timeout.ms': '4000', 'broker.heartbeat.interval.ms': '500', 'metadata.log.max.record.bytes.between.snapshots': String(4 * 1024 * 1024) },
+  extra: {
+    'broker.session.timeout.ms': '4000',
+    'broker.heartbeat.interval.ms': '500',
+    'metadata.log.max.record.bytes.between.snapshots': String(4 * 1024 * 1024),
+    ...(process.env['SCALE_FETCH_TIMEOUT_MS'] ? { 'controller.quorum.fetch.timeout.ms': process.env['SCALE_FETCH_TIMEOUT_MS'] } : {}),
+  },
 });
 const client = new ControllerClient(f.controllerPorts.map((port) => ({ host: '127.0.0.1', port })));
 const describeBrokers = async (): Promise<Described> => JSON.parse(await f.raftka('topics', '--bootstrap-controller', `127.0.0.1:${f.controllerPorts[0]}`, '--describe', '--json', '--topic', 'none-such')) as Described;
