@@ -95,7 +95,7 @@ export class MetadataState {
    * The same bytes as toSnapshot(), made without blocking the event loop for long: the state is
    * captured now (images are immutable), then encoded in slices with a yield between them.
    */
-  async toSnapshotAsync(recordsPerSlice = 2000): Promise<Buffer> {
+  async toSnapshotAsync(recordsPerSlice = 500): Promise<Buffer> {
     const parts: Buffer[] = [];
     let n = 0;
     for (const part of this.snapshotParts()) {

@@ -32,7 +32,11 @@ const f = await ClusterFixture.controllers({
   },
 });
 const client = new ControllerClient(f.controllerPorts.map((port) => ({ host: '127.0.0.1', port })));
-const describeBrokers = async (): Promise<Described> => JSON.parse(await f.raftka('topics', '--bootstrap-controller', `127.0.0.1:${f.controllerPorts[0]}`, '--describe', '--json', '--topic', 'none-such')) as Described;
+/** Brokers as the active controller sees them (a controller that just restarted may lag). */
+const describeBrokers = async (): Promise<Described> => {
+  const leaderId = (await f.quorumStatus()).leaderId;
+  return JSON.parse(await f.raftka('topics', '--bootstrap-controller', `127.0.0.1:${f.controllerPorts[leaderId - 1]}`, '--describe', '--json', '--topic', 'none-such')) as Described;
+};
 try {
   await f.up();
   await waitFor('three unfenced brokers', async () => {

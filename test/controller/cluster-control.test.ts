@@ -20,6 +20,22 @@ function beat(loader: MetadataLoader, sessions: BrokerSessions, req: Partial<Bro
   return d.response;
 }
 
+/** Brokers 1 and 2 registered and unfenced; topic t with one partition led by 1, ISR [1, 2]. */
+function twoBrokersOnePartition(): { loader: MetadataLoader; sessions: BrokerSessions; topicId: string } {
+  const loader = new MetadataLoader();
+  const sessions = new BrokerSessions();
+  for (const id of [1, 2]) {
+    register(loader, sessions, id, id);
+    beat(loader, sessions, { brokerId: id, brokerEpoch: id, currentMetadataOffset: 10 });
+  }
+  const topicId = 'AAAAAAAAAAAAAAAAAAAAAQ';
+  loader.replayAll([
+    { type: 'topic', name: 't', topicId },
+    { type: 'partition', topicId, partitionId: 0, replicas: [1, 2], isr: [1, 2], removingReplicas: [], addingReplicas: [], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
+  ]);
+  return { loader, sessions, topicId };
+}
+
 test('a broker registers fenced, is unfenced once caught up, and its epoch is the registration offset', () => {
   const loader = new MetadataLoader();
   const sessions = new BrokerSessions();
@@ -46,17 +62,7 @@ test('registration and heartbeat errors', () => {
 });
 
 test('session expiry fences a broker and moves its leaderships to the ISR', () => {
-  const loader = new MetadataLoader();
-  const sessions = new BrokerSessions();
-  for (const id of [1, 2]) {
-    register(loader, sessions, id, id);
-    beat(loader, sessions, { brokerId: id, brokerEpoch: id, currentMetadataOffset: 10 });
-  }
-  const topicId = 'AAAAAAAAAAAAAAAAAAAAAQ';
-  loader.replayAll([
-    { type: 'topic', name: 't', topicId },
-    { type: 'partition', topicId, partitionId: 0, replicas: [1, 2], isr: [1, 2], removingReplicas: [], addingReplicas: [], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
-  ]);
+  const { loader, sessions, topicId } = twoBrokersOnePartition();
   beat(loader, sessions, { brokerId: 2, brokerEpoch: 2, currentMetadataOffset: 10 }, 8000);
   assert.deepEqual(sessions.expired(loader.image, 8999, sessionTimeoutMs), []);
   const expired = sessions.expired(loader.image, 9000, sessionTimeoutMs);
@@ -68,17 +74,7 @@ test('session expiry fences a broker and moves its leaderships to the ISR', () =
 });
 
 test('controlled shutdown moves leaderships away first, then fences and lets the broker go', () => {
-  const loader = new MetadataLoader();
-  const sessions = new BrokerSessions();
-  for (const id of [1, 2]) {
-    register(loader, sessions, id, id);
-    beat(loader, sessions, { brokerId: id, brokerEpoch: id, currentMetadataOffset: 10 });
-  }
-  const topicId = 'AAAAAAAAAAAAAAAAAAAAAQ';
-  loader.replayAll([
-    { type: 'topic', name: 't', topicId },
-    { type: 'partition', topicId, partitionId: 0, replicas: [1, 2], isr: [1, 2], removingReplicas: [], addingReplicas: [], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
-  ]);
+  const { loader, sessions, topicId } = twoBrokersOnePartition();
   const first = beat(loader, sessions, { brokerId: 1, brokerEpoch: 1, currentMetadataOffset: 10, wantShutDown: true });
   assert.equal(first.shouldShutDown, false);
   assert.equal(loader.image.brokers.get(1)?.inControlledShutdown, true);

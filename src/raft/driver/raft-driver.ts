@@ -55,6 +55,7 @@ export class RaftDriver {
   private readonly appliedWaiters = new Set<{ readonly offset: Offset; readonly done: (reached: boolean) => void }>();
   private lastRoleView = '';
   private snapshotInProgress = false;
+  private snapshotThresholdBytes = 0;
 
   private constructor(
     private readonly options: RaftDriverOptions,
@@ -63,6 +64,17 @@ export class RaftDriver {
     this.state = state;
     this.core = new RaftCore(options.core, systemRandom, options.store.recovered());
     this.clients = new RaftClientPool(options.voterEndpoints);
+    this.snapshotThresholdBytes = this.jitteredSnapshotThreshold();
+  }
+
+  /**
+   * metadata.log.max.record.bytes.between.snapshots plus up to a quarter more, drawn anew each
+   * time: nodes replay the same log, and without it they would all snapshot at the same offset
+   * and compete for the CPU at the same moment.
+   */
+  private jitteredSnapshotThreshold(): number {
+    const base = this.options.snapshotBytesBetween;
+    return base + systemRandom.nextInt(Math.max(1, Math.floor(base / 4)));
   }
 
   /** Recover the state from the latest snapshot, then start ticking. */
@@ -325,7 +337,7 @@ export class RaftDriver {
   private maybeSnapshot(): void {
     const st = this.state;
     const due =
-      st.bytesSinceSnapshot >= this.options.snapshotBytesBetween ||
+      st.bytesSinceSnapshot >= this.snapshotThresholdBytes ||
       (st.bytesSinceSnapshot > 0 && performance.now() - this.lastSnapshotMs >= this.options.snapshotIntervalMs);
     if (!due || !st.canSnapshot || this.snapshotInProgress) return;
     const last = this.core.entryAt(st.appliedOffset - 1);
@@ -334,6 +346,7 @@ export class RaftDriver {
     st.bytesSinceSnapshot = 0;
     this.lastSnapshotMs = performance.now();
     this.snapshotInProgress = true;
+    this.snapshotThresholdBytes = this.jitteredSnapshotThreshold();
     const bytes = st.toSnapshotAsync();
     void bytes
       .then((body) => this.options.store.createSnapshot(id, body))
