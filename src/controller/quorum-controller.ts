@@ -171,6 +171,12 @@ export class QuorumController {
 
   private checkSessions(): void {
     if (!this.isActive() || this.pendingWrites > 0) return;
+    if (this.activeEpoch !== this.options.driver.status().epoch) {
+      // Newly active: start every session afresh (activation runs first in the write queue)
+      // before judging anyone by heartbeats an older term of ours saw.
+      void this.write(() => ({ records: [], response: null })).catch(() => {});
+      return;
+    }
     const now = performance.now();
     for (const brokerId of this.sessions.expired(this.image(), now, this.options.brokerSessionTimeoutMs)) {
       this.options.logger.warn({ brokerId }, 'broker session expired; fencing it');
