@@ -67,18 +67,38 @@ function failed(name: string, errorCode: number, errorMessage: string): TopicRes
   return { name, topicId: null, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1 };
 }
 
-/** Where placement should start: the usable broker that leads the fewest partitions now. */
-function leastLoadedStart(image: MetadataImage, brokers: readonly BrokerRegistration[]): number {
-  const order = rackAlternatingOrder(brokers);
-  const leads = new Map<number, number>(order.map((id) => [id, 0]));
-  for (const t of image.topicsById.values()) {
-    for (const p of t.partitions.values()) if (leads.has(p.leader)) leads.set(p.leader, leads.get(p.leader)! + 1);
+/**
+ * Leaderships per usable broker, counted once per request and kept up to date as the request
+ * places partitions, so placement can start at the least-loaded broker without rescanning
+ * every partition of the cluster for each topic.
+ */
+class LeaderLoad {
+  private readonly order: number[];
+  private readonly leads: Map<number, number>;
+
+  constructor(image: MetadataImage, brokers: readonly BrokerRegistration[]) {
+    this.order = rackAlternatingOrder(brokers);
+    this.leads = new Map(this.order.map((id) => [id, 0]));
+    for (const t of image.topicsById.values()) {
+      for (const p of t.partitions.values()) if (this.leads.has(p.leader)) this.leads.set(p.leader, this.leads.get(p.leader)! + 1);
+    }
   }
-  let best = 0;
-  order.forEach((id, i) => {
-    if (leads.get(id)! < leads.get(order[best]!)!) best = i;
-  });
-  return best;
+
+  /** Position (in rack-alternating order) of the broker leading the fewest partitions. */
+  leastLoadedStart(): number {
+    let best = 0;
+    this.order.forEach((id, i) => {
+      if (this.leads.get(id)! < this.leads.get(this.order[best]!)!) best = i;
+    });
+    return best;
+  }
+
+  placed(assignment: readonly (readonly number[])[]): void {
+    for (const replicas of assignment) {
+      const leader = replicas[0];
+      if (leader !== undefined && this.leads.has(leader)) this.leads.set(leader, this.leads.get(leader)! + 1);
+    }
+  }
 }
 
 function newPartition(replicas: readonly number[], image: MetadataImage): PartitionRegistration {
@@ -96,6 +116,7 @@ export function createTopics(image: MetadataImage, topics: readonly CreatableTop
   for (const t of topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
   const existingKeys = new Map([...image.topicsByName.keys()].map((n) => [collisionKey(n), n]));
   const brokers = usableBrokers(image);
+  const load = new LeaderLoad(image, brokers);
   for (const t of topics) {
     const nameProblem = topicNameProblem(t.name);
     if (nameProblem) {
@@ -143,8 +164,9 @@ export function createTopics(image: MetadataImage, topics: readonly CreatableTop
         results.push(failed(t.name, ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${rf} is larger than the ${brokers.length} available brokers`));
         continue;
       }
-      assignment = placeReplicas(brokers, partitions, rf, leastLoadedStart(image, brokers));
+      assignment = placeReplicas(brokers, partitions, rf, load.leastLoadedStart());
     }
+    load.placed(assignment);
     const topicId = ctx.newTopicId();
     results.push({ name: t.name, topicId, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: assignment.length, replicationFactor: assignment[0]!.length });
     existingKeys.set(collisionKey(t.name), t.name);
@@ -205,6 +227,7 @@ export function createPartitions(image: MetadataImage, increases: readonly Parti
   const records: MetadataRecord[] = [];
   const results: TopicResult[] = [];
   const brokers = usableBrokers(image);
+  const load = new LeaderLoad(image, brokers);
   for (const inc of increases) {
     const topic = image.topicsByName.get(inc.name);
     if (!topic) {
@@ -221,7 +244,8 @@ export function createPartitions(image: MetadataImage, increases: readonly Parti
       results.push(failed(inc.name, ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${rf} is larger than the ${brokers.length} available brokers`));
       continue;
     }
-    const placed = placeReplicas(brokers, inc.count - current, rf, leastLoadedStart(image, brokers), current);
+    const placed = placeReplicas(brokers, inc.count - current, rf, load.leastLoadedStart(), current);
+    load.placed(placed);
     results.push({ name: inc.name, topicId: topic.id, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: inc.count, replicationFactor: rf });
     if (validateOnly) continue;
     placed.forEach((replicas, i) => records.push({ type: 'partition', topicId: topic.id, partitionId: current + i, ...newPartition(replicas, image) }));
