@@ -1,5 +1,6 @@
 // IncrementalAlterConfigs for topics, brokers and the cluster default (a broker resource with
 // an empty name), and AllocateProducerIds in blocks of 1000. Pure: records + answers.
+import { appendAll } from '../common/arrays.js';
 import { ErrorCode } from '../common/errors.js';
 import { knownConfigKeys } from '../common/config.js';
 import { configResourceKey, type MetadataImage } from '../metadata/image.js';
@@ -98,7 +99,7 @@ export function incrementalAlterConfigs(image: MetadataImage, resources: readonl
       continue;
     }
     results.push({ resourceType: r.resourceType, resourceName: r.resourceName, errorCode: ErrorCode.NONE, errorMessage: null });
-    if (!validateOnly) records.push(...changes);
+    if (!validateOnly) appendAll(records, changes);
   }
   return { records, response: results };
 }

@@ -1,6 +1,7 @@
 // A small, fully controlled cluster of RaftCores for scenario tests: messages wait in a queue
 // until the test delivers them, disks persist instantly, links can be cut, time moves only by
 // tick(). Snapshot bytes are kept per node so FetchSnapshot can be exercised.
+import { appendAll } from '../common/arrays.js';
 import { RaftCore, type RaftCoreConfig } from '../raft/core/raft-core.js';
 import type { LogEntry, NodeId, OutboundMessage, RaftRequest, RaftResponse, Ready, SnapshotId } from '../raft/core/types.js';
 import { SeededRandom } from './seeded-random.js';
@@ -76,7 +77,7 @@ export class CoreHarness {
     const chunk = ready.snapshotChunk;
     if (chunk) {
       if (chunk.position === 0) n.partial = [];
-      n.partial.push(...chunk.bytes);
+      appendAll(n.partial, [...chunk.bytes]);
       if (chunk.complete) n.snapshot = { id: chunk.snapshotId, bytes: Uint8Array.from(n.partial) };
     }
     n.core.persisted(ready);
@@ -90,7 +91,7 @@ export class CoreHarness {
       }
     }
     if (ready.loadSnapshot) n.loadedSnapshots.push(ready.loadSnapshot);
-    n.applied.push(...ready.committed);
+    appendAll(n.applied, ready.committed);
   }
 
   /** Deliver every queued message (and what they cause) until the network is quiet. */

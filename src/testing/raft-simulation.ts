@@ -8,6 +8,7 @@
 //    offset; every leader's log holds every committed entry);
 //  - every node's high watermark is monotonic (per incarnation: a restarted node relearns it);
 //  - after faults heal, all nodes converge to one log and new proposals commit.
+import { appendAll } from '../common/arrays.js';
 import { assert, AssertionFailure } from '../common/assert.js';
 import { RaftCore, type RaftCoreConfig } from '../raft/core/raft-core.js';
 import type {
@@ -326,7 +327,7 @@ export class RaftSimulation {
       if (ops++ >= opsLimit) return;
       if (chunk.position === 0 || !disk.partial) disk.partial = { id: chunk.snapshotId, bytes: [] };
       disk.partial.bytes.length = chunk.position;
-      disk.partial.bytes.push(...chunk.bytes);
+      appendAll(disk.partial.bytes, [...chunk.bytes]);
       if (chunk.complete) {
         disk.snapshot = { id: chunk.snapshotId, bytes: Uint8Array.from(disk.partial.bytes) };
         disk.partial = null;

@@ -208,3 +208,16 @@ test('a voter stranded in a higher epoch is brought back: the leader learns that
     assert.equal(n.core.status().leaderId, leaders[0]!.id);
   }
 });
+
+test('a proposal of 150,000 records (a metadata write at 100k-partition scale) is accepted whole', () => {
+  const h = electedCluster();
+  const leader = h.leaders()[0]!;
+  h.flush();
+  leader.core.takeReady();
+  const payloads = Array.from({ length: 150_000 }, (_, i) => Uint8Array.of(i & 0xff));
+  const r = leader.core.propose(payloads);
+  assert.ok(r.ok);
+  const ready = leader.core.takeReady();
+  assert.equal(ready.entries.length, 150_000);
+  assert.equal(ready.entries[149_999]!.offset, r.baseOffset + 149_999);
+});

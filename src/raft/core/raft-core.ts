@@ -13,6 +13,7 @@
 // Roles: unattached (epoch known, leader not), follower, prospective (pre-vote, same epoch),
 // candidate (epoch bumped, voted for self), leader, resigned (leader stepping down). Observers
 // are never prospective, candidate or leader; they only fetch.
+import { appendAll } from '../../common/arrays.js';
 import { assert, assertNever } from '../../common/assert.js';
 import { ErrorCode } from '../../common/errors.js';
 import type { Random } from '../../common/ports.js';
@@ -741,7 +742,7 @@ export class RaftCore {
       entries.push({ offset: this.log.endOffset + entries.length, epoch: this.epoch, kind: item.kind, payload: item.payload });
     }
     this.log.append(entries);
-    this.outEntries.push(...entries);
+    appendAll(this.outEntries, entries);
     this.idleDeadlineMs = this.nowMs + this.config.maxIdleIntervalMs;
     this.answerParkedFetches(false);
   }
@@ -984,7 +985,7 @@ export class RaftCore {
       const fresh = resp.entries.filter((e) => e.offset >= this.log.endOffset);
       if (fresh.length > 0 && fresh[0]!.offset === this.log.endOffset) {
         this.log.append(fresh);
-        this.outEntries.push(...fresh);
+        appendAll(this.outEntries, fresh);
       }
       if (resp.highWatermark >= 0) this.advanceFollowerHighWatermark(resp.highWatermark);
     }
@@ -1041,7 +1042,7 @@ export class RaftCore {
 
   private emitCommitted(): void {
     if (this.highWatermark <= this.appliedOffset) return;
-    this.outCommitted.push(...this.log.slice(this.appliedOffset, this.highWatermark));
+    appendAll(this.outCommitted, this.log.slice(this.appliedOffset, this.highWatermark));
     this.appliedOffset = this.highWatermark;
   }
 

@@ -1,6 +1,7 @@
 // Read-only view of a `__cluster_metadata-0` directory, for `raftka dump-log` and tests:
 // every valid entry of every segment, in order. Unlike MetadataLogStore.open it never repairs
 // anything (a torn tail is reported, not truncated).
+import { appendAll } from '../../common/arrays.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogEntry, Offset } from '../core/types.js';
@@ -30,7 +31,7 @@ export function readMetadataLog(dir: string): MetadataLogView {
     const buf = readFileSync(join(dir, name));
     const scan = scanValidPrefix(buf);
     segments.push({ file: name, entries: scan.entries.length, validBytes: scan.validBytes, fileBytes: buf.length });
-    entries.push(...scan.entries);
+    appendAll(entries, scan.entries);
   }
   const startOffset = entries[0]?.offset ?? 0;
   return {

@@ -11,6 +11,7 @@
 // on disk, never served. The store has one writer: the Raft driver awaits each call in turn.
 // Appends are written at once and made durable by flush() (fsync), which the driver calls before
 // any message that depends on them goes out.
+import { appendAll } from '../../common/arrays.js';
 import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -181,7 +182,7 @@ export class MetadataLogStore {
         pos += frameSize(e);
       }
       this.segments.push({ baseOffset: base, path, handle: null, bytes: scan.validBytes, positions });
-      entries.push(...scan.entries);
+      appendAll(entries, scan.entries);
       expected = base + scan.entries.length;
     }
     // Drop empty segments (a crash right after a roll) so bases stay unique and meaningful.
