@@ -104,11 +104,14 @@ export function registerBroker(
   };
 }
 
-/** Fence a broker and move its leaderships and ISR memberships away. */
-export function fenceBroker(image: MetadataImage, brokerId: number, uncleanAllowed: (topic: string) => boolean): MetadataRecord[] {
+/**
+ * Fence a broker and move its leaderships and ISR memberships away (at most `max` partition
+ * changes; the rest follow with moveAwayFrom on later images).
+ */
+export function fenceBroker(image: MetadataImage, brokerId: number, uncleanAllowed: (topic: string) => boolean, max = Infinity): MetadataRecord[] {
   const b = image.brokers.get(brokerId);
   if (!b || b.fenced) return [];
-  return [{ type: 'fenceBroker', brokerId, brokerEpoch: b.epoch }, ...moveAwayFrom(image, brokerId, uncleanAllowed)];
+  return [{ type: 'fenceBroker', brokerId, brokerEpoch: b.epoch }, ...moveAwayFrom(image, brokerId, uncleanAllowed, max)];
 }
 
 function leadsAnything(image: MetadataImage, brokerId: number): boolean {

@@ -38,6 +38,7 @@ import {
   createTopics,
   deleteTopics,
   electPreferredLeaders,
+  moveAwayFrom,
   type CreatableTopic,
   type ControlResult,
   type DeletableTopic,
@@ -61,6 +62,8 @@ export interface QuorumControllerOptions {
 
 /** Bound on leader changes one rebalance pass writes. */
 const rebalanceChangesMax = 1000;
+/** Bound on records in one write of a fencing sweep (a CreateTopics of 50 × 100 is this size). */
+const writeRecordsMax = 5000;
 
 /** How long a write waits for its records to commit before answering NOT_CONTROLLER. */
 const commitTimeoutMs = 10_000;
@@ -181,7 +184,24 @@ export class QuorumController {
     for (const brokerId of this.sessions.expired(this.image(), now, this.options.brokerSessionTimeoutMs)) {
       this.options.logger.warn({ brokerId }, 'broker session expired; fencing it');
       this.sessions.forget(brokerId);
-      void this.write((image) => ({ records: fenceBroker(image, brokerId, (t) => this.uncleanAllowed(image, t)), response: null })).catch(() => {});
+      void this.fenceInSlices(brokerId).catch(() => {});
+    }
+  }
+
+  /**
+   * Fence a broker, then move its partitions in writes of at most writeRecordsMax records: one
+   * write for 100,000 partitions would hold every node's event loop long enough to cost the
+   * quorum its leader.
+   */
+  private async fenceInSlices(brokerId: number): Promise<void> {
+    const unclean = (image: MetadataImage) => (t: string) => this.uncleanAllowed(image, t);
+    await this.write((image) => ({ records: fenceBroker(image, brokerId, unclean(image), writeRecordsMax), response: null }));
+    for (;;) {
+      const moved = await this.write((image) => {
+        const records = moveAwayFrom(image, brokerId, unclean(image), writeRecordsMax);
+        return { records, response: records.length };
+      });
+      if (moved < writeRecordsMax) return;
     }
   }
 

@@ -257,9 +257,10 @@ export function createPartitions(image: MetadataImage, increases: readonly Parti
  * Take broker `brokerId` out of every ISR and leadership (it was fenced, or is shutting down):
  * a partition it led gets the first other ISR member that can lead; with none it goes offline
  * (leader -1, the ISR keeps its last member) unless unclean election is allowed, which picks
- * the first live replica outside the ISR.
+ * the first live replica outside the ISR. At most `max` changes: callers with many partitions
+ * call again on the next image until it returns fewer.
  */
-export function moveAwayFrom(image: MetadataImage, brokerId: number, uncleanAllowed: (topic: string) => boolean): MetadataRecord[] {
+export function moveAwayFrom(image: MetadataImage, brokerId: number, uncleanAllowed: (topic: string) => boolean, max = Infinity): MetadataRecord[] {
   const records: MetadataRecord[] = [];
   const canLead = (id: number): boolean => {
     const b = image.brokers.get(id);
@@ -267,6 +268,7 @@ export function moveAwayFrom(image: MetadataImage, brokerId: number, uncleanAllo
   };
   for (const t of image.topicsById.values()) {
     for (const [partitionId, p] of t.partitions) {
+      if (records.length >= max) return records;
       if (p.leader !== brokerId && !p.isr.includes(brokerId)) continue;
       const others = p.isr.filter((id) => id !== brokerId);
       let isr = others.length > 0 ? others : p.isr;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ErrorCode } from '../../src/common/errors.js';
 import { MetadataLoader } from '../../src/metadata/loader.js';
 import { BrokerSessions, brokerHeartbeat, fenceBroker, registerBroker, type BrokerHeartbeatRequest } from '../../src/controller/cluster-control.js';
+import { moveAwayFrom } from '../../src/controller/replication-control.js';
 
 const clusterId = 'Wd5KtWmXRzmd8zDT3aX3bQ';
 const inc = (n: number) => Buffer.alloc(16, n).toString('base64url');
@@ -81,4 +82,21 @@ test('controlled shutdown moves leaderships away first, then fences and lets the
   assert.equal(loader.image.topicsById.get(topicId)!.partitions.get(0)!.leader, 2);
   const second = beat(loader, sessions, { brokerId: 1, brokerEpoch: 1, currentMetadataOffset: 12, wantShutDown: true });
   assert.deepEqual([second.shouldShutDown, second.isFenced, loader.image.brokers.get(1)?.fenced], [true, true, true]);
+});
+
+test('fencing a broker of many partitions can be done in bounded slices', () => {
+  const { loader, topicId } = twoBrokersOnePartition();
+  loader.replayAll(Array.from({ length: 9 }, (_, i) => ({ type: 'partition' as const, topicId, partitionId: i + 1, replicas: [1, 2], isr: [1, 2], removingReplicas: [], addingReplicas: [], leader: 1, leaderEpoch: 0, partitionEpoch: 0 })));
+  const first = fenceBroker(loader.image, 1, () => false, 4);
+  assert.equal(first.length, 1 + 4);
+  loader.replayAll(first);
+  let rounds = 0;
+  for (;;) {
+    const more = moveAwayFrom(loader.image, 1, () => false, 4);
+    loader.replayAll(more);
+    rounds++;
+    if (more.length < 4) break;
+  }
+  assert.equal(rounds, 2); // 4 + 4 + 2 of the 10 partitions
+  for (const p of loader.image.topicsById.get(topicId)!.partitions.values()) assert.deepEqual([p.leader, p.isr], [2, [2]]);
 });
