@@ -114,16 +114,18 @@ export function fenceBroker(image: MetadataImage, brokerId: number, uncleanAllow
   return [{ type: 'fenceBroker', brokerId, brokerEpoch: b.epoch }, ...moveAwayFrom(image, brokerId, uncleanAllowed, max)];
 }
 
-function leadsAnything(image: MetadataImage, brokerId: number): boolean {
-  for (const t of image.topicsById.values()) for (const p of t.partitions.values()) if (p.leader === brokerId) return true;
-  return false;
-}
-
 export function brokerHeartbeat(
   image: MetadataImage,
   req: BrokerHeartbeatRequest,
-  ctx: { readonly nowMs: number; readonly sessions: BrokerSessions; uncleanAllowed(topic: string): boolean },
+  ctx: {
+    readonly nowMs: number;
+    readonly sessions: BrokerSessions;
+    uncleanAllowed(topic: string): boolean;
+    /** Bound on partition changes one heartbeat writes; a controlled shutdown continues on the next. */
+    readonly movesMax?: number;
+  },
 ): Decision<BrokerHeartbeatResponse> {
+  const movesMax = ctx.movesMax ?? Infinity;
   const b = image.brokers.get(req.brokerId);
   const answer = (errorCode: number, records: MetadataRecord[] = [], fenced = true, shouldShutDown = false, isCaughtUp = false): Decision<BrokerHeartbeatResponse> => ({
     records,
@@ -134,19 +136,21 @@ export function brokerHeartbeat(
   ctx.sessions.touch(req.brokerId, ctx.nowMs);
   const caughtUp = req.currentMetadataOffset >= b.epoch;
   if (req.wantShutDown) {
-    // Controlled shutdown: first move every leadership away; once it leads nothing, fence it
-    // and tell it to go.
+    // Controlled shutdown: first move every leadership and ISR membership away (in slices over
+    // several heartbeats); once none is left, fence it and tell it to go.
     if (!b.inControlledShutdown) {
       const records: MetadataRecord[] = [
         { type: 'brokerRegistrationChange', brokerId: b.id, brokerEpoch: b.epoch, fenced: null, inControlledShutdown: true },
-        ...moveAwayFrom(image, b.id, ctx.uncleanAllowed),
+        ...moveAwayFrom(image, b.id, ctx.uncleanAllowed, movesMax),
       ];
       return answer(ErrorCode.NONE, records, b.fenced, false, caughtUp);
     }
-    if (leadsAnything(image, b.id)) return answer(ErrorCode.NONE, moveAwayFrom(image, b.id, ctx.uncleanAllowed), b.fenced, false, caughtUp);
+    // Still leading or in an ISR somewhere: move the next slice away.
+    const pending = moveAwayFrom(image, b.id, ctx.uncleanAllowed, movesMax);
+    if (pending.length > 0) return answer(ErrorCode.NONE, pending, b.fenced, false, caughtUp);
     return answer(ErrorCode.NONE, b.fenced ? [] : [{ type: 'fenceBroker', brokerId: b.id, brokerEpoch: b.epoch }], true, true, caughtUp);
   }
-  if (req.wantFence) return answer(ErrorCode.NONE, fenceBroker(image, b.id, ctx.uncleanAllowed), true, false, caughtUp);
+  if (req.wantFence) return answer(ErrorCode.NONE, fenceBroker(image, b.id, ctx.uncleanAllowed, movesMax), true, false, caughtUp);
   if (b.fenced && caughtUp) return answer(ErrorCode.NONE, [{ type: 'unfenceBroker', brokerId: b.id, brokerEpoch: b.epoch }], false, false, true);
   return answer(ErrorCode.NONE, [], b.fenced, false, caughtUp);
 }

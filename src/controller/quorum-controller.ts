@@ -123,7 +123,7 @@ export class QuorumController {
 
   brokerHeartbeat(req: BrokerHeartbeatRequest): Promise<BrokerHeartbeatResponse> {
     const decide = (image: MetadataImage): Decision<BrokerHeartbeatResponse> =>
-      brokerHeartbeat(image, req, { nowMs: performance.now(), sessions: this.sessions, uncleanAllowed: (t) => this.uncleanAllowed(image, t) });
+      brokerHeartbeat(image, req, { nowMs: performance.now(), sessions: this.sessions, uncleanAllowed: (t) => this.uncleanAllowed(image, t), movesMax: writeRecordsMax });
     // A heartbeat keeps the session alive when it arrives, not when the write queue reaches it
     // (a big CreateTopics must not get brokers fenced), and one that changes nothing is answered
     // at once from the committed image.

@@ -100,3 +100,24 @@ test('fencing a broker of many partitions can be done in bounded slices', () => 
   assert.equal(rounds, 2); // 4 + 4 + 2 of the 10 partitions
   for (const p of loader.image.topicsById.get(topicId)!.partitions.values()) assert.deepEqual([p.leader, p.isr], [2, [2]]);
 });
+
+test('a controlled shutdown in slices leaves the broker in no ISR before it is let go', () => {
+  const { loader, sessions, topicId } = twoBrokersOnePartition();
+  loader.replayAll([
+    { type: 'partition', topicId, partitionId: 1, replicas: [2, 1], isr: [2, 1], removingReplicas: [], addingReplicas: [], leader: 2, leaderEpoch: 0, partitionEpoch: 0 },
+    { type: 'partition', topicId, partitionId: 2, replicas: [1, 2], isr: [1, 2], removingReplicas: [], addingReplicas: [], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
+  ]);
+  let last = null;
+  for (let i = 0; i < 10; i++) {
+    const d = brokerHeartbeat(loader.image, { brokerId: 1, brokerEpoch: 1, currentMetadataOffset: 20, wantFence: false, wantShutDown: true }, { nowMs: 0, sessions, uncleanAllowed: () => false, movesMax: 1 });
+    loader.replayAll(d.records);
+    last = d.response;
+    if (d.response.shouldShutDown) break;
+  }
+  assert.equal(last?.shouldShutDown, true);
+  for (const p of loader.image.topicsById.get(topicId)!.partitions.values()) {
+    assert.notEqual(p.leader, 1);
+    assert.ok(!p.isr.includes(1), JSON.stringify(p));
+  }
+  assert.equal(loader.image.brokers.get(1)?.fenced, true);
+});
