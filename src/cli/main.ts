@@ -10,6 +10,7 @@ import { serverCommand } from './server-command.js';
 import { storageCommand } from './storage-command.js';
 import { topicsCommand } from './topics-command.js';
 import { configsCommand } from './configs-command.js';
+import { aclsCommand } from './acls-command.js';
 
 // Each command file exports one CommandModule; add new ones to this list.
 const commands: CommandModule[] = [
@@ -20,6 +21,7 @@ const commands: CommandModule[] = [
   dumpLogCommand as unknown as CommandModule,
   topicsCommand as unknown as CommandModule,
   configsCommand as unknown as CommandModule,
+  aclsCommand as unknown as CommandModule,
 ];
 
 await yargs(hideBin(process.argv))

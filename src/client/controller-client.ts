@@ -17,7 +17,10 @@ export type ControllerMethod =
   | 'AlterPartition'
   | 'IncrementalAlterConfigs'
   | 'DescribeConfigs'
-  | 'AllocateProducerIds';
+  | 'AllocateProducerIds'
+  | 'CreateAcls'
+  | 'DeleteAcls'
+  | 'DescribeAcls';
 
 export class ControllerUnavailableError extends Error {
   override readonly name = 'ControllerUnavailableError';

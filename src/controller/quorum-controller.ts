@@ -25,6 +25,7 @@ import {
   type RegisterBrokerRequest,
   type RegisterBrokerResponse,
 } from './cluster-control.js';
+import { createAcls, deleteAcls, type AclBinding, type AclFilter, type AclResult } from './acl-control.js';
 import { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './alter-partition.js';
 import {
   allocateProducerIds,
@@ -165,6 +166,14 @@ export class QuorumController {
 
   allocateProducerIds(brokerId: number, brokerEpoch: number): Promise<AllocateProducerIdsResponse> {
     return this.write((image) => allocateProducerIds(image, brokerId, brokerEpoch));
+  }
+
+  createAcls(bindings: readonly AclBinding[]): Promise<readonly AclResult[]> {
+    return this.write((image) => createAcls(image, bindings, randomUuid));
+  }
+
+  deleteAcls(filters: readonly AclFilter[]): Promise<readonly AclResult[]> {
+    return this.write((image) => deleteAcls(image, filters));
   }
 
   private uncleanAllowed(image: MetadataImage, topic: string): boolean {

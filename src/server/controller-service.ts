@@ -7,6 +7,7 @@ import type { Endpoint } from '../common/node-config.js';
 import { controllerService } from '../client/controller-client.js';
 import { NotControllerError, type QuorumController } from '../controller/quorum-controller.js';
 import type { TopicResult } from '../controller/replication-control.js';
+import { describeAcls, type AclBinding, type AclFilter, type AclResult } from '../controller/acl-control.js';
 import { configResourceKey } from '../metadata/image.js';
 import { imageDigest } from '../metadata/image-records.js';
 import { ConfigResourceType, uuidFromBytes, uuidToBytes } from '../metadata/records.js';
@@ -30,6 +31,30 @@ function topicResultsToWire(results: readonly TopicResult[]): WireMessage {
       numPartitions: r.numPartitions,
       replicationFactor: r.replicationFactor,
     })),
+  };
+}
+
+function bindingFromWire(w: WireMessage): AclBinding {
+  return {
+    resourceType: num(w['resourceType']),
+    resourceName: str(w['resourceName']),
+    patternType: num(w['patternType']),
+    principal: str(w['principal']),
+    host: str(w['host']),
+    operation: num(w['operation']),
+    permissionType: num(w['permissionType']),
+  };
+}
+
+function filterFromWire(w: WireMessage): AclFilter {
+  const b = bindingFromWire(w);
+  return { ...b, resourceName: b.resourceName || null, principal: b.principal || null, host: b.host || null };
+}
+
+function aclResultsToWire(results: readonly AclResult[]): WireMessage {
+  return {
+    errorCode: ErrorCode.NONE,
+    results: results.map((r) => ({ errorCode: r.errorCode, errorMessage: r.errorMessage ?? '', matched: r.matched.map((e) => ({ ...e, id: uuidToBytes(e.id) })) })),
   };
 }
 
@@ -122,6 +147,12 @@ export function controllerServiceFor(controller: QuorumController, voterEndpoint
       };
     },
     AllocateProducerIds: async (w) => ({ ...(await controller.allocateProducerIds(num(w['brokerId']), num(w['brokerEpoch']))) }),
+    CreateAcls: async (w) => aclResultsToWire(await controller.createAcls(list(w['acls']).map(bindingFromWire))),
+    DeleteAcls: async (w) => aclResultsToWire(await controller.deleteAcls(list(w['acls']).map(filterFromWire))),
+    DescribeAcls: async (w) => {
+      const image = controller.image();
+      return aclResultsToWire(list(w['acls']).map((f) => ({ errorCode: ErrorCode.NONE, errorMessage: null, matched: describeAcls(image, filterFromWire(f)) })));
+    },
     DescribeTopics: async (w) => {
       const image = controller.image();
       const names = Array.isArray(w['names']) ? (w['names'] as string[]) : [];

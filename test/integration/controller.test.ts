@@ -72,6 +72,13 @@ test('brokers register, topics are placed, fencing moves leaders, controller fai
     await f.raftka('configs', '--bootstrap-controller', bc, '--entity-type', 'topics', '--entity-name', 't0', '--alter', '--add-config', 'retention.ms=60000,cleanup.policy=compact');
     assert.deepEqual(JSON.parse(await f.raftka('configs', '--bootstrap-controller', bc, '--entity-type', 'topics', '--entity-name', 't0', '--describe', '--json')), { 'cleanup.policy': 'compact', 'retention.ms': '60000' });
     await assert.rejects(f.raftka('configs', '--bootstrap-controller', bc, '--entity-type', 'topics', '--entity-name', 't0', '--alter', '--add-config', 'retention.ms=soon'), /INVALID_CONFIG/);
+    // ACLs through a standby controller; listed from another controller's image.
+    await f.raftka('acls', '--bootstrap-controller', bc, '--add', '--allow-principal', 'User:alice', '--operation', 'Read', '--topic', 't0');
+    const acls = await waitFor('the ACL on every controller', async () => {
+      const listed = JSON.parse(await f.raftka('acls', '--bootstrap-controller', `127.0.0.1:${f.controllerPorts[(standby + 1) % 3]}`, '--list', '--json')) as { principal: string; resourceName: string }[];
+      return listed.length === 1 ? listed : undefined;
+    }, 10_000, 100);
+    assert.deepEqual([acls[0]!.principal, acls[0]!.resourceName], ['User:alice', 't0']);
     // Producer id blocks for a registered broker, over the controller RPC.
     const client = new ControllerClient(f.controllerPorts.map((port) => ({ host: '127.0.0.1', port })));
     try {
