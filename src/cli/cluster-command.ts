@@ -1,6 +1,7 @@
-// `raftka cluster up | status | down --config-dir D [--data-dir DIR]`.
+// `raftka cluster up | status | down --config-dir D [--data-dir DIR]`: run every node of a
+// cluster-config folder as its own process (src/server/cluster-manager.ts does the work).
 import type { Argv, CommandModule } from 'yargs';
-import { clusterDown, clusterStatus, clusterUp, describeNodes, resolvePaths, superviseForeground } from '../server/cluster-manager.js';
+import { clusterDown, clusterStatus, clusterUp, describeNodes, superviseForeground } from '../server/cluster-manager.js';
 import { exitWithError } from './errors.js';
 import { formatTable } from './table.js';
 
@@ -14,20 +15,32 @@ const common = <T>(y: Argv<T>): Argv<T & ClusterArgs> =>
     .option('config-dir', { type: 'string', demandOption: true, describe: 'folder with one .properties file per node' })
     .option('data-dir', { type: 'string', describe: 'where the nodes keep data, logs and pid files (default ./data/<folder>)' });
 
+/** SIGINT/SIGTERM abort the signal; repeats are ignored while the nodes stop (there is a deadline). */
+function stopRequested(): AbortSignal {
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  process.on('SIGINT', abort);
+  process.on('SIGTERM', abort);
+  return controller.signal;
+}
+
 const up: CommandModule<object, ClusterArgs & { detach?: boolean }> = {
   command: 'up',
-  describe: 'Format (first time) and start every node that is not running',
+  describe: 'Format (first time) and start every node that is not running; stay in the foreground unless --detach',
   builder: (y) => common(y).option('detach', { type: 'boolean', describe: 'return once every node is up, leaving them running' }),
   handler: async (args) => {
     try {
-      const paths = resolvePaths(args['config-dir'], args['data-dir']);
-      const result = await clusterUp(paths);
+      const detach = Boolean(args.detach);
+      // In the foreground, Ctrl-C stops the nodes even while they are still starting.
+      const signal = detach ? undefined : stopRequested();
+      const result = await clusterUp({ configDir: args['config-dir'], dataDir: args['data-dir'], detach, signal });
       console.log(result.started.length > 0 ? `started ${result.started.join(', ')}` : 'every node was already running');
       console.log(`cluster id ${result.clusterId}`);
-      console.log(describeNodes(result.nodes, paths));
-      if (args.detach) return;
+      console.log(describeNodes(result.nodes, result.paths));
+      if (signal === undefined) return;
       console.log('running in the foreground; Ctrl-C stops every node');
-      await superviseForeground(paths, (line) => console.log(line));
+      const stopped = await superviseForeground(result.paths, { signal, report: (line) => console.log(line) });
+      console.log(`stopped ${stopped.length} node(s)${forcedNote(stopped)}`);
       process.exit(0);
     } catch (err) {
       exitWithError(err);
@@ -35,14 +48,18 @@ const up: CommandModule<object, ClusterArgs & { detach?: boolean }> = {
   },
 };
 
+function forcedNote(stopped: readonly { node: { name: string }; forced: boolean }[]): string {
+  const forced = stopped.filter((s) => s.forced).map((s) => s.node.name);
+  return forced.length > 0 ? ` (killed after the timeout: ${forced.join(', ')})` : '';
+}
+
 const status: CommandModule<object, ClusterArgs & { json?: boolean }> = {
   command: 'status',
   describe: 'Show every node: id, roles, pid, state, listeners',
   builder: (y) => common(y).option('json', { type: 'boolean', describe: 'print JSON' }),
   handler: async (args) => {
     try {
-      const paths = resolvePaths(args['config-dir'], args['data-dir']);
-      const nodes = await clusterStatus(paths);
+      const nodes = await clusterStatus({ configDir: args['config-dir'], dataDir: args['data-dir'] });
       if (args.json) {
         console.log(JSON.stringify(nodes, null, 2));
         return;
@@ -65,12 +82,12 @@ const status: CommandModule<object, ClusterArgs & { json?: boolean }> = {
 
 const down: CommandModule<object, ClusterArgs> = {
   command: 'down',
-  describe: 'Stop every running node',
+  describe: 'Stop every running node (SIGTERM, then SIGKILL after a timeout)',
   builder: (y) => common(y),
   handler: async (args) => {
     try {
-      const stopped = await clusterDown(resolvePaths(args['config-dir'], args['data-dir']));
-      console.log(stopped.length > 0 ? `stopped ${stopped.join(', ')}` : 'no node was running');
+      const stopped = await clusterDown({ configDir: args['config-dir'], dataDir: args['data-dir'] });
+      console.log(stopped.length > 0 ? `stopped ${stopped.map((s) => s.node.name).join(', ')}${forcedNote(stopped)}` : 'no node was running');
     } catch (err) {
       exitWithError(err);
     }

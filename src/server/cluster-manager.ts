@@ -1,23 +1,38 @@
 // `raftka cluster up | status | down`: run every node of a cluster-config folder (one
 // `<name>.properties` per node) as its own OS process, found again through pid files.
+// Called by src/cli/cluster-command.ts and by tests (a temp config folder and data dir).
 //
-// Per cluster, under the data dir (default ./data/<folder name>):
-//   cluster.id          one id for every node, made on first `up`
+// Per cluster, under the data dir (default ./data/<folder name>, relative to the cwd):
+//   cluster.id          one id for every node; written once every node of the first `up` is
+//                       formatted, so it also marks "this cluster was formatted"
 //   <name>/logs/        the node's log.dirs and metadata.log.dir (set with --override, so the
 //                       config files stay free of paths)
-//   <name>.log          the node's stdout+stderr (pino JSON)
+//   <name>.log          the node's stdout+stderr (pino JSON), appended across restarts
 //   <name>.pid          its pid while it runs
 //
-// Only pids that a pid file names AND that /proc shows running `server start` for that very
-// config file are ever signalled: a reused pid is never killed.
+// Invariants:
+// - Every config is loaded and validated, and all storage is checked, before any node starts.
+// - Only pids that a pid file names AND that /proc shows running `server start --config <that
+//   very file>` are ever signalled: a reused pid is never killed.
+// - After the first `up`, a controller whose storage is missing is refused, never reformatted
+//   silently: a voter that forgot its log and its vote can let the quorum lose committed
+//   metadata. A broker (an observer) with no storage yet is formatted, so brokers can be added.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { loadNodeConfig } from '../common/config.js';
 import type { Endpoint, Listener, NodeConfig, ProcessRole } from '../common/node-config.js';
-import { repoPath } from '../common/paths.js';
+import { repoRoot as defaultRepoRoot } from '../common/paths.js';
 import { processIsAlive } from '../common/processes.js';
-import { formatStorage, isValidUuid, randomUuid } from './storage-format.js';
+import { formatStorage, isValidUuid, nodeDirectories, randomUuid, readMetaProperties } from './storage-format.js';
+
+/** Where a cluster's configs and data are; dataDir defaults to ./data/<config folder name>. */
+export interface ClusterOptions {
+  readonly configDir: string;
+  readonly dataDir?: string | undefined;
+}
 
 export interface ClusterPaths {
   readonly configDir: string;
@@ -39,6 +54,7 @@ export interface NodeStatus {
   readonly roles: readonly ProcessRole[];
   readonly pid: number | null;
   readonly state: 'running' | 'stopped';
+  /** /healthz answered 200 (a node without admin.listener counts as healthy while running). */
   readonly healthy: boolean;
   readonly listeners: readonly Listener[];
   readonly adminListener: Endpoint | null;
@@ -49,17 +65,33 @@ export class ClusterError extends Error {
   override readonly name = 'ClusterError';
 }
 
-const startTimeoutMs = 30_000;
-const stopTimeoutMs = 10_000;
+export const startTimeoutMsDefault = 30_000;
+export const stopTimeoutMsDefault = 10_000;
+/** After SIGKILL a process is gone within moments; this only bounds the wait for it. */
+const killWaitMs = 5_000;
 const pollIntervalMs = 50;
 const healthTimeoutMs = 1_000;
+/** How long a port must stay busy before `up` calls it taken. */
+const portBusyWaitMs = 1_000;
+const watchIntervalMs = 500;
+const logTailLines = 20;
+const logTailBytesMax = 16 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Folder, paths, overrides (pure apart from reading the config files)
 
 export function defaultDataDir(configDir: string): string {
   return resolve('data', basename(resolve(configDir)));
 }
 
+/**
+ * Absolute paths. The config folder is resolved through symlinks when it exists, because the
+ * config path is how a node process is recognised in /proc: every invocation must spell it alike.
+ */
 export function resolvePaths(configDir: string, dataDir?: string): ClusterPaths {
-  return { configDir: resolve(configDir), dataDir: resolve(dataDir ?? defaultDataDir(configDir)) };
+  const abs = resolve(configDir);
+  const real = existsSync(abs) ? realpathSync(abs) : abs;
+  return { configDir: real, dataDir: resolve(dataDir ?? defaultDataDir(configDir)) };
 }
 
 /** The overrides that put a node's data under the cluster's data dir. */
@@ -71,14 +103,28 @@ export function dataOverrides(nodeDir: string): Map<string, string> {
   ]);
 }
 
+/** The argv (after the node binary) that starts one node; isOurServer recognises it. */
+export function serverArgs(node: ClusterNode, repoRoot: string = defaultRepoRoot): string[] {
+  const args = [join(repoRoot, 'bin', 'raftka.js'), 'server', 'start', '--config', node.configPath];
+  for (const [k, v] of dataOverrides(node.nodeDir)) args.push('--override', `${k}=${v}`);
+  return args;
+}
+
+/** Node names: the `.properties` files of the folder, without the suffix, sorted. */
+export function nodeNames(configDir: string): string[] {
+  if (!existsSync(configDir)) throw new ClusterError(`no such config folder: ${configDir}`);
+  const names = readdirSync(configDir)
+    .filter((f) => f.endsWith('.properties') && f.length > '.properties'.length)
+    .map((f) => f.slice(0, -'.properties'.length))
+    .sort();
+  if (names.length === 0) throw new ClusterError(`${configDir} holds no .properties files`);
+  return names;
+}
+
 /** Every node of the folder, configs loaded and validated (a bad one stops everything). */
 export function loadClusterNodes(paths: ClusterPaths): ClusterNode[] {
-  if (!existsSync(paths.configDir)) throw new ClusterError(`no such config folder: ${paths.configDir}`);
-  const files = readdirSync(paths.configDir).filter((f) => f.endsWith('.properties')).sort();
-  if (files.length === 0) throw new ClusterError(`${paths.configDir} holds no .properties files`);
-  const nodes = files.map((file) => {
-    const name = file.slice(0, -'.properties'.length);
-    const configPath = join(paths.configDir, file);
+  const nodes = nodeNames(paths.configDir).map((name) => {
+    const configPath = join(paths.configDir, `${name}.properties`);
     const nodeDir = join(paths.dataDir, name);
     return {
       name,
@@ -95,106 +141,326 @@ export function loadClusterNodes(paths: ClusterPaths): ClusterNode[] {
   return nodes;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Which process is ours
+
 /** The pid the pid file names, if that process is alive and is this node's server. */
 export function runningPid(node: ClusterNode): number | null {
-  if (!existsSync(node.pidFile)) return null;
-  const pid = Number(readFileSync(node.pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return null;
-  return isOurServer(pid, node.configPath) ? pid : null;
+  const pid = pidFromFile(node.pidFile);
+  return pid !== null && isOurServer(pid, node.configPath) ? pid : null;
 }
 
+function pidFromFile(file: string): number | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const pid = Number(text.trim());
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+}
+
+/** Whether argv (as /proc/<pid>/cmdline lists it) runs `server start --config <configPath>`. */
+export function isServerCommandLine(argv: readonly string[], configPath: string): boolean {
+  const start = argv.findIndex((a, i) => a === 'server' && argv[i + 1] === 'start');
+  if (start < 0) return false;
+  return argv.some((a, i) => i > start && ((a === '--config' && argv[i + 1] === configPath) || a === `--config=${configPath}`));
+}
+
+/** Alive (not a zombie) and running this config's server: a zombie's cmdline is empty. */
 export function isOurServer(pid: number, configPath: string): boolean {
+  let cmdline: string;
   try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return argv.includes('server') && argv.includes('start') && argv.includes(configPath);
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   } catch {
     return false;
   }
+  return isServerCommandLine(cmdline.split('\0'), configPath) && processIsAlive(pid);
 }
 
-async function healthy(admin: Endpoint | null): Promise<boolean> {
-  if (!admin) return true;
-  try {
-    const res = await fetch(`http://${admin.host}:${admin.port}/healthz`, { signal: AbortSignal.timeout(healthTimeoutMs) });
-    return res.status === 200;
-  } catch {
-    return false;
-  }
+// ---------------------------------------------------------------------------------------------
+// Storage: one cluster id, formatted before anything starts
+
+export interface StoragePlan {
+  readonly clusterId: string;
+  /** No cluster.id file yet: it is written once the nodes below are formatted. */
+  readonly writeClusterIdFile: boolean;
+  readonly toFormat: readonly ClusterNode[];
 }
 
-function clusterId(paths: ClusterPaths): string {
-  const file = join(paths.dataDir, 'cluster.id');
+function clusterIdFile(dataDir: string): string {
+  return join(dataDir, 'cluster.id');
+}
+
+/**
+ * Decide the cluster id and which nodes to format, checking every node's meta.properties; throws
+ * before anything is written if a node belongs to another cluster or a controller lost its
+ * storage. Without a cluster.id file (first `up`, or one interrupted before it finished), an id
+ * already in the nodes' meta.properties is adopted, else a new one is made.
+ */
+export function planStorage(nodes: readonly ClusterNode[], dataDir: string): StoragePlan {
+  const file = clusterIdFile(dataDir);
+  let fileId: string | null = null;
   if (existsSync(file)) {
-    const id = readFileSync(file, 'utf8').trim();
-    if (!isValidUuid(id)) throw new ClusterError(`${file} does not hold a valid cluster id`);
-    return id;
+    fileId = readFileSync(file, 'utf8').trim();
+    if (!isValidUuid(fileId)) throw new ClusterError(`${file} does not hold a valid cluster id`);
   }
-  const id = randomUuid();
-  writeFileSync(file, `${id}\n`);
-  return id;
+  const found = new Map<string, string>(); // cluster id → a directory that holds it
+  const unformatted: ClusterNode[] = [];
+  for (const node of nodes) {
+    let formatted = true;
+    for (const dir of nodeDirectories(node.config)) {
+      const meta = readMetaProperties(dir);
+      if (meta === null) {
+        formatted = false;
+        continue;
+      }
+      if (meta.nodeId !== node.config.nodeId) {
+        throw new ClusterError(`${dir} was formatted for node.id ${meta.nodeId}, but ${node.configPath} says ${node.config.nodeId}`);
+      }
+      if (!found.has(meta.clusterId)) found.set(meta.clusterId, dir);
+    }
+    if (!formatted) unformatted.push(node);
+  }
+  const clusterId = fileId ?? (found.size === 1 ? [...found.keys()][0]! : randomUuid());
+  for (const [id, dir] of found) {
+    if (id !== clusterId) {
+      const why = fileId !== null ? `${file} says ${fileId}` : `the nodes disagree (${[...found.keys()].join(', ')})`;
+      throw new ClusterError(`${dir} belongs to cluster ${id}, but ${why}`);
+    }
+  }
+  if (fileId !== null) {
+    const lost = unformatted.find((n) => n.config.processRoles.includes('controller'));
+    if (lost) {
+      throw new ClusterError(
+        `controller ${lost.name} (node.id=${lost.config.nodeId}) has no formatted storage in ${lost.nodeDir}, but cluster ${fileId} was ` +
+          'formatted before. A voter that lost its log can make the quorum lose committed metadata, so it is not reformatted ' +
+          `by itself; if that is what you want: raftka storage format --config ${lost.configPath} --cluster-id ${fileId} ` +
+          [...dataOverrides(lost.nodeDir)].map(([k, v]) => `--override ${k}=${v}`).join(' '),
+      );
+    }
+  }
+  return { clusterId, writeClusterIdFile: fileId === null, toFormat: unformatted };
 }
 
-function tail(file: string, lines = 20): string {
+function applyStoragePlan(plan: StoragePlan, dataDir: string): void {
+  for (const node of plan.toFormat) formatStorage(node.config, plan.clusterId, { ignoreFormatted: true });
+  if (plan.writeClusterIdFile) {
+    const file = clusterIdFile(dataDir);
+    writeFileSync(`${file}.tmp`, `${plan.clusterId}\n`);
+    renameSync(`${file}.tmp`, file);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Probes
+
+/**
+ * GET /healthz answered 200. node:http without keep-alive rather than fetch: fetch loads undici
+ * (~150 ms) and its idle keep-alive sockets hold a short-lived CLI open after it is done.
+ */
+function healthy(admin: Endpoint | null): Promise<boolean> {
+  if (!admin) return Promise.resolve(true); // nothing to ask; the caller checks the process
+  return new Promise((resolveHealthy) => {
+    const req = httpRequest({ host: connectHost(admin.host), port: admin.port, path: '/healthz', agent: false, timeout: healthTimeoutMs }, (res) => {
+      res.resume();
+      resolveHealthy(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolveHealthy(false));
+    req.end();
+  });
+}
+
+/** Where to reach a server bound to `host` (a wildcard is reached on loopback). */
+function connectHost(host: string): string {
+  if (host === '' || host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}
+
+function urlHost(host: string): string {
+  const h = connectHost(host);
+  return h.includes(':') ? `[${h}]` : h;
+}
+
+/** Why host:port cannot be bound now (EADDRINUSE, ...), or null if it can; port 0 always can. */
+function portProblem(endpoint: Endpoint): Promise<string | null> {
+  if (endpoint.port === 0) return Promise.resolve(null);
+  return new Promise((resolveProblem) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => resolveProblem(err.code ?? err.message));
+    server.listen({ port: endpoint.port, host: endpoint.host === '' ? undefined : endpoint.host }, () => {
+      server.close(() => resolveProblem(null));
+    });
+  });
+}
+
+/** Fail before starting anything if a port a node will bind is taken (say, by another cluster). */
+async function checkPortsFree(nodes: readonly ClusterNode[]): Promise<void> {
+  for (const node of nodes) {
+    const endpoints: (Endpoint & { what: string })[] = node.config.listeners.map((l) => ({ ...l, what: `listener ${l.name}` }));
+    if (node.config.adminListener) endpoints.push({ ...node.config.adminListener, what: 'admin.listener' });
+    for (const e of endpoints) {
+      let problem = await portProblem(e);
+      // A node killed a moment ago can leave its port unbindable for a millisecond or so while
+      // the kernel tears the sockets down (seen on Linux 6.x); a port someone holds stays held.
+      const deadline = Date.now() + portBusyWaitMs;
+      while (problem === 'EADDRINUSE' && Date.now() < deadline) {
+        await sleep(pollIntervalMs);
+        problem = await portProblem(e);
+      }
+      if (problem === 'EADDRINUSE') {
+        throw new ClusterError(`${node.name}: ${e.what} ${e.host}:${e.port} is already in use by another process; nothing was started`);
+      }
+      if (problem !== null) throw new ClusterError(`${node.name}: cannot bind ${e.what} ${e.host}:${e.port} (${problem}); nothing was started`);
+    }
+  }
+}
+
+/** The last lines of a file, reading at most logTailBytesMax from its end. */
+export function tailOfFile(file: string, lines = logTailLines): string {
+  let fd: number;
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    fd = openSync(file, 'r');
   } catch {
     return '(no log)';
   }
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, logTailBytesMax);
+    const buf = Buffer.alloc(length);
+    readSync(fd, buf, 0, length, size - length);
+    return buf.toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } finally {
+    closeSync(fd);
+  }
 }
-
-function spawnNode(node: ClusterNode): number {
-  const out = openSync(node.logFile, 'a');
-  const args = [repoPath('bin', 'raftka.js'), 'server', 'start', '--config', node.configPath];
-  for (const [k, v] of dataOverrides(node.nodeDir)) args.push('--override', `${k}=${v}`);
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out] });
-  closeSync(out);
-  if (child.pid === undefined) throw new ClusterError(`could not start ${node.name}`);
-  child.unref();
-  writeFileSync(node.pidFile, `${child.pid}\n`);
-  return child.pid;
-}
-
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+// ---------------------------------------------------------------------------------------------
+// up
+
+export interface UpOptions extends ClusterOptions {
+  /** Leave the nodes running on return (default false: the caller supervises them). */
+  readonly detach?: boolean | undefined;
+  /** Where bin/raftka.js is (default: this repository). */
+  readonly repoRoot?: string | undefined;
+  readonly startTimeoutMs?: number | undefined;
+  readonly stopTimeoutMs?: number | undefined;
+  /** Aborting it while nodes start (Ctrl-C in the foreground) stops every node and throws. */
+  readonly signal?: AbortSignal | undefined;
+}
+
 export interface UpResult {
+  readonly paths: ClusterPaths;
   readonly clusterId: string;
+  /** Names of the nodes this call started (the others were running already). */
   readonly started: readonly string[];
   readonly nodes: readonly NodeStatus[];
 }
 
-/** Format (first time) and start every node that is not running; wait until all are healthy. */
-export async function clusterUp(paths: ClusterPaths): Promise<UpResult> {
-  const nodes = loadClusterNodes(paths);
-  mkdirSync(paths.dataDir, { recursive: true });
-  const id = clusterId(paths);
-  const started: string[] = [];
-  const pids = new Map<string, number>();
-  for (const node of nodes) {
-    if (runningPid(node) !== null) continue;
-    rmSync(node.pidFile, { force: true });
-    formatStorage(node.config, id, { ignoreFormatted: true });
-    pids.set(node.name, spawnNode(node));
-    started.push(node.name);
-  }
-  const deadline = Date.now() + startTimeoutMs;
-  for (const node of nodes) {
-    for (;;) {
-      const pid = pids.get(node.name);
-      if (pid !== undefined && !processIsAlive(pid)) {
-        rmSync(node.pidFile, { force: true });
-        throw new ClusterError(`${node.name} exited while starting; the end of ${node.logFile}:\n${tail(node.logFile)}`);
-      }
-      if (await healthy(node.config.adminListener)) break;
-      if (Date.now() > deadline) throw new ClusterError(`${node.name} did not become healthy within ${startTimeoutMs} ms; see ${node.logFile}`);
-      await sleep(pollIntervalMs);
-    }
-  }
-  return { clusterId: id, started, nodes: await clusterStatus(paths) };
+interface Started {
+  readonly node: ClusterNode;
+  readonly pid: number;
+  exit: string | null; // "code 1" / "signal SIGKILL" once it exited
 }
 
-export async function clusterStatus(paths: ClusterPaths): Promise<NodeStatus[]> {
+function spawnNode(node: ClusterNode, repoRoot: string): Started {
+  const out = openSync(node.logFile, 'a');
+  let child;
+  try {
+    child = spawn(process.execPath, serverArgs(node, repoRoot), { detached: true, stdio: ['ignore', out, out] });
+  } finally {
+    closeSync(out);
+  }
+  if (child.pid === undefined) throw new ClusterError(`could not start ${node.name} (${process.execPath} ${serverArgs(node, repoRoot).join(' ')})`);
+  const started: Started = { node, pid: child.pid, exit: null };
+  child.once('exit', (code, signal) => (started.exit = signal !== null ? `signal ${signal}` : `code ${code ?? '?'}`));
+  child.once('error', (err) => (started.exit ??= err.message));
+  child.unref(); // a detached node must not keep this process alive
+  writeFileSync(node.pidFile, `${child.pid}\n`);
+  return started;
+}
+
+/**
+ * Check every config and storage, format what the first `up` needs, start every node that is not
+ * running, and wait until each answers /healthz. On failure in the foreground the nodes this call
+ * started are stopped again (nobody would supervise them); with detach they are left running.
+ */
+export async function clusterUp(options: UpOptions): Promise<UpResult> {
+  const paths = resolvePaths(options.configDir, options.dataDir);
   const nodes = loadClusterNodes(paths);
+  const plan = planStorage(nodes, paths.dataDir);
+  const toStart = nodes.filter((n) => runningPid(n) === null);
+  await checkPortsFree(toStart);
+  mkdirSync(paths.dataDir, { recursive: true });
+  applyStoragePlan(plan, paths.dataDir);
+
+  const started: Started[] = [];
+  try {
+    for (const node of toStart) {
+      if (options.signal?.aborted) break; // waitHealthy reports it
+      rmSync(node.pidFile, { force: true }); // stale
+      started.push(spawnNode(node, options.repoRoot ?? defaultRepoRoot));
+    }
+    await waitHealthy(nodes, started, options.startTimeoutMs ?? startTimeoutMsDefault, options.signal);
+  } catch (err) {
+    const stopTimeoutMs = options.stopTimeoutMs ?? stopTimeoutMsDefault;
+    if (options.signal?.aborted) {
+      const stopped = await stopNodes(nodes, stopTimeoutMs);
+      throw new ClusterError(`interrupted while starting; stopped ${namesOrNone(stopped.map((s) => s.node))}`);
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    if (!options.detach) {
+      await stopNodes(started.map((s) => s.node), stopTimeoutMs);
+      throw new ClusterError(`${message}\n(stopped the nodes this command started: ${namesOrNone(started.map((s) => s.node))})`);
+    }
+    const running = nodes.filter((n) => runningPid(n) !== null);
+    throw new ClusterError(`${message}\n(still running: ${namesOrNone(running)}; raftka cluster down stops them)`);
+  }
+  return { paths, clusterId: plan.clusterId, started: started.map((s) => s.node.name), nodes: await statusOf(nodes) };
+}
+
+function namesOrNone(nodes: readonly ClusterNode[]): string {
+  return nodes.length > 0 ? nodes.map((n) => n.name).join(', ') : 'none';
+}
+
+async function waitHealthy(nodes: readonly ClusterNode[], started: readonly Started[], timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const pending = new Set(nodes);
+  for (;;) {
+    if (signal?.aborted) throw new ClusterError('interrupted');
+    // Our own children: their 'exit' event says how (libuv reaps them, so no pid check is needed).
+    for (const s of started) {
+      if (s.exit !== null) {
+        rmSync(s.node.pidFile, { force: true });
+        throw new ClusterError(
+          `${s.node.name} (node.id=${s.node.config.nodeId}) exited while starting (${s.exit}); the end of ${s.node.logFile}:\n${tailOfFile(s.node.logFile)}`,
+        );
+      }
+    }
+    const checks = await Promise.all([...pending].map(async (n) => ({ n, ok: await healthy(n.config.adminListener) })));
+    for (const { n, ok } of checks) if (ok) pending.delete(n);
+    if (pending.size === 0) return;
+    if (Date.now() > deadline) {
+      const late = [...pending].map((n) => `${n.name} (see ${n.logFile})`).join(', ');
+      throw new ClusterError(`not healthy within ${timeoutMs} ms: ${late}`);
+    }
+    await sleep(pollIntervalMs);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// status
+
+export async function clusterStatus(options: ClusterOptions): Promise<NodeStatus[]> {
+  return statusOf(loadClusterNodes(resolvePaths(options.configDir, options.dataDir)));
+}
+
+async function statusOf(nodes: readonly ClusterNode[]): Promise<NodeStatus[]> {
   return Promise.all(
     nodes.map(async (node) => {
       const pid = runningPid(node);
@@ -213,67 +479,106 @@ export async function clusterStatus(paths: ClusterPaths): Promise<NodeStatus[]> 
   );
 }
 
-/** SIGTERM every running node, SIGKILL any still alive after the timeout; remove pid files. */
-export async function clusterDown(paths: ClusterPaths, timeoutMs = stopTimeoutMs): Promise<string[]> {
-  const nodes = loadClusterNodes(paths);
-  return stopNodes(nodes, timeoutMs);
+// ---------------------------------------------------------------------------------------------
+// down
+
+export interface DownOptions extends ClusterOptions {
+  /** How long SIGTERM gets before SIGKILL (default 10 s). */
+  readonly timeoutMs?: number | undefined;
 }
 
-export async function stopNodes(nodes: readonly ClusterNode[], timeoutMs = stopTimeoutMs): Promise<string[]> {
-  const running = nodes.map((n) => ({ node: n, pid: runningPid(n) })).filter((x): x is { node: ClusterNode; pid: number } => x.pid !== null);
-  for (const { pid } of running) process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + timeoutMs;
-  while (running.some(({ pid }) => processIsAlive(pid)) && Date.now() < deadline) await sleep(pollIntervalMs);
-  for (const { node, pid } of running) {
-    if (processIsAlive(pid) && isOurServer(pid, node.configPath)) process.kill(pid, 'SIGKILL');
-  }
-  for (const node of nodes) if (runningPid(node) === null) rmSync(node.pidFile, { force: true });
-  return running.map((x) => x.node.name);
+export interface StoppedNode {
+  readonly node: ClusterNode;
+  readonly pid: number;
+  /** It outlived the timeout and was SIGKILLed. */
+  readonly forced: boolean;
 }
+
+/** SIGTERM every running node, SIGKILL any still running after the timeout; remove pid files. */
+export async function clusterDown(options: DownOptions): Promise<StoppedNode[]> {
+  const nodes = loadClusterNodes(resolvePaths(options.configDir, options.dataDir));
+  return stopNodes(nodes, options.timeoutMs ?? stopTimeoutMsDefault);
+}
+
+/** Stop the given nodes that are running (ours by /proc, see runningPid). */
+export async function stopNodes(nodes: readonly ClusterNode[], timeoutMs = stopTimeoutMsDefault): Promise<StoppedNode[]> {
+  const running = nodes.flatMap((node) => {
+    const pid = runningPid(node);
+    return pid === null ? [] : [{ node, pid }];
+  });
+  // Gone means processIsAlive says so, not just that /proc no longer shows our command line: an
+  // exiting process loses its cmdline before it closes its sockets. Signals still go only to
+  // processes /proc shows to be ours.
+  const anyAlive = (): boolean => running.some((x) => processIsAlive(x.pid));
+  for (const x of running) signalIfOurs(x.pid, x.node.configPath, 'SIGTERM');
+  await waitUntil(() => !anyAlive(), timeoutMs);
+  const forced = running.filter((x) => isOurServer(x.pid, x.node.configPath));
+  for (const x of forced) signalIfOurs(x.pid, x.node.configPath, 'SIGKILL');
+  await waitUntil(() => !anyAlive(), killWaitMs);
+  for (const node of nodes) if (runningPid(node) === null) rmSync(node.pidFile, { force: true });
+  return running.map((x) => ({ ...x, forced: forced.includes(x) }));
+}
+
+function signalIfOurs(pid: number, configPath: string, signal: NodeJS.Signals): void {
+  if (!isOurServer(pid, configPath)) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // it exited between the check and the signal
+  }
+}
+
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await sleep(pollIntervalMs);
+}
+
+// ---------------------------------------------------------------------------------------------
+// foreground
 
 /** Describe where each node is, for people. */
 export function describeNodes(statuses: readonly NodeStatus[], paths: ClusterPaths): string {
   const lines = statuses.map((s) => {
     const listeners = s.listeners.map((l) => `${l.name}://${l.host}:${l.port}`).join(',');
-    const admin = s.adminListener ? `http://${s.adminListener.host}:${s.adminListener.port}` : '-';
+    const admin = s.adminListener ? `http://${urlHost(s.adminListener.host)}:${s.adminListener.port}` : '-';
     return `  ${s.name}: node.id=${s.nodeId} roles=${s.roles.join(',')} pid=${s.pid ?? '-'} ${s.state} listeners=${listeners} admin=${admin} log=${s.logFile}`;
   });
   return [`cluster ${paths.configDir} (data in ${paths.dataDir}):`, ...lines].join('\n');
 }
 
-const watchIntervalMs = 500;
+export interface SuperviseOptions {
+  /** Aborted (SIGINT/SIGTERM) → stop every node of the cluster and resolve. */
+  readonly signal: AbortSignal;
+  readonly report: (line: string) => void;
+  readonly stopTimeoutMs?: number | undefined;
+}
 
 /**
- * Foreground `cluster up`: report nodes that die, and on SIGINT/SIGTERM stop every node of the
- * cluster. Resolves once they are stopped.
+ * Foreground `cluster up` after the nodes are up: report nodes that die (the others keep running)
+ * or come back (a `cluster up --detach` elsewhere), and once `signal` aborts stop every node of
+ * the cluster. Resolves with what was stopped.
  */
-export function superviseForeground(paths: ClusterPaths, report: (line: string) => void): Promise<void> {
+export function superviseForeground(paths: ClusterPaths, options: SuperviseOptions): Promise<StoppedNode[]> {
   const nodes = loadClusterNodes(paths);
-  const reported = new Set<string>();
-  return new Promise((resolveDone) => {
+  const down = new Set<string>();
+  return new Promise((resolveDone, reject) => {
     const timer = setInterval(() => {
       for (const node of nodes) {
-        const up = runningPid(node) !== null;
-        if (!up && !reported.has(node.name)) {
-          reported.add(node.name);
-          report(`${node.name} (node.id=${node.config.nodeId}) is not running; see ${node.logFile}`);
-        } else if (up) {
-          reported.delete(node.name);
+        const pid = runningPid(node);
+        if (pid === null && !down.has(node.name)) {
+          down.add(node.name);
+          options.report(`${node.name} (node.id=${node.config.nodeId}) is not running any more; the end of ${node.logFile}:\n${tailOfFile(node.logFile, 5)}`);
+        } else if (pid !== null && down.delete(node.name)) {
+          options.report(`${node.name} (node.id=${node.config.nodeId}) is running again (pid ${pid})`);
         }
       }
     }, watchIntervalMs);
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) return;
-      stopping = true;
+    const stop = (): void => {
       clearInterval(timer);
-      report(`${signal}: stopping every node`);
-      void stopNodes(nodes).then((stopped) => {
-        report(`stopped ${stopped.length} node(s)`);
-        resolveDone();
-      });
+      options.report('stopping every node');
+      stopNodes(nodes, options.stopTimeoutMs).then(resolveDone, reject);
     };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
+    if (options.signal.aborted) stop();
+    else options.signal.addEventListener('abort', stop, { once: true });
   });
 }
