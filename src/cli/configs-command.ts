@@ -1,10 +1,15 @@
-// `raftka configs --bootstrap-controller H:P --entity-type topics|brokers (--entity-name N |
-// --entity-default) --describe | --alter [--add-config k=v,...] [--delete-config k,...]`,
-// like kafka-configs.sh, through the controllers.
+// `raftka configs --bootstrap-controller H:P --entity-type topics|brokers|users|clients|ips
+// (--entity-name N | --entity-default) --describe | --alter [--add-config k=v,...]
+// [--delete-config k,...]`, like kafka-configs.sh, through the controllers. Topics and brokers
+// hold configs; users, clients and ips hold client quotas, and users also SCRAM credentials
+// (`--add-config 'SCRAM-SHA-256=[iterations=8192,password=secret]'`, `--delete-config SCRAM-SHA-256`).
 import type { CommandModule } from 'yargs';
 import { ControllerClient } from '../client/controller-client.js';
+import { parseConfigAssignments, scramMechanismByName, scramUpsertion } from '../client/config-assignments.js';
 import { errorName } from '../common/errors.js';
 import { AlterConfigOp } from '../controller/config-control.js';
+import { QuotaMatchType } from '../controller/quota-control.js';
+import { scramMechanismNames } from '../controller/scram-control.js';
 import { ConfigResourceType } from '../metadata/records.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
 import { parseEndpoint } from './endpoint.js';
@@ -22,63 +27,110 @@ interface ConfigsArgs {
   json?: boolean;
 }
 
-export function parseAddConfig(text: string): { name: string; value: string }[] {
-  return text
-    .split(',')
-    .filter((s) => s.trim() !== '')
-    .map((kv) => {
-      const i = kv.indexOf('=');
-      if (i <= 0) throw new Error(`--add-config expects k=v[,k=v...], got "${kv}"`);
-      return { name: kv.slice(0, i).trim(), value: kv.slice(i + 1).trim() };
-    });
+/** kafka-configs.sh entity types for quotas → the quota entity type. */
+const quotaEntityTypes: Readonly<Record<string, string>> = { users: 'user', clients: 'client-id', ips: 'ip' };
+const quotaLabels: Readonly<Record<string, string>> = { user: 'user-principal', 'client-id': 'client-id', ip: 'ip' };
+
+function check(r: WireMessage, label: string): void {
+  if (Number(r['errorCode'] ?? 0) !== 0) throw new Error(`${label}: ${errorName(Number(r['errorCode']))}: ${String(r['errorMessage'] ?? '')}`);
+}
+
+async function resourceConfigs(client: ControllerClient, args: ConfigsArgs): Promise<void> {
+  const resourceType = args['entity-type'] === 'topics' ? ConfigResourceType.TOPIC : ConfigResourceType.BROKER;
+  const resourceName = args['entity-default'] ? '' : (args['entity-name'] ?? '');
+  const label = `${args['entity-type'] === 'topics' ? 'topic' : 'broker'} ${resourceName === '' ? '<default>' : resourceName}`;
+  if (args.describe) {
+    const res = await client.call('DescribeConfigs', { resources: [{ resourceType, resourceName }] }, { anyController: true });
+    const r = (res['resources'] as WireMessage[])[0]!;
+    check(r, label);
+    const configs = Object.entries((r['configs'] ?? {}) as Record<string, string>).sort();
+    if (args.json) console.log(JSON.stringify(Object.fromEntries(configs)));
+    else {
+      console.log(`Dynamic configs for ${label} are:`);
+      for (const [k, v] of configs) console.log(`  ${k}=${v}`);
+    }
+    return;
+  }
+  const configs = [
+    ...parseConfigAssignments(args['add-config'] ?? '').map((c) => ({ ...c, op: AlterConfigOp.SET })),
+    ...(args['delete-config'] ?? '').split(',').filter((k) => k.trim() !== '').map((name) => ({ name: name.trim(), op: AlterConfigOp.DELETE })),
+  ];
+  if (configs.length === 0) throw new Error('--alter needs --add-config and/or --delete-config');
+  const res = await client.call('IncrementalAlterConfigs', { resources: [{ resourceType, resourceName, configs }] });
+  check((res['resources'] as WireMessage[])[0]!, label);
+  console.log(`Completed updating config for ${label}.`);
+}
+
+async function quotaConfigs(client: ControllerClient, args: ConfigsArgs): Promise<void> {
+  const entityType = quotaEntityTypes[args['entity-type']]!;
+  const name = args['entity-default'] ? null : (args['entity-name'] ?? null);
+  const entity = [name === null ? { entityType } : { entityType, entityName: name }];
+  const label = `${quotaLabels[entityType]} ${name === null ? '<default>' : `'${name}'`}`;
+  if (args.describe) {
+    const q = await client.call('DescribeClientQuotas', { components: [{ entityType, matchType: name === null ? QuotaMatchType.DEFAULT : QuotaMatchType.EXACT, match: name ?? '' }], strict: true }, { anyController: true });
+    check(q, label);
+    const values = ((q['entries'] as WireMessage[] | undefined)?.[0]?.['values'] as WireMessage[] | undefined) ?? [];
+    const quotas = Object.fromEntries(values.map((v) => [String(v['key']), Number(v['value'])]));
+    let scram: { mechanism: string; iterations: number }[] = [];
+    if (entityType === 'user' && name !== null) {
+      const s = await client.call('DescribeUserScramCredentials', { users: [name] }, { anyController: true });
+      const r = (s['results'] as WireMessage[])[0];
+      if (r && Number(r['errorCode'] ?? 0) === 0) scram = ((r['credentials'] as WireMessage[] | undefined) ?? []).map((c) => ({ mechanism: scramMechanismNames.get(Number(c['mechanism'])) ?? String(c['mechanism']), iterations: Number(c['iterations']) }));
+    }
+    if (args.json) console.log(JSON.stringify({ quotas, ...(entityType === 'user' ? { scram } : {}) }));
+    else {
+      console.log(`Quota configs for ${label} are ${Object.entries(quotas).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+      if (entityType === 'user' && name !== null) console.log(`SCRAM credential configs for ${label} are ${scram.map((c) => `${c.mechanism}=iterations=${c.iterations}`).join(', ')}`);
+    }
+    return;
+  }
+  const adds = parseConfigAssignments(args['add-config'] ?? '');
+  const deletes = (args['delete-config'] ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const isScram = (k: string): boolean => scramMechanismByName.has(k);
+  if (adds.length === 0 && deletes.length === 0) throw new Error('--alter needs --add-config and/or --delete-config');
+  if ((adds.some((a) => isScram(a.name)) || deletes.some(isScram)) && (entityType !== 'user' || name === null)) throw new Error('SCRAM credentials belong to a named user (--entity-type users --entity-name U)');
+  const ops = [
+    ...adds.filter((a) => !isScram(a.name)).map((a) => ({ key: a.name, value: Number(a.value), remove: false })),
+    ...deletes.filter((k) => !isScram(k)).map((key) => ({ key, value: 0, remove: true })),
+  ];
+  if (ops.some((o) => !o.remove && Number.isNaN(o.value))) throw new Error('quota values must be numbers');
+  if (ops.length > 0) {
+    const res = await client.call('AlterClientQuotas', { entries: [{ entity, values: ops }] });
+    check((res['entries'] as WireMessage[])[0]!, label);
+  }
+  const upsertions = adds.filter((a) => isScram(a.name)).map((a) => scramUpsertion(name!, a.name, a.value));
+  const deletions = deletes.filter(isScram).map((k) => ({ name: name!, mechanism: scramMechanismByName.get(k)! }));
+  if (upsertions.length > 0 || deletions.length > 0) {
+    const res = await client.call('AlterUserScramCredentials', { deletions, upsertions });
+    for (const r of res['results'] as WireMessage[]) check(r, label);
+  }
+  console.log(`Completed updating config for ${label}.`);
 }
 
 export const configsCommand: CommandModule<object, ConfigsArgs> = {
   command: 'configs',
-  describe: 'Describe or alter topic, broker and cluster-default configs',
+  describe: 'Describe or alter topic, broker and cluster-default configs, client quotas and SCRAM credentials',
   builder: (y) =>
     y
       .option('bootstrap-controller', { type: 'string', demandOption: true })
-      .option('entity-type', { type: 'string', demandOption: true, choices: ['topics', 'brokers'] })
+      .option('entity-type', { type: 'string', demandOption: true, choices: ['topics', 'brokers', 'users', 'clients', 'ips'] })
       .option('entity-name', { type: 'string' })
-      .option('entity-default', { type: 'boolean', describe: 'the cluster-wide broker default' })
+      .option('entity-default', { type: 'boolean', describe: 'the default entity (brokers: the cluster-wide default)' })
       .option('describe', { type: 'boolean' })
       .option('alter', { type: 'boolean' })
-      .option('add-config', { type: 'string', describe: 'k=v[,k=v...]' })
+      .option('add-config', { type: 'string', describe: 'k=v[,k=v...]; SCRAM: SCRAM-SHA-256=[iterations=8192,password=P]' })
       .option('delete-config', { type: 'string', describe: 'k[,k...]' })
       .option('json', { type: 'boolean' })
       .check((a) => {
         if (Boolean(a.describe) === Boolean(a.alter)) throw new Error('give exactly one of --describe or --alter');
-        if (!a['entity-name'] && !(a['entity-default'] && a['entity-type'] === 'brokers')) throw new Error('give --entity-name (or --entity-default for brokers)');
+        if (!a['entity-name'] && !(a['entity-default'] && a['entity-type'] !== 'topics')) throw new Error('give --entity-name (or --entity-default, except for topics)');
         return true;
       }),
   handler: async (args) => {
     const client = new ControllerClient([parseEndpoint(args['bootstrap-controller'])]);
-    const resourceType = args['entity-type'] === 'topics' ? ConfigResourceType.TOPIC : ConfigResourceType.BROKER;
-    const resourceName = args['entity-default'] ? '' : (args['entity-name'] ?? '');
-    const label = `${args['entity-type'] === 'topics' ? 'topic' : 'broker'} ${resourceName === '' ? '<default>' : resourceName}`;
     try {
-      if (args.describe) {
-        const res = await client.call('DescribeConfigs', { resources: [{ resourceType, resourceName }] }, { anyController: true });
-        const r = (res['resources'] as WireMessage[])[0]!;
-        if (Number(r['errorCode']) !== 0) throw new Error(`${label}: ${errorName(Number(r['errorCode']))}: ${String(r['errorMessage'])}`);
-        const configs = Object.entries((r['configs'] ?? {}) as Record<string, string>).sort();
-        if (args.json) console.log(JSON.stringify(Object.fromEntries(configs)));
-        else {
-          console.log(`Dynamic configs for ${label} are:`);
-          for (const [k, v] of configs) console.log(`  ${k}=${v}`);
-        }
-        return;
-      }
-      const configs = [
-        ...parseAddConfig(args['add-config'] ?? '').map((c) => ({ ...c, op: AlterConfigOp.SET })),
-        ...(args['delete-config'] ?? '').split(',').filter((k) => k.trim() !== '').map((name) => ({ name: name.trim(), op: AlterConfigOp.DELETE })),
-      ];
-      if (configs.length === 0) throw new Error('--alter needs --add-config and/or --delete-config');
-      const res = await client.call('IncrementalAlterConfigs', { resources: [{ resourceType, resourceName, configs }] });
-      const r = (res['resources'] as WireMessage[])[0]!;
-      if (Number(r['errorCode']) !== 0) throw new Error(`${label}: ${errorName(Number(r['errorCode']))}: ${String(r['errorMessage'])}`);
-      console.log(`Completed updating config for ${label}.`);
+      if (args['entity-type'] in quotaEntityTypes) await quotaConfigs(client, args);
+      else await resourceConfigs(client, args);
     } catch (err) {
       exitWithError(err);
     } finally {

@@ -11,6 +11,7 @@ import { storageCommand } from './storage-command.js';
 import { topicsCommand } from './topics-command.js';
 import { configsCommand } from './configs-command.js';
 import { aclsCommand } from './acls-command.js';
+import { featuresCommand } from './features-command.js';
 
 // Each command file exports one CommandModule; add new ones to this list.
 const commands: CommandModule[] = [
@@ -22,6 +23,7 @@ const commands: CommandModule[] = [
   topicsCommand as unknown as CommandModule,
   configsCommand as unknown as CommandModule,
   aclsCommand as unknown as CommandModule,
+  featuresCommand as unknown as CommandModule,
 ];
 
 await yargs(hideBin(process.argv))

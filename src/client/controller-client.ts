@@ -20,7 +20,13 @@ export type ControllerMethod =
   | 'AllocateProducerIds'
   | 'CreateAcls'
   | 'DeleteAcls'
-  | 'DescribeAcls';
+  | 'DescribeAcls'
+  | 'AlterUserScramCredentials'
+  | 'DescribeUserScramCredentials'
+  | 'AlterClientQuotas'
+  | 'DescribeClientQuotas'
+  | 'UpdateFeatures'
+  | 'DescribeFeatures';
 
 export class ControllerUnavailableError extends Error {
   override readonly name = 'ControllerUnavailableError';

@@ -34,6 +34,9 @@ import {
   type AlterConfigsResource,
   type AlterConfigsResult,
 } from './config-control.js';
+import { bootstrapFeatureRecords, updateFeatures, type FeatureUpdate, type FeatureUpdateResult } from './feature-control.js';
+import { alterClientQuotas, type QuotaAlteration, type QuotaAlterResult } from './quota-control.js';
+import { alterUserScramCredentials, type ScramAlterResult, type ScramDeletion, type ScramUpsertion } from './scram-control.js';
 import {
   createPartitions,
   createTopics,
@@ -176,6 +179,18 @@ export class QuorumController {
     return this.write((image) => deleteAcls(image, filters));
   }
 
+  alterUserScramCredentials(deletions: readonly ScramDeletion[], upsertions: readonly ScramUpsertion[]): Promise<readonly ScramAlterResult[]> {
+    return this.write((image) => alterUserScramCredentials(image, deletions, upsertions));
+  }
+
+  alterClientQuotas(alterations: readonly QuotaAlteration[], validateOnly: boolean): Promise<readonly QuotaAlterResult[]> {
+    return this.write((image) => alterClientQuotas(image, alterations, validateOnly));
+  }
+
+  updateFeatures(updates: readonly FeatureUpdate[], validateOnly: boolean): Promise<readonly FeatureUpdateResult[]> {
+    return this.write((image) => updateFeatures(image, updates, validateOnly));
+  }
+
   private uncleanAllowed(image: MetadataImage, topic: string): boolean {
     const v = image.configs.get(configResourceKey(ConfigResourceType.TOPIC, topic))?.get('unclean.leader.election.enable');
     return v === undefined ? this.options.uncleanLeaderElectionEnable : v.toLowerCase() === 'true';
@@ -228,6 +243,9 @@ export class QuorumController {
       this.options.logger.warn('aborting a metadata transaction the previous controller left open');
       await this.propose([{ type: 'abortTransaction', reason: 'controller failover' }]);
     }
+    // The first controller of a new cluster finalizes metadata.version (bootstrap metadata).
+    const bootstrap = bootstrapFeatureRecords(this.image());
+    if (bootstrap.length > 0) await this.propose(bootstrap);
     this.activeEpoch = epoch;
     this.options.logger.info({ epoch }, 'active controller');
   }

@@ -8,7 +8,11 @@ import { controllerService } from '../client/controller-client.js';
 import { NotControllerError, type QuorumController } from '../controller/quorum-controller.js';
 import type { TopicResult } from '../controller/replication-control.js';
 import { describeAcls, type AclBinding, type AclFilter, type AclResult } from '../controller/acl-control.js';
+import { describeFeatures } from '../controller/feature-control.js';
+import { describeClientQuotas } from '../controller/quota-control.js';
+import { describeUserScramCredentials } from '../controller/scram-control.js';
 import { configResourceKey } from '../metadata/image.js';
+import type { QuotaEntity } from '../metadata/records.js';
 import { imageDigest } from '../metadata/image-records.js';
 import { ConfigResourceType, uuidFromBytes, uuidToBytes } from '../metadata/records.js';
 import type { ExtraService } from '../raft/driver/grpc-transport.js';
@@ -57,6 +61,16 @@ function aclResultsToWire(results: readonly AclResult[]): WireMessage {
     results: results.map((r) => ({ errorCode: r.errorCode, errorMessage: r.errorMessage ?? '', matched: r.matched.map((e) => ({ ...e, id: uuidToBytes(e.id) })) })),
   };
 }
+
+function quotaEntityFromWire(parts: WireMessage[]): QuotaEntity[] {
+  return parts.map((p) => ({ entityType: str(p['entityType']), entityName: typeof p['entityName'] === 'string' ? p['entityName'] : null }));
+}
+
+function quotaEntityToWire(entity: readonly QuotaEntity[]): WireMessage[] {
+  return entity.map((e) => (e.entityName === null ? { entityType: e.entityType } : { entityType: e.entityType, entityName: e.entityName }));
+}
+
+const bytes = (v: unknown): Uint8Array => (v instanceof Uint8Array ? v : new Uint8Array(0));
 
 export function controllerServiceFor(controller: QuorumController, voterEndpoints: ReadonlyMap<number, Endpoint>, metadataOffset: () => number): ExtraService {
   const hint = (): WireMessage => {
@@ -153,6 +167,48 @@ export function controllerServiceFor(controller: QuorumController, voterEndpoint
       const image = controller.image();
       return aclResultsToWire(list(w['acls']).map((f) => ({ errorCode: ErrorCode.NONE, errorMessage: null, matched: describeAcls(image, filterFromWire(f)) })));
     },
+    AlterUserScramCredentials: async (w) => {
+      const results = await controller.alterUserScramCredentials(
+        list(w['deletions']).map((d) => ({ name: str(d['name']), mechanism: num(d['mechanism']) })),
+        list(w['upsertions']).map((u) => ({ name: str(u['name']), mechanism: num(u['mechanism']), iterations: num(u['iterations']), salt: bytes(u['salt']), saltedPassword: bytes(u['saltedPassword']) })),
+      );
+      return { errorCode: ErrorCode.NONE, results: results.map((r) => ({ ...r, errorMessage: r.errorMessage ?? '' })) };
+    },
+    DescribeUserScramCredentials: async (w) => {
+      const users = Array.isArray(w['users']) ? (w['users'] as string[]) : [];
+      const results = describeUserScramCredentials(controller.image(), users);
+      return { errorCode: ErrorCode.NONE, results: results.map((r) => ({ user: r.user, errorCode: r.errorCode, errorMessage: r.errorMessage ?? '', credentials: r.credentials.map((c) => ({ name: r.user, ...c })) })) };
+    },
+    AlterClientQuotas: async (w) => {
+      const results = await controller.alterClientQuotas(
+        list(w['entries']).map((e) => ({
+          entity: quotaEntityFromWire(list(e['entity'])),
+          ops: list(e['values']).map((v) => ({ key: str(v['key']), value: num(v['value']), remove: Boolean(v['remove']) })),
+        })),
+        Boolean(w['validateOnly']),
+      );
+      return { errorCode: ErrorCode.NONE, entries: results.map((r) => ({ entity: quotaEntityToWire(r.entity), errorCode: r.errorCode, errorMessage: r.errorMessage ?? '' })) };
+    },
+    DescribeClientQuotas: async (w) => {
+      const r = describeClientQuotas(
+        controller.image(),
+        list(w['components']).map((c) => ({ entityType: str(c['entityType']), matchType: num(c['matchType']), match: str(c['match']) || null })),
+        Boolean(w['strict']),
+      );
+      return {
+        errorCode: r.errorCode,
+        errorMessage: r.errorMessage ?? '',
+        entries: r.entries.map((e) => ({ entity: quotaEntityToWire(e.entity), values: [...e.values].map(([key, value]) => ({ key, value })) })),
+      };
+    },
+    UpdateFeatures: async (w) => {
+      const results = await controller.updateFeatures(
+        list(w['updates']).map((u) => ({ feature: str(u['feature']), maxVersionLevel: num(u['maxVersionLevel']), upgradeType: num(u['upgradeType']) })),
+        Boolean(w['validateOnly']),
+      );
+      return { errorCode: ErrorCode.NONE, results: results.map((r) => ({ ...r, errorMessage: r.errorMessage ?? '' })) };
+    },
+    DescribeFeatures: async () => ({ errorCode: ErrorCode.NONE, results: describeFeatures(controller.image()).map((f) => ({ feature: f.name, supportedMin: f.supportedMin, supportedMax: f.supportedMax, finalizedLevel: f.finalizedLevel })) }),
     DescribeTopics: async (w) => {
       const image = controller.image();
       const names = Array.isArray(w['names']) ? (w['names'] as string[]) : [];

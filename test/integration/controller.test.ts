@@ -79,6 +79,17 @@ test('brokers register, topics are placed, fencing moves leaders, controller fai
       return listed.length === 1 ? listed : undefined;
     }, 10_000, 100);
     assert.deepEqual([acls[0]!.principal, acls[0]!.resourceName], ['User:alice', 't0']);
+    // Client quotas and SCRAM credentials (kafka-configs.sh syntax), and metadata.version.
+    await f.raftka('configs', '--bootstrap-controller', bc, '--entity-type', 'users', '--entity-name', 'alice', '--alter', '--add-config', 'producer_byte_rate=1048576,SCRAM-SHA-256=[iterations=8192,password=alice-secret]');
+    await f.raftka('configs', '--bootstrap-controller', bc, '--entity-type', 'clients', '--entity-default', '--alter', '--add-config', 'consumer_byte_rate=2048');
+    assert.deepEqual(JSON.parse(await f.raftka('configs', '--bootstrap-controller', bc, '--entity-type', 'users', '--entity-name', 'alice', '--describe', '--json')), { quotas: { producer_byte_rate: 1048576 }, scram: [{ mechanism: 'SCRAM-SHA-256', iterations: 8192 }] });
+    assert.deepEqual(JSON.parse(await f.raftka('configs', '--bootstrap-controller', bc, '--entity-type', 'clients', '--entity-default', '--describe', '--json')), { quotas: { consumer_byte_rate: 2048 } });
+    await assert.rejects(f.raftka('configs', '--bootstrap-controller', bc, '--entity-type', 'users', '--entity-name', 'bob', '--alter', '--add-config', 'SCRAM-SHA-512=[iterations=100,password=x]'), /UNACCEPTABLE_CREDENTIAL/);
+    await assert.rejects(f.raftka('configs', '--bootstrap-controller', bc, '--entity-type', 'users', '--entity-name', 'bob', '--alter', '--delete-config', 'SCRAM-SHA-512'), /RESOURCE_NOT_FOUND/);
+    await assert.rejects(f.raftka('configs', '--bootstrap-controller', bc, '--entity-type', 'ips', '--entity-name', 'not-an-ip', '--alter', '--add-config', 'connection_creation_rate=10'), /INVALID_REQUEST/);
+    const features = JSON.parse(await f.raftka('features', 'describe', '--bootstrap-controller', bc, '--json')) as { feature: string; finalizedVersionLevel: number }[];
+    assert.deepEqual(features.map((x) => [x.feature, x.finalizedVersionLevel]), [['metadata.version', 1]], 'the first active controller finalized metadata.version');
+    await assert.rejects(f.raftka('features', 'upgrade', '--bootstrap-controller', bc, '--feature', 'metadata.version=2'), /INVALID_UPDATE_VERSION/);
     // Producer id blocks for a registered broker, over the controller RPC.
     const client = new ControllerClient(f.controllerPorts.map((port) => ({ host: '127.0.0.1', port })));
     try {
