@@ -1,16 +1,9 @@
 // CRC32C (Castagnoli), the checksum Kafka's RecordBatch v2 and raftka's metadata log use.
-// Table-driven, one byte at a time; checked on write and again on read (STYLE §5).
-const table = new Uint32Array(256);
-for (let n = 0; n < 256; n++) {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-  table[n] = c >>> 0;
-}
+// Computed natively (@node-rs/crc32, SIMD; ~6 GB/s against ~1 GB/s for a JS table). `seed` chains
+// a CRC across pieces: crc32c(b) === crc32c(b2, 0, b2.length, crc32c(b1)) for b = b1 + b2.
+import { crc32c as nativeCrc32c } from '@node-rs/crc32';
 
 export function crc32c(data: Uint8Array, start = 0, end = data.length, seed = 0): number {
-  let crc = ~seed >>> 0;
-  for (let i = start; i < end; i++) {
-    crc = (table[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8)) >>> 0;
-  }
-  return ~crc >>> 0;
+  const view = Buffer.from(data.buffer, data.byteOffset + start, end - start);
+  return nativeCrc32c(view, seed) >>> 0;
 }

@@ -17,6 +17,12 @@ import { BrokerLifecycle } from '../broker/broker-lifecycle.js';
 import { QuorumController } from '../controller/quorum-controller.js';
 import { controllerServiceFor } from './controller-service.js';
 import { imageDigest } from '../metadata/image-records.js';
+import { ControllerClient } from '../client/controller-client.js';
+import { brokerHandlers } from '../broker/kafka-apis.js';
+import { brokerLogConfig, ReplicaManager } from '../broker/replica-manager.js';
+import { readBatchHeader, readRecords } from '../protocol/record-batch.js';
+import { LogManager } from '../storage/log-manager.js';
+import { KafkaServer } from './kafka-server.js';
 
 /** Snapshot chunk size for FetchSnapshot (Kafka sends up to the fetch max bytes). */
 const snapshotChunkBytes = 1024 * 1024;
@@ -32,6 +38,8 @@ export interface RunningNode {
   /** Bound ports (useful when a config asked for port 0). */
   readonly controllerPort: number | null;
   readonly adminPort: number | null;
+  /** Bound Kafka listener ports by listener name (brokers). */
+  readonly kafkaPorts: ReadonlyMap<string, number>;
   shutdown(): Promise<void>;
 }
 
@@ -108,7 +116,40 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
     controllerPort = started.port;
   }
   let broker: BrokerLifecycle | null = null;
+  let logManager: LogManager | null = null;
+  let adminClient: ControllerClient | null = null;
+  const kafkaServers: KafkaServer[] = [];
+  const kafkaPorts = new Map<string, number>();
   if (config.processRoles.includes('broker')) {
+    logManager = new LogManager({
+      logDirs: config.logDirs,
+      logger: logger.child({ component: 'logs' }),
+      retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
+      flushCheckIntervalMs: config.logFlushSchedulerIntervalMs,
+      checkpointIntervalMs: 60_000,
+    });
+    const replicas = new ReplicaManager(config.nodeId, logManager, brokerLogConfig(config), logger.child({ component: 'replicas' }));
+    replicas.applyImage(driver.appliedState().image);
+    driver.onApplied((state) => replicas.applyImage(state.image));
+    logManager.start();
+    adminClient = new ControllerClient(config.quorumVoters.map((v) => ({ host: v.host, port: v.port })));
+    const handlers = brokerHandlers({
+      nodeId: config.nodeId,
+      clusterId: meta.clusterId,
+      config,
+      logger,
+      replicas,
+      controller: adminClient,
+      offsetInBatchForTimestamp: (batch, timestamp) => {
+        const found = readRecords(batch, readBatchHeader(batch, 0)).find((r) => r.timestamp >= timestamp);
+        return found ? { offset: found.offset, timestamp: found.timestamp } : null;
+      },
+    });
+    for (const listener of config.listeners.filter((l) => !config.controllerListenerNames.includes(l.name))) {
+      const server = new KafkaServer({ listener, logger: logger.child({ listener: listener.name }), registry, requestBytesMax: config.socketRequestMaxBytes, handlers });
+      kafkaPorts.set(listener.name, await server.start());
+      kafkaServers.push(server);
+    }
     broker = new BrokerLifecycle({ config, clusterId: meta.clusterId, logger, metadataOffset: () => driver.appliedState().appliedOffset });
     broker.start();
   }
@@ -133,7 +174,7 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
     adminPort = started.port;
   }
   logger.info(
-    { nodeId: config.nodeId, roles: config.processRoles, clusterId: meta.clusterId, controllerPort, adminPort },
+    { nodeId: config.nodeId, roles: config.processRoles, clusterId: meta.clusterId, controllerPort, adminPort, kafkaPorts: Object.fromEntries(kafkaPorts) },
     'node started',
   );
 
@@ -143,9 +184,13 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
     driver,
     controllerPort,
     adminPort,
+    kafkaPorts,
     async shutdown(): Promise<void> {
       logger.info('shutting down');
       await broker?.shutdown();
+      for (const k of kafkaServers) await k.close();
+      adminClient?.close();
+      logManager?.close();
       controller?.close();
       await driver.shutdown();
       grpcServer?.forceShutdown();

@@ -38,6 +38,7 @@ const resignWaitMs = 500;
 
 export class RaftDriver {
   private readonly core: RaftCore;
+  private readonly applyListeners: ((state: MetadataState) => void)[] = [];
   private state: MetadataState;
   private readonly clients: RaftClientPool;
   private readonly queue: (() => void)[] = [];
@@ -303,12 +304,29 @@ export class RaftDriver {
   private async loadSnapshot(id: SnapshotId): Promise<void> {
     this.state = MetadataState.fromSnapshot(await this.options.store.readSnapshot(id));
     this.lastSnapshotMs = performance.now();
+    this.notifyApplied();
     this.options.logger.info({ snapshot: id }, 'loaded snapshot from the leader');
+  }
+
+  /** Call `listener` with the applied state after every apply (committed entries or a snapshot). */
+  onApplied(listener: (state: MetadataState) => void): void {
+    this.applyListeners.push(listener);
+  }
+
+  private notifyApplied(): void {
+    for (const l of this.applyListeners) {
+      try {
+        l(this.state);
+      } catch (err) {
+        this.options.logger.error({ err }, 'an apply listener failed');
+      }
+    }
   }
 
   private applyCommitted(ready: Ready): void {
     const now = performance.now();
     this.state.applyAll(ready.committed);
+    if (ready.committed.length > 0) this.notifyApplied();
     for (const entry of ready.committed) {
       const appendedAt = this.appendTimes.get(entry.offset);
       if (appendedAt !== undefined) {

@@ -1,0 +1,205 @@
+// The broker's Kafka API handlers: each takes a decoded request (src/protocol/) and returns the
+// response value. Data APIs (Produce, Fetch, ListOffsets) go to the ReplicaManager; Metadata is
+// answered from the broker's metadata image; admin APIs are forwarded to the active controller.
+import type { Logger } from 'pino';
+import { ErrorCode } from '../common/errors.js';
+import type { NodeConfig } from '../common/node-config.js';
+import type { ControllerClient } from '../client/controller-client.js';
+import type { MetadataImage } from '../metadata/image.js';
+import { apiVersionsResponse } from '../protocol/apis.js';
+import type { FetchRequest, FetchResponseInput } from '../protocol/messages/fetch.js';
+import type { ListOffsetsRequest, ListOffsetsResponseInput } from '../protocol/messages/list-offsets.js';
+import type { MetadataRequest, MetadataResponseInput } from '../protocol/messages/metadata.js';
+import type { ProduceRequest, ProduceResponseInput } from '../protocol/messages/produce.js';
+import type { KafkaHandler, RequestContext } from '../server/kafka-server.js';
+import { readBatchHeader, validateBatches } from '../protocol/record-batch.js';
+import type { ReplicaManager } from './replica-manager.js';
+
+export interface BrokerApiContext {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly config: NodeConfig;
+  readonly logger: Logger;
+  readonly replicas: ReplicaManager;
+  readonly controller: ControllerClient;
+  /** First offset of the first record with timestamp ≥ `timestamp` in `batch`, or null. */
+  readonly offsetInBatchForTimestamp: (batch: Buffer, timestamp: number) => { offset: number; timestamp: number } | null;
+}
+
+/** ListOffsets special timestamps. */
+const LATEST = -1;
+const EARLIEST = -2;
+const MAX_TIMESTAMP = -3;
+
+/** Fetch waits at most this long whatever the client asks (Kafka bounds it by the request timeout). */
+const fetchWaitMaxMs = 30_000;
+
+export function brokerHandlers(ctx: BrokerApiContext): Map<number, KafkaHandler> {
+  const image = (): MetadataImage | null => ctx.replicas.currentImage();
+  const handlers = new Map<number, KafkaHandler>();
+  handlers.set(18, () => apiVersionsResponse());
+  handlers.set(3, (req, rc) => metadata(ctx, image(), req as MetadataRequest, rc));
+  handlers.set(0, (req, rc) => produce(ctx, req as ProduceRequest, rc));
+  handlers.set(1, (req) => fetch(ctx, req as FetchRequest));
+  handlers.set(2, (req, rc) => listOffsets(ctx, req as ListOffsetsRequest, rc));
+  return handlers;
+}
+
+/** The broker id clients should send controller-bound admin requests to: a live broker (KRaft has no broker controller). */
+export function clientVisibleControllerId(img: MetadataImage): number {
+  const live = [...img.brokers.values()].filter((b) => !b.fenced).map((b) => b.id).sort((a, b) => a - b);
+  return live[0] ?? -1;
+}
+
+async function metadata(ctx: BrokerApiContext, img: MetadataImage | null, req: MetadataRequest, rc: RequestContext): Promise<MetadataResponseInput> {
+  if (!img) return { brokers: [], clusterId: ctx.clusterId, controllerId: -1, topics: [] };
+  const version = rc.header.apiVersion;
+  const brokers = [...img.brokers.values()]
+    .filter((b) => !b.fenced)
+    .sort((a, b) => a.id - b.id)
+    .flatMap((b) => {
+      const ep = b.endpoints.find((e) => e.name === rc.listenerName);
+      return ep ? [{ nodeId: b.id, host: ep.host, port: ep.port, rack: b.rack }] : [];
+    });
+  const live = new Set(brokers.map((b) => b.nodeId));
+  let names: string[];
+  const requested = req.topics;
+  if (requested === null || (version === 0 && requested.length === 0)) names = [...img.topicsByName.keys()].sort();
+  else names = requested.map((t) => t.name ?? '').filter((n) => n !== '');
+  const missing = names.filter((n) => !img.topicsByName.has(n));
+  const autoCreate = req.allowAutoTopicCreation && ctx.config.autoCreateTopicsEnable && requested !== null && missing.length > 0;
+  const created = new Map<string, number>();
+  if (autoCreate) {
+    const valid = missing.filter((n) => /^[a-zA-Z0-9._-]{1,249}$/.test(n) && n !== '.' && n !== '..');
+    try {
+      const res = await ctx.controller.call('CreateTopics', { topics: valid.map((name) => ({ name, numPartitions: -1, replicationFactor: -1 })) }, { timeoutMs: 5000 });
+      for (const t of (res['topics'] as { name: string; errorCode: number }[] | undefined) ?? []) created.set(t.name, Number(t.errorCode ?? 0));
+    } catch (err) {
+      ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'auto topic creation failed');
+    }
+  }
+  const topics = names.map((name) => {
+    const t = img.topicsByName.get(name);
+    if (!t) {
+      const c = created.get(name);
+      const errorCode = !/^[a-zA-Z0-9._-]{1,249}$/.test(name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : c === ErrorCode.NONE || c === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      return { errorCode, name, isInternal: false, partitions: [] };
+    }
+    return {
+      errorCode: ErrorCode.NONE,
+      name,
+      topicId: t.id,
+      isInternal: name.startsWith('__'),
+      partitions: [...t.partitions.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([partitionIndex, p]) => ({
+          errorCode: p.leader >= 0 ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+          partitionIndex,
+          leaderId: p.leader,
+          leaderEpoch: p.leaderEpoch,
+          replicaNodes: [...p.replicas],
+          isrNodes: [...p.isr],
+          offlineReplicas: p.replicas.filter((r) => !live.has(r)),
+        })),
+    };
+  });
+  return { brokers, clusterId: ctx.clusterId, controllerId: clientVisibleControllerId(img), topics };
+}
+
+async function produce(ctx: BrokerApiContext, req: ProduceRequest, rc: RequestContext): Promise<ProduceResponseInput | null> {
+  const acks = req.acks;
+  const responses = req.topicData.map((t) => ({
+    name: t.name,
+    partitionResponses: t.partitionData.map((p) => {
+      const fail = (errorCode: number, errorMessage: string | null = null) => ({ index: p.index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage });
+      if (acks !== 0 && acks !== 1 && acks !== -1) return fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${acks}`);
+      if (req.transactionalId !== null) return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported by raftka yet');
+      const hosted = ctx.replicas.get(t.name, p.index);
+      const leaderError = ctx.replicas.leaderError(t.name, p.index);
+      if (leaderError !== ErrorCode.NONE || !hosted) return fail(leaderError);
+      if (!p.records) return fail(ErrorCode.INVALID_RECORD, 'no records');
+      const v = validateBatches(p.records);
+      if (!v.ok) {
+        ctx.logger.debug({ topic: t.name, partition: p.index, client: rc.header.clientId, reason: v.message }, 'produce rejected');
+        return fail(v.errorCode, v.message);
+      }
+      const tooBig = v.batches.find((b) => b.sizeInBytes > hosted.log.config.maxMessageBytes);
+      if (tooBig) return fail(ErrorCode.MESSAGE_TOO_LARGE, `a batch of ${tooBig.sizeInBytes} bytes is above max.message.bytes (${hosted.log.config.maxMessageBytes})`);
+      // The request frame's buffer is ours: offsets are patched in place, then the bytes are written.
+      const r = ctx.replicas.appendAsLeader(t.name, p.index, p.records);
+      if (r.errorCode !== 0 || !('baseOffset' in r)) return fail(r.errorCode, 'message' in r ? r.message : null);
+      return { index: p.index, errorCode: 0, baseOffset: r.baseOffset, logAppendTimeMs: r.logAppendTimeMs, logStartOffset: r.logStartOffset, recordErrors: [], errorMessage: null };
+    }),
+  }));
+  return acks === 0 ? null : { responses, throttleTimeMs: 0 };
+}
+
+async function fetch(ctx: BrokerApiContext, req: FetchRequest): Promise<FetchResponseInput> {
+  // Incremental fetch sessions (KIP-227) are not kept: every answer says "no session" (id 0), so
+  // clients send full fetch requests, which is what Kafka allows a broker to do.
+  if (req.sessionId !== 0 || (req.sessionEpoch !== -1 && req.sessionEpoch !== 0)) {
+    return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
+  }
+  const deadline = Date.now() + Math.min(Math.max(0, req.maxWaitMs), fetchWaitMaxMs);
+  for (;;) {
+    let total = 0;
+    let anyError = false;
+    const responses = req.topics.map((t) => {
+      const topic = t.topic ?? '';
+      return {
+        topic,
+        partitions: t.partitions.map((p) => {
+          const budget = Math.max(0, Math.min(p.partitionMaxBytes, req.maxBytes - total));
+          const r = ctx.replicas.read(topic, p.partition, p.fetchOffset, budget, total === 0);
+          if (r.errorCode !== 0 || !('records' in r)) {
+            anyError = true;
+            return { partitionIndex: p.partition, errorCode: r.errorCode, highWatermark: r.highWatermark, lastStableOffset: r.highWatermark, logStartOffset: r.logStartOffset, abortedTransactions: null, records: null };
+          }
+          total += r.records.length;
+          return { partitionIndex: p.partition, errorCode: 0, highWatermark: r.highWatermark, lastStableOffset: r.lastStableOffset, logStartOffset: r.logStartOffset, abortedTransactions: null, records: r.records };
+        }),
+      };
+    });
+    const remaining = deadline - Date.now();
+    if (total >= req.minBytes || anyError || remaining <= 0) return { errorCode: 0, sessionId: 0, responses };
+    await ctx.replicas.waitForData(remaining);
+  }
+}
+
+async function listOffsets(ctx: BrokerApiContext, req: ListOffsetsRequest, rc: RequestContext): Promise<ListOffsetsResponseInput> {
+  const version = rc.header.apiVersion;
+  return {
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => {
+        const hosted = ctx.replicas.get(t.name, p.partitionIndex);
+        const err = ctx.replicas.leaderError(t.name, p.partitionIndex);
+        const answer = (offset: number, timestamp: number, errorCode = 0) =>
+          version === 0
+            ? { partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: offset >= 0 ? [offset] : [] }
+            : { partitionIndex: p.partitionIndex, errorCode, timestamp, offset, leaderEpoch: hosted?.leaderEpoch ?? -1 };
+        if (err !== ErrorCode.NONE || !hosted) return answer(-1, -1, err);
+        if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== hosted.leaderEpoch) return answer(-1, -1, p.currentLeaderEpoch < hosted.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH);
+        const log = hosted.log;
+        const hw = ctx.replicas.highWatermark(hosted);
+        if (p.timestamp === LATEST) return answer(hw, -1);
+        if (p.timestamp === EARLIEST) return answer(log.logStartOffset, -1);
+        if (p.timestamp === MAX_TIMESTAMP) {
+          const max = log.maxTimestamp();
+          if (max < 0) return answer(-1, -1);
+          const batch = log.batchAtTimestamp(max);
+          const found = batch ? ctx.offsetInBatchForTimestamp(batch, max) : null;
+          return found ? answer(found.offset, found.timestamp) : answer(-1, -1);
+        }
+        const batch = log.batchAtTimestamp(p.timestamp);
+        if (!batch) return answer(-1, -1);
+        const found = ctx.offsetInBatchForTimestamp(batch, p.timestamp);
+        if (!found) {
+          const h = readBatchHeader(batch, 0)!;
+          return answer(h.baseOffset, h.maxTimestamp);
+        }
+        return answer(Math.max(found.offset, log.logStartOffset), found.timestamp);
+      }),
+    })),
+  };
+}

@@ -1,0 +1,193 @@
+// All partition logs of one broker across its `log.dirs`: opens (and recovers) them at start,
+// creates a log when the broker first hosts a partition, removes it when the topic is deleted,
+// and keeps Kafka's per-directory checkpoint files (`recovery-point-offset-checkpoint`,
+// `log-start-offset-checkpoint`: a version line "0", a count, then "<topic> <partition> <offset>").
+// Background work — flush.ms, retention, checkpoints, compaction — runs on timers from start().
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { Log } from './log.js';
+import { defaultLogConfig, type LogConfig } from './log-config.js';
+
+export const recoveryPointCheckpointName = 'recovery-point-offset-checkpoint';
+export const logStartCheckpointName = 'log-start-offset-checkpoint';
+
+export const partitionKey = (topic: string, partition: number): string => `${topic}-${partition}`;
+
+/** `<topic>-<partition>` → its parts (topic names may contain '-'); null for other names. */
+export function parsePartitionDir(name: string): { topic: string; partition: number } | null {
+  const m = /^(.+)-(\d+)$/.exec(name);
+  return m ? { topic: m[1]!, partition: Number(m[2]) } : null;
+}
+
+function readCheckpoint(path: string): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!existsSync(path)) return out;
+  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  if (lines[0] !== '0') return out;
+  for (const line of lines.slice(2)) {
+    const parts = line.trim().split(/\s+/);
+    if (parts.length !== 3) continue;
+    out.set(partitionKey(parts[0]!, Number(parts[1])), Number(parts[2]));
+  }
+  return out;
+}
+
+function writeCheckpoint(path: string, entries: readonly [string, number, number][]): void {
+  const text = ['0', String(entries.length), ...entries.map(([t, p, o]) => `${t} ${p} ${o}`)].join('\n') + '\n';
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+export interface LogManagerOptions {
+  readonly logDirs: readonly string[];
+  readonly logger: Logger;
+  readonly retentionCheckIntervalMs: number;
+  readonly flushCheckIntervalMs: number;
+  /** How often recovery points are checkpointed. */
+  readonly checkpointIntervalMs: number;
+}
+
+interface Hosted {
+  readonly topic: string;
+  readonly partition: number;
+  readonly dir: string;
+  readonly log: Log;
+}
+
+export class LogManager {
+  private readonly logs = new Map<string, Hosted>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly recoveryPoints = new Map<string, number>();
+  private readonly logStarts = new Map<string, number>();
+  /** Partition directories found at start, opened on first use with the topic's config. */
+  private readonly found = new Map<string, string>();
+  private cleaner: ((log: Log, nowMs: number) => void) | null = null;
+
+  constructor(private readonly options: LogManagerOptions) {
+    for (const dir of options.logDirs) {
+      mkdirSync(dir, { recursive: true });
+      for (const [k, v] of readCheckpoint(join(dir, recoveryPointCheckpointName))) this.recoveryPoints.set(k, v);
+      for (const [k, v] of readCheckpoint(join(dir, logStartCheckpointName))) this.logStarts.set(k, v);
+      for (const name of readdirSync(dir)) {
+        if (!parsePartitionDir(name) || name.startsWith('__cluster_metadata')) continue;
+        if (statSync(join(dir, name)).isDirectory()) this.found.set(name, join(dir, name));
+      }
+    }
+  }
+
+  /** Partitions with data on this broker's disks (hosted now or found at start). */
+  knownPartitions(): { topic: string; partition: number }[] {
+    const keys = new Set([...this.found.keys(), ...this.logs.keys()]);
+    return [...keys].map((k) => parsePartitionDir(k)!).filter((p) => p !== null);
+  }
+
+  get(topic: string, partition: number): Log | undefined {
+    return this.logs.get(partitionKey(topic, partition))?.log;
+  }
+
+  /** The partition's log, opened (and recovered) or created with `config`. */
+  getOrCreate(topic: string, partition: number, config: LogConfig): Log {
+    const key = partitionKey(topic, partition);
+    const hosted = this.logs.get(key);
+    if (hosted) {
+      if (hosted.log.config !== config) hosted.log.updateConfig(config);
+      return hosted.log;
+    }
+    const dir = this.found.get(key) ?? join(this.pickDir(), key);
+    this.found.delete(key);
+    const log = Log.open(dir, config, { recoveryPoint: this.recoveryPoints.get(key) ?? 0, logStartOffset: this.logStarts.get(key) ?? 0, nowMs: Date.now(), logger: this.options.logger });
+    this.logs.set(key, { topic, partition, dir, log });
+    return log;
+  }
+
+  /** The log dir holding the fewest partitions. */
+  private pickDir(): string {
+    const counts = new Map(this.options.logDirs.map((d) => [d, 0]));
+    for (const h of this.logs.values()) for (const d of counts.keys()) if (h.dir.startsWith(d)) counts.set(d, counts.get(d)! + 1);
+    return [...counts].sort((a, b) => a[1] - b[1])[0]![0];
+  }
+
+  /** Remove a partition's data (its topic was deleted). */
+  delete(topic: string, partition: number): void {
+    const key = partitionKey(topic, partition);
+    const hosted = this.logs.get(key);
+    if (hosted) hosted.log.delete();
+    else {
+      const dir = this.found.get(key);
+      if (dir) {
+        // Opened only to be removed: no recovery needed.
+        Log.open(dir, defaultLogConfig, { recoveryPoint: Number.MAX_SAFE_INTEGER, logStartOffset: 0, nowMs: Date.now(), logger: this.options.logger }).delete();
+      }
+    }
+    this.logs.delete(key);
+    this.found.delete(key);
+    this.recoveryPoints.delete(key);
+    this.logStarts.delete(key);
+  }
+
+  setCleaner(cleaner: (log: Log, nowMs: number) => void): void {
+    this.cleaner = cleaner;
+  }
+
+  start(): void {
+    const every = (ms: number, fn: () => void): void => {
+      const t = setInterval(() => {
+        try {
+          fn();
+        } catch (err) {
+          this.options.logger.error({ err }, 'log background task failed');
+        }
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.options.flushCheckIntervalMs, () => {
+      const now = Date.now();
+      for (const h of this.logs.values()) h.log.maybeFlush(now);
+    });
+    every(this.options.retentionCheckIntervalMs, () => this.runRetention(Date.now()));
+    every(this.options.checkpointIntervalMs, () => this.checkpoint());
+  }
+
+  /** Retention and compaction over every hosted log; returns segments deleted. */
+  runRetention(nowMs: number): number {
+    let deleted = 0;
+    for (const h of this.logs.values()) {
+      deleted += h.log.enforceRetention(nowMs);
+      if (h.log.config.compact && this.cleaner) this.cleaner(h.log, nowMs);
+    }
+    if (deleted > 0) this.options.logger.info({ deleted }, 'retention deleted log segments');
+    return deleted;
+  }
+
+  /** Write every log dir's checkpoint files. */
+  checkpoint(): void {
+    for (const dir of this.options.logDirs) {
+      const recovery: [string, number, number][] = [];
+      const starts: [string, number, number][] = [];
+      for (const h of this.logs.values()) {
+        if (!h.dir.startsWith(dir)) continue;
+        recovery.push([h.topic, h.partition, h.log.recoveryPoint]);
+        starts.push([h.topic, h.partition, h.log.logStartOffset]);
+      }
+      // Partitions found on disk but not opened yet keep their old entries.
+      for (const [key, path] of this.found) {
+        if (!path.startsWith(dir)) continue;
+        const p = parsePartitionDir(key)!;
+        recovery.push([p.topic, p.partition, this.recoveryPoints.get(key) ?? 0]);
+        starts.push([p.topic, p.partition, this.logStarts.get(key) ?? 0]);
+      }
+      writeCheckpoint(join(dir, recoveryPointCheckpointName), recovery);
+      writeCheckpoint(join(dir, logStartCheckpointName), starts);
+    }
+  }
+
+  /** Flush and close every log, then checkpoint (a clean shutdown needs no recovery). */
+  close(): void {
+    for (const t of this.timers) clearInterval(t);
+    const now = Date.now();
+    for (const h of this.logs.values()) h.log.close(now);
+    this.checkpoint();
+  }
+}

@@ -1,0 +1,321 @@
+// A partition's log: an ordered list of segments in `<log.dirs>/<topic>-<partition>/`, the log
+// start offset (moved by retention and DeleteRecords), the leader-epoch cache and the flush
+// policy. Batches arrive already validated by the protocol layer; the log assigns offsets by
+// patching each batch header, never re-encoding records, and serves whole batches.
+//
+// Invariants: segments are contiguous and increasing; the active (last) segment is the only one
+// appended to; logStartOffset ≤ logEndOffset; nothing below logStartOffset is served.
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { assert } from '../common/assert.js';
+import { readBatchHeaders, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, type RecordBatchHeader as BatchHeader } from '../protocol/record-batch.js';
+import { LeaderEpochCache } from './leader-epoch-cache.js';
+import type { LogConfig } from './log-config.js';
+import { LogSegment } from './log-segment.js';
+
+export interface AppendInfo {
+  readonly baseOffset: number;
+  readonly lastOffset: number;
+  /** The broker's time when the topic uses LogAppendTime, else -1. */
+  readonly logAppendTimeMs: number;
+  readonly batches: number;
+  readonly records: number;
+}
+
+export type ReadResult = { readonly ok: true; readonly records: Buffer } | { readonly ok: false; readonly reason: 'offset-out-of-range' };
+
+/** Headers of every batch in `buf`, which must hold whole batches only. */
+export function batchHeaders(buf: Buffer): BatchHeader[] {
+  const headers = readBatchHeaders(buf);
+  const covered = headers.reduce((n, h) => n + h.sizeInBytes, 0);
+  assert(covered === buf.length, 'appended bytes hold whole batches');
+  return headers;
+}
+
+export class Log {
+  private segments: LogSegment[] = [];
+  private startOffset = 0;
+  private unflushedMessages = 0;
+  private lastFlushMs: number;
+  /** Offsets below this are on disk (fsynced); recovery after a crash starts here. */
+  private flushedOffset = 0;
+  readonly epochs: LeaderEpochCache;
+
+  private constructor(
+    readonly dir: string,
+    private cfg: LogConfig,
+    private readonly logger: Logger,
+    nowMs: number,
+  ) {
+    this.lastFlushMs = nowMs;
+    this.epochs = new LeaderEpochCache(dir);
+  }
+
+  /**
+   * Open (or create) the log in `dir`. Segments at or after `recoveryPoint` are checked batch by
+   * batch and cut at the first invalid one; any later segment is then dropped.
+   */
+  static open(dir: string, config: LogConfig, opts: { recoveryPoint: number; logStartOffset: number; nowMs: number; logger: Logger }): Log {
+    mkdirSync(dir, { recursive: true });
+    const log = new Log(dir, config, opts.logger, opts.nowMs);
+    const bases = readdirSync(dir)
+      .filter((n) => /^\d{20}\.log$/.test(n))
+      .map((n) => Number(n.slice(0, 20)))
+      .sort((a, b) => a - b);
+    for (const name of readdirSync(dir)) if (name.endsWith('.cleaned') || name.endsWith('.deleted') || name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
+    let truncatedBytes = 0;
+    for (let i = 0; i < bases.length; i++) {
+      const base = bases[i]!;
+      const nextBase = bases[i + 1];
+      const recover = nextBase === undefined || nextBase > opts.recoveryPoint;
+      const { segment, recovery } = LogSegment.open(dir, base, config.indexIntervalBytes, opts.nowMs, recover);
+      log.segments.push(segment);
+      if (recovery && recovery.truncatedBytes > 0) {
+        truncatedBytes += recovery.truncatedBytes;
+        // Everything after a cut segment is unreachable: drop it.
+        for (const later of bases.slice(i + 1)) LogSegment.open(dir, later, config.indexIntervalBytes, opts.nowMs, false).segment.delete();
+        break;
+      }
+    }
+    if (log.segments.length === 0) log.segments.push(LogSegment.create(dir, Math.max(0, opts.logStartOffset), config.indexIntervalBytes, opts.nowMs));
+    log.startOffset = Math.max(opts.logStartOffset, log.segments[0]!.baseOffset);
+    log.epochs.truncateFromEnd(log.logEndOffset);
+    log.flushedOffset = log.logEndOffset;
+    if (truncatedBytes > 0) opts.logger.warn({ dir, truncatedBytes, logEndOffset: log.logEndOffset }, 'log recovery truncated an invalid tail');
+    else opts.logger.debug({ dir, logEndOffset: log.logEndOffset }, 'log opened');
+    return log;
+  }
+
+  get config(): LogConfig {
+    return this.cfg;
+  }
+
+  updateConfig(config: LogConfig): void {
+    this.cfg = config;
+  }
+
+  get logEndOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+
+  /** Offsets below this survived an fsync. */
+  get recoveryPoint(): number {
+    return this.flushedOffset;
+  }
+
+  get sizeBytes(): number {
+    return this.segments.reduce((n, s) => n + s.sizeBytes, 0);
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  /** Append as the partition leader: offsets are assigned from the log end. */
+  appendAsLeader(buf: Buffer, leaderEpoch: number, nowMs: number): AppendInfo {
+    const headers = batchHeaders(buf);
+    const baseOffset = this.logEndOffset;
+    let next = baseOffset;
+    let pos = 0;
+    let records = 0;
+    const patched: BatchHeader[] = [];
+    for (const h of headers) {
+      setBaseOffset(buf, pos, next);
+      setPartitionLeaderEpoch(buf, pos, leaderEpoch);
+      if (this.cfg.logAppendTime) setLogAppendTime(buf, pos, nowMs);
+      patched.push({ ...h, baseOffset: next, partitionLeaderEpoch: leaderEpoch, maxTimestamp: this.cfg.logAppendTime ? nowMs : h.maxTimestamp });
+      next += h.lastOffsetDelta + 1;
+      records += h.recordsCount;
+      pos += h.sizeInBytes;
+    }
+    this.epochs.assign(leaderEpoch, baseOffset);
+    this.write(buf, patched, nowMs);
+    this.unflushedMessages += records;
+    if (this.unflushedMessages >= this.cfg.flushMessages) this.flush(nowMs);
+    return { baseOffset, lastOffset: next - 1, logAppendTimeMs: this.cfg.logAppendTime ? nowMs : -1, batches: headers.length, records };
+  }
+
+  /** Append as a follower: batches keep the leader's offsets and epochs. */
+  appendAsFollower(buf: Buffer, nowMs: number): AppendInfo | null {
+    const headers = batchHeaders(buf);
+    if (headers.length === 0) return null;
+    assert(headers[0]!.baseOffset >= this.logEndOffset, 'a follower appends at its log end');
+    let records = 0;
+    for (const h of headers) {
+      this.epochs.assign(h.partitionLeaderEpoch, h.baseOffset);
+      records += h.recordsCount;
+    }
+    this.write(buf, headers, nowMs);
+    this.unflushedMessages += records;
+    if (this.unflushedMessages >= this.cfg.flushMessages) this.flush(nowMs);
+    return { baseOffset: headers[0]!.baseOffset, lastOffset: (headers.at(-1)!.baseOffset + headers.at(-1)!.lastOffsetDelta), logAppendTimeMs: -1, batches: headers.length, records };
+  }
+
+  private write(buf: Buffer, headers: readonly BatchHeader[], nowMs: number): void {
+    const first = headers[0];
+    if (!first) return;
+    const a = this.active;
+    if (a.sizeBytes > 0 && (a.sizeBytes + buf.length > this.cfg.segmentBytes || nowMs - a.createdAtMs >= this.cfg.segmentMs)) this.roll(first.baseOffset, nowMs);
+    else if (a.sizeBytes === 0 && a.baseOffset !== first.baseOffset) {
+      // An empty active segment must start where the data does (after DeleteRecords past the end).
+      this.segments.pop()!.delete();
+      this.segments.push(LogSegment.create(this.dir, first.baseOffset, this.cfg.indexIntervalBytes, nowMs));
+    }
+    this.active.append(buf, headers);
+  }
+
+  private roll(baseOffset: number, nowMs: number): void {
+    this.active.flush();
+    this.segments.push(LogSegment.create(this.dir, baseOffset, this.cfg.indexIntervalBytes, nowMs));
+    this.logger.debug({ dir: this.dir, baseOffset }, 'rolled a new segment');
+  }
+
+  /** fsync what was appended; the recovery point moves to the log end. */
+  flush(nowMs: number): void {
+    if (this.flushedOffset === this.logEndOffset) return;
+    for (const s of this.segments) if (s.nextOffset > this.flushedOffset) s.flush();
+    this.flushedOffset = this.logEndOffset;
+    this.unflushedMessages = 0;
+    this.lastFlushMs = nowMs;
+  }
+
+  /** The `flush.ms` policy, called periodically. */
+  maybeFlush(nowMs: number): void {
+    if (nowMs - this.lastFlushMs >= this.cfg.flushMs) this.flush(nowMs);
+  }
+
+  private segmentFor(offset: number): LogSegment | null {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found: LogSegment | null = null;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.segments[mid]!.baseOffset <= offset) {
+        found = this.segments[mid]!;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /**
+   * Whole batches from the one holding `offset`, at most `maxBytes` (but one whole batch at least
+   * when `minOneBatch`, as KIP-74 asks), none starting at or past `maxOffsetExclusive`.
+   */
+  read(offset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): ReadResult {
+    if (offset < this.startOffset || offset > this.logEndOffset) return { ok: false, reason: 'offset-out-of-range' };
+    if (offset === this.logEndOffset || offset >= maxOffsetExclusive) return { ok: true, records: Buffer.alloc(0) };
+    let seg = this.segmentFor(offset);
+    let index = seg ? this.segments.indexOf(seg) : 0;
+    while (index < this.segments.length) {
+      seg = this.segments[index]!;
+      const bytes = seg.read(Math.max(offset, seg.baseOffset), maxBytes, maxOffsetExclusive, minOneBatch);
+      if (bytes !== null) return { ok: true, records: bytes };
+      index++; // offset lies past this segment's last batch: the next one starts it
+    }
+    return { ok: true, records: Buffer.alloc(0) };
+  }
+
+  /**
+   * The first batch (from the log start) whose max timestamp is ≥ `timestamp`: callers look inside
+   * it for the first record at or after `timestamp`. Null when no batch reaches it.
+   */
+  batchAtTimestamp(timestamp: number): Buffer | null {
+    for (const seg of this.segments) {
+      if (seg.maxTimestamp < timestamp && seg !== this.active) continue;
+      const found = seg.findByTimestamp(timestamp);
+      if (found) {
+        if ((found.header.baseOffset + found.header.lastOffsetDelta) < this.startOffset) continue;
+        return seg.readAt(found.position, found.header.sizeInBytes);
+      }
+    }
+    return null;
+  }
+
+  /** The largest timestamp in the log and the batch holding it (ListOffsets MAX_TIMESTAMP). */
+  maxTimestamp(): number {
+    return this.segments.reduce((m, s) => Math.max(m, s.maxTimestamp), -1);
+  }
+
+  /** DeleteRecords / retention: nothing below `offset` is served any more; whole segments below it go. */
+  advanceLogStart(offset: number): void {
+    if (offset <= this.startOffset) return;
+    assert(offset <= this.logEndOffset, 'the log start never passes the log end');
+    this.startOffset = offset;
+    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) this.segments.shift()!.delete();
+    if (this.segments.length === 1 && this.active.sizeBytes > 0 && this.active.nextOffset <= offset) {
+      // Everything is below the new start: start an empty segment there.
+      this.segments.shift()!.delete();
+      this.segments.push(LogSegment.create(this.dir, offset, this.cfg.indexIntervalBytes, Date.now()));
+    }
+    this.epochs.truncateFromStart(offset);
+  }
+
+  /**
+   * Time and size retention (`retention.ms`, `retention.bytes`) for `cleanup.policy=delete`:
+   * whole non-active segments go, oldest first. Returns how many were deleted.
+   */
+  enforceRetention(nowMs: number): number {
+    if (!this.cfg.delete) return 0;
+    let deleted = 0;
+    let total = this.sizeBytes;
+    while (this.segments.length > 1) {
+      const oldest = this.segments[0]!;
+      const expired = this.cfg.retentionMs >= 0 && oldest.maxTimestamp >= 0 && nowMs - oldest.maxTimestamp > this.cfg.retentionMs;
+      const tooBig = this.cfg.retentionBytes >= 0 && total - oldest.sizeBytes >= this.cfg.retentionBytes;
+      if (!expired && !tooBig) break;
+      total -= oldest.sizeBytes;
+      this.segments.shift()!.delete();
+      this.startOffset = Math.max(this.startOffset, this.segments[0]!.baseOffset);
+      deleted++;
+    }
+    // An expired active segment is rolled so it can go next time (Kafka does the same).
+    const a = this.active;
+    if (this.cfg.retentionMs >= 0 && a.sizeBytes > 0 && a.maxTimestamp >= 0 && nowMs - a.maxTimestamp > this.cfg.retentionMs) this.roll(a.nextOffset, nowMs);
+    if (deleted > 0) this.epochs.truncateFromStart(this.startOffset);
+    return deleted;
+  }
+
+  /** Remove every offset ≥ `offset` (a follower diverged from its leader). */
+  truncateTo(offset: number): void {
+    if (offset >= this.logEndOffset) return;
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) this.segments.pop()!.delete();
+    this.active.truncateTo(offset);
+    this.epochs.truncateFromEnd(offset);
+    this.flushedOffset = Math.min(this.flushedOffset, this.logEndOffset);
+    if (this.startOffset > this.logEndOffset) this.startOffset = this.logEndOffset;
+  }
+
+  /** Segments other than the active one, oldest first (for the cleaner). */
+  closedSegments(): readonly LogSegment[] {
+    return this.segments.slice(0, -1);
+  }
+
+  /** Swap cleaned segments in (the cleaner wrote them under new files). */
+  replaceSegments(old: readonly LogSegment[], replacement: readonly LogSegment[]): void {
+    const first = this.segments.indexOf(old[0]!);
+    assert(first >= 0 && old.every((s, i) => this.segments[first + i] === s), 'replaced segments are contiguous and ours');
+    this.segments.splice(first, old.length, ...replacement);
+    for (const s of old) if (!replacement.includes(s)) s.delete();
+  }
+
+  close(nowMs: number): void {
+    this.flush(nowMs);
+    for (const s of this.segments) s.close();
+  }
+
+  /** Close and remove the partition directory (the topic was deleted or moved away). */
+  delete(): void {
+    for (const s of this.segments) s.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

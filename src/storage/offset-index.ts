@@ -1,0 +1,153 @@
+// Sparse indexes of one segment, as Kafka keeps them: `.index` maps a relative offset to the
+// byte position of the batch holding it (8-byte entries: int32 relative offset, int32 position);
+// `.timeindex` maps a timestamp to the first offset at or after which it was reached (12-byte
+// entries: int64 timestamp, int32 relative offset). Both are append-only files mirrored in memory;
+// entries are strictly increasing. A file that fails these checks is rebuilt from the log.
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync, ftruncateSync, existsSync } from 'node:fs';
+
+export const offsetIndexEntryBytes = 8;
+export const timeIndexEntryBytes = 12;
+
+export class SegmentIndexes {
+  /** Parallel arrays: relative offset → position. */
+  private offsets: number[] = [];
+  private positions: number[] = [];
+  private times: number[] = [];
+  private timeOffsets: number[] = [];
+  private offsetFd: number;
+  private timeFd: number;
+
+  private constructor(
+    readonly offsetPath: string,
+    readonly timePath: string,
+    private readonly baseOffset: number,
+  ) {
+    this.offsetFd = openSync(offsetPath, existsSync(offsetPath) ? 'r+' : 'w+');
+    this.timeFd = openSync(timePath, existsSync(timePath) ? 'r+' : 'w+');
+  }
+
+  /** Open the index files; returns null entries (caller rebuilds) when they are not consistent with `segmentBytes`. */
+  static open(offsetPath: string, timePath: string, baseOffset: number, segmentBytes: number): { indexes: SegmentIndexes; valid: boolean } {
+    const ix = new SegmentIndexes(offsetPath, timePath, baseOffset);
+    const valid = ix.load(segmentBytes);
+    if (!valid) ix.clear();
+    return { indexes: ix, valid };
+  }
+
+  private load(segmentBytes: number): boolean {
+    const o = readFileSync(this.offsetPath);
+    const t = readFileSync(this.timePath);
+    if (o.length % offsetIndexEntryBytes !== 0 || t.length % timeIndexEntryBytes !== 0) return false;
+    for (let p = 0; p < o.length; p += offsetIndexEntryBytes) {
+      const rel = o.readInt32BE(p);
+      const pos = o.readInt32BE(p + 4);
+      const prev = this.offsets.length - 1;
+      if (pos < 0 || pos >= segmentBytes || (prev >= 0 && (rel <= this.offsets[prev]! || pos <= this.positions[prev]!))) return false;
+      this.offsets.push(rel);
+      this.positions.push(pos);
+    }
+    for (let p = 0; p < t.length; p += timeIndexEntryBytes) {
+      const ts = Number(t.readBigInt64BE(p));
+      const rel = t.readInt32BE(p + 8);
+      const prev = this.times.length - 1;
+      if (prev >= 0 && (ts <= this.times[prev]! || rel < this.timeOffsets[prev]!)) return false;
+      this.times.push(ts);
+      this.timeOffsets.push(rel);
+    }
+    return true;
+  }
+
+  clear(): void {
+    this.offsets = [];
+    this.positions = [];
+    this.times = [];
+    this.timeOffsets = [];
+    ftruncateSync(this.offsetFd, 0);
+    ftruncateSync(this.timeFd, 0);
+  }
+
+  get entries(): number {
+    return this.offsets.length;
+  }
+
+  addOffset(offset: number, position: number): void {
+    const rel = offset - this.baseOffset;
+    const last = this.offsets.length - 1;
+    if (last >= 0 && (rel <= this.offsets[last]! || position <= this.positions[last]!)) return;
+    this.offsets.push(rel);
+    this.positions.push(position);
+    const b = Buffer.allocUnsafe(offsetIndexEntryBytes);
+    b.writeInt32BE(rel, 0);
+    b.writeInt32BE(position, 4);
+    writeSync(this.offsetFd, b, 0, b.length, last + 1 === 0 ? 0 : (last + 1) * offsetIndexEntryBytes);
+  }
+
+  addTime(timestamp: number, offset: number): void {
+    const last = this.times.length - 1;
+    if (last >= 0 && timestamp <= this.times[last]!) return;
+    const rel = offset - this.baseOffset;
+    this.times.push(timestamp);
+    this.timeOffsets.push(rel);
+    const b = Buffer.allocUnsafe(timeIndexEntryBytes);
+    b.writeBigInt64BE(BigInt(timestamp), 0);
+    b.writeInt32BE(rel, 8);
+    writeSync(this.timeFd, b, 0, b.length, (last + 1) * timeIndexEntryBytes);
+  }
+
+  /** Position of the last indexed batch starting at or before `offset` (0 when none). */
+  positionFor(offset: number): number {
+    const rel = offset - this.baseOffset;
+    let lo = 0;
+    let hi = this.offsets.length - 1;
+    let best = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.offsets[mid]! <= rel) {
+        best = this.positions[mid]!;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return best;
+  }
+
+  /** An offset from which to scan for the first record with timestamp ≥ `timestamp` (the base when none). */
+  offsetForTime(timestamp: number): number {
+    // The entry before the first one whose timestamp is ≥ target: records between them may qualify.
+    let lo = 0;
+    let hi = this.times.length - 1;
+    let idx = this.times.length;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.times[mid]! >= timestamp) {
+        idx = mid;
+        hi = mid - 1;
+      } else lo = mid + 1;
+    }
+    return this.baseOffset + (idx === 0 ? 0 : this.timeOffsets[idx - 1]!);
+  }
+
+  /** Drop entries for offsets ≥ `offset` (truncation). */
+  truncateTo(offset: number): void {
+    const rel = offset - this.baseOffset;
+    let n = this.offsets.length;
+    while (n > 0 && this.offsets[n - 1]! >= rel) n--;
+    this.offsets.length = n;
+    this.positions.length = n;
+    ftruncateSync(this.offsetFd, n * offsetIndexEntryBytes);
+    let m = this.timeOffsets.length;
+    while (m > 0 && this.timeOffsets[m - 1]! >= rel) m--;
+    this.times.length = m;
+    this.timeOffsets.length = m;
+    ftruncateSync(this.timeFd, m * timeIndexEntryBytes);
+  }
+
+  flush(): void {
+    fsyncSync(this.offsetFd);
+    fsyncSync(this.timeFd);
+  }
+
+  close(): void {
+    closeSync(this.offsetFd);
+    closeSync(this.timeFd);
+  }
+}
