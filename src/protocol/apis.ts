@@ -1,0 +1,78 @@
+// The registry of Kafka APIs raftka serves: apiKey → { key, name, minVersion, maxVersion,
+// flexibleFrom } plus the typed codecs. The ApiVersions answer is built from it, so what we
+// advertise and what we can decode never drift apart.
+//
+// Version ranges follow kafka-protocol.md §1.2/§1.3: librdkafka 2.0.2 needs v0 ADVERTISED for
+// FindCoordinator/JoinGroup/SyncGroup/Heartbeat/LeaveGroup/InitProducerId/ApiVersions, Produce must
+// contain 3 and 7, Fetch 4 and 10; kafkajs takes min(its max, ours).
+import { ProtocolErrorCode } from './errors.js';
+import type { AnyApi, ApiInfo } from './messages/define.js';
+import { apiVersionsApi, type ApiVersionsResponseInput } from './messages/api-versions.js';
+import { produceApi } from './messages/produce.js';
+import { fetchApi } from './messages/fetch.js';
+import { listOffsetsApi } from './messages/list-offsets.js';
+import { metadataApi } from './messages/metadata.js';
+import { offsetForLeaderEpochApi } from './messages/offset-for-leader-epoch.js';
+import { createTopicsApi } from './messages/create-topics.js';
+import { deleteTopicsApi } from './messages/delete-topics.js';
+import { createPartitionsApi } from './messages/create-partitions.js';
+import { describeConfigsApi } from './messages/describe-configs.js';
+import { alterConfigsApi } from './messages/alter-configs.js';
+import { incrementalAlterConfigsApi } from './messages/incremental-alter-configs.js';
+import { describeClusterApi } from './messages/describe-cluster.js';
+import { deleteRecordsApi } from './messages/delete-records.js';
+import { createAclsApi, deleteAclsApi, describeAclsApi } from './messages/acls.js';
+
+export type { Api, AnyApi, ApiInfo } from './messages/define.js';
+
+const all: readonly AnyApi[] = [
+  produceApi,
+  fetchApi,
+  listOffsetsApi,
+  metadataApi,
+  apiVersionsApi,
+  offsetForLeaderEpochApi,
+  createTopicsApi,
+  deleteTopicsApi,
+  createPartitionsApi,
+  describeConfigsApi,
+  alterConfigsApi,
+  incrementalAlterConfigsApi,
+  describeClusterApi,
+  deleteRecordsApi,
+  createAclsApi,
+  deleteAclsApi,
+  describeAclsApi,
+];
+
+export const apis: ReadonlyMap<number, AnyApi> = new Map(all.map((a) => [a.key, a]));
+
+export function apiFor(apiKey: number): AnyApi | undefined {
+  return apis.get(apiKey);
+}
+
+export function isVersionSupported(apiKey: number, apiVersion: number): boolean {
+  const api = apis.get(apiKey);
+  return api !== undefined && apiVersion >= api.minVersion && apiVersion <= api.maxVersion;
+}
+
+/** The supported ranges, sorted by key, as ApiVersions lists them. */
+export function supportedApiVersions(): { apiKey: number; minVersion: number; maxVersion: number }[] {
+  return [...apis.values()]
+    .sort((a, b) => a.key - b.key)
+    .map((a: ApiInfo) => ({ apiKey: a.key, minVersion: a.minVersion, maxVersion: a.maxVersion }));
+}
+
+/** A successful ApiVersions response body value (encode it at the request's version). */
+export function apiVersionsResponse(throttleTimeMs = 0): ApiVersionsResponseInput {
+  return { errorCode: 0, apiKeys: supportedApiVersions(), throttleTimeMs };
+}
+
+/**
+ * The body for an ApiVersions request at a version we do not serve: error 35
+ * (UNSUPPORTED_VERSION) in a v0-shaped body listing every supported range, so the client can retry
+ * with a version we have. Send it with response header v0 (header.ts does that for key 18).
+ */
+export function unsupportedApiVersionsResponse(): Buffer {
+  return apiVersionsApi.encodeResponse(0, { errorCode: ProtocolErrorCode.UNSUPPORTED_VERSION, apiKeys: supportedApiVersions() });
+}
