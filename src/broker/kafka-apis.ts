@@ -6,7 +6,8 @@ import { ErrorCode } from '../common/errors.js';
 import type { NodeConfig } from '../common/node-config.js';
 import type { ControllerClient } from '../client/controller-client.js';
 import type { MetadataImage } from '../metadata/image.js';
-import { apiVersionsResponse } from '../protocol/apis.js';
+import { supportedApiVersions } from '../protocol/apis.js';
+import { adminHandlers } from './admin-apis.js';
 import type { FetchRequest, FetchResponseInput } from '../protocol/messages/fetch.js';
 import type { ListOffsetsRequest, ListOffsetsResponseInput } from '../protocol/messages/list-offsets.js';
 import type { MetadataRequest, MetadataResponseInput } from '../protocol/messages/metadata.js';
@@ -37,11 +38,13 @@ const fetchWaitMaxMs = 30_000;
 export function brokerHandlers(ctx: BrokerApiContext): Map<number, KafkaHandler> {
   const image = (): MetadataImage | null => ctx.replicas.currentImage();
   const handlers = new Map<number, KafkaHandler>();
-  handlers.set(18, () => apiVersionsResponse());
+  // ApiVersions lists exactly the APIs this broker answers (set last, once the map is complete).
+  handlers.set(18, () => ({ errorCode: 0, apiKeys: supportedApiVersions().filter((a) => handlers.has(a.apiKey)), throttleTimeMs: 0 }));
   handlers.set(3, (req, rc) => metadata(ctx, image(), req as MetadataRequest, rc));
   handlers.set(0, (req, rc) => produce(ctx, req as ProduceRequest, rc));
   handlers.set(1, (req) => fetch(ctx, req as FetchRequest));
   handlers.set(2, (req, rc) => listOffsets(ctx, req as ListOffsetsRequest, rc));
+  for (const [key, h] of adminHandlers(ctx)) handlers.set(key, h);
   return handlers;
 }
 

@@ -11,6 +11,7 @@ import { storageCommand } from './storage-command.js';
 import { topicsCommand } from './topics-command.js';
 import { configsCommand } from './configs-command.js';
 import { aclsCommand } from './acls-command.js';
+import { migrateCommand } from './migrate-command.js';
 import { featuresCommand } from './features-command.js';
 
 // Each command file exports one CommandModule; add new ones to this list.
@@ -24,6 +25,7 @@ const commands: CommandModule[] = [
   configsCommand as unknown as CommandModule,
   aclsCommand as unknown as CommandModule,
   featuresCommand as unknown as CommandModule,
+  migrateCommand,
 ];
 
 await yargs(hideBin(process.argv))

@@ -78,19 +78,61 @@ export interface ControllerClusterOptions {
   readonly extra?: Readonly<Record<string, string>>;
 }
 
+/** The same quorum timeouts as cluster-configs/three-controllers. */
+const quorumTimeouts: Readonly<Record<string, string>> = {
+  'controller.quorum.fetch.timeout.ms': '300',
+  'controller.quorum.election.timeout.ms': '150',
+  'controller.quorum.election.backoff.max.ms': '150',
+  'controller.quorum.request.timeout.ms': '1000',
+};
+
 export class ClusterFixture {
   readonly root: string;
   readonly configDir: string;
   readonly dataDir: string;
   readonly controllerPorts: number[];
   readonly adminPorts: number[];
+  /** Kafka (PLAINTEXT) listener ports of the broker-role nodes, in node order. */
+  readonly brokerPorts: number[];
 
-  private constructor(root: string, controllerPorts: number[], adminPorts: number[]) {
+  private constructor(root: string, controllerPorts: number[], adminPorts: number[], brokerPorts: number[] = []) {
     this.root = root;
     this.configDir = join(root, 'configs');
     this.dataDir = join(root, 'data');
     this.controllerPorts = controllerPorts;
     this.adminPorts = adminPorts;
+    this.brokerPorts = brokerPorts;
+  }
+
+  /** `bootstrap.servers` style list of the Kafka listeners. */
+  get bootstrapServers(): string {
+    return this.brokerPorts.map((p) => `127.0.0.1:${p}`).join(',');
+  }
+
+  /** Combined nodes (broker and controller in one process), node ids 1..n. */
+  static async combined(options: { readonly nodes: number; readonly extra?: Readonly<Record<string, string>> }): Promise<ClusterFixture> {
+    const n = options.nodes;
+    const ports = await freePorts(3 * n);
+    const f = new ClusterFixture(mkdtempSync(join(tmpdir(), 'raftka-it-')), ports.slice(0, n), ports.slice(n, 2 * n), ports.slice(2 * n));
+    mkdirSync(f.configDir);
+    const voters = f.controllerPorts.map((p, k) => `${k + 1}@127.0.0.1:${p}`).join(',');
+    for (let k = 0; k < n; k++) {
+      f.writeNodeConfig(`node-${k}`, {
+        'node.id': String(k + 1),
+        'process.roles': 'broker,controller',
+        'controller.quorum.voters': voters,
+        listeners: `PLAINTEXT://127.0.0.1:${f.brokerPorts[k]},CONTROLLER://127.0.0.1:${f.controllerPorts[k]}`,
+        'controller.listener.names': 'CONTROLLER',
+        'admin.listener': `127.0.0.1:${f.adminPorts[k]}`,
+        ...quorumTimeouts,
+        ...options.extra,
+      });
+    }
+    return f;
+  }
+
+  private writeNodeConfig(file: string, props: Readonly<Record<string, string>>): void {
+    writeFileSync(join(this.configDir, `${file}.properties`), Object.entries(props).map(([key, v]) => `${key}=${v}`).join('\n') + '\n');
   }
 
   static async controllers(options: ControllerClusterOptions): Promise<ClusterFixture> {
@@ -98,7 +140,7 @@ export class ClusterFixture {
     const b = options.brokers ?? 0;
     // Per controller: its listener and admin port; per broker: its Kafka listener and admin port.
     const ports = await freePorts(2 * n + 2 * b);
-    const f = new ClusterFixture(mkdtempSync(join(tmpdir(), 'raftka-it-')), ports.slice(0, n), [...ports.slice(n, 2 * n), ...ports.slice(2 * n + b)]);
+    const f = new ClusterFixture(mkdtempSync(join(tmpdir(), 'raftka-it-')), ports.slice(0, n), [...ports.slice(n, 2 * n), ...ports.slice(2 * n + b)], ports.slice(2 * n, 2 * n + b));
     mkdirSync(f.configDir);
     const voters = f.controllerPorts.map((p, k) => `${k + 1}@127.0.0.1:${p}`).join(',');
     const nodes: { file: string; id: number; roles: string; listeners: string }[] = [
@@ -113,14 +155,10 @@ export class ClusterFixture {
         listeners: node.listeners,
         'controller.listener.names': 'CONTROLLER',
         'admin.listener': `127.0.0.1:${f.adminPorts[k]}`,
-        // The same quorum timeouts as cluster-configs/three-controllers.
-        'controller.quorum.fetch.timeout.ms': '300',
-        'controller.quorum.election.timeout.ms': '150',
-        'controller.quorum.election.backoff.max.ms': '150',
-        'controller.quorum.request.timeout.ms': '1000',
+        ...quorumTimeouts,
         ...options.extra,
       };
-      writeFileSync(join(f.configDir, `${node.file}.properties`), Object.entries(props).map(([key, v]) => `${key}=${v}`).join('\n') + '\n');
+      f.writeNodeConfig(node.file, props);
     }
     return f;
   }

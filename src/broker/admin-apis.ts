@@ -1,0 +1,272 @@
+// The broker's admin API handlers. Metadata writes (topics, partitions, configs, ACLs) are
+// forwarded to the active controller over gRPC (proto/controller.proto), which validates them
+// with Kafka's error codes; the broker answers once the controller has committed. Reads
+// (DescribeConfigs, DescribeCluster) come from the broker's own metadata image; DeleteRecords and
+// OffsetForLeaderEpoch act on the partition logs this broker leads.
+import { ErrorCode, errorName } from '../common/errors.js';
+import { ControllerUnavailableError } from '../client/controller-client.js';
+import { AlterConfigOp } from '../controller/config-control.js';
+import { configResourceKey, type MetadataImage } from '../metadata/image.js';
+import { ConfigResourceType } from '../metadata/records.js';
+import type { WireMessage } from '../raft/driver/raft-wire.js';
+import type { CreateAclsRequest, CreateAclsResponseInput, DeleteAclsRequest, DeleteAclsResponseInput, DescribeAclsRequest, DescribeAclsResponseInput } from '../protocol/messages/acls.js';
+import type { AlterConfigsRequest, AlterConfigsResponseInput } from '../protocol/messages/alter-configs.js';
+import type { CreatePartitionsRequest, CreatePartitionsResponseInput } from '../protocol/messages/create-partitions.js';
+import type { CreateTopicsRequest, CreateTopicsResponseInput } from '../protocol/messages/create-topics.js';
+import type { DeleteRecordsRequest, DeleteRecordsResponseInput } from '../protocol/messages/delete-records.js';
+import type { DeleteTopicsRequest, DeleteTopicsResponseInput } from '../protocol/messages/delete-topics.js';
+import type { DescribeClusterResponseInput } from '../protocol/messages/describe-cluster.js';
+import type { DescribeConfigsRequest, DescribeConfigsResponseInput } from '../protocol/messages/describe-configs.js';
+import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponseInput } from '../protocol/messages/incremental-alter-configs.js';
+import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponseInput } from '../protocol/messages/offset-for-leader-epoch.js';
+import type { KafkaHandler, RequestContext } from '../server/kafka-server.js';
+import { clientVisibleControllerId, type BrokerApiContext } from './kafka-apis.js';
+import { describeBrokerConfigs, describeTopicConfigs } from './config-describe.js';
+
+const list = (v: unknown): WireMessage[] => (Array.isArray(v) ? (v as WireMessage[]) : []);
+
+/** Call the controller; an unreachable quorum becomes a code the client retries on. */
+async function forward(ctx: BrokerApiContext, method: Parameters<BrokerApiContext['controller']['call']>[0], request: WireMessage, timeoutMs: number): Promise<WireMessage | { unavailable: string }> {
+  try {
+    return await ctx.controller.call(method, request, { timeoutMs: Math.max(1000, Math.min(timeoutMs, 60_000)) });
+  } catch (err) {
+    if (err instanceof ControllerUnavailableError) return { unavailable: err.message };
+    throw err;
+  }
+}
+
+export function adminHandlers(ctx: BrokerApiContext): Map<number, KafkaHandler> {
+  const image = (): MetadataImage | null => ctx.replicas.currentImage();
+  const h = new Map<number, KafkaHandler>();
+  h.set(19, (r) => createTopics(ctx, r as CreateTopicsRequest));
+  h.set(20, (r, rc) => deleteTopics(ctx, r as DeleteTopicsRequest, rc, image()));
+  h.set(37, (r) => createPartitions(ctx, r as CreatePartitionsRequest));
+  h.set(32, (r) => describeConfigs(ctx, r as DescribeConfigsRequest, image()));
+  h.set(33, (r) => alterConfigs(ctx, r as AlterConfigsRequest, image()));
+  h.set(44, (r) => incrementalAlterConfigs(ctx, r as IncrementalAlterConfigsRequest));
+  h.set(60, (_r, rc) => describeCluster(ctx, rc, image()));
+  h.set(21, (r) => deleteRecords(ctx, r as DeleteRecordsRequest));
+  h.set(23, (r) => offsetForLeaderEpoch(ctx, r as OffsetForLeaderEpochRequest));
+  h.set(30, (r) => createAcls(ctx, r as CreateAclsRequest));
+  h.set(31, (r) => deleteAcls(ctx, r as DeleteAclsRequest));
+  h.set(29, (r) => describeAcls(ctx, r as DescribeAclsRequest));
+  return h;
+}
+
+async function createTopics(ctx: BrokerApiContext, req: CreateTopicsRequest): Promise<CreateTopicsResponseInput> {
+  const withAssignments = new Set(req.topics.filter((t) => t.assignments.length > 0).map((t) => t.name));
+  const res = await forward(
+    ctx,
+    'CreateTopics',
+    {
+      validateOnly: req.validateOnly,
+      topics: req.topics
+        .filter((t) => !withAssignments.has(t.name))
+        .map((t) => ({ name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, configs: Object.fromEntries(t.configs.map((c) => [c.name, c.value ?? ''])) })),
+    },
+    req.timeoutMs,
+  );
+  const answers = 'unavailable' in res ? new Map<string, WireMessage>() : new Map(list(res['topics']).map((t) => [String(t['name']), t]));
+  return {
+    topics: req.topics.map((t) => {
+      if (withAssignments.has(t.name)) return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'manual replica assignments are not supported by raftka yet', numPartitions: -1, replicationFactor: -1, configs: null };
+      const a = answers.get(t.name);
+      if (!a) return { name: t.name, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: 'unavailable' in res ? String(res['unavailable']) : 'no answer from the controller', numPartitions: -1, replicationFactor: -1, configs: null };
+      const errorCode = Number(a['errorCode'] ?? 0);
+      return {
+        name: t.name,
+        topicId: a['topicId'] instanceof Uint8Array && a['topicId'].length === 16 ? Buffer.from(a['topicId']).toString('base64url') : undefined,
+        errorCode,
+        errorMessage: errorCode === 0 ? null : String(a['errorMessage'] ?? errorName(errorCode)),
+        numPartitions: Number(a['numPartitions'] ?? -1),
+        replicationFactor: Number(a['replicationFactor'] ?? -1),
+        configs: null,
+      };
+    }),
+  };
+}
+
+async function deleteTopics(ctx: BrokerApiContext, req: DeleteTopicsRequest, rc: RequestContext, img: MetadataImage | null): Promise<DeleteTopicsResponseInput> {
+  const byId = rc.header.apiVersion >= 6;
+  const names = byId ? req.topics.map((t) => t.name ?? [...(img?.topicsById.values() ?? [])].find((x) => x.id === t.topicId)?.name ?? '') : (req.topicNames ?? []);
+  const res = await forward(ctx, 'DeleteTopics', { names }, req.timeoutMs);
+  const answers = 'unavailable' in res ? new Map<string, WireMessage>() : new Map(list(res['topics']).map((t) => [String(t['name']), t]));
+  return {
+    responses: names.map((name) => {
+      const a = answers.get(name);
+      const errorCode = a ? Number(a['errorCode'] ?? 0) : ErrorCode.REQUEST_TIMED_OUT;
+      return { name, errorCode, errorMessage: errorCode === 0 ? null : String(a?.['errorMessage'] ?? ('unavailable' in res ? String(res['unavailable']) : errorName(errorCode))) };
+    }),
+  };
+}
+
+async function createPartitions(ctx: BrokerApiContext, req: CreatePartitionsRequest): Promise<CreatePartitionsResponseInput> {
+  const res = await forward(ctx, 'CreatePartitions', { validateOnly: req.validateOnly, topics: req.topics.map((t) => ({ name: t.name, count: t.count })) }, req.timeoutMs);
+  const answers = 'unavailable' in res ? new Map<string, WireMessage>() : new Map(list(res['topics']).map((t) => [String(t['name']), t]));
+  return {
+    results: req.topics.map((t) => {
+      if (t.assignments && t.assignments.length > 0) return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'manual replica assignments are not supported by raftka yet' };
+      const a = answers.get(t.name);
+      const errorCode = a ? Number(a['errorCode'] ?? 0) : ErrorCode.REQUEST_TIMED_OUT;
+      return { name: t.name, errorCode, errorMessage: errorCode === 0 ? null : String(a?.['errorMessage'] ?? errorName(errorCode)) };
+    }),
+  };
+}
+
+function describeConfigs(ctx: BrokerApiContext, req: DescribeConfigsRequest, img: MetadataImage | null): DescribeConfigsResponseInput {
+  return {
+    results: req.resources.map((r) => {
+      const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+      if (!img) return { ...base, errorCode: ErrorCode.BROKER_NOT_AVAILABLE, errorMessage: 'no metadata yet', configs: [] };
+      let entries;
+      if (r.resourceType === ConfigResourceType.TOPIC) {
+        if (!img.topicsByName.has(r.resourceName)) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic ${r.resourceName}`, configs: [] };
+        entries = describeTopicConfigs(ctx.config, img.configs.get(configResourceKey(ConfigResourceType.TOPIC, r.resourceName)));
+      } else if (r.resourceType === ConfigResourceType.BROKER) {
+        if (r.resourceName !== '' && r.resourceName !== String(ctx.nodeId)) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `this is broker ${ctx.nodeId}; ask broker ${r.resourceName} itself`, configs: [] };
+        entries = describeBrokerConfigs(ctx.config, img.configs.get(configResourceKey(ConfigResourceType.BROKER, r.resourceName)), img.configs.get(configResourceKey(ConfigResourceType.BROKER, '')));
+      } else return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unsupported resource type ${r.resourceType}`, configs: [] };
+      const keys = r.configurationKeys;
+      return {
+        ...base,
+        errorCode: 0,
+        errorMessage: null,
+        configs: entries
+          .filter((e) => !keys || keys.includes(e.name))
+          .map((e) => ({ name: e.name, value: e.value, readOnly: e.readOnly, isDefault: e.source === 5, configSource: e.source, isSensitive: false, synonyms: [] })),
+      };
+    }),
+  };
+}
+
+/** Legacy AlterConfigs replaces a resource's whole dynamic config set: SET what is given, DELETE the rest. */
+async function alterConfigs(ctx: BrokerApiContext, req: AlterConfigsRequest, img: MetadataImage | null): Promise<AlterConfigsResponseInput> {
+  const resources = req.resources.map((r) => {
+    const current = img?.configs.get(configResourceKey(r.resourceType, r.resourceName)) ?? new Map<string, string>();
+    const given = new Set(r.configs.map((c) => c.name));
+    return {
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+      configs: [
+        ...r.configs.map((c) => ({ name: c.name, op: c.value === null ? AlterConfigOp.DELETE : AlterConfigOp.SET, value: c.value ?? undefined })),
+        ...[...current.keys()].filter((k) => !given.has(k)).map((name) => ({ name, op: AlterConfigOp.DELETE })),
+      ],
+    };
+  });
+  return { responses: await alterViaController(ctx, resources, req.validateOnly) };
+}
+
+async function incrementalAlterConfigs(ctx: BrokerApiContext, req: IncrementalAlterConfigsRequest): Promise<IncrementalAlterConfigsResponseInput> {
+  const resources = req.resources.map((r) => ({
+    resourceType: r.resourceType,
+    resourceName: r.resourceName,
+    configs: r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value ?? undefined })),
+  }));
+  return { responses: await alterViaController(ctx, resources, req.validateOnly) };
+}
+
+async function alterViaController(ctx: BrokerApiContext, resources: WireMessage[], validateOnly: boolean): Promise<{ errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[]> {
+  const res = await forward(ctx, 'IncrementalAlterConfigs', { resources, validateOnly }, 30_000);
+  const results = 'unavailable' in res ? [] : list(res['resources']);
+  return resources.map((r, i) => {
+    const a = results[i];
+    const errorCode = a ? Number(a['errorCode'] ?? 0) : ErrorCode.REQUEST_TIMED_OUT;
+    return { errorCode, errorMessage: errorCode === 0 ? null : String(a?.['errorMessage'] ?? errorName(errorCode)), resourceType: Number(r['resourceType']), resourceName: String(r['resourceName']) };
+  });
+}
+
+function describeCluster(ctx: BrokerApiContext, rc: RequestContext, img: MetadataImage | null): DescribeClusterResponseInput {
+  const brokers = img
+    ? [...img.brokers.values()]
+        .filter((b) => !b.fenced)
+        .sort((a, b) => a.id - b.id)
+        .flatMap((b) => {
+          const ep = b.endpoints.find((e) => e.name === rc.listenerName);
+          return ep ? [{ brokerId: b.id, host: ep.host, port: ep.port, rack: b.rack }] : [];
+        })
+    : [];
+  return { errorCode: 0, errorMessage: null, clusterId: ctx.clusterId, controllerId: img ? clientVisibleControllerId(img) : -1, brokers };
+}
+
+function deleteRecords(ctx: BrokerApiContext, req: DeleteRecordsRequest): DeleteRecordsResponseInput {
+  return {
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => {
+        const err = ctx.replicas.leaderError(t.name, p.partitionIndex);
+        const hosted = ctx.replicas.get(t.name, p.partitionIndex);
+        if (err !== ErrorCode.NONE || !hosted) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: err };
+        const hw = ctx.replicas.highWatermark(hosted);
+        const target = p.offset === -1 ? hw : p.offset;
+        if (target < 0 || target > hw) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
+        hosted.log.advanceLogStart(target);
+        return { partitionIndex: p.partitionIndex, lowWatermark: hosted.log.logStartOffset, errorCode: 0 };
+      }),
+    })),
+  };
+}
+
+function offsetForLeaderEpoch(ctx: BrokerApiContext, req: OffsetForLeaderEpochRequest): OffsetForLeaderEpochResponseInput {
+  return {
+    topics: req.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((p) => {
+        const err = ctx.replicas.leaderError(t.topic, p.partition);
+        const hosted = ctx.replicas.get(t.topic, p.partition);
+        if (err !== ErrorCode.NONE || !hosted) return { errorCode: err, partition: p.partition, leaderEpoch: -1, endOffset: -1 };
+        if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== hosted.leaderEpoch) {
+          return { errorCode: p.currentLeaderEpoch < hosted.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH, partition: p.partition, leaderEpoch: -1, endOffset: -1 };
+        }
+        const r = hosted.log.epochs.endOffsetFor(p.leaderEpoch, hosted.log.logEndOffset);
+        return { errorCode: 0, partition: p.partition, leaderEpoch: r.epoch, endOffset: r.endOffset };
+      }),
+    })),
+  };
+}
+
+async function createAcls(ctx: BrokerApiContext, req: CreateAclsRequest): Promise<CreateAclsResponseInput> {
+  const res = await forward(ctx, 'CreateAcls', { acls: req.creations.map((c) => ({ resourceType: c.resourceType, resourceName: c.resourceName, patternType: c.resourcePatternType, principal: c.principal, host: c.host, operation: c.operation, permissionType: c.permissionType })) }, 30_000);
+  const results = 'unavailable' in res ? [] : list(res['results']);
+  return { results: req.creations.map((_, i) => ({ errorCode: results[i] ? Number(results[i]!['errorCode'] ?? 0) : ErrorCode.REQUEST_TIMED_OUT, errorMessage: results[i] ? String(results[i]!['errorMessage'] ?? '') || null : 'no answer from the controller' })) };
+}
+
+const filterToWire = (f: { resourceTypeFilter: number; resourceNameFilter: string | null; patternTypeFilter: number; principalFilter: string | null; hostFilter: string | null; operation: number; permissionType: number }): WireMessage => ({
+  resourceType: f.resourceTypeFilter,
+  resourceName: f.resourceNameFilter ?? '',
+  patternType: f.patternTypeFilter,
+  principal: f.principalFilter ?? '',
+  host: f.hostFilter ?? '',
+  operation: f.operation,
+  permissionType: f.permissionType,
+});
+
+async function deleteAcls(ctx: BrokerApiContext, req: DeleteAclsRequest): Promise<DeleteAclsResponseInput> {
+  const res = await forward(ctx, 'DeleteAcls', { acls: req.filters.map(filterToWire) }, 30_000);
+  const results = 'unavailable' in res ? [] : list(res['results']);
+  return {
+    filterResults: req.filters.map((_, i) => {
+      const r = results[i];
+      if (!r) return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: 'no answer from the controller', matchingAcls: [] };
+      return {
+        errorCode: Number(r['errorCode'] ?? 0),
+        errorMessage: String(r['errorMessage'] ?? '') || null,
+        matchingAcls: list(r['matched']).map((m) => ({ errorCode: 0, errorMessage: null, resourceType: Number(m['resourceType']), resourceName: String(m['resourceName']), patternType: Number(m['patternType']), principal: String(m['principal']), host: String(m['host']), operation: Number(m['operation']), permissionType: Number(m['permissionType']) })),
+      };
+    }),
+  };
+}
+
+async function describeAcls(ctx: BrokerApiContext, req: DescribeAclsRequest): Promise<DescribeAclsResponseInput> {
+  const res = await ctx.controller.call('DescribeAcls', { acls: [filterToWire(req)] }, { anyController: true, timeoutMs: 15_000 }).catch((err: unknown) => ({ unavailable: err instanceof Error ? err.message : String(err) }) as const);
+  if ('unavailable' in res) return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: String(res.unavailable), resources: [] };
+  const r = list(res['results'])[0];
+  if (!r || Number(r['errorCode'] ?? 0) !== 0) return { errorCode: Number(r?.['errorCode'] ?? ErrorCode.UNKNOWN_SERVER_ERROR), errorMessage: String(r?.['errorMessage'] ?? ''), resources: [] };
+  const byResource = new Map<string, { resourceType: number; resourceName: string; patternType: number; acls: { principal: string; host: string; operation: number; permissionType: number }[] }>();
+  for (const m of list(r['matched'])) {
+    const key = `${String(m['resourceType'])}/${String(m['patternType'])}/${String(m['resourceName'])}`;
+    const entry = byResource.get(key) ?? { resourceType: Number(m['resourceType']), resourceName: String(m['resourceName']), patternType: Number(m['patternType']), acls: [] };
+    entry.acls.push({ principal: String(m['principal']), host: String(m['host']), operation: Number(m['operation']), permissionType: Number(m['permissionType']) });
+    byResource.set(key, entry);
+  }
+  return { errorCode: 0, errorMessage: null, resources: [...byResource.values()] };
+}
