@@ -315,6 +315,14 @@ export interface BuildBatchOptions {
   readonly baseSequence?: number;
   readonly transactional?: boolean;
   readonly control?: boolean;
+  /**
+   * Offset delta of each record (default 0, 1, 2, ...). The log cleaner rebuilds a batch from the
+   * records it keeps, which leaves gaps; Kafka keeps such batches' original lastOffsetDelta.
+   */
+  readonly offsetDeltas?: readonly number[];
+  readonly lastOffsetDelta?: number;
+  /** Keep a LogAppendTime batch's type and max timestamp (the cleaner rewriting one). */
+  readonly logAppendTimeMs?: number;
 }
 
 /** Builds one batch from records (our producer client, control markers, tests). */
@@ -327,12 +335,16 @@ export function buildRecordBatch(records: readonly RecordInput[], options: Build
   const body = new Writer(64 * records.length);
   records.forEach((rec, i) => {
     if (rec.timestamp > maxTimestamp) maxTimestamp = rec.timestamp;
-    writeRecord(body, rec, rec.timestamp - baseTimestamp, i);
+    writeRecord(body, rec, rec.timestamp - baseTimestamp, options.offsetDeltas?.[i] ?? i);
   });
   const payload = compress(codec, body.toBuffer());
   let attributes = codec;
   if (options.transactional === true) attributes |= BatchAttribute.transactional;
   if (options.control === true) attributes |= BatchAttribute.control;
+  if (options.logAppendTimeMs !== undefined) {
+    attributes |= BatchAttribute.logAppendTime;
+    maxTimestamp = options.logAppendTimeMs;
+  }
   const w = new Writer(batchHeaderBytes + payload.length);
   w.int64(options.baseOffset ?? 0);
   w.int32(batchHeaderBytes - batchLogOverheadBytes + payload.length);
@@ -340,7 +352,7 @@ export function buildRecordBatch(records: readonly RecordInput[], options: Build
   w.int8(currentMagic);
   w.uint32(0); // crc, patched below
   w.int16(attributes);
-  w.int32(records.length - 1);
+  w.int32(options.lastOffsetDelta ?? records.length - 1);
   w.int64(baseTimestamp);
   w.int64(maxTimestamp);
   w.int64(options.producerId ?? -1);

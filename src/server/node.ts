@@ -22,6 +22,7 @@ import { brokerHandlers } from '../broker/kafka-apis.js';
 import { brokerLogConfig, ReplicaManager } from '../broker/replica-manager.js';
 import { readBatchHeader, readRecords } from '../protocol/record-batch.js';
 import { LogManager } from '../storage/log-manager.js';
+import { LogCleaner } from '../storage/log-cleaner.js';
 import { KafkaServer } from './kafka-server.js';
 
 /** Snapshot chunk size for FetchSnapshot (Kafka sends up to the fetch max bytes). */
@@ -127,7 +128,10 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       flushCheckIntervalMs: config.logFlushSchedulerIntervalMs,
       checkpointIntervalMs: 60_000,
+      cleanerIntervalMs: config.logCleanerEnable ? config.logCleanerBackoffMs : null,
     });
+    const cleaner = new LogCleaner(logger.child({ component: 'cleaner' }));
+    logManager.setCleaner((log, now) => cleaner.maybeClean(log, now));
     const replicas = new ReplicaManager(config.nodeId, logManager, brokerLogConfig(config), logger.child({ component: 'replicas' }));
     replicas.applyImage(driver.appliedState().image);
     driver.onApplied((state) => replicas.applyImage(state.image));

@@ -46,6 +46,8 @@ export interface LogManagerOptions {
   readonly flushCheckIntervalMs: number;
   /** How often recovery points are checkpointed. */
   readonly checkpointIntervalMs: number;
+  /** How often compacted logs are looked at by the cleaner (log.cleaner.backoff.ms); null: no cleaner. */
+  readonly cleanerIntervalMs: number | null;
 }
 
 interface Hosted {
@@ -148,15 +150,19 @@ export class LogManager {
     });
     every(this.options.retentionCheckIntervalMs, () => this.runRetention(Date.now()));
     every(this.options.checkpointIntervalMs, () => this.checkpoint());
+    if (this.options.cleanerIntervalMs !== null) every(this.options.cleanerIntervalMs, () => this.runCleaner(Date.now()));
   }
 
-  /** Retention and compaction over every hosted log; returns segments deleted. */
+  /** Compaction of every hosted compacted log. */
+  runCleaner(nowMs: number): void {
+    if (!this.cleaner) return;
+    for (const h of this.logs.values()) if (h.log.config.compact) this.cleaner(h.log, nowMs);
+  }
+
+  /** Time and size retention over every hosted log; returns segments deleted. */
   runRetention(nowMs: number): number {
     let deleted = 0;
-    for (const h of this.logs.values()) {
-      deleted += h.log.enforceRetention(nowMs);
-      if (h.log.config.compact && this.cleaner) this.cleaner(h.log, nowMs);
-    }
+    for (const h of this.logs.values()) deleted += h.log.enforceRetention(nowMs);
     if (deleted > 0) this.options.logger.info({ deleted }, 'retention deleted log segments');
     return deleted;
   }

@@ -5,14 +5,14 @@
 //
 // Invariants: segments are contiguous and increasing; the active (last) segment is the only one
 // appended to; logStartOffset ≤ logEndOffset; nothing below logStartOffset is served.
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { assert } from '../common/assert.js';
 import { readBatchHeaders, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, type RecordBatchHeader as BatchHeader } from '../protocol/record-batch.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import type { LogConfig } from './log-config.js';
-import { LogSegment } from './log-segment.js';
+import { LogSegment, segmentFileName } from './log-segment.js';
 
 export interface AppendInfo {
   readonly baseOffset: number;
@@ -300,12 +300,28 @@ export class Log {
     return this.segments.slice(0, -1);
   }
 
-  /** Swap cleaned segments in (the cleaner wrote them under new files). */
-  replaceSegments(old: readonly LogSegment[], replacement: readonly LogSegment[]): void {
-    const first = this.segments.indexOf(old[0]!);
-    assert(first >= 0 && old.every((s, i) => this.segments[first + i] === s), 'replaced segments are contiguous and ours');
-    this.segments.splice(first, old.length, ...replacement);
-    for (const s of old) if (!replacement.includes(s)) s.delete();
+  /**
+   * Replace a closed segment's batches with `bytes` (the cleaner's output, same base offset).
+   * Crash-safe: the new data is written and fsynced as `<base>.log.cleaned`, the old indexes are
+   * removed, then the file is renamed over the old one; a crash before the rename leaves the old
+   * segment (its missing indexes are rebuilt at open), and `.cleaned` leftovers are deleted then.
+   */
+  rewriteSegment(segment: LogSegment, bytes: Buffer): void {
+    const index = this.segments.indexOf(segment);
+    assert(index >= 0 && index < this.segments.length - 1, 'only closed segments of this log are rewritten');
+    const path = join(this.dir, segmentFileName(segment.baseOffset, '.log'));
+    const fd = openSync(`${path}.cleaned`, 'w');
+    try {
+      let written = 0;
+      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    segment.close();
+    for (const suffix of ['.index', '.timeindex']) rmSync(join(this.dir, segmentFileName(segment.baseOffset, suffix)), { force: true });
+    renameSync(`${path}.cleaned`, path);
+    this.segments[index] = LogSegment.open(this.dir, segment.baseOffset, this.cfg.indexIntervalBytes, segment.createdAtMs, true).segment;
   }
 
   close(nowMs: number): void {

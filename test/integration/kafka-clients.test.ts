@@ -19,7 +19,8 @@ async function metadata(bs: string): Promise<KcatMetadata> {
 }
 
 test('kcat and kafkajs produce, fetch, list offsets and administer topics on a raftka broker', { timeout: 600_000 }, async (t) => {
-  const f = await ClusterFixture.combined({ nodes: 1 });
+  // Retention and the cleaner look often here, so the test can watch them work.
+  const f = await ClusterFixture.combined({ nodes: 1, extra: { 'log.retention.check.interval.ms': '300', 'log.cleaner.backoff.ms': '300' } });
   t.after(() => f.destroy());
   await f.up();
   const bs = f.bootstrapServers;
@@ -121,5 +122,38 @@ test('kcat and kafkajs produce, fetch, list offsets and administer topics on a r
     assert.deepEqual([earliest[0]!.low, earliest[0]!.high], ['30', '100']);
     const r = await kcat(['-b', bs, '-C', '-t', 'times', '-o', 'beginning', '-e', '-q', '-f', '%o\n']);
     assert.equal(r.stdout.trim().split('\n')[0], '30');
+  });
+
+  await t.test('retention deletes old segments; a compacted topic keeps the newest value per key after cleaning', async () => {
+    await admin.createTopics({
+      topics: [
+        { topic: 'short-lived', numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '60000' }, { name: 'segment.bytes', value: '2000' }] },
+        { topic: 'compacted', numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'segment.bytes', value: '2000' }, { name: 'min.cleanable.dirty.ratio', value: '0.01' }] },
+      ],
+      waitForLeaders: true,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    const old = Date.now() - 3_600_000;
+    for (let b = 0; b < 20; b++) await producer.send({ topic: 'short-lived', messages: Array.from({ length: 10 }, (_, i) => ({ value: `old-${b}-${i}`, timestamp: String(old + b) })) });
+    await producer.send({ topic: 'short-lived', messages: [{ value: 'fresh' }] });
+    for (let round = 0; round < 100; round++) await producer.send({ topic: 'compacted', messages: Array.from({ length: 10 }, (_, k) => ({ key: `k${k}`, value: `v${round}` })) });
+    await producer.disconnect();
+    const low = await waitFor('old segments deleted by retention', async () => {
+      const o = await admin.fetchTopicOffsets('short-lived');
+      return Number(o[0]!.low) > 150 ? Number(o[0]!.low) : undefined;
+    }, 20_000, 100);
+    assert.ok(low <= 200, 'the fresh message is kept');
+    const compacted = await waitFor('the cleaner compacted the closed segments', async () => {
+      const r = await kcat(['-b', bs, '-C', '-t', 'compacted', '-o', 'beginning', '-e', '-q', '-f', '%o %k %s\n']);
+      const lines = r.stdout.trim().split('\n');
+      return lines.length < 300 ? lines : undefined;
+    }, 20_000, 200);
+    const last = new Map<string, string>();
+    for (const line of compacted) {
+      const [, k, v] = line.split(' ');
+      last.set(k!, v!);
+    }
+    assert.deepEqual([...last.values()], Array.from({ length: 10 }, () => 'v99'), 'every key still reads its newest value');
   });
 });

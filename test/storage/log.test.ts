@@ -147,13 +147,13 @@ test('LogAppendTime topics stamp the broker time and keep a valid CRC', () => {
 
 test('the log manager reopens partitions from checkpoints and removes deleted ones', () => {
   const dir = tmp();
-  const m = new LogManager({ logDirs: [dir], logger, retentionCheckIntervalMs: 1000, flushCheckIntervalMs: 1000, checkpointIntervalMs: 1000 });
+  const m = new LogManager({ logDirs: [dir], logger, retentionCheckIntervalMs: 1000, flushCheckIntervalMs: 1000, checkpointIntervalMs: 1000, cleanerIntervalMs: null });
   const log = m.getOrCreate('orders-v2', 3, defaultLogConfig);
   log.appendAsLeader(batch(0, 5), 0, 0);
   m.getOrCreate('other', 0, defaultLogConfig);
   m.close();
   assert.ok(readdirSync(dir).includes('recovery-point-offset-checkpoint'));
-  const m2 = new LogManager({ logDirs: [dir], logger, retentionCheckIntervalMs: 1000, flushCheckIntervalMs: 1000, checkpointIntervalMs: 1000 });
+  const m2 = new LogManager({ logDirs: [dir], logger, retentionCheckIntervalMs: 1000, flushCheckIntervalMs: 1000, checkpointIntervalMs: 1000, cleanerIntervalMs: null });
   assert.deepEqual(m2.knownPartitions().map((p) => `${p.topic}/${p.partition}`).sort(), ['orders-v2/3', 'other/0']);
   assert.equal(m2.getOrCreate('orders-v2', 3, defaultLogConfig).logEndOffset, 5);
   m2.delete('other', 0);

@@ -1,0 +1,116 @@
+// Log compaction for `cleanup.policy=compact` (Kafka's LogCleaner, simplified): over the closed
+// segments (never the active one), keep only the newest record of each key; offsets are
+// preserved (rebuilt batches keep their base offset and last offset delta, so gaps appear where
+// records were dropped). Tombstones (null values) are kept until they are older than
+// `delete.retention.ms`; records newer than `min.compaction.lag.ms` and control or
+// transactional batches are left as they are. A segment is rewritten only when the dirty part of
+// the log (closed bytes appended since the last clean) is at least `min.cleanable.dirty.ratio`.
+//
+// Limits: each closed segment is read and rebuilt in memory, so compacted topics should keep
+// `segment.bytes` modest (the cleaner skips segments above cleanerSegmentBytesMax and logs it).
+import type { Logger } from 'pino';
+import { CompressionCodec } from '../protocol/compression.js';
+import { buildRecordBatch, readBatchHeaders, readRecords, TimestampType, type KafkaRecord } from '../protocol/record-batch.js';
+import type { Log } from './log.js';
+
+export const cleanerSegmentBytesMax = 256 * 1024 * 1024;
+
+export interface CleanResult {
+  readonly segmentsRewritten: number;
+  readonly recordsRemoved: number;
+}
+
+const keyOf = (r: KafkaRecord): string | null => (r.key === null ? null : r.key.toString('latin1'));
+
+export class LogCleaner {
+  /** Per log: the closed size already cleaned, to compute the dirty ratio. */
+  private readonly cleanedBytes = new WeakMap<Log, number>();
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Clean `log` if it is compacted and dirty enough; returns what was done. */
+  maybeClean(log: Log, nowMs: number): CleanResult {
+    const none = { segmentsRewritten: 0, recordsRemoved: 0 };
+    if (!log.config.compact) return none;
+    const segments = log.closedSegments();
+    if (segments.length === 0) return none;
+    const closedBytes = segments.reduce((n, s) => n + s.sizeBytes, 0);
+    const dirty = closedBytes - (this.cleanedBytes.get(log) ?? 0);
+    if (closedBytes === 0 || dirty / closedBytes < log.config.minCleanableDirtyRatio) return none;
+    const result = this.clean(log, nowMs);
+    this.cleanedBytes.set(log, log.closedSegments().reduce((n, s) => n + s.sizeBytes, 0));
+    return result;
+  }
+
+  /** Compact every closed segment of `log` now. */
+  clean(log: Log, nowMs: number): CleanResult {
+    const cfg = log.config;
+    const segments = log.closedSegments().filter((s) => {
+      if (s.sizeBytes <= cleanerSegmentBytesMax) return true;
+      this.logger.warn({ dir: log.dir, baseOffset: s.baseOffset, bytes: s.sizeBytes }, 'segment too large for the cleaner; left as it is');
+      return false;
+    });
+    // Pass 1: the newest offset of every key in the closed part.
+    const latest = new Map<string, number>();
+    const contents = segments.map((s) => s.readAt(0, s.sizeBytes));
+    for (const buf of contents) {
+      for (const h of readBatchHeaders(buf)) {
+        if (h.isControl) continue;
+        for (const r of readRecords(buf, h)) {
+          const k = keyOf(r);
+          if (k !== null) latest.set(k, r.offset);
+        }
+      }
+    }
+    // Pass 2: rebuild each segment from the records still wanted.
+    let rewritten = 0;
+    let removed = 0;
+    segments.forEach((seg, i) => {
+      const buf = contents[i]!;
+      const parts: Buffer[] = [];
+      let dropped = 0;
+      for (const h of readBatchHeaders(buf)) {
+        const raw = buf.subarray(h.position, h.position + h.sizeInBytes);
+        if (h.isControl || h.isTransactional || h.maxTimestamp > nowMs - cfg.minCompactionLagMs) {
+          parts.push(raw);
+          continue;
+        }
+        const records = readRecords(buf, h);
+        const keep = records.filter((r) => {
+          const k = keyOf(r);
+          if (k === null) return true;
+          if (latest.get(k) !== r.offset) return false;
+          return r.value !== null || nowMs - r.timestamp <= cfg.deleteRetentionMs;
+        });
+        dropped += records.length - keep.length;
+        if (keep.length === records.length) parts.push(raw);
+        else if (keep.length > 0) {
+          parts.push(
+            buildRecordBatch(
+              keep.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })),
+              {
+                baseOffset: h.baseOffset,
+                partitionLeaderEpoch: h.partitionLeaderEpoch,
+                // zstd cannot be written here (no compressor): cleaned zstd batches are stored uncompressed.
+                compression: h.compression === CompressionCodec.zstd ? CompressionCodec.none : h.compression,
+                producerId: h.producerId,
+                producerEpoch: h.producerEpoch,
+                baseSequence: h.baseSequence,
+                offsetDeltas: keep.map((r) => r.offset - h.baseOffset),
+                lastOffsetDelta: h.lastOffsetDelta,
+                ...(h.timestampType === TimestampType.logAppendTime ? { logAppendTimeMs: h.maxTimestamp } : {}),
+              },
+            ),
+          );
+        }
+      }
+      if (dropped > 0) {
+        log.rewriteSegment(seg, Buffer.concat(parts));
+        rewritten++;
+        removed += dropped;
+      }
+    });
+    if (rewritten > 0) this.logger.info({ dir: log.dir, segmentsRewritten: rewritten, recordsRemoved: removed }, 'compacted log');
+    return { segmentsRewritten: rewritten, recordsRemoved: removed };
+  }
+}
