@@ -16,6 +16,8 @@ export interface BrokerLifecycleOptions {
   readonly logger: Logger;
   /** The highest metadata offset this broker has applied. */
   readonly metadataOffset: () => number;
+  /** Called once, the first time the controller says this broker has caught up with the metadata log. */
+  readonly onCaughtUp?: () => void;
 }
 
 export type BrokerState = 'registering' | 'fenced' | 'running' | 'shutting-down' | 'stopped';
@@ -30,6 +32,7 @@ export class BrokerLifecycle {
   private stateValue: BrokerState = 'registering';
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
+  private caughtUp = false;
 
   constructor(private readonly options: BrokerLifecycleOptions) {
     this.client = new ControllerClient(options.config.quorumVoters.map((v) => ({ host: v.host, port: v.port })));
@@ -123,6 +126,10 @@ export class BrokerLifecycle {
       return;
     }
     if (code !== ErrorCode.NONE) return;
+    if (res['isCaughtUp'] && !this.caughtUp) {
+      this.caughtUp = true;
+      this.options.onCaughtUp?.();
+    }
     const next: BrokerState = res['isFenced'] ? 'fenced' : 'running';
     if (next !== this.stateValue) this.options.logger.info({ state: next, brokerEpoch: this.brokerEpoch }, 'broker state changed');
     this.stateValue = next;

@@ -15,6 +15,7 @@ import type { ProduceRequest, ProduceResponseInput } from '../protocol/messages/
 import type { KafkaHandler, RequestContext } from '../server/kafka-server.js';
 import { readBatchHeader, validateBatches } from '../protocol/record-batch.js';
 import type { ReplicaManager } from './replica-manager.js';
+import { partitionKey } from '../storage/log-manager.js';
 
 export interface BrokerApiContext {
   readonly nodeId: number;
@@ -42,7 +43,7 @@ export function brokerHandlers(ctx: BrokerApiContext): Map<number, KafkaHandler>
   handlers.set(18, () => ({ errorCode: 0, apiKeys: supportedApiVersions().filter((a) => handlers.has(a.apiKey)), throttleTimeMs: 0 }));
   handlers.set(3, (req, rc) => metadata(ctx, image(), req as MetadataRequest, rc));
   handlers.set(0, (req, rc) => produce(ctx, req as ProduceRequest, rc));
-  handlers.set(1, (req) => fetch(ctx, req as FetchRequest));
+  handlers.set(1, (req, rc) => fetch(ctx, req as FetchRequest, rc));
   handlers.set(2, (req, rc) => listOffsets(ctx, req as ListOffsetsRequest, rc));
   for (const [key, h] of adminHandlers(ctx)) handlers.set(key, h);
   return handlers;
@@ -137,7 +138,7 @@ async function produce(ctx: BrokerApiContext, req: ProduceRequest, rc: RequestCo
   return acks === 0 ? null : { responses, throttleTimeMs: 0 };
 }
 
-async function fetch(ctx: BrokerApiContext, req: FetchRequest): Promise<FetchResponseInput> {
+async function fetch(ctx: BrokerApiContext, req: FetchRequest, rc: RequestContext): Promise<FetchResponseInput> {
   // Incremental fetch sessions (KIP-227) are not kept: every answer says "no session" (id 0), so
   // clients send full fetch requests, which is what Kafka allows a broker to do.
   if (req.sessionId !== 0 || (req.sessionEpoch !== -1 && req.sessionEpoch !== 0)) {
@@ -164,8 +165,12 @@ async function fetch(ctx: BrokerApiContext, req: FetchRequest): Promise<FetchRes
       };
     });
     const remaining = deadline - Date.now();
-    if (total >= req.minBytes || anyError || remaining <= 0) return { errorCode: 0, sessionId: 0, responses };
-    await ctx.replicas.waitForData(remaining);
+    if (total >= req.minBytes || anyError || remaining <= 0 || rc.signal.aborted) return { errorCode: 0, sessionId: 0, responses };
+    await ctx.replicas.waitForData(
+      req.topics.flatMap((t) => t.partitions.map((p) => partitionKey(t.topic ?? '', p.partition))),
+      remaining,
+      rc.signal,
+    );
   }
 }
 

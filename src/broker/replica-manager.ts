@@ -13,6 +13,9 @@ import { defaultLogConfig, resolveLogConfig, type LogConfig } from '../storage/l
 import type { LogManager } from '../storage/log-manager.js';
 import { partitionKey } from '../storage/log-manager.js';
 
+/** Bound on fetch requests parked waiting for data (each holds its request until woken). */
+const fetchWaitersMax = 10_000;
+
 export interface HostedPartition {
   readonly topic: string;
   readonly topicId: string;
@@ -52,7 +55,10 @@ export function brokerLogConfig(c: NodeConfig): LogConfig {
 export class ReplicaManager {
   private hosted = new Map<string, HostedPartition>();
   private image: MetadataImage | null = null;
-  private waiters = new Set<() => void>();
+  /** Parked fetches by partition key, and all of them (an image change wakes every one). */
+  private waiters = new Map<string, Set<() => void>>();
+  private anyWaiters = new Set<() => void>();
+  private parked = 0;
 
   constructor(
     private readonly brokerId: number,
@@ -74,17 +80,22 @@ export class ReplicaManager {
         this.logs.delete(old.topic, old.partition);
       }
     }
-    // Data left on disk by partitions this broker no longer hosts (deleted while it was down).
-    if (!prev) {
-      for (const p of this.logs.knownPartitions()) {
-        if (!next.has(partitionKey(p.topic, p.partition))) {
-          this.logger.info(p, 'removing the log of a partition this broker does not host');
-          this.logs.delete(p.topic, p.partition);
-        }
-      }
-    }
     this.hosted = next;
     this.wakeWaiters();
+  }
+
+  /**
+   * Remove data left on disk by partitions this broker does not host (deleted or moved while it
+   * was down). Only once the broker has caught up with the metadata log: before that, the image
+   * is a prefix of the log and may not yet name partitions whose data is perfectly good.
+   */
+  removeStrayLogs(): void {
+    for (const p of this.logs.knownPartitions()) {
+      if (!this.hosted.has(partitionKey(p.topic, p.partition))) {
+        this.logger.info(p, 'removing the log of a partition this broker does not host');
+        this.logs.delete(p.topic, p.partition);
+      }
+    }
   }
 
   private hostTopic(image: MetadataImage, topic: TopicImage, into: Map<string, HostedPartition>): void {
@@ -117,7 +128,7 @@ export class ReplicaManager {
     if (error !== ErrorCode.NONE) return { errorCode: error, message: `this broker (${this.brokerId}) is not the leader of ${topic}-${partition}` };
     const p = this.hosted.get(partitionKey(topic, partition))!;
     const info = p.log.appendAsLeader(records, p.leaderEpoch, Date.now());
-    this.wakeWaiters();
+    this.wakePartition(partitionKey(topic, partition));
     return { errorCode: 0, ...info, logStartOffset: p.log.logStartOffset };
   }
 
@@ -136,21 +147,45 @@ export class ReplicaManager {
     return { errorCode: 0, records: r.records, highWatermark: hw, logStartOffset: p.log.logStartOffset, lastStableOffset: hw };
   }
 
-  /** Resolves after the next append or image change, or after `timeoutMs`. */
-  waitForData(timeoutMs: number): Promise<void> {
+  /**
+   * Resolves after the next append to one of `partitions` (keys from partitionKey), the next
+   * image change, `timeoutMs`, or `signal` aborting (the client went away), whichever is first.
+   * At most fetchWaitersMax waits are parked; beyond that it resolves at once.
+   */
+  waitForData(partitions: readonly string[], timeoutMs: number, signal: AbortSignal): Promise<void> {
+    if (this.parked >= fetchWaitersMax || signal.aborted) return Promise.resolve();
+    this.parked++;
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        this.waiters.delete(done);
+        signal.removeEventListener('abort', done);
+        for (const key of partitions) {
+          const set = this.waiters.get(key);
+          set?.delete(done);
+          if (set?.size === 0) this.waiters.delete(key);
+        }
+        this.anyWaiters.delete(done);
+        this.parked--;
         resolve();
       };
       const timer = setTimeout(done, timeoutMs);
-      this.waiters.add(done);
+      signal.addEventListener('abort', done, { once: true });
+      this.anyWaiters.add(done);
+      for (const key of partitions) {
+        const set = this.waiters.get(key) ?? new Set();
+        set.add(done);
+        this.waiters.set(key, set);
+      }
     });
   }
 
+  private wakePartition(key: string): void {
+    const set = this.waiters.get(key);
+    if (set) for (const w of [...set]) w();
+  }
+
   private wakeWaiters(): void {
-    for (const w of [...this.waiters]) w();
+    for (const w of [...this.anyWaiters]) w();
   }
 
   currentImage(): MetadataImage | null {

@@ -2,10 +2,16 @@
 // ZooKeeper-to-KRaft rehearsal of issue 7 (migration/). Parses flags, calls rehearse(), prints.
 // Exit codes: 0 migratable (warnings allowed), 3 blocking errors, 2 input unreadable. The report
 // file is written only after the input was read completely, so a failed read leaves nothing.
-// `apply` and `verify` come with the controller's migration RPC.
+// `raftka migrate apply ... --bootstrap-controller H:P [--force] [--json]`: exit 0 applied or
+// already migrated, 1 refused by the controller (or none answered), 2 input unreadable, 3
+// blocking problems without --force. `raftka migrate verify ... --bootstrap-controller H:P
+// [--json]`: exit 0 equal, 1 different (with the diff), 2 input unreadable.
 import { writeFileSync } from 'node:fs';
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
+import { applyMigration, formatApplyResult, type ApplyProgress } from '../../migration/src/apply.js';
 import { MigrationInputError } from '../../migration/src/errors.js';
+import { formatVerifyResult, verifyMigration } from '../../migration/src/verify.js';
+import { parseEndpoint } from './endpoint.js';
 import { formatReport } from '../../migration/src/report.js';
 import { rehearse, RehearseExit, type ZkInput } from '../../migration/src/rehearse.js';
 
@@ -45,9 +51,94 @@ const rehearseCommand: CommandModule<object, RehearseArgs> = {
   },
 };
 
+interface LiveArgs {
+  'zk-data-dir'?: string;
+  'zk-dump'?: string;
+  'bootstrap-controller': string;
+  json?: boolean;
+  force?: boolean;
+  'timeout-ms'?: number;
+}
+
+/** Inputs ≥ this many records get a progress line (on a terminal). */
+const progressRecordsMin = 10_000;
+
+function inputOptions<T>(y: Argv<T>): Argv<T & LiveArgs> {
+  return y
+    .option('zk-data-dir', { type: 'string', describe: 'ZooKeeper dataDir (holding version-2/snapshot.* and log.*)' })
+    .option('zk-dump', { type: 'string', describe: 'JSON dump of the znode tree (path → node)' })
+    .option('bootstrap-controller', { type: 'string', demandOption: true, describe: 'host:port of controllers (comma-separated)' })
+    .option('json', { type: 'boolean', describe: 'print the result as JSON' })
+    .check((a) => {
+      if (Boolean(a['zk-data-dir']) === Boolean(a['zk-dump'])) throw new Error('give exactly one of --zk-data-dir, --zk-dump');
+      return true;
+    }) as Argv<T & LiveArgs>;
+}
+
+const inputOf = (args: LiveArgs): ZkInput => (args['zk-data-dir'] ? { zkDataDir: args['zk-data-dir'] } : { zkDump: args['zk-dump']! });
+const controllersOf = (args: LiveArgs) => args['bootstrap-controller'].split(',').map((s) => parseEndpoint(s.trim()));
+
+/** Runs a live command; unreadable input exits 2, anything else that throws exits 1. */
+async function runLive(body: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await body();
+  } catch (err) {
+    if (err instanceof MigrationInputError) {
+      process.stderr.write(`raftka: cannot read the ZooKeeper input: ${err.message}\n`);
+      process.exitCode = RehearseExit.unreadable;
+    } else {
+      process.stderr.write(`raftka: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+function progressLine(): (p: ApplyProgress) => void {
+  return (p) => {
+    if (p.total < progressRecordsMin) return;
+    const pct = Math.floor((100 * p.committed) / p.total);
+    const bar = '#'.repeat(Math.floor(pct / 4)).padEnd(25, '.');
+    process.stderr.write(`\r[${bar}] ${String(pct).padStart(3)}%  ${p.committed}/${p.total} records committed`);
+  };
+}
+
+const applyCommand: CommandModule<object, LiveArgs> = {
+  command: 'apply',
+  describe: 'Write the ZooKeeper metadata into a running KRaft cluster as one metadata transaction',
+  builder: (y) =>
+    inputOptions(y)
+      .option('force', { type: 'boolean', describe: 'apply despite blocking problems, skipping the broken entities' })
+      .option('timeout-ms', { type: 'number', describe: 'how long to wait for the controller to commit' }),
+  handler: (args) =>
+    runLive(async () => {
+      const onProgress = process.stderr.isTTY && !args.json ? progressLine() : undefined;
+      const r = await applyMigration(inputOf(args), {
+        controllers: controllersOf(args),
+        force: Boolean(args.force),
+        ...(args['timeout-ms'] !== undefined ? { timeoutMs: args['timeout-ms'] } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      });
+      if (onProgress && r.records >= progressRecordsMin) process.stderr.write('\n');
+      process.stdout.write(args.json ? JSON.stringify(r, null, 2) + '\n' : formatApplyResult(r) + '\n');
+      return r.exitCode;
+    }),
+};
+
+const verifyCommand: CommandModule<object, LiveArgs> = {
+  command: 'verify',
+  describe: 'Compare the live KRaft metadata with the ZooKeeper state (exit 0 equal, 1 different)',
+  builder: (y) => inputOptions(y),
+  handler: (args) =>
+    runLive(async () => {
+      const r = await verifyMigration(inputOf(args), controllersOf(args));
+      process.stdout.write(args.json ? JSON.stringify(r, null, 2) + '\n' : formatVerifyResult(r) + '\n');
+      return r.exitCode;
+    }),
+};
+
 export const migrateCommand: CommandModule = {
   command: 'migrate <command>',
-  describe: 'ZooKeeper-to-KRaft migration (rehearse offline)',
-  builder: (y) => y.command(rehearseCommand as unknown as CommandModule).demandCommand(1),
+  describe: 'ZooKeeper-to-KRaft migration: rehearse offline, apply, verify',
+  builder: (y) => y.command(rehearseCommand as unknown as CommandModule).command(applyCommand as unknown as CommandModule).command(verifyCommand as unknown as CommandModule).demandCommand(1),
   handler: () => {},
 };

@@ -26,7 +26,9 @@ export type ControllerMethod =
   | 'AlterClientQuotas'
   | 'DescribeClientQuotas'
   | 'UpdateFeatures'
-  | 'DescribeFeatures';
+  | 'DescribeFeatures'
+  | 'ImportMigration'
+  | 'DescribeMetadataImage';
 
 export class ControllerUnavailableError extends Error {
   override readonly name = 'ControllerUnavailableError';

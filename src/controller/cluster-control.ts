@@ -5,7 +5,7 @@
 import { ErrorCode } from '../common/errors.js';
 import type { MetadataImage } from '../metadata/image.js';
 import type { BrokerEndpoint, MetadataRecord } from '../metadata/records.js';
-import { moveAwayFrom } from './replication-control.js';
+import { moveAwayFrom, electOfflineLeaders } from './replication-control.js';
 
 export interface RegisterBrokerRequest {
   readonly brokerId: number;
@@ -151,6 +151,10 @@ export function brokerHeartbeat(
     return answer(ErrorCode.NONE, b.fenced ? [] : [{ type: 'fenceBroker', brokerId: b.id, brokerEpoch: b.epoch }], true, true, caughtUp);
   }
   if (req.wantFence) return answer(ErrorCode.NONE, fenceBroker(image, b.id, ctx.uncleanAllowed, movesMax), true, false, caughtUp);
-  if (b.fenced && caughtUp) return answer(ErrorCode.NONE, [{ type: 'unfenceBroker', brokerId: b.id, brokerEpoch: b.epoch }], false, false, true);
+  if (b.fenced && caughtUp) {
+    // Back in service: it also takes back the offline partitions it can lead.
+    const records: MetadataRecord[] = [{ type: 'unfenceBroker', brokerId: b.id, brokerEpoch: b.epoch }, ...electOfflineLeaders(image, b.id, ctx.uncleanAllowed, movesMax)];
+    return answer(ErrorCode.NONE, records, false, false, true);
+  }
   return answer(ErrorCode.NONE, [], b.fenced, false, caughtUp);
 }

@@ -316,3 +316,25 @@ export function electPreferredLeaders(image: MetadataImage, max: number): Metada
   }
   return records;
 }
+
+/**
+ * A broker came back (unfenced): every offline partition (leader -1) that has it in the ISR gets
+ * it as leader again, as Kafka's controller does on broker unfencing. With unclean election
+ * allowed, an offline partition whose ISR has no live member may take it from outside the ISR.
+ * At most `max` changes per call.
+ */
+export function electOfflineLeaders(image: MetadataImage, brokerId: number, uncleanAllowed: (topic: string) => boolean, max = Infinity): MetadataRecord[] {
+  const records: MetadataRecord[] = [];
+  for (const t of image.topicsById.values()) {
+    for (const [partitionId, p] of t.partitions) {
+      if (records.length >= max) return records;
+      if (p.leader !== -1 || !p.replicas.includes(brokerId)) continue;
+      if (p.isr.includes(brokerId)) {
+        records.push({ type: 'partitionChange', topicId: t.id, partitionId, isr: null, leader: brokerId, replicas: null, removingReplicas: null, addingReplicas: null });
+      } else if (uncleanAllowed(t.name)) {
+        records.push({ type: 'partitionChange', topicId: t.id, partitionId, isr: [brokerId], leader: brokerId, replicas: null, removingReplicas: null, addingReplicas: null });
+      }
+    }
+  }
+  return records;
+}

@@ -22,6 +22,19 @@ import { incrementalAlterConfigsApi } from './messages/incremental-alter-configs
 import { describeClusterApi } from './messages/describe-cluster.js';
 import { deleteRecordsApi } from './messages/delete-records.js';
 import { createAclsApi, deleteAclsApi, describeAclsApi } from './messages/acls.js';
+import { findCoordinatorApi } from './messages/find-coordinator.js';
+import { joinGroupApi } from './messages/join-group.js';
+import { syncGroupApi } from './messages/sync-group.js';
+import { heartbeatApi } from './messages/heartbeat.js';
+import { leaveGroupApi } from './messages/leave-group.js';
+import { offsetCommitApi } from './messages/offset-commit.js';
+import { offsetFetchApi } from './messages/offset-fetch.js';
+import { listGroupsApi } from './messages/list-groups.js';
+import { describeGroupsApi } from './messages/describe-groups.js';
+import { deleteGroupsApi } from './messages/delete-groups.js';
+import { offsetDeleteApi } from './messages/offset-delete.js';
+import { initProducerIdApi } from './messages/init-producer-id.js';
+import { alterPartitionReassignmentsApi, listPartitionReassignmentsApi } from './messages/partition-reassignments.js';
 
 export type { Api, AnyApi, ApiInfo } from './messages/define.js';
 
@@ -43,6 +56,21 @@ const all: readonly AnyApi[] = [
   createAclsApi,
   deleteAclsApi,
   describeAclsApi,
+  // consumer groups, idempotence, reassignments
+  findCoordinatorApi,
+  joinGroupApi,
+  syncGroupApi,
+  heartbeatApi,
+  leaveGroupApi,
+  offsetCommitApi,
+  offsetFetchApi,
+  listGroupsApi,
+  describeGroupsApi,
+  deleteGroupsApi,
+  offsetDeleteApi,
+  initProducerIdApi,
+  listPartitionReassignmentsApi,
+  alterPartitionReassignmentsApi,
 ];
 
 export const apis: ReadonlyMap<number, AnyApi> = new Map(all.map((a) => [a.key, a]));

@@ -12,7 +12,6 @@
 // assumed) so the server can log, answer or close. A "frame" here is the request bytes AFTER the
 // 4-byte size prefix.
 import { apiFor } from './apis.js';
-import { ProtocolDecodeError } from './errors.js';
 import { Reader } from './primitives/reader.js';
 import type { Writer } from './primitives/writer.js';
 
@@ -41,7 +40,7 @@ export function responseHeaderVersion(apiKey: number, apiVersion: number): 0 | 1
   return api !== undefined && apiVersion >= api.flexibleFrom ? 1 : 0;
 }
 
-/** Decodes the request header at the start of a frame; throws ProtocolDecodeError if malformed. */
+/** Decodes the request header at the start of a frame; throws ProtocolDecodeError (primitives) if malformed. */
 export function decodeRequestHeader(frame: Buffer): RequestHeader {
   const r = new Reader(frame);
   const apiKey = r.int16();
@@ -76,6 +75,5 @@ export function decodeResponseHeader(frame: Buffer, apiKey: number, apiVersion: 
   const r = new Reader(frame);
   const correlationId = r.int32();
   if (responseHeaderVersion(apiKey, apiVersion) === 1) r.taggedFields();
-  if (r.pos > frame.length) throw new ProtocolDecodeError('response header overruns the frame');
   return { correlationId, bodyOffset: r.pos };
 }

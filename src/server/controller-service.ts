@@ -1,6 +1,7 @@
 // The gRPC face of the QuorumController (proto/controller.proto): converts wire messages to the
 // managers' requests and back. A standby answers writes with NOT_CONTROLLER and the active
-// controller's address; DescribeTopics is answered by any controller from its committed image.
+// controller's address; DescribeTopics is answered by any controller from its committed image,
+// DescribeMetadataImage (migrate verify) only by the active one.
 import type * as grpc from '@grpc/grpc-js';
 import { ErrorCode } from '../common/errors.js';
 import type { Endpoint } from '../common/node-config.js';
@@ -13,7 +14,8 @@ import { describeClientQuotas } from '../controller/quota-control.js';
 import { describeUserScramCredentials } from '../controller/scram-control.js';
 import { configResourceKey } from '../metadata/image.js';
 import type { QuotaEntity } from '../metadata/records.js';
-import { imageDigest } from '../metadata/image-records.js';
+import { imageDigest, imageRecords } from '../metadata/image-records.js';
+import { encodeRecordFramesAsync, RecordFrameError, splitRecordFrames } from '../metadata/record-frames.js';
 import { ConfigResourceType, uuidFromBytes, uuidToBytes } from '../metadata/records.js';
 import type { ExtraService } from '../raft/driver/grpc-transport.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
@@ -209,6 +211,23 @@ export function controllerServiceFor(controller: QuorumController, voterEndpoint
       return { errorCode: ErrorCode.NONE, results: results.map((r) => ({ ...r, errorMessage: r.errorMessage ?? '' })) };
     },
     DescribeFeatures: async () => ({ errorCode: ErrorCode.NONE, results: describeFeatures(controller.image()).map((f) => ({ feature: f.name, supportedMin: f.supportedMin, supportedMax: f.supportedMax, finalizedLevel: f.finalizedLevel })) }),
+    ImportMigration: async (w) => {
+      let encoded: Uint8Array[];
+      try {
+        encoded = splitRecordFrames(bytes(w['records']), num(w['recordCount']));
+      } catch (err) {
+        if (!(err instanceof RecordFrameError)) throw err;
+        return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: err.message };
+      }
+      const r = await controller.importMigration(str(w['zkClusterId']), encoded);
+      return { ...r, errorMessage: r.errorMessage ?? '' };
+    },
+    DescribeMetadataImage: async () => {
+      const image = controller.activeImage();
+      const offset = metadataOffset();
+      const { frames, count } = await encodeRecordFramesAsync(imageRecords(image), 1000);
+      return { errorCode: ErrorCode.NONE, records: frames, recordCount: count, metadataOffset: offset };
+    },
     DescribeTopics: async (w) => {
       const image = controller.image();
       const names = Array.isArray(w['names']) ? (w['names'] as string[]) : [];

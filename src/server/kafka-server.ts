@@ -24,6 +24,8 @@ export interface RequestContext {
   readonly listenerName: string;
   readonly clientHost: string;
   readonly connectionId: number;
+  /** Aborted when the connection closes: long waits (Fetch) stop early. */
+  readonly signal: AbortSignal;
 }
 
 /** A handler decodes nothing itself: it gets the decoded body and returns the response value, or null for no response (acks=0). */
@@ -78,6 +80,7 @@ export class KafkaServer {
     this.connections.inc();
     socket.setNoDelay(true);
     const splitter = new FrameSplitter(this.options.requestBytesMax);
+    const gone = new AbortController();
     // Responses leave in request order: each request appends a promise of its frame chunks.
     let tail: Promise<void> = Promise.resolve();
     let inFlight = 0;
@@ -99,30 +102,33 @@ export class KafkaServer {
       }
       for (const frame of frames) {
         if (closed) return;
-        const answer = this.handleFrame(frame, { listenerName: this.options.listener.name, clientHost: socket.remoteAddress ?? '', connectionId });
+        // Settled at once into a value: a rejection must never wait unhandled for its turn.
+        const answer: Promise<{ chunks: Buffer[] | null } | { err: unknown }> = this.handleFrame(frame, { listenerName: this.options.listener.name, clientHost: socket.remoteAddress ?? '', connectionId, signal: gone.signal }).then(
+          (chunks) => ({ chunks }),
+          (err: unknown) => ({ err }),
+        );
         inFlight++;
         if (inFlight >= inFlightMax) socket.pause();
         tail = tail.then(async () => {
-          let chunks: Buffer[] | null;
-          try {
-            chunks = await answer;
-          } catch (err) {
+          const result = await answer;
+          inFlight--;
+          if (inFlight < inFlightMax && !closed) socket.resume();
+          if ('err' in result) {
+            const err = result.err;
             const reason = err instanceof ProtocolDecodeError ? 'bad-request' : err instanceof UnsupportedApiError ? 'unsupported-api' : err instanceof ProtocolEncodeError ? 'encode-error' : 'handler-error';
             if (reason === 'handler-error' || reason === 'encode-error') log.error({ err }, 'request failed');
             fail(reason, err);
             return;
-          } finally {
-            inFlight--;
-            if (inFlight < inFlightMax && !closed) socket.resume();
           }
-          if (closed || chunks === null) return;
-          for (const c of chunks) socket.write(c);
+          if (closed || result.chunks === null) return;
+          for (const c of result.chunks) socket.write(c);
         });
       }
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       closed = true;
+      gone.abort();
       this.sockets.delete(socket);
       this.connections.dec();
     });

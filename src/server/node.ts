@@ -154,7 +154,7 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
       kafkaPorts.set(listener.name, await server.start());
       kafkaServers.push(server);
     }
-    broker = new BrokerLifecycle({ config, clusterId: meta.clusterId, logger, metadataOffset: () => driver.appliedState().appliedOffset });
+    broker = new BrokerLifecycle({ config, clusterId: meta.clusterId, logger, metadataOffset: () => driver.appliedState().appliedOffset, onCaughtUp: () => replicas.removeStrayLogs() });
     broker.start();
   }
 
@@ -219,5 +219,6 @@ function appliedSummary(driver: RaftDriver): Record<string, unknown> {
     noOps: s.noOps,
     leaderChanges: s.leaderChanges,
     lastLeaderChange: s.lastLeaderChange,
+    inTransaction: s.inTransaction,
   };
 }

@@ -121,3 +121,20 @@ test('a controlled shutdown in slices leaves the broker in no ISR before it is l
   }
   assert.equal(loader.image.brokers.get(1)?.fenced, true);
 });
+
+test('a partition that went offline with its last ISR member is led again when that broker comes back', () => {
+  const { loader, sessions, topicId } = twoBrokersOnePartition();
+  // Both fenced (2 first, then 1): the partition goes offline with ISR [1].
+  loader.replayAll(fenceBroker(loader.image, 2, () => false));
+  loader.replayAll(fenceBroker(loader.image, 1, () => false));
+  const p = () => loader.image.topicsById.get(topicId)!.partitions.get(0)!;
+  assert.deepEqual([p().leader, p().isr], [-1, [1]]);
+  // Broker 2 returns: it is not in the ISR, so the partition stays offline (no unclean election).
+  register(loader, sessions, 2, 50, 20_000, 22);
+  beat(loader, sessions, { brokerId: 2, brokerEpoch: 50, currentMetadataOffset: 60 }, 20_000);
+  assert.equal(p().leader, -1);
+  // Broker 1 returns: it was the last ISR member, so it leads again.
+  register(loader, sessions, 1, 70, 20_000, 11);
+  beat(loader, sessions, { brokerId: 1, brokerEpoch: 70, currentMetadataOffset: 80 }, 20_000);
+  assert.equal(p().leader, 1);
+});

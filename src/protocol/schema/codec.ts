@@ -162,6 +162,11 @@ function decodeStruct(s: StructBase, version: number, flexible: boolean, r: Read
     out[field.name] = regular === null ? defaultOf(field) : decodeValue(field.type, regular.nullable, version, flexible, r);
   }
   if (flexible) {
+    // Fast path: an empty tagged-fields section (the common case) needs no callback.
+    if (r.pos < r.end && r.buf[r.pos] === 0) {
+      r.pos++;
+      return out;
+    }
     r.taggedFields((tag, fr) => {
       const fp = plan.byTag.get(tag);
       if (fp !== undefined) out[fp.field.name] = decodeValue(fp.field.type, fp.nullable, version, flexible, fr);
@@ -231,6 +236,10 @@ function encodeStruct(s: StructBase, version: number, flexible: boolean, value: 
     encodeValue(f.type, fp.nullable, version, flexible, v, w, `${path}.${f.name}`);
   }
   if (!flexible) return;
+  if (plan.tagged.length === 0) {
+    w.emptyTaggedFields();
+    return;
+  }
   const present = plan.tagged.filter((fp) => !isDefault(fp.field, value[fp.field.name]));
   w.unsignedVarint(present.length);
   for (const fp of present) {

@@ -1,0 +1,31 @@
+// DeleteGroups (key 42). Kafka: versions 0-2, flexible 2+. raftka serves 0-1 (both clients send 1).
+//
+// Request:  GroupsNames [string]
+// Response: ThrottleTimeMs, Results [GroupId, ErrorCode]
+import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
+import { defineApi } from './define.js';
+
+export const deleteGroupsRequestSchema = message('DeleteGroupsRequest', '2+', [
+  field('groupsNames', array('string'), '0+'),
+]);
+
+export const deleteGroupsResponseSchema = message('DeleteGroupsResponse', '2+', [
+  field('throttleTimeMs', 'int32', '0+', { default: 0 }),
+  field('results', array(struct([
+    field('groupId', 'string', '0+'),
+    field('errorCode', 'int16', '0+'),
+  ])), '0+'),
+]);
+
+export interface DeleteGroupsRequest extends MessageValue<typeof deleteGroupsRequestSchema> {}
+export type DeleteGroupsRequestInput = MessageInput<typeof deleteGroupsRequestSchema>;
+export interface DeleteGroupsResponse extends MessageValue<typeof deleteGroupsResponseSchema> {}
+export type DeleteGroupsResponseInput = MessageInput<typeof deleteGroupsResponseSchema>;
+
+export const deleteGroupsApi = defineApi({ key: 42, name: 'DeleteGroups', minVersion: 0, maxVersion: 1, request: deleteGroupsRequestSchema, response: deleteGroupsResponseSchema });
+export const {
+  decodeRequest: decodeDeleteGroupsRequest,
+  encodeRequest: encodeDeleteGroupsRequest,
+  decodeResponse: decodeDeleteGroupsResponse,
+  encodeResponse: encodeDeleteGroupsResponse,
+} = deleteGroupsApi;

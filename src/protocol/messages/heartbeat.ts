@@ -1,0 +1,32 @@
+// Heartbeat (key 12). Kafka: versions 0-4, flexible 4+. raftka serves 0-3 (librdkafka needs v0
+// advertised; both clients send 3).
+//
+// Request:  GroupId, GenerationId int32, MemberId, v3+ GroupInstanceId nullable (null)
+// Response: v1+ ThrottleTimeMs, ErrorCode
+import { field, message, type MessageInput, type MessageValue } from '../schema/dsl.js';
+import { defineApi } from './define.js';
+
+export const heartbeatRequestSchema = message('HeartbeatRequest', '4+', [
+  field('groupId', 'string', '0+'),
+  field('generationId', 'int32', '0+'),
+  field('memberId', 'string', '0+'),
+  field('groupInstanceId', 'string', '3+', { nullable: '3+', default: null }),
+]);
+
+export const heartbeatResponseSchema = message('HeartbeatResponse', '4+', [
+  field('throttleTimeMs', 'int32', '1+', { default: 0 }),
+  field('errorCode', 'int16', '0+'),
+]);
+
+export interface HeartbeatRequest extends MessageValue<typeof heartbeatRequestSchema> {}
+export type HeartbeatRequestInput = MessageInput<typeof heartbeatRequestSchema>;
+export interface HeartbeatResponse extends MessageValue<typeof heartbeatResponseSchema> {}
+export type HeartbeatResponseInput = MessageInput<typeof heartbeatResponseSchema>;
+
+export const heartbeatApi = defineApi({ key: 12, name: 'Heartbeat', minVersion: 0, maxVersion: 3, request: heartbeatRequestSchema, response: heartbeatResponseSchema });
+export const {
+  decodeRequest: decodeHeartbeatRequest,
+  encodeRequest: encodeHeartbeatRequest,
+  decodeResponse: decodeHeartbeatResponse,
+  encodeResponse: encodeHeartbeatResponse,
+} = heartbeatApi;

@@ -1,0 +1,54 @@
+// OffsetCommit (key 8). Kafka: versions 0-9, flexible 8+. raftka serves 0-7 (librdkafka needs an
+// overlap with 1-2 advertised and sends 7, kafkajs sends 5). v0 commits go to ZooKeeper in old
+// Kafka; here all versions use the group coordinator.
+//
+// Request:  GroupId, v1+ GenerationIdOrMemberEpoch int32 (-1), v1+ MemberId,
+//           v7+ GroupInstanceId nullable (null), v2-4 RetentionTimeMs int64 (-1),
+//           Topics [Name, Partitions [PartitionIndex int32, CommittedOffset int64,
+//             v6+ CommittedLeaderEpoch int32 (-1), v1 CommitTimestamp int64 (-1),
+//             CommittedMetadata nullable]]
+// Response: v3+ ThrottleTimeMs, Topics [Name, Partitions [PartitionIndex int32, ErrorCode]]
+import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
+import { defineApi } from './define.js';
+
+export const offsetCommitRequestSchema = message('OffsetCommitRequest', '8+', [
+  field('groupId', 'string', '0+'),
+  field('generationIdOrMemberEpoch', 'int32', '1+', { default: -1 }),
+  field('memberId', 'string', '1+', { optional: true }),
+  field('groupInstanceId', 'string', '7+', { nullable: '7+', default: null }),
+  field('retentionTimeMs', 'int64', '2-4', { default: -1 }),
+  field('topics', array(struct([
+    field('name', 'string', '0+'),
+    field('partitions', array(struct([
+      field('partitionIndex', 'int32', '0+'),
+      field('committedOffset', 'int64', '0+'),
+      field('committedLeaderEpoch', 'int32', '6+', { default: -1 }),
+      field('commitTimestamp', 'int64', '1', { default: -1 }),
+      field('committedMetadata', 'string', '0+', { nullable: '0+' }),
+    ])), '0+'),
+  ])), '0+'),
+]);
+
+export const offsetCommitResponseSchema = message('OffsetCommitResponse', '8+', [
+  field('throttleTimeMs', 'int32', '3+', { default: 0 }),
+  field('topics', array(struct([
+    field('name', 'string', '0+'),
+    field('partitions', array(struct([
+      field('partitionIndex', 'int32', '0+'),
+      field('errorCode', 'int16', '0+'),
+    ])), '0+'),
+  ])), '0+'),
+]);
+
+export interface OffsetCommitRequest extends MessageValue<typeof offsetCommitRequestSchema> {}
+export type OffsetCommitRequestInput = MessageInput<typeof offsetCommitRequestSchema>;
+export interface OffsetCommitResponse extends MessageValue<typeof offsetCommitResponseSchema> {}
+export type OffsetCommitResponseInput = MessageInput<typeof offsetCommitResponseSchema>;
+
+export const offsetCommitApi = defineApi({ key: 8, name: 'OffsetCommit', minVersion: 0, maxVersion: 7, request: offsetCommitRequestSchema, response: offsetCommitResponseSchema });
+export const {
+  decodeRequest: decodeOffsetCommitRequest,
+  encodeRequest: encodeOffsetCommitRequest,
+  decodeResponse: decodeOffsetCommitResponse,
+  encodeResponse: encodeOffsetCommitResponse,
+} = offsetCommitApi;
