@@ -10,6 +10,8 @@ import { SegmentIndexes } from './offset-index.js';
 
 export const segmentFileName = (baseOffset: number, suffix: string): string => `${String(baseOffset).padStart(20, '0')}${suffix}`;
 
+/** How much of a segment one read pulls in while walking batch headers. */
+const scanChunkBytes = 256 * 1024;
 /** Largest batch recovery accepts (a bigger length field is treated as corruption). */
 const batchBytesMax = 64 * 1024 * 1024;
 
@@ -104,54 +106,73 @@ export class LogSegment {
     return done === n ? out : out.subarray(0, done);
   }
 
-  /** Header of the batch at `position`, or null past the end. */
-  headerAt(position: number): BatchHeader | null {
-    if (position + batchHeaderBytes > this.bytes) return null;
-    try {
-      return readBatchHeader(this.readAt(position, batchHeaderBytes), 0);
-    } catch {
-      return null; // not a v2 batch header: recovery cuts here, reads stop here
+  /**
+   * Batch headers from `position` on, read from the file in chunks (one syscall per chunk, not
+   * per batch: a partition of tiny batches is walked at memory speed). Stops at the end or at
+   * the first bytes that are not a v2 batch header.
+   */
+  *headersFrom(position: number): Generator<{ readonly position: number; readonly header: BatchHeader }> {
+    let chunkStart = position;
+    let chunk = this.readAt(position, scanChunkBytes);
+    let pos = position;
+    while (pos + batchHeaderBytes <= this.bytes) {
+      if (pos + batchHeaderBytes > chunkStart + chunk.length) {
+        chunkStart = pos;
+        chunk = this.readAt(pos, scanChunkBytes);
+      }
+      let header: BatchHeader;
+      try {
+        header = readBatchHeader(chunk, pos - chunkStart);
+      } catch {
+        return; // not a v2 batch header: recovery cuts here, reads stop here
+      }
+      yield { position: pos, header };
+      pos += header.sizeInBytes;
     }
   }
 
   /** Position of the first batch whose last offset is ≥ `offset`, with its header; null when none. */
   find(offset: number): { position: number; header: BatchHeader } | null {
-    let pos = this.indexes.positionFor(offset);
-    for (;;) {
-      const h = this.headerAt(pos);
-      if (!h) return null;
-      if ((h.baseOffset + h.lastOffsetDelta) >= offset) return { position: pos, header: h };
-      pos += h.sizeInBytes;
+    for (const b of this.headersFrom(this.indexes.positionFor(offset))) {
+      if (b.header.baseOffset + b.header.lastOffsetDelta >= offset) return b;
     }
+    return null;
   }
 
   /**
    * Whole batches from the one holding `offset`, up to `maxBytes` (but at least one batch when
    * `minOneBatch`), stopping before any batch that starts at or after `maxOffsetExclusive`.
+   * The cut points come from the sparse index plus a short walk, so the cost does not grow with
+   * the number of batches returned.
    */
   read(offset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): Buffer | null {
     const start = this.find(offset);
     if (!start) return null;
-    let end = start.position;
-    let h: BatchHeader | null = start.header;
-    while (h && h.baseOffset < maxOffsetExclusive) {
-      const next = end + h.sizeInBytes;
-      if (next - start.position > maxBytes && !(minOneBatch && end === start.position)) break;
-      end = next;
-      h = this.headerAt(end);
+    if (start.header.baseOffset >= maxOffsetExclusive) return Buffer.alloc(0);
+    // Where the high watermark cuts: the first batch starting at or past it.
+    let cap = this.bytes;
+    if (maxOffsetExclusive < this.nextOffset) {
+      const at = this.find(maxOffsetExclusive);
+      if (at) cap = at.header.baseOffset >= maxOffsetExclusive ? at.position : at.position + at.header.sizeInBytes;
     }
+    cap = Math.min(cap, start.position + Math.max(0, maxBytes));
+    // The last batch boundary at or before `cap`.
+    const from = Math.max(start.position, this.indexes.positionAtOrBefore(cap));
+    let end = from;
+    for (const b of this.headersFrom(from)) {
+      const next = b.position + b.header.sizeInBytes;
+      if (next > cap) break;
+      end = next;
+    }
+    if (end === start.position && minOneBatch) end = Math.min(this.bytes, start.position + start.header.sizeInBytes);
     return end === start.position ? Buffer.alloc(0) : this.readAt(start.position, end - start.position);
   }
 
-  /** First offset whose batch max timestamp is ≥ `timestamp`, at batch granularity; null when none. */
+  /** The first batch whose max timestamp is ≥ `timestamp`; null when none. */
   findByTimestamp(timestamp: number): { position: number; header: BatchHeader } | null {
-    let pos = this.find(this.indexes.offsetForTime(timestamp))?.position ?? this.bytes;
-    for (;;) {
-      const h = this.headerAt(pos);
-      if (!h) return null;
-      if (h.maxTimestamp >= timestamp) return { position: pos, header: h };
-      pos += h.sizeInBytes;
-    }
+    const from = this.find(this.indexes.offsetForTime(timestamp))?.position ?? this.bytes;
+    for (const b of this.headersFrom(from)) if (b.header.maxTimestamp >= timestamp) return b;
+    return null;
   }
 
   /** Walks batches from `position`, rebuilding indexes when `reindex`, checking CRCs when `check`. */
@@ -159,14 +180,28 @@ export class LogSegment {
     let pos = position;
     let batches = 0;
     let prevNext = this.nextOffset;
+    let chunkStart = pos;
+    let chunk: Buffer = Buffer.alloc(0);
+    // The bytes [at, at + length) of the file, from the current chunk or a fresh read.
+    const bytesAt = (at: number, length: number): Buffer => {
+      if (at < chunkStart || at + length > chunkStart + chunk.length) {
+        chunkStart = at;
+        chunk = this.readAt(at, Math.max(scanChunkBytes, length));
+      }
+      return chunk.subarray(at - chunkStart, at - chunkStart + length);
+    };
     if (reindex) this.bytesSinceIndex = this.indexIntervalBytes;
-    for (;;) {
-      const h = this.headerAt(pos);
-      if (!h) break;
+    while (pos + batchHeaderBytes <= this.bytes) {
+      let h: BatchHeader;
+      try {
+        h = readBatchHeader(bytesAt(pos, batchHeaderBytes), 0);
+      } catch {
+        break;
+      }
       if (h.sizeInBytes < batchHeaderBytes || h.sizeInBytes > batchBytesMax || pos + h.sizeInBytes > this.bytes) break;
       if (check) {
         if (h.magic !== 2 || h.lastOffsetDelta < 0 || h.baseOffset < prevNext) break;
-        if (computeBatchCrc(this.readAt(pos, h.sizeInBytes), 0, h.sizeInBytes) !== h.crc) break;
+        if (computeBatchCrc(bytesAt(pos, h.sizeInBytes), 0, h.sizeInBytes) !== h.crc) break;
       }
       if (reindex) {
         if (this.bytesSinceIndex >= this.indexIntervalBytes) {
@@ -179,7 +214,7 @@ export class LogSegment {
         this.maxTimestamp = h.maxTimestamp;
         if (reindex) this.indexes.addTime(h.maxTimestamp, h.baseOffset);
       }
-      prevNext = (h.baseOffset + h.lastOffsetDelta) + 1;
+      prevNext = h.baseOffset + h.lastOffsetDelta + 1;
       this.nextOffset = prevNext;
       pos += h.sizeInBytes;
       batches++;

@@ -110,6 +110,21 @@ export class SegmentIndexes {
     return best;
   }
 
+  /** The position of the last indexed batch starting at or before byte `position` (0 when none). */
+  positionAtOrBefore(position: number): number {
+    let lo = 0;
+    let hi = this.positions.length - 1;
+    let best = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.positions[mid]! <= position) {
+        best = this.positions[mid]!;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return best;
+  }
+
   /** An offset from which to scan for the first record with timestamp ≥ `timestamp` (the base when none). */
   offsetForTime(timestamp: number): number {
     // The entry before the first one whose timestamp is ≥ target: records between them may qualify.

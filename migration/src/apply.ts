@@ -1,0 +1,167 @@
+// `migrate apply` as a library call (issue 7): rehearse the input, refuse on blocking problems
+// unless forced, then send the plan's records to the active controller in one ImportMigration
+// RPC. The controller writes them as ONE metadata transaction (all or nothing) or refuses (a
+// different cluster id, clashes with existing metadata); a rerun after success is answered
+// "already migrated" and writes nothing. The tool holds no state the controller needs: if it
+// dies before its request arrived nothing was written, and once it arrived the controller
+// finishes (or, if the controller dies, its successor aborts) on its own.
+// Progress is read from the quorum's high watermark, which grows by one per committed record.
+import { ControllerClient } from '../../src/client/controller-client.js';
+import { describeQuorum } from '../../src/client/quorum-client.js';
+import { ErrorCode, errorName } from '../../src/common/errors.js';
+import type { Endpoint } from '../../src/common/node-config.js';
+import { frameRecords } from '../../src/metadata/record-frames.js';
+import { encodeRecord } from '../../src/metadata/records.js';
+import type { Problem } from './problems.js';
+import type { RehearseReport } from './report.js';
+import { rehearse, type ZkInput } from './rehearse.js';
+
+export const ApplyExit = { done: 0, refused: 1, unreadable: 2, blocked: 3 } as const;
+
+/** How long the import may take before the tool stops waiting (the controller goes on). */
+export const importTimeoutMsDefault = 600_000;
+/** How often progress is polled while the controller writes. */
+const progressIntervalMs = 250;
+
+export type ApplyOutcome = 'applied' | 'already-migrated' | 'blocked' | 'refused';
+
+export interface ApplyProgress {
+  /** Records of this migration committed so far (estimated from the high watermark). */
+  readonly committed: number;
+  readonly total: number;
+}
+
+export interface ApplyOptions {
+  readonly controllers: readonly Endpoint[];
+  readonly force: boolean;
+  readonly timeoutMs?: number;
+  /** Called while the controller writes (only when given). */
+  readonly onProgress?: (p: ApplyProgress) => void;
+}
+
+export interface ApplyResult {
+  readonly outcome: ApplyOutcome;
+  readonly exitCode: 0 | 1 | 3;
+  readonly clusterId: string | null;
+  readonly counts: RehearseReport['counts'];
+  /** Records between the transaction markers that apply sent. */
+  readonly records: number;
+  readonly recordsWritten: number;
+  readonly blockingProblems: readonly Problem[];
+  /** What --force skipped or invented. */
+  readonly forced: readonly string[];
+  readonly errorCode: number;
+  readonly errorName: string;
+  readonly errorMessage: string | null;
+  readonly conflicts: readonly string[];
+  readonly notes: readonly string[];
+  readonly metadataOffset: number;
+  readonly readMs: number;
+  readonly importMs: number;
+}
+
+/** Throws MigrationInputError (unreadable input) and ControllerUnavailableError. */
+export async function applyMigration(input: ZkInput, options: ApplyOptions): Promise<ApplyResult> {
+  const rehearsed = await rehearse(input);
+  const { plan, report } = rehearsed;
+  const base = {
+    clusterId: plan.clusterId,
+    counts: report.counts,
+    records: plan.records.length - 2,
+    recordsWritten: 0,
+    blockingProblems: plan.blockingProblems,
+    forced: options.force ? plan.forced : [],
+    errorCode: ErrorCode.NONE,
+    errorName: 'NONE',
+    errorMessage: null,
+    conflicts: [],
+    notes: [],
+    metadataOffset: -1,
+    readMs: rehearsed.readMs,
+    importMs: 0,
+  };
+  if (plan.clusterId === null) {
+    return { ...base, outcome: 'blocked', exitCode: ApplyExit.blocked, errorMessage: 'the ZooKeeper data has no /cluster/id; nothing to match the KRaft cluster against (not even --force can apply it)' };
+  }
+  if (plan.blockingProblems.length > 0 && !options.force) {
+    return { ...base, outcome: 'blocked', exitCode: ApplyExit.blocked, errorMessage: `${plan.blockingProblems.length} blocking problems; fix them, or give --force to skip the broken entities` };
+  }
+
+  const frames = frameRecords(plan.records.map(encodeRecord));
+  const client = new ControllerClient(options.controllers);
+  const started = performance.now();
+  const stopProgress = options.onProgress ? watchProgress(options.controllers, plan.records.length, options.onProgress) : () => {};
+  try {
+    const res = await client.call('ImportMigration', { zkClusterId: plan.clusterId, records: frames, recordCount: plan.records.length }, { timeoutMs: options.timeoutMs ?? importTimeoutMsDefault });
+    const errorCode = Number(res['errorCode'] ?? 0);
+    const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+    const answer = {
+      ...base,
+      errorCode,
+      errorName: errorName(errorCode),
+      errorMessage: errorCode === ErrorCode.NONE ? null : String(res['errorMessage'] ?? ''),
+      conflicts: strings(res['conflicts']),
+      notes: strings(res['notes']),
+      recordsWritten: Number(res['recordsWritten'] ?? 0),
+      metadataOffset: Number(res['metadataOffset'] ?? -1),
+      importMs: performance.now() - started,
+    };
+    if (errorCode !== ErrorCode.NONE) return { ...answer, outcome: 'refused', exitCode: ApplyExit.refused };
+    return { ...answer, outcome: res['alreadyMigrated'] ? 'already-migrated' : 'applied', exitCode: ApplyExit.done };
+  } finally {
+    stopProgress();
+    client.close();
+  }
+}
+
+/** Polls the high watermark while the import runs; returns the function that stops it. */
+function watchProgress(controllers: readonly Endpoint[], total: number, report: (p: ApplyProgress) => void): () => void {
+  let stopped = false;
+  let baseHw: number | null = null;
+  const poll = async (): Promise<void> => {
+    for (let i = 0; !stopped; i++) {
+      try {
+        const hw = (await describeQuorum(controllers[i % controllers.length]!)).highWatermark;
+        baseHw ??= hw;
+        if (!stopped) report({ committed: Math.min(total, Math.max(0, hw - baseHw)), total });
+      } catch {
+        // No answer this time (a failover, say): the next poll tries another controller.
+      }
+      await new Promise((r) => setTimeout(r, progressIntervalMs));
+    }
+  };
+  void poll();
+  return () => {
+    stopped = true;
+  };
+}
+
+/** The summary `migrate apply` prints. */
+export function formatApplyResult(r: ApplyResult): string {
+  const c = r.counts;
+  const lines: string[] = [];
+  const what = `${c.topics} topics (${c.partitions} partitions), ${c.topicConfigs} topic and ${c.brokerConfigs} broker config entities, ${c.aclBindings} ACLs, ${c.scramCredentials} SCRAM credentials, ${c.clientQuotas} quota entities`;
+  switch (r.outcome) {
+    case 'applied':
+      lines.push(`Migrated ${what}: ${r.recordsWritten} records in one metadata transaction, committed at offset ${r.metadataOffset} (${(r.importMs / 1000).toFixed(1)} s).`);
+      break;
+    case 'already-migrated':
+      lines.push(`Already migrated: the cluster holds this ZooKeeper state (${what}); nothing written.`);
+      break;
+    case 'blocked':
+      lines.push(`Not applied: ${r.errorMessage ?? 'blocking problems'}`);
+      for (const p of r.blockingProblems) lines.push(`  error ${p.code} ${p.path}: ${p.message}`);
+      break;
+    case 'refused':
+      lines.push(`Refused by the controller (${r.errorName}): ${r.errorMessage ?? ''}`);
+      for (const conflict of r.conflicts) lines.push(`  ${conflict}`);
+      lines.push('Nothing was written.');
+      break;
+  }
+  if (r.forced.length > 0) {
+    lines.push(`--force: ${r.forced.length} broken entities skipped or replaced:`);
+    for (const f of r.forced) lines.push(`  ${f}`);
+  }
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  return lines.join('\n');
+}

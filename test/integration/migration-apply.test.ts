@@ -1,0 +1,226 @@
+// `raftka migrate apply` / `verify` against real clusters (3 controllers + 3 brokers, real
+// processes, ephemeral ports), driven through the command line as an operator would:
+//  - the sample (with --force: it has blocking errors by design) is refused without --force,
+//    refused while a KRaft topic clashes, then applied; verify exits 0; `topics --describe`
+//    shows every migrated topic with its partitions, replica sets and topic id; a second apply
+//    changes nothing; a topic created afterwards makes verify exit 1 with a readable diff;
+//  - a wrong cluster id is a clear error and writes nothing;
+//  - kill -9 of the active controller, or of the tool, in the middle of a big synthetic import
+//    leaves no migrated metadata or all of it (checked on every observation), and a rerun
+//    finishes the job.
+// The clusters' ids are random; the inputs are made to carry them (the sample's /cluster/id is
+// rewritten in a copy), except where the test is about a wrong id.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoPath } from '../../src/common/paths.js';
+import { ClusterFixture, waitFor, isAlive } from '../../src/testing/cluster-fixture.js';
+import { rehearse } from '../../migration/src/rehearse.js';
+import { syntheticDump } from '../../migration/src/synthetic.js';
+import { sampleTree } from '../migration/expected.js';
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+interface Described {
+  topics: { name: string; topicId: string; errorCode: number; partitions: { partition: number; leader: number; replicas: number[]; isr: number[] }[] }[];
+  brokers: { id: number; fenced: boolean }[];
+}
+
+interface NodeStatus {
+  role: string;
+  epoch: number;
+  applied: { topics: number; inTransaction: boolean };
+}
+
+/** Start `raftka ...` as a child process; `done` resolves when it exits. */
+function startRaftka(f: ClusterFixture, args: readonly string[]): { child: ChildProcess; done: Promise<Run> } {
+  const child = spawn(process.execPath, [repoPath('bin', 'raftka.js'), ...args], { cwd: f.root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<Run>((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+  return { child, done };
+}
+
+const raftka = (f: ClusterFixture, ...args: string[]): Promise<Run> => startRaftka(f, args).done;
+const controllersOf = (f: ClusterFixture): string => f.controllerPorts.map((p) => `127.0.0.1:${p}`).join(',');
+
+async function startCluster(t: { after: (fn: () => Promise<void>) => void }): Promise<{ f: ClusterFixture; clusterId: string }> {
+  const f = await ClusterFixture.controllers({ controllers: 3, brokers: 3 });
+  t.after(() => f.destroy());
+  await f.up();
+  const clusterId = (await f.quorumStatus()).clusterId;
+  await waitFor('three unfenced brokers', async () => {
+    const d = await describe(f);
+    return d.brokers.length === 3 && d.brokers.every((b) => !b.fenced) ? true : undefined;
+  }, 60_000, 200);
+  return { f, clusterId };
+}
+
+/** `topics --describe --json` from the active controller (a standby may lag a moment behind). */
+async function describe(f: ClusterFixture): Promise<Described> {
+  const leaderId = (await f.quorumStatus()).leaderId;
+  const r = await raftka(f, 'topics', '--bootstrap-controller', `127.0.0.1:${f.controllerPorts[leaderId - 1]}`, '--describe', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as Described;
+}
+
+/** The sample's tree.json with /cluster/id set to `clusterId`. */
+function sampleFor(f: ClusterFixture, clusterId: string): string {
+  const tree = JSON.parse(readFileSync(sampleTree, 'utf8')) as Record<string, { data: string }>;
+  tree['/cluster/id']!.data = JSON.stringify({ version: '1', id: clusterId });
+  const file = join(f.root, 'sample-tree.json');
+  writeFileSync(file, JSON.stringify(tree));
+  return file;
+}
+
+/** Each controller's own view (admin /status); null for one that does not answer. */
+async function controllerViews(f: ClusterFixture): Promise<(NodeStatus | null)[]> {
+  return Promise.all(f.controllerPorts.map((_, i) => f.nodeStatus(i).then((s) => s as unknown as NodeStatus, () => null)));
+}
+
+test('apply the sample, verify, describe, rerun changes nothing, a later topic makes verify fail', { timeout: 240_000 }, async (t) => {
+  const { f, clusterId } = await startCluster(t);
+  const dump = sampleFor(f, clusterId);
+  const bc = controllersOf(f);
+  const bc0 = `127.0.0.1:${f.controllerPorts[0]}`;
+
+  const blocked = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc);
+  assert.equal(blocked.status, 3, blocked.stderr);
+  assert.match(blocked.stdout, /Not applied: \d+ blocking problems.*--force/);
+  assert.match(blocked.stdout, /missing_partition_state/);
+  assert.equal((await describe(f)).topics.length, 0);
+
+  // A KRaft topic with a migrated name: refused, named, nothing written.
+  assert.equal((await raftka(f, 'topics', '--bootstrap-controller', bc0, '--create', '--topic', 'orders', '--partitions', '1', '--replication-factor', '1')).status, 0);
+  const clash = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--force');
+  assert.equal(clash.status, 1, clash.stdout + clash.stderr);
+  assert.match(clash.stdout, /TOPIC_ALREADY_EXISTS/);
+  assert.match(clash.stdout, /topic orders already exists in KRaft/);
+  assert.deepEqual((await describe(f)).topics.map((x) => x.name), ['orders']);
+  assert.equal((await raftka(f, 'topics', '--bootstrap-controller', bc0, '--delete', '--topic', 'orders')).status, 0);
+
+  const applied = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--force', '--json');
+  assert.equal(applied.status, 0, applied.stdout + applied.stderr);
+  const result = JSON.parse(applied.stdout) as { outcome: string; recordsWritten: number; forced: string[] };
+  assert.equal(result.outcome, 'applied');
+  assert.ok(result.recordsWritten > 0);
+  assert.ok(result.forced.length > 0, 'the sample needs --force, which says what it skipped');
+
+  const verified = await raftka(f, 'migrate', 'verify', '--zk-dump', dump, '--bootstrap-controller', bc);
+  assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+  assert.match(verified.stdout, /matches the ZooKeeper state/);
+
+  // Every migrated topic, with its partitions, replica sets and id.
+  const { report } = await rehearse({ zkDump: dump });
+  const described = await describe(f);
+  const live = new Map(described.topics.map((x) => [x.name, x]));
+  assert.equal(described.topics.length, report.topics.length);
+  for (const topic of report.topics) {
+    const d = live.get(topic.name);
+    assert.ok(d, `topic ${topic.name} is in KRaft`);
+    assert.equal(d.topicId, topic.topicId);
+    assert.deepEqual(d.partitions.map((p) => [p.partition, p.replicas]), topic.partitions.map((p) => [p.partition, [...p.replicas]]));
+  }
+
+  const again = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--force', '--json');
+  assert.equal(again.status, 0, again.stdout + again.stderr);
+  const second = JSON.parse(again.stdout) as { outcome: string; recordsWritten: number };
+  assert.deepEqual([second.outcome, second.recordsWritten], ['already-migrated', 0]);
+  assert.deepEqual((await describe(f)).topics, described.topics);
+
+  assert.equal((await raftka(f, 'topics', '--bootstrap-controller', bc0, '--create', '--topic', 'made-in-kraft', '--partitions', '2', '--replication-factor', '3')).status, 0);
+  const diff = await raftka(f, 'migrate', 'verify', '--zk-dump', dump, '--bootstrap-controller', bc);
+  assert.equal(diff.status, 1, diff.stdout + diff.stderr);
+  assert.match(diff.stdout, /differs from the ZooKeeper state in 1 places/);
+  assert.match(diff.stdout, /\+ topic made-in-kraft \(id [\w-]+\): only in KRaft/);
+});
+
+/** Topic counts every controller reports while `until` runs must be 0 or `all`, never between. */
+async function watchAllOrNothing(f: ClusterFixture, all: number, until: Promise<unknown>): Promise<Set<number>> {
+  const seen = new Set<number>();
+  let running = true;
+  void until.finally(() => (running = false));
+  while (running) {
+    for (const v of await controllerViews(f)) if (v) seen.add(v.applied.topics);
+    await new Promise((r) => setTimeout(r, 20)); // polling cadence, not synchronisation
+  }
+  for (const n of seen) assert.ok(n === 0 || n === all, `a controller showed ${n} of ${all} migrated topics`);
+  return seen;
+}
+
+/** Wait until the active controller has an open transaction (the import is in flight). */
+async function waitForOpenTransaction(f: ClusterFixture, tool: ChildProcess): Promise<number> {
+  return waitFor('the active controller to be inside the migration transaction', async () => {
+    assert.ok(tool.exitCode === null, 'the tool finished before the transaction was seen open; make the input bigger');
+    const views = await controllerViews(f);
+    const i = views.findIndex((v) => v?.role === 'leader' && v.applied.inTransaction);
+    return i >= 0 ? i : undefined;
+  }, 60_000, 1);
+}
+
+const bigInput = { brokers: [1, 2, 3], topics: 600, partitionsPerTopic: 100, replicationFactor: 3 };
+
+test('wrong cluster id writes nothing; kill -9 of the active controller mid-apply leaves nothing or everything, a rerun finishes', { timeout: 300_000 }, async (t) => {
+  const { f, clusterId } = await startCluster(t);
+  const bc = controllersOf(f);
+
+  const wrong = await raftka(f, 'migrate', 'apply', '--zk-dump', sampleTree, '--bootstrap-controller', bc, '--force');
+  assert.equal(wrong.status, 1, wrong.stdout + wrong.stderr);
+  assert.match(wrong.stdout, /INCONSISTENT_CLUSTER_ID/);
+  assert.match(wrong.stdout, new RegExp(`UvImZaYMEtKJGF2VDuiBNg is not this KRaft cluster's id ${clusterId}`));
+  assert.match(wrong.stdout, /Nothing was written/);
+  assert.equal((await describe(f)).topics.length, 0);
+
+  const dump = join(f.root, 'big.json');
+  writeFileSync(dump, syntheticDump({ clusterId, ...bigInput }));
+  const tool = startRaftka(f, ['migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json']);
+  const watching = watchAllOrNothing(f, bigInput.topics, tool.done);
+  const leaderIndex = await waitForOpenTransaction(f, tool.child);
+  await f.kill9(leaderIndex + 1);
+  const run = await tool.done; // the tool follows the new active controller, or gives up
+  const seen = await watching;
+  assert.ok(seen.has(0), 'observed the cluster before the migration became visible');
+
+  const rerun = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json');
+  assert.equal(rerun.status, 0, `first run: ${run.status} ${run.stdout} ${run.stderr}\nrerun: ${rerun.stdout} ${rerun.stderr}`);
+  assert.ok(['applied', 'already-migrated'].includes((JSON.parse(rerun.stdout) as { outcome: string }).outcome));
+  await f.up(); // the killed controller comes back and catches up
+  const verified = await raftka(f, 'migrate', 'verify', '--zk-dump', dump, '--bootstrap-controller', bc);
+  assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+  await waitFor('every controller to show every migrated topic', async () => ((await controllerViews(f)).every((v) => v?.applied.topics === bigInput.topics) ? true : undefined), 60_000, 100);
+});
+
+test('kill -9 of the tool mid-apply leaves nothing or everything; a rerun finishes', { timeout: 300_000 }, async (t) => {
+  const { f, clusterId } = await startCluster(t);
+  const bc = controllersOf(f);
+  const dump = join(f.root, 'big.json');
+  writeFileSync(dump, syntheticDump({ clusterId, ...bigInput }));
+
+  const tool = startRaftka(f, ['migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json']);
+  const toolGone = tool.done.then(async () => {
+    // After the tool died the controller goes on alone: watch until its transaction is closed.
+    await waitFor('the migration transaction to close', async () => ((await controllerViews(f)).some((v) => v?.role === 'leader' && !v.applied.inTransaction) ? true : undefined), 60_000, 5);
+  });
+  const watching = watchAllOrNothing(f, bigInput.topics, toolGone);
+  await waitForOpenTransaction(f, tool.child);
+  tool.child.kill('SIGKILL');
+  await waitFor('the tool to exit', async () => (tool.child.pid !== undefined && !isAlive(tool.child.pid) ? true : undefined), 5_000, 5);
+  assert.equal((await tool.done).status, null, 'killed by a signal');
+  await watching;
+
+  const rerun = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json');
+  assert.equal(rerun.status, 0, rerun.stdout + rerun.stderr);
+  // Usually the controller finished what the tool started ("already-migrated"); if it lost its
+  // leadership meanwhile, its successor aborted the transaction and the rerun writes it all.
+  assert.ok(['applied', 'already-migrated'].includes((JSON.parse(rerun.stdout) as { outcome: string }).outcome), rerun.stdout);
+  const verified = await raftka(f, 'migrate', 'verify', '--zk-dump', dump, '--bootstrap-controller', bc);
+  assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+});
