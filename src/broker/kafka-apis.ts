@@ -8,6 +8,7 @@ import type { ControllerClient } from '../client/controller-client.js';
 import type { MetadataImage } from '../metadata/image.js';
 import { supportedApiVersions } from '../protocol/apis.js';
 import { adminHandlers } from './admin-apis.js';
+import { recompressForTopic } from './recompress.js';
 import type { FetchRequest, FetchResponseInput } from '../protocol/messages/fetch.js';
 import type { ListOffsetsRequest, ListOffsetsResponseInput } from '../protocol/messages/list-offsets.js';
 import type { MetadataRequest, MetadataResponseInput } from '../protocol/messages/metadata.js';
@@ -129,8 +130,10 @@ async function produce(ctx: BrokerApiContext, req: ProduceRequest, rc: RequestCo
       }
       const tooBig = v.batches.find((b) => b.sizeInBytes > hosted.log.config.maxMessageBytes);
       if (tooBig) return fail(ErrorCode.MESSAGE_TOO_LARGE, `a batch of ${tooBig.sizeInBytes} bytes is above max.message.bytes (${hosted.log.config.maxMessageBytes})`);
+      const stored = recompressForTopic(p.records, v.batches, hosted.log.config.compressionType);
+      if (!stored.ok) return fail(stored.errorCode, stored.message);
       // The request frame's buffer is ours: offsets are patched in place, then the bytes are written.
-      const r = ctx.replicas.appendAsLeader(t.name, p.index, p.records);
+      const r = ctx.replicas.appendAsLeader(t.name, p.index, stored.records);
       if (r.errorCode !== 0 || !('baseOffset' in r)) return fail(r.errorCode, 'message' in r ? r.message : null);
       return { index: p.index, errorCode: 0, baseOffset: r.baseOffset, logAppendTimeMs: r.logAppendTimeMs, logStartOffset: r.logStartOffset, recordErrors: [], errorMessage: null };
     }),

@@ -5,3 +5,12 @@ export function parseEndpoint(value: string): { host: string; port: number } {
   if (i <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`expected host:port, got "${value}"`);
   return { host: value.slice(0, i), port };
 }
+
+/** Parses a `host:port[,host:port...]` list (Kafka's bootstrap.servers). */
+export function parseEndpoints(value: string): { host: string; port: number }[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(parseEndpoint);
+}

@@ -13,6 +13,8 @@ import { configsCommand } from './configs-command.js';
 import { aclsCommand } from './acls-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { featuresCommand } from './features-command.js';
+import { consoleProducerCommand } from './console-producer-command.js';
+import { consoleConsumerCommand } from './console-consumer-command.js';
 
 // Each command file exports one CommandModule; add new ones to this list.
 const commands: CommandModule[] = [
@@ -25,6 +27,8 @@ const commands: CommandModule[] = [
   configsCommand as unknown as CommandModule,
   aclsCommand as unknown as CommandModule,
   featuresCommand as unknown as CommandModule,
+  consoleProducerCommand as unknown as CommandModule,
+  consoleConsumerCommand as unknown as CommandModule,
   migrateCommand,
 ];
 

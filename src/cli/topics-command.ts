@@ -1,15 +1,18 @@
-// `raftka topics --bootstrap-controller H:P --create | --list | --describe | --delete | --alter`,
-// shaped like kafka-topics.sh, talking gRPC to the controllers until the Kafka protocol exists.
+// `raftka topics (--bootstrap-server H:P | --bootstrap-controller H:P) --create | --list |
+// --describe | --delete | --alter`, shaped like kafka-topics.sh: over the Kafka protocol to any
+// broker, or over gRPC to the controllers (useful before any broker runs).
 import type { CommandModule } from 'yargs';
 import { ControllerClient } from '../client/controller-client.js';
 import { errorName } from '../common/errors.js';
 import { uuidFromBytes } from '../metadata/records.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
-import { parseEndpoint } from './endpoint.js';
+import { parseEndpoint, parseEndpoints } from './endpoint.js';
+import { KafkaClient } from '../client/kafka-client.js';
 import { exitWithError } from './errors.js';
 
 interface TopicsArgs {
-  'bootstrap-controller': string;
+  'bootstrap-controller'?: string;
+  'bootstrap-server'?: string;
   create?: boolean;
   list?: boolean;
   describe?: boolean;
@@ -26,15 +29,74 @@ interface TopicsArgs {
 const list = (v: unknown): WireMessage[] => (Array.isArray(v) ? (v as WireMessage[]) : []);
 const topicIdOf = (v: unknown): string => (v instanceof Uint8Array && v.length === 16 ? uuidFromBytes(v) : '');
 
+/** What --describe prints for one topic, from either the controllers or a broker. */
+export interface DescribedTopic {
+  readonly name: string;
+  readonly topicId: string;
+  readonly configs: Readonly<Record<string, string>>;
+  readonly partitions: readonly { partition: number; leader: number; replicas: readonly number[]; isr: readonly number[] }[];
+}
+
 /** kafka-topics.sh --describe lines for one topic. */
-export function formatTopic(t: WireMessage): string {
-  const partitions = list(t['partitions']);
-  const configs = Object.entries((t['configs'] ?? {}) as Record<string, string>).sort().map(([k, v]) => `${k}=${v}`).join(',');
-  const head = `Topic: ${String(t['name'])}\tTopicId: ${topicIdOf(t['topicId'])}\tPartitionCount: ${partitions.length}\tReplicationFactor: ${list(partitions[0]?.['replicas']).length}\tConfigs: ${configs}`;
-  const rows = partitions.map(
-    (p) => `\tTopic: ${String(t['name'])}\tPartition: ${Number(p['partition'])}\tLeader: ${Number(p['leader']) < 0 ? 'none' : Number(p['leader'])}\tReplicas: ${(p['replicas'] as number[]).join(',')}\tIsr: ${(p['isr'] as number[]).join(',')}`,
-  );
+export function formatTopic(t: DescribedTopic): string {
+  const configs = Object.entries(t.configs).sort().map(([k, v]) => `${k}=${v}`).join(',');
+  const head = `Topic: ${t.name}\tTopicId: ${t.topicId}\tPartitionCount: ${t.partitions.length}\tReplicationFactor: ${t.partitions[0]?.replicas.length ?? 0}\tConfigs: ${configs}`;
+  const rows = t.partitions.map((p) => `\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}`);
   return [head, ...rows].join('\n');
+}
+
+function describedFromWire(t: WireMessage): DescribedTopic {
+  return {
+    name: String(t['name']),
+    topicId: topicIdOf(t['topicId']),
+    configs: (t['configs'] ?? {}) as Record<string, string>,
+    partitions: list(t['partitions']).map((p) => ({ partition: Number(p['partition']), leader: Number(p['leader']), replicas: (p['replicas'] as number[]) ?? [], isr: (p['isr'] as number[]) ?? [] })),
+  };
+}
+
+function parseConfigFlags(items: readonly string[]): Map<string, string> {
+  return new Map(
+    items.map((kv) => {
+      const i = kv.indexOf('=');
+      if (i <= 0) throw new Error(`--config expects key=value, got "${kv}"`);
+      return [kv.slice(0, i), kv.slice(i + 1)] as const;
+    }),
+  );
+}
+
+/** The same verbs over the Kafka protocol, through any broker. */
+async function viaBroker(args: TopicsArgs): Promise<void> {
+  const client = new KafkaClient(parseEndpoints(args['bootstrap-server']!), { clientId: 'raftka-topics' });
+  try {
+    if (args.create) {
+      await client.createTopic(args.topic!, args.partitions ?? -1, args['replication-factor'] ?? -1, parseConfigFlags(args.config ?? []), Boolean(args['validate-only']));
+      console.log(`Created topic ${args.topic}.`);
+    } else if (args.delete) {
+      await client.deleteTopic(args.topic!);
+      console.log(`Deleted topic ${args.topic}.`);
+    } else if (args.alter) {
+      await client.createPartitions(args.topic!, args.partitions!, Boolean(args['validate-only']));
+      console.log(`Altered topic ${args.topic}.`);
+    } else {
+      const md = await client.metadata(args.topic ? [args.topic] : null);
+      const topics = md.topics.filter((t) => !t.name.startsWith('__')).sort((a, b) => a.name.localeCompare(b.name));
+      if (args.list) {
+        if (args.json) console.log(JSON.stringify(topics.map((t) => t.name)));
+        else for (const t of topics) console.log(t.name);
+        return;
+      }
+      const described: DescribedTopic[] = [];
+      for (const t of topics) {
+        if (t.errorCode !== 0) throw new Error(`topic ${t.name}: ${errorName(t.errorCode)}`);
+        const configs = (await client.describeTopicConfigs(t.name)).filter((c) => c.configSource === 1 && c.value !== null);
+        described.push({ name: t.name, topicId: t.topicId, configs: Object.fromEntries(configs.map((c) => [c.name, c.value!])), partitions: t.partitions });
+      }
+      if (args.json) console.log(JSON.stringify({ topics: described }, null, 2));
+      else for (const t of described) console.log(formatTopic(t));
+    }
+  } finally {
+    client.close();
+  }
 }
 
 function checkResults(res: WireMessage, verb: string): void {
@@ -49,10 +111,11 @@ function checkResults(res: WireMessage, verb: string): void {
 
 export const topicsCommand: CommandModule<object, TopicsArgs> = {
   command: 'topics',
-  describe: 'Create, list, describe, delete topics (through the controllers)',
+  describe: 'Create, list, describe, delete topics (through a broker or the controllers)',
   builder: (y) =>
     y
-      .option('bootstrap-controller', { type: 'string', demandOption: true, describe: 'host:port of any controller' })
+      .option('bootstrap-controller', { type: 'string', describe: 'host:port of any controller (gRPC)' })
+      .option('bootstrap-server', { type: 'string', describe: 'host:port[,host:port...] of brokers (Kafka protocol)' })
       .option('create', { type: 'boolean' })
       .option('list', { type: 'boolean' })
       .option('describe', { type: 'boolean' })
@@ -65,6 +128,7 @@ export const topicsCommand: CommandModule<object, TopicsArgs> = {
       .option('validate-only', { type: 'boolean' })
       .option('json', { type: 'boolean' })
       .check((a) => {
+        if (Boolean(a['bootstrap-controller']) === Boolean(a['bootstrap-server'])) throw new Error('give exactly one of --bootstrap-server or --bootstrap-controller');
         const actions = ['create', 'list', 'describe', 'delete', 'alter'].filter((k) => a[k as keyof typeof a]);
         if (actions.length !== 1) throw new Error('give exactly one of --create, --list, --describe, --delete, --alter');
         if ((a.create || a.delete || a.alter) && !a.topic) throw new Error('--topic is required');
@@ -72,14 +136,18 @@ export const topicsCommand: CommandModule<object, TopicsArgs> = {
         return true;
       }),
   handler: async (args) => {
-    const client = new ControllerClient([parseEndpoint(args['bootstrap-controller'])]);
+    if (args['bootstrap-server']) {
+      try {
+        await viaBroker(args);
+      } catch (err) {
+        exitWithError(err);
+      }
+      return;
+    }
+    const client = new ControllerClient([parseEndpoint(args['bootstrap-controller']!)]);
     try {
       if (args.create) {
-        const configs = Object.fromEntries((args.config ?? []).map((kv) => {
-          const i = kv.indexOf('=');
-          if (i <= 0) throw new Error(`--config expects key=value, got "${kv}"`);
-          return [kv.slice(0, i), kv.slice(i + 1)];
-        }));
+        const configs = Object.fromEntries(parseConfigFlags(args.config ?? []));
         const res = await client.call('CreateTopics', {
           topics: [{ name: args.topic, numPartitions: args.partitions ?? -1, replicationFactor: args['replication-factor'] ?? -1, configs }],
           validateOnly: Boolean(args['validate-only']),
@@ -111,7 +179,7 @@ export const topicsCommand: CommandModule<object, TopicsArgs> = {
         } else {
           for (const t of topics) {
             if (Number(t['errorCode']) !== 0) throw new Error(`topic ${String(t['name'])}: ${errorName(Number(t['errorCode']))}`);
-            console.log(formatTopic(t));
+            console.log(formatTopic(describedFromWire(t)));
           }
         }
       }

@@ -364,3 +364,26 @@ export function buildRecordBatch(records: readonly RecordInput[], options: Build
   out.writeUInt32BE(computeBatchCrc(out, 0, out.length), crcOffset);
   return out;
 }
+
+/**
+ * Rebuild a batch from some of its records (the log cleaner) or in another codec (a topic's
+ * compression.type), keeping what identifies it: base offset and last offset delta (so offsets do
+ * not move), leader epoch, producer id/epoch/sequence, transactional flag and a LogAppendTime.
+ */
+export function rebuildBatch(h: RecordBatchHeader, records: readonly KafkaRecord[], compression: number): Buffer {
+  return buildRecordBatch(
+    records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })),
+    {
+      baseOffset: h.baseOffset,
+      partitionLeaderEpoch: h.partitionLeaderEpoch,
+      compression,
+      producerId: h.producerId,
+      producerEpoch: h.producerEpoch,
+      baseSequence: h.baseSequence,
+      transactional: h.isTransactional,
+      offsetDeltas: records.map((r) => r.offset - h.baseOffset),
+      lastOffsetDelta: h.lastOffsetDelta,
+      ...(h.timestampType === TimestampType.logAppendTime ? { logAppendTimeMs: h.maxTimestamp } : {}),
+    },
+  );
+}

@@ -10,7 +10,7 @@
 // `segment.bytes` modest (the cleaner skips segments above cleanerSegmentBytesMax and logs it).
 import type { Logger } from 'pino';
 import { CompressionCodec } from '../protocol/compression.js';
-import { buildRecordBatch, readBatchHeaders, readRecords, TimestampType, type KafkaRecord } from '../protocol/record-batch.js';
+import { readBatchHeaders, readRecords, rebuildBatch, type KafkaRecord } from '../protocol/record-batch.js';
 import type { Log } from './log.js';
 
 export const cleanerSegmentBytesMax = 256 * 1024 * 1024;
@@ -85,23 +85,8 @@ export class LogCleaner {
         dropped += records.length - keep.length;
         if (keep.length === records.length) parts.push(raw);
         else if (keep.length > 0) {
-          parts.push(
-            buildRecordBatch(
-              keep.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })),
-              {
-                baseOffset: h.baseOffset,
-                partitionLeaderEpoch: h.partitionLeaderEpoch,
-                // zstd cannot be written here (no compressor): cleaned zstd batches are stored uncompressed.
-                compression: h.compression === CompressionCodec.zstd ? CompressionCodec.none : h.compression,
-                producerId: h.producerId,
-                producerEpoch: h.producerEpoch,
-                baseSequence: h.baseSequence,
-                offsetDeltas: keep.map((r) => r.offset - h.baseOffset),
-                lastOffsetDelta: h.lastOffsetDelta,
-                ...(h.timestampType === TimestampType.logAppendTime ? { logAppendTimeMs: h.maxTimestamp } : {}),
-              },
-            ),
-          );
+          // zstd cannot be written here (no compressor): cleaned zstd batches are stored uncompressed.
+          parts.push(rebuildBatch(h, keep, h.compression === CompressionCodec.zstd ? CompressionCodec.none : h.compression));
         }
       }
       if (dropped > 0) {

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { Kafka, logLevel, CompressionTypes } from 'kafkajs';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
 import { kcat } from '../../src/testing/kcat.js';
+import { KafkaClient } from '../../src/client/kafka-client.js';
+import { buildRecordBatch, readBatchHeaders, readRecords } from '../../src/protocol/record-batch.js';
 
 interface KcatMetadata {
   brokers: { id: number; name: string }[];
@@ -155,5 +157,21 @@ test('kcat and kafkajs produce, fetch, list offsets and administer topics on a r
       last.set(k!, v!);
     }
     assert.deepEqual([...last.values()], Array.from({ length: 10 }, () => 'v99'), 'every key still reads its newest value');
+  });
+
+  await t.test("a topic's compression.type recompresses what producers send; raftka's own client reads it", async () => {
+    await admin.createTopics({ topics: [{ topic: 'gz', numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'compression.type', value: 'gzip' }] }, { topic: 'zs', numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'compression.type', value: 'zstd' }] }], waitForLeaders: true });
+    const produced = await kcat(['-b', bs, '-P', '-t', 'gz', '-p', '0', '-z', 'snappy'], Array.from({ length: 1000 }, (_, i) => `line-${i}`).join('\n') + '\n');
+    assert.equal(produced.code, 0, produced.stderr);
+    const client = new KafkaClient([{ host: '127.0.0.1', port: f.brokerPorts[0]! }]);
+    try {
+      const r = await client.fetch('gz', 0, 0, { maxBytes: 10 << 20 });
+      const headers = readBatchHeaders(r.records);
+      assert.ok(headers.length > 0 && headers.every((h) => h.compression === 1), 'stored as gzip');
+      assert.deepEqual(headers.flatMap((h) => readRecords(r.records, h).map((x) => x.value!.toString())), Array.from({ length: 1000 }, (_, i) => `line-${i}`));
+      await assert.rejects(client.produce('zs', 0, buildRecordBatch([{ value: Buffer.from('x'), timestamp: Date.now() }])), /UNSUPPORTED_COMPRESSION_TYPE/);
+    } finally {
+      client.close();
+    }
   });
 });

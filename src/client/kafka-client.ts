@@ -1,0 +1,249 @@
+// raftka's own small Kafka client (CLI tools, tests, jepsen-like), built on the protocol codecs:
+// bootstrap from any broker, learn the cluster from Metadata, send data requests to partition
+// leaders and admin requests to any broker (brokers forward them to the active controller).
+// Leader changes are followed by refreshing metadata and retrying, a bounded number of times.
+import type { Endpoint } from '../common/node-config.js';
+import { ErrorCode, errorName } from '../common/errors.js';
+import { createPartitionsApi } from '../protocol/messages/create-partitions.js';
+import { createTopicsApi } from '../protocol/messages/create-topics.js';
+import { deleteTopicsApi } from '../protocol/messages/delete-topics.js';
+import { describeConfigsApi, type DescribeConfigsResponse } from '../protocol/messages/describe-configs.js';
+import { fetchApi } from '../protocol/messages/fetch.js';
+import { listOffsetsApi } from '../protocol/messages/list-offsets.js';
+import { metadataApi, type MetadataResponse } from '../protocol/messages/metadata.js';
+import { produceApi } from '../protocol/messages/produce.js';
+import { KafkaConnection, KafkaConnectionError } from './kafka-connection.js';
+
+export interface KafkaClientOptions {
+  readonly clientId?: string;
+  readonly requestTimeoutMs?: number;
+  /** Attempts for a request whose leader moved or is not known yet. */
+  readonly retries?: number;
+}
+
+export interface PartitionInfo {
+  readonly partition: number;
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+  readonly offlineReplicas: readonly number[];
+}
+
+export interface TopicInfo {
+  readonly name: string;
+  readonly topicId: string;
+  readonly errorCode: number;
+  readonly partitions: readonly PartitionInfo[];
+}
+
+export class KafkaRequestError extends Error {
+  override readonly name = 'KafkaRequestError';
+  constructor(
+    readonly errorCode: number,
+    message: string,
+  ) {
+    super(`${errorName(errorCode)}: ${message}`);
+  }
+}
+
+/** Errors after which a fresh Metadata and a retry may succeed. */
+const retriable = new Set<number>([
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.FENCED_LEADER_EPOCH,
+  ErrorCode.UNKNOWN_LEADER_EPOCH,
+  ErrorCode.REQUEST_TIMED_OUT,
+  ErrorCode.NOT_CONTROLLER,
+  ErrorCode.BROKER_NOT_AVAILABLE,
+]);
+
+const retryBackoffMs = 100;
+
+export class KafkaClient {
+  private readonly clientId: string;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly connections = new Map<string, KafkaConnection>();
+  private brokers = new Map<number, Endpoint>();
+  private topics = new Map<string, TopicInfo>();
+
+  constructor(
+    private readonly bootstrap: readonly Endpoint[],
+    options: KafkaClientOptions = {},
+  ) {
+    if (bootstrap.length === 0) throw new Error('no bootstrap servers');
+    this.clientId = options.clientId ?? 'raftka-client';
+    this.timeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.retries = options.retries ?? 20;
+  }
+
+  private async connection(ep: Endpoint): Promise<KafkaConnection> {
+    const key = `${ep.host}:${ep.port}`;
+    const existing = this.connections.get(key);
+    if (existing && !existing.isClosed) return existing;
+    const c = await KafkaConnection.open(ep, this.clientId, this.timeoutMs);
+    this.connections.set(key, c);
+    return c;
+  }
+
+  /** A connection to any broker: known brokers first, then the bootstrap list. */
+  async anyConnection(): Promise<KafkaConnection> {
+    let last: unknown = null;
+    for (const ep of [...this.brokers.values(), ...this.bootstrap]) {
+      try {
+        return await this.connection(ep);
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last instanceof Error ? last : new KafkaConnectionError('no broker reachable');
+  }
+
+  async connectionTo(nodeId: number): Promise<KafkaConnection> {
+    const ep = this.brokers.get(nodeId);
+    if (!ep) throw new KafkaRequestError(ErrorCode.BROKER_NOT_AVAILABLE, `broker ${nodeId} is not in the metadata`);
+    return this.connection(ep);
+  }
+
+  /** Metadata for `topics` (null: all), updating what this client knows. */
+  async metadata(topics: readonly string[] | null, allowAutoTopicCreation = false): Promise<{ clusterId: string | null; controllerId: number; brokers: { nodeId: number; host: string; port: number; rack: string | null }[]; topics: TopicInfo[] }> {
+    const c = await this.anyConnection();
+    const res: MetadataResponse = await c.send(metadataApi, { topics: topics === null ? null : topics.map((name) => ({ name })), allowAutoTopicCreation }, this.timeoutMs);
+    this.brokers = new Map(res.brokers.map((b) => [b.nodeId, { host: b.host, port: b.port }]));
+    const infos: TopicInfo[] = res.topics.map((t) => ({
+      name: t.name ?? '',
+      topicId: t.topicId ?? '',
+      errorCode: t.errorCode,
+      partitions: t.partitions
+        .map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, leaderEpoch: p.leaderEpoch, replicas: p.replicaNodes, isr: p.isrNodes, offlineReplicas: p.offlineReplicas ?? [] }))
+        .sort((a, b) => a.partition - b.partition),
+    }));
+    for (const t of infos) if (t.errorCode === 0) this.topics.set(t.name, t);
+    return { clusterId: res.clusterId, controllerId: res.controllerId, brokers: res.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })), topics: infos };
+  }
+
+  /** The topic's partitions, from metadata (fetched when not known or when `refresh`). */
+  async topic(name: string, refresh = false): Promise<TopicInfo> {
+    if (!refresh) {
+      const known = this.topics.get(name);
+      if (known) return known;
+    }
+    const md = await this.metadata([name]);
+    const t = md.topics.find((x) => x.name === name);
+    if (!t || t.errorCode !== 0) throw new KafkaRequestError(t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name}`);
+    return t;
+  }
+
+  /** Run `attempt` against the partition's leader, refreshing metadata and retrying on leader errors. */
+  private async withLeader<T>(topic: string, partition: number, attempt: (c: KafkaConnection, p: PartitionInfo) => Promise<{ errorCode: number; value: T }>): Promise<T> {
+    let refresh = false;
+    for (let i = 0; ; i++) {
+      let code: number = ErrorCode.LEADER_NOT_AVAILABLE;
+      try {
+        const t = await this.topic(topic, refresh);
+        const p = t.partitions.find((x) => x.partition === partition);
+        if (!p) throw new KafkaRequestError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition}`);
+        if (p.leader >= 0) {
+          const r = await attempt(await this.connectionTo(p.leader), p);
+          if (r.errorCode === ErrorCode.NONE) return r.value;
+          code = r.errorCode;
+        }
+      } catch (err) {
+        if (!(err instanceof KafkaConnectionError) && !(err instanceof KafkaRequestError && retriable.has(err.errorCode))) throw err;
+        if (i >= this.retries) throw err;
+      }
+      if (!retriable.has(code)) throw new KafkaRequestError(code, `${topic}-${partition}`);
+      if (i >= this.retries) throw new KafkaRequestError(code, `${topic}-${partition} after ${i + 1} attempts`);
+      refresh = true;
+      await new Promise((r) => setTimeout(r, retryBackoffMs));
+    }
+  }
+
+  /** Produce one or more record batches (RecordBatch v2 bytes) to a partition. */
+  async produce(topic: string, partition: number, records: Buffer, acks: -1 | 0 | 1 = -1): Promise<{ baseOffset: number; logAppendTimeMs: number }> {
+    return this.withLeader(topic, partition, async (c) => {
+      if (acks === 0) {
+        c.sendOneWay(produceApi, { transactionalId: null, acks, timeoutMs: this.timeoutMs, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] });
+        return { errorCode: 0, value: { baseOffset: -1, logAppendTimeMs: -1 } };
+      }
+      const res = await c.send(produceApi, { transactionalId: null, acks, timeoutMs: this.timeoutMs, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] }, this.timeoutMs + 5000);
+      const p = res.responses[0]?.partitionResponses[0];
+      if (!p) throw new KafkaRequestError(ErrorCode.UNKNOWN_SERVER_ERROR, 'empty produce response');
+      if (p.errorCode !== 0 && !retriable.has(p.errorCode)) throw new KafkaRequestError(p.errorCode, p.errorMessage ?? `${topic}-${partition}`);
+      return { errorCode: p.errorCode, value: { baseOffset: p.baseOffset, logAppendTimeMs: p.logAppendTimeMs } };
+    });
+  }
+
+  /** Fetch from a partition's leader (long-polls up to maxWaitMs when there is nothing new). */
+  async fetch(topic: string, partition: number, offset: number, opts: { maxBytes?: number; maxWaitMs?: number } = {}): Promise<{ records: Buffer; highWatermark: number; logStartOffset: number }> {
+    return this.withLeader(topic, partition, async (c) => {
+      const maxBytes = opts.maxBytes ?? 1024 * 1024;
+      const res = await c.send(
+        fetchApi,
+        {
+          maxWaitMs: opts.maxWaitMs ?? 500,
+          minBytes: 1,
+          maxBytes,
+          isolationLevel: 0,
+          sessionId: 0,
+          sessionEpoch: -1,
+          topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, logStartOffset: -1, partitionMaxBytes: maxBytes }] }],
+          forgottenTopicsData: [],
+          rackId: '',
+        },
+        this.timeoutMs + (opts.maxWaitMs ?? 500),
+      );
+      const p = res.responses[0]?.partitions[0];
+      if (!p) throw new KafkaRequestError(res.errorCode || ErrorCode.UNKNOWN_SERVER_ERROR, 'empty fetch response');
+      if (p.errorCode !== 0 && !retriable.has(p.errorCode)) throw new KafkaRequestError(p.errorCode, `${topic}-${partition} at offset ${offset}`);
+      return { errorCode: p.errorCode, value: { records: p.records ?? Buffer.alloc(0), highWatermark: p.highWatermark, logStartOffset: p.logStartOffset } };
+    });
+  }
+
+  /** ListOffsets: -1 latest, -2 earliest, or the first offset with a timestamp ≥ `timestamp`. */
+  async listOffset(topic: string, partition: number, timestamp: number): Promise<{ offset: number; timestamp: number }> {
+    return this.withLeader(topic, partition, async (c) => {
+      const res = await c.send(listOffsetsApi, { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions: [{ partitionIndex: partition, timestamp }] }] }, this.timeoutMs);
+      const p = res.topics[0]?.partitions[0];
+      if (!p) throw new KafkaRequestError(ErrorCode.UNKNOWN_SERVER_ERROR, 'empty list offsets response');
+      return { errorCode: p.errorCode, value: { offset: p.offset ?? p.oldStyleOffsets?.[0] ?? -1, timestamp: p.timestamp } };
+    });
+  }
+
+  async createTopic(name: string, partitions: number, replicationFactor: number, configs: ReadonlyMap<string, string> = new Map(), validateOnly = false): Promise<void> {
+    const c = await this.anyConnection();
+    const res = await c.send(createTopicsApi, { topics: [{ name, numPartitions: partitions, replicationFactor, assignments: [], configs: [...configs].map(([n, value]) => ({ name: n, value })) }], timeoutMs: this.timeoutMs, validateOnly }, this.timeoutMs + 5000);
+    const t = res.topics[0];
+    if (!t || t.errorCode !== 0) throw new KafkaRequestError(t?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, t?.errorMessage || `create topic ${name}`);
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    const c = await this.anyConnection();
+    const res = await c.send(deleteTopicsApi, { topics: [], topicNames: [name], timeoutMs: this.timeoutMs }, this.timeoutMs + 5000);
+    const t = res.responses[0];
+    if (!t || t.errorCode !== 0) throw new KafkaRequestError(t?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, t?.errorMessage ?? `delete topic ${name}`);
+  }
+
+  async createPartitions(name: string, count: number, validateOnly = false): Promise<void> {
+    const c = await this.anyConnection();
+    const res = await c.send(createPartitionsApi, { topics: [{ name, count, assignments: null }], timeoutMs: this.timeoutMs, validateOnly }, this.timeoutMs + 5000);
+    const t = res.results[0];
+    if (!t || t.errorCode !== 0) throw new KafkaRequestError(t?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, t?.errorMessage ?? `create partitions for ${name}`);
+  }
+
+  /** A topic's configs as DescribeConfigs returns them (with their sources). */
+  async describeTopicConfigs(name: string): Promise<DescribeConfigsResponse['results'][number]['configs']> {
+    const c = await this.anyConnection();
+    const res: DescribeConfigsResponse = await c.send(describeConfigsApi, { resources: [{ resourceType: 2, resourceName: name, configurationKeys: null }], includeSynonyms: false, includeDocumentation: false }, this.timeoutMs);
+    const r = res.results[0];
+    if (!r || r.errorCode !== 0) throw new KafkaRequestError(r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, r?.errorMessage ?? `describe configs of ${name}`);
+    return r.configs;
+  }
+
+  close(): void {
+    for (const c of this.connections.values()) c.close();
+    this.connections.clear();
+  }
+}
