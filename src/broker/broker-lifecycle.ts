@@ -18,6 +18,8 @@ export interface BrokerLifecycleOptions {
   readonly metadataOffset: () => number;
   /** Called once, the first time the controller says this broker has caught up with the metadata log. */
   readonly onCaughtUp?: () => void;
+  /** Endpoints registered beside the advertised listeners (the replication endpoint). */
+  readonly extraEndpoints?: readonly { name: string; host: string; port: number }[];
 }
 
 export type BrokerState = 'registering' | 'fenced' | 'running' | 'shutting-down' | 'stopped';
@@ -92,7 +94,10 @@ export class BrokerLifecycle {
         brokerId: c.nodeId,
         clusterId: this.options.clusterId,
         incarnationId: uuidToBytes(this.incarnationId),
-        listeners: c.advertisedListeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: c.listenerSecurityProtocolMap.get(l.name) ?? 'PLAINTEXT' })),
+        listeners: [
+          ...c.advertisedListeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: c.listenerSecurityProtocolMap.get(l.name) ?? 'PLAINTEXT' })),
+          ...(this.options.extraEndpoints ?? []).map((l) => ({ ...l, securityProtocol: 'PLAINTEXT' })),
+        ],
         rack: '',
       },
       { timeoutMs: c.brokerHeartbeatIntervalMs * 2 },

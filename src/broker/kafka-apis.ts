@@ -2,7 +2,7 @@
 // response value. Data APIs (Produce, Fetch, ListOffsets) go to the ReplicaManager; Metadata is
 // answered from the broker's metadata image; admin APIs are forwarded to the active controller.
 import type { Logger } from 'pino';
-import { ErrorCode } from '../common/errors.js';
+import { ErrorCode, errorName } from '../common/errors.js';
 import type { NodeConfig } from '../common/node-config.js';
 import type { ControllerClient } from '../client/controller-client.js';
 import type { MetadataImage } from '../metadata/image.js';
@@ -113,9 +113,9 @@ async function metadata(ctx: BrokerApiContext, img: MetadataImage | null, req: M
 
 async function produce(ctx: BrokerApiContext, req: ProduceRequest, rc: RequestContext): Promise<ProduceResponseInput | null> {
   const acks = req.acks;
-  const responses = req.topicData.map((t) => ({
+  const responses = await Promise.all(req.topicData.map(async (t) => ({
     name: t.name,
-    partitionResponses: t.partitionData.map((p) => {
+    partitionResponses: await Promise.all(t.partitionData.map(async (p) => {
       const fail = (errorCode: number, errorMessage: string | null = null) => ({ index: p.index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage });
       if (acks !== 0 && acks !== 1 && acks !== -1) return fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${acks}`);
       if (req.transactionalId !== null) return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported by raftka yet');
@@ -133,11 +133,17 @@ async function produce(ctx: BrokerApiContext, req: ProduceRequest, rc: RequestCo
       const stored = recompressForTopic(p.records, v.batches, hosted.log.config.compressionType);
       if (!stored.ok) return fail(stored.errorCode, stored.message);
       // The request frame's buffer is ours: offsets are patched in place, then the bytes are written.
-      const r = ctx.replicas.appendAsLeader(t.name, p.index, stored.records);
+      const leaderEpoch = hosted.leaderEpoch;
+      const r = ctx.replicas.appendAsLeader(t.name, p.index, stored.records, acks);
       if (r.errorCode !== 0 || !('baseOffset' in r)) return fail(r.errorCode, 'message' in r ? r.message : null);
+      if (acks === -1) {
+        // acks=all: answer once every ISR member has the records (the high watermark passed them).
+        const committed = await ctx.replicas.waitForCommit(t.name, p.index, r.lastOffset, leaderEpoch, Math.max(0, req.timeoutMs), rc.signal);
+        if (committed !== ErrorCode.NONE) return fail(committed, `${t.name}-${p.index}: the records were appended at ${r.baseOffset} but not replicated to the ISR (${errorName(committed)})`);
+      }
       return { index: p.index, errorCode: 0, baseOffset: r.baseOffset, logAppendTimeMs: r.logAppendTimeMs, logStartOffset: r.logStartOffset, recordErrors: [], errorMessage: null };
-    }),
-  }));
+    })),
+  })));
   return acks === 0 ? null : { responses, throttleTimeMs: 0 };
 }
 

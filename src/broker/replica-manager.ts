@@ -1,35 +1,36 @@
-// The partitions this broker hosts, following the metadata image: a partition whose replicas
-// include this broker gets a log (opened and recovered, or created); one it no longer hosts, or
-// whose topic is deleted, has its log removed. Appends and reads go through here with the
-// leader/epoch checks Kafka makes. Until follower replication exists (the replication issue),
-// the leader's high watermark is its log end offset: a leader acknowledges alone.
+// The partitions this broker hosts, following the metadata image (Kafka's ReplicaManager): a
+// partition whose replicas include this broker gets a log (opened and recovered, or created) and
+// a role — leader or follower — from the image; one it no longer hosts, or whose topic is
+// deleted, has its log removed. As leader it serves clients and followers, moves the high
+// watermark as followers fetch, asks the controller to shrink or expand the ISR, and answers
+// acks=all produces once the high watermark passes them. As follower it is fed by the
+// ReplicaFetcher. Waits (Fetch long-polls, acks=all) are parked per partition and bounded.
 import type { Logger } from 'pino';
 import { ErrorCode } from '../common/errors.js';
 import type { NodeConfig } from '../common/node-config.js';
-import { configResourceKey, type MetadataImage, type TopicImage } from '../metadata/image.js';
+import { configResourceKey, type MetadataImage } from '../metadata/image.js';
 import { ConfigResourceType } from '../metadata/records.js';
-import type { AppendInfo, Log } from '../storage/log.js';
+import type { AppendInfo } from '../storage/log.js';
 import { defaultLogConfig, resolveLogConfig, type LogConfig } from '../storage/log-config.js';
 import type { LogManager } from '../storage/log-manager.js';
 import { partitionKey } from '../storage/log-manager.js';
+import { Partition } from './partition.js';
 
-/** Bound on fetch requests parked waiting for data (each holds its request until woken). */
-const fetchWaitersMax = 10_000;
+/** Bound on requests parked waiting for data or for the high watermark. */
+const waitersMax = 10_000;
 
-export interface HostedPartition {
-  readonly topic: string;
-  readonly topicId: string;
-  readonly partition: number;
-  readonly leader: number;
-  readonly leaderEpoch: number;
-  readonly log: Log;
-}
+export type HostedPartition = Partition;
 
 export type AppendResult = ({ readonly errorCode: 0 } & AppendInfo & { readonly logStartOffset: number }) | { readonly errorCode: number; readonly message: string };
 
 export type ReadOutcome =
   | { readonly errorCode: 0; readonly records: Buffer; readonly highWatermark: number; readonly logStartOffset: number; readonly lastStableOffset: number }
   | { readonly errorCode: number; readonly highWatermark: number; readonly logStartOffset: number };
+
+/** What the leader needs from the rest of the broker: asking the controller for an ISR change. */
+export interface IsrChanger {
+  alterIsr(p: Partition, newIsr: readonly number[]): Promise<void>;
+}
 
 /** The broker-wide log defaults from the node config. */
 export function brokerLogConfig(c: NodeConfig): LogConfig {
@@ -49,39 +50,74 @@ export function brokerLogConfig(c: NodeConfig): LogConfig {
     logAppendTime: c.logMessageTimestampType === 'LogAppendTime',
     maxMessageBytes: c.messageMaxBytes,
     compressionType: c.compressionType,
+    minInsyncReplicas: c.minInsyncReplicas,
   };
 }
 
 export class ReplicaManager {
-  private hosted = new Map<string, HostedPartition>();
+  private hosted = new Map<string, Partition>();
   private image: MetadataImage | null = null;
-  /** Parked fetches by partition key, and all of them (an image change wakes every one). */
+  /** Parked waits by partition key, and all of them (an image change wakes every one). */
   private waiters = new Map<string, Set<() => void>>();
   private anyWaiters = new Set<() => void>();
   private parked = 0;
+  private isrChanger: IsrChanger | null = null;
+  private onRolesChanged: (() => void) | null = null;
+  private readonly isrTimer: NodeJS.Timeout;
 
   constructor(
     private readonly brokerId: number,
     private readonly logs: LogManager,
     private readonly baseConfig: LogConfig,
     private readonly logger: Logger,
-  ) {}
+    private readonly replicaLagTimeMaxMs: number,
+  ) {
+    this.isrTimer = setInterval(() => this.maybeChangeIsrs(), Math.max(50, Math.floor(replicaLagTimeMaxMs / 4)));
+    this.isrTimer.unref();
+  }
+
+  setIsrChanger(changer: IsrChanger): void {
+    this.isrChanger = changer;
+  }
+
+  /** Called after an image changed which partitions this broker leads or follows. */
+  setRolesListener(listener: () => void): void {
+    this.onRolesChanged = listener;
+  }
+
+  close(): void {
+    clearInterval(this.isrTimer);
+    this.wakeAll();
+  }
 
   /** Follow a new metadata image (cheap when topics and configs did not change). */
   applyImage(image: MetadataImage): void {
     const prev = this.image;
     this.image = image;
     if (prev && prev.topicsById === image.topicsById && prev.configs === image.configs) return;
-    const next = new Map<string, HostedPartition>();
-    for (const topic of image.topicsById.values()) this.hostTopic(image, topic, next);
+    const now = Date.now();
+    const next = new Map<string, Partition>();
+    for (const topic of image.topicsById.values()) {
+      const config = resolveLogConfig(this.baseConfig, image.configs.get(configResourceKey(ConfigResourceType.TOPIC, topic.name)));
+      for (const [partition, p] of topic.partitions) {
+        if (!p.replicas.includes(this.brokerId)) continue;
+        const key = partitionKey(topic.name, partition);
+        let part = this.hosted.get(key);
+        if (!part || part.topicId !== topic.id) part = new Partition(topic.name, topic.id, partition, this.brokerId, this.logs.getOrCreate(topic.name, partition, config));
+        else if (part.log.config !== config) part.log = this.logs.getOrCreate(topic.name, partition, config);
+        if (part.update(p, now)) this.logger.debug({ topic: topic.name, partition, leader: p.leader, leaderEpoch: p.leaderEpoch }, 'partition role changed');
+        next.set(key, part);
+      }
+    }
     for (const [key, old] of this.hosted) {
-      if (!next.has(key)) {
+      if (next.get(key) !== old) {
         this.logger.info({ topic: old.topic, partition: old.partition }, 'no longer hosting partition; removing its log');
         this.logs.delete(old.topic, old.partition);
       }
     }
     this.hosted = next;
-    this.wakeWaiters();
+    this.wakeAll();
+    this.onRolesChanged?.();
   }
 
   /**
@@ -98,19 +134,20 @@ export class ReplicaManager {
     }
   }
 
-  private hostTopic(image: MetadataImage, topic: TopicImage, into: Map<string, HostedPartition>): void {
-    const config = resolveLogConfig(this.baseConfig, image.configs.get(configResourceKey(ConfigResourceType.TOPIC, topic.name)));
-    for (const [partition, p] of topic.partitions) {
-      if (!p.replicas.includes(this.brokerId)) continue;
-      const key = partitionKey(topic.name, partition);
-      const old = this.hosted.get(key);
-      const log = old && old.log.config === config ? old.log : this.logs.getOrCreate(topic.name, partition, config);
-      into.set(key, { topic: topic.name, topicId: topic.id, partition, leader: p.leader, leaderEpoch: p.leaderEpoch, log });
-    }
+  get(topic: string, partition: number): Partition | undefined {
+    return this.hosted.get(partitionKey(topic, partition));
   }
 
-  get(topic: string, partition: number): HostedPartition | undefined {
-    return this.hosted.get(partitionKey(topic, partition));
+  /** Partitions this broker follows, by leader id. */
+  followedByLeader(): Map<number, Partition[]> {
+    const out = new Map<number, Partition[]>();
+    for (const p of this.hosted.values()) {
+      if (p.isLeader || p.leader < 0) continue;
+      const list = out.get(p.leader) ?? [];
+      list.push(p);
+      out.set(p.leader, list);
+    }
+    return out;
   }
 
   /** Kafka's answer for a partition this broker cannot serve as leader. */
@@ -118,42 +155,118 @@ export class ReplicaManager {
     const t = this.image?.topicsByName.get(topic);
     if (!t || !t.partitions.has(partition)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     const p = this.hosted.get(partitionKey(topic, partition));
-    if (!p || p.leader !== this.brokerId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    if (!p || !p.isLeader) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     return ErrorCode.NONE;
   }
 
-  /** Append validated batches as the leader. */
-  appendAsLeader(topic: string, partition: number, records: Buffer): AppendResult {
+  /** Append validated batches as the leader. `acks=-1` first checks min.insync.replicas. */
+  appendAsLeader(topic: string, partition: number, records: Buffer, acks: number): AppendResult {
     const error = this.leaderError(topic, partition);
     if (error !== ErrorCode.NONE) return { errorCode: error, message: `this broker (${this.brokerId}) is not the leader of ${topic}-${partition}` };
     const p = this.hosted.get(partitionKey(topic, partition))!;
+    if (acks === -1 && p.isr.length < p.log.config.minInsyncReplicas) {
+      return { errorCode: ErrorCode.NOT_ENOUGH_REPLICAS, message: `the ISR of ${topic}-${partition} is [${p.isr.join(',')}], fewer than min.insync.replicas=${p.log.config.minInsyncReplicas}` };
+    }
     const info = p.log.appendAsLeader(records, p.leaderEpoch, Date.now());
-    this.wakePartition(partitionKey(topic, partition));
+    p.maybeAdvanceHighWatermark();
+    this.wake(partitionKey(topic, partition));
     return { errorCode: 0, ...info, logStartOffset: p.log.logStartOffset };
   }
 
+  /**
+   * acks=all: wait until the high watermark passes `lastOffset`. REQUEST_TIMED_OUT after
+   * `timeoutMs`; NOT_LEADER_OR_FOLLOWER if leadership moves; NOT_ENOUGH_REPLICAS_AFTER_APPEND if
+   * the ISR shrinks below min.insync.replicas meanwhile.
+   */
+  async waitForCommit(topic: string, partition: number, lastOffset: number, leaderEpoch: number, timeoutMs: number, signal: AbortSignal): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    const key = partitionKey(topic, partition);
+    for (;;) {
+      const p = this.hosted.get(key);
+      if (!p || !p.isLeader || p.leaderEpoch !== leaderEpoch) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+      if (p.highWatermark > lastOffset) return ErrorCode.NONE;
+      if (p.isr.length < p.log.config.minInsyncReplicas) return ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return ErrorCode.REQUEST_TIMED_OUT;
+      if (signal.aborted) return ErrorCode.REQUEST_TIMED_OUT;
+      await this.waitFor([key], remaining, signal);
+    }
+  }
+
   /** The high watermark a consumer may read up to. */
-  highWatermark(p: HostedPartition): number {
-    return p.log.logEndOffset;
+  highWatermark(p: Partition): number {
+    return p.highWatermark;
   }
 
   read(topic: string, partition: number, fetchOffset: number, maxBytes: number, minOneBatch: boolean): ReadOutcome {
     const error = this.leaderError(topic, partition);
     const p = this.hosted.get(partitionKey(topic, partition));
     if (error !== ErrorCode.NONE || !p) return { errorCode: error, highWatermark: -1, logStartOffset: -1 };
-    const hw = this.highWatermark(p);
+    const hw = p.highWatermark;
     const r = p.log.read(fetchOffset, maxBytes, hw, minOneBatch);
     if (!r.ok) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: hw, logStartOffset: p.log.logStartOffset };
     return { errorCode: 0, records: r.records, highWatermark: hw, logStartOffset: p.log.logStartOffset, lastStableOffset: hw };
   }
 
-  /**
-   * Resolves after the next append to one of `partitions` (keys from partitionKey), the next
-   * image change, `timeoutMs`, or `signal` aborting (the client went away), whichever is first.
-   * At most fetchWaitersMax waits are parked; beyond that it resolves at once.
-   */
+  /** Leader side of a follower's fetch of one partition. */
+  serveFollower(
+    replicaId: number,
+    f: { topic: string; partition: number; fetchOffset: number; lastFetchedEpoch: number; currentLeaderEpoch: number },
+    maxBytes: number,
+    nowMs: number,
+  ): { errorCode: number; highWatermark: number; logStartOffset: number; logEndOffset: number; records: Buffer | null; diverging: { epoch: number; endOffset: number } | null } {
+    const p = this.hosted.get(partitionKey(f.topic, f.partition));
+    const none = (errorCode: number) => ({ errorCode, highWatermark: -1, logStartOffset: -1, logEndOffset: -1, records: null, diverging: null });
+    if (!p || !p.isLeader) return none(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    if (f.currentLeaderEpoch < p.leaderEpoch) return none(ErrorCode.FENCED_LEADER_EPOCH);
+    if (f.currentLeaderEpoch > p.leaderEpoch) return none(ErrorCode.UNKNOWN_LEADER_EPOCH);
+    if (!p.replicas.includes(replicaId)) return none(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const log = p.log;
+    const base = { highWatermark: p.highWatermark, logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset };
+    if (f.lastFetchedEpoch >= 0) {
+      const end = log.epochs.endOffsetFor(f.lastFetchedEpoch, log.logEndOffset);
+      if (end.epoch !== f.lastFetchedEpoch || end.endOffset < f.fetchOffset) {
+        return { errorCode: 0, ...base, records: null, diverging: { epoch: end.epoch, endOffset: end.epoch < 0 ? Math.min(f.fetchOffset, log.logStartOffset) : end.endOffset } };
+      }
+    }
+    if (f.fetchOffset < log.logStartOffset || f.fetchOffset > log.logEndOffset) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, ...base, records: null, diverging: null };
+    p.recordFollowerFetch(replicaId, f.fetchOffset, nowMs);
+    if (p.maybeAdvanceHighWatermark()) this.wake(partitionKey(f.topic, f.partition));
+    this.maybeChangeIsr(p, nowMs);
+    const r = log.read(f.fetchOffset, maxBytes, log.logEndOffset, true);
+    return { errorCode: 0, ...base, highWatermark: p.highWatermark, records: r.ok ? r.records : null, diverging: null };
+  }
+
+  /** Follower side: the leader's answer for one partition. */
+  applyFetched(p: Partition, fetchedAt: number, r: { errorCode: number; highWatermark: number; logStartOffset: number; records: Buffer | null; diverging: { epoch: number; endOffset: number } | null }): void {
+    if (p.isLeader || p.log.logEndOffset !== fetchedAt) return; // the role or the log moved meanwhile
+    const log = p.log;
+    if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE && r.logStartOffset > log.logEndOffset) {
+      this.logger.warn({ topic: p.topic, partition: p.partition, from: log.logEndOffset, to: r.logStartOffset }, 'follower behind the leader log start; starting over there');
+      log.restartAt(r.logStartOffset);
+      p.clampHighWatermark();
+      return;
+    }
+    if (r.errorCode !== 0) return;
+    if (r.diverging) {
+      const own = log.epochs.endOffsetFor(r.diverging.epoch, log.logEndOffset);
+      const to = Math.min(r.diverging.endOffset, own.epoch === r.diverging.epoch ? own.endOffset : r.diverging.endOffset);
+      this.logger.info({ topic: p.topic, partition: p.partition, from: log.logEndOffset, to, divergingEpoch: r.diverging.epoch }, 'follower log diverged from the leader; truncating');
+      log.truncateTo(Math.max(to, log.logStartOffset));
+      p.clampHighWatermark();
+      return;
+    }
+    if (r.records && r.records.length > 0) log.appendAsFollower(r.records, Date.now());
+    p.setFollowerHighWatermark(r.highWatermark);
+  }
+
+  /** Resolves after new data or a high-watermark move on one of `partitions`, an image change, `timeoutMs` or `signal`. */
   waitForData(partitions: readonly string[], timeoutMs: number, signal: AbortSignal): Promise<void> {
-    if (this.parked >= fetchWaitersMax || signal.aborted) return Promise.resolve();
+    return this.waitFor(partitions, timeoutMs, signal);
+  }
+
+  private waitFor(partitions: readonly string[], timeoutMs: number, signal: AbortSignal): Promise<void> {
+    if (this.parked >= waitersMax || signal.aborted) return Promise.resolve();
     this.parked++;
     return new Promise((resolve) => {
       const done = (): void => {
@@ -179,13 +292,30 @@ export class ReplicaManager {
     });
   }
 
-  private wakePartition(key: string): void {
+  private wake(key: string): void {
     const set = this.waiters.get(key);
     if (set) for (const w of [...set]) w();
   }
 
-  private wakeWaiters(): void {
+  private wakeAll(): void {
     for (const w of [...this.anyWaiters]) w();
+  }
+
+  private maybeChangeIsr(p: Partition, nowMs: number): void {
+    if (!this.isrChanger || p.isrChangeInFlight) return;
+    const next = p.desiredIsr(nowMs, this.replicaLagTimeMaxMs);
+    if (!next) return;
+    p.isrChangeInFlight = true;
+    this.logger.info({ topic: p.topic, partition: p.partition, isr: p.isr, newIsr: next }, 'asking the controller to change the ISR');
+    this.isrChanger.alterIsr(p, next).catch((err: unknown) => {
+      p.isrChangeInFlight = false;
+      this.logger.warn({ topic: p.topic, partition: p.partition, err: err instanceof Error ? err.message : String(err) }, 'ISR change failed; will retry');
+    });
+  }
+
+  private maybeChangeIsrs(): void {
+    const now = Date.now();
+    for (const p of this.hosted.values()) if (p.isLeader) this.maybeChangeIsr(p, now);
   }
 
   currentImage(): MetadataImage | null {

@@ -45,6 +45,7 @@ const keys: Readonly<Record<string, KeySpec>> = {
   'log.dir': { kind: str, default: '/tmp/kraft-combined-logs' },
   'metadata.log.dir': { kind: str, default: null },
   'admin.listener': { kind: str, default: null },
+  'replica.listener': { kind: str, default: null },
   'num.partitions': { kind: positive, default: '1' },
   'default.replication.factor': { kind: int(1, 32767), default: '1' },
   'min.insync.replicas': { kind: positive, default: '1' },
@@ -232,6 +233,10 @@ export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: 
     logDirs,
     metadataLogDir: raw('metadata.log.dir') ?? logDirs[0]!,
     adminListener: adminText === null || adminText.trim() === '' ? null : endpoint('admin.listener', adminText.trim()),
+    replicaListener: (() => {
+      const t = raw('replica.listener');
+      return t === null || t.trim() === '' ? null : endpoint('replica.listener', t.trim());
+    })(),
     numPartitions: num('num.partitions'),
     defaultReplicationFactor: num('default.replication.factor'),
     minInsyncReplicas: num('min.insync.replicas'),

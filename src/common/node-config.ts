@@ -33,6 +33,8 @@ export interface NodeConfig {
   readonly metadataLogDir: string; // metadata.log.dir (default: first of logDirs)
   /** raftka's own: host:port of the admin HTTP server (/metrics, /healthz, /readyz); null = none. */
   readonly adminListener: Endpoint | null; // admin.listener
+  /** raftka's own: host:port where followers fetch from this broker (gRPC); null = the first broker listener's host, any free port. */
+  readonly replicaListener: Endpoint | null; // replica.listener
   readonly numPartitions: number; // num.partitions (1)
   readonly defaultReplicationFactor: number; // default.replication.factor (1)
   readonly minInsyncReplicas: number; // min.insync.replicas (1)

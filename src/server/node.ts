@@ -24,6 +24,14 @@ import { readBatchHeader, readRecords } from '../protocol/record-batch.js';
 import { LogManager } from '../storage/log-manager.js';
 import { LogCleaner } from '../storage/log-cleaner.js';
 import { KafkaServer } from './kafka-server.js';
+import { startReplicaServer } from './replica-service.js';
+import { ReplicaFetcher } from '../broker/replica-fetcher.js';
+import { uuidToBytes } from '../metadata/records.js';
+import type { WireMessage } from '../raft/driver/raft-wire.js';
+import { errorName } from '../common/errors.js';
+
+/** The name the replication endpoint is registered under (clients never see it: Metadata answers per listener). */
+const replicationListenerName = 'REPLICATION';
 
 /** Snapshot chunk size for FetchSnapshot (Kafka sends up to the fetch max bytes). */
 const snapshotChunkBytes = 1024 * 1024;
@@ -119,6 +127,9 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
   let broker: BrokerLifecycle | null = null;
   let logManager: LogManager | null = null;
   let adminClient: ControllerClient | null = null;
+  let replicaManager: ReplicaManager | null = null;
+  let replicaServer: GrpcServer | null = null;
+  let fetcher: ReplicaFetcher | null = null;
   const kafkaServers: KafkaServer[] = [];
   const kafkaPorts = new Map<string, number>();
   if (config.processRoles.includes('broker')) {
@@ -132,11 +143,44 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
     });
     const cleaner = new LogCleaner(logger.child({ component: 'cleaner' }));
     logManager.setCleaner((log, now) => cleaner.maybeClean(log, now));
-    const replicas = new ReplicaManager(config.nodeId, logManager, brokerLogConfig(config), logger.child({ component: 'replicas' }));
+    const replicas = new ReplicaManager(config.nodeId, logManager, brokerLogConfig(config), logger.child({ component: 'replicas' }), config.replicaLagTimeMaxMs);
+    replicaManager = replicas;
+    adminClient = new ControllerClient(config.quorumVoters.map((v) => ({ host: v.host, port: v.port })));
+    const controllerClient = adminClient;
+    // Followers fetch from this broker here (proto/replica.proto).
+    const brokerHost = config.listeners.find((l) => !config.controllerListenerNames.includes(l.name))?.host ?? '127.0.0.1';
+    const replication = await startReplicaServer(config.replicaListener ?? { host: brokerHost, port: 0 }, replicas);
+    replicaServer = replication.server;
+    const replicationEndpoint = { name: replicationListenerName, host: config.replicaListener?.host ?? brokerHost, port: replication.port };
+    replicas.setIsrChanger({
+      alterIsr: async (p, newIsr) => {
+        const res = await controllerClient.call('AlterPartition', {
+          brokerId: config.nodeId,
+          brokerEpoch: broker?.epoch ?? -1,
+          partitions: [{ topicId: uuidToBytes(p.topicId), partitionIndex: p.partition, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, newIsr }],
+        });
+        const code = Number(res['errorCode'] ?? 0) || Number((res['partitions'] as WireMessage[] | undefined)?.[0]?.['errorCode'] ?? 0);
+        if (code !== 0) throw new Error(`AlterPartition: ${errorName(code)}`);
+      },
+    });
+    fetcher = new ReplicaFetcher({
+      brokerId: config.nodeId,
+      replicas,
+      logger: logger.child({ component: 'fetcher' }),
+      endpointOf: (id) => {
+        const b = driver.appliedState().image.brokers.get(id);
+        const ep = b?.endpoints.find((e) => e.name === replicationListenerName);
+        return ep ? { host: ep.host, port: ep.port } : null;
+      },
+      brokerEpoch: () => broker?.epoch ?? -1,
+      fetchMaxBytes: config.replicaFetchMaxBytes,
+      fetchWaitMaxMs: config.replicaFetchWaitMaxMs,
+    });
+    const fetcherRef = fetcher;
+    replicas.setRolesListener(() => fetcherRef.refresh());
     replicas.applyImage(driver.appliedState().image);
     driver.onApplied((state) => replicas.applyImage(state.image));
     logManager.start();
-    adminClient = new ControllerClient(config.quorumVoters.map((v) => ({ host: v.host, port: v.port })));
     const handlers = brokerHandlers({
       nodeId: config.nodeId,
       clusterId: meta.clusterId,
@@ -154,7 +198,7 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
       kafkaPorts.set(listener.name, await server.start());
       kafkaServers.push(server);
     }
-    broker = new BrokerLifecycle({ config, clusterId: meta.clusterId, logger, metadataOffset: () => driver.appliedState().appliedOffset, onCaughtUp: () => replicas.removeStrayLogs() });
+    broker = new BrokerLifecycle({ config, clusterId: meta.clusterId, logger, metadataOffset: () => driver.appliedState().appliedOffset, onCaughtUp: () => replicas.removeStrayLogs(), extraEndpoints: [replicationEndpoint] });
     broker.start();
   }
 
@@ -193,6 +237,9 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
       logger.info('shutting down');
       await broker?.shutdown();
       for (const k of kafkaServers) await k.close();
+      fetcher?.close();
+      replicaServer?.forceShutdown();
+      replicaManager?.close();
       adminClient?.close();
       logManager?.close();
       controller?.close();

@@ -21,6 +21,8 @@ export interface LogConfig {
   readonly maxMessageBytes: number;
   /** The topic's `compression.type` (`producer` keeps what the producer sent). */
   readonly compressionType: string;
+  /** acks=all needs an ISR at least this big (`min.insync.replicas`). */
+  readonly minInsyncReplicas: number;
 }
 
 export const defaultLogConfig: LogConfig = {
@@ -39,6 +41,7 @@ export const defaultLogConfig: LogConfig = {
   logAppendTime: false,
   maxMessageBytes: 1048588,
   compressionType: 'producer',
+  minInsyncReplicas: 1,
 };
 
 /** Broker-wide defaults from the node config, then topic overrides (already validated by the controller). */
@@ -66,5 +69,6 @@ export function resolveLogConfig(base: LogConfig, topicConfigs: ReadonlyMap<stri
     logAppendTime: (topicConfigs.get('message.timestamp.type') ?? (base.logAppendTime ? 'LogAppendTime' : 'CreateTime')) === 'LogAppendTime',
     maxMessageBytes: n('max.message.bytes', base.maxMessageBytes),
     compressionType: topicConfigs.get('compression.type') ?? base.compressionType,
+    minInsyncReplicas: n('min.insync.replicas', base.minInsyncReplicas),
   };
 }

@@ -295,6 +295,19 @@ export class Log {
     if (this.startOffset > this.logEndOffset) this.startOffset = this.logEndOffset;
   }
 
+  /**
+   * Drop everything and start empty at `offset` (a follower that fell behind its leader's log
+   * start: what it had can no longer be continued).
+   */
+  restartAt(offset: number): void {
+    for (const s of this.segments) s.delete();
+    this.segments = [LogSegment.create(this.dir, offset, this.cfg.indexIntervalBytes, Date.now())];
+    this.startOffset = offset;
+    this.flushedOffset = offset;
+    this.unflushedMessages = 0;
+    this.epochs.truncateFromEnd(0);
+  }
+
   /** Segments other than the active one, oldest first (for the cleaner). */
   closedSegments(): readonly LogSegment[] {
     return this.segments.slice(0, -1);

@@ -60,7 +60,7 @@ export type MetadataRequestInput = MessageInput<typeof metadataRequestSchema>;
 export interface MetadataResponse extends MessageValue<typeof metadataResponseSchema> {}
 export type MetadataResponseInput = MessageInput<typeof metadataResponseSchema>;
 
-export const metadataApi = defineApi({ key: 3, name: 'Metadata', minVersion: 0, maxVersion: 9, request: metadataRequestSchema, response: metadataResponseSchema });
+export const metadataApi = defineApi({ key: 3, name: 'Metadata', minVersion: 0, maxVersion: 12, request: metadataRequestSchema, response: metadataResponseSchema });
 export const {
   decodeRequest: decodeMetadataRequest,
   encodeRequest: encodeMetadataRequest,

@@ -1,0 +1,130 @@
+// The follower side of replication: one fetch loop per leader broker, each long-polling that
+// leader's replication endpoint (proto/replica.proto) for every partition this broker follows
+// there, appending what comes back byte for byte, truncating where the leader says the logs
+// diverged, and learning the high watermark. Loops start and stop as the image moves leaders.
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { Endpoint } from '../common/node-config.js';
+import { channelOptions, callUnary } from '../raft/driver/grpc-transport.js';
+import type { WireMessage } from '../raft/driver/raft-wire.js';
+import { replicaService } from './replica-wire.js';
+import type { Partition } from './partition.js';
+import type { ReplicaManager } from './replica-manager.js';
+
+/** Pause after a failed fetch before trying that leader again. */
+const retryBackoffMs = 100;
+
+export interface ReplicaFetcherOptions {
+  readonly brokerId: number;
+  readonly replicas: ReplicaManager;
+  readonly logger: Logger;
+  /** The replication endpoint of a broker, from the metadata image; null when unknown. */
+  readonly endpointOf: (brokerId: number) => Endpoint | null;
+  readonly brokerEpoch: () => number;
+  readonly fetchMaxBytes: number;
+  readonly fetchWaitMaxMs: number;
+}
+
+interface Loop {
+  readonly leaderId: number;
+  stopped: boolean;
+  client: grpc.Client | null;
+  endpointKey: string;
+}
+
+export class ReplicaFetcher {
+  private readonly loops = new Map<number, Loop>();
+  private closed = false;
+
+  constructor(private readonly options: ReplicaFetcherOptions) {}
+
+  /** Start loops for leaders we now follow, stop the others. */
+  refresh(): void {
+    if (this.closed) return;
+    const byLeader = this.options.replicas.followedByLeader();
+    for (const [leaderId, loop] of this.loops) {
+      if (!byLeader.has(leaderId)) {
+        loop.stopped = true;
+        loop.client?.close();
+        this.loops.delete(leaderId);
+      }
+    }
+    for (const leaderId of byLeader.keys()) {
+      if (this.loops.has(leaderId)) continue;
+      const loop: Loop = { leaderId, stopped: false, client: null, endpointKey: '' };
+      this.loops.set(leaderId, loop);
+      void this.run(loop);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const loop of this.loops.values()) {
+      loop.stopped = true;
+      loop.client?.close();
+    }
+    this.loops.clear();
+  }
+
+  private clientFor(loop: Loop): grpc.Client | null {
+    const ep = this.options.endpointOf(loop.leaderId);
+    if (!ep) return null;
+    const key = `${ep.host}:${ep.port}`;
+    if (loop.client && loop.endpointKey === key) return loop.client;
+    loop.client?.close();
+    const { Client } = replicaService();
+    loop.client = new Client(key, grpc.credentials.createInsecure(), channelOptions);
+    loop.endpointKey = key;
+    return loop.client;
+  }
+
+  private async run(loop: Loop): Promise<void> {
+    while (!loop.stopped && !this.closed) {
+      const partitions = (this.options.replicas.followedByLeader().get(loop.leaderId) ?? []).slice();
+      if (partitions.length === 0) return;
+      const client = this.clientFor(loop);
+      if (!client) {
+        await sleep(retryBackoffMs);
+        continue;
+      }
+      const fetchedAt = new Map(partitions.map((p) => [p, p.log.logEndOffset]));
+      const request: WireMessage = {
+        replicaId: this.options.brokerId,
+        brokerEpoch: this.options.brokerEpoch(),
+        maxWaitMs: this.options.fetchWaitMaxMs,
+        maxBytes: this.options.fetchMaxBytes,
+        partitions: partitions.map((p) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.log.logEndOffset, lastFetchedEpoch: p.log.epochs.latestEpoch(), currentLeaderEpoch: p.leaderEpoch })),
+      };
+      try {
+        const res = await callUnary(client, 'Fetch', request, this.options.fetchWaitMaxMs + 10_000);
+        if (loop.stopped) return;
+        this.apply(partitions, fetchedAt, res);
+      } catch (err) {
+        if (loop.stopped) return;
+        this.options.logger.debug({ leaderId: loop.leaderId, err: err instanceof Error ? err.message : String(err) }, 'replica fetch failed; retrying');
+        await sleep(retryBackoffMs);
+      }
+    }
+  }
+
+  private apply(partitions: readonly Partition[], fetchedAt: ReadonlyMap<Partition, number>, res: WireMessage): void {
+    const answers = Array.isArray(res['partitions']) ? (res['partitions'] as WireMessage[]) : [];
+    for (const a of answers) {
+      const p = partitions.find((x) => x.topic === a['topic'] && x.partition === Number(a['partition']));
+      if (!p) continue;
+      try {
+        this.options.replicas.applyFetched(p, fetchedAt.get(p)!, {
+          errorCode: Number(a['errorCode'] ?? 0),
+          highWatermark: Number(a['highWatermark'] ?? 0),
+          logStartOffset: Number(a['logStartOffset'] ?? 0),
+          records: a['records'] instanceof Uint8Array && a['records'].length > 0 ? Buffer.from(a['records'].buffer, a['records'].byteOffset, a['records'].length) : null,
+          diverging: a['diverged'] ? { epoch: Number(a['divergingEpoch']), endOffset: Number(a['divergingEndOffset']) } : null,
+        });
+      } catch (err) {
+        this.options.logger.error({ topic: p.topic, partition: p.partition, err }, 'could not apply fetched records');
+      }
+    }
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
