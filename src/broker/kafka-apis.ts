@@ -14,7 +14,8 @@ import type { ListOffsetsRequest, ListOffsetsResponseInput } from '../protocol/m
 import type { MetadataRequest, MetadataResponseInput } from '../protocol/messages/metadata.js';
 import type { ProduceRequest, ProduceResponseInput } from '../protocol/messages/produce.js';
 import type { KafkaHandler, RequestContext } from '../server/kafka-server.js';
-import { readBatchHeader, validateBatches } from '../protocol/record-batch.js';
+import { readBatchHeader, readBatchHeaders, validateBatches } from '../protocol/record-batch.js';
+import { CompressionCodec } from '../protocol/compression.js';
 import type { ReplicaManager } from './replica-manager.js';
 import { partitionKey } from '../storage/log-manager.js';
 
@@ -33,6 +34,9 @@ export interface BrokerApiContext {
 const LATEST = -1;
 const EARLIEST = -2;
 const MAX_TIMESTAMP = -3;
+
+/** The first Fetch version whose clients can read zstd batches (KIP-110). */
+const fetchZstdMinVersion = 10;
 
 /** Fetch waits at most this long whatever the client asks (Kafka bounds it by the request timeout). */
 const fetchWaitMaxMs = 30_000;
@@ -167,6 +171,11 @@ async function fetch(ctx: BrokerApiContext, req: FetchRequest, rc: RequestContex
           if (r.errorCode !== 0 || !('records' in r)) {
             anyError = true;
             return { partitionIndex: p.partition, errorCode: r.errorCode, highWatermark: r.highWatermark, lastStableOffset: r.highWatermark, logStartOffset: r.logStartOffset, abortedTransactions: null, records: null };
+          }
+          // Fetch below v10 predates zstd: such a consumer cannot take zstd batches (Kafka answers the same).
+          if (rc.header.apiVersion < fetchZstdMinVersion && readBatchHeaders(r.records).some((h) => h.compression === CompressionCodec.zstd)) {
+            anyError = true;
+            return { partitionIndex: p.partition, errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, highWatermark: r.highWatermark, lastStableOffset: r.highWatermark, logStartOffset: r.logStartOffset, abortedTransactions: null, records: null };
           }
           total += r.records.length;
           return { partitionIndex: p.partition, errorCode: 0, highWatermark: r.highWatermark, lastStableOffset: r.lastStableOffset, logStartOffset: r.logStartOffset, abortedTransactions: null, records: r.records };

@@ -318,6 +318,13 @@ export class ReplicaManager {
     for (const p of this.hosted.values()) if (p.isLeader) this.maybeChangeIsr(p, now);
   }
 
+  /** Partitions this broker leads whose ISR is smaller than their replica set (Kafka's UnderReplicatedPartitions). */
+  underReplicatedCount(): number {
+    let n = 0;
+    for (const p of this.hosted.values()) if (p.isLeader && p.isr.length < p.replicas.length) n++;
+    return n;
+  }
+
   currentImage(): MetadataImage | null {
     return this.image;
   }

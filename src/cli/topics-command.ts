@@ -23,7 +23,31 @@ interface TopicsArgs {
   'replication-factor'?: number;
   config?: string[];
   'validate-only'?: boolean;
+  'under-replicated-partitions'?: boolean;
+  'unavailable-partitions'?: boolean;
   json?: boolean;
+}
+
+/**
+ * kafka-topics.sh --describe filters: partitions whose ISR is smaller than their replica set, or
+ * that have no live leader. Like Kafka, only the matching partition lines are printed.
+ */
+function filterPartitions(t: DescribedTopic, args: TopicsArgs, liveBrokers: ReadonlySet<number>): DescribedTopic | null {
+  if (!args['under-replicated-partitions'] && !args['unavailable-partitions']) return t;
+  const partitions = t.partitions.filter(
+    (p) => (args['under-replicated-partitions'] && p.isr.length < p.replicas.length) || (args['unavailable-partitions'] && (p.leader < 0 || !liveBrokers.has(p.leader))),
+  );
+  return partitions.length > 0 ? { ...t, partitions } : null;
+}
+
+function printDescribed(topics: readonly DescribedTopic[], args: TopicsArgs): void {
+  const filtered = args['under-replicated-partitions'] || args['unavailable-partitions'];
+  if (args.json) console.log(JSON.stringify({ topics }, null, 2));
+  else
+    for (const t of topics) {
+      const lines = formatTopic(t).split('\n');
+      console.log((filtered ? lines.slice(1) : lines).join('\n'));
+    }
 }
 
 const list = (v: unknown): WireMessage[] => (Array.isArray(v) ? (v as WireMessage[]) : []);
@@ -86,13 +110,14 @@ async function viaBroker(args: TopicsArgs): Promise<void> {
         return;
       }
       const described: DescribedTopic[] = [];
+      const live = new Set(md.brokers.map((b) => b.nodeId));
       for (const t of topics) {
         if (t.errorCode !== 0) throw new Error(`topic ${t.name}: ${errorName(t.errorCode)}`);
         const configs = (await client.describeTopicConfigs(t.name)).filter((c) => c.configSource === 1 && c.value !== null);
-        described.push({ name: t.name, topicId: t.topicId, configs: Object.fromEntries(configs.map((c) => [c.name, c.value!])), partitions: t.partitions });
+        const d = filterPartitions({ name: t.name, topicId: t.topicId, configs: Object.fromEntries(configs.map((c) => [c.name, c.value!])), partitions: t.partitions }, args, live);
+        if (d) described.push(d);
       }
-      if (args.json) console.log(JSON.stringify({ topics: described }, null, 2));
-      else for (const t of described) console.log(formatTopic(t));
+      printDescribed(described, args);
     }
   } finally {
     client.close();
@@ -126,6 +151,8 @@ export const topicsCommand: CommandModule<object, TopicsArgs> = {
       .option('replication-factor', { type: 'number' })
       .option('config', { type: 'string', array: true, describe: 'key=value topic config (repeatable)' })
       .option('validate-only', { type: 'boolean' })
+      .option('under-replicated-partitions', { type: 'boolean', describe: 'with --describe: only partitions whose ISR is smaller than their replicas' })
+      .option('unavailable-partitions', { type: 'boolean', describe: 'with --describe: only partitions without a live leader' })
       .option('json', { type: 'boolean' })
       .check((a) => {
         if (Boolean(a['bootstrap-controller']) === Boolean(a['bootstrap-server'])) throw new Error('give exactly one of --bootstrap-server or --bootstrap-controller');
@@ -177,10 +204,14 @@ export const topicsCommand: CommandModule<object, TopicsArgs> = {
             ),
           );
         } else {
+          const live = new Set(list(res['brokers']).filter((b) => !b['fenced']).map((b) => Number(b['id'])));
+          const described: DescribedTopic[] = [];
           for (const t of topics) {
             if (Number(t['errorCode']) !== 0) throw new Error(`topic ${String(t['name'])}: ${errorName(Number(t['errorCode']))}`);
-            console.log(formatTopic(describedFromWire(t)));
+            const d = filterPartitions(describedFromWire(t), args, live);
+            if (d) described.push(d);
           }
+          printDescribed(described, { ...args, json: false });
         }
       }
     } catch (err) {

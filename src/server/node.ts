@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Endpoint, NodeConfig } from '../common/node-config.js';
 import { RaftDriver } from '../raft/driver/raft-driver.js';
@@ -124,6 +124,16 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
     grpcServer = started.server;
     controllerPort = started.port;
   }
+  new Gauge({
+    name: 'raftka_offline_partitions',
+    help: "Partitions without a leader in this node's metadata image",
+    registers: [registry],
+    collect() {
+      let n = 0;
+      for (const t of driver.appliedState().image.topicsById.values()) for (const p of t.partitions.values()) if (p.leader < 0) n++;
+      this.set(n);
+    },
+  });
   let broker: BrokerLifecycle | null = null;
   let logManager: LogManager | null = null;
   let adminClient: ControllerClient | null = null;
@@ -177,6 +187,14 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
       fetchWaitMaxMs: config.replicaFetchWaitMaxMs,
     });
     const fetcherRef = fetcher;
+    new Gauge({
+      name: 'raftka_under_replicated_partitions',
+      help: 'Partitions this broker leads whose ISR is smaller than their replica set',
+      registers: [registry],
+      collect() {
+        this.set(replicas.underReplicatedCount());
+      },
+    });
     replicas.setRolesListener(() => fetcherRef.refresh());
     replicas.applyImage(driver.appliedState().image);
     driver.onApplied((state) => replicas.applyImage(state.image));

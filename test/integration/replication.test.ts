@@ -22,8 +22,13 @@ async function partition(client: KafkaClient, topic: string): Promise<PartitionI
   return md.topics[0]!.partitions[0]!;
 }
 
-test('acks=all: every acknowledged record survives ten kill -9s of the partition leader', { timeout: 400_000 }, async (t) => {
-  const f = await ClusterFixture.combined({ nodes: 3, extra: fast });
+const layouts: readonly { name: string; start: () => Promise<ClusterFixture> }[] = [
+  { name: 'three combined nodes', start: () => ClusterFixture.combined({ nodes: 3, extra: fast }) },
+  { name: '3 controllers + 3 brokers', start: () => ClusterFixture.controllers({ controllers: 3, brokers: 3, extra: fast }) },
+];
+
+for (const layout of layouts) test(`acks=all: every acknowledged record survives ten kill -9s of the partition leader (${layout.name})`, { timeout: 400_000 }, async (t) => {
+  const f = await layout.start();
   t.after(() => f.destroy());
   await f.up();
   const bs = f.bootstrapServers;
@@ -108,6 +113,10 @@ test('a paused follower leaves the ISR and writes go on; resumed, it returns; tw
   }, 20_000, 50);
   t.diagnostic(`ISR shrank to [${shrunk.isr}] ${Date.now() - stoppedAt} ms after SIGSTOP`);
   assert.equal((await produce('while-paused')).code, 0, 'acks=all writes go on with 2 of 3 in the ISR');
+  const under = await f.raftka('topics', '--bootstrap-server', bs, '--describe', '--under-replicated-partitions');
+  assert.match(under, new RegExp(`^\\tTopic: isr\\tPartition: 0\\tLeader: ${shrunk.leader}\\tReplicas: [\\d,]+\\tIsr: ${shrunk.isr.join(',')}\\n$`));
+  assert.equal(await f.raftka('topics', '--bootstrap-server', bs, '--describe', '--unavailable-partitions'), '');
+  assert.match(await f.metrics(3 + (shrunk.leader - 100)), /^raftka_under_replicated_partitions\{[^}]*\} 1$/m);
   process.kill(pid, 'SIGCONT');
   resumed = true;
   await waitFor('the follower back in the ISR', async () => ((await partition(client, 'isr').catch(() => null))?.isr.includes(follower) ? true : undefined), 30_000, 100);
@@ -125,4 +134,58 @@ test('a paused follower leaves the ISR and writes go on; resumed, it returns; tw
   assert.equal((await produce('after-return')).code, 0);
   const end = await kcat(['-b', bs, '-C', '-t', 'isr', '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%s\n']);
   assert.deepEqual(end.stdout.trim().split('\n'), ['while-paused', 'after-return']);
+});
+
+test('SIGTERM of the leading broker moves its leadership away first; acks=all writes never fail meanwhile', { timeout: 300_000 }, async (t) => {
+  const f = await ClusterFixture.controllers({ controllers: 3, brokers: 3, extra: fast });
+  t.after(() => f.destroy());
+  await f.up();
+  const bs = f.bootstrapServers;
+  await waitFor('three brokers', async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).stdout.includes('3 brokers') ? true : undefined), 60_000, 200);
+  const client = new KafkaClient(f.brokerPorts.map((port) => ({ host: '127.0.0.1', port })), { retries: 0 });
+  t.after(() => client.close());
+  await client.createTopic('moving', 1, 3, new Map([['min.insync.replicas', '2']]));
+  const before = await waitFor('a full ISR', async () => {
+    const p = await partition(client, 'moving').catch(() => null);
+    return p?.isr.length === 3 ? p : undefined;
+  }, 30_000, 100);
+  const kafka = new Kafka({ clientId: 'sigterm', brokers: bs.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 1 });
+  await producer.connect();
+  t.after(() => producer.disconnect());
+  const acked: { offset: number; value: string }[] = [];
+  const errors: string[] = [];
+  let stop = false;
+  const writer = (async () => {
+    for (let i = 0; !stop; i++) {
+      try {
+        const res = await producer.send({ topic: 'moving', acks: -1, timeout: 5000, messages: [{ value: `m-${i}` }] });
+        acked.push({ offset: Number(res[0]!.baseOffset), value: `m-${i}` });
+      } catch (err) {
+        errors.push(err instanceof Error ? err.message : String(err));
+      }
+    }
+  })();
+  await waitFor('writes flowing', async () => (acked.length >= 50 ? true : undefined), 30_000, 10);
+  const pid = await f.pidOf(before.leader);
+  process.kill(pid, 'SIGTERM');
+  await waitFor('the broker to exit', async () => {
+    try {
+      process.kill(pid, 0);
+      return undefined;
+    } catch {
+      return true;
+    }
+  }, 30_000, 20);
+  const after = await partition(client, 'moving');
+  assert.notEqual(after.leader, before.leader, 'leadership moved away');
+  assert.ok(!after.isr.includes(before.leader), 'the stopped broker left the ISR');
+  const count = acked.length;
+  await waitFor('writes after the shutdown', async () => (acked.length >= count + 50 ? true : undefined), 30_000, 10);
+  stop = true;
+  await writer;
+  assert.deepEqual(errors, [], 'no produce failed');
+  const r = await kcat(['-b', bs, '-C', '-t', 'moving', '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%o %s\n'], undefined, 60_000);
+  const read = new Map(r.stdout.trim().split('\n').map((l) => [Number(l.slice(0, l.indexOf(' '))), l.slice(l.indexOf(' ') + 1)] as const));
+  for (const a of acked) assert.equal(read.get(a.offset), a.value, `acknowledged ${a.value} at ${a.offset}`);
 });
