@@ -1,9 +1,9 @@
 // Partition replication with ISR under process faults, with real clients: acks=all never loses
 // an acknowledged record through leader kills; a paused follower leaves the ISR and comes back;
 // with too few replicas acks=all is refused with NOT_ENOUGH_REPLICAS.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
 import { kcat } from '../../src/testing/kcat.js';
 import { KafkaClient, type PartitionInfo } from '../../src/client/kafka-client.js';
@@ -22,26 +22,52 @@ async function partition(client: KafkaClient, topic: string): Promise<PartitionI
   return md.topics[0]!.partitions[0]!;
 }
 
-const layouts: readonly { name: string; start: () => Promise<ClusterFixture> }[] = [
-  { name: 'three combined nodes', start: () => ClusterFixture.combined({ nodes: 3, extra: fast }) },
-  { name: '3 controllers + 3 brokers', start: () => ClusterFixture.controllers({ controllers: 3, brokers: 3, extra: fast }) },
-];
-
-for (const layout of layouts) test(`acks=all: every acknowledged record survives ten kill -9s of the partition leader (${layout.name})`, { timeout: 400_000 }, async (t) => {
-  const f = await layout.start();
+/**
+ * Start `layout`, wait for its three brokers, and create `topic` (1 partition, RF 3,
+ * min.insync.replicas=2) with a full ISR. Everything started is stopped after the test.
+ */
+async function clusterWithTopic(t: TestContext, start: () => Promise<ClusterFixture>, topic: string): Promise<{ f: ClusterFixture; bs: string; client: KafkaClient; full: PartitionInfo }> {
+  const f = await start();
   t.after(() => f.destroy());
   await f.up();
   const bs = f.bootstrapServers;
   await waitFor('three brokers', async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).stdout.includes('3 brokers') ? true : undefined), 60_000, 200);
   const client = new KafkaClient(f.brokerPorts.map((port) => ({ host: '127.0.0.1', port })), { retries: 0 });
   t.after(() => client.close());
-  await client.createTopic('durable', 1, 3, new Map([['min.insync.replicas', '2']]));
-  await waitFor('the topic led with a full ISR', async () => ((await partition(client, 'durable').catch(() => null))?.isr.length === 3 ? true : undefined), 30_000, 100);
+  await client.createTopic(topic, 1, 3, new Map([['min.insync.replicas', '2']]));
+  const full = await waitFor('a full ISR', async () => {
+    const p = await partition(client, topic).catch(() => null);
+    return p?.isr.length === 3 ? p : undefined;
+  }, 30_000, 100);
+  return { f, bs, client, full };
+}
 
-  const kafka = new Kafka({ clientId: 'acks-all', brokers: bs.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
+/** A kafkajs producer with retries on, acks=all, one request in flight: its acks are ordered. */
+function orderedProducer(t: TestContext, bs: string, clientId: string): Producer {
+  const kafka = new Kafka({ clientId, brokers: bs.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
   const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 1 });
-  await producer.connect();
   t.after(() => producer.disconnect());
+  return producer;
+}
+
+/** Every acknowledged value must be read back at the offset it was acknowledged at. */
+async function assertAckedReadable(bs: string, topic: string, acked: readonly { offset: number; value: string }[]): Promise<void> {
+  const r = await kcat(['-b', bs, '-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%o %s\n'], undefined, 120_000);
+  assert.equal(r.code, 0, r.stderr);
+  const read = new Map(r.stdout.trim().split('\n').map((l) => [Number(l.slice(0, l.indexOf(' '))), l.slice(l.indexOf(' ') + 1)] as const));
+  for (const a of acked) assert.equal(read.get(a.offset), a.value, `acknowledged ${a.value} at offset ${a.offset}`);
+}
+
+const isolated = (): Promise<ClusterFixture> => ClusterFixture.controllers({ controllers: 3, brokers: 3, extra: fast });
+const layouts: readonly { name: string; start: () => Promise<ClusterFixture> }[] = [
+  { name: 'three combined nodes', start: () => ClusterFixture.combined({ nodes: 3, extra: fast }) },
+  { name: '3 controllers + 3 brokers', start: isolated },
+];
+
+for (const layout of layouts) test(`acks=all: every acknowledged record survives ten kill -9s of the partition leader (${layout.name})`, { timeout: 400_000 }, async (t) => {
+  const { f, bs, client } = await clusterWithTopic(t, layout.start, 'durable');
+  const producer = orderedProducer(t, bs, 'acks-all');
+  await producer.connect();
   const acked: { offset: number; value: string }[] = [];
   let stop = false;
   let failures = 0;
@@ -75,27 +101,13 @@ for (const layout of layouts) test(`acks=all: every acknowledged record survives
   await writer;
   t.diagnostic(`${acked.length} acknowledged, ${failures} failed sends`);
 
-  const r = await kcat(['-b', bs, '-C', '-t', 'durable', '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%o %s\n'], undefined, 120_000);
-  assert.equal(r.code, 0, r.stderr);
-  const read = new Map(r.stdout.trim().split('\n').map((l) => [Number(l.slice(0, l.indexOf(' '))), l.slice(l.indexOf(' ') + 1)] as const));
-  for (const a of acked) assert.equal(read.get(a.offset), a.value, `acknowledged ${a.value} at offset ${a.offset}`);
+  await assertAckedReadable(bs, 'durable', acked);
   const offsets = acked.map((a) => a.offset);
   assert.deepEqual(offsets, [...offsets].sort((x, y) => x - y), 'acknowledged in offset order');
 });
 
 test('a paused follower leaves the ISR and writes go on; resumed, it returns; two brokers down refuse acks=all', { timeout: 300_000 }, async (t) => {
-  const f = await ClusterFixture.controllers({ controllers: 3, brokers: 3, extra: fast });
-  t.after(() => f.destroy());
-  await f.up();
-  const bs = f.bootstrapServers;
-  await waitFor('three brokers', async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).stdout.includes('3 brokers') ? true : undefined), 60_000, 200);
-  const client = new KafkaClient(f.brokerPorts.map((port) => ({ host: '127.0.0.1', port })), { retries: 0 });
-  t.after(() => client.close());
-  await client.createTopic('isr', 1, 3, new Map([['min.insync.replicas', '2']]));
-  const full = await waitFor('a full ISR', async () => {
-    const p = await partition(client, 'isr').catch(() => null);
-    return p?.isr.length === 3 ? p : undefined;
-  }, 30_000, 100);
+  const { f, bs, client, full } = await clusterWithTopic(t, isolated, 'isr');
   const produce = (value: string): Promise<{ code: number | null; stderr: string }> => kcat(['-b', bs, '-P', '-t', 'isr', '-p', '0', '-X', 'acks=all', '-X', 'message.timeout.ms=4000'], `${value}\n`);
 
   // SIGSTOP one follower: it stops fetching, the leader drops it within replica.lag.time.max.ms.
@@ -137,22 +149,9 @@ test('a paused follower leaves the ISR and writes go on; resumed, it returns; tw
 });
 
 test('SIGTERM of the leading broker moves its leadership away first; acks=all writes never fail meanwhile', { timeout: 300_000 }, async (t) => {
-  const f = await ClusterFixture.controllers({ controllers: 3, brokers: 3, extra: fast });
-  t.after(() => f.destroy());
-  await f.up();
-  const bs = f.bootstrapServers;
-  await waitFor('three brokers', async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).stdout.includes('3 brokers') ? true : undefined), 60_000, 200);
-  const client = new KafkaClient(f.brokerPorts.map((port) => ({ host: '127.0.0.1', port })), { retries: 0 });
-  t.after(() => client.close());
-  await client.createTopic('moving', 1, 3, new Map([['min.insync.replicas', '2']]));
-  const before = await waitFor('a full ISR', async () => {
-    const p = await partition(client, 'moving').catch(() => null);
-    return p?.isr.length === 3 ? p : undefined;
-  }, 30_000, 100);
-  const kafka = new Kafka({ clientId: 'sigterm', brokers: bs.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
-  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 1 });
+  const { f, bs, client, full: before } = await clusterWithTopic(t, isolated, 'moving');
+  const producer = orderedProducer(t, bs, 'sigterm');
   await producer.connect();
-  t.after(() => producer.disconnect());
   const acked: { offset: number; value: string }[] = [];
   const errors: string[] = [];
   let stop = false;
@@ -185,7 +184,5 @@ test('SIGTERM of the leading broker moves its leadership away first; acks=all wr
   stop = true;
   await writer;
   assert.deepEqual(errors, [], 'no produce failed');
-  const r = await kcat(['-b', bs, '-C', '-t', 'moving', '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%o %s\n'], undefined, 60_000);
-  const read = new Map(r.stdout.trim().split('\n').map((l) => [Number(l.slice(0, l.indexOf(' '))), l.slice(l.indexOf(' ') + 1)] as const));
-  for (const a of acked) assert.equal(read.get(a.offset), a.value, `acknowledged ${a.value} at ${a.offset}`);
+  await assertAckedReadable(bs, 'moving', acked);
 });
