@@ -19,6 +19,12 @@ import type { DescribeClusterResponseInput } from '../protocol/messages/describe
 import type { DescribeConfigsRequest, DescribeConfigsResponseInput } from '../protocol/messages/describe-configs.js';
 import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponseInput } from '../protocol/messages/incremental-alter-configs.js';
 import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponseInput } from '../protocol/messages/offset-for-leader-epoch.js';
+import type {
+  AlterPartitionReassignmentsRequest,
+  AlterPartitionReassignmentsResponseInput,
+  ListPartitionReassignmentsRequest,
+  ListPartitionReassignmentsResponseInput,
+} from '../protocol/messages/partition-reassignments.js';
 import type { KafkaHandler, RequestContext } from '../server/kafka-server.js';
 import { clientVisibleControllerId, type BrokerApiContext } from './kafka-apis.js';
 import { describeBrokerConfigs, describeTopicConfigs } from './config-describe.js';
@@ -50,6 +56,8 @@ export function adminHandlers(ctx: BrokerApiContext): Map<number, KafkaHandler> 
   h.set(30, (r) => createAcls(ctx, r as CreateAclsRequest));
   h.set(31, (r) => deleteAcls(ctx, r as DeleteAclsRequest));
   h.set(29, (r) => describeAcls(ctx, r as DescribeAclsRequest));
+  h.set(45, (r) => alterReassignments(ctx, r as AlterPartitionReassignmentsRequest));
+  h.set(46, (r) => listReassignments(ctx, r as ListPartitionReassignmentsRequest));
   return h;
 }
 
@@ -269,4 +277,37 @@ async function describeAcls(ctx: BrokerApiContext, req: DescribeAclsRequest): Pr
     byResource.set(key, entry);
   }
   return { errorCode: 0, errorMessage: null, resources: [...byResource.values()] };
+}
+
+async function alterReassignments(ctx: BrokerApiContext, req: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponseInput> {
+  const items = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas ?? [], cancel: p.replicas === null })));
+  const res = await forward(ctx, 'AlterPartitionReassignments', { items }, req.timeoutMs);
+  if ('unavailable' in res) return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: String(res['unavailable']), responses: [] };
+  const answers = list(res['items']);
+  let i = 0;
+  return {
+    errorCode: 0,
+    errorMessage: null,
+    responses: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => {
+        const a = answers[i++];
+        const errorCode = a ? Number(a['errorCode'] ?? 0) : ErrorCode.REQUEST_TIMED_OUT;
+        return { partitionIndex: p.partitionIndex, errorCode, errorMessage: errorCode === 0 ? null : String(a?.['errorMessage'] ?? errorName(errorCode)) };
+      }),
+    })),
+  };
+}
+
+async function listReassignments(ctx: BrokerApiContext, req: ListPartitionReassignmentsRequest): Promise<ListPartitionReassignmentsResponseInput> {
+  const items = (req.topics ?? []).flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
+  const res = await ctx.controller.call('ListPartitionReassignments', { items }, { anyController: true, timeoutMs: 15_000 }).catch((err: unknown) => ({ unavailable: err instanceof Error ? err.message : String(err) }) as const);
+  if ('unavailable' in res) return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: String(res.unavailable), topics: [] };
+  const byTopic = new Map<string, { partitionIndex: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[]>();
+  for (const a of list(res['items'])) {
+    const nums = (v: unknown): number[] => (Array.isArray(v) ? (v as unknown[]).map(Number) : []);
+    const topic = String(a['topic']);
+    byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partitionIndex: Number(a['partition'] ?? 0), replicas: nums(a['replicas']), addingReplicas: nums(a['addingReplicas']), removingReplicas: nums(a['removingReplicas']) }]);
+  }
+  return { errorCode: 0, errorMessage: null, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
 }

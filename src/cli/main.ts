@@ -15,6 +15,7 @@ import { migrateCommand } from './migrate-command.js';
 import { featuresCommand } from './features-command.js';
 import { consoleProducerCommand } from './console-producer-command.js';
 import { consoleConsumerCommand } from './console-consumer-command.js';
+import { reassignPartitionsCommand } from './reassign-partitions-command.js';
 
 // Each command file exports one CommandModule; add new ones to this list.
 const commands: CommandModule[] = [
@@ -29,6 +30,7 @@ const commands: CommandModule[] = [
   featuresCommand as unknown as CommandModule,
   consoleProducerCommand as unknown as CommandModule,
   consoleConsumerCommand as unknown as CommandModule,
+  reassignPartitionsCommand as unknown as CommandModule,
   migrateCommand,
 ];
 

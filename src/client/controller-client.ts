@@ -27,6 +27,8 @@ export type ControllerMethod =
   | 'DescribeClientQuotas'
   | 'UpdateFeatures'
   | 'DescribeFeatures'
+  | 'AlterPartitionReassignments'
+  | 'ListPartitionReassignments'
   | 'ImportMigration'
   | 'DescribeMetadataImage';
 

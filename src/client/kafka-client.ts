@@ -12,6 +12,7 @@ import { fetchApi } from '../protocol/messages/fetch.js';
 import { listOffsetsApi } from '../protocol/messages/list-offsets.js';
 import { metadataApi, type MetadataResponse } from '../protocol/messages/metadata.js';
 import { produceApi } from '../protocol/messages/produce.js';
+import { alterPartitionReassignmentsApi, listPartitionReassignmentsApi } from '../protocol/messages/partition-reassignments.js';
 import { KafkaConnection, KafkaConnectionError } from './kafka-connection.js';
 
 export interface KafkaClientOptions {
@@ -240,6 +241,24 @@ export class KafkaClient {
     const r = res.results[0];
     if (!r || r.errorCode !== 0) throw new KafkaRequestError(r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, r?.errorMessage ?? `describe configs of ${name}`);
     return r.configs;
+  }
+
+  /** Start (replicas given) or cancel (null) partition reassignments; one error code per item. */
+  async alterPartitionReassignments(items: readonly { topic: string; partition: number; replicas: readonly number[] | null }[]): Promise<{ topic: string; partition: number; errorCode: number; errorMessage: string | null }[]> {
+    const c = await this.anyConnection();
+    const topics = [...new Set(items.map((i) => i.topic))].map((name) => ({ name, partitions: items.filter((i) => i.topic === name).map((i) => ({ partitionIndex: i.partition, replicas: i.replicas === null ? null : [...i.replicas] })) }));
+    const res = await c.send(alterPartitionReassignmentsApi, { timeoutMs: this.timeoutMs, topics }, this.timeoutMs + 5000);
+    if (res.errorCode !== 0) throw new KafkaRequestError(res.errorCode, res.errorMessage ?? 'AlterPartitionReassignments');
+    return res.responses.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode, errorMessage: p.errorMessage })));
+  }
+
+  /** Reassignments in progress (all, or of the given partitions). */
+  async listPartitionReassignments(partitions: readonly { topic: string; partition: number }[] | null): Promise<{ topic: string; partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[]> {
+    const c = await this.anyConnection();
+    const topics = partitions === null ? null : [...new Set(partitions.map((p) => p.topic))].map((name) => ({ name, partitionIndexes: partitions.filter((p) => p.topic === name).map((p) => p.partition) }));
+    const res = await c.send(listPartitionReassignmentsApi, { timeoutMs: this.timeoutMs, topics }, this.timeoutMs + 5000);
+    if (res.errorCode !== 0) throw new KafkaRequestError(res.errorCode, res.errorMessage ?? 'ListPartitionReassignments');
+    return res.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: [...p.replicas], addingReplicas: [...p.addingReplicas], removingReplicas: [...p.removingReplicas] })));
   }
 
   close(): void {

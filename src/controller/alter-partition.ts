@@ -6,6 +6,7 @@ import { ErrorCode } from '../common/errors.js';
 import type { MetadataImage } from '../metadata/image.js';
 import type { MetadataRecord } from '../metadata/records.js';
 import type { Decision } from './cluster-control.js';
+import { maybeCompleteReassignment } from './reassignment-control.js';
 
 export interface AlterPartitionItem {
   readonly topicId: string;
@@ -88,7 +89,10 @@ export function alterPartition(image: MetadataImage, req: AlterPartitionRequest)
       continue;
     }
     records.push({ type: 'partitionChange', topicId: item.topicId, partitionId: item.partitionIndex, isr: item.newIsr, leader: null, replicas: null, removingReplicas: null, addingReplicas: null });
-    partitions.push({ ...result(ErrorCode.NONE), isr: item.newIsr, partitionEpoch: p.partitionEpoch + 1 });
+    // Every replica a reassignment is adding is now in sync: the reassignment completes too.
+    const completion = maybeCompleteReassignment(image, item.topicId, item.partitionIndex, item.newIsr);
+    if (completion) records.push(completion);
+    partitions.push({ ...result(ErrorCode.NONE), isr: item.newIsr, partitionEpoch: p.partitionEpoch + (completion ? 2 : 1) });
   }
   return { records, response: { errorCode: ErrorCode.NONE, partitions } };
 }

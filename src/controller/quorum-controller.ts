@@ -36,6 +36,7 @@ import {
   type AlterConfigsResult,
 } from './config-control.js';
 import { bootstrapFeatureRecords, updateFeatures, type FeatureUpdate, type FeatureUpdateResult } from './feature-control.js';
+import { alterPartitionReassignments, type ReassignmentItem, type ReassignmentResult } from './reassignment-control.js';
 import { alterClientQuotas, type QuotaAlteration, type QuotaAlterResult } from './quota-control.js';
 import { alterUserScramCredentials, type ScramAlterResult, type ScramDeletion, type ScramUpsertion } from './scram-control.js';
 import {
@@ -204,6 +205,10 @@ export class QuorumController {
 
   alterClientQuotas(alterations: readonly QuotaAlteration[], validateOnly: boolean): Promise<readonly QuotaAlterResult[]> {
     return this.write((image) => alterClientQuotas(image, alterations, validateOnly));
+  }
+
+  alterPartitionReassignments(items: readonly ReassignmentItem[]): Promise<readonly ReassignmentResult[]> {
+    return this.write((image) => alterPartitionReassignments(image, items));
   }
 
   updateFeatures(updates: readonly FeatureUpdate[], validateOnly: boolean): Promise<readonly FeatureUpdateResult[]> {

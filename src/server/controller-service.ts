@@ -10,6 +10,7 @@ import { NotControllerError, type QuorumController } from '../controller/quorum-
 import type { TopicResult } from '../controller/replication-control.js';
 import { describeAcls, type AclBinding, type AclFilter, type AclResult } from '../controller/acl-control.js';
 import { describeFeatures } from '../controller/feature-control.js';
+import { listPartitionReassignments } from '../controller/reassignment-control.js';
 import { describeClientQuotas } from '../controller/quota-control.js';
 import { describeUserScramCredentials } from '../controller/scram-control.js';
 import { configResourceKey } from '../metadata/image.js';
@@ -227,6 +228,17 @@ export function controllerServiceFor(controller: QuorumController, voterEndpoint
       const offset = metadataOffset();
       const { frames, count } = await encodeRecordFramesAsync(imageRecords(image), 1000);
       return { errorCode: ErrorCode.NONE, records: frames, recordCount: count, metadataOffset: offset };
+    },
+    AlterPartitionReassignments: async (w) => {
+      const items = list(w['items']).map((i) => ({ topic: str(i['topic']), partition: num(i['partition']), replicas: i['cancel'] ? null : Array.isArray(i['replicas']) ? (i['replicas'] as number[]).map(Number) : [] }));
+      const results = await controller.alterPartitionReassignments(items);
+      return { errorCode: ErrorCode.NONE, items: results.map((r) => ({ topic: r.topic, partition: r.partition, errorCode: r.errorCode, errorMessage: r.errorMessage ?? '' })) };
+    },
+    ListPartitionReassignments: async (w) => {
+      const filters = list(w['items']);
+      const wanted = filters.length === 0 ? null : new Map<string, number[]>();
+      for (const f of filters) wanted?.set(str(f['topic']), [...(wanted.get(str(f['topic'])) ?? []), num(f['partition'])]);
+      return { errorCode: ErrorCode.NONE, items: listPartitionReassignments(controller.image(), wanted).map((r) => ({ ...r, errorCode: 0, errorMessage: '' })) };
     },
     DescribeTopics: async (w) => {
       const image = controller.image();

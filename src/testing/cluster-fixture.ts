@@ -112,8 +112,10 @@ export class ClusterFixture {
   /** Combined nodes (broker and controller in one process), node ids 1..n. */
   static async combined(options: { readonly nodes: number; readonly extra?: Readonly<Record<string, string>> }): Promise<ClusterFixture> {
     const n = options.nodes;
-    const ports = await freePorts(3 * n);
-    const f = new ClusterFixture(mkdtempSync(join(tmpdir(), 'raftka-it-')), ports.slice(0, n), ports.slice(n, 2 * n), ports.slice(2 * n));
+    // Per node: controller, admin, Kafka and replication ports, all chosen here (a port-0 listener
+    // could take a port another node of the fixture is about to bind).
+    const ports = await freePorts(4 * n);
+    const f = new ClusterFixture(mkdtempSync(join(tmpdir(), 'raftka-it-')), ports.slice(0, n), ports.slice(n, 2 * n), ports.slice(2 * n, 3 * n));
     mkdirSync(f.configDir);
     const voters = f.controllerPorts.map((p, k) => `${k + 1}@127.0.0.1:${p}`).join(',');
     for (let k = 0; k < n; k++) {
@@ -124,6 +126,7 @@ export class ClusterFixture {
         listeners: `PLAINTEXT://127.0.0.1:${f.brokerPorts[k]},CONTROLLER://127.0.0.1:${f.controllerPorts[k]}`,
         'controller.listener.names': 'CONTROLLER',
         'admin.listener': `127.0.0.1:${f.adminPorts[k]}`,
+        'replica.listener': `127.0.0.1:${ports[3 * n + k]}`,
         ...quorumTimeouts,
         ...options.extra,
       });
@@ -138,14 +141,15 @@ export class ClusterFixture {
   static async controllers(options: ControllerClusterOptions): Promise<ClusterFixture> {
     const n = options.controllers;
     const b = options.brokers ?? 0;
-    // Per controller: its listener and admin port; per broker: its Kafka listener and admin port.
-    const ports = await freePorts(2 * n + 2 * b);
-    const f = new ClusterFixture(mkdtempSync(join(tmpdir(), 'raftka-it-')), ports.slice(0, n), [...ports.slice(n, 2 * n), ...ports.slice(2 * n + b)], ports.slice(2 * n, 2 * n + b));
+    // Per controller: its listener and admin port; per broker: its Kafka listener, admin and
+    // replication ports (all chosen here: a port-0 listener could take one another node will bind).
+    const ports = await freePorts(2 * n + 3 * b);
+    const f = new ClusterFixture(mkdtempSync(join(tmpdir(), 'raftka-it-')), ports.slice(0, n), [...ports.slice(n, 2 * n), ...ports.slice(2 * n + b, 2 * n + 2 * b)], ports.slice(2 * n, 2 * n + b));
     mkdirSync(f.configDir);
     const voters = f.controllerPorts.map((p, k) => `${k + 1}@127.0.0.1:${p}`).join(',');
-    const nodes: { file: string; id: number; roles: string; listeners: string }[] = [
+    const nodes: { file: string; id: number; roles: string; listeners: string; replica?: string }[] = [
       ...Array.from({ length: n }, (_, k) => ({ file: `controller-${k}`, id: k + 1, roles: 'controller', listeners: `CONTROLLER://127.0.0.1:${f.controllerPorts[k]}` })),
-      ...Array.from({ length: b }, (_, k) => ({ file: `broker-${k}`, id: 100 + k, roles: 'broker', listeners: `PLAINTEXT://127.0.0.1:${ports[2 * n + k]}` })),
+      ...Array.from({ length: b }, (_, k) => ({ file: `broker-${k}`, id: 100 + k, roles: 'broker', listeners: `PLAINTEXT://127.0.0.1:${ports[2 * n + k]}`, replica: `127.0.0.1:${ports[2 * n + 2 * b + k]}` })),
     ];
     for (const [k, node] of nodes.entries()) {
       const props: Record<string, string> = {
@@ -155,6 +159,7 @@ export class ClusterFixture {
         listeners: node.listeners,
         'controller.listener.names': 'CONTROLLER',
         'admin.listener': `127.0.0.1:${f.adminPorts[k]}`,
+        ...(node.replica ? { 'replica.listener': node.replica } : {}),
         ...quorumTimeouts,
         ...options.extra,
       };
