@@ -79,7 +79,7 @@ export class SegmentIndexes {
     const b = Buffer.allocUnsafe(offsetIndexEntryBytes);
     b.writeInt32BE(rel, 0);
     b.writeInt32BE(position, 4);
-    writeSync(this.offsetFd, b, 0, b.length, last + 1 === 0 ? 0 : (last + 1) * offsetIndexEntryBytes);
+    writeSync(this.offsetFd, b, 0, b.length, (last + 1) * offsetIndexEntryBytes);
   }
 
   addTime(timestamp: number, offset: number): void {
