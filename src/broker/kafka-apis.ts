@@ -6,7 +6,7 @@ import { ErrorCode, errorName } from '../common/errors.js';
 import type { NodeConfig } from '../common/node-config.js';
 import type { ControllerClient } from '../client/controller-client.js';
 import type { MetadataImage } from '../metadata/image.js';
-import { supportedApiVersions } from '../protocol/apis.js';
+import { apiVersionsResponse } from '../protocol/apis.js';
 import { adminHandlers } from './admin-apis.js';
 import { recompressForTopic } from './recompress.js';
 import type { FetchRequest, FetchResponseInput } from '../protocol/messages/fetch.js';
@@ -45,7 +45,7 @@ export function brokerHandlers(ctx: BrokerApiContext): Map<number, KafkaHandler>
   const image = (): MetadataImage | null => ctx.replicas.currentImage();
   const handlers = new Map<number, KafkaHandler>();
   // ApiVersions lists exactly the APIs this broker answers (set last, once the map is complete).
-  handlers.set(18, () => ({ errorCode: 0, apiKeys: supportedApiVersions().filter((a) => handlers.has(a.apiKey)), throttleTimeMs: 0 }));
+  handlers.set(18, () => apiVersionsResponse(0, (key) => handlers.has(key)));
   handlers.set(3, (req, rc) => metadata(ctx, image(), req as MetadataRequest, rc));
   handlers.set(0, (req, rc) => produce(ctx, req as ProduceRequest, rc));
   handlers.set(1, (req, rc) => fetch(ctx, req as FetchRequest, rc));

@@ -84,16 +84,17 @@ export function isVersionSupported(apiKey: number, apiVersion: number): boolean 
   return api !== undefined && apiVersion >= api.minVersion && apiVersion <= api.maxVersion;
 }
 
-/** The supported ranges, sorted by key, as ApiVersions lists them. */
-export function supportedApiVersions(): { apiKey: number; minVersion: number; maxVersion: number }[] {
+/** The supported ranges, sorted by key, as ApiVersions lists them (only `served` keys when given). */
+export function supportedApiVersions(served?: (apiKey: number) => boolean): { apiKey: number; minVersion: number; maxVersion: number }[] {
   return [...apis.values()]
+    .filter((a) => !served || served(a.key))
     .sort((a, b) => a.key - b.key)
     .map((a: ApiInfo) => ({ apiKey: a.key, minVersion: a.minVersion, maxVersion: a.maxVersion }));
 }
 
 /** A successful ApiVersions response body value (encode it at the request's version). */
-export function apiVersionsResponse(throttleTimeMs = 0): ApiVersionsResponseInput {
-  return { errorCode: 0, apiKeys: supportedApiVersions(), throttleTimeMs };
+export function apiVersionsResponse(throttleTimeMs = 0, served?: (apiKey: number) => boolean): ApiVersionsResponseInput {
+  return { errorCode: 0, apiKeys: supportedApiVersions(served), throttleTimeMs };
 }
 
 /**
@@ -101,6 +102,6 @@ export function apiVersionsResponse(throttleTimeMs = 0): ApiVersionsResponseInpu
  * (UNSUPPORTED_VERSION) in a v0-shaped body listing every supported range, so the client can retry
  * with a version we have. Send it with response header v0 (header.ts does that for key 18).
  */
-export function unsupportedApiVersionsResponse(): Buffer {
-  return apiVersionsApi.encodeResponse(0, { errorCode: ProtocolErrorCode.UNSUPPORTED_VERSION, apiKeys: supportedApiVersions() });
+export function unsupportedApiVersionsResponse(served?: (apiKey: number) => boolean): Buffer {
+  return apiVersionsApi.encodeResponse(0, { errorCode: ProtocolErrorCode.UNSUPPORTED_VERSION, apiKeys: supportedApiVersions(served) });
 }

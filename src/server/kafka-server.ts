@@ -8,9 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Endpoint } from '../common/node-config.js';
-import { apiFor, supportedApiVersions } from '../protocol/apis.js';
-import { apiVersionsApi } from '../protocol/messages/api-versions.js';
-import { ErrorCode } from '../common/errors.js';
+import { apiFor, unsupportedApiVersionsResponse } from '../protocol/apis.js';
 import type { AnyApi } from '../protocol/apis.js';
 import { ProtocolDecodeError, ProtocolEncodeError } from '../protocol/errors.js';
 import { encodeRawResponseFrame, encodeResponseFrame, FrameSplitter } from '../protocol/frame.js';
@@ -140,8 +138,7 @@ export class KafkaServer {
     const api: AnyApi | undefined = apiFor(header.apiKey);
     if (header.apiKey === apiVersionsKey && api && (header.apiVersion < api.minVersion || header.apiVersion > api.maxVersion)) {
       // KIP-511: error 35 in a v0-shaped body listing what we serve, so the client can retry lower.
-      const apiKeys = supportedApiVersions().filter((a) => this.options.handlers.has(a.apiKey));
-      return [encodeRawResponseFrame(header.apiKey, 0, header.correlationId, apiVersionsApi.encodeResponse(0, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys }))];
+      return [encodeRawResponseFrame(header.apiKey, 0, header.correlationId, unsupportedApiVersionsResponse((key) => this.options.handlers.has(key)))];
     }
     const handler = this.options.handlers.get(header.apiKey);
     if (!api || !handler) throw new UnsupportedApiError(`api key ${header.apiKey} is not served`);
