@@ -97,6 +97,7 @@ export class ReplicaManager {
     if (prev && prev.topicsById === image.topicsById && prev.configs === image.configs) return;
     const now = Date.now();
     const next = new Map<string, Partition>();
+    const changed: string[] = [];
     for (const topic of image.topicsById.values()) {
       const config = resolveLogConfig(this.baseConfig, image.configs.get(configResourceKey(ConfigResourceType.TOPIC, topic.name)));
       for (const [partition, p] of topic.partitions) {
@@ -105,19 +106,25 @@ export class ReplicaManager {
         let part = this.hosted.get(key);
         if (!part || part.topicId !== topic.id) part = new Partition(topic.name, topic.id, partition, this.brokerId, this.logs.getOrCreate(topic.name, partition, config));
         else if (part.log.config !== config) part.log = this.logs.getOrCreate(topic.name, partition, config);
-        if (part.update(p, now)) this.logger.debug({ topic: topic.name, partition, leader: p.leader, leaderEpoch: p.leaderEpoch }, 'partition role changed');
+        const isrBefore = part.isr;
+        if (part.update(p, now)) {
+          changed.push(key);
+          this.logger.debug({ topic: topic.name, partition, leader: p.leader, leaderEpoch: p.leaderEpoch }, 'partition role changed');
+        } else if (part.isr !== isrBefore) changed.push(key); // waits on acks=all look at the ISR size
         next.set(key, part);
       }
     }
     for (const [key, old] of this.hosted) {
       if (next.get(key) !== old) {
+        changed.push(key);
         this.logger.info({ topic: old.topic, partition: old.partition }, 'no longer hosting partition; removing its log');
         this.logs.delete(old.topic, old.partition);
       }
     }
     this.hosted = next;
-    this.wakeAll();
-    this.onRolesChanged?.();
+    // Only waits on partitions whose leader, epoch, ISR or hosting changed need to look again.
+    for (const key of changed) this.wake(key);
+    if (changed.length > 0) this.onRolesChanged?.();
   }
 
   /**

@@ -26,6 +26,7 @@ import { LogCleaner } from '../storage/log-cleaner.js';
 import { KafkaServer } from './kafka-server.js';
 import { startReplicaServer } from './replica-service.js';
 import { ReplicaFetcher } from '../broker/replica-fetcher.js';
+import { IsrBatcher } from '../broker/isr-batcher.js';
 import { uuidToBytes } from '../metadata/records.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
 import { errorName } from '../common/errors.js';
@@ -162,17 +163,18 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
     const replication = await startReplicaServer(config.replicaListener ?? { host: brokerHost, port: 0 }, replicas);
     replicaServer = replication.server;
     const replicationEndpoint = { name: replicationListenerName, host: config.replicaListener?.host ?? brokerHost, port: replication.port };
-    replicas.setIsrChanger({
-      alterIsr: async (p, newIsr) => {
+    replicas.setIsrChanger(
+      new IsrBatcher(async (items) => {
         const res = await controllerClient.call('AlterPartition', {
           brokerId: config.nodeId,
           brokerEpoch: broker?.epoch ?? -1,
-          partitions: [{ topicId: uuidToBytes(p.topicId), partitionIndex: p.partition, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, newIsr }],
+          partitions: items.map((i) => ({ ...i, topicId: uuidToBytes(i.topicId) })),
         });
-        const code = Number(res['errorCode'] ?? 0) || Number((res['partitions'] as WireMessage[] | undefined)?.[0]?.['errorCode'] ?? 0);
-        if (code !== 0) throw new Error(`AlterPartition: ${errorName(code)}`);
-      },
-    });
+        const top = Number(res['errorCode'] ?? 0);
+        const answers = (res['partitions'] as WireMessage[] | undefined) ?? [];
+        return items.map((_, k) => top || Number(answers[k]?.['errorCode'] ?? -1));
+      }, errorName),
+    );
     fetcher = new ReplicaFetcher({
       brokerId: config.nodeId,
       replicas,
