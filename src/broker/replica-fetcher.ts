@@ -9,6 +9,7 @@ import { channelOptions, callUnary } from '../raft/driver/grpc-transport.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
 import { replicaService } from './replica-wire.js';
 import type { Partition } from './partition.js';
+import { partitionKey } from '../storage/log-manager.js';
 import type { ReplicaManager } from './replica-manager.js';
 
 /** Pause after a failed fetch before trying that leader again. */
@@ -98,7 +99,9 @@ export class ReplicaFetcher {
       try {
         const res = await callUnary(client, 'Fetch', request, this.options.fetchWaitMaxMs + 10_000);
         if (loop.stopped) return;
-        this.apply(partitions, fetchedAt, res);
+        // Every partition refused (not leader, a newer or older epoch: the metadata is moving):
+        // wait a little for the image to catch up instead of asking again at once.
+        if (this.apply(partitions, fetchedAt, res) === 0) await sleep(retryBackoffMs);
       } catch (err) {
         if (loop.stopped) return;
         this.options.logger.debug({ leaderId: loop.leaderId, err: err instanceof Error ? err.message : String(err) }, 'replica fetch failed; retrying');
@@ -107,11 +110,15 @@ export class ReplicaFetcher {
     }
   }
 
-  private apply(partitions: readonly Partition[], fetchedAt: ReadonlyMap<Partition, number>, res: WireMessage): void {
+  /** Applies the leader's answers; returns how many partitions were answered without an error. */
+  private apply(partitions: readonly Partition[], fetchedAt: ReadonlyMap<Partition, number>, res: WireMessage): number {
     const answers = Array.isArray(res['partitions']) ? (res['partitions'] as WireMessage[]) : [];
+    const byKey = new Map(partitions.map((x) => [partitionKey(x.topic, x.partition), x]));
+    let ok = 0;
     for (const a of answers) {
-      const p = partitions.find((x) => x.topic === a['topic'] && x.partition === Number(a['partition']));
+      const p = byKey.get(partitionKey(String(a['topic'] ?? ''), Number(a['partition'] ?? -1)));
       if (!p) continue;
+      if (Number(a['errorCode'] ?? 0) === 0) ok++;
       try {
         this.options.replicas.applyFetched(p, fetchedAt.get(p)!, {
           errorCode: Number(a['errorCode'] ?? 0),
@@ -124,6 +131,7 @@ export class ReplicaFetcher {
         this.options.logger.error({ topic: p.topic, partition: p.partition, err }, 'could not apply fetched records');
       }
     }
+    return ok;
   }
 }
 
