@@ -8,6 +8,8 @@ import type { ControllerClient } from '../client/controller-client.js';
 import type { MetadataImage } from '../metadata/image.js';
 import { apiVersionsResponse } from '../protocol/apis.js';
 import { adminHandlers } from './admin-apis.js';
+import { groupHandlers } from './group/group-apis.js';
+import type { GroupCoordinator } from './group/group-coordinator.js';
 import { recompressForTopic } from './recompress.js';
 import type { FetchRequest, FetchResponseInput } from '../protocol/messages/fetch.js';
 import type { ListOffsetsRequest, ListOffsetsResponseInput } from '../protocol/messages/list-offsets.js';
@@ -26,6 +28,8 @@ export interface BrokerApiContext {
   readonly logger: Logger;
   readonly replicas: ReplicaManager;
   readonly controller: ControllerClient;
+  /** The group coordinator; the group APIs are served only when there is one. */
+  readonly groups?: GroupCoordinator;
   /** First offset of the first record with timestamp ≥ `timestamp` in `batch`, or null. */
   readonly offsetInBatchForTimestamp: (batch: Buffer, timestamp: number) => { offset: number; timestamp: number } | null;
 }
@@ -51,6 +55,7 @@ export function brokerHandlers(ctx: BrokerApiContext): Map<number, KafkaHandler>
   handlers.set(1, (req, rc) => fetch(ctx, req as FetchRequest, rc));
   handlers.set(2, (req, rc) => listOffsets(ctx, req as ListOffsetsRequest, rc));
   for (const [key, h] of adminHandlers(ctx)) handlers.set(key, h);
+  if (ctx.groups) for (const [key, h] of groupHandlers(ctx, ctx.groups)) handlers.set(key, h);
   return handlers;
 }
 

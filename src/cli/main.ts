@@ -16,6 +16,7 @@ import { featuresCommand } from './features-command.js';
 import { consoleProducerCommand } from './console-producer-command.js';
 import { consoleConsumerCommand } from './console-consumer-command.js';
 import { reassignPartitionsCommand } from './reassign-partitions-command.js';
+import { consumerGroupsCommand } from './consumer-groups-command.js';
 
 // Each command file exports one CommandModule; add new ones to this list.
 const commands: CommandModule[] = [
@@ -31,6 +32,7 @@ const commands: CommandModule[] = [
   consoleProducerCommand as unknown as CommandModule,
   consoleConsumerCommand as unknown as CommandModule,
   reassignPartitionsCommand as unknown as CommandModule,
+  consumerGroupsCommand as unknown as CommandModule,
   migrateCommand,
 ];
 

@@ -49,7 +49,7 @@ export class KafkaRequestError extends Error {
 }
 
 /** Errors after which a fresh Metadata and a retry may succeed. */
-const retriable = new Set<number>([
+export const retriable: ReadonlySet<number> = new Set<number>([
   ErrorCode.NOT_LEADER_OR_FOLLOWER,
   ErrorCode.LEADER_NOT_AVAILABLE,
   ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
@@ -63,7 +63,7 @@ const retriable = new Set<number>([
 const retryBackoffMs = 100;
 
 export class KafkaClient {
-  private readonly clientId: string;
+  readonly clientId: string;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly connections = new Map<string, KafkaConnection>();
@@ -87,6 +87,31 @@ export class KafkaClient {
     const c = await KafkaConnection.open(ep, this.clientId, this.timeoutMs);
     this.connections.set(key, c);
     return c;
+  }
+
+  /** The timeout of one request (calls that wait on purpose, like JoinGroup, add their wait). */
+  get requestTimeoutMs(): number {
+    return this.timeoutMs;
+  }
+
+  /**
+   * A connection of its own to `ep`, kept apart from the shared one under `purpose`. Group
+   * coordinator requests use it: a JoinGroup may wait a whole rebalance, and answers on one
+   * connection come back in order, so sharing would hold up fetches (Kafka's consumer keeps a
+   * separate coordinator connection for the same reason). Closed by close().
+   */
+  async dedicatedConnection(ep: Endpoint, purpose: string): Promise<KafkaConnection> {
+    const key = `${purpose}/${ep.host}:${ep.port}`;
+    const existing = this.connections.get(key);
+    if (existing && !existing.isClosed) return existing;
+    const c = await KafkaConnection.open(ep, this.clientId, this.timeoutMs);
+    this.connections.set(key, c);
+    return c;
+  }
+
+  /** Brokers by node id, as the last Metadata answer listed them. */
+  knownBrokers(): ReadonlyMap<number, Endpoint> {
+    return this.brokers;
   }
 
   /** A connection to any broker: known brokers first, then the bootstrap list. */

@@ -30,6 +30,14 @@ import { IsrBatcher } from '../broker/isr-batcher.js';
 import { uuidToBytes } from '../metadata/records.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
 import { errorName } from '../common/errors.js';
+import { GroupCoordinator } from '../broker/group/group-coordinator.js';
+import { ReplicatedOffsetsLog } from '../broker/group/offsets-log.js';
+import { offsetsTopicName } from '../broker/group/offsets-records.js';
+import { registerGroupMetrics } from '../broker/group/group-metrics.js';
+import { offsetMapKey } from '../broker/group/group.js';
+import { systemClock } from '../broker/group/clock.js';
+import { KafkaClient } from '../client/kafka-client.js';
+import { subscriptionTopics } from '../protocol/consumer-protocol.js';
 
 /** The name the replication endpoint is registered under (clients never see it: Metadata answers per listener). */
 const replicationListenerName = 'REPLICATION';
@@ -141,6 +149,9 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
   let replicaManager: ReplicaManager | null = null;
   let replicaServer: GrpcServer | null = null;
   let fetcher: ReplicaFetcher | null = null;
+  let groups: GroupCoordinator | null = null;
+  let groupsClient: KafkaClient | null = null;
+  let retentionTimer: NodeJS.Timeout | null = null;
   const kafkaServers: KafkaServer[] = [];
   const kafkaPorts = new Map<string, number>();
   if (config.processRoles.includes('broker')) {
@@ -197,9 +208,39 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
         this.set(replicas.underReplicatedCount());
       },
     });
-    replicas.setRolesListener(() => fetcherRef.refresh());
+    const coordinator = new GroupCoordinator({
+      log: new ReplicatedOffsetsLog(replicas, config.offsetsCommitTimeoutMs, config.offsetsLoadBufferSize),
+      clock: systemClock,
+      logger: logger.child({ component: 'groups' }),
+      partitionCount: config.offsetsTopicNumPartitions,
+      initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+      minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
+      maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+      maxGroupSize: config.groupMaxSize,
+      offsetMetadataMaxBytes: config.offsetMetadataMaxBytes,
+      offsetsRetentionMs: config.offsetsRetentionMs,
+      partitionExists: (topic, partition) => driver.appliedState().image.topicsByName.get(topic)?.partitions.has(partition) ?? false,
+      subscribedTopics: (protocolType, metadata) => (protocolType === 'consumer' ? subscriptionTopics(metadata) : null),
+    });
+    groups = coordinator;
+    // The coordinator serves the groups of the offsets partitions this broker leads.
+    const ledOffsetsPartitions = (): Map<number, number> => {
+      const led = new Map<number, number>();
+      const topic = replicas.currentImage()?.topicsByName.get(offsetsTopicName);
+      for (const p of topic?.partitions.keys() ?? []) {
+        const hosted = replicas.get(offsetsTopicName, p);
+        if (hosted?.isLeader) led.set(p, hosted.leaderEpoch);
+      }
+      return led;
+    };
+    replicas.setRolesListener(() => {
+      fetcherRef.refresh();
+      coordinator.setLeadership(ledOffsetsPartitions());
+    });
     replicas.applyImage(driver.appliedState().image);
     driver.onApplied((state) => replicas.applyImage(state.image));
+    retentionTimer = setInterval(() => void coordinator.expireOffsets(), config.offsetsRetentionCheckIntervalMs);
+    retentionTimer.unref();
     logManager.start();
     const handlers = brokerHandlers({
       nodeId: config.nodeId,
@@ -208,6 +249,7 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
       logger,
       replicas,
       controller: adminClient,
+      groups: coordinator,
       offsetInBatchForTimestamp: (batch, timestamp) => {
         const found = readRecords(batch, readBatchHeader(batch, 0)).find((r) => r.timestamp >= timestamp);
         return found ? { offset: found.offset, timestamp: found.timestamp } : null;
@@ -218,6 +260,26 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
       kafkaPorts.set(listener.name, await server.start());
       kafkaServers.push(server);
     }
+    // Consumer lag needs each partition's end offset: the local high watermark where this broker
+    // leads the partition, else a ListOffsets to its leader through our own listener.
+    const ownListener = config.listeners.find((l) => !config.controllerListenerNames.includes(l.name))!;
+    groupsClient = new KafkaClient([{ host: ownListener.host === '0.0.0.0' ? '127.0.0.1' : ownListener.host, port: kafkaPorts.get(ownListener.name)! }], { clientId: `raftka-${config.nodeId}-group-metrics`, retries: 1, requestTimeoutMs: 2000 });
+    const lagClient = groupsClient;
+    registerGroupMetrics(registry, coordinator, async (partitions) => {
+      const ends = new Map<string, number>();
+      await Promise.all(partitions.map(async ({ topic, partition }) => {
+        const local = replicas.get(topic, partition);
+        if (local?.isLeader) ends.set(offsetMapKey(topic, partition), local.highWatermark);
+        else {
+          try {
+            ends.set(offsetMapKey(topic, partition), (await lagClient.listOffset(topic, partition, -1)).offset);
+          } catch {
+            // leader unknown or unreachable: no lag figure for this partition this time
+          }
+        }
+      }));
+      return ends;
+    });
     broker = new BrokerLifecycle({ config, clusterId: meta.clusterId, logger, metadataOffset: () => driver.appliedState().appliedOffset, onCaughtUp: () => replicas.removeStrayLogs(), extraEndpoints: [replicationEndpoint] });
     broker.start();
   }
@@ -257,6 +319,9 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
       logger.info('shutting down');
       await broker?.shutdown();
       for (const k of kafkaServers) await k.close();
+      if (retentionTimer) clearInterval(retentionTimer);
+      groups?.close();
+      groupsClient?.close();
       fetcher?.close();
       replicaServer?.forceShutdown();
       replicaManager?.close();

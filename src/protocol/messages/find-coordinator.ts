@@ -1,4 +1,4 @@
-// FindCoordinator (key 10). Kafka: versions 0-6, flexible 3+. raftka serves 0-3 (librdkafka needs
+// FindCoordinator (key 10). Kafka: versions 0-6, flexible 3+. raftka serves 0-4 (librdkafka needs
 // v0 advertised for groups, transactions and even LZ4; kafkajs sends 2). KeyType: 0 group,
 // 1 transaction.
 //
@@ -37,7 +37,7 @@ export type FindCoordinatorRequestInput = MessageInput<typeof findCoordinatorReq
 export interface FindCoordinatorResponse extends MessageValue<typeof findCoordinatorResponseSchema> {}
 export type FindCoordinatorResponseInput = MessageInput<typeof findCoordinatorResponseSchema>;
 
-export const findCoordinatorApi = defineApi({ key: 10, name: 'FindCoordinator', minVersion: 0, maxVersion: 3, request: findCoordinatorRequestSchema, response: findCoordinatorResponseSchema });
+export const findCoordinatorApi = defineApi({ key: 10, name: 'FindCoordinator', minVersion: 0, maxVersion: 4, request: findCoordinatorRequestSchema, response: findCoordinatorResponseSchema });
 export const {
   decodeRequest: decodeFindCoordinatorRequest,
   encodeRequest: encodeFindCoordinatorRequest,

@@ -1,0 +1,220 @@
+// The Kafka group APIs on the broker: FindCoordinator (which creates `__consumer_offsets` on
+// first use, as Kafka does), the classic rebalance protocol (JoinGroup, SyncGroup, Heartbeat,
+// LeaveGroup), offsets (OffsetCommit, OffsetFetch, OffsetDelete) and the admin views (ListGroups,
+// DescribeGroups, DeleteGroups). Each handler turns the wire form into a GroupCoordinator call.
+import { ErrorCode } from '../../common/errors.js';
+import type { MetadataImage } from '../../metadata/image.js';
+import type { KafkaHandler, RequestContext } from '../../server/kafka-server.js';
+import type { BrokerApiContext } from '../kafka-apis.js';
+import type { GroupCoordinator } from './group-coordinator.js';
+import { offsetsTopicName } from './offsets-records.js';
+import type { FindCoordinatorRequest, FindCoordinatorResponseInput } from '../../protocol/messages/find-coordinator.js';
+import type { JoinGroupRequest, JoinGroupResponseInput } from '../../protocol/messages/join-group.js';
+import type { SyncGroupRequest, SyncGroupResponseInput } from '../../protocol/messages/sync-group.js';
+import type { HeartbeatRequest, HeartbeatResponseInput } from '../../protocol/messages/heartbeat.js';
+import type { LeaveGroupRequest, LeaveGroupResponseInput } from '../../protocol/messages/leave-group.js';
+import type { OffsetCommitRequest, OffsetCommitResponseInput } from '../../protocol/messages/offset-commit.js';
+import type { OffsetFetchRequest, OffsetFetchResponseInput } from '../../protocol/messages/offset-fetch.js';
+import type { OffsetDeleteRequest, OffsetDeleteResponseInput } from '../../protocol/messages/offset-delete.js';
+import type { ListGroupsRequest, ListGroupsResponseInput } from '../../protocol/messages/list-groups.js';
+import type { DescribeGroupsRequest, DescribeGroupsResponseInput } from '../../protocol/messages/describe-groups.js';
+import type { DeleteGroupsRequest, DeleteGroupsResponseInput } from '../../protocol/messages/delete-groups.js';
+
+const keyTypeGroup = 0;
+
+export function groupHandlers(ctx: BrokerApiContext, coordinator: GroupCoordinator): Map<number, KafkaHandler> {
+  const creator = new OffsetsTopicCreator(ctx);
+  const h = new Map<number, KafkaHandler>();
+  h.set(10, (r, rc) => findCoordinator(ctx, coordinator, creator, r as FindCoordinatorRequest, rc));
+  h.set(11, (r, rc) => joinGroup(coordinator, r as JoinGroupRequest, rc));
+  h.set(14, (r) => syncGroup(coordinator, r as SyncGroupRequest));
+  h.set(12, (r) => heartbeat(coordinator, r as HeartbeatRequest));
+  h.set(13, (r, rc) => leaveGroup(coordinator, r as LeaveGroupRequest, rc));
+  h.set(8, (r, rc) => offsetCommit(coordinator, r as OffsetCommitRequest, rc));
+  h.set(9, (r, rc) => offsetFetch(coordinator, r as OffsetFetchRequest, rc));
+  h.set(47, (r) => offsetDelete(coordinator, r as OffsetDeleteRequest));
+  h.set(16, (r) => listGroups(coordinator, r as ListGroupsRequest));
+  h.set(15, (r) => describeGroups(coordinator, r as DescribeGroupsRequest));
+  h.set(42, (r) => deleteGroups(coordinator, r as DeleteGroupsRequest));
+  return h;
+}
+
+/** Creates `__consumer_offsets` once, however many lookups ask at the same time. */
+class OffsetsTopicCreator {
+  private inFlight: Promise<void> | null = null;
+
+  constructor(private readonly ctx: BrokerApiContext) {}
+
+  ensure(img: MetadataImage): void {
+    if (img.topicsByName.has(offsetsTopicName) || this.inFlight) return;
+    const live = [...img.brokers.values()].filter((b) => !b.fenced).length;
+    const c = this.ctx.config;
+    const replicationFactor = Math.max(1, Math.min(c.offsetsTopicReplicationFactor, live));
+    this.inFlight = this.ctx.controller
+      .call('CreateTopics', {
+        topics: [{
+          name: offsetsTopicName,
+          numPartitions: c.offsetsTopicNumPartitions,
+          replicationFactor,
+          configs: { 'cleanup.policy': 'compact', 'compression.type': 'producer', 'segment.bytes': String(c.offsetsTopicSegmentBytes) },
+        }],
+      }, { timeoutMs: 10_000 })
+      .then((res) => {
+        const t = (res['topics'] as { errorCode?: number; errorMessage?: string }[] | undefined)?.[0];
+        const code = Number(t?.errorCode ?? 0);
+        if (code === ErrorCode.NONE) this.ctx.logger.info({ partitions: c.offsetsTopicNumPartitions, replicationFactor }, `created ${offsetsTopicName}`);
+        else if (code !== ErrorCode.TOPIC_ALREADY_EXISTS) this.ctx.logger.warn({ code, message: t?.errorMessage }, `could not create ${offsetsTopicName}`);
+      })
+      .catch((err: unknown) => this.ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, `could not create ${offsetsTopicName}`))
+      .finally(() => {
+        this.inFlight = null;
+      });
+  }
+}
+
+function findCoordinator(ctx: BrokerApiContext, coordinator: GroupCoordinator, creator: OffsetsTopicCreator, req: FindCoordinatorRequest, rc: RequestContext): FindCoordinatorResponseInput {
+  const version = rc.header.apiVersion;
+  const keys = version >= 4 ? (req.coordinatorKeys ?? []) : [req.key ?? ''];
+  const img = ctx.replicas.currentImage();
+  const answer = (key: string): { key: string; nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null } => {
+    const fail = (errorCode: number, errorMessage: string) => ({ key, nodeId: -1, host: '', port: -1, errorCode, errorMessage });
+    if (req.keyType !== keyTypeGroup) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'transaction coordinators are not supported by raftka yet');
+    if (key === '') return fail(ErrorCode.INVALID_REQUEST, 'empty group id');
+    if (!img) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'no metadata yet');
+    const topic = img.topicsByName.get(offsetsTopicName);
+    if (!topic) {
+      creator.ensure(img);
+      return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${offsetsTopicName} is being created`);
+    }
+    const leader = topic.partitions.get(coordinator.partitionFor(key))?.leader ?? -1;
+    const ep = leader >= 0 ? img.brokers.get(leader)?.endpoints.find((e) => e.name === rc.listenerName) : undefined;
+    if (!ep) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'the offsets partition has no leader');
+    return { key, nodeId: leader, host: ep.host, port: ep.port, errorCode: ErrorCode.NONE, errorMessage: null };
+  };
+  if (version >= 4) return { throttleTimeMs: 0, coordinators: keys.map(answer) };
+  const a = answer(keys[0]!);
+  return { throttleTimeMs: 0, errorCode: a.errorCode, errorMessage: a.errorMessage, nodeId: a.nodeId, host: a.host, port: a.port };
+}
+
+async function joinGroup(coordinator: GroupCoordinator, req: JoinGroupRequest, rc: RequestContext): Promise<JoinGroupResponseInput> {
+  const version = rc.header.apiVersion;
+  const r = await coordinator.join({
+    groupId: req.groupId,
+    memberId: req.memberId,
+    groupInstanceId: req.groupInstanceId,
+    clientId: rc.header.clientId ?? '',
+    clientHost: `/${rc.clientHost}`,
+    sessionTimeoutMs: req.sessionTimeoutMs,
+    rebalanceTimeoutMs: version >= 1 && req.rebalanceTimeoutMs >= 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
+    protocolType: req.protocolType,
+    protocols: req.protocols,
+    requireKnownMemberId: version >= 4,
+  });
+  return {
+    throttleTimeMs: 0,
+    errorCode: r.errorCode,
+    generationId: r.generationId,
+    protocolType: r.protocolType,
+    // Before v7 the name is not nullable: an error answer carries "".
+    protocolName: r.protocolName ?? (version >= 7 ? null : ''),
+    leader: r.leader,
+    memberId: r.memberId,
+    members: [...r.members],
+  };
+}
+
+async function syncGroup(coordinator: GroupCoordinator, req: SyncGroupRequest): Promise<SyncGroupResponseInput> {
+  const r = await coordinator.sync(req);
+  return { throttleTimeMs: 0, errorCode: r.errorCode, protocolType: r.protocolType, protocolName: r.protocolName, assignment: r.assignment };
+}
+
+function heartbeat(coordinator: GroupCoordinator, req: HeartbeatRequest): HeartbeatResponseInput {
+  return { throttleTimeMs: 0, errorCode: coordinator.heartbeat(req) };
+}
+
+function leaveGroup(coordinator: GroupCoordinator, req: LeaveGroupRequest, rc: RequestContext): LeaveGroupResponseInput {
+  if (rc.header.apiVersion < 3) {
+    const r = coordinator.leave(req.groupId, [{ memberId: req.memberId ?? '', groupInstanceId: null }]);
+    return { throttleTimeMs: 0, errorCode: r.errorCode !== ErrorCode.NONE ? r.errorCode : (r.members[0]?.errorCode ?? ErrorCode.NONE) };
+  }
+  const r = coordinator.leave(req.groupId, (req.members ?? []).map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId })));
+  return { throttleTimeMs: 0, errorCode: r.errorCode, members: r.members };
+}
+
+async function offsetCommit(coordinator: GroupCoordinator, req: OffsetCommitRequest, rc: RequestContext): Promise<OffsetCommitResponseInput> {
+  const items = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata })));
+  // v0 commits come from outside any group membership (generation -1).
+  const codes = await coordinator.commitOffsets({
+    groupId: req.groupId,
+    generationId: rc.header.apiVersion >= 1 ? req.generationIdOrMemberEpoch : -1,
+    memberId: req.memberId ?? '',
+    groupInstanceId: req.groupInstanceId,
+    offsets: items,
+  });
+  let i = 0;
+  return {
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: codes[i++]! })) })),
+  };
+}
+
+function offsetFetch(coordinator: GroupCoordinator, req: OffsetFetchRequest, rc: RequestContext): OffsetFetchResponseInput {
+  const version = rc.header.apiVersion;
+  const wanted = req.topics === null || req.topics === undefined ? null : req.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
+  const r = coordinator.fetchOffsets(req.groupId ?? '', wanted);
+  if (r.errorCode !== ErrorCode.NONE) {
+    // v0-1 have no top-level error: every requested partition carries it.
+    const perPartition = version < 2 ? r.errorCode : ErrorCode.NONE;
+    return {
+      throttleTimeMs: 0,
+      errorCode: r.errorCode,
+      topics: (req.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: perPartition })) })),
+    };
+  }
+  const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; metadata: string | null; errorCode: number }[]>();
+  for (const o of r.offsets) {
+    let list = byTopic.get(o.topic);
+    if (!list) byTopic.set(o.topic, (list = []));
+    list.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE });
+  }
+  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
+}
+
+async function offsetDelete(coordinator: GroupCoordinator, req: OffsetDeleteRequest): Promise<OffsetDeleteResponseInput> {
+  const wanted = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
+  const r = await coordinator.deleteOffsets(req.groupId, wanted);
+  if (r.errorCode !== ErrorCode.NONE) return { errorCode: r.errorCode, throttleTimeMs: 0, topics: [] };
+  let i = 0;
+  return {
+    errorCode: ErrorCode.NONE,
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: r.partitions[i++]! })) })),
+  };
+}
+
+function listGroups(coordinator: GroupCoordinator, req: ListGroupsRequest): ListGroupsResponseInput {
+  const r = coordinator.listGroups(req.statesFilter ?? []);
+  return { throttleTimeMs: 0, errorCode: r.errorCode, groups: r.groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state })) };
+}
+
+function describeGroups(coordinator: GroupCoordinator, req: DescribeGroupsRequest): DescribeGroupsResponseInput {
+  return {
+    throttleTimeMs: 0,
+    groups: req.groups.map((id) => {
+      const d = coordinator.describeGroup(id);
+      return {
+        errorCode: d.errorCode,
+        groupId: d.groupId,
+        groupState: d.state,
+        protocolType: d.protocolType,
+        protocolData: d.protocolData,
+        members: d.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost, memberMetadata: m.metadata, memberAssignment: m.assignment })),
+      };
+    }),
+  };
+}
+
+async function deleteGroups(coordinator: GroupCoordinator, req: DeleteGroupsRequest): Promise<DeleteGroupsResponseInput> {
+  const results = await Promise.all(req.groupsNames.map(async (groupId) => ({ groupId, errorCode: await coordinator.deleteGroup(groupId) })));
+  return { throttleTimeMs: 0, results };
+}
