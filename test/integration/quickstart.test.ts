@@ -61,4 +61,13 @@ test('quickstart: topics, console-producer and console-consumer through the brok
   assert.equal(k.stdout.trim().split('\n').length, 300);
   const one = await f.raftka('console-consumer', '--bootstrap-server', bs, '--topic', 'quickstart-events', '--partition', '0', '--offset', '0', '--max-messages', '1', '--property', 'print.offset=true');
   assert.match(one, /^Offset:0\tevent \d+\n$/);
+
+  // Kafka's step 5: read as a consumer group, then list and describe the groups.
+  const grouped = await execFileAsync(process.execPath, [repoPath('bin', 'raftka.js'), 'console-consumer', '--bootstrap-server', bs, '--topic', 'quickstart-events', '--group', 'quickstart-group', '--from-beginning', '--max-messages', '300'], { timeout: 60_000 });
+  assert.match(grouped.stderr, /Processed a total of 300 messages/);
+  assert.deepEqual((await f.raftka('consumer-groups', '--bootstrap-server', bs, '--list')).trim().split('\n'), ['quickstart-group']);
+  const groupRows = JSON.parse(await f.raftka('consumer-groups', '--bootstrap-server', bs, '--describe', '--group', 'quickstart-group', '--json')) as { partition: number; currentOffset: number | null; logEndOffset: number; lag: number | null }[];
+  assert.equal(groupRows.length, 6);
+  assert.equal(groupRows.reduce((sum, r) => sum + (r.currentOffset ?? 0), 0), 300, 'the group committed all 300 records');
+  assert.ok(groupRows.every((r) => r.lag === 0 && r.logEndOffset === r.currentOffset));
 });
