@@ -9,6 +9,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
+import { KafkaClient } from '../../src/client/kafka-client.js';
+import { parseEndpoints } from '../../src/cli/endpoint.js';
+import { findCoordinatorApi } from '../../src/protocol/messages/find-coordinator.js';
 
 interface StateRow {
   group: string;
@@ -278,6 +281,23 @@ test('consumer groups: kafkajs, kcat -G, failover, static membership, lag and of
     for (const g of ['failover', 'kjs', 'lagging']) assert.ok(list.includes(g), `${g} listed in ${list.join(',')}`);
     assert.match(await f.raftka('consumer-groups', '--bootstrap-server', bs, '--delete', '--group', 'kjs'), /successful/);
     assert.ok(!(await f.raftka('consumer-groups', '--bootstrap-server', bs, '--list')).split('\n').includes('kjs'));
+  });
+
+  await t.test('FindCoordinator v4 answers a batch of group keys, each with the coordinator --describe names', async () => {
+    const client = new KafkaClient(parseEndpoints(bs), { clientId: 'find-coordinator-v4' });
+    try {
+      const c = await client.anyConnection();
+      assert.equal(c.versionFor(findCoordinatorApi), 4);
+      const groups = ['failover', 'lagging', 'static'];
+      const res = await c.send(findCoordinatorApi, { keyType: 0, coordinatorKeys: groups }, 10_000, 4);
+      assert.deepEqual(res.coordinators.map((x) => x.key).sort(), groups);
+      for (const answer of res.coordinators) {
+        assert.equal(answer.errorCode, 0, `${answer.key}: ${answer.errorMessage}`);
+        assert.equal(answer.nodeId, await coordinatorOf(answer.key));
+      }
+    } finally {
+      client.close();
+    }
   });
 });
 
