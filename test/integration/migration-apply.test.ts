@@ -20,6 +20,11 @@ import { ClusterFixture, waitFor, isAlive } from '../../src/testing/cluster-fixt
 import { rehearse } from '../../migration/src/rehearse.js';
 import { syntheticDump } from '../../migration/src/synthetic.js';
 import { sampleTree } from '../migration/expected.js';
+import { kcat } from '../../src/testing/kcat.js';
+import kafkajs from 'kafkajs';
+
+// kafkajs is CommonJS and Node cannot see these enums as named exports.
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, Kafka, logLevel, ResourcePatternTypes } = kafkajs;
 
 interface Run {
   readonly status: number | null;
@@ -128,6 +133,46 @@ test('apply the sample, verify, describe, rerun changes nothing, a later topic m
     assert.ok(d, `topic ${topic.name} is in KRaft`);
     assert.equal(d.topicId, topic.topicId);
     assert.deepEqual(d.partitions.map((p) => [p.partition, p.replicas]), topic.partitions.map((p) => [p.partition, [...p.replicas]]));
+  }
+
+  // Kafka clients see the same through the brokers: kcat -L lists every migrated topic with the
+  // same partitions and replica sets; DescribeConfigs and DescribeAcls (kafkajs) show the
+  // migrated topic configs and ACL bindings.
+  const byName = new Map(report.topics.map((x) => [x.name, x]));
+  await waitFor('kcat -L to list every migrated topic with its partitions and replicas', async () => {
+    const md = JSON.parse((await kcat(['-b', f.bootstrapServers, '-L', '-J', '-m', '5'])).stdout) as { topics: { topic: string; partitions: { partition: number; replicas: { id: number }[] }[] }[] };
+    // (The sample's own __consumer_offsets is one of the migrated topics.)
+    if (md.topics.length !== report.topics.length) return undefined;
+    for (const x of md.topics) {
+      const want = byName.get(x.topic);
+      assert.ok(want, `kcat lists ${x.topic}, which was not migrated`);
+      const got = [...x.partitions].sort((a, b) => a.partition - b.partition).map((p) => [p.partition, p.replicas.map((r) => r.id)]);
+      assert.deepEqual(got, want.partitions.map((p) => [p.partition, [...p.replicas]]), x.topic);
+    }
+    return true;
+  }, 30_000, 200);
+  const kafka = new Kafka({ clientId: 'migration-test', brokers: f.bootstrapServers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const withConfigs = report.topics.filter((x) => Object.keys(x.configs).length > 0);
+    assert.ok(withConfigs.length > 0, 'the sample has topic configs');
+    const described2 = await admin.describeConfigs({ includeSynonyms: false, resources: withConfigs.map((x) => ({ type: ConfigResourceTypes.TOPIC, name: x.name })) });
+    for (const r of described2.resources) {
+      const want = byName.get(r.resourceName)!.configs;
+      for (const [key, value] of Object.entries(want)) {
+        const entry = r.configEntries.find((e) => e.configName === key);
+        assert.equal(entry?.configValue, value, `${r.resourceName} ${key}`);
+      }
+    }
+    assert.ok(report.acls.length > 0, 'the sample has ACLs');
+    const acls = await admin.describeAcls({ resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY });
+    const name = (e: Record<string, string | number>, v: number): string => Object.keys(e).find((k) => e[k] === v) ?? String(v);
+    const live2 = acls.resources.flatMap((r) => r.acls.map((a) => [name(AclResourceTypes, r.resourceType), name(ResourcePatternTypes, r.resourcePatternType), r.resourceName, a.principal, a.host, name(AclOperationTypes, a.operation), name(AclPermissionTypes, a.permissionType)].join(' ')));
+    const wanted = report.acls.map((a) => [a.resourceType, a.patternType, a.resourceName, a.principal, a.host, a.operation, a.permissionType].join(' '));
+    assert.deepEqual(live2.sort(), wanted.sort());
+  } finally {
+    await admin.disconnect();
   }
 
   const again = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--force', '--json');
