@@ -12,6 +12,7 @@ import { ErrorCode, errorName } from '../../src/common/errors.js';
 import type { Endpoint } from '../../src/common/node-config.js';
 import { frameRecords } from '../../src/metadata/record-frames.js';
 import { encodeRecord } from '../../src/metadata/records.js';
+import { ApplyJournal, type JournalEntry, type JournalPhase } from './apply-journal.js';
 import type { Problem } from './problems.js';
 import type { RehearseReport } from './report.js';
 import { rehearse, type ZkInput } from './rehearse.js';
@@ -37,6 +38,8 @@ export interface ApplyOptions {
   readonly timeoutMs?: number;
   /** Called while the controller writes (only when given). */
   readonly onProgress?: (p: ApplyProgress) => void;
+  /** The apply journal's LevelDB directory (`<staging dir>/journal`); no journal without it. */
+  readonly journalDir?: string;
 }
 
 export interface ApplyResult {
@@ -58,11 +61,37 @@ export interface ApplyResult {
   readonly metadataOffset: number;
   readonly readMs: number;
   readonly importMs: number;
+  /** The ZooKeeper tree came from the staging store of an earlier run (not read again). */
+  readonly resumedTree: boolean;
+  /** What the journal said of an earlier run that never got the controller's answer; null if none. */
+  readonly interruptedRun: string | null;
 }
 
 /** Throws MigrationInputError (unreadable input) and ControllerUnavailableError. */
 export async function applyMigration(input: ZkInput, options: ApplyOptions): Promise<ApplyResult> {
+  if (options.journalDir === undefined) return applyOnce(input, options, null);
+  const journal = await ApplyJournal.open(options.journalDir);
+  try {
+    return await applyOnce(input, options, journal);
+  } finally {
+    await journal.close();
+  }
+}
+
+function describeInterrupted(entries: readonly JournalEntry[]): string {
+  const last = entries[entries.length - 1]!;
+  const when = last.phase === 'sent' ? 'after sending its records to the controller' : 'after reading the input, before sending anything';
+  return `an earlier apply (started ${entries[0]!.at}) stopped ${when} (${last.at}); this run finishes the job`;
+}
+
+async function applyOnce(input: ZkInput, options: ApplyOptions, journal: ApplyJournal | null): Promise<ApplyResult> {
+  const run = `${new Date().toISOString()}/${process.pid}`;
+  const interrupted = journal ? await journal.interruptedRun() : null;
+  const note = async (phase: JournalPhase, records: number, extra: Partial<JournalEntry> = {}): Promise<void> => {
+    await journal?.append({ at: new Date().toISOString(), run, phase, records, ...extra });
+  };
   const rehearsed = await rehearse(input);
+  await note('read', rehearsed.plan.records.length, { resumed: rehearsed.resumed });
   const { plan, report } = rehearsed;
   const base = {
     clusterId: plan.clusterId,
@@ -79,11 +108,15 @@ export async function applyMigration(input: ZkInput, options: ApplyOptions): Pro
     metadataOffset: -1,
     readMs: rehearsed.readMs,
     importMs: 0,
+    resumedTree: rehearsed.resumed,
+    interruptedRun: interrupted ? describeInterrupted(interrupted) : null,
   };
   if (plan.clusterId === null) {
+    await note('blocked', plan.records.length, { detail: 'no /cluster/id' });
     return { ...base, outcome: 'blocked', exitCode: ApplyExit.blocked, errorMessage: 'the ZooKeeper data has no /cluster/id; nothing to match the KRaft cluster against (not even --force can apply it)' };
   }
   if (plan.blockingProblems.length > 0 && !options.force) {
+    await note('blocked', plan.records.length, { detail: `${plan.blockingProblems.length} blocking problems` });
     return { ...base, outcome: 'blocked', exitCode: ApplyExit.blocked, errorMessage: `${plan.blockingProblems.length} blocking problems; fix them, or give --force to skip the broken entities` };
   }
 
@@ -92,6 +125,7 @@ export async function applyMigration(input: ZkInput, options: ApplyOptions): Pro
   const started = performance.now();
   const stopProgress = options.onProgress ? watchProgress(options.controllers, plan.records.length, options.onProgress) : () => {};
   try {
+    await note('sent', plan.records.length);
     const res = await client.call('ImportMigration', { zkClusterId: plan.clusterId, records: frames, recordCount: plan.records.length }, { timeoutMs: options.timeoutMs ?? importTimeoutMsDefault });
     const errorCode = Number(res['errorCode'] ?? 0);
     const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
@@ -106,8 +140,13 @@ export async function applyMigration(input: ZkInput, options: ApplyOptions): Pro
       metadataOffset: Number(res['metadataOffset'] ?? -1),
       importMs: performance.now() - started,
     };
-    if (errorCode !== ErrorCode.NONE) return { ...answer, outcome: 'refused', exitCode: ApplyExit.refused };
-    return { ...answer, outcome: res['alreadyMigrated'] ? 'already-migrated' : 'applied', exitCode: ApplyExit.done };
+    if (errorCode !== ErrorCode.NONE) {
+      await note('refused', plan.records.length, { detail: `${answer.errorName}: ${answer.errorMessage ?? ''}` });
+      return { ...answer, outcome: 'refused', exitCode: ApplyExit.refused };
+    }
+    const outcome = res['alreadyMigrated'] ? 'already-migrated' : 'applied';
+    await note(outcome, plan.records.length, { metadataOffset: answer.metadataOffset });
+    return { ...answer, outcome, exitCode: ApplyExit.done };
   } finally {
     stopProgress();
     client.close();
@@ -140,6 +179,8 @@ function watchProgress(controllers: readonly Endpoint[], total: number, report: 
 export function formatApplyResult(r: ApplyResult): string {
   const c = r.counts;
   const lines: string[] = [];
+  if (r.interruptedRun !== null) lines.push(`Journal: ${r.interruptedRun}.`);
+  if (r.resumedTree) lines.push('The ZooKeeper tree comes from the staging store of an earlier run (the data directory is unchanged).');
   const what = `${c.topics} topics (${c.partitions} partitions), ${c.topicConfigs} topic and ${c.brokerConfigs} broker config entities, ${c.aclBindings} ACLs, ${c.scramCredentials} SCRAM credentials, ${c.clientQuotas} quota entities`;
   switch (r.outcome) {
     case 'applied':

@@ -3,35 +3,93 @@
 // and writes nothing (the caller decides where the report goes). An unreadable input throws
 // MigrationInputError (exit code 2); otherwise the exit code says whether errors block the
 // migration (3) or not (0).
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseKafkaLayout } from './kafka/parse-layout.js';
 import type { KafkaZkModel } from './kafka/model.js';
 import { hexZxid, type Problem } from './problems.js';
 import { buildReport, type RehearseReport, type ReportSource } from './report.js';
 import { translateToRecords, type MigrationPlan } from './translate.js';
-import { readDataDir } from './zk/data-dir-reader.js';
+import { readDataDir, resolveVersion2 } from './zk/data-dir-reader.js';
 import { readJsonDump } from './zk/json-dump-reader.js';
+import { LevelZnodeStore } from './zk/level-znode-store.js';
 import type { ZnodeSource } from './zk/znode-tree.js';
 
 export const RehearseExit = { migratable: 0, unreadable: 2, blocked: 3 } as const;
 
-export type ZkInput = { readonly zkDataDir: string; readonly snapshot?: string } | { readonly zkDump: string };
+/**
+ * A data directory is read into a LevelDB staging store: `<stagingDir>/tree` when given (kept,
+ * and a later run on the same, unchanged data directory resumes from it instead of reading the
+ * files again), else a temporary one removed afterwards. JSON dumps are parsed whole, in memory.
+ */
+export type ZkInput = { readonly zkDataDir: string; readonly snapshot?: string; readonly stagingDir?: string } | { readonly zkDump: string };
 
 export interface ZkRead {
   readonly tree: ZnodeSource;
   readonly source: ReportSource;
   readonly notes: readonly Problem[];
+  /** True when the tree came from a kept staging store of an earlier run, not from the files. */
+  readonly resumed: boolean;
+  /** Releases the tree (closes, and removes a temporary staging store). */
+  close(): Promise<void>;
+}
+
+/** What a staging store records once its tree is complete. */
+interface StagingMeta {
+  readonly fingerprint: string;
+  readonly source: ReportSource;
+  readonly notes: readonly Problem[];
+}
+
+/**
+ * Names, sizes and modification times of the data directory's snapshot and log files, plus the
+ * chosen snapshot: equal fingerprints mean the same input.
+ */
+async function dataDirFingerprint(dataDir: string, snapshot: string | undefined): Promise<string> {
+  const dir = await resolveVersion2(dataDir);
+  const parts: string[] = [`snapshot=${snapshot ?? ''}`];
+  for (const name of (await readdir(dir)).sort()) {
+    if (!/^(snapshot|log)\./.test(name)) continue;
+    const st = await stat(join(dir, name));
+    parts.push(`${name}:${st.size}:${st.mtimeMs}`);
+  }
+  return parts.join('|');
+}
+
+async function readDataDirStaged(input: { readonly zkDataDir: string; readonly snapshot?: string; readonly stagingDir?: string }): Promise<ZkRead> {
+  const temporary = input.stagingDir === undefined;
+  const dir = input.stagingDir !== undefined ? join(input.stagingDir, 'tree') : await mkdtemp(join(tmpdir(), 'raftka-migrate-staging-'));
+  const store = await LevelZnodeStore.open(dir);
+  const close = async (): Promise<void> => {
+    await store.close();
+    if (temporary) await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const fingerprint = await dataDirFingerprint(input.zkDataDir, input.snapshot);
+    const kept = await store.readMeta<StagingMeta>();
+    if (kept && kept.fingerprint === fingerprint) return { tree: store, source: kept.source, notes: kept.notes, resumed: true, close };
+    await store.writeMeta(null); // incomplete until the read below finishes
+    await store.clear();
+    const r = await readDataDir(input.zkDataDir, { store, ...(input.snapshot ? { snapshot: input.snapshot } : {}) });
+    const s = r.source;
+    const source: ReportSource = { kind: 'zk-data-dir', path: s.path, snapshotZxid: hexZxid(s.snapshotZxid), lastZxid: hexZxid(s.lastZxid), txnLogsReplayed: s.txnLogsReplayed };
+    const meta: StagingMeta = { fingerprint, source, notes: r.notes };
+    await store.writeMeta(meta);
+    return { tree: store, source, notes: r.notes, resumed: false, close };
+  } catch (err) {
+    if (!temporary) await store.clear().catch(() => undefined); // a failed read leaves nothing staged
+    await close();
+    throw err;
+  }
 }
 
 /** Item 1: the znode tree from either input kind. Throws MigrationInputError. */
 export async function readZkInput(input: ZkInput): Promise<ZkRead> {
-  if ('zkDataDir' in input) {
-    const r = await readDataDir(input.zkDataDir, input.snapshot ? { snapshot: input.snapshot } : {});
-    const s = r.source;
-    return { tree: r.tree, notes: r.notes, source: { kind: 'zk-data-dir', path: s.path, snapshotZxid: hexZxid(s.snapshotZxid), lastZxid: hexZxid(s.lastZxid), txnLogsReplayed: s.txnLogsReplayed } };
-  }
+  if ('zkDataDir' in input) return readDataDirStaged(input);
   const r = await readJsonDump(input.zkDump);
-  return { tree: r.tree, notes: [], source: { kind: 'zk-dump', path: r.source.path, snapshotZxid: null, lastZxid: hexZxid(r.source.lastZxid), txnLogsReplayed: [] } };
+  return { tree: r.tree, notes: [], resumed: false, close: async () => undefined, source: { kind: 'zk-dump', path: r.source.path, snapshotZxid: null, lastZxid: hexZxid(r.source.lastZxid), txnLogsReplayed: [] } };
 }
 
 export interface RehearseResult {
@@ -40,6 +98,8 @@ export interface RehearseResult {
   readonly plan: MigrationPlan;
   /** Reading and replaying the input, in milliseconds. */
   readonly readMs: number;
+  /** The tree came from a kept staging store (`stagingDir`), not from reading the files again. */
+  readonly resumed: boolean;
   readonly exitCode: 0 | 3;
 }
 
@@ -47,9 +107,14 @@ export async function rehearse(input: ZkInput): Promise<RehearseResult> {
   const started = performance.now();
   const read = await readZkInput(input);
   const readMs = performance.now() - started;
-  const model = await parseKafkaLayout(read.tree);
+  let model: KafkaZkModel;
+  try {
+    model = await parseKafkaLayout(read.tree);
+  } finally {
+    await read.close();
+  }
   const plan = translateToRecords(model);
   const report = buildReport(read.source, model, read.notes, plan);
   const blocked = report.problems.some((p) => p.severity === 'error');
-  return { report, model, plan, readMs, exitCode: blocked ? RehearseExit.blocked : RehearseExit.migratable };
+  return { report, model, plan, readMs, resumed: read.resumed, exitCode: blocked ? RehearseExit.blocked : RehearseExit.migratable };
 }

@@ -2,11 +2,15 @@
 // ZooKeeper-to-KRaft rehearsal of issue 7 (migration/). Parses flags, calls rehearse(), prints.
 // Exit codes: 0 migratable (warnings allowed), 3 blocking errors, 2 input unreadable. The report
 // file is written only after the input was read completely, so a failed read leaves nothing.
+// Every command takes `--staging-dir D`: the data directory's tree is read into D/tree (LevelDB)
+// and kept, so a rerun on the unchanged input resumes from it; apply keeps its journal in
+// D/journal. Without it the tree goes to a temporary store, removed at the end.
 // `raftka migrate apply ... --bootstrap-controller H:P [--force] [--json]`: exit 0 applied or
 // already migrated, 1 refused by the controller (or none answered), 2 input unreadable, 3
 // blocking problems without --force. `raftka migrate verify ... --bootstrap-controller H:P
 // [--json]`: exit 0 equal, 1 different (with the diff), 2 input unreadable.
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { applyMigration, formatApplyResult, type ApplyProgress } from '../../migration/src/apply.js';
 import { MigrationInputError } from '../../migration/src/errors.js';
@@ -15,9 +19,12 @@ import { parseEndpoint } from './endpoint.js';
 import { formatReport } from '../../migration/src/report.js';
 import { rehearse, RehearseExit, type ZkInput } from '../../migration/src/rehearse.js';
 
+const stagingDirHelp = 'keep the ZooKeeper tree (LevelDB) and the apply journal in this directory; a rerun on the same data directory resumes from it';
+
 interface RehearseArgs {
   'zk-data-dir'?: string;
   'zk-dump'?: string;
+  'staging-dir'?: string;
   json?: boolean;
   output?: string;
 }
@@ -29,6 +36,7 @@ const rehearseCommand: CommandModule<object, RehearseArgs> = {
     y
       .option('zk-data-dir', { type: 'string', describe: 'ZooKeeper dataDir (holding version-2/snapshot.* and log.*)' })
       .option('zk-dump', { type: 'string', describe: 'JSON dump of the znode tree (path → node)' })
+      .option('staging-dir', { type: 'string', describe: stagingDirHelp })
       .option('json', { type: 'boolean', describe: 'print the JSON report instead of the summary' })
       .option('output', { type: 'string', describe: 'write the JSON report to FILE as well' })
       .check((a) => {
@@ -36,12 +44,13 @@ const rehearseCommand: CommandModule<object, RehearseArgs> = {
         return true;
       }),
   handler: async (args) => {
-    const input: ZkInput = args['zk-data-dir'] ? { zkDataDir: args['zk-data-dir'] } : { zkDump: args['zk-dump']! };
+    const input = inputOf(args);
     try {
       const result = await rehearse(input);
       const json = JSON.stringify(result.report, null, 2) + '\n';
       if (args.output) writeFileSync(args.output, json);
-      process.stdout.write(args.json ? json : formatReport(result.report, result.readMs, result.plan.forced) + '\n');
+      const resumed = result.resumed ? `\nThe ZooKeeper tree came from the staging store in ${args['staging-dir']} (the data directory is unchanged since it was read).` : '';
+      process.stdout.write(args.json ? json : formatReport(result.report, result.readMs, result.plan.forced) + resumed + '\n');
       process.exitCode = result.exitCode;
     } catch (err) {
       if (!(err instanceof MigrationInputError)) throw err;
@@ -54,6 +63,7 @@ const rehearseCommand: CommandModule<object, RehearseArgs> = {
 interface LiveArgs {
   'zk-data-dir'?: string;
   'zk-dump'?: string;
+  'staging-dir'?: string;
   'bootstrap-controller': string;
   json?: boolean;
   force?: boolean;
@@ -68,6 +78,7 @@ function inputOptions<T>(y: Argv<T>): Argv<T & LiveArgs> {
     .option('zk-data-dir', { type: 'string', describe: 'ZooKeeper dataDir (holding version-2/snapshot.* and log.*)' })
     .option('zk-dump', { type: 'string', describe: 'JSON dump of the znode tree (path → node)' })
     .option('bootstrap-controller', { type: 'string', demandOption: true, describe: 'host:port of controllers (comma-separated)' })
+    .option('staging-dir', { type: 'string', describe: stagingDirHelp })
     .option('json', { type: 'boolean', describe: 'print the result as JSON' })
     .check((a) => {
       if (Boolean(a['zk-data-dir']) === Boolean(a['zk-dump'])) throw new Error('give exactly one of --zk-data-dir, --zk-dump');
@@ -75,7 +86,11 @@ function inputOptions<T>(y: Argv<T>): Argv<T & LiveArgs> {
     }) as Argv<T & LiveArgs>;
 }
 
-const inputOf = (args: LiveArgs): ZkInput => (args['zk-data-dir'] ? { zkDataDir: args['zk-data-dir'] } : { zkDump: args['zk-dump']! });
+function inputOf(args: RehearseArgs | LiveArgs): ZkInput {
+  const staging = args['staging-dir'];
+  if (args['zk-data-dir']) return staging !== undefined ? { zkDataDir: args['zk-data-dir'], stagingDir: staging } : { zkDataDir: args['zk-data-dir'] };
+  return { zkDump: args['zk-dump']! };
+}
 const controllersOf = (args: LiveArgs) => args['bootstrap-controller'].split(',').map((s) => parseEndpoint(s.trim()));
 
 /** Runs a live command; unreadable input exits 2, anything else that throws exits 1. */
@@ -117,6 +132,7 @@ const applyCommand: CommandModule<object, LiveArgs> = {
         force: Boolean(args.force),
         ...(args['timeout-ms'] !== undefined ? { timeoutMs: args['timeout-ms'] } : {}),
         ...(onProgress ? { onProgress } : {}),
+        ...(args['staging-dir'] !== undefined ? { journalDir: join(args['staging-dir'], 'journal') } : {}),
       });
       if (onProgress && r.records >= progressRecordsMin) process.stderr.write('\n');
       process.stdout.write(args.json ? JSON.stringify(r, null, 2) + '\n' : formatApplyResult(r) + '\n');

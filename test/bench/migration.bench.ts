@@ -1,15 +1,19 @@
 // ZooKeeper-to-KRaft migration at 100,000 partitions (issue 7): a synthetic ZooKeeper tree (JSON
 // dump, 1,000 topics × 100 partitions, RF 3, ~200,000 znodes) is rehearsed offline, then applied
 // into a running 3-controller + 3-broker cluster as one metadata transaction, then verified.
+// The same tree is also written as a real ZooKeeper snapshot file and rehearsed from that data
+// directory, which goes through the LevelDB staging store (and once more, resumed from a kept one).
 // Targets on the 2-core machine: rehearse ≤ 15 s, apply ≤ 30 s.
 // `npm run bench -- migration` (MIGRATION_TOPICS=N, default 1000; 100 partitions each).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyMigration } from '../../migration/src/apply.js';
 import { rehearse } from '../../migration/src/rehearse.js';
 import { syntheticDump } from '../../migration/src/synthetic.js';
 import { verifyMigration } from '../../migration/src/verify.js';
+import { readJsonDump } from '../../migration/src/zk/json-dump-reader.js';
+import { writeSnapshot } from '../../migration/src/zk/snapshot-writer.js';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
 
 const topics = Number(process.env['MIGRATION_TOPICS'] ?? 1000);
@@ -33,6 +37,18 @@ try {
   const r = await rehearse({ zkDump: dump });
   const rehearseMs = performance.now() - started;
   console.log(`rehearse: ${secs(rehearseMs)} s (read ${secs(r.readMs)} s), ${r.report.counts.partitions} partitions, ${r.report.counts.records} records, exit ${r.exitCode} (target <= 15 s)`);
+
+  // The same tree as a ZooKeeper data directory (one snapshot), through the staging store.
+  const zkDir = join(dumpDir, 'zk');
+  mkdirSync(join(zkDir, 'version-2'), { recursive: true });
+  const snapshotBytes = await writeSnapshot((await readJsonDump(dump)).tree);
+  writeFileSync(join(zkDir, 'version-2', `snapshot.${(r.report.source.lastZxid ?? '0x1').slice(2)}`), snapshotBytes);
+  const staging = join(dumpDir, 'staging');
+  for (const pass of ['read', 'resumed']) {
+    started = performance.now();
+    const rd = await rehearse({ zkDataDir: zkDir, stagingDir: staging });
+    console.log(`rehearse --zk-data-dir (${(snapshotBytes.length / 1024 / 1024).toFixed(1)} MiB snapshot, LevelDB staging store, ${pass}): ${secs(performance.now() - started)} s (read ${secs(rd.readMs)} s), ${rd.report.counts.partitions} partitions, resumed ${rd.resumed}, same records as the dump: ${rd.plan.records.length === r.plan.records.length} (target <= 15 s)`);
+  }
 
   started = performance.now();
   const applied = await applyMigration({ zkDump: dump }, { controllers, force: false });

@@ -249,7 +249,9 @@ test('kill -9 of the tool mid-apply leaves nothing or everything; a rerun finish
   const dump = join(f.root, 'big.json');
   writeFileSync(dump, syntheticDump({ clusterId, ...bigInput }));
 
-  const tool = startRaftka(f, ['migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json']);
+  // The apply journal (--staging-dir) lets the rerun know it is finishing an interrupted run.
+  const staging = join(f.root, 'staging');
+  const tool = startRaftka(f, ['migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json', '--staging-dir', staging]);
   const toolGone = tool.done.then(async () => {
     // After the tool died the controller goes on alone: watch until its transaction is closed.
     await waitFor('the migration transaction to close', async () => ((await controllerViews(f)).some((v) => v?.role === 'leader' && !v.applied.inTransaction) ? true : undefined), 60_000, 5);
@@ -261,11 +263,15 @@ test('kill -9 of the tool mid-apply leaves nothing or everything; a rerun finish
   assert.equal((await tool.done).status, null, 'killed by a signal');
   await watching;
 
-  const rerun = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json');
+  const rerun = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json', '--staging-dir', staging);
   assert.equal(rerun.status, 0, rerun.stdout + rerun.stderr);
+  assert.match((JSON.parse(rerun.stdout) as { interruptedRun: string | null }).interruptedRun ?? '', /stopped after sending its records to the controller/);
   // Usually the controller finished what the tool started ("already-migrated"); if it lost its
   // leadership meanwhile, its successor aborted the transaction and the rerun writes it all.
   assert.ok(['applied', 'already-migrated'].includes((JSON.parse(rerun.stdout) as { outcome: string }).outcome), rerun.stdout);
   const verified = await raftka(f, 'migrate', 'verify', '--zk-dump', dump, '--bootstrap-controller', bc);
   assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+  // The journal now ends with the rerun's answer: a third run has nothing to finish.
+  const third = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json', '--staging-dir', staging);
+  assert.deepEqual([(JSON.parse(third.stdout) as { outcome: string; interruptedRun: string | null }).interruptedRun, third.status], [null, 0]);
 });

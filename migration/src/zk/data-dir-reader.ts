@@ -4,7 +4,8 @@
 // every logged txn with a zxid above the snapshot's, from the newest log that starts at or
 // before it onwards. Zxids must follow each other without gaps (a new epoch restarts the
 // counter); a gap or a torn record in any log but the newest is an error. Reads files only;
-// writes nothing. Errors are MigrationInputError with file and byte offset.
+// writes nothing but the tree, into the store it is given (a LevelDB staging store, or memory).
+// Errors are MigrationInputError with file and byte offset.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MigrationInputError } from '../errors.js';
@@ -12,7 +13,7 @@ import { hexZxid, type Problem } from '../problems.js';
 import { readSnapshot, type LoadedSnapshot } from './snapshot-reader.js';
 import { applyTxn, type ReplayState } from './txn-apply.js';
 import { readTxnLog } from './txn-log-reader.js';
-import type { MemoryZnodeTree } from './znode-tree.js';
+import { MemoryZnodeTree, type ZnodeStore } from './znode-tree.js';
 
 /** FileSnap tries this many snapshots, newest first, before giving up. */
 export const snapshotCandidatesMax = 100;
@@ -33,7 +34,7 @@ export interface DataDirSource {
 }
 
 export interface DataDirRead {
-  readonly tree: MemoryZnodeTree;
+  readonly tree: ZnodeStore;
   readonly sessions: Map<bigint, number>;
   readonly source: DataDirSource;
   /** Warnings about the files themselves (a skipped snapshot, a torn last record). */
@@ -43,6 +44,8 @@ export interface DataDirRead {
 export interface DataDirOptions {
   /** Start from this snapshot (file name) instead of the newest valid one; for tests and forensics. */
   readonly snapshot?: string;
+  /** Where the tree goes: an empty store (LevelZnodeStore for big inputs); a MemoryZnodeTree by default. */
+  readonly store?: ZnodeStore;
 }
 
 const snapshotName = /^snapshot\.([0-9a-f]+)(\.gz|\.snappy)?$/;
@@ -80,11 +83,11 @@ export async function resolveVersion2(dataDir: string): Promise<string> {
   throw new MigrationInputError(dataDir, -1, 'no such ZooKeeper data directory');
 }
 
-async function loadSnapshot(dir: string, f: ZkFile): Promise<LoadedSnapshot> {
+async function loadSnapshot(dir: string, f: ZkFile, store: ZnodeStore): Promise<LoadedSnapshot> {
   // No SnapStream.isValidSnapshot quick check: the full parse checks the end markers and both
   // seals anyway, and it reports where a truncated file actually stops.
   const file = join(dir, f.name);
-  return readSnapshot(await readFile(file), file);
+  return readSnapshot(await readFile(file), file, store);
 }
 
 /** Epoch change or the next counter: the only two ways a following zxid may look. */
@@ -103,13 +106,15 @@ export async function readDataDir(dataDir: string, options: DataDirOptions = {})
   let firstError: MigrationInputError | undefined;
   const candidates = options.snapshot ? snapshots.filter((s) => s.name === options.snapshot) : [...snapshots].reverse().slice(0, snapshotCandidatesMax);
   if (candidates.length === 0) throw new MigrationInputError(join(dir, options.snapshot ?? ''), -1, 'no such snapshot');
+  const store = options.store ?? new MemoryZnodeTree();
   for (const s of candidates) {
     try {
-      loaded = await loadSnapshot(dir, s);
+      loaded = await loadSnapshot(dir, s, store);
       chosen = s;
       break;
     } catch (err) {
       if (!(err instanceof MigrationInputError)) throw err;
+      await store.clear(); // what the invalid snapshot wrote before its seal failed
       firstError ??= err;
       notes.push({ severity: 'warning', code: 'snapshot_skipped', path: err.file, message: `skipped invalid snapshot ${s.name} (${err.message}); using an older one` });
     }
@@ -134,7 +139,7 @@ export async function readDataDir(dataDir: string, options: DataDirOptions = {})
       if (!followsDirectly(last, z)) {
         throw new MigrationInputError(file, e.offset, `transactions ${hexZxid(last + 1n)}..${hexZxid(z - 1n)} are missing (a log file was lost or cut short)`);
       }
-      applyTxn(state, e);
+      await applyTxn(state, e);
       last = z;
       applied++;
     }

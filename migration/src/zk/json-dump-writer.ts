@@ -1,8 +1,9 @@
 // The inverse of json-dump-reader.ts: a znode tree as the JSON dump format of tree.json (what a
 // client reading the live server would see: client cversion = persisted*2 - children, derived
 // data_length and num_children). Used by tests to compare a replayed tree with a live dump, and
-// useful to inspect a data directory. Pure.
-import type { MemoryZnodeTree } from './znode-tree.js';
+// useful to inspect a data directory. Reads the tree in one pass over its nodes (the result is
+// one object; meant for trees that fit in memory).
+import { parentOf, type ZnodeSource } from './znode-tree.js';
 
 export interface DumpEntry {
   acl: { perms: number; scheme: string; id: string }[];
@@ -31,16 +32,14 @@ function encodeData(data: Uint8Array | null): Pick<DumpEntry, 'data' | 'data_enc
   return Buffer.from(text, 'utf8').equals(b) ? { data: text, data_encoding: 'utf8' } : { data: b.toString('base64'), data_encoding: 'base64' };
 }
 
-export function treeToDump(tree: MemoryZnodeTree): Record<string, DumpEntry> {
+export async function treeToDump(tree: ZnodeSource): Promise<Record<string, DumpEntry>> {
   const out: Record<string, DumpEntry> = {};
-  for (const path of tree.sortedPaths()) {
-    const n = tree.node(path)!;
-    const children = tree.childCount(path);
-    out[path] = {
+  for await (const n of tree.nodes()) {
+    out[n.path] = {
       acl: n.acl.map((a) => ({ perms: a.perms, scheme: a.scheme, id: a.id })),
       aversion: n.stat.aversion,
       ctime: Number(n.stat.ctime),
-      cversion: n.stat.cversion * 2 - children,
+      cversion: n.stat.cversion * 2,
       cversion_persisted: n.stat.cversion,
       czxid: hex(n.stat.czxid),
       ...encodeData(n.data),
@@ -48,10 +47,17 @@ export function treeToDump(tree: MemoryZnodeTree): Record<string, DumpEntry> {
       ephemeral_owner: hex(n.stat.ephemeralOwner),
       mtime: Number(n.stat.mtime),
       mzxid: hex(n.stat.mzxid),
-      num_children: children,
+      num_children: 0,
       pzxid: hex(n.stat.pzxid),
       version: n.stat.version,
     };
+  }
+  // Children counted from the paths: every node's parent is in the tree.
+  for (const path of Object.keys(out)) {
+    const parent = parentOf(path);
+    if (parent === null) continue;
+    out[parent]!.num_children++;
+    out[parent]!.cversion--;
   }
   return out;
 }

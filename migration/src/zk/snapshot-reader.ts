@@ -1,15 +1,22 @@
-// Reads one ZooKeeper snapshot file (FORMAT.md §3) into a MemoryZnodeTree: header, session
+// Reads one ZooKeeper snapshot file (FORMAT.md §3) into a ZnodeStore: header, session
 // table, ACL cache, nodes (parent before children), then the Adler-32 seals and the optional
 // ZxidDigest. Both seals are checked; any mismatch, truncation or bad marker is a
 // MigrationInputError naming the file and the byte offset. `.gz` and `.snappy` variants
 // (zookeeper.snapshot.compression.method) are decompressed first; their offsets then refer to
 // the decompressed stream, which is what ZooKeeper checksums too.
-// Called by data-dir-reader.ts; pure apart from the decompression libraries (no file I/O here).
+// Nodes reach the store in batches of snapshotBatchNodes, so a store on disk never holds the
+// whole tree in memory; the caller clears the store when the snapshot turns out invalid (its
+// seals are only checked at the end). Parents are checked against the path of ancestors
+// ZooKeeper's depth-first write order keeps (the store is asked only when that fails).
+// Called by data-dir-reader.ts; no file I/O of its own beyond the store.
 import { gunzipSync } from 'fflate';
 import snappy from 'snappy';
 import { MigrationInputError } from '../errors.js';
 import { adler32, JuteReader } from './jute.js';
-import { MemoryZnodeTree, openAcl, type AclEntryZk, type ZnodeStat } from './znode-tree.js';
+import { MemoryZnodeTree, openAcl, parentOf, type AclEntryZk, type Znode, type ZnodeStat, type ZnodeStore } from './znode-tree.js';
+
+/** Nodes parsed before they are written to the store together. */
+export const snapshotBatchNodes = 5_000;
 
 export const snapshotMagic = 0x5a4b534e; // "ZKSN"
 export const snapshotVersion = 2;
@@ -21,7 +28,7 @@ export interface ZxidDigest {
 }
 
 export interface LoadedSnapshot {
-  readonly tree: MemoryZnodeTree;
+  readonly tree: ZnodeStore;
   /** Session id → timeout (ms). */
   readonly sessions: Map<bigint, number>;
   /** Null when the snapshot has no digest section (digests disabled, or before 3.6). */
@@ -106,8 +113,11 @@ function checkSeal(r: JuteReader, which: string): void {
   if (r.ustring(`${which} end marker`) !== '/') r.fail(`${which} is not followed by the "/" end marker`, markAt);
 }
 
-/** Parses a whole snapshot file's bytes (compressed or not, by its name). */
-export function readSnapshot(fileBytes: Uint8Array, file: string): LoadedSnapshot {
+/**
+ * Parses a whole snapshot file's bytes (compressed or not, by its name) into `tree` (an empty
+ * store; a new MemoryZnodeTree by default).
+ */
+export async function readSnapshot(fileBytes: Uint8Array, file: string, tree: ZnodeStore = new MemoryZnodeTree()): Promise<LoadedSnapshot> {
   const bytes = decompress(fileBytes, file);
   const r: JuteReader = new JuteReader(bytes, file);
   if (bytes.length < 10) r.fail(`too short for a snapshot (${bytes.length} bytes)`, 0);
@@ -130,7 +140,19 @@ export function readSnapshot(fileBytes: Uint8Array, file: string): LoadedSnapsho
     acls.set(ref, readAclList(r));
   }
 
-  const tree = new MemoryZnodeTree();
+  // The batch not yet in the store (path → its byte offset, for errors), and the ancestors of
+  // the last node read.
+  let batch: Znode[] = [];
+  const batchOffsets = new Map<string, number>();
+  const ancestors: string[] = [];
+  let sawRoot = false;
+  const writeBatch = async (): Promise<void> => {
+    const duplicate = await tree.firstExisting(batch.map((n) => n.path));
+    if (duplicate !== undefined) r.fail(`node ${duplicate} appears twice`, batchOffsets.get(duplicate)!);
+    await tree.writeBatch(batch);
+    batch = [];
+    batchOffsets.clear();
+  };
   for (;;) {
     const at = r.offset;
     const raw = r.path('node path');
@@ -143,10 +165,20 @@ export function readSnapshot(fileBytes: Uint8Array, file: string): LoadedSnapsho
     if (acl === undefined) r.fail(`node ${path} refers to ACL ${ref}, which is not in the ACL cache`, refAt);
     const stat = readStatPersisted(r);
     if (path !== '/' && !path.startsWith('/')) r.fail(`bad node path "${path}"`, at);
-    if (tree.has(path)) r.fail(`node ${path} appears twice`, at);
-    if (!tree.put({ path, data: data === null ? null : Uint8Array.from(data), acl, stat })) r.fail(`node ${path} comes before its parent`, at);
+    if (batchOffsets.has(path)) r.fail(`node ${path} appears twice`, at);
+    const parent = parentOf(path);
+    if (parent !== null) {
+      while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== parent) ancestors.pop();
+      if (ancestors.length === 0 && !batchOffsets.has(parent) && !(await tree.exists(parent))) r.fail(`node ${path} comes before its parent`, at);
+    }
+    ancestors.push(path);
+    if (path === '/') sawRoot = true;
+    batch.push({ path, data: data === null ? null : Uint8Array.from(data), acl, stat });
+    batchOffsets.set(path, at);
+    if (batch.length >= snapshotBatchNodes) await writeBatch();
   }
-  if (!tree.has('/')) r.fail('snapshot has no root node', r.offset);
+  await writeBatch();
+  if (!sawRoot && !(await tree.exists('/'))) r.fail('snapshot has no root node', r.offset);
   checkSeal(r, 'first seal');
 
   let digest: ZxidDigest | null = null;

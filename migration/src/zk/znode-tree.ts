@@ -9,9 +9,9 @@
 // - MemoryZnodeTree: the mutable in-memory implementation the snapshot loader and the
 //   txn-log replay write into. Invariants: every node's parent exists (except "/"); the
 //   children index always matches the node map.
-// Why memory and not `level` today: replay mutates nodes in an order given by the log, and a
-// read-modify-write per txn through LevelDB is ~20x slower on the small case; a million znodes of
-// Kafka metadata is ~300 MB in memory. And an in-memory tree means a failed read writes nothing.
+// - ZnodeStore: the mutable, asynchronous face the readers write through. MemoryZnodeTree is
+//   one (JSON dumps, which are parsed whole anyway, and tests); LevelZnodeStore, on disk, is the
+//   other (ZooKeeper data directories: a snapshot's tree never has to fit in one object).
 export interface AclEntryZk {
   readonly perms: number;
   readonly scheme: string;
@@ -47,6 +47,26 @@ export interface ZnodeSource {
   readonly size: number;
 }
 
+/**
+ * A mutable tree the readers write into: MemoryZnodeTree, or LevelZnodeStore on disk. Nodes
+ * handed out by get() may be changed by the caller, who then writes them back with write().
+ */
+export interface ZnodeStore extends ZnodeSource {
+  exists(path: string): Promise<boolean>;
+  /** The first of `paths` that is already in the store, if any. */
+  firstExisting(paths: readonly string[]): Promise<string | undefined>;
+  /** Adds new nodes whose parents the caller has checked (in the store or earlier in `nodes`). */
+  writeBatch(nodes: readonly Znode[]): Promise<void>;
+  /** Adds or replaces one node; its parent must exist. */
+  write(node: Znode): Promise<void>;
+  /** Removes a node and anything under it; false when it was not there. */
+  erase(path: string): Promise<boolean>;
+  /** Paths of the ephemeral nodes owned by a session, sorted. */
+  ephemeralPaths(owner: bigint): Promise<string[]>;
+  /** Removes every node. */
+  clear(): Promise<void>;
+}
+
 export const openAcl: readonly AclEntryZk[] = Object.freeze([{ perms: 31, scheme: 'world', id: 'anyone' }]);
 
 export function parentOf(path: string): string | null {
@@ -63,7 +83,7 @@ export function nameOf(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-export class MemoryZnodeTree implements ZnodeSource {
+export class MemoryZnodeTree implements ZnodeStore {
   private readonly byPath = new Map<string, Znode>();
   private readonly kids = new Map<string, Set<string>>();
 
@@ -126,5 +146,34 @@ export class MemoryZnodeTree implements ZnodeSource {
     const parent = parentOf(path);
     if (parent !== null) this.kids.get(parent)?.delete(nameOf(path));
     return true;
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return this.byPath.has(path);
+  }
+
+  async firstExisting(paths: readonly string[]): Promise<string | undefined> {
+    return paths.find((p) => this.byPath.has(p));
+  }
+
+  async writeBatch(nodes: readonly Znode[]): Promise<void> {
+    for (const n of nodes) if (!this.put(n)) throw new Error(`znode ${n.path} written before its parent`);
+  }
+
+  async write(node: Znode): Promise<void> {
+    if (!this.put(node)) throw new Error(`znode ${node.path} written before its parent`);
+  }
+
+  async erase(path: string): Promise<boolean> {
+    return this.remove(path);
+  }
+
+  async ephemeralPaths(owner: bigint): Promise<string[]> {
+    return this.sortedPaths().filter((p) => this.byPath.get(p)!.stat.ephemeralOwner === owner);
+  }
+
+  async clear(): Promise<void> {
+    this.byPath.clear();
+    this.kids.clear();
   }
 }
