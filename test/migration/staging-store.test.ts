@@ -19,6 +19,7 @@ import { writeSnapshot } from '../../migration/src/zk/snapshot-writer.js';
 import { childPath, MemoryZnodeTree, type Znode, type ZnodeStore } from '../../migration/src/zk/znode-tree.js';
 import { sampleDir, sampleTree } from './expected.js';
 import { flipByte, scratchCopy, v2 } from './zk-files.js';
+import { SeededRandom } from '../../src/testing/seeded-random.js';
 
 const liveTree = JSON.parse(readFileSync(sampleTree, 'utf8')) as Record<string, unknown>;
 const snapshots = readdirSync(join(sampleDir, 'version-2')).filter((n) => n.startsWith('snapshot.'));
@@ -46,22 +47,12 @@ test('every snapshot of the sample, read into the LevelDB store, replays to tree
   }
 });
 
-/** A seeded pseudo-random sequence (xorshift32), so a failure names its seed. */
-function random(seed: number): () => number {
-  let x = seed || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
-
 const stat = (zxid: bigint, owner = 0n) => ({ czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: zxid, mtime: zxid, version: 0, cversion: 0, aversion: 0, ephemeralOwner: owner });
 
 test('random writes, data changes, subtree deletes and session ephemerals leave the LevelDB store equal to the memory tree', async (t) => {
   const seed = 20261124;
-  const rnd = random(seed);
+  const rng = new SeededRandom(seed);
+  const rnd = (): number => rng.next();
   const levelDir = join(scratchDir(t), 'tree');
   const level = await openStore(t, levelDir);
   const memory = new MemoryZnodeTree();

@@ -1,0 +1,89 @@
+// Builders for hand-made histories in checker tests: each call appends an invoke and its
+// completion (times increase by one per op unless given).
+import type { Op, OpType } from '../../../jepsen-like/src/history.js';
+import { SeededRandom } from '../../../src/testing/seeded-random.js';
+
+export class HistoryBuilder {
+  readonly ops: Op[] = [];
+  private clock = 0;
+
+  private push(process: number, type: OpType, f: string, value: unknown, extra: Partial<Op> = {}, time?: number): void {
+    this.clock = time ?? this.clock + 1;
+    this.ops.push({ index: this.ops.length, time: this.clock, process, type, f, value, ...extra });
+  }
+
+  /** A send of `value` to `key` completing as `type` (ok: at `offset`). */
+  send(process: number, key: number, value: number, offset: number | null, type: Exclude<OpType, 'invoke'> = 'ok'): this {
+    this.push(process, 'invoke', 'send', [['send', key, value]]);
+    this.push(process, type, 'send', type === 'ok' ? [['send', key, [offset, value]]] : [['send', key, value]], type === 'ok' ? {} : { error: type === 'fail' ? 'NOT_ENOUGH_REPLICAS' : 'timeout' });
+    return this;
+  }
+
+  /** A poll that read `records` ({key: [[offset, value], ...]}). */
+  poll(process: number, records: Record<string, [number, number][]>, extra: Partial<Op> = {}): this {
+    this.push(process, 'invoke', 'poll', [['poll']]);
+    this.push(process, 'ok', 'poll', [['poll', records]], extra);
+    return this;
+  }
+
+  assign(process: number, keys: number[]): this {
+    this.push(process, 'invoke', 'assign', keys);
+    this.push(process, 'ok', 'assign', keys);
+    return this;
+  }
+
+  /** A register op: invoke at `call`, completion (type) at `ret` (omitted: no completion at all). */
+  register(process: number, f: 'read' | 'write' | 'cas', invokeValue: Record<string, string | null>, call: number, ret: number | null, type: Exclude<OpType, 'invoke'> = 'ok', doneValue?: Record<string, string | null>): this {
+    this.ops.push({ index: this.ops.length, time: call, process, type: 'invoke', f, value: invokeValue });
+    if (ret !== null) this.ops.push({ index: this.ops.length, time: ret, process, type, f, value: doneValue ?? invokeValue });
+    return this;
+  }
+
+  /** Ops sorted by time (register histories are built out of order), reindexed. */
+  sorted(): Op[] {
+    return [...this.ops].sort((a, b) => a.time - b.time || a.index - b.index).map((o, i) => ({ ...o, index: i }));
+  }
+}
+
+/**
+ * A register history from a real sequential execution: each op takes effect at a distinct
+ * instant inside an interval around it, so intervals overlap but the effect order is a valid
+ * linearization. Some writes end `info` (return lost), some at random stay without completion.
+ */
+export function generateRegisterHistory(seed: number, ops: number, processes: number, keys = 1, overlapMs = 5): Op[] {
+  const rng = new SeededRandom(seed);
+  const rnd = (): number => rng.next();
+  const values = new Map<string, string | null>();
+  const h = new HistoryBuilder();
+  const busyUntil = new Array<number>(processes).fill(0);
+  let now = 0;
+  let lastEffect = -1;
+  for (let i = 0; i < ops; i++) {
+    now += 1 + rnd() * 2;
+    const p = Math.floor(rnd() * processes);
+    const call = Math.max(busyUntil[p]!, now - rnd() * overlapMs);
+    // Effects in the order the values were computed: the sequential execution.
+    const effect = Math.max(call, now, lastEffect + 0.01);
+    lastEffect = effect;
+    now = effect;
+    const ret = effect + rnd() * (overlapMs + 1);
+    busyUntil[p] = ret + 0.01;
+    const key = `k${Math.floor(rnd() * keys)}`;
+    const cur = values.get(key) ?? null;
+    const r = rnd();
+    if (r < 0.45) h.register(p + processes * i, 'read', { key, value: null }, call, ret, 'ok', { key, value: cur });
+    else if (r < 0.9) {
+      const v = String(i);
+      values.set(key, v);
+      h.register(p + processes * i, 'write', { key, value: v }, call, ret, rnd() < 0.05 ? 'info' : 'ok');
+    } else {
+      const from = rnd() < 0.7 ? cur : 'nope';
+      if (from === cur) {
+        values.set(key, `c${i}`);
+        h.register(p + processes * i, 'cas', { key, from, to: `c${i}` }, call, ret);
+      } else h.register(p + processes * i, 'cas', { key, from, to: `c${i}` }, call, ret, 'fail');
+    }
+  }
+  return h.sorted();
+}
+
