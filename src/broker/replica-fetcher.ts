@@ -11,6 +11,7 @@ import { replicaService } from './replica-wire.js';
 import type { Partition } from './partition.js';
 import { partitionKey } from '../storage/log-manager.js';
 import type { ReplicaManager } from './replica-manager.js';
+import { connectTarget } from '../common/connect-address.js';
 
 /** Pause after a failed fetch before trying that leader again. */
 const retryBackoffMs = 100;
@@ -74,7 +75,7 @@ export class ReplicaFetcher {
     if (loop.client && loop.endpointKey === key) return loop.client;
     loop.client?.close();
     const { Client } = replicaService();
-    loop.client = new Client(key, grpc.credentials.createInsecure(), channelOptions);
+    loop.client = new Client(connectTarget(key), grpc.credentials.createInsecure(), channelOptions);
     loop.endpointKey = key;
     return loop.client;
   }

@@ -17,6 +17,7 @@ import { consoleProducerCommand } from './console-producer-command.js';
 import { consoleConsumerCommand } from './console-consumer-command.js';
 import { reassignPartitionsCommand } from './reassign-partitions-command.js';
 import { consumerGroupsCommand } from './consumer-groups-command.js';
+import { jepsenCommand } from './jepsen-command.js';
 
 // Each command file exports one CommandModule; add new ones to this list.
 const commands: CommandModule[] = [
@@ -34,6 +35,7 @@ const commands: CommandModule[] = [
   reassignPartitionsCommand as unknown as CommandModule,
   consumerGroupsCommand as unknown as CommandModule,
   migrateCommand,
+  jepsenCommand,
 ];
 
 await yargs(hideBin(process.argv))

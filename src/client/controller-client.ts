@@ -6,6 +6,7 @@ import { ErrorCode } from '../common/errors.js';
 import type { Endpoint } from '../common/node-config.js';
 import { callUnary, channelOptions, serviceFromProto } from '../raft/driver/grpc-transport.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
+import { connectTarget } from '../common/connect-address.js';
 
 export type ControllerMethod =
   | 'RegisterBroker'
@@ -91,7 +92,7 @@ export class ControllerClient {
     let c = this.clients.get(key);
     if (!c) {
       const { Client } = controllerService();
-      c = new Client(key, grpc.credentials.createInsecure(), channelOptions);
+      c = new Client(connectTarget(key), grpc.credentials.createInsecure(), channelOptions);
       this.clients.set(key, c);
     }
     return c;

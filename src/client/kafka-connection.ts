@@ -8,6 +8,7 @@ import { encodeRequestFrame, FrameSplitter } from '../protocol/frame.js';
 import { decodeResponseHeader } from '../protocol/header.js';
 import { Reader } from '../protocol/primitives/reader.js';
 import type { Endpoint } from '../common/node-config.js';
+import { connectEndpoint } from '../common/connect-address.js';
 
 export class KafkaConnectionError extends Error {
   override readonly name = 'KafkaConnectionError';
@@ -46,7 +47,8 @@ export class KafkaConnection {
 
   private connect(timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const s = connect(this.endpoint.port, this.endpoint.host);
+      const target = connectEndpoint(this.endpoint);
+      const s = connect(target.port, target.host);
       const timer = setTimeout(() => {
         s.destroy();
         reject(new KafkaConnectionError(`timed out connecting to ${this.endpoint.host}:${this.endpoint.port}`));

@@ -46,6 +46,7 @@ const keys: Readonly<Record<string, KeySpec>> = {
   'metadata.log.dir': { kind: str, default: null },
   'admin.listener': { kind: str, default: null },
   'replica.listener': { kind: str, default: null },
+  'raftka.connect.address.map': { kind: list, default: null },
   'num.partitions': { kind: positive, default: '1' },
   'default.replication.factor': { kind: int(1, 32767), default: '1' },
   'min.insync.replicas': { kind: positive, default: '1' },
@@ -246,6 +247,15 @@ export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: 
       const t = raw('replica.listener');
       return t === null || t.trim() === '' ? null : endpoint('replica.listener', t.trim());
     })(),
+    connectAddressMap: new Map(
+      (props.has('raftka.connect.address.map') ? items('raftka.connect.address.map') : []).map((pair) => {
+        const parts = pair.split('=');
+        if (parts.length !== 2) fail(`invalid value for raftka.connect.address.map: "${pair}" (host:port=host:port)`);
+        const a = endpoint('raftka.connect.address.map', parts[0]!.trim());
+        const b = endpoint('raftka.connect.address.map', parts[1]!.trim());
+        return [`${a.host}:${a.port}`, `${b.host}:${b.port}`] as const;
+      }),
+    ),
     numPartitions: num('num.partitions'),
     defaultReplicationFactor: num('default.replication.factor'),
     minInsyncReplicas: num('min.insync.replicas'),

@@ -35,6 +35,8 @@ export interface NodeConfig {
   readonly adminListener: Endpoint | null; // admin.listener
   /** raftka's own: host:port where followers fetch from this broker (gRPC); null = the first broker listener's host, any free port. */
   readonly replicaListener: Endpoint | null; // replica.listener
+  /** raftka's own: outgoing connections to a key host:port dial its value instead (the jepsen-like harness's per-link proxies). */
+  readonly connectAddressMap: ReadonlyMap<string, string>; // raftka.connect.address.map
   readonly numPartitions: number; // num.partitions (1)
   readonly defaultReplicationFactor: number; // default.replication.factor (1)
   readonly minInsyncReplicas: number; // min.insync.replicas (1)

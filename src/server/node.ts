@@ -38,6 +38,7 @@ import { offsetMapKey } from '../broker/group/group.js';
 import { systemClock } from '../broker/group/clock.js';
 import { KafkaClient } from '../client/kafka-client.js';
 import { subscriptionTopics } from '../protocol/consumer-protocol.js';
+import { setConnectAddressMap } from '../common/connect-address.js';
 
 /** The name the replication endpoint is registered under (clients never see it: Metadata answers per listener). */
 const replicationListenerName = 'REPLICATION';
@@ -66,6 +67,7 @@ export function controllerEndpoint(config: NodeConfig): Endpoint | null {
 }
 
 export async function startNode(config: NodeConfig, logger: Logger, onFatal: (err: unknown) => void): Promise<RunningNode> {
+  setConnectAddressMap(config.connectAddressMap);
   const meta = readMetaProperties(config.metadataLogDir);
   if (!meta) {
     throw new NodeStartError(`${config.metadataLogDir} is not formatted: run \`raftka storage format --config ${config.sourcePath} --cluster-id <id>\``);

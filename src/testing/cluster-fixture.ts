@@ -70,6 +70,14 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
+/** Listener ports of combined nodes, indexed by node (node id = index + 1). */
+export interface NodeLayout {
+  readonly kafka: readonly number[];
+  readonly controller: readonly number[];
+  readonly replica: readonly number[];
+  readonly admin: readonly number[];
+}
+
 export interface ControllerClusterOptions {
   readonly controllers: number;
   /** Broker-only nodes (Raft observers), node ids 100, 101, ... */
@@ -94,6 +102,8 @@ export class ClusterFixture {
   readonly adminPorts: number[];
   /** Kafka (PLAINTEXT) listener ports of the broker-role nodes, in node order. */
   readonly brokerPorts: number[];
+  /** replica.listener ports of combined nodes, in node order ([] for other layouts). */
+  replicaPorts: number[] = [];
 
   private constructor(root: string, controllerPorts: number[], adminPorts: number[], brokerPorts: number[] = []) {
     this.root = root;
@@ -109,8 +119,16 @@ export class ClusterFixture {
     return this.brokerPorts.map((p) => `127.0.0.1:${p}`).join(',');
   }
 
-  /** Combined nodes (broker and controller in one process), node ids 1..n. */
-  static async combined(options: { readonly nodes: number; readonly extra?: Readonly<Record<string, string>> }): Promise<ClusterFixture> {
+  /**
+   * Combined nodes (broker and controller in one process), node ids 1..n. `perNode` adds or
+   * overrides properties of node k, knowing every node's ports (the jepsen-like harness points
+   * nodes at its proxies this way).
+   */
+  static async combined(options: {
+    readonly nodes: number;
+    readonly extra?: Readonly<Record<string, string>>;
+    readonly perNode?: (k: number, layout: NodeLayout) => Readonly<Record<string, string>>;
+  }): Promise<ClusterFixture> {
     const n = options.nodes;
     // Per node: controller, admin, Kafka and replication ports, all chosen here (a port-0 listener
     // could take a port another node of the fixture is about to bind).
@@ -118,6 +136,8 @@ export class ClusterFixture {
     const f = new ClusterFixture(mkdtempSync(join(tmpdir(), 'raftka-it-')), ports.slice(0, n), ports.slice(n, 2 * n), ports.slice(2 * n, 3 * n));
     mkdirSync(f.configDir);
     const voters = f.controllerPorts.map((p, k) => `${k + 1}@127.0.0.1:${p}`).join(',');
+    f.replicaPorts = ports.slice(3 * n, 4 * n);
+    const layout: NodeLayout = { kafka: f.brokerPorts, controller: f.controllerPorts, replica: f.replicaPorts, admin: f.adminPorts };
     for (let k = 0; k < n; k++) {
       f.writeNodeConfig(`node-${k}`, {
         'node.id': String(k + 1),
@@ -129,6 +149,7 @@ export class ClusterFixture {
         'replica.listener': `127.0.0.1:${ports[3 * n + k]}`,
         ...quorumTimeouts,
         ...options.extra,
+        ...options.perNode?.(k, layout),
       });
     }
     return f;

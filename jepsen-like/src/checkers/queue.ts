@@ -7,7 +7,10 @@
 // - inconsistent-offsets: one key and offset with two different values;
 // - duplicate: one value at two offsets of a key;
 // - lost-write: a committed send at or below the highest offset some poll read on its key, that
-//   no poll ever saw;
+//   no poll ever saw; and, when the history ends with a complete final read (a fresh process
+//   reading every key from offset 0 to its high watermark, `finalProcess`), a committed send
+//   missing from that final read even though an earlier poll saw it (it was there, then gone:
+//   the truncation after an unclean leader election);
 // - unseen: an `ok` send no poll saw, above every offset read (at the end of the run);
 // - aborted-read: a poll saw a value whose send definitely failed;
 // - nonmonotonic-send: a process's later send to a key landed at or before its earlier one;
@@ -46,6 +49,8 @@ export interface QueueExample {
 export interface QueueCheckOptions {
   /** Consumers used subscribe (group rebalances): nonmonotonic-poll and poll-skip are allowed. */
   readonly subscribe: boolean;
+  /** The process whose polls read every key completely at the end of the run, if any. */
+  readonly finalProcess?: number;
 }
 
 export interface QueueStats {
@@ -217,6 +222,24 @@ export function checkQueue(history: readonly Op[], options: QueueCheckOptions): 
       found.add('lost-write', { key: s.key, explanation: `value ${s.value}, acknowledged at offset ${s.offset}, never read though reads reached offset ${top}`, ops: opsOf(s.pair) });
     } else {
       found.add('unseen', { key: s.key, explanation: `value ${s.value}, acknowledged${s.offset === null ? '' : ` at offset ${s.offset}`}, never read (reads reached offset ${top})`, ops: opsOf(s.pair) });
+    }
+  }
+  if (options.finalProcess !== undefined) {
+    // What the final read found per key; a committed value missing from it was lost later.
+    const finalValues = new Map<number, Set<number>>();
+    for (const p of pairs) {
+      if (p.invoke.process !== options.finalProcess || p.invoke.f !== 'poll') continue;
+      for (const [key, records] of pollsOf(p)) {
+        let set = finalValues.get(key);
+        if (!set) finalValues.set(key, (set = new Set()));
+        for (const [, value] of records) set.add(value);
+      }
+    }
+    for (const s of sends) {
+      const id = kv(s.key, s.value);
+      const seenBy = polled.get(id);
+      if (!seenBy || s.pair.type === 'fail' || finalValues.get(s.key)?.has(s.value) !== false) continue;
+      found.add('lost-write', { key: s.key, explanation: `value ${s.value}, ${s.pair.type === 'ok' ? `acknowledged at offset ${s.offset}` : 'sent (outcome unknown)'} and read by an earlier poll, is missing from the final read of key ${s.key}`, ops: [...opsOf(s.pair), ...seenBy] });
     }
   }
   for (const [id, s] of failedSends) {

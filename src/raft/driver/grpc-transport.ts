@@ -7,6 +7,7 @@ import { repoPath } from '../../common/paths.js';
 import type { Endpoint } from '../../common/node-config.js';
 import type { NodeId, RaftRequest, RaftResponse } from '../core/types.js';
 import { requestFromWire, requestToWire, responseFromWire, responseToWire, rpcOfRequest, type RpcName, type WireMessage } from './raft-wire.js';
+import { connectTarget } from '../../common/connect-address.js';
 
 const loaderOptions: protoLoader.Options = { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true };
 
@@ -128,7 +129,7 @@ export class RaftClientPool {
       const peer = this.peers.get(to);
       if (!peer) throw new Error(`no address for node ${to}`);
       const { Client } = kraftService();
-      c = new Client(`${peer.host}:${peer.port}`, grpc.credentials.createInsecure(), channelOptions);
+      c = new Client(connectTarget(`${peer.host}:${peer.port}`), grpc.credentials.createInsecure(), channelOptions);
       this.clients.set(to, c);
     }
     return c;

@@ -99,3 +99,17 @@ test('examples are bounded and counts are exact on a history with many lost writ
   assert.equal(r.counts['lost-write'], 49);
   assert.equal(r.examples['lost-write']!.length, 8);
 });
+
+test('lost-write after a complete final read: a value an earlier poll saw is gone from the final read', () => {
+  // Process 0's sends were acknowledged by a leader that later lost them (offsets reused).
+  const h = new HistoryBuilder().send(0, 1, 10, 0).send(0, 1, 11, 1).poll(1, { 1: [[0, 10], [1, 11]] }).send(2, 1, 12, 1).poll(9, { 1: [[0, 10], [1, 12]] });
+  const without = checkQueue(h.ops, assign);
+  assert.equal(without.counts['lost-write'], 0, 'by the poll rule alone value 11 was seen');
+  assert.equal(without.counts['inconsistent-offsets'], 1);
+  const r = checkQueue(h.ops, { subscribe: false, finalProcess: 9 });
+  assert.equal(r.counts['lost-write'], 1);
+  assert.match(r.examples['lost-write']![0]!.explanation, /value 11, acknowledged at offset 1 and read by an earlier poll, is missing from the final read/);
+  // Everything present in the final read: nothing lost.
+  const fine = new HistoryBuilder().send(0, 1, 10, 0).poll(1, { 1: [[0, 10]] }).poll(9, { 1: [[0, 10]] });
+  assert.equal(checkQueue(fine.ops, { subscribe: false, finalProcess: 9 }).valid, true);
+});

@@ -1,0 +1,128 @@
+// The nemesis: a seeded schedule of faults against a HarnessCluster. Every `intervalMs` it picks
+// one fault package from those enabled and a target (one node, a minority, the active
+// controller, a partition leader), applies it, holds it for `intervalMs`, heals it, then leaves
+// the cluster alone for half an interval (Jepsen's rotating packages with quiet gaps, §1.3).
+// Each start and stop is reported, with its targets, so the history and the report can show
+// the fault windows. One seed gives the same choices (timings depend on the cluster).
+import { SeededRandom } from '../../../src/testing/seeded-random.js';
+import type { HarnessCluster } from '../cluster/harness-cluster.js';
+
+export const faultKinds = ['kill', 'pause', 'partition', 'ring', 'leader-isolation', 'client-isolation'] as const;
+export type FaultKind = (typeof faultKinds)[number];
+
+export interface FaultEvent {
+  readonly kind: FaultKind | string;
+  readonly phase: 'start' | 'stop';
+  readonly targets: readonly number[];
+  readonly detail: string;
+}
+
+export interface NemesisOptions {
+  readonly seed: number;
+  readonly faults: readonly FaultKind[];
+  readonly intervalMs: number;
+  /** The workload's topic, for leader-isolation aimed at partition leaders. */
+  readonly topic?: string;
+  readonly onEvent: (e: FaultEvent) => void;
+}
+
+export class Nemesis {
+  private readonly rng: SeededRandom;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly cluster: HarnessCluster,
+    private readonly options: NemesisOptions,
+  ) {
+    this.rng = new SeededRandom(options.seed);
+  }
+
+  start(): void {
+    if (this.options.faults.length === 0) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops choosing faults, heals whatever is in place and waits for that. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.cluster.healAll();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+
+  private async run(): Promise<void> {
+    await this.sleep(this.options.intervalMs / 2);
+    while (this.running) {
+      const kind = this.rng.pick(this.options.faults);
+      const { targets, detail, heal } = await this.apply(kind);
+      this.options.onEvent({ kind, phase: 'start', targets, detail });
+      await this.sleep(this.options.intervalMs);
+      await heal();
+      this.options.onEvent({ kind, phase: 'stop', targets, detail });
+      if (!this.running) break;
+      await this.sleep(this.options.intervalMs / 2);
+    }
+  }
+
+  private async leaderTarget(): Promise<number> {
+    const ids = this.cluster.nodeIds;
+    if (this.options.topic && this.rng.chance(0.5)) {
+      const leaders = [...(await this.cluster.partitionLeaders(this.options.topic).catch(() => new Map<number, number>())).values()].filter((l) => l > 0);
+      if (leaders.length > 0) return this.rng.pick(leaders);
+    }
+    return (await this.cluster.activeController()) ?? this.rng.pick(ids);
+  }
+
+  private async apply(kind: FaultKind): Promise<{ targets: number[]; detail: string; heal: () => Promise<void> }> {
+    const c = this.cluster;
+    const ids = c.nodeIds;
+    switch (kind) {
+      case 'kill': {
+        const target = this.rng.chance(0.5) ? await this.leaderTarget() : this.rng.pick(ids);
+        await c.kill(target);
+        return { targets: [target], detail: `kill -9 node ${target}`, heal: () => c.restartKilled() };
+      }
+      case 'pause': {
+        const target = this.rng.pick(ids);
+        c.pause(target);
+        return { targets: [target], detail: `SIGSTOP node ${target}`, heal: async () => c.resume(target) };
+      }
+      case 'partition': {
+        const target = this.rng.pick(ids);
+        c.net.partition([[target], ids.filter((i) => i !== target)]);
+        return { targets: [target], detail: `node ${target} cut off from the others`, heal: async () => c.net.heal() };
+      }
+      case 'ring': {
+        c.net.ring(ids);
+        return { targets: [...ids], detail: `majorities ring: ${c.net.describe()}`, heal: async () => c.net.heal() };
+      }
+      case 'leader-isolation': {
+        const target = await this.leaderTarget();
+        c.net.partition([[target], ids.filter((i) => i !== target)]);
+        return { targets: [target], detail: `leader node ${target} cut off from the others`, heal: async () => c.net.heal() };
+      }
+      case 'client-isolation': {
+        const target = this.rng.pick(ids);
+        c.net.isolateClients([target]);
+        return { targets: [target], detail: `clients cannot reach node ${target}`, heal: async () => c.net.heal() };
+      }
+    }
+  }
+}

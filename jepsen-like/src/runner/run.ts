@@ -1,0 +1,141 @@
+// One jepsen-like run of the queue workload: start a proxied cluster, create the topic, run the
+// workers while the nemesis (random faults) or a named schedule acts, heal, let a fresh client
+// read everything, check the history, and write the store:
+//   <store>/<run>/history.jsonl, results.json, report.html, logs/<node>.log
+// The verdict: 0 valid, 1 invalid (anomalies found), 2 the run itself broke (the cluster did not
+// start, the topic could not be made, ...). The seed and the command that repeats the run are
+// part of the results.
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KafkaClient } from '../../../src/client/kafka-client.js';
+import { parseEndpoints } from '../../../src/cli/endpoint.js';
+import { waitFor } from '../../../src/testing/cluster-fixture.js';
+import { checkQueue, type QueueResult } from '../checkers/queue.js';
+import { HarnessCluster } from '../cluster/harness-cluster.js';
+import { HistoryWriter, readHistory } from '../history.js';
+import { Nemesis, type FaultEvent, type FaultKind } from '../nemesis/nemesis.js';
+import { runSchedule, type ScheduleName } from '../nemesis/schedules.js';
+import { renderReport } from '../report/report-html.js';
+import { QueueWorkload } from '../workloads/queue.js';
+
+export interface RunOptions {
+  readonly nodes: number;
+  readonly timeLimitS: number;
+  readonly seed: number;
+  readonly store: string;
+  readonly nemesis: readonly FaultKind[];
+  readonly nemesisIntervalMs: number;
+  readonly schedule: ScheduleName | null;
+  /** unclean.leader.election.enable=true, min.insync.replicas=1, acks=1. */
+  readonly unsafe: boolean;
+  readonly concurrency: number;
+  readonly keys: number;
+  readonly opIntervalMs: number;
+  /** The command line that repeats this run (printed and stored). */
+  readonly command: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface RunOutcome {
+  readonly exitCode: 0 | 1 | 2;
+  readonly dir: string;
+  readonly results: QueueResult | null;
+  readonly error: string | null;
+}
+
+const topic = 'jepsen-queue';
+
+/** Node settings of every run: fast failure detection so faults show within a short run. */
+const runOverrides: Readonly<Record<string, string>> = {
+  'replica.lag.time.max.ms': '2000',
+  'broker.session.timeout.ms': '3000',
+  'broker.heartbeat.interval.ms': '500',
+};
+
+export async function runQueue(o: RunOptions): Promise<RunOutcome> {
+  const log = o.log ?? (() => {});
+  const dir = join(o.store, `queue-${new Date().toISOString().replace(/[:.]/g, '-')}-seed${o.seed}`);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const started = performance.now();
+  const history = new HistoryWriter(join(dir, 'history.jsonl'), started);
+  const onEvent = (e: FaultEvent): void => {
+    history.record({ process: -1, type: 'info', f: e.phase === 'start' ? 'start-fault' : 'stop-fault', value: { kind: e.kind, targets: e.targets, detail: e.detail } });
+    log(`nemesis ${e.phase} ${e.kind}: ${e.detail}`);
+  };
+  let cluster: HarnessCluster | null = null;
+  let workload: QueueWorkload | null = null;
+  const meta: Record<string, string> = {
+    seed: String(o.seed),
+    command: o.command,
+    nodes: String(o.nodes),
+    'time limit': `${o.timeLimitS} s`,
+    nemesis: o.schedule ?? (o.nemesis.join(',') || 'none'),
+    mode: o.unsafe ? 'UNSAFE: acks=1, min.insync.replicas=1, unclean.leader.election.enable=true' : 'acks=all, min.insync.replicas=2, no unclean election',
+  };
+  try {
+    log(`starting ${o.nodes} nodes`);
+    cluster = await HarnessCluster.start({
+      nodes: o.nodes,
+      overrides: { ...runOverrides, 'min.insync.replicas': o.unsafe ? '1' : '2', 'unclean.leader.election.enable': String(o.unsafe) },
+    });
+    const admin = new KafkaClient(parseEndpoints(cluster.bootstrapServers), { clientId: 'jepsen-admin', retries: 30 });
+    try {
+      await waitFor('every broker registered', async () => ((await admin.metadata([]).catch(() => null))?.brokers.length === o.nodes ? true : undefined), 60_000, 200);
+      await admin.createTopic(topic, o.keys, 3);
+      await waitFor('leaders for every key', async () => {
+        const t = await admin.topic(topic, true).catch(() => null);
+        return t && t.partitions.length === o.keys && t.partitions.every((p) => p.leader > 0) ? true : undefined;
+      }, 60_000, 200);
+    } finally {
+      admin.close();
+    }
+    workload = new QueueWorkload({ topic, keys: o.keys, bootstrapServers: cluster.bootstrapServers, concurrency: o.concurrency, acks: o.unsafe ? 1 : -1, seed: o.seed, opIntervalMs: o.opIntervalMs, requestTimeoutMs: 3000 }, history);
+    log(`running ${o.concurrency} workers for ${o.timeLimitS} s`);
+    workload.start();
+    const endAt = Date.now() + o.timeLimitS * 1000;
+    const sleepUntilEnd = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, Math.min(ms, endAt - Date.now()))));
+    if (o.schedule) {
+      await sleepUntilEnd(Math.min(3000, o.timeLimitS * 100));
+      await runSchedule(o.schedule, cluster, { topic, partition: 0, soloWritesMs: 4000, onEvent, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+      await sleepUntilEnd(Infinity);
+    } else {
+      const nemesis = new Nemesis(cluster, { seed: o.seed, faults: o.nemesis, intervalMs: o.nemesisIntervalMs, topic, onEvent });
+      nemesis.start();
+      await sleepUntilEnd(Infinity);
+      log('healing');
+      await nemesis.stop();
+    }
+    await cluster.healAll();
+    // Quiet time after healing so the workers see a working cluster again before they stop.
+    await new Promise((r) => setTimeout(r, 3000));
+    await workload.stop();
+    log('final reads');
+    await waitFor('leaders for every key after healing', async () => {
+      const leaders = await cluster!.partitionLeaders(topic);
+      return leaders.size === o.keys && [...leaders.values()].every((l) => l > 0) ? true : undefined;
+    }, 60_000, 200);
+    const { process: finalProcess, complete } = await workload.finalReads(60_000);
+    if (!complete) log('final reads did not reach every high watermark before the deadline');
+    await history.close();
+    const ops = await readHistory(join(dir, 'history.jsonl'));
+    const results = checkQueue(ops, complete ? { subscribe: false, finalProcess } : { subscribe: false });
+    const exitCode = results.valid ? 0 : 1;
+    writeFileSync(join(dir, 'results.json'), JSON.stringify({ seed: o.seed, command: o.command, finalReadsComplete: complete, ...results }, null, 2) + '\n');
+    writeFileSync(join(dir, 'report.html'), renderReport('raftka jepsen-like queue', ops, results, { ...meta, verdict: results.valid ? 'valid' : 'invalid', 'final reads': complete ? 'complete' : 'incomplete (deadline)' }));
+    return { exitCode, dir, results, error: null };
+  } catch (err) {
+    const error = err instanceof Error ? err.stack ?? err.message : String(err);
+    writeFileSync(join(dir, 'results.json'), JSON.stringify({ valid: 'unknown', seed: o.seed, command: o.command, error }, null, 2) + '\n');
+    await history.close().catch(() => undefined);
+    return { exitCode: 2, dir, results: null, error };
+  } finally {
+    if (workload) {
+      workload.close();
+      await workload.stop();
+    }
+    if (cluster) {
+      for (const f of readdirSync(cluster.dataDir)) if (f.endsWith('.log')) copyFileSync(join(cluster.dataDir, f), join(dir, 'logs', f));
+      await cluster.stop();
+    }
+  }
+}

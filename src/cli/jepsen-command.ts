@@ -1,0 +1,82 @@
+// `raftka jepsen run [--nemesis kill,pause,partition,ring,leader-isolation,client-isolation |
+// --schedule kafka-2013|last-replica-standing] [--time-limit S] [--seed N] [--store DIR]
+// [--unsafe] [--concurrency C] [--keys K] [--nodes N]`: one run of the jepsen-like harness's queue
+// workload against a fresh proxied cluster (jepsen-like/). Prints the verdict, the store
+// directory and the command that repeats the run. Exit 0 valid, 1 invalid, 2 the run broke.
+import type { CommandModule } from 'yargs';
+import { faultKinds, type FaultKind } from '../../jepsen-like/src/nemesis/nemesis.js';
+import { scheduleNames, type ScheduleName } from '../../jepsen-like/src/nemesis/schedules.js';
+import { runQueue } from '../../jepsen-like/src/runner/run.js';
+
+interface RunArgs {
+  workload: string;
+  nemesis: string;
+  schedule?: string;
+  'time-limit': number;
+  seed?: number;
+  store: string;
+  unsafe: boolean;
+  concurrency: number;
+  keys: number;
+  nodes: number;
+  'nemesis-interval-ms': number;
+}
+
+const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run',
+  describe: 'Run the queue workload under faults against a fresh cluster and check the history',
+  builder: (y) =>
+    y
+      .option('workload', { type: 'string', default: 'queue', choices: ['queue'], describe: 'the workload (queue: sends and assign-mode polls)' })
+      .option('nemesis', { type: 'string', default: 'kill,partition', describe: `faults, comma-separated: ${faultKinds.join(', ')} (or none)` })
+      .option('schedule', { type: 'string', choices: [...scheduleNames], describe: 'a named data-loss schedule instead of random faults' })
+      .option('time-limit', { type: 'number', default: 60, describe: 'seconds of workload' })
+      .option('seed', { type: 'number', describe: 'seed of the workload and the nemesis (default: random)' })
+      .option('store', { type: 'string', default: 'store', describe: 'where runs are written (store/<run>/)' })
+      .option('unsafe', { type: 'boolean', default: false, describe: 'acks=1, min.insync.replicas=1, unclean.leader.election.enable=true' })
+      .option('concurrency', { type: 'number', default: 4 })
+      .option('keys', { type: 'number', default: 3, describe: 'keys = partitions of the topic' })
+      .option('nodes', { type: 'number', default: 3 })
+      .option('nemesis-interval-ms', { type: 'number', default: 4000, describe: 'how long each fault lasts (and half of it between faults)' })
+      .check((a) => {
+        const bad = a.nemesis.split(',').filter((f) => f !== '' && f !== 'none' && !(faultKinds as readonly string[]).includes(f));
+        if (bad.length > 0) throw new Error(`unknown nemesis: ${bad.join(', ')}`);
+        return true;
+      }),
+  handler: async (args) => {
+    const seed = args.seed ?? Math.floor(Math.random() * 1_000_000);
+    const nemesis = args.nemesis.split(',').filter((f): f is FaultKind => (faultKinds as readonly string[]).includes(f));
+    const schedule = (args.schedule ?? null) as ScheduleName | null;
+    const command = ['raftka jepsen run', `--seed ${seed}`, `--time-limit ${args['time-limit']}`, schedule ? `--schedule ${schedule}` : `--nemesis ${nemesis.join(',') || 'none'}`, args.unsafe ? '--unsafe' : '', `--concurrency ${args.concurrency}`, `--keys ${args.keys}`, `--nodes ${args.nodes}`, `--nemesis-interval-ms ${args['nemesis-interval-ms']}`].filter((s) => s !== '').join(' ');
+    process.stderr.write(`seed ${seed}; to run again: ${command}\n`);
+    const r = await runQueue({
+      nodes: args.nodes,
+      timeLimitS: args['time-limit'],
+      seed,
+      store: args.store,
+      nemesis,
+      nemesisIntervalMs: args['nemesis-interval-ms'],
+      schedule,
+      unsafe: args.unsafe,
+      concurrency: args.concurrency,
+      keys: args.keys,
+      opIntervalMs: 10,
+      command,
+      log: (line) => process.stderr.write(`[jepsen] ${line}\n`),
+    });
+    if (r.results) {
+      const found = Object.entries(r.results.counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
+      const s = r.results.stats;
+      process.stdout.write(`${r.results.valid ? 'valid' : 'INVALID'}: ${s.okSends} ok / ${s.infoSends} info / ${s.failSends} failed sends, ${s.polls} polls, ${s.distinctValuesPolled} values read; anomalies: ${found.join(', ') || 'none'}\n`);
+    } else process.stdout.write(`the run broke: ${r.error}\n`);
+    process.stdout.write(`store: ${r.dir} (history.jsonl, results.json, report.html, logs/)\nseed ${seed}; to run again: ${command}\n`);
+    process.exitCode = r.exitCode;
+  },
+};
+
+export const jepsenCommand: CommandModule = {
+  command: 'jepsen <command>',
+  describe: 'Fault-injection runs with recorded histories and checkers (jepsen-like/)',
+  builder: (y) => y.command(runCommand as unknown as CommandModule).demandCommand(1),
+  handler: () => {},
+};

@@ -1,0 +1,71 @@
+// The jepsen-like harness end to end, run as a user would (`raftka jepsen run`), on three
+// proxied combined nodes with ephemeral ports:
+// - the queue workload under kill -9 and network partitions comes out valid (exit 0), with a
+//   history of ok sends and polls, the fault windows recorded, results.json and report.html;
+// - the Kafka 2013 schedule (ISR shrinks to the leader, the leader dies) against the unsafe
+//   configuration (acks=1, min.insync.replicas=1, unclean.leader.election.enable=true) finds
+//   lost writes (exit 1); the same schedule against raftka's safe settings loses nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoPath } from '../../src/common/paths.js';
+import type { Op } from '../../jepsen-like/src/history.js';
+
+interface Results {
+  valid: boolean;
+  seed: number;
+  command: string;
+  counts: Record<string, number>;
+  stats: { okSends: number; polls: number; distinctValuesPolled: number };
+}
+
+function jepsen(store: string, args: readonly string[]): Promise<{ code: number; stdout: string; dir: string; results: Results; history: Op[] }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [repoPath('bin', 'raftka.js'), 'jepsen', 'run', '--store', store, ...args], { timeout: 240_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      const m = /^store: (\S+)/m.exec(stdout);
+      if (!m) return reject(new Error(`no store line (exit ${code}):\n${stdout}\n${stderr}`));
+      const dir = m[1]!;
+      const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results;
+      const history = readFileSync(join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Op);
+      resolve({ code, stdout, dir, results, history });
+    });
+  });
+}
+
+test('jepsen-like queue runs: valid under kill and partition faults; the 2013 schedule loses writes only when configured unsafely', { timeout: 600_000 }, async (t) => {
+  const store = mkdtempSync(join(tmpdir(), 'raftka-jepsen-it-'));
+  t.after(() => rmSync(store, { recursive: true, force: true }));
+
+  await t.test('queue with kill -9 and partitions is valid', async () => {
+    const r = await jepsen(store, ['--time-limit', '30', '--seed', '7', '--nemesis', 'kill,partition', '--nemesis-interval-ms', '3000']);
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(r.results.valid, true);
+    assert.match(r.stdout, /^valid: /m);
+    assert.match(r.stdout, /to run again: raftka jepsen run --seed 7 /);
+    assert.ok(r.results.stats.okSends > 100, `ok sends: ${r.results.stats.okSends}`);
+    assert.ok(r.history.some((o) => o.f === 'poll' && o.type === 'ok'));
+    const faults = r.history.filter((o) => o.f === 'start-fault').map((o) => (o.value as { kind: string }).kind);
+    assert.ok(faults.length >= 2, `faults: ${faults.join(',')}`);
+    assert.ok(existsSync(join(r.dir, 'report.html')));
+    assert.match(readFileSync(join(r.dir, 'report.html'), 'utf8'), /<svg/);
+    assert.ok(readdirSync(join(r.dir, 'logs')).length === 3, 'the three nodes\' logs are kept');
+  });
+
+  await t.test('kafka-2013 against acks=1, min.insync.replicas=1, unclean election: lost writes found', async () => {
+    const r = await jepsen(store, ['--time-limit', '20', '--seed', '11', '--schedule', 'kafka-2013', '--unsafe']);
+    assert.equal(r.code, 1, r.stdout);
+    assert.equal(r.results.valid, false);
+    assert.ok((r.results.counts['lost-write'] ?? 0) > 0, JSON.stringify(r.results.counts));
+    assert.ok(r.history.some((o) => o.f === 'start-fault' && /unclean election/.test((o.value as { detail: string }).detail)));
+  });
+
+  await t.test('kafka-2013 against acks=all, min.insync.replicas=2, no unclean election: valid', async () => {
+    const r = await jepsen(store, ['--time-limit', '20', '--seed', '11', '--schedule', 'kafka-2013']);
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(r.results.counts['lost-write'], 0);
+  });
+});
