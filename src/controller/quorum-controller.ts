@@ -215,6 +215,20 @@ export class QuorumController {
     return this.write((image) => updateFeatures(image, updates, validateOnly));
   }
 
+  /**
+   * The image for a linearizable read: on the active controller, once a NoOp record proposed
+   * now (in this epoch) has been applied. That proves this node still led when the read was
+   * served (a deposed leader cut off by a partition cannot commit it) and that every write
+   * acknowledged before the read is in the image. Costs one metadata-log write; reads that may be
+   * stale use image() instead.
+   */
+  readBarrier(): Promise<MetadataImage> {
+    return this.enqueue(async () => {
+      await this.propose([{ type: 'noOp' }]);
+      return this.image();
+    });
+  }
+
   /** The committed image, answered only by the active controller (the newest committed state). */
   activeImage(): MetadataImage {
     if (!this.isActive()) throw new NotControllerError('not the active controller');

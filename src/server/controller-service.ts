@@ -146,7 +146,7 @@ export function controllerServiceFor(controller: QuorumController, voterEndpoint
       return { errorCode: ErrorCode.NONE, resources: results.map((r) => ({ ...r, errorMessage: r.errorMessage ?? '' })) };
     },
     DescribeConfigs: async (w) => {
-      const image = controller.image();
+      const image = w['requireActive'] ? await controller.readBarrier() : controller.image();
       return {
         errorCode: ErrorCode.NONE,
         resources: list(w['resources']).map((r) => {
@@ -241,7 +241,7 @@ export function controllerServiceFor(controller: QuorumController, voterEndpoint
       return { errorCode: ErrorCode.NONE, items: listPartitionReassignments(controller.image(), wanted).map((r) => ({ ...r, errorCode: 0, errorMessage: '' })) };
     },
     DescribeTopics: async (w) => {
-      const image = controller.image();
+      const image = w['requireActive'] ? await controller.readBarrier() : controller.image();
       const names = Array.isArray(w['names']) ? (w['names'] as string[]) : [];
       const wanted = names.length > 0 ? names : [...image.topicsByName.keys()].sort();
       return {

@@ -72,6 +72,23 @@ test('brokers register, topics are placed, fencing moves leaders, controller fai
     await f.raftka('configs', '--bootstrap-controller', bc, '--entity-type', 'topics', '--entity-name', 't0', '--alter', '--add-config', 'retention.ms=60000,cleanup.policy=compact');
     assert.deepEqual(JSON.parse(await f.raftka('configs', '--bootstrap-controller', bc, '--entity-type', 'topics', '--entity-name', 't0', '--describe', '--json')), { 'cleanup.policy': 'compact', 'retention.ms': '60000' });
     await assert.rejects(f.raftka('configs', '--bootstrap-controller', bc, '--entity-type', 'topics', '--entity-name', 't0', '--alter', '--add-config', 'retention.ms=soon'), /INVALID_CONFIG/);
+    // Linearizable reads (require_active): a standby refuses them; the active controller answers
+    // once a no-op of its epoch has committed, with every acknowledged write in the image.
+    const topicT0 = { resources: [{ resourceType: 2, resourceName: 't0' }], requireActive: true };
+    const onlyStandby = new ControllerClient([{ host: '127.0.0.1', port: f.controllerPorts[standby]! }]);
+    const anyOne = new ControllerClient(f.controllerPorts.map((port) => ({ host: '127.0.0.1', port })));
+    try {
+      assert.equal(Number((await onlyStandby.call('DescribeConfigs', topicT0, { anyController: true }))['errorCode']), 41, 'NOT_CONTROLLER from a standby');
+      for (let i = 0; i < 20; i++) {
+        const value = String(70_000 + i);
+        await anyOne.call('IncrementalAlterConfigs', { resources: [{ resourceType: 2, resourceName: 't0', configs: [{ name: 'retention.ms', value, op: 0 }] }] });
+        const read = await anyOne.call('DescribeConfigs', topicT0);
+        assert.equal(((read['resources'] as { configs: Record<string, string> }[])[0]!.configs)['retention.ms'], value, 'a read after an acknowledged write sees it');
+      }
+    } finally {
+      onlyStandby.close();
+      anyOne.close();
+    }
     // ACLs through a standby controller; listed from another controller's image.
     await f.raftka('acls', '--bootstrap-controller', bc, '--add', '--allow-principal', 'User:alice', '--operation', 'Read', '--topic', 't0');
     const acls = await waitFor('the ACL on every controller', async () => {

@@ -4,7 +4,9 @@
 //   history of ok sends and polls, the fault windows recorded, results.json and report.html;
 // - the Kafka 2013 schedule (ISR shrinks to the leader, the leader dies) against the unsafe
 //   configuration (acks=1, min.insync.replicas=1, unclean.leader.election.enable=true) finds
-//   lost writes (exit 1); the same schedule against raftka's safe settings loses nothing.
+//   lost writes (exit 1); the same schedule against raftka's safe settings loses nothing;
+// - the metadata workload (topic configs and topic existence as registers, through the active
+//   controller's linearizable reads) is linearizable under kill -9 and partitions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -45,7 +47,7 @@ test('jepsen-like queue runs: valid under kill and partition faults; the 2013 sc
     assert.equal(r.code, 0, r.stdout);
     assert.equal(r.results.valid, true);
     assert.match(r.stdout, /^valid: /m);
-    assert.match(r.stdout, /to run again: raftka jepsen run --seed 7 /);
+    assert.match(r.stdout, /to run again: raftka jepsen run --workload queue --seed 7 /);
     assert.ok(r.results.stats.okSends > 100, `ok sends: ${r.results.stats.okSends}`);
     assert.ok(r.history.some((o) => o.f === 'poll' && o.type === 'ok'));
     const faults = r.history.filter((o) => o.f === 'start-fault').map((o) => (o.value as { kind: string }).kind);
@@ -61,6 +63,15 @@ test('jepsen-like queue runs: valid under kill and partition faults; the 2013 sc
     assert.equal(r.results.valid, false);
     assert.ok((r.results.counts['lost-write'] ?? 0) > 0, JSON.stringify(r.results.counts));
     assert.ok(r.history.some((o) => o.f === 'start-fault' && /unclean election/.test((o.value as { detail: string }).detail)));
+  });
+
+  await t.test('metadata registers under kill -9 and partitions are linearizable', async () => {
+    const r = await jepsen(store, ['--workload', 'metadata', '--time-limit', '20', '--seed', '5', '--nemesis', 'kill,partition', '--nemesis-interval-ms', '3000']);
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(r.results.valid, true);
+    const perKey = (r.results.stats as unknown as { perKey: { key: string; ops: number; valid: boolean }[] }).perKey;
+    assert.deepEqual(perKey.map((k) => k.key).sort(), ['config:register-0', 'config:register-1', 'config:register-2', 'topic:created-0', 'topic:created-1']);
+    assert.ok(perKey.every((k) => k.ops > 50 && k.valid === true), JSON.stringify(perKey));
   });
 
   await t.test('kafka-2013 against acks=all, min.insync.replicas=2, no unclean election: valid', async () => {

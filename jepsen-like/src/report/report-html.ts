@@ -1,9 +1,17 @@
 // report.html of a run: one self-contained page (inline SVG, no scripts, no downloads) with
-// throughput (ok / info / fail completions per second) and latency (each send's invoke→
-// completion time) over the run, the fault windows shaded, the verdict, counts per anomaly, and
+// throughput (ok / info / fail completions per second) and latency (each operation's invoke→
+// completion time, polls left out) over the run, the fault windows shaded, the verdict, counts per anomaly, and
 // each anomaly's witnesses with the history ops they name. Pure: history + results in, HTML out.
 import { pairOps, type Op } from '../history.js';
-import type { QueueResult } from '../checkers/queue.js';
+
+/** What a checker found, in the shape the report shows (QueueResult is one). */
+export interface CheckSummary {
+  readonly valid: boolean;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly examples: Readonly<Record<string, readonly { readonly key: number | string; readonly explanation: string; readonly ops: readonly number[] }[] | undefined>>;
+  readonly allowed: readonly string[];
+  readonly stats: object;
+}
 
 export interface FaultWindow {
   readonly kind: string;
@@ -60,7 +68,7 @@ function shade(windows: readonly FaultWindow[], maxX: number): string {
     .join('');
 }
 
-export function renderReport(title: string, history: readonly Op[], results: QueueResult, meta: Readonly<Record<string, string>>): string {
+export function renderReport(title: string, history: readonly Op[], results: CheckSummary, meta: Readonly<Record<string, string>>): string {
   const pairs = pairOps(history);
   const maxX = Math.max(1, ...history.map((o) => o.time));
   const windows = faultWindows(history);
@@ -72,7 +80,7 @@ export function renderReport(title: string, history: readonly Op[], results: Que
     if (!p.completion) continue;
     const t = p.completion.time;
     series[p.type][Math.floor(t / 1000)]!++;
-    if (p.invoke.f === 'send') latencies.push({ t: p.invoke.time, ms: t - p.invoke.time, type: p.type });
+    if (p.invoke.f !== 'poll' && p.invoke.f !== 'assign') latencies.push({ t: p.invoke.time, ms: t - p.invoke.time, type: p.type });
   }
   const maxRate = Math.max(1, ...series.ok, ...series.info, ...series.fail);
   const line = (ys: number[], color: string): string =>
@@ -83,7 +91,7 @@ export function renderReport(title: string, history: readonly Op[], results: Que
     .join('');
   const byIndex = new Map(history.map((o) => [o.index, o]));
   const anomalies = Object.entries(results.examples)
-    .map(([kind, examples]) => `<h3>${esc(kind)}: ${results.counts[kind as keyof typeof results.counts]}${results.allowed.includes(kind as never) ? ' (allowed)' : ''}</h3>` +
+    .map(([kind, examples]) => `<h3>${esc(kind)}: ${results.counts[kind] ?? 0}${results.allowed.includes(kind) ? ' (allowed)' : ''}</h3>` +
       (examples ?? []).map((e) => `<p>key ${e.key}: ${esc(e.explanation)}</p><pre>${esc(e.ops.map((i) => JSON.stringify(byIndex.get(i))).join('\n'))}</pre>`).join(''))
     .join('');
   const metaRows = Object.entries(meta).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('');
@@ -95,7 +103,7 @@ export function renderReport(title: string, history: readonly Op[], results: Que
 <table>${metaRows}</table>
 <h2>Throughput (completions per second: ok green, info orange, fail red)</h2>
 <svg width="${width}" height="${height}">${shade(windows, maxX)}${axis(maxX, maxRate, 'ops/s')}${line(series.ok, '#2a7')}${line(series.info, '#e90')}${line(series.fail, '#c33')}</svg>
-<h2>Send latency (invoke to completion)</h2>
+<h2>Latency of writes and reads (invoke to completion; polls left out)</h2>
 <svg width="${width}" height="${height}">${shade(windows, maxX)}${axis(maxX, maxLat, 'ms')}${dots}</svg>
 <h2>Faults</h2>
 <ul>${windows.map((w) => `<li>${(w.start / 1000).toFixed(1)}–${(w.end / 1000).toFixed(1)} s ${esc(w.kind)}: ${esc(w.detail)}</li>`).join('')}</ul>

@@ -1,6 +1,7 @@
-// One jepsen-like run of the queue workload: start a proxied cluster, create the topic, run the
-// workers while the nemesis (random faults) or a named schedule acts, heal, let a fresh client
-// read everything, check the history, and write the store:
+// One jepsen-like run: start a proxied cluster, create the topics, run the workload's workers
+// while the nemesis (random faults) or a named schedule acts, heal, (queue: let a fresh client
+// read everything), check the history — queue checker, or linearizability per key for the
+// metadata registers — and write the store:
 //   <store>/<run>/history.jsonl, results.json, report.html, logs/<node>.log
 // The verdict: 0 valid, 1 invalid (anomalies found), 2 the run itself broke (the cluster did not
 // start, the topic could not be made, ...). The seed and the command that repeats the run are
@@ -10,15 +11,21 @@ import { join } from 'node:path';
 import { KafkaClient } from '../../../src/client/kafka-client.js';
 import { parseEndpoints } from '../../../src/cli/endpoint.js';
 import { waitFor } from '../../../src/testing/cluster-fixture.js';
-import { checkQueue, type QueueResult } from '../checkers/queue.js';
+import { checkLinearizable, type LinearizabilityResult } from '../checkers/linearizable.js';
+import { checkQueue } from '../checkers/queue.js';
+import { registerModel } from '../checkers/register-model.js';
 import { HarnessCluster } from '../cluster/harness-cluster.js';
 import { HistoryWriter, readHistory } from '../history.js';
 import { Nemesis, type FaultEvent, type FaultKind } from '../nemesis/nemesis.js';
 import { runSchedule, type ScheduleName } from '../nemesis/schedules.js';
-import { renderReport } from '../report/report-html.js';
+import { renderReport, type CheckSummary } from '../report/report-html.js';
+import { MetadataWorkload } from '../workloads/metadata.js';
 import { QueueWorkload } from '../workloads/queue.js';
 
+export type WorkloadName = 'queue' | 'metadata';
+
 export interface RunOptions {
+  readonly workload: WorkloadName;
   readonly nodes: number;
   readonly timeLimitS: number;
   readonly seed: number;
@@ -39,7 +46,7 @@ export interface RunOptions {
 export interface RunOutcome {
   readonly exitCode: 0 | 1 | 2;
   readonly dir: string;
-  readonly results: QueueResult | null;
+  readonly results: CheckSummary | null;
   readonly error: string | null;
 }
 
@@ -52,9 +59,25 @@ const runOverrides: Readonly<Record<string, string>> = {
   'broker.heartbeat.interval.ms': '500',
 };
 
-export async function runQueue(o: RunOptions): Promise<RunOutcome> {
+/** The linearizability result in the report's shape: keys that are not linearizable, with witnesses. */
+export function linearizabilitySummary(r: LinearizabilityResult): CheckSummary {
+  const bad = r.keys.filter((k) => k.valid === false);
+  const unknown = r.keys.filter((k) => k.valid === 'unknown');
+  return {
+    valid: r.valid === true,
+    counts: { 'not-linearizable': bad.length, unknown: unknown.length },
+    examples: {
+      'not-linearizable': bad.slice(0, 8).map((k) => ({ key: k.key, explanation: k.witness?.explanation ?? 'no linearization', ops: [...(k.witness?.linearized.slice(-6) ?? []), ...(k.witness?.stuck ?? [])] })),
+      unknown: unknown.slice(0, 8).map((k) => ({ key: k.key, explanation: `search stopped after ${k.statesVisited} states`, ops: [] })),
+    },
+    allowed: [],
+    stats: { keys: r.keys.length, ops: r.keys.reduce((n, k) => n + k.opsChecked, 0), perKey: r.keys.map((k) => ({ key: k.key, ops: k.opsChecked, states: k.statesVisited, valid: k.valid })) },
+  };
+}
+
+export async function runWorkload(o: RunOptions): Promise<RunOutcome> {
   const log = o.log ?? (() => {});
-  const dir = join(o.store, `queue-${new Date().toISOString().replace(/[:.]/g, '-')}-seed${o.seed}`);
+  const dir = join(o.store, `${o.workload}-${new Date().toISOString().replace(/[:.]/g, '-')}-seed${o.seed}`);
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const started = performance.now();
   const history = new HistoryWriter(join(dir, 'history.jsonl'), started);
@@ -63,7 +86,7 @@ export async function runQueue(o: RunOptions): Promise<RunOutcome> {
     log(`nemesis ${e.phase} ${e.kind}: ${e.detail}`);
   };
   let cluster: HarnessCluster | null = null;
-  let workload: QueueWorkload | null = null;
+  let workload: QueueWorkload | MetadataWorkload | null = null;
   const meta: Record<string, string> = {
     seed: String(o.seed),
     command: o.command,
@@ -89,7 +112,22 @@ export async function runQueue(o: RunOptions): Promise<RunOutcome> {
     } finally {
       admin.close();
     }
-    workload = new QueueWorkload({ topic, keys: o.keys, bootstrapServers: cluster.bootstrapServers, concurrency: o.concurrency, acks: o.unsafe ? 1 : -1, seed: o.seed, opIntervalMs: o.opIntervalMs, requestTimeoutMs: 3000 }, history);
+    const configTopics = Array.from({ length: o.keys }, (_, i) => `register-${i}`);
+    if (o.workload === 'metadata') {
+      const admin2 = new KafkaClient(parseEndpoints(cluster.bootstrapServers), { clientId: 'jepsen-admin', retries: 30 });
+      try {
+        for (const t of configTopics) await admin2.createTopic(t, 1, 3);
+      } finally {
+        admin2.close();
+      }
+    }
+    const queue = o.workload === 'queue' ? new QueueWorkload({ topic, keys: o.keys, bootstrapServers: cluster.bootstrapServers, concurrency: o.concurrency, acks: o.unsafe ? 1 : -1, seed: o.seed, opIntervalMs: o.opIntervalMs, requestTimeoutMs: 3000 }, history) : null;
+    workload =
+      queue ??
+      new MetadataWorkload(
+        { controllers: cluster.fixture.controllerPorts.map((port) => ({ host: '127.0.0.1', port })), configTopics, topicNames: ['created-0', 'created-1'], concurrency: o.concurrency, seed: o.seed, opIntervalMs: o.opIntervalMs, callTimeoutMs: 3000 },
+        history,
+      );
     log(`running ${o.concurrency} workers for ${o.timeLimitS} s`);
     workload.start();
     const endAt = Date.now() + o.timeLimitS * 1000;
@@ -109,19 +147,28 @@ export async function runQueue(o: RunOptions): Promise<RunOutcome> {
     // Quiet time after healing so the workers see a working cluster again before they stop.
     await new Promise((r) => setTimeout(r, 3000));
     await workload.stop();
-    log('final reads');
-    await waitFor('leaders for every key after healing', async () => {
-      const leaders = await cluster!.partitionLeaders(topic);
-      return leaders.size === o.keys && [...leaders.values()].every((l) => l > 0) ? true : undefined;
-    }, 60_000, 200);
-    const { process: finalProcess, complete } = await workload.finalReads(60_000);
-    if (!complete) log('final reads did not reach every high watermark before the deadline');
-    await history.close();
+    let complete = true;
+    let results: CheckSummary;
+    if (queue) {
+      log('final reads');
+      await waitFor('leaders for every key after healing', async () => {
+        const leaders = await cluster!.partitionLeaders(topic);
+        return leaders.size === o.keys && [...leaders.values()].every((l) => l > 0) ? true : undefined;
+      }, 60_000, 200);
+      const final = await queue.finalReads(60_000);
+      complete = final.complete;
+      if (!complete) log('final reads did not reach every high watermark before the deadline');
+      await history.close();
+      const ops = await readHistory(join(dir, 'history.jsonl'));
+      results = checkQueue(ops, complete ? { subscribe: false, finalProcess: final.process } : { subscribe: false });
+    } else {
+      await history.close();
+      results = linearizabilitySummary(checkLinearizable(await readHistory(join(dir, 'history.jsonl')), registerModel));
+    }
     const ops = await readHistory(join(dir, 'history.jsonl'));
-    const results = checkQueue(ops, complete ? { subscribe: false, finalProcess } : { subscribe: false });
     const exitCode = results.valid ? 0 : 1;
-    writeFileSync(join(dir, 'results.json'), JSON.stringify({ seed: o.seed, command: o.command, finalReadsComplete: complete, ...results }, null, 2) + '\n');
-    writeFileSync(join(dir, 'report.html'), renderReport('raftka jepsen-like queue', ops, results, { ...meta, verdict: results.valid ? 'valid' : 'invalid', 'final reads': complete ? 'complete' : 'incomplete (deadline)' }));
+    writeFileSync(join(dir, 'results.json'), JSON.stringify({ seed: o.seed, command: o.command, workload: o.workload, finalReadsComplete: complete, ...results }, null, 2) + '\n');
+    writeFileSync(join(dir, 'report.html'), renderReport(`raftka jepsen-like ${o.workload}`, ops, results, { ...meta, workload: o.workload, verdict: results.valid ? 'valid' : 'invalid', ...(queue ? { 'final reads': complete ? 'complete' : 'incomplete (deadline)' } : {}) }));
     return { exitCode, dir, results, error: null };
   } catch (err) {
     const error = err instanceof Error ? err.stack ?? err.message : String(err);

@@ -3,7 +3,7 @@
 // KafkaClient through the harness's client proxies, no retries: a retry could write twice):
 // it sends unique increasing values to random keys (acks=all, or 1 when unsafe) and polls every
 // key from its own positions. A send answered with an error that proves nothing was written
-// (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, ...) is `fail`; a timeout, a lost connection or
+// (NOT_ENOUGH_REPLICAS, LEADER_NOT_AVAILABLE, ...) is `fail`; a timeout, a lost connection or
 // any other error is `info`, and the process is retired (a fresh one, with a fresh client,
 // takes its place). Polls only read, so a failed fetch leaves the positions as they were.
 // finalReads(): after the faults, a fresh process reads every key from offset 0 to its high
@@ -14,10 +14,14 @@ import { buildRecordBatch, readBatchHeaders, readRecords } from '../../../src/pr
 import { parseEndpoints } from '../../../src/cli/endpoint.js';
 import { SeededRandom } from '../../../src/testing/seeded-random.js';
 import type { HistoryWriter } from '../history.js';
+import { ProcessPool } from './process-pool.js';
 
-/** Kafka errors after which a produce certainly wrote nothing. */
+/**
+ * Kafka errors after which a produce certainly wrote nothing. Not NOT_LEADER_OR_FOLLOWER: a
+ * leader that loses its leadership while an acks=all produce waits for the ISR answers with it
+ * after appending (as Kafka does), and the new leader may well have the record.
+ */
 const definitelyNotWritten = new Set<number>([
-  ErrorCode.NOT_LEADER_OR_FOLLOWER,
   ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
   ErrorCode.LEADER_NOT_AVAILABLE,
   ErrorCode.NOT_ENOUGH_REPLICAS,
@@ -40,64 +44,35 @@ export interface QueueWorkloadOptions {
   readonly requestTimeoutMs: number;
 }
 
-export class QueueWorkload {
+export class QueueWorkload extends ProcessPool<KafkaClient, number[]> {
   private readonly rng: SeededRandom;
-  private running = false;
-  private nextProcess = 0;
   private readonly nextValue: number[];
-  private workers: Promise<void>[] = [];
-  private readonly clients = new Set<KafkaClient>();
 
   constructor(
     private readonly o: QueueWorkloadOptions,
     private readonly history: HistoryWriter,
   ) {
+    super(o.concurrency, o.opIntervalMs);
     this.rng = new SeededRandom(o.seed);
     this.nextValue = new Array<number>(o.keys).fill(0);
   }
 
-  private newClient(): KafkaClient {
-    const c = new KafkaClient(parseEndpoints(this.o.bootstrapServers), { clientId: `jepsen-${this.nextProcess}`, retries: 0, requestTimeoutMs: this.o.requestTimeoutMs });
-    this.clients.add(c);
-    return c;
+  protected newClient(process: number): KafkaClient {
+    return new KafkaClient(parseEndpoints(this.o.bootstrapServers), { clientId: `jepsen-${process}`, retries: 0, requestTimeoutMs: this.o.requestTimeoutMs });
   }
 
-  private dropClient(c: KafkaClient): void {
-    c.close();
-    this.clients.delete(c);
+  /** Every key assigned, positions from offset 0. */
+  protected beginProcess(process: number): number[] {
+    const keys = Array.from({ length: this.o.keys }, (_, k) => k);
+    this.history.record({ process, type: 'invoke', f: 'assign', value: keys, seekToBeginning: true });
+    this.history.record({ process, type: 'ok', f: 'assign', value: keys, seekToBeginning: true });
+    return new Array<number>(this.o.keys).fill(0);
   }
 
-  start(): void {
-    this.running = true;
-    this.workers = Array.from({ length: this.o.concurrency }, () => this.worker());
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.workers);
-  }
-
-  close(): void {
-    for (const c of this.clients) c.close();
-    this.clients.clear();
-  }
-
-  private async worker(): Promise<void> {
-    while (this.running) {
-      const process = this.nextProcess++;
-      const client = this.newClient();
-      const positions = new Array<number>(this.o.keys).fill(0);
-      const keys = Array.from({ length: this.o.keys }, (_, k) => k);
-      this.history.record({ process, type: 'invoke', f: 'assign', value: keys, seekToBeginning: true });
-      this.history.record({ process, type: 'ok', f: 'assign', value: keys, seekToBeginning: true });
-      let alive = true;
-      while (this.running && alive) {
-        if (this.rng.chance(0.5)) alive = await this.send(process, client);
-        else await this.poll(process, client, positions);
-        if (alive) await new Promise((r) => setTimeout(r, this.o.opIntervalMs));
-      }
-      this.dropClient(client);
-    }
+  protected async operate(process: number, client: KafkaClient, positions: number[]): Promise<boolean> {
+    if (this.rng.chance(0.5)) return this.send(process, client);
+    await this.poll(process, client, positions);
+    return true;
   }
 
   /** One send; false when its outcome is unknown (the process retires). */
@@ -141,12 +116,9 @@ export class QueueWorkload {
   /** A fresh process reads every key from offset 0 to its high watermark (or until the deadline). */
   async finalReads(deadlineMs: number): Promise<{ readonly process: number; readonly complete: boolean }> {
     const process = this.nextProcess++;
-    const client = this.newClient();
+    const client = this.openClient(process);
     const deadline = Date.now() + deadlineMs;
-    const keys = Array.from({ length: this.o.keys }, (_, k) => k);
-    this.history.record({ process, type: 'invoke', f: 'assign', value: keys, seekToBeginning: true });
-    this.history.record({ process, type: 'ok', f: 'assign', value: keys, seekToBeginning: true });
-    const positions = new Array<number>(this.o.keys).fill(0);
+    const positions = this.beginProcess(process);
     const ends = new Array<number | null>(this.o.keys).fill(null);
     try {
       while (Date.now() < deadline) {

@@ -1,0 +1,70 @@
+// The worker loop both workloads share: `concurrency` workers, each running one logical process
+// at a time with a client of its own. A process performs operations until one ends with an
+// unknown outcome (`info`), then retires: its client is closed and a fresh process with a fresh
+// client takes its place (Jepsen's rule: a process never has two operations open).
+// stop() lets the current operations finish; close() drops every client (the run is ending).
+
+export interface Closeable {
+  close(): void;
+}
+
+export abstract class ProcessPool<C extends Closeable, S> {
+  private running = false;
+  private workers: Promise<void>[] = [];
+  private readonly clients = new Set<C>();
+  /** The next logical process id. */
+  protected nextProcess = 0;
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly opIntervalMs: number,
+  ) {}
+
+  /** A client for a new process. */
+  protected abstract newClient(process: number): C;
+  /** Per-process state, made when the process starts (it may record ops, e.g. an assign). */
+  protected abstract beginProcess(process: number, client: C): S;
+  /** One operation; false when its outcome is unknown (the process retires). */
+  protected abstract operate(process: number, client: C, state: S): Promise<boolean>;
+
+  start(): void {
+    this.running = true;
+    this.workers = Array.from({ length: this.concurrency }, () => this.worker());
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.workers);
+  }
+
+  close(): void {
+    for (const c of this.clients) c.close();
+    this.clients.clear();
+  }
+
+  /** A client kept in the pool's set (closed by close()); release it with dropClient. */
+  protected openClient(process: number): C {
+    const c = this.newClient(process);
+    this.clients.add(c);
+    return c;
+  }
+
+  protected dropClient(c: C): void {
+    c.close();
+    this.clients.delete(c);
+  }
+
+  private async worker(): Promise<void> {
+    while (this.running) {
+      const process = this.nextProcess++;
+      const client = this.openClient(process);
+      const state = this.beginProcess(process, client);
+      let alive = true;
+      while (this.running && alive) {
+        alive = await this.operate(process, client, state);
+        if (alive) await new Promise((r) => setTimeout(r, this.opIntervalMs));
+      }
+      this.dropClient(client);
+    }
+  }
+}
