@@ -81,6 +81,11 @@ export class HistoryWriter {
     this.startedAt = startedAt;
   }
 
+  /** Milliseconds since the run started (the time an op recorded now would carry). */
+  now(): number {
+    return performance.now() - this.startedAt;
+  }
+
   /** Records an op now; returns it as written. */
   record(op: Omit<Op, 'index' | 'time'> & { readonly time?: number }): Op {
     const full: Op = { ...op, index: this.next++, time: op.time ?? performance.now() - this.startedAt };

@@ -19,6 +19,7 @@ interface RunArgs {
   keys: number;
   nodes: number;
   'nemesis-interval-ms': number;
+  'sub-via': string;
 }
 
 const runCommand: CommandModule<object, RunArgs> = {
@@ -36,6 +37,7 @@ const runCommand: CommandModule<object, RunArgs> = {
       .option('concurrency', { type: 'number', default: 4 })
       .option('keys', { type: 'number', default: 3, describe: 'keys = partitions of the topic' })
       .option('nodes', { type: 'number', default: 3 })
+      .option('sub-via', { type: 'string', default: 'assign', choices: ['assign', 'subscribe'], describe: 'queue polls: assign (own positions per process) or subscribe (one consumer group, commit before each poll completes)' })
       .option('nemesis-interval-ms', { type: 'number', default: 4000, describe: 'how long each fault lasts (and half of it between faults)' })
       .check((a) => {
         const bad = a.nemesis.split(',').filter((f) => f !== '' && f !== 'none' && !(faultKinds as readonly string[]).includes(f));
@@ -46,7 +48,7 @@ const runCommand: CommandModule<object, RunArgs> = {
     const seed = args.seed ?? Math.floor(Math.random() * 1_000_000);
     const nemesis = args.nemesis.split(',').filter((f): f is FaultKind => (faultKinds as readonly string[]).includes(f));
     const schedule = (args.schedule ?? null) as ScheduleName | null;
-    const command = ['raftka jepsen run', `--workload ${args.workload}`, `--seed ${seed}`, `--time-limit ${args['time-limit']}`, schedule ? `--schedule ${schedule}` : `--nemesis ${nemesis.join(',') || 'none'}`, args.unsafe ? '--unsafe' : '', `--concurrency ${args.concurrency}`, `--keys ${args.keys}`, `--nodes ${args.nodes}`, `--nemesis-interval-ms ${args['nemesis-interval-ms']}`].filter((s) => s !== '').join(' ');
+    const command = ['raftka jepsen run', `--workload ${args.workload}`, `--seed ${seed}`, `--time-limit ${args['time-limit']}`, schedule ? `--schedule ${schedule}` : `--nemesis ${nemesis.join(',') || 'none'}`, args.unsafe ? '--unsafe' : '', `--concurrency ${args.concurrency}`, `--keys ${args.keys}`, `--nodes ${args.nodes}`, `--sub-via ${args['sub-via']}`, `--nemesis-interval-ms ${args['nemesis-interval-ms']}`].filter((s) => s !== '').join(' ');
     process.stderr.write(`seed ${seed}; to run again: ${command}\n`);
     const r = await runWorkload({
       workload: args.workload as WorkloadName,
@@ -60,6 +62,7 @@ const runCommand: CommandModule<object, RunArgs> = {
       unsafe: args.unsafe,
       concurrency: args.concurrency,
       keys: args.keys,
+      subVia: args['sub-via'] as 'assign' | 'subscribe',
       opIntervalMs: 10,
       command,
       log: (line) => process.stderr.write(`[jepsen] ${line}\n`),

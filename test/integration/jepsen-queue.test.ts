@@ -5,6 +5,7 @@
 // - the Kafka 2013 schedule (ISR shrinks to the leader, the leader dies) against the unsafe
 //   configuration (acks=1, min.insync.replicas=1, unclean.leader.election.enable=true) finds
 //   lost writes (exit 1); the same schedule against raftka's safe settings loses nothing;
+// - the same with subscribe-mode polls (a consumer group, commits before each poll completes);
 // - the metadata workload (topic configs and topic existence as registers, through the active
 //   controller's linearizable reads) is linearizable under kill -9 and partitions.
 import { test } from 'node:test';
@@ -63,6 +64,14 @@ test('jepsen-like queue runs: valid under kill and partition faults; the 2013 sc
     assert.equal(r.results.valid, false);
     assert.ok((r.results.counts['lost-write'] ?? 0) > 0, JSON.stringify(r.results.counts));
     assert.ok(r.history.some((o) => o.f === 'start-fault' && /unclean election/.test((o.value as { detail: string }).detail)));
+  });
+
+  await t.test('queue with subscribe-mode polls (one consumer group) under kill -9 of coordinators and leaders is valid', async () => {
+    const r = await jepsen(store, ['--sub-via', 'subscribe', '--time-limit', '20', '--seed', '9', '--nemesis', 'kill,partition', '--nemesis-interval-ms', '3000']);
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(r.results.valid, true);
+    assert.ok(r.history.some((o) => o.f === 'subscribe'));
+    assert.ok(r.results.stats.okSends > 20, `ok sends: ${r.results.stats.okSends}`);
   });
 
   await t.test('metadata registers under kill -9 and partitions are linearizable', async () => {

@@ -5,6 +5,7 @@
 // node j's Kafka listener through a client proxy (advertised.listeners), so HarnessNet can cut
 // any directed link. The harness itself observes the nodes directly (admin HTTP, real Kafka
 // ports), never through the proxies. Process faults: kill -9 and restart, SIGSTOP / SIGCONT.
+import { findCoordinator, forgetCoordinator } from '../../../src/client/group-client.js';
 import { KafkaClient } from '../../../src/client/kafka-client.js';
 import { ClusterFixture, freePorts, type NodeLayout } from '../../../src/testing/cluster-fixture.js';
 import { processIsAlive } from '../../../src/common/processes.js';
@@ -116,6 +117,14 @@ export class HarnessCluster {
     const md = await this.observer.metadata([topic]);
     const t = md.topics.find((x) => x.name === topic);
     return new Map((t?.partitions ?? []).map((p) => [p.partition, p.leader]));
+  }
+
+  /** The node coordinating a consumer group (null when none answers). */
+  async groupCoordinator(group: string): Promise<number | null> {
+    await this.partitionLeaders('__consumer_offsets').catch(() => undefined); // a fresh observer on the running nodes
+    if (!this.observer) return null;
+    forgetCoordinator(this.observer, group);
+    return findCoordinator(this.observer, group).then((c) => c.nodeId, () => null);
   }
 
   /** In-sync replicas of each partition of `topic`, from a running node's metadata. */

@@ -21,8 +21,10 @@ export interface NemesisOptions {
   readonly seed: number;
   readonly faults: readonly FaultKind[];
   readonly intervalMs: number;
-  /** The workload's topic, for leader-isolation aimed at partition leaders. */
+  /** The workload's topic, for faults aimed at partition leaders. */
   readonly topic?: string;
+  /** The workload's consumer group, for faults aimed at its coordinator. */
+  readonly group?: string;
   readonly onEvent: (e: FaultEvent) => void;
 }
 
@@ -90,19 +92,39 @@ export class Nemesis {
     return (await this.cluster.activeController()) ?? this.rng.pick(ids);
   }
 
+  /**
+   * Whom a process fault hits: one node (a minority of three), a majority, the active
+   * controller, a partition leader, or the consumer group's coordinator.
+   */
+  private async processTargets(): Promise<{ targets: number[]; aim: string }> {
+    const ids = this.cluster.nodeIds;
+    const aims = ['one', 'majority', 'leader', ...(this.options.group ? ['coordinator'] : [])];
+    const aim = this.rng.pick(aims);
+    if (aim === 'majority') {
+      const shuffled = [...ids].sort(() => this.rng.next() - 0.5);
+      return { targets: shuffled.slice(0, Math.floor(ids.length / 2) + 1), aim: 'a majority' };
+    }
+    if (aim === 'leader') return { targets: [await this.leaderTarget()], aim: 'a leader' };
+    if (aim === 'coordinator') {
+      const c = await this.cluster.groupCoordinator(this.options.group!);
+      if (c !== null && ids.includes(c)) return { targets: [c], aim: 'the group coordinator' };
+    }
+    return { targets: [this.rng.pick(ids)], aim: 'one node' };
+  }
+
   private async apply(kind: FaultKind): Promise<{ targets: number[]; detail: string; heal: () => Promise<void> }> {
     const c = this.cluster;
     const ids = c.nodeIds;
     switch (kind) {
       case 'kill': {
-        const target = this.rng.chance(0.5) ? await this.leaderTarget() : this.rng.pick(ids);
-        await c.kill(target);
-        return { targets: [target], detail: `kill -9 node ${target}`, heal: () => c.restartKilled() };
+        const { targets, aim } = await this.processTargets();
+        for (const t of targets) await c.kill(t);
+        return { targets, detail: `kill -9 of ${aim}: node ${targets.join(', ')}`, heal: () => c.restartKilled() };
       }
       case 'pause': {
-        const target = this.rng.pick(ids);
-        c.pause(target);
-        return { targets: [target], detail: `SIGSTOP node ${target}`, heal: async () => c.resume(target) };
+        const { targets, aim } = await this.processTargets();
+        for (const t of targets) c.pause(t);
+        return { targets, detail: `SIGSTOP of ${aim}: node ${targets.join(', ')}`, heal: async () => targets.forEach((t) => c.resume(t)) };
       }
       case 'partition': {
         const target = this.rng.pick(ids);

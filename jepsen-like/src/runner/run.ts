@@ -20,7 +20,7 @@ import { Nemesis, type FaultEvent, type FaultKind } from '../nemesis/nemesis.js'
 import { runSchedule, type ScheduleName } from '../nemesis/schedules.js';
 import { renderReport, type CheckSummary } from '../report/report-html.js';
 import { MetadataWorkload } from '../workloads/metadata.js';
-import { QueueWorkload } from '../workloads/queue.js';
+import { QueueWorkload, queueGroupId } from '../workloads/queue.js';
 
 export type WorkloadName = 'queue' | 'metadata';
 
@@ -37,6 +37,8 @@ export interface RunOptions {
   readonly unsafe: boolean;
   readonly concurrency: number;
   readonly keys: number;
+  /** queue polls: assign (per-process positions) or subscribe (one consumer group). */
+  readonly subVia: 'assign' | 'subscribe';
   readonly opIntervalMs: number;
   /** The command line that repeats this run (printed and stored). */
   readonly command: string;
@@ -93,6 +95,7 @@ export async function runWorkload(o: RunOptions): Promise<RunOutcome> {
     nodes: String(o.nodes),
     'time limit': `${o.timeLimitS} s`,
     nemesis: o.schedule ?? (o.nemesis.join(',') || 'none'),
+    polls: o.subVia,
     mode: o.unsafe ? 'UNSAFE: acks=1, min.insync.replicas=1, unclean.leader.election.enable=true' : 'acks=all, min.insync.replicas=2, no unclean election',
   };
   try {
@@ -121,7 +124,7 @@ export async function runWorkload(o: RunOptions): Promise<RunOutcome> {
         admin2.close();
       }
     }
-    const queue = o.workload === 'queue' ? new QueueWorkload({ topic, keys: o.keys, bootstrapServers: cluster.bootstrapServers, concurrency: o.concurrency, acks: o.unsafe ? 1 : -1, seed: o.seed, opIntervalMs: o.opIntervalMs, requestTimeoutMs: 3000 }, history) : null;
+    const queue = o.workload === 'queue' ? new QueueWorkload({ topic, keys: o.keys, bootstrapServers: cluster.bootstrapServers, concurrency: o.concurrency, acks: o.unsafe ? 1 : -1, seed: o.seed, opIntervalMs: o.opIntervalMs, requestTimeoutMs: 3000, subVia: o.subVia }, history) : null;
     workload =
       queue ??
       new MetadataWorkload(
@@ -130,6 +133,8 @@ export async function runWorkload(o: RunOptions): Promise<RunOutcome> {
       );
     log(`running ${o.concurrency} workers for ${o.timeLimitS} s`);
     workload.start();
+    // Faults start once the workload works (in subscribe mode the group has formed).
+    if (queue) await waitFor('the first successful poll', async () => (queue.okPolls > 0 ? true : undefined), 30_000, 50);
     const endAt = Date.now() + o.timeLimitS * 1000;
     const sleepUntilEnd = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, Math.min(ms, endAt - Date.now()))));
     if (o.schedule) {
@@ -137,7 +142,7 @@ export async function runWorkload(o: RunOptions): Promise<RunOutcome> {
       await runSchedule(o.schedule, cluster, { topic, partition: 0, soloWritesMs: 4000, onEvent, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
       await sleepUntilEnd(Infinity);
     } else {
-      const nemesis = new Nemesis(cluster, { seed: o.seed, faults: o.nemesis, intervalMs: o.nemesisIntervalMs, topic, onEvent });
+      const nemesis = new Nemesis(cluster, { seed: o.seed, faults: o.nemesis, intervalMs: o.nemesisIntervalMs, topic, ...(o.workload === 'queue' && o.subVia === 'subscribe' ? { group: queueGroupId } : {}), onEvent });
       nemesis.start();
       await sleepUntilEnd(Infinity);
       log('healing');
@@ -160,7 +165,7 @@ export async function runWorkload(o: RunOptions): Promise<RunOutcome> {
       if (!complete) log('final reads did not reach every high watermark before the deadline');
       await history.close();
       const ops = await readHistory(join(dir, 'history.jsonl'));
-      results = checkQueue(ops, complete ? { subscribe: false, finalProcess: final.process } : { subscribe: false });
+      results = checkQueue(ops, complete ? { subscribe: o.subVia === 'subscribe', finalProcess: final.process } : { subscribe: o.subVia === 'subscribe' });
     } else {
       await history.close();
       results = linearizabilitySummary(checkLinearizable(await readHistory(join(dir, 'history.jsonl')), registerModel));

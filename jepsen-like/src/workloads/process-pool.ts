@@ -26,6 +26,8 @@ export abstract class ProcessPool<C extends Closeable, S> {
   protected abstract beginProcess(process: number, client: C): S;
   /** One operation; false when its outcome is unknown (the process retires). */
   protected abstract operate(process: number, client: C, state: S): Promise<boolean>;
+  /** Called when a process retires or the pool stops (before its client is closed). */
+  protected async endProcess(_process: number, _state: S): Promise<void> {}
 
   start(): void {
     this.running = true;
@@ -64,6 +66,7 @@ export abstract class ProcessPool<C extends Closeable, S> {
         alive = await this.operate(process, client, state);
         if (alive) await new Promise((r) => setTimeout(r, this.opIntervalMs));
       }
+      await this.endProcess(process, state);
       this.dropClient(client);
     }
   }

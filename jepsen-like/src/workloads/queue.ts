@@ -1,5 +1,7 @@
-// The `queue` workload (Jepsen's Kafka queue, jepsen.md §1.4, assign mode): one topic whose
-// partitions are the keys. Each worker is a logical process with its own client (raftka's
+// The `queue` workload (Jepsen's Kafka queue, jepsen.md §1.4): one topic whose partitions are
+// the keys. Polls go through `assign` (each process reads every key from its own positions) or
+// `subscribe` (each process is a member of one consumer group, raftka's GroupConsumer, and
+// commits before a poll completes; assignment changes seen during a poll go to its rebalanceLog). Each worker is a logical process with its own client (raftka's
 // KafkaClient through the harness's client proxies, no retries: a retry could write twice):
 // it sends unique increasing values to random keys (acks=all, or 1 when unsafe) and polls every
 // key from its own positions. A send answered with an error that proves nothing was written
@@ -13,6 +15,7 @@ import { ErrorCode } from '../../../src/common/errors.js';
 import { buildRecordBatch, readBatchHeaders, readRecords } from '../../../src/protocol/record-batch.js';
 import { parseEndpoints } from '../../../src/cli/endpoint.js';
 import { SeededRandom } from '../../../src/testing/seeded-random.js';
+import { GroupConsumer, type TopicPartition } from '../../../src/client/group-consumer.js';
 import type { HistoryWriter } from '../history.js';
 import { ProcessPool } from './process-pool.js';
 
@@ -42,9 +45,22 @@ export interface QueueWorkloadOptions {
   /** Pause between one worker's operations. */
   readonly opIntervalMs: number;
   readonly requestTimeoutMs: number;
+  readonly subVia: 'assign' | 'subscribe';
 }
 
-export class QueueWorkload extends ProcessPool<KafkaClient, number[]> {
+/** The consumer group of subscribe mode. */
+export const queueGroupId = 'jepsen-queue-group';
+
+interface ProcessState {
+  readonly positions: number[];
+  readonly consumer: GroupConsumer | null;
+  /** Assignment changes since the last poll completed. */
+  readonly rebalances: { keys: number[]; time: number }[];
+}
+
+export class QueueWorkload extends ProcessPool<KafkaClient, ProcessState> {
+  /** Polls that completed ok so far (the runner waits for the first before it lets faults in). */
+  okPolls = 0;
   private readonly rng: SeededRandom;
   private readonly nextValue: number[];
 
@@ -61,17 +77,62 @@ export class QueueWorkload extends ProcessPool<KafkaClient, number[]> {
     return new KafkaClient(parseEndpoints(this.o.bootstrapServers), { clientId: `jepsen-${process}`, retries: 0, requestTimeoutMs: this.o.requestTimeoutMs });
   }
 
-  /** Every key assigned, positions from offset 0. */
-  protected beginProcess(process: number): number[] {
+  /** assign: every key, positions from offset 0; subscribe: a group member (joins on its first poll). */
+  protected beginProcess(process: number): ProcessState {
     const keys = Array.from({ length: this.o.keys }, (_, k) => k);
-    this.history.record({ process, type: 'invoke', f: 'assign', value: keys, seekToBeginning: true });
-    this.history.record({ process, type: 'ok', f: 'assign', value: keys, seekToBeginning: true });
-    return new Array<number>(this.o.keys).fill(0);
+    if (this.o.subVia === 'assign') {
+      this.history.record({ process, type: 'invoke', f: 'assign', value: keys, seekToBeginning: true });
+      this.history.record({ process, type: 'ok', f: 'assign', value: keys, seekToBeginning: true });
+      return { positions: new Array<number>(this.o.keys).fill(0), consumer: null, rebalances: [] };
+    }
+    const rebalances: { keys: number[]; time: number }[] = [];
+    const note = (parts: readonly TopicPartition[]): void => {
+      rebalances.push({ keys: parts.map((p) => p.partition), time: this.history.now() });
+    };
+    const consumer = new GroupConsumer(parseEndpoints(this.o.bootstrapServers), {
+      groupId: queueGroupId,
+      topics: [this.o.topic],
+      clientId: `jepsen-${process}`,
+      autoCommit: false,
+      autoOffsetReset: 'earliest',
+      sessionTimeoutMs: 6000,
+      heartbeatIntervalMs: 500,
+      rebalanceTimeoutMs: 10_000,
+      requestTimeoutMs: this.o.requestTimeoutMs,
+      onPartitionsRevoked: note,
+      onPartitionsAssigned: note,
+    });
+    this.history.record({ process, type: 'invoke', f: 'subscribe', value: keys });
+    this.history.record({ process, type: 'ok', f: 'subscribe', value: keys });
+    return { positions: [], consumer, rebalances };
   }
 
-  protected async operate(process: number, client: KafkaClient, positions: number[]): Promise<boolean> {
+  protected override async endProcess(_process: number, state: ProcessState): Promise<void> {
+    await state.consumer?.close().catch(() => undefined);
+  }
+
+  protected async operate(process: number, client: KafkaClient, state: ProcessState): Promise<boolean> {
     if (this.rng.chance(0.5)) return this.send(process, client);
-    await this.poll(process, client, positions);
+    if (state.consumer) return this.pollGroup(process, state.consumer, state.rebalances);
+    await this.poll(process, client, state.positions);
+    return true;
+  }
+
+  /** A subscribe-mode poll: records of the member's partitions, committed before it completes. */
+  private async pollGroup(process: number, consumer: GroupConsumer, rebalances: { keys: number[]; time: number }[]): Promise<boolean> {
+    this.history.record({ process, type: 'invoke', f: 'poll', value: [['poll']] });
+    let records;
+    try {
+      records = await consumer.poll(100);
+    } catch (err) {
+      this.history.record({ process, type: 'fail', f: 'poll', value: [['poll']], error: errorText(err), rebalanceLog: rebalances.splice(0) });
+      return false; // the member may be fenced out: a fresh process rejoins
+    }
+    const read: Record<string, [number, number][]> = {};
+    for (const r of records) if (r.value) (read[String(r.partition)] ??= []).push([r.offset, Number(r.value.toString('utf8'))]);
+    const commitError = await consumer.commit().then(() => null, (err: unknown) => errorText(err));
+    this.history.record({ process, type: 'ok', f: 'poll', value: [['poll', read]], rebalanceLog: rebalances.splice(0), ...(commitError ? { error: `commit failed: ${commitError}` } : {}) });
+    this.okPolls++;
     return true;
   }
 
@@ -110,7 +171,10 @@ export class QueueWorkload extends ProcessPool<KafkaClient, number[]> {
       }
     }
     if (error !== null && Object.keys(read).length === 0) this.history.record({ process, type: 'fail', f: 'poll', value: [['poll']], error: errorText(error) });
-    else this.history.record({ process, type: 'ok', f: 'poll', value: [['poll', read]] });
+    else {
+      this.history.record({ process, type: 'ok', f: 'poll', value: [['poll', read]] });
+      this.okPolls++;
+    }
   }
 
   /** A fresh process reads every key from offset 0 to its high watermark (or until the deadline). */
@@ -118,7 +182,10 @@ export class QueueWorkload extends ProcessPool<KafkaClient, number[]> {
     const process = this.nextProcess++;
     const client = this.openClient(process);
     const deadline = Date.now() + deadlineMs;
-    const positions = this.beginProcess(process);
+    const positions = new Array<number>(this.o.keys).fill(0);
+    const keys = Array.from({ length: this.o.keys }, (_, k) => k);
+    this.history.record({ process, type: 'invoke', f: 'assign', value: keys, seekToBeginning: true });
+    this.history.record({ process, type: 'ok', f: 'assign', value: keys, seekToBeginning: true });
     const ends = new Array<number | null>(this.o.keys).fill(null);
     try {
       while (Date.now() < deadline) {
