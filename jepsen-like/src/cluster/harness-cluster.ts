@@ -5,8 +5,8 @@
 // node j's Kafka listener through a client proxy (advertised.listeners), so HarnessNet can cut
 // any directed link. The harness itself observes the nodes directly (admin HTTP, real Kafka
 // ports), never through the proxies. Process faults: kill -9 and restart, SIGSTOP / SIGCONT.
-import { findCoordinator, forgetCoordinator } from '../../../src/client/group-client.js';
-import { KafkaClient } from '../../../src/client/kafka-client.js';
+import { findCoordinator } from '../../../src/client/group-client.js';
+import { KafkaClient, type PartitionInfo } from '../../../src/client/kafka-client.js';
 import { ClusterFixture, freePorts, type NodeLayout } from '../../../src/testing/cluster-fixture.js';
 import { processIsAlive } from '../../../src/common/processes.js';
 import { HarnessNet } from '../net/harness-net.js';
@@ -109,29 +109,32 @@ export class HarnessCluster {
     return seen.size === 1 ? [...seen][0]! : null;
   }
 
-  /** partition → leader node (-1 none), from a running node's metadata, not through the proxies. */
-  async partitionLeaders(topic: string): Promise<Map<number, number>> {
+  /** A new client on the running nodes' real Kafka ports (never through the proxies). */
+  private freshObserver(): KafkaClient {
     const live = this.nodeIds.filter((id) => this.states.get(id) === 'running');
     this.observer?.close();
     this.observer = new KafkaClient(live.map((id) => ({ host: '127.0.0.1', port: this.fixture.brokerPorts[id - 1]! })), { clientId: 'jepsen-observer', retries: 2, requestTimeoutMs: 3000 });
-    const md = await this.observer.metadata([topic]);
-    const t = md.topics.find((x) => x.name === topic);
-    return new Map((t?.partitions ?? []).map((p) => [p.partition, p.leader]));
+    return this.observer;
   }
 
-  /** The node coordinating a consumer group (null when none answers). */
-  async groupCoordinator(group: string): Promise<number | null> {
-    await this.partitionLeaders('__consumer_offsets').catch(() => undefined); // a fresh observer on the running nodes
-    if (!this.observer) return null;
-    forgetCoordinator(this.observer, group);
-    return findCoordinator(this.observer, group).then((c) => c.nodeId, () => null);
+  private async partitionsOf(topic: string): Promise<readonly PartitionInfo[]> {
+    const md = await this.freshObserver().metadata([topic]);
+    return md.topics.find((x) => x.name === topic)?.partitions ?? [];
+  }
+
+  /** partition → leader node (-1 none), from a running node's metadata. */
+  async partitionLeaders(topic: string): Promise<Map<number, number>> {
+    return new Map((await this.partitionsOf(topic)).map((p) => [p.partition, p.leader]));
   }
 
   /** In-sync replicas of each partition of `topic`, from a running node's metadata. */
   async isr(topic: string): Promise<Map<number, number[]>> {
-    await this.partitionLeaders(topic);
-    const t = (await this.observer!.metadata([topic])).topics.find((x) => x.name === topic);
-    return new Map((t?.partitions ?? []).map((p) => [p.partition, [...p.isr]]));
+    return new Map((await this.partitionsOf(topic)).map((p) => [p.partition, [...p.isr]]));
+  }
+
+  /** The node coordinating a consumer group (null when none answers). */
+  async groupCoordinator(group: string): Promise<number | null> {
+    return findCoordinator(this.freshObserver(), group).then((c) => c.nodeId, () => null);
   }
 
   async kill(id: number): Promise<void> {

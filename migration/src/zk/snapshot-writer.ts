@@ -7,7 +7,11 @@ import { adler32 } from './jute.js';
 import { childPath, type AclEntryZk, type Znode, type ZnodeSource } from './znode-tree.js';
 import { snapshotMagic, snapshotVersion } from './snapshot-reader.js';
 
-/** Grows a byte buffer while jute values are appended (big-endian, as DataOutputStream). */
+/**
+ * Grows a byte buffer while jute values are appended (big-endian, as DataOutputStream). Not the
+ * protocol Writer: jute longs are full 64-bit (session ids, container owners: bigint) and jute
+ * strings carry an int32 length, where Kafka's int64 takes safe integers and strings an int16.
+ */
 class JuteWriter {
   private buf = Buffer.alloc(1 << 20);
   length = 0;
