@@ -4,6 +4,13 @@
 // client takes its place (Jepsen's rule: a process never has two operations open).
 // stop() lets the current operations finish; close() drops every client (the run is ending).
 
+/**
+ * Pause before a process replaces a retired one: while the cluster is down every op fails at
+ * once, and without it a worker would spin through hundreds of one-op processes, swelling the
+ * history with indeterminate sends.
+ */
+export const replacementDelayMs = 250;
+
 export interface Closeable {
   close(): void;
 }
@@ -57,7 +64,9 @@ export abstract class ProcessPool<C extends Closeable, S> {
   }
 
   private async worker(): Promise<void> {
-    while (this.running) {
+    for (let first = true; this.running; first = false) {
+      if (!first) await new Promise((r) => setTimeout(r, replacementDelayMs));
+      if (!this.running) break;
       const process = this.nextProcess++;
       const client = this.openClient(process);
       const state = this.beginProcess(process, client);
