@@ -3,7 +3,8 @@
 // down, metadata-quorum describe). It only ever signals processes it started (pids from
 // `cluster status --json` of its own data dir), and `destroy()` stops them all.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,21 +37,45 @@ export interface ReplicaJson {
   readonly status: string;
 }
 
-/** Ports the OS hands out for port 0; closed again before the nodes bind them. */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<import('node:net').Server>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => {
-    const a = s.address();
-    if (!a || typeof a !== 'object') throw new Error('no port');
-    return a.port;
+/** The first port of the kernel's ephemeral range (the source ports of outgoing connections). */
+function ephemeralRangeStart(): number {
+  try {
+    const first = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(first) && first > 2048 ? first : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/** Ports already handed out by this process: never handed out twice. */
+const handedOut = new Set<number>();
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+}
+
+/**
+ * `count` distinct free 127.0.0.1 ports for listeners the nodes bind later. They are drawn at
+ * random *below* the kernel's ephemeral range: a port the OS handed out for port 0 would be free
+ * again once probed, and the source port of any outgoing connection made before the node binds it
+ * (a node retrying a peer that is not up yet) could take it, failing `cluster up` with "port in
+ * use". Ports below the range are never picked by the kernel.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const high = ephemeralRangeStart();
+  const low = Math.max(1024, Math.min(15_000, high - 4096));
+  const ports: number[] = [];
+  for (let tries = 0; ports.length < count; tries++) {
+    if (tries > 100 * count + 1000) throw new Error(`no ${count} free ports below ${high}`);
+    const port = randomInt(low, high);
+    if (handedOut.has(port) || !(await bindable(port))) continue;
+    handedOut.add(port);
+    ports.push(port);
+  }
   return ports;
 }
 

@@ -32,8 +32,10 @@ function jepsen(store: string, args: readonly string[]): Promise<{ code: number;
       const m = /^store: (\S+)/m.exec(stdout);
       if (!m) return reject(new Error(`no store line (exit ${code}):\n${stdout}\n${stderr}`));
       const dir = m[1]!;
-      const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results;
-      const history = readFileSync(join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Op);
+      const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results & { error?: string };
+      // Exit 2: the harness itself failed (results.json says why); no verdict to check.
+      if (code === 2) return reject(new Error(`the run failed (exit 2): ${results.error ?? '?'}\n${stdout}\n${stderr}`));
+      const history = readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Op);
       resolve({ code, stdout, dir, results, history });
     });
   });
