@@ -1,8 +1,12 @@
 // `raftka jepsen run [--workload queue|metadata] [--nemesis kill,pause,partition,ring,leader-isolation,client-isolation |
 // --schedule kafka-2013|last-replica-standing] [--time-limit S] [--seed N] [--store DIR]
-// [--unsafe] [--concurrency C] [--keys K] [--nodes N]`: one run of the jepsen-like harness against a fresh proxied cluster (jepsen-like/). Prints the verdict, the store
+// [--unsafe] [--concurrency C] [--keys K] [--config-dir D | --nodes N]`: one run of the jepsen-like harness against a fresh
+// proxied cluster modelled on a cluster-config folder (default cluster-configs/three-node) or of N
+// generated combined nodes (jepsen-like/). Prints the verdict, the store
 // directory and the command that repeats the run. Exit 0 valid, 1 invalid, 2 the run broke.
+import { relative } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { repoPath } from '../common/paths.js';
 import { faultKinds, type FaultKind } from '../../jepsen-like/src/nemesis/nemesis.js';
 import { scheduleNames, type ScheduleName } from '../../jepsen-like/src/nemesis/schedules.js';
 import { runWorkload, type WorkloadName } from '../../jepsen-like/src/runner/run.js';
@@ -17,7 +21,8 @@ interface RunArgs {
   unsafe: boolean;
   concurrency: number;
   keys: number;
-  nodes: number;
+  nodes?: number;
+  'config-dir'?: string;
   'nemesis-interval-ms': number;
   'sub-via': string;
 }
@@ -36,7 +41,9 @@ const runCommand: CommandModule<object, RunArgs> = {
       .option('unsafe', { type: 'boolean', default: false, describe: 'acks=1, min.insync.replicas=1, unclean.leader.election.enable=true' })
       .option('concurrency', { type: 'number', default: 4 })
       .option('keys', { type: 'number', default: 3, describe: 'keys = partitions of the topic' })
-      .option('nodes', { type: 'number', default: 3 })
+      .option('config-dir', { type: 'string', describe: 'the cluster-config folder the nodes are modelled on: combined nodes with ids 1..n; the harness gives them ephemeral ports and proxies every link (default: cluster-configs/three-node)' })
+      .option('nodes', { type: 'number', describe: 'instead of --config-dir: N generated combined nodes' })
+      .conflicts('nodes', 'config-dir')
       .option('sub-via', { type: 'string', default: 'assign', choices: ['assign', 'subscribe'], describe: 'queue polls: assign (own positions per process) or subscribe (one consumer group, commit before each poll completes)' })
       .option('nemesis-interval-ms', { type: 'number', default: 4000, describe: 'how long each fault lasts (and half of it between faults)' })
       .check((a) => {
@@ -48,11 +55,14 @@ const runCommand: CommandModule<object, RunArgs> = {
     const seed = args.seed ?? Math.floor(Math.random() * 1_000_000);
     const nemesis = args.nemesis.split(',').filter((f): f is FaultKind => (faultKinds as readonly string[]).includes(f));
     const schedule = (args.schedule ?? null) as ScheduleName | null;
-    const command = ['raftka jepsen run', `--workload ${args.workload}`, `--seed ${seed}`, `--time-limit ${args['time-limit']}`, schedule ? `--schedule ${schedule}` : `--nemesis ${nemesis.join(',') || 'none'}`, args.unsafe ? '--unsafe' : '', `--concurrency ${args.concurrency}`, `--keys ${args.keys}`, `--nodes ${args.nodes}`, `--sub-via ${args['sub-via']}`, `--nemesis-interval-ms ${args['nemesis-interval-ms']}`].filter((s) => s !== '').join(' ');
+    const configDir = args.nodes === undefined ? (args['config-dir'] ?? relative(process.cwd(), repoPath('cluster-configs', 'three-node'))) : null;
+    const cluster = configDir === null ? `--nodes ${args.nodes}` : `--config-dir ${configDir}`;
+    const command = ['raftka jepsen run', `--workload ${args.workload}`, `--seed ${seed}`, `--time-limit ${args['time-limit']}`, schedule ? `--schedule ${schedule}` : `--nemesis ${nemesis.join(',') || 'none'}`, args.unsafe ? '--unsafe' : '', `--concurrency ${args.concurrency}`, `--keys ${args.keys}`, cluster, `--sub-via ${args['sub-via']}`, `--nemesis-interval-ms ${args['nemesis-interval-ms']}`].filter((s) => s !== '').join(' ');
     process.stderr.write(`seed ${seed}; to run again: ${command}\n`);
     const r = await runWorkload({
       workload: args.workload as WorkloadName,
-      nodes: args.nodes,
+      configDir,
+      nodes: args.nodes ?? 3,
       timeLimitS: args['time-limit'],
       seed,
       store: args.store,

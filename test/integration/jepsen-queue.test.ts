@@ -1,5 +1,6 @@
-// The jepsen-like harness end to end, run as a user would (`raftka jepsen run`), on three
-// proxied combined nodes with ephemeral ports:
+// The jepsen-like harness end to end, run as a user would (`raftka jepsen run`), on the three
+// combined nodes of cluster-configs/three-node (the default --config-dir), given ephemeral ports
+// and proxied links by the harness:
 // - the queue workload under kill -9 and network partitions comes out valid (exit 0), with a
 //   history of ok sends and polls, the fault windows recorded, results.json and report.html;
 // - the Kafka 2013 schedule (ISR shrinks to the leader, the leader dies) against the unsafe
@@ -50,7 +51,7 @@ test('jepsen-like queue runs: valid under kill and partition faults; the 2013 sc
     assert.equal(r.code, 0, r.stdout);
     assert.equal(r.results.valid, true);
     assert.match(r.stdout, /^valid: /m);
-    assert.match(r.stdout, /to run again: raftka jepsen run --workload queue --seed 7 /);
+    assert.match(r.stdout, /to run again: raftka jepsen run --workload queue --seed 7 .*--config-dir \S*cluster-configs\/three-node /);
     assert.ok(r.results.stats.okSends > 100, `ok sends: ${r.results.stats.okSends}`);
     assert.ok(r.history.some((o) => o.f === 'poll' && o.type === 'ok'));
     const faults = r.history.filter((o) => o.f === 'start-fault').map((o) => (o.value as { kind: string }).kind);

@@ -1,20 +1,38 @@
 // Linearizability checker: Wing & Gong's search with Lowe's memoisation (WGL, as Porcupine's
 // checkSingle and Knossos's wgl do; jepsen.md §2.2), run separately per key (Porcupine's
-// partitioning: a register per key is independent of the others).
+// partitioning: a register per key is independent of the others, P-compositionality §2.4).
+// Called by the runner on metadata-workload histories; pure.
 //
 // Each operation is an interval [call, return] (closed: ops touching at one instant are
 // concurrent; calls sort before returns on ties). `fail` ops certainly did not happen and are
 // dropped; `info` ops (and invokes without completion) may take effect at any time after their
-// call, or never: their return is +∞, and their outputs are unknown (an info read constrains
-// nothing and is dropped). The search linearizes one call at a time in list order, remembering
-// every (set of linearized ops, model state) it has tried; a return reached before its call was
-// linearized means backtracking. A per-key bound on visited states makes a pathological history
-// end as `unknown` instead of running forever.
+// call, or never: their return is +∞ (so "never" is the same as "after everything else"), and
+// their outputs are unknown (an info read constrains nothing and is dropped).
+//
+// The search linearizes one call at a time in list order, remembering every (set of linearized
+// ops, model state) it has reached; a return met before its call was linearized means
+// backtracking. The set is kept as a bitset indexed by the rank of each op's return: every op
+// whose return ranks below the first return still in the list is necessarily linearized, so the
+// memo key is that rank plus the nonzero bitset words from there on — exact (no hash collisions)
+// and small (about the concurrency plus the ops of unknown outcome), whatever the history's length.
+// Two named bounds (search steps, memo bytes) make a pathological history end as `unknown`
+// instead of running forever or exhausting memory.
 import { pairOps, type Op } from '../history.js';
 import type { RegisterInput, RegisterModel } from './register-model.js';
 
-/** States tried per key before the search gives up with `unknown`. */
+/** Search steps (candidate tries and backtracks) per key before giving up with `unknown`. */
 export const statesVisitedMax = 5_000_000;
+/** Memory the memo may take per key before giving up with `unknown` (estimated per entry as key length + overhead). */
+export const cacheBytesMax = 256 * 1024 * 1024;
+/** Estimated bytes a memo entry costs beyond its key's characters (string header, set slot). */
+const cacheEntryOverheadBytes = 80;
+/** Pending ops a witness names at most (the blocked op first). */
+export const witnessPendingMax = 16;
+
+export interface LinearizableOptions {
+  readonly statesVisitedMax?: number;
+  readonly cacheBytesMax?: number;
+}
 
 export interface LinearizableOp<I> {
   readonly id: number;
@@ -26,18 +44,25 @@ export interface LinearizableOp<I> {
   readonly ops: readonly number[];
 }
 
+export interface KeyWitness {
+  /** The longest linearizable prefix the search found, in linearization order. */
+  readonly linearized: readonly number[];
+  /** The op whose return the search could not get past (first), then the other ops pending then. */
+  readonly stuck: readonly number[];
+  /** The model state after the prefix. */
+  readonly state: string;
+  readonly explanation: string;
+}
+
 export interface KeyResult {
   readonly key: string;
   readonly valid: boolean | 'unknown';
   readonly opsChecked: number;
   readonly statesVisited: number;
-  /** When not linearizable: the longest linearizable prefix found and the ops that could not follow it. */
-  readonly witness?: {
-    readonly linearized: readonly number[];
-    readonly stuck: readonly number[];
-    readonly state: string;
-    readonly explanation: string;
-  };
+  /** When not linearizable: where no linearization extends. */
+  readonly witness?: KeyWitness;
+  /** When `unknown`: the bound that was hit. */
+  readonly limit?: 'statesVisitedMax' | 'cacheBytesMax';
 }
 
 export interface LinearizabilityResult {
@@ -49,177 +74,223 @@ interface Entry {
   readonly op: number; // index into ops
   readonly isCall: boolean;
   readonly time: number;
+  /** Rank of the op's return among all returns (the op's bit in the linearized set). */
+  rank: number;
   prev: Entry | null;
   next: Entry | null;
   match: Entry | null; // call ↔ return
 }
 
-/** 52 random bits per op id (Zobrist hashing of the linearized set). */
-function zobrist(n: number, seed = 0x9e3779b9): Float64Array {
-  const out = new Float64Array(n);
-  let x = seed >>> 0;
-  const next = (): number => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-  for (let i = 0; i < n; i++) out[i] = (next() & 0xfffff) * 0x100000000 + next();
-  return out;
-}
-
-/** Checks one key's ops against a model. */
-export function checkKey<S, I>(key: string, ops: readonly LinearizableOp<I>[], model: RegisterModel<S, I>): KeyResult {
-  const n = ops.length;
-  if (n === 0) return { key, valid: true, opsChecked: 0, statesVisited: 0 };
-  // Sorted events, calls before returns on ties (closed intervals).
+/** The sorted call/return events as a doubly linked list behind a sentinel head. */
+function eventList<I>(ops: readonly LinearizableOp<I>[]): Entry {
   const events: Entry[] = [];
   ops.forEach((o, i) => {
-    const call: Entry = { op: i, isCall: true, time: o.call, prev: null, next: null, match: null };
-    const ret: Entry = { op: i, isCall: false, time: o.ret, prev: null, next: null, match: null };
+    const call: Entry = { op: i, isCall: true, time: o.call, rank: -1, prev: null, next: null, match: null };
+    const ret: Entry = { op: i, isCall: false, time: o.ret, rank: -1, prev: null, next: null, match: null };
     call.match = ret;
     ret.match = call;
     events.push(call, ret);
   });
+  // Calls before returns on ties (closed intervals); op order breaks the rest for determinism.
   events.sort((a, b) => a.time - b.time || (a.isCall === b.isCall ? a.op - b.op : a.isCall ? -1 : 1));
-  const head: Entry = { op: -1, isCall: false, time: -Infinity, prev: null, next: null, match: null };
+  const head: Entry = { op: -1, isCall: false, time: -Infinity, rank: -1, prev: null, next: null, match: null };
   let last = head;
+  let rank = 0;
   for (const e of events) {
+    if (!e.isCall) {
+      e.rank = rank++;
+      e.match!.rank = e.rank;
+    }
     last.next = e;
     e.prev = last;
     last = e;
   }
-  const lift = (call: Entry): void => {
-    call.prev!.next = call.next;
-    if (call.next) call.next.prev = call.prev;
-    const ret = call.match!;
-    ret.prev!.next = ret.next;
-    if (ret.next) ret.next.prev = ret.prev;
-  };
-  const unlift = (call: Entry): void => {
-    const ret = call.match!;
-    ret.prev!.next = ret;
-    if (ret.next) ret.next.prev = ret;
-    call.prev!.next = call;
-    if (call.next) call.next.prev = call;
-  };
+  return head;
+}
 
-  const words = Math.ceil(n / 32);
-  const bits = new Uint32Array(words);
-  const z = zobrist(n);
-  let hash = 0;
-  const cache = new Map<string, Uint32Array[]>();
-  const seen = (stateKey: string): boolean => {
-    const k = `${hash}|${stateKey}`;
-    const bucket = cache.get(k);
-    if (bucket) {
-      for (const b of bucket) {
-        let same = true;
-        for (let i = 0; i < words; i++) if (b[i] !== bits[i]) {
-          same = false;
-          break;
-        }
-        if (same) return true;
-      }
-      bucket.push(bits.slice());
-    } else cache.set(k, [bits.slice()]);
-    return false;
+/** Unlinks a call and its return (dancing links: undo in reverse order with `unlift`). */
+function lift(call: Entry): void {
+  call.prev!.next = call.next;
+  if (call.next) call.next.prev = call.prev;
+  const ret = call.match!;
+  ret.prev!.next = ret.next;
+  if (ret.next) ret.next.prev = ret.prev;
+}
+
+function unlift(call: Entry): void {
+  const ret = call.match!;
+  ret.prev!.next = ret;
+  if (ret.next) ret.next.prev = ret;
+  call.prev!.next = call;
+  if (call.next) call.next.prev = call;
+}
+
+/** Checks one key's ops against a model. */
+export function checkKey<S, I>(key: string, ops: readonly LinearizableOp<I>[], model: RegisterModel<S, I>, options: LinearizableOptions = {}): KeyResult {
+  const n = ops.length;
+  if (n === 0) return { key, valid: true, opsChecked: 0, statesVisited: 0 };
+  const stepsMax = options.statesVisitedMax ?? statesVisitedMax;
+  const bytesMax = options.cacheBytesMax ?? cacheBytesMax;
+  const head = eventList(ops);
+
+  // Returns at +∞ rank last, so ranks below `finiteOps` are completed ops and the rest are ops
+  // whose outcome is unknown; each group has its own bitset. Linearized completed ops ranking
+  // above the first pending return sit in a window about as wide as the concurrency (`doneTop`
+  // bounds it from above), so building a key does not scan the whole history.
+  const finiteOps = ops.filter((o) => o.ret !== Infinity).length;
+  const done = new Uint32Array(Math.ceil(finiteOps / 32));
+  const unknown = new Uint32Array(Math.ceil((n - finiteOps) / 32));
+  let doneTop = -1; // no word of `done` above this is nonzero
+  const flip = (rank: number): void => {
+    if (rank < finiteOps) {
+      const w = rank >>> 5;
+      done[w] = done[w]! ^ (1 << (rank & 31));
+      if (w > doneTop) doneTop = w;
+    } else {
+      const r = rank - finiteOps;
+      unknown[r >>> 5] = unknown[r >>> 5]! ^ (1 << (r & 31));
+    }
   };
-  const flip = (i: number): void => {
-    bits[i >>> 5] = bits[i >>> 5]! ^ (1 << (i & 31));
-    // XOR on 52-bit integers, done as two halves.
-    const hi = Math.floor(hash / 0x100000000) ^ Math.floor(z[i]! / 0x100000000);
-    const lo = (hash >>> 0) ^ (z[i]! >>> 0);
-    hash = (hi >>> 0) * 0x100000000 + (lo >>> 0);
+  // The memo key of the current linearized set with model state `stateKey`; null when every op is
+  // linearized (nothing left to remember). The set part holds only digits and , : | so the key
+  // is unambiguous whatever the state's key contains.
+  const memoKey = (stateKey: string): string | null => {
+    let first = head.next;
+    while (first !== null && first.isCall) first = first.next;
+    if (first === null) return null;
+    let k = `${first.rank}`;
+    const from = first.rank >>> 5;
+    while (doneTop > from && done[doneTop] === 0) doneTop--;
+    for (let w = from; w <= doneTop; w++) if (done[w] !== 0) k += `,${w}:${done[w]}`;
+    k += '|';
+    for (let w = 0; w < unknown.length; w++) if (unknown[w] !== 0) k += `,${w}:${unknown[w]}`;
+    return `${k}\u0001${stateKey}`;
   };
+  const cache = new Set<string>();
+  let cacheBytes = 0;
 
   let state = model.init();
-  const stack: { call: Entry; state: S }[] = [];
+  // The linearized ops as a linked stack: a witness keeps a frame, not a copy of the prefix.
+  let top = null as Frame<S> | null;
   let entry = head.next;
   let visited = 0;
-  let best: { linearized: number[]; stuckAt: Entry | null; state: S } = { linearized: [], stuckAt: null, state };
+  let best = null as Best<S> | null;
   while (head.next !== null) {
-    if (++visited > statesVisitedMax) return { key, valid: 'unknown', opsChecked: n, statesVisited: visited };
-    if (entry === null) break; // cannot happen: the list always ends in a return
-    if (entry.isCall) {
-      const [ok, next] = model.step(state, ops[entry.op]!.input);
+    if (++visited > stepsMax) return { key, valid: 'unknown', opsChecked: n, statesVisited: visited - 1, limit: 'statesVisitedMax' };
+    // The list always ends in a return while it is not empty, and a return stops the walk.
+    const e = entry!;
+    if (e.isCall) {
+      const [ok, next] = model.step(state, ops[e.op]!.input);
       if (ok) {
-        flip(entry.op);
-        if (!seen(model.key(next))) {
-          stack.push({ call: entry, state });
+        flip(e.rank);
+        lift(e);
+        const k = memoKey(model.key(next));
+        if (k === null || !cache.has(k)) {
+          if (k !== null) {
+            cacheBytes += k.length + cacheEntryOverheadBytes;
+            if (cacheBytes > bytesMax) return { key, valid: 'unknown', opsChecked: n, statesVisited: visited, limit: 'cacheBytesMax' };
+            cache.add(k);
+          }
+          top = { call: e, before: state, after: next, depth: (top?.depth ?? 0) + 1, parent: top };
           state = next;
-          lift(entry);
-          if (stack.length > best.linearized.length) best = { linearized: stack.map((s) => s.call.op), stuckAt: null, state };
           entry = head.next;
           continue;
         }
-        flip(entry.op);
+        unlift(e);
+        flip(e.rank);
       }
-      entry = entry.next;
+      entry = e.next;
     } else {
-      // A return whose call is not linearized: undo the last choice.
-      if (stack.length === 0) {
-        if (best.stuckAt === null) best = { ...best, stuckAt: entry };
-        return { key, valid: false, opsChecked: n, statesVisited: visited, witness: witness(ops, best, model, entry) };
-      }
-      if (stack.length === best.linearized.length && best.stuckAt === null) best = { ...best, stuckAt: entry };
-      const top = stack.pop()!;
-      flip(top.call.op);
+      // A return whose call is not linearized: this prefix cannot be extended; undo the last choice.
+      if (best === null || (top?.depth ?? 0) > (best.top?.depth ?? 0)) best = { top, blocked: e.op };
+      if (top === null) return { key, valid: false, opsChecked: n, statesVisited: visited, witness: witness(ops, best, model) };
       unlift(top.call);
-      state = top.state;
+      flip(top.call.rank);
+      state = top.before;
       entry = top.call.next;
+      top = top.parent;
     }
   }
   return { key, valid: true, opsChecked: n, statesVisited: visited };
 }
 
-function witness<S, I>(ops: readonly LinearizableOp<I>[], best: { linearized: number[]; stuckAt: Entry | null; state: S }, model: RegisterModel<S, I>, fallback: Entry): NonNullable<KeyResult['witness']> {
-  const lin = new Set(best.linearized);
-  const stuckAt = best.stuckAt ?? fallback;
-  // Ops not linearized whose call came before the return the search could not get past.
-  const stuck = ops.filter((o, i) => !lin.has(i) && o.call <= stuckAt.time).map((o) => o.id);
+interface Frame<S> {
+  readonly call: Entry;
+  readonly before: S;
+  readonly after: S;
+  readonly depth: number;
+  readonly parent: Frame<S> | null;
+}
+
+/** The deepest point the search reached: its prefix (top frame) and the op whose return blocked it. */
+interface Best<S> {
+  readonly top: Frame<S> | null;
+  readonly blocked: number;
+}
+
+function witness<S, I>(ops: readonly LinearizableOp<I>[], best: Best<S>, model: RegisterModel<S, I>): KeyWitness {
+  const linearized: number[] = [];
+  for (let f = best.top; f !== null; f = f.parent) linearized.push(f.call.op);
+  linearized.reverse();
+  const state = best.top ? best.top.after : model.init();
+  const lin = new Set(linearized);
+  const blocked = ops[best.blocked]!;
+  // Ops not linearized whose call came before the blocked op's return: the blocked op, then
+  // completed ones by call time, then ones whose outcome is unknown.
+  const pending = ops
+    .filter((o, i) => i !== best.blocked && !lin.has(i) && o.call <= blocked.ret)
+    .sort((a, b) => Number(a.ret === Infinity) - Number(b.ret === Infinity) || a.call - b.call);
+  const stuck = [blocked, ...pending].slice(0, witnessPendingMax);
+  const shown = stuck.slice(0, 4).map((o) => `${model.describeInput(o.input)} [${o.call}, ${o.ret === Infinity ? '∞' : o.ret}]`);
   return {
-    linearized: best.linearized.map((i) => ops[i]!.id),
-    stuck,
-    state: model.describe(best.state),
-    explanation: `after ${best.linearized.length} ops linearized (register ${model.describe(best.state)}), no order of the ${stuck.length} ops pending at t=${stuckAt.time.toFixed(1)} ms fits the model; first of them: ${stuck.slice(0, 3).map((id) => model.describeInput(ops.find((o) => o.id === id)!.input)).join('; ')}`,
+    linearized: linearized.map((i) => ops[i]!.id),
+    stuck: stuck.map((o) => o.id),
+    state: model.describe(state),
+    explanation:
+      `after ${linearized.length} ops linearized (register ${model.describe(state)}), ` +
+      `${model.describeInput(blocked.input)} [${blocked.call}, ${blocked.ret === Infinity ? "∞" : blocked.ret}] ms returned but no order of it and the ${pending.length} other pending ops fits the model; ` +
+      `pending: ${shown.join('; ')}${stuck.length > shown.length || pending.length + 1 > stuck.length ? '; …' : ''}`,
   };
+}
+
+/** One register op of a history as a checker op, or null when it constrains nothing. */
+function registerOp(f: string, p: ReturnType<typeof pairOps>[number]): { key: string; input: RegisterInput } | null {
+  if (f !== 'read' && f !== 'write' && f !== 'cas') return null;
+  if (p.type === 'fail') return null; // certainly did not happen
+  const v = (p.type === 'ok' ? p.completion!.value : p.invoke.value) as Record<string, string | null | undefined>;
+  const key = String(v['key']);
+  if (f === 'read') return p.type === 'ok' ? { key, input: { f: 'read', value: v['value'] ?? null } } : null;
+  if (f === 'write') return { key, input: { f: 'write', value: v['value'] ?? null } };
+  return { key, input: { f: 'cas', from: v['from'] ?? null, to: v['to'] ?? null, known: p.type === 'ok' } };
 }
 
 /**
  * Splits a register history (f read/write/cas, value {key, ...}) by key and checks each key.
- * Completed reads carry the value read; `fail` ops are dropped; `info` reads are dropped.
+ * Completed reads carry the value read; `fail` ops and `info` reads are dropped. Witness and
+ * op lists are history indexes. Valid is false if any key is, else unknown if any key is.
  */
-export function checkLinearizable(history: readonly Op[], model: RegisterModel<string | null, RegisterInput>): LinearizabilityResult {
+export function checkLinearizable(history: readonly Op[], model: RegisterModel<string | null, RegisterInput>, options: LinearizableOptions = {}): LinearizabilityResult {
   const byKey = new Map<string, LinearizableOp<RegisterInput>[]>();
   let id = 0;
   for (const p of pairOps(history)) {
-    const f = p.invoke.f;
-    if (f !== 'read' && f !== 'write' && f !== 'cas') continue;
-    if (p.type === 'fail') continue;
-    const v = (p.type === 'ok' ? p.completion!.value : p.invoke.value) as Record<string, string | null>;
-    const key = String(v['key']);
-    let input: RegisterInput;
-    if (f === 'read') {
-      if (p.type !== 'ok') continue;
-      input = { f: 'read', value: v['value'] ?? null };
-    } else if (f === 'write') input = { f: 'write', value: v['value'] ?? null };
-    else input = { f: 'cas', from: v['from'] ?? null, to: v['to'] ?? null, known: p.type === 'ok' };
-    const list = byKey.get(key) ?? [];
-    byKey.set(key, list);
+    const r = registerOp(p.invoke.f, p);
+    if (r === null) continue;
+    let list = byKey.get(r.key);
+    if (!list) byKey.set(r.key, (list = []));
     list.push({
       id: id++,
       call: p.invoke.time,
       ret: p.type === 'ok' ? p.completion!.time : Infinity,
-      input,
+      input: r.input,
       ops: p.completion ? [p.invoke.index, p.completion.index] : [p.invoke.index],
     });
   }
   const keys = [...byKey.keys()].sort().map((k) => {
-    const r = checkKey(k, byKey.get(k)!, model);
+    const list = byKey.get(k)!;
+    const r = checkKey(k, list, model, options);
     if (!r.witness) return r;
     // Witness ids → history indexes.
-    const ops = new Map(byKey.get(k)!.map((o) => [o.id, o.ops]));
+    const ops = new Map(list.map((o) => [o.id, o.ops]));
     return { ...r, witness: { ...r.witness, linearized: r.witness.linearized.flatMap((i) => ops.get(i)!), stuck: r.witness.stuck.flatMap((i) => ops.get(i)!) } };
   });
   const valid = keys.every((k) => k.valid === true) ? true : keys.some((k) => k.valid === false) ? false : 'unknown';

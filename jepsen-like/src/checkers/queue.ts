@@ -2,6 +2,7 @@
 // transactions. Per key (a topic-partition) the log's version order comes from offsets — of
 // `ok` sends and of every poll, failed or not (a read shows what was there either way).
 // A send counts as committed when it is `ok`, or `info` and some poll saw its value.
+// Called by the runner on queue-workload histories; pure, linear in the history (plus sorting).
 //
 // Anomalies (each with the ops that show it):
 // - inconsistent-offsets: one key and offset with two different values;
@@ -16,7 +17,11 @@
 // - nonmonotonic-send: a process's later send to a key landed at or before its earlier one;
 // - nonmonotonic-poll: a process's next poll of a key starts at or before where its last ended;
 // - poll-skip: a process's next poll of a key skips offsets known to hold values;
-// - int-nonmonotonic-poll / int-poll-skip: the same inside one poll's records.
+// - int-nonmonotonic-poll / int-poll-skip: the same inside one op's records. Jepsen compares the
+//   poll micro-ops of one transaction; our ops carry a single poll micro-op, so here these compare
+//   consecutive records of that one poll (a fetch that went backwards or jumped a known record).
+// Not checked: precommitted-read, int-send-skip, int-nonmonotonic-send and Elle's cycles — they
+// need transactions, which raftka does not have. aborted-read is Jepsen's G1a.
 // Under subscribe, nonmonotonic-poll and poll-skip are allowed (a rebalance moves positions);
 // with assign they are not. A process's position on a key is forgotten at its assign/subscribe
 // ops and at rebalances its ops logged.

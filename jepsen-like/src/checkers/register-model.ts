@@ -2,6 +2,7 @@
 // (a topic config's value, or whether a topic exists), null meaning absent. read must see the
 // current value; write sets it; cas sets `to` when the value is `from` — when its outcome is
 // unknown (`info`), it may also have failed, which leaves the value as it was.
+// Used by linearizable.ts (the runner passes it for the metadata workload); pure.
 
 export type RegisterInput =
   | { readonly f: 'read'; readonly value: string | null }

@@ -10,11 +10,14 @@ import { KafkaClient, type PartitionInfo } from '../../../src/client/kafka-clien
 import { ClusterFixture, freePorts, type NodeLayout } from '../../../src/testing/cluster-fixture.js';
 import { processIsAlive } from '../../../src/common/processes.js';
 import { HarnessNet } from '../net/harness-net.js';
+import type { ConfigFolder } from './config-folder.js';
 import { LinkProxy } from '../net/link-proxy.js';
 
 export interface HarnessClusterOptions {
-  readonly nodes: number;
-  /** Properties for every node (e.g. unclean.leader.election.enable). */
+  /** The folder the nodes are modelled on (their count, ids and settings); without it, `nodes` combined nodes with the fixture's settings. */
+  readonly folder?: ConfigFolder;
+  readonly nodes?: number;
+  /** Properties for every node (e.g. unclean.leader.election.enable), over the folder's. */
   readonly overrides?: Readonly<Record<string, string>>;
 }
 
@@ -47,7 +50,7 @@ export class HarnessCluster {
   }
 
   static async start(options: HarnessClusterOptions): Promise<HarnessCluster> {
-    const n = options.nodes;
+    const n = options.folder?.settings.length ?? options.nodes ?? 3;
     const ids = Array.from({ length: n }, (_, k) => k + 1);
     const plan: LinkPlan[] = [];
     const ports = await freePorts(2 * n * (n - 1) + n);
@@ -64,13 +67,17 @@ export class HarnessCluster {
     const target = (l: NodeLayout, p: LinkPlan): number => (p.kind === 'controller' ? l.controller : p.kind === 'replica' ? l.replica : l.kafka)[p.to - 1]!;
     const fixture = await ClusterFixture.combined({
       nodes: n,
-      extra: options.overrides ?? {},
       perNode: (k, l) => {
         layout = l;
         const id = k + 1;
         const map = plan.filter((p) => p.from === id).map((p) => `127.0.0.1:${target(l, p)}=127.0.0.1:${p.port}`);
         const clientPort = plan.find((p) => p.from === 'client' && p.to === id)!.port;
-        return { 'raftka.connect.address.map': map.join(','), 'advertised.listeners': `PLAINTEXT://127.0.0.1:${clientPort}` };
+        return {
+          ...options.folder?.settings[k],
+          ...options.overrides,
+          'raftka.connect.address.map': map.join(','),
+          'advertised.listeners': `PLAINTEXT://127.0.0.1:${clientPort}`,
+        };
       },
     });
     const l = layout as NodeLayout | null;

@@ -14,6 +14,7 @@ import { waitFor } from '../../../src/testing/cluster-fixture.js';
 import { checkLinearizable, type LinearizabilityResult } from '../checkers/linearizable.js';
 import { checkQueue } from '../checkers/queue.js';
 import { registerModel } from '../checkers/register-model.js';
+import { readConfigFolder } from '../cluster/config-folder.js';
 import { HarnessCluster } from '../cluster/harness-cluster.js';
 import { HistoryWriter, readHistory } from '../history.js';
 import { Nemesis, type FaultEvent, type FaultKind } from '../nemesis/nemesis.js';
@@ -26,6 +27,8 @@ export type WorkloadName = 'queue' | 'metadata';
 
 export interface RunOptions {
   readonly workload: WorkloadName;
+  /** The cluster-config folder the nodes are modelled on; null: `nodes` generated combined nodes. */
+  readonly configDir: string | null;
   readonly nodes: number;
   readonly timeLimitS: number;
   readonly seed: number;
@@ -92,21 +95,22 @@ export async function runWorkload(o: RunOptions): Promise<RunOutcome> {
   const meta: Record<string, string> = {
     seed: String(o.seed),
     command: o.command,
-    nodes: String(o.nodes),
+    cluster: o.configDir ?? `${o.nodes} combined nodes`,
     'time limit': `${o.timeLimitS} s`,
     nemesis: o.schedule ?? (o.nemesis.join(',') || 'none'),
     polls: o.subVia,
     mode: o.unsafe ? 'UNSAFE: acks=1, min.insync.replicas=1, unclean.leader.election.enable=true' : 'acks=all, min.insync.replicas=2, no unclean election',
   };
   try {
-    log(`starting ${o.nodes} nodes`);
+    const folder = o.configDir === null ? undefined : readConfigFolder(o.configDir);
+    log(`starting ${folder ? `the ${folder.settings.length} nodes of ${o.configDir}` : `${o.nodes} nodes`}`);
     cluster = await HarnessCluster.start({
-      nodes: o.nodes,
+      ...(folder ? { folder } : { nodes: o.nodes }),
       overrides: { ...runOverrides, 'min.insync.replicas': o.unsafe ? '1' : '2', 'unclean.leader.election.enable': String(o.unsafe) },
     });
     const admin = new KafkaClient(parseEndpoints(cluster.bootstrapServers), { clientId: 'jepsen-admin', retries: 30 });
     try {
-      await waitFor('every broker registered', async () => ((await admin.metadata([]).catch(() => null))?.brokers.length === o.nodes ? true : undefined), 60_000, 200);
+      await waitFor('every broker registered', async () => ((await admin.metadata([]).catch(() => null))?.brokers.length === cluster!.nodeIds.length ? true : undefined), 60_000, 200);
       await admin.createTopic(topic, o.keys, 3);
       await waitFor('leaders for every key', async () => {
         const t = await admin.topic(topic, true).catch(() => null);

@@ -87,3 +87,56 @@ export function generateRegisterHistory(seed: number, ops: number, processes: nu
   return h.sorted();
 }
 
+
+/**
+ * A valid queue history from a simulated log per key: `processes` clients send unique values
+ * (acknowledged at the offset they landed at) and poll (assign mode) from their own positions,
+ * up to `pollRecordsMax` records at a time; a few sends end `info` (half of them landed, half
+ * not); then one fresh process reads every key's whole log (the
+ * highest process number: pass it as `finalProcess`). Every anomaly count is zero.
+ */
+export function generateQueueHistory(seed: number, ops: number, processes: number, keys: number, pollRecordsMax = 20): Op[] {
+  const rng = new SeededRandom(seed);
+  const out: Op[] = [];
+  const logs: number[][] = Array.from({ length: keys }, () => []);
+  const positions = Array.from({ length: processes }, () => new Array<number>(keys).fill(0));
+  const procOf = Array.from({ length: processes }, (_, i) => i); // an info send retires the process
+  let nextProcess = processes;
+  let t = 0;
+  let value = 0;
+  const push = (op: Omit<Op, 'index' | 'time'>): void => {
+    out.push({ ...op, index: out.length, time: (t += 0.05) });
+  };
+  while (out.length < ops) {
+    const slot = rng.nextInt(processes);
+    const p = procOf[slot]!;
+    const key = rng.nextInt(keys);
+    if (rng.chance(0.6)) {
+      const v = value++;
+      push({ process: p, type: 'invoke', f: 'send', value: [['send', key, v]] });
+      if (rng.chance(0.01)) {
+        if (rng.chance(0.5)) logs[key]!.push(v);
+        push({ process: p, type: 'info', f: 'send', value: [['send', key, v]], error: 'timeout' });
+        procOf[slot] = nextProcess++;
+        positions[slot]!.fill(0);
+        // The fresh process starts from the beginning of every key: with assign, it must say so.
+        push({ process: procOf[slot]!, type: 'invoke', f: 'assign', value: [...Array(keys).keys()], seekToBeginning: true });
+        push({ process: procOf[slot]!, type: 'ok', f: 'assign', value: [...Array(keys).keys()], seekToBeginning: true });
+        continue;
+      }
+      logs[key]!.push(v);
+      push({ process: p, type: 'ok', f: 'send', value: [['send', key, [logs[key]!.length - 1, v]]] });
+    } else {
+      const from = positions[slot]![key]!;
+      const records = logs[key]!.slice(from, from + 1 + rng.nextInt(pollRecordsMax)).map((v, i) => [from + i, v]);
+      positions[slot]![key] = from + records.length;
+      push({ process: p, type: 'invoke', f: 'poll', value: [['poll']] });
+      push({ process: p, type: 'ok', f: 'poll', value: [['poll', { [key]: records }]] });
+    }
+  }
+  // The final read: one fresh process (the last one) reads every key's whole log in one poll.
+  const final = nextProcess;
+  push({ process: final, type: 'invoke', f: 'poll', value: [['poll']] });
+  push({ process: final, type: 'ok', f: 'poll', value: [['poll', Object.fromEntries(logs.map((log, key) => [key, log.map((v, i) => [i, v])]))]] });
+  return out;
+}
