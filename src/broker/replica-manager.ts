@@ -54,8 +54,19 @@ export function brokerLogConfig(c: NodeConfig): LogConfig {
   };
 }
 
+/**
+ * How long one applyImage may spend opening or creating partition logs before it lets the event
+ * loop run (heartbeats, fetches) and continues on the next turn. Creating 5,000 partition logs
+ * takes about a second here; done at once, a broker given 100,000 partitions missed its heartbeats
+ * for longer than its session and was fenced.
+ */
+export const logOpenSliceMs = 50;
+
 export class ReplicaManager {
   private hosted = new Map<string, Partition>();
+  /** Partitions of the image whose logs are not open yet (the last apply ran out of its slice). */
+  private openPending = false;
+  private openTimer: NodeJS.Immediate | null = null;
   private image: MetadataImage | null = null;
   /** Parked waits by partition key, and all of them (an image change wakes every one). */
   private waiters = new Map<string, Set<() => void>>();
@@ -87,15 +98,23 @@ export class ReplicaManager {
 
   close(): void {
     clearInterval(this.isrTimer);
+    if (this.openTimer) clearImmediate(this.openTimer);
+    this.openTimer = null;
     this.wakeAll();
   }
 
-  /** Follow a new metadata image (cheap when topics and configs did not change). */
+  /**
+   * Follow a new metadata image (cheap when topics and configs did not change). Opening the logs
+   * of partitions new to this broker is sliced (`logOpenSliceMs`): those not reached yet are not
+   * hosted until a later turn applies the image again, as if their metadata came a little later.
+   */
   applyImage(image: MetadataImage): void {
     const prev = this.image;
     this.image = image;
-    if (prev && prev.topicsById === image.topicsById && prev.configs === image.configs) return;
+    if (!this.openPending && prev && prev.topicsById === image.topicsById && prev.configs === image.configs) return;
     const now = Date.now();
+    const sliceEnd = performance.now() + logOpenSliceMs;
+    let pending = false;
     const next = new Map<string, Partition>();
     const changed: string[] = [];
     for (const topic of image.topicsById.values()) {
@@ -104,8 +123,13 @@ export class ReplicaManager {
         if (!p.replicas.includes(this.brokerId)) continue;
         const key = partitionKey(topic.name, partition);
         let part = this.hosted.get(key);
-        if (!part || part.topicId !== topic.id) part = new Partition(topic.name, topic.id, partition, this.brokerId, this.logs.getOrCreate(topic.name, partition, config));
-        else if (part.log.config !== config) part.log = this.logs.getOrCreate(topic.name, partition, config);
+        if (!part || part.topicId !== topic.id) {
+          if (pending || performance.now() > sliceEnd) {
+            pending = true;
+            continue;
+          }
+          part = new Partition(topic.name, topic.id, partition, this.brokerId, this.logs.getOrCreate(topic.name, partition, config));
+        } else if (part.log.config !== config) part.log = this.logs.getOrCreate(topic.name, partition, config);
         const isrBefore = part.isr;
         if (part.update(p, now)) {
           changed.push(key);
@@ -122,6 +146,13 @@ export class ReplicaManager {
       }
     }
     this.hosted = next;
+    this.openPending = pending;
+    if (pending && !this.openTimer) {
+      this.openTimer = setImmediate(() => {
+        this.openTimer = null;
+        if (this.image) this.applyImage(this.image);
+      });
+    }
     // Only waits on partitions whose leader, epoch, ISR or hosting changed need to look again.
     for (const key of changed) this.wake(key);
     if (changed.length > 0) this.onRolesChanged?.();
@@ -134,7 +165,9 @@ export class ReplicaManager {
    */
   removeStrayLogs(): void {
     for (const p of this.logs.knownPartitions()) {
-      if (!this.hosted.has(partitionKey(p.topic, p.partition))) {
+      // Stray: the image does not place it here (a partition whose log is still to be opened is not stray).
+      const assigned = this.image?.topicsByName.get(p.topic)?.partitions.get(p.partition)?.replicas.includes(this.brokerId) ?? false;
+      if (!assigned && !this.hosted.has(partitionKey(p.topic, p.partition))) {
         this.logger.info(p, 'removing the log of a partition this broker does not host');
         this.logs.delete(p.topic, p.partition);
       }

@@ -4,6 +4,7 @@
 // increasing) and truncates at the first one that fails: a torn tail after kill -9 is cut, and a
 // corrupt batch is never served. File names are the base offset, zero-padded to 20 digits.
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { logFiles } from './file-pool.js';
 import { join } from 'node:path';
 import { batchHeaderBytes, computeBatchCrc, readBatchHeader, type RecordBatchHeader as BatchHeader } from '../protocol/record-batch.js';
 import { SegmentIndexes } from './offset-index.js';
@@ -22,7 +23,8 @@ export interface RecoveryResult {
 }
 
 export class LogSegment {
-  private fd: number;
+  /** The `.log` file; its descriptor comes from the shared pool on each use. */
+  private readonly path: string;
   private bytes: number;
   private bytesSinceIndex = 0;
   /** Next offset after the last batch in this segment (= baseOffset when empty). */
@@ -39,9 +41,9 @@ export class LogSegment {
     private readonly indexIntervalBytes: number,
     nowMs: number,
   ) {
-    const path = join(dir, segmentFileName(baseOffset, '.log'));
-    this.fd = openSync(path, existsSync(path) ? 'r+' : 'w+');
-    this.bytes = fstatSync(this.fd).size;
+    this.path = join(dir, segmentFileName(baseOffset, '.log'));
+    if (!existsSync(this.path)) closeSync(openSync(this.path, 'w'));
+    this.bytes = fstatSync(logFiles.fd(this.path)).size;
     this.nextOffset = baseOffset;
     this.createdAtMs = nowMs;
     this.indexes = SegmentIndexes.open(join(dir, segmentFileName(baseOffset, '.index')), join(dir, segmentFileName(baseOffset, '.timeindex')), baseOffset, this.bytes).indexes;
@@ -89,7 +91,7 @@ export class LogSegment {
       this.nextOffset = (h.baseOffset + h.lastOffsetDelta) + 1;
     }
     let written = 0;
-    while (written < at) written += writeSync(this.fd, buf, written, at - written, this.bytes + written);
+    while (written < at) written += writeSync(logFiles.fd(this.path), buf, written, at - written, this.bytes + written);
     this.bytes += at;
   }
 
@@ -99,7 +101,7 @@ export class LogSegment {
     const out = Buffer.allocUnsafe(n);
     let done = 0;
     while (done < n) {
-      const r = readSync(this.fd, out, done, n - done, position + done);
+      const r = readSync(logFiles.fd(this.path), out, done, n - done, position + done);
       if (r === 0) break;
       done += r;
     }
@@ -246,17 +248,17 @@ export class LogSegment {
   }
 
   private truncateBytes(size: number): void {
-    ftruncateSync(this.fd, size);
+    ftruncateSync(logFiles.fd(this.path), size);
     this.bytes = size;
   }
 
   flush(): void {
-    fsyncSync(this.fd);
+    fsyncSync(logFiles.fd(this.path));
     this.indexes.flush();
   }
 
   close(): void {
-    closeSync(this.fd);
+    logFiles.close(this.path);
     this.indexes.close();
   }
 

@@ -57,13 +57,15 @@ export class Log {
    * batch and cut at the first invalid one; any later segment is then dropped.
    */
   static open(dir: string, config: LogConfig, opts: { recoveryPoint: number; logStartOffset: number; nowMs: number; logger: Logger }): Log {
-    mkdirSync(dir, { recursive: true });
+    // A directory made just now holds nothing to recover (the common case for a new partition).
+    const isNew = mkdirSync(dir, { recursive: true }) !== undefined;
     const log = new Log(dir, config, opts.logger, opts.nowMs);
-    const bases = readdirSync(dir)
+    const names = isNew ? [] : readdirSync(dir);
+    const bases = names
       .filter((n) => /^\d{20}\.log$/.test(n))
       .map((n) => Number(n.slice(0, 20)))
       .sort((a, b) => a - b);
-    for (const name of readdirSync(dir)) if (name.endsWith('.cleaned') || name.endsWith('.deleted') || name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
+    for (const name of names) if (name.endsWith('.cleaned') || name.endsWith('.deleted') || name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
     let truncatedBytes = 0;
     for (let i = 0; i < bases.length; i++) {
       const base = bases[i]!;

@@ -4,6 +4,7 @@
 // entries: int64 timestamp, int32 relative offset). Both are append-only files mirrored in memory;
 // entries are strictly increasing. A file that fails these checks is rebuilt from the log.
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync, ftruncateSync, existsSync } from 'node:fs';
+import { logFiles } from './file-pool.js';
 
 export const offsetIndexEntryBytes = 8;
 export const timeIndexEntryBytes = 12;
@@ -14,16 +15,14 @@ export class SegmentIndexes {
   private positions: number[] = [];
   private times: number[] = [];
   private timeOffsets: number[] = [];
-  private offsetFd: number;
-  private timeFd: number;
 
   private constructor(
     readonly offsetPath: string,
     readonly timePath: string,
     private readonly baseOffset: number,
   ) {
-    this.offsetFd = openSync(offsetPath, existsSync(offsetPath) ? 'r+' : 'w+');
-    this.timeFd = openSync(timePath, existsSync(timePath) ? 'r+' : 'w+');
+    // Created empty if missing; descriptors come from the shared pool on each use.
+    for (const path of [offsetPath, timePath]) if (!existsSync(path)) closeSync(openSync(path, 'w'));
   }
 
   /** Open the index files; returns null entries (caller rebuilds) when they are not consistent with `segmentBytes`. */
@@ -62,8 +61,8 @@ export class SegmentIndexes {
     this.positions = [];
     this.times = [];
     this.timeOffsets = [];
-    ftruncateSync(this.offsetFd, 0);
-    ftruncateSync(this.timeFd, 0);
+    ftruncateSync(logFiles.fd(this.offsetPath), 0);
+    ftruncateSync(logFiles.fd(this.timePath), 0);
   }
 
   get entries(): number {
@@ -79,7 +78,7 @@ export class SegmentIndexes {
     const b = Buffer.allocUnsafe(offsetIndexEntryBytes);
     b.writeInt32BE(rel, 0);
     b.writeInt32BE(position, 4);
-    writeSync(this.offsetFd, b, 0, b.length, (last + 1) * offsetIndexEntryBytes);
+    writeSync(logFiles.fd(this.offsetPath), b, 0, b.length, (last + 1) * offsetIndexEntryBytes);
   }
 
   addTime(timestamp: number, offset: number): void {
@@ -91,7 +90,7 @@ export class SegmentIndexes {
     const b = Buffer.allocUnsafe(timeIndexEntryBytes);
     b.writeBigInt64BE(BigInt(timestamp), 0);
     b.writeInt32BE(rel, 8);
-    writeSync(this.timeFd, b, 0, b.length, (last + 1) * timeIndexEntryBytes);
+    writeSync(logFiles.fd(this.timePath), b, 0, b.length, (last + 1) * timeIndexEntryBytes);
   }
 
   /** Position of the last indexed batch starting at or before `offset` (0 when none). */
@@ -148,21 +147,21 @@ export class SegmentIndexes {
     while (n > 0 && this.offsets[n - 1]! >= rel) n--;
     this.offsets.length = n;
     this.positions.length = n;
-    ftruncateSync(this.offsetFd, n * offsetIndexEntryBytes);
+    ftruncateSync(logFiles.fd(this.offsetPath), n * offsetIndexEntryBytes);
     let m = this.timeOffsets.length;
     while (m > 0 && this.timeOffsets[m - 1]! >= rel) m--;
     this.times.length = m;
     this.timeOffsets.length = m;
-    ftruncateSync(this.timeFd, m * timeIndexEntryBytes);
+    ftruncateSync(logFiles.fd(this.timePath), m * timeIndexEntryBytes);
   }
 
   flush(): void {
-    fsyncSync(this.offsetFd);
-    fsyncSync(this.timeFd);
+    fsyncSync(logFiles.fd(this.offsetPath));
+    fsyncSync(logFiles.fd(this.timePath));
   }
 
   close(): void {
-    closeSync(this.offsetFd);
-    closeSync(this.timeFd);
+    logFiles.close(this.offsetPath);
+    logFiles.close(this.timePath);
   }
 }

@@ -96,7 +96,7 @@ try {
   console.log(`broker kill -9 to fenced: ${(performance.now() - killedAt).toFixed(0)} ms (session timeout 4000 ms; fencing moves ~${partitions} ISR entries)`);
   started = performance.now();
   await f.up();
-  await waitFor('broker 100 unfenced', async () => ((await describeBrokers()).brokers.find((b) => b.id === 100)?.fenced === false ? true : undefined), 60_000, 20);
+  await waitFor('broker 100 unfenced', async () => ((await describeBrokers()).brokers.find((b) => b.id === 100)?.fenced === false ? true : undefined), 240_000, 20);
   console.log(`broker restart to unfenced: ${(performance.now() - started).toFixed(0)} ms (process start, metadata catch-up, registration, heartbeat; includes the CLI polling)`);
 } finally {
   client.close();

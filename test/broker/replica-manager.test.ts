@@ -1,0 +1,54 @@
+// ReplicaManager follows the image in slices: a broker given thousands of new partitions at once
+// opens their logs over several event-loop turns (timers run in between, so heartbeats are not
+// starved), ends up hosting every one, and never takes a partition still waiting for its log as
+// stray data.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { ReplicaManager } from '../../src/broker/replica-manager.js';
+import { MetadataLoader } from '../../src/metadata/loader.js';
+import type { MetadataRecord } from '../../src/metadata/records.js';
+import { defaultLogConfig } from '../../src/storage/log-config.js';
+import { LogManager } from '../../src/storage/log-manager.js';
+import { waitFor } from '../../src/testing/cluster-fixture.js';
+
+test('thousands of new partitions are opened over several turns, timers run meanwhile, and all end up hosted', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'raftka-rm-'));
+  const logger = pino({ level: 'silent' });
+  // A partition whose log exists on disk from before (found at start) and that the image assigns here.
+  mkdirSync(join(dir, 't-39-99'), { recursive: true });
+  const logs = new LogManager({ logDirs: [dir], logger, retentionCheckIntervalMs: 60_000, flushCheckIntervalMs: 60_000, checkpointIntervalMs: 60_000, cleanerIntervalMs: null });
+  const rm = new ReplicaManager(1, logs, defaultLogConfig, logger, 10_000);
+  try {
+    const records: MetadataRecord[] = [];
+    for (let t = 0; t < 40; t++) {
+      const topicId = Buffer.alloc(16, t + 1).toString('base64url');
+      records.push({ type: 'topic', name: `t-${t}`, topicId });
+      for (let p = 0; p < 100; p++) records.push({ type: 'partition', topicId, partitionId: p, replicas: [1, 2, 3], isr: [1, 2, 3], removingReplicas: [], addingReplicas: [], leader: 1 + (p % 3), leaderEpoch: 0, partitionEpoch: 0 });
+    }
+    const loader = new MetadataLoader();
+    loader.replayAll(records);
+    let timerTurns = 0;
+    const ticker = setInterval(() => timerTurns++, 1);
+    const started = performance.now();
+    rm.applyImage(loader.image);
+    const firstSlice = [...Array(4000).keys()].filter((i) => rm.get(`t-${Math.floor(i / 100)}`, i % 100)).length;
+    assert.ok(firstSlice < 4000, `the first apply stops after its slice (${firstSlice} opened)`);
+    // Stray-log removal while logs are still being opened keeps the assigned partition found on disk.
+    rm.removeStrayLogs();
+    assert.ok(existsSync(join(dir, 't-39-99')), 'an assigned partition waiting for its log is not stray');
+    await waitFor('every partition hosted', async () => (rm.get('t-39', 99) && rm.get('t-0', 0) ? true : undefined), 60_000, 5);
+    clearInterval(ticker);
+    for (let i = 0; i < 4000; i++) assert.ok(rm.get(`t-${Math.floor(i / 100)}`, i % 100), `t-${Math.floor(i / 100)}-${i % 100} hosted`);
+    const ms = performance.now() - started;
+    assert.ok(timerTurns >= 2, `timers ran ${timerTurns} times during ${ms.toFixed(0)} ms of opening`);
+    assert.ok(rm.get('t-0', 0)!.isLeader && !rm.get('t-0', 1)!.isLeader, 'roles follow the image');
+  } finally {
+    rm.close();
+    logs.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
