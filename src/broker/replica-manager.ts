@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { ErrorCode } from '../common/errors.js';
 import type { NodeConfig } from '../common/node-config.js';
-import { configResourceKey, type MetadataImage } from '../metadata/image.js';
+import { configResourceKey, type MetadataImage, type PartitionRegistration, type TopicImage } from '../metadata/image.js';
 import { ConfigResourceType } from '../metadata/records.js';
 import type { AppendInfo } from '../storage/log.js';
 import { defaultLogConfig, resolveLogConfig, type LogConfig } from '../storage/log-config.js';
@@ -64,8 +64,10 @@ export const logOpenSliceMs = 50;
 
 export class ReplicaManager {
   private hosted = new Map<string, Partition>();
-  /** Partitions of the image whose logs are not open yet (the last apply ran out of its slice). */
-  private openPending = false;
+  /** Hosted partition keys by topic id (a deleted topic's partitions without a scan of all). */
+  private readonly byTopic = new Map<string, Set<string>>();
+  /** Partitions the image assigns here whose logs are not open yet (opened in slices). */
+  private readonly toOpen = new Map<string, { readonly topicId: string; readonly partition: number }>();
   private openTimer: NodeJS.Immediate | null = null;
   private image: MetadataImage | null = null;
   /** Parked waits by partition key, and all of them (an image change wakes every one). */
@@ -104,58 +106,102 @@ export class ReplicaManager {
   }
 
   /**
-   * Follow a new metadata image (cheap when topics and configs did not change). Opening the logs
-   * of partitions new to this broker is sliced (`logOpenSliceMs`): those not reached yet are not
-   * hosted until a later turn applies the image again, as if their metadata came a little later.
+   * Follow a new metadata image. Only topics whose image changed are looked at (the image is
+   * copy-on-write: an unchanged topic is the same object), all of them when configs changed. Logs
+   * of partitions new to this broker are opened in slices of `logOpenSliceMs`: those not reached
+   * yet are not hosted until a later turn, as if their metadata came a little later.
    */
   applyImage(image: MetadataImage): void {
     const prev = this.image;
     this.image = image;
-    if (!this.openPending && prev && prev.topicsById === image.topicsById && prev.configs === image.configs) return;
+    const topicsChanged = prev === null || prev.topicsById !== image.topicsById;
+    const configsChanged = prev === null || prev.configs !== image.configs;
+    if (!topicsChanged && !configsChanged && this.toOpen.size === 0) return;
     const now = Date.now();
-    const sliceEnd = performance.now() + logOpenSliceMs;
-    let pending = false;
-    const next = new Map<string, Partition>();
     const changed: string[] = [];
-    for (const topic of image.topicsById.values()) {
-      const config = resolveLogConfig(this.baseConfig, image.configs.get(configResourceKey(ConfigResourceType.TOPIC, topic.name)));
-      for (const [partition, p] of topic.partitions) {
-        if (!p.replicas.includes(this.brokerId)) continue;
-        const key = partitionKey(topic.name, partition);
-        let part = this.hosted.get(key);
-        if (!part || part.topicId !== topic.id) {
-          if (pending || performance.now() > sliceEnd) {
-            pending = true;
-            continue;
-          }
-          part = new Partition(topic.name, topic.id, partition, this.brokerId, this.logs.getOrCreate(topic.name, partition, config));
-        } else if (part.log.config !== config) part.log = this.logs.getOrCreate(topic.name, partition, config);
-        const isrBefore = part.isr;
-        if (part.update(p, now)) {
-          changed.push(key);
-          this.logger.debug({ topic: topic.name, partition, leader: p.leader, leaderEpoch: p.leaderEpoch }, 'partition role changed');
-        } else if (part.isr !== isrBefore) changed.push(key); // waits on acks=all look at the ISR size
-        next.set(key, part);
+    if (topicsChanged || configsChanged) {
+      // Topics gone (deleted, or recreated under a new id) first: their partitions and logs go.
+      if (prev) for (const id of prev.topicsById.keys()) if (!image.topicsById.has(id)) this.dropTopic(id, changed);
+      for (const topic of image.topicsById.values()) {
+        if (!configsChanged && prev?.topicsById.get(topic.id) === topic) continue;
+        this.followTopic(image, topic, now, changed);
       }
     }
-    for (const [key, old] of this.hosted) {
-      if (next.get(key) !== old) {
-        changed.push(key);
-        this.logger.info({ topic: old.topic, partition: old.partition }, 'no longer hosting partition; removing its log');
-        this.logs.delete(old.topic, old.partition);
-      }
+    this.openSlice(image, now, changed);
+    // Only waits on partitions whose leader, epoch, ISR or hosting changed need to look again.
+    for (const key of changed) this.wake(key);
+    if (changed.length > 0) this.onRolesChanged?.();
+  }
+
+  private topicLogConfig(image: MetadataImage, topic: string): LogConfig {
+    return resolveLogConfig(this.baseConfig, image.configs.get(configResourceKey(ConfigResourceType.TOPIC, topic)));
+  }
+
+  private followTopic(image: MetadataImage, topic: TopicImage, now: number, changed: string[]): void {
+    const config = this.topicLogConfig(image, topic.name);
+    // Partitions of this topic the image moved away from this broker.
+    for (const key of this.byTopic.get(topic.id) ?? []) {
+      const part = this.hosted.get(key)!;
+      if (!topic.partitions.get(part.partition)?.replicas.includes(this.brokerId)) this.unhost(key, part, changed);
     }
-    this.hosted = next;
-    this.openPending = pending;
-    if (pending && !this.openTimer) {
+    for (const [partition, p] of topic.partitions) {
+      if (!p.replicas.includes(this.brokerId)) continue;
+      const key = partitionKey(topic.name, partition);
+      const part = this.hosted.get(key);
+      if (!part) {
+        this.toOpen.set(key, { topicId: topic.id, partition });
+        continue;
+      }
+      if (part.log.config !== config) part.log = this.logs.getOrCreate(topic.name, partition, config);
+      this.follow(key, part, p, now, changed);
+    }
+  }
+
+  private follow(key: string, part: Partition, p: PartitionRegistration, now: number, changed: string[]): void {
+    const isrBefore = part.isr;
+    if (part.update(p, now)) {
+      changed.push(key);
+      this.logger.debug({ topic: part.topic, partition: part.partition, leader: p.leader, leaderEpoch: p.leaderEpoch }, 'partition role changed');
+    } else if (part.isr !== isrBefore) changed.push(key); // waits on acks=all look at the ISR size
+  }
+
+  private dropTopic(topicId: string, changed: string[]): void {
+    for (const key of this.byTopic.get(topicId) ?? []) this.unhost(key, this.hosted.get(key)!, changed);
+  }
+
+  private unhost(key: string, part: Partition, changed: string[]): void {
+    this.hosted.delete(key);
+    const keys = this.byTopic.get(part.topicId);
+    keys?.delete(key);
+    if (keys?.size === 0) this.byTopic.delete(part.topicId);
+    changed.push(key);
+    this.logger.info({ topic: part.topic, partition: part.partition }, 'no longer hosting partition; removing its log');
+    this.logs.delete(part.topic, part.partition);
+  }
+
+  /** Opens the logs of partitions waiting for them until the slice is spent; the rest next turn. */
+  private openSlice(image: MetadataImage, now: number, changed: string[]): void {
+    const sliceEnd = performance.now() + logOpenSliceMs;
+    for (const [key, want] of this.toOpen) {
+      if (performance.now() > sliceEnd) break;
+      this.toOpen.delete(key);
+      const topic = image.topicsById.get(want.topicId);
+      const p = topic?.partitions.get(want.partition);
+      if (!topic || !p || !p.replicas.includes(this.brokerId) || this.hosted.has(key)) continue;
+      const part = new Partition(topic.name, topic.id, want.partition, this.brokerId, this.logs.getOrCreate(topic.name, want.partition, this.topicLogConfig(image, topic.name)));
+      this.hosted.set(key, part);
+      const keys = this.byTopic.get(topic.id) ?? new Set<string>();
+      keys.add(key);
+      this.byTopic.set(topic.id, keys);
+      part.update(p, now);
+      changed.push(key);
+    }
+    if (this.toOpen.size > 0 && !this.openTimer) {
       this.openTimer = setImmediate(() => {
         this.openTimer = null;
         if (this.image) this.applyImage(this.image);
       });
     }
-    // Only waits on partitions whose leader, epoch, ISR or hosting changed need to look again.
-    for (const key of changed) this.wake(key);
-    if (changed.length > 0) this.onRolesChanged?.();
   }
 
   /**

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { ReplicaManager } from '../../src/broker/replica-manager.js';
 import { MetadataLoader } from '../../src/metadata/loader.js';
+import { buildRecordBatch } from '../../src/protocol/record-batch.js';
 import type { MetadataRecord } from '../../src/metadata/records.js';
 import { defaultLogConfig } from '../../src/storage/log-config.js';
 import { LogManager } from '../../src/storage/log-manager.js';
@@ -46,6 +47,33 @@ test('thousands of new partitions are opened over several turns, timers run mean
     const ms = performance.now() - started;
     assert.ok(timerTurns >= 2, `timers ran ${timerTurns} times during ${ms.toFixed(0)} ms of opening`);
     assert.ok(rm.get('t-0', 0)!.isLeader && !rm.get('t-0', 1)!.isLeader, 'roles follow the image');
+    // Changes reach only the topics they touch: a leader move, a partition moved away, a deleted topic.
+    const id = (t: number): string => Buffer.alloc(16, t + 1).toString('base64url');
+    const t5p3 = rm.get('t-5', 3)!;
+    loader.replayAll([
+      { type: 'partitionChange', topicId: id(0), partitionId: 1, isr: null, leader: 1, replicas: null, removingReplicas: null, addingReplicas: null },
+      { type: 'partitionChange', topicId: id(1), partitionId: 7, isr: [2, 3, 4], leader: 2, replicas: [2, 3, 4], removingReplicas: null, addingReplicas: null },
+      { type: 'removeTopic', topicId: id(2) },
+    ]);
+    rm.applyImage(loader.image);
+    assert.ok(rm.get('t-0', 1)!.isLeader, 'the leader move reached t-0-1');
+    assert.equal(rm.get('t-1', 7), undefined, 'a partition moved to other brokers is no longer hosted');
+    assert.ok(!existsSync(join(dir, 't-1-7')), 'and its log is removed');
+    assert.ok(rm.get('t-1', 6), 'its neighbours stay');
+    assert.equal(rm.get('t-2', 0), undefined, 'a deleted topic is no longer hosted');
+    assert.ok(!existsSync(join(dir, 't-2-0')));
+    assert.equal(rm.get('t-5', 3), t5p3, 'an untouched topic keeps its partitions as they were');
+    // Recreated under the same name with a new id: a fresh, empty log.
+    rm.get('t-3', 0)!.log.appendAsLeader(buildRecordBatch([{ key: null, value: Buffer.from('old'), timestamp: 1 }]), 0, 0);
+    loader.replayAll([
+      { type: 'removeTopic', topicId: id(3) },
+      { type: 'topic', name: 't-3', topicId: id(99) },
+      { type: 'partition', topicId: id(99), partitionId: 0, replicas: [1], isr: [1], removingReplicas: [], addingReplicas: [], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
+    ]);
+    rm.applyImage(loader.image);
+    await waitFor('the recreated topic hosted', async () => (rm.get('t-3', 0)?.topicId === id(99) ? true : undefined), 10_000, 5);
+    assert.equal(rm.get('t-3', 0)!.log.logEndOffset, 0, 'the old data is gone');
+    assert.equal(rm.get('t-3', 1), undefined);
   } finally {
     rm.close();
     logs.close();
