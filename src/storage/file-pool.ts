@@ -5,7 +5,7 @@
 // Closing loses nothing (writes are in the page cache; fsync of a reopened descriptor flushes the
 // file). Callers use a descriptor synchronously, right after `fd()`, and never keep it across
 // another `fd()` call (which could close it).
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 
 export class FilePool {
   /** path → fd; Map order is use order (least recent first). */
@@ -15,7 +15,7 @@ export class FilePool {
     if (!Number.isInteger(maxOpen) || maxOpen < 1) throw new RangeError(`maxOpen must be a positive integer, not ${maxOpen}`);
   }
 
-  /** A descriptor of `path` opened read-write (`r+`: the file must exist). */
+  /** A descriptor of `path` opened read-write; the file is created (empty) if it does not exist. */
   fd(path: string): number {
     const fd = this.open.get(path);
     if (fd !== undefined) {
@@ -24,7 +24,7 @@ export class FilePool {
       return fd;
     }
     this.evictTo(this.maxOpen - 1);
-    const opened = openSync(path, 'r+');
+    const opened = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644);
     this.open.set(path, opened);
     return opened;
   }

@@ -3,7 +3,7 @@
 // batches. Recovery scans from the start, checks every batch (size, magic 2, CRC32C, offsets
 // increasing) and truncates at the first one that fails: a torn tail after kill -9 is cut, and a
 // corrupt batch is never served. File names are the base offset, zero-padded to 20 digits.
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { fstatSync, fsyncSync, ftruncateSync, readSync, rmSync, writeSync } from 'node:fs';
 import { logFiles } from './file-pool.js';
 import { join } from 'node:path';
 import { batchHeaderBytes, computeBatchCrc, readBatchHeader, type RecordBatchHeader as BatchHeader } from '../protocol/record-batch.js';
@@ -42,8 +42,7 @@ export class LogSegment {
     nowMs: number,
   ) {
     this.path = join(dir, segmentFileName(baseOffset, '.log'));
-    if (!existsSync(this.path)) closeSync(openSync(this.path, 'w'));
-    this.bytes = fstatSync(logFiles.fd(this.path)).size;
+    this.bytes = fstatSync(logFiles.fd(this.path)).size; // created empty if missing
     this.nextOffset = baseOffset;
     this.createdAtMs = nowMs;
     this.indexes = SegmentIndexes.open(join(dir, segmentFileName(baseOffset, '.index')), join(dir, segmentFileName(baseOffset, '.timeindex')), baseOffset, this.bytes).indexes;

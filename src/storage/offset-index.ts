@@ -3,7 +3,7 @@
 // `.timeindex` maps a timestamp to the first offset at or after which it was reached (12-byte
 // entries: int64 timestamp, int32 relative offset). Both are append-only files mirrored in memory;
 // entries are strictly increasing. A file that fails these checks is rebuilt from the log.
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync, ftruncateSync, existsSync } from 'node:fs';
+import { fsyncSync, readFileSync, writeSync, ftruncateSync, existsSync } from 'node:fs';
 import { logFiles } from './file-pool.js';
 
 export const offsetIndexEntryBytes = 8;
@@ -21,8 +21,8 @@ export class SegmentIndexes {
     readonly timePath: string,
     private readonly baseOffset: number,
   ) {
-    // Created empty if missing; descriptors come from the shared pool on each use.
-    for (const path of [offsetPath, timePath]) if (!existsSync(path)) closeSync(openSync(path, 'w'));
+    // The files are created on the first entry (the pool opens with O_CREAT): an idle partition's
+    // empty segment has none. Descriptors come from the shared pool on each use.
   }
 
   /** Open the index files; returns null entries (caller rebuilds) when they are not consistent with `segmentBytes`. */
@@ -34,8 +34,8 @@ export class SegmentIndexes {
   }
 
   private load(segmentBytes: number): boolean {
-    const o = readFileSync(this.offsetPath);
-    const t = readFileSync(this.timePath);
+    const o = readIfExists(this.offsetPath);
+    const t = readIfExists(this.timePath);
     if (o.length % offsetIndexEntryBytes !== 0 || t.length % timeIndexEntryBytes !== 0) return false;
     for (let p = 0; p < o.length; p += offsetIndexEntryBytes) {
       const rel = o.readInt32BE(p);
@@ -61,8 +61,7 @@ export class SegmentIndexes {
     this.positions = [];
     this.times = [];
     this.timeOffsets = [];
-    ftruncateSync(logFiles.fd(this.offsetPath), 0);
-    ftruncateSync(logFiles.fd(this.timePath), 0);
+    for (const path of [this.offsetPath, this.timePath]) if (existsSync(path)) ftruncateSync(logFiles.fd(path), 0);
   }
 
   get entries(): number {
@@ -156,12 +155,21 @@ export class SegmentIndexes {
   }
 
   flush(): void {
-    fsyncSync(logFiles.fd(this.offsetPath));
-    fsyncSync(logFiles.fd(this.timePath));
+    for (const path of [this.offsetPath, this.timePath]) if (existsSync(path)) fsyncSync(logFiles.fd(path));
   }
 
   close(): void {
     logFiles.close(this.offsetPath);
     logFiles.close(this.timePath);
+  }
+}
+
+/** The file's bytes; none when it does not exist (a segment that never had an index entry). */
+function readIfExists(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+    throw err;
   }
 }

@@ -47,15 +47,23 @@ try {
   const rssBefore = new Map(status.filter((s) => s.pid).map((s) => [s.nodeId, rssMiB(s.pid!)]));
 
   let started = performance.now();
+  const epochBefore = (await f.quorumStatus()).leaderEpoch;
+  // A CreateTopics whose answer is lost to a leader change is retried by the client; the first
+  // attempt may have committed (its records are one metadata transaction: all or nothing), so a
+  // retried topic answering TOPIC_ALREADY_EXISTS (36) was created with the requested partitions.
+  let retriedExisting = 0;
   for (let i = 0; i < topics; i += topicsPerRequest) {
     const batch = Array.from({ length: Math.min(topicsPerRequest, topics - i) }, (_, k) => ({ name: `scale-${i + k}`, numPartitions: partitionsPerTopic, replicationFactor: 3, configs: {} }));
     const res = await client.call('CreateTopics', { topics: batch }, { timeoutMs: 120_000 });
-    const bad = (res['topics'] as { errorCode: number; name: string }[]).filter((t) => t.errorCode !== 0);
+    const answers = res['topics'] as { errorCode: number; name: string }[];
+    retriedExisting += answers.filter((t) => t.errorCode === 36).length;
+    const bad = answers.filter((t) => t.errorCode !== 0 && t.errorCode !== 36);
     if (bad.length > 0) throw new Error(`create failed: ${JSON.stringify(bad.slice(0, 3))}`);
   }
   const createMs = performance.now() - started;
   const partitions = topics * partitionsPerTopic;
-  console.log(`created ${topics} topics × ${partitionsPerTopic} partitions (RF 3) = ${partitions} partitions in ${(createMs / 1000).toFixed(1)} s (${Math.round(partitions / (createMs / 1000))} partitions/s)`);
+  const leaderChanges = (await f.quorumStatus()).leaderEpoch - epochBefore;
+  console.log(`created ${topics} topics × ${partitionsPerTopic} partitions (RF 3) = ${partitions} partitions in ${(createMs / 1000).toFixed(1)} s (${Math.round(partitions / (createMs / 1000))} partitions/s); quorum leader changes meanwhile: ${leaderChanges}; topics a retry found already created: ${retriedExisting}`);
 
   const leaderId = (await f.quorumStatus()).leaderId;
   const rssAfter = rssMiB((await f.status()).find((s) => s.nodeId === leaderId)!.pid!);

@@ -36,7 +36,8 @@ test('FilePool keeps at most maxOpen descriptors, closes the least recently used
     pool.close(paths[1]!);
     assert.equal(openFds(), before);
     assert.throws(() => new FilePool(0), RangeError);
-    assert.throws(() => pool.fd(join(dir, 'missing')), /ENOENT/);
+    pool.fd(join(dir, 'new'));
+    assert.equal(readFileSync(join(dir, 'new'), 'utf8'), '', 'a missing file is created empty');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -92,6 +93,25 @@ test('40 partition logs of several segments each work through a pool of 3 descri
     for (const log of again) log.close(0);
   } finally {
     logFiles.setMaxOpen(logFilesOpenMaxDefault);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a new, idle partition log holds no descriptor and no index files; the first append creates them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'raftka-pool-idle-'));
+  try {
+    const log = Log.open(join(dir, 't-0'), defaultLogConfig, { recoveryPoint: 0, logStartOffset: 0, nowMs: 0, logger: pino({ level: 'silent' }) });
+    const files = (): string[] => readdirSync(join(dir, 't-0')).filter((n) => /^\d{20}\./.test(n)).sort();
+    assert.deepEqual(files(), ['00000000000000000000.log']);
+    log.flush(0);
+    assert.deepEqual(files(), ['00000000000000000000.log'], 'flushing an empty segment creates nothing');
+    log.appendAsLeader(buildRecordBatch([{ key: null, value: Buffer.from('x'), timestamp: 5 }]), 0, 0);
+    assert.deepEqual(files(), ['00000000000000000000.index', '00000000000000000000.log', '00000000000000000000.timeindex']);
+    log.close(0);
+    const again = Log.open(join(dir, 't-0'), defaultLogConfig, { recoveryPoint: 1, logStartOffset: 0, nowMs: 0, logger: pino({ level: 'silent' }) });
+    assert.equal(again.logEndOffset, 1);
+    again.close(0);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
