@@ -1,8 +1,12 @@
 // A broker's life with the controller (KIP-631): register (a new incarnation id each process
 // start), then heartbeat every broker.heartbeat.interval.ms with the metadata offset it has
-// applied; the controller unfences it once it has caught up. A lost registration (stale epoch,
-// unknown id after a controller failover) is redone. On shutdown it asks for a controlled
-// shutdown and waits (bounded) until the controller has moved its leaderships away.
+// applied. Like Kafka's broker it asks to stay fenced (wantFence) until two things hold: the
+// controller has said it caught up with the metadata log (`onCaughtUp`: only then does the broker
+// act on the image — a restarted broker's own log is stale and would make it lead partitions that
+// moved on), and the broker says it is ready (`readyToUnfence`: its partition logs are open).
+// A lost registration (stale epoch, unknown id after a controller failover) is redone. On
+// shutdown it asks for a controlled shutdown and waits (bounded) until the controller has moved
+// its leaderships away.
 import type { Logger } from 'pino';
 import { ErrorCode, errorName } from '../common/errors.js';
 import type { NodeConfig } from '../common/node-config.js';
@@ -18,6 +22,13 @@ export interface BrokerLifecycleOptions {
   readonly metadataOffset: () => number;
   /** Called once, the first time the controller says this broker has caught up with the metadata log. */
   readonly onCaughtUp?: () => void;
+  /**
+   * Whether the broker can serve once caught up (asked after `onCaughtUp`; once true it stays
+   * true for this process). Until then heartbeats ask to stay fenced. Default: always ready.
+   */
+  readonly readyToUnfence?: () => boolean;
+  /** The controller RPCs (tests give their own); default: a ControllerClient on the quorum voters. */
+  readonly client?: Pick<ControllerClient, 'call' | 'close'>;
   /** Endpoints registered beside the advertised listeners (the replication endpoint). */
   readonly extraEndpoints?: readonly { name: string; host: string; port: number }[];
 }
@@ -28,16 +39,17 @@ export type BrokerState = 'registering' | 'fenced' | 'running' | 'shutting-down'
 const controlledShutdownTimeoutMs = 10_000;
 
 export class BrokerLifecycle {
-  private readonly client: ControllerClient;
+  private readonly client: Pick<ControllerClient, 'call' | 'close'>;
   private readonly incarnationId = randomUuid();
   private brokerEpoch = -1;
   private stateValue: BrokerState = 'registering';
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
   private caughtUp = false;
+  private ready = false;
 
   constructor(private readonly options: BrokerLifecycleOptions) {
-    this.client = new ControllerClient(options.config.quorumVoters.map((v) => ({ host: v.host, port: v.port })));
+    this.client = options.client ?? new ControllerClient(options.config.quorumVoters.map((v) => ({ host: v.host, port: v.port })));
   }
 
   get state(): BrokerState {
@@ -113,15 +125,22 @@ export class BrokerLifecycle {
     await this.beat();
   }
 
+  /** Caught up and ready: from then on it stays so for this process. */
+  private isReady(): boolean {
+    if (!this.ready && this.caughtUp) this.ready = this.options.readyToUnfence?.() ?? true;
+    return this.ready;
+  }
+
   private heartbeat(wantShutDown: boolean, timeoutMs: number): Promise<Record<string, unknown>> {
     return this.client.call(
       'BrokerHeartbeat',
-      { brokerId: this.options.config.nodeId, brokerEpoch: this.brokerEpoch, currentMetadataOffset: this.options.metadataOffset(), wantFence: false, wantShutDown },
+      { brokerId: this.options.config.nodeId, brokerEpoch: this.brokerEpoch, currentMetadataOffset: this.options.metadataOffset(), wantFence: !wantShutDown && !this.isReady(), wantShutDown },
       { timeoutMs },
     );
   }
 
   private async beat(): Promise<void> {
+    const askedFenced = !this.isReady();
     const res = await this.heartbeat(false, this.options.config.brokerHeartbeatIntervalMs * 2);
     const code = Number(res['errorCode']);
     if (code === ErrorCode.STALE_BROKER_EPOCH || code === ErrorCode.BROKER_ID_NOT_REGISTERED) {
@@ -138,5 +157,12 @@ export class BrokerLifecycle {
     const next: BrokerState = res['isFenced'] ? 'fenced' : 'running';
     if (next !== this.stateValue) this.options.logger.info({ state: next, brokerEpoch: this.brokerEpoch }, 'broker state changed');
     this.stateValue = next;
+    // Became ready since this heartbeat went out: say so now rather than a heartbeat interval later.
+    if (askedFenced && this.isReady()) await this.beat();
+  }
+
+  /** Heartbeat now if the broker has just become ready (e.g. its last partition log opened). */
+  nudge(): void {
+    if (this.stateValue === 'fenced' && this.caughtUp && !this.ready && this.isReady()) void this.step();
   }
 }

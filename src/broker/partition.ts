@@ -107,16 +107,17 @@ export class Partition {
   /**
    * Leader: the ISR it should ask the controller for — without members that have not caught up
    * for `lagMaxMs`, with followers that have reached the high watermark and this epoch's first
-   * offset. Null when the ISR is right as it is.
+   * offset and that `eligible` accepts (not fenced or shutting down). Null when the ISR is right
+   * as it is.
    */
-  desiredIsr(nowMs: number, lagMaxMs: number): number[] | null {
+  desiredIsr(nowMs: number, lagMaxMs: number, eligible: (brokerId: number) => boolean = () => true): number[] | null {
     if (!this.isLeader) return null;
     const epochStart = this.log.epochs.all().find((e) => e.epoch === this.leaderEpoch)?.startOffset ?? this.log.logEndOffset;
     const keep = this.isr.filter((r) => r === this.brokerId || nowMs - (this.followers.get(r)?.lastCaughtUpMs ?? 0) <= lagMaxMs);
     const add = this.replicas.filter((r) => {
       if (r === this.brokerId || keep.includes(r)) return false;
       const f = this.followers.get(r);
-      return f !== undefined && f.leo >= this.highWatermark && f.leo >= epochStart && nowMs - f.lastCaughtUpMs <= lagMaxMs;
+      return f !== undefined && f.leo >= this.highWatermark && f.leo >= epochStart && nowMs - f.lastCaughtUpMs <= lagMaxMs && eligible(r);
     });
     const next = [...keep, ...add];
     if (!keep.includes(this.brokerId)) next.unshift(this.brokerId);

@@ -69,13 +69,18 @@ export class ReplicaManager {
   /** Partitions the image assigns here whose logs are not open yet (opened in slices). */
   private readonly toOpen = new Map<string, { readonly topicId: string; readonly partition: number }>();
   private openTimer: NodeJS.Immediate | null = null;
+  /** The image partitions are hosted by (null until `startHosting`). */
   private image: MetadataImage | null = null;
+  /** The newest image given, hosted or not (answers metadata requests). */
+  private latest: MetadataImage | null = null;
+  private hosting = false;
   /** Parked waits by partition key, and all of them (an image change wakes every one). */
   private waiters = new Map<string, Set<() => void>>();
   private anyWaiters = new Set<() => void>();
   private parked = 0;
   private isrChanger: IsrChanger | null = null;
   private onRolesChanged: (() => void) | null = null;
+  private onAllOpen: (() => void) | null = null;
   private readonly isrTimer: NodeJS.Timeout;
 
   constructor(
@@ -98,6 +103,26 @@ export class ReplicaManager {
     this.onRolesChanged = listener;
   }
 
+  /**
+   * From now on, host the partitions the image assigns here. A broker calls this once it has
+   * caught up with the metadata log; until then its image may be stale.
+   */
+  startHosting(): void {
+    if (this.hosting) return;
+    this.hosting = true;
+    if (this.latest) this.applyImage(this.latest);
+  }
+
+  /** Called whenever an image has been followed with every assigned partition's log open. */
+  setAllOpenListener(listener: () => void): void {
+    this.onAllOpen = listener;
+  }
+
+  /** Whether an image has been followed and every partition it assigns here has its log open. */
+  allLogsOpen(): boolean {
+    return this.image !== null && this.toOpen.size === 0;
+  }
+
   close(): void {
     clearInterval(this.isrTimer);
     if (this.openTimer) clearImmediate(this.openTimer);
@@ -112,6 +137,8 @@ export class ReplicaManager {
    * yet are not hosted until a later turn, as if their metadata came a little later.
    */
   applyImage(image: MetadataImage): void {
+    this.latest = image;
+    if (!this.hosting) return;
     const prev = this.image;
     this.image = image;
     const topicsChanged = prev === null || prev.topicsById !== image.topicsById;
@@ -196,10 +223,11 @@ export class ReplicaManager {
       part.update(p, now);
       changed.push(key);
     }
+    if (this.toOpen.size === 0) this.onAllOpen?.();
     if (this.toOpen.size > 0 && !this.openTimer) {
       this.openTimer = setImmediate(() => {
         this.openTimer = null;
-        if (this.image) this.applyImage(this.image);
+        if (this.latest) this.applyImage(this.latest);
       });
     }
   }
@@ -238,7 +266,7 @@ export class ReplicaManager {
 
   /** Kafka's answer for a partition this broker cannot serve as leader. */
   leaderError(topic: string, partition: number): number {
-    const t = this.image?.topicsByName.get(topic);
+    const t = this.latest?.topicsByName.get(topic);
     if (!t || !t.partitions.has(partition)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     const p = this.hosted.get(partitionKey(topic, partition));
     if (!p || !p.isLeader) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
@@ -389,7 +417,7 @@ export class ReplicaManager {
 
   private maybeChangeIsr(p: Partition, nowMs: number): void {
     if (!this.isrChanger || p.isrChangeInFlight) return;
-    const next = p.desiredIsr(nowMs, this.replicaLagTimeMaxMs);
+    const next = p.desiredIsr(nowMs, this.replicaLagTimeMaxMs, (id) => this.isrEligible(id));
     if (!next) return;
     p.isrChangeInFlight = true;
     this.logger.info({ topic: p.topic, partition: p.partition, isr: p.isr, newIsr: next }, 'asking the controller to change the ISR');
@@ -397,6 +425,15 @@ export class ReplicaManager {
       p.isrChangeInFlight = false;
       this.logger.warn({ topic: p.topic, partition: p.partition, err: err instanceof Error ? err.message : String(err) }, 'ISR change failed; will retry');
     });
+  }
+
+  /**
+   * Whether a caught-up follower may join an ISR (Kafka's isReplicaIsrEligible): registered, not
+   * fenced, not shutting down. The controller would refuse the others with INELIGIBLE_REPLICA.
+   */
+  private isrEligible(brokerId: number): boolean {
+    const b = this.latest?.brokers.get(brokerId);
+    return b !== undefined && !b.fenced && !b.inControlledShutdown;
   }
 
   private maybeChangeIsrs(): void {
@@ -411,7 +448,8 @@ export class ReplicaManager {
     return n;
   }
 
+  /** The newest metadata image this broker has (hosted or not yet). */
   currentImage(): MetadataImage | null {
-    return this.image;
+    return this.latest;
   }
 }

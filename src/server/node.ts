@@ -239,6 +239,9 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
       fetcherRef.refresh();
       coordinator.setLeadership(ledOffsetsPartitions());
     });
+    // Partitions are hosted only once the controller says this broker has caught up with the
+    // metadata log (startHosting below): until then the local log is a stale prefix, and acting
+    // on it would have a restarted broker lead partitions whose leadership moved on while it was down.
     replicas.applyImage(driver.appliedState().image);
     driver.onApplied((state) => replicas.applyImage(state.image));
     retentionTimer = setInterval(() => void coordinator.expireOffsets(), config.offsetsRetentionCheckIntervalMs);
@@ -282,7 +285,21 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
       }));
       return ends;
     });
-    broker = new BrokerLifecycle({ config, clusterId: meta.clusterId, logger, metadataOffset: () => driver.appliedState().appliedOffset, onCaughtUp: () => replicas.removeStrayLogs(), extraEndpoints: [replicationEndpoint] });
+    const lifecycle = new BrokerLifecycle({
+      config,
+      clusterId: meta.clusterId,
+      logger,
+      metadataOffset: () => driver.appliedState().appliedOffset,
+      onCaughtUp: () => {
+        replicas.startHosting();
+        replicas.removeStrayLogs();
+      },
+      // Unfenced once every partition log the image assigns here is open.
+      readyToUnfence: () => replicas.allLogsOpen(),
+      extraEndpoints: [replicationEndpoint],
+    });
+    replicas.setAllOpenListener(() => lifecycle.nudge());
+    broker = lifecycle;
     broker.start();
   }
 

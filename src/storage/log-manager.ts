@@ -53,7 +53,9 @@ export interface LogManagerOptions {
 interface Hosted {
   readonly topic: string;
   readonly partition: number;
+  /** The partition's directory, and the log dir (of `log.dirs`) it is in. */
   readonly dir: string;
+  readonly logDir: string;
   readonly log: Log;
 }
 
@@ -62,18 +64,21 @@ export class LogManager {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly recoveryPoints = new Map<string, number>();
   private readonly logStarts = new Map<string, number>();
-  /** Partition directories found at start, opened on first use with the topic's config. */
-  private readonly found = new Map<string, string>();
+  /** Partition directories found at start (path and log dir), opened on first use with the topic's config. */
+  private readonly found = new Map<string, { readonly dir: string; readonly logDir: string }>();
+  /** Hosted logs per log dir: a new partition goes to the emptiest (kept as counts, not recounted per log). */
+  private readonly hostedPerDir = new Map<string, number>();
   private cleaner: ((log: Log, nowMs: number) => void) | null = null;
 
   constructor(private readonly options: LogManagerOptions) {
     for (const dir of options.logDirs) {
       mkdirSync(dir, { recursive: true });
+      this.hostedPerDir.set(dir, 0);
       for (const [k, v] of readCheckpoint(join(dir, recoveryPointCheckpointName))) this.recoveryPoints.set(k, v);
       for (const [k, v] of readCheckpoint(join(dir, logStartCheckpointName))) this.logStarts.set(k, v);
       for (const name of readdirSync(dir)) {
         if (!parsePartitionDir(name) || name.startsWith('__cluster_metadata')) continue;
-        if (statSync(join(dir, name)).isDirectory()) this.found.set(name, join(dir, name));
+        if (statSync(join(dir, name)).isDirectory()) this.found.set(name, { dir: join(dir, name), logDir: dir });
       }
     }
   }
@@ -96,27 +101,31 @@ export class LogManager {
       if (hosted.log.config !== config) hosted.log.updateConfig(config);
       return hosted.log;
     }
-    const dir = this.found.get(key) ?? join(this.pickDir(), key);
+    const logDir = this.found.get(key)?.logDir ?? this.emptiestDir();
+    const dir = this.found.get(key)?.dir ?? join(logDir, key);
     this.found.delete(key);
     const log = Log.open(dir, config, { recoveryPoint: this.recoveryPoints.get(key) ?? 0, logStartOffset: this.logStarts.get(key) ?? 0, nowMs: Date.now(), logger: this.options.logger });
-    this.logs.set(key, { topic, partition, dir, log });
+    this.logs.set(key, { topic, partition, dir, logDir, log });
+    this.hostedPerDir.set(logDir, this.hostedPerDir.get(logDir)! + 1);
     return log;
   }
 
-  /** The log dir holding the fewest partitions. */
-  private pickDir(): string {
-    const counts = new Map(this.options.logDirs.map((d) => [d, 0]));
-    for (const h of this.logs.values()) for (const d of counts.keys()) if (h.dir.startsWith(d)) counts.set(d, counts.get(d)! + 1);
-    return [...counts].sort((a, b) => a[1] - b[1])[0]![0];
+  /** The log dir hosting the fewest partitions (the first of them on a tie). */
+  private emptiestDir(): string {
+    let best = this.options.logDirs[0]!;
+    for (const d of this.options.logDirs) if (this.hostedPerDir.get(d)! < this.hostedPerDir.get(best)!) best = d;
+    return best;
   }
 
   /** Remove a partition's data (its topic was deleted). */
   delete(topic: string, partition: number): void {
     const key = partitionKey(topic, partition);
     const hosted = this.logs.get(key);
-    if (hosted) hosted.log.delete();
-    else {
-      const dir = this.found.get(key);
+    if (hosted) {
+      hosted.log.delete();
+      this.hostedPerDir.set(hosted.logDir, this.hostedPerDir.get(hosted.logDir)! - 1);
+    } else {
+      const dir = this.found.get(key)?.dir;
       if (dir) {
         // Opened only to be removed: no recovery needed.
         Log.open(dir, defaultLogConfig, { recoveryPoint: Number.MAX_SAFE_INTEGER, logStartOffset: 0, nowMs: Date.now(), logger: this.options.logger }).delete();
@@ -173,13 +182,13 @@ export class LogManager {
       const recovery: [string, number, number][] = [];
       const starts: [string, number, number][] = [];
       for (const h of this.logs.values()) {
-        if (!h.dir.startsWith(dir)) continue;
+        if (h.logDir !== dir) continue;
         recovery.push([h.topic, h.partition, h.log.recoveryPoint]);
         starts.push([h.topic, h.partition, h.log.logStartOffset]);
       }
       // Partitions found on disk but not opened yet keep their old entries.
-      for (const [key, path] of this.found) {
-        if (!path.startsWith(dir)) continue;
+      for (const [key, f] of this.found) {
+        if (f.logDir !== dir) continue;
         const p = parsePartitionDir(key)!;
         recovery.push([p.topic, p.partition, this.recoveryPoints.get(key) ?? 0]);
         starts.push([p.topic, p.partition, this.logStarts.get(key) ?? 0]);

@@ -25,6 +25,9 @@ export class CoreHarness {
   readonly nodes = new Map<NodeId, HarnessNode>();
   private queue: InFlight[] = [];
   private readonly cut = new Set<string>();
+  /** Links whose messages wait (neither lost nor delivered) until `release`. */
+  private readonly held = new Set<string>();
+  private heldMessages: InFlight[] = [];
 
   constructor(voters: readonly NodeId[], observers: readonly NodeId[] = [], seed = 1, overrides: Partial<RaftCoreConfig> = {}) {
     const rng = new SeededRandom(seed);
@@ -53,6 +56,18 @@ export class CoreHarness {
 
   cutLink(from: NodeId, to: NodeId): void {
     this.cut.add(`${from}>${to}`);
+  }
+
+  /** Messages from `from` to `to` wait until `release` (a slow link or a busy receiver). */
+  hold(from: NodeId, to: NodeId): void {
+    this.held.add(`${from}>${to}`);
+  }
+
+  /** Stop holding every link and put the held messages back on the network, in order. */
+  release(): void {
+    this.held.clear();
+    this.queue.push(...this.heldMessages);
+    this.heldMessages = [];
   }
 
   healAll(): void {
@@ -104,6 +119,10 @@ export class CoreHarness {
       for (const { from, message } of batch) {
         const to = this.nodes.get(message.to);
         if (!to || this.cut.has(`${from}>${message.to}`)) continue;
+        if (this.held.has(`${from}>${message.to}`)) {
+          this.heldMessages.push({ from, message });
+          continue;
+        }
         if (message.kind === 'request') to.core.handleRequest(from, message.correlationId, message.request as RaftRequest);
         else to.core.handleResponse(from, message.requestId, message.response as RaftResponse);
       }

@@ -31,10 +31,12 @@ const f = await ClusterFixture.controllers({
     ...(process.env['SCALE_FETCH_TIMEOUT_MS'] ? { 'controller.quorum.fetch.timeout.ms': process.env['SCALE_FETCH_TIMEOUT_MS'] } : {}),
   },
 });
+/** The quorum's status, asked again while the leader is moving (the machine is loaded). */
+const quorum = (): ReturnType<typeof f.quorumStatus> => waitFor('the quorum status', () => f.quorumStatus().catch(() => undefined), 60_000, 100);
 const client = new ControllerClient(f.controllerPorts.map((port) => ({ host: '127.0.0.1', port })));
 /** Brokers as the active controller sees them (a controller that just restarted may lag). */
 const describeBrokers = async (): Promise<Described> => {
-  const leaderId = (await f.quorumStatus()).leaderId;
+  const leaderId = (await quorum()).leaderId;
   return JSON.parse(await f.raftka('topics', '--bootstrap-controller', `127.0.0.1:${f.controllerPorts[leaderId - 1]}`, '--describe', '--json', '--topic', 'none-such')) as Described;
 };
 try {
@@ -47,7 +49,7 @@ try {
   const rssBefore = new Map(status.filter((s) => s.pid).map((s) => [s.nodeId, rssMiB(s.pid!)]));
 
   let started = performance.now();
-  const epochBefore = (await f.quorumStatus()).leaderEpoch;
+  const epochBefore = (await quorum()).leaderEpoch;
   // A CreateTopics whose answer is lost to a leader change is retried by the client; the first
   // attempt may have committed (its records are one metadata transaction: all or nothing), so a
   // retried topic answering TOPIC_ALREADY_EXISTS (36) was created with the requested partitions.
@@ -62,10 +64,17 @@ try {
   }
   const createMs = performance.now() - started;
   const partitions = topics * partitionsPerTopic;
-  const leaderChanges = (await f.quorumStatus()).leaderEpoch - epochBefore;
+  const leaderChanges = (await quorum()).leaderEpoch - epochBefore;
   console.log(`created ${topics} topics × ${partitionsPerTopic} partitions (RF 3) = ${partitions} partitions in ${(createMs / 1000).toFixed(1)} s (${Math.round(partitions / (createMs / 1000))} partitions/s); quorum leader changes meanwhile: ${leaderChanges}; topics a retry found already created: ${retriedExisting}`);
 
-  const leaderId = (await f.quorumStatus()).leaderId;
+  // The brokers (observers) apply what the controller committed: time until each has every
+  // created partition's log on disk (RF 3 on 3 brokers: each hosts all of them).
+  const brokerDirs = [0, 1, 2].map((i) => join(f.dataDir, `broker-${i}`, 'logs'));
+  const hostedMin = (): number => Math.min(...brokerDirs.map((d) => readdirSync(d).filter((n) => n.startsWith('scale-')).length));
+  await waitFor('every broker hosting every partition', async () => (hostedMin() >= partitions ? true : undefined), 600_000, 500);
+  console.log(`every broker has all ${partitions} partition logs ${((performance.now() - started - createMs) / 1000).toFixed(1)} s after the last CreateTopics answer`);
+
+  const leaderId = (await quorum()).leaderId;
   const rssAfter = rssMiB((await f.status()).find((s) => s.nodeId === leaderId)!.pid!);
   console.log(`active controller RSS: ${rssBefore.get(leaderId)!.toFixed(0)} MiB before, ${rssAfter.toFixed(0)} MiB after: ${(((rssAfter - rssBefore.get(leaderId)!) / partitions) * 1000).toFixed(2)} MiB per 1,000 partitions`);
 

@@ -1,7 +1,7 @@
 // ReplicaManager follows the image in slices: a broker given thousands of new partitions at once
 // opens their logs over several event-loop turns (timers run in between, so heartbeats are not
 // starved), ends up hosting every one, and never takes a partition still waiting for its log as
-// stray data.
+// stray data. Nothing is hosted before the broker has caught up with the metadata log.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -34,8 +34,16 @@ test('thousands of new partitions are opened over several turns, timers run mean
     loader.replayAll(records);
     let timerTurns = 0;
     const ticker = setInterval(() => timerTurns++, 1);
-    const started = performance.now();
+    // Before the broker has caught up with the metadata log its image may be stale: nothing is hosted.
     rm.applyImage(loader.image);
+    assert.equal(rm.get('t-0', 0), undefined, 'no partition hosted before startHosting');
+    assert.equal(rm.allLogsOpen(), false);
+    assert.equal(rm.leaderError('t-0', 0), 6, 'a produce to it is NOT_LEADER_OR_FOLLOWER');
+    assert.equal(rm.currentImage(), loader.image, 'metadata answers still see the image');
+    let allOpenCalls = 0;
+    rm.setAllOpenListener(() => allOpenCalls++);
+    const started = performance.now();
+    rm.startHosting();
     const firstSlice = [...Array(4000).keys()].filter((i) => rm.get(`t-${Math.floor(i / 100)}`, i % 100)).length;
     assert.ok(firstSlice < 4000, `the first apply stops after its slice (${firstSlice} opened)`);
     // Stray-log removal while logs are still being opened keeps the assigned partition found on disk.
@@ -43,6 +51,7 @@ test('thousands of new partitions are opened over several turns, timers run mean
     assert.ok(existsSync(join(dir, 't-39-99')), 'an assigned partition waiting for its log is not stray');
     await waitFor('every partition hosted', async () => (rm.get('t-39', 99) && rm.get('t-0', 0) ? true : undefined), 60_000, 5);
     clearInterval(ticker);
+    assert.ok(rm.allLogsOpen() && allOpenCalls >= 1, 'the broker is told when every log is open');
     for (let i = 0; i < 4000; i++) assert.ok(rm.get(`t-${Math.floor(i / 100)}`, i % 100), `t-${Math.floor(i / 100)}-${i % 100} hosted`);
     const ms = performance.now() - started;
     assert.ok(timerTurns >= 2, `timers ran ${timerTurns} times during ${ms.toFixed(0)} ms of opening`);

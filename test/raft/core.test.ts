@@ -125,6 +125,36 @@ test('observers replicate the log but never vote or campaign', () => {
   assert.equal(h.leaders().filter((n) => n.id === 100).length, 0);
 });
 
+test('an observer waits for a slow fetch answer from its leader instead of dropping it', () => {
+  // Answers slower than fetch.timeout.ms (a loaded machine) but within the request deadline: the
+  // observer used to give up its leader at the fetch timeout and drop each late answer with its
+  // entries, so a busy broker never caught up with the metadata log.
+  const h = electedCluster([1, 2, 3], [100], { requestTimeoutMs: 2000, maxIdleIntervalMs: 60_000 });
+  const observer = h.node(100);
+  const leader = h.leaders()[0]!;
+  h.advance(100);
+  h.hold(leader.id, 100);
+  assert.ok(leader.core.propose([new TextEncoder().encode('late')]).ok);
+  h.advance(600); // > fetch timeout (200) + its random part (< 100), < the request deadline
+  assert.equal(observer.core.status().role, 'follower', 'still following while the answer is on its way');
+  assert.equal(observer.core.status().leaderId, leader.id);
+  const leaderEnd = leader.core.status().logEndOffset;
+  assert.ok(observer.core.status().logEndOffset < leaderEnd);
+  h.release();
+  h.deliverAll();
+  h.hold(leader.id, 100); // later answers stay away: only the late one can bring the entry
+  h.advance(20);
+  assert.equal(observer.core.status().logEndOffset, leaderEnd, 'the late answer was used');
+  // A leader that never answers is given up at the request deadline: the observer looks again.
+  const roles = new Set<string>();
+  for (let t = 0; t < 3000; t += 5) {
+    for (const n of h.nodes.values()) n.core.tick(5);
+    roles.add(observer.core.status().role);
+    h.deliverAll();
+  }
+  assert.ok(roles.has('unattached'), `roles seen: ${[...roles].join(', ')}`);
+});
+
 test('graceful resignation: EndQuorumEpoch hands leadership over well before a fetch timeout', () => {
   const h = electedCluster();
   const old = h.leaders()[0]!;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, openSync, readdirSync, statSync, truncateSync, writeSync, closeSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, readFileSync, statSync, truncateSync, writeSync, closeSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -160,4 +160,40 @@ test('the log manager reopens partitions from checkpoints and removes deleted on
   assert.ok(!readdirSync(dir).includes('other-0'));
   m2.close();
   rmSync(dir, { recursive: true });
+});
+
+test('with several log.dirs, new partitions go to the dir hosting the fewest; checkpoints stay per dir', () => {
+  const root = tmp();
+  // "logs1" is a prefix of "logs10": a dir must never be taken for the other.
+  const dirs = [join(root, 'logs1'), join(root, 'logs10'), join(root, 'logs2')];
+  const open = () => new LogManager({ logDirs: dirs, logger, retentionCheckIntervalMs: 1000, flushCheckIntervalMs: 1000, checkpointIntervalMs: 1000, cleanerIntervalMs: null });
+  const m = open();
+  for (let p = 0; p < 9; p++) m.getOrCreate('spread', p, defaultLogConfig).appendAsLeader(batch(0, p + 1), 0, 0);
+  const perDir = (): number[] => dirs.map((d) => readdirSync(d).filter((n) => n.startsWith('spread-')).length);
+  assert.deepEqual(perDir(), [3, 3, 3], 'round the dirs, fewest first');
+  // Deleting two partitions of one dir makes it the emptiest: the next two land there.
+  const inFirst = readdirSync(dirs[0]!).filter((n) => n.startsWith('spread-')).map((n) => Number(n.slice('spread-'.length)));
+  m.delete('spread', inFirst[0]!);
+  m.delete('spread', inFirst[1]!);
+  m.getOrCreate('later', 0, defaultLogConfig);
+  m.getOrCreate('later', 1, defaultLogConfig);
+  assert.deepEqual(dirs.map((d) => readdirSync(d).filter((n) => n.startsWith('later-')).length), [2, 0, 0]);
+  m.close();
+  // Each dir's checkpoint names only its own partitions; reopened, every log has its records.
+  for (const d of dirs) {
+    const names = readFileSync(join(d, 'recovery-point-offset-checkpoint'), 'utf8').trim().split('\n').slice(2).map((l) => l.split(' ').slice(0, 2).join('-'));
+    assert.deepEqual(names.sort(), readdirSync(d).filter((n) => /-\d+$/.test(n)).sort(), d);
+  }
+  const m2 = open();
+  for (let p = 0; p < 9; p++) {
+    if (inFirst.slice(0, 2).includes(p)) continue;
+    assert.equal(m2.getOrCreate('spread', p, defaultLogConfig).logEndOffset, p + 1);
+  }
+  // Reopened partitions count for their own dir: with 3 / 3 / 3 hosted again, a new one goes to the first.
+  m2.getOrCreate('later', 0, defaultLogConfig);
+  m2.getOrCreate('later', 1, defaultLogConfig);
+  m2.getOrCreate('newest', 0, defaultLogConfig);
+  assert.ok(readdirSync(dirs[0]!).includes('newest-0'));
+  m2.close();
+  rmSync(root, { recursive: true });
 });

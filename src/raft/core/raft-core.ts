@@ -573,6 +573,18 @@ export class RaftCore {
   }
 
   private onFetchTimeout(): void {
+    if (!this.isVoter && this.role === 'follower') {
+      // An observer whose fetch is still on its way to the leader waits for that answer (up to the
+      // request's own deadline) before looking for another leader: on a loaded machine answers
+      // can take longer than fetch.timeout.ms, and giving up on each one dropped its entries (or
+      // restarted a snapshot download), so a busy broker never caught up with the metadata log.
+      // A dead leader's connection fails at once; a silent one hits the request deadline.
+      const pending = this.fetchCorrelationId === null ? undefined : this.inflight.get(this.fetchCorrelationId);
+      if (pending && pending.to === this.leaderId && this.nowMs < pending.deadlineMs) {
+        this.fetchDeadlineMs = pending.deadlineMs;
+        return;
+      }
+    }
     if (this.isVoter) this.transitionToProspective();
     else this.transitionToUnattached(this.epoch, this.votedId);
   }

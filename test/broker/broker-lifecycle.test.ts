@@ -1,0 +1,115 @@
+// The broker's side of registration and heartbeats against a scripted controller: it asks to stay
+// fenced until the controller says it has caught up with the metadata log and the broker is ready
+// (its partition logs open), hosts partitions only from that first catch-up, says so at once
+// when it becomes ready, and re-registers when its registration is lost.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { ErrorCode } from '../../src/common/errors.js';
+import { parseNodeConfig } from '../../src/common/config.js';
+import { BrokerLifecycle } from '../../src/broker/broker-lifecycle.js';
+import type { ControllerMethod } from '../../src/client/controller-client.js';
+import type { WireMessage } from '../../src/raft/driver/raft-wire.js';
+import { waitFor } from '../../src/testing/cluster-fixture.js';
+
+const config = parseNodeConfig(
+  new Map([
+    ['node.id', '4'],
+    ['process.roles', 'broker'],
+    ['controller.quorum.voters', '1@127.0.0.1:9093'],
+    ['listeners', 'PLAINTEXT://127.0.0.1:9092'],
+    ['controller.listener.names', 'CONTROLLER'],
+    ['log.dirs', '/nonexistent/raftka-lifecycle-test'],
+    ['broker.heartbeat.interval.ms', '60000'], // heartbeats in this test are driven by the answers, not the timer
+    ['broker.session.timeout.ms', '120000'],
+  ]),
+  'test.properties',
+);
+
+/** A controller that answers heartbeats from a script and records what the broker asked. */
+class ScriptedController {
+  readonly heartbeats: { wantFence: boolean; offset: number; epoch: number }[] = [];
+  registrations = 0;
+  caughtUpAt = 100;
+  epoch = 10;
+  lostRegistration = false;
+  fenced = true;
+
+  async call(method: ControllerMethod, req: WireMessage): Promise<WireMessage> {
+    if (method === 'RegisterBroker') {
+      this.registrations++;
+      this.fenced = true;
+      return { errorCode: 0, brokerEpoch: ++this.epoch };
+    }
+    assert.equal(method, 'BrokerHeartbeat');
+    const hb = { wantFence: Boolean(req['wantFence']), offset: Number(req['currentMetadataOffset']), epoch: Number(req['brokerEpoch']) };
+    this.heartbeats.push(hb);
+    if (this.lostRegistration) {
+      this.lostRegistration = false;
+      return { errorCode: ErrorCode.STALE_BROKER_EPOCH };
+    }
+    const caughtUp = hb.offset >= this.caughtUpAt;
+    if (caughtUp && !hb.wantFence) this.fenced = false;
+    if (hb.wantFence) this.fenced = true;
+    return { errorCode: 0, isCaughtUp: caughtUp, isFenced: this.fenced, shouldShutDown: Boolean(req['wantShutDown']) };
+  }
+
+  close(): void {}
+}
+
+test('a broker stays fenced until caught up and ready, hosts only after catching up, and says it is ready at once', async (t) => {
+  const controller = new ScriptedController();
+  let offset = 0;
+  let ready = false;
+  let caughtUpCalls = 0;
+  const lifecycle = new BrokerLifecycle({
+    config,
+    clusterId: 'AAAAAAAAAAAAAAAAAAAAAA',
+    logger: pino({ level: 'silent' }),
+    metadataOffset: () => offset,
+    onCaughtUp: () => caughtUpCalls++,
+    readyToUnfence: () => ready,
+    client: controller,
+  });
+  t.after(() => lifecycle.shutdown());
+  lifecycle.start();
+  await waitFor('registered and one heartbeat', async () => (controller.heartbeats.length >= 1 ? true : undefined), 5000, 5);
+  assert.equal(controller.registrations, 1);
+  assert.deepEqual(controller.heartbeats[0], { wantFence: true, offset: 0, epoch: 11 }, 'behind the metadata log: asks to stay fenced');
+  assert.equal(caughtUpCalls, 0, 'not caught up: the image is not acted on');
+  assert.equal(lifecycle.state, 'fenced');
+
+  // Caught up but its partition logs are still opening: still fenced.
+  offset = 150;
+  lifecycle.nudge(); // not ready: no heartbeat
+  void (lifecycle as unknown as { step(): Promise<void> }).step();
+  await waitFor('a heartbeat at the new offset', async () => (controller.heartbeats.some((h) => h.offset === 150) ? true : undefined), 5000, 5);
+  assert.equal(caughtUpCalls, 1, 'caught up: partitions are hosted from now on');
+  assert.ok(controller.heartbeats.filter((h) => h.offset === 150).every((h) => h.wantFence), 'not ready: asks to stay fenced');
+  assert.equal(lifecycle.state, 'fenced');
+
+  // Ready: the broker heartbeats at once (not a 60 s interval later) and is unfenced.
+  const before = controller.heartbeats.length;
+  ready = true;
+  lifecycle.nudge();
+  await waitFor('unfenced', async () => (lifecycle.state === 'running' ? true : undefined), 5000, 5);
+  assert.equal(controller.heartbeats.at(-1)!.wantFence, false);
+  assert.ok(controller.heartbeats.length > before);
+
+  // Readiness is latched: a later "not ready" (new partitions opening) never asks to be fenced.
+  ready = false;
+  void (lifecycle as unknown as { step(): Promise<void> }).step();
+  await waitFor('another heartbeat', async () => (controller.heartbeats.length > before + 1 ? true : undefined), 5000, 5);
+  assert.ok(controller.heartbeats.slice(before).every((h) => !h.wantFence));
+  assert.equal(lifecycle.state, 'running');
+
+  // A lost registration is redone; onCaughtUp is not called twice.
+  controller.lostRegistration = true;
+  const step = (lifecycle as unknown as { step(): Promise<void> }).step.bind(lifecycle);
+  // STALE_BROKER_EPOCH: the registration is dropped (a step while another is on its way does nothing).
+  await waitFor('registration dropped', async () => (await step(), lifecycle.state === 'registering' ? true : undefined), 5000, 5);
+  await step(); // registers again
+  await waitFor('registered again', async () => (controller.registrations === 2 && lifecycle.state === 'running' ? true : undefined), 5000, 5);
+  assert.equal(controller.heartbeats.at(-1)!.epoch, 12);
+  assert.equal(caughtUpCalls, 1);
+});

@@ -1,0 +1,37 @@
+// The leader's ISR decisions (Kafka's Partition): followers that stop catching up for
+// replica.lag.time.max.ms leave, caught-up ones return, and only eligible brokers (not fenced or
+// shutting down) are proposed for the ISR — the controller would refuse the rest.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Partition } from '../../src/broker/partition.js';
+import { buildRecordBatch } from '../../src/protocol/record-batch.js';
+import { defaultLogConfig } from '../../src/storage/log-config.js';
+import { LogManager } from '../../src/storage/log-manager.js';
+
+test('desiredIsr shrinks lagging followers and adds caught-up, eligible ones only', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'raftka-partition-'));
+  const logs = new LogManager({ logDirs: [dir], logger: pino({ level: 'silent' }), retentionCheckIntervalMs: 60_000, flushCheckIntervalMs: 60_000, checkpointIntervalMs: 60_000, cleanerIntervalMs: null });
+  t.after(() => {
+    logs.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const p = new Partition('t', 'AAAAAAAAAAAAAAAAAAAAAA', 0, 1, logs.getOrCreate('t', 0, defaultLogConfig));
+  p.update({ leader: 1, leaderEpoch: 3, partitionEpoch: 5, replicas: [1, 2, 3], isr: [1, 2], }, 1000);
+  p.log.appendAsLeader(buildRecordBatch([{ key: null, value: Buffer.from('x'), timestamp: 1 }]), 3, 1000);
+  const lagMs = 10_000;
+  // Both followers fetch everything; 3 is outside the ISR and caught up.
+  p.recordFollowerFetch(2, 1, 2000);
+  p.recordFollowerFetch(3, 1, 2000);
+  p.maybeAdvanceHighWatermark();
+  assert.equal(p.highWatermark, 1);
+  assert.deepEqual(p.desiredIsr(2000, lagMs), [1, 2, 3], 'a caught-up follower is added');
+  assert.equal(p.desiredIsr(2000, lagMs, (id) => id !== 3), null, 'but not while it is fenced or shutting down');
+  // 2 stops fetching: after the lag time it leaves, whatever eligibility says.
+  p.recordFollowerFetch(3, 1, 13_000);
+  assert.deepEqual(p.desiredIsr(13_000, lagMs, (id) => id !== 3), [1], 'a lagging member is removed');
+  assert.deepEqual(p.desiredIsr(13_000, lagMs), [1, 3]);
+});
