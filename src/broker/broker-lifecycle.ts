@@ -73,7 +73,10 @@ export class BrokerLifecycle {
       const deadline = Date.now() + controlledShutdownTimeoutMs;
       while (Date.now() < deadline) {
         try {
-          const res = await this.heartbeat(true, Math.max(1, deadline - Date.now()));
+          // Each try is bounded like a normal heartbeat: when the whole cluster stops, the quorum
+          // is gone and no controller will answer; waiting out the full bound only delayed the
+          // exit (and `cluster down` SIGKILLed the last node).
+          const res = await this.heartbeat(true, Math.max(1, Math.min(deadline - Date.now(), this.options.config.brokerHeartbeatIntervalMs * 2)));
           if (res['shouldShutDown'] || Number(res['errorCode']) !== ErrorCode.NONE) break;
         } catch {
           break; // no controller: nothing left to hand over

@@ -12,7 +12,7 @@ import type { ControllerMethod } from '../../src/client/controller-client.js';
 import type { WireMessage } from '../../src/raft/driver/raft-wire.js';
 import { waitFor } from '../../src/testing/cluster-fixture.js';
 
-const config = parseNodeConfig(
+const configWith = (heartbeatMs: number, sessionMs: number) => parseNodeConfig(
   new Map([
     ['node.id', '4'],
     ['process.roles', 'broker'],
@@ -20,11 +20,13 @@ const config = parseNodeConfig(
     ['listeners', 'PLAINTEXT://127.0.0.1:9092'],
     ['controller.listener.names', 'CONTROLLER'],
     ['log.dirs', '/nonexistent/raftka-lifecycle-test'],
-    ['broker.heartbeat.interval.ms', '60000'], // heartbeats in this test are driven by the answers, not the timer
-    ['broker.session.timeout.ms', '120000'],
+    ['broker.heartbeat.interval.ms', String(heartbeatMs)],
+    ['broker.session.timeout.ms', String(sessionMs)],
   ]),
   'test.properties',
 );
+/** Heartbeats in the first test are driven by the answers, not the timer. */
+const config = configWith(60_000, 120_000);
 
 /** A controller that answers heartbeats from a script and records what the broker asked. */
 class ScriptedController {
@@ -112,4 +114,35 @@ test('a broker stays fenced until caught up and ready, hosts only after catching
   await waitFor('registered again', async () => (controller.registrations === 2 && lifecycle.state === 'running' ? true : undefined), 5000, 5);
   assert.equal(controller.heartbeats.at(-1)!.epoch, 12);
   assert.equal(caughtUpCalls, 1);
+});
+
+test('controlled shutdown gives up once no controller answers within a heartbeat bound', async () => {
+  // The whole cluster stopping: the quorum is gone, every call fails after its timeout.
+  const timeouts: number[] = [];
+  let registered = false;
+  const fast = configWith(300, 3000);
+  const lifecycle = new BrokerLifecycle({
+    config: fast,
+    clusterId: 'AAAAAAAAAAAAAAAAAAAAAA',
+    logger: pino({ level: 'silent' }),
+    metadataOffset: () => 0,
+    client: {
+      async call(method: ControllerMethod, req: WireMessage, opts?: { timeoutMs?: number }): Promise<WireMessage> {
+        if (method === 'RegisterBroker') {
+          registered = true;
+          return { errorCode: 0, brokerEpoch: 7 };
+        }
+        if (!req['wantShutDown']) return { errorCode: 0, isCaughtUp: true, isFenced: false, shouldShutDown: false };
+        timeouts.push(opts?.timeoutMs ?? Infinity);
+        throw new Error('no controller answered');
+      },
+      close(): void {},
+    },
+  });
+  lifecycle.start();
+  await waitFor('registered', async () => (registered && lifecycle.state === 'running' ? true : undefined), 5000, 5);
+  await lifecycle.shutdown();
+  assert.equal(lifecycle.state, 'stopped');
+  assert.equal(timeouts.length, 1, 'one failed try ends the wait');
+  assert.ok(timeouts[0]! <= 600, `bounded like a heartbeat, not the 10 s controlled-shutdown bound (${timeouts[0]} ms)`);
 });
