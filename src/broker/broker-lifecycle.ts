@@ -27,6 +27,12 @@ export interface BrokerLifecycleOptions {
    * true for this process). Until then heartbeats ask to stay fenced. Default: always ready.
    */
   readonly readyToUnfence?: () => boolean;
+  /**
+   * Whether this node's view of the metadata quorum has a leader. Controlled shutdown stops
+   * waiting for an unanswered controller when there is none (the whole cluster is stopping).
+   * Default: always.
+   */
+  readonly quorumHasLeader?: () => boolean;
   /** The controller RPCs (tests give their own); default: a ControllerClient on the quorum voters. */
   readonly client?: Pick<ControllerClient, 'call' | 'close'>;
   /** Endpoints registered beside the advertised listeners (the replication endpoint). */
@@ -73,13 +79,15 @@ export class BrokerLifecycle {
       const deadline = Date.now() + controlledShutdownTimeoutMs;
       while (Date.now() < deadline) {
         try {
-          // Each try is bounded like a normal heartbeat: when the whole cluster stops, the quorum
-          // is gone and no controller will answer; waiting out the full bound only delayed the
-          // exit (and `cluster down` SIGKILLed the last node).
+          // Each try is bounded like a normal heartbeat, so that a quorum that is gone is noticed:
+          // when the whole cluster stops no controller will answer, and waiting out the full
+          // bound only delayed the exit (`cluster down` SIGKILLed the last node).
           const res = await this.heartbeat(true, Math.max(1, Math.min(deadline - Date.now(), this.options.config.brokerHeartbeatIntervalMs * 2)));
           if (res['shouldShutDown'] || Number(res['errorCode']) !== ErrorCode.NONE) break;
         } catch {
-          break; // no controller: nothing left to hand over
+          // Unanswered: a slow or moving controller is tried again; with no quorum leader there is
+          // nobody to hand over to.
+          if (!(this.options.quorumHasLeader?.() ?? true)) break;
         }
         await new Promise((r) => setTimeout(r, 100));
       }
