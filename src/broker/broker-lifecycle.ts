@@ -28,9 +28,9 @@ export interface BrokerLifecycleOptions {
    */
   readonly readyToUnfence?: () => boolean;
   /**
-   * Whether this node's view of the metadata quorum has a leader. Controlled shutdown stops
-   * waiting for an unanswered controller when there is none (the whole cluster is stopping).
-   * Default: always.
+   * Whether this node hears from a metadata quorum leader (it leads, or its leader answered within
+   * fetch.timeout.ms). Controlled shutdown stops waiting for an unanswered controller when it does
+   * not (the whole cluster is stopping). Default: always.
    */
   readonly quorumHasLeader?: () => boolean;
   /** The controller RPCs (tests give their own); default: a ControllerClient on the quorum voters. */

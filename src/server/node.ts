@@ -296,7 +296,7 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
       },
       // Unfenced once every partition log the image assigns here is open.
       readyToUnfence: () => replicas.allLogsOpen(),
-      quorumHasLeader: () => driver.status().leaderId !== null,
+      quorumHasLeader: () => driver.status().leaderReachable,
       extraEndpoints: [replicationEndpoint],
     });
     replicas.setAllOpenListener(() => lifecycle.nudge());

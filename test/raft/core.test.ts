@@ -80,6 +80,12 @@ test('check quorum: an isolated leader resigns; the majority elects a new one', 
   h.isolate(old.id);
   h.advance(1500);
   assert.notEqual(old.core.status().role, 'leader', 'the isolated leader stepped down');
+  // Cut off, it hears no leader whatever leader id it remembers (a node whose peers are gone
+  // must not wait for them, e.g. in controlled shutdown).
+  for (let t = 0; t < 500; t += 5) {
+    h.advance(5);
+    assert.equal(old.core.status().leaderReachable, false, `at +${t} ms: role ${old.core.status().role}, remembered leader ${old.core.status().leaderId}`);
+  }
   const leaders = h.leaders();
   assert.equal(leaders.length, 1);
   assert.notEqual(leaders[0], old);
@@ -118,10 +124,12 @@ test('observers replicate the log but never vote or campaign', () => {
   assert.equal(observer.core.status().leaderId, leader.id);
   assert.ok(observer.core.status().highWatermark > 0);
   assert.ok(leader.core.status().replicas.some((r) => r.nodeId === 100 && !r.isVoter));
+  assert.ok(leader.core.status().leaderReachable && observer.core.status().leaderReachable);
   // Even cut off for long, an observer never becomes a candidate.
   h.isolate(100);
   h.advance(2000);
   assert.ok(['unattached', 'follower'].includes(observer.core.status().role));
+  assert.equal(observer.core.status().leaderReachable, false, 'cut off: no leader heard');
   assert.equal(h.leaders().filter((n) => n.id === 100).length, 0);
 });
 

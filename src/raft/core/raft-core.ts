@@ -79,6 +79,8 @@ export interface QuorumStatus {
   readonly logEndOffset: Offset;
   readonly lastEpoch: Epoch;
   readonly isVoter: boolean;
+  /** This node leads, or follows a leader it heard from within fetch.timeout.ms. */
+  readonly leaderReachable: boolean;
   /** Only on the leader: voters then observers. */
   readonly replicas: readonly ReplicaProgress[];
 }
@@ -389,6 +391,7 @@ export class RaftCore {
       logEndOffset: this.log.endOffset,
       lastEpoch: this.log.lastEpoch,
       isVoter: this.isVoter,
+      leaderReachable: this.role === 'leader' || this.isHearingLeader(),
       replicas,
     };
   }
