@@ -64,8 +64,8 @@ export class LogManager {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly recoveryPoints = new Map<string, number>();
   private readonly logStarts = new Map<string, number>();
-  /** Partition directories found at start (path and log dir), opened on first use with the topic's config. */
-  private readonly found = new Map<string, { readonly dir: string; readonly logDir: string }>();
+  /** Partition directories found at start (key → its log dir), opened on first use with the topic's config. */
+  private readonly found = new Map<string, string>();
   /** Hosted logs per log dir: a new partition goes to the emptiest (kept as counts, not recounted per log). */
   private readonly hostedPerDir = new Map<string, number>();
   private cleaner: ((log: Log, nowMs: number) => void) | null = null;
@@ -78,7 +78,7 @@ export class LogManager {
       for (const [k, v] of readCheckpoint(join(dir, logStartCheckpointName))) this.logStarts.set(k, v);
       for (const name of readdirSync(dir)) {
         if (!parsePartitionDir(name) || name.startsWith('__cluster_metadata')) continue;
-        if (statSync(join(dir, name)).isDirectory()) this.found.set(name, { dir: join(dir, name), logDir: dir });
+        if (statSync(join(dir, name)).isDirectory()) this.found.set(name, dir);
       }
     }
   }
@@ -101,8 +101,8 @@ export class LogManager {
       if (hosted.log.config !== config) hosted.log.updateConfig(config);
       return hosted.log;
     }
-    const logDir = this.found.get(key)?.logDir ?? this.emptiestDir();
-    const dir = this.found.get(key)?.dir ?? join(logDir, key);
+    const logDir = this.found.get(key) ?? this.emptiestDir();
+    const dir = join(logDir, key);
     this.found.delete(key);
     const log = Log.open(dir, config, { recoveryPoint: this.recoveryPoints.get(key) ?? 0, logStartOffset: this.logStarts.get(key) ?? 0, nowMs: Date.now(), logger: this.options.logger });
     this.logs.set(key, { topic, partition, dir, logDir, log });
@@ -125,10 +125,10 @@ export class LogManager {
       hosted.log.delete();
       this.hostedPerDir.set(hosted.logDir, this.hostedPerDir.get(hosted.logDir)! - 1);
     } else {
-      const dir = this.found.get(key)?.dir;
-      if (dir) {
+      const logDir = this.found.get(key);
+      if (logDir) {
         // Opened only to be removed: no recovery needed.
-        Log.open(dir, defaultLogConfig, { recoveryPoint: Number.MAX_SAFE_INTEGER, logStartOffset: 0, nowMs: Date.now(), logger: this.options.logger }).delete();
+        Log.open(join(logDir, key), defaultLogConfig, { recoveryPoint: Number.MAX_SAFE_INTEGER, logStartOffset: 0, nowMs: Date.now(), logger: this.options.logger }).delete();
       }
     }
     this.logs.delete(key);
@@ -187,8 +187,8 @@ export class LogManager {
         starts.push([h.topic, h.partition, h.log.logStartOffset]);
       }
       // Partitions found on disk but not opened yet keep their old entries.
-      for (const [key, f] of this.found) {
-        if (f.logDir !== dir) continue;
+      for (const [key, logDir] of this.found) {
+        if (logDir !== dir) continue;
         const p = parsePartitionDir(key)!;
         recovery.push([p.topic, p.partition, this.recoveryPoints.get(key) ?? 0]);
         starts.push([p.topic, p.partition, this.logStarts.get(key) ?? 0]);

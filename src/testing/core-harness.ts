@@ -66,7 +66,7 @@ export class CoreHarness {
   /** Stop holding every link and put the held messages back on the network, in order. */
   release(): void {
     this.held.clear();
-    this.queue.push(...this.heldMessages);
+    appendAll(this.queue, this.heldMessages);
     this.heldMessages = [];
   }
 
