@@ -5,7 +5,7 @@
 // OffsetForLeaderEpoch act on the partition logs this broker leads.
 import { ErrorCode, errorName } from '../common/errors.js';
 import { ControllerUnavailableError } from '../client/controller-client.js';
-import { AlterConfigOp } from '../controller/config-control.js';
+import { AlterConfigOp } from '../protocol/config-types.js';
 import { configResourceKey, type MetadataImage } from '../metadata/image.js';
 import { ConfigResourceType } from '../metadata/records.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';

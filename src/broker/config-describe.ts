@@ -2,7 +2,7 @@
 // from (Kafka's ConfigSource: 1 dynamic topic, 2 dynamic broker, 3 dynamic cluster default,
 // 4 static broker (the node's .properties), 5 Kafka's default), and the broker's own settings.
 import type { NodeConfig } from '../common/node-config.js';
-import { topicConfigValidators } from '../controller/topic-configs.js';
+import { topicConfigValidators } from '../common/topic-configs.js';
 
 export const ConfigSource = { DYNAMIC_TOPIC: 1, DYNAMIC_BROKER: 2, DYNAMIC_DEFAULT_BROKER: 3, STATIC_BROKER: 4, DEFAULT: 5 } as const;
 

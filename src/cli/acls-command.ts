@@ -4,7 +4,7 @@
 import type { CommandModule } from 'yargs';
 import { ControllerClient } from '../client/controller-client.js';
 import { errorName } from '../common/errors.js';
-import { AclOperation, AclPatternType, AclPermission, AclResourceType } from '../controller/acl-control.js';
+import { AclOperation, AclPatternType, AclPermission, AclResourceType } from '../protocol/acl-types.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
 import { parseEndpoint } from './endpoint.js';
 import { exitWithError } from './errors.js';

@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
 import { ControllerClient } from '../client/controller-client.js';
 import { parseConfigAssignments } from '../client/config-assignments.js';
 import { errorName } from '../common/errors.js';
-import { FeatureUpgradeType } from '../controller/feature-control.js';
+import { FeatureUpgradeType } from '../protocol/feature-types.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
 import { parseEndpoint } from './endpoint.js';
 import { exitWithError } from './errors.js';

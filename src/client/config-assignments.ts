@@ -2,7 +2,8 @@
 // value may be a bracketed list (`SCRAM-SHA-256=[iterations=8192,password=secret]`), and the
 // client half of SCRAM (salting a password so the controller never sees it).
 import { randomBytes } from 'node:crypto';
-import { ScramMechanism, saltedPassword, scramIterationsMin, type ScramUpsertion } from '../controller/scram-control.js';
+import { ScramMechanism } from '../protocol/scram-types.js';
+import { saltedPassword, scramIterationsMin, type ScramUpsertion } from '../security/scram.js';
 
 export interface ConfigAssignment {
   readonly name: string;

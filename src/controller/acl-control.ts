@@ -1,16 +1,12 @@
-// ACLs on the active controller: CreateAcls, DeleteAcls (by filter) and DescribeAcls, with
-// Kafka's codes for resource types, pattern types, operations and permissions. Pure: records +
-// answers; the image holds the ACLs once the records are committed.
+// ACLs on the active controller: CreateAcls, DeleteAcls (by filter) and DescribeAcls, over
+// Kafka's codes for resource types, pattern types, operations and permissions
+// (src/protocol/acl-types.ts). Pure: records + answers; the image holds the ACLs once the records
+// are committed.
 import { ErrorCode } from '../common/errors.js';
 import type { AclEntry, MetadataImage } from '../metadata/image.js';
 import type { MetadataRecord } from '../metadata/records.js';
+import { AclOperation, AclPatternType, AclPermission, AclResourceType } from '../protocol/acl-types.js';
 import type { Decision } from './cluster-control.js';
-
-/** Kafka's enum values (ResourceType, PatternType, AclOperation, AclPermissionType). */
-export const AclResourceType = { ANY: 1, TOPIC: 2, GROUP: 3, CLUSTER: 4, TRANSACTIONAL_ID: 5, DELEGATION_TOKEN: 6, USER: 7 } as const;
-export const AclPatternType = { ANY: 1, MATCH: 2, LITERAL: 3, PREFIXED: 4 } as const;
-export const AclOperation = { ANY: 1, ALL: 2, READ: 3, WRITE: 4, CREATE: 5, DELETE: 6, ALTER: 7, DESCRIBE: 8, CLUSTER_ACTION: 9, DESCRIBE_CONFIGS: 10, ALTER_CONFIGS: 11, IDEMPOTENT_WRITE: 12, CREATE_TOKENS: 13, DESCRIBE_TOKENS: 14 } as const;
-export const AclPermission = { ANY: 1, DENY: 2, ALLOW: 3 } as const;
 
 export type AclBinding = Omit<AclEntry, 'id'>;
 

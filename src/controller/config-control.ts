@@ -5,11 +5,9 @@ import { ErrorCode } from '../common/errors.js';
 import { knownConfigKeys } from '../common/config.js';
 import { configResourceKey, type MetadataImage } from '../metadata/image.js';
 import { ConfigResourceType, type MetadataRecord } from '../metadata/records.js';
+import { AlterConfigOp } from '../protocol/config-types.js';
+import { validateTopicConfigs } from '../common/topic-configs.js';
 import type { Decision } from './cluster-control.js';
-import { validateTopicConfigs } from './topic-configs.js';
-
-/** Kafka's AlterConfigOp types. */
-export const AlterConfigOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 
 export interface AlterableConfig {
   readonly name: string;

@@ -9,15 +9,13 @@
 import { ErrorCode } from '../common/errors.js';
 import type { MetadataImage } from '../metadata/image.js';
 import type { MetadataRecord } from '../metadata/records.js';
+import { FeatureUpgradeType } from '../protocol/feature-types.js';
 import type { Decision } from './cluster-control.js';
 
 export const metadataVersionFeature = 'metadata.version';
 
 /** The feature levels this build can run, by feature name. */
 export const supportedFeatures: ReadonlyMap<string, { readonly min: number; readonly max: number }> = new Map([[metadataVersionFeature, { min: 1, max: 1 }]]);
-
-/** Kafka's FeatureUpdate upgradeType values. */
-export const FeatureUpgradeType = { UPGRADE: 1, SAFE_DOWNGRADE: 2, UNSAFE_DOWNGRADE: 3 } as const;
 
 export interface FeatureUpdate {
   readonly feature: string;

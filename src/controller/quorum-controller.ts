@@ -38,7 +38,8 @@ import {
 import { bootstrapFeatureRecords, updateFeatures, type FeatureUpdate, type FeatureUpdateResult } from './feature-control.js';
 import { alterPartitionReassignments, type ReassignmentItem, type ReassignmentResult } from './reassignment-control.js';
 import { alterClientQuotas, type QuotaAlteration, type QuotaAlterResult } from './quota-control.js';
-import { alterUserScramCredentials, type ScramAlterResult, type ScramDeletion, type ScramUpsertion } from './scram-control.js';
+import { alterUserScramCredentials, type ScramAlterResult } from './scram-control.js';
+import type { ScramDeletion, ScramUpsertion } from '../security/scram.js';
 import {
   createPartitions,
   createTopics,

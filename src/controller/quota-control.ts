@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { ErrorCode } from '../common/errors.js';
 import { quotaEntityKey, type MetadataImage } from '../metadata/image.js';
 import type { MetadataRecord, QuotaEntity } from '../metadata/records.js';
+import { QuotaMatchType } from '../protocol/quota-types.js';
 import type { Decision } from './cluster-control.js';
 
 /** Quota keys by entity family; `integer` keys take whole numbers only (Kafka's LONG/INT types). */
@@ -81,9 +82,6 @@ export function alterClientQuotas(image: MetadataImage, alterations: readonly Qu
   });
   return { records, response };
 }
-
-/** Kafka's ClientQuotaFilterComponent match types. */
-export const QuotaMatchType = { EXACT: 0, DEFAULT: 1, ANY: 2 } as const;
 
 export interface QuotaFilterComponent {
   readonly entityType: string;

@@ -6,7 +6,7 @@ import { ErrorCode } from '../common/errors.js';
 import type { BrokerRegistration, MetadataImage, PartitionRegistration, TopicImage } from '../metadata/image.js';
 import { ConfigResourceType, type MetadataRecord } from '../metadata/records.js';
 import { placeReplicas, rackAlternatingOrder } from './replica-placer.js';
-import { validateTopicConfigs } from './topic-configs.js';
+import { validateTopicConfigs } from '../common/topic-configs.js';
 
 export const topicNameLengthMax = 249;
 const replicationFactorMax = 32767;

@@ -1,62 +1,24 @@
 // SCRAM credentials on the active controller (KIP-554): AlterUserScramCredentials (upsert with a
 // client-salted password, or delete) and DescribeUserScramCredentials. The controller never sees
 // a password: the client sends salt + SaltedPassword = Hi(password, salt, iterations) and the
-// controller stores StoredKey = H(HMAC(SaltedPassword, "Client Key")) and
-// ServerKey = HMAC(SaltedPassword, "Server Key"), as RFC 5802 and Kafka do. Pure: records + answers.
-import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
+// controller stores StoredKey and ServerKey (src/security/scram.ts), as RFC 5802 and Kafka do.
+// Pure: records + answers.
 import { ErrorCode } from '../common/errors.js';
 import { scramKey, type MetadataImage } from '../metadata/image.js';
 import type { MetadataRecord } from '../metadata/records.js';
+import { scramMechanismNames } from '../protocol/scram-types.js';
+import { isScramMechanism, scramIterationsMax, scramIterationsMin, scramKeys, type ScramDeletion, type ScramUpsertion } from '../security/scram.js';
 import type { Decision } from './cluster-control.js';
 
-/** Kafka's ScramMechanism ids. */
-export const ScramMechanism = { SCRAM_SHA_256: 1, SCRAM_SHA_512: 2 } as const;
-export const scramMechanismNames: ReadonlyMap<number, string> = new Map([
-  [ScramMechanism.SCRAM_SHA_256, 'SCRAM-SHA-256'],
-  [ScramMechanism.SCRAM_SHA_512, 'SCRAM-SHA-512'],
-]);
-const hashOf: ReadonlyMap<number, string> = new Map([
-  [ScramMechanism.SCRAM_SHA_256, 'sha256'],
-  [ScramMechanism.SCRAM_SHA_512, 'sha512'],
-]);
-
-/** Kafka's bounds on SCRAM iterations. */
-export const scramIterationsMin = 4096;
-export const scramIterationsMax = 16384;
-
-export interface ScramDeletion {
-  readonly name: string;
-  readonly mechanism: number;
-}
-export interface ScramUpsertion extends ScramDeletion {
-  readonly iterations: number;
-  readonly salt: Uint8Array;
-  readonly saltedPassword: Uint8Array;
-}
 export interface ScramAlterResult {
   readonly user: string;
   readonly errorCode: number;
   readonly errorMessage: string | null;
 }
 
-/** Hi(password, salt, i) of RFC 5802, i.e. PBKDF2 with the mechanism's HMAC; for clients (the CLI). */
-export function saltedPassword(mechanism: number, password: string, salt: Uint8Array, iterations: number): Buffer {
-  const hash = hashOf.get(mechanism);
-  if (!hash) throw new Error(`unknown SCRAM mechanism ${mechanism}`);
-  // PBKDF2 with a key length of one hash output is exactly Hi().
-  return pbkdf2Sync(password, salt, iterations, hash === 'sha256' ? 32 : 64, hash);
-}
-
-export function scramKeys(mechanism: number, salted: Uint8Array): { storedKey: Buffer; serverKey: Buffer } {
-  const hash = hashOf.get(mechanism);
-  if (!hash) throw new Error(`unknown SCRAM mechanism ${mechanism}`);
-  const clientKey = createHmac(hash, salted).update('Client Key').digest();
-  return { storedKey: createHash(hash).update(clientKey).digest(), serverKey: createHmac(hash, salted).update('Server Key').digest() };
-}
-
 function problem(image: MetadataImage, op: ScramDeletion | ScramUpsertion, isDeletion: boolean): [number, string] | null {
   if (op.name === '') return [ErrorCode.UNACCEPTABLE_CREDENTIAL, 'the user name is empty'];
-  if (!hashOf.has(op.mechanism)) return [ErrorCode.UNSUPPORTED_SASL_MECHANISM, `unknown SCRAM mechanism ${op.mechanism} (1 SCRAM-SHA-256, 2 SCRAM-SHA-512)`];
+  if (!isScramMechanism(op.mechanism)) return [ErrorCode.UNSUPPORTED_SASL_MECHANISM, `unknown SCRAM mechanism ${op.mechanism} (1 SCRAM-SHA-256, 2 SCRAM-SHA-512)`];
   if (isDeletion) {
     if (!image.scram.has(scramKey(op.name, op.mechanism))) return [ErrorCode.RESOURCE_NOT_FOUND, `user ${op.name} has no ${scramMechanismNames.get(op.mechanism)} credential to delete`];
     return null;

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../src/common/errors.js';
 import { MetadataLoader } from '../../src/metadata/loader.js';
-import { AclOperation, AclPatternType, AclPermission, AclResourceType, createAcls, deleteAcls, describeAcls, type AclBinding, type AclFilter } from '../../src/controller/acl-control.js';
+import { createAcls, deleteAcls, describeAcls, type AclBinding, type AclFilter } from '../../src/controller/acl-control.js';
+import { AclOperation, AclPatternType, AclPermission, AclResourceType } from '../../src/protocol/acl-types.js';
 
 let n = 0;
 const newId = () => {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { ErrorCode } from '../../src/common/errors.js';
 import { MetadataLoader } from '../../src/metadata/loader.js';
 import { alterPartition, type AlterPartitionItem } from '../../src/controller/alter-partition.js';
-import { AlterConfigOp, allocateProducerIds, incrementalAlterConfigs, producerIdBlockSize } from '../../src/controller/config-control.js';
+import { allocateProducerIds, incrementalAlterConfigs, producerIdBlockSize } from '../../src/controller/config-control.js';
+import { AlterConfigOp } from '../../src/protocol/config-types.js';
 
 const topicId = 'AAAAAAAAAAAAAAAAAAAAAQ';
 

@@ -3,9 +3,13 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import { ErrorCode } from '../../src/common/errors.js';
 import { MetadataLoader } from '../../src/metadata/loader.js';
-import { alterUserScramCredentials, describeUserScramCredentials, saltedPassword, ScramMechanism } from '../../src/controller/scram-control.js';
-import { alterClientQuotas, describeClientQuotas, QuotaMatchType } from '../../src/controller/quota-control.js';
-import { bootstrapFeatureRecords, describeFeatures, FeatureUpgradeType, updateFeatures } from '../../src/controller/feature-control.js';
+import { alterUserScramCredentials, describeUserScramCredentials } from '../../src/controller/scram-control.js';
+import { saltedPassword } from '../../src/security/scram.js';
+import { ScramMechanism } from '../../src/protocol/scram-types.js';
+import { alterClientQuotas, describeClientQuotas } from '../../src/controller/quota-control.js';
+import { QuotaMatchType } from '../../src/protocol/quota-types.js';
+import { bootstrapFeatureRecords, describeFeatures, updateFeatures } from '../../src/controller/feature-control.js';
+import { FeatureUpgradeType } from '../../src/protocol/feature-types.js';
 import { parseConfigAssignments, scramUpsertion } from '../../src/client/config-assignments.js';
 import { imageRecords } from '../../src/metadata/image-records.js';
 

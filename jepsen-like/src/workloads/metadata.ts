@@ -13,7 +13,7 @@
 import { ControllerClient } from '../../../src/client/controller-client.js';
 import { ErrorCode, errorName } from '../../../src/common/errors.js';
 import type { Endpoint } from '../../../src/common/node-config.js';
-import { AlterConfigOp } from '../../../src/controller/config-control.js';
+import { AlterConfigOp } from '../../../src/protocol/config-types.js';
 import { ConfigResourceType } from '../../../src/metadata/records.js';
 import { SeededRandom } from '../../../src/testing/seeded-random.js';
 import type { HistoryWriter } from '../history.js';

@@ -1,5 +1,6 @@
-// Topic-level configs the controller accepts (Kafka's names), each with a validator. An unknown
-// name or a bad value is INVALID_CONFIG with a message naming it; nothing is written.
+// Topic-level configs raftka knows (Kafka's names), each with a validator. The controller
+// refuses an unknown name or a bad value (INVALID_CONFIG, with a message naming it; nothing is
+// written); the broker's DescribeConfigs lists exactly these names.
 type Validator = (value: string) => string | null; // null when valid, else why not
 
 const long = (min: number): Validator => (v) =>
