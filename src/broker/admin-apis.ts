@@ -9,24 +9,25 @@ import { AlterConfigOp } from '../protocol/config-types.js';
 import { configResourceKey, type MetadataImage } from '../metadata/image.js';
 import { ConfigResourceType } from '../metadata/records.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
-import type { CreateAclsRequest, CreateAclsResponseInput, DeleteAclsRequest, DeleteAclsResponseInput, DescribeAclsRequest, DescribeAclsResponseInput } from '../protocol/messages/acls.js';
-import type { AlterConfigsRequest, AlterConfigsResponseInput } from '../protocol/messages/alter-configs.js';
-import type { CreatePartitionsRequest, CreatePartitionsResponseInput } from '../protocol/messages/create-partitions.js';
-import type { CreateTopicsRequest, CreateTopicsResponseInput } from '../protocol/messages/create-topics.js';
-import type { DeleteRecordsRequest, DeleteRecordsResponseInput } from '../protocol/messages/delete-records.js';
-import type { DeleteTopicsRequest, DeleteTopicsResponseInput } from '../protocol/messages/delete-topics.js';
-import type { DescribeClusterResponseInput } from '../protocol/messages/describe-cluster.js';
-import type { DescribeConfigsRequest, DescribeConfigsResponseInput } from '../protocol/messages/describe-configs.js';
-import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponseInput } from '../protocol/messages/incremental-alter-configs.js';
-import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponseInput } from '../protocol/messages/offset-for-leader-epoch.js';
-import type {
-  AlterPartitionReassignmentsRequest,
-  AlterPartitionReassignmentsResponseInput,
-  ListPartitionReassignmentsRequest,
-  ListPartitionReassignmentsResponseInput,
+import { createAclsApi, deleteAclsApi, describeAclsApi, type CreateAclsRequest, type CreateAclsResponseInput, type DeleteAclsRequest, type DeleteAclsResponseInput, type DescribeAclsRequest, type DescribeAclsResponseInput } from '../protocol/messages/acls.js';
+import { alterConfigsApi, type AlterConfigsRequest, type AlterConfigsResponseInput } from '../protocol/messages/alter-configs.js';
+import { createPartitionsApi, type CreatePartitionsRequest, type CreatePartitionsResponseInput } from '../protocol/messages/create-partitions.js';
+import { createTopicsApi, type CreateTopicsRequest, type CreateTopicsResponseInput } from '../protocol/messages/create-topics.js';
+import { deleteRecordsApi, type DeleteRecordsRequest, type DeleteRecordsResponseInput } from '../protocol/messages/delete-records.js';
+import { deleteTopicsApi, type DeleteTopicsRequest, type DeleteTopicsResponseInput } from '../protocol/messages/delete-topics.js';
+import { describeClusterApi, type DescribeClusterResponseInput } from '../protocol/messages/describe-cluster.js';
+import { describeConfigsApi, type DescribeConfigsRequest, type DescribeConfigsResponseInput } from '../protocol/messages/describe-configs.js';
+import { incrementalAlterConfigsApi, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponseInput } from '../protocol/messages/incremental-alter-configs.js';
+import { offsetForLeaderEpochApi, type OffsetForLeaderEpochRequest, type OffsetForLeaderEpochResponseInput } from '../protocol/messages/offset-for-leader-epoch.js';
+import {
+  alterPartitionReassignmentsApi,
+  listPartitionReassignmentsApi,
+  type AlterPartitionReassignmentsRequest,
+  type AlterPartitionReassignmentsResponseInput,
+  type ListPartitionReassignmentsRequest,
+  type ListPartitionReassignmentsResponseInput,
 } from '../protocol/messages/partition-reassignments.js';
-import type { KafkaHandler, RequestContext } from '../server/kafka-server.js';
-import { clientVisibleControllerId, type BrokerApiContext } from './kafka-apis.js';
+import { clientVisibleControllerId, type BrokerApiContext, type KafkaApiRegistry, type RequestContext } from './api-context.js';
 import { describeBrokerConfigs, describeTopicConfigs } from './config-describe.js';
 
 const list = (v: unknown): WireMessage[] => (Array.isArray(v) ? (v as WireMessage[]) : []);
@@ -41,24 +42,22 @@ async function forward(ctx: BrokerApiContext, method: Parameters<BrokerApiContex
   }
 }
 
-export function adminHandlers(ctx: BrokerApiContext): Map<number, KafkaHandler> {
+export function registerAdminApis(apis: KafkaApiRegistry, ctx: BrokerApiContext): void {
   const image = (): MetadataImage | null => ctx.replicas.currentImage();
-  const h = new Map<number, KafkaHandler>();
-  h.set(19, (r) => createTopics(ctx, r as CreateTopicsRequest));
-  h.set(20, (r, rc) => deleteTopics(ctx, r as DeleteTopicsRequest, rc, image()));
-  h.set(37, (r) => createPartitions(ctx, r as CreatePartitionsRequest));
-  h.set(32, (r) => describeConfigs(ctx, r as DescribeConfigsRequest, image()));
-  h.set(33, (r) => alterConfigs(ctx, r as AlterConfigsRequest, image()));
-  h.set(44, (r) => incrementalAlterConfigs(ctx, r as IncrementalAlterConfigsRequest));
-  h.set(60, (_r, rc) => describeCluster(ctx, rc, image()));
-  h.set(21, (r) => deleteRecords(ctx, r as DeleteRecordsRequest));
-  h.set(23, (r) => offsetForLeaderEpoch(ctx, r as OffsetForLeaderEpochRequest));
-  h.set(30, (r) => createAcls(ctx, r as CreateAclsRequest));
-  h.set(31, (r) => deleteAcls(ctx, r as DeleteAclsRequest));
-  h.set(29, (r) => describeAcls(ctx, r as DescribeAclsRequest));
-  h.set(45, (r) => alterReassignments(ctx, r as AlterPartitionReassignmentsRequest));
-  h.set(46, (r) => listReassignments(ctx, r as ListPartitionReassignmentsRequest));
-  return h;
+  apis.register(createTopicsApi, (r) => createTopics(ctx, r));
+  apis.register(deleteTopicsApi, (r, rc) => deleteTopics(ctx, r, rc, image()));
+  apis.register(createPartitionsApi, (r) => createPartitions(ctx, r));
+  apis.register(describeConfigsApi, (r) => describeConfigs(ctx, r, image()));
+  apis.register(alterConfigsApi, (r) => alterConfigs(ctx, r, image()));
+  apis.register(incrementalAlterConfigsApi, (r) => incrementalAlterConfigs(ctx, r));
+  apis.register(describeClusterApi, (_r, rc) => describeCluster(ctx, rc, image()));
+  apis.register(deleteRecordsApi, (r) => deleteRecords(ctx, r));
+  apis.register(offsetForLeaderEpochApi, (r) => offsetForLeaderEpoch(ctx, r));
+  apis.register(createAclsApi, (r) => createAcls(ctx, r));
+  apis.register(deleteAclsApi, (r) => deleteAcls(ctx, r));
+  apis.register(describeAclsApi, (r) => describeAcls(ctx, r));
+  apis.register(alterPartitionReassignmentsApi, (r) => alterReassignments(ctx, r));
+  apis.register(listPartitionReassignmentsApi, (r) => listReassignments(ctx, r));
 }
 
 async function createTopics(ctx: BrokerApiContext, req: CreateTopicsRequest): Promise<CreateTopicsResponseInput> {

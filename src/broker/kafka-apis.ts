@@ -1,38 +1,23 @@
 // The broker's Kafka API handlers: each takes a decoded request (src/protocol/) and returns the
 // response value. Data APIs (Produce, Fetch, ListOffsets) go to the ReplicaManager; Metadata is
 // answered from the broker's metadata image; admin APIs are forwarded to the active controller.
-import type { Logger } from 'pino';
+// This file composes the broker's registry: its own data APIs, then admin-apis.ts and
+// group/group-apis.ts (which import only the contract, api-context.ts, never this file).
 import { ErrorCode, errorName } from '../common/errors.js';
-import type { NodeConfig } from '../common/node-config.js';
-import type { ControllerClient } from '../client/controller-client.js';
 import type { MetadataImage } from '../metadata/image.js';
 import { apiVersionsResponse } from '../protocol/apis.js';
-import { adminHandlers } from './admin-apis.js';
-import { groupHandlers } from './group/group-apis.js';
-import type { GroupCoordinator } from './group/group-coordinator.js';
+import { clientVisibleControllerId, KafkaApiRegistry, type BrokerApiContext, type RequestContext } from './api-context.js';
+import { registerAdminApis } from './admin-apis.js';
+import { registerGroupApis } from './group/group-apis.js';
 import { recompressForTopic } from './recompress.js';
-import type { FetchRequest, FetchResponseInput } from '../protocol/messages/fetch.js';
-import type { ListOffsetsRequest, ListOffsetsResponseInput } from '../protocol/messages/list-offsets.js';
-import type { MetadataRequest, MetadataResponseInput } from '../protocol/messages/metadata.js';
-import type { ProduceRequest, ProduceResponseInput } from '../protocol/messages/produce.js';
-import type { KafkaHandler, RequestContext } from '../server/kafka-server.js';
+import { apiVersionsApi } from '../protocol/messages/api-versions.js';
+import { fetchApi, type FetchRequest, type FetchResponseInput } from '../protocol/messages/fetch.js';
+import { listOffsetsApi, type ListOffsetsRequest, type ListOffsetsResponseInput } from '../protocol/messages/list-offsets.js';
+import { metadataApi, type MetadataRequest, type MetadataResponseInput } from '../protocol/messages/metadata.js';
+import { produceApi, type ProduceRequest, type ProduceResponseInput } from '../protocol/messages/produce.js';
 import { readBatchHeader, readBatchHeaders, validateBatches } from '../protocol/record-batch.js';
 import { CompressionCodec } from '../protocol/compression.js';
-import type { ReplicaManager } from './replica-manager.js';
 import { partitionKey } from '../storage/log-manager.js';
-
-export interface BrokerApiContext {
-  readonly nodeId: number;
-  readonly clusterId: string;
-  readonly config: NodeConfig;
-  readonly logger: Logger;
-  readonly replicas: ReplicaManager;
-  readonly controller: ControllerClient;
-  /** The group coordinator; the group APIs are served only when there is one. */
-  readonly groups?: GroupCoordinator;
-  /** First offset of the first record with timestamp ≥ `timestamp` in `batch`, or null. */
-  readonly offsetInBatchForTimestamp: (batch: Buffer, timestamp: number) => { offset: number; timestamp: number } | null;
-}
 
 /** ListOffsets special timestamps. */
 const LATEST = -1;
@@ -45,24 +30,18 @@ const fetchZstdMinVersion = 10;
 /** Fetch waits at most this long whatever the client asks (Kafka bounds it by the request timeout). */
 const fetchWaitMaxMs = 30_000;
 
-export function brokerHandlers(ctx: BrokerApiContext): Map<number, KafkaHandler> {
+export function brokerHandlers(ctx: BrokerApiContext): KafkaApiRegistry {
   const image = (): MetadataImage | null => ctx.replicas.currentImage();
-  const handlers = new Map<number, KafkaHandler>();
-  // ApiVersions lists exactly the APIs this broker answers (set last, once the map is complete).
-  handlers.set(18, () => apiVersionsResponse(0, (key) => handlers.has(key)));
-  handlers.set(3, (req, rc) => metadata(ctx, image(), req as MetadataRequest, rc));
-  handlers.set(0, (req, rc) => produce(ctx, req as ProduceRequest, rc));
-  handlers.set(1, (req, rc) => fetch(ctx, req as FetchRequest, rc));
-  handlers.set(2, (req, rc) => listOffsets(ctx, req as ListOffsetsRequest, rc));
-  for (const [key, h] of adminHandlers(ctx)) handlers.set(key, h);
-  if (ctx.groups) for (const [key, h] of groupHandlers(ctx, ctx.groups)) handlers.set(key, h);
-  return handlers;
-}
-
-/** The broker id clients should send controller-bound admin requests to: a live broker (KRaft has no broker controller). */
-export function clientVisibleControllerId(img: MetadataImage): number {
-  const live = [...img.brokers.values()].filter((b) => !b.fenced).map((b) => b.id).sort((a, b) => a - b);
-  return live[0] ?? -1;
+  const apis = new KafkaApiRegistry();
+  // ApiVersions lists exactly the APIs this broker answers (asked at request time, once the registry is complete).
+  apis.register(apiVersionsApi, () => apiVersionsResponse(0, (key) => apis.has(key)));
+  apis.register(metadataApi, (req, rc) => metadata(ctx, image(), req, rc));
+  apis.register(produceApi, (req, rc) => produce(ctx, req, rc));
+  apis.register(fetchApi, (req, rc) => fetch(ctx, req, rc));
+  apis.register(listOffsetsApi, (req, rc) => listOffsets(ctx, req, rc));
+  registerAdminApis(apis, ctx);
+  if (ctx.groups) registerGroupApis(apis, ctx, ctx.groups);
+  return apis;
 }
 
 async function metadata(ctx: BrokerApiContext, img: MetadataImage | null, req: MetadataRequest, rc: RequestContext): Promise<MetadataResponseInput> {

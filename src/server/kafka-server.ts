@@ -3,31 +3,19 @@
 // the ones before them). A malformed or oversized frame, or a request we cannot decode, closes
 // only that connection, with a logged reason and a metric. ApiVersions at a version we do not
 // serve gets error 35 with our ranges (KIP-511); any other unsupported API or version closes the
-// connection, as Kafka's SocketServer does, since no response shape exists for it.
+// connection, as Kafka's SocketServer does, since no response shape exists for it. The handlers
+// and their contract are the broker's (src/broker/api-context.ts); this file only serves them.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Endpoint } from '../common/node-config.js';
+import type { KafkaApis, RequestContext } from '../broker/api-context.js';
 import { apiFor, unsupportedApiVersionsResponse } from '../protocol/apis.js';
 import type { AnyApi } from '../protocol/apis.js';
 import { ProtocolDecodeError, ProtocolEncodeError } from '../protocol/errors.js';
-import { encodeRawResponseFrame, encodeResponseFrame, FrameSplitter } from '../protocol/frame.js';
-import { apiVersionsKey, decodeRequestHeader, type RequestHeader } from '../protocol/header.js';
+import { encodeRawResponseFrame, FrameSplitter } from '../protocol/frame.js';
+import { apiVersionsKey, decodeRequestHeader } from '../protocol/header.js';
 import { Reader } from '../protocol/primitives/reader.js';
-
-/** What a handler learns about the connection a request came on. */
-export interface RequestContext {
-  readonly header: RequestHeader;
-  /** The listener name the connection came in on (Metadata answers with that listener's endpoints). */
-  readonly listenerName: string;
-  readonly clientHost: string;
-  readonly connectionId: number;
-  /** Aborted when the connection closes: long waits (Fetch) stop early. */
-  readonly signal: AbortSignal;
-}
-
-/** A handler decodes nothing itself: it gets the decoded body and returns the response value, or null for no response (acks=0). */
-export type KafkaHandler = (request: unknown, ctx: RequestContext) => Promise<unknown> | unknown;
 
 /** Bound on requests in flight on one connection; beyond it the socket is paused (back-pressure). */
 const inFlightMax = 100;
@@ -37,7 +25,7 @@ export interface KafkaServerOptions {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly requestBytesMax: number;
-  readonly handlers: ReadonlyMap<number, KafkaHandler>;
+  readonly handlers: KafkaApis;
 }
 
 export class KafkaServer {
@@ -140,17 +128,15 @@ export class KafkaServer {
       // KIP-511: error 35 in a v0-shaped body listing what we serve, so the client can retry lower.
       return [encodeRawResponseFrame(header.apiKey, 0, header.correlationId, unsupportedApiVersionsResponse((key) => this.options.handlers.has(key)))];
     }
-    const handler = this.options.handlers.get(header.apiKey);
-    if (!api || !handler) throw new UnsupportedApiError(`api key ${header.apiKey} is not served`);
+    const served = this.options.handlers.get(header.apiKey);
+    if (!api || !served) throw new UnsupportedApiError(`api key ${header.apiKey} is not served`);
     if (header.apiVersion < api.minVersion || header.apiVersion > api.maxVersion) {
       throw new UnsupportedApiError(`${api.name} v${header.apiVersion} is not served (${api.minVersion}-${api.maxVersion})`);
     }
     const reader = new Reader(frame, header.bodyOffset);
-    const request = api.decodeRequest(header.apiVersion, reader);
+    const call = served.decode(header.apiVersion, reader);
     this.requests.inc({ api: api.name });
-    const response = await handler(request, { ...conn, header });
-    if (response === null) return null;
-    return encodeResponseFrame(api as never, header.apiVersion, header.correlationId, response as never);
+    return call({ ...conn, header });
   }
 }
 

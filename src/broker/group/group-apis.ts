@@ -4,39 +4,36 @@
 // DescribeGroups, DeleteGroups). Each handler turns the wire form into a GroupCoordinator call.
 import { ErrorCode } from '../../common/errors.js';
 import type { MetadataImage } from '../../metadata/image.js';
-import type { KafkaHandler, RequestContext } from '../../server/kafka-server.js';
-import type { BrokerApiContext } from '../kafka-apis.js';
+import type { BrokerApiContext, KafkaApiRegistry, RequestContext } from '../api-context.js';
 import type { GroupCoordinator } from './group-coordinator.js';
 import { offsetsTopicName } from './offsets-records.js';
-import type { FindCoordinatorRequest, FindCoordinatorResponseInput } from '../../protocol/messages/find-coordinator.js';
-import type { JoinGroupRequest, JoinGroupResponseInput } from '../../protocol/messages/join-group.js';
-import type { SyncGroupRequest, SyncGroupResponseInput } from '../../protocol/messages/sync-group.js';
-import type { HeartbeatRequest, HeartbeatResponseInput } from '../../protocol/messages/heartbeat.js';
-import type { LeaveGroupRequest, LeaveGroupResponseInput } from '../../protocol/messages/leave-group.js';
-import type { OffsetCommitRequest, OffsetCommitResponseInput } from '../../protocol/messages/offset-commit.js';
-import type { OffsetFetchRequest, OffsetFetchResponseInput } from '../../protocol/messages/offset-fetch.js';
-import type { OffsetDeleteRequest, OffsetDeleteResponseInput } from '../../protocol/messages/offset-delete.js';
-import type { ListGroupsRequest, ListGroupsResponseInput } from '../../protocol/messages/list-groups.js';
-import type { DescribeGroupsRequest, DescribeGroupsResponseInput } from '../../protocol/messages/describe-groups.js';
-import type { DeleteGroupsRequest, DeleteGroupsResponseInput } from '../../protocol/messages/delete-groups.js';
+import { findCoordinatorApi, type FindCoordinatorRequest, type FindCoordinatorResponseInput } from '../../protocol/messages/find-coordinator.js';
+import { joinGroupApi, type JoinGroupRequest, type JoinGroupResponseInput } from '../../protocol/messages/join-group.js';
+import { syncGroupApi, type SyncGroupRequest, type SyncGroupResponseInput } from '../../protocol/messages/sync-group.js';
+import { heartbeatApi, type HeartbeatRequest, type HeartbeatResponseInput } from '../../protocol/messages/heartbeat.js';
+import { leaveGroupApi, type LeaveGroupRequest, type LeaveGroupResponseInput } from '../../protocol/messages/leave-group.js';
+import { offsetCommitApi, type OffsetCommitRequest, type OffsetCommitResponseInput } from '../../protocol/messages/offset-commit.js';
+import { offsetFetchApi, type OffsetFetchRequest, type OffsetFetchResponseInput } from '../../protocol/messages/offset-fetch.js';
+import { offsetDeleteApi, type OffsetDeleteRequest, type OffsetDeleteResponseInput } from '../../protocol/messages/offset-delete.js';
+import { listGroupsApi, type ListGroupsRequest, type ListGroupsResponseInput } from '../../protocol/messages/list-groups.js';
+import { describeGroupsApi, type DescribeGroupsRequest, type DescribeGroupsResponseInput } from '../../protocol/messages/describe-groups.js';
+import { deleteGroupsApi, type DeleteGroupsRequest, type DeleteGroupsResponseInput } from '../../protocol/messages/delete-groups.js';
 
 const keyTypeGroup = 0;
 
-export function groupHandlers(ctx: BrokerApiContext, coordinator: GroupCoordinator): Map<number, KafkaHandler> {
+export function registerGroupApis(apis: KafkaApiRegistry, ctx: BrokerApiContext, coordinator: GroupCoordinator): void {
   const creator = new OffsetsTopicCreator(ctx);
-  const h = new Map<number, KafkaHandler>();
-  h.set(10, (r, rc) => findCoordinator(ctx, coordinator, creator, r as FindCoordinatorRequest, rc));
-  h.set(11, (r, rc) => joinGroup(coordinator, r as JoinGroupRequest, rc));
-  h.set(14, (r) => syncGroup(coordinator, r as SyncGroupRequest));
-  h.set(12, (r) => heartbeat(coordinator, r as HeartbeatRequest));
-  h.set(13, (r, rc) => leaveGroup(coordinator, r as LeaveGroupRequest, rc));
-  h.set(8, (r, rc) => offsetCommit(coordinator, r as OffsetCommitRequest, rc));
-  h.set(9, (r, rc) => offsetFetch(coordinator, r as OffsetFetchRequest, rc));
-  h.set(47, (r) => offsetDelete(coordinator, r as OffsetDeleteRequest));
-  h.set(16, (r) => listGroups(coordinator, r as ListGroupsRequest));
-  h.set(15, (r) => describeGroups(coordinator, r as DescribeGroupsRequest));
-  h.set(42, (r) => deleteGroups(coordinator, r as DeleteGroupsRequest));
-  return h;
+  apis.register(findCoordinatorApi, (r, rc) => findCoordinator(ctx, coordinator, creator, r, rc));
+  apis.register(joinGroupApi, (r, rc) => joinGroup(coordinator, r, rc));
+  apis.register(syncGroupApi, (r) => syncGroup(coordinator, r));
+  apis.register(heartbeatApi, (r) => heartbeat(coordinator, r));
+  apis.register(leaveGroupApi, (r, rc) => leaveGroup(coordinator, r, rc));
+  apis.register(offsetCommitApi, (r, rc) => offsetCommit(coordinator, r, rc));
+  apis.register(offsetFetchApi, (r, rc) => offsetFetch(coordinator, r, rc));
+  apis.register(offsetDeleteApi, (r) => offsetDelete(coordinator, r));
+  apis.register(listGroupsApi, (r) => listGroups(coordinator, r));
+  apis.register(describeGroupsApi, (r) => describeGroups(coordinator, r));
+  apis.register(deleteGroupsApi, (r) => deleteGroups(coordinator, r));
 }
 
 /** Creates `__consumer_offsets` once, however many lookups ask at the same time. */

@@ -1,0 +1,95 @@
+// The broker's Kafka handler contract: what a handler is given (the decoded request, the
+// connection it came on, the broker's services) and the typed registry that binds each handler to
+// its API object (src/protocol/messages/*.ts), so request and response types come from the API and
+// no handler casts. src/server/kafka-server.ts serves a registry over TCP; kafka-apis.ts fills it.
+//
+// Invariants: one handler per API key; ApiVersions advertises exactly the registered keys (the
+// registry answers `has`); a registered API decodes its own requests and encodes its own responses.
+import type { Logger } from 'pino';
+import { assert } from '../common/assert.js';
+import type { NodeConfig } from '../common/node-config.js';
+import type { ControllerClient } from '../client/controller-client.js';
+import type { MetadataImage } from '../metadata/image.js';
+import type { Api, ApiInfo } from '../protocol/messages/define.js';
+import { encodeResponseFrame } from '../protocol/frame.js';
+import type { RequestHeader } from '../protocol/header.js';
+import type { Reader } from '../protocol/primitives/reader.js';
+import type { GroupCoordinator } from './group/group-coordinator.js';
+import type { ReplicaManager } from './replica-manager.js';
+
+/** What a handler learns about the connection a request came on. */
+export interface RequestContext {
+  readonly header: RequestHeader;
+  /** The listener name the connection came in on (Metadata answers with that listener's endpoints). */
+  readonly listenerName: string;
+  readonly clientHost: string;
+  readonly connectionId: number;
+  /** Aborted when the connection closes: long waits (Fetch) stop early. */
+  readonly signal: AbortSignal;
+}
+
+/** A handler decodes nothing itself: it gets the decoded body and returns the response value, or null for no response (acks=0). */
+export type KafkaHandler<Req, ResIn> = (request: Req, ctx: RequestContext) => Promise<ResIn | null> | ResIn | null;
+
+/** The broker's services the handlers use. */
+export interface BrokerApiContext {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly config: NodeConfig;
+  readonly logger: Logger;
+  readonly replicas: ReplicaManager;
+  readonly controller: ControllerClient;
+  /** The group coordinator; the group APIs are served only when there is one. */
+  readonly groups?: GroupCoordinator;
+  /** First offset of the first record with timestamp ≥ `timestamp` in `batch`, or null. */
+  readonly offsetInBatchForTimestamp: (batch: Buffer, timestamp: number) => { offset: number; timestamp: number } | null;
+}
+
+/** A request decoded by its API, ready to run: resolves to the response frame chunks (null: no response). */
+export type DecodedRequest = (ctx: RequestContext) => Promise<Buffer[] | null>;
+
+/** A registered API with its types erased, as the TCP server sees it. */
+export interface ServedApi {
+  readonly api: ApiInfo;
+  /** Decodes a request body at `version` (throws ProtocolDecodeError on bad bytes). */
+  decode(version: number, reader: Reader): DecodedRequest;
+}
+
+/** What the TCP server needs: the served APIs by key. */
+export interface KafkaApis {
+  has(apiKey: number): boolean;
+  get(apiKey: number): ServedApi | undefined;
+}
+
+export class KafkaApiRegistry implements KafkaApis {
+  private readonly served = new Map<number, ServedApi>();
+
+  /** Serves `api` with `handler`; the request and response types are those of the API. */
+  register<Req, ResIn>(api: Api<Req, never, unknown, ResIn>, handler: KafkaHandler<NoInfer<Req>, NoInfer<ResIn>>): void {
+    assert(!this.served.has(api.key), `${api.name} (api key ${api.key}) registered twice`);
+    this.served.set(api.key, {
+      api,
+      decode: (version, reader) => {
+        const request = api.decodeRequest(version, reader);
+        return async (ctx) => {
+          const response = await handler(request, ctx);
+          return response === null ? null : encodeResponseFrame(api, ctx.header.apiVersion, ctx.header.correlationId, response);
+        };
+      },
+    });
+  }
+
+  has(apiKey: number): boolean {
+    return this.served.has(apiKey);
+  }
+
+  get(apiKey: number): ServedApi | undefined {
+    return this.served.get(apiKey);
+  }
+}
+
+/** The broker id clients should send controller-bound admin requests to: a live broker (KRaft has no broker controller). */
+export function clientVisibleControllerId(img: MetadataImage): number {
+  const live = [...img.brokers.values()].filter((b) => !b.fenced).map((b) => b.id).sort((a, b) => a - b);
+  return live[0] ?? -1;
+}
