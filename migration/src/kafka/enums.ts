@@ -1,8 +1,10 @@
 // Kafka's names and numbers the ZooKeeper layout uses: ACL resource types, operations and
 // permissions as ZooKeeper stores them ("Topic", "ClusterAction", "Allow") mapped to Kafka's enum
-// names and wire codes (ResourceType, PatternType, AclOperation, AclPermissionType, the same
-// numbers as src/controller/acl-control.ts, repeated here because migration/ depends only on
-// src/common and src/metadata/records), SCRAM mechanisms and quota keys.
+// names and wire codes (ResourceType, PatternType, AclOperation, AclPermissionType: the codes are
+// src/protocol/acl-types.ts's), SCRAM mechanisms and quota keys.
+import { AclOperation, AclPatternType, AclPermission, AclResourceType } from '../../../src/protocol/acl-types.js';
+import { ScramMechanism } from '../../../src/protocol/scram-types.js';
+
 export interface EnumValue {
   readonly name: string;
   readonly code: number;
@@ -10,40 +12,43 @@ export interface EnumValue {
 
 /** ZooKeeper path segment (/kafka-acl/<Type>/...) → ResourceType. */
 export const aclResourceTypes: Readonly<Record<string, EnumValue>> = {
-  Topic: { name: 'TOPIC', code: 2 },
-  Group: { name: 'GROUP', code: 3 },
-  Cluster: { name: 'CLUSTER', code: 4 },
-  TransactionalId: { name: 'TRANSACTIONAL_ID', code: 5 },
-  DelegationToken: { name: 'DELEGATION_TOKEN', code: 6 },
-  User: { name: 'USER', code: 7 },
+  Topic: { name: 'TOPIC', code: AclResourceType.TOPIC },
+  Group: { name: 'GROUP', code: AclResourceType.GROUP },
+  Cluster: { name: 'CLUSTER', code: AclResourceType.CLUSTER },
+  TransactionalId: { name: 'TRANSACTIONAL_ID', code: AclResourceType.TRANSACTIONAL_ID },
+  DelegationToken: { name: 'DELEGATION_TOKEN', code: AclResourceType.DELEGATION_TOKEN },
+  User: { name: 'USER', code: AclResourceType.USER },
 };
 
-export const aclPatternTypes = { LITERAL: { name: 'LITERAL', code: 3 }, PREFIXED: { name: 'PREFIXED', code: 4 } } as const;
+export const aclPatternTypes = { LITERAL: { name: 'LITERAL', code: AclPatternType.LITERAL }, PREFIXED: { name: 'PREFIXED', code: AclPatternType.PREFIXED } } as const;
 
 /** AclOperation as stored in ZooKeeper JSON ("Read", "IdempotentWrite") → enum. */
 export const aclOperations: Readonly<Record<string, EnumValue>> = {
-  All: { name: 'ALL', code: 2 },
-  Read: { name: 'READ', code: 3 },
-  Write: { name: 'WRITE', code: 4 },
-  Create: { name: 'CREATE', code: 5 },
-  Delete: { name: 'DELETE', code: 6 },
-  Alter: { name: 'ALTER', code: 7 },
-  Describe: { name: 'DESCRIBE', code: 8 },
-  ClusterAction: { name: 'CLUSTER_ACTION', code: 9 },
-  DescribeConfigs: { name: 'DESCRIBE_CONFIGS', code: 10 },
-  AlterConfigs: { name: 'ALTER_CONFIGS', code: 11 },
-  IdempotentWrite: { name: 'IDEMPOTENT_WRITE', code: 12 },
-  CreateTokens: { name: 'CREATE_TOKENS', code: 13 },
-  DescribeTokens: { name: 'DESCRIBE_TOKENS', code: 14 },
+  All: { name: 'ALL', code: AclOperation.ALL },
+  Read: { name: 'READ', code: AclOperation.READ },
+  Write: { name: 'WRITE', code: AclOperation.WRITE },
+  Create: { name: 'CREATE', code: AclOperation.CREATE },
+  Delete: { name: 'DELETE', code: AclOperation.DELETE },
+  Alter: { name: 'ALTER', code: AclOperation.ALTER },
+  Describe: { name: 'DESCRIBE', code: AclOperation.DESCRIBE },
+  ClusterAction: { name: 'CLUSTER_ACTION', code: AclOperation.CLUSTER_ACTION },
+  DescribeConfigs: { name: 'DESCRIBE_CONFIGS', code: AclOperation.DESCRIBE_CONFIGS },
+  AlterConfigs: { name: 'ALTER_CONFIGS', code: AclOperation.ALTER_CONFIGS },
+  IdempotentWrite: { name: 'IDEMPOTENT_WRITE', code: AclOperation.IDEMPOTENT_WRITE },
+  CreateTokens: { name: 'CREATE_TOKENS', code: AclOperation.CREATE_TOKENS },
+  DescribeTokens: { name: 'DESCRIBE_TOKENS', code: AclOperation.DESCRIBE_TOKENS },
 };
 
 export const aclPermissions: Readonly<Record<string, EnumValue>> = {
-  Deny: { name: 'DENY', code: 2 },
-  Allow: { name: 'ALLOW', code: 3 },
+  Deny: { name: 'DENY', code: AclPermission.DENY },
+  Allow: { name: 'ALLOW', code: AclPermission.ALLOW },
 };
 
 /** UserScramCredentialRecord.mechanism. */
-export const scramMechanisms: Readonly<Record<string, number>> = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 };
+export const scramMechanisms: Readonly<Record<string, number>> = {
+  'SCRAM-SHA-256': ScramMechanism.SCRAM_SHA_256,
+  'SCRAM-SHA-512': ScramMechanism.SCRAM_SHA_512,
+};
 
 /** Client quota keys (QuotaConfigs) Kafka stores in /config/users, /config/clients, /config/ips. */
 export const quotaKeys: ReadonlySet<string> = new Set([
