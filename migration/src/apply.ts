@@ -126,25 +126,24 @@ async function applyOnce(input: ZkInput, options: ApplyOptions, journal: ApplyJo
   const stopProgress = options.onProgress ? watchProgress(options.controllers, plan.records.length, options.onProgress) : () => {};
   try {
     await note('sent', plan.records.length);
-    const res = await client.call('ImportMigration', { zkClusterId: plan.clusterId, records: frames, recordCount: plan.records.length }, { timeoutMs: options.timeoutMs ?? importTimeoutMsDefault });
-    const errorCode = Number(res['errorCode'] ?? 0);
-    const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+    const res = await client.importMigration({ zkClusterId: plan.clusterId, records: frames, recordCount: plan.records.length }, { timeoutMs: options.timeoutMs ?? importTimeoutMsDefault });
+    const errorCode = res.errorCode;
     const answer = {
       ...base,
       errorCode,
       errorName: errorName(errorCode),
-      errorMessage: errorCode === ErrorCode.NONE ? null : String(res['errorMessage'] ?? ''),
-      conflicts: strings(res['conflicts']),
-      notes: strings(res['notes']),
-      recordsWritten: Number(res['recordsWritten'] ?? 0),
-      metadataOffset: Number(res['metadataOffset'] ?? -1),
+      errorMessage: errorCode === ErrorCode.NONE ? null : res.errorMessage,
+      conflicts: res.conflicts,
+      notes: res.notes,
+      recordsWritten: res.recordsWritten,
+      metadataOffset: res.metadataOffset,
       importMs: performance.now() - started,
     };
     if (errorCode !== ErrorCode.NONE) {
       await note('refused', plan.records.length, { detail: `${answer.errorName}: ${answer.errorMessage ?? ''}` });
       return { ...answer, outcome: 'refused', exitCode: ApplyExit.refused };
     }
-    const outcome = res['alreadyMigrated'] ? 'already-migrated' : 'applied';
+    const outcome = res.alreadyMigrated ? 'already-migrated' : 'applied';
     await note(outcome, plan.records.length, { metadataOffset: answer.metadataOffset });
     return { ...answer, outcome, exitCode: ApplyExit.done };
   } finally {

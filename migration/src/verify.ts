@@ -39,13 +39,12 @@ export class VerifyError extends Error {
 export async function fetchLiveImage(controllers: readonly Endpoint[]): Promise<{ image: MetadataImage; metadataOffset: number }> {
   const client = new ControllerClient(controllers);
   try {
-    const res = await client.call('DescribeMetadataImage', {}, { timeoutMs: describeTimeoutMs });
-    const code = Number(res['errorCode'] ?? 0);
+    const res = await client.describeMetadataImage({}, { timeoutMs: describeTimeoutMs });
+    const code = res.errorCode;
     if (code !== ErrorCode.NONE) throw new VerifyError(`DescribeMetadataImage failed: ${errorName(code)}`);
-    const raw = res['records'];
-    const frames = splitRecordFrames(raw instanceof Uint8Array ? raw : new Uint8Array(0), Number(res['recordCount'] ?? 0));
+    const frames = splitRecordFrames(res.records, res.recordCount);
     const image = new MetadataLoader().replayAll(frames.map(decodeRecord));
-    return { image, metadataOffset: Number(res['metadataOffset'] ?? -1) };
+    return { image, metadataOffset: res.metadataOffset };
   } finally {
     client.close();
   }

@@ -4,11 +4,11 @@
 // (DescribeConfigs, DescribeCluster) come from the broker's own metadata image; DeleteRecords and
 // OffsetForLeaderEpoch act on the partition logs this broker leads.
 import { ErrorCode, errorName } from '../common/errors.js';
-import { ControllerUnavailableError } from '../client/controller-client.js';
+import { ControllerUnavailableError, type ControllerMethod, type ControllerRequest, type ControllerResponse } from '../client/controller-client.js';
 import { AlterConfigOp } from '../protocol/config-types.js';
 import { configResourceKey, type MetadataImage } from '../metadata/image.js';
 import { ConfigResourceType } from '../metadata/records.js';
-import type { WireMessage } from '../raft/driver/raft-wire.js';
+import type { AclBinding, ConfigResource } from '../rpc/controller-rpc.js';
 import { createAclsApi, deleteAclsApi, describeAclsApi, type CreateAclsRequest, type CreateAclsResponseInput, type DeleteAclsRequest, type DeleteAclsResponseInput, type DescribeAclsRequest, type DescribeAclsResponseInput } from '../protocol/messages/acls.js';
 import { alterConfigsApi, type AlterConfigsRequest, type AlterConfigsResponseInput } from '../protocol/messages/alter-configs.js';
 import { createPartitionsApi, type CreatePartitionsRequest, type CreatePartitionsResponseInput } from '../protocol/messages/create-partitions.js';
@@ -30,10 +30,8 @@ import {
 import { clientVisibleControllerId, type BrokerApiContext, type KafkaApiRegistry, type RequestContext } from './api-context.js';
 import { describeBrokerConfigs, describeTopicConfigs } from './config-describe.js';
 
-const list = (v: unknown): WireMessage[] => (Array.isArray(v) ? (v as WireMessage[]) : []);
-
 /** Call the controller; an unreachable quorum becomes a code the client retries on. */
-async function forward(ctx: BrokerApiContext, method: Parameters<BrokerApiContext['controller']['call']>[0], request: WireMessage, timeoutMs: number): Promise<WireMessage | { unavailable: string }> {
+async function forward<M extends ControllerMethod>(ctx: BrokerApiContext, method: M, request: ControllerRequest<M>, timeoutMs: number): Promise<ControllerResponse<M> | { unavailable: string }> {
   try {
     return await ctx.controller.call(method, request, { timeoutMs: Math.max(1000, Math.min(timeoutMs, 60_000)) });
   } catch (err) {
@@ -73,20 +71,20 @@ async function createTopics(ctx: BrokerApiContext, req: CreateTopicsRequest): Pr
     },
     req.timeoutMs,
   );
-  const answers = 'unavailable' in res ? new Map<string, WireMessage>() : new Map(list(res['topics']).map((t) => [String(t['name']), t]));
+  const answers = new Map('unavailable' in res ? [] : res.topics.map((t) => [t.name, t]));
   return {
     topics: req.topics.map((t) => {
       if (withAssignments.has(t.name)) return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'manual replica assignments are not supported by raftka yet', numPartitions: -1, replicationFactor: -1, configs: null };
       const a = answers.get(t.name);
-      if (!a) return { name: t.name, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: 'unavailable' in res ? String(res['unavailable']) : 'no answer from the controller', numPartitions: -1, replicationFactor: -1, configs: null };
-      const errorCode = Number(a['errorCode'] ?? 0);
+      if (!a) return { name: t.name, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: 'unavailable' in res ? res.unavailable : 'no answer from the controller', numPartitions: -1, replicationFactor: -1, configs: null };
+      const errorCode = a.errorCode;
       return {
         name: t.name,
-        topicId: a['topicId'] instanceof Uint8Array && a['topicId'].length === 16 ? Buffer.from(a['topicId']).toString('base64url') : undefined,
+        topicId: a.topicId.length === 16 ? Buffer.from(a.topicId).toString('base64url') : undefined,
         errorCode,
-        errorMessage: errorCode === 0 ? null : String(a['errorMessage'] ?? errorName(errorCode)),
-        numPartitions: Number(a['numPartitions'] ?? -1),
-        replicationFactor: Number(a['replicationFactor'] ?? -1),
+        errorMessage: errorCode === 0 ? null : a.errorMessage,
+        numPartitions: a.numPartitions,
+        replicationFactor: a.replicationFactor,
         configs: null,
       };
     }),
@@ -97,25 +95,25 @@ async function deleteTopics(ctx: BrokerApiContext, req: DeleteTopicsRequest, rc:
   const byId = rc.header.apiVersion >= 6;
   const names = byId ? req.topics.map((t) => t.name ?? [...(img?.topicsById.values() ?? [])].find((x) => x.id === t.topicId)?.name ?? '') : (req.topicNames ?? []);
   const res = await forward(ctx, 'DeleteTopics', { names }, req.timeoutMs);
-  const answers = 'unavailable' in res ? new Map<string, WireMessage>() : new Map(list(res['topics']).map((t) => [String(t['name']), t]));
+  const answers = new Map('unavailable' in res ? [] : res.topics.map((t) => [t.name, t]));
   return {
     responses: names.map((name) => {
       const a = answers.get(name);
-      const errorCode = a ? Number(a['errorCode'] ?? 0) : ErrorCode.REQUEST_TIMED_OUT;
-      return { name, errorCode, errorMessage: errorCode === 0 ? null : String(a?.['errorMessage'] ?? ('unavailable' in res ? String(res['unavailable']) : errorName(errorCode))) };
+      const errorCode = a ? a.errorCode : ErrorCode.REQUEST_TIMED_OUT;
+      return { name, errorCode, errorMessage: errorCode === 0 ? null : (a?.errorMessage ?? ('unavailable' in res ? res.unavailable : errorName(errorCode))) };
     }),
   };
 }
 
 async function createPartitions(ctx: BrokerApiContext, req: CreatePartitionsRequest): Promise<CreatePartitionsResponseInput> {
   const res = await forward(ctx, 'CreatePartitions', { validateOnly: req.validateOnly, topics: req.topics.map((t) => ({ name: t.name, count: t.count })) }, req.timeoutMs);
-  const answers = 'unavailable' in res ? new Map<string, WireMessage>() : new Map(list(res['topics']).map((t) => [String(t['name']), t]));
+  const answers = new Map('unavailable' in res ? [] : res.topics.map((t) => [t.name, t]));
   return {
     results: req.topics.map((t) => {
       if (t.assignments && t.assignments.length > 0) return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'manual replica assignments are not supported by raftka yet' };
       const a = answers.get(t.name);
-      const errorCode = a ? Number(a['errorCode'] ?? 0) : ErrorCode.REQUEST_TIMED_OUT;
-      return { name: t.name, errorCode, errorMessage: errorCode === 0 ? null : String(a?.['errorMessage'] ?? errorName(errorCode)) };
+      const errorCode = a ? a.errorCode : ErrorCode.REQUEST_TIMED_OUT;
+      return { name: t.name, errorCode, errorMessage: errorCode === 0 ? null : (a?.errorMessage ?? errorName(errorCode)) };
     }),
   };
 }
@@ -172,13 +170,13 @@ async function incrementalAlterConfigs(ctx: BrokerApiContext, req: IncrementalAl
   return { responses: await alterViaController(ctx, resources, req.validateOnly) };
 }
 
-async function alterViaController(ctx: BrokerApiContext, resources: WireMessage[], validateOnly: boolean): Promise<{ errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[]> {
+async function alterViaController(ctx: BrokerApiContext, resources: (ConfigResource & { resourceType: number; resourceName: string })[], validateOnly: boolean): Promise<{ errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[]> {
   const res = await forward(ctx, 'IncrementalAlterConfigs', { resources, validateOnly }, 30_000);
-  const results = 'unavailable' in res ? [] : list(res['resources']);
+  const results = 'unavailable' in res ? [] : res.resources;
   return resources.map((r, i) => {
     const a = results[i];
-    const errorCode = a ? Number(a['errorCode'] ?? 0) : ErrorCode.REQUEST_TIMED_OUT;
-    return { errorCode, errorMessage: errorCode === 0 ? null : String(a?.['errorMessage'] ?? errorName(errorCode)), resourceType: Number(r['resourceType']), resourceName: String(r['resourceName']) };
+    const errorCode = a ? a.errorCode : ErrorCode.REQUEST_TIMED_OUT;
+    return { errorCode, errorMessage: errorCode === 0 ? null : (a?.errorMessage ?? errorName(errorCode)), resourceType: r.resourceType, resourceName: r.resourceName };
   });
 }
 
@@ -233,11 +231,11 @@ function offsetForLeaderEpoch(ctx: BrokerApiContext, req: OffsetForLeaderEpochRe
 
 async function createAcls(ctx: BrokerApiContext, req: CreateAclsRequest): Promise<CreateAclsResponseInput> {
   const res = await forward(ctx, 'CreateAcls', { acls: req.creations.map((c) => ({ resourceType: c.resourceType, resourceName: c.resourceName, patternType: c.resourcePatternType, principal: c.principal, host: c.host, operation: c.operation, permissionType: c.permissionType })) }, 30_000);
-  const results = 'unavailable' in res ? [] : list(res['results']);
-  return { results: req.creations.map((_, i) => ({ errorCode: results[i] ? Number(results[i]!['errorCode'] ?? 0) : ErrorCode.REQUEST_TIMED_OUT, errorMessage: results[i] ? String(results[i]!['errorMessage'] ?? '') || null : 'no answer from the controller' })) };
+  const results = 'unavailable' in res ? [] : res.results;
+  return { results: req.creations.map((_, i) => ({ errorCode: results[i] ? results[i]!.errorCode : ErrorCode.REQUEST_TIMED_OUT, errorMessage: results[i] ? results[i]!.errorMessage || null : 'no answer from the controller' })) };
 }
 
-const filterToWire = (f: { resourceTypeFilter: number; resourceNameFilter: string | null; patternTypeFilter: number; principalFilter: string | null; hostFilter: string | null; operation: number; permissionType: number }): WireMessage => ({
+const filterToWire = (f: { resourceTypeFilter: number; resourceNameFilter: string | null; patternTypeFilter: number; principalFilter: string | null; hostFilter: string | null; operation: number; permissionType: number }): AclBinding => ({
   resourceType: f.resourceTypeFilter,
   resourceName: f.resourceNameFilter ?? '',
   patternType: f.patternTypeFilter,
@@ -249,30 +247,30 @@ const filterToWire = (f: { resourceTypeFilter: number; resourceNameFilter: strin
 
 async function deleteAcls(ctx: BrokerApiContext, req: DeleteAclsRequest): Promise<DeleteAclsResponseInput> {
   const res = await forward(ctx, 'DeleteAcls', { acls: req.filters.map(filterToWire) }, 30_000);
-  const results = 'unavailable' in res ? [] : list(res['results']);
+  const results = 'unavailable' in res ? [] : res.results;
   return {
     filterResults: req.filters.map((_, i) => {
       const r = results[i];
       if (!r) return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: 'no answer from the controller', matchingAcls: [] };
       return {
-        errorCode: Number(r['errorCode'] ?? 0),
-        errorMessage: String(r['errorMessage'] ?? '') || null,
-        matchingAcls: list(r['matched']).map((m) => ({ errorCode: 0, errorMessage: null, resourceType: Number(m['resourceType']), resourceName: String(m['resourceName']), patternType: Number(m['patternType']), principal: String(m['principal']), host: String(m['host']), operation: Number(m['operation']), permissionType: Number(m['permissionType']) })),
+        errorCode: r.errorCode,
+        errorMessage: r.errorMessage || null,
+        matchingAcls: r.matched.map((m) => ({ errorCode: 0, errorMessage: null, resourceType: m.resourceType, resourceName: m.resourceName, patternType: m.patternType, principal: m.principal, host: m.host, operation: m.operation, permissionType: m.permissionType })),
       };
     }),
   };
 }
 
 async function describeAcls(ctx: BrokerApiContext, req: DescribeAclsRequest): Promise<DescribeAclsResponseInput> {
-  const res = await ctx.controller.call('DescribeAcls', { acls: [filterToWire(req)] }, { anyController: true, timeoutMs: 15_000 }).catch((err: unknown) => ({ unavailable: err instanceof Error ? err.message : String(err) }) as const);
+  const res = await ctx.controller.describeAcls({ acls: [filterToWire(req)] }, { anyController: true, timeoutMs: 15_000 }).catch((err: unknown) => ({ unavailable: err instanceof Error ? err.message : String(err) }) as const);
   if ('unavailable' in res) return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: String(res.unavailable), resources: [] };
-  const r = list(res['results'])[0];
-  if (!r || Number(r['errorCode'] ?? 0) !== 0) return { errorCode: Number(r?.['errorCode'] ?? ErrorCode.UNKNOWN_SERVER_ERROR), errorMessage: String(r?.['errorMessage'] ?? ''), resources: [] };
+  const r = res.results[0];
+  if (!r || r.errorCode !== 0) return { errorCode: r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: r?.errorMessage ?? '', resources: [] };
   const byResource = new Map<string, { resourceType: number; resourceName: string; patternType: number; acls: { principal: string; host: string; operation: number; permissionType: number }[] }>();
-  for (const m of list(r['matched'])) {
-    const key = `${String(m['resourceType'])}/${String(m['patternType'])}/${String(m['resourceName'])}`;
-    const entry = byResource.get(key) ?? { resourceType: Number(m['resourceType']), resourceName: String(m['resourceName']), patternType: Number(m['patternType']), acls: [] };
-    entry.acls.push({ principal: String(m['principal']), host: String(m['host']), operation: Number(m['operation']), permissionType: Number(m['permissionType']) });
+  for (const m of r.matched) {
+    const key = `${m.resourceType}/${m.patternType}/${m.resourceName}`;
+    const entry = byResource.get(key) ?? { resourceType: m.resourceType, resourceName: m.resourceName, patternType: m.patternType, acls: [] };
+    entry.acls.push({ principal: m.principal, host: m.host, operation: m.operation, permissionType: m.permissionType });
     byResource.set(key, entry);
   }
   return { errorCode: 0, errorMessage: null, resources: [...byResource.values()] };
@@ -281,8 +279,8 @@ async function describeAcls(ctx: BrokerApiContext, req: DescribeAclsRequest): Pr
 async function alterReassignments(ctx: BrokerApiContext, req: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponseInput> {
   const items = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas ?? [], cancel: p.replicas === null })));
   const res = await forward(ctx, 'AlterPartitionReassignments', { items }, req.timeoutMs);
-  if ('unavailable' in res) return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: String(res['unavailable']), responses: [] };
-  const answers = list(res['items']);
+  if ('unavailable' in res) return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: res.unavailable, responses: [] };
+  const answers = res.items;
   let i = 0;
   return {
     errorCode: 0,
@@ -291,8 +289,8 @@ async function alterReassignments(ctx: BrokerApiContext, req: AlterPartitionReas
       name: t.name,
       partitions: t.partitions.map((p) => {
         const a = answers[i++];
-        const errorCode = a ? Number(a['errorCode'] ?? 0) : ErrorCode.REQUEST_TIMED_OUT;
-        return { partitionIndex: p.partitionIndex, errorCode, errorMessage: errorCode === 0 ? null : String(a?.['errorMessage'] ?? errorName(errorCode)) };
+        const errorCode = a ? a.errorCode : ErrorCode.REQUEST_TIMED_OUT;
+        return { partitionIndex: p.partitionIndex, errorCode, errorMessage: errorCode === 0 ? null : (a?.errorMessage ?? errorName(errorCode)) };
       }),
     })),
   };
@@ -300,13 +298,12 @@ async function alterReassignments(ctx: BrokerApiContext, req: AlterPartitionReas
 
 async function listReassignments(ctx: BrokerApiContext, req: ListPartitionReassignmentsRequest): Promise<ListPartitionReassignmentsResponseInput> {
   const items = (req.topics ?? []).flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
-  const res = await ctx.controller.call('ListPartitionReassignments', { items }, { anyController: true, timeoutMs: 15_000 }).catch((err: unknown) => ({ unavailable: err instanceof Error ? err.message : String(err) }) as const);
+  const res = await ctx.controller.listPartitionReassignments({ items }, { anyController: true, timeoutMs: 15_000 }).catch((err: unknown) => ({ unavailable: err instanceof Error ? err.message : String(err) }) as const);
   if ('unavailable' in res) return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: String(res.unavailable), topics: [] };
   const byTopic = new Map<string, { partitionIndex: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[]>();
-  for (const a of list(res['items'])) {
-    const nums = (v: unknown): number[] => (Array.isArray(v) ? (v as unknown[]).map(Number) : []);
-    const topic = String(a['topic']);
-    byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partitionIndex: Number(a['partition'] ?? 0), replicas: nums(a['replicas']), addingReplicas: nums(a['addingReplicas']), removingReplicas: nums(a['removingReplicas']) }]);
+  for (const a of res.items) {
+    const topic = a.topic;
+    byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partitionIndex: a.partition, replicas: a.replicas, addingReplicas: a.addingReplicas, removingReplicas: a.removingReplicas }]);
   }
   return { errorCode: 0, errorMessage: null, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
 }

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { ErrorCode, errorName } from '../common/errors.js';
 import type { NodeConfig } from '../common/node-config.js';
 import { randomUuid } from '../common/uuid.js';
-import { ControllerClient } from '../client/controller-client.js';
+import { ControllerClient, type ControllerResponse } from '../client/controller-client.js';
 import { uuidToBytes } from '../metadata/records.js';
 
 export interface BrokerLifecycleOptions {
@@ -34,7 +34,7 @@ export interface BrokerLifecycleOptions {
    */
   readonly quorumHasLeader?: () => boolean;
   /** The controller RPCs (tests give their own); default: a ControllerClient on the quorum voters. */
-  readonly client?: Pick<ControllerClient, 'call' | 'close'>;
+  readonly client?: Pick<ControllerClient, 'registerBroker' | 'brokerHeartbeat' | 'close'>;
   /** Endpoints registered beside the advertised listeners (the replication endpoint). */
   readonly extraEndpoints?: readonly { name: string; host: string; port: number }[];
 }
@@ -45,7 +45,7 @@ export type BrokerState = 'registering' | 'fenced' | 'running' | 'shutting-down'
 const controlledShutdownTimeoutMs = 10_000;
 
 export class BrokerLifecycle {
-  private readonly client: Pick<ControllerClient, 'call' | 'close'>;
+  private readonly client: Pick<ControllerClient, 'registerBroker' | 'brokerHeartbeat' | 'close'>;
   private readonly incarnationId = randomUuid();
   private brokerEpoch = -1;
   private stateValue: BrokerState = 'registering';
@@ -83,7 +83,7 @@ export class BrokerLifecycle {
           // when the whole cluster stops no controller will answer, and waiting out the full
           // bound only delayed the exit (`cluster down` SIGKILLed the last node).
           const res = await this.heartbeat(true, Math.max(1, Math.min(deadline - Date.now(), this.options.config.brokerHeartbeatIntervalMs * 2)));
-          if (res['shouldShutDown'] || Number(res['errorCode']) !== ErrorCode.NONE) break;
+          if (res.shouldShutDown || res.errorCode !== ErrorCode.NONE) break;
         } catch {
           // Unanswered: a slow or moving controller is tried again; with no quorum leader there is
           // nobody to hand over to.
@@ -111,8 +111,7 @@ export class BrokerLifecycle {
 
   private async register(): Promise<void> {
     const c = this.options.config;
-    const res = await this.client.call(
-      'RegisterBroker',
+    const res = await this.client.registerBroker(
       {
         brokerId: c.nodeId,
         clusterId: this.options.clusterId,
@@ -125,12 +124,12 @@ export class BrokerLifecycle {
       },
       { timeoutMs: c.brokerHeartbeatIntervalMs * 2 },
     );
-    const code = Number(res['errorCode']);
+    const code = res.errorCode;
     if (code !== ErrorCode.NONE) {
-      this.options.logger.warn({ error: errorName(code), message: res['errorMessage'] }, 'broker registration refused');
+      this.options.logger.warn({ error: errorName(code), message: res.errorMessage }, 'broker registration refused');
       return;
     }
-    this.brokerEpoch = Number(res['brokerEpoch']);
+    this.brokerEpoch = res.brokerEpoch;
     this.stateValue = 'fenced';
     this.options.logger.info({ brokerEpoch: this.brokerEpoch }, 'registered with the controller');
     await this.beat();
@@ -142,9 +141,8 @@ export class BrokerLifecycle {
     return this.ready;
   }
 
-  private heartbeat(wantShutDown: boolean, timeoutMs: number): Promise<Record<string, unknown>> {
-    return this.client.call(
-      'BrokerHeartbeat',
+  private heartbeat(wantShutDown: boolean, timeoutMs: number): Promise<ControllerResponse<'BrokerHeartbeat'>> {
+    return this.client.brokerHeartbeat(
       { brokerId: this.options.config.nodeId, brokerEpoch: this.brokerEpoch, currentMetadataOffset: this.options.metadataOffset(), wantFence: !wantShutDown && !this.isReady(), wantShutDown },
       { timeoutMs },
     );
@@ -153,7 +151,7 @@ export class BrokerLifecycle {
   private async beat(): Promise<void> {
     const askedFenced = !this.isReady();
     const res = await this.heartbeat(false, this.options.config.brokerHeartbeatIntervalMs * 2);
-    const code = Number(res['errorCode']);
+    const code = res.errorCode;
     if (code === ErrorCode.STALE_BROKER_EPOCH || code === ErrorCode.BROKER_ID_NOT_REGISTERED) {
       this.options.logger.warn({ error: errorName(code) }, 'registration lost; registering again');
       this.brokerEpoch = -1;
@@ -161,11 +159,11 @@ export class BrokerLifecycle {
       return;
     }
     if (code !== ErrorCode.NONE) return;
-    if (res['isCaughtUp'] && !this.caughtUp) {
+    if (res.isCaughtUp && !this.caughtUp) {
       this.caughtUp = true;
       this.options.onCaughtUp?.();
     }
-    const next: BrokerState = res['isFenced'] ? 'fenced' : 'running';
+    const next: BrokerState = res.isFenced ? 'fenced' : 'running';
     if (next !== this.stateValue) this.options.logger.info({ state: next, brokerEpoch: this.brokerEpoch }, 'broker state changed');
     this.stateValue = next;
     // Became ready since this heartbeat went out: say so now rather than a heartbeat interval later.

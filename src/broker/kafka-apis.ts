@@ -65,8 +65,8 @@ async function metadata(ctx: BrokerApiContext, img: MetadataImage | null, req: M
   if (autoCreate) {
     const valid = missing.filter((n) => /^[a-zA-Z0-9._-]{1,249}$/.test(n) && n !== '.' && n !== '..');
     try {
-      const res = await ctx.controller.call('CreateTopics', { topics: valid.map((name) => ({ name, numPartitions: -1, replicationFactor: -1 })) }, { timeoutMs: 5000 });
-      for (const t of (res['topics'] as { name: string; errorCode: number }[] | undefined) ?? []) created.set(t.name, Number(t.errorCode ?? 0));
+      const res = await ctx.controller.createTopics({ topics: valid.map((name) => ({ name, numPartitions: -1, replicationFactor: -1 })) }, { timeoutMs: 5000 });
+      for (const t of res.topics) created.set(t.name, t.errorCode);
     } catch (err) {
       ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'auto topic creation failed');
     }

@@ -2,16 +2,12 @@
 // leader's replication endpoint (proto/replica.proto) for every partition this broker follows
 // there, appending what comes back byte for byte, truncating where the leader says the logs
 // diverged, and learning the high watermark. Loops start and stop as the image moves leaders.
-import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Endpoint } from '../common/node-config.js';
-import { channelOptions, callUnary } from '../raft/driver/grpc-transport.js';
-import type { WireMessage } from '../raft/driver/raft-wire.js';
-import { replicaService } from './replica-wire.js';
+import { ReplicaClient, type ReplicaFetchRequest, type ReplicaFetchResponse__Output } from '../rpc/replica-rpc.js';
 import type { Partition } from './partition.js';
 import { partitionKey } from '../storage/log-manager.js';
 import type { ReplicaManager } from './replica-manager.js';
-import { connectTarget } from '../common/connect-address.js';
 
 /** Pause after a failed fetch before trying that leader again. */
 const retryBackoffMs = 100;
@@ -30,7 +26,7 @@ export interface ReplicaFetcherOptions {
 interface Loop {
   readonly leaderId: number;
   stopped: boolean;
-  client: grpc.Client | null;
+  client: ReplicaClient | null;
   endpointKey: string;
 }
 
@@ -68,14 +64,13 @@ export class ReplicaFetcher {
     this.loops.clear();
   }
 
-  private clientFor(loop: Loop): grpc.Client | null {
+  private clientFor(loop: Loop): ReplicaClient | null {
     const ep = this.options.endpointOf(loop.leaderId);
     if (!ep) return null;
     const key = `${ep.host}:${ep.port}`;
     if (loop.client && loop.endpointKey === key) return loop.client;
     loop.client?.close();
-    const { Client } = replicaService();
-    loop.client = new Client(connectTarget(key), grpc.credentials.createInsecure(), channelOptions);
+    loop.client = new ReplicaClient(key);
     loop.endpointKey = key;
     return loop.client;
   }
@@ -90,7 +85,7 @@ export class ReplicaFetcher {
         continue;
       }
       const fetchedAt = new Map(partitions.map((p) => [p, p.log.logEndOffset]));
-      const request: WireMessage = {
+      const request: ReplicaFetchRequest = {
         replicaId: this.options.brokerId,
         brokerEpoch: this.options.brokerEpoch(),
         maxWaitMs: this.options.fetchWaitMaxMs,
@@ -98,7 +93,7 @@ export class ReplicaFetcher {
         partitions: partitions.map((p) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.log.logEndOffset, lastFetchedEpoch: p.log.epochs.latestEpoch(), currentLeaderEpoch: p.leaderEpoch })),
       };
       try {
-        const res = await callUnary(client, 'Fetch', request, this.options.fetchWaitMaxMs + 10_000);
+        const res = await client.fetch(request, this.options.fetchWaitMaxMs + 10_000);
         if (loop.stopped) return;
         // Every partition refused (not leader, a newer or older epoch: the metadata is moving):
         // wait a little for the image to catch up instead of asking again at once.
@@ -112,21 +107,20 @@ export class ReplicaFetcher {
   }
 
   /** Applies the leader's answers; returns how many partitions were answered without an error. */
-  private apply(partitions: readonly Partition[], fetchedAt: ReadonlyMap<Partition, number>, res: WireMessage): number {
-    const answers = Array.isArray(res['partitions']) ? (res['partitions'] as WireMessage[]) : [];
+  private apply(partitions: readonly Partition[], fetchedAt: ReadonlyMap<Partition, number>, res: ReplicaFetchResponse__Output): number {
     const byKey = new Map(partitions.map((x) => [partitionKey(x.topic, x.partition), x]));
     let ok = 0;
-    for (const a of answers) {
-      const p = byKey.get(partitionKey(String(a['topic'] ?? ''), Number(a['partition'] ?? -1)));
+    for (const a of res.partitions) {
+      const p = byKey.get(partitionKey(a.topic, a.partition));
       if (!p) continue;
-      if (Number(a['errorCode'] ?? 0) === 0) ok++;
+      if (a.errorCode === 0) ok++;
       try {
         this.options.replicas.applyFetched(p, fetchedAt.get(p)!, {
-          errorCode: Number(a['errorCode'] ?? 0),
-          highWatermark: Number(a['highWatermark'] ?? 0),
-          logStartOffset: Number(a['logStartOffset'] ?? 0),
-          records: a['records'] instanceof Uint8Array && a['records'].length > 0 ? Buffer.from(a['records'].buffer, a['records'].byteOffset, a['records'].length) : null,
-          diverging: a['diverged'] ? { epoch: Number(a['divergingEpoch']), endOffset: Number(a['divergingEndOffset']) } : null,
+          errorCode: a.errorCode,
+          highWatermark: a.highWatermark,
+          logStartOffset: a.logStartOffset,
+          records: a.records.length > 0 ? Buffer.from(a.records.buffer, a.records.byteOffset, a.records.length) : null,
+          diverging: a.diverged ? { epoch: a.divergingEpoch, endOffset: a.divergingEndOffset } : null,
         });
       } catch (err) {
         this.options.logger.error({ topic: p.topic, partition: p.partition, err }, 'could not apply fetched records');

@@ -5,7 +5,7 @@ import type { CommandModule } from 'yargs';
 import { ControllerClient } from '../client/controller-client.js';
 import { errorName } from '../common/errors.js';
 import { AclOperation, AclPatternType, AclPermission, AclResourceType } from '../protocol/acl-types.js';
-import type { WireMessage } from '../raft/driver/raft-wire.js';
+import type { AclBinding, AclBinding__Output } from '../rpc/controller-rpc.js';
 import { parseEndpoint } from './endpoint.js';
 import { exitWithError } from './errors.js';
 
@@ -43,7 +43,7 @@ function resource(a: AclsArgs): { resourceType: number; resourceName: string } {
   return { resourceType: AclResourceType.ANY, resourceName: '' };
 }
 
-function bindings(a: AclsArgs, forFilter: boolean): WireMessage[] {
+function bindings(a: AclsArgs, forFilter: boolean): AclBinding[] {
   const r = resource(a);
   const principal = a['allow-principal'] ?? a['deny-principal'] ?? '';
   const permissionType = a['allow-principal'] ? AclPermission.ALLOW : a['deny-principal'] ? AclPermission.DENY : AclPermission.ANY;
@@ -59,8 +59,8 @@ function bindings(a: AclsArgs, forFilter: boolean): WireMessage[] {
   return ops.map((operation) => ({ ...r, patternType, principal, host: a.host ?? (forFilter ? '' : '*'), operation, permissionType }));
 }
 
-export function formatAcl(e: WireMessage): string {
-  return `(principal=${String(e['principal'])}, host=${String(e['host'])}, operation=${operationNames.get(Number(e['operation']))}, permissionType=${permissionNames.get(Number(e['permissionType']))}) on ${resourceNames.get(Number(e['resourceType']))}:${patternNames.get(Number(e['patternType']))}:${String(e['resourceName'])}`;
+export function formatAcl(e: AclBinding__Output): string {
+  return `(principal=${e.principal}, host=${e.host}, operation=${operationNames.get(e.operation)}, permissionType=${permissionNames.get(e.permissionType)}) on ${resourceNames.get(e.resourceType)}:${patternNames.get(e.patternType)}:${e.resourceName}`;
 }
 
 export const aclsCommand: CommandModule<object, AclsArgs> = {
@@ -90,12 +90,12 @@ export const aclsCommand: CommandModule<object, AclsArgs> = {
   handler: async (args) => {
     const client = new ControllerClient([parseEndpoint(args['bootstrap-controller'])]);
     try {
-      const method = args.add ? 'CreateAcls' : args.remove ? 'DeleteAcls' : 'DescribeAcls';
-      const res = await client.call(method, { acls: bindings(args, !args.add) }, { anyController: method === 'DescribeAcls' });
-      const results = (res['results'] ?? []) as WireMessage[];
-      const failed = results.filter((r) => Number(r['errorCode']) !== 0);
-      if (failed.length > 0) throw new Error(failed.map((r) => `${errorName(Number(r['errorCode']))}: ${String(r['errorMessage'])}`).join('\n'));
-      const matched = results.flatMap((r) => (r['matched'] ?? []) as WireMessage[]);
+      const request = { acls: bindings(args, !args.add) };
+      const res = args.add ? await client.createAcls(request) : args.remove ? await client.deleteAcls(request) : await client.describeAcls(request, { anyController: true });
+      const results = res.results;
+      const failed = results.filter((r) => r.errorCode !== 0);
+      if (failed.length > 0) throw new Error(failed.map((r) => `${errorName(r.errorCode)}: ${r.errorMessage}`).join('\n'));
+      const matched = results.flatMap((r) => r.matched);
       if (args.json) console.log(JSON.stringify(matched.map((m) => ({ ...m, id: undefined }))));
       else if (args.add) console.log(`Added ${results.length} ACL(s).`);
       else {

@@ -11,7 +11,6 @@ import { AlterConfigOp } from '../protocol/config-types.js';
 import { QuotaMatchType } from '../protocol/quota-types.js';
 import { scramMechanismNames } from '../protocol/scram-types.js';
 import { ConfigResourceType } from '../metadata/records.js';
-import type { WireMessage } from '../raft/driver/raft-wire.js';
 import { parseEndpoint } from './endpoint.js';
 import { exitWithError } from './errors.js';
 
@@ -31,8 +30,8 @@ interface ConfigsArgs {
 const quotaEntityTypes: Readonly<Record<string, string>> = { users: 'user', clients: 'client-id', ips: 'ip' };
 const quotaLabels: Readonly<Record<string, string>> = { user: 'user-principal', 'client-id': 'client-id', ip: 'ip' };
 
-function check(r: WireMessage, label: string): void {
-  if (Number(r['errorCode'] ?? 0) !== 0) throw new Error(`${label}: ${errorName(Number(r['errorCode']))}: ${String(r['errorMessage'] ?? '')}`);
+function check(r: { readonly errorCode: number; readonly errorMessage: string }, label: string): void {
+  if (r.errorCode !== 0) throw new Error(`${label}: ${errorName(r.errorCode)}: ${r.errorMessage}`);
 }
 
 async function resourceConfigs(client: ControllerClient, args: ConfigsArgs): Promise<void> {
@@ -40,10 +39,10 @@ async function resourceConfigs(client: ControllerClient, args: ConfigsArgs): Pro
   const resourceName = args['entity-default'] ? '' : (args['entity-name'] ?? '');
   const label = `${args['entity-type'] === 'topics' ? 'topic' : 'broker'} ${resourceName === '' ? '<default>' : resourceName}`;
   if (args.describe) {
-    const res = await client.call('DescribeConfigs', { resources: [{ resourceType, resourceName }] }, { anyController: true });
-    const r = (res['resources'] as WireMessage[])[0]!;
+    const res = await client.describeConfigs({ resources: [{ resourceType, resourceName }] }, { anyController: true });
+    const r = res.resources[0]!;
     check(r, label);
-    const configs = Object.entries((r['configs'] ?? {}) as Record<string, string>).sort();
+    const configs = Object.entries(r.configs).sort();
     if (args.json) console.log(JSON.stringify(Object.fromEntries(configs)));
     else {
       console.log(`Dynamic configs for ${label} are:`);
@@ -56,8 +55,8 @@ async function resourceConfigs(client: ControllerClient, args: ConfigsArgs): Pro
     ...(args['delete-config'] ?? '').split(',').filter((k) => k.trim() !== '').map((name) => ({ name: name.trim(), op: AlterConfigOp.DELETE })),
   ];
   if (configs.length === 0) throw new Error('--alter needs --add-config and/or --delete-config');
-  const res = await client.call('IncrementalAlterConfigs', { resources: [{ resourceType, resourceName, configs }] });
-  check((res['resources'] as WireMessage[])[0]!, label);
+  const res = await client.incrementalAlterConfigs({ resources: [{ resourceType, resourceName, configs }] });
+  check(res.resources[0]!, label);
   console.log(`Completed updating config for ${label}.`);
 }
 
@@ -67,15 +66,15 @@ async function quotaConfigs(client: ControllerClient, args: ConfigsArgs): Promis
   const entity = [name === null ? { entityType } : { entityType, entityName: name }];
   const label = `${quotaLabels[entityType]} ${name === null ? '<default>' : `'${name}'`}`;
   if (args.describe) {
-    const q = await client.call('DescribeClientQuotas', { components: [{ entityType, matchType: name === null ? QuotaMatchType.DEFAULT : QuotaMatchType.EXACT, match: name ?? '' }], strict: true }, { anyController: true });
+    const q = await client.describeClientQuotas({ components: [{ entityType, matchType: name === null ? QuotaMatchType.DEFAULT : QuotaMatchType.EXACT, match: name ?? '' }], strict: true }, { anyController: true });
     check(q, label);
-    const values = ((q['entries'] as WireMessage[] | undefined)?.[0]?.['values'] as WireMessage[] | undefined) ?? [];
-    const quotas = Object.fromEntries(values.map((v) => [String(v['key']), Number(v['value'])]));
+    const values = q.entries[0]?.values ?? [];
+    const quotas = Object.fromEntries(values.map((v) => [v.key, v.value]));
     let scram: { mechanism: string; iterations: number }[] = [];
     if (entityType === 'user' && name !== null) {
-      const s = await client.call('DescribeUserScramCredentials', { users: [name] }, { anyController: true });
-      const r = (s['results'] as WireMessage[])[0];
-      if (r && Number(r['errorCode'] ?? 0) === 0) scram = ((r['credentials'] as WireMessage[] | undefined) ?? []).map((c) => ({ mechanism: scramMechanismNames.get(Number(c['mechanism'])) ?? String(c['mechanism']), iterations: Number(c['iterations']) }));
+      const s = await client.describeUserScramCredentials({ users: [name] }, { anyController: true });
+      const r = s.results[0];
+      if (r && r.errorCode === 0) scram = r.credentials.map((c) => ({ mechanism: scramMechanismNames.get(c.mechanism) ?? String(c.mechanism), iterations: c.iterations }));
     }
     if (args.json) console.log(JSON.stringify({ quotas, ...(entityType === 'user' ? { scram } : {}) }));
     else {
@@ -95,14 +94,14 @@ async function quotaConfigs(client: ControllerClient, args: ConfigsArgs): Promis
   ];
   if (ops.some((o) => !o.remove && Number.isNaN(o.value))) throw new Error('quota values must be numbers');
   if (ops.length > 0) {
-    const res = await client.call('AlterClientQuotas', { entries: [{ entity, values: ops }] });
-    check((res['entries'] as WireMessage[])[0]!, label);
+    const res = await client.alterClientQuotas({ entries: [{ entity, values: ops }] });
+    check(res.entries[0]!, label);
   }
   const upsertions = adds.filter((a) => isScram(a.name)).map((a) => scramUpsertion(name!, a.name, a.value));
   const deletions = deletes.filter(isScram).map((k) => ({ name: name!, mechanism: scramMechanismByName.get(k)! }));
   if (upsertions.length > 0 || deletions.length > 0) {
-    const res = await client.call('AlterUserScramCredentials', { deletions, upsertions });
-    for (const r of res['results'] as WireMessage[]) check(r, label);
+    const res = await client.alterUserScramCredentials({ deletions, upsertions });
+    for (const r of res.results) check(r, label);
   }
   console.log(`Completed updating config for ${label}.`);
 }

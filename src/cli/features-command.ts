@@ -5,7 +5,6 @@ import { ControllerClient } from '../client/controller-client.js';
 import { parseConfigAssignments } from '../client/config-assignments.js';
 import { errorName } from '../common/errors.js';
 import { FeatureUpgradeType } from '../protocol/feature-types.js';
-import type { WireMessage } from '../raft/driver/raft-wire.js';
 import { parseEndpoint } from './endpoint.js';
 import { exitWithError } from './errors.js';
 import { formatTable } from './table.js';
@@ -32,12 +31,12 @@ export const featuresCommand: CommandModule<object, FeaturesArgs> = {
     const client = new ControllerClient([parseEndpoint(args['bootstrap-controller'])]);
     try {
       if (args.action === 'describe') {
-        const res = await client.call('DescribeFeatures', {}, { anyController: true });
-        const rows = (res['results'] as WireMessage[]).map((r) => ({
-          feature: String(r['feature']),
-          supportedMinVersion: Number(r['supportedMin'] ?? 0),
-          supportedMaxVersion: Number(r['supportedMax'] ?? 0),
-          finalizedVersionLevel: Number(r['finalizedLevel'] ?? 0),
+        const res = await client.describeFeatures({}, { anyController: true });
+        const rows = res.results.map((r) => ({
+          feature: r.feature,
+          supportedMinVersion: r.supportedMin,
+          supportedMaxVersion: r.supportedMax,
+          finalizedVersionLevel: r.finalizedLevel,
         }));
         if (args.json) console.log(JSON.stringify(rows));
         else console.log(formatTable(['Feature', 'SupportedMinVersion', 'SupportedMaxVersion', 'FinalizedVersionLevel'], rows.map((r) => [r.feature, String(r.supportedMinVersion), String(r.supportedMaxVersion), String(r.finalizedVersionLevel)])));
@@ -45,9 +44,9 @@ export const featuresCommand: CommandModule<object, FeaturesArgs> = {
       }
       const updates = parseConfigAssignments(args.feature ?? '').map((a) => ({ feature: a.name, maxVersionLevel: Number(a.value), upgradeType: FeatureUpgradeType.UPGRADE }));
       if (updates.length === 0 || updates.some((u) => !Number.isInteger(u.maxVersionLevel))) throw new Error('upgrade needs --feature name=level');
-      const res = await client.call('UpdateFeatures', { updates, validateOnly: Boolean(args['dry-run']) });
-      const failed = (res['results'] as WireMessage[]).filter((r) => Number(r['errorCode'] ?? 0) !== 0);
-      if (failed.length > 0) throw new Error(failed.map((r) => `${String(r['feature'])}: ${errorName(Number(r['errorCode']))}: ${String(r['errorMessage'])}`).join('; '));
+      const res = await client.updateFeatures({ updates, validateOnly: Boolean(args['dry-run']) });
+      const failed = res.results.filter((r) => r.errorCode !== 0);
+      if (failed.length > 0) throw new Error(failed.map((r) => `${r.feature}: ${errorName(r.errorCode)}: ${r.errorMessage}`).join('; '));
       for (const u of updates) console.log(`${u.feature} was ${args['dry-run'] ? 'validated for upgrade' : 'upgraded'} to ${u.maxVersionLevel}.`);
     } catch (err) {
       exitWithError(err);

@@ -2,10 +2,10 @@
 // --describe | --delete | --alter`, shaped like kafka-topics.sh: over the Kafka protocol to any
 // broker, or over gRPC to the controllers (useful before any broker runs).
 import type { CommandModule } from 'yargs';
-import { ControllerClient } from '../client/controller-client.js';
+import { ControllerClient, type ControllerResponse } from '../client/controller-client.js';
 import { errorName } from '../common/errors.js';
 import { uuidFromBytes } from '../metadata/records.js';
-import type { WireMessage } from '../raft/driver/raft-wire.js';
+import type { TopicDescription__Output, TopicResults__Output } from '../rpc/controller-rpc.js';
 import { parseEndpoint, parseEndpoints } from './endpoint.js';
 import { KafkaClient } from '../client/kafka-client.js';
 import { exitWithError } from './errors.js';
@@ -50,8 +50,7 @@ function printDescribed(topics: readonly DescribedTopic[], args: TopicsArgs): vo
     }
 }
 
-const list = (v: unknown): WireMessage[] => (Array.isArray(v) ? (v as WireMessage[]) : []);
-const topicIdOf = (v: unknown): string => (v instanceof Uint8Array && v.length === 16 ? uuidFromBytes(v) : '');
+const topicIdOf = (v: Uint8Array): string => (v.length === 16 ? uuidFromBytes(v) : '');
 
 /** What --describe prints for one topic, from either the controllers or a broker. */
 export interface DescribedTopic {
@@ -69,12 +68,12 @@ export function formatTopic(t: DescribedTopic): string {
   return [head, ...rows].join('\n');
 }
 
-function describedFromWire(t: WireMessage): DescribedTopic {
+function describedFromWire(t: TopicDescription__Output): DescribedTopic {
   return {
-    name: String(t['name']),
-    topicId: topicIdOf(t['topicId']),
-    configs: (t['configs'] ?? {}) as Record<string, string>,
-    partitions: list(t['partitions']).map((p) => ({ partition: Number(p['partition']), leader: Number(p['leader']), replicas: (p['replicas'] as number[]) ?? [], isr: (p['isr'] as number[]) ?? [] })),
+    name: t.name,
+    topicId: topicIdOf(t.topicId),
+    configs: t.configs,
+    partitions: t.partitions.map((p) => ({ partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr })),
   };
 }
 
@@ -124,12 +123,12 @@ async function viaBroker(args: TopicsArgs): Promise<void> {
   }
 }
 
-function checkResults(res: WireMessage, verb: string): void {
+function checkResults(res: TopicResults__Output, verb: string): void {
   const failures: string[] = [];
-  for (const r of list(res['topics'])) {
-    const code = Number(r['errorCode']);
-    if (code !== 0) failures.push(`${verb} topic ${String(r['name'])} failed: ${errorName(code)}: ${String(r['errorMessage'])}`);
-    else console.log(`${verb === 'create' ? 'Created' : verb === 'delete' ? 'Deleted' : 'Altered'} topic ${String(r['name'])}.`);
+  for (const r of res.topics) {
+    const code = r.errorCode;
+    if (code !== 0) failures.push(`${verb} topic ${r.name} failed: ${errorName(code)}: ${r.errorMessage}`);
+    else console.log(`${verb === 'create' ? 'Created' : verb === 'delete' ? 'Deleted' : 'Altered'} topic ${r.name}.`);
   }
   if (failures.length > 0) throw new Error(failures.join('\n'));
 }
@@ -175,39 +174,39 @@ export const topicsCommand: CommandModule<object, TopicsArgs> = {
     try {
       if (args.create) {
         const configs = Object.fromEntries(parseConfigFlags(args.config ?? []));
-        const res = await client.call('CreateTopics', {
+        const res = await client.createTopics({
           topics: [{ name: args.topic, numPartitions: args.partitions ?? -1, replicationFactor: args['replication-factor'] ?? -1, configs }],
           validateOnly: Boolean(args['validate-only']),
         });
         checkResults(res, 'create');
       } else if (args.delete) {
-        checkResults(await client.call('DeleteTopics', { names: [args.topic] }), 'delete');
+        checkResults(await client.deleteTopics({ names: [args.topic!] }), 'delete');
       } else if (args.alter) {
-        checkResults(await client.call('CreatePartitions', { topics: [{ name: args.topic, count: args.partitions }], validateOnly: Boolean(args['validate-only']) }), 'alter');
+        checkResults(await client.createPartitions({ topics: [{ name: args.topic, count: args.partitions }], validateOnly: Boolean(args['validate-only']) }), 'alter');
       } else {
-        const res = await client.call('DescribeTopics', { names: args.topic ? [args.topic] : [] }, { anyController: true });
-        const topics = list(res['topics']);
+        const res: ControllerResponse<'DescribeTopics'> = await client.describeTopics({ names: args.topic ? [args.topic] : [] }, { anyController: true });
+        const topics = res.topics;
         if (args.list) {
-          if (args.json) console.log(JSON.stringify(topics.map((t) => t['name'])));
-          else for (const t of topics) console.log(String(t['name']));
+          if (args.json) console.log(JSON.stringify(topics.map((t) => t.name)));
+          else for (const t of topics) console.log(t.name);
         } else if (args.json) {
           console.log(
             JSON.stringify(
               {
-                metadataOffset: Number(res['metadataOffset']),
-                imageDigest: Number(res['imageDigest']),
-                brokers: list(res['brokers']),
-                topics: topics.map((t) => ({ ...t, topicId: topicIdOf(t['topicId']), errorCode: Number(t['errorCode']) })),
+                metadataOffset: res.metadataOffset,
+                imageDigest: res.imageDigest,
+                brokers: res.brokers,
+                topics: topics.map((t) => ({ ...t, topicId: topicIdOf(t.topicId), errorCode: t.errorCode })),
               },
               null,
               2,
             ),
           );
         } else {
-          const live = new Set(list(res['brokers']).filter((b) => !b['fenced']).map((b) => Number(b['id'])));
+          const live = new Set(res.brokers.filter((b) => !b.fenced).map((b) => b.id));
           const described: DescribedTopic[] = [];
           for (const t of topics) {
-            if (Number(t['errorCode']) !== 0) throw new Error(`topic ${String(t['name'])}: ${errorName(Number(t['errorCode']))}`);
+            if (t.errorCode !== 0) throw new Error(`topic ${t.name}: ${errorName(t.errorCode)}`);
             const d = filterPartitions(describedFromWire(t), args, live);
             if (d) described.push(d);
           }

@@ -1,51 +1,29 @@
-// A client of the controllers' RPCs (proto/controller.proto) for brokers and CLI tools. It starts
-// from bootstrap controllers and follows NOT_CONTROLLER answers (which name the active
-// controller) until the active one answers, retrying for a bounded time while there is none.
-import * as grpc from '@grpc/grpc-js';
+// A client of the controllers' RPCs (proto/controller.proto) for brokers and CLI tools: one typed
+// method per RPC. It starts from bootstrap controllers and follows NOT_CONTROLLER answers (which
+// name the active controller) until the active one answers, retrying for a bounded time while
+// there is none.
 import { ErrorCode } from '../common/errors.js';
 import type { Endpoint } from '../common/node-config.js';
-import { callUnary, channelOptions, serviceFromProto } from '../raft/driver/grpc-transport.js';
-import type { WireMessage } from '../raft/driver/raft-wire.js';
-import { connectTarget } from '../common/connect-address.js';
+import { ControllerChannel, type ControllerAnswer, type ControllerMethod, type ControllerRequest, type ControllerResponse } from '../rpc/controller-rpc.js';
 
-export type ControllerMethod =
-  | 'RegisterBroker'
-  | 'BrokerHeartbeat'
-  | 'CreateTopics'
-  | 'DeleteTopics'
-  | 'CreatePartitions'
-  | 'DescribeTopics'
-  | 'AlterPartition'
-  | 'IncrementalAlterConfigs'
-  | 'DescribeConfigs'
-  | 'AllocateProducerIds'
-  | 'CreateAcls'
-  | 'DeleteAcls'
-  | 'DescribeAcls'
-  | 'AlterUserScramCredentials'
-  | 'DescribeUserScramCredentials'
-  | 'AlterClientQuotas'
-  | 'DescribeClientQuotas'
-  | 'UpdateFeatures'
-  | 'DescribeFeatures'
-  | 'AlterPartitionReassignments'
-  | 'ListPartitionReassignments'
-  | 'ImportMigration'
-  | 'DescribeMetadataImage';
+export type { ControllerMethod, ControllerRequest, ControllerResponse };
 
 export class ControllerUnavailableError extends Error {
   override readonly name = 'ControllerUnavailableError';
 }
 
+export interface ControllerCallOptions {
+  /** Give up after this long (default 15 s). */
+  readonly timeoutMs?: number;
+  /** Let a standby answer (reads of the committed image). */
+  readonly anyController?: boolean;
+}
+
 const callDeadlineMs = 15_000;
 const retryBackoffMs = 50;
 
-export function controllerService(): ReturnType<typeof serviceFromProto> {
-  return serviceFromProto('controller.proto', 'raftka.controller.Controller');
-}
-
 export class ControllerClient {
-  private readonly clients = new Map<string, grpc.Client>();
+  private readonly channels = new Map<string, ControllerChannel>();
   private preferred: Endpoint | null = null;
   private next = 0;
 
@@ -53,24 +31,116 @@ export class ControllerClient {
     if (bootstrap.length === 0) throw new Error('no controller to talk to');
   }
 
+  registerBroker(request: ControllerRequest<'RegisterBroker'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'RegisterBroker'>> {
+    return this.call('RegisterBroker', request, opts);
+  }
+
+  brokerHeartbeat(request: ControllerRequest<'BrokerHeartbeat'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'BrokerHeartbeat'>> {
+    return this.call('BrokerHeartbeat', request, opts);
+  }
+
+  createTopics(request: ControllerRequest<'CreateTopics'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'CreateTopics'>> {
+    return this.call('CreateTopics', request, opts);
+  }
+
+  deleteTopics(request: ControllerRequest<'DeleteTopics'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DeleteTopics'>> {
+    return this.call('DeleteTopics', request, opts);
+  }
+
+  createPartitions(request: ControllerRequest<'CreatePartitions'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'CreatePartitions'>> {
+    return this.call('CreatePartitions', request, opts);
+  }
+
+  describeTopics(request: ControllerRequest<'DescribeTopics'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DescribeTopics'>> {
+    return this.call('DescribeTopics', request, opts);
+  }
+
+  alterPartition(request: ControllerRequest<'AlterPartition'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'AlterPartition'>> {
+    return this.call('AlterPartition', request, opts);
+  }
+
+  incrementalAlterConfigs(request: ControllerRequest<'IncrementalAlterConfigs'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'IncrementalAlterConfigs'>> {
+    return this.call('IncrementalAlterConfigs', request, opts);
+  }
+
+  describeConfigs(request: ControllerRequest<'DescribeConfigs'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DescribeConfigs'>> {
+    return this.call('DescribeConfigs', request, opts);
+  }
+
+  allocateProducerIds(request: ControllerRequest<'AllocateProducerIds'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'AllocateProducerIds'>> {
+    return this.call('AllocateProducerIds', request, opts);
+  }
+
+  createAcls(request: ControllerRequest<'CreateAcls'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'CreateAcls'>> {
+    return this.call('CreateAcls', request, opts);
+  }
+
+  deleteAcls(request: ControllerRequest<'DeleteAcls'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DeleteAcls'>> {
+    return this.call('DeleteAcls', request, opts);
+  }
+
+  describeAcls(request: ControllerRequest<'DescribeAcls'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DescribeAcls'>> {
+    return this.call('DescribeAcls', request, opts);
+  }
+
+  alterUserScramCredentials(request: ControllerRequest<'AlterUserScramCredentials'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'AlterUserScramCredentials'>> {
+    return this.call('AlterUserScramCredentials', request, opts);
+  }
+
+  describeUserScramCredentials(request: ControllerRequest<'DescribeUserScramCredentials'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DescribeUserScramCredentials'>> {
+    return this.call('DescribeUserScramCredentials', request, opts);
+  }
+
+  alterClientQuotas(request: ControllerRequest<'AlterClientQuotas'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'AlterClientQuotas'>> {
+    return this.call('AlterClientQuotas', request, opts);
+  }
+
+  describeClientQuotas(request: ControllerRequest<'DescribeClientQuotas'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DescribeClientQuotas'>> {
+    return this.call('DescribeClientQuotas', request, opts);
+  }
+
+  updateFeatures(request: ControllerRequest<'UpdateFeatures'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'UpdateFeatures'>> {
+    return this.call('UpdateFeatures', request, opts);
+  }
+
+  describeFeatures(request: ControllerRequest<'DescribeFeatures'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DescribeFeatures'>> {
+    return this.call('DescribeFeatures', request, opts);
+  }
+
+  alterPartitionReassignments(request: ControllerRequest<'AlterPartitionReassignments'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'AlterPartitionReassignments'>> {
+    return this.call('AlterPartitionReassignments', request, opts);
+  }
+
+  listPartitionReassignments(request: ControllerRequest<'ListPartitionReassignments'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'ListPartitionReassignments'>> {
+    return this.call('ListPartitionReassignments', request, opts);
+  }
+
+  importMigration(request: ControllerRequest<'ImportMigration'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'ImportMigration'>> {
+    return this.call('ImportMigration', request, opts);
+  }
+
+  describeMetadataImage(request: ControllerRequest<'DescribeMetadataImage'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DescribeMetadataImage'>> {
+    return this.call('DescribeMetadataImage', request, opts);
+  }
+
   /**
    * Call `method` on the active controller. `anyController` lets a standby answer (reads of the
    * committed image). Gives up after timeoutMs.
    */
-  async call(method: ControllerMethod, request: WireMessage, opts: { timeoutMs?: number; anyController?: boolean } = {}): Promise<WireMessage> {
+  async call<M extends ControllerMethod>(method: M, request: ControllerRequest<M>, opts: ControllerCallOptions = {}): Promise<ControllerResponse<M>> {
     const deadline = Date.now() + (opts.timeoutMs ?? callDeadlineMs);
     let lastProblem = 'no controller answered';
     for (;;) {
       const target = this.preferred ?? this.bootstrap[this.next++ % this.bootstrap.length]!;
       try {
-        const res = await callUnary(this.client(target), method, request, Math.max(1, deadline - Date.now()));
-        if (Number(res['errorCode']) !== ErrorCode.NOT_CONTROLLER || opts.anyController) {
+        const res = await this.channel(target).call(method, request, Math.max(1, deadline - Date.now()));
+        const answer: ControllerAnswer = res;
+        if (answer.errorCode !== ErrorCode.NOT_CONTROLLER || opts.anyController) {
           this.preferred = target;
           return res;
         }
-        const hint = res['controller'] as WireMessage | null | undefined;
-        const host = String(hint?.['leaderHost'] ?? '');
-        const port = Number(hint?.['leaderPort'] ?? 0);
+        const host = answer.controller?.leaderHost ?? '';
+        const port = answer.controller?.leaderPort ?? 0;
         this.preferred = host !== '' && port > 0 && (host !== target.host || port !== target.port) ? { host, port } : null;
         lastProblem = `${target.host}:${target.port} is not the active controller`;
       } catch (err) {
@@ -83,17 +153,16 @@ export class ControllerClient {
   }
 
   close(): void {
-    for (const c of this.clients.values()) c.close();
-    this.clients.clear();
+    for (const c of this.channels.values()) c.close();
+    this.channels.clear();
   }
 
-  private client(target: Endpoint): grpc.Client {
+  private channel(target: Endpoint): ControllerChannel {
     const key = `${target.host}:${target.port}`;
-    let c = this.clients.get(key);
+    let c = this.channels.get(key);
     if (!c) {
-      const { Client } = controllerService();
-      c = new Client(connectTarget(key), grpc.credentials.createInsecure(), channelOptions);
-      this.clients.set(key, c);
+      c = new ControllerChannel(key);
+      this.channels.set(key, c);
     }
     return c;
   }

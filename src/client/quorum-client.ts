@@ -1,10 +1,8 @@
 // Asks a controller for Kafka's DescribeQuorum over the KRaft gRPC listener. A controller that is
 // not the leader names the leader; we then ask the leader, which alone knows replica progress.
-import * as grpc from '@grpc/grpc-js';
 import { ErrorCode, errorName } from '../common/errors.js';
 import type { Endpoint } from '../common/node-config.js';
-import { callUnary, channelOptions, kraftService } from '../raft/driver/grpc-transport.js';
-import type { WireMessage } from '../raft/driver/raft-wire.js';
+import { KRaftClient, type DescribeQuorumResponse__Output, type ReplicaState__Output } from '../rpc/kraft-rpc.js';
 
 export interface ReplicaDescription {
   readonly nodeId: number;
@@ -40,11 +38,10 @@ export class QuorumClientError extends Error {
   }
 }
 
-async function ask(endpoint: Endpoint): Promise<WireMessage> {
-  const { Client } = kraftService();
-  const client = new Client(`${endpoint.host}:${endpoint.port}`, grpc.credentials.createInsecure(), channelOptions);
+async function ask(endpoint: Endpoint): Promise<DescribeQuorumResponse__Output> {
+  const client = new KRaftClient(`${endpoint.host}:${endpoint.port}`);
   try {
-    return await callUnary(client, 'DescribeQuorum', {}, describeDeadlineMs);
+    return await client.describeQuorum({}, describeDeadlineMs);
   } finally {
     client.close();
   }
@@ -53,16 +50,16 @@ async function ask(endpoint: Endpoint): Promise<WireMessage> {
 export async function describeQuorum(bootstrap: Endpoint): Promise<QuorumDescription> {
   let endpoint = bootstrap;
   for (let attempt = 0; attempt <= redirectsMax; attempt++) {
-    let res: WireMessage;
+    let res: DescribeQuorumResponse__Output;
     try {
       res = await ask(endpoint);
     } catch (err) {
       throw new QuorumClientError(`cannot reach controller ${endpoint.host}:${endpoint.port}: ${err instanceof Error ? err.message : String(err)}`, ErrorCode.BROKER_NOT_AVAILABLE);
     }
-    const code = Number(res['errorCode']);
+    const code = res.errorCode;
     if (code === ErrorCode.NONE) return toDescription(res);
-    const host = String(res['leaderHost'] ?? '');
-    const port = Number(res['leaderPort'] ?? 0);
+    const host = res.leaderHost;
+    const port = res.leaderPort;
     if (code === ErrorCode.NOT_LEADER_OR_FOLLOWER && host !== '' && port > 0) {
       endpoint = { host, port };
       continue;
@@ -72,22 +69,21 @@ export async function describeQuorum(bootstrap: Endpoint): Promise<QuorumDescrip
   throw new QuorumClientError('DescribeQuorum: the leader kept moving; try again', ErrorCode.NOT_LEADER_OR_FOLLOWER);
 }
 
-function toDescription(res: WireMessage): QuorumDescription {
-  const leaderId = Number(res['leaderId']);
-  const ts = (v: unknown): number | null => (Number(v) >= 0 ? Number(v) : null);
-  const list = (v: unknown): WireMessage[] => (Array.isArray(v) ? (v as WireMessage[]) : []);
-  const voters = list(res['currentVoters']);
-  const observers = list(res['observers']);
-  const leaderEnd = Number(voters.find((v) => Number(v['replicaId']) === leaderId)?.['logEndOffset'] ?? 0);
-  const replica = (v: WireMessage, isVoter: boolean): ReplicaDescription => {
-    const nodeId = Number(v['replicaId']);
-    const logEndOffset = Number(v['logEndOffset']);
+function toDescription(res: DescribeQuorumResponse__Output): QuorumDescription {
+  const leaderId = res.leaderId;
+  const ts = (v: number): number | null => (v >= 0 ? v : null);
+  const voters = res.currentVoters;
+  const observers = res.observers;
+  const leaderEnd = voters.find((v) => v.replicaId === leaderId)?.logEndOffset ?? 0;
+  const replica = (v: ReplicaState__Output, isVoter: boolean): ReplicaDescription => {
+    const nodeId = v.replicaId;
+    const logEndOffset = v.logEndOffset;
     return {
       nodeId,
       logEndOffset,
       lag: logEndOffset < 0 ? leaderEnd : Math.max(0, leaderEnd - logEndOffset),
-      lastFetchTimestamp: ts(v['lastFetchTimestamp']),
-      lastCaughtUpTimestamp: ts(v['lastCaughtUpTimestamp']),
+      lastFetchTimestamp: ts(v.lastFetchTimestamp),
+      lastCaughtUpTimestamp: ts(v.lastCaughtUpTimestamp),
       status: nodeId === leaderId ? 'Leader' : isVoter ? 'Follower' : 'Observer',
     };
   };
@@ -95,17 +91,17 @@ function toDescription(res: WireMessage): QuorumDescription {
   const followers = replicas.filter((r) => r.status === 'Follower');
   const now = Date.now();
   return {
-    clusterId: String(res['clusterId']),
+    clusterId: res.clusterId,
     leaderId,
-    leaderEpoch: Number(res['leaderEpoch']),
-    highWatermark: Number(res['highWatermark']),
+    leaderEpoch: res.leaderEpoch,
+    highWatermark: res.highWatermark,
     maxFollowerLag: Math.max(0, ...followers.map((r) => r.lag)),
     // -1 when a lagging follower was never caught up in this epoch (as Kafka reports unknowns).
     maxFollowerLagTimeMs: followers.some((r) => r.lag > 0 && r.lastCaughtUpTimestamp === null)
       ? -1
       : Math.max(0, ...followers.map((r) => (r.lag === 0 || r.lastCaughtUpTimestamp === null ? 0 : now - r.lastCaughtUpTimestamp))),
-    currentVoters: voters.map((v) => Number(v['replicaId'])),
-    currentObservers: observers.map((v) => Number(v['replicaId'])),
+    currentVoters: voters.map((v) => v.replicaId),
+    currentObservers: observers.map((v) => v.replicaId),
     replicas,
   };
 }

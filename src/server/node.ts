@@ -28,7 +28,6 @@ import { startReplicaServer } from './replica-service.js';
 import { ReplicaFetcher } from '../broker/replica-fetcher.js';
 import { IsrBatcher } from '../broker/isr-batcher.js';
 import { uuidToBytes } from '../metadata/records.js';
-import type { WireMessage } from '../raft/driver/raft-wire.js';
 import { errorName } from '../common/errors.js';
 import { GroupCoordinator } from '../broker/group/group-coordinator.js';
 import { ReplicatedOffsetsLog } from '../broker/group/offsets-log.js';
@@ -178,14 +177,14 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
     const replicationEndpoint = { name: replicationListenerName, host: config.replicaListener?.host ?? brokerHost, port: replication.port };
     replicas.setIsrChanger(
       new IsrBatcher(async (items) => {
-        const res = await controllerClient.call('AlterPartition', {
+        const res = await controllerClient.alterPartition({
           brokerId: config.nodeId,
           brokerEpoch: broker?.epoch ?? -1,
-          partitions: items.map((i) => ({ ...i, topicId: uuidToBytes(i.topicId) })),
+          partitions: items.map((i) => ({ ...i, newIsr: [...i.newIsr], topicId: uuidToBytes(i.topicId) })),
         });
-        const top = Number(res['errorCode'] ?? 0);
-        const answers = (res['partitions'] as WireMessage[] | undefined) ?? [];
-        return items.map((_, k) => top || Number(answers[k]?.['errorCode'] ?? -1));
+        const top = res.errorCode;
+        const answers = res.partitions;
+        return items.map((_, k) => top || (answers[k]?.errorCode ?? -1));
       }, errorName),
     );
     fetcher = new ReplicaFetcher({

@@ -3,27 +3,24 @@
 // long-polls (up to max_wait_ms) until an append, a high-watermark move or an image change.
 import * as grpc from '@grpc/grpc-js';
 import type { Endpoint } from '../common/node-config.js';
-import { channelOptions } from '../raft/driver/grpc-transport.js';
-import { replicaService } from '../broker/replica-wire.js';
-import type { WireMessage } from '../raft/driver/raft-wire.js';
+import { serviceImplementation, startRpcServer } from '../rpc/grpc-plumbing.js';
+import { replicaService, type ReplicaFetchRequest__Output, type ReplicaFetchResponse } from '../rpc/replica-rpc.js';
 import type { ReplicaManager } from '../broker/replica-manager.js';
 import { partitionKey } from '../storage/log-manager.js';
 
 /** Whatever a follower asks, one long-poll waits at most this long. */
 const replicaWaitMaxMs = 5_000;
 
-const list = (v: unknown): WireMessage[] => (Array.isArray(v) ? (v as WireMessage[]) : []);
-
-export async function handleReplicaFetch(replicas: ReplicaManager, w: WireMessage, signal: AbortSignal): Promise<WireMessage> {
-  const replicaId = Number(w['replicaId'] ?? -1);
-  const maxBytes = Math.max(1, Number(w['maxBytes'] ?? 1 << 20));
-  const waitMs = Math.min(replicaWaitMaxMs, Math.max(0, Number(w['maxWaitMs'] ?? 0)));
-  const parts = list(w['partitions']).map((p) => ({
-    topic: String(p['topic'] ?? ''),
-    partition: Number(p['partition'] ?? 0),
-    fetchOffset: Number(p['fetchOffset'] ?? 0),
-    lastFetchedEpoch: Number(p['lastFetchedEpoch'] ?? -1),
-    currentLeaderEpoch: Number(p['currentLeaderEpoch'] ?? -1),
+export async function handleReplicaFetch(replicas: ReplicaManager, w: ReplicaFetchRequest__Output, signal: AbortSignal): Promise<ReplicaFetchResponse> {
+  const replicaId = w.replicaId;
+  const maxBytes = Math.max(1, w.maxBytes);
+  const waitMs = Math.min(replicaWaitMaxMs, Math.max(0, w.maxWaitMs));
+  const parts = w.partitions.map((p) => ({
+    topic: p.topic,
+    partition: p.partition,
+    fetchOffset: p.fetchOffset,
+    lastFetchedEpoch: p.lastFetchedEpoch,
+    currentLeaderEpoch: p.currentLeaderEpoch,
   }));
   const deadline = Date.now() + waitMs;
   for (;;) {
@@ -54,19 +51,16 @@ export async function handleReplicaFetch(replicas: ReplicaManager, w: WireMessag
 }
 
 export async function startReplicaServer(endpoint: Endpoint, replicas: ReplicaManager): Promise<{ server: grpc.Server; port: number }> {
-  const server = new grpc.Server(channelOptions);
-  server.addService(replicaService().service, {
-    Fetch: ((call: grpc.ServerUnaryCall<WireMessage, WireMessage>, callback: grpc.sendUnaryData<WireMessage>) => {
-      const gone = new AbortController();
-      call.on('cancelled', () => gone.abort());
-      handleReplicaFetch(replicas, call.request, gone.signal).then(
-        (res) => callback(null, res),
-        (err: unknown) => callback({ code: grpc.status.INTERNAL, details: err instanceof Error ? err.message : String(err) }),
-      );
-    }) as grpc.handleUnaryCall<WireMessage, WireMessage>,
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${endpoint.host}:${endpoint.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
-  });
-  return { server, port };
+  const service = serviceImplementation(
+    replicaService(),
+    {
+      Fetch: (request, call) => {
+        const gone = new AbortController();
+        call.on('cancelled', () => gone.abort());
+        return handleReplicaFetch(replicas, request, gone.signal);
+      },
+    },
+    { status: grpc.status.INTERNAL },
+  );
+  return startRpcServer(endpoint, [service]);
 }

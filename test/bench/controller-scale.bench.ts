@@ -56,8 +56,8 @@ try {
   let retriedExisting = 0;
   for (let i = 0; i < topics; i += topicsPerRequest) {
     const batch = Array.from({ length: Math.min(topicsPerRequest, topics - i) }, (_, k) => ({ name: `scale-${i + k}`, numPartitions: partitionsPerTopic, replicationFactor: 3, configs: {} }));
-    const res = await client.call('CreateTopics', { topics: batch }, { timeoutMs: 120_000 });
-    const answers = res['topics'] as { errorCode: number; name: string }[];
+    const res = await client.createTopics({ topics: batch }, { timeoutMs: 120_000 });
+    const answers = res.topics;
     retriedExisting += answers.filter((t) => t.errorCode === 36).length;
     const bad = answers.filter((t) => t.errorCode !== 0 && t.errorCode !== 36);
     if (bad.length > 0) throw new Error(`create failed: ${JSON.stringify(bad.slice(0, 3))}`);
@@ -99,8 +99,8 @@ try {
   started = performance.now();
   await f.kill9(leaderId, pid);
   await waitFor('a new active controller to accept a write', async () => {
-    const res = await client.call('CreateTopics', { topics: [{ name: `after-failover-${Date.now()}`, numPartitions: 1, replicationFactor: 3, configs: {} }] }, { timeoutMs: 2_000 }).catch(() => null);
-    return res && (res['topics'] as { errorCode: number }[])[0]!.errorCode === 0 ? true : undefined;
+    const res = await client.createTopics({ topics: [{ name: `after-failover-${Date.now()}`, numPartitions: 1, replicationFactor: 3, configs: {} }] }, { timeoutMs: 2_000 }).catch(() => null);
+    return res && res.topics[0]!.errorCode === 0 ? true : undefined;
   }, 60_000, 5);
   console.log(`controller failover at ${partitions} partitions: ${(performance.now() - started).toFixed(0)} ms from kill -9 to a committed CreateTopics (target <= 1000 ms)`);
   await f.up();

@@ -8,8 +8,7 @@ import pino from 'pino';
 import { ErrorCode } from '../../src/common/errors.js';
 import { parseNodeConfig } from '../../src/common/config.js';
 import { BrokerLifecycle } from '../../src/broker/broker-lifecycle.js';
-import type { ControllerMethod } from '../../src/client/controller-client.js';
-import type { WireMessage } from '../../src/raft/driver/raft-wire.js';
+import type { ControllerRequest, ControllerResponse } from '../../src/client/controller-client.js';
 import { waitFor } from '../../src/testing/cluster-fixture.js';
 
 const configWith = (heartbeatMs: number, sessionMs: number) => parseNodeConfig(
@@ -28,6 +27,11 @@ const configWith = (heartbeatMs: number, sessionMs: number) => parseNodeConfig(
 /** Heartbeats in the first test are driven by the answers, not the timer. */
 const config = configWith(60_000, 120_000);
 
+type Registered = ControllerResponse<'RegisterBroker'>;
+type Heartbeat = ControllerResponse<'BrokerHeartbeat'>;
+const registered = (brokerEpoch: number): Registered => ({ errorCode: 0, errorMessage: '', brokerEpoch, controller: null });
+const heartbeat = (answer: Partial<Heartbeat>): Heartbeat => ({ errorCode: 0, isCaughtUp: false, isFenced: false, shouldShutDown: false, controller: null, ...answer });
+
 /** A controller that answers heartbeats from a script and records what the broker asked. */
 class ScriptedController {
   readonly heartbeats: { wantFence: boolean; offset: number; epoch: number }[] = [];
@@ -37,23 +41,23 @@ class ScriptedController {
   lostRegistration = false;
   fenced = true;
 
-  async call(method: ControllerMethod, req: WireMessage): Promise<WireMessage> {
-    if (method === 'RegisterBroker') {
-      this.registrations++;
-      this.fenced = true;
-      return { errorCode: 0, brokerEpoch: ++this.epoch };
-    }
-    assert.equal(method, 'BrokerHeartbeat');
-    const hb = { wantFence: Boolean(req['wantFence']), offset: Number(req['currentMetadataOffset']), epoch: Number(req['brokerEpoch']) };
+  async registerBroker(): Promise<Registered> {
+    this.registrations++;
+    this.fenced = true;
+    return registered(++this.epoch);
+  }
+
+  async brokerHeartbeat(req: ControllerRequest<'BrokerHeartbeat'>): Promise<Heartbeat> {
+    const hb = { wantFence: Boolean(req.wantFence), offset: Number(req.currentMetadataOffset), epoch: Number(req.brokerEpoch) };
     this.heartbeats.push(hb);
     if (this.lostRegistration) {
       this.lostRegistration = false;
-      return { errorCode: ErrorCode.STALE_BROKER_EPOCH };
+      return heartbeat({ errorCode: ErrorCode.STALE_BROKER_EPOCH });
     }
     const caughtUp = hb.offset >= this.caughtUpAt;
     if (caughtUp && !hb.wantFence) this.fenced = false;
     if (hb.wantFence) this.fenced = true;
-    return { errorCode: 0, isCaughtUp: caughtUp, isFenced: this.fenced, shouldShutDown: Boolean(req['wantShutDown']) };
+    return heartbeat({ errorCode: 0, isCaughtUp: caughtUp, isFenced: this.fenced, shouldShutDown: Boolean(req.wantShutDown) });
   }
 
   close(): void {}
@@ -120,7 +124,7 @@ test('controlled shutdown retries an unanswered controller while the quorum has 
   const fast = configWith(300, 3000);
   const run = async (quorumHasLeader: () => boolean, answerAfterFailures: number): Promise<number[]> => {
     const timeouts: number[] = [];
-    let registered = false;
+    let isRegistered = false;
     const lifecycle = new BrokerLifecycle({
       config: fast,
       clusterId: 'AAAAAAAAAAAAAAAAAAAAAA',
@@ -128,21 +132,21 @@ test('controlled shutdown retries an unanswered controller while the quorum has 
       metadataOffset: () => 0,
       quorumHasLeader,
       client: {
-        async call(method: ControllerMethod, req: WireMessage, opts?: { timeoutMs?: number }): Promise<WireMessage> {
-          if (method === 'RegisterBroker') {
-            registered = true;
-            return { errorCode: 0, brokerEpoch: 7 };
-          }
-          if (!req['wantShutDown']) return { errorCode: 0, isCaughtUp: true, isFenced: false, shouldShutDown: false };
+        async registerBroker(): Promise<Registered> {
+          isRegistered = true;
+          return registered(7);
+        },
+        async brokerHeartbeat(req: ControllerRequest<'BrokerHeartbeat'>, opts?: { timeoutMs?: number }): Promise<Heartbeat> {
+          if (!req.wantShutDown) return heartbeat({ errorCode: 0, isCaughtUp: true, isFenced: false, shouldShutDown: false });
           timeouts.push(opts?.timeoutMs ?? Infinity);
           if (timeouts.length <= answerAfterFailures) throw new Error('no controller answered');
-          return { errorCode: 0, isCaughtUp: true, isFenced: true, shouldShutDown: true };
+          return heartbeat({ errorCode: 0, isCaughtUp: true, isFenced: true, shouldShutDown: true });
         },
         close(): void {},
       },
     });
     lifecycle.start();
-    await waitFor('registered', async () => (registered && lifecycle.state === 'running' ? true : undefined), 5000, 5);
+    await waitFor('registered', async () => (isRegistered && lifecycle.state === 'running' ? true : undefined), 5000, 5);
     await lifecycle.shutdown();
     assert.equal(lifecycle.state, 'stopped');
     return timeouts;

@@ -45,8 +45,8 @@ test('brokers register, topics are placed, fencing moves leaders, controller fai
     try {
       for (let i = 3; i < 200; i += 20) {
         const batch = Array.from({ length: Math.min(20, 200 - i) }, (_, k) => ({ name: `t${i + k}`, numPartitions: 6, replicationFactor: 3, configs: {} }));
-        const res = await admin.call('CreateTopics', { topics: batch });
-        assert.ok((res['topics'] as { errorCode: number }[]).every((t) => t.errorCode === 0));
+        const res = await admin.createTopics({ topics: batch });
+        assert.ok(res.topics.every((t) => t.errorCode === 0));
       }
     } finally {
       admin.close();
@@ -78,12 +78,12 @@ test('brokers register, topics are placed, fencing moves leaders, controller fai
     const onlyStandby = new ControllerClient([{ host: '127.0.0.1', port: f.controllerPorts[standby]! }]);
     const anyOne = new ControllerClient(f.controllerPorts.map((port) => ({ host: '127.0.0.1', port })));
     try {
-      assert.equal(Number((await onlyStandby.call('DescribeConfigs', topicT0, { anyController: true }))['errorCode']), 41, 'NOT_CONTROLLER from a standby');
+      assert.equal((await onlyStandby.describeConfigs(topicT0, { anyController: true })).errorCode, 41, 'NOT_CONTROLLER from a standby');
       for (let i = 0; i < 20; i++) {
         const value = String(70_000 + i);
-        await anyOne.call('IncrementalAlterConfigs', { resources: [{ resourceType: 2, resourceName: 't0', configs: [{ name: 'retention.ms', value, op: 0 }] }] });
-        const read = await anyOne.call('DescribeConfigs', topicT0);
-        assert.equal(((read['resources'] as { configs: Record<string, string> }[])[0]!.configs)['retention.ms'], value, 'a read after an acknowledged write sees it');
+        await anyOne.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: 't0', configs: [{ name: 'retention.ms', value, op: 0 }] }] });
+        const read = await anyOne.describeConfigs(topicT0);
+        assert.equal(read.resources[0]!.configs['retention.ms'], value, 'a read after an acknowledged write sees it');
       }
     } finally {
       onlyStandby.close();
@@ -111,11 +111,11 @@ test('brokers register, topics are placed, fencing moves leaders, controller fai
     const client = new ControllerClient(f.controllerPorts.map((port) => ({ host: '127.0.0.1', port })));
     try {
       const epoch = (await describe()).brokers.find((b) => b.id === 100)!.epoch;
-      const a = await client.call('AllocateProducerIds', { brokerId: 100, brokerEpoch: epoch });
-      const b = await client.call('AllocateProducerIds', { brokerId: 100, brokerEpoch: epoch });
-      assert.deepEqual([Number(a['producerIdStart']), Number(b['producerIdStart']), Number(b['producerIdLen'])], [0, 1000, 1000]);
-      const stale = await client.call('AllocateProducerIds', { brokerId: 100, brokerEpoch: epoch - 1 });
-      assert.equal(Number(stale['errorCode']), 77);
+      const a = await client.allocateProducerIds({ brokerId: 100, brokerEpoch: epoch });
+      const b = await client.allocateProducerIds({ brokerId: 100, brokerEpoch: epoch });
+      assert.deepEqual([a.producerIdStart, b.producerIdStart, b.producerIdLen], [0, 1000, 1000]);
+      const stale = await client.allocateProducerIds({ brokerId: 100, brokerEpoch: epoch - 1 });
+      assert.equal(stale.errorCode, 77);
     } finally {
       client.close();
     }

@@ -105,40 +105,40 @@ export class MetadataWorkload extends ProcessPool<ControllerClient, null> {
   }
 
   private async readConfig(client: ControllerClient, key: string, topic: string): Promise<Outcome> {
-    const res = await client.call('DescribeConfigs', { resources: [{ resourceType: ConfigResourceType.TOPIC, resourceName: topic }], requireActive: true }, { timeoutMs: this.o.callTimeoutMs });
-    const r = (res['resources'] as Record<string, unknown>[] | undefined)?.[0];
-    const code = Number(r?.['errorCode'] ?? res['errorCode'] ?? 0);
+    const res = await client.describeConfigs({ resources: [{ resourceType: ConfigResourceType.TOPIC, resourceName: topic }], requireActive: true }, { timeoutMs: this.o.callTimeoutMs });
+    const r = res.resources[0];
+    const code = r?.errorCode ?? res.errorCode;
     if (code !== 0) return { type: 'fail', error: errorName(code) };
-    const configs = (r?.['configs'] ?? {}) as Record<string, string>;
+    const configs = r?.configs ?? {};
     return { type: 'ok', value: { key, value: configs['retention.ms'] ?? null } };
   }
 
   private async writeConfig(client: ControllerClient, key: string, topic: string, value: string): Promise<Outcome> {
-    const res = await client.call('IncrementalAlterConfigs', { resources: [{ resourceType: ConfigResourceType.TOPIC, resourceName: topic, configs: [{ name: 'retention.ms', value, op: AlterConfigOp.SET }] }] }, { timeoutMs: this.o.callTimeoutMs });
-    const code = Number((res['resources'] as Record<string, unknown>[] | undefined)?.[0]?.['errorCode'] ?? res['errorCode'] ?? 0);
+    const res = await client.incrementalAlterConfigs({ resources: [{ resourceType: ConfigResourceType.TOPIC, resourceName: topic, configs: [{ name: 'retention.ms', value, op: AlterConfigOp.SET }] }] }, { timeoutMs: this.o.callTimeoutMs });
+    const code = res.resources[0]?.errorCode ?? res.errorCode;
     if (code === 0) return { type: 'ok', value: { key, value } };
     return { type: definitelyRefused.has(code) ? 'fail' : 'info', error: errorName(code) };
   }
 
   private async readTopic(client: ControllerClient, key: string, name: string): Promise<Outcome> {
-    const res = await client.call('DescribeTopics', { names: [name], requireActive: true }, { timeoutMs: this.o.callTimeoutMs });
-    const code = Number(res['errorCode'] ?? 0);
+    const res = await client.describeTopics({ names: [name], requireActive: true }, { timeoutMs: this.o.callTimeoutMs });
+    const code = res.errorCode;
     if (code !== 0) return { type: 'fail', error: errorName(code) };
-    const t = (res['topics'] as Record<string, unknown>[] | undefined)?.find((x) => x['name'] === name);
-    const exists = t !== undefined && Number(t['errorCode'] ?? 0) === 0;
+    const t = res.topics.find((x) => x.name === name);
+    const exists = t !== undefined && t.errorCode === 0;
     return { type: 'ok', value: { key, value: exists ? 'exists' : null } };
   }
 
   private async createTopic(client: ControllerClient, value: Record<string, string | null>, name: string): Promise<Outcome> {
-    const res = await client.call('CreateTopics', { topics: [{ name, numPartitions: 1, replicationFactor: 3 }] }, { timeoutMs: this.o.callTimeoutMs });
-    const code = Number((res['topics'] as Record<string, unknown>[] | undefined)?.[0]?.['errorCode'] ?? res['errorCode'] ?? 0);
+    const res = await client.createTopics({ topics: [{ name, numPartitions: 1, replicationFactor: 3 }] }, { timeoutMs: this.o.callTimeoutMs });
+    const code = res.topics[0]?.errorCode ?? res.errorCode;
     if (code === 0) return { type: 'ok', value };
     return { type: definitelyRefused.has(code) ? 'fail' : 'info', error: errorName(code) };
   }
 
   private async deleteTopic(client: ControllerClient, value: Record<string, string | null>, name: string): Promise<Outcome> {
-    const res = await client.call('DeleteTopics', { names: [name] }, { timeoutMs: this.o.callTimeoutMs });
-    const code = Number((res['topics'] as Record<string, unknown>[] | undefined)?.[0]?.['errorCode'] ?? res['errorCode'] ?? 0);
+    const res = await client.deleteTopics({ names: [name] }, { timeoutMs: this.o.callTimeoutMs });
+    const code = res.topics[0]?.errorCode ?? res.errorCode;
     if (code === 0) return { type: 'ok', value };
     return { type: definitelyRefused.has(code) ? 'fail' : 'info', error: errorName(code) };
   }

@@ -48,7 +48,7 @@ class OffsetsTopicCreator {
     const c = this.ctx.config;
     const replicationFactor = Math.max(1, Math.min(c.offsetsTopicReplicationFactor, live));
     this.inFlight = this.ctx.controller
-      .call('CreateTopics', {
+      .createTopics({
         topics: [{
           name: offsetsTopicName,
           numPartitions: c.offsetsTopicNumPartitions,
@@ -57,8 +57,8 @@ class OffsetsTopicCreator {
         }],
       }, { timeoutMs: 10_000 })
       .then((res) => {
-        const t = (res['topics'] as { errorCode?: number; errorMessage?: string }[] | undefined)?.[0];
-        const code = Number(t?.errorCode ?? 0);
+        const t = res.topics[0];
+        const code = t?.errorCode ?? 0;
         if (code === ErrorCode.NONE) this.ctx.logger.info({ partitions: c.offsetsTopicNumPartitions, replicationFactor }, `created ${offsetsTopicName}`);
         else if (code !== ErrorCode.TOPIC_ALREADY_EXISTS) this.ctx.logger.warn({ code, message: t?.errorMessage }, `could not create ${offsetsTopicName}`);
       })

@@ -13,7 +13,7 @@ import type { NodeId, Offset, OutboundMessage, RaftRequest, RaftResponse, Ready,
 import { RaftClientPool } from './grpc-transport.js';
 import type { MetadataLogStore } from './metadata-log-store.js';
 import type { RaftMetrics } from './raft-metrics.js';
-import type { WireMessage } from './raft-wire.js';
+import type { DescribeQuorumResponse, ReplicaState } from '../../rpc/kraft-rpc.js';
 import { ErrorCode } from '../../common/errors.js';
 
 export interface RaftDriverOptions {
@@ -138,7 +138,7 @@ export class RaftDriver {
   }
 
   /** Kafka's DescribeQuorum answer, with timestamps on the wall clock. */
-  describeQuorum(clusterId: string): WireMessage {
+  describeQuorum(clusterId: string): DescribeQuorumResponse {
     const s = this.core.status();
     const leader = s.leaderId;
     if (s.role !== 'leader') {
@@ -157,7 +157,7 @@ export class RaftDriver {
     }
     const wallNow = Date.now();
     const toWall = (t: number | null): number => (t === null ? -1 : Math.round(wallNow - (this.core.currentTimeMs - t)));
-    const replica = (r: QuorumStatus['replicas'][number]): WireMessage => ({
+    const replica = (r: QuorumStatus['replicas'][number]): ReplicaState => ({
       replicaId: r.nodeId,
       logEndOffset: r.lastFetchMs === null ? -1 : r.logEndOffset,
       lastFetchTimestamp: toWall(r.lastFetchMs),
