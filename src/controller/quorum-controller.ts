@@ -364,9 +364,13 @@ export class QuorumController {
     for (const brokerId of this.sessions.expired(this.image(), now, this.options.brokerSessionTimeoutMs)) {
       if (this.fencing.has(brokerId)) continue;
       this.options.logger.warn({ brokerId }, 'broker session expired; fencing it');
-      this.sessions.forget(brokerId);
+      // Its session is forgotten once the fencing is over: until then a heartbeat shows up in it.
+      const sessions = this.sessions;
       this.fencing.add(brokerId);
-      void this.fenceWithRetries(brokerId, this.activeEpoch).finally(() => this.fencing.delete(brokerId));
+      void this.fenceWithRetries(brokerId, this.activeEpoch).finally(() => {
+        this.fencing.delete(brokerId);
+        sessions.forget(brokerId);
+      });
     }
   }
 
