@@ -378,7 +378,8 @@ export class QuorumController {
    * Fence `brokerId`, retrying with backoff while this controller stays active in `epoch` and the
    * broker stays silent (a heartbeat since then touched its session). Gives up when leadership
    * is gone (the successor fences it); resigns after fenceAttemptsMax failed attempts, since a
-   * fenced-in-name-only broker must not stay leader of its partitions. Never rejects.
+   * broker nobody hears from must not stay leader of its partitions, and a successor that can
+   * write will fence it. Never rejects.
    */
   private async fenceWithRetries(brokerId: number, epoch: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
