@@ -124,11 +124,57 @@ export function loadNodeConfig(path: string, overrides?: ReadonlyMap<string, str
 }
 
 export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: string): NodeConfig {
+  const r = propertyReader(props, sourcePath);
+  for (const key of props.keys()) if (!(key in keys)) r.fail(`unknown property ${key}`);
+  // Parts are read in this order so that, of several bad keys, the same one is reported as always.
+  const processRoles = parseRoles(r);
+  const nodeId = r.num('node.id');
+  const quorum = parseQuorum(r);
+  const listeners = parseListeners(r);
+  checkRoles(r, processRoles, nodeId, quorum.quorumVoters, listeners);
+  const logDirs = props.has('log.dirs') ? r.items('log.dirs') : [r.required('log.dir')];
+  if (logDirs.length === 0) r.fail('invalid value for log.dirs: empty');
+  const retentionMinutes = r.optNum('log.retention.minutes');
+  const config: NodeConfig = {
+    sourcePath,
+    nodeId,
+    processRoles,
+    ...quorum,
+    ...listeners,
+    ...parseAddresses(r, logDirs),
+    ...parseTopicDefaults(r),
+    ...parseLogSettings(r, retentionMinutes),
+    ...parseReplicaAndGroupSettings(r),
+    ...parseQuorumTimings(r),
+    ...parseMetadataLogSettings(r),
+  };
+  checkLimits(r, config);
+  return config;
+}
+
+/** Typed reads of one file's properties; every failure is a ConfigError naming the file and key. */
+interface PropertyReader {
+  readonly props: ReadonlyMap<string, string>;
+  fail(message: string): never;
+  /** The value, else Kafka's default, else null. */
+  raw(key: string): string | null;
+  required(key: string): string;
+  num(key: string): number;
+  optNum(key: string): number | null;
+  flag(key: string): boolean;
+  /** A comma-separated list, items trimmed, empty items dropped. */
+  items(key: string): string[];
+  oneOf(key: string, allowed: readonly string[]): string;
+  endpoint(key: string, text: string): Endpoint;
+  /** host:port, or null when unset or blank. */
+  optEndpoint(key: string): Endpoint | null;
+  listenerList(key: string): Listener[];
+}
+
+function propertyReader(props: ReadonlyMap<string, string>, sourcePath: string): PropertyReader {
   const fail = (message: string): never => {
     throw new ConfigError(`${sourcePath}: ${message}`);
   };
-  for (const key of props.keys()) if (!(key in keys)) fail(`unknown property ${key}`);
-
   const raw = (key: string): string | null => {
     const spec = keys[key];
     if (!spec) return fail(`internal: no spec for ${key}`);
@@ -145,16 +191,6 @@ export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: 
     }
     return n;
   };
-  const num = (key: string): number => intOf(key, required(key));
-  const optNum = (key: string): number | null => {
-    const v = raw(key);
-    return v === null ? null : intOf(key, v);
-  };
-  const flag = (key: string): boolean => {
-    const v = required(key).trim().toLowerCase();
-    if (v !== 'true' && v !== 'false') return fail(`invalid value for ${key}: "${v}" is not true or false`);
-    return v === 'true';
-  };
   const items = (key: string): string[] => {
     const v = raw(key);
     return v === null ? [] : v.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -166,159 +202,209 @@ export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: 
     if (i < 0 || !/^\d+$/.test(portText) || Number(portText) > 65535) return fail(`invalid value for ${key}: "${text}" is not host:port`);
     return { host: host.replace(/^\[(.*)\]$/, '$1'), port: Number(portText) };
   };
-  const listenerList = (key: string): Listener[] =>
-    items(key).map((item) => {
-      const m = /^([A-Za-z0-9_-]+):\/\/(.*)$/.exec(item);
-      if (!m) return fail(`invalid value for ${key}: "${item}" is not NAME://host:port`);
-      return { name: m[1]!.toUpperCase(), ...endpoint(key, m[2]!) };
-    });
+  return {
+    props,
+    fail,
+    raw,
+    required,
+    items,
+    endpoint,
+    num: (key) => intOf(key, required(key)),
+    optNum: (key) => {
+      const v = raw(key);
+      return v === null ? null : intOf(key, v);
+    },
+    flag: (key) => {
+      const v = required(key).trim().toLowerCase();
+      if (v !== 'true' && v !== 'false') return fail(`invalid value for ${key}: "${v}" is not true or false`);
+      return v === 'true';
+    },
+    oneOf: (key, allowed) => {
+      const v = required(key).trim();
+      return allowed.includes(v) ? v : fail(`invalid value for ${key}: "${v}" (one of ${allowed.join(', ')})`);
+    },
+    optEndpoint: (key) => {
+      const t = raw(key);
+      return t === null || t.trim() === '' ? null : endpoint(key, t.trim());
+    },
+    listenerList: (key) =>
+      items(key).map((item) => {
+        const m = /^([A-Za-z0-9_-]+):\/\/(.*)$/.exec(item);
+        if (!m) return fail(`invalid value for ${key}: "${item}" is not NAME://host:port`);
+        return { name: m[1]!.toUpperCase(), ...endpoint(key, m[2]!) };
+      }),
+  };
+}
 
-  // Roles.
-  const roles = items('process.roles');
-  if (roles.length === 0) fail('missing required property process.roles');
-  for (const r of roles) if (r !== 'broker' && r !== 'controller') fail(`invalid value for process.roles: "${r}" (expected broker and/or controller)`);
-  if (new Set(roles).size !== roles.length) fail('invalid value for process.roles: a role is listed twice');
-  const processRoles = roles as ProcessRole[];
-  const isController = processRoles.includes('controller');
-  const isBroker = processRoles.includes('broker');
+function parseRoles(r: PropertyReader): ProcessRole[] {
+  const roles = r.items('process.roles');
+  if (roles.length === 0) r.fail('missing required property process.roles');
+  for (const role of roles) if (role !== 'broker' && role !== 'controller') r.fail(`invalid value for process.roles: "${role}" (expected broker and/or controller)`);
+  if (new Set(roles).size !== roles.length) r.fail('invalid value for process.roles: a role is listed twice');
+  return roles as ProcessRole[];
+}
 
-  const nodeId = num('node.id');
-  const quorumVoters: QuorumVoter[] = items('controller.quorum.voters').map((item) => {
+function parseQuorum(r: PropertyReader): Pick<NodeConfig, 'quorumVoters' | 'quorumBootstrapServers'> {
+  const quorumVoters: QuorumVoter[] = r.items('controller.quorum.voters').map((item) => {
     const m = /^(\d+)@(.+)$/.exec(item);
-    if (!m) return fail(`invalid value for controller.quorum.voters: "${item}" is not id@host:port`);
-    return { id: Number(m[1]), ...endpoint('controller.quorum.voters', m[2]!) };
+    if (!m) return r.fail(`invalid value for controller.quorum.voters: "${item}" is not id@host:port`);
+    return { id: Number(m[1]), ...r.endpoint('controller.quorum.voters', m[2]!) };
   });
-  if (new Set(quorumVoters.map((v) => v.id)).size !== quorumVoters.length) fail('invalid value for controller.quorum.voters: a node id is listed twice');
-  const quorumBootstrapServers = items('controller.quorum.bootstrap.servers').map((s) => endpoint('controller.quorum.bootstrap.servers', s));
+  if (new Set(quorumVoters.map((v) => v.id)).size !== quorumVoters.length) r.fail('invalid value for controller.quorum.voters: a node id is listed twice');
+  const quorumBootstrapServers = r.items('controller.quorum.bootstrap.servers').map((s) => r.endpoint('controller.quorum.bootstrap.servers', s));
   if (quorumVoters.length === 0 && quorumBootstrapServers.length === 0) {
-    fail('one of controller.quorum.voters or controller.quorum.bootstrap.servers must be set');
+    r.fail('one of controller.quorum.voters or controller.quorum.bootstrap.servers must be set');
   }
   if (quorumVoters.length === 0) {
     // Dynamic quorums (KIP-853) are not supported yet: voters must be listed statically.
-    fail('controller.quorum.voters must list the voters (controller.quorum.bootstrap.servers alone is not supported yet)');
+    r.fail('controller.quorum.voters must list the voters (controller.quorum.bootstrap.servers alone is not supported yet)');
   }
+  return { quorumVoters, quorumBootstrapServers };
+}
 
-  const listeners = listenerList('listeners');
-  if (new Set(listeners.map((l) => l.name)).size !== listeners.length) fail('invalid value for listeners: a listener name is used twice');
-  const advertisedListeners = props.has('advertised.listeners') ? listenerList('advertised.listeners') : listeners.filter((l) => !items('controller.listener.names').map((n) => n.toUpperCase()).includes(l.name));
-  const controllerListenerNames = items('controller.listener.names').map((n) => n.toUpperCase());
+type ListenerSettings = Pick<NodeConfig, 'listeners' | 'advertisedListeners' | 'controllerListenerNames' | 'listenerSecurityProtocolMap'>;
+
+function parseListeners(r: PropertyReader): ListenerSettings {
+  const listeners = r.listenerList('listeners');
+  if (new Set(listeners.map((l) => l.name)).size !== listeners.length) r.fail('invalid value for listeners: a listener name is used twice');
+  const advertisedListeners = r.props.has('advertised.listeners') ? r.listenerList('advertised.listeners') : listeners.filter((l) => !r.items('controller.listener.names').map((n) => n.toUpperCase()).includes(l.name));
+  const controllerListenerNames = r.items('controller.listener.names').map((n) => n.toUpperCase());
   const securityMap = new Map<string, string>();
-  for (const item of items('listener.security.protocol.map')) {
+  for (const item of r.items('listener.security.protocol.map')) {
     const [name, protocol, ...rest] = item.split(':');
-    if (!name || !protocol || rest.length > 0) fail(`invalid value for listener.security.protocol.map: "${item}" is not NAME:PROTOCOL`);
+    if (!name || !protocol || rest.length > 0) r.fail(`invalid value for listener.security.protocol.map: "${item}" is not NAME:PROTOCOL`);
     securityMap.set(name!.toUpperCase(), protocol!.toUpperCase());
   }
+  return { listeners, advertisedListeners, controllerListenerNames, listenerSecurityProtocolMap: securityMap };
+}
 
+/** What each role requires of the voters and the listeners. */
+function checkRoles(r: PropertyReader, processRoles: readonly ProcessRole[], nodeId: number, quorumVoters: readonly QuorumVoter[], l: ListenerSettings): void {
+  const isController = processRoles.includes('controller');
+  const isBroker = processRoles.includes('broker');
+  const { listeners, controllerListenerNames } = l;
   if (isController) {
-    if (controllerListenerNames.length === 0) fail('controller.listener.names is required on a controller');
-    if (!quorumVoters.some((v) => v.id === nodeId)) fail(`node.id ${nodeId} is a controller but is not in controller.quorum.voters`);
-    if (!listeners.some((l) => controllerListenerNames.includes(l.name))) {
-      fail(`listeners has no listener named in controller.listener.names (${controllerListenerNames.join(',')})`);
+    if (controllerListenerNames.length === 0) r.fail('controller.listener.names is required on a controller');
+    if (!quorumVoters.some((v) => v.id === nodeId)) r.fail(`node.id ${nodeId} is a controller but is not in controller.quorum.voters`);
+    if (!listeners.some((x) => controllerListenerNames.includes(x.name))) {
+      r.fail(`listeners has no listener named in controller.listener.names (${controllerListenerNames.join(',')})`);
     }
-  } else if (listeners.some((l) => controllerListenerNames.includes(l.name))) {
-    fail('a broker-only node must not listen on a controller listener (controller.listener.names)');
+  } else if (listeners.some((x) => controllerListenerNames.includes(x.name))) {
+    r.fail('a broker-only node must not listen on a controller listener (controller.listener.names)');
   }
-  if (!isController && quorumVoters.some((v) => v.id === nodeId)) fail(`node.id ${nodeId} is in controller.quorum.voters but process.roles has no controller`);
-  if (isBroker && !isController && controllerListenerNames.length === 0) fail('controller.listener.names is required (brokers use it to reach the controllers)');
+  if (!isController && quorumVoters.some((v) => v.id === nodeId)) r.fail(`node.id ${nodeId} is in controller.quorum.voters but process.roles has no controller`);
+  if (isBroker && !isController && controllerListenerNames.length === 0) r.fail('controller.listener.names is required (brokers use it to reach the controllers)');
+}
 
-  const logDirs = props.has('log.dirs') ? items('log.dirs') : [required('log.dir')];
-  if (logDirs.length === 0) fail('invalid value for log.dirs: empty');
-  const adminText = raw('admin.listener');
-  const retentionMinutes = optNum('log.retention.minutes');
-  const oneOf = (key: string, allowed: readonly string[]): string => {
-    const v = required(key).trim();
-    return allowed.includes(v) ? v : fail(`invalid value for ${key}: "${v}" (one of ${allowed.join(', ')})`);
-  };
-  const config: NodeConfig = {
-    sourcePath,
-    nodeId,
-    processRoles,
-    quorumVoters,
-    quorumBootstrapServers,
-    listeners,
-    advertisedListeners,
-    controllerListenerNames,
-    listenerSecurityProtocolMap: securityMap,
-    interBrokerListenerName: required('inter.broker.listener.name').toUpperCase(),
+function parseAddresses(
+  r: PropertyReader,
+  logDirs: string[],
+): Pick<NodeConfig, 'interBrokerListenerName' | 'logDirs' | 'metadataLogDir' | 'adminListener' | 'replicaListener' | 'connectAddressMap'> {
+  return {
+    interBrokerListenerName: r.required('inter.broker.listener.name').toUpperCase(),
     logDirs,
-    metadataLogDir: raw('metadata.log.dir') ?? logDirs[0]!,
-    adminListener: adminText === null || adminText.trim() === '' ? null : endpoint('admin.listener', adminText.trim()),
-    replicaListener: (() => {
-      const t = raw('replica.listener');
-      return t === null || t.trim() === '' ? null : endpoint('replica.listener', t.trim());
-    })(),
+    metadataLogDir: r.raw('metadata.log.dir') ?? logDirs[0]!,
+    adminListener: r.optEndpoint('admin.listener'),
+    replicaListener: r.optEndpoint('replica.listener'),
     connectAddressMap: new Map(
-      (props.has('raftka.connect.address.map') ? items('raftka.connect.address.map') : []).map((pair) => {
+      (r.props.has('raftka.connect.address.map') ? r.items('raftka.connect.address.map') : []).map((pair) => {
         const parts = pair.split('=');
-        if (parts.length !== 2) fail(`invalid value for raftka.connect.address.map: "${pair}" (host:port=host:port)`);
-        const a = endpoint('raftka.connect.address.map', parts[0]!.trim());
-        const b = endpoint('raftka.connect.address.map', parts[1]!.trim());
+        if (parts.length !== 2) r.fail(`invalid value for raftka.connect.address.map: "${pair}" (host:port=host:port)`);
+        const a = r.endpoint('raftka.connect.address.map', parts[0]!.trim());
+        const b = r.endpoint('raftka.connect.address.map', parts[1]!.trim());
         return [`${a.host}:${a.port}`, `${b.host}:${b.port}`] as const;
       }),
     ),
-    numPartitions: num('num.partitions'),
-    defaultReplicationFactor: num('default.replication.factor'),
-    minInsyncReplicas: num('min.insync.replicas'),
-    uncleanLeaderElectionEnable: flag('unclean.leader.election.enable'),
-    autoLeaderRebalanceEnable: flag('auto.leader.rebalance.enable'),
-    leaderImbalanceCheckIntervalSeconds: num('leader.imbalance.check.interval.seconds'),
-    autoCreateTopicsEnable: flag('auto.create.topics.enable'),
-    deleteTopicEnable: flag('delete.topic.enable'),
-    offsetsTopicReplicationFactor: num('offsets.topic.replication.factor'),
-    logSegmentBytes: num('log.segment.bytes'),
-    logRetentionMs: optNum('log.retention.ms') ?? (retentionMinutes !== null ? retentionMinutes * 60_000 : num('log.retention.hours') * 3_600_000),
-    logRetentionBytes: num('log.retention.bytes'),
-    logRetentionCheckIntervalMs: num('log.retention.check.interval.ms'),
-    logRollMs: optNum('log.roll.ms') ?? num('log.roll.hours') * 3_600_000,
-    logIndexIntervalBytes: num('log.index.interval.bytes'),
-    logFlushIntervalMessages: num('log.flush.interval.messages'),
-    logFlushIntervalMs: optNum('log.flush.interval.ms') ?? Number.MAX_SAFE_INTEGER,
-    logFlushSchedulerIntervalMs: num('log.flush.scheduler.interval.ms'),
-    logCleanupPolicy: items('log.cleanup.policy'),
-    logCleanerEnable: flag('log.cleaner.enable'),
-    logCleanerBackoffMs: num('log.cleaner.backoff.ms'),
-    logCleanerDeleteRetentionMs: num('log.cleaner.delete.retention.ms'),
-    logCleanerMinCompactionLagMs: num('log.cleaner.min.compaction.lag.ms'),
-    logMessageTimestampType: oneOf('log.message.timestamp.type', ['CreateTime', 'LogAppendTime']),
-    messageMaxBytes: num('message.max.bytes'),
-    compressionType: oneOf('compression.type', ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer']),
-    replicaFetchMaxBytes: num('replica.fetch.max.bytes'),
-    replicaFetchWaitMaxMs: num('replica.fetch.wait.max.ms'),
-    replicaLagTimeMaxMs: num('replica.lag.time.max.ms'),
-    groupInitialRebalanceDelayMs: num('group.initial.rebalance.delay.ms'),
-    offsetsTopicNumPartitions: num('offsets.topic.num.partitions'),
-    offsetsTopicSegmentBytes: num('offsets.topic.segment.bytes'),
-    offsetsRetentionMs: num('offsets.retention.minutes') * 60_000,
-    offsetsRetentionCheckIntervalMs: num('offsets.retention.check.interval.ms'),
-    offsetsCommitTimeoutMs: num('offsets.commit.timeout.ms'),
-    offsetsLoadBufferSize: num('offsets.load.buffer.size'),
-    offsetMetadataMaxBytes: num('offset.metadata.max.bytes'),
-    groupMinSessionTimeoutMs: num('group.min.session.timeout.ms'),
-    groupMaxSessionTimeoutMs: num('group.max.session.timeout.ms'),
-    groupMaxSize: num('group.max.size'),
-    socketRequestMaxBytes: num('socket.request.max.bytes'),
-    quorumElectionTimeoutMs: num('controller.quorum.election.timeout.ms'),
-    quorumFetchTimeoutMs: num('controller.quorum.fetch.timeout.ms'),
-    quorumElectionBackoffMaxMs: num('controller.quorum.election.backoff.max.ms'),
-    quorumAppendLingerMs: num('controller.quorum.append.linger.ms'),
-    quorumRequestTimeoutMs: num('controller.quorum.request.timeout.ms'),
-    quorumRetryBackoffMs: num('controller.quorum.retry.backoff.ms'),
-    brokerHeartbeatIntervalMs: num('broker.heartbeat.interval.ms'),
-    brokerSessionTimeoutMs: num('broker.session.timeout.ms'),
-    metadataLogSegmentBytes: num('metadata.log.segment.bytes'),
-    metadataLogMaxRecordBytesBetweenSnapshots: num('metadata.log.max.record.bytes.between.snapshots'),
-    metadataLogMaxSnapshotIntervalMs: num('metadata.log.max.snapshot.interval.ms'),
-    metadataMaxIdleIntervalMs: num('metadata.max.idle.interval.ms'),
-    metadataMaxRetentionBytes: num('metadata.max.retention.bytes'),
-    metadataMaxRetentionMs: num('metadata.max.retention.ms'),
   };
+}
 
-  // Limits that depend on each other.
+function parseTopicDefaults(r: PropertyReader) {
+  return {
+    numPartitions: r.num('num.partitions'),
+    defaultReplicationFactor: r.num('default.replication.factor'),
+    minInsyncReplicas: r.num('min.insync.replicas'),
+    uncleanLeaderElectionEnable: r.flag('unclean.leader.election.enable'),
+    autoLeaderRebalanceEnable: r.flag('auto.leader.rebalance.enable'),
+    leaderImbalanceCheckIntervalSeconds: r.num('leader.imbalance.check.interval.seconds'),
+    autoCreateTopicsEnable: r.flag('auto.create.topics.enable'),
+    deleteTopicEnable: r.flag('delete.topic.enable'),
+    offsetsTopicReplicationFactor: r.num('offsets.topic.replication.factor'),
+  };
+}
+
+/** Partition log settings; log.retention.minutes is read by the caller (see parseNodeConfig). */
+function parseLogSettings(r: PropertyReader, retentionMinutes: number | null) {
+  return {
+    logSegmentBytes: r.num('log.segment.bytes'),
+    logRetentionMs: r.optNum('log.retention.ms') ?? (retentionMinutes !== null ? retentionMinutes * 60_000 : r.num('log.retention.hours') * 3_600_000),
+    logRetentionBytes: r.num('log.retention.bytes'),
+    logRetentionCheckIntervalMs: r.num('log.retention.check.interval.ms'),
+    logRollMs: r.optNum('log.roll.ms') ?? r.num('log.roll.hours') * 3_600_000,
+    logIndexIntervalBytes: r.num('log.index.interval.bytes'),
+    logFlushIntervalMessages: r.num('log.flush.interval.messages'),
+    logFlushIntervalMs: r.optNum('log.flush.interval.ms') ?? Number.MAX_SAFE_INTEGER,
+    logFlushSchedulerIntervalMs: r.num('log.flush.scheduler.interval.ms'),
+    logCleanupPolicy: r.items('log.cleanup.policy'),
+    logCleanerEnable: r.flag('log.cleaner.enable'),
+    logCleanerBackoffMs: r.num('log.cleaner.backoff.ms'),
+    logCleanerDeleteRetentionMs: r.num('log.cleaner.delete.retention.ms'),
+    logCleanerMinCompactionLagMs: r.num('log.cleaner.min.compaction.lag.ms'),
+    logMessageTimestampType: r.oneOf('log.message.timestamp.type', ['CreateTime', 'LogAppendTime']),
+    messageMaxBytes: r.num('message.max.bytes'),
+    compressionType: r.oneOf('compression.type', ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer']),
+  };
+}
+
+function parseReplicaAndGroupSettings(r: PropertyReader) {
+  return {
+    replicaFetchMaxBytes: r.num('replica.fetch.max.bytes'),
+    replicaFetchWaitMaxMs: r.num('replica.fetch.wait.max.ms'),
+    replicaLagTimeMaxMs: r.num('replica.lag.time.max.ms'),
+    groupInitialRebalanceDelayMs: r.num('group.initial.rebalance.delay.ms'),
+    offsetsTopicNumPartitions: r.num('offsets.topic.num.partitions'),
+    offsetsTopicSegmentBytes: r.num('offsets.topic.segment.bytes'),
+    offsetsRetentionMs: r.num('offsets.retention.minutes') * 60_000,
+    offsetsRetentionCheckIntervalMs: r.num('offsets.retention.check.interval.ms'),
+    offsetsCommitTimeoutMs: r.num('offsets.commit.timeout.ms'),
+    offsetsLoadBufferSize: r.num('offsets.load.buffer.size'),
+    offsetMetadataMaxBytes: r.num('offset.metadata.max.bytes'),
+    groupMinSessionTimeoutMs: r.num('group.min.session.timeout.ms'),
+    groupMaxSessionTimeoutMs: r.num('group.max.session.timeout.ms'),
+    groupMaxSize: r.num('group.max.size'),
+    socketRequestMaxBytes: r.num('socket.request.max.bytes'),
+  };
+}
+
+function parseQuorumTimings(r: PropertyReader) {
+  return {
+    quorumElectionTimeoutMs: r.num('controller.quorum.election.timeout.ms'),
+    quorumFetchTimeoutMs: r.num('controller.quorum.fetch.timeout.ms'),
+    quorumElectionBackoffMaxMs: r.num('controller.quorum.election.backoff.max.ms'),
+    quorumAppendLingerMs: r.num('controller.quorum.append.linger.ms'),
+    quorumRequestTimeoutMs: r.num('controller.quorum.request.timeout.ms'),
+    quorumRetryBackoffMs: r.num('controller.quorum.retry.backoff.ms'),
+    brokerHeartbeatIntervalMs: r.num('broker.heartbeat.interval.ms'),
+    brokerSessionTimeoutMs: r.num('broker.session.timeout.ms'),
+  };
+}
+
+function parseMetadataLogSettings(r: PropertyReader) {
+  return {
+    metadataLogSegmentBytes: r.num('metadata.log.segment.bytes'),
+    metadataLogMaxRecordBytesBetweenSnapshots: r.num('metadata.log.max.record.bytes.between.snapshots'),
+    metadataLogMaxSnapshotIntervalMs: r.num('metadata.log.max.snapshot.interval.ms'),
+    metadataMaxIdleIntervalMs: r.num('metadata.max.idle.interval.ms'),
+    metadataMaxRetentionBytes: r.num('metadata.max.retention.bytes'),
+    metadataMaxRetentionMs: r.num('metadata.max.retention.ms'),
+  };
+}
+
+/** Limits that depend on each other, checked once all are parsed. */
+function checkLimits(r: PropertyReader, config: NodeConfig): void {
   if (config.brokerHeartbeatIntervalMs >= config.brokerSessionTimeoutMs) {
-    fail(`broker.heartbeat.interval.ms (${config.brokerHeartbeatIntervalMs}) must be below broker.session.timeout.ms (${config.brokerSessionTimeoutMs})`);
+    r.fail(`broker.heartbeat.interval.ms (${config.brokerHeartbeatIntervalMs}) must be below broker.session.timeout.ms (${config.brokerSessionTimeoutMs})`);
   }
   if (config.quorumRetryBackoffMs >= config.quorumFetchTimeoutMs) {
-    fail(`controller.quorum.retry.backoff.ms (${config.quorumRetryBackoffMs}) must be below controller.quorum.fetch.timeout.ms (${config.quorumFetchTimeoutMs})`);
+    r.fail(`controller.quorum.retry.backoff.ms (${config.quorumRetryBackoffMs}) must be below controller.quorum.fetch.timeout.ms (${config.quorumFetchTimeoutMs})`);
   }
-  return config;
 }

@@ -7,13 +7,33 @@
 // A controller is active once it leads and has applied its own epoch's LeaderChange (its image
 // then holds every earlier committed record). On activation it aborts a transaction the
 // previous leader left open and starts every broker session afresh.
+//
+// It reaches Raft only through the ControllerRaft port below (the RaftDriver in a node, an
+// in-memory Raft in tests) and reads the node's MetadataState, which that Raft applies to.
+//
+// Failures are never swallowed; they are logged, and handled the way Kafka's QuorumController
+// handles an event that failed (handleEventException): when this node no longer leads, nothing
+// is to be done — the next active controller redoes the work from the committed image (it aborts
+// an open transaction, starts broker sessions afresh and fences whoever stays silent). When it
+// still leads, Kafka renounces (resigns leadership so a controller with a clean state takes over)
+// on unexpected failures; we do the same, after bounded retries where a retry can help:
+//  - the periodic preferred-leader election: logged; the next period runs it again;
+//  - activation (aborting a transaction left open, bootstrap records): logged; no write runs
+//    until it succeeds (each write and session sweep tries it again), and after
+//    activationAttemptsMax failures in one epoch this controller resigns;
+//  - broker fencing: retried with backoff while this controller stays active in the same epoch and
+//    the broker stays silent; after fenceAttemptsMax attempts it resigns (its successor fences the
+//    broker once its session times out there);
+//  - aborting our own failed migration import: resign at once — an open transaction must not
+//    take in the next writes, and the next active controller aborts it on activation.
 import type { Logger } from 'pino';
 import { ErrorCode } from '../common/errors.js';
 import type { MetadataImage } from '../metadata/image.js';
 import { configResourceKey } from '../metadata/image.js';
 import { ConfigResourceType, decodeRecord, encodeRecord, RecordDecodeError, type MetadataRecord } from '../metadata/records.js';
 import { decideMigrationImport } from './migration-control.js';
-import type { RaftDriver } from '../raft/driver/raft-driver.js';
+import type { MetadataState } from '../metadata/metadata-state.js';
+import type { ProposeResult, QuorumStatus } from '../raft/core/raft-core.js';
 import { randomUuid } from '../common/uuid.js';
 import {
   BrokerSessions,
@@ -53,10 +73,23 @@ import {
   type TopicResult,
 } from './replication-control.js';
 
+/** What the controller needs from the metadata Raft (RaftDriver implements it). */
+export interface ControllerRaft {
+  status(): Pick<QuorumStatus, 'role' | 'epoch' | 'leaderId' | 'logEndOffset'>;
+  /** Leader only: append data records; resolves once they are appended (not yet committed). */
+  propose(payloads: readonly Uint8Array[]): Promise<ProposeResult>;
+  /** Resolves true once every entry below `offset` is applied to the state, false after timeoutMs. */
+  waitForApplied(offset: number, timeoutMs: number): Promise<boolean>;
+  /** Step down if still leading `epoch` (Kafka's renounce). */
+  resign(epoch: number): Promise<void>;
+}
+
 export interface QuorumControllerOptions {
   readonly nodeId: number;
   readonly clusterId: string;
-  readonly driver: RaftDriver;
+  readonly raft: ControllerRaft;
+  /** The state `raft` applies committed entries to. */
+  readonly state: MetadataState;
   readonly logger: Logger;
   readonly defaultPartitions: number;
   readonly defaultReplicationFactor: number;
@@ -65,6 +98,8 @@ export interface QuorumControllerOptions {
   readonly brokerSessionTimeoutMs: number;
   /** Preferred-leader election every this many ms; null when auto.leader.rebalance.enable=false. */
   readonly leaderRebalanceIntervalMs: number | null;
+  /** Monotonic milliseconds for broker sessions (default performance.now; tests inject one). */
+  readonly nowMs?: () => number;
 }
 
 /** Bound on leader changes one rebalance pass writes. */
@@ -96,6 +131,13 @@ const commitTimeoutMs = 10_000;
 const sessionCheckIntervalMs = 100;
 /** Bound on writes waiting in the queue; beyond it callers get NOT_CONTROLLER to back off. */
 const pendingWritesMax = 10_000;
+/** Attempts to fence one broker before this controller resigns. */
+const fenceAttemptsMax = 5;
+/** Backoff after the first failed fencing attempt; doubles per attempt up to fenceRetryBackoffMaxMs. */
+const fenceRetryBackoffMs = 100;
+const fenceRetryBackoffMaxMs = 2000;
+/** Failed activations in one epoch before this controller resigns. */
+const activationAttemptsMax = 5;
 
 export class NotControllerError extends Error {
   override readonly name = 'NotControllerError';
@@ -107,39 +149,54 @@ export class QuorumController {
   private pendingWrites = 0;
   private activeEpoch = -1;
   private sessions = new BrokerSessions();
+  /** Brokers whose fencing (with its retries) is under way: the session sweep skips them. */
+  private readonly fencing = new Set<number>();
+  private activationFailures = { epoch: -1, count: 0 };
+  private closed = false;
+  private readonly retryTimers = new Set<{ readonly timer: NodeJS.Timeout; readonly wake: () => void }>();
   private readonly timer: NodeJS.Timeout;
   private readonly rebalanceTimer: NodeJS.Timeout | null;
+  private readonly raft: ControllerRaft;
+  private readonly nowMs: () => number;
 
   constructor(private readonly options: QuorumControllerOptions) {
+    this.raft = options.raft;
+    this.nowMs = options.nowMs ?? (() => performance.now());
     this.timer = setInterval(() => this.checkSessions(), sessionCheckIntervalMs);
     this.rebalanceTimer = options.leaderRebalanceIntervalMs === null ? null : setInterval(() => this.rebalanceLeaders(), options.leaderRebalanceIntervalMs);
   }
 
   close(): void {
+    this.closed = true;
     clearInterval(this.timer);
     if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
+    for (const t of this.retryTimers) clearTimeout(t.timer), t.wake();
+    this.retryTimers.clear();
   }
 
   private rebalanceLeaders(): void {
     if (!this.isActive()) return;
-    void this.write((image) => ({ records: electPreferredLeaders(image, rebalanceChangesMax), response: null })).catch(() => {});
+    // Periodic: a failed pass is logged and the next period runs it again.
+    void this.write((image) => ({ records: electPreferredLeaders(image, rebalanceChangesMax), response: null })).catch((err: unknown) =>
+      this.logFailure('preferred leader election', err),
+    );
   }
 
   /** The leader's node id as this controller knows it (-1 when unknown). */
   leaderId(): number {
-    return this.options.driver.status().leaderId ?? -1;
+    return this.raft.status().leaderId ?? -1;
   }
 
   image(): MetadataImage {
-    return this.options.driver.appliedState().image;
+    return this.options.state.image;
   }
 
   registerBroker(req: RegisterBrokerRequest): Promise<RegisterBrokerResponse> {
     return this.write((image) =>
       registerBroker(image, req, {
         clusterId: this.options.clusterId,
-        nextOffset: this.options.driver.status().logEndOffset,
-        nowMs: performance.now(),
+        nextOffset: this.raft.status().logEndOffset,
+        nowMs: this.nowMs(),
         sessionTimeoutMs: this.options.brokerSessionTimeoutMs,
         sessions: this.sessions,
       }),
@@ -148,11 +205,11 @@ export class QuorumController {
 
   brokerHeartbeat(req: BrokerHeartbeatRequest): Promise<BrokerHeartbeatResponse> {
     const decide = (image: MetadataImage): Decision<BrokerHeartbeatResponse> =>
-      brokerHeartbeat(image, req, { nowMs: performance.now(), sessions: this.sessions, uncleanAllowed: (t) => this.uncleanAllowed(image, t), movesMax: writeRecordsMax });
+      brokerHeartbeat(image, req, { nowMs: this.nowMs(), sessions: this.sessions, uncleanAllowed: (t) => this.uncleanAllowed(image, t), movesMax: writeRecordsMax });
     // A heartbeat keeps the session alive when it arrives, not when the write queue reaches it
     // (a big CreateTopics must not get brokers fenced), and one that changes nothing is answered
     // at once from the committed image.
-    if (this.isActive() && this.activeEpoch === this.options.driver.status().epoch) {
+    if (this.isActive() && this.activeEpoch === this.raft.status().epoch) {
       const now = decide(this.image());
       if (now.records.length === 0) return Promise.resolve(now.response);
     }
@@ -256,7 +313,7 @@ export class QuorumController {
     }
     return this.enqueue(async () => {
       const decision = decideMigrationImport(this.image(), this.options.clusterId, { zkClusterId, records });
-      const offset = (): number => this.options.driver.appliedState().appliedOffset;
+      const offset = (): number => this.options.state.appliedOffset;
       if (decision.kind === 'refuse') return { ...emptyImportResult, errorCode: decision.errorCode, errorMessage: decision.errorMessage, conflicts: decision.conflicts };
       if (decision.kind === 'already-migrated') return { ...emptyImportResult, alreadyMigrated: true, metadataOffset: offset() };
       const payloads: Uint8Array[] = [encodeRecord({ type: 'beginTransaction', name: decision.transactionName })];
@@ -274,12 +331,20 @@ export class QuorumController {
     });
   }
 
-  /** Still leading in an epoch where we opened a transaction: append its abort (best effort). */
+  /**
+   * Still leading in an epoch where we opened a transaction: append its abort. If the abort fails
+   * too, resign: the transaction must not take in the next writes of this queue, and the next
+   * active controller (this one again, perhaps, in a later epoch) aborts it on activation.
+   */
   private async maybeAbortTransaction(reason: string): Promise<void> {
-    const s = this.options.driver.status();
+    const s = this.raft.status();
     if (s.role !== 'leader' || s.epoch !== this.activeEpoch) return; // the next active controller aborts it
     this.options.logger.warn({ reason }, 'aborting our open metadata transaction');
-    await this.propose([{ type: 'abortTransaction', reason }]).catch(() => {});
+    try {
+      await this.propose([{ type: 'abortTransaction', reason }]);
+    } catch (err) {
+      await this.renounce(s.epoch, 'could not abort our open metadata transaction', err);
+    }
   }
 
   private uncleanAllowed(image: MetadataImage, topic: string): boolean {
@@ -289,18 +354,97 @@ export class QuorumController {
 
   private checkSessions(): void {
     if (!this.isActive() || this.pendingWrites > 0) return;
-    if (this.activeEpoch !== this.options.driver.status().epoch) {
+    if (this.activeEpoch !== this.raft.status().epoch) {
       // Newly active: start every session afresh (activation runs first in the write queue)
-      // before judging anyone by heartbeats an older term of ours saw.
-      void this.write(() => ({ records: [], response: null })).catch(() => {});
+      // before judging anyone by heartbeats an older term of ours saw. A failed activation is
+      // counted (and acted on) in activateIfNeeded; the next sweep tries again.
+      void this.write(() => ({ records: [], response: null })).catch((err: unknown) => this.logFailure('controller activation', err));
       return;
     }
-    const now = performance.now();
+    const now = this.nowMs();
     for (const brokerId of this.sessions.expired(this.image(), now, this.options.brokerSessionTimeoutMs)) {
+      if (this.fencing.has(brokerId)) continue;
       this.options.logger.warn({ brokerId }, 'broker session expired; fencing it');
-      this.sessions.forget(brokerId);
-      void this.fenceInSlices(brokerId).catch(() => {});
+      // Its session is forgotten once the fencing is over: until then a heartbeat shows up in it.
+      const sessions = this.sessions;
+      this.fencing.add(brokerId);
+      void this.fenceWithRetries(brokerId, this.activeEpoch).finally(() => {
+        this.fencing.delete(brokerId);
+        sessions.forget(brokerId);
+      });
     }
+  }
+
+  /**
+   * Fence `brokerId`, retrying with backoff while this controller stays active in `epoch` and the
+   * broker stays silent (a heartbeat since then touched its session). Gives up when leadership
+   * is gone (the successor fences it); resigns after fenceAttemptsMax failed attempts, since a
+   * broker nobody hears from must not stay leader of its partitions, and a successor that can
+   * write will fence it. Never rejects.
+   */
+  private async fenceWithRetries(brokerId: number, epoch: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.fenceInSlices(brokerId);
+        return;
+      } catch (err) {
+        const log = this.options.logger;
+        if (!this.isActiveIn(epoch) || this.closed) {
+          log.warn({ brokerId, err }, 'fencing a broker failed and this controller is no longer active; the next active controller fences it');
+          return;
+        }
+        if (attempt >= fenceAttemptsMax) {
+          await this.renounce(epoch, `fencing broker ${brokerId} failed ${attempt} times`, err);
+          return;
+        }
+        const backoffMs = Math.min(fenceRetryBackoffMaxMs, fenceRetryBackoffMs * 2 ** (attempt - 1));
+        log.warn({ brokerId, attempt, backoffMs, err }, 'fencing a broker failed; retrying');
+        await this.sleep(backoffMs);
+        if (!this.isActiveIn(epoch) || this.closed) return;
+        if (this.sessions.isAlive(brokerId, this.nowMs(), this.options.brokerSessionTimeoutMs)) {
+          log.info({ brokerId }, 'broker heartbeated while its fencing was retried; not fencing it');
+          return;
+        }
+      }
+    }
+  }
+
+  /** Active and activated in `epoch` (a later epoch of ours starts sessions afresh). */
+  private isActiveIn(epoch: number): boolean {
+    return this.isActive() && this.activeEpoch === epoch && this.raft.status().epoch === epoch;
+  }
+
+  /**
+   * Kafka's renounce: this controller still leads `epoch` but cannot do its job, so it steps
+   * down and lets a controller with a clean state take over.
+   */
+  private async renounce(epoch: number, reason: string, err: unknown): Promise<void> {
+    this.options.logger.error({ epoch, reason, err }, 'resigning as the active controller');
+    try {
+      await this.raft.resign(epoch);
+    } catch (resignErr) {
+      this.options.logger.error({ epoch, err: resignErr }, 'could not resign as the active controller');
+    }
+  }
+
+  /** A background write failed: expected when leadership moved on, else worth an error. */
+  private logFailure(task: string, err: unknown): void {
+    if (err instanceof NotControllerError) this.options.logger.warn({ task, err }, 'controller background write failed');
+    else this.options.logger.error({ task, err }, 'controller background write failed');
+  }
+
+  /** Wait `ms`, or less when the controller closes. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const entry = {
+        timer: setTimeout(() => {
+          this.retryTimers.delete(entry);
+          resolve();
+        }, ms),
+        wake: resolve,
+      };
+      this.retryTimers.add(entry);
+    });
   }
 
   /**
@@ -322,23 +466,44 @@ export class QuorumController {
 
   /** Leading, and our epoch's LeaderChange is applied: the image is complete. */
   private isActive(): boolean {
-    const s = this.options.driver.status();
-    return s.role === 'leader' && this.options.driver.appliedState().lastLeaderChange?.epoch === s.epoch;
+    const s = this.raft.status();
+    return s.role === 'leader' && this.options.state.lastLeaderChange?.epoch === s.epoch;
   }
 
+  /**
+   * Activation runs before the first write of an epoch; until it succeeds no write runs (so none
+   * can land inside a transaction left open). A failure is logged and fails the write that
+   * triggered it; the next write or session sweep tries again, and after activationAttemptsMax
+   * failures in one epoch this controller resigns (Kafka renounces when activation fails).
+   */
   private async activateIfNeeded(): Promise<void> {
-    const epoch = this.options.driver.status().epoch;
+    const epoch = this.raft.status().epoch;
     if (this.activeEpoch === epoch) return;
     this.sessions = new BrokerSessions();
-    if (this.options.driver.appliedState().inTransaction) {
-      this.options.logger.warn('aborting a metadata transaction the previous controller left open');
-      await this.propose([{ type: 'abortTransaction', reason: 'controller failover' }]);
+    try {
+      if (this.options.state.inTransaction) {
+        this.options.logger.warn('aborting a metadata transaction the previous controller left open');
+        await this.propose([{ type: 'abortTransaction', reason: 'controller failover' }]);
+      }
+      // The first controller of a new cluster finalizes metadata.version (bootstrap metadata).
+      const bootstrap = bootstrapFeatureRecords(this.image());
+      if (bootstrap.length > 0) await this.propose(bootstrap);
+    } catch (err) {
+      await this.activationFailed(epoch, err);
+      throw err;
     }
-    // The first controller of a new cluster finalizes metadata.version (bootstrap metadata).
-    const bootstrap = bootstrapFeatureRecords(this.image());
-    if (bootstrap.length > 0) await this.propose(bootstrap);
     this.activeEpoch = epoch;
     this.options.logger.info({ epoch }, 'active controller');
+  }
+
+  private async activationFailed(epoch: number, err: unknown): Promise<void> {
+    if (this.activationFailures.epoch !== epoch) this.activationFailures = { epoch, count: 0 };
+    const count = ++this.activationFailures.count;
+    this.options.logger.warn({ epoch, attempt: count, err }, 'controller activation failed');
+    const s = this.raft.status();
+    if (count >= activationAttemptsMax && s.role === 'leader' && s.epoch === epoch) {
+      await this.renounce(epoch, `activation failed ${count} times`, err);
+    }
   }
 
   private write<R>(decide: (image: MetadataImage) => Decision<R>): Promise<R> {
@@ -374,11 +539,11 @@ export class QuorumController {
   }
 
   private async proposeEncoded(payloads: readonly Uint8Array[]): Promise<void> {
-    const driver = this.options.driver;
-    const result = await driver.propose(payloads);
+    const raft = this.raft;
+    const result = await raft.propose(payloads);
     if (!result.ok) throw new NotControllerError('lost leadership');
-    const committed = await driver.waitForApplied(result.baseOffset + payloads.length, commitTimeoutMs);
-    const s = driver.status();
+    const committed = await raft.waitForApplied(result.baseOffset + payloads.length, commitTimeoutMs);
+    const s = raft.status();
     // Still leading in the same epoch means our entries cannot have been truncated.
     if (!committed || s.role !== 'leader' || s.epoch !== result.epoch) throw new NotControllerError('lost leadership before the write committed');
   }

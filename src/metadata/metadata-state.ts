@@ -8,9 +8,14 @@
 //
 // A snapshot is this state: a small header, then the image written as records. Loading it gives
 // an equal state. No snapshot is taken while a metadata transaction is open.
+//
+// It is the metadata log's state machine: the node creates one and hands it to the Raft driver
+// (which sees it only through its StateMachine port, src/raft/driver/state-machine.ts: applyAll,
+// takeSnapshot, loadSnapshot; matched structurally, as metadata/ sits below raft/ and imports
+// nothing from it), and readers (controller, broker, admin HTTP) keep the node's typed reference.
 import { assert } from '../common/assert.js';
 import { crc32c } from '../common/crc32c.js';
-import type { Epoch, LogEntry, NodeId, Offset } from '../raft/core/types.js';
+import type { Epoch, LogEntry, NodeId, Offset } from '../common/log-types.js';
 import type { MetadataImage } from './image.js';
 import { imageRecords } from './image-records.js';
 import { MetadataLoader } from './loader.js';
@@ -35,7 +40,7 @@ export class MetadataState {
   lastLeaderChange: LeaderChangeInfo | null = null;
   /** Bytes of entries applied since the last snapshot (drives snapshot scheduling). */
   bytesSinceSnapshot = 0;
-  private readonly loader: MetadataLoader;
+  private loader: MetadataLoader;
 
   constructor(loader = new MetadataLoader()) {
     this.loader = loader;
@@ -83,6 +88,25 @@ export class MetadataState {
       this.bytesSinceSnapshot += entry.payload.length + entryHeaderBytes;
     }
     if (records.length > 0) this.loader.replayAll(records);
+  }
+
+  /** StateMachine: capture and encode the state now; the byte count restarts at 0. */
+  takeSnapshot(): Promise<Buffer> {
+    this.bytesSinceSnapshot = 0;
+    return this.toSnapshotAsync();
+  }
+
+  /** StateMachine: become the state a snapshot holds (in place, so references stay valid). */
+  loadSnapshot(bytes: Uint8Array): void {
+    const loaded = MetadataState.fromSnapshot(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    this.loader = loaded.loader;
+    this.appliedOffset = loaded.appliedOffset;
+    this.logDigest = loaded.logDigest;
+    this.dataRecords = loaded.dataRecords;
+    this.noOps = loaded.noOps;
+    this.leaderChanges = loaded.leaderChanges;
+    this.lastLeaderChange = loaded.lastLeaderChange;
+    this.bytesSinceSnapshot = 0;
   }
 
   toSnapshot(): Buffer {

@@ -1,24 +1,11 @@
 // The vocabulary of the KRaft core: log entries, the persisted quorum state, the five RPCs and
 // the Ready bundle the core hands its driver. Pure data: no I/O anywhere in src/raft/core.
 //
-// Numbers: node ids, epochs and offsets are JS numbers. Offsets are int64 on the wire, but a
-// metadata log never nears 2^53 entries, so `number` is exact; the codecs reject larger values.
+// The shared ids and LogEntry live in src/common/log-types.ts (the state machines apply entries
+// without importing the core); they are re-exported here for the core and its driver.
+import type { Epoch, LogEntry, NodeId, Offset } from '../../common/log-types.js';
 
-export type NodeId = number;
-export type Epoch = number;
-export type Offset = number;
-
-/** `data` carries opaque metadata records; the other kinds are written by the core itself. */
-export type EntryKind = 'data' | 'leader-change' | 'noop';
-
-/** One entry of `__cluster_metadata` at one offset. */
-export interface LogEntry {
-  readonly offset: Offset;
-  readonly epoch: Epoch;
-  readonly kind: EntryKind;
-  /** Opaque for `data`; for `leader-change`, see encodeLeaderChange. Empty for `noop`. */
-  readonly payload: Uint8Array;
-}
+export type { EntryKind, Epoch, LogEntry, NodeId, Offset } from '../../common/log-types.js';
 
 /** A snapshot covers every offset below endOffset; epoch is the epoch of entry endOffset - 1. */
 export interface SnapshotId {

@@ -3,21 +3,25 @@
 // serial queue; after each input the driver takes the core's Ready and acts on it in the
 // documented order — write and fsync the log and quorum-state, only then send messages, then
 // apply committed entries to the state and take snapshots. Nothing here decides Raft questions.
+// What is replicated is the caller's business: the driver applies entries to, snapshots and
+// restores a StateMachine it is given (the node gives it a MetadataState).
 import type { Logger } from 'pino';
 import { assertNever } from '../../common/assert.js';
 import type { Endpoint } from '../../common/node-config.js';
 import { systemRandom } from '../../common/system-ports.js';
-import { MetadataState } from '../../metadata/metadata-state.js';
 import { RaftCore, type ProposeResult, type QuorumStatus, type RaftCoreConfig } from '../core/raft-core.js';
 import type { NodeId, Offset, OutboundMessage, RaftRequest, RaftResponse, Ready, SnapshotId } from '../core/types.js';
 import { RaftClientPool } from './grpc-transport.js';
 import type { MetadataLogStore } from './metadata-log-store.js';
 import type { RaftMetrics } from './raft-metrics.js';
 import type { DescribeQuorumResponse, ReplicaState } from '../../rpc/kraft-rpc.js';
+import type { StateMachine } from './state-machine.js';
 import { ErrorCode } from '../../common/errors.js';
 
-export interface RaftDriverOptions {
+export interface RaftDriverOptions<S extends StateMachine = StateMachine> {
   readonly core: RaftCoreConfig;
+  /** The state the committed entries are applied to; start() restores it from the latest snapshot. */
+  readonly stateMachine: S;
   readonly store: MetadataLogStore;
   /** Controller endpoints of the voters, by node id. */
   readonly voterEndpoints: ReadonlyMap<NodeId, Endpoint>;
@@ -36,10 +40,10 @@ const appendTimesMax = 100_000;
 /** How long shutdown waits for EndQuorumEpoch to reach the other voters. */
 const resignWaitMs = 500;
 
-export class RaftDriver {
+export class RaftDriver<S extends StateMachine = StateMachine> {
   private readonly core: RaftCore;
-  private readonly applyListeners: ((state: MetadataState) => void)[] = [];
-  private state: MetadataState;
+  private readonly applyListeners: ((state: S) => void)[] = [];
+  private readonly state: S;
   private readonly clients: RaftClientPool;
   private readonly queue: (() => void)[] = [];
   private running = false;
@@ -58,11 +62,8 @@ export class RaftDriver {
   private snapshotInProgress = false;
   private snapshotThresholdBytes = 0;
 
-  private constructor(
-    private readonly options: RaftDriverOptions,
-    state: MetadataState,
-  ) {
-    this.state = state;
+  private constructor(private readonly options: RaftDriverOptions<S>) {
+    this.state = options.stateMachine;
     this.core = new RaftCore(options.core, systemRandom, options.store.recovered());
     this.clients = new RaftClientPool(options.voterEndpoints);
     this.snapshotThresholdBytes = this.jitteredSnapshotThreshold();
@@ -79,10 +80,10 @@ export class RaftDriver {
   }
 
   /** Recover the state from the latest snapshot, then start ticking. */
-  static async start(options: RaftDriverOptions): Promise<RaftDriver> {
+  static async start<S extends StateMachine>(options: RaftDriverOptions<S>): Promise<RaftDriver<S>> {
     const recovered = options.store.recovered();
-    const state = recovered.snapshotId ? MetadataState.fromSnapshot(await options.store.readSnapshot(recovered.snapshotId)) : new MetadataState();
-    const driver = new RaftDriver(options, state);
+    if (recovered.snapshotId) options.stateMachine.loadSnapshot(await options.store.readSnapshot(recovered.snapshotId));
+    const driver = new RaftDriver(options);
     options.logger.info(
       { snapshot: recovered.snapshotId, entries: recovered.entries.length, quorumState: recovered.quorumState },
       'metadata log recovered',
@@ -112,11 +113,27 @@ export class RaftDriver {
     return new Promise((resolve) => this.enqueue(() => resolve(this.core.propose(payloads))));
   }
 
+  /**
+   * Leader of `epoch` only: step down (EndQuorumEpoch to the voters) so another voter takes over.
+   * The active controller does this when it cannot do its job (Kafka's QuorumController renounces).
+   * Resolves once the core has resigned, or at once when it no longer leads that epoch.
+   */
+  resign(epoch: number): Promise<void> {
+    return new Promise((resolve) =>
+      this.enqueue(() => {
+        const s = this.core.status();
+        if (s.role === 'leader' && s.epoch === epoch) this.core.resign();
+        resolve();
+      }),
+    );
+  }
+
   status(): QuorumStatus {
     return this.core.status();
   }
 
-  appliedState(): MetadataState {
+  /** The state machine the caller gave (the same object for the driver's life). */
+  appliedState(): S {
     return this.state;
   }
 
@@ -302,14 +319,14 @@ export class RaftDriver {
   }
 
   private async loadSnapshot(id: SnapshotId): Promise<void> {
-    this.state = MetadataState.fromSnapshot(await this.options.store.readSnapshot(id));
+    this.state.loadSnapshot(await this.options.store.readSnapshot(id));
     this.lastSnapshotMs = performance.now();
     this.notifyApplied();
     this.options.logger.info({ snapshot: id }, 'loaded snapshot from the leader');
   }
 
   /** Call `listener` with the applied state after every apply (committed entries or a snapshot). */
-  onApplied(listener: (state: MetadataState) => void): void {
+  onApplied(listener: (state: S) => void): void {
     this.applyListeners.push(listener);
   }
 
@@ -361,11 +378,10 @@ export class RaftDriver {
     const last = this.core.entryAt(st.appliedOffset - 1);
     if (!last) return;
     const id: SnapshotId = { endOffset: st.appliedOffset, epoch: last.epoch };
-    st.bytesSinceSnapshot = 0;
     this.lastSnapshotMs = performance.now();
     this.snapshotInProgress = true;
     this.snapshotThresholdBytes = this.jitteredSnapshotThreshold();
-    const bytes = st.toSnapshotAsync();
+    const bytes = st.takeSnapshot();
     void bytes
       .then((body) => this.options.store.createSnapshot(id, body))
       .then(

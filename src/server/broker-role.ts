@@ -1,0 +1,178 @@
+// The broker role of a node: partition logs and replicas, the replication listener and fetcher,
+// ISR changes sent to the controller, the group coordinator, the Kafka client listeners and the
+// broker lifecycle (register, heartbeat, controlled shutdown). It follows the node's metadata
+// image as the Raft driver applies it. Who calls: startNode, when process.roles has `broker`.
+//
+// Order matters at start (replicas see the image before the listeners open; the lifecycle starts
+// last) and at shutdown (controlled shutdown first, then the listeners, then the state below).
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { Gauge } from 'prom-client';
+import type { NodeConfig } from '../common/node-config.js';
+import { errorName } from '../common/errors.js';
+import { BrokerLifecycle } from '../broker/broker-lifecycle.js';
+import { brokerHandlers } from '../broker/kafka-apis.js';
+import { brokerLogConfig, ReplicaManager } from '../broker/replica-manager.js';
+import { ReplicaFetcher } from '../broker/replica-fetcher.js';
+import { IsrBatcher } from '../broker/isr-batcher.js';
+import { ControllerClient } from '../client/controller-client.js';
+import type { MetadataState } from '../metadata/metadata-state.js';
+import { uuidToBytes } from '../metadata/records.js';
+import { readBatchHeader, readRecords } from '../protocol/record-batch.js';
+import type { RaftDriver } from '../raft/driver/raft-driver.js';
+import { LogManager } from '../storage/log-manager.js';
+import { LogCleaner } from '../storage/log-cleaner.js';
+import { createGroupCoordinator, ledOffsetsPartitions, startConsumerLagMetrics } from './group-wiring.js';
+import { startKafkaListeners } from './kafka-listeners.js';
+import { startReplicaServer } from './replica-service.js';
+
+/** The name the replication endpoint is registered under (clients never see it: Metadata answers per listener). */
+const replicationListenerName = 'REPLICATION';
+
+export interface BrokerRoleContext {
+  readonly config: NodeConfig;
+  readonly clusterId: string;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  /** The node's metadata Raft: apply notifications and whether a quorum leader is heard. */
+  readonly raft: Pick<RaftDriver<MetadataState>, 'onApplied' | 'status'>;
+  readonly state: MetadataState;
+}
+
+export interface BrokerRole {
+  readonly lifecycle: BrokerLifecycle;
+  /** Bound Kafka listener ports by listener name. */
+  readonly kafkaPorts: ReadonlyMap<string, number>;
+  shutdown(): Promise<void>;
+}
+
+export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
+  const { config, logger, state } = ctx;
+  const logManager = createLogManager(config, logger);
+  const replicas = new ReplicaManager(config.nodeId, logManager, brokerLogConfig(config), logger.child({ component: 'replicas' }), config.replicaLagTimeMaxMs);
+  const controllerClient = new ControllerClient(config.quorumVoters.map((v) => ({ host: v.host, port: v.port })));
+  // Followers fetch from this broker here (proto/replica.proto).
+  const brokerHost = config.listeners.find((l) => !config.controllerListenerNames.includes(l.name))?.host ?? '127.0.0.1';
+  const replication = await startReplicaServer(config.replicaListener ?? { host: brokerHost, port: 0 }, replicas);
+  const replicationEndpoint = { name: replicationListenerName, host: config.replicaListener?.host ?? brokerHost, port: replication.port };
+  let lifecycle: BrokerLifecycle | null = null;
+  const brokerEpoch = (): number => lifecycle?.epoch ?? -1;
+  replicas.setIsrChanger(alterPartitionBatcher(controllerClient, config.nodeId, brokerEpoch));
+  const fetcher = createReplicaFetcher(ctx, replicas, brokerEpoch);
+  registerUnderReplicatedGauge(ctx.registry, replicas);
+  const groups = createGroupCoordinator(config, replicas, state, logger);
+  replicas.setRolesListener(() => {
+    fetcher.refresh();
+    groups.setLeadership(ledOffsetsPartitions(replicas));
+  });
+  // Partitions are hosted only once the controller says this broker has caught up with the
+  // metadata log (startHosting below): until then the local log is a stale prefix, and acting
+  // on it would have a restarted broker lead partitions whose leadership moved on while it was down.
+  replicas.applyImage(state.image);
+  ctx.raft.onApplied((applied) => replicas.applyImage(applied.image));
+  const retentionTimer = setInterval(() => void groups.expireOffsets(), config.offsetsRetentionCheckIntervalMs);
+  retentionTimer.unref();
+  logManager.start();
+  const handlers = brokerHandlers({
+    nodeId: config.nodeId,
+    clusterId: ctx.clusterId,
+    config,
+    logger,
+    replicas,
+    controller: controllerClient,
+    groups,
+    offsetInBatchForTimestamp: (batch, timestamp) => {
+      const found = readRecords(batch, readBatchHeader(batch, 0)).find((r) => r.timestamp >= timestamp);
+      return found ? { offset: found.offset, timestamp: found.timestamp } : null;
+    },
+  });
+  const listeners = await startKafkaListeners(config, logger, ctx.registry, handlers);
+  const lagClient = startConsumerLagMetrics(config, ctx.registry, groups, replicas, listeners.ports);
+  const started = new BrokerLifecycle({
+    config,
+    clusterId: ctx.clusterId,
+    logger,
+    metadataOffset: () => state.appliedOffset,
+    onCaughtUp: () => {
+      replicas.startHosting();
+      replicas.removeStrayLogs();
+    },
+    // Unfenced once every partition log the image assigns here is open.
+    readyToUnfence: () => replicas.allLogsOpen(),
+    quorumHasLeader: () => ctx.raft.status().leaderReachable,
+    extraEndpoints: [replicationEndpoint],
+  });
+  replicas.setAllOpenListener(() => started.nudge());
+  lifecycle = started;
+  started.start();
+  return {
+    lifecycle: started,
+    kafkaPorts: listeners.ports,
+    async shutdown(): Promise<void> {
+      await started.shutdown();
+      for (const k of listeners.servers) await k.close();
+      clearInterval(retentionTimer);
+      groups.close();
+      lagClient.close();
+      fetcher.close();
+      replication.server.forceShutdown();
+      replicas.close();
+      controllerClient.close();
+      logManager.close();
+    },
+  };
+}
+
+function createLogManager(config: NodeConfig, logger: Logger): LogManager {
+  const logManager = new LogManager({
+    logDirs: config.logDirs,
+    logger: logger.child({ component: 'logs' }),
+    retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
+    flushCheckIntervalMs: config.logFlushSchedulerIntervalMs,
+    checkpointIntervalMs: 60_000,
+    cleanerIntervalMs: config.logCleanerEnable ? config.logCleanerBackoffMs : null,
+  });
+  const cleaner = new LogCleaner(logger.child({ component: 'cleaner' }));
+  logManager.setCleaner((log, now) => cleaner.maybeClean(log, now));
+  return logManager;
+}
+
+/** ISR changes of the partitions this broker leads, batched into AlterPartition calls to the controller. */
+function alterPartitionBatcher(client: ControllerClient, brokerId: number, brokerEpoch: () => number): IsrBatcher {
+  return new IsrBatcher(async (items) => {
+    const res = await client.alterPartition({
+      brokerId,
+      brokerEpoch: brokerEpoch(),
+      partitions: items.map((i) => ({ ...i, newIsr: [...i.newIsr], topicId: uuidToBytes(i.topicId) })),
+    });
+    return items.map((_, k) => res.errorCode || (res.partitions[k]?.errorCode ?? -1));
+  }, errorName);
+}
+
+/** Fetches the partitions this broker follows from their leaders' replication endpoints. */
+function createReplicaFetcher(ctx: BrokerRoleContext, replicas: ReplicaManager, brokerEpoch: () => number): ReplicaFetcher {
+  return new ReplicaFetcher({
+    brokerId: ctx.config.nodeId,
+    replicas,
+    logger: ctx.logger.child({ component: 'fetcher' }),
+    endpointOf: (id) => {
+      const b = ctx.state.image.brokers.get(id);
+      const ep = b?.endpoints.find((e) => e.name === replicationListenerName);
+      return ep ? { host: ep.host, port: ep.port } : null;
+    },
+    brokerEpoch,
+    fetchMaxBytes: ctx.config.replicaFetchMaxBytes,
+    fetchWaitMaxMs: ctx.config.replicaFetchWaitMaxMs,
+  });
+}
+
+function registerUnderReplicatedGauge(registry: Registry, replicas: ReplicaManager): void {
+  new Gauge({
+    name: 'raftka_under_replicated_partitions',
+    help: 'Partitions this broker leads whose ISR is smaller than their replica set',
+    registers: [registry],
+    collect() {
+      this.set(replicas.underReplicatedCount());
+    },
+  });
+}

@@ -1,0 +1,77 @@
+// The group coordinator of a broker, wired to the node: committed offsets go to the replicated
+// __consumer_offsets partitions, topic existence is read from the node's image, and the
+// consumer-lag metrics read end offsets locally or from the partition leaders. Who calls:
+// startBroker.
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { NodeConfig } from '../common/node-config.js';
+import { GroupCoordinator } from '../broker/group/group-coordinator.js';
+import { ReplicatedOffsetsLog } from '../broker/group/offsets-log.js';
+import { offsetsTopicName } from '../broker/group/offsets-records.js';
+import { registerGroupMetrics } from '../broker/group/group-metrics.js';
+import { offsetMapKey } from '../broker/group/group.js';
+import { systemClock } from '../broker/group/clock.js';
+import type { ReplicaManager } from '../broker/replica-manager.js';
+import { KafkaClient } from '../client/kafka-client.js';
+import type { MetadataState } from '../metadata/metadata-state.js';
+import { subscriptionTopics } from '../protocol/consumer-protocol.js';
+
+export function createGroupCoordinator(config: NodeConfig, replicas: ReplicaManager, state: MetadataState, logger: Logger): GroupCoordinator {
+  return new GroupCoordinator({
+    log: new ReplicatedOffsetsLog(replicas, config.offsetsCommitTimeoutMs, config.offsetsLoadBufferSize),
+    clock: systemClock,
+    logger: logger.child({ component: 'groups' }),
+    partitionCount: config.offsetsTopicNumPartitions,
+    initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+    minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
+    maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+    maxGroupSize: config.groupMaxSize,
+    offsetMetadataMaxBytes: config.offsetMetadataMaxBytes,
+    offsetsRetentionMs: config.offsetsRetentionMs,
+    partitionExists: (topic, partition) => state.image.topicsByName.get(topic)?.partitions.has(partition) ?? false,
+    subscribedTopics: (protocolType, metadata) => (protocolType === 'consumer' ? subscriptionTopics(metadata) : null),
+  });
+}
+
+/** The coordinator serves the groups of the offsets partitions this broker leads: partition → leader epoch. */
+export function ledOffsetsPartitions(replicas: ReplicaManager): Map<number, number> {
+  const led = new Map<number, number>();
+  const topic = replicas.currentImage()?.topicsByName.get(offsetsTopicName);
+  for (const p of topic?.partitions.keys() ?? []) {
+    const hosted = replicas.get(offsetsTopicName, p);
+    if (hosted?.isLeader) led.set(p, hosted.leaderEpoch);
+  }
+  return led;
+}
+
+/**
+ * Register the group metrics. Consumer lag needs each partition's end offset: the local high
+ * watermark where this broker leads the partition, else a ListOffsets to its leader through our
+ * own listener (`kafkaPorts` are the bound ports). Returns that client; the caller closes it.
+ */
+export function startConsumerLagMetrics(
+  config: NodeConfig,
+  registry: Registry,
+  coordinator: GroupCoordinator,
+  replicas: ReplicaManager,
+  kafkaPorts: ReadonlyMap<string, number>,
+): KafkaClient {
+  const ownListener = config.listeners.find((l) => !config.controllerListenerNames.includes(l.name))!;
+  const lagClient = new KafkaClient([{ host: ownListener.host === '0.0.0.0' ? '127.0.0.1' : ownListener.host, port: kafkaPorts.get(ownListener.name)! }], { clientId: `raftka-${config.nodeId}-group-metrics`, retries: 1, requestTimeoutMs: 2000 });
+  registerGroupMetrics(registry, coordinator, async (partitions) => {
+    const ends = new Map<string, number>();
+    await Promise.all(partitions.map(async ({ topic, partition }) => {
+      const local = replicas.get(topic, partition);
+      if (local?.isLeader) ends.set(offsetMapKey(topic, partition), local.highWatermark);
+      else {
+        try {
+          ends.set(offsetMapKey(topic, partition), (await lagClient.listOffset(topic, partition, -1)).offset);
+        } catch {
+          // leader unknown or unreachable: no lag figure for this partition this time
+        }
+      }
+    }));
+    return ends;
+  });
+  return lagClient;
+}

@@ -1,0 +1,64 @@
+// The node's admin HTTP wiring: /metrics from the node's registry, /readyz once the quorum has a
+// leader and a high watermark, and the status JSON (quorum view, applied-state summary, broker
+// lifecycle). Who calls: startNode, when admin.listener is set.
+import type { Registry } from 'prom-client';
+import type { Endpoint } from '../common/node-config.js';
+import type { BrokerLifecycle } from '../broker/broker-lifecycle.js';
+import { imageDigest } from '../metadata/image-records.js';
+import type { MetadataState } from '../metadata/metadata-state.js';
+import type { QuorumStatus } from '../raft/core/raft-core.js';
+import { startAdminHttp } from './admin-http.js';
+
+export interface NodeAdminContext {
+  readonly registry: Registry;
+  readonly clusterId: string;
+  readonly quorumStatus: () => QuorumStatus;
+  readonly state: MetadataState;
+  /** The broker's lifecycle on a node with the broker role, else null. */
+  readonly broker: BrokerLifecycle | null;
+}
+
+export interface NodeAdmin {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startNodeAdmin(listener: Endpoint, ctx: NodeAdminContext): Promise<NodeAdmin> {
+  const broker = ctx.broker;
+  const started = await startAdminHttp(listener, {
+    registry: ctx.registry,
+    ready: () => {
+      const s = ctx.quorumStatus();
+      return s.leaderId !== null && s.highWatermark > 0;
+    },
+    status: () => ({
+      clusterId: ctx.clusterId,
+      ...ctx.quorumStatus(),
+      applied: appliedSummary(ctx.state),
+      broker: broker ? { state: broker.state, epoch: broker.epoch } : null,
+    }),
+  });
+  const http = started.server;
+  return {
+    port: started.port,
+    async close(): Promise<void> {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+function appliedSummary(s: MetadataState): Record<string, unknown> {
+  return {
+    appliedOffset: s.appliedOffset,
+    logDigest: s.logDigest,
+    imageDigest: imageDigest(s.image),
+    brokers: s.image.brokers.size,
+    topics: s.image.topicsById.size,
+    dataRecords: s.dataRecords,
+    noOps: s.noOps,
+    leaderChanges: s.leaderChanges,
+    lastLeaderChange: s.lastLeaderChange,
+    inTransaction: s.inTransaction,
+  };
+}
