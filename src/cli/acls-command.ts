@@ -6,7 +6,7 @@ import { ControllerClient } from '../client/controller-client.js';
 import { errorName } from '../common/errors.js';
 import { AclOperation, AclPatternType, AclPermission, AclResourceType } from '../controller/acl-control.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
-import { parseEndpoint } from './endpoint.js';
+import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
 
 interface AclsArgs {

@@ -12,7 +12,7 @@ import { QuotaMatchType } from '../controller/quota-control.js';
 import { scramMechanismNames } from '../controller/scram-control.js';
 import { ConfigResourceType } from '../metadata/records.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
-import { parseEndpoint } from './endpoint.js';
+import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
 
 interface ConfigsArgs {

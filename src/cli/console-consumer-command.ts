@@ -9,7 +9,7 @@ import type { CommandModule } from 'yargs';
 import { Consumer, type ConsumedRecord } from '../client/consumer.js';
 import { GroupConsumer, type AssignorName, type GroupConsumerOptions } from '../client/group-consumer.js';
 import { KafkaClient } from '../client/kafka-client.js';
-import { parseEndpoints } from './endpoint.js';
+import { parseEndpoints } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
 import { parseProperties } from './properties-flag.js';
 

@@ -37,7 +37,7 @@ import {
   type PartitionRef,
   type StateRow,
 } from './consumer-groups-format.js';
-import { parseEndpoints } from './endpoint.js';
+import { parseEndpoints } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
 import { parseResetDateTime, parseTopicSpec, planReset, type PartitionOffsets, type ResetSpec } from './reset-offsets-plan.js';
 import { formatTable } from './table.js';

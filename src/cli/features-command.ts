@@ -6,7 +6,7 @@ import { parseConfigAssignments } from '../client/config-assignments.js';
 import { errorName } from '../common/errors.js';
 import { FeatureUpgradeType } from '../controller/feature-control.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
-import { parseEndpoint } from './endpoint.js';
+import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
 import { formatTable } from './table.js';
 

@@ -6,7 +6,7 @@ import { ControllerClient } from '../client/controller-client.js';
 import { errorName } from '../common/errors.js';
 import { uuidFromBytes } from '../metadata/records.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
-import { parseEndpoint, parseEndpoints } from './endpoint.js';
+import { parseEndpoint, parseEndpoints } from '../common/endpoint.js';
 import { KafkaClient } from '../client/kafka-client.js';
 import { exitWithError } from './errors.js';
 

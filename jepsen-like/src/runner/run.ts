@@ -9,7 +9,7 @@
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KafkaClient } from '../../../src/client/kafka-client.js';
-import { parseEndpoints } from '../../../src/cli/endpoint.js';
+import { parseEndpoints } from '../../../src/common/endpoint.js';
 import { waitFor } from '../../../src/testing/cluster-fixture.js';
 import { checkLinearizable, type LinearizabilityResult } from '../checkers/linearizable.js';
 import { checkQueue } from '../checkers/queue.js';
