@@ -12,7 +12,7 @@ import { ErrorCode, errorName } from '../common/errors.js';
 import type { NodeConfig } from '../common/node-config.js';
 import { randomUuid } from '../common/uuid.js';
 import { ControllerClient } from '../client/controller-client.js';
-import { uuidToBytes } from '../metadata/records.js';
+import { uuidToBytes } from '../common/uuid.js';
 
 export interface BrokerLifecycleOptions {
   readonly config: NodeConfig;

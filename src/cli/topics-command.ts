@@ -4,7 +4,7 @@
 import type { CommandModule } from 'yargs';
 import { ControllerClient } from '../client/controller-client.js';
 import { errorName } from '../common/errors.js';
-import { uuidFromBytes } from '../metadata/records.js';
+import { uuidFromBytes } from '../common/uuid.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
 import { parseEndpoint, parseEndpoints } from '../common/endpoint.js';
 import { KafkaClient } from '../client/kafka-client.js';

@@ -17,7 +17,8 @@ import { configResourceKey } from '../metadata/image.js';
 import type { QuotaEntity } from '../metadata/records.js';
 import { imageDigest, imageRecords } from '../metadata/image-records.js';
 import { encodeRecordFramesAsync, RecordFrameError, splitRecordFrames } from '../metadata/record-frames.js';
-import { ConfigResourceType, uuidFromBytes, uuidToBytes } from '../metadata/records.js';
+import { ConfigResourceType } from '../metadata/records.js';
+import { uuidFromBytes, uuidToBytes } from '../common/uuid.js';
 import type { ExtraService } from '../raft/driver/grpc-transport.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
 

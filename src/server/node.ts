@@ -27,7 +27,7 @@ import { KafkaServer } from './kafka-server.js';
 import { startReplicaServer } from './replica-service.js';
 import { ReplicaFetcher } from '../broker/replica-fetcher.js';
 import { IsrBatcher } from '../broker/isr-batcher.js';
-import { uuidToBytes } from '../metadata/records.js';
+import { uuidToBytes } from '../common/uuid.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
 import { errorName } from '../common/errors.js';
 import { GroupCoordinator } from '../broker/group/group-coordinator.js';

@@ -7,8 +7,9 @@
 // - Values that cannot be encoded (a non-integer, an int64 outside the safe range, a string
 //   longer than int16) throw ProtocolEncodeError: they are raftka bugs, reported per response.
 // - A Writer is used once: after toBuffer()/toChunks() the returned memory belongs to the caller.
+import { asBuffer } from '../../common/bytes.js';
 import { ProtocolEncodeError } from '../errors.js';
-import { uuidToBytes } from './uuid.js';
+import { uuidToWireBytes } from './uuid.js';
 
 const twoPow32 = 4294967296;
 /** Byte fields at least this long are appended by reference instead of copied. */
@@ -125,14 +126,14 @@ export class Writer {
   }
 
   uuid(id: string): this {
-    return this.raw(uuidToBytes(id));
+    return this.raw(uuidToWireBytes(id));
   }
 
   /** Appends bytes with no length prefix; big ones by reference. */
   raw(b: Uint8Array): this {
     if (b.length >= zeroCopyBytesMin) {
       this.seal();
-      const chunk = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length);
+      const chunk = asBuffer(b);
       this.chunks.push(chunk);
       this.sealedBytes += chunk.length;
       return this;

@@ -11,6 +11,7 @@
 // Checked where written (encode refuses what decode would reject, so a bad entry fails the
 // append instead of being cut off by the next recovery) and where read (every frame's CRC).
 // Used by the metadata log store (segments, recovery), raft-wire (Fetch) and dump-log.
+import { asBuffer } from '../../common/bytes.js';
 import { crc32c } from '../../common/crc32c.js';
 import type { EntryKind, LogEntry, NodeId } from '../core/types.js';
 
@@ -76,10 +77,6 @@ function readFrame(buf: Buffer, at: number): FrameRead {
   // Copy the payload: callers keep entries long after the read buffer is gone.
   const payload = new Uint8Array(buf.subarray(at + frameHeaderBytes, end));
   return { entry: { offset: Number(offset), epoch, kind, payload }, next: end };
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Decode frames that must all be valid and contiguous (a Fetch response); throws CorruptEntryError. */
