@@ -19,7 +19,7 @@ import type { KafkaHandler, RequestContext } from '../server/kafka-server.js';
 import { readBatchHeader, readBatchHeaders, validateBatches } from '../protocol/record-batch.js';
 import { CompressionCodec } from '../protocol/compression.js';
 import type { ReplicaManager } from './replica-manager.js';
-import { partitionKey } from '../storage/log-manager.js';
+import { partitionKey } from '../protocol/topic-partition.js';
 
 export interface BrokerApiContext {
   readonly nodeId: number;

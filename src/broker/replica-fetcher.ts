@@ -9,7 +9,7 @@ import { channelOptions, callUnary } from '../raft/driver/grpc-transport.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
 import { replicaService } from './replica-wire.js';
 import type { Partition } from './partition.js';
-import { partitionKey } from '../storage/log-manager.js';
+import { partitionKey } from '../protocol/topic-partition.js';
 import type { ReplicaManager } from './replica-manager.js';
 import { connectTarget } from '../common/connect-address.js';
 

@@ -13,7 +13,7 @@ import { ConfigResourceType } from '../metadata/records.js';
 import type { AppendInfo } from '../storage/log.js';
 import { defaultLogConfig, resolveLogConfig, type LogConfig } from '../storage/log-config.js';
 import type { LogManager } from '../storage/log-manager.js';
-import { partitionKey } from '../storage/log-manager.js';
+import { partitionKey } from '../protocol/topic-partition.js';
 import { Partition } from './partition.js';
 
 /** Bound on requests parked waiting for data or for the high watermark. */

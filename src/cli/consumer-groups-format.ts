@@ -3,6 +3,7 @@
 // '-' placeholders and row order follow kafka-consumer-groups.sh. The command file does the I/O.
 import { ErrorCode, errorName } from '../common/errors.js';
 import { decodeAssignment } from '../protocol/consumer-protocol.js';
+import { partitionKey } from '../protocol/topic-partition.js';
 import { formatTable } from './table.js';
 
 export interface PartitionRef {
@@ -51,8 +52,6 @@ export interface StateRow {
   readonly state: string;
   readonly members: number;
 }
-
-export const partitionKey = (topic: string, partition: number): string => `${topic}\0${partition}`;
 
 const byTopicPartition = (a: PartitionRef, b: PartitionRef): number => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition);
 

@@ -7,7 +7,7 @@ import { channelOptions } from '../raft/driver/grpc-transport.js';
 import { replicaService } from '../broker/replica-wire.js';
 import type { WireMessage } from '../raft/driver/raft-wire.js';
 import type { ReplicaManager } from '../broker/replica-manager.js';
-import { partitionKey } from '../storage/log-manager.js';
+import { partitionKey } from '../protocol/topic-partition.js';
 
 /** Whatever a follower asks, one long-poll waits at most this long. */
 const replicaWaitMaxMs = 5_000;

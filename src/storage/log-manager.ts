@@ -6,13 +6,12 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { partitionKey } from '../protocol/topic-partition.js';
 import { Log } from './log.js';
 import { defaultLogConfig, type LogConfig } from './log-config.js';
 
 export const recoveryPointCheckpointName = 'recovery-point-offset-checkpoint';
 export const logStartCheckpointName = 'log-start-offset-checkpoint';
-
-export const partitionKey = (topic: string, partition: number): string => `${topic}-${partition}`;
 
 /** `<topic>-<partition>` → its parts (topic names may contain '-'); null for other names. */
 export function parsePartitionDir(name: string): { topic: string; partition: number } | null {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { ErrorCode } from '../../src/common/errors.js';
 import { MetadataLoader } from '../../src/metadata/loader.js';
 import type { MetadataImage } from '../../src/metadata/image.js';
-import { createPartitions, createTopics, deleteTopics, electPreferredLeaders, moveAwayFrom, topicNameProblem, type CreatableTopic } from '../../src/controller/replication-control.js';
+import { createPartitions, createTopics, deleteTopics, electPreferredLeaders, moveAwayFrom, type CreatableTopic } from '../../src/controller/replication-control.js';
+import { topicNameProblem } from '../../src/protocol/topic-partition.js';
 import { placeReplicas, rackAlternatingOrder } from '../../src/controller/replica-placer.js';
 
 function clusterImage(brokers: { id: number; rack?: string; fenced?: boolean }[]): MetadataLoader {
