@@ -59,7 +59,7 @@ function bindings(a: AclsArgs, forFilter: boolean): WireMessage[] {
   return ops.map((operation) => ({ ...r, patternType, principal, host: a.host ?? (forFilter ? '' : '*'), operation, permissionType }));
 }
 
-export function formatAcl(e: WireMessage): string {
+function formatAcl(e: WireMessage): string {
   return `(principal=${String(e['principal'])}, host=${String(e['host'])}, operation=${operationNames.get(Number(e['operation']))}, permissionType=${permissionNames.get(Number(e['permissionType']))}) on ${resourceNames.get(Number(e['resourceType']))}:${patternNames.get(Number(e['patternType']))}:${String(e['resourceName'])}`;
 }
 

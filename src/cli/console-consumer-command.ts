@@ -27,7 +27,7 @@ interface ConsumerArgs {
 }
 
 /** GroupConsumer options from --consumer-property, plus the keys it does not know (ignored with a warning, as Kafka does). */
-export type ConsumerPropertyOptions = Omit<Partial<GroupConsumerOptions>, 'topics' | 'onPartitionsAssigned' | 'onPartitionsRevoked' | 'log'>;
+type ConsumerPropertyOptions = Omit<Partial<GroupConsumerOptions>, 'topics' | 'onPartitionsAssigned' | 'onPartitionsRevoked' | 'log'>;
 
 function positiveInt(key: string, value: string): number {
   const n = Number(value);

@@ -191,7 +191,7 @@ export function stateNotice(group: string, state: string): string | null {
   }
 }
 
-export interface CommandOutput {
+interface CommandOutput {
   readonly stdout: string;
   readonly stderr: string;
   readonly ok: boolean;
@@ -209,7 +209,7 @@ const errorExplanations = new Map<number, string>([
   [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'],
 ]);
 
-export function explainError(code: number): string {
+function explainError(code: number): string {
   const why = errorExplanations.get(code);
   return why ? `${errorName(code)}: ${why}` : errorName(code);
 }

@@ -54,7 +54,7 @@ const list = (v: unknown): WireMessage[] => (Array.isArray(v) ? (v as WireMessag
 const topicIdOf = (v: unknown): string => (v instanceof Uint8Array && v.length === 16 ? uuidFromBytes(v) : '');
 
 /** What --describe prints for one topic, from either the controllers or a broker. */
-export interface DescribedTopic {
+interface DescribedTopic {
   readonly name: string;
   readonly topicId: string;
   readonly configs: Readonly<Record<string, string>>;
@@ -62,7 +62,7 @@ export interface DescribedTopic {
 }
 
 /** kafka-topics.sh --describe lines for one topic. */
-export function formatTopic(t: DescribedTopic): string {
+function formatTopic(t: DescribedTopic): string {
   const configs = Object.entries(t.configs).sort().map(([k, v]) => `${k}=${v}`).join(',');
   const head = `Topic: ${t.name}\tTopicId: ${t.topicId}\tPartitionCount: ${t.partitions.length}\tReplicationFactor: ${t.partitions[0]?.replicas.length ?? 0}\tConfigs: ${configs}`;
   const rows = t.partitions.map((p) => `\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}`);

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { ScramMechanism, saltedPassword, scramIterationsMin, type ScramUpsertion } from '../controller/scram-control.js';
 
-export interface ConfigAssignment {
+interface ConfigAssignment {
   readonly name: string;
   readonly value: string;
 }

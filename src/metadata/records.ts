@@ -17,7 +17,7 @@ export interface QuotaEntity {
   readonly entityName: string | null;
 }
 
-export interface RecordBodies {
+interface RecordBodies {
   registerBroker: {
     brokerId: number;
     incarnationId: string;
@@ -82,7 +82,7 @@ export type RecordOf<K extends RecordType> = { readonly type: K } & Readonly<Rec
 export type MetadataRecord = { [K in RecordType]: RecordOf<K> }[RecordType];
 
 /** The newest record version this code writes and understands. */
-export const recordVersion = 0;
+const recordVersion = 0;
 
 /** ConfigRecord resource types (Kafka's ConfigResource.Type). */
 export const ConfigResourceType = { TOPIC: 2, BROKER: 4 } as const;

@@ -37,7 +37,7 @@ function corrupt(message: string): ProtocolDecodeError {
 }
 
 /** Fields of one record, relative to its batch. */
-export interface RawRecord {
+interface RawRecord {
   timestampDelta: number;
   offsetDelta: number;
   key: Buffer | null;
@@ -100,7 +100,7 @@ function varintSize(v: number): number {
   return unsignedVarintSize(v >= 0 ? v * 2 : -v * 2 - 1);
 }
 
-export function recordBodySize(rec: RecordInput, timestampDelta: number, offsetDelta: number): number {
+function recordBodySize(rec: RecordInput, timestampDelta: number, offsetDelta: number): number {
   let size = 1 + varintSize(timestampDelta) + varintSize(offsetDelta);
   const key = rec.key ?? null;
   size += key === null ? 1 : varintSize(key.length) + key.length;

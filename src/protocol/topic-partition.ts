@@ -2,7 +2,7 @@
 // from the world (the controller's CreateTopics, the broker's auto-creation in Metadata) or keys
 // a map by topic-partition (the log manager, replica fetchers, the CLI's offset tables).
 
-export const topicNameLengthMax = 249;
+const topicNameLengthMax = 249;
 
 /** Kafka's rule: 1..249 chars of [a-zA-Z0-9._-], and not "." or "..". Null when legal. */
 export function topicNameProblem(name: string): string | null {
@@ -11,10 +11,6 @@ export function topicNameProblem(name: string): string | null {
   if (name.length > topicNameLengthMax) return `the topic name is longer than ${topicNameLengthMax} characters`;
   if (!/^[a-zA-Z0-9._-]+$/.test(name)) return `"${name}" has characters other than ASCII letters, digits, '.', '_' and '-'`;
   return null;
-}
-
-export function isLegalTopicName(name: string): boolean {
-  return topicNameProblem(name) === null;
 }
 
 /**

@@ -32,7 +32,7 @@ export type KafkaHandler = (request: unknown, ctx: RequestContext) => Promise<un
 /** Bound on requests in flight on one connection; beyond it the socket is paused (back-pressure). */
 const inFlightMax = 100;
 
-export interface KafkaServerOptions {
+interface KafkaServerOptions {
   readonly listener: Endpoint & { readonly name: string };
   readonly logger: Logger;
   readonly registry: Registry;
@@ -154,6 +154,6 @@ export class KafkaServer {
   }
 }
 
-export class UnsupportedApiError extends Error {
+class UnsupportedApiError extends Error {
   override readonly name = 'UnsupportedApiError';
 }

@@ -10,11 +10,11 @@ import { partitionKey } from '../protocol/topic-partition.js';
 import { Log } from './log.js';
 import { defaultLogConfig, type LogConfig } from './log-config.js';
 
-export const recoveryPointCheckpointName = 'recovery-point-offset-checkpoint';
-export const logStartCheckpointName = 'log-start-offset-checkpoint';
+const recoveryPointCheckpointName = 'recovery-point-offset-checkpoint';
+const logStartCheckpointName = 'log-start-offset-checkpoint';
 
 /** `<topic>-<partition>` → its parts (topic names may contain '-'); null for other names. */
-export function parsePartitionDir(name: string): { topic: string; partition: number } | null {
+function parsePartitionDir(name: string): { topic: string; partition: number } | null {
   const m = /^(.+)-(\d+)$/.exec(name);
   return m ? { topic: m[1]!, partition: Number(m[2]) } : null;
 }
@@ -38,7 +38,7 @@ function writeCheckpoint(path: string, entries: readonly [string, number, number
   renameSync(`${path}.tmp`, path);
 }
 
-export interface LogManagerOptions {
+interface LogManagerOptions {
   readonly logDirs: readonly string[];
   readonly logger: Logger;
   readonly retentionCheckIntervalMs: number;

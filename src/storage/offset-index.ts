@@ -6,8 +6,8 @@
 import { fsyncSync, readFileSync, writeSync, ftruncateSync, existsSync } from 'node:fs';
 import { logFiles } from './file-pool.js';
 
-export const offsetIndexEntryBytes = 8;
-export const timeIndexEntryBytes = 12;
+const offsetIndexEntryBytes = 8;
+const timeIndexEntryBytes = 12;
 
 export class SegmentIndexes {
   /** Parallel arrays: relative offset → position. */

@@ -42,23 +42,23 @@ export const queueAnomalies = [
 export type QueueAnomaly = (typeof queueAnomalies)[number];
 
 /** Examples kept per anomaly class. */
-export const examplesPerAnomalyMax = 8;
+const examplesPerAnomalyMax = 8;
 
-export interface QueueExample {
+interface QueueExample {
   readonly key: number;
   readonly explanation: string;
   /** History indexes of the ops involved (invokes and completions). */
   readonly ops: readonly number[];
 }
 
-export interface QueueCheckOptions {
+interface QueueCheckOptions {
   /** Consumers used subscribe (group rebalances): nonmonotonic-poll and poll-skip are allowed. */
   readonly subscribe: boolean;
   /** The process whose polls read every key completely at the end of the run, if any. */
   readonly finalProcess?: number;
 }
 
-export interface QueueStats {
+interface QueueStats {
   readonly sends: number;
   readonly okSends: number;
   readonly infoSends: number;

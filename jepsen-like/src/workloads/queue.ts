@@ -35,7 +35,7 @@ const definitelyNotWritten = new Set<number>([
   ErrorCode.MESSAGE_TOO_LARGE,
 ]);
 
-export interface QueueWorkloadOptions {
+interface QueueWorkloadOptions {
   readonly topic: string;
   readonly keys: number;
   readonly bootstrapServers: string;

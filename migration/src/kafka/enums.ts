@@ -3,7 +3,7 @@
 // names and wire codes (ResourceType, PatternType, AclOperation, AclPermissionType, the same
 // numbers as src/controller/acl-control.ts, repeated here because migration/ depends only on
 // src/common and src/metadata/records), SCRAM mechanisms and quota keys.
-export interface EnumValue {
+interface EnumValue {
   readonly name: string;
   readonly code: number;
 }

@@ -5,7 +5,7 @@ import { asBuffer } from '../../../src/common/bytes.js';
 import type { Problem, Severity } from '../problems.js';
 import type { ZnodeSource } from '../zk/znode-tree.js';
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
+type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 export type JsonObject = { [k: string]: JsonValue };
 
 export class ParseContext {

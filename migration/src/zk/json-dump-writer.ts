@@ -6,7 +6,7 @@
 import { asBuffer } from '../../../src/common/bytes.js';
 import { parentOf, type ZnodeSource } from './znode-tree.js';
 
-export interface DumpEntry {
+interface DumpEntry {
   acl: { perms: number; scheme: string; id: string }[];
   aversion: number;
   ctime: number;

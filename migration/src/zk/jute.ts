@@ -7,9 +7,9 @@ import { asBuffer } from '../../../src/common/bytes.js';
 import { MigrationInputError } from '../errors.js';
 
 /** Largest length prefix we accept for one buffer or string (ZooKeeper's jute.maxbuffer is 1 MiB by default; be generous). */
-export const juteBufferBytesMax = 64 * 1024 * 1024;
+const juteBufferBytesMax = 64 * 1024 * 1024;
 /** Largest element count we accept for one vector (an ACL list, a multi's sub-txns, a session's paths). */
-export const juteVectorCountMax = 16 * 1024 * 1024;
+const juteVectorCountMax = 16 * 1024 * 1024;
 
 export class JuteReader {
   offset: number;

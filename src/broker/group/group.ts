@@ -8,8 +8,6 @@ import type { Timer } from './clock.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
-export const groupStates: readonly GroupState[] = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead'];
-
 export interface Protocol {
   readonly name: string;
   readonly metadata: Buffer;

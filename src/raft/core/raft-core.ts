@@ -57,10 +57,10 @@ export interface RaftCoreConfig {
   readonly snapshotChunkBytes: number;
 }
 
-export type Role = 'unattached' | 'follower' | 'prospective' | 'candidate' | 'leader' | 'resigned';
+type Role = 'unattached' | 'follower' | 'prospective' | 'candidate' | 'leader' | 'resigned';
 
 /** Per-replica progress as the leader sees it (DescribeQuorum). */
-export interface ReplicaProgress {
+interface ReplicaProgress {
   readonly nodeId: NodeId;
   readonly isVoter: boolean;
   readonly logEndOffset: Offset;
