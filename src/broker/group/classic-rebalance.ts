@@ -10,28 +10,12 @@
 // - After every await, state is checked again: other requests may have moved the group meanwhile.
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../common/errors.js';
-import type { CoordinatorContext, GroupCoordinatorOptions, JoinRequest } from './coordinator-types.js';
+import { CoordinatorPart, type JoinRequest } from './coordinator-types.js';
 import { emptyBuffer, Group, joinError, Member, syncError, type JoinResult, type SyncResult } from './group.js';
 import { coordinatorAppendError, type OffsetsRecord } from './offsets-log.js';
 import { groupKey, groupValue } from './offsets-records.js';
 
-export class ClassicRebalance {
-  private readonly o: GroupCoordinatorOptions;
-  private readonly groups: Map<string, Group>;
-
-  constructor(private readonly c: CoordinatorContext) {
-    this.o = c.o;
-    this.groups = c.groups;
-  }
-
-  private check(groupId: string): number {
-    return this.c.check(groupId);
-  }
-
-  private partitionFor(groupId: string): number {
-    return this.c.partitionFor(groupId);
-  }
-
+export class ClassicRebalance extends CoordinatorPart {
   /** Forget a group here, answering whoever waits with `errorCode`. */
   dropGroup(g: Group, errorCode: number): void {
     g.joinTimer?.cancel();

@@ -1,5 +1,6 @@
 // The group coordinator's options and the shapes of its requests and answers, plus the view of
-// the coordinator that its parts (classic-rebalance.ts, group-offsets.ts) share. No logic here.
+// the coordinator that its parts (classic-rebalance.ts, group-offsets.ts) share, with their base
+// class. No protocol logic here.
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { Group, GroupState, Protocol } from './group.js';
@@ -70,4 +71,23 @@ export interface CoordinatorContext {
   /** Whether this broker serves the group: an error code, or NONE. */
   check(groupId: string): number;
   partitionFor(groupId: string): number;
+}
+
+/** Base of the coordinator's parts: the options, the groups and the checks, from the context. */
+export abstract class CoordinatorPart {
+  protected readonly o: GroupCoordinatorOptions;
+  protected readonly groups: Map<string, Group>;
+
+  constructor(private readonly context: CoordinatorContext) {
+    this.o = context.o;
+    this.groups = context.groups;
+  }
+
+  protected check(groupId: string): number {
+    return this.context.check(groupId);
+  }
+
+  protected partitionFor(groupId: string): number {
+    return this.context.partitionFor(groupId);
+  }
 }

@@ -4,29 +4,17 @@
 // (acks=all), so a coordinator failover never loses an acknowledged commit.
 import { ErrorCode } from '../../common/errors.js';
 import type { ClassicRebalance } from './classic-rebalance.js';
-import type { CoordinatorContext, GroupCoordinatorOptions, OffsetCommitRequestItem } from './coordinator-types.js';
+import { CoordinatorPart, type CoordinatorContext, type OffsetCommitRequestItem } from './coordinator-types.js';
 import { Group, offsetMapKey, splitOffsetMapKey } from './group.js';
 import { coordinatorAppendError } from './offsets-log.js';
 import { groupKey, offsetKey, offsetValue } from './offsets-records.js';
 
-export class GroupOffsets {
-  private readonly o: GroupCoordinatorOptions;
-  private readonly groups: Map<string, Group>;
-
+export class GroupOffsets extends CoordinatorPart {
   constructor(
-    private readonly c: CoordinatorContext,
+    context: CoordinatorContext,
     private readonly rebalance: ClassicRebalance,
   ) {
-    this.o = c.o;
-    this.groups = c.groups;
-  }
-
-  private check(groupId: string): number {
-    return this.c.check(groupId);
-  }
-
-  private partitionFor(groupId: string): number {
-    return this.c.partitionFor(groupId);
+    super(context);
   }
 
   private dropGroup(g: Group, errorCode: number): void {
