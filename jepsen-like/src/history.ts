@@ -10,16 +10,16 @@ import { createInterface } from 'node:readline';
 export type OpType = 'invoke' | 'ok' | 'fail' | 'info';
 
 /** queue workload micro-ops. A key is an integer mapped one-to-one onto a topic-partition. */
-export type SendMop = readonly ['send', number, number];
+type SendMop = readonly ['send', number, number];
 /** The completed send: the offset the value landed at (null when unknown). */
-export type SendDoneMop = readonly ['send', number, readonly [number | null, number]];
-export type PollMop = readonly ['poll'];
+type SendDoneMop = readonly ['send', number, readonly [number | null, number]];
+type PollMop = readonly ['poll'];
 /** The completed poll: per key (as a string), the [offset, value] pairs read, in read order. */
-export type PollDoneMop = readonly ['poll', Readonly<Record<string, readonly (readonly [number, number])[]>>];
-export type QueueMop = SendMop | SendDoneMop | PollMop | PollDoneMop;
+type PollDoneMop = readonly ['poll', Readonly<Record<string, readonly (readonly [number, number])[]>>];
+type QueueMop = SendMop | SendDoneMop | PollMop | PollDoneMop;
 
 /** metadata workload: a register per key (e.g. a topic config), null meaning absent. */
-export type RegisterValue =
+type RegisterValue =
   | { readonly key: string; readonly value: string | null } // read (value null in the invoke) and write
   | { readonly key: string; readonly from: string | null; readonly to: string | null }; // cas
 

@@ -17,14 +17,14 @@ import type { Problem } from './problems.js';
 import type { RehearseReport } from './report.js';
 import { rehearse, type ZkInput } from './rehearse.js';
 
-export const ApplyExit = { done: 0, refused: 1, unreadable: 2, blocked: 3 } as const;
+const ApplyExit = { done: 0, refused: 1, unreadable: 2, blocked: 3 } as const;
 
 /** How long the import may take before the tool stops waiting (the controller goes on). */
-export const importTimeoutMsDefault = 600_000;
+const importTimeoutMsDefault = 600_000;
 /** How often progress is polled while the controller writes. */
 const progressIntervalMs = 250;
 
-export type ApplyOutcome = 'applied' | 'already-migrated' | 'blocked' | 'refused';
+type ApplyOutcome = 'applied' | 'already-migrated' | 'blocked' | 'refused';
 
 export interface ApplyProgress {
   /** Records of this migration committed so far (estimated from the high watermark). */
@@ -32,7 +32,7 @@ export interface ApplyProgress {
   readonly total: number;
 }
 
-export interface ApplyOptions {
+interface ApplyOptions {
   readonly controllers: readonly Endpoint[];
   readonly force: boolean;
   readonly timeoutMs?: number;
@@ -42,7 +42,7 @@ export interface ApplyOptions {
   readonly journalDir?: string;
 }
 
-export interface ApplyResult {
+interface ApplyResult {
   readonly outcome: ApplyOutcome;
   readonly exitCode: 0 | 1 | 3;
   readonly clusterId: string | null;

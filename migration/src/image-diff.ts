@@ -11,7 +11,7 @@
 //  - producer ids: KRaft's next producer id must be at least the migrated one.
 import type { MetadataImage, PartitionRegistration } from '../../src/metadata/image.js';
 
-export interface ImageDiff {
+interface ImageDiff {
   /** Readable lines: `- ` only in ZooKeeper, `+ ` only in KRaft, `~ ` different. Empty: equal. */
   readonly differences: readonly string[];
   /** Partitions KRaft has changed since the migration (informational). */

@@ -26,7 +26,7 @@ export const RehearseExit = { migratable: 0, unreadable: 2, blocked: 3 } as cons
  */
 export type ZkInput = { readonly zkDataDir: string; readonly snapshot?: string; readonly stagingDir?: string } | { readonly zkDump: string };
 
-export interface ZkRead {
+interface ZkRead {
   readonly tree: ZnodeSource;
   readonly source: ReportSource;
   readonly notes: readonly Problem[];

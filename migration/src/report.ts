@@ -17,7 +17,7 @@ export interface ReportSource {
   readonly txnLogsReplayed: readonly string[];
 }
 
-export interface ReportPartition {
+interface ReportPartition {
   readonly partition: number;
   readonly replicas: readonly number[];
   readonly leader: number;
@@ -25,14 +25,14 @@ export interface ReportPartition {
   readonly isr: readonly number[];
 }
 
-export interface ReportTopic {
+interface ReportTopic {
   readonly name: string;
   readonly topicId: string;
   readonly partitions: readonly ReportPartition[];
   readonly configs: Readonly<Record<string, string>>;
 }
 
-export interface ReportAcl {
+interface ReportAcl {
   readonly resourceType: string;
   readonly patternType: string;
   readonly resourceName: string;

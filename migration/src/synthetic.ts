@@ -7,7 +7,7 @@
 // million znodes stay cheap.
 import { stableUuid } from './kafka/stable-uuid.js';
 
-export interface SyntheticOptions {
+interface SyntheticOptions {
   readonly clusterId: string;
   readonly brokers: readonly number[];
   readonly topics: number;
@@ -17,7 +17,7 @@ export interface SyntheticOptions {
   readonly prefix?: string;
 }
 
-export function syntheticTopicId(clusterId: string, name: string): string {
+function syntheticTopicId(clusterId: string, name: string): string {
   return stableUuid('raftka-synthetic-topic', clusterId, name);
 }
 

@@ -13,11 +13,11 @@ import { diffMigratedImage } from './image-diff.js';
 import type { Problem } from './problems.js';
 import { rehearse, type ZkInput } from './rehearse.js';
 
-export const VerifyExit = { equal: 0, different: 1, unreadable: 2 } as const;
+const VerifyExit = { equal: 0, different: 1, unreadable: 2 } as const;
 
 const describeTimeoutMs = 60_000;
 
-export interface VerifyResult {
+interface VerifyResult {
   readonly equal: boolean;
   readonly exitCode: 0 | 1;
   readonly differences: readonly string[];
@@ -31,12 +31,12 @@ export interface VerifyResult {
   readonly partitions: number;
 }
 
-export class VerifyError extends Error {
+class VerifyError extends Error {
   override readonly name = 'VerifyError';
 }
 
 /** The active controller's committed image. */
-export async function fetchLiveImage(controllers: readonly Endpoint[]): Promise<{ image: MetadataImage; metadataOffset: number }> {
+async function fetchLiveImage(controllers: readonly Endpoint[]): Promise<{ image: MetadataImage; metadataOffset: number }> {
   const client = new ControllerClient(controllers);
   try {
     const res = await client.describeMetadataImage({}, { timeoutMs: describeTimeoutMs });

@@ -12,9 +12,9 @@ import { ErrorCode, errorName } from '../common/errors.js';
 import type { NodeConfig } from '../common/node-config.js';
 import { randomUuid } from '../common/uuid.js';
 import { ControllerClient, type ControllerResponse } from '../client/controller-client.js';
-import { uuidToBytes } from '../metadata/records.js';
+import { uuidToBytes } from '../common/uuid.js';
 
-export interface BrokerLifecycleOptions {
+interface BrokerLifecycleOptions {
   readonly config: NodeConfig;
   readonly clusterId: string;
   readonly logger: Logger;
@@ -39,7 +39,7 @@ export interface BrokerLifecycleOptions {
   readonly extraEndpoints?: readonly { name: string; host: string; port: number }[];
 }
 
-export type BrokerState = 'registering' | 'fenced' | 'running' | 'shutting-down' | 'stopped';
+type BrokerState = 'registering' | 'fenced' | 'running' | 'shutting-down' | 'stopped';
 
 /** Bound on how long a controlled shutdown waits for the controller. */
 const controlledShutdownTimeoutMs = 10_000;

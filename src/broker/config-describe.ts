@@ -4,9 +4,9 @@
 import type { NodeConfig } from '../common/node-config.js';
 import { topicConfigValidators } from '../common/topic-configs.js';
 
-export const ConfigSource = { DYNAMIC_TOPIC: 1, DYNAMIC_BROKER: 2, DYNAMIC_DEFAULT_BROKER: 3, STATIC_BROKER: 4, DEFAULT: 5 } as const;
+const ConfigSource = { DYNAMIC_TOPIC: 1, DYNAMIC_BROKER: 2, DYNAMIC_DEFAULT_BROKER: 3, STATIC_BROKER: 4, DEFAULT: 5 } as const;
 
-export interface DescribedConfig {
+interface DescribedConfig {
   readonly name: string;
   readonly value: string | null;
   readonly readOnly: boolean;

@@ -5,7 +5,7 @@
 import type { Partition } from './partition.js';
 import type { IsrChanger } from './replica-manager.js';
 
-export interface IsrItem {
+interface IsrItem {
   readonly topicId: string;
   readonly partitionIndex: number;
   readonly leaderEpoch: number;
@@ -14,7 +14,7 @@ export interface IsrItem {
 }
 
 /** Sends one AlterPartition with `items`; resolves with an error code per item (same order). */
-export type AlterPartitionSender = (items: readonly IsrItem[]) => Promise<readonly number[]>;
+type AlterPartitionSender = (items: readonly IsrItem[]) => Promise<readonly number[]>;
 
 /** Bound on partitions in one AlterPartition request. */
 const itemsPerRequestMax = 2000;

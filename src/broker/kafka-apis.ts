@@ -17,7 +17,7 @@ import { metadataApi, type MetadataRequest, type MetadataResponseInput } from '.
 import { produceApi, type ProduceRequest, type ProduceResponseInput } from '../protocol/messages/produce.js';
 import { readBatchHeader, readBatchHeaders, validateBatches } from '../protocol/record-batch.js';
 import { CompressionCodec } from '../protocol/compression.js';
-import { partitionKey } from '../storage/log-manager.js';
+import { partitionKey } from '../protocol/topic-partition.js';
 
 /** ListOffsets special timestamps. */
 const LATEST = -1;

@@ -7,7 +7,7 @@
 // acknowledged acks=all record is on every ISR member; only then is it visible to consumers.
 import type { Log } from '../storage/log.js';
 
-export interface FollowerState {
+interface FollowerState {
   /** The follower's log end offset (its last fetch offset); -1 before its first fetch this epoch. */
   leo: number;
   /** Last time the follower had fetched everything the leader had. */

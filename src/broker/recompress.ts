@@ -8,7 +8,7 @@ import { readRecords, rebuildBatch, type RecordBatchHeader } from '../protocol/r
 
 const codecByName: Readonly<Record<string, number>> = { uncompressed: CompressionCodec.none, gzip: CompressionCodec.gzip, snappy: CompressionCodec.snappy, lz4: CompressionCodec.lz4, zstd: CompressionCodec.zstd };
 
-export type Recompressed = { readonly ok: true; readonly records: Buffer } | { readonly ok: false; readonly errorCode: number; readonly message: string };
+type Recompressed = { readonly ok: true; readonly records: Buffer } | { readonly ok: false; readonly errorCode: number; readonly message: string };
 
 /** `records` (validated batches with `headers`) in the topic's codec; the same Buffer when nothing changes. */
 export function recompressForTopic(records: Buffer, headers: readonly RecordBatchHeader[], compressionType: string): Recompressed {

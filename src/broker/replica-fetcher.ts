@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Endpoint } from '../common/node-config.js';
 import { ReplicaClient, type ReplicaFetchRequest, type ReplicaFetchResponse__Output } from '../rpc/replica-rpc.js';
 import type { Partition } from './partition.js';
-import { partitionKey } from '../storage/log-manager.js';
+import { partitionKey } from '../protocol/topic-partition.js';
 import type { ReplicaManager } from './replica-manager.js';
 
 /** Pause after a failed fetch before trying that leader again. */

@@ -13,17 +13,15 @@ import { ConfigResourceType } from '../metadata/records.js';
 import type { AppendInfo } from '../storage/log.js';
 import { defaultLogConfig, resolveLogConfig, type LogConfig } from '../storage/log-config.js';
 import type { LogManager } from '../storage/log-manager.js';
-import { partitionKey } from '../storage/log-manager.js';
+import { partitionKey } from '../protocol/topic-partition.js';
 import { Partition } from './partition.js';
 
 /** Bound on requests parked waiting for data or for the high watermark. */
 const waitersMax = 10_000;
 
-export type HostedPartition = Partition;
+type AppendResult = ({ readonly errorCode: 0 } & AppendInfo & { readonly logStartOffset: number }) | { readonly errorCode: number; readonly message: string };
 
-export type AppendResult = ({ readonly errorCode: 0 } & AppendInfo & { readonly logStartOffset: number }) | { readonly errorCode: number; readonly message: string };
-
-export type ReadOutcome =
+type ReadOutcome =
   | { readonly errorCode: 0; readonly records: Buffer; readonly highWatermark: number; readonly logStartOffset: number; readonly lastStableOffset: number }
   | { readonly errorCode: number; readonly highWatermark: number; readonly logStartOffset: number };
 
@@ -60,7 +58,7 @@ export function brokerLogConfig(c: NodeConfig): LogConfig {
  * takes about a second here; done at once, a broker given 100,000 partitions missed its heartbeats
  * for longer than its session and was fenced.
  */
-export const logOpenSliceMs = 50;
+const logOpenSliceMs = 50;
 
 export class ReplicaManager {
   private hosted = new Map<string, Partition>();

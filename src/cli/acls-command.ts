@@ -6,7 +6,7 @@ import { ControllerClient } from '../client/controller-client.js';
 import { errorName } from '../common/errors.js';
 import { AclOperation, AclPatternType, AclPermission, AclResourceType } from '../protocol/acl-types.js';
 import type { AclBinding, AclBinding__Output } from '../rpc/controller-rpc.js';
-import { parseEndpoint } from './endpoint.js';
+import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
 
 interface AclsArgs {
@@ -59,7 +59,7 @@ function bindings(a: AclsArgs, forFilter: boolean): AclBinding[] {
   return ops.map((operation) => ({ ...r, patternType, principal, host: a.host ?? (forFilter ? '' : '*'), operation, permissionType }));
 }
 
-export function formatAcl(e: AclBinding__Output): string {
+function formatAcl(e: AclBinding__Output): string {
   return `(principal=${e.principal}, host=${e.host}, operation=${operationNames.get(e.operation)}, permissionType=${permissionNames.get(e.permissionType)}) on ${resourceNames.get(e.resourceType)}:${patternNames.get(e.patternType)}:${e.resourceName}`;
 }
 

@@ -11,7 +11,7 @@ import { AlterConfigOp } from '../protocol/config-types.js';
 import { QuotaMatchType } from '../protocol/quota-types.js';
 import { scramMechanismNames } from '../protocol/scram-types.js';
 import { ConfigResourceType } from '../metadata/records.js';
-import { parseEndpoint } from './endpoint.js';
+import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
 
 interface ConfigsArgs {

@@ -9,7 +9,7 @@ import type { CommandModule } from 'yargs';
 import { Consumer, type ConsumedRecord } from '../client/consumer.js';
 import { GroupConsumer, type AssignorName, type GroupConsumerOptions } from '../client/group-consumer.js';
 import { KafkaClient } from '../client/kafka-client.js';
-import { parseEndpoints } from './endpoint.js';
+import { parseEndpoints } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
 import { parseProperties } from './properties-flag.js';
 
@@ -27,7 +27,7 @@ interface ConsumerArgs {
 }
 
 /** GroupConsumer options from --consumer-property, plus the keys it does not know (ignored with a warning, as Kafka does). */
-export type ConsumerPropertyOptions = Omit<Partial<GroupConsumerOptions>, 'topics' | 'onPartitionsAssigned' | 'onPartitionsRevoked' | 'log'>;
+type ConsumerPropertyOptions = Omit<Partial<GroupConsumerOptions>, 'topics' | 'onPartitionsAssigned' | 'onPartitionsRevoked' | 'log'>;
 
 function positiveInt(key: string, value: string): number {
   const n = Number(value);

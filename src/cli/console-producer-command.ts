@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import type { CommandModule } from 'yargs';
 import { KafkaClient } from '../client/kafka-client.js';
 import { Producer } from '../client/producer.js';
-import { parseEndpoints } from './endpoint.js';
+import { parseEndpoints } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
 import { parseProperties } from './properties-flag.js';
 

@@ -28,7 +28,6 @@ import {
   formatMemberRows,
   formatOffsetRows,
   formatStateRows,
-  partitionKey,
   stateNotice,
   type DeletedOffset,
   type MemberRow,
@@ -37,7 +36,8 @@ import {
   type PartitionRef,
   type StateRow,
 } from './consumer-groups-format.js';
-import { parseEndpoints } from './endpoint.js';
+import { parseEndpoints } from '../common/endpoint.js';
+import { partitionKey } from '../protocol/topic-partition.js';
 import { exitWithError } from './errors.js';
 import { parseResetDateTime, parseTopicSpec, planReset, type PartitionOffsets, type ResetSpec } from './reset-offsets-plan.js';
 import { formatTable } from './table.js';

@@ -3,6 +3,7 @@
 // '-' placeholders and row order follow kafka-consumer-groups.sh. The command file does the I/O.
 import { ErrorCode, errorName } from '../common/errors.js';
 import { decodeAssignment } from '../protocol/consumer-protocol.js';
+import { partitionKey } from '../protocol/topic-partition.js';
 import { formatTable } from './table.js';
 
 export interface PartitionRef {
@@ -51,8 +52,6 @@ export interface StateRow {
   readonly state: string;
   readonly members: number;
 }
-
-export const partitionKey = (topic: string, partition: number): string => `${topic}\0${partition}`;
 
 const byTopicPartition = (a: PartitionRef, b: PartitionRef): number => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition);
 
@@ -192,7 +191,7 @@ export function stateNotice(group: string, state: string): string | null {
   }
 }
 
-export interface CommandOutput {
+interface CommandOutput {
   readonly stdout: string;
   readonly stderr: string;
   readonly ok: boolean;
@@ -210,7 +209,7 @@ const errorExplanations = new Map<number, string>([
   [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'],
 ]);
 
-export function explainError(code: number): string {
+function explainError(code: number): string {
   const why = errorExplanations.get(code);
   return why ? `${errorName(code)}: ${why}` : errorName(code);
 }

@@ -5,7 +5,7 @@ import { ControllerClient } from '../client/controller-client.js';
 import { parseConfigAssignments } from '../client/config-assignments.js';
 import { errorName } from '../common/errors.js';
 import { FeatureUpgradeType } from '../protocol/feature-types.js';
-import { parseEndpoint } from './endpoint.js';
+import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
 import { formatTable } from './table.js';
 

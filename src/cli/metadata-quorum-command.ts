@@ -2,7 +2,7 @@
 // printing what kafka-metadata-quorum.sh prints.
 import type { CommandModule } from 'yargs';
 import { describeQuorum, type QuorumDescription } from '../client/quorum-client.js';
-import { parseEndpoint } from './endpoint.js';
+import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
 import { formatTable } from './table.js';
 

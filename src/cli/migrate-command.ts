@@ -15,7 +15,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { applyMigration, formatApplyResult, type ApplyProgress } from '../../migration/src/apply.js';
 import { MigrationInputError } from '../../migration/src/errors.js';
 import { formatVerifyResult, verifyMigration } from '../../migration/src/verify.js';
-import { parseEndpoint } from './endpoint.js';
+import { parseEndpoint } from '../common/endpoint.js';
 import { formatReport } from '../../migration/src/report.js';
 import { rehearse, RehearseExit, type ZkInput } from '../../migration/src/rehearse.js';
 

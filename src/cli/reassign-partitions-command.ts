@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { KafkaClient } from '../client/kafka-client.js';
 import { errorName } from '../common/errors.js';
-import { parseEndpoints } from './endpoint.js';
+import { parseEndpoints } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
 
 interface ReassignArgs {

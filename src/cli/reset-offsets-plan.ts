@@ -22,14 +22,14 @@ export interface PartitionOffsets {
   readonly offsetForTimestamp?: number;
 }
 
-export interface ResetRow {
+interface ResetRow {
   readonly group: string;
   readonly topic: string;
   readonly partition: number;
   readonly newOffset: number;
 }
 
-export type ResetPlan =
+type ResetPlan =
   | { readonly ok: true; readonly rows: readonly ResetRow[]; readonly notes: readonly string[] }
   | { readonly ok: false; readonly error: string };
 

@@ -4,9 +4,9 @@
 import type { CommandModule } from 'yargs';
 import { ControllerClient, type ControllerResponse } from '../client/controller-client.js';
 import { errorName } from '../common/errors.js';
-import { uuidFromBytes } from '../metadata/records.js';
+import { uuidFromBytes } from '../common/uuid.js';
 import type { TopicDescription__Output, TopicResults__Output } from '../rpc/controller-rpc.js';
-import { parseEndpoint, parseEndpoints } from './endpoint.js';
+import { parseEndpoint, parseEndpoints } from '../common/endpoint.js';
 import { KafkaClient } from '../client/kafka-client.js';
 import { exitWithError } from './errors.js';
 
@@ -53,7 +53,7 @@ function printDescribed(topics: readonly DescribedTopic[], args: TopicsArgs): vo
 const topicIdOf = (v: Uint8Array): string => (v.length === 16 ? uuidFromBytes(v) : '');
 
 /** What --describe prints for one topic, from either the controllers or a broker. */
-export interface DescribedTopic {
+interface DescribedTopic {
   readonly name: string;
   readonly topicId: string;
   readonly configs: Readonly<Record<string, string>>;
@@ -61,7 +61,7 @@ export interface DescribedTopic {
 }
 
 /** kafka-topics.sh --describe lines for one topic. */
-export function formatTopic(t: DescribedTopic): string {
+function formatTopic(t: DescribedTopic): string {
   const configs = Object.entries(t.configs).sort().map(([k, v]) => `${k}=${v}`).join(',');
   const head = `Topic: ${t.name}\tTopicId: ${t.topicId}\tPartitionCount: ${t.partitions.length}\tReplicationFactor: ${t.partitions[0]?.replicas.length ?? 0}\tConfigs: ${configs}`;
   const rows = t.partitions.map((p) => `\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}`);

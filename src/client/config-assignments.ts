@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { ScramMechanism } from '../protocol/scram-types.js';
 import { saltedPassword, scramIterationsMin, type ScramUpsertion } from '../security/scram.js';
 
-export interface ConfigAssignment {
+interface ConfigAssignment {
   readonly name: string;
   readonly value: string;
 }

@@ -10,7 +10,7 @@ export interface ConsumedRecord extends KafkaRecord {
 }
 
 /** Where to start: an offset, or -1 latest / -2 earliest (ListOffsets' special timestamps). */
-export type StartOffset = number;
+type StartOffset = number;
 
 export class Consumer {
   private readonly positions = new Map<number, number>();

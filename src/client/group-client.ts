@@ -32,13 +32,13 @@ import { KafkaRequestError, type KafkaClient } from './kafka-client.js';
 import { KafkaConnectionError, type KafkaConnection } from './kafka-connection.js';
 
 /** FindCoordinator attempts while the coordinator is not available yet (the server creates __consumer_offsets on first use). */
-export const coordinatorLookupAttemptsMax = 50;
+const coordinatorLookupAttemptsMax = 50;
 /** Pause between those attempts: 50 × 200 ms gives a new cluster about ten seconds. */
-export const coordinatorRetryBackoffMs = 200;
+const coordinatorRetryBackoffMs = 200;
 /** Attempts of withCoordinatorRetries() and of the multi-group admin calls. */
-export const coordinatorCallAttemptsMax = 10;
+const coordinatorCallAttemptsMax = 10;
 /** Groups whose coordinator one client remembers; the oldest is forgotten beyond this. */
-export const coordinatorsCachedMax = 1000;
+const coordinatorsCachedMax = 1000;
 /** ListGroups attempts per broker while it answers COORDINATOR_LOAD_IN_PROGRESS. */
 const listGroupsAttemptsMax = 10;
 /** JoinGroup waits up to the rebalance timeout on the server; the request may take that long plus this. */
@@ -46,7 +46,7 @@ const joinGroupSlackMs = 5000;
 
 const coordinatorConnectionPurpose = 'coordinator';
 
-export interface Coordinator {
+interface Coordinator {
   readonly nodeId: number;
   readonly host: string;
   readonly port: number;
@@ -170,7 +170,7 @@ export class MemberIdRequiredError extends KafkaRequestError {
   }
 }
 
-export interface JoinGroupParams {
+interface JoinGroupParams {
   readonly groupId: string;
   /** '' on the first join. */
   readonly memberId: string;
@@ -227,14 +227,14 @@ export async function joinGroup(client: KafkaClient, p: JoinGroupParams): Promis
   return { generationId: res.generationId, protocolName: res.protocolName, leader: res.leader, memberId: res.memberId, members: res.members };
 }
 
-export interface GenerationParams {
+interface GenerationParams {
   readonly groupId: string;
   readonly generationId: number;
   readonly memberId: string;
   readonly groupInstanceId: string | null;
 }
 
-export interface SyncGroupParams extends GenerationParams {
+interface SyncGroupParams extends GenerationParams {
   readonly protocolType: string;
   readonly protocolName: string | null;
   /** The leader's assignment of every member; [] from the other members. */
@@ -287,7 +287,7 @@ export async function leaveGroup(client: KafkaClient, p: { readonly groupId: str
 
 // ---- committed offsets ------------------------------------------------------------------------------
 
-export interface OffsetToCommit {
+interface OffsetToCommit {
   readonly topic: string;
   readonly partition: number;
   readonly offset: number;
@@ -348,7 +348,7 @@ export async function offsetFetch(client: KafkaClient, groupId: string, partitio
   return res.topics.flatMap((t) => t.partitions.map((x) => ({ topic: t.name, partition: x.partitionIndex, offset: x.committedOffset, leaderEpoch: x.committedLeaderEpoch, metadata: x.metadata })));
 }
 
-export interface PartitionResult {
+interface PartitionResult {
   readonly topic: string;
   readonly partition: number;
   readonly errorCode: number;
@@ -368,7 +368,7 @@ export async function offsetDelete(client: KafkaClient, groupId: string, partiti
 
 // ---- administration ---------------------------------------------------------------------------------
 
-export interface ListedGroup {
+interface ListedGroup {
   readonly groupId: string;
   readonly protocolType: string;
   /** ListGroups v4+; null when the broker speaks an older version. */
@@ -402,7 +402,7 @@ export async function listGroups(client: KafkaClient, states: readonly string[] 
   return [...out.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
 }
 
-export interface DescribedMember {
+interface DescribedMember {
   readonly memberId: string;
   readonly groupInstanceId: string | null;
   readonly clientId: string;
@@ -508,7 +508,7 @@ export async function deleteGroups(client: KafkaClient, groupIds: readonly strin
 // ---- helpers ------------------------------------------------------------------------------------------
 
 /** Items grouped by topic, topics in first-seen order. */
-export function groupByTopic<T extends { readonly topic: string }>(items: readonly T[]): [string, T[]][] {
+function groupByTopic<T extends { readonly topic: string }>(items: readonly T[]): [string, T[]][] {
   const out = new Map<string, T[]>();
   for (const it of items) {
     const list = out.get(it.topic);

@@ -37,7 +37,7 @@ import { KafkaClient, KafkaRequestError, retriable } from './kafka-client.js';
 import { KafkaConnectionError } from './kafka-connection.js';
 
 export type AssignorName = 'range' | 'roundrobin';
-export type AutoOffsetReset = 'earliest' | 'latest';
+type AutoOffsetReset = 'earliest' | 'latest';
 
 export interface TopicPartition {
   readonly topic: string;
@@ -79,10 +79,10 @@ export interface GroupConsumerOptions {
 }
 
 /** JoinGroup/SyncGroup rounds one ensureActiveGroup() may take before giving up with the last error. */
-export const joinAttemptsMax = 30;
+const joinAttemptsMax = 30;
 /** Pause before rejoining after a coordinator or connection failure (doubles up to the max). */
-export const rejoinBackoffMs = 100;
-export const rejoinBackoffMaxMs = 2000;
+const rejoinBackoffMs = 100;
+const rejoinBackoffMaxMs = 2000;
 /** How long poll() naps between checks when it has no partitions (or fetched nothing from several). */
 const idleNapMs = 100;
 

@@ -15,7 +15,7 @@ import { produceApi } from '../protocol/messages/produce.js';
 import { alterPartitionReassignmentsApi, listPartitionReassignmentsApi } from '../protocol/messages/partition-reassignments.js';
 import { KafkaConnection, KafkaConnectionError } from './kafka-connection.js';
 
-export interface KafkaClientOptions {
+interface KafkaClientOptions {
   readonly clientId?: string;
   readonly requestTimeoutMs?: number;
   /** Attempts for a request whose leader moved or is not known yet. */
@@ -31,7 +31,7 @@ export interface PartitionInfo {
   readonly offlineReplicas: readonly number[];
 }
 
-export interface TopicInfo {
+interface TopicInfo {
   readonly name: string;
   readonly topicId: string;
   readonly errorCode: number;

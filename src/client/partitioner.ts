@@ -3,7 +3,7 @@
 // go to partitions round-robin per batch.
 
 /** Kafka's murmur2 (as the Java client computes it), as a signed 32-bit integer. */
-export function murmur2(data: Uint8Array): number {
+function murmur2(data: Uint8Array): number {
   const length = data.length;
   const seed = 0x9747b28c;
   const m = 0x5bd1e995;

@@ -6,7 +6,7 @@ import { buildRecordBatch, type RecordInput } from '../protocol/record-batch.js'
 import type { KafkaClient } from './kafka-client.js';
 import { partitionForKey } from './partitioner.js';
 
-export interface ProducerOptions {
+interface ProducerOptions {
   readonly acks: -1 | 0 | 1;
   /** Kafka codec id: 0 none, 1 gzip, 2 snappy, 3 lz4 (zstd cannot be written by raftka). */
   readonly compression: number;
@@ -14,7 +14,7 @@ export interface ProducerOptions {
   readonly batchRecordsMax: number;
 }
 
-export interface SentRecord {
+interface SentRecord {
   readonly partition: number;
   readonly offset: number;
 }

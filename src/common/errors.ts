@@ -106,8 +106,6 @@ export const ErrorCode = {
   NEW_LEADER_ELECTED: 108,
 } as const;
 
-export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
-
 const names = new Map<number, string>(Object.entries(ErrorCode).map(([k, v]) => [v, k]));
 
 export function errorName(code: number): string {

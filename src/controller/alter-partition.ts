@@ -22,7 +22,7 @@ export interface AlterPartitionRequest {
   readonly partitions: readonly AlterPartitionItem[];
 }
 
-export interface AlterPartitionResult {
+interface AlterPartitionResult {
   readonly topicId: string;
   readonly partitionIndex: number;
   readonly errorCode: number;

@@ -4,7 +4,7 @@
 // even across brokers and each partition's replicas land on as many racks as possible.
 import { assert } from '../common/assert.js';
 
-export interface PlacementBroker {
+interface PlacementBroker {
   readonly id: number;
   readonly rack: string | null;
 }

@@ -5,10 +5,10 @@
 import { ErrorCode } from '../common/errors.js';
 import type { BrokerRegistration, MetadataImage, PartitionRegistration, TopicImage } from '../metadata/image.js';
 import { ConfigResourceType, type MetadataRecord } from '../metadata/records.js';
+import { topicNameProblem } from '../protocol/topic-partition.js';
 import { placeReplicas, rackAlternatingOrder } from './replica-placer.js';
 import { validateTopicConfigs } from '../common/topic-configs.js';
 
-export const topicNameLengthMax = 249;
 const replicationFactorMax = 32767;
 const partitionsMax = 1_000_000;
 
@@ -42,15 +42,6 @@ export interface CreateTopicsContext {
   readonly defaultReplicationFactor: number;
   readonly validateOnly: boolean;
   newTopicId(): string;
-}
-
-/** Kafka's rule: 1..249 chars of [a-zA-Z0-9._-], and not "." or "..". Null when legal. */
-export function topicNameProblem(name: string): string | null {
-  if (name.length === 0) return 'the topic name is empty';
-  if (name === '.' || name === '..') return `"${name}" is not a legal topic name`;
-  if (name.length > topicNameLengthMax) return `the topic name is longer than ${topicNameLengthMax} characters`;
-  if (!/^[a-zA-Z0-9._-]+$/.test(name)) return `"${name}" has characters other than ASCII letters, digits, '.', '_' and '-'`;
-  return null;
 }
 
 /** '.' and '_' collide in metric names, so Kafka refuses topics that differ only there. */

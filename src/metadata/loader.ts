@@ -8,7 +8,7 @@ import { emptyImage, type MetadataImage } from './image.js';
 import type { MetadataRecord } from './records.js';
 
 /** Bound on records held in one open transaction (a bigger one is a controller bug). */
-export const transactionRecordsMax = 10_000_000;
+const transactionRecordsMax = 10_000_000;
 
 export class MetadataLoader {
   private current: MetadataImage;

@@ -3,6 +3,7 @@
 // Kafka's 22-character base64url strings; optional fields are null when unset.
 import protobuf from 'protobufjs';
 import { repoPath } from '../common/paths.js';
+import { uuidBytes, uuidFromBytes, uuidToBytes } from '../common/uuid.js';
 
 export interface BrokerEndpoint {
   readonly name: string;
@@ -16,7 +17,7 @@ export interface QuotaEntity {
   readonly entityName: string | null;
 }
 
-export interface RecordBodies {
+interface RecordBodies {
   registerBroker: {
     brokerId: number;
     incarnationId: string;
@@ -81,7 +82,7 @@ export type RecordOf<K extends RecordType> = { readonly type: K } & Readonly<Rec
 export type MetadataRecord = { [K in RecordType]: RecordOf<K> }[RecordType];
 
 /** The newest record version this code writes and understands. */
-export const recordVersion = 0;
+const recordVersion = 0;
 
 /** ConfigRecord resource types (Kafka's ConfigResource.Type). */
 export const ConfigResourceType = { TOPIC: 2, BROKER: 4 } as const;
@@ -100,15 +101,10 @@ function messageType(): protobuf.Type {
 const uuidFields = new Set(['topicId', 'incarnationId', 'id']);
 const intListFields = new Set(['isr', 'replicas', 'removingReplicas', 'addingReplicas']);
 
-export function uuidToBytes(id: string): Buffer {
-  const b = Buffer.from(id, 'base64url');
-  if (b.length !== 16) throw new RangeError(`"${id}" is not a 16-byte UUID`);
-  return b;
-}
-
-export function uuidFromBytes(b: Uint8Array): string {
-  if (b.length !== 16) throw new RecordDecodeError(`a UUID needs 16 bytes, got ${b.length}`);
-  return Buffer.from(b).toString('base64url');
+/** A record's uuid field: exactly 16 bytes, or the record does not decode. */
+function uuidOfField(b: Uint8Array): string {
+  if (b.length !== uuidBytes) throw new RecordDecodeError(`a UUID needs 16 bytes, got ${b.length}`);
+  return uuidFromBytes(b);
 }
 
 export function encodeRecord(record: MetadataRecord): Uint8Array {
@@ -140,7 +136,7 @@ export function decodeRecord(bytes: Uint8Array): MetadataRecord {
   const body: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(wire)) {
     if (k.startsWith('_')) continue; // synthetic oneof names of proto3 optionals
-    if (uuidFields.has(k)) body[k] = uuidFromBytes(v as Uint8Array);
+    if (uuidFields.has(k)) body[k] = uuidOfField(v as Uint8Array);
     else if (type === 'partitionChange' && intListFields.has(k)) body[k] = (v as { values?: number[] }).values ?? [];
     else if (k === 'entity') body[k] = (v as Record<string, unknown>[]).map((e) => ({ entityType: String(e['entityType']), entityName: e['entityName'] === undefined ? null : String(e['entityName']) }));
     else if (v instanceof Uint8Array) body[k] = new Uint8Array(v);

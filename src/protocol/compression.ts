@@ -11,6 +11,7 @@ import { gunzipSync, gzipSync } from 'fflate';
 import * as snappy from 'snappy';
 import * as lz4 from 'lz4-napi';
 import { decompress as zstdDecompress } from 'fzstd';
+import { asBuffer } from '../common/bytes.js';
 import { ProtocolDecodeError, ProtocolErrorCode, UnsupportedCompressionError } from './errors.js';
 
 export const CompressionCodec = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
@@ -34,10 +35,6 @@ const xerialHeaderBytes = 16;
 /** Java's SnappyOutputStream block size. */
 const xerialBlockBytes = 32 * 1024;
 
-function toBuffer(u: Uint8Array): Buffer {
-  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-}
-
 function corrupt(codec: number, e: unknown): ProtocolDecodeError {
   const reason = e instanceof Error ? e.message : String(e);
   return new ProtocolDecodeError(`${codecName(codec)} decompression failed: ${reason}`, ProtocolErrorCode.CORRUPT_MESSAGE);
@@ -48,7 +45,7 @@ export function compress(codec: number, data: Buffer): Buffer {
     case CompressionCodec.none:
       return data;
     case CompressionCodec.gzip:
-      return toBuffer(gzipSync(data));
+      return asBuffer(gzipSync(data));
     case CompressionCodec.snappy:
       return snappy.compressSync(data); // raw, like librdkafka (Java and librdkafka read both)
     case CompressionCodec.lz4:
@@ -68,7 +65,7 @@ export function decompress(codec: number, data: Buffer, bytesMax: number = decom
         out = data;
         break;
       case CompressionCodec.gzip:
-        out = toBuffer(gunzipSync(data));
+        out = asBuffer(gunzipSync(data));
         break;
       case CompressionCodec.snappy:
         out = isXerial(data) ? unxerial(data, bytesMax) : snappyRaw(data);
@@ -77,7 +74,7 @@ export function decompress(codec: number, data: Buffer, bytesMax: number = decom
         out = lz4.decompressFrameSync(data);
         break;
       case CompressionCodec.zstd:
-        out = toBuffer(zstdDecompress(data));
+        out = asBuffer(zstdDecompress(data));
         break;
       default:
         throw new ProtocolDecodeError(`unknown compression codec ${codec}`, ProtocolErrorCode.CORRUPT_MESSAGE);

@@ -22,14 +22,14 @@ import { Reader } from './primitives/reader.js';
 import { Writer } from './primitives/writer.js';
 
 /** The highest version of either structure we know the fields of. */
-export const consumerProtocolVersionMax = 3;
+const consumerProtocolVersionMax = 3;
 
 export interface TopicPartitions {
   readonly topic: string;
   readonly partitions: readonly number[];
 }
 
-export interface ConsumerSubscription {
+interface ConsumerSubscription {
   /** The version found on the wire (may be above consumerProtocolVersionMax). */
   readonly version: number;
   readonly topics: readonly string[];
@@ -42,7 +42,7 @@ export interface ConsumerSubscription {
   readonly rackId: string | null;
 }
 
-export interface ConsumerSubscriptionInput {
+interface ConsumerSubscriptionInput {
   readonly topics: readonly string[];
   readonly userData?: Buffer | null;
   readonly ownedPartitions?: readonly TopicPartitions[];
@@ -50,7 +50,7 @@ export interface ConsumerSubscriptionInput {
   readonly rackId?: string | null;
 }
 
-export interface ConsumerAssignment {
+interface ConsumerAssignment {
   readonly version: number;
   readonly assignedPartitions: readonly TopicPartitions[];
   readonly userData: Buffer | null;
@@ -164,7 +164,7 @@ function compareStrings(a: string, b: string): number {
  * The order Kafka's assignors give members: static members (with a group instance id) first, by
  * instance id, then dynamic members by member id. With no static members this is member-id order.
  */
-export function compareMembers(a: AssignorMember, b: AssignorMember): number {
+function compareMembers(a: AssignorMember, b: AssignorMember): number {
   if (a.groupInstanceId !== null && b.groupInstanceId !== null) return compareStrings(a.groupInstanceId, b.groupInstanceId);
   if (a.groupInstanceId !== null) return -1;
   if (b.groupInstanceId !== null) return 1;

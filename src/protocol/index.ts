@@ -8,7 +8,7 @@
 export * from './errors.js';
 export { Reader } from './primitives/reader.js';
 export { Writer, zeroCopyBytesMin } from './primitives/writer.js';
-export { uuidFromBytes, uuidToBytes, zeroUuid } from './primitives/uuid.js';
+export { uuidFromBytes, uuidToWireBytes, zeroUuid } from './primitives/uuid.js';
 export * from './header.js';
 export * from './frame.js';
 export * from './apis.js';

@@ -20,7 +20,7 @@ import { crc32c } from '@node-rs/crc32';
 import { compress, decompress, isKnownCodec, CompressionCodec } from './compression.js';
 import { ProtocolDecodeError, ProtocolEncodeError, ProtocolErrorCode } from './errors.js';
 import { Reader } from './primitives/reader.js';
-import { Writer } from './primitives/writer.js';
+import { Writer, writeInt64At } from './primitives/writer.js';
 import { readRecord, writeRecord, type KafkaRecord, type RecordInput } from './record.js';
 
 export type { KafkaRecord, RecordHeader, RecordInput } from './record.js';
@@ -235,16 +235,9 @@ export function readBatchHeaders(buf: Buffer): RecordBatchHeader[] {
 
 // ---- in-place patching (broker append path) --------------------------------------------------
 
-function writeInt64(buf: Buffer, at: number, v: number): void {
-  if (!Number.isSafeInteger(v)) throw new ProtocolEncodeError(`int64 value ${v} is not a safe integer`);
-  const hi = Math.floor(v / 4294967296);
-  buf.writeInt32BE(hi, at);
-  buf.writeUInt32BE(v - hi * 4294967296, at + 4);
-}
-
 /** Sets baseOffset (outside the CRC: the CRC stays valid). */
 export function setBaseOffset(buf: Buffer, position: number, baseOffset: number): void {
-  writeInt64(buf, position, baseOffset);
+  writeInt64At(buf, position, baseOffset);
 }
 
 /** Sets partitionLeaderEpoch (outside the CRC). */
@@ -259,7 +252,7 @@ export function setPartitionLeaderEpoch(buf: Buffer, position: number, epoch: nu
 export function setLogAppendTime(buf: Buffer, position: number, timestampMs: number): void {
   const h = readBatchHeader(buf, position);
   buf.writeInt16BE(h.attributes | BatchAttribute.logAppendTime, position + attributesOffset);
-  writeInt64(buf, position + maxTimestampOffset, timestampMs);
+  writeInt64At(buf, position + maxTimestampOffset, timestampMs);
   buf.writeUInt32BE(computeBatchCrc(buf, position, h.sizeInBytes), position + crcOffset);
 }
 

@@ -9,7 +9,7 @@
 // ProtocolDecodeError with CORRUPT_MESSAGE. Used by record-batch.ts only.
 import { ProtocolDecodeError, ProtocolErrorCode } from './errors.js';
 import { Reader } from './primitives/reader.js';
-import type { Writer } from './primitives/writer.js';
+import { varintSize, type Writer } from './primitives/writer.js';
 
 export interface RecordHeader {
   readonly key: string;
@@ -37,7 +37,7 @@ function corrupt(message: string): ProtocolDecodeError {
 }
 
 /** Fields of one record, relative to its batch. */
-export interface RawRecord {
+interface RawRecord {
   timestampDelta: number;
   offsetDelta: number;
   key: Buffer | null;
@@ -87,20 +87,7 @@ export function readRecord(r: Reader, decode: boolean): RawRecord | number {
 
 // ---- encode ----------------------------------------------------------------------------------
 
-function unsignedVarintSize(u: number): number {
-  let n = 1;
-  while (u >= 0x80) {
-    u = Math.floor(u / 128);
-    n++;
-  }
-  return n;
-}
-
-function varintSize(v: number): number {
-  return unsignedVarintSize(v >= 0 ? v * 2 : -v * 2 - 1);
-}
-
-export function recordBodySize(rec: RecordInput, timestampDelta: number, offsetDelta: number): number {
+function recordBodySize(rec: RecordInput, timestampDelta: number, offsetDelta: number): number {
   let size = 1 + varintSize(timestampDelta) + varintSize(offsetDelta);
   const key = rec.key ?? null;
   size += key === null ? 1 : varintSize(key.length) + key.length;

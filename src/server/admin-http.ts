@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Endpoint } from '../common/node-config.js';
 
-export interface AdminHandlers {
+interface AdminHandlers {
   readonly registry: Registry;
   ready(): boolean;
   status(): unknown;

@@ -17,7 +17,7 @@ import { ReplicaFetcher } from '../broker/replica-fetcher.js';
 import { IsrBatcher } from '../broker/isr-batcher.js';
 import { ControllerClient } from '../client/controller-client.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
-import { uuidToBytes } from '../metadata/records.js';
+import { uuidToBytes } from '../common/uuid.js';
 import { readBatchHeader, readRecords } from '../protocol/record-batch.js';
 import type { RaftDriver } from '../raft/driver/raft-driver.js';
 import { LogManager } from '../storage/log-manager.js';

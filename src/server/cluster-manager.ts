@@ -29,17 +29,17 @@ import { processIsAlive } from '../common/processes.js';
 import { formatStorage, isValidUuid, nodeDirectories, randomUuid, readMetaProperties } from './storage-format.js';
 
 /** Where a cluster's configs and data are; dataDir defaults to ./data/<config folder name>. */
-export interface ClusterOptions {
+interface ClusterOptions {
   readonly configDir: string;
   readonly dataDir?: string | undefined;
 }
 
-export interface ClusterPaths {
+interface ClusterPaths {
   readonly configDir: string;
   readonly dataDir: string;
 }
 
-export interface ClusterNode {
+interface ClusterNode {
   readonly name: string;
   readonly configPath: string;
   readonly config: NodeConfig;
@@ -48,7 +48,7 @@ export interface ClusterNode {
   readonly pidFile: string;
 }
 
-export interface NodeStatus {
+interface NodeStatus {
   readonly name: string;
   readonly nodeId: number;
   readonly roles: readonly ProcessRole[];
@@ -65,8 +65,8 @@ export class ClusterError extends Error {
   override readonly name = 'ClusterError';
 }
 
-export const startTimeoutMsDefault = 30_000;
-export const stopTimeoutMsDefault = 10_000;
+const startTimeoutMsDefault = 30_000;
+const stopTimeoutMsDefault = 10_000;
 /** After SIGKILL a process is gone within moments; this only bounds the wait for it. */
 const killWaitMs = 5_000;
 const pollIntervalMs = 50;
@@ -182,7 +182,7 @@ export function isOurServer(pid: number, configPath: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Storage: one cluster id, formatted before anything starts
 
-export interface StoragePlan {
+interface StoragePlan {
   readonly clusterId: string;
   /** No cluster.id file yet: it is written once the nodes below are formatted. */
   readonly writeClusterIdFile: boolean;
@@ -343,7 +343,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 // ---------------------------------------------------------------------------------------------
 // up
 
-export interface UpOptions extends ClusterOptions {
+interface UpOptions extends ClusterOptions {
   /** Leave the nodes running on return (default false: the caller supervises them). */
   readonly detach?: boolean | undefined;
   /** Where bin/raftka.js is (default: this repository). */
@@ -354,7 +354,7 @@ export interface UpOptions extends ClusterOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-export interface UpResult {
+interface UpResult {
   readonly paths: ClusterPaths;
   readonly clusterId: string;
   /** Names of the nodes this call started (the others were running already). */
@@ -482,12 +482,12 @@ async function statusOf(nodes: readonly ClusterNode[]): Promise<NodeStatus[]> {
 // ---------------------------------------------------------------------------------------------
 // down
 
-export interface DownOptions extends ClusterOptions {
+interface DownOptions extends ClusterOptions {
   /** How long SIGTERM gets before SIGKILL (default 10 s). */
   readonly timeoutMs?: number | undefined;
 }
 
-export interface StoppedNode {
+interface StoppedNode {
   readonly node: ClusterNode;
   readonly pid: number;
   /** It outlived the timeout and was SIGKILLed. */
@@ -501,7 +501,7 @@ export async function clusterDown(options: DownOptions): Promise<StoppedNode[]> 
 }
 
 /** Stop the given nodes that are running (ours by /proc, see runningPid). */
-export async function stopNodes(nodes: readonly ClusterNode[], timeoutMs = stopTimeoutMsDefault): Promise<StoppedNode[]> {
+async function stopNodes(nodes: readonly ClusterNode[], timeoutMs = stopTimeoutMsDefault): Promise<StoppedNode[]> {
   const running = nodes.flatMap((node) => {
     const pid = runningPid(node);
     return pid === null ? [] : [{ node, pid }];
@@ -546,7 +546,7 @@ export function describeNodes(statuses: readonly NodeStatus[], paths: ClusterPat
   return [`cluster ${paths.configDir} (data in ${paths.dataDir}):`, ...lines].join('\n');
 }
 
-export interface SuperviseOptions {
+interface SuperviseOptions {
   /** Aborted (SIGINT/SIGTERM) → stop every node of the cluster and resolve. */
   readonly signal: AbortSignal;
   readonly report: (line: string) => void;

@@ -16,7 +16,8 @@ import { configResourceKey, type MetadataImage } from '../metadata/image.js';
 import type { QuotaEntity } from '../metadata/records.js';
 import { imageDigest, imageRecords } from '../metadata/image-records.js';
 import { encodeRecordFramesAsync, RecordFrameError, splitRecordFrames } from '../metadata/record-frames.js';
-import { ConfigResourceType, uuidFromBytes, uuidToBytes } from '../metadata/records.js';
+import { ConfigResourceType } from '../metadata/records.js';
+import { uuidFromBytes, uuidToBytes } from '../common/uuid.js';
 import { serviceImplementation, type RequestOut, type ResponseIn, type RpcService } from '../rpc/grpc-plumbing.js';
 import { controllerService, type AclBinding as WireAclBinding, type AclBinding__Output, type ControllerDefinition, type ControllerHandlers, type ControllerHint, type ControllerMethod, type QuotaEntityPart } from '../rpc/controller-rpc.js';
 

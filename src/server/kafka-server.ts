@@ -140,6 +140,6 @@ export class KafkaServer {
   }
 }
 
-export class UnsupportedApiError extends Error {
+class UnsupportedApiError extends Error {
   override readonly name = 'UnsupportedApiError';
 }

@@ -6,7 +6,7 @@ import type { Endpoint } from '../common/node-config.js';
 import { serviceImplementation, startRpcServer } from '../rpc/grpc-plumbing.js';
 import { replicaService, type ReplicaFetchRequest__Output, type ReplicaFetchResponse } from '../rpc/replica-rpc.js';
 import type { ReplicaManager } from '../broker/replica-manager.js';
-import { partitionKey } from '../storage/log-manager.js';
+import { partitionKey } from '../protocol/topic-partition.js';
 
 /** Whatever a follower asks, one long-poll waits at most this long. */
 const replicaWaitMaxMs = 5_000;

@@ -10,13 +10,13 @@ import { isValidUuid, randomUuid } from '../common/uuid.js';
 
 export { isValidUuid, randomUuid };
 
-export const metaPropertiesFile = 'meta.properties';
+const metaPropertiesFile = 'meta.properties';
 
 export class FormatError extends Error {
   override readonly name = 'FormatError';
 }
 
-export interface MetaProperties {
+interface MetaProperties {
   readonly clusterId: string;
   readonly nodeId: number;
   readonly directoryId: string | null;
@@ -32,7 +32,7 @@ export function readMetaProperties(dir: string): MetaProperties | null {
   return { clusterId, nodeId, directoryId: props.get('directory.id') ?? null };
 }
 
-export interface FormatResult {
+interface FormatResult {
   readonly formatted: readonly string[];
   readonly alreadyFormatted: readonly string[];
 }

@@ -5,9 +5,9 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const leaderEpochCheckpointName = 'leader-epoch-checkpoint';
+const leaderEpochCheckpointName = 'leader-epoch-checkpoint';
 
-export interface EpochEntry {
+interface EpochEntry {
   readonly epoch: number;
   readonly startOffset: number;
 }

@@ -13,9 +13,9 @@ import { CompressionCodec } from '../protocol/compression.js';
 import { readBatchHeaders, readRecords, rebuildBatch, type KafkaRecord } from '../protocol/record-batch.js';
 import type { Log } from './log.js';
 
-export const cleanerSegmentBytesMax = 256 * 1024 * 1024;
+const cleanerSegmentBytesMax = 256 * 1024 * 1024;
 
-export interface CleanResult {
+interface CleanResult {
   readonly segmentsRewritten: number;
   readonly recordsRemoved: number;
 }

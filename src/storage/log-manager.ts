@@ -6,16 +6,15 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { partitionKey } from '../protocol/topic-partition.js';
 import { Log } from './log.js';
 import { defaultLogConfig, type LogConfig } from './log-config.js';
 
-export const recoveryPointCheckpointName = 'recovery-point-offset-checkpoint';
-export const logStartCheckpointName = 'log-start-offset-checkpoint';
-
-export const partitionKey = (topic: string, partition: number): string => `${topic}-${partition}`;
+const recoveryPointCheckpointName = 'recovery-point-offset-checkpoint';
+const logStartCheckpointName = 'log-start-offset-checkpoint';
 
 /** `<topic>-<partition>` → its parts (topic names may contain '-'); null for other names. */
-export function parsePartitionDir(name: string): { topic: string; partition: number } | null {
+function parsePartitionDir(name: string): { topic: string; partition: number } | null {
   const m = /^(.+)-(\d+)$/.exec(name);
   return m ? { topic: m[1]!, partition: Number(m[2]) } : null;
 }
@@ -39,7 +38,7 @@ function writeCheckpoint(path: string, entries: readonly [string, number, number
   renameSync(`${path}.tmp`, path);
 }
 
-export interface LogManagerOptions {
+interface LogManagerOptions {
   readonly logDirs: readonly string[];
   readonly logger: Logger;
   readonly retentionCheckIntervalMs: number;

@@ -16,7 +16,7 @@ const scanChunkBytes = 256 * 1024;
 /** Largest batch recovery accepts (a bigger length field is treated as corruption). */
 const batchBytesMax = 64 * 1024 * 1024;
 
-export interface RecoveryResult {
+interface RecoveryResult {
   readonly validBytes: number;
   readonly truncatedBytes: number;
   readonly batches: number;

@@ -23,10 +23,10 @@ export interface AppendInfo {
   readonly records: number;
 }
 
-export type ReadResult = { readonly ok: true; readonly records: Buffer } | { readonly ok: false; readonly reason: 'offset-out-of-range' };
+type ReadResult = { readonly ok: true; readonly records: Buffer } | { readonly ok: false; readonly reason: 'offset-out-of-range' };
 
 /** Headers of every batch in `buf`, which must hold whole batches only. */
-export function batchHeaders(buf: Buffer): BatchHeader[] {
+function batchHeaders(buf: Buffer): BatchHeader[] {
   const headers = readBatchHeaders(buf);
   const covered = headers.reduce((n, h) => n + h.sizeInBytes, 0);
   assert(covered === buf.length, 'appended bytes hold whole batches');

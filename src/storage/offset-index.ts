@@ -6,8 +6,8 @@
 import { fsyncSync, readFileSync, writeSync, ftruncateSync, existsSync } from 'node:fs';
 import { logFiles } from './file-pool.js';
 
-export const offsetIndexEntryBytes = 8;
-export const timeIndexEntryBytes = 12;
+const offsetIndexEntryBytes = 8;
+const timeIndexEntryBytes = 12;
 
 export class SegmentIndexes {
   /** Parallel arrays: relative offset → position. */
@@ -94,48 +94,20 @@ export class SegmentIndexes {
 
   /** Position of the last indexed batch starting at or before `offset` (0 when none). */
   positionFor(offset: number): number {
-    const rel = offset - this.baseOffset;
-    let lo = 0;
-    let hi = this.offsets.length - 1;
-    let best = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.offsets[mid]! <= rel) {
-        best = this.positions[mid]!;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return best;
+    const n = countBelow(this.offsets, offset - this.baseOffset, true);
+    return n === 0 ? 0 : this.positions[n - 1]!;
   }
 
   /** The position of the last indexed batch starting at or before byte `position` (0 when none). */
   positionAtOrBefore(position: number): number {
-    let lo = 0;
-    let hi = this.positions.length - 1;
-    let best = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.positions[mid]! <= position) {
-        best = this.positions[mid]!;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return best;
+    const n = countBelow(this.positions, position, true);
+    return n === 0 ? 0 : this.positions[n - 1]!;
   }
 
   /** An offset from which to scan for the first record with timestamp ≥ `timestamp` (the base when none). */
   offsetForTime(timestamp: number): number {
     // The entry before the first one whose timestamp is ≥ target: records between them may qualify.
-    let lo = 0;
-    let hi = this.times.length - 1;
-    let idx = this.times.length;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.times[mid]! >= timestamp) {
-        idx = mid;
-        hi = mid - 1;
-      } else lo = mid + 1;
-    }
+    const idx = countBelow(this.times, timestamp, false);
     return this.baseOffset + (idx === 0 ? 0 : this.timeOffsets[idx - 1]!);
   }
 
@@ -162,6 +134,19 @@ export class SegmentIndexes {
     logFiles.close(this.offsetPath);
     logFiles.close(this.timePath);
   }
+}
+
+/** How many leading entries of ascending `sorted` are below `key` (or equal to it, with `orEqual`): binary search. */
+function countBelow(sorted: readonly number[], key: number, orEqual: boolean): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v < key || (orEqual && v === key)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The file's bytes; none when it does not exist (a segment that never had an index entry). */

@@ -14,14 +14,14 @@ import { processIsAlive as isAlive } from '../common/processes.js';
 
 const execFileAsync = promisify(execFile);
 
-export interface FixtureNodeStatus {
+interface FixtureNodeStatus {
   readonly nodeId: number;
   readonly name: string;
   readonly pid: number | null;
   readonly state: string;
 }
 
-export interface QuorumStatusJson {
+interface QuorumStatusJson {
   readonly clusterId: string;
   readonly leaderId: number;
   readonly leaderEpoch: number;
@@ -30,7 +30,7 @@ export interface QuorumStatusJson {
   readonly currentObservers: number[];
 }
 
-export interface ReplicaJson {
+interface ReplicaJson {
   readonly nodeId: number;
   readonly logEndOffset: number;
   readonly lag: number;
@@ -103,7 +103,7 @@ export interface NodeLayout {
   readonly admin: readonly number[];
 }
 
-export interface ControllerClusterOptions {
+interface ControllerClusterOptions {
   readonly controllers: number;
   /** Broker-only nodes (Raft observers), node ids 100, 101, ... */
   readonly brokers?: number;

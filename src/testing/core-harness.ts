@@ -12,7 +12,7 @@ interface InFlight {
   readonly message: OutboundMessage;
 }
 
-export interface HarnessNode {
+interface HarnessNode {
   readonly id: NodeId;
   core: RaftCore;
   applied: LogEntry[];

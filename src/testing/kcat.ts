@@ -1,7 +1,7 @@
 // Running the real kcat (librdkafka) from tests: a bounded child process with optional stdin.
 import { spawn } from 'node:child_process';
 
-export interface KcatResult {
+interface KcatResult {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;

@@ -37,7 +37,7 @@ export interface SimulationOptions {
   readonly createCore?: (config: RaftCoreConfig, random: SeededRandom, recovered: RecoveredLog) => RaftCore;
 }
 
-export interface SimulationResult {
+interface SimulationResult {
   readonly seed: number;
   readonly ok: boolean;
   readonly violation: string | null;
@@ -48,7 +48,7 @@ export interface SimulationResult {
   readonly snapshotsInstalled: number;
 }
 
-export const simulationDefaults = {
+const simulationDefaults = {
   voters: 5,
   observers: 2,
   faultPhaseMs: 8_000,
@@ -155,7 +155,7 @@ function less(a: Event, b: Event): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
-export class RaftSimulation {
+class RaftSimulation {
   private readonly rng: SeededRandom;
   private readonly queue = new EventQueue();
   private readonly nodes = new Map<NodeId, SimNode>();

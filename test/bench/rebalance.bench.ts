@@ -14,7 +14,7 @@ import { KafkaClient, KafkaRequestError } from '../../src/client/kafka-client.js
 import { forgetCoordinator, heartbeat, isCoordinatorMovedError, joinGroup, leaveGroup, MemberIdRequiredError, syncGroup, type JoinGroupResult } from '../../src/client/group-client.js';
 import { decodeSubscription, encodeAssignment, encodeSubscription, rangeAssignor } from '../../src/protocol/consumer-protocol.js';
 import { ErrorCode } from '../../src/common/errors.js';
-import { parseEndpoints } from '../../src/cli/endpoint.js';
+import { parseEndpoints } from '../../src/common/endpoint.js';
 
 const sizes = [1, 10, 50];
 const trials = Number(process.env['REB_TRIALS'] ?? 5);

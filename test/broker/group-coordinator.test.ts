@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import { ErrorCode } from '../../src/common/errors.js';
 import { ManualClock } from '../../src/broker/group/clock.js';
-import { GroupCoordinator, type GroupCoordinatorOptions, type JoinRequest, type OffsetsLog, type OffsetsRecord } from '../../src/broker/group/group-coordinator.js';
+import type { GroupCoordinatorOptions, JoinRequest } from '../../src/broker/group/coordinator-types.js';
+import { GroupCoordinator } from '../../src/broker/group/group-coordinator.js';
+import type { OffsetsLog, OffsetsRecord } from '../../src/broker/group/offsets-log.js';
 import type { JoinResult } from '../../src/broker/group/group.js';
 import { decodeGroupValue, decodeKey, decodeOffsetValue, groupKey, groupValue, offsetKey, offsetValue, partitionForGroup } from '../../src/broker/group/offsets-records.js';
 

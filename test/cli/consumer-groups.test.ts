@@ -15,12 +15,12 @@ import {
   formatMemberRows,
   formatOffsetRows,
   formatStateRows,
-  partitionKey,
   stateNotice,
   type MemberView,
 } from '../../src/cli/consumer-groups-format.js';
 import { parseResetDateTime, parseTopicSpec, planReset, type PartitionOffsets } from '../../src/cli/reset-offsets-plan.js';
 import { encodeAssignment } from '../../src/protocol/consumer-protocol.js';
+import { partitionKey } from '../../src/protocol/topic-partition.js';
 
 const members: MemberView[] = [
   { memberId: 'c1-aaa', groupInstanceId: null, clientId: 'c1', clientHost: '/127.0.0.1', assignment: [{ topic: 'orders', partition: 2 }] },

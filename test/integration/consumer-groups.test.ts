@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
 import { KafkaClient } from '../../src/client/kafka-client.js';
-import { parseEndpoints } from '../../src/cli/endpoint.js';
+import { parseEndpoints } from '../../src/common/endpoint.js';
 import { findCoordinatorApi } from '../../src/protocol/messages/find-coordinator.js';
 
 interface StateRow {

@@ -21,20 +21,20 @@ import { pairOps, type Op } from '../history.js';
 import type { RegisterInput, RegisterModel } from './register-model.js';
 
 /** Search steps (candidate tries and backtracks) per key before giving up with `unknown`. */
-export const statesVisitedMax = 5_000_000;
+const statesVisitedMax = 5_000_000;
 /** Memory the memo may take per key before giving up with `unknown` (estimated per entry as key length + overhead). */
-export const cacheBytesMax = 256 * 1024 * 1024;
+const cacheBytesMax = 256 * 1024 * 1024;
 /** Estimated bytes a memo entry costs beyond its key's characters (string header, set slot). */
 const cacheEntryOverheadBytes = 80;
 /** Pending ops a witness names at most (the blocked op first). */
-export const witnessPendingMax = 16;
+const witnessPendingMax = 16;
 
-export interface LinearizableOptions {
+interface LinearizableOptions {
   readonly statesVisitedMax?: number;
   readonly cacheBytesMax?: number;
 }
 
-export interface LinearizableOp<I> {
+interface LinearizableOp<I> {
   readonly id: number;
   readonly call: number;
   /** +∞ for ops whose outcome is unknown. */
@@ -44,7 +44,7 @@ export interface LinearizableOp<I> {
   readonly ops: readonly number[];
 }
 
-export interface KeyWitness {
+interface KeyWitness {
   /** The longest linearizable prefix the search found, in linearization order. */
   readonly linearized: readonly number[];
   /** The op whose return the search could not get past (first), then the other ops pending then. */
@@ -54,7 +54,7 @@ export interface KeyWitness {
   readonly explanation: string;
 }
 
-export interface KeyResult {
+interface KeyResult {
   readonly key: string;
   readonly valid: boolean | 'unknown';
   readonly opsChecked: number;
@@ -126,7 +126,7 @@ function unlift(call: Entry): void {
 }
 
 /** Checks one key's ops against a model. */
-export function checkKey<S, I>(key: string, ops: readonly LinearizableOp<I>[], model: RegisterModel<S, I>, options: LinearizableOptions = {}): KeyResult {
+function checkKey<S, I>(key: string, ops: readonly LinearizableOp<I>[], model: RegisterModel<S, I>, options: LinearizableOptions = {}): KeyResult {
   const n = ops.length;
   if (n === 0) return { key, valid: true, opsChecked: 0, statesVisited: 0 };
   const stepsMax = options.statesVisitedMax ?? statesVisitedMax;

@@ -42,23 +42,23 @@ export const queueAnomalies = [
 export type QueueAnomaly = (typeof queueAnomalies)[number];
 
 /** Examples kept per anomaly class. */
-export const examplesPerAnomalyMax = 8;
+const examplesPerAnomalyMax = 8;
 
-export interface QueueExample {
+interface QueueExample {
   readonly key: number;
   readonly explanation: string;
   /** History indexes of the ops involved (invokes and completions). */
   readonly ops: readonly number[];
 }
 
-export interface QueueCheckOptions {
+interface QueueCheckOptions {
   /** Consumers used subscribe (group rebalances): nonmonotonic-poll and poll-skip are allowed. */
   readonly subscribe: boolean;
   /** The process whose polls read every key completely at the end of the run, if any. */
   readonly finalProcess?: number;
 }
 
-export interface QueueStats {
+interface QueueStats {
   readonly sends: number;
   readonly okSends: number;
   readonly infoSends: number;
@@ -138,9 +138,20 @@ class Findings {
   }
 }
 
-export function checkQueue(history: readonly Op[], options: QueueCheckOptions): QueueResult {
-  const pairs = pairOps(history);
-  const found = new Findings();
+/** What the history shows: every send, and per key, offset and value the ops that put it there. */
+interface Observed {
+  readonly sends: SendInfo[];
+  /** key → offset → value → the ops that put it there (sends and polls). */
+  readonly byOffset: Map<number, Map<number, Map<number, number[]>>>;
+  /** key:value → poll ops that saw it. */
+  readonly polled: Map<string, number[]>;
+  readonly highestRead: Map<number, number>;
+  readonly polls: number;
+  readonly okPolls: number;
+  readonly recordsPolled: number;
+}
+
+function observe(pairs: readonly PairedOp[]): Observed {
   const sends: SendInfo[] = [];
   // key → offset → value → the ops that put it there (sends and polls)
   const byOffset = new Map<number, Map<number, Map<number, number[]>>>();
@@ -182,7 +193,11 @@ export function checkQueue(history: readonly Op[], options: QueueCheckOptions): 
     }
   }
 
-  // inconsistent-offsets and duplicate, from the version order.
+  return { sends, byOffset, polled, highestRead, polls, okPolls, recordsPolled };
+}
+
+/** inconsistent-offsets and duplicate, from the version order; returns per key the sorted offsets known to hold values. */
+function checkVersionOrder(byOffset: Observed['byOffset'], found: Findings): Map<number, number[]> {
   const offsetsOfValue = new Map<string, Map<number, number[]>>();
   const knownOffsets = new Map<number, number[]>(); // key → sorted offsets known to hold values
   for (const [key, offsets] of byOffset) {
@@ -206,7 +221,12 @@ export function checkQueue(history: readonly Op[], options: QueueCheckOptions): 
     }
   }
 
-  // lost-write, unseen, aborted-read.
+  return knownOffsets;
+}
+
+/** lost-write, unseen, aborted-read; returns the sends counted by outcome. */
+function checkWrites(pairs: readonly PairedOp[], seen: Observed, options: QueueCheckOptions, found: Findings): { okSends: number; infoSends: number; failSends: number } {
+  const { sends, polled, highestRead } = seen;
   const failedSends = new Map<string, SendInfo>();
   let okSends = 0;
   let infoSends = 0;
@@ -252,7 +272,11 @@ export function checkQueue(history: readonly Op[], options: QueueCheckOptions): 
     if (seenBy) found.add('aborted-read', { key: s.key, explanation: `value ${s.value} was read, but its send failed (${s.pair.completion?.error ?? 'fail'})`, ops: [...opsOf(s.pair), ...seenBy] });
   }
 
-  // Per process: monotonic sends and polls.
+  return { okSends, infoSends, failSends };
+}
+
+/** Per process: monotonic sends and polls (and no skipped known records). */
+function checkMonotonic(pairs: readonly PairedOp[], knownOffsets: ReadonlyMap<number, number[]>, found: Findings): void {
   const indexOf = (key: number, offset: number): number => {
     const list = knownOffsets.get(key) ?? [];
     let lo = 0;
@@ -313,6 +337,16 @@ export function checkQueue(history: readonly Op[], options: QueueCheckOptions): 
       }
     }
   }
+}
+
+export function checkQueue(history: readonly Op[], options: QueueCheckOptions): QueueResult {
+  const pairs = pairOps(history);
+  const found = new Findings();
+  const seen = observe(pairs);
+  const { sends, byOffset, polled, polls, okPolls, recordsPolled } = seen;
+  const knownOffsets = checkVersionOrder(byOffset, found);
+  const { okSends, infoSends, failSends } = checkWrites(pairs, seen, options, found);
+  checkMonotonic(pairs, knownOffsets, found);
 
   const allowedKinds: ReadonlySet<QueueAnomaly> = new Set<QueueAnomaly>(options.subscribe ? ['nonmonotonic-poll', 'poll-skip'] : []);
   const present = queueAnomalies.filter((a) => found.counts[a] > 0);

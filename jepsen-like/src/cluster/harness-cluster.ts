@@ -13,7 +13,7 @@ import { HarnessNet } from '../net/harness-net.js';
 import type { ConfigFolder } from './config-folder.js';
 import { LinkProxy } from '../net/link-proxy.js';
 
-export interface HarnessClusterOptions {
+interface HarnessClusterOptions {
   /** The folder the nodes are modelled on (their count, ids and settings); without it, `nodes` combined nodes with the fixture's settings. */
   readonly folder?: ConfigFolder;
   readonly nodes?: number;
@@ -30,7 +30,7 @@ interface LinkPlan {
   readonly port: number;
 }
 
-export type NodeState = 'running' | 'paused' | 'killed';
+type NodeState = 'running' | 'paused' | 'killed';
 
 export class HarnessCluster {
   readonly net: HarnessNet;

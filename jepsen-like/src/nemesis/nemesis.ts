@@ -17,7 +17,7 @@ export interface FaultEvent {
   readonly detail: string;
 }
 
-export interface NemesisOptions {
+interface NemesisOptions {
   readonly seed: number;
   readonly faults: readonly FaultKind[];
   readonly intervalMs: number;

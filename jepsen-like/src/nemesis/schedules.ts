@@ -16,10 +16,10 @@ import type { FaultEvent } from './nemesis.js';
 export const scheduleNames = ['kafka-2013', 'last-replica-standing'] as const;
 
 /** How long kafka-2013 waits for another node to take over the dead leader's partition. */
-export const uncleanElectionWaitMs = 12_000;
+const uncleanElectionWaitMs = 12_000;
 export type ScheduleName = (typeof scheduleNames)[number];
 
-export interface ScheduleOptions {
+interface ScheduleOptions {
   readonly topic: string;
   readonly partition: number;
   /** How long writes go on against the shrunken ISR before the leader dies. */
@@ -52,7 +52,7 @@ async function leaderOf(c: HarnessCluster, o: ScheduleOptions): Promise<number> 
   }, 60_000, 200);
 }
 
-export async function schedule2013(c: HarnessCluster, o: ScheduleOptions): Promise<void> {
+async function schedule2013(c: HarnessCluster, o: ScheduleOptions): Promise<void> {
   const leader = await leaderOf(c, o);
   const followers = await isolateReplication(c, o, leader);
   await o.sleep(o.soloWritesMs);
@@ -75,7 +75,7 @@ export async function schedule2013(c: HarnessCluster, o: ScheduleOptions): Promi
   o.onEvent({ kind: 'replication-cut', phase: 'stop', targets: [leader], detail: 'network healed' });
 }
 
-export async function scheduleLastReplicaStanding(c: HarnessCluster, o: ScheduleOptions): Promise<void> {
+async function scheduleLastReplicaStanding(c: HarnessCluster, o: ScheduleOptions): Promise<void> {
   const leader = await leaderOf(c, o);
   await isolateReplication(c, o, leader);
   await o.sleep(o.soloWritesMs);

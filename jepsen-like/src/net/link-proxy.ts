@@ -10,7 +10,7 @@
 // A blocked link therefore looks like a hang to both ends, never like a refused connection.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
-export interface LinkFaults {
+interface LinkFaults {
   /** Bytes from the connecting side to the listener do not flow. */
   readonly blockForward: boolean;
   /** Bytes from the listener back to the connecting side do not flow. */

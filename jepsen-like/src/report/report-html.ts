@@ -13,7 +13,7 @@ export interface CheckSummary {
   readonly stats: object;
 }
 
-export interface FaultWindow {
+interface FaultWindow {
   readonly kind: string;
   readonly detail: string;
   readonly start: number;

@@ -9,7 +9,7 @@
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KafkaClient } from '../../../src/client/kafka-client.js';
-import { parseEndpoints } from '../../../src/cli/endpoint.js';
+import { parseEndpoints } from '../../../src/common/endpoint.js';
 import { waitFor } from '../../../src/testing/cluster-fixture.js';
 import { checkLinearizable, type LinearizabilityResult } from '../checkers/linearizable.js';
 import { checkQueue } from '../checkers/queue.js';
@@ -25,7 +25,7 @@ import { QueueWorkload, queueGroupId } from '../workloads/queue.js';
 
 export type WorkloadName = 'queue' | 'metadata';
 
-export interface RunOptions {
+interface RunOptions {
   readonly workload: WorkloadName;
   /** The cluster-config folder the nodes are modelled on; null: `nodes` generated combined nodes. */
   readonly configDir: string | null;
@@ -48,7 +48,7 @@ export interface RunOptions {
   readonly log?: (line: string) => void;
 }
 
-export interface RunOutcome {
+interface RunOutcome {
   readonly exitCode: 0 | 1 | 2;
   readonly dir: string;
   readonly results: CheckSummary | null;
@@ -65,7 +65,7 @@ const runOverrides: Readonly<Record<string, string>> = {
 };
 
 /** The linearizability result in the report's shape: keys that are not linearizable, with witnesses. */
-export function linearizabilitySummary(r: LinearizabilityResult): CheckSummary {
+function linearizabilitySummary(r: LinearizabilityResult): CheckSummary {
   const bad = r.keys.filter((k) => k.valid === false);
   const unknown = r.keys.filter((k) => k.valid === 'unknown');
   return {

@@ -19,7 +19,7 @@ import { SeededRandom } from '../../../src/testing/seeded-random.js';
 import type { HistoryWriter } from '../history.js';
 import { ProcessPool } from './process-pool.js';
 
-export interface MetadataWorkloadOptions {
+interface MetadataWorkloadOptions {
   readonly controllers: readonly Endpoint[];
   /** Topics whose retention.ms are config registers (created by the runner). */
   readonly configTopics: readonly string[];

@@ -9,9 +9,9 @@
  * once, and without it a worker would spin through hundreds of one-op processes, swelling the
  * history with indeterminate sends.
  */
-export const replacementDelayMs = 250;
+const replacementDelayMs = 250;
 
-export interface Closeable {
+interface Closeable {
   close(): void;
 }
 

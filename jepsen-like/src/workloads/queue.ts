@@ -13,7 +13,7 @@
 import { KafkaClient, KafkaRequestError } from '../../../src/client/kafka-client.js';
 import { ErrorCode } from '../../../src/common/errors.js';
 import { buildRecordBatch, readBatchHeaders, readRecords } from '../../../src/protocol/record-batch.js';
-import { parseEndpoints } from '../../../src/cli/endpoint.js';
+import { parseEndpoints } from '../../../src/common/endpoint.js';
 import { SeededRandom } from '../../../src/testing/seeded-random.js';
 import { GroupConsumer, type TopicPartition } from '../../../src/client/group-consumer.js';
 import type { HistoryWriter } from '../history.js';
@@ -35,7 +35,7 @@ const definitelyNotWritten = new Set<number>([
   ErrorCode.MESSAGE_TOO_LARGE,
 ]);
 
-export interface QueueWorkloadOptions {
+interface QueueWorkloadOptions {
   readonly topic: string;
   readonly keys: number;
   readonly bootstrapServers: string;

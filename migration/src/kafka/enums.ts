@@ -5,7 +5,7 @@
 import { AclOperation, AclPatternType, AclPermission, AclResourceType } from '../../../src/protocol/acl-types.js';
 import { ScramMechanism } from '../../../src/protocol/scram-types.js';
 
-export interface EnumValue {
+interface EnumValue {
   readonly name: string;
   readonly code: number;
 }

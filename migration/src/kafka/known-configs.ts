@@ -15,7 +15,7 @@ export const knownTopicConfigs: ReadonlySet<string> = new Set([
   'segment.index.bytes', 'segment.jitter.ms', 'segment.ms', 'unclean.leader.election.enable',
 ]);
 
-export const knownBrokerConfigs: ReadonlySet<string> = new Set([
+const knownBrokerConfigs: ReadonlySet<string> = new Set([
   // replication throttles and dynamic thread pools
   'leader.replication.throttled.rate', 'follower.replication.throttled.rate', 'replica.alter.log.dirs.io.max.bytes.per.second',
   'num.io.threads', 'num.network.threads', 'num.replica.fetchers', 'num.recovery.threads.per.data.dir', 'background.threads',

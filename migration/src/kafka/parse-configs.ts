@@ -71,7 +71,7 @@ function quotasOf(ctx: ParseContext, path: string, entityText: string, cfg: Read
   return quotas;
 }
 
-export interface UserConfigs {
+interface UserConfigs {
   readonly scram: ScramCredentialModel[];
   readonly quotas: ClientQuotaModel[];
 }

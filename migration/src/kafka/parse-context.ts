@@ -1,10 +1,11 @@
 // Shared plumbing of the layout parsers: the znode source, the problem list, and JSON znode
 // reading that turns unparseable data into a malformed_json problem at the znode's path
 // instead of an exception (bad data in ZooKeeper is the operator's to fix, not a crash).
+import { asBuffer } from '../../../src/common/bytes.js';
 import type { Problem, Severity } from '../problems.js';
 import type { ZnodeSource } from '../zk/znode-tree.js';
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
+type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 export type JsonObject = { [k: string]: JsonValue };
 
 export class ParseContext {
@@ -19,7 +20,7 @@ export class ParseContext {
   async text(path: string): Promise<string | null> {
     const n = await this.zk.get(path);
     if (!n || n.data === null) return null;
-    return Buffer.from(n.data.buffer, n.data.byteOffset, n.data.byteLength).toString('utf8');
+    return asBuffer(n.data).toString('utf8');
   }
 
   /**

@@ -16,14 +16,14 @@ import { readTxnLog } from './txn-log-reader.js';
 import { MemoryZnodeTree, type ZnodeStore } from './znode-tree.js';
 
 /** FileSnap tries this many snapshots, newest first, before giving up. */
-export const snapshotCandidatesMax = 100;
+const snapshotCandidatesMax = 100;
 
-export interface ZkFile {
+interface ZkFile {
   readonly name: string;
   readonly zxid: bigint;
 }
 
-export interface DataDirSource {
+interface DataDirSource {
   readonly kind: 'zk-data-dir';
   readonly path: string;
   readonly snapshotFile: string;
@@ -55,7 +55,7 @@ function sortByZxid(files: ZkFile[]): ZkFile[] {
   return files.sort((a, b) => (a.zxid < b.zxid ? -1 : a.zxid > b.zxid ? 1 : 0));
 }
 
-export async function listZkFiles(dir: string): Promise<{ snapshots: ZkFile[]; logs: ZkFile[] }> {
+async function listZkFiles(dir: string): Promise<{ snapshots: ZkFile[]; logs: ZkFile[] }> {
   const snapshots: ZkFile[] = [];
   const logs: ZkFile[] = [];
   for (const name of await readdir(dir)) {

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { MigrationInputError } from '../errors.js';
 import { MemoryZnodeTree, openAcl, parentOf, type AclEntryZk, type ZnodeStat } from './znode-tree.js';
 
-export interface DumpSource {
+interface DumpSource {
   readonly kind: 'zk-dump';
   readonly path: string;
   /** The highest zxid in any node's czxid/mzxid/pzxid (a dump records no log position). */

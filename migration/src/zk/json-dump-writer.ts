@@ -3,9 +3,10 @@
 // data_length and num_children). Used by tests to compare a replayed tree with a live dump, and
 // useful to inspect a data directory. Reads the tree in one pass over its nodes (the result is
 // one object; meant for trees that fit in memory).
+import { asBuffer } from '../../../src/common/bytes.js';
 import { parentOf, type ZnodeSource } from './znode-tree.js';
 
-export interface DumpEntry {
+interface DumpEntry {
   acl: { perms: number; scheme: string; id: string }[];
   aversion: number;
   ctime: number;
@@ -27,7 +28,7 @@ const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
 
 function encodeData(data: Uint8Array | null): Pick<DumpEntry, 'data' | 'data_encoding'> {
   if (data === null) return { data: null, data_encoding: null };
-  const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const b = asBuffer(data);
   const text = b.toString('utf8');
   return Buffer.from(text, 'utf8').equals(b) ? { data: text, data_encoding: 'utf8' } : { data: b.toString('base64'), data_encoding: 'base64' };
 }

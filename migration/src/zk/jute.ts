@@ -3,12 +3,13 @@
 // checked; running past the end throws MigrationInputError naming the file and the offset of
 // the field that did not fit, so a truncated file is reported where it was cut.
 // Longs are bigint: session ids, zxids and digests exceed 2^53.
+import { asBuffer } from '../../../src/common/bytes.js';
 import { MigrationInputError } from '../errors.js';
 
 /** Largest length prefix we accept for one buffer or string (ZooKeeper's jute.maxbuffer is 1 MiB by default; be generous). */
-export const juteBufferBytesMax = 64 * 1024 * 1024;
+const juteBufferBytesMax = 64 * 1024 * 1024;
 /** Largest element count we accept for one vector (an ACL list, a multi's sub-txns, a session's paths). */
-export const juteVectorCountMax = 16 * 1024 * 1024;
+const juteVectorCountMax = 16 * 1024 * 1024;
 
 export class JuteReader {
   offset: number;
@@ -74,7 +75,7 @@ export class JuteReader {
 
   ustring(what = 'string'): string | null {
     const b = this.buffer(what);
-    return b === null ? null : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+    return b === null ? null : asBuffer(b).toString('utf8');
   }
 
   /** A string that must not be null. */

@@ -26,9 +26,9 @@ export const pendingNodesMax = 10_000;
  * through the tree in path order (a topic's partitions and their states are neighbours), so one
  * seek serves the next few hundred reads instead of one point read each.
  */
-export const readAheadNodes = 512;
+const readAheadNodes = 512;
 /** Read-ahead nodes kept (still encoded); the cache is emptied when it would grow past this. */
-export const readAheadCachedMax = 50_000;
+const readAheadCachedMax = 50_000;
 
 interface StoredNode {
   readonly data: Uint8Array | null;

@@ -16,12 +16,12 @@ import { adler32, JuteReader } from './jute.js';
 import { MemoryZnodeTree, openAcl, parentOf, type AclEntryZk, type Znode, type ZnodeStat, type ZnodeStore } from './znode-tree.js';
 
 /** Nodes parsed before they are written to the store together. */
-export const snapshotBatchNodes = 5_000;
+const snapshotBatchNodes = 5_000;
 
 export const snapshotMagic = 0x5a4b534e; // "ZKSN"
 export const snapshotVersion = 2;
 
-export interface ZxidDigest {
+interface ZxidDigest {
   readonly zxid: bigint;
   readonly digestVersion: number;
   readonly treeDigest: bigint;
@@ -35,9 +35,9 @@ export interface LoadedSnapshot {
   readonly digest: ZxidDigest | null;
 }
 
-export type SnapshotCompression = 'none' | 'gz' | 'snappy';
+type SnapshotCompression = 'none' | 'gz' | 'snappy';
 
-export function snapshotCompressionOf(fileName: string): SnapshotCompression {
+function snapshotCompressionOf(fileName: string): SnapshotCompression {
   if (fileName.endsWith('.gz')) return 'gz';
   if (fileName.endsWith('.snappy')) return 'snappy';
   return 'none';
@@ -47,7 +47,7 @@ const xerialMagic = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]
 const xerialHeaderBytes = 16; // magic, int version, int compatible version
 
 /** snappy-java's SnappyOutputStream framing (what ZooKeeper's SnapStream writes): a header, then [int length][raw snappy block]... */
-export function unframeXerialSnappy(bytes: Uint8Array, file: string): Uint8Array {
+function unframeXerialSnappy(bytes: Uint8Array, file: string): Uint8Array {
   const r: JuteReader = new JuteReader(bytes, file);
   if (bytes.length < xerialHeaderBytes || !xerialMagic.equals(bytes.subarray(0, 8))) r.fail('not a snappy-java stream (bad magic)', 0);
   r.offset = xerialHeaderBytes;
@@ -91,7 +91,7 @@ export function readAclList(r: JuteReader): AclEntryZk[] {
   return r.vector('ACL list', () => readAcl(r)) ?? [];
 }
 
-export function readStatPersisted(r: JuteReader): ZnodeStat {
+function readStatPersisted(r: JuteReader): ZnodeStat {
   const czxid = r.long('czxid');
   const mzxid = r.long('mzxid');
   const ctime = r.long('ctime');

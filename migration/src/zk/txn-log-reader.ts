@@ -9,12 +9,12 @@ import { adler32, JuteReader } from './jute.js';
 import { readAclList } from './snapshot-reader.js';
 import type { AclEntryZk } from './znode-tree.js';
 
-export const txnLogMagic = 0x5a4b4c47; // "ZKLG"
+const txnLogMagic = 0x5a4b4c47; // "ZKLG"
 const headerBytes = 16;
 const endOfRecordMarker = 0x42; // 'B'
 
 /** ZooDefs.OpCode values that appear in transaction logs. */
-export const OpCode = {
+const OpCode = {
   error: -1,
   create: 1,
   delete: 2,
@@ -59,11 +59,11 @@ export interface TxnEntry {
   readonly offset: number;
 }
 
-export type LogEnd =
+type LogEnd =
   | { readonly reason: 'padding' | 'eof'; readonly offset: number }
   | { readonly reason: 'torn'; readonly offset: number; readonly detail: string };
 
-export interface ReadTxnLog {
+interface ReadTxnLog {
   readonly entries: TxnEntry[];
   readonly end: LogEnd;
 }

@@ -6,7 +6,7 @@ import type { GroupCoordinator } from './group-coordinator.js';
 import { offsetMapKey } from './group.js';
 
 /** End offsets (high watermarks) of partitions, keyed `topic\0partition`; missing ones are unknown. */
-export type EndOffsets = (partitions: readonly { topic: string; partition: number }[]) => Promise<ReadonlyMap<string, number>>;
+type EndOffsets = (partitions: readonly { topic: string; partition: number }[]) => Promise<ReadonlyMap<string, number>>;
 
 export function registerGroupMetrics(registry: Registry, coordinator: GroupCoordinator, endOffsets: EndOffsets): void {
   new Gauge({

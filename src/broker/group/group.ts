@@ -1,14 +1,12 @@
 // One consumer group as its coordinator holds it (Kafka's GroupMetadata): members, the state of
 // the classic rebalance protocol, the selected protocol, and the committed offsets. Pure data and
-// small queries; the protocol's transitions live in GroupCoordinator.
+// small queries; the protocol's transitions live in classic-rebalance.ts.
 //
 // States: Empty (no members; offsets may remain) → PreparingRebalance (members (re)join) →
 // CompletingRebalance (joined; waiting for the leader's assignment) → Stable. Dead: removed.
 import type { Timer } from './clock.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
-
-export const groupStates: readonly GroupState[] = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead'];
 
 export interface Protocol {
   readonly name: string;
@@ -30,6 +28,16 @@ export interface SyncResult {
   readonly protocolType: string | null;
   readonly protocolName: string | null;
   readonly assignment: Buffer;
+}
+
+export const emptyBuffer = Buffer.alloc(0);
+
+export function joinError(errorCode: number, memberId = ''): JoinResult {
+  return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, members: [] };
+}
+
+export function syncError(errorCode: number): SyncResult {
+  return { errorCode, protocolType: null, protocolName: null, assignment: emptyBuffer };
 }
 
 export interface CommittedOffset {

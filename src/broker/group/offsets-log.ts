@@ -1,12 +1,47 @@
 // `__consumer_offsets` partitions as the group coordinator uses them, on top of the broker's
 // ReplicaManager: appends go in as the leader with acks=all semantics (the coordinator answers
 // only once every ISR member has the records), and loading reads a partition's whole local log.
+// OffsetsLog is the port the coordinator sees (tests give it an in-memory fake).
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { ErrorCode } from '../../common/errors.js';
 import { buildRecordBatch, readBatchHeaders, readRecords } from '../../protocol/record-batch.js';
 import type { ReplicaManager } from '../replica-manager.js';
-import type { OffsetsLog, OffsetsRecord } from './group-coordinator.js';
 import { offsetsTopicName } from './offsets-records.js';
+
+export interface OffsetsRecord {
+  readonly key: Buffer;
+  readonly value: Buffer | null;
+}
+
+/** The `__consumer_offsets` partitions as the coordinator needs them. */
+export interface OffsetsLog {
+  /** Append as leader and wait for the records to commit: a Kafka error code (0 on success). */
+  append(partition: number, records: readonly OffsetsRecord[]): Promise<number>;
+  /** Every record of the partition from its log start to its end, in order. */
+  readAll(partition: number): AsyncIterable<{ readonly key: Buffer | null; readonly value: Buffer | null }>;
+}
+
+/** Kafka's translation of a failed `__consumer_offsets` append into what a group client sees. */
+export function coordinatorAppendError(code: number, forCommit: boolean): number {
+  switch (code) {
+    case ErrorCode.NONE:
+      return ErrorCode.NONE;
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+    case ErrorCode.REQUEST_TIMED_OUT:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE:
+      return forCommit ? ErrorCode.INVALID_COMMIT_OFFSET_SIZE : ErrorCode.UNKNOWN_SERVER_ERROR;
+    default:
+      return forCommit ? code : ErrorCode.UNKNOWN_SERVER_ERROR;
+  }
+}
 
 const neverAborted = new AbortController().signal;
 

@@ -57,15 +57,14 @@ const groupMetadataValueSchema = message('GroupMetadataValue', 'none', [
   ])), '0+'),
 ]);
 
-export type OffsetCommitValue = MessageValue<typeof offsetCommitValueSchema>;
+type OffsetCommitValue = MessageValue<typeof offsetCommitValueSchema>;
 export type GroupMetadataValue = MessageValue<typeof groupMetadataValueSchema>;
-export type GroupMetadataValueInput = MessageInput<typeof groupMetadataValueSchema>;
-export type GroupMemberRecord = GroupMetadataValue['members'][number];
+type GroupMetadataValueInput = MessageInput<typeof groupMetadataValueSchema>;
 
 const writtenValueVersion = 3;
 const readableValueVersions = 3;
 
-export type OffsetsKey =
+type OffsetsKey =
   | { readonly kind: 'offset'; readonly group: string; readonly topic: string; readonly partition: number }
   | { readonly kind: 'group'; readonly group: string };
 

@@ -7,13 +7,37 @@
 // - Values that cannot be encoded (a non-integer, an int64 outside the safe range, a string
 //   longer than int16) throw ProtocolEncodeError: they are raftka bugs, reported per response.
 // - A Writer is used once: after toBuffer()/toChunks() the returned memory belongs to the caller.
+import { asBuffer } from '../../common/bytes.js';
 import { ProtocolEncodeError } from '../errors.js';
-import { uuidToBytes } from './uuid.js';
+import { uuidToWireBytes } from './uuid.js';
 
 const twoPow32 = 4294967296;
 /** Byte fields at least this long are appended by reference instead of copied. */
 export const zeroCopyBytesMin = 16 * 1024;
 const initialBytes = 512;
+
+/** Writes int64 `v` at `at` of `buf` (also used to patch record batches in place). */
+export function writeInt64At(buf: Buffer, at: number, v: number): void {
+  if (!Number.isSafeInteger(v)) throw new ProtocolEncodeError(`int64 value ${v} is not a safe integer`);
+  const hi = Math.floor(v / twoPow32);
+  buf.writeInt32BE(hi, at);
+  buf.writeUInt32BE(v - hi * twoPow32, at + 4);
+}
+
+/** Bytes of `u` as an unsigned varint. */
+function unsignedVarintSize(u: number): number {
+  let n = 1;
+  while (u >= 0x80) {
+    u = Math.floor(u / 128);
+    n++;
+  }
+  return n;
+}
+
+/** Bytes of `v` as a zig-zag varint or varlong. */
+export function varintSize(v: number): number {
+  return unsignedVarintSize(v >= 0 ? v * 2 : -v * 2 - 1);
+}
 
 export class Writer {
   private chunks: Buffer[] = [];
@@ -80,9 +104,7 @@ export class Writer {
   int64(v: number): this {
     if (!Number.isSafeInteger(v)) throw new ProtocolEncodeError(`int64 value ${v} is not a safe integer`);
     this.ensure(8);
-    const hi = Math.floor(v / twoPow32);
-    this.buf.writeInt32BE(hi, this.pos);
-    this.buf.writeUInt32BE(v - hi * twoPow32, this.pos + 4);
+    writeInt64At(this.buf, this.pos, v);
     this.pos += 8;
     return this;
   }
@@ -125,14 +147,14 @@ export class Writer {
   }
 
   uuid(id: string): this {
-    return this.raw(uuidToBytes(id));
+    return this.raw(uuidToWireBytes(id));
   }
 
   /** Appends bytes with no length prefix; big ones by reference. */
   raw(b: Uint8Array): this {
     if (b.length >= zeroCopyBytesMin) {
       this.seal();
-      const chunk = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length);
+      const chunk = asBuffer(b);
       this.chunks.push(chunk);
       this.sealedBytes += chunk.length;
       return this;

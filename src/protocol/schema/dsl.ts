@@ -10,16 +10,16 @@
 // Version ranges are written like Kafka's: "0+", "3-7", "5", "none".
 // Wire names are camelCased: ThrottleTimeMs → throttleTimeMs.
 
-export type Prim =
+type Prim =
   | 'bool' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint16' | 'uint32' | 'float64'
   | 'string' | 'bytes' | 'records' | 'uuid';
 
-export interface VersionRange {
+interface VersionRange {
   readonly min: number;
   readonly max: number; // Infinity for "N+"; min > max for "none"
 }
 
-export interface ArrayBase {
+interface ArrayBase {
   readonly kind: 'array';
   readonly of: TypeSpec;
 }
@@ -31,11 +31,11 @@ export interface StructBase {
 
 export type TypeSpec = Prim | ArrayBase | StructBase;
 
-export interface ArraySpec<E extends TypeSpec> extends ArrayBase {
+interface ArraySpec<E extends TypeSpec> extends ArrayBase {
   readonly of: E;
 }
 
-export interface StructSpec<F extends readonly FieldSpec[]> extends StructBase {
+interface StructSpec<F extends readonly FieldSpec[]> extends StructBase {
   readonly fields: F;
 }
 
@@ -56,14 +56,14 @@ export interface FieldSpec {
   readonly isOptional: boolean;
 }
 
-export interface Field<N extends string, T extends TypeSpec, Nl extends boolean, Op extends boolean> extends FieldSpec {
+interface Field<N extends string, T extends TypeSpec, Nl extends boolean, Op extends boolean> extends FieldSpec {
   readonly name: N;
   readonly type: T;
   readonly isNullable: Nl;
   readonly isOptional: Op;
 }
 
-export interface FieldOptions {
+interface FieldOptions {
   /** Versions in which the field may be null, e.g. "1+". */
   readonly nullable?: string;
   /** Tagged field number (the field is tagged in every flexible version it exists in). */
@@ -81,7 +81,7 @@ export interface MessageSchema<F extends readonly FieldSpec[] = readonly FieldSp
   readonly struct: StructSpec<F>;
 }
 
-export function parseVersions(spec: string): VersionRange {
+function parseVersions(spec: string): VersionRange {
   if (spec === 'none') return { min: 1, max: 0 };
   let m = /^(\d+)\+$/.exec(spec);
   if (m) return { min: Number(m[1]), max: Infinity };
@@ -159,7 +159,7 @@ interface PrimValue {
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 /** The decoded value of a type: every field present (absent ones hold Kafka's default). */
-export type ValueOf<T> = T extends Prim
+type ValueOf<T> = T extends Prim
   ? PrimValue[T]
   : T extends { readonly kind: 'array'; readonly of: infer E }
     ? ValueOf<E>[]
@@ -169,10 +169,10 @@ export type ValueOf<T> = T extends Prim
 
 type FieldValue<K extends FieldSpec> = ValueOf<K['type']> | (K['isNullable'] extends true ? null : never);
 
-export type StructValue<F extends readonly FieldSpec[]> = Simplify<{ [K in F[number] as K['name']]: FieldValue<K> }>;
+type StructValue<F extends readonly FieldSpec[]> = Simplify<{ [K in F[number] as K['name']]: FieldValue<K> }>;
 
 /** What an encoder accepts: like ValueOf, but fields with a default or a tag may be left out. */
-export type InputOf<T> = T extends Prim
+type InputOf<T> = T extends Prim
   ? PrimValue[T]
   : T extends { readonly kind: 'array'; readonly of: infer E }
     ? readonly InputOf<E>[]
@@ -182,7 +182,7 @@ export type InputOf<T> = T extends Prim
 
 type FieldInput<K extends FieldSpec> = InputOf<K['type']> | (K['isNullable'] extends true ? null : never);
 
-export type StructInput<F extends readonly FieldSpec[]> = Simplify<
+type StructInput<F extends readonly FieldSpec[]> = Simplify<
   { [K in F[number] as K['isOptional'] extends true ? never : K['name']]: FieldInput<K> } & {
     [K in F[number] as K['isOptional'] extends true ? K['name'] : never]?: FieldInput<K>;
   }

@@ -7,7 +7,7 @@
 import { assert } from '../../common/assert.js';
 import type { Epoch, LogEntry, Offset, SnapshotId } from './types.js';
 
-export interface EpochEnd {
+interface EpochEnd {
   readonly epoch: Epoch;
   readonly endOffset: Offset;
 }

@@ -60,7 +60,7 @@ export interface RaftCoreConfig {
 export type Role = 'unattached' | 'follower' | 'prospective' | 'candidate' | 'leader' | 'resigned';
 
 /** Per-replica progress as the leader sees it (DescribeQuorum). */
-export interface ReplicaProgress {
+interface ReplicaProgress {
   readonly nodeId: NodeId;
   readonly isVoter: boolean;
   readonly logEndOffset: Offset;

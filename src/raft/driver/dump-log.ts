@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import type { LogEntry, Offset } from '../core/types.js';
 import { scanValidPrefix } from './entry-codec.js';
 
-export interface SegmentReport {
+interface SegmentReport {
   readonly file: string;
   readonly entries: number;
   readonly validBytes: number;
   readonly fileBytes: number;
 }
 
-export interface MetadataLogView {
+interface MetadataLogView {
   readonly startOffset: Offset;
   readonly endOffset: Offset;
   readonly entries: readonly LogEntry[];

@@ -11,6 +11,7 @@
 // Checked where written (encode refuses what decode would reject, so a bad entry fails the
 // append instead of being cut off by the next recovery) and where read (every frame's CRC).
 // Used by the metadata log store (segments, recovery), raft-wire (Fetch) and dump-log.
+import { asBuffer } from '../../common/bytes.js';
 import { crc32c } from '../../common/crc32c.js';
 import type { EntryKind, LogEntry, NodeId } from '../core/types.js';
 
@@ -18,7 +19,7 @@ export const frameHeaderBytes = 4 + 4 + 8 + 4 + 1;
 /** Bound on one frame: a metadata entry is one record, far smaller; anything larger is corruption. */
 export const frameBytesMax = 16 * 1024 * 1024;
 /** Bound on the voters named by one LeaderChange payload. */
-export const leaderChangeVotersMax = 1024;
+const leaderChangeVotersMax = 1024;
 
 const int32Max = 2 ** 31 - 1;
 const kinds: readonly EntryKind[] = ['data', 'leader-change', 'noop'];
@@ -32,7 +33,7 @@ export function frameSize(entry: LogEntry): number {
 }
 
 /** Write one frame at `at`; returns the position after it. Throws RangeError on an entry decode would reject. */
-export function encodeEntryInto(entry: LogEntry, buf: Buffer, at: number): number {
+function encodeEntryInto(entry: LogEntry, buf: Buffer, at: number): number {
   if (!Number.isSafeInteger(entry.offset) || entry.offset < 0) throw new RangeError(`offset ${entry.offset} out of range`);
   if (!Number.isInteger(entry.epoch) || entry.epoch < 0 || entry.epoch > int32Max) throw new RangeError(`epoch ${entry.epoch} out of range`);
   const kind = kinds.indexOf(entry.kind);
@@ -78,10 +79,6 @@ function readFrame(buf: Buffer, at: number): FrameRead {
   return { entry: { offset: Number(offset), epoch, kind, payload }, next: end };
 }
 
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /** Decode frames that must all be valid and contiguous (a Fetch response); throws CorruptEntryError. */
 export function decodeEntries(buf: Uint8Array): LogEntry[] {
   const scan = scanValidPrefix(buf);
@@ -114,7 +111,7 @@ export function scanValidPrefix(bytes: Uint8Array): { entries: LogEntry[]; valid
 // ------------------------------------------------------------ LeaderChange payload
 
 /** What a `leader-change` entry says: who leads the entry's epoch, and the voter set. */
-export interface LeaderChange {
+interface LeaderChange {
   readonly leaderId: NodeId;
   readonly voters: readonly NodeId[];
 }

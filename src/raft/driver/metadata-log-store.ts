@@ -36,7 +36,7 @@ const segmentNamePattern = new RegExp(`^(\\d{${offsetNameDigits}})\\.log$`);
 const snapshotNamePattern = new RegExp(`^(\\d{${offsetNameDigits}})-(\\d{${epochNameDigits}})\\.checkpoint$`);
 
 /** The directory holds something the store cannot make sense of: reported, never served. */
-export class MetadataStoreError extends Error {
+class MetadataStoreError extends Error {
   override readonly name = 'MetadataStoreError';
 }
 
@@ -50,7 +50,7 @@ interface Segment {
   readonly positions: number[];
 }
 
-export interface MetadataLogStoreOptions {
+interface MetadataLogStoreOptions {
   readonly segmentBytes: number;
   readonly logger?: Logger;
 }
@@ -73,11 +73,6 @@ function snapshotHeader(body: Uint8Array): Buffer {
   snapshotMagic.copy(head, 0);
   head.writeUInt32BE(crc32c(body), snapshotMagic.length);
   return head;
-}
-
-/** Snapshot file bytes: magic, CRC32C of the body, body. */
-export function encodeSnapshotFile(body: Uint8Array): Buffer {
-  return Buffer.concat([snapshotHeader(body), body]);
 }
 
 /** The body of a snapshot file, or null when the magic or the CRC is wrong. */
@@ -107,7 +102,7 @@ async function writeFully(fh: FileHandle, data: Uint8Array, position: number): P
 }
 
 /** Write a whole file so that readers see the old or the new content, never a mix. */
-export async function writeFileAtomic(dir: string, name: string, ...parts: readonly Uint8Array[]): Promise<void> {
+async function writeFileAtomic(dir: string, name: string, ...parts: readonly Uint8Array[]): Promise<void> {
   const tmp = join(dir, `${name}.tmp`);
   const fh = await open(tmp, 'w');
   try {

@@ -1,0 +1,93 @@
+// The group coordinator's options and the shapes of its requests and answers, plus the view of
+// the coordinator that its parts (classic-rebalance.ts, group-offsets.ts) share, with their base
+// class. No protocol logic here.
+import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
+import type { Group, GroupState, Protocol } from './group.js';
+import type { OffsetsLog } from './offsets-log.js';
+
+export interface GroupCoordinatorOptions {
+  readonly log: OffsetsLog;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly partitionCount: number;
+  readonly initialRebalanceDelayMs: number;
+  readonly minSessionTimeoutMs: number;
+  readonly maxSessionTimeoutMs: number;
+  readonly maxGroupSize: number;
+  readonly offsetMetadataMaxBytes: number;
+  readonly offsetsRetentionMs: number;
+  /** Whether a topic partition exists (commits to unknown partitions are refused). */
+  readonly partitionExists: (topic: string, partition: number) => boolean;
+  /** The topics a member's subscription names, for the "consumer" protocol type; null if unknown. */
+  readonly subscribedTopics: (protocolType: string, metadata: Buffer) => ReadonlySet<string> | null;
+}
+
+export interface JoinRequest {
+  readonly groupId: string;
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly clientId: string;
+  readonly clientHost: string;
+  readonly sessionTimeoutMs: number;
+  readonly rebalanceTimeoutMs: number;
+  readonly protocolType: string;
+  readonly protocols: readonly Protocol[];
+  /** JoinGroup v4+: a member without an id is first given one (MEMBER_ID_REQUIRED), KIP-394. */
+  readonly requireKnownMemberId: boolean;
+}
+
+export interface OffsetCommitRequestItem {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly leaderEpoch: number;
+  readonly metadata: string | null;
+}
+
+export interface DescribedGroup {
+  readonly errorCode: number;
+  readonly groupId: string;
+  readonly state: GroupState;
+  readonly protocolType: string;
+  readonly protocolData: string;
+  readonly members: readonly { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; metadata: Buffer; assignment: Buffer }[];
+}
+
+/** What /metrics shows of a group this broker coordinates. */
+export interface GroupView {
+  readonly groupId: string;
+  readonly state: GroupState;
+  readonly generation: number;
+  readonly members: number;
+  readonly offsets: readonly { topic: string; partition: number; offset: number }[];
+}
+
+/** What the coordinator's parts share: its options, the groups served here, and its checks. */
+export interface CoordinatorContext {
+  readonly o: GroupCoordinatorOptions;
+  /** The groups of the offsets partitions led and loaded here. */
+  readonly groups: Map<string, Group>;
+  /** Whether this broker serves the group: an error code, or NONE. */
+  check(groupId: string): number;
+  partitionFor(groupId: string): number;
+}
+
+/** Base of the coordinator's parts: the options, the groups and the checks, from the context. */
+export abstract class CoordinatorPart {
+  protected readonly o: GroupCoordinatorOptions;
+  protected readonly groups: Map<string, Group>;
+
+  constructor(private readonly context: CoordinatorContext) {
+    this.o = context.o;
+    this.groups = context.groups;
+  }
+
+  protected check(groupId: string): number {
+    return this.context.check(groupId);
+  }
+
+  protected partitionFor(groupId: string): number {
+    return this.context.partitionFor(groupId);
+  }
+}

@@ -1,0 +1,72 @@
+// Loading on leadership: when this broker becomes the leader of an `__consumer_offsets`
+// partition, the coordinator replays the partition's whole log into memory before serving its
+// groups (Kafka's GroupMetadataManager.loadGroupsAndOffsets). The last record per key wins; a
+// null value is a tombstone. Called by GroupCoordinator.load only.
+import { Group, Member, offsetMapKey, type CommittedOffset } from './group.js';
+import type { OffsetsLog } from './offsets-log.js';
+import { decodeGroupValue, decodeKey, decodeOffsetValue, type GroupMetadataValue } from './offsets-records.js';
+
+/** What a partition's log holds, per group: committed offsets and the latest group metadata. */
+export interface PartitionReplay {
+  readonly offsets: ReadonlyMap<string, ReadonlyMap<string, CommittedOffset>>;
+  readonly metadata: ReadonlyMap<string, GroupMetadataValue | null>;
+  readonly records: number;
+}
+
+/**
+ * Reads a partition's log from its start. Null when `stillLoading` turns false meanwhile (the
+ * partition was unloaded); throws what reading or decoding the records throws.
+ */
+export async function replayOffsetsPartition(log: OffsetsLog, partition: number, stillLoading: () => boolean): Promise<PartitionReplay | null> {
+  const offsets = new Map<string, Map<string, CommittedOffset>>();
+  const metadata = new Map<string, GroupMetadataValue | null>();
+  let records = 0;
+  for await (const r of log.readAll(partition)) {
+    if (!stillLoading()) return null; // unloaded meanwhile
+    if (r.key === null) continue;
+    records++;
+    const key = decodeKey(r.key);
+    if (key.kind === 'offset') {
+      let m = offsets.get(key.group);
+      if (!m) offsets.set(key.group, (m = new Map()));
+      const k = offsetMapKey(key.topic, key.partition);
+      if (r.value === null) m.delete(k);
+      else {
+        const v = decodeOffsetValue(r.value);
+        m.set(k, { offset: v.offset, leaderEpoch: v.leaderEpoch, metadata: v.metadata, commitTimestamp: v.commitTimestamp });
+      }
+    } else {
+      metadata.set(key.group, r.value === null ? null : decodeGroupValue(r.value));
+    }
+  }
+  return { offsets, metadata, records };
+}
+
+/** The groups a replay describes (groups with neither offsets nor metadata are gone). */
+export function groupsFromReplay(replay: PartitionReplay, partition: number, now: number): Group[] {
+  const { offsets, metadata } = replay;
+  const out: Group[] = [];
+  for (const id of new Set([...offsets.keys(), ...metadata.keys()])) {
+    const committed = offsets.get(id) ?? new Map<string, CommittedOffset>();
+    const meta = metadata.get(id) ?? null;
+    if (meta === null && committed.size === 0) continue;
+    const g = new Group(id, partition, now);
+    for (const [k, v] of committed) g.offsets.set(k, v);
+    if (meta !== null) {
+      g.protocolType = meta.protocolType === '' ? null : meta.protocolType;
+      g.generation = meta.generation;
+      g.protocolName = meta.protocol;
+      g.leaderId = meta.leader;
+      if (meta.currentStateTimestamp >= 0) g.currentStateTimestamp = meta.currentStateTimestamp;
+      for (const m of meta.members) {
+        const member = new Member(m.memberId, m.groupInstanceId, m.clientId, m.clientHost, m.rebalanceTimeout >= 0 ? m.rebalanceTimeout : m.sessionTimeout, m.sessionTimeout, meta.protocolType, meta.protocol === null ? [] : [{ name: meta.protocol, metadata: m.subscription }], now);
+        member.assignment = m.assignment;
+        g.members.set(m.memberId, member);
+        if (m.groupInstanceId !== null) g.staticMembers.set(m.groupInstanceId, m.memberId);
+      }
+      g.state = g.members.size > 0 ? 'Stable' : 'Empty';
+    }
+    out.push(g);
+  }
+  return out;
+}
