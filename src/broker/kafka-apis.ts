@@ -17,7 +17,7 @@ import { metadataApi, type MetadataRequest, type MetadataResponseInput } from '.
 import { produceApi, type ProduceRequest, type ProduceResponseInput } from '../protocol/messages/produce.js';
 import { readBatchHeader, readBatchHeaders, validateBatches } from '../protocol/record-batch.js';
 import { CompressionCodec } from '../protocol/compression.js';
-import { partitionKey } from '../protocol/topic-partition.js';
+import { partitionKey, topicNameProblem } from '../protocol/topic-partition.js';
 
 /** ListOffsets special timestamps. */
 const LATEST = -1;
@@ -63,7 +63,7 @@ async function metadata(ctx: BrokerApiContext, img: MetadataImage | null, req: M
   const autoCreate = req.allowAutoTopicCreation && ctx.config.autoCreateTopicsEnable && requested !== null && missing.length > 0;
   const created = new Map<string, number>();
   if (autoCreate) {
-    const valid = missing.filter((n) => /^[a-zA-Z0-9._-]{1,249}$/.test(n) && n !== '.' && n !== '..');
+    const valid = missing.filter((n) => topicNameProblem(n) === null);
     try {
       const res = await ctx.controller.createTopics({ topics: valid.map((name) => ({ name, numPartitions: -1, replicationFactor: -1 })) }, { timeoutMs: 5000 });
       for (const t of res.topics) created.set(t.name, t.errorCode);
@@ -75,7 +75,7 @@ async function metadata(ctx: BrokerApiContext, img: MetadataImage | null, req: M
     const t = img.topicsByName.get(name);
     if (!t) {
       const c = created.get(name);
-      const errorCode = !/^[a-zA-Z0-9._-]{1,249}$/.test(name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : c === ErrorCode.NONE || c === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      const errorCode = topicNameProblem(name) !== null ? ErrorCode.INVALID_TOPIC_EXCEPTION : c === ErrorCode.NONE || c === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       return { errorCode, name, isInternal: false, partitions: [] };
     }
     return {

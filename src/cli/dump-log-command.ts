@@ -1,7 +1,7 @@
 // `raftka dump-log --metadata-dir DIR [--json]`: print the entries of a node's
 // __cluster_metadata-0 directory (like kafka-dump-log.sh --cluster-metadata-decoder), read-only.
 import type { CommandModule } from 'yargs';
-import { decodeLeaderChange } from '../metadata/metadata-state.js';
+import { decodeLeaderChange } from '../common/leader-change.js';
 import { decodeRecord } from '../metadata/records.js';
 import { readMetadataLog } from '../raft/driver/dump-log.js';
 import { exitWithError } from './errors.js';

@@ -15,6 +15,7 @@
 // nothing from it), and readers (controller, broker, admin HTTP) keep the node's typed reference.
 import { assert } from '../common/assert.js';
 import { crc32c } from '../common/crc32c.js';
+import { decodeLeaderChange } from '../common/leader-change.js';
 import type { Epoch, LogEntry, NodeId, Offset } from '../common/log-types.js';
 import type { MetadataImage } from './image.js';
 import { imageRecords } from './image-records.js';
@@ -188,13 +189,4 @@ export class MetadataState {
     }
     return s;
   }
-}
-
-/** The LeaderChange payload written by the core (encodeLeaderChangePayload). */
-export function decodeLeaderChange(payload: Uint8Array): { leaderId: NodeId; voters: NodeId[] } {
-  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  if (payload.byteLength < 8) throw new Error('short LeaderChange payload');
-  const count = view.getInt32(4);
-  if (count < 0 || payload.byteLength !== 8 + 4 * count) throw new Error('bad LeaderChange payload');
-  return { leaderId: view.getInt32(0), voters: Array.from({ length: count }, (_, i) => view.getInt32(8 + 4 * i)) };
 }

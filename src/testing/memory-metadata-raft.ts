@@ -9,7 +9,8 @@ import type { LogEntry, NodeId } from '../common/log-types.js';
 import type { ControllerRaft } from '../controller/quorum-controller.js';
 import { MetadataState } from '../metadata/metadata-state.js';
 import { encodeRecord, type MetadataRecord } from '../metadata/records.js';
-import { encodeLeaderChangePayload, type ProposeResult, type QuorumStatus, type Role } from '../raft/core/raft-core.js';
+import { type ProposeResult, type QuorumStatus, type Role } from '../raft/core/raft-core.js';
+import { encodeLeaderChange } from '../common/leader-change.js';
 
 export class MemoryMetadataRaft implements ControllerRaft {
   readonly log: LogEntry[] = [];
@@ -38,7 +39,7 @@ export class MemoryMetadataRaft implements ControllerRaft {
     this.epoch++;
     this.role = 'leader';
     this.leader = this.nodeId;
-    this.append('leader-change', [encodeLeaderChangePayload(this.nodeId, this.voters)]);
+    this.append('leader-change', [encodeLeaderChange(this.nodeId, this.voters)]);
   }
 
   /** A new epoch led by `leaderId` (another voter), which commits its LeaderChange. */
@@ -46,7 +47,7 @@ export class MemoryMetadataRaft implements ControllerRaft {
     this.epoch++;
     this.role = 'follower';
     this.leader = leaderId;
-    this.append('leader-change', [encodeLeaderChangePayload(leaderId, this.voters)]);
+    this.append('leader-change', [encodeLeaderChange(leaderId, this.voters)]);
   }
 
   /** Entries another leader wrote in the current epoch (e.g. a transaction it left open). */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MetadataState } from '../../src/metadata/metadata-state.js';
 import { encodeRecord } from '../../src/metadata/records.js';
-import { encodeLeaderChangePayload } from '../../src/raft/core/raft-core.js';
+import { encodeLeaderChange } from '../../src/common/leader-change.js';
 import type { LogEntry } from '../../src/raft/core/types.js';
 import { generateRecords, type Op } from '../../src/testing/random-records.js';
 
@@ -17,7 +17,7 @@ function logOf(ops: readonly Op[], extras: readonly number[]): LogEntry[] {
   records.forEach((r, i) => {
     const x = extras[i % Math.max(1, extras.length)] ?? 0;
     if (x % 5 === 0) push('noop', new Uint8Array(0));
-    if (x % 7 === 0) push('leader-change', encodeLeaderChangePayload(x % 3, [0, 1, 2]));
+    if (x % 7 === 0) push('leader-change', encodeLeaderChange(x % 3, [0, 1, 2]));
     push('data', encodeRecord(r));
   });
   return log;

@@ -16,6 +16,7 @@
 import { appendAll } from '../../common/arrays.js';
 import { assert, assertNever } from '../../common/assert.js';
 import { ErrorCode } from '../../common/errors.js';
+import { encodeLeaderChange } from '../../common/leader-change.js';
 import type { Random } from '../../common/ports.js';
 import { MemoryLog } from './memory-log.js';
 import {
@@ -501,7 +502,7 @@ export class RaftCore {
       this.replicas.set(id, { endOffset: 0, lastFetchMs: null, lastCaughtUpMs: null, fetchedThisEpoch: false });
     }
     this.checkQuorumDeadlineMs = this.nowMs + this.checkQuorumTimeoutMs();
-    this.appendAsLeader([{ kind: 'leader-change', payload: encodeLeaderChangePayload(this.config.nodeId, this.config.voters) }]);
+    this.appendAsLeader([{ kind: 'leader-change', payload: encodeLeaderChange(this.config.nodeId, this.config.voters) }]);
     this.sendBeginQuorumEpoch();
   }
 
@@ -1115,14 +1116,4 @@ export class RaftCore {
 
 function sameSnapshot(a: SnapshotId, b: SnapshotId): boolean {
   return a.endOffset === b.endOffset && a.epoch === b.epoch;
-}
-
-/** LeaderChange payload: int32 leader id, int32 voter count, int32 voter ids (big-endian). */
-export function encodeLeaderChangePayload(leaderId: NodeId, voters: readonly NodeId[]): Uint8Array {
-  const buf = new Uint8Array(8 + 4 * voters.length);
-  const view = new DataView(buf.buffer);
-  view.setInt32(0, leaderId);
-  view.setInt32(4, voters.length);
-  voters.forEach((v, i) => view.setInt32(8 + 4 * i, v));
-  return buf;
 }

@@ -18,8 +18,6 @@ import type { EntryKind, LogEntry, NodeId } from '../core/types.js';
 export const frameHeaderBytes = 4 + 4 + 8 + 4 + 1;
 /** Bound on one frame: a metadata entry is one record, far smaller; anything larger is corruption. */
 export const frameBytesMax = 16 * 1024 * 1024;
-/** Bound on the voters named by one LeaderChange payload. */
-const leaderChangeVotersMax = 1024;
 
 const int32Max = 2 ** 31 - 1;
 const kinds: readonly EntryKind[] = ['data', 'leader-change', 'noop'];
@@ -106,38 +104,4 @@ export function scanValidPrefix(bytes: Uint8Array): { entries: LogEntry[]; valid
     at = r.next;
   }
   return { entries, validBytes: at, stopReason: null };
-}
-
-// ------------------------------------------------------------ LeaderChange payload
-
-/** What a `leader-change` entry says: who leads the entry's epoch, and the voter set. */
-interface LeaderChange {
-  readonly leaderId: NodeId;
-  readonly voters: readonly NodeId[];
-}
-
-/**
- * int32 leaderId, int32 count, int32 voters… (big-endian). Byte-identical to the core's
- * encodeLeaderChangePayload (the pure core cannot import this file); a test pins that.
- */
-export function encodeLeaderChange(change: LeaderChange): Uint8Array {
-  if (change.voters.length > leaderChangeVotersMax) throw new RangeError(`${change.voters.length} voters, over ${leaderChangeVotersMax}`);
-  const buf = Buffer.alloc(8 + 4 * change.voters.length);
-  buf.writeInt32BE(change.leaderId, 0);
-  buf.writeInt32BE(change.voters.length, 4);
-  change.voters.forEach((v, i) => buf.writeInt32BE(v, 8 + 4 * i));
-  return buf;
-}
-
-/** Throws CorruptEntryError when the payload is short, long, or names too many voters. */
-export function decodeLeaderChange(bytes: Uint8Array): { leaderId: NodeId; voters: NodeId[] } {
-  const buf = asBuffer(bytes);
-  if (buf.length < 8) throw new CorruptEntryError(`LeaderChange payload of ${buf.length} bytes is too short`);
-  const count = buf.readInt32BE(4);
-  if (count < 0 || count > leaderChangeVotersMax || buf.length !== 8 + 4 * count) {
-    throw new CorruptEntryError(`LeaderChange payload of ${buf.length} bytes claims ${count} voters`);
-  }
-  const voters: NodeId[] = [];
-  for (let i = 0; i < count; i++) voters.push(buf.readInt32BE(8 + 4 * i));
-  return { leaderId: buf.readInt32BE(0), voters };
 }

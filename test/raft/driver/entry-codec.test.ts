@@ -2,14 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { crc32c } from '../../../src/common/crc32c.js';
-import { encodeLeaderChangePayload } from '../../../src/raft/core/raft-core.js';
 import type { EntryKind, LogEntry } from '../../../src/raft/core/types.js';
 import {
   CorruptEntryError,
   decodeEntries,
-  decodeLeaderChange,
   encodeEntries,
-  encodeLeaderChange,
   frameBytesMax,
   frameHeaderBytes,
   scanValidPrefix,
@@ -170,26 +167,4 @@ test('property: one flipped byte never yields a different entry, only a shorter 
       assert.deepEqual(scan.entries, list.slice(0, scan.entries.length));
     }),
   );
-});
-
-test('LeaderChange payload: round trip, the core writes the same bytes, bad payloads refused', () => {
-  const change = { leaderId: 2, voters: [1, 2, 3] };
-  const bytes = encodeLeaderChange(change);
-  assert.deepEqual(Buffer.from(bytes), Buffer.from([0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3]));
-  assert.deepEqual(Buffer.from(bytes), Buffer.from(encodeLeaderChangePayload(2, [1, 2, 3])));
-  assert.deepEqual(decodeLeaderChange(bytes), change);
-  assert.deepEqual(decodeLeaderChange(encodeLeaderChange({ leaderId: -1, voters: [] })), { leaderId: -1, voters: [] });
-
-  // A view into a larger buffer decodes from its own start.
-  const backing = new Uint8Array(bytes.length + 4);
-  backing.set(bytes, 4);
-  assert.deepEqual(decodeLeaderChange(backing.subarray(4)), change);
-
-  assert.throws(() => decodeLeaderChange(new Uint8Array(7)), CorruptEntryError);
-  assert.throws(() => decodeLeaderChange(bytes.subarray(0, bytes.length - 1)), CorruptEntryError);
-  const negative = Buffer.from(bytes);
-  negative.writeInt32BE(-1, 4);
-  assert.throws(() => decodeLeaderChange(negative), /claims -1 voters/);
-  const longer = Buffer.concat([bytes, Buffer.alloc(4)]);
-  assert.throws(() => decodeLeaderChange(longer), CorruptEntryError);
 });
