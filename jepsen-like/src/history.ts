@@ -16,10 +16,10 @@ type SendDoneMop = readonly ['send', number, readonly [number | null, number]];
 type PollMop = readonly ['poll'];
 /** The completed poll: per key (as a string), the [offset, value] pairs read, in read order. */
 type PollDoneMop = readonly ['poll', Readonly<Record<string, readonly (readonly [number, number])[]>>];
-type QueueMop = SendMop | SendDoneMop | PollMop | PollDoneMop;
+export type QueueMop = SendMop | SendDoneMop | PollMop | PollDoneMop;
 
 /** metadata workload: a register per key (e.g. a topic config), null meaning absent. */
-type RegisterValue =
+export type RegisterValue =
   | { readonly key: string; readonly value: string | null } // read (value null in the invoke) and write
   | { readonly key: string; readonly from: string | null; readonly to: string | null }; // cas
 
@@ -89,7 +89,7 @@ export class HistoryWriter {
   /** Records an op now; returns it as written. */
   record(op: Omit<Op, 'index' | 'time'> & { readonly time?: number }): Op {
     const full: Op = { ...op, index: this.next++, time: op.time ?? performance.now() - this.startedAt };
-    this.out.write(JSON.stringify(full) + '\n');
+    this.out.write(`${JSON.stringify(full)}\n`);
     return full;
   }
 

@@ -80,7 +80,10 @@ export async function applyMigration(input: ZkInput, options: ApplyOptions): Pro
 
 function describeInterrupted(entries: readonly JournalEntry[]): string {
   const last = entries[entries.length - 1]!;
-  const when = last.phase === 'sent' ? 'after sending its records to the controller' : 'after reading the input, before sending anything';
+  const when =
+    last.phase === 'sent'
+      ? 'after sending its records to the controller'
+      : 'after reading the input, before sending anything';
   return `an earlier apply (started ${entries[0]!.at}) stopped ${when} (${last.at}); this run finishes the job`;
 }
 
@@ -113,20 +116,36 @@ async function applyOnce(input: ZkInput, options: ApplyOptions, journal: ApplyJo
   };
   if (plan.clusterId === null) {
     await note('blocked', plan.records.length, { detail: 'no /cluster/id' });
-    return { ...base, outcome: 'blocked', exitCode: ApplyExit.blocked, errorMessage: 'the ZooKeeper data has no /cluster/id; nothing to match the KRaft cluster against (not even --force can apply it)' };
+    return {
+      ...base,
+      outcome: 'blocked',
+      exitCode: ApplyExit.blocked,
+      errorMessage:
+        'the ZooKeeper data has no /cluster/id; nothing to match the KRaft cluster against (not even --force can apply it)',
+    };
   }
   if (plan.blockingProblems.length > 0 && !options.force) {
     await note('blocked', plan.records.length, { detail: `${plan.blockingProblems.length} blocking problems` });
-    return { ...base, outcome: 'blocked', exitCode: ApplyExit.blocked, errorMessage: `${plan.blockingProblems.length} blocking problems; fix them, or give --force to skip the broken entities` };
+    return {
+      ...base,
+      outcome: 'blocked',
+      exitCode: ApplyExit.blocked,
+      errorMessage: `${plan.blockingProblems.length} blocking problems; fix them, or give --force to skip the broken entities`,
+    };
   }
 
   const frames = frameRecords(plan.records.map(encodeRecord));
   const client = new ControllerClient(options.controllers);
   const started = performance.now();
-  const stopProgress = options.onProgress ? watchProgress(options.controllers, plan.records.length, options.onProgress) : () => {};
+  const stopProgress = options.onProgress
+    ? watchProgress(options.controllers, plan.records.length, options.onProgress)
+    : () => {};
   try {
     await note('sent', plan.records.length);
-    const res = await client.importMigration({ zkClusterId: plan.clusterId, records: frames, recordCount: plan.records.length }, { timeoutMs: options.timeoutMs ?? importTimeoutMsDefault });
+    const res = await client.importMigration(
+      { zkClusterId: plan.clusterId, records: frames, recordCount: plan.records.length },
+      { timeoutMs: options.timeoutMs ?? importTimeoutMsDefault },
+    );
     const errorCode = res.errorCode;
     const answer = {
       ...base,
@@ -153,7 +172,11 @@ async function applyOnce(input: ZkInput, options: ApplyOptions, journal: ApplyJo
 }
 
 /** Polls the high watermark while the import runs; returns the function that stops it. */
-function watchProgress(controllers: readonly Endpoint[], total: number, report: (p: ApplyProgress) => void): () => void {
+function watchProgress(
+  controllers: readonly Endpoint[],
+  total: number,
+  report: (p: ApplyProgress) => void,
+): () => void {
   let stopped = false;
   let baseHw: number | null = null;
   const poll = async (): Promise<void> => {
@@ -179,11 +202,14 @@ export function formatApplyResult(r: ApplyResult): string {
   const c = r.counts;
   const lines: string[] = [];
   if (r.interruptedRun !== null) lines.push(`Journal: ${r.interruptedRun}.`);
-  if (r.resumedTree) lines.push('The ZooKeeper tree comes from the staging store of an earlier run (the data directory is unchanged).');
+  if (r.resumedTree)
+    lines.push('The ZooKeeper tree comes from the staging store of an earlier run (the data directory is unchanged).');
   const what = `${c.topics} topics (${c.partitions} partitions), ${c.topicConfigs} topic and ${c.brokerConfigs} broker config entities, ${c.aclBindings} ACLs, ${c.scramCredentials} SCRAM credentials, ${c.clientQuotas} quota entities`;
   switch (r.outcome) {
     case 'applied':
-      lines.push(`Migrated ${what}: ${r.recordsWritten} records in one metadata transaction, committed at offset ${r.metadataOffset} (${(r.importMs / 1000).toFixed(1)} s).`);
+      lines.push(
+        `Migrated ${what}: ${r.recordsWritten} records in one metadata transaction, committed at offset ${r.metadataOffset} (${(r.importMs / 1000).toFixed(1)} s).`,
+      );
       break;
     case 'already-migrated':
       lines.push(`Already migrated: the cluster holds this ZooKeeper state (${what}); nothing written.`);

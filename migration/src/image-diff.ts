@@ -19,7 +19,8 @@ interface ImageDiff {
 }
 
 const list = (a: readonly number[]): string => `[${a.join(',')}]`;
-const sameList = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+const sameList = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 const sorted = <V>(m: ReadonlyMap<string, V>): [string, V][] => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
@@ -30,17 +31,39 @@ function configName(key: string): string {
   return `${type} ${name === '' ? '<default>' : name}`;
 }
 
-function diffPartition(topic: string, id: number, zk: PartitionRegistration, kraft: PartitionRegistration, out: string[], changed: string[]): void {
+function diffPartition(
+  topic: string,
+  id: number,
+  zk: PartitionRegistration,
+  kraft: PartitionRegistration,
+  out: string[],
+  changed: string[],
+): void {
   const where = `partition ${topic}-${id}`;
-  if (!sameList(zk.replicas, kraft.replicas)) out.push(`~ ${where}: replicas ${list(zk.replicas)} in ZooKeeper, ${list(kraft.replicas)} in KRaft`);
-  if (!sameList(zk.addingReplicas, kraft.addingReplicas)) out.push(`~ ${where}: adding replicas ${list(zk.addingReplicas)} in ZooKeeper, ${list(kraft.addingReplicas)} in KRaft`);
-  if (!sameList(zk.removingReplicas, kraft.removingReplicas)) out.push(`~ ${where}: removing replicas ${list(zk.removingReplicas)} in ZooKeeper, ${list(kraft.removingReplicas)} in KRaft`);
+  if (!sameList(zk.replicas, kraft.replicas))
+    out.push(`~ ${where}: replicas ${list(zk.replicas)} in ZooKeeper, ${list(kraft.replicas)} in KRaft`);
+  if (!sameList(zk.addingReplicas, kraft.addingReplicas))
+    out.push(
+      `~ ${where}: adding replicas ${list(zk.addingReplicas)} in ZooKeeper, ${list(kraft.addingReplicas)} in KRaft`,
+    );
+  if (!sameList(zk.removingReplicas, kraft.removingReplicas))
+    out.push(
+      `~ ${where}: removing replicas ${list(zk.removingReplicas)} in ZooKeeper, ${list(kraft.removingReplicas)} in KRaft`,
+    );
   if (kraft.partitionEpoch > zk.partitionEpoch) {
-    changed.push(`${where}: partition epoch ${zk.partitionEpoch} → ${kraft.partitionEpoch} (leader ${zk.leader} → ${kraft.leader}, ISR ${list(zk.isr)} → ${list(kraft.isr)})`);
+    changed.push(
+      `${where}: partition epoch ${zk.partitionEpoch} → ${kraft.partitionEpoch} (leader ${zk.leader} → ${kraft.leader}, ISR ${list(zk.isr)} → ${list(kraft.isr)})`,
+    );
     return;
   }
-  const state = (p: PartitionRegistration): string => `leader ${p.leader}, leader epoch ${p.leaderEpoch}, ISR ${list(p.isr)}, partition epoch ${p.partitionEpoch}`;
-  if (zk.leader !== kraft.leader || zk.leaderEpoch !== kraft.leaderEpoch || zk.partitionEpoch !== kraft.partitionEpoch || !sameList(zk.isr, kraft.isr)) {
+  const state = (p: PartitionRegistration): string =>
+    `leader ${p.leader}, leader epoch ${p.leaderEpoch}, ISR ${list(p.isr)}, partition epoch ${p.partitionEpoch}`;
+  if (
+    zk.leader !== kraft.leader ||
+    zk.leaderEpoch !== kraft.leaderEpoch ||
+    zk.partitionEpoch !== kraft.partitionEpoch ||
+    !sameList(zk.isr, kraft.isr)
+  ) {
     out.push(`~ ${where}: ${state(zk)} in ZooKeeper; ${state(kraft)} in KRaft`);
   }
 }
@@ -58,9 +81,11 @@ function diffTopics(zk: MetadataImage, kraft: MetadataImage, out: string[], chan
       if (!kp) out.push(`- partition ${name}-${id}: missing in KRaft`);
       else diffPartition(name, id, p, kp, out, changed);
     }
-    for (const id of [...k.partitions.keys()].sort((a, b) => a - b)) if (!t.partitions.has(id)) out.push(`+ partition ${name}-${id}: only in KRaft`);
+    for (const id of [...k.partitions.keys()].sort((a, b) => a - b))
+      if (!t.partitions.has(id)) out.push(`+ partition ${name}-${id}: only in KRaft`);
   }
-  for (const [name, k] of sorted(kraft.topicsByName)) if (!zk.topicsByName.has(name)) out.push(`+ topic ${name} (id ${k.id}): only in KRaft`);
+  for (const [name, k] of sorted(kraft.topicsByName))
+    if (!zk.topicsByName.has(name)) out.push(`+ topic ${name} (id ${k.id}): only in KRaft`);
 }
 
 function diffConfigs(zk: MetadataImage, kraft: MetadataImage, out: string[]): void {
@@ -82,9 +107,18 @@ function diffConfigs(zk: MetadataImage, kraft: MetadataImage, out: string[]): vo
 }
 
 function diffSecurity(zk: MetadataImage, kraft: MetadataImage, out: string[]): void {
-  const aclText = (a: { resourceType: number; patternType: number; resourceName: string; principal: string; host: string; operation: number; permissionType: number }): string =>
+  const aclText = (a: {
+    resourceType: number;
+    patternType: number;
+    resourceName: string;
+    principal: string;
+    host: string;
+    operation: number;
+    permissionType: number;
+  }): string =>
     `ACL ${a.principal} host ${a.host} op ${a.operation} ${a.permissionType === 3 ? 'ALLOW' : 'DENY'} on resource type ${a.resourceType} pattern ${a.patternType} "${a.resourceName}"`;
-  const aclKey = (a: Parameters<typeof aclText>[0]): string => JSON.stringify([a.resourceType, a.patternType, a.resourceName, a.principal, a.host, a.operation, a.permissionType]);
+  const aclKey = (a: Parameters<typeof aclText>[0]): string =>
+    JSON.stringify([a.resourceType, a.patternType, a.resourceName, a.principal, a.host, a.operation, a.permissionType]);
   const zkAcls = new Map([...zk.acls.values()].map((a) => [aclKey(a), a]));
   const kraftAcls = new Map([...kraft.acls.values()].map((a) => [aclKey(a), a]));
   for (const [k, a] of sorted(zkAcls)) if (!kraftAcls.has(k)) out.push(`- ${aclText(a)}: missing in KRaft`);
@@ -94,9 +128,16 @@ function diffSecurity(zk: MetadataImage, kraft: MetadataImage, out: string[]): v
     const kc = kraft.scram.get(k);
     const what = `SCRAM credential of ${c.name} (mechanism ${c.mechanism})`;
     if (!kc) out.push(`- ${what}: missing in KRaft`);
-    else if (kc.iterations !== c.iterations || !sameBytes(kc.salt, c.salt) || !sameBytes(kc.storedKey, c.storedKey) || !sameBytes(kc.serverKey, c.serverKey)) out.push(`~ ${what}: differs (iterations ${c.iterations} in ZooKeeper, ${kc.iterations} in KRaft, or salt/keys)`);
+    else if (
+      kc.iterations !== c.iterations ||
+      !sameBytes(kc.salt, c.salt) ||
+      !sameBytes(kc.storedKey, c.storedKey) ||
+      !sameBytes(kc.serverKey, c.serverKey)
+    )
+      out.push(`~ ${what}: differs (iterations ${c.iterations} in ZooKeeper, ${kc.iterations} in KRaft, or salt/keys)`);
   }
-  for (const [k, c] of sorted(kraft.scram)) if (!zk.scram.has(k)) out.push(`+ SCRAM credential of ${c.name} (mechanism ${c.mechanism}): only in KRaft`);
+  for (const [k, c] of sorted(kraft.scram))
+    if (!zk.scram.has(k)) out.push(`+ SCRAM credential of ${c.name} (mechanism ${c.mechanism}): only in KRaft`);
 
   for (const key of [...new Set([...zk.quotas.keys(), ...kraft.quotas.keys()])].sort()) {
     const a = zk.quotas.get(key)?.values ?? new Map<string, number>();
@@ -115,12 +156,18 @@ function diffSecurity(zk: MetadataImage, kraft: MetadataImage, out: string[]): v
 export function diffMigratedImage(zk: MetadataImage, kraft: MetadataImage): ImageDiff {
   const out: string[] = [];
   const changed: string[] = [];
-  if (kraft.zkMigrationState !== zk.zkMigrationState) out.push(`~ ZkMigrationState: ${zk.zkMigrationState} expected, ${kraft.zkMigrationState} in KRaft${kraft.zkMigrationState === 0 ? ' (never migrated)' : ''}`);
+  if (kraft.zkMigrationState !== zk.zkMigrationState)
+    out.push(
+      `~ ZkMigrationState: ${zk.zkMigrationState} expected, ${kraft.zkMigrationState} in KRaft${kraft.zkMigrationState === 0 ? ' (never migrated)' : ''}`,
+    );
   diffTopics(zk, kraft, out, changed);
   diffConfigs(zk, kraft, out);
   diffSecurity(zk, kraft, out);
   const zkNext = zk.producerIds?.nextProducerId;
   const kraftNext = kraft.producerIds?.nextProducerId;
-  if (zkNext !== undefined && (kraftNext === undefined || kraftNext < zkNext)) out.push(`~ next producer id: at least ${zkNext} expected (above ZooKeeper's block), ${kraftNext ?? 'none'} in KRaft`);
+  if (zkNext !== undefined && (kraftNext === undefined || kraftNext < zkNext))
+    out.push(
+      `~ next producer id: at least ${zkNext} expected (above ZooKeeper's block), ${kraftNext ?? 'none'} in KRaft`,
+    );
   return { differences: out, changedSinceMigration: changed };
 }

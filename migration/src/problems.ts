@@ -11,7 +11,19 @@ export interface Problem {
 }
 
 export function compareProblems(a: Problem, b: Problem): number {
-  return a.path < b.path ? -1 : a.path > b.path ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+  return a.path < b.path
+    ? -1
+    : a.path > b.path
+      ? 1
+      : a.code < b.code
+        ? -1
+        : a.code > b.code
+          ? 1
+          : a.message < b.message
+            ? -1
+            : a.message > b.message
+              ? 1
+              : 0;
 }
 
 export const hexZxid = (z: bigint): string => `0x${z.toString(16)}`;

@@ -24,7 +24,9 @@ export const RehearseExit = { migratable: 0, unreadable: 2, blocked: 3 } as cons
  * and a later run on the same, unchanged data directory resumes from it instead of reading the
  * files again), else a temporary one removed afterwards. JSON dumps are parsed whole, in memory.
  */
-export type ZkInput = { readonly zkDataDir: string; readonly snapshot?: string; readonly stagingDir?: string } | { readonly zkDump: string };
+export type ZkInput =
+  | { readonly zkDataDir: string; readonly snapshot?: string; readonly stagingDir?: string }
+  | { readonly zkDump: string };
 
 interface ZkRead {
   readonly tree: ZnodeSource;
@@ -58,9 +60,16 @@ async function dataDirFingerprint(dataDir: string, snapshot: string | undefined)
   return parts.join('|');
 }
 
-async function readDataDirStaged(input: { readonly zkDataDir: string; readonly snapshot?: string; readonly stagingDir?: string }): Promise<ZkRead> {
+async function readDataDirStaged(input: {
+  readonly zkDataDir: string;
+  readonly snapshot?: string;
+  readonly stagingDir?: string;
+}): Promise<ZkRead> {
   const temporary = input.stagingDir === undefined;
-  const dir = input.stagingDir !== undefined ? join(input.stagingDir, 'tree') : await mkdtemp(join(tmpdir(), 'raftka-migrate-staging-'));
+  const dir =
+    input.stagingDir !== undefined
+      ? join(input.stagingDir, 'tree')
+      : await mkdtemp(join(tmpdir(), 'raftka-migrate-staging-'));
   const store = await LevelZnodeStore.open(dir);
   const close = async (): Promise<void> => {
     await store.close();
@@ -69,12 +78,19 @@ async function readDataDirStaged(input: { readonly zkDataDir: string; readonly s
   try {
     const fingerprint = await dataDirFingerprint(input.zkDataDir, input.snapshot);
     const kept = await store.readMeta<StagingMeta>();
-    if (kept && kept.fingerprint === fingerprint) return { tree: store, source: kept.source, notes: kept.notes, resumed: true, close };
+    if (kept && kept.fingerprint === fingerprint)
+      return { tree: store, source: kept.source, notes: kept.notes, resumed: true, close };
     await store.writeMeta(null); // incomplete until the read below finishes
     await store.clear();
     const r = await readDataDir(input.zkDataDir, { store, ...(input.snapshot ? { snapshot: input.snapshot } : {}) });
     const s = r.source;
-    const source: ReportSource = { kind: 'zk-data-dir', path: s.path, snapshotZxid: hexZxid(s.snapshotZxid), lastZxid: hexZxid(s.lastZxid), txnLogsReplayed: s.txnLogsReplayed };
+    const source: ReportSource = {
+      kind: 'zk-data-dir',
+      path: s.path,
+      snapshotZxid: hexZxid(s.snapshotZxid),
+      lastZxid: hexZxid(s.lastZxid),
+      txnLogsReplayed: s.txnLogsReplayed,
+    };
     const meta: StagingMeta = { fingerprint, source, notes: r.notes };
     await store.writeMeta(meta);
     return { tree: store, source, notes: r.notes, resumed: false, close };
@@ -89,7 +105,19 @@ async function readDataDirStaged(input: { readonly zkDataDir: string; readonly s
 export async function readZkInput(input: ZkInput): Promise<ZkRead> {
   if ('zkDataDir' in input) return readDataDirStaged(input);
   const r = await readJsonDump(input.zkDump);
-  return { tree: r.tree, notes: [], resumed: false, close: async () => undefined, source: { kind: 'zk-dump', path: r.source.path, snapshotZxid: null, lastZxid: hexZxid(r.source.lastZxid), txnLogsReplayed: [] } };
+  return {
+    tree: r.tree,
+    notes: [],
+    resumed: false,
+    close: async () => undefined,
+    source: {
+      kind: 'zk-dump',
+      path: r.source.path,
+      snapshotZxid: null,
+      lastZxid: hexZxid(r.source.lastZxid),
+      txnLogsReplayed: [],
+    },
+  };
 }
 
 export interface RehearseResult {
@@ -116,5 +144,12 @@ export async function rehearse(input: ZkInput): Promise<RehearseResult> {
   const plan = translateToRecords(model);
   const report = buildReport(read.source, model, read.notes, plan);
   const blocked = report.problems.some((p) => p.severity === 'error');
-  return { report, model, plan, readMs, resumed: read.resumed, exitCode: blocked ? RehearseExit.blocked : RehearseExit.migratable };
+  return {
+    report,
+    model,
+    plan,
+    readMs,
+    resumed: read.resumed,
+    exitCode: blocked ? RehearseExit.blocked : RehearseExit.migratable,
+  };
 }

@@ -60,29 +60,56 @@ export interface RehearseReport {
   readonly brokerConfigs: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly acls: readonly ReportAcl[];
   readonly scramUsers: readonly { readonly user: string; readonly mechanism: string; readonly iterations: number }[];
-  readonly clientQuotas: readonly { readonly entity: Readonly<Record<string, string | null>>; readonly quotas: Readonly<Record<string, number>> }[];
+  readonly clientQuotas: readonly {
+    readonly entity: Readonly<Record<string, string | null>>;
+    readonly quotas: Readonly<Record<string, number>>;
+  }[];
   readonly producerIdBlock: { readonly blockStart: number; readonly blockEnd: number } | null;
   readonly pendingTopicDeletions: readonly string[];
   readonly problems: readonly Problem[];
 }
 
-const sortedObject = <V>(m: ReadonlyMap<string, V>): Record<string, V> => Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+const sortedObject = <V>(m: ReadonlyMap<string, V>): Record<string, V> =>
+  Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 function aclKey(a: ReportAcl): string {
-  return [a.resourceType, a.patternType, a.resourceName, a.principal, a.operation, a.permissionType, a.host].join('\u0000');
+  return [a.resourceType, a.patternType, a.resourceName, a.principal, a.operation, a.permissionType, a.host].join(
+    '\u0000',
+  );
 }
 
-export function buildReport(source: ReportSource, model: KafkaZkModel, notes: readonly Problem[], plan: MigrationPlan): RehearseReport {
+export function buildReport(
+  source: ReportSource,
+  model: KafkaZkModel,
+  notes: readonly Problem[],
+  plan: MigrationPlan,
+): RehearseReport {
   const migrated = model.topics.filter((t) => !t.pendingDeletion && t.skipReason === null);
   const topics: ReportTopic[] = migrated.map((t) => ({
     name: t.name,
     topicId: t.topicId,
-    partitions: t.partitions.map((p) => ({ partition: p.partition, replicas: p.replicas, leader: p.leader, leaderEpoch: p.leaderEpoch, isr: p.isr })),
+    partitions: t.partitions.map((p) => ({
+      partition: p.partition,
+      replicas: p.replicas,
+      leader: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      isr: p.isr,
+    })),
     configs: sortedObject(t.configs ?? new Map<string, string>()),
   }));
-  const brokerEntities = [...model.brokerConfigs.keys()].sort((a, b) => (a === defaultEntity ? -1 : b === defaultEntity ? 1 : Number(a) - Number(b)));
+  const brokerEntities = [...model.brokerConfigs.keys()].sort((a, b) =>
+    a === defaultEntity ? -1 : b === defaultEntity ? 1 : Number(a) - Number(b),
+  );
   const acls: ReportAcl[] = model.acls
-    .map((a) => ({ resourceType: a.resourceType, patternType: a.patternType, resourceName: a.resourceName, principal: a.principal, host: a.host, operation: a.operation, permissionType: a.permissionType }))
+    .map((a) => ({
+      resourceType: a.resourceType,
+      patternType: a.patternType,
+      resourceName: a.resourceName,
+      principal: a.principal,
+      host: a.host,
+      operation: a.operation,
+      permissionType: a.permissionType,
+    }))
     .sort((a, b) => (aclKey(a) < aclKey(b) ? -1 : aclKey(a) > aclKey(b) ? 1 : 0));
   return {
     source,
@@ -102,8 +129,13 @@ export function buildReport(source: ReportSource, model: KafkaZkModel, notes: re
     brokerConfigs: Object.fromEntries(brokerEntities.map((e) => [e, sortedObject(model.brokerConfigs.get(e)!)])),
     acls,
     scramUsers: model.scramCredentials.map((c) => ({ user: c.user, mechanism: c.mechanism, iterations: c.iterations })),
-    clientQuotas: model.clientQuotas.map((q) => ({ entity: Object.fromEntries(q.entity), quotas: sortedObject(q.quotas) })),
-    producerIdBlock: model.producerIdBlock ? { blockStart: model.producerIdBlock.blockStart, blockEnd: model.producerIdBlock.blockEnd } : null,
+    clientQuotas: model.clientQuotas.map((q) => ({
+      entity: Object.fromEntries(q.entity),
+      quotas: sortedObject(q.quotas),
+    })),
+    producerIdBlock: model.producerIdBlock
+      ? { blockStart: model.producerIdBlock.blockStart, blockEnd: model.producerIdBlock.blockEnd }
+      : null,
     pendingTopicDeletions: model.topics.filter((t) => t.pendingDeletion).map((t) => t.name),
     problems: [...notes, ...model.problems].sort(compareProblems),
   };
@@ -117,7 +149,9 @@ export function formatReport(r: RehearseReport, readMs: number, forced: readonly
   const warnings = r.problems.length - errors.length;
   const lines = [
     `Source:            ${s.kind} ${s.path}`,
-    s.kind === 'zk-data-dir' ? `                   snapshot zxid ${s.snapshotZxid}, replayed ${s.txnLogsReplayed.join(', ') || 'no logs'} up to zxid ${s.lastZxid}` : `                   highest zxid in the dump ${s.lastZxid}`,
+    s.kind === 'zk-data-dir'
+      ? `                   snapshot zxid ${s.snapshotZxid}, replayed ${s.txnLogsReplayed.join(', ') || 'no logs'} up to zxid ${s.lastZxid}`
+      : `                   highest zxid in the dump ${s.lastZxid}`,
     `Read in:           ${readMs.toFixed(0)} ms`,
     `Cluster id:        ${r.clusterId ?? '(none)'}`,
     `Brokers:           ${c.brokers}`,
@@ -131,7 +165,9 @@ export function formatReport(r: RehearseReport, readMs: number, forced: readonly
     `Records to write:  ${c.records} (one metadata transaction)`,
     '',
     `Problems: ${errors.length} error(s), ${warnings} warning(s)`,
-    ...r.problems.map((p) => `  ${p.severity.toUpperCase().padEnd(7)} ${p.code.padEnd(30)} ${p.path}\n          ${p.message}`),
+    ...r.problems.map(
+      (p) => `  ${p.severity.toUpperCase().padEnd(7)} ${p.code.padEnd(30)} ${p.path}\n          ${p.message}`,
+    ),
   ];
   if (errors.length > 0) {
     lines.push('', 'NOT migratable as is: fix the errors above, or apply with --force, which will:');

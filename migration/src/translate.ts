@@ -36,7 +36,16 @@ export interface TranslateOptions {
 }
 
 export function aclBindingId(a: AclBindingModel): string {
-  return stableUuid('raftka-zk-migration-acl', a.resourceType, a.patternType, a.resourceName, a.principal, a.host, a.operation, a.permissionType);
+  return stableUuid(
+    'raftka-zk-migration-acl',
+    a.resourceType,
+    a.patternType,
+    a.resourceName,
+    a.principal,
+    a.host,
+    a.operation,
+    a.permissionType,
+  );
 }
 
 const byKey = <V>(m: ReadonlyMap<string, V>): [string, V][] => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -49,7 +58,10 @@ function brokerEntityOrder(a: string, b: string): number {
 export function translateToRecords(model: KafkaZkModel, options: TranslateOptions = {}): MigrationPlan {
   const records: MetadataRecord[] = [];
   const forced: string[] = [];
-  records.push({ type: 'beginTransaction', name: options.transactionName ?? `zk-migration ${model.clusterId ?? 'unknown-cluster'}` });
+  records.push({
+    type: 'beginTransaction',
+    name: options.transactionName ?? `zk-migration ${model.clusterId ?? 'unknown-cluster'}`,
+  });
 
   for (const t of model.topics) {
     if (t.pendingDeletion) continue;
@@ -59,7 +71,10 @@ export function translateToRecords(model: KafkaZkModel, options: TranslateOption
     }
     records.push({ type: 'topic', name: t.name, topicId: t.topicId });
     for (const p of t.partitions) {
-      if (p.stateSource !== 'zk') forced.push(`partition ${t.name}-${p.partition}: state ${p.stateSource}, written with leader ${p.leader}, ISR [${p.isr.join(',')}], leader epoch ${p.leaderEpoch}`);
+      if (p.stateSource !== 'zk')
+        forced.push(
+          `partition ${t.name}-${p.partition}: state ${p.stateSource}, written with leader ${p.leader}, ISR [${p.isr.join(',')}], leader epoch ${p.leaderEpoch}`,
+        );
       records.push({
         type: 'partition',
         topicId: t.topicId,
@@ -73,7 +88,8 @@ export function translateToRecords(model: KafkaZkModel, options: TranslateOption
         partitionEpoch: p.partitionEpoch,
       });
     }
-    if (t.configs === null) forced.push(`topic ${t.name}: its configs are unreadable and not migrated (it gets the cluster defaults)`);
+    if (t.configs === null)
+      forced.push(`topic ${t.name}: its configs are unreadable and not migrated (it gets the cluster defaults)`);
     for (const [name, value] of byKey(t.configs ?? new Map<string, string>())) {
       records.push({ type: 'config', resourceType: configResourceTypes.topic, resourceName: t.name, name, value });
     }
@@ -87,12 +103,21 @@ export function translateToRecords(model: KafkaZkModel, options: TranslateOption
   }
 
   for (const c of model.scramCredentials) {
-    records.push({ type: 'userScramCredential', name: c.user, mechanism: scramMechanisms[c.mechanism]!, salt: c.salt, storedKey: c.storedKey, serverKey: c.serverKey, iterations: c.iterations });
+    records.push({
+      type: 'userScramCredential',
+      name: c.user,
+      mechanism: scramMechanisms[c.mechanism]!,
+      salt: c.salt,
+      storedKey: c.storedKey,
+      serverKey: c.serverKey,
+      iterations: c.iterations,
+    });
   }
 
   for (const q of model.clientQuotas) {
     const entity = q.entity.map(([entityType, entityName]) => ({ entityType, entityName }));
-    for (const [key, value] of byKey(q.quotas)) records.push({ type: 'clientQuota', entity, key, value, remove: false });
+    for (const [key, value] of byKey(q.quotas))
+      records.push({ type: 'clientQuota', entity, key, value, remove: false });
   }
 
   for (const a of model.acls) {
@@ -111,9 +136,18 @@ export function translateToRecords(model: KafkaZkModel, options: TranslateOption
 
   const block = model.producerIdBlock;
   // ProducerIdsRecord.nextProducerId is the first id not yet handed out: above ZooKeeper's block_end.
-  if (block) records.push({ type: 'producerIds', brokerId: block.brokerId, brokerEpoch: 0, nextProducerId: block.blockEnd + 1 });
+  if (block)
+    records.push({ type: 'producerIds', brokerId: block.brokerId, brokerEpoch: 0, nextProducerId: block.blockEnd + 1 });
 
-  records.push({ type: 'zkMigrationState', zkMigrationState: options.migrationState ?? ZkMigrationState.POST_MIGRATION });
+  records.push({
+    type: 'zkMigrationState',
+    zkMigrationState: options.migrationState ?? ZkMigrationState.POST_MIGRATION,
+  });
   records.push({ type: 'endTransaction' });
-  return { clusterId: model.clusterId, records, blockingProblems: model.problems.filter((p) => p.severity === 'error'), forced };
+  return {
+    clusterId: model.clusterId,
+    records,
+    blockingProblems: model.problems.filter((p) => p.severity === 'error'),
+    forced,
+  };
 }

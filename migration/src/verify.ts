@@ -36,7 +36,9 @@ class VerifyError extends Error {
 }
 
 /** The active controller's committed image. */
-async function fetchLiveImage(controllers: readonly Endpoint[]): Promise<{ image: MetadataImage; metadataOffset: number }> {
+async function fetchLiveImage(
+  controllers: readonly Endpoint[],
+): Promise<{ image: MetadataImage; metadataOffset: number }> {
   const client = new ControllerClient(controllers);
   try {
     const res = await client.describeMetadataImage({}, { timeoutMs: describeTimeoutMs });
@@ -72,16 +74,26 @@ export async function verifyMigration(input: ZkInput, controllers: readonly Endp
 /** What `migrate verify` prints. */
 export function formatVerifyResult(r: VerifyResult): string {
   const lines: string[] = [];
-  if (r.equal) lines.push(`KRaft metadata (offset ${r.metadataOffset}) matches the ZooKeeper state: ${r.topics} topics, ${r.partitions} partitions, configs, ACLs, SCRAM credentials, quotas, producer ids.`);
+  if (r.equal)
+    lines.push(
+      `KRaft metadata (offset ${r.metadataOffset}) matches the ZooKeeper state: ${r.topics} topics, ${r.partitions} partitions, configs, ACLs, SCRAM credentials, quotas, producer ids.`,
+    );
   else {
-    lines.push(`KRaft metadata (offset ${r.metadataOffset}) differs from the ZooKeeper state in ${r.differences.length} places (- only in ZooKeeper, + only in KRaft, ~ different):`);
+    lines.push(
+      `KRaft metadata (offset ${r.metadataOffset}) differs from the ZooKeeper state in ${r.differences.length} places (- only in ZooKeeper, + only in KRaft, ~ different):`,
+    );
     for (const d of r.differences) lines.push(`  ${d}`);
   }
   if (r.changedSinceMigration.length > 0) {
-    lines.push(`${r.changedSinceMigration.length} partitions changed in KRaft since the migration (leader/ISR moves; not differences):`);
+    lines.push(
+      `${r.changedSinceMigration.length} partitions changed in KRaft since the migration (leader/ISR moves; not differences):`,
+    );
     for (const c of r.changedSinceMigration.slice(0, 20)) lines.push(`  ${c}`);
     if (r.changedSinceMigration.length > 20) lines.push(`  ... and ${r.changedSinceMigration.length - 20} more`);
   }
-  if (r.blockingProblems.length > 0) lines.push(`note: the input has ${r.blockingProblems.length} blocking problems; compared with what apply --force writes (${r.forced.length} entities skipped or replaced).`);
+  if (r.blockingProblems.length > 0)
+    lines.push(
+      `note: the input has ${r.blockingProblems.length} blocking problems; compared with what apply --force writes (${r.forced.length} entities skipped or replaced).`,
+    );
   return lines.join('\n');
 }

@@ -4,21 +4,68 @@
 // (DescribeConfigs, DescribeCluster) come from the broker's own metadata image; DeleteRecords and
 // OffsetForLeaderEpoch act on the partition logs this broker leads.
 import { ErrorCode, errorName } from '../common/errors.js';
-import { ControllerUnavailableError, type ControllerMethod, type ControllerRequest, type ControllerResponse } from '../client/controller-client.js';
+import {
+  ControllerUnavailableError,
+  type ControllerMethod,
+  type ControllerRequest,
+  type ControllerResponse,
+} from '../client/controller-client.js';
 import { AlterConfigOp } from '../protocol/config-types.js';
 import { configResourceKey, type MetadataImage } from '../metadata/image.js';
 import { ConfigResourceType } from '../metadata/records.js';
 import type { AclBinding, ConfigResource } from '../rpc/controller-rpc.js';
-import { createAclsApi, deleteAclsApi, describeAclsApi, type CreateAclsRequest, type CreateAclsResponseInput, type DeleteAclsRequest, type DeleteAclsResponseInput, type DescribeAclsRequest, type DescribeAclsResponseInput } from '../protocol/messages/acls.js';
-import { alterConfigsApi, type AlterConfigsRequest, type AlterConfigsResponseInput } from '../protocol/messages/alter-configs.js';
-import { createPartitionsApi, type CreatePartitionsRequest, type CreatePartitionsResponseInput } from '../protocol/messages/create-partitions.js';
-import { createTopicsApi, type CreateTopicsRequest, type CreateTopicsResponseInput } from '../protocol/messages/create-topics.js';
-import { deleteRecordsApi, type DeleteRecordsRequest, type DeleteRecordsResponseInput } from '../protocol/messages/delete-records.js';
-import { deleteTopicsApi, type DeleteTopicsRequest, type DeleteTopicsResponseInput } from '../protocol/messages/delete-topics.js';
+import {
+  createAclsApi,
+  deleteAclsApi,
+  describeAclsApi,
+  type CreateAclsRequest,
+  type CreateAclsResponseInput,
+  type DeleteAclsRequest,
+  type DeleteAclsResponseInput,
+  type DescribeAclsRequest,
+  type DescribeAclsResponseInput,
+} from '../protocol/messages/acls.js';
+import {
+  alterConfigsApi,
+  type AlterConfigsRequest,
+  type AlterConfigsResponseInput,
+} from '../protocol/messages/alter-configs.js';
+import {
+  createPartitionsApi,
+  type CreatePartitionsRequest,
+  type CreatePartitionsResponseInput,
+} from '../protocol/messages/create-partitions.js';
+import {
+  createTopicsApi,
+  type CreateTopicsRequest,
+  type CreateTopicsResponseInput,
+} from '../protocol/messages/create-topics.js';
+import {
+  deleteRecordsApi,
+  type DeleteRecordsRequest,
+  type DeleteRecordsResponseInput,
+} from '../protocol/messages/delete-records.js';
+import {
+  deleteTopicsApi,
+  type DeleteTopicsRequest,
+  type DeleteTopicsResponseInput,
+} from '../protocol/messages/delete-topics.js';
 import { describeClusterApi, type DescribeClusterResponseInput } from '../protocol/messages/describe-cluster.js';
-import { describeConfigsApi, type DescribeConfigsRequest, type DescribeConfigsResponseInput } from '../protocol/messages/describe-configs.js';
-import { incrementalAlterConfigsApi, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponseInput } from '../protocol/messages/incremental-alter-configs.js';
-import { offsetForLeaderEpochApi, type OffsetForLeaderEpochRequest, type OffsetForLeaderEpochResponseInput } from '../protocol/messages/offset-for-leader-epoch.js';
+import {
+  describeConfigsApi,
+  type DescribeConfigsRequest,
+  type DescribeConfigsResponseInput,
+} from '../protocol/messages/describe-configs.js';
+import {
+  incrementalAlterConfigsApi,
+  type IncrementalAlterConfigsRequest,
+  type IncrementalAlterConfigsResponseInput,
+} from '../protocol/messages/incremental-alter-configs.js';
+import {
+  offsetForLeaderEpochApi,
+  type OffsetForLeaderEpochRequest,
+  type OffsetForLeaderEpochResponseInput,
+} from '../protocol/messages/offset-for-leader-epoch.js';
 import {
   alterPartitionReassignmentsApi,
   listPartitionReassignmentsApi,
@@ -27,11 +74,21 @@ import {
   type ListPartitionReassignmentsRequest,
   type ListPartitionReassignmentsResponseInput,
 } from '../protocol/messages/partition-reassignments.js';
-import { clientVisibleControllerId, type BrokerApiContext, type KafkaApiRegistry, type RequestContext } from './api-context.js';
+import {
+  clientVisibleControllerId,
+  type BrokerApiContext,
+  type KafkaApiRegistry,
+  type RequestContext,
+} from './api-context.js';
 import { describeBrokerConfigs, describeTopicConfigs } from './config-describe.js';
 
 /** Call the controller; an unreachable quorum becomes a code the client retries on. */
-async function forward<M extends ControllerMethod>(ctx: BrokerApiContext, method: M, request: ControllerRequest<M>, timeoutMs: number): Promise<ControllerResponse<M> | { unavailable: string }> {
+async function forward<M extends ControllerMethod>(
+  ctx: BrokerApiContext,
+  method: M,
+  request: ControllerRequest<M>,
+  timeoutMs: number,
+): Promise<ControllerResponse<M> | { unavailable: string }> {
   try {
     return await ctx.controller.call(method, request, { timeoutMs: Math.max(1000, Math.min(timeoutMs, 60_000)) });
   } catch (err) {
@@ -67,16 +124,37 @@ async function createTopics(ctx: BrokerApiContext, req: CreateTopicsRequest): Pr
       validateOnly: req.validateOnly,
       topics: req.topics
         .filter((t) => !withAssignments.has(t.name))
-        .map((t) => ({ name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, configs: Object.fromEntries(t.configs.map((c) => [c.name, c.value ?? ''])) })),
+        .map((t) => ({
+          name: t.name,
+          numPartitions: t.numPartitions,
+          replicationFactor: t.replicationFactor,
+          configs: Object.fromEntries(t.configs.map((c) => [c.name, c.value ?? ''])),
+        })),
     },
     req.timeoutMs,
   );
   const answers = new Map('unavailable' in res ? [] : res.topics.map((t) => [t.name, t]));
   return {
     topics: req.topics.map((t) => {
-      if (withAssignments.has(t.name)) return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'manual replica assignments are not supported by raftka yet', numPartitions: -1, replicationFactor: -1, configs: null };
+      if (withAssignments.has(t.name))
+        return {
+          name: t.name,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: 'manual replica assignments are not supported by raftka yet',
+          numPartitions: -1,
+          replicationFactor: -1,
+          configs: null,
+        };
       const a = answers.get(t.name);
-      if (!a) return { name: t.name, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: 'unavailable' in res ? res.unavailable : 'no answer from the controller', numPartitions: -1, replicationFactor: -1, configs: null };
+      if (!a)
+        return {
+          name: t.name,
+          errorCode: ErrorCode.REQUEST_TIMED_OUT,
+          errorMessage: 'unavailable' in res ? res.unavailable : 'no answer from the controller',
+          numPartitions: -1,
+          replicationFactor: -1,
+          configs: null,
+        };
       const errorCode = a.errorCode;
       return {
         name: t.name,
@@ -91,46 +169,105 @@ async function createTopics(ctx: BrokerApiContext, req: CreateTopicsRequest): Pr
   };
 }
 
-async function deleteTopics(ctx: BrokerApiContext, req: DeleteTopicsRequest, rc: RequestContext, img: MetadataImage | null): Promise<DeleteTopicsResponseInput> {
+async function deleteTopics(
+  ctx: BrokerApiContext,
+  req: DeleteTopicsRequest,
+  rc: RequestContext,
+  img: MetadataImage | null,
+): Promise<DeleteTopicsResponseInput> {
   const byId = rc.header.apiVersion >= 6;
-  const names = byId ? req.topics.map((t) => t.name ?? [...(img?.topicsById.values() ?? [])].find((x) => x.id === t.topicId)?.name ?? '') : (req.topicNames ?? []);
+  const names = byId
+    ? req.topics.map((t) => t.name ?? [...(img?.topicsById.values() ?? [])].find((x) => x.id === t.topicId)?.name ?? '')
+    : (req.topicNames ?? []);
   const res = await forward(ctx, 'DeleteTopics', { names }, req.timeoutMs);
   const answers = new Map('unavailable' in res ? [] : res.topics.map((t) => [t.name, t]));
   return {
     responses: names.map((name) => {
       const a = answers.get(name);
       const errorCode = a ? a.errorCode : ErrorCode.REQUEST_TIMED_OUT;
-      return { name, errorCode, errorMessage: errorCode === 0 ? null : (a?.errorMessage ?? ('unavailable' in res ? res.unavailable : errorName(errorCode))) };
+      return {
+        name,
+        errorCode,
+        errorMessage:
+          errorCode === 0 ? null : (a?.errorMessage ?? ('unavailable' in res ? res.unavailable : errorName(errorCode))),
+      };
     }),
   };
 }
 
-async function createPartitions(ctx: BrokerApiContext, req: CreatePartitionsRequest): Promise<CreatePartitionsResponseInput> {
-  const res = await forward(ctx, 'CreatePartitions', { validateOnly: req.validateOnly, topics: req.topics.map((t) => ({ name: t.name, count: t.count })) }, req.timeoutMs);
+async function createPartitions(
+  ctx: BrokerApiContext,
+  req: CreatePartitionsRequest,
+): Promise<CreatePartitionsResponseInput> {
+  const res = await forward(
+    ctx,
+    'CreatePartitions',
+    { validateOnly: req.validateOnly, topics: req.topics.map((t) => ({ name: t.name, count: t.count })) },
+    req.timeoutMs,
+  );
   const answers = new Map('unavailable' in res ? [] : res.topics.map((t) => [t.name, t]));
   return {
     results: req.topics.map((t) => {
-      if (t.assignments && t.assignments.length > 0) return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'manual replica assignments are not supported by raftka yet' };
+      if (t.assignments && t.assignments.length > 0)
+        return {
+          name: t.name,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: 'manual replica assignments are not supported by raftka yet',
+        };
       const a = answers.get(t.name);
       const errorCode = a ? a.errorCode : ErrorCode.REQUEST_TIMED_OUT;
-      return { name: t.name, errorCode, errorMessage: errorCode === 0 ? null : (a?.errorMessage ?? errorName(errorCode)) };
+      return {
+        name: t.name,
+        errorCode,
+        errorMessage: errorCode === 0 ? null : (a?.errorMessage ?? errorName(errorCode)),
+      };
     }),
   };
 }
 
-function describeConfigs(ctx: BrokerApiContext, req: DescribeConfigsRequest, img: MetadataImage | null): DescribeConfigsResponseInput {
+function describeConfigs(
+  ctx: BrokerApiContext,
+  req: DescribeConfigsRequest,
+  img: MetadataImage | null,
+): DescribeConfigsResponseInput {
   return {
     results: req.resources.map((r) => {
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-      if (!img) return { ...base, errorCode: ErrorCode.BROKER_NOT_AVAILABLE, errorMessage: 'no metadata yet', configs: [] };
-      let entries;
+      if (!img)
+        return { ...base, errorCode: ErrorCode.BROKER_NOT_AVAILABLE, errorMessage: 'no metadata yet', configs: [] };
+      let entries: ReturnType<typeof describeTopicConfigs>;
       if (r.resourceType === ConfigResourceType.TOPIC) {
-        if (!img.topicsByName.has(r.resourceName)) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic ${r.resourceName}`, configs: [] };
-        entries = describeTopicConfigs(ctx.config, img.configs.get(configResourceKey(ConfigResourceType.TOPIC, r.resourceName)));
+        if (!img.topicsByName.has(r.resourceName))
+          return {
+            ...base,
+            errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            errorMessage: `unknown topic ${r.resourceName}`,
+            configs: [],
+          };
+        entries = describeTopicConfigs(
+          ctx.config,
+          img.configs.get(configResourceKey(ConfigResourceType.TOPIC, r.resourceName)),
+        );
       } else if (r.resourceType === ConfigResourceType.BROKER) {
-        if (r.resourceName !== '' && r.resourceName !== String(ctx.nodeId)) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `this is broker ${ctx.nodeId}; ask broker ${r.resourceName} itself`, configs: [] };
-        entries = describeBrokerConfigs(ctx.config, img.configs.get(configResourceKey(ConfigResourceType.BROKER, r.resourceName)), img.configs.get(configResourceKey(ConfigResourceType.BROKER, '')));
-      } else return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unsupported resource type ${r.resourceType}`, configs: [] };
+        if (r.resourceName !== '' && r.resourceName !== String(ctx.nodeId))
+          return {
+            ...base,
+            errorCode: ErrorCode.INVALID_REQUEST,
+            errorMessage: `this is broker ${ctx.nodeId}; ask broker ${r.resourceName} itself`,
+            configs: [],
+          };
+        entries = describeBrokerConfigs(
+          ctx.config,
+          img.configs.get(configResourceKey(ConfigResourceType.BROKER, r.resourceName)),
+          img.configs.get(configResourceKey(ConfigResourceType.BROKER, '')),
+        );
+      } else
+        return {
+          ...base,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: `unsupported resource type ${r.resourceType}`,
+          configs: [],
+        };
       const keys = r.configurationKeys;
       return {
         ...base,
@@ -138,14 +275,26 @@ function describeConfigs(ctx: BrokerApiContext, req: DescribeConfigsRequest, img
         errorMessage: null,
         configs: entries
           .filter((e) => !keys || keys.includes(e.name))
-          .map((e) => ({ name: e.name, value: e.value, readOnly: e.readOnly, isDefault: e.source === 5, configSource: e.source, isSensitive: false, synonyms: [] })),
+          .map((e) => ({
+            name: e.name,
+            value: e.value,
+            readOnly: e.readOnly,
+            isDefault: e.source === 5,
+            configSource: e.source,
+            isSensitive: false,
+            synonyms: [],
+          })),
       };
     }),
   };
 }
 
 /** Legacy AlterConfigs replaces a resource's whole dynamic config set: SET what is given, DELETE the rest. */
-async function alterConfigs(ctx: BrokerApiContext, req: AlterConfigsRequest, img: MetadataImage | null): Promise<AlterConfigsResponseInput> {
+async function alterConfigs(
+  ctx: BrokerApiContext,
+  req: AlterConfigsRequest,
+  img: MetadataImage | null,
+): Promise<AlterConfigsResponseInput> {
   const resources = req.resources.map((r) => {
     const current = img?.configs.get(configResourceKey(r.resourceType, r.resourceName)) ?? new Map<string, string>();
     const given = new Set(r.configs.map((c) => c.name));
@@ -153,7 +302,11 @@ async function alterConfigs(ctx: BrokerApiContext, req: AlterConfigsRequest, img
       resourceType: r.resourceType,
       resourceName: r.resourceName,
       configs: [
-        ...r.configs.map((c) => ({ name: c.name, op: c.value === null ? AlterConfigOp.DELETE : AlterConfigOp.SET, value: c.value ?? undefined })),
+        ...r.configs.map((c) => ({
+          name: c.name,
+          op: c.value === null ? AlterConfigOp.DELETE : AlterConfigOp.SET,
+          value: c.value ?? undefined,
+        })),
         ...[...current.keys()].filter((k) => !given.has(k)).map((name) => ({ name, op: AlterConfigOp.DELETE })),
       ],
     };
@@ -161,7 +314,10 @@ async function alterConfigs(ctx: BrokerApiContext, req: AlterConfigsRequest, img
   return { responses: await alterViaController(ctx, resources, req.validateOnly) };
 }
 
-async function incrementalAlterConfigs(ctx: BrokerApiContext, req: IncrementalAlterConfigsRequest): Promise<IncrementalAlterConfigsResponseInput> {
+async function incrementalAlterConfigs(
+  ctx: BrokerApiContext,
+  req: IncrementalAlterConfigsRequest,
+): Promise<IncrementalAlterConfigsResponseInput> {
   const resources = req.resources.map((r) => ({
     resourceType: r.resourceType,
     resourceName: r.resourceName,
@@ -170,17 +326,30 @@ async function incrementalAlterConfigs(ctx: BrokerApiContext, req: IncrementalAl
   return { responses: await alterViaController(ctx, resources, req.validateOnly) };
 }
 
-async function alterViaController(ctx: BrokerApiContext, resources: (ConfigResource & { resourceType: number; resourceName: string })[], validateOnly: boolean): Promise<{ errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[]> {
+async function alterViaController(
+  ctx: BrokerApiContext,
+  resources: (ConfigResource & { resourceType: number; resourceName: string })[],
+  validateOnly: boolean,
+): Promise<{ errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[]> {
   const res = await forward(ctx, 'IncrementalAlterConfigs', { resources, validateOnly }, 30_000);
   const results = 'unavailable' in res ? [] : res.resources;
   return resources.map((r, i) => {
     const a = results[i];
     const errorCode = a ? a.errorCode : ErrorCode.REQUEST_TIMED_OUT;
-    return { errorCode, errorMessage: errorCode === 0 ? null : (a?.errorMessage ?? errorName(errorCode)), resourceType: r.resourceType, resourceName: r.resourceName };
+    return {
+      errorCode,
+      errorMessage: errorCode === 0 ? null : (a?.errorMessage ?? errorName(errorCode)),
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+    };
   });
 }
 
-function describeCluster(ctx: BrokerApiContext, rc: RequestContext, img: MetadataImage | null): DescribeClusterResponseInput {
+function describeCluster(
+  ctx: BrokerApiContext,
+  rc: RequestContext,
+  img: MetadataImage | null,
+): DescribeClusterResponseInput {
   const brokers = img
     ? [...img.brokers.values()]
         .filter((b) => !b.fenced)
@@ -190,7 +359,13 @@ function describeCluster(ctx: BrokerApiContext, rc: RequestContext, img: Metadat
           return ep ? [{ brokerId: b.id, host: ep.host, port: ep.port, rack: b.rack }] : [];
         })
     : [];
-  return { errorCode: 0, errorMessage: null, clusterId: ctx.clusterId, controllerId: img ? clientVisibleControllerId(img) : -1, brokers };
+  return {
+    errorCode: 0,
+    errorMessage: null,
+    clusterId: ctx.clusterId,
+    controllerId: img ? clientVisibleControllerId(img) : -1,
+    brokers,
+  };
 }
 
 function deleteRecords(ctx: BrokerApiContext, req: DeleteRecordsRequest): DeleteRecordsResponseInput {
@@ -200,10 +375,12 @@ function deleteRecords(ctx: BrokerApiContext, req: DeleteRecordsRequest): Delete
       partitions: t.partitions.map((p) => {
         const err = ctx.replicas.leaderError(t.name, p.partitionIndex);
         const hosted = ctx.replicas.get(t.name, p.partitionIndex);
-        if (err !== ErrorCode.NONE || !hosted) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: err };
+        if (err !== ErrorCode.NONE || !hosted)
+          return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: err };
         const hw = ctx.replicas.highWatermark(hosted);
         const target = p.offset === -1 ? hw : p.offset;
-        if (target < 0 || target > hw) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
+        if (target < 0 || target > hw)
+          return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
         hosted.log.advanceLogStart(target);
         return { partitionIndex: p.partitionIndex, lowWatermark: hosted.log.logStartOffset, errorCode: 0 };
       }),
@@ -211,16 +388,28 @@ function deleteRecords(ctx: BrokerApiContext, req: DeleteRecordsRequest): Delete
   };
 }
 
-function offsetForLeaderEpoch(ctx: BrokerApiContext, req: OffsetForLeaderEpochRequest): OffsetForLeaderEpochResponseInput {
+function offsetForLeaderEpoch(
+  ctx: BrokerApiContext,
+  req: OffsetForLeaderEpochRequest,
+): OffsetForLeaderEpochResponseInput {
   return {
     topics: req.topics.map((t) => ({
       topic: t.topic,
       partitions: t.partitions.map((p) => {
         const err = ctx.replicas.leaderError(t.topic, p.partition);
         const hosted = ctx.replicas.get(t.topic, p.partition);
-        if (err !== ErrorCode.NONE || !hosted) return { errorCode: err, partition: p.partition, leaderEpoch: -1, endOffset: -1 };
+        if (err !== ErrorCode.NONE || !hosted)
+          return { errorCode: err, partition: p.partition, leaderEpoch: -1, endOffset: -1 };
         if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== hosted.leaderEpoch) {
-          return { errorCode: p.currentLeaderEpoch < hosted.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH, partition: p.partition, leaderEpoch: -1, endOffset: -1 };
+          return {
+            errorCode:
+              p.currentLeaderEpoch < hosted.leaderEpoch
+                ? ErrorCode.FENCED_LEADER_EPOCH
+                : ErrorCode.UNKNOWN_LEADER_EPOCH,
+            partition: p.partition,
+            leaderEpoch: -1,
+            endOffset: -1,
+          };
         }
         const r = hosted.log.epochs.endOffsetFor(p.leaderEpoch, hosted.log.logEndOffset);
         return { errorCode: 0, partition: p.partition, leaderEpoch: r.epoch, endOffset: r.endOffset };
@@ -230,12 +419,40 @@ function offsetForLeaderEpoch(ctx: BrokerApiContext, req: OffsetForLeaderEpochRe
 }
 
 async function createAcls(ctx: BrokerApiContext, req: CreateAclsRequest): Promise<CreateAclsResponseInput> {
-  const res = await forward(ctx, 'CreateAcls', { acls: req.creations.map((c) => ({ resourceType: c.resourceType, resourceName: c.resourceName, patternType: c.resourcePatternType, principal: c.principal, host: c.host, operation: c.operation, permissionType: c.permissionType })) }, 30_000);
+  const res = await forward(
+    ctx,
+    'CreateAcls',
+    {
+      acls: req.creations.map((c) => ({
+        resourceType: c.resourceType,
+        resourceName: c.resourceName,
+        patternType: c.resourcePatternType,
+        principal: c.principal,
+        host: c.host,
+        operation: c.operation,
+        permissionType: c.permissionType,
+      })),
+    },
+    30_000,
+  );
   const results = 'unavailable' in res ? [] : res.results;
-  return { results: req.creations.map((_, i) => ({ errorCode: results[i] ? results[i]!.errorCode : ErrorCode.REQUEST_TIMED_OUT, errorMessage: results[i] ? results[i]!.errorMessage || null : 'no answer from the controller' })) };
+  return {
+    results: req.creations.map((_, i) => ({
+      errorCode: results[i] ? results[i]!.errorCode : ErrorCode.REQUEST_TIMED_OUT,
+      errorMessage: results[i] ? results[i]!.errorMessage || null : 'no answer from the controller',
+    })),
+  };
 }
 
-const filterToWire = (f: { resourceTypeFilter: number; resourceNameFilter: string | null; patternTypeFilter: number; principalFilter: string | null; hostFilter: string | null; operation: number; permissionType: number }): AclBinding => ({
+const filterToWire = (f: {
+  resourceTypeFilter: number;
+  resourceNameFilter: string | null;
+  patternTypeFilter: number;
+  principalFilter: string | null;
+  hostFilter: string | null;
+  operation: number;
+  permissionType: number;
+}): AclBinding => ({
   resourceType: f.resourceTypeFilter,
   resourceName: f.resourceNameFilter ?? '',
   patternType: f.patternTypeFilter,
@@ -251,35 +468,82 @@ async function deleteAcls(ctx: BrokerApiContext, req: DeleteAclsRequest): Promis
   return {
     filterResults: req.filters.map((_, i) => {
       const r = results[i];
-      if (!r) return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: 'no answer from the controller', matchingAcls: [] };
+      if (!r)
+        return {
+          errorCode: ErrorCode.REQUEST_TIMED_OUT,
+          errorMessage: 'no answer from the controller',
+          matchingAcls: [],
+        };
       return {
         errorCode: r.errorCode,
         errorMessage: r.errorMessage || null,
-        matchingAcls: r.matched.map((m) => ({ errorCode: 0, errorMessage: null, resourceType: m.resourceType, resourceName: m.resourceName, patternType: m.patternType, principal: m.principal, host: m.host, operation: m.operation, permissionType: m.permissionType })),
+        matchingAcls: r.matched.map((m) => ({
+          errorCode: 0,
+          errorMessage: null,
+          resourceType: m.resourceType,
+          resourceName: m.resourceName,
+          patternType: m.patternType,
+          principal: m.principal,
+          host: m.host,
+          operation: m.operation,
+          permissionType: m.permissionType,
+        })),
       };
     }),
   };
 }
 
 async function describeAcls(ctx: BrokerApiContext, req: DescribeAclsRequest): Promise<DescribeAclsResponseInput> {
-  const res = await ctx.controller.describeAcls({ acls: [filterToWire(req)] }, { anyController: true, timeoutMs: 15_000 }).catch((err: unknown) => ({ unavailable: err instanceof Error ? err.message : String(err) }) as const);
-  if ('unavailable' in res) return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: String(res.unavailable), resources: [] };
+  const res = await ctx.controller
+    .describeAcls({ acls: [filterToWire(req)] }, { anyController: true, timeoutMs: 15_000 })
+    .catch((err: unknown) => ({ unavailable: err instanceof Error ? err.message : String(err) }) as const);
+  if ('unavailable' in res)
+    return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: String(res.unavailable), resources: [] };
   const r = res.results[0];
-  if (!r || r.errorCode !== 0) return { errorCode: r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: r?.errorMessage ?? '', resources: [] };
-  const byResource = new Map<string, { resourceType: number; resourceName: string; patternType: number; acls: { principal: string; host: string; operation: number; permissionType: number }[] }>();
+  if (r?.errorCode !== 0)
+    return {
+      errorCode: r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR,
+      errorMessage: r?.errorMessage ?? '',
+      resources: [],
+    };
+  const byResource = new Map<
+    string,
+    {
+      resourceType: number;
+      resourceName: string;
+      patternType: number;
+      acls: { principal: string; host: string; operation: number; permissionType: number }[];
+    }
+  >();
   for (const m of r.matched) {
     const key = `${m.resourceType}/${m.patternType}/${m.resourceName}`;
-    const entry = byResource.get(key) ?? { resourceType: m.resourceType, resourceName: m.resourceName, patternType: m.patternType, acls: [] };
+    const entry = byResource.get(key) ?? {
+      resourceType: m.resourceType,
+      resourceName: m.resourceName,
+      patternType: m.patternType,
+      acls: [],
+    };
     entry.acls.push({ principal: m.principal, host: m.host, operation: m.operation, permissionType: m.permissionType });
     byResource.set(key, entry);
   }
   return { errorCode: 0, errorMessage: null, resources: [...byResource.values()] };
 }
 
-async function alterReassignments(ctx: BrokerApiContext, req: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponseInput> {
-  const items = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas ?? [], cancel: p.replicas === null })));
+async function alterReassignments(
+  ctx: BrokerApiContext,
+  req: AlterPartitionReassignmentsRequest,
+): Promise<AlterPartitionReassignmentsResponseInput> {
+  const items = req.topics.flatMap((t) =>
+    t.partitions.map((p) => ({
+      topic: t.name,
+      partition: p.partitionIndex,
+      replicas: p.replicas ?? [],
+      cancel: p.replicas === null,
+    })),
+  );
   const res = await forward(ctx, 'AlterPartitionReassignments', { items }, req.timeoutMs);
-  if ('unavailable' in res) return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: res.unavailable, responses: [] };
+  if ('unavailable' in res)
+    return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: res.unavailable, responses: [] };
   const answers = res.items;
   let i = 0;
   return {
@@ -290,20 +554,43 @@ async function alterReassignments(ctx: BrokerApiContext, req: AlterPartitionReas
       partitions: t.partitions.map((p) => {
         const a = answers[i++];
         const errorCode = a ? a.errorCode : ErrorCode.REQUEST_TIMED_OUT;
-        return { partitionIndex: p.partitionIndex, errorCode, errorMessage: errorCode === 0 ? null : (a?.errorMessage ?? errorName(errorCode)) };
+        return {
+          partitionIndex: p.partitionIndex,
+          errorCode,
+          errorMessage: errorCode === 0 ? null : (a?.errorMessage ?? errorName(errorCode)),
+        };
       }),
     })),
   };
 }
 
-async function listReassignments(ctx: BrokerApiContext, req: ListPartitionReassignmentsRequest): Promise<ListPartitionReassignmentsResponseInput> {
-  const items = (req.topics ?? []).flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
-  const res = await ctx.controller.listPartitionReassignments({ items }, { anyController: true, timeoutMs: 15_000 }).catch((err: unknown) => ({ unavailable: err instanceof Error ? err.message : String(err) }) as const);
-  if ('unavailable' in res) return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: String(res.unavailable), topics: [] };
-  const byTopic = new Map<string, { partitionIndex: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[]>();
+async function listReassignments(
+  ctx: BrokerApiContext,
+  req: ListPartitionReassignmentsRequest,
+): Promise<ListPartitionReassignmentsResponseInput> {
+  const items = (req.topics ?? []).flatMap((t) =>
+    t.partitionIndexes.map((partition) => ({ topic: t.name, partition })),
+  );
+  const res = await ctx.controller
+    .listPartitionReassignments({ items }, { anyController: true, timeoutMs: 15_000 })
+    .catch((err: unknown) => ({ unavailable: err instanceof Error ? err.message : String(err) }) as const);
+  if ('unavailable' in res)
+    return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: String(res.unavailable), topics: [] };
+  const byTopic = new Map<
+    string,
+    { partitionIndex: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[]
+  >();
   for (const a of res.items) {
     const topic = a.topic;
-    byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partitionIndex: a.partition, replicas: a.replicas, addingReplicas: a.addingReplicas, removingReplicas: a.removingReplicas }]);
+    byTopic.set(topic, [
+      ...(byTopic.get(topic) ?? []),
+      {
+        partitionIndex: a.partition,
+        replicas: a.replicas,
+        addingReplicas: a.addingReplicas,
+        removingReplicas: a.removingReplicas,
+      },
+    ]);
   }
   return { errorCode: 0, errorMessage: null, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
 }

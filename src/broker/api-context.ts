@@ -42,7 +42,10 @@ export interface BrokerApiContext {
   /** The group coordinator; the group APIs are served only when there is one. */
   readonly groups?: GroupCoordinator;
   /** First offset of the first record with timestamp ≥ `timestamp` in `batch`, or null. */
-  readonly offsetInBatchForTimestamp: (batch: Buffer, timestamp: number) => { offset: number; timestamp: number } | null;
+  readonly offsetInBatchForTimestamp: (
+    batch: Buffer,
+    timestamp: number,
+  ) => { offset: number; timestamp: number } | null;
 }
 
 /** A request decoded by its API, ready to run: resolves to the response frame chunks (null: no response). */
@@ -65,7 +68,10 @@ export class KafkaApiRegistry implements KafkaApis {
   private readonly served = new Map<number, ServedApi>();
 
   /** Serves `api` with `handler`; the request and response types are those of the API. */
-  register<Req, ResIn>(api: Api<Req, never, unknown, ResIn>, handler: KafkaHandler<NoInfer<Req>, NoInfer<ResIn>>): void {
+  register<Req, ResIn>(
+    api: Api<Req, never, unknown, ResIn>,
+    handler: KafkaHandler<NoInfer<Req>, NoInfer<ResIn>>,
+  ): void {
     assert(!this.served.has(api.key), `${api.name} (api key ${api.key}) registered twice`);
     this.served.set(api.key, {
       api,
@@ -73,7 +79,9 @@ export class KafkaApiRegistry implements KafkaApis {
         const request = api.decodeRequest(version, reader);
         return async (ctx) => {
           const response = await handler(request, ctx);
-          return response === null ? null : encodeResponseFrame(api, ctx.header.apiVersion, ctx.header.correlationId, response);
+          return response === null
+            ? null
+            : encodeResponseFrame(api, ctx.header.apiVersion, ctx.header.correlationId, response);
         };
       },
     });
@@ -90,6 +98,9 @@ export class KafkaApiRegistry implements KafkaApis {
 
 /** The broker id clients should send controller-bound admin requests to: a live broker (KRaft has no broker controller). */
 export function clientVisibleControllerId(img: MetadataImage): number {
-  const live = [...img.brokers.values()].filter((b) => !b.fenced).map((b) => b.id).sort((a, b) => a - b);
+  const live = [...img.brokers.values()]
+    .filter((b) => !b.fenced)
+    .map((b) => b.id)
+    .sort((a, b) => a - b);
   return live[0] ?? -1;
 }

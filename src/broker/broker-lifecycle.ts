@@ -55,7 +55,8 @@ export class BrokerLifecycle {
   private ready = false;
 
   constructor(private readonly options: BrokerLifecycleOptions) {
-    this.client = options.client ?? new ControllerClient(options.config.quorumVoters.map((v) => ({ host: v.host, port: v.port })));
+    this.client =
+      options.client ?? new ControllerClient(options.config.quorumVoters.map((v) => ({ host: v.host, port: v.port })));
   }
 
   get state(): BrokerState {
@@ -82,7 +83,10 @@ export class BrokerLifecycle {
           // Each try is bounded like a normal heartbeat, so that a quorum that is gone is noticed:
           // when the whole cluster stops no controller will answer, and waiting out the full
           // bound only delayed the exit (`cluster down` SIGKILLed the last node).
-          const res = await this.heartbeat(true, Math.max(1, Math.min(deadline - Date.now(), this.options.config.brokerHeartbeatIntervalMs * 2)));
+          const res = await this.heartbeat(
+            true,
+            Math.max(1, Math.min(deadline - Date.now(), this.options.config.brokerHeartbeatIntervalMs * 2)),
+          );
           if (res.shouldShutDown || res.errorCode !== ErrorCode.NONE) break;
         } catch {
           // Unanswered: a slow or moving controller is tried again; with no quorum leader there is
@@ -117,7 +121,12 @@ export class BrokerLifecycle {
         clusterId: this.options.clusterId,
         incarnationId: uuidToBytes(this.incarnationId),
         listeners: [
-          ...c.advertisedListeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: c.listenerSecurityProtocolMap.get(l.name) ?? 'PLAINTEXT' })),
+          ...c.advertisedListeners.map((l) => ({
+            name: l.name,
+            host: l.host,
+            port: l.port,
+            securityProtocol: c.listenerSecurityProtocolMap.get(l.name) ?? 'PLAINTEXT',
+          })),
           ...(this.options.extraEndpoints ?? []).map((l) => ({ ...l, securityProtocol: 'PLAINTEXT' })),
         ],
         rack: '',
@@ -143,7 +152,13 @@ export class BrokerLifecycle {
 
   private heartbeat(wantShutDown: boolean, timeoutMs: number): Promise<ControllerResponse<'BrokerHeartbeat'>> {
     return this.client.brokerHeartbeat(
-      { brokerId: this.options.config.nodeId, brokerEpoch: this.brokerEpoch, currentMetadataOffset: this.options.metadataOffset(), wantFence: !wantShutDown && !this.isReady(), wantShutDown },
+      {
+        brokerId: this.options.config.nodeId,
+        brokerEpoch: this.brokerEpoch,
+        currentMetadataOffset: this.options.metadataOffset(),
+        wantFence: !wantShutDown && !this.isReady(),
+        wantShutDown,
+      },
       { timeoutMs },
     );
   }
@@ -164,7 +179,8 @@ export class BrokerLifecycle {
       this.options.onCaughtUp?.();
     }
     const next: BrokerState = res.isFenced ? 'fenced' : 'running';
-    if (next !== this.stateValue) this.options.logger.info({ state: next, brokerEpoch: this.brokerEpoch }, 'broker state changed');
+    if (next !== this.stateValue)
+      this.options.logger.info({ state: next, brokerEpoch: this.brokerEpoch }, 'broker state changed');
     this.stateValue = next;
     // Became ready since this heartbeat went out: say so now rather than a heartbeat interval later.
     if (askedFenced && this.isReady()) await this.beat();

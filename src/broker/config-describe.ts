@@ -4,7 +4,13 @@
 import type { NodeConfig } from '../common/node-config.js';
 import { topicConfigValidators } from '../common/topic-configs.js';
 
-const ConfigSource = { DYNAMIC_TOPIC: 1, DYNAMIC_BROKER: 2, DYNAMIC_DEFAULT_BROKER: 3, STATIC_BROKER: 4, DEFAULT: 5 } as const;
+const ConfigSource = {
+  DYNAMIC_TOPIC: 1,
+  DYNAMIC_BROKER: 2,
+  DYNAMIC_DEFAULT_BROKER: 3,
+  STATIC_BROKER: 4,
+  DEFAULT: 5,
+} as const;
 
 interface DescribedConfig {
   readonly name: string;
@@ -44,17 +50,26 @@ function topicDefault(c: NodeConfig, name: string): string | null {
   return v === undefined ? null : String(v);
 }
 
-export function describeTopicConfigs(c: NodeConfig, overrides: ReadonlyMap<string, string> | undefined): DescribedConfig[] {
+export function describeTopicConfigs(
+  c: NodeConfig,
+  overrides: ReadonlyMap<string, string> | undefined,
+): DescribedConfig[] {
   return Object.keys(topicConfigValidators)
     .sort()
     .map((name) => {
       const o = overrides?.get(name);
-      return o !== undefined ? { name, value: o, readOnly: false, source: ConfigSource.DYNAMIC_TOPIC } : { name, value: topicDefault(c, name), readOnly: false, source: ConfigSource.DEFAULT };
+      return o !== undefined
+        ? { name, value: o, readOnly: false, source: ConfigSource.DYNAMIC_TOPIC }
+        : { name, value: topicDefault(c, name), readOnly: false, source: ConfigSource.DEFAULT };
     });
 }
 
 /** Broker settings a client may look at, with dynamic overrides (this broker, then the cluster default) on top. */
-export function describeBrokerConfigs(c: NodeConfig, own: ReadonlyMap<string, string> | undefined, clusterDefault: ReadonlyMap<string, string> | undefined): DescribedConfig[] {
+export function describeBrokerConfigs(
+  c: NodeConfig,
+  own: ReadonlyMap<string, string> | undefined,
+  clusterDefault: ReadonlyMap<string, string> | undefined,
+): DescribedConfig[] {
   const statics: Readonly<Record<string, string | number | boolean>> = {
     'broker.id': c.nodeId,
     'node.id': c.nodeId,
@@ -73,14 +88,23 @@ export function describeBrokerConfigs(c: NodeConfig, own: ReadonlyMap<string, st
     'offsets.topic.replication.factor': c.offsetsTopicReplicationFactor,
     'offsets.topic.num.partitions': c.offsetsTopicNumPartitions,
   };
-  const dynamic = new Set(['num.partitions', 'default.replication.factor', 'min.insync.replicas', 'unclean.leader.election.enable', 'auto.create.topics.enable', 'log.retention.ms', 'log.segment.bytes']);
+  const dynamic = new Set([
+    'num.partitions',
+    'default.replication.factor',
+    'min.insync.replicas',
+    'unclean.leader.election.enable',
+    'auto.create.topics.enable',
+    'log.retention.ms',
+    'log.segment.bytes',
+  ]);
   return Object.keys(statics)
     .sort()
     .map((name) => {
       const mine = own?.get(name);
       if (mine !== undefined) return { name, value: mine, readOnly: false, source: ConfigSource.DYNAMIC_BROKER };
       const cluster = clusterDefault?.get(name);
-      if (cluster !== undefined) return { name, value: cluster, readOnly: false, source: ConfigSource.DYNAMIC_DEFAULT_BROKER };
+      if (cluster !== undefined)
+        return { name, value: cluster, readOnly: false, source: ConfigSource.DYNAMIC_DEFAULT_BROKER };
       return { name, value: String(statics[name]), readOnly: !dynamic.has(name), source: ConfigSource.STATIC_BROKER };
     });
 }

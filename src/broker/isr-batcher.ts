@@ -36,7 +36,17 @@ export class IsrBatcher implements IsrChanger {
 
   alterIsr(p: Partition, newIsr: readonly number[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ item: { topicId: p.topicId, partitionIndex: p.partition, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, newIsr }, resolve, reject });
+      this.queue.push({
+        item: {
+          topicId: p.topicId,
+          partitionIndex: p.partition,
+          leaderEpoch: p.leaderEpoch,
+          partitionEpoch: p.partitionEpoch,
+          newIsr,
+        },
+        resolve,
+        reject,
+      });
       if (!this.sending) void this.drain();
     });
   }

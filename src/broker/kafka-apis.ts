@@ -6,13 +6,22 @@
 import { ErrorCode, errorName } from '../common/errors.js';
 import type { MetadataImage } from '../metadata/image.js';
 import { apiVersionsResponse } from '../protocol/apis.js';
-import { clientVisibleControllerId, KafkaApiRegistry, type BrokerApiContext, type RequestContext } from './api-context.js';
+import {
+  clientVisibleControllerId,
+  KafkaApiRegistry,
+  type BrokerApiContext,
+  type RequestContext,
+} from './api-context.js';
 import { registerAdminApis } from './admin-apis.js';
 import { registerGroupApis } from './group/group-apis.js';
 import { recompressForTopic } from './recompress.js';
 import { apiVersionsApi } from '../protocol/messages/api-versions.js';
 import { fetchApi, type FetchRequest, type FetchResponseInput } from '../protocol/messages/fetch.js';
-import { listOffsetsApi, type ListOffsetsRequest, type ListOffsetsResponseInput } from '../protocol/messages/list-offsets.js';
+import {
+  listOffsetsApi,
+  type ListOffsetsRequest,
+  type ListOffsetsResponseInput,
+} from '../protocol/messages/list-offsets.js';
 import { metadataApi, type MetadataRequest, type MetadataResponseInput } from '../protocol/messages/metadata.js';
 import { produceApi, type ProduceRequest, type ProduceResponseInput } from '../protocol/messages/produce.js';
 import { readBatchHeader, readBatchHeaders, validateBatches } from '../protocol/record-batch.js';
@@ -44,7 +53,12 @@ export function brokerHandlers(ctx: BrokerApiContext): KafkaApiRegistry {
   return apis;
 }
 
-async function metadata(ctx: BrokerApiContext, img: MetadataImage | null, req: MetadataRequest, rc: RequestContext): Promise<MetadataResponseInput> {
+async function metadata(
+  ctx: BrokerApiContext,
+  img: MetadataImage | null,
+  req: MetadataRequest,
+  rc: RequestContext,
+): Promise<MetadataResponseInput> {
   if (!img) return { brokers: [], clusterId: ctx.clusterId, controllerId: -1, topics: [] };
   const version = rc.header.apiVersion;
   const brokers = [...img.brokers.values()]
@@ -60,12 +74,16 @@ async function metadata(ctx: BrokerApiContext, img: MetadataImage | null, req: M
   if (requested === null || (version === 0 && requested.length === 0)) names = [...img.topicsByName.keys()].sort();
   else names = requested.map((t) => t.name ?? '').filter((n) => n !== '');
   const missing = names.filter((n) => !img.topicsByName.has(n));
-  const autoCreate = req.allowAutoTopicCreation && ctx.config.autoCreateTopicsEnable && requested !== null && missing.length > 0;
+  const autoCreate =
+    req.allowAutoTopicCreation && ctx.config.autoCreateTopicsEnable && requested !== null && missing.length > 0;
   const created = new Map<string, number>();
   if (autoCreate) {
     const valid = missing.filter((n) => topicNameProblem(n) === null);
     try {
-      const res = await ctx.controller.createTopics({ topics: valid.map((name) => ({ name, numPartitions: -1, replicationFactor: -1 })) }, { timeoutMs: 5000 });
+      const res = await ctx.controller.createTopics(
+        { topics: valid.map((name) => ({ name, numPartitions: -1, replicationFactor: -1 })) },
+        { timeoutMs: 5000 },
+      );
       for (const t of res.topics) created.set(t.name, t.errorCode);
     } catch (err) {
       ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'auto topic creation failed');
@@ -75,7 +93,12 @@ async function metadata(ctx: BrokerApiContext, img: MetadataImage | null, req: M
     const t = img.topicsByName.get(name);
     if (!t) {
       const c = created.get(name);
-      const errorCode = topicNameProblem(name) !== null ? ErrorCode.INVALID_TOPIC_EXCEPTION : c === ErrorCode.NONE || c === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      const errorCode =
+        topicNameProblem(name) !== null
+          ? ErrorCode.INVALID_TOPIC_EXCEPTION
+          : c === ErrorCode.NONE || c === ErrorCode.TOPIC_ALREADY_EXISTS
+            ? ErrorCode.LEADER_NOT_AVAILABLE
+            : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       return { errorCode, name, isInternal: false, partitions: [] };
     }
     return {
@@ -99,39 +122,86 @@ async function metadata(ctx: BrokerApiContext, img: MetadataImage | null, req: M
   return { brokers, clusterId: ctx.clusterId, controllerId: clientVisibleControllerId(img), topics };
 }
 
-async function produce(ctx: BrokerApiContext, req: ProduceRequest, rc: RequestContext): Promise<ProduceResponseInput | null> {
+async function produce(
+  ctx: BrokerApiContext,
+  req: ProduceRequest,
+  rc: RequestContext,
+): Promise<ProduceResponseInput | null> {
   const acks = req.acks;
-  const responses = await Promise.all(req.topicData.map(async (t) => ({
-    name: t.name,
-    partitionResponses: await Promise.all(t.partitionData.map(async (p) => {
-      const fail = (errorCode: number, errorMessage: string | null = null) => ({ index: p.index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage });
-      if (acks !== 0 && acks !== 1 && acks !== -1) return fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${acks}`);
-      if (req.transactionalId !== null) return fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported by raftka yet');
-      const hosted = ctx.replicas.get(t.name, p.index);
-      const leaderError = ctx.replicas.leaderError(t.name, p.index);
-      if (leaderError !== ErrorCode.NONE || !hosted) return fail(leaderError);
-      if (!p.records) return fail(ErrorCode.INVALID_RECORD, 'no records');
-      const v = validateBatches(p.records);
-      if (!v.ok) {
-        ctx.logger.debug({ topic: t.name, partition: p.index, client: rc.header.clientId, reason: v.message }, 'produce rejected');
-        return fail(v.errorCode, v.message);
-      }
-      const tooBig = v.batches.find((b) => b.sizeInBytes > hosted.log.config.maxMessageBytes);
-      if (tooBig) return fail(ErrorCode.MESSAGE_TOO_LARGE, `a batch of ${tooBig.sizeInBytes} bytes is above max.message.bytes (${hosted.log.config.maxMessageBytes})`);
-      const stored = recompressForTopic(p.records, v.batches, hosted.log.config.compressionType);
-      if (!stored.ok) return fail(stored.errorCode, stored.message);
-      // The request frame's buffer is ours: offsets are patched in place, then the bytes are written.
-      const leaderEpoch = hosted.leaderEpoch;
-      const r = ctx.replicas.appendAsLeader(t.name, p.index, stored.records, acks);
-      if (r.errorCode !== 0 || !('baseOffset' in r)) return fail(r.errorCode, 'message' in r ? r.message : null);
-      if (acks === -1) {
-        // acks=all: answer once every ISR member has the records (the high watermark passed them).
-        const committed = await ctx.replicas.waitForCommit(t.name, p.index, r.lastOffset, leaderEpoch, Math.max(0, req.timeoutMs), rc.signal);
-        if (committed !== ErrorCode.NONE) return fail(committed, `${t.name}-${p.index}: the records were appended at ${r.baseOffset} but not replicated to the ISR (${errorName(committed)})`);
-      }
-      return { index: p.index, errorCode: 0, baseOffset: r.baseOffset, logAppendTimeMs: r.logAppendTimeMs, logStartOffset: r.logStartOffset, recordErrors: [], errorMessage: null };
+  const responses = await Promise.all(
+    req.topicData.map(async (t) => ({
+      name: t.name,
+      partitionResponses: await Promise.all(
+        t.partitionData.map(async (p) => {
+          const fail = (errorCode: number, errorMessage: string | null = null) => ({
+            index: p.index,
+            errorCode,
+            baseOffset: -1,
+            logAppendTimeMs: -1,
+            logStartOffset: -1,
+            recordErrors: [],
+            errorMessage,
+          });
+          if (acks !== 0 && acks !== 1 && acks !== -1)
+            return fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${acks}`);
+          if (req.transactionalId !== null)
+            return fail(
+              ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+              'transactions are not supported by raftka yet',
+            );
+          const hosted = ctx.replicas.get(t.name, p.index);
+          const leaderError = ctx.replicas.leaderError(t.name, p.index);
+          if (leaderError !== ErrorCode.NONE || !hosted) return fail(leaderError);
+          if (!p.records) return fail(ErrorCode.INVALID_RECORD, 'no records');
+          const v = validateBatches(p.records);
+          if (!v.ok) {
+            ctx.logger.debug(
+              { topic: t.name, partition: p.index, client: rc.header.clientId, reason: v.message },
+              'produce rejected',
+            );
+            return fail(v.errorCode, v.message);
+          }
+          const tooBig = v.batches.find((b) => b.sizeInBytes > hosted.log.config.maxMessageBytes);
+          if (tooBig)
+            return fail(
+              ErrorCode.MESSAGE_TOO_LARGE,
+              `a batch of ${tooBig.sizeInBytes} bytes is above max.message.bytes (${hosted.log.config.maxMessageBytes})`,
+            );
+          const stored = recompressForTopic(p.records, v.batches, hosted.log.config.compressionType);
+          if (!stored.ok) return fail(stored.errorCode, stored.message);
+          // The request frame's buffer is ours: offsets are patched in place, then the bytes are written.
+          const leaderEpoch = hosted.leaderEpoch;
+          const r = ctx.replicas.appendAsLeader(t.name, p.index, stored.records, acks);
+          if (r.errorCode !== 0 || !('baseOffset' in r)) return fail(r.errorCode, 'message' in r ? r.message : null);
+          if (acks === -1) {
+            // acks=all: answer once every ISR member has the records (the high watermark passed them).
+            const committed = await ctx.replicas.waitForCommit(
+              t.name,
+              p.index,
+              r.lastOffset,
+              leaderEpoch,
+              Math.max(0, req.timeoutMs),
+              rc.signal,
+            );
+            if (committed !== ErrorCode.NONE)
+              return fail(
+                committed,
+                `${t.name}-${p.index}: the records were appended at ${r.baseOffset} but not replicated to the ISR (${errorName(committed)})`,
+              );
+          }
+          return {
+            index: p.index,
+            errorCode: 0,
+            baseOffset: r.baseOffset,
+            logAppendTimeMs: r.logAppendTimeMs,
+            logStartOffset: r.logStartOffset,
+            recordErrors: [],
+            errorMessage: null,
+          };
+        }),
+      ),
     })),
-  })));
+  );
   return acks === 0 ? null : { responses, throttleTimeMs: 0 };
 }
 
@@ -154,20 +224,48 @@ async function fetch(ctx: BrokerApiContext, req: FetchRequest, rc: RequestContex
           const r = ctx.replicas.read(topic, p.partition, p.fetchOffset, budget, total === 0);
           if (r.errorCode !== 0 || !('records' in r)) {
             anyError = true;
-            return { partitionIndex: p.partition, errorCode: r.errorCode, highWatermark: r.highWatermark, lastStableOffset: r.highWatermark, logStartOffset: r.logStartOffset, abortedTransactions: null, records: null };
+            return {
+              partitionIndex: p.partition,
+              errorCode: r.errorCode,
+              highWatermark: r.highWatermark,
+              lastStableOffset: r.highWatermark,
+              logStartOffset: r.logStartOffset,
+              abortedTransactions: null,
+              records: null,
+            };
           }
           // Fetch below v10 predates zstd: such a consumer cannot take zstd batches (Kafka answers the same).
-          if (rc.header.apiVersion < fetchZstdMinVersion && readBatchHeaders(r.records).some((h) => h.compression === CompressionCodec.zstd)) {
+          if (
+            rc.header.apiVersion < fetchZstdMinVersion &&
+            readBatchHeaders(r.records).some((h) => h.compression === CompressionCodec.zstd)
+          ) {
             anyError = true;
-            return { partitionIndex: p.partition, errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, highWatermark: r.highWatermark, lastStableOffset: r.highWatermark, logStartOffset: r.logStartOffset, abortedTransactions: null, records: null };
+            return {
+              partitionIndex: p.partition,
+              errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+              highWatermark: r.highWatermark,
+              lastStableOffset: r.highWatermark,
+              logStartOffset: r.logStartOffset,
+              abortedTransactions: null,
+              records: null,
+            };
           }
           total += r.records.length;
-          return { partitionIndex: p.partition, errorCode: 0, highWatermark: r.highWatermark, lastStableOffset: r.lastStableOffset, logStartOffset: r.logStartOffset, abortedTransactions: null, records: r.records };
+          return {
+            partitionIndex: p.partition,
+            errorCode: 0,
+            highWatermark: r.highWatermark,
+            lastStableOffset: r.lastStableOffset,
+            logStartOffset: r.logStartOffset,
+            abortedTransactions: null,
+            records: r.records,
+          };
         }),
       };
     });
     const remaining = deadline - Date.now();
-    if (total >= req.minBytes || anyError || remaining <= 0 || rc.signal.aborted) return { errorCode: 0, sessionId: 0, responses };
+    if (total >= req.minBytes || anyError || remaining <= 0 || rc.signal.aborted)
+      return { errorCode: 0, sessionId: 0, responses };
     await ctx.replicas.waitForData(
       req.topics.flatMap((t) => t.partitions.map((p) => partitionKey(t.topic ?? '', p.partition))),
       remaining,
@@ -176,7 +274,11 @@ async function fetch(ctx: BrokerApiContext, req: FetchRequest, rc: RequestContex
   }
 }
 
-async function listOffsets(ctx: BrokerApiContext, req: ListOffsetsRequest, rc: RequestContext): Promise<ListOffsetsResponseInput> {
+async function listOffsets(
+  ctx: BrokerApiContext,
+  req: ListOffsetsRequest,
+  rc: RequestContext,
+): Promise<ListOffsetsResponseInput> {
   const version = rc.header.apiVersion;
   return {
     topics: req.topics.map((t) => ({
@@ -187,9 +289,20 @@ async function listOffsets(ctx: BrokerApiContext, req: ListOffsetsRequest, rc: R
         const answer = (offset: number, timestamp: number, errorCode = 0) =>
           version === 0
             ? { partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: offset >= 0 ? [offset] : [] }
-            : { partitionIndex: p.partitionIndex, errorCode, timestamp, offset, leaderEpoch: hosted?.leaderEpoch ?? -1 };
+            : {
+                partitionIndex: p.partitionIndex,
+                errorCode,
+                timestamp,
+                offset,
+                leaderEpoch: hosted?.leaderEpoch ?? -1,
+              };
         if (err !== ErrorCode.NONE || !hosted) return answer(-1, -1, err);
-        if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== hosted.leaderEpoch) return answer(-1, -1, p.currentLeaderEpoch < hosted.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH);
+        if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== hosted.leaderEpoch)
+          return answer(
+            -1,
+            -1,
+            p.currentLeaderEpoch < hosted.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH,
+          );
         const log = hosted.log;
         const hw = ctx.replicas.highWatermark(hosted);
         if (p.timestamp === LATEST) return answer(hw, -1);

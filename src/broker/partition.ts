@@ -48,7 +48,16 @@ export class Partition {
    * Take the image's view. Returns whether this broker's role or the leader epoch changed (a new
    * leader resets what it knows of followers: they prove themselves again by fetching).
    */
-  update(p: { leader: number; leaderEpoch: number; partitionEpoch: number; replicas: readonly number[]; isr: readonly number[] }, nowMs: number): boolean {
+  update(
+    p: {
+      leader: number;
+      leaderEpoch: number;
+      partitionEpoch: number;
+      replicas: readonly number[];
+      isr: readonly number[];
+    },
+    nowMs: number,
+  ): boolean {
     const epochChanged = p.leaderEpoch !== this.leaderEpoch || p.leader !== this.leader;
     if (p.partitionEpoch !== this.partitionEpoch) this.isrChangeInFlight = false;
     this.leader = p.leader;
@@ -59,7 +68,9 @@ export class Partition {
     if (epochChanged) {
       this.followers.clear();
       if (this.isLeader) {
-        for (const r of p.replicas) if (r !== this.brokerId) this.followers.set(r, { leo: -1, lastCaughtUpMs: nowMs, lastFetchMs: 0, lastFetchLeaderLeo: -1 });
+        for (const r of p.replicas)
+          if (r !== this.brokerId)
+            this.followers.set(r, { leo: -1, lastCaughtUpMs: nowMs, lastFetchMs: 0, lastFetchLeaderLeo: -1 });
       }
     }
     if (this.isLeader) this.maybeAdvanceHighWatermark();
@@ -71,7 +82,8 @@ export class Partition {
     const f = this.followers.get(replicaId) ?? { leo: -1, lastCaughtUpMs: 0, lastFetchMs: 0, lastFetchLeaderLeo: -1 };
     const leaderLeo = this.log.logEndOffset;
     if (fetchOffset >= leaderLeo) f.lastCaughtUpMs = nowMs;
-    else if (f.lastFetchLeaderLeo >= 0 && fetchOffset >= f.lastFetchLeaderLeo) f.lastCaughtUpMs = Math.max(f.lastCaughtUpMs, f.lastFetchMs);
+    else if (f.lastFetchLeaderLeo >= 0 && fetchOffset >= f.lastFetchLeaderLeo)
+      f.lastCaughtUpMs = Math.max(f.lastCaughtUpMs, f.lastFetchMs);
     f.leo = fetchOffset;
     f.lastFetchMs = nowMs;
     f.lastFetchLeaderLeo = leaderLeo;
@@ -112,12 +124,21 @@ export class Partition {
    */
   desiredIsr(nowMs: number, lagMaxMs: number, eligible: (brokerId: number) => boolean = () => true): number[] | null {
     if (!this.isLeader) return null;
-    const epochStart = this.log.epochs.all().find((e) => e.epoch === this.leaderEpoch)?.startOffset ?? this.log.logEndOffset;
-    const keep = this.isr.filter((r) => r === this.brokerId || nowMs - (this.followers.get(r)?.lastCaughtUpMs ?? 0) <= lagMaxMs);
+    const epochStart =
+      this.log.epochs.all().find((e) => e.epoch === this.leaderEpoch)?.startOffset ?? this.log.logEndOffset;
+    const keep = this.isr.filter(
+      (r) => r === this.brokerId || nowMs - (this.followers.get(r)?.lastCaughtUpMs ?? 0) <= lagMaxMs,
+    );
     const add = this.replicas.filter((r) => {
       if (r === this.brokerId || keep.includes(r)) return false;
       const f = this.followers.get(r);
-      return f !== undefined && f.leo >= this.highWatermark && f.leo >= epochStart && nowMs - f.lastCaughtUpMs <= lagMaxMs && eligible(r);
+      return (
+        f !== undefined &&
+        f.leo >= this.highWatermark &&
+        f.leo >= epochStart &&
+        nowMs - f.lastCaughtUpMs <= lagMaxMs &&
+        eligible(r)
+      );
     });
     const next = [...keep, ...add];
     if (!keep.includes(this.brokerId)) next.unshift(this.brokerId);

@@ -6,15 +6,34 @@ import { ErrorCode } from '../common/errors.js';
 import { CompressionCodec } from '../protocol/compression.js';
 import { readRecords, rebuildBatch, type RecordBatchHeader } from '../protocol/record-batch.js';
 
-const codecByName: Readonly<Record<string, number>> = { uncompressed: CompressionCodec.none, gzip: CompressionCodec.gzip, snappy: CompressionCodec.snappy, lz4: CompressionCodec.lz4, zstd: CompressionCodec.zstd };
+const codecByName: Readonly<Record<string, number>> = {
+  uncompressed: CompressionCodec.none,
+  gzip: CompressionCodec.gzip,
+  snappy: CompressionCodec.snappy,
+  lz4: CompressionCodec.lz4,
+  zstd: CompressionCodec.zstd,
+};
 
-type Recompressed = { readonly ok: true; readonly records: Buffer } | { readonly ok: false; readonly errorCode: number; readonly message: string };
+type Recompressed =
+  | { readonly ok: true; readonly records: Buffer }
+  | { readonly ok: false; readonly errorCode: number; readonly message: string };
 
 /** `records` (validated batches with `headers`) in the topic's codec; the same Buffer when nothing changes. */
-export function recompressForTopic(records: Buffer, headers: readonly RecordBatchHeader[], compressionType: string): Recompressed {
+export function recompressForTopic(
+  records: Buffer,
+  headers: readonly RecordBatchHeader[],
+  compressionType: string,
+): Recompressed {
   const target = codecByName[compressionType];
-  if (target === undefined || headers.every((h) => h.compression === target || h.isControl)) return { ok: true, records };
-  if (target === CompressionCodec.zstd) return { ok: false, errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, message: 'the topic asks for zstd (compression.type=zstd), which raftka cannot write: send zstd batches, or change the topic to producer' };
+  if (target === undefined || headers.every((h) => h.compression === target || h.isControl))
+    return { ok: true, records };
+  if (target === CompressionCodec.zstd)
+    return {
+      ok: false,
+      errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+      message:
+        'the topic asks for zstd (compression.type=zstd), which raftka cannot write: send zstd batches, or change the topic to producer',
+    };
   const parts = headers.map((h) => {
     const raw = records.subarray(h.position, h.position + h.sizeInBytes);
     if (h.compression === target || h.isControl) return raw;

@@ -90,7 +90,13 @@ export class ReplicaFetcher {
         brokerEpoch: this.options.brokerEpoch(),
         maxWaitMs: this.options.fetchWaitMaxMs,
         maxBytes: this.options.fetchMaxBytes,
-        partitions: partitions.map((p) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.log.logEndOffset, lastFetchedEpoch: p.log.epochs.latestEpoch(), currentLeaderEpoch: p.leaderEpoch })),
+        partitions: partitions.map((p) => ({
+          topic: p.topic,
+          partition: p.partition,
+          fetchOffset: p.log.logEndOffset,
+          lastFetchedEpoch: p.log.epochs.latestEpoch(),
+          currentLeaderEpoch: p.leaderEpoch,
+        })),
       };
       try {
         const res = await client.fetch(request, this.options.fetchWaitMaxMs + 10_000);
@@ -100,14 +106,21 @@ export class ReplicaFetcher {
         if (this.apply(partitions, fetchedAt, res) === 0) await sleep(retryBackoffMs);
       } catch (err) {
         if (loop.stopped) return;
-        this.options.logger.debug({ leaderId: loop.leaderId, err: err instanceof Error ? err.message : String(err) }, 'replica fetch failed; retrying');
+        this.options.logger.debug(
+          { leaderId: loop.leaderId, err: err instanceof Error ? err.message : String(err) },
+          'replica fetch failed; retrying',
+        );
         await sleep(retryBackoffMs);
       }
     }
   }
 
   /** Applies the leader's answers; returns how many partitions were answered without an error. */
-  private apply(partitions: readonly Partition[], fetchedAt: ReadonlyMap<Partition, number>, res: ReplicaFetchResponse__Output): number {
+  private apply(
+    partitions: readonly Partition[],
+    fetchedAt: ReadonlyMap<Partition, number>,
+    res: ReplicaFetchResponse__Output,
+  ): number {
     const byKey = new Map(partitions.map((x) => [partitionKey(x.topic, x.partition), x]));
     let ok = 0;
     for (const a of res.partitions) {

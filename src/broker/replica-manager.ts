@@ -8,7 +8,12 @@
 import type { Logger } from 'pino';
 import { ErrorCode } from '../common/errors.js';
 import type { NodeConfig } from '../common/node-config.js';
-import { configResourceKey, type MetadataImage, type PartitionRegistration, type TopicImage } from '../metadata/image.js';
+import {
+  configResourceKey,
+  type MetadataImage,
+  type PartitionRegistration,
+  type TopicImage,
+} from '../metadata/image.js';
 import { ConfigResourceType } from '../metadata/records.js';
 import type { AppendInfo } from '../storage/log.js';
 import { defaultLogConfig, resolveLogConfig, type LogConfig } from '../storage/log-config.js';
@@ -19,10 +24,18 @@ import { Partition } from './partition.js';
 /** Bound on requests parked waiting for data or for the high watermark. */
 const waitersMax = 10_000;
 
-type AppendResult = ({ readonly errorCode: 0 } & AppendInfo & { readonly logStartOffset: number }) | { readonly errorCode: number; readonly message: string };
+type AppendResult =
+  | ({ readonly errorCode: 0 } & AppendInfo & { readonly logStartOffset: number })
+  | { readonly errorCode: number; readonly message: string };
 
 type ReadOutcome =
-  | { readonly errorCode: 0; readonly records: Buffer; readonly highWatermark: number; readonly logStartOffset: number; readonly lastStableOffset: number }
+  | {
+      readonly errorCode: 0;
+      readonly records: Buffer;
+      readonly highWatermark: number;
+      readonly logStartOffset: number;
+      readonly lastStableOffset: number;
+    }
   | { readonly errorCode: number; readonly highWatermark: number; readonly logStartOffset: number };
 
 /** What the leader needs from the rest of the broker: asking the controller for an ISR change. */
@@ -186,7 +199,10 @@ export class ReplicaManager {
     const isrBefore = part.isr;
     if (part.update(p, now)) {
       changed.push(key);
-      this.logger.debug({ topic: part.topic, partition: part.partition, leader: p.leader, leaderEpoch: p.leaderEpoch }, 'partition role changed');
+      this.logger.debug(
+        { topic: part.topic, partition: part.partition, leader: p.leader, leaderEpoch: p.leaderEpoch },
+        'partition role changed',
+      );
     } else if (part.isr !== isrBefore) changed.push(key); // waits on acks=all look at the ISR size
   }
 
@@ -212,8 +228,14 @@ export class ReplicaManager {
       this.toOpen.delete(key);
       const topic = image.topicsById.get(want.topicId);
       const p = topic?.partitions.get(want.partition);
-      if (!topic || !p || !p.replicas.includes(this.brokerId) || this.hosted.has(key)) continue;
-      const part = new Partition(topic.name, topic.id, want.partition, this.brokerId, this.logs.getOrCreate(topic.name, want.partition, this.topicLogConfig(image, topic.name)));
+      if (!topic || !p?.replicas.includes(this.brokerId) || this.hosted.has(key)) continue;
+      const part = new Partition(
+        topic.name,
+        topic.id,
+        want.partition,
+        this.brokerId,
+        this.logs.getOrCreate(topic.name, want.partition, this.topicLogConfig(image, topic.name)),
+      );
       this.hosted.set(key, part);
       const keys = this.byTopic.get(topic.id) ?? new Set<string>();
       keys.add(key);
@@ -238,7 +260,8 @@ export class ReplicaManager {
   removeStrayLogs(): void {
     for (const p of this.logs.knownPartitions()) {
       // Stray: the image does not place it here (a partition whose log is still to be opened is not stray).
-      const assigned = this.image?.topicsByName.get(p.topic)?.partitions.get(p.partition)?.replicas.includes(this.brokerId) ?? false;
+      const assigned =
+        this.image?.topicsByName.get(p.topic)?.partitions.get(p.partition)?.replicas.includes(this.brokerId) ?? false;
       if (!assigned && !this.hosted.has(partitionKey(p.topic, p.partition))) {
         this.logger.info(p, 'removing the log of a partition this broker does not host');
         this.logs.delete(p.topic, p.partition);
@@ -265,19 +288,23 @@ export class ReplicaManager {
   /** Kafka's answer for a partition this broker cannot serve as leader. */
   leaderError(topic: string, partition: number): number {
     const t = this.latest?.topicsByName.get(topic);
-    if (!t || !t.partitions.has(partition)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    if (!t?.partitions.has(partition)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     const p = this.hosted.get(partitionKey(topic, partition));
-    if (!p || !p.isLeader) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    if (!p?.isLeader) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     return ErrorCode.NONE;
   }
 
   /** Append validated batches as the leader. `acks=-1` first checks min.insync.replicas. */
   appendAsLeader(topic: string, partition: number, records: Buffer, acks: number): AppendResult {
     const error = this.leaderError(topic, partition);
-    if (error !== ErrorCode.NONE) return { errorCode: error, message: `this broker (${this.brokerId}) is not the leader of ${topic}-${partition}` };
+    if (error !== ErrorCode.NONE)
+      return { errorCode: error, message: `this broker (${this.brokerId}) is not the leader of ${topic}-${partition}` };
     const p = this.hosted.get(partitionKey(topic, partition))!;
     if (acks === -1 && p.isr.length < p.log.config.minInsyncReplicas) {
-      return { errorCode: ErrorCode.NOT_ENOUGH_REPLICAS, message: `the ISR of ${topic}-${partition} is [${p.isr.join(',')}], fewer than min.insync.replicas=${p.log.config.minInsyncReplicas}` };
+      return {
+        errorCode: ErrorCode.NOT_ENOUGH_REPLICAS,
+        message: `the ISR of ${topic}-${partition} is [${p.isr.join(',')}], fewer than min.insync.replicas=${p.log.config.minInsyncReplicas}`,
+      };
     }
     const info = p.log.appendAsLeader(records, p.leaderEpoch, Date.now());
     p.maybeAdvanceHighWatermark();
@@ -290,12 +317,19 @@ export class ReplicaManager {
    * `timeoutMs`; NOT_LEADER_OR_FOLLOWER if leadership moves; NOT_ENOUGH_REPLICAS_AFTER_APPEND if
    * the ISR shrinks below min.insync.replicas meanwhile.
    */
-  async waitForCommit(topic: string, partition: number, lastOffset: number, leaderEpoch: number, timeoutMs: number, signal: AbortSignal): Promise<number> {
+  async waitForCommit(
+    topic: string,
+    partition: number,
+    lastOffset: number,
+    leaderEpoch: number,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     const key = partitionKey(topic, partition);
     for (;;) {
       const p = this.hosted.get(key);
-      if (!p || !p.isLeader || p.leaderEpoch !== leaderEpoch) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+      if (!p?.isLeader || p.leaderEpoch !== leaderEpoch) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
       if (p.highWatermark > lastOffset) return ErrorCode.NONE;
       if (p.isr.length < p.log.config.minInsyncReplicas) return ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
       const remaining = deadline - Date.now();
@@ -316,8 +350,15 @@ export class ReplicaManager {
     if (error !== ErrorCode.NONE || !p) return { errorCode: error, highWatermark: -1, logStartOffset: -1 };
     const hw = p.highWatermark;
     const r = p.log.read(fetchOffset, maxBytes, hw, minOneBatch);
-    if (!r.ok) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: hw, logStartOffset: p.log.logStartOffset };
-    return { errorCode: 0, records: r.records, highWatermark: hw, logStartOffset: p.log.logStartOffset, lastStableOffset: hw };
+    if (!r.ok)
+      return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: hw, logStartOffset: p.log.logStartOffset };
+    return {
+      errorCode: 0,
+      records: r.records,
+      highWatermark: hw,
+      logStartOffset: p.log.logStartOffset,
+      lastStableOffset: hw,
+    };
   }
 
   /** Leader side of a follower's fetch of one partition. */
@@ -326,10 +367,24 @@ export class ReplicaManager {
     f: { topic: string; partition: number; fetchOffset: number; lastFetchedEpoch: number; currentLeaderEpoch: number },
     maxBytes: number,
     nowMs: number,
-  ): { errorCode: number; highWatermark: number; logStartOffset: number; logEndOffset: number; records: Buffer | null; diverging: { epoch: number; endOffset: number } | null } {
+  ): {
+    errorCode: number;
+    highWatermark: number;
+    logStartOffset: number;
+    logEndOffset: number;
+    records: Buffer | null;
+    diverging: { epoch: number; endOffset: number } | null;
+  } {
     const p = this.hosted.get(partitionKey(f.topic, f.partition));
-    const none = (errorCode: number) => ({ errorCode, highWatermark: -1, logStartOffset: -1, logEndOffset: -1, records: null, diverging: null });
-    if (!p || !p.isLeader) return none(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const none = (errorCode: number) => ({
+      errorCode,
+      highWatermark: -1,
+      logStartOffset: -1,
+      logEndOffset: -1,
+      records: null,
+      diverging: null,
+    });
+    if (!p?.isLeader) return none(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     if (f.currentLeaderEpoch < p.leaderEpoch) return none(ErrorCode.FENCED_LEADER_EPOCH);
     if (f.currentLeaderEpoch > p.leaderEpoch) return none(ErrorCode.UNKNOWN_LEADER_EPOCH);
     if (!p.replicas.includes(replicaId)) return none(ErrorCode.NOT_LEADER_OR_FOLLOWER);
@@ -338,10 +393,19 @@ export class ReplicaManager {
     if (f.lastFetchedEpoch >= 0) {
       const end = log.epochs.endOffsetFor(f.lastFetchedEpoch, log.logEndOffset);
       if (end.epoch !== f.lastFetchedEpoch || end.endOffset < f.fetchOffset) {
-        return { errorCode: 0, ...base, records: null, diverging: { epoch: end.epoch, endOffset: end.epoch < 0 ? Math.min(f.fetchOffset, log.logStartOffset) : end.endOffset } };
+        return {
+          errorCode: 0,
+          ...base,
+          records: null,
+          diverging: {
+            epoch: end.epoch,
+            endOffset: end.epoch < 0 ? Math.min(f.fetchOffset, log.logStartOffset) : end.endOffset,
+          },
+        };
       }
     }
-    if (f.fetchOffset < log.logStartOffset || f.fetchOffset > log.logEndOffset) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, ...base, records: null, diverging: null };
+    if (f.fetchOffset < log.logStartOffset || f.fetchOffset > log.logEndOffset)
+      return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, ...base, records: null, diverging: null };
     p.recordFollowerFetch(replicaId, f.fetchOffset, nowMs);
     if (p.maybeAdvanceHighWatermark()) this.wake(partitionKey(f.topic, f.partition));
     this.maybeChangeIsr(p, nowMs);
@@ -350,11 +414,24 @@ export class ReplicaManager {
   }
 
   /** Follower side: the leader's answer for one partition. */
-  applyFetched(p: Partition, fetchedAt: number, r: { errorCode: number; highWatermark: number; logStartOffset: number; records: Buffer | null; diverging: { epoch: number; endOffset: number } | null }): void {
+  applyFetched(
+    p: Partition,
+    fetchedAt: number,
+    r: {
+      errorCode: number;
+      highWatermark: number;
+      logStartOffset: number;
+      records: Buffer | null;
+      diverging: { epoch: number; endOffset: number } | null;
+    },
+  ): void {
     if (p.isLeader || p.log.logEndOffset !== fetchedAt) return; // the role or the log moved meanwhile
     const log = p.log;
     if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE && r.logStartOffset > log.logEndOffset) {
-      this.logger.warn({ topic: p.topic, partition: p.partition, from: log.logEndOffset, to: r.logStartOffset }, 'follower behind the leader log start; starting over there');
+      this.logger.warn(
+        { topic: p.topic, partition: p.partition, from: log.logEndOffset, to: r.logStartOffset },
+        'follower behind the leader log start; starting over there',
+      );
       log.restartAt(r.logStartOffset);
       p.clampHighWatermark();
       return;
@@ -362,8 +439,14 @@ export class ReplicaManager {
     if (r.errorCode !== 0) return;
     if (r.diverging) {
       const own = log.epochs.endOffsetFor(r.diverging.epoch, log.logEndOffset);
-      const to = Math.min(r.diverging.endOffset, own.epoch === r.diverging.epoch ? own.endOffset : r.diverging.endOffset);
-      this.logger.info({ topic: p.topic, partition: p.partition, from: log.logEndOffset, to, divergingEpoch: r.diverging.epoch }, 'follower log diverged from the leader; truncating');
+      const to = Math.min(
+        r.diverging.endOffset,
+        own.epoch === r.diverging.epoch ? own.endOffset : r.diverging.endOffset,
+      );
+      this.logger.info(
+        { topic: p.topic, partition: p.partition, from: log.logEndOffset, to, divergingEpoch: r.diverging.epoch },
+        'follower log diverged from the leader; truncating',
+      );
       log.truncateTo(Math.max(to, log.logStartOffset));
       p.clampHighWatermark();
       return;
@@ -418,10 +501,16 @@ export class ReplicaManager {
     const next = p.desiredIsr(nowMs, this.replicaLagTimeMaxMs, (id) => this.isrEligible(id));
     if (!next) return;
     p.isrChangeInFlight = true;
-    this.logger.info({ topic: p.topic, partition: p.partition, isr: p.isr, newIsr: next }, 'asking the controller to change the ISR');
+    this.logger.info(
+      { topic: p.topic, partition: p.partition, isr: p.isr, newIsr: next },
+      'asking the controller to change the ISR',
+    );
     this.isrChanger.alterIsr(p, next).catch((err: unknown) => {
       p.isrChangeInFlight = false;
-      this.logger.warn({ topic: p.topic, partition: p.partition, err: err instanceof Error ? err.message : String(err) }, 'ISR change failed; will retry');
+      this.logger.warn(
+        { topic: p.topic, partition: p.partition, err: err instanceof Error ? err.message : String(err) },
+        'ISR change failed; will retry',
+      );
     });
   }
 

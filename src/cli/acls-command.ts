@@ -38,7 +38,8 @@ const patternNames = names(AclPatternType);
 function resource(a: AclsArgs): { resourceType: number; resourceName: string } {
   if (a.topic) return { resourceType: AclResourceType.TOPIC, resourceName: a.topic };
   if (a.group) return { resourceType: AclResourceType.GROUP, resourceName: a.group };
-  if (a['transactional-id']) return { resourceType: AclResourceType.TRANSACTIONAL_ID, resourceName: a['transactional-id'] };
+  if (a['transactional-id'])
+    return { resourceType: AclResourceType.TRANSACTIONAL_ID, resourceName: a['transactional-id'] };
   if (a.cluster) return { resourceType: AclResourceType.CLUSTER, resourceName: 'kafka-cluster' };
   return { resourceType: AclResourceType.ANY, resourceName: '' };
 }
@@ -46,17 +47,34 @@ function resource(a: AclsArgs): { resourceType: number; resourceName: string } {
 function bindings(a: AclsArgs, forFilter: boolean): AclBinding[] {
   const r = resource(a);
   const principal = a['allow-principal'] ?? a['deny-principal'] ?? '';
-  const permissionType = a['allow-principal'] ? AclPermission.ALLOW : a['deny-principal'] ? AclPermission.DENY : AclPermission.ANY;
+  const permissionType = a['allow-principal']
+    ? AclPermission.ALLOW
+    : a['deny-principal']
+      ? AclPermission.DENY
+      : AclPermission.ANY;
   const pattern = a['resource-pattern-type'] ?? (forFilter ? 'any' : 'literal');
-  const patternType = { any: AclPatternType.ANY, match: AclPatternType.MATCH, literal: AclPatternType.LITERAL, prefixed: AclPatternType.PREFIXED }[pattern];
-  if (patternType === undefined) throw new Error(`--resource-pattern-type must be literal, prefixed, match or any, got "${pattern}"`);
+  const patternType = {
+    any: AclPatternType.ANY,
+    match: AclPatternType.MATCH,
+    literal: AclPatternType.LITERAL,
+    prefixed: AclPatternType.PREFIXED,
+  }[pattern];
+  if (patternType === undefined)
+    throw new Error(`--resource-pattern-type must be literal, prefixed, match or any, got "${pattern}"`);
   const ops = (a.operation ?? (forFilter ? ['any'] : [])).map((o) => {
     const code = operationCodes[o.toLowerCase().replace(/[-_]/g, '')];
     if (code === undefined) throw new Error(`unknown --operation ${o}`);
     return code;
   });
   if (ops.length === 0) throw new Error('--operation is required');
-  return ops.map((operation) => ({ ...r, patternType, principal, host: a.host ?? (forFilter ? '' : '*'), operation, permissionType }));
+  return ops.map((operation) => ({
+    ...r,
+    patternType,
+    principal,
+    host: a.host ?? (forFilter ? '' : '*'),
+    operation,
+    permissionType,
+  }));
 }
 
 function formatAcl(e: AclBinding__Output): string {
@@ -83,18 +101,25 @@ export const aclsCommand: CommandModule<object, AclsArgs> = {
       .option('host', { type: 'string' })
       .option('json', { type: 'boolean' })
       .check((a) => {
-        if ([a.add, a.remove, a.list].filter(Boolean).length !== 1) throw new Error('give exactly one of --add, --remove, --list');
-        if (a.add && !a['allow-principal'] && !a['deny-principal']) throw new Error('--add needs --allow-principal or --deny-principal');
+        if ([a.add, a.remove, a.list].filter(Boolean).length !== 1)
+          throw new Error('give exactly one of --add, --remove, --list');
+        if (a.add && !a['allow-principal'] && !a['deny-principal'])
+          throw new Error('--add needs --allow-principal or --deny-principal');
         return true;
       }),
   handler: async (args) => {
     const client = new ControllerClient([parseEndpoint(args['bootstrap-controller'])]);
     try {
       const request = { acls: bindings(args, !args.add) };
-      const res = args.add ? await client.createAcls(request) : args.remove ? await client.deleteAcls(request) : await client.describeAcls(request, { anyController: true });
+      const res = args.add
+        ? await client.createAcls(request)
+        : args.remove
+          ? await client.deleteAcls(request)
+          : await client.describeAcls(request, { anyController: true });
       const results = res.results;
       const failed = results.filter((r) => r.errorCode !== 0);
-      if (failed.length > 0) throw new Error(failed.map((r) => `${errorName(r.errorCode)}: ${r.errorMessage}`).join('\n'));
+      if (failed.length > 0)
+        throw new Error(failed.map((r) => `${errorName(r.errorCode)}: ${r.errorMessage}`).join('\n'));
       const matched = results.flatMap((r) => r.matched);
       if (args.json) console.log(JSON.stringify(matched.map((m) => ({ ...m, id: undefined }))));
       else if (args.add) console.log(`Added ${results.length} ACL(s).`);

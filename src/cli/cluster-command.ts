@@ -1,7 +1,13 @@
 // `raftka cluster up | status | down --config-dir D [--data-dir DIR]`: run every node of a
 // cluster-config folder as its own process (src/server/cluster-manager.ts does the work).
 import type { Argv, CommandModule } from 'yargs';
-import { clusterDown, clusterStatus, clusterUp, describeNodes, superviseForeground } from '../server/cluster-manager.js';
+import {
+  clusterDown,
+  clusterStatus,
+  clusterUp,
+  describeNodes,
+  superviseForeground,
+} from '../server/cluster-manager.js';
 import { exitWithError } from './errors.js';
 import { formatTable } from './table.js';
 
@@ -13,7 +19,10 @@ interface ClusterArgs {
 const common = <T>(y: Argv<T>): Argv<T & ClusterArgs> =>
   y
     .option('config-dir', { type: 'string', demandOption: true, describe: 'folder with one .properties file per node' })
-    .option('data-dir', { type: 'string', describe: 'where the nodes keep data, logs and pid files (default ./data/<folder>)' });
+    .option('data-dir', {
+      type: 'string',
+      describe: 'where the nodes keep data, logs and pid files (default ./data/<folder>)',
+    });
 
 /** SIGINT/SIGTERM abort the signal; repeats are ignored while the nodes stop (there is a deadline). */
 function stopRequested(): AbortSignal {
@@ -27,14 +36,17 @@ function stopRequested(): AbortSignal {
 const up: CommandModule<object, ClusterArgs & { detach?: boolean }> = {
   command: 'up',
   describe: 'Format (first time) and start every node that is not running; stay in the foreground unless --detach',
-  builder: (y) => common(y).option('detach', { type: 'boolean', describe: 'return once every node is up, leaving them running' }),
+  builder: (y) =>
+    common(y).option('detach', { type: 'boolean', describe: 'return once every node is up, leaving them running' }),
   handler: async (args) => {
     try {
       const detach = Boolean(args.detach);
       // In the foreground, Ctrl-C stops the nodes even while they are still starting.
       const signal = detach ? undefined : stopRequested();
       const result = await clusterUp({ configDir: args['config-dir'], dataDir: args['data-dir'], detach, signal });
-      console.log(result.started.length > 0 ? `started ${result.started.join(', ')}` : 'every node was already running');
+      console.log(
+        result.started.length > 0 ? `started ${result.started.join(', ')}` : 'every node was already running',
+      );
       console.log(`cluster id ${result.clusterId}`);
       console.log(describeNodes(result.nodes, result.paths));
       if (signal === undefined) return;
@@ -87,7 +99,11 @@ const down: CommandModule<object, ClusterArgs> = {
   handler: async (args) => {
     try {
       const stopped = await clusterDown({ configDir: args['config-dir'], dataDir: args['data-dir'] });
-      console.log(stopped.length > 0 ? `stopped ${stopped.map((s) => s.node.name).join(', ')}${forcedNote(stopped)}` : 'no node was running');
+      console.log(
+        stopped.length > 0
+          ? `stopped ${stopped.map((s) => s.node.name).join(', ')}${forcedNote(stopped)}`
+          : 'no node was running',
+      );
     } catch (err) {
       exitWithError(err);
     }

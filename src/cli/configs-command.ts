@@ -52,7 +52,10 @@ async function resourceConfigs(client: ControllerClient, args: ConfigsArgs): Pro
   }
   const configs = [
     ...parseConfigAssignments(args['add-config'] ?? '').map((c) => ({ ...c, op: AlterConfigOp.SET })),
-    ...(args['delete-config'] ?? '').split(',').filter((k) => k.trim() !== '').map((name) => ({ name: name.trim(), op: AlterConfigOp.DELETE })),
+    ...(args['delete-config'] ?? '')
+      .split(',')
+      .filter((k) => k.trim() !== '')
+      .map((name) => ({ name: name.trim(), op: AlterConfigOp.DELETE })),
   ];
   if (configs.length === 0) throw new Error('--alter needs --add-config and/or --delete-config');
   const res = await client.incrementalAlterConfigs({ resources: [{ resourceType, resourceName, configs }] });
@@ -66,7 +69,15 @@ async function quotaConfigs(client: ControllerClient, args: ConfigsArgs): Promis
   const entity = [name === null ? { entityType } : { entityType, entityName: name }];
   const label = `${quotaLabels[entityType]} ${name === null ? '<default>' : `'${name}'`}`;
   if (args.describe) {
-    const q = await client.describeClientQuotas({ components: [{ entityType, matchType: name === null ? QuotaMatchType.DEFAULT : QuotaMatchType.EXACT, match: name ?? '' }], strict: true }, { anyController: true });
+    const q = await client.describeClientQuotas(
+      {
+        components: [
+          { entityType, matchType: name === null ? QuotaMatchType.DEFAULT : QuotaMatchType.EXACT, match: name ?? '' },
+        ],
+        strict: true,
+      },
+      { anyController: true },
+    );
     check(q, label);
     const values = q.entries[0]?.values ?? [];
     const quotas = Object.fromEntries(values.map((v) => [v.key, v.value]));
@@ -74,20 +85,35 @@ async function quotaConfigs(client: ControllerClient, args: ConfigsArgs): Promis
     if (entityType === 'user' && name !== null) {
       const s = await client.describeUserScramCredentials({ users: [name] }, { anyController: true });
       const r = s.results[0];
-      if (r && r.errorCode === 0) scram = r.credentials.map((c) => ({ mechanism: scramMechanismNames.get(c.mechanism) ?? String(c.mechanism), iterations: c.iterations }));
+      if (r && r.errorCode === 0)
+        scram = r.credentials.map((c) => ({
+          mechanism: scramMechanismNames.get(c.mechanism) ?? String(c.mechanism),
+          iterations: c.iterations,
+        }));
     }
     if (args.json) console.log(JSON.stringify({ quotas, ...(entityType === 'user' ? { scram } : {}) }));
     else {
-      console.log(`Quota configs for ${label} are ${Object.entries(quotas).map(([k, v]) => `${k}=${v}`).join(', ')}`);
-      if (entityType === 'user' && name !== null) console.log(`SCRAM credential configs for ${label} are ${scram.map((c) => `${c.mechanism}=iterations=${c.iterations}`).join(', ')}`);
+      console.log(
+        `Quota configs for ${label} are ${Object.entries(quotas)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}`,
+      );
+      if (entityType === 'user' && name !== null)
+        console.log(
+          `SCRAM credential configs for ${label} are ${scram.map((c) => `${c.mechanism}=iterations=${c.iterations}`).join(', ')}`,
+        );
     }
     return;
   }
   const adds = parseConfigAssignments(args['add-config'] ?? '');
-  const deletes = (args['delete-config'] ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const deletes = (args['delete-config'] ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
   const isScram = (k: string): boolean => scramMechanismByName.has(k);
   if (adds.length === 0 && deletes.length === 0) throw new Error('--alter needs --add-config and/or --delete-config');
-  if ((adds.some((a) => isScram(a.name)) || deletes.some(isScram)) && (entityType !== 'user' || name === null)) throw new Error('SCRAM credentials belong to a named user (--entity-type users --entity-name U)');
+  if ((adds.some((a) => isScram(a.name)) || deletes.some(isScram)) && (entityType !== 'user' || name === null))
+    throw new Error('SCRAM credentials belong to a named user (--entity-type users --entity-name U)');
   const ops = [
     ...adds.filter((a) => !isScram(a.name)).map((a) => ({ key: a.name, value: Number(a.value), remove: false })),
     ...deletes.filter((k) => !isScram(k)).map((key) => ({ key, value: 0, remove: true })),
@@ -112,17 +138,25 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
   builder: (y) =>
     y
       .option('bootstrap-controller', { type: 'string', demandOption: true })
-      .option('entity-type', { type: 'string', demandOption: true, choices: ['topics', 'brokers', 'users', 'clients', 'ips'] })
+      .option('entity-type', {
+        type: 'string',
+        demandOption: true,
+        choices: ['topics', 'brokers', 'users', 'clients', 'ips'],
+      })
       .option('entity-name', { type: 'string' })
       .option('entity-default', { type: 'boolean', describe: 'the default entity (brokers: the cluster-wide default)' })
       .option('describe', { type: 'boolean' })
       .option('alter', { type: 'boolean' })
-      .option('add-config', { type: 'string', describe: 'k=v[,k=v...]; SCRAM: SCRAM-SHA-256=[iterations=8192,password=P]' })
+      .option('add-config', {
+        type: 'string',
+        describe: 'k=v[,k=v...]; SCRAM: SCRAM-SHA-256=[iterations=8192,password=P]',
+      })
       .option('delete-config', { type: 'string', describe: 'k[,k...]' })
       .option('json', { type: 'boolean' })
       .check((a) => {
         if (Boolean(a.describe) === Boolean(a.alter)) throw new Error('give exactly one of --describe or --alter');
-        if (!a['entity-name'] && !(a['entity-default'] && a['entity-type'] !== 'topics')) throw new Error('give --entity-name (or --entity-default, except for topics)');
+        if (!a['entity-name'] && !(a['entity-default'] && a['entity-type'] !== 'topics'))
+          throw new Error('give --entity-name (or --entity-default, except for topics)');
         return true;
       }),
   handler: async (args) => {

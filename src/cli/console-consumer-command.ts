@@ -27,16 +27,21 @@ interface ConsumerArgs {
 }
 
 /** GroupConsumer options from --consumer-property, plus the keys it does not know (ignored with a warning, as Kafka does). */
-type ConsumerPropertyOptions = Omit<Partial<GroupConsumerOptions>, 'topics' | 'onPartitionsAssigned' | 'onPartitionsRevoked' | 'log'>;
+type ConsumerPropertyOptions = Omit<
+  Partial<GroupConsumerOptions>,
+  'topics' | 'onPartitionsAssigned' | 'onPartitionsRevoked' | 'log'
+>;
 
 function positiveInt(key: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--consumer-property ${key} must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`--consumer-property ${key} must be a positive integer, got "${value}"`);
   return n;
 }
 
 function bool(key: string, value: string): boolean {
-  if (value !== 'true' && value !== 'false') throw new Error(`--consumer-property ${key} must be true or false, got "${value}"`);
+  if (value !== 'true' && value !== 'false')
+    throw new Error(`--consumer-property ${key} must be true or false, got "${value}"`);
   return value === 'true';
 }
 
@@ -55,7 +60,10 @@ const assignorNames = new Map<string, AssignorName>([
  * auto.commit.interval.ms, partition.assignment.strategy, max.partition.fetch.bytes,
  * allow.auto.create.topics, metadata.max.age.ms, request.timeout.ms.
  */
-export function consumerPropertyOptions(props: ReadonlyMap<string, string>): { options: ConsumerPropertyOptions; unknown: string[] } {
+export function consumerPropertyOptions(props: ReadonlyMap<string, string>): {
+  options: ConsumerPropertyOptions;
+  unknown: string[];
+} {
   const o: { -readonly [K in keyof ConsumerPropertyOptions]: ConsumerPropertyOptions[K] } = {};
   const unknown: string[] = [];
   for (const [key, value] of props) {
@@ -79,7 +87,8 @@ export function consumerPropertyOptions(props: ReadonlyMap<string, string>): { o
         o.rebalanceTimeoutMs = positiveInt(key, value);
         break;
       case 'auto.offset.reset':
-        if (value !== 'earliest' && value !== 'latest') throw new Error(`--consumer-property auto.offset.reset must be earliest or latest, got "${value}"`);
+        if (value !== 'earliest' && value !== 'latest')
+          throw new Error(`--consumer-property auto.offset.reset must be earliest or latest, got "${value}"`);
         o.autoOffsetReset = value;
         break;
       case 'enable.auto.commit':
@@ -91,7 +100,10 @@ export function consumerPropertyOptions(props: ReadonlyMap<string, string>): { o
       case 'partition.assignment.strategy':
         o.assignors = value.split(',').map((s) => {
           const name = assignorNames.get(s.trim());
-          if (!name) throw new Error(`--consumer-property partition.assignment.strategy: unknown assignor "${s.trim()}" (range, roundrobin)`);
+          if (!name)
+            throw new Error(
+              `--consumer-property partition.assignment.strategy: unknown assignor "${s.trim()}" (range, roundrobin)`,
+            );
           return name;
         });
         break;
@@ -126,7 +138,13 @@ function formatRecord(r: ConsumedRecord, props: ReadonlyMap<string, string>): st
 }
 
 /** The poll-and-print loop both modes share; returns how many records it printed. */
-async function printRecords(poll: () => Promise<ConsumedRecord[]>, args: ConsumerArgs, props: ReadonlyMap<string, string>, stopped: () => boolean, onStopMidBatch: (unprinted: readonly ConsumedRecord[]) => void): Promise<number> {
+async function printRecords(
+  poll: () => Promise<ConsumedRecord[]>,
+  args: ConsumerArgs,
+  props: ReadonlyMap<string, string>,
+  stopped: () => boolean,
+  onStopMidBatch: (unprinted: readonly ConsumedRecord[]) => void,
+): Promise<number> {
   let printed = 0;
   let lastRecordAt = Date.now();
   const max = args['max-messages'] ?? Infinity;
@@ -137,7 +155,7 @@ async function printRecords(poll: () => Promise<ConsumedRecord[]>, args: Consume
         onStopMidBatch(records.slice(i));
         break;
       }
-      process.stdout.write(formatRecord(records[i]!, props) + '\n');
+      process.stdout.write(`${formatRecord(records[i]!, props)}\n`);
       printed++;
     }
     if (records.length > 0) lastRecordAt = Date.now();
@@ -151,10 +169,18 @@ async function consumeAssigned(args: ConsumerArgs, props: ReadonlyMap<string, st
   const consumer = new Consumer(client, args.topic);
   try {
     const o = args.offset;
-    const start = o === undefined ? (args['from-beginning'] ? -2 : -1) : o === 'earliest' ? -2 : o === 'latest' ? -1 : Number(o);
-    if (!Number.isInteger(start) || start < -2) throw new Error(`--offset must be a number, earliest or latest, got "${o}"`);
+    const start =
+      o === undefined ? (args['from-beginning'] ? -2 : -1) : o === 'earliest' ? -2 : o === 'latest' ? -1 : Number(o);
+    if (!Number.isInteger(start) || start < -2)
+      throw new Error(`--offset must be a number, earliest or latest, got "${o}"`);
     await consumer.assign(args.partition === undefined ? null : [args.partition], start);
-    const printed = await printRecords(() => consumer.poll(500), args, props, () => false, () => {});
+    const printed = await printRecords(
+      () => consumer.poll(500),
+      args,
+      props,
+      () => false,
+      () => {},
+    );
     process.stderr.write(`Processed a total of ${printed} messages\n`);
   } finally {
     client.close();
@@ -165,8 +191,10 @@ async function consumeInGroup(args: ConsumerArgs, props: ReadonlyMap<string, str
   const { options, unknown } = consumerPropertyOptions(parseProperties(args['consumer-property'] ?? []));
   for (const k of unknown) process.stderr.write(`WARN: the consumer property ${k} is not known and is ignored\n`);
   const groupId = args.group ?? options.groupId!;
-  if (options.groupId !== undefined && args.group !== undefined && options.groupId !== args.group) throw new Error(`--group ${args.group} and --consumer-property group.id=${options.groupId} disagree`);
-  if (args['from-beginning'] && options.autoOffsetReset === 'latest') throw new Error("Can't simultaneously specify --from-beginning and 'auto.offset.reset=latest'");
+  if (options.groupId !== undefined && args.group !== undefined && options.groupId !== args.group)
+    throw new Error(`--group ${args.group} and --consumer-property group.id=${options.groupId} disagree`);
+  if (args['from-beginning'] && options.autoOffsetReset === 'latest')
+    throw new Error("Can't simultaneously specify --from-beginning and 'auto.offset.reset=latest'");
   const consumer = new GroupConsumer(parseEndpoints(args['bootstrap-server']), {
     clientId: 'console-consumer',
     ...options,
@@ -192,7 +220,8 @@ async function consumeInGroup(args: ConsumerArgs, props: ReadonlyMap<string, str
       // --max-messages reached inside a batch: commit up to what was printed, not past it.
       (unprinted) => {
         const first = new Map<string, ConsumedRecord>();
-        for (const r of unprinted) if (!first.has(`${r.topic}\0${r.partition}`)) first.set(`${r.topic}\0${r.partition}`, r);
+        for (const r of unprinted)
+          if (!first.has(`${r.topic}\0${r.partition}`)) first.set(`${r.topic}\0${r.partition}`, r);
         for (const r of first.values()) consumer.seek(r.topic, r.partition, r.offset);
       },
     );
@@ -212,26 +241,41 @@ export const consoleConsumerCommand: CommandModule<object, ConsumerArgs> = {
       .option('bootstrap-server', { type: 'string', demandOption: true, describe: 'host:port[,host:port...]' })
       .option('topic', { type: 'string', demandOption: true })
       .option('group', { type: 'string', describe: 'consume as a member of this consumer group (commits its offsets)' })
-      .option('from-beginning', { type: 'boolean', describe: 'start at the earliest offset where nothing is committed' })
+      .option('from-beginning', {
+        type: 'boolean',
+        describe: 'start at the earliest offset where nothing is committed',
+      })
       .option('partition', { type: 'number', describe: 'read only this partition (no group)' })
       .option('offset', { type: 'string', describe: 'N, earliest or latest (needs --partition; no group)' })
       .option('max-messages', { type: 'number' })
       .option('timeout-ms', { type: 'number', describe: 'exit after this long without a record' })
-      .option('property', { type: 'string', array: true, describe: 'print.key, print.offset, print.timestamp, print.partition, key.separator' })
-      .option('consumer-property', { type: 'string', array: true, describe: 'k=v consumer config, e.g. group.instance.id=X, session.timeout.ms=N (repeatable)' })
+      .option('property', {
+        type: 'string',
+        array: true,
+        describe: 'print.key, print.offset, print.timestamp, print.partition, key.separator',
+      })
+      .option('consumer-property', {
+        type: 'string',
+        array: true,
+        describe: 'k=v consumer config, e.g. group.instance.id=X, session.timeout.ms=N (repeatable)',
+      })
       .check((a) => {
         if (a.offset !== undefined && a.partition === undefined) throw new Error('--offset needs --partition');
-        const grouped = a.group !== undefined || (a['consumer-property'] ?? []).some((kv) => kv.startsWith('group.id='));
-        if (grouped && (a.partition !== undefined || a.offset !== undefined)) throw new Error('--partition and --offset read without a group; they cannot be combined with --group');
+        const grouped =
+          a.group !== undefined || (a['consumer-property'] ?? []).some((kv) => kv.startsWith('group.id='));
+        if (grouped && (a.partition !== undefined || a.offset !== undefined))
+          throw new Error('--partition and --offset read without a group; they cannot be combined with --group');
         return true;
       }),
   handler: async (args) => {
     try {
       const props = parseProperties(args.property ?? []);
-      const grouped = args.group !== undefined || (args['consumer-property'] ?? []).some((kv) => kv.startsWith('group.id='));
+      const grouped =
+        args.group !== undefined || (args['consumer-property'] ?? []).some((kv) => kv.startsWith('group.id='));
       if (grouped) await consumeInGroup(args, props);
       else {
-        if ((args['consumer-property'] ?? []).length > 0) process.stderr.write('WARN: --consumer-property is used with --group only; ignored\n');
+        if ((args['consumer-property'] ?? []).length > 0)
+          process.stderr.write('WARN: --consumer-property is used with --group only; ignored\n');
         await consumeAssigned(args, props);
       }
     } catch (err) {

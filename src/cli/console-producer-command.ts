@@ -37,7 +37,11 @@ export const consoleProducerCommand: CommandModule<object, ProducerArgs> = {
     const separator = props.get('key.separator') ?? '\t';
     const acks = (args.acks === 'all' ? -1 : Number(args.acks)) as -1 | 0 | 1;
     const client = new KafkaClient(parseEndpoints(args['bootstrap-server']), { clientId: 'console-producer' });
-    const producer = new Producer(client, args.topic, { acks, compression: codecs[args['compression-codec']]!, batchRecordsMax: Math.max(1, args['batch-size']) });
+    const producer = new Producer(client, args.topic, {
+      acks,
+      compression: codecs[args['compression-codec']]!,
+      batchRecordsMax: Math.max(1, args['batch-size']),
+    });
     try {
       await client.topic(args.topic);
       for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {

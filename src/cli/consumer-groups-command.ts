@@ -39,7 +39,13 @@ import {
 import { parseEndpoints } from '../common/endpoint.js';
 import { partitionKey } from '../protocol/topic-partition.js';
 import { exitWithError } from './errors.js';
-import { parseResetDateTime, parseTopicSpec, planReset, type PartitionOffsets, type ResetSpec } from './reset-offsets-plan.js';
+import {
+  parseResetDateTime,
+  parseTopicSpec,
+  planReset,
+  type PartitionOffsets,
+  type ResetSpec,
+} from './reset-offsets-plan.js';
 import { formatTable } from './table.js';
 
 interface GroupsArgs {
@@ -96,7 +102,13 @@ async function groupIds(client: KafkaClient, args: GroupsArgs): Promise<string[]
 }
 
 function membersOf(d: GroupDescription): MemberView[] {
-  return d.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost, assignment: assignedPartitions(d.protocolType, m.assignment) }));
+  return d.members.map((m) => ({
+    memberId: m.memberId,
+    groupInstanceId: m.groupInstanceId,
+    clientId: m.clientId,
+    clientHost: m.clientHost,
+    assignment: assignedPartitions(d.protocolType, m.assignment),
+  }));
 }
 
 /** A group the coordinator could not describe, or one that does not exist: says so and returns false. */
@@ -120,8 +132,15 @@ function usable(d: GroupDescription): boolean {
 async function list(client: KafkaClient, args: GroupsArgs): Promise<void> {
   const withState = args.state !== undefined;
   const states = withState ? parseStates(args.state!) : [];
-  const groups = (await listGroups(client, states)).filter((g) => isConsumerGroup(g.protocolType) && (states.length === 0 || g.state === null || states.includes(g.state)));
-  if (args.json) console.log(JSON.stringify(withState ? groups.map((g) => ({ group: g.groupId, state: g.state })) : groups.map((g) => g.groupId)));
+  const groups = (await listGroups(client, states)).filter(
+    (g) => isConsumerGroup(g.protocolType) && (states.length === 0 || g.state === null || states.includes(g.state)),
+  );
+  if (args.json)
+    console.log(
+      JSON.stringify(
+        withState ? groups.map((g) => ({ group: g.groupId, state: g.state })) : groups.map((g) => g.groupId),
+      ),
+    );
   else if (groups.length > 0) console.log(formatGroupList(groups, withState));
 }
 
@@ -156,7 +175,13 @@ async function describe(client: KafkaClient, args: GroupsArgs): Promise<void> {
     if (!usable(d)) continue;
     const members = membersOf(d);
     if (args.state !== undefined) {
-      const row = buildStateRow({ groupId: d.groupId, protocol: d.protocol, state: d.state, memberCount: d.members.length, coordinator: d.coordinator });
+      const row = buildStateRow({
+        groupId: d.groupId,
+        protocol: d.protocol,
+        state: d.state,
+        memberCount: d.members.length,
+        coordinator: d.coordinator,
+      });
       stateRows.push(row);
       if (!args.json) console.log(`\n${formatStateRows([row])}`);
     } else if (args.members) {
@@ -171,7 +196,8 @@ async function describe(client: KafkaClient, args: GroupsArgs): Promise<void> {
       if (!args.json && rows.length > 0) console.log(`\n${formatOffsetRows(rows)}`);
     }
   }
-  if (args.json) console.log(JSON.stringify(args.state !== undefined ? stateRows : args.members ? memberRows : offsetRows, null, 2));
+  if (args.json)
+    console.log(JSON.stringify(args.state !== undefined ? stateRows : args.members ? memberRows : offsetRows, null, 2));
 }
 
 // ---- --reset-offsets ------------------------------------------------------------------------------------
@@ -197,28 +223,39 @@ async function namedPartitions(client: KafkaClient, specs: readonly string[]): P
 const inactiveStates = new Set(['Empty', 'Dead']);
 
 /** Codes with which the coordinator refuses an admin commit because the group has members. */
-const activeGroupCodes = new Set<number>([ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.ILLEGAL_GENERATION, ErrorCode.REBALANCE_IN_PROGRESS]);
+const activeGroupCodes = new Set<number>([
+  ErrorCode.UNKNOWN_MEMBER_ID,
+  ErrorCode.ILLEGAL_GENERATION,
+  ErrorCode.REBALANCE_IN_PROGRESS,
+]);
 
 function refuseActive(groupId: string, state: string): void {
-  note(`Error: Assignments can only be reset if the group '${groupId}' is inactive, but the current state is ${state}.`);
+  note(
+    `Error: Assignments can only be reset if the group '${groupId}' is inactive, but the current state is ${state}.`,
+  );
   process.exitCode = 1;
 }
 
 async function resetOffsets(client: KafkaClient, args: GroupsArgs): Promise<void> {
   const spec = resetSpec(args);
   if (!args['dry-run'] && !args.execute) {
-    note('WARN: No action will be performed as the --execute option is missing. Add --dry-run to say you only want to see the new offsets, or --execute to commit them.');
+    note(
+      'WARN: No action will be performed as the --execute option is missing. Add --dry-run to say you only want to see the new offsets, or --execute to commit them.',
+    );
   }
   const all: { group: string; topic: string; partition: number; newOffset: number }[] = [];
   for (const groupId of await groupIds(client, args)) {
     const [d] = await withCoordinatorRetries(() => describeGroups(client, [groupId]));
-    if (d!.errorCode !== ErrorCode.NONE && d!.errorCode !== ErrorCode.GROUP_ID_NOT_FOUND) throw new KafkaRequestError(d!.errorCode, `describe group '${groupId}'`);
+    if (d!.errorCode !== ErrorCode.NONE && d!.errorCode !== ErrorCode.GROUP_ID_NOT_FOUND)
+      throw new KafkaRequestError(d!.errorCode, `describe group '${groupId}'`);
     if (d!.errorCode === ErrorCode.NONE && !inactiveStates.has(d!.state)) {
       refuseActive(groupId, d!.state);
       continue;
     }
     const committed = await committedOffsets(client, groupId);
-    const targets = args['all-topics'] ? [...membersOf(d!).flatMap((m) => m.assignment), ...committed] : await namedPartitions(client, args.topic ?? []);
+    const targets = args['all-topics']
+      ? [...membersOf(d!).flatMap((m) => m.assignment), ...committed]
+      : await namedPartitions(client, args.topic ?? []);
     const current = new Map(committed.map((c) => [partitionKey(c.topic, c.partition), c.offset]));
     const inputs: PartitionOffsets[] = [];
     const seen = new Set<string>();
@@ -232,7 +269,10 @@ async function resetOffsets(client: KafkaClient, args: GroupsArgs): Promise<void
         current: current.get(key) ?? null,
         logStart: (await client.listOffset(tp.topic, tp.partition, -2)).offset,
         logEnd: (await client.listOffset(tp.topic, tp.partition, -1)).offset,
-        offsetForTimestamp: spec.kind === 'datetime' ? (await client.listOffset(tp.topic, tp.partition, spec.timestampMs)).offset : undefined,
+        offsetForTimestamp:
+          spec.kind === 'datetime'
+            ? (await client.listOffset(tp.topic, tp.partition, spec.timestampMs)).offset
+            : undefined,
       });
     }
     const plan = planReset(groupId, inputs, spec);
@@ -242,7 +282,9 @@ async function resetOffsets(client: KafkaClient, args: GroupsArgs): Promise<void
       // Generation -1 and no member id: the coordinator accepts these only while the group is empty.
       const offsets = plan.rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.newOffset }));
       try {
-        await withCoordinatorRetries(() => offsetCommit(client, { groupId, generationId: -1, memberId: '', groupInstanceId: null, offsets }));
+        await withCoordinatorRetries(() =>
+          offsetCommit(client, { groupId, generationId: -1, memberId: '', groupInstanceId: null, offsets }),
+        );
       } catch (err) {
         // A member joined after the check above: say so as Kafka's tool does.
         if (!(err instanceof KafkaRequestError) || !activeGroupCodes.has(err.errorCode)) throw err;
@@ -252,7 +294,13 @@ async function resetOffsets(client: KafkaClient, args: GroupsArgs): Promise<void
       }
     }
     all.push(...plan.rows);
-    if (!args.json) console.log(`\n${formatTable(['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'], plan.rows.map((r) => [r.group, r.topic, String(r.partition), String(r.newOffset)]))}`);
+    if (!args.json)
+      console.log(
+        `\n${formatTable(
+          ['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'],
+          plan.rows.map((r) => [r.group, r.topic, String(r.partition), String(r.newOffset)]),
+        )}`,
+      );
   }
   if (args.json) console.log(JSON.stringify(all, null, 2));
 }
@@ -261,7 +309,15 @@ async function resetOffsets(client: KafkaClient, args: GroupsArgs): Promise<void
 
 async function deleteCommand(client: KafkaClient, args: GroupsArgs): Promise<void> {
   const results = await deleteGroups(client, await groupIds(client, args));
-  if (args.json) console.log(JSON.stringify(results.map((r) => ({ group: r.groupId, error: r.errorCode === ErrorCode.NONE ? null : errorName(r.errorCode) }))));
+  if (args.json)
+    console.log(
+      JSON.stringify(
+        results.map((r) => ({
+          group: r.groupId,
+          error: r.errorCode === ErrorCode.NONE ? null : errorName(r.errorCode),
+        })),
+      ),
+    );
   const out = formatDeleteGroupsResult(results);
   if (!args.json && out.stdout !== '') console.log(out.stdout);
   if (out.stderr !== '') note(out.stderr);
@@ -279,7 +335,9 @@ async function deleteOffsets(client: KafkaClient, args: GroupsArgs): Promise<voi
       continue;
     }
     try {
-      requested.push(...(await client.topic(spec.topic)).partitions.map((p) => ({ topic: spec.topic, partition: p.partition })));
+      requested.push(
+        ...(await client.topic(spec.topic)).partitions.map((p) => ({ topic: spec.topic, partition: p.partition })),
+      );
     } catch (err) {
       if (!(err instanceof KafkaRequestError) || err.errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw err;
       unknownTopics.push(spec.topic);
@@ -288,17 +346,38 @@ async function deleteOffsets(client: KafkaClient, args: GroupsArgs): Promise<voi
   let topLevel: number = ErrorCode.NONE;
   let results: DeletedOffset[];
   try {
-    results = requested.length === 0 ? [] : await withCoordinatorRetries(() => offsetDelete(client, groupId, toTopicPartitions(requested)));
+    results =
+      requested.length === 0
+        ? []
+        : await withCoordinatorRetries(() => offsetDelete(client, groupId, toTopicPartitions(requested)));
   } catch (err) {
     if (!(err instanceof KafkaRequestError)) throw err;
     topLevel = err.errorCode;
     results = requested.map((p) => ({ ...p, errorCode: err.errorCode }));
   }
-  results = [...results, ...unknownTopics.map((topic) => ({ topic, partition: null, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }))];
+  results = [
+    ...results,
+    ...unknownTopics.map((topic) => ({ topic, partition: null, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION })),
+  ];
   // Like Kafka's tool: without a group-level error, the first partition error is the verdict.
-  if (topLevel === ErrorCode.NONE) topLevel = results.find((r) => r.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE;
-  const out = formatDeleteOffsetsResult(groupId, specs.map((s) => s.topic), topLevel, results);
-  if (args.json) console.log(JSON.stringify(results.map((r) => ({ topic: r.topic, partition: r.partition, error: r.errorCode === ErrorCode.NONE ? null : errorName(r.errorCode) }))));
+  if (topLevel === ErrorCode.NONE)
+    topLevel = results.find((r) => r.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE;
+  const out = formatDeleteOffsetsResult(
+    groupId,
+    specs.map((s) => s.topic),
+    topLevel,
+    results,
+  );
+  if (args.json)
+    console.log(
+      JSON.stringify(
+        results.map((r) => ({
+          topic: r.topic,
+          partition: r.partition,
+          error: r.errorCode === ErrorCode.NONE ? null : errorName(r.errorCode),
+        })),
+      ),
+    );
   else {
     if (out.stderr !== '') note(out.stderr);
     console.log(out.stdout);
@@ -321,15 +400,22 @@ export const consumerGroupsCommand: CommandModule<object, GroupsArgs> = {
       .option('describe', { type: 'boolean', describe: 'offsets and lag per partition (or --members, --state)' })
       .option('reset-offsets', { type: 'boolean', describe: 'reset committed offsets of an inactive group' })
       .option('delete', { type: 'boolean', describe: 'delete empty groups' })
-      .option('delete-offsets', { type: 'boolean', describe: 'delete a group\'s committed offsets of topics' })
+      .option('delete-offsets', { type: 'boolean', describe: "delete a group's committed offsets of topics" })
       .option('group', { type: 'string', array: true, describe: 'group id (repeatable)' })
       .option('all-groups', { type: 'boolean', describe: 'every consumer group' })
       .option('members', { type: 'boolean', describe: 'with --describe: the members' })
       .option('offsets', { type: 'boolean', describe: 'with --describe: offsets and lag (the default)' })
-      .option('state', { type: 'string', describe: 'with --describe: coordinator, strategy, state; with --list: the STATE column [filter: Stable,Empty,...]' })
+      .option('state', {
+        type: 'string',
+        describe:
+          'with --describe: coordinator, strategy, state; with --list: the STATE column [filter: Stable,Empty,...]',
+      })
       .option('verbose', { type: 'boolean', describe: 'with --describe --members: the ASSIGNMENT column' })
       .option('topic', { type: 'string', array: true, describe: 'TOPIC or TOPIC:P1,P2 (repeatable)' })
-      .option('all-topics', { type: 'boolean', describe: 'with --reset-offsets: every partition the group has offsets for' })
+      .option('all-topics', {
+        type: 'boolean',
+        describe: 'with --reset-offsets: every partition the group has offsets for',
+      })
       .option('to-earliest', { type: 'boolean' })
       .option('to-latest', { type: 'boolean' })
       .option('to-offset', { type: 'number' })
@@ -347,17 +433,22 @@ export const consumerGroupsCommand: CommandModule<object, GroupsArgs> = {
           if (action === 'delete-offsets') {
             if (groups.length !== 1 || a['all-groups']) throw new Error('--delete-offsets needs exactly one --group');
             if ((a.topic ?? []).length === 0) throw new Error('--delete-offsets needs --topic');
-          } else if ((groups.length > 0) === Boolean(a['all-groups'])) {
+          } else if (groups.length > 0 === Boolean(a['all-groups'])) {
             throw new Error(`--${action} needs --group (repeatable) or --all-groups`);
           }
         }
-        if (action === 'describe' && [a.members, a.offsets, a.state !== undefined].filter(Boolean).length > 1) throw new Error('give at most one of --members, --offsets, --state');
+        if (action === 'describe' && [a.members, a.offsets, a.state !== undefined].filter(Boolean).length > 1)
+          throw new Error('give at most one of --members, --offsets, --state');
         if (action === 'reset-offsets') {
-          if (resetScopes.filter((k) => a[k] !== undefined && a[k] !== false).length !== 1) throw new Error(`--reset-offsets needs exactly one of ${resetScopes.map((k) => `--${k}`).join(', ')}`);
-          if (((a.topic ?? []).length > 0) === Boolean(a['all-topics'])) throw new Error('--reset-offsets needs --topic (repeatable) or --all-topics');
+          if (resetScopes.filter((k) => a[k] !== undefined && a[k] !== false).length !== 1)
+            throw new Error(`--reset-offsets needs exactly one of ${resetScopes.map((k) => `--${k}`).join(', ')}`);
+          if ((a.topic ?? []).length > 0 === Boolean(a['all-topics']))
+            throw new Error('--reset-offsets needs --topic (repeatable) or --all-topics');
           if (a['dry-run'] && a.execute) throw new Error('give only one of --dry-run and --execute');
-          if (a['to-offset'] !== undefined && (!Number.isInteger(a['to-offset']) || a['to-offset'] < 0)) throw new Error('--to-offset must be an offset ≥ 0');
-          if (a['shift-by'] !== undefined && !Number.isInteger(a['shift-by'])) throw new Error('--shift-by must be an integer');
+          if (a['to-offset'] !== undefined && (!Number.isInteger(a['to-offset']) || a['to-offset'] < 0))
+            throw new Error('--to-offset must be an offset ≥ 0');
+          if (a['shift-by'] !== undefined && !Number.isInteger(a['shift-by']))
+            throw new Error('--shift-by must be an integer');
           if (a['to-datetime'] !== undefined) parseResetDateTime(a['to-datetime']);
         }
         return true;

@@ -53,13 +53,16 @@ export interface StateRow {
   readonly members: number;
 }
 
-const byTopicPartition = (a: PartitionRef, b: PartitionRef): number => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition);
+const byTopicPartition = (a: PartitionRef, b: PartitionRef): number =>
+  a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition;
 
 /** A member's assignment bytes as partitions; bytes of another protocol type (or none yet) give []. */
 export function assignedPartitions(protocolType: string, assignment: Buffer): PartitionRef[] {
   if (protocolType !== 'consumer' && protocolType !== '') return [];
   try {
-    return decodeAssignment(assignment).assignedPartitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })));
+    return decodeAssignment(assignment).assignedPartitions.flatMap((t) =>
+      t.partitions.map((partition) => ({ topic: t.topic, partition })),
+    );
   } catch {
     // A member whose bytes are not a ConsumerProtocolAssignment is shown without partitions.
     return [];
@@ -78,7 +81,9 @@ export function buildOffsetRows(input: {
   readonly committed: readonly { readonly topic: string; readonly partition: number; readonly offset: number }[];
   readonly logEndOffsets: ReadonlyMap<string, number>;
 }): OffsetRow[] {
-  const committed = new Map(input.committed.filter((c) => c.offset >= 0).map((c) => [partitionKey(c.topic, c.partition), c.offset]));
+  const committed = new Map(
+    input.committed.filter((c) => c.offset >= 0).map((c) => [partitionKey(c.topic, c.partition), c.offset]),
+  );
   const row = (tp: PartitionRef, owner: MemberView | null): OffsetRow => {
     const current = committed.get(partitionKey(tp.topic, tp.partition)) ?? null;
     const end = input.logEndOffsets.get(partitionKey(tp.topic, tp.partition)) ?? null;
@@ -94,7 +99,9 @@ export function buildOffsetRows(input: {
       clientId: owner?.clientId ?? null,
     };
   };
-  const owners = input.members.filter((m) => m.assignment.length > 0).sort((a, b) => b.assignment.length - a.assignment.length || (a.memberId < b.memberId ? -1 : 1));
+  const owners = input.members
+    .filter((m) => m.assignment.length > 0)
+    .sort((a, b) => b.assignment.length - a.assignment.length || (a.memberId < b.memberId ? -1 : 1));
   const owned = new Set<string>();
   const rows: OffsetRow[] = [];
   for (const m of owners) {
@@ -103,7 +110,9 @@ export function buildOffsetRows(input: {
       rows.push(row(tp, m));
     }
   }
-  const orphans = input.committed.filter((c) => c.offset >= 0 && !owned.has(partitionKey(c.topic, c.partition))).sort(byTopicPartition);
+  const orphans = input.committed
+    .filter((c) => c.offset >= 0 && !owned.has(partitionKey(c.topic, c.partition)))
+    .sort(byTopicPartition);
   for (const c of orphans) rows.push(row(c, null));
   return rows;
 }
@@ -113,7 +122,17 @@ const dash = (v: string | number | null): string => (v === null || v === '' ? '-
 export function formatOffsetRows(rows: readonly OffsetRow[]): string {
   return formatTable(
     ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'],
-    rows.map((r) => [r.group, r.topic, String(r.partition), dash(r.currentOffset), dash(r.logEndOffset), dash(r.lag), dash(r.consumerId), dash(r.host), dash(r.clientId)]),
+    rows.map((r) => [
+      r.group,
+      r.topic,
+      String(r.partition),
+      dash(r.currentOffset),
+      dash(r.logEndOffset),
+      dash(r.lag),
+      dash(r.consumerId),
+      dash(r.host),
+      dash(r.clientId),
+    ]),
   );
 }
 
@@ -124,7 +143,13 @@ export function formatAssignment(partitions: readonly PartitionRef[]): string {
   for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
   return [...byTopic.keys()]
     .sort()
-    .map((t) => `${t}(${byTopic.get(t)!.sort((a, b) => a - b).join(',')})`)
+    .map(
+      (t) =>
+        `${t}(${byTopic
+          .get(t)!
+          .sort((a, b) => a - b)
+          .join(',')})`,
+    )
     .join(',');
 }
 
@@ -146,15 +171,43 @@ export function buildMemberRows(group: string, members: readonly MemberView[]): 
  */
 export function formatMemberRows(rows: readonly MemberRow[], verbose: boolean): string {
   const withInstance = rows.some((r) => r.groupInstanceId !== null);
-  const header = ['GROUP', 'CONSUMER-ID', ...(withInstance ? ['GROUP-INSTANCE-ID'] : []), 'HOST', 'CLIENT-ID', '#PARTITIONS', ...(verbose ? ['ASSIGNMENT'] : [])];
+  const header = [
+    'GROUP',
+    'CONSUMER-ID',
+    ...(withInstance ? ['GROUP-INSTANCE-ID'] : []),
+    'HOST',
+    'CLIENT-ID',
+    '#PARTITIONS',
+    ...(verbose ? ['ASSIGNMENT'] : []),
+  ];
   return formatTable(
     header,
-    rows.map((r) => [r.group, r.consumerId, ...(withInstance ? [dash(r.groupInstanceId)] : []), r.host, r.clientId, String(r.partitions), ...(verbose ? [r.assignment] : [])]),
+    rows.map((r) => [
+      r.group,
+      r.consumerId,
+      ...(withInstance ? [dash(r.groupInstanceId)] : []),
+      r.host,
+      r.clientId,
+      String(r.partitions),
+      ...(verbose ? [r.assignment] : []),
+    ]),
   );
 }
 
-export function buildStateRow(g: { readonly groupId: string; readonly protocol: string; readonly state: string; readonly memberCount: number; readonly coordinator: { readonly nodeId: number; readonly host: string; readonly port: number } }): StateRow {
-  return { group: g.groupId, coordinator: `${g.coordinator.host}:${g.coordinator.port} (${g.coordinator.nodeId})`, assignmentStrategy: g.protocol, state: g.state, members: g.memberCount };
+export function buildStateRow(g: {
+  readonly groupId: string;
+  readonly protocol: string;
+  readonly state: string;
+  readonly memberCount: number;
+  readonly coordinator: { readonly nodeId: number; readonly host: string; readonly port: number };
+}): StateRow {
+  return {
+    group: g.groupId,
+    coordinator: `${g.coordinator.host}:${g.coordinator.port} (${g.coordinator.nodeId})`,
+    assignmentStrategy: g.protocol,
+    state: g.state,
+    members: g.memberCount,
+  };
 }
 
 export function formatStateRows(rows: readonly StateRow[]): string {
@@ -165,7 +218,10 @@ export function formatStateRows(rows: readonly StateRow[]): string {
 }
 
 /** --list: one group id a line; with --state a GROUP STATE table. */
-export function formatGroupList(groups: readonly { readonly groupId: string; readonly state: string | null }[], withState: boolean): string {
+export function formatGroupList(
+  groups: readonly { readonly groupId: string; readonly state: string | null }[],
+  withState: boolean,
+): string {
   if (!withState) return groups.map((g) => g.groupId).join('\n');
   return formatTable(
     ['GROUP', 'STATE'],
@@ -215,11 +271,21 @@ function explainError(code: number): string {
 }
 
 /** --delete: Kafka's success line, or the failures (stderr) and the groups that did go. */
-export function formatDeleteGroupsResult(results: readonly { readonly groupId: string; readonly errorCode: number }[]): CommandOutput {
+export function formatDeleteGroupsResult(
+  results: readonly { readonly groupId: string; readonly errorCode: number }[],
+): CommandOutput {
   const deleted = results.filter((r) => r.errorCode === ErrorCode.NONE).map((r) => r.groupId);
   const failed = results.filter((r) => r.errorCode !== ErrorCode.NONE);
-  if (failed.length === 0) return { stdout: `Deletion of requested consumer groups (${quotedList(deleted)}) was successful.`, stderr: '', ok: true };
-  const stderr = ['Error: Deletion of some consumer groups failed:', ...failed.map((r) => `* Group '${r.groupId}' could not be deleted due to: ${explainError(r.errorCode)}`)].join('\n');
+  if (failed.length === 0)
+    return {
+      stdout: `Deletion of requested consumer groups (${quotedList(deleted)}) was successful.`,
+      stderr: '',
+      ok: true,
+    };
+  const stderr = [
+    'Error: Deletion of some consumer groups failed:',
+    ...failed.map((r) => `* Group '${r.groupId}' could not be deleted due to: ${explainError(r.errorCode)}`),
+  ].join('\n');
   const stdout = deleted.length > 0 ? `These consumer groups were deleted successfully: ${quotedList(deleted)}` : '';
   return { stdout, stderr, ok: false };
 }
@@ -235,7 +301,12 @@ export interface DeletedOffset {
  * --delete-offsets: Kafka's verdict line for the top-level result (the group's error, or the
  * first partition's), then a TOPIC PARTITION STATUS table of every partition.
  */
-export function formatDeleteOffsetsResult(group: string, topics: readonly string[], topLevelCode: number, partitions: readonly DeletedOffset[]): CommandOutput {
+export function formatDeleteOffsetsResult(
+  group: string,
+  topics: readonly string[],
+  topLevelCode: number,
+  partitions: readonly DeletedOffset[],
+): CommandOutput {
   let verdict: string;
   switch (topLevelCode) {
     case ErrorCode.NONE:
@@ -261,10 +332,16 @@ export function formatDeleteOffsetsResult(group: string, topics: readonly string
     default:
       verdict = `Error: Encounter some unknown error: ${errorName(topLevelCode)}`;
   }
-  const sorted = [...partitions].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : (a.partition ?? -1) - (b.partition ?? -1)));
+  const sorted = [...partitions].sort((a, b) =>
+    a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : (a.partition ?? -1) - (b.partition ?? -1),
+  );
   const table = formatTable(
     ['TOPIC', 'PARTITION', 'STATUS'],
-    sorted.map((p) => [p.topic, p.partition === null ? 'Not Provided' : String(p.partition), p.errorCode === ErrorCode.NONE ? 'Successful' : `Error: ${explainError(p.errorCode)}`]),
+    sorted.map((p) => [
+      p.topic,
+      p.partition === null ? 'Not Provided' : String(p.partition),
+      p.errorCode === ErrorCode.NONE ? 'Successful' : `Error: ${explainError(p.errorCode)}`,
+    ]),
   );
   const ok = topLevelCode === ErrorCode.NONE;
   return ok ? { stdout: `${verdict}\n\n${table}`, stderr: '', ok } : { stdout: table, stderr: verdict, ok };

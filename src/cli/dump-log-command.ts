@@ -27,7 +27,12 @@ export const dumpLogCommand: CommandModule<object, DumpArgs> = {
       }
       if (!args.json && view.snapshots.length > 0) console.log(`# snapshots: ${view.snapshots.join(', ')}`);
       for (const e of view.entries) {
-        const detail = e.kind === 'leader-change' ? decodeLeaderChange(e.payload) : e.kind === 'data' ? { record: decodeRecord(e.payload) } : {};
+        const detail =
+          e.kind === 'leader-change'
+            ? decodeLeaderChange(e.payload)
+            : e.kind === 'data'
+              ? { record: decodeRecord(e.payload) }
+              : {};
         if (args.json) console.log(JSON.stringify({ offset: e.offset, epoch: e.epoch, kind: e.kind, ...detail }));
         else console.log(`offset: ${e.offset} epoch: ${e.epoch} kind: ${e.kind} ${JSON.stringify(detail)}`);
       }

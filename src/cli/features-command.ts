@@ -39,15 +39,35 @@ export const featuresCommand: CommandModule<object, FeaturesArgs> = {
           finalizedVersionLevel: r.finalizedLevel,
         }));
         if (args.json) console.log(JSON.stringify(rows));
-        else console.log(formatTable(['Feature', 'SupportedMinVersion', 'SupportedMaxVersion', 'FinalizedVersionLevel'], rows.map((r) => [r.feature, String(r.supportedMinVersion), String(r.supportedMaxVersion), String(r.finalizedVersionLevel)])));
+        else
+          console.log(
+            formatTable(
+              ['Feature', 'SupportedMinVersion', 'SupportedMaxVersion', 'FinalizedVersionLevel'],
+              rows.map((r) => [
+                r.feature,
+                String(r.supportedMinVersion),
+                String(r.supportedMaxVersion),
+                String(r.finalizedVersionLevel),
+              ]),
+            ),
+          );
         return;
       }
-      const updates = parseConfigAssignments(args.feature ?? '').map((a) => ({ feature: a.name, maxVersionLevel: Number(a.value), upgradeType: FeatureUpgradeType.UPGRADE }));
-      if (updates.length === 0 || updates.some((u) => !Number.isInteger(u.maxVersionLevel))) throw new Error('upgrade needs --feature name=level');
+      const updates = parseConfigAssignments(args.feature ?? '').map((a) => ({
+        feature: a.name,
+        maxVersionLevel: Number(a.value),
+        upgradeType: FeatureUpgradeType.UPGRADE,
+      }));
+      if (updates.length === 0 || updates.some((u) => !Number.isInteger(u.maxVersionLevel)))
+        throw new Error('upgrade needs --feature name=level');
       const res = await client.updateFeatures({ updates, validateOnly: Boolean(args['dry-run']) });
       const failed = res.results.filter((r) => r.errorCode !== 0);
-      if (failed.length > 0) throw new Error(failed.map((r) => `${r.feature}: ${errorName(r.errorCode)}: ${r.errorMessage}`).join('; '));
-      for (const u of updates) console.log(`${u.feature} was ${args['dry-run'] ? 'validated for upgrade' : 'upgraded'} to ${u.maxVersionLevel}.`);
+      if (failed.length > 0)
+        throw new Error(failed.map((r) => `${r.feature}: ${errorName(r.errorCode)}: ${r.errorMessage}`).join('; '));
+      for (const u of updates)
+        console.log(
+          `${u.feature} was ${args['dry-run'] ? 'validated for upgrade' : 'upgraded'} to ${u.maxVersionLevel}.`,
+        );
     } catch (err) {
       exitWithError(err);
     } finally {

@@ -32,32 +32,85 @@ const runCommand: CommandModule<object, RunArgs> = {
   describe: 'Run the queue workload under faults against a fresh cluster and check the history',
   builder: (y) =>
     y
-      .option('workload', { type: 'string', default: 'queue', choices: ['queue', 'metadata'], describe: 'queue: sends and assign-mode polls, checked for lost/duplicated/reordered writes; metadata: topic configs and topic existence as registers, checked for linearizability' })
-      .option('nemesis', { type: 'string', default: 'kill,partition', describe: `faults, comma-separated: ${faultKinds.join(', ')} (or none)` })
-      .option('schedule', { type: 'string', choices: [...scheduleNames], describe: 'a named data-loss schedule instead of random faults' })
+      .option('workload', {
+        type: 'string',
+        default: 'queue',
+        choices: ['queue', 'metadata'],
+        describe:
+          'queue: sends and assign-mode polls, checked for lost/duplicated/reordered writes; metadata: topic configs and topic existence as registers, checked for linearizability',
+      })
+      .option('nemesis', {
+        type: 'string',
+        default: 'kill,partition',
+        describe: `faults, comma-separated: ${faultKinds.join(', ')} (or none)`,
+      })
+      .option('schedule', {
+        type: 'string',
+        choices: [...scheduleNames],
+        describe: 'a named data-loss schedule instead of random faults',
+      })
       .option('time-limit', { type: 'number', default: 60, describe: 'seconds of workload' })
       .option('seed', { type: 'number', describe: 'seed of the workload and the nemesis (default: random)' })
       .option('store', { type: 'string', default: 'store', describe: 'where runs are written (store/<run>/)' })
-      .option('unsafe', { type: 'boolean', default: false, describe: 'acks=1, min.insync.replicas=1, unclean.leader.election.enable=true' })
+      .option('unsafe', {
+        type: 'boolean',
+        default: false,
+        describe: 'acks=1, min.insync.replicas=1, unclean.leader.election.enable=true',
+      })
       .option('concurrency', { type: 'number', default: 4 })
       .option('keys', { type: 'number', default: 3, describe: 'keys = partitions of the topic' })
-      .option('config-dir', { type: 'string', describe: 'the cluster-config folder the nodes are modelled on: combined nodes with ids 1..n; the harness gives them ephemeral ports and proxies every link (default: cluster-configs/three-node)' })
+      .option('config-dir', {
+        type: 'string',
+        describe:
+          'the cluster-config folder the nodes are modelled on: combined nodes with ids 1..n; the harness gives them ephemeral ports and proxies every link (default: cluster-configs/three-node)',
+      })
       .option('nodes', { type: 'number', describe: 'instead of --config-dir: N generated combined nodes' })
       .conflicts('nodes', 'config-dir')
-      .option('sub-via', { type: 'string', default: 'assign', choices: ['assign', 'subscribe'], describe: 'queue polls: assign (own positions per process) or subscribe (one consumer group, commit before each poll completes)' })
-      .option('nemesis-interval-ms', { type: 'number', default: 4000, describe: 'how long each fault lasts (and half of it between faults)' })
+      .option('sub-via', {
+        type: 'string',
+        default: 'assign',
+        choices: ['assign', 'subscribe'],
+        describe:
+          'queue polls: assign (own positions per process) or subscribe (one consumer group, commit before each poll completes)',
+      })
+      .option('nemesis-interval-ms', {
+        type: 'number',
+        default: 4000,
+        describe: 'how long each fault lasts (and half of it between faults)',
+      })
       .check((a) => {
-        const bad = a.nemesis.split(',').filter((f) => f !== '' && f !== 'none' && !(faultKinds as readonly string[]).includes(f));
+        const bad = a.nemesis
+          .split(',')
+          .filter((f) => f !== '' && f !== 'none' && !(faultKinds as readonly string[]).includes(f));
         if (bad.length > 0) throw new Error(`unknown nemesis: ${bad.join(', ')}`);
         return true;
       }),
   handler: async (args) => {
     const seed = args.seed ?? Math.floor(Math.random() * 1_000_000);
-    const nemesis = args.nemesis.split(',').filter((f): f is FaultKind => (faultKinds as readonly string[]).includes(f));
+    const nemesis = args.nemesis
+      .split(',')
+      .filter((f): f is FaultKind => (faultKinds as readonly string[]).includes(f));
     const schedule = (args.schedule ?? null) as ScheduleName | null;
-    const configDir = args.nodes === undefined ? (args['config-dir'] ?? relative(process.cwd(), repoPath('cluster-configs', 'three-node'))) : null;
+    const configDir =
+      args.nodes === undefined
+        ? (args['config-dir'] ?? relative(process.cwd(), repoPath('cluster-configs', 'three-node')))
+        : null;
     const cluster = configDir === null ? `--nodes ${args.nodes}` : `--config-dir ${configDir}`;
-    const command = ['raftka jepsen run', `--workload ${args.workload}`, `--seed ${seed}`, `--time-limit ${args['time-limit']}`, schedule ? `--schedule ${schedule}` : `--nemesis ${nemesis.join(',') || 'none'}`, args.unsafe ? '--unsafe' : '', `--concurrency ${args.concurrency}`, `--keys ${args.keys}`, cluster, `--sub-via ${args['sub-via']}`, `--nemesis-interval-ms ${args['nemesis-interval-ms']}`].filter((s) => s !== '').join(' ');
+    const command = [
+      'raftka jepsen run',
+      `--workload ${args.workload}`,
+      `--seed ${seed}`,
+      `--time-limit ${args['time-limit']}`,
+      schedule ? `--schedule ${schedule}` : `--nemesis ${nemesis.join(',') || 'none'}`,
+      args.unsafe ? '--unsafe' : '',
+      `--concurrency ${args.concurrency}`,
+      `--keys ${args.keys}`,
+      cluster,
+      `--sub-via ${args['sub-via']}`,
+      `--nemesis-interval-ms ${args['nemesis-interval-ms']}`,
+    ]
+      .filter((s) => s !== '')
+      .join(' ');
     process.stderr.write(`seed ${seed}; to run again: ${command}\n`);
     const r = await runWorkload({
       workload: args.workload as WorkloadName,
@@ -78,10 +131,16 @@ const runCommand: CommandModule<object, RunArgs> = {
       log: (line) => process.stderr.write(`[jepsen] ${line}\n`),
     });
     if (r.results) {
-      const found = Object.entries(r.results.counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
-      process.stdout.write(`${r.results.valid ? 'valid' : 'INVALID'}: ${JSON.stringify(r.results.stats).slice(0, 400)}; anomalies: ${found.join(', ') || 'none'}\n`);
+      const found = Object.entries(r.results.counts)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${k} ${n}`);
+      process.stdout.write(
+        `${r.results.valid ? 'valid' : 'INVALID'}: ${JSON.stringify(r.results.stats).slice(0, 400)}; anomalies: ${found.join(', ') || 'none'}\n`,
+      );
     } else process.stdout.write(`the run broke: ${r.error}\n`);
-    process.stdout.write(`store: ${r.dir} (history.jsonl, results.json, report.html, logs/)\nseed ${seed}; to run again: ${command}\n`);
+    process.stdout.write(
+      `store: ${r.dir} (history.jsonl, results.json, report.html, logs/)\nseed ${seed}; to run again: ${command}\n`,
+    );
     process.exitCode = r.exitCode;
   },
 };

@@ -49,7 +49,8 @@ const describe: CommandModule<{ 'bootstrap-controller': string }, DescribeArgs> 
       .option('replication', { type: 'boolean', describe: 'per-replica log end offset, lag and fetch times' })
       .option('json', { type: 'boolean', describe: 'print JSON' })
       .check((a) => {
-        if (Boolean(a.status) === Boolean(a.replication)) throw new Error('give exactly one of --status or --replication');
+        if (Boolean(a.status) === Boolean(a.replication))
+          throw new Error('give exactly one of --status or --replication');
         return true;
       }),
   handler: async (args) => {

@@ -19,7 +19,8 @@ import { parseEndpoint } from '../common/endpoint.js';
 import { formatReport } from '../../migration/src/report.js';
 import { rehearse, RehearseExit, type ZkInput } from '../../migration/src/rehearse.js';
 
-const stagingDirHelp = 'keep the ZooKeeper tree (LevelDB) and the apply journal in this directory; a rerun on the same data directory resumes from it';
+const stagingDirHelp =
+  'keep the ZooKeeper tree (LevelDB) and the apply journal in this directory; a rerun on the same data directory resumes from it';
 
 interface RehearseArgs {
   'zk-data-dir'?: string;
@@ -40,17 +41,22 @@ const rehearseCommand: CommandModule<object, RehearseArgs> = {
       .option('json', { type: 'boolean', describe: 'print the JSON report instead of the summary' })
       .option('output', { type: 'string', describe: 'write the JSON report to FILE as well' })
       .check((a) => {
-        if (Boolean(a['zk-data-dir']) === Boolean(a['zk-dump'])) throw new Error('give exactly one of --zk-data-dir, --zk-dump');
+        if (Boolean(a['zk-data-dir']) === Boolean(a['zk-dump']))
+          throw new Error('give exactly one of --zk-data-dir, --zk-dump');
         return true;
       }),
   handler: async (args) => {
     const input = inputOf(args);
     try {
       const result = await rehearse(input);
-      const json = JSON.stringify(result.report, null, 2) + '\n';
+      const json = `${JSON.stringify(result.report, null, 2)}\n`;
       if (args.output) writeFileSync(args.output, json);
-      const resumed = result.resumed ? `\nThe ZooKeeper tree came from the staging store in ${args['staging-dir']} (the data directory is unchanged since it was read).` : '';
-      process.stdout.write(args.json ? json : formatReport(result.report, result.readMs, result.plan.forced) + resumed + '\n');
+      const resumed = result.resumed
+        ? `\nThe ZooKeeper tree came from the staging store in ${args['staging-dir']} (the data directory is unchanged since it was read).`
+        : '';
+      process.stdout.write(
+        args.json ? json : `${formatReport(result.report, result.readMs, result.plan.forced) + resumed}\n`,
+      );
       process.exitCode = result.exitCode;
     } catch (err) {
       if (!(err instanceof MigrationInputError)) throw err;
@@ -77,18 +83,26 @@ function inputOptions<T>(y: Argv<T>): Argv<T & LiveArgs> {
   return y
     .option('zk-data-dir', { type: 'string', describe: 'ZooKeeper dataDir (holding version-2/snapshot.* and log.*)' })
     .option('zk-dump', { type: 'string', describe: 'JSON dump of the znode tree (path → node)' })
-    .option('bootstrap-controller', { type: 'string', demandOption: true, describe: 'host:port of controllers (comma-separated)' })
+    .option('bootstrap-controller', {
+      type: 'string',
+      demandOption: true,
+      describe: 'host:port of controllers (comma-separated)',
+    })
     .option('staging-dir', { type: 'string', describe: stagingDirHelp })
     .option('json', { type: 'boolean', describe: 'print the result as JSON' })
     .check((a) => {
-      if (Boolean(a['zk-data-dir']) === Boolean(a['zk-dump'])) throw new Error('give exactly one of --zk-data-dir, --zk-dump');
+      if (Boolean(a['zk-data-dir']) === Boolean(a['zk-dump']))
+        throw new Error('give exactly one of --zk-data-dir, --zk-dump');
       return true;
     }) as Argv<T & LiveArgs>;
 }
 
 function inputOf(args: RehearseArgs | LiveArgs): ZkInput {
   const staging = args['staging-dir'];
-  if (args['zk-data-dir']) return staging !== undefined ? { zkDataDir: args['zk-data-dir'], stagingDir: staging } : { zkDataDir: args['zk-data-dir'] };
+  if (args['zk-data-dir'])
+    return staging !== undefined
+      ? { zkDataDir: args['zk-data-dir'], stagingDir: staging }
+      : { zkDataDir: args['zk-data-dir'] };
   return { zkDump: args['zk-dump']! };
 }
 const controllersOf = (args: LiveArgs) => args['bootstrap-controller'].split(',').map((s) => parseEndpoint(s.trim()));
@@ -135,7 +149,7 @@ const applyCommand: CommandModule<object, LiveArgs> = {
         ...(args['staging-dir'] !== undefined ? { journalDir: join(args['staging-dir'], 'journal') } : {}),
       });
       if (onProgress && r.records >= progressRecordsMin) process.stderr.write('\n');
-      process.stdout.write(args.json ? JSON.stringify(r, null, 2) + '\n' : formatApplyResult(r) + '\n');
+      process.stdout.write(args.json ? `${JSON.stringify(r, null, 2)}\n` : `${formatApplyResult(r)}\n`);
       return r.exitCode;
     }),
 };
@@ -147,7 +161,7 @@ const verifyCommand: CommandModule<object, LiveArgs> = {
   handler: (args) =>
     runLive(async () => {
       const r = await verifyMigration(inputOf(args), controllersOf(args));
-      process.stdout.write(args.json ? JSON.stringify(r, null, 2) + '\n' : formatVerifyResult(r) + '\n');
+      process.stdout.write(args.json ? `${JSON.stringify(r, null, 2)}\n` : `${formatVerifyResult(r)}\n`);
       return r.exitCode;
     }),
 };
@@ -155,6 +169,11 @@ const verifyCommand: CommandModule<object, LiveArgs> = {
 export const migrateCommand: CommandModule = {
   command: 'migrate <command>',
   describe: 'ZooKeeper-to-KRaft migration: rehearse offline, apply, verify',
-  builder: (y) => y.command(rehearseCommand as unknown as CommandModule).command(applyCommand as unknown as CommandModule).command(verifyCommand as unknown as CommandModule).demandCommand(1),
+  builder: (y) =>
+    y
+      .command(rehearseCommand as unknown as CommandModule)
+      .command(applyCommand as unknown as CommandModule)
+      .command(verifyCommand as unknown as CommandModule)
+      .demandCommand(1),
   handler: () => {},
 };

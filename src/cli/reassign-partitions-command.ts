@@ -28,7 +28,13 @@ function readPlan(path: string): PlanEntry[] {
   if (!Array.isArray(doc.partitions)) throw new Error(`${path}: expected {"version":1,"partitions":[...]}`);
   return doc.partitions.map((p: unknown, i: number) => {
     const e = p as Partial<PlanEntry>;
-    if (typeof e.topic !== 'string' || !Number.isInteger(e.partition) || !Array.isArray(e.replicas) || !e.replicas.every(Number.isInteger)) throw new Error(`${path}: partitions[${i}] needs topic, partition and replicas`);
+    if (
+      typeof e.topic !== 'string' ||
+      !Number.isInteger(e.partition) ||
+      !Array.isArray(e.replicas) ||
+      !e.replicas.every(Number.isInteger)
+    )
+      throw new Error(`${path}: partitions[${i}] needs topic, partition and replicas`);
     return { topic: e.topic, partition: e.partition!, replicas: e.replicas };
   });
 }
@@ -56,7 +62,10 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
       if (args.list) {
         const inProgress = await client.listPartitionReassignments(null);
         if (inProgress.length === 0) console.log('No partition reassignments found.');
-        for (const r of inProgress) console.log(`${r.topic}-${r.partition}: replicas: ${r.replicas.join(',')}. adding: ${r.addingReplicas.join(',')}. removing: ${r.removingReplicas.join(',')}.`);
+        for (const r of inProgress)
+          console.log(
+            `${r.topic}-${r.partition}: replicas: ${r.replicas.join(',')}. adding: ${r.addingReplicas.join(',')}. removing: ${r.removingReplicas.join(',')}.`,
+          );
         return;
       }
       const plan = readPlan(args['reassignment-json-file']!);
@@ -67,22 +76,39 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
         for (const e of plan) {
           const now = md.topics.find((t) => t.name === e.topic)?.partitions.find((p) => p.partition === e.partition);
           if (inProgress.has(names(e))) console.log(`Reassignment of partition ${names(e)} is still in progress.`);
-          else if (now && now.replicas.join(',') === e.replicas.join(',')) console.log(`Reassignment of partition ${names(e)} is completed.`);
-          else console.log(`There is no active reassignment of partition ${names(e)}, but replica set is ${now?.replicas.join(',') ?? '?'} rather than ${e.replicas.join(',')}.`);
+          else if (now && now.replicas.join(',') === e.replicas.join(','))
+            console.log(`Reassignment of partition ${names(e)} is completed.`);
+          else
+            console.log(
+              `There is no active reassignment of partition ${names(e)}, but replica set is ${now?.replicas.join(',') ?? '?'} rather than ${e.replicas.join(',')}.`,
+            );
         }
         return;
       }
       if (args.execute) {
         const md = await client.metadata([...new Set(plan.map((p) => p.topic))]);
-        const current = plan.map((e) => ({ topic: e.topic, partition: e.partition, replicas: md.topics.find((t) => t.name === e.topic)?.partitions.find((p) => p.partition === e.partition)?.replicas ?? [] }));
+        const current = plan.map((e) => ({
+          topic: e.topic,
+          partition: e.partition,
+          replicas:
+            md.topics.find((t) => t.name === e.topic)?.partitions.find((p) => p.partition === e.partition)?.replicas ??
+            [],
+        }));
         console.log('Current partition replica assignment\n');
         console.log(JSON.stringify({ version: 1, partitions: current }));
         console.log('\nSave this to use as the --reassignment-json-file option during rollback');
       }
-      const results = await client.alterPartitionReassignments(plan.map((e) => ({ topic: e.topic, partition: e.partition, replicas: args.cancel ? null : e.replicas })));
+      const results = await client.alterPartitionReassignments(
+        plan.map((e) => ({ topic: e.topic, partition: e.partition, replicas: args.cancel ? null : e.replicas })),
+      );
       const failed = results.filter((r) => r.errorCode !== 0);
-      if (failed.length > 0) throw new Error(failed.map((r) => `${names(r)}: ${errorName(r.errorCode)}: ${r.errorMessage ?? ''}`).join('\n'));
-      console.log(`Successfully ${args.cancel ? 'cancelled' : 'started'} partition reassignment${results.length === 1 ? '' : 's'} for ${results.map(names).join(',')}`);
+      if (failed.length > 0)
+        throw new Error(
+          failed.map((r) => `${names(r)}: ${errorName(r.errorCode)}: ${r.errorMessage ?? ''}`).join('\n'),
+        );
+      console.log(
+        `Successfully ${args.cancel ? 'cancelled' : 'started'} partition reassignment${results.length === 1 ? '' : 's'} for ${results.map(names).join(',')}`,
+      );
     } catch (err) {
       exitWithError(err);
     } finally {

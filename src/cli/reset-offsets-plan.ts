@@ -36,11 +36,15 @@ type ResetPlan =
 /** Clamps to [log start, log end] as Kafka does, saying so. */
 function clamp(p: PartitionOffsets, offset: number, notes: string[]): number {
   if (offset > p.logEnd) {
-    notes.push(`New offset (${offset}) is higher than latest offset for topic partition ${p.topic}-${p.partition}. Value will be set to ${p.logEnd}`);
+    notes.push(
+      `New offset (${offset}) is higher than latest offset for topic partition ${p.topic}-${p.partition}. Value will be set to ${p.logEnd}`,
+    );
     return p.logEnd;
   }
   if (offset < p.logStart) {
-    notes.push(`New offset (${offset}) is lower than earliest offset for topic partition ${p.topic}-${p.partition}. Value will be set to ${p.logStart}`);
+    notes.push(
+      `New offset (${offset}) is lower than earliest offset for topic partition ${p.topic}-${p.partition}. Value will be set to ${p.logStart}`,
+    );
     return p.logStart;
   }
   return offset;
@@ -63,7 +67,11 @@ export function planReset(group: string, partitions: readonly PartitionOffsets[]
         newOffset = clamp(p, spec.offset, notes);
         break;
       case 'shift':
-        if (p.current === null) return { ok: false, error: `Cannot shift offset for partition ${p.topic}-${p.partition} since there is no current committed offset` };
+        if (p.current === null)
+          return {
+            ok: false,
+            error: `Cannot shift offset for partition ${p.topic}-${p.partition} since there is no current committed offset`,
+          };
         newOffset = clamp(p, p.current + spec.by, notes);
         break;
       case 'datetime':
@@ -91,7 +99,8 @@ export function parseTopicSpec(text: string): { topic: string; partitions: numbe
     .slice(i + 1)
     .split(',')
     .map((s) => s.trim());
-  if (partitions.some((s) => !/^\d+$/.test(s))) throw new Error(`--topic expects TOPIC or TOPIC:P1,P2 with partition numbers, got "${text}"`);
+  if (partitions.some((s) => !/^\d+$/.test(s)))
+    throw new Error(`--topic expects TOPIC or TOPIC:P1,P2 with partition numbers, got "${text}"`);
   return { topic, partitions: [...new Set(partitions.map(Number))].sort((a, b) => a - b) };
 }
 
@@ -104,10 +113,18 @@ const dateTimePattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\
 export function parseResetDateTime(text: string): number {
   const m = dateTimePattern.exec(text);
   if (!m) throw new Error(`--to-datetime expects YYYY-MM-DDTHH:mm:SS.sss, optionally with Z or +hh:mm, got "${text}"`);
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const millis = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0'));
   const zone = m[8];
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) throw new Error(`--to-datetime: "${text}" is not a valid date and time`);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
+    throw new Error(`--to-datetime: "${text}" is not a valid date and time`);
   let ms: number;
   if (zone === undefined) {
     const local = new Date(year, month - 1, day, hour, minute, second, millis);

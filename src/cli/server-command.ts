@@ -3,7 +3,8 @@
 import type { CommandModule } from 'yargs';
 import { loadNodeConfig } from '../common/config.js';
 import { createLogger } from '../common/logging.js';
-import { startNode } from '../server/node.js';
+import { type RunningNode, startNode } from '../server/node.js';
+import type { NodeConfig } from '../common/node-config.js';
 import { parseOverrides } from './overrides.js';
 import { exitWithError } from './errors.js';
 
@@ -20,7 +21,7 @@ const start: CommandModule<object, StartArgs> = {
       .option('config', { type: 'string', demandOption: true, describe: 'the node .properties file' })
       .option('override', { type: 'string', array: true, describe: 'key=value, wins over the file' }),
   handler: async (args) => {
-    let config;
+    let config: NodeConfig;
     try {
       config = loadNodeConfig(args.config, parseOverrides(args.override));
     } catch (err) {
@@ -33,7 +34,7 @@ const start: CommandModule<object, StartArgs> = {
     };
     process.on('uncaughtException', fatal);
     process.on('unhandledRejection', fatal);
-    let node;
+    let node: RunningNode;
     try {
       node = await startNode(config, logger, fatal);
     } catch (err) {

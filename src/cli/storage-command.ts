@@ -32,7 +32,8 @@ const formatCommand: CommandModule<object, FormatArgs> = {
       const config = loadNodeConfig(args.config, parseOverrides(args.override));
       const result = formatStorage(config, args['cluster-id'], { ignoreFormatted: Boolean(args['ignore-formatted']) });
       for (const d of result.alreadyFormatted) console.log(`${d} is already formatted; skipped`);
-      for (const d of result.formatted) console.log(`Formatted ${d} for cluster ${args['cluster-id']} node ${config.nodeId}`);
+      for (const d of result.formatted)
+        console.log(`Formatted ${d} for cluster ${args['cluster-id']} node ${config.nodeId}`);
     } catch (err) {
       exitWithError(err);
     }
@@ -42,6 +43,10 @@ const formatCommand: CommandModule<object, FormatArgs> = {
 export const storageCommand: CommandModule = {
   command: 'storage <command>',
   describe: 'Format storage, make cluster ids',
-  builder: (y) => y.command(randomUuidCommand).command(formatCommand as unknown as CommandModule).demandCommand(1),
+  builder: (y) =>
+    y
+      .command(randomUuidCommand)
+      .command(formatCommand as unknown as CommandModule)
+      .demandCommand(1),
   handler: () => {},
 };

@@ -32,10 +32,16 @@ interface TopicsArgs {
  * kafka-topics.sh --describe filters: partitions whose ISR is smaller than their replica set, or
  * that have no live leader. Like Kafka, only the matching partition lines are printed.
  */
-function filterPartitions(t: DescribedTopic, args: TopicsArgs, liveBrokers: ReadonlySet<number>): DescribedTopic | null {
+function filterPartitions(
+  t: DescribedTopic,
+  args: TopicsArgs,
+  liveBrokers: ReadonlySet<number>,
+): DescribedTopic | null {
   if (!args['under-replicated-partitions'] && !args['unavailable-partitions']) return t;
   const partitions = t.partitions.filter(
-    (p) => (args['under-replicated-partitions'] && p.isr.length < p.replicas.length) || (args['unavailable-partitions'] && (p.leader < 0 || !liveBrokers.has(p.leader))),
+    (p) =>
+      (args['under-replicated-partitions'] && p.isr.length < p.replicas.length) ||
+      (args['unavailable-partitions'] && (p.leader < 0 || !liveBrokers.has(p.leader))),
   );
   return partitions.length > 0 ? { ...t, partitions } : null;
 }
@@ -57,14 +63,25 @@ interface DescribedTopic {
   readonly name: string;
   readonly topicId: string;
   readonly configs: Readonly<Record<string, string>>;
-  readonly partitions: readonly { partition: number; leader: number; replicas: readonly number[]; isr: readonly number[] }[];
+  readonly partitions: readonly {
+    partition: number;
+    leader: number;
+    replicas: readonly number[];
+    isr: readonly number[];
+  }[];
 }
 
 /** kafka-topics.sh --describe lines for one topic. */
 function formatTopic(t: DescribedTopic): string {
-  const configs = Object.entries(t.configs).sort().map(([k, v]) => `${k}=${v}`).join(',');
+  const configs = Object.entries(t.configs)
+    .sort()
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   const head = `Topic: ${t.name}\tTopicId: ${t.topicId}\tPartitionCount: ${t.partitions.length}\tReplicationFactor: ${t.partitions[0]?.replicas.length ?? 0}\tConfigs: ${configs}`;
-  const rows = t.partitions.map((p) => `\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}`);
+  const rows = t.partitions.map(
+    (p) =>
+      `\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}`,
+  );
   return [head, ...rows].join('\n');
 }
 
@@ -73,7 +90,12 @@ function describedFromWire(t: TopicDescription__Output): DescribedTopic {
     name: t.name,
     topicId: topicIdOf(t.topicId),
     configs: t.configs,
-    partitions: t.partitions.map((p) => ({ partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr })),
+    partitions: t.partitions.map((p) => ({
+      partition: p.partition,
+      leader: p.leader,
+      replicas: p.replicas,
+      isr: p.isr,
+    })),
   };
 }
 
@@ -92,7 +114,13 @@ async function viaBroker(args: TopicsArgs): Promise<void> {
   const client = new KafkaClient(parseEndpoints(args['bootstrap-server']!), { clientId: 'raftka-topics' });
   try {
     if (args.create) {
-      await client.createTopic(args.topic!, args.partitions ?? -1, args['replication-factor'] ?? -1, parseConfigFlags(args.config ?? []), Boolean(args['validate-only']));
+      await client.createTopic(
+        args.topic!,
+        args.partitions ?? -1,
+        args['replication-factor'] ?? -1,
+        parseConfigFlags(args.config ?? []),
+        Boolean(args['validate-only']),
+      );
       console.log(`Created topic ${args.topic}.`);
     } else if (args.delete) {
       await client.deleteTopic(args.topic!);
@@ -112,8 +140,19 @@ async function viaBroker(args: TopicsArgs): Promise<void> {
       const live = new Set(md.brokers.map((b) => b.nodeId));
       for (const t of topics) {
         if (t.errorCode !== 0) throw new Error(`topic ${t.name}: ${errorName(t.errorCode)}`);
-        const configs = (await client.describeTopicConfigs(t.name)).filter((c) => c.configSource === 1 && c.value !== null);
-        const d = filterPartitions({ name: t.name, topicId: t.topicId, configs: Object.fromEntries(configs.map((c) => [c.name, c.value!])), partitions: t.partitions }, args, live);
+        const configs = (await client.describeTopicConfigs(t.name)).filter(
+          (c) => c.configSource === 1 && c.value !== null,
+        );
+        const d = filterPartitions(
+          {
+            name: t.name,
+            topicId: t.topicId,
+            configs: Object.fromEntries(configs.map((c) => [c.name, c.value!])),
+            partitions: t.partitions,
+          },
+          args,
+          live,
+        );
         if (d) described.push(d);
       }
       printDescribed(described, args);
@@ -150,13 +189,21 @@ export const topicsCommand: CommandModule<object, TopicsArgs> = {
       .option('replication-factor', { type: 'number' })
       .option('config', { type: 'string', array: true, describe: 'key=value topic config (repeatable)' })
       .option('validate-only', { type: 'boolean' })
-      .option('under-replicated-partitions', { type: 'boolean', describe: 'with --describe: only partitions whose ISR is smaller than their replicas' })
-      .option('unavailable-partitions', { type: 'boolean', describe: 'with --describe: only partitions without a live leader' })
+      .option('under-replicated-partitions', {
+        type: 'boolean',
+        describe: 'with --describe: only partitions whose ISR is smaller than their replicas',
+      })
+      .option('unavailable-partitions', {
+        type: 'boolean',
+        describe: 'with --describe: only partitions without a live leader',
+      })
       .option('json', { type: 'boolean' })
       .check((a) => {
-        if (Boolean(a['bootstrap-controller']) === Boolean(a['bootstrap-server'])) throw new Error('give exactly one of --bootstrap-server or --bootstrap-controller');
+        if (Boolean(a['bootstrap-controller']) === Boolean(a['bootstrap-server']))
+          throw new Error('give exactly one of --bootstrap-server or --bootstrap-controller');
         const actions = ['create', 'list', 'describe', 'delete', 'alter'].filter((k) => a[k as keyof typeof a]);
-        if (actions.length !== 1) throw new Error('give exactly one of --create, --list, --describe, --delete, --alter');
+        if (actions.length !== 1)
+          throw new Error('give exactly one of --create, --list, --describe, --delete, --alter');
         if ((a.create || a.delete || a.alter) && !a.topic) throw new Error('--topic is required');
         if (a.alter && a.partitions === undefined) throw new Error('--alter needs --partitions');
         return true;
@@ -175,16 +222,32 @@ export const topicsCommand: CommandModule<object, TopicsArgs> = {
       if (args.create) {
         const configs = Object.fromEntries(parseConfigFlags(args.config ?? []));
         const res = await client.createTopics({
-          topics: [{ name: args.topic, numPartitions: args.partitions ?? -1, replicationFactor: args['replication-factor'] ?? -1, configs }],
+          topics: [
+            {
+              name: args.topic,
+              numPartitions: args.partitions ?? -1,
+              replicationFactor: args['replication-factor'] ?? -1,
+              configs,
+            },
+          ],
           validateOnly: Boolean(args['validate-only']),
         });
         checkResults(res, 'create');
       } else if (args.delete) {
         checkResults(await client.deleteTopics({ names: [args.topic!] }), 'delete');
       } else if (args.alter) {
-        checkResults(await client.createPartitions({ topics: [{ name: args.topic, count: args.partitions }], validateOnly: Boolean(args['validate-only']) }), 'alter');
+        checkResults(
+          await client.createPartitions({
+            topics: [{ name: args.topic, count: args.partitions }],
+            validateOnly: Boolean(args['validate-only']),
+          }),
+          'alter',
+        );
       } else {
-        const res: ControllerResponse<'DescribeTopics'> = await client.describeTopics({ names: args.topic ? [args.topic] : [] }, { anyController: true });
+        const res: ControllerResponse<'DescribeTopics'> = await client.describeTopics(
+          { names: args.topic ? [args.topic] : [] },
+          { anyController: true },
+        );
         const topics = res.topics;
         if (args.list) {
           if (args.json) console.log(JSON.stringify(topics.map((t) => t.name)));

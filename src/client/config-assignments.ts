@@ -47,9 +47,16 @@ export function scramUpsertion(user: string, mechanismName: string, value: strin
   const inner = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
   const fields = new Map(parseConfigAssignments(inner).map((a) => [a.name, a.value]));
   const password = fields.get('password');
-  if (!password) throw new Error(`${mechanismName} needs password=..., e.g. ${mechanismName}=[iterations=8192,password=secret]`);
+  if (!password)
+    throw new Error(`${mechanismName} needs password=..., e.g. ${mechanismName}=[iterations=8192,password=secret]`);
   const iterations = fields.has('iterations') ? Number(fields.get('iterations')) : scramIterationsMin;
   if (!Number.isInteger(iterations)) throw new Error(`${mechanismName} iterations must be a whole number`);
   const salt = randomBytes(32);
-  return { name: user, mechanism, iterations, salt, saltedPassword: saltedPassword(mechanism, password, salt, iterations) };
+  return {
+    name: user,
+    mechanism,
+    iterations,
+    salt,
+    saltedPassword: saltedPassword(mechanism, password, salt, iterations),
+  };
 }

@@ -50,7 +50,8 @@ export class Consumer {
       }
       this.positions.set(partition, next);
     }
-    if (out.length === 0 && wait === 0 && maxWaitMs > 0) await new Promise((r) => setTimeout(r, Math.min(maxWaitMs, 100)));
+    if (out.length === 0 && wait === 0 && maxWaitMs > 0)
+      await new Promise((r) => setTimeout(r, Math.min(maxWaitMs, 100)));
     return out;
   }
 

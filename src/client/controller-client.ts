@@ -4,7 +4,13 @@
 // there is none.
 import { ErrorCode } from '../common/errors.js';
 import type { Endpoint } from '../common/node-config.js';
-import { ControllerChannel, type ControllerAnswer, type ControllerMethod, type ControllerRequest, type ControllerResponse } from '../rpc/controller-rpc.js';
+import {
+  ControllerChannel,
+  type ControllerAnswer,
+  type ControllerMethod,
+  type ControllerRequest,
+  type ControllerResponse,
+} from '../rpc/controller-rpc.js';
 
 export type { ControllerMethod, ControllerRequest, ControllerResponse };
 
@@ -31,95 +37,164 @@ export class ControllerClient {
     if (bootstrap.length === 0) throw new Error('no controller to talk to');
   }
 
-  registerBroker(request: ControllerRequest<'RegisterBroker'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'RegisterBroker'>> {
+  registerBroker(
+    request: ControllerRequest<'RegisterBroker'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'RegisterBroker'>> {
     return this.call('RegisterBroker', request, opts);
   }
 
-  brokerHeartbeat(request: ControllerRequest<'BrokerHeartbeat'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'BrokerHeartbeat'>> {
+  brokerHeartbeat(
+    request: ControllerRequest<'BrokerHeartbeat'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'BrokerHeartbeat'>> {
     return this.call('BrokerHeartbeat', request, opts);
   }
 
-  createTopics(request: ControllerRequest<'CreateTopics'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'CreateTopics'>> {
+  createTopics(
+    request: ControllerRequest<'CreateTopics'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'CreateTopics'>> {
     return this.call('CreateTopics', request, opts);
   }
 
-  deleteTopics(request: ControllerRequest<'DeleteTopics'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DeleteTopics'>> {
+  deleteTopics(
+    request: ControllerRequest<'DeleteTopics'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'DeleteTopics'>> {
     return this.call('DeleteTopics', request, opts);
   }
 
-  createPartitions(request: ControllerRequest<'CreatePartitions'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'CreatePartitions'>> {
+  createPartitions(
+    request: ControllerRequest<'CreatePartitions'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'CreatePartitions'>> {
     return this.call('CreatePartitions', request, opts);
   }
 
-  describeTopics(request: ControllerRequest<'DescribeTopics'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DescribeTopics'>> {
+  describeTopics(
+    request: ControllerRequest<'DescribeTopics'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'DescribeTopics'>> {
     return this.call('DescribeTopics', request, opts);
   }
 
-  alterPartition(request: ControllerRequest<'AlterPartition'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'AlterPartition'>> {
+  alterPartition(
+    request: ControllerRequest<'AlterPartition'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'AlterPartition'>> {
     return this.call('AlterPartition', request, opts);
   }
 
-  incrementalAlterConfigs(request: ControllerRequest<'IncrementalAlterConfigs'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'IncrementalAlterConfigs'>> {
+  incrementalAlterConfigs(
+    request: ControllerRequest<'IncrementalAlterConfigs'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'IncrementalAlterConfigs'>> {
     return this.call('IncrementalAlterConfigs', request, opts);
   }
 
-  describeConfigs(request: ControllerRequest<'DescribeConfigs'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DescribeConfigs'>> {
+  describeConfigs(
+    request: ControllerRequest<'DescribeConfigs'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'DescribeConfigs'>> {
     return this.call('DescribeConfigs', request, opts);
   }
 
-  allocateProducerIds(request: ControllerRequest<'AllocateProducerIds'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'AllocateProducerIds'>> {
+  allocateProducerIds(
+    request: ControllerRequest<'AllocateProducerIds'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'AllocateProducerIds'>> {
     return this.call('AllocateProducerIds', request, opts);
   }
 
-  createAcls(request: ControllerRequest<'CreateAcls'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'CreateAcls'>> {
+  createAcls(
+    request: ControllerRequest<'CreateAcls'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'CreateAcls'>> {
     return this.call('CreateAcls', request, opts);
   }
 
-  deleteAcls(request: ControllerRequest<'DeleteAcls'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DeleteAcls'>> {
+  deleteAcls(
+    request: ControllerRequest<'DeleteAcls'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'DeleteAcls'>> {
     return this.call('DeleteAcls', request, opts);
   }
 
-  describeAcls(request: ControllerRequest<'DescribeAcls'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DescribeAcls'>> {
+  describeAcls(
+    request: ControllerRequest<'DescribeAcls'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'DescribeAcls'>> {
     return this.call('DescribeAcls', request, opts);
   }
 
-  alterUserScramCredentials(request: ControllerRequest<'AlterUserScramCredentials'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'AlterUserScramCredentials'>> {
+  alterUserScramCredentials(
+    request: ControllerRequest<'AlterUserScramCredentials'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'AlterUserScramCredentials'>> {
     return this.call('AlterUserScramCredentials', request, opts);
   }
 
-  describeUserScramCredentials(request: ControllerRequest<'DescribeUserScramCredentials'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DescribeUserScramCredentials'>> {
+  describeUserScramCredentials(
+    request: ControllerRequest<'DescribeUserScramCredentials'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'DescribeUserScramCredentials'>> {
     return this.call('DescribeUserScramCredentials', request, opts);
   }
 
-  alterClientQuotas(request: ControllerRequest<'AlterClientQuotas'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'AlterClientQuotas'>> {
+  alterClientQuotas(
+    request: ControllerRequest<'AlterClientQuotas'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'AlterClientQuotas'>> {
     return this.call('AlterClientQuotas', request, opts);
   }
 
-  describeClientQuotas(request: ControllerRequest<'DescribeClientQuotas'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DescribeClientQuotas'>> {
+  describeClientQuotas(
+    request: ControllerRequest<'DescribeClientQuotas'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'DescribeClientQuotas'>> {
     return this.call('DescribeClientQuotas', request, opts);
   }
 
-  updateFeatures(request: ControllerRequest<'UpdateFeatures'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'UpdateFeatures'>> {
+  updateFeatures(
+    request: ControllerRequest<'UpdateFeatures'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'UpdateFeatures'>> {
     return this.call('UpdateFeatures', request, opts);
   }
 
-  describeFeatures(request: ControllerRequest<'DescribeFeatures'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DescribeFeatures'>> {
+  describeFeatures(
+    request: ControllerRequest<'DescribeFeatures'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'DescribeFeatures'>> {
     return this.call('DescribeFeatures', request, opts);
   }
 
-  alterPartitionReassignments(request: ControllerRequest<'AlterPartitionReassignments'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'AlterPartitionReassignments'>> {
+  alterPartitionReassignments(
+    request: ControllerRequest<'AlterPartitionReassignments'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'AlterPartitionReassignments'>> {
     return this.call('AlterPartitionReassignments', request, opts);
   }
 
-  listPartitionReassignments(request: ControllerRequest<'ListPartitionReassignments'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'ListPartitionReassignments'>> {
+  listPartitionReassignments(
+    request: ControllerRequest<'ListPartitionReassignments'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'ListPartitionReassignments'>> {
     return this.call('ListPartitionReassignments', request, opts);
   }
 
-  importMigration(request: ControllerRequest<'ImportMigration'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'ImportMigration'>> {
+  importMigration(
+    request: ControllerRequest<'ImportMigration'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'ImportMigration'>> {
     return this.call('ImportMigration', request, opts);
   }
 
-  describeMetadataImage(request: ControllerRequest<'DescribeMetadataImage'>, opts?: ControllerCallOptions): Promise<ControllerResponse<'DescribeMetadataImage'>> {
+  describeMetadataImage(
+    request: ControllerRequest<'DescribeMetadataImage'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'DescribeMetadataImage'>> {
     return this.call('DescribeMetadataImage', request, opts);
   }
 
@@ -127,7 +202,11 @@ export class ControllerClient {
    * Call `method` on the active controller. `anyController` lets a standby answer (reads of the
    * committed image). Gives up after timeoutMs.
    */
-  async call<M extends ControllerMethod>(method: M, request: ControllerRequest<M>, opts: ControllerCallOptions = {}): Promise<ControllerResponse<M>> {
+  async call<M extends ControllerMethod>(
+    method: M,
+    request: ControllerRequest<M>,
+    opts: ControllerCallOptions = {},
+  ): Promise<ControllerResponse<M>> {
     const deadline = Date.now() + (opts.timeoutMs ?? callDeadlineMs);
     let lastProblem = 'no controller answered';
     for (;;) {
@@ -141,13 +220,15 @@ export class ControllerClient {
         }
         const host = answer.controller?.leaderHost ?? '';
         const port = answer.controller?.leaderPort ?? 0;
-        this.preferred = host !== '' && port > 0 && (host !== target.host || port !== target.port) ? { host, port } : null;
+        this.preferred =
+          host !== '' && port > 0 && (host !== target.host || port !== target.port) ? { host, port } : null;
         lastProblem = `${target.host}:${target.port} is not the active controller`;
       } catch (err) {
         this.preferred = null;
         lastProblem = `${target.host}:${target.port}: ${err instanceof Error ? err.message : String(err)}`;
       }
-      if (Date.now() >= deadline) throw new ControllerUnavailableError(`no active controller answered ${method}: ${lastProblem}`);
+      if (Date.now() >= deadline)
+        throw new ControllerUnavailableError(`no active controller answered ${method}: ${lastProblem}`);
       if (this.preferred === null) await new Promise((r) => setTimeout(r, retryBackoffMs));
     }
   }

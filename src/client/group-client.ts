@@ -60,7 +60,10 @@ export function isCoordinatorMovedError(code: number): boolean {
 /** Codes (and connection failures) after which the same call may succeed once the coordinator is found again. */
 function isRetriableCoordinatorFailure(err: unknown): boolean {
   if (err instanceof KafkaConnectionError) return true;
-  return err instanceof KafkaRequestError && (isCoordinatorMovedError(err.errorCode) || err.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+  return (
+    err instanceof KafkaRequestError &&
+    (isCoordinatorMovedError(err.errorCode) || err.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)
+  );
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -97,9 +100,18 @@ export async function findCoordinator(client: KafkaClient, groupId: string): Pro
       const c = await client.anyConnection();
       const version = c.versionFor(findCoordinatorApi);
       // v4+ asks for a batch of keys and answers per key; we always ask for one.
-      const res = await c.send(findCoordinatorApi, version >= 4 ? { keyType: 0, coordinatorKeys: [groupId] } : { key: groupId, keyType: 0 }, client.requestTimeoutMs, version);
+      const res = await c.send(
+        findCoordinatorApi,
+        version >= 4 ? { keyType: 0, coordinatorKeys: [groupId] } : { key: groupId, keyType: 0 },
+        client.requestTimeoutMs,
+        version,
+      );
       const answer = version >= 4 ? res.coordinators.find((x) => x.key === groupId) : res;
-      if (!answer) throw new KafkaRequestError(ErrorCode.UNKNOWN_SERVER_ERROR, `FindCoordinator answered nothing for group '${groupId}'`);
+      if (!answer)
+        throw new KafkaRequestError(
+          ErrorCode.UNKNOWN_SERVER_ERROR,
+          `FindCoordinator answered nothing for group '${groupId}'`,
+        );
       code = answer.errorCode;
       message = answer.errorMessage || `FindCoordinator for group '${groupId}'`;
       if (code === ErrorCode.NONE) {
@@ -115,7 +127,8 @@ export async function findCoordinator(client: KafkaClient, groupId: string): Pro
     }
     const retriable = code === ErrorCode.COORDINATOR_NOT_AVAILABLE || code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
     if (!retriable) throw new KafkaRequestError(code, message);
-    if (attempt >= coordinatorLookupAttemptsMax) throw new KafkaRequestError(code, `${message} (after ${attempt} attempts)`);
+    if (attempt >= coordinatorLookupAttemptsMax)
+      throw new KafkaRequestError(code, `${message} (after ${attempt} attempts)`);
     await sleep(coordinatorRetryBackoffMs);
   }
 }
@@ -129,7 +142,12 @@ async function coordinatorConnection(client: KafkaClient, coordinator: Coordinat
  * `codeOf` says the coordinator moved, forgets the cached coordinator (the answer is still
  * returned for the caller to turn into an error).
  */
-async function toCoordinator<T>(client: KafkaClient, groupId: string, call: (c: KafkaConnection) => Promise<T>, codeOf: (res: T) => number): Promise<T> {
+async function toCoordinator<T>(
+  client: KafkaClient,
+  groupId: string,
+  call: (c: KafkaConnection) => Promise<T>,
+  codeOf: (res: T) => number,
+): Promise<T> {
   const coordinator = await findCoordinator(client, groupId);
   let res: T;
   try {
@@ -147,7 +165,10 @@ async function toCoordinator<T>(client: KafkaClient, groupId: string, call: (c: 
  * coordinator moved, is loading or dropped the connection. For admin calls of the CLI; the
  * consumer handles these by rejoining instead.
  */
-export async function withCoordinatorRetries<T>(call: () => Promise<T>, attempts = coordinatorCallAttemptsMax): Promise<T> {
+export async function withCoordinatorRetries<T>(
+  call: () => Promise<T>,
+  attempts = coordinatorCallAttemptsMax,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
@@ -204,7 +225,11 @@ export async function joinGroup(client: KafkaClient, p: JoinGroupParams): Promis
     p.groupId,
     (c) => {
       const version = c.versionFor(joinGroupApi);
-      if (p.groupInstanceId !== null && version < 5) throw new KafkaRequestError(ErrorCode.UNSUPPORTED_VERSION, `static membership needs JoinGroup v5, the coordinator speaks v${version}`);
+      if (p.groupInstanceId !== null && version < 5)
+        throw new KafkaRequestError(
+          ErrorCode.UNSUPPORTED_VERSION,
+          `static membership needs JoinGroup v5, the coordinator speaks v${version}`,
+        );
       return c.send(
         joinGroupApi,
         {
@@ -224,7 +249,13 @@ export async function joinGroup(client: KafkaClient, p: JoinGroupParams): Promis
   );
   if (res.errorCode === ErrorCode.MEMBER_ID_REQUIRED) throw new MemberIdRequiredError(res.memberId, p.groupId);
   if (res.errorCode !== ErrorCode.NONE) throw new KafkaRequestError(res.errorCode, `JoinGroup of group '${p.groupId}'`);
-  return { generationId: res.generationId, protocolName: res.protocolName, leader: res.leader, memberId: res.memberId, members: res.members };
+  return {
+    generationId: res.generationId,
+    protocolName: res.protocolName,
+    leader: res.leader,
+    memberId: res.memberId,
+    members: res.members,
+  };
 }
 
 interface GenerationParams {
@@ -249,13 +280,22 @@ export async function syncGroup(client: KafkaClient, p: SyncGroupParams): Promis
     (c) =>
       c.send(
         syncGroupApi,
-        { groupId: p.groupId, generationId: p.generationId, memberId: p.memberId, groupInstanceId: p.groupInstanceId, protocolType: p.protocolType, protocolName: p.protocolName, assignments: p.assignments },
+        {
+          groupId: p.groupId,
+          generationId: p.generationId,
+          memberId: p.memberId,
+          groupInstanceId: p.groupInstanceId,
+          protocolType: p.protocolType,
+          protocolName: p.protocolName,
+          assignments: p.assignments,
+        },
         // The coordinator holds a follower's SyncGroup until the leader's arrives.
         client.requestTimeoutMs + joinGroupSlackMs,
       ),
     (r) => r.errorCode,
   );
-  if (res.errorCode !== ErrorCode.NONE) throw new KafkaRequestError(res.errorCode, `SyncGroup of group '${p.groupId}' generation ${p.generationId}`);
+  if (res.errorCode !== ErrorCode.NONE)
+    throw new KafkaRequestError(res.errorCode, `SyncGroup of group '${p.groupId}' generation ${p.generationId}`);
   return res.assignment;
 }
 
@@ -263,26 +303,42 @@ export async function heartbeat(client: KafkaClient, p: GenerationParams): Promi
   const res = await toCoordinator(
     client,
     p.groupId,
-    (c) => c.send(heartbeatApi, { groupId: p.groupId, generationId: p.generationId, memberId: p.memberId, groupInstanceId: p.groupInstanceId }, client.requestTimeoutMs),
+    (c) =>
+      c.send(
+        heartbeatApi,
+        { groupId: p.groupId, generationId: p.generationId, memberId: p.memberId, groupInstanceId: p.groupInstanceId },
+        client.requestTimeoutMs,
+      ),
     (r) => r.errorCode,
   );
-  if (res.errorCode !== ErrorCode.NONE) throw new KafkaRequestError(res.errorCode, `Heartbeat of group '${p.groupId}' generation ${p.generationId}`);
+  if (res.errorCode !== ErrorCode.NONE)
+    throw new KafkaRequestError(res.errorCode, `Heartbeat of group '${p.groupId}' generation ${p.generationId}`);
 }
 
 /** LeaveGroup for one member (v3+ sends it as a one-member batch and checks that member's code). */
-export async function leaveGroup(client: KafkaClient, p: { readonly groupId: string; readonly memberId: string; readonly groupInstanceId: string | null }): Promise<void> {
+export async function leaveGroup(
+  client: KafkaClient,
+  p: { readonly groupId: string; readonly memberId: string; readonly groupInstanceId: string | null },
+): Promise<void> {
   const res = await toCoordinator(
     client,
     p.groupId,
     (c) => {
       const version = c.versionFor(leaveGroupApi);
-      const body = version >= 3 ? { groupId: p.groupId, members: [{ memberId: p.memberId, groupInstanceId: p.groupInstanceId }] } : { groupId: p.groupId, memberId: p.memberId };
+      const body =
+        version >= 3
+          ? { groupId: p.groupId, members: [{ memberId: p.memberId, groupInstanceId: p.groupInstanceId }] }
+          : { groupId: p.groupId, memberId: p.memberId };
       return c.send(leaveGroupApi, body, client.requestTimeoutMs, version);
     },
     (r) => r.errorCode,
   );
-  const code = res.errorCode !== ErrorCode.NONE ? res.errorCode : (res.members.find((m) => m.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE);
-  if (code !== ErrorCode.NONE) throw new KafkaRequestError(code, `LeaveGroup of member ${p.memberId} from group '${p.groupId}'`);
+  const code =
+    res.errorCode !== ErrorCode.NONE
+      ? res.errorCode
+      : (res.members.find((m) => m.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE);
+  if (code !== ErrorCode.NONE)
+    throw new KafkaRequestError(code, `LeaveGroup of member ${p.memberId} from group '${p.groupId}'`);
 }
 
 // ---- committed offsets ------------------------------------------------------------------------------
@@ -300,20 +356,43 @@ interface OffsetToCommit {
  * with generation -1 and member id '', which the coordinator accepts only for an empty group.
  * Throws a KafkaRequestError with the first failing partition's code.
  */
-export async function offsetCommit(client: KafkaClient, p: GenerationParams & { readonly offsets: readonly OffsetToCommit[] }): Promise<void> {
+export async function offsetCommit(
+  client: KafkaClient,
+  p: GenerationParams & { readonly offsets: readonly OffsetToCommit[] },
+): Promise<void> {
   const topics = groupByTopic(p.offsets).map(([name, list]) => ({
     name,
-    partitions: list.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch ?? -1, committedMetadata: o.metadata ?? '' })),
+    partitions: list.map((o) => ({
+      partitionIndex: o.partition,
+      committedOffset: o.offset,
+      committedLeaderEpoch: o.leaderEpoch ?? -1,
+      committedMetadata: o.metadata ?? '',
+    })),
   }));
-  const firstCode = (r: { topics: { partitions: { errorCode: number }[] }[] }): number => r.topics.flatMap((t) => t.partitions).find((x) => x.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE;
+  const firstCode = (r: { topics: { partitions: { errorCode: number }[] }[] }): number =>
+    r.topics.flatMap((t) => t.partitions).find((x) => x.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE;
   const res = await toCoordinator(
     client,
     p.groupId,
-    (c) => c.send(offsetCommitApi, { groupId: p.groupId, generationIdOrMemberEpoch: p.generationId, memberId: p.memberId, groupInstanceId: p.groupInstanceId, topics }, client.requestTimeoutMs),
+    (c) =>
+      c.send(
+        offsetCommitApi,
+        {
+          groupId: p.groupId,
+          generationIdOrMemberEpoch: p.generationId,
+          memberId: p.memberId,
+          groupInstanceId: p.groupInstanceId,
+          topics,
+        },
+        client.requestTimeoutMs,
+      ),
     firstCode,
   );
-  const failed = res.topics.flatMap((t) => t.partitions.filter((x) => x.errorCode !== ErrorCode.NONE).map((x) => `${t.name}-${x.partitionIndex}`));
-  if (failed.length > 0) throw new KafkaRequestError(firstCode(res), `OffsetCommit of group '${p.groupId}' for ${failed.join(', ')}`);
+  const failed = res.topics.flatMap((t) =>
+    t.partitions.filter((x) => x.errorCode !== ErrorCode.NONE).map((x) => `${t.name}-${x.partitionIndex}`),
+  );
+  if (failed.length > 0)
+    throw new KafkaRequestError(firstCode(res), `OffsetCommit of group '${p.groupId}' for ${failed.join(', ')}`);
 }
 
 export interface CommittedOffset {
@@ -329,23 +408,44 @@ export interface CommittedOffset {
  * OffsetFetch: the group's committed offsets of `partitions`, or of every partition it has
  * committed when null (OffsetFetch v2+). Partitions without a commit come back with offset -1.
  */
-export async function offsetFetch(client: KafkaClient, groupId: string, partitions: readonly TopicPartitions[] | null, requireStable = false): Promise<CommittedOffset[]> {
+export async function offsetFetch(
+  client: KafkaClient,
+  groupId: string,
+  partitions: readonly TopicPartitions[] | null,
+  requireStable = false,
+): Promise<CommittedOffset[]> {
   const firstCode = (r: { errorCode: number; topics: { partitions: { errorCode: number }[] }[] }): number =>
-    r.errorCode !== ErrorCode.NONE ? r.errorCode : (r.topics.flatMap((t) => t.partitions).find((x) => x.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE);
+    r.errorCode !== ErrorCode.NONE
+      ? r.errorCode
+      : (r.topics.flatMap((t) => t.partitions).find((x) => x.errorCode !== ErrorCode.NONE)?.errorCode ??
+        ErrorCode.NONE);
   const res = await toCoordinator(
     client,
     groupId,
     (c) => {
       const version = c.versionFor(offsetFetchApi);
-      if (partitions === null && version < 2) throw new KafkaRequestError(ErrorCode.UNSUPPORTED_VERSION, `fetching all offsets needs OffsetFetch v2, the coordinator speaks v${version}`);
-      const topics = partitions === null ? null : partitions.map((t) => ({ name: t.topic, partitionIndexes: t.partitions }));
+      if (partitions === null && version < 2)
+        throw new KafkaRequestError(
+          ErrorCode.UNSUPPORTED_VERSION,
+          `fetching all offsets needs OffsetFetch v2, the coordinator speaks v${version}`,
+        );
+      const topics =
+        partitions === null ? null : partitions.map((t) => ({ name: t.topic, partitionIndexes: t.partitions }));
       return c.send(offsetFetchApi, { groupId, topics, requireStable }, client.requestTimeoutMs, version);
     },
     firstCode,
   );
   const code = firstCode(res);
   if (code !== ErrorCode.NONE) throw new KafkaRequestError(code, `OffsetFetch of group '${groupId}'`);
-  return res.topics.flatMap((t) => t.partitions.map((x) => ({ topic: t.name, partition: x.partitionIndex, offset: x.committedOffset, leaderEpoch: x.committedLeaderEpoch, metadata: x.metadata })));
+  return res.topics.flatMap((t) =>
+    t.partitions.map((x) => ({
+      topic: t.name,
+      partition: x.partitionIndex,
+      offset: x.committedOffset,
+      leaderEpoch: x.committedLeaderEpoch,
+      metadata: x.metadata,
+    })),
+  );
 }
 
 interface PartitionResult {
@@ -359,11 +459,26 @@ interface PartitionResult {
  * (GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, ...) throws; partition errors (GROUP_SUBSCRIBED_TO_TOPIC,
  * UNKNOWN_TOPIC_OR_PARTITION) come back per partition.
  */
-export async function offsetDelete(client: KafkaClient, groupId: string, partitions: readonly TopicPartitions[]): Promise<PartitionResult[]> {
-  const topics = partitions.map((t) => ({ name: t.topic, partitions: t.partitions.map((partitionIndex) => ({ partitionIndex })) }));
-  const res = await toCoordinator(client, groupId, (c) => c.send(offsetDeleteApi, { groupId, topics }, client.requestTimeoutMs), (r) => r.errorCode);
-  if (res.errorCode !== ErrorCode.NONE) throw new KafkaRequestError(res.errorCode, `OffsetDelete of group '${groupId}'`);
-  return res.topics.flatMap((t) => t.partitions.map((x) => ({ topic: t.name, partition: x.partitionIndex, errorCode: x.errorCode })));
+export async function offsetDelete(
+  client: KafkaClient,
+  groupId: string,
+  partitions: readonly TopicPartitions[],
+): Promise<PartitionResult[]> {
+  const topics = partitions.map((t) => ({
+    name: t.topic,
+    partitions: t.partitions.map((partitionIndex) => ({ partitionIndex })),
+  }));
+  const res = await toCoordinator(
+    client,
+    groupId,
+    (c) => c.send(offsetDeleteApi, { groupId, topics }, client.requestTimeoutMs),
+    (r) => r.errorCode,
+  );
+  if (res.errorCode !== ErrorCode.NONE)
+    throw new KafkaRequestError(res.errorCode, `OffsetDelete of group '${groupId}'`);
+  return res.topics.flatMap((t) =>
+    t.partitions.map((x) => ({ topic: t.name, partition: x.partitionIndex, errorCode: x.errorCode })),
+  );
 }
 
 // ---- administration ---------------------------------------------------------------------------------
@@ -392,9 +507,16 @@ export async function listGroups(client: KafkaClient, states: readonly string[] 
         await sleep(coordinatorRetryBackoffMs);
         continue;
       }
-      if (res.errorCode !== ErrorCode.NONE) throw new KafkaRequestError(res.errorCode, `ListGroups on broker ${nodeId}`);
+      if (res.errorCode !== ErrorCode.NONE)
+        throw new KafkaRequestError(res.errorCode, `ListGroups on broker ${nodeId}`);
       for (const g of res.groups) {
-        if (!out.has(g.groupId)) out.set(g.groupId, { groupId: g.groupId, protocolType: g.protocolType, state: g.groupState === '' ? null : g.groupState, coordinatorId: nodeId });
+        if (!out.has(g.groupId))
+          out.set(g.groupId, {
+            groupId: g.groupId,
+            protocolType: g.protocolType,
+            state: g.groupState === '' ? null : g.groupState,
+            coordinatorId: nodeId,
+          });
       }
       break;
     }
@@ -460,7 +582,8 @@ async function perCoordinator<R extends { readonly groupId: string; readonly err
       for (const r of results) {
         if (isCoordinatorMovedError(r.errorCode) || r.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
           if (isCoordinatorMovedError(r.errorCode)) forgetCoordinator(client, r.groupId);
-          if (attempt >= coordinatorCallAttemptsMax) throw new KafkaRequestError(r.errorCode, `group '${r.groupId}' after ${attempt} attempts`);
+          if (attempt >= coordinatorCallAttemptsMax)
+            throw new KafkaRequestError(r.errorCode, `group '${r.groupId}' after ${attempt} attempts`);
           retry.push(r.groupId);
         } else {
           done.set(r.groupId, r);
@@ -476,7 +599,11 @@ async function perCoordinator<R extends { readonly groupId: string; readonly err
 /** DescribeGroups, in the order asked. */
 export async function describeGroups(client: KafkaClient, groupIds: readonly string[]): Promise<GroupDescription[]> {
   const found = await perCoordinator(client, groupIds, async (c, coordinator, ids) => {
-    const res = await c.send(describeGroupsApi, { groups: ids, includeAuthorizedOperations: false }, client.requestTimeoutMs);
+    const res = await c.send(
+      describeGroupsApi,
+      { groups: ids, includeAuthorizedOperations: false },
+      client.requestTimeoutMs,
+    );
     return res.groups.map(
       (g): GroupDescription => ({
         groupId: g.groupId,
@@ -484,20 +611,31 @@ export async function describeGroups(client: KafkaClient, groupIds: readonly str
         state: g.groupState,
         protocolType: g.protocolType,
         protocol: g.protocolData,
-        members: g.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost, metadata: m.memberMetadata, assignment: m.memberAssignment })),
+        members: g.members.map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          metadata: m.memberMetadata,
+          assignment: m.memberAssignment,
+        })),
         coordinator,
       }),
     );
   });
   return groupIds.map((g) => {
     const d = found.get(g);
-    if (!d) throw new KafkaRequestError(ErrorCode.UNKNOWN_SERVER_ERROR, `DescribeGroups answered nothing for group '${g}'`);
+    if (!d)
+      throw new KafkaRequestError(ErrorCode.UNKNOWN_SERVER_ERROR, `DescribeGroups answered nothing for group '${g}'`);
     return d;
   });
 }
 
 /** DeleteGroups: one error code per group, in the order asked (NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND, ...). */
-export async function deleteGroups(client: KafkaClient, groupIds: readonly string[]): Promise<{ groupId: string; errorCode: number }[]> {
+export async function deleteGroups(
+  client: KafkaClient,
+  groupIds: readonly string[],
+): Promise<{ groupId: string; errorCode: number }[]> {
   const found = await perCoordinator(client, groupIds, async (c, _coordinator, ids) => {
     const res = await c.send(deleteGroupsApi, { groupsNames: ids }, client.requestTimeoutMs);
     return res.results.map((r) => ({ groupId: r.groupId, errorCode: r.errorCode }));
@@ -519,6 +657,11 @@ function groupByTopic<T extends { readonly topic: string }>(items: readonly T[])
 }
 
 /** `{topic, partition}` items as TopicPartitions, topics in first-seen order, partitions ascending. */
-export function toTopicPartitions(items: readonly { readonly topic: string; readonly partition: number }[]): TopicPartitions[] {
-  return groupByTopic(items).map(([topic, list]) => ({ topic, partitions: list.map((x) => x.partition).sort((a, b) => a - b) }));
+export function toTopicPartitions(
+  items: readonly { readonly topic: string; readonly partition: number }[],
+): TopicPartitions[] {
+  return groupByTopic(items).map(([topic, list]) => ({
+    topic,
+    partitions: list.map((x) => x.partition).sort((a, b) => a - b),
+  }));
 }

@@ -18,7 +18,14 @@
 //   cooperative rebalancing, pattern subscriptions.
 import { ErrorCode } from '../common/errors.js';
 import type { Endpoint } from '../common/node-config.js';
-import { assignorsByName, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, type AssignorMember } from '../protocol/consumer-protocol.js';
+import {
+  assignorsByName,
+  decodeAssignment,
+  decodeSubscription,
+  encodeAssignment,
+  encodeSubscription,
+  type AssignorMember,
+} from '../protocol/consumer-protocol.js';
 import { readBatchHeaders, readRecords } from '../protocol/record-batch.js';
 import type { ConsumedRecord } from './consumer.js';
 import {
@@ -98,7 +105,9 @@ const transientPartitionErrors = new Set<number>([
   ErrorCode.OFFSET_NOT_AVAILABLE,
 ]);
 
-const isTransient = (err: unknown): boolean => err instanceof KafkaConnectionError || (err instanceof KafkaRequestError && transientPartitionErrors.has(err.errorCode));
+const isTransient = (err: unknown): boolean =>
+  err instanceof KafkaConnectionError ||
+  (err instanceof KafkaRequestError && transientPartitionErrors.has(err.errorCode));
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -150,11 +159,17 @@ export class GroupConsumer {
     if (options.topics.length === 0) throw new Error('a group consumer needs at least one topic');
     this.groupId = options.groupId;
     this.topics = [...new Set(options.topics)];
-    this.client = new KafkaClient(bootstrap, { clientId: options.clientId ?? 'raftka-consumer', requestTimeoutMs: options.requestTimeoutMs });
+    this.client = new KafkaClient(bootstrap, {
+      clientId: options.clientId ?? 'raftka-consumer',
+      requestTimeoutMs: options.requestTimeoutMs,
+    });
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
     this.rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? 30_000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? Math.max(1, Math.floor(this.sessionTimeoutMs / 3));
-    if (this.heartbeatIntervalMs >= this.sessionTimeoutMs) throw new Error(`heartbeat.interval.ms (${this.heartbeatIntervalMs}) must be lower than session.timeout.ms (${this.sessionTimeoutMs})`);
+    if (this.heartbeatIntervalMs >= this.sessionTimeoutMs)
+      throw new Error(
+        `heartbeat.interval.ms (${this.heartbeatIntervalMs}) must be lower than session.timeout.ms (${this.sessionTimeoutMs})`,
+      );
     this.groupInstanceId = options.groupInstanceId ?? null;
     this.autoOffsetReset = options.autoOffsetReset ?? 'latest';
     this.autoCommit = options.autoCommit ?? true;
@@ -245,9 +260,14 @@ export class GroupConsumer {
     this.phase = 'closed';
     try {
       // Also while a rebalance is pending: the old generation can still commit until it ends.
-      if (this.autoCommit && this.member.generationId >= 0) await this.commitPositions().catch((err: unknown) => this.log(`commit on close failed: ${describe(err)}`));
+      if (this.autoCommit && this.member.generationId >= 0)
+        await this.commitPositions().catch((err: unknown) => this.log(`commit on close failed: ${describe(err)}`));
       if (this.groupInstanceId === null && this.member.memberId !== '') {
-        await leaveGroup(this.client, { groupId: this.groupId, memberId: this.member.memberId, groupInstanceId: null }).catch((err: unknown) => this.log(`LeaveGroup failed: ${describe(err)}`));
+        await leaveGroup(this.client, {
+          groupId: this.groupId,
+          memberId: this.member.memberId,
+          groupInstanceId: null,
+        }).catch((err: unknown) => this.log(`LeaveGroup failed: ${describe(err)}`));
       }
     } finally {
       this.positions.clear();
@@ -303,7 +323,9 @@ export class GroupConsumer {
   private async revokeAll(): Promise<void> {
     if (this.assigned.length === 0) return;
     if (this.autoCommit && this.member.generationId >= 0) {
-      await this.commitPositions().catch((err: unknown) => this.log(`commit before rebalance failed: ${describe(err)}`));
+      await this.commitPositions().catch((err: unknown) =>
+        this.log(`commit before rebalance failed: ${describe(err)}`),
+      );
     }
     const revoked = this.assigned;
     this.assigned = [];
@@ -341,10 +363,21 @@ export class GroupConsumer {
   }
 
   /** The leader's job: every member's partitions, from their subscriptions and the topics' partition counts. */
-  private async assignAsLeader(protocolName: string | null, members: readonly JoinedMember[]): Promise<{ memberId: string; assignment: Buffer }[]> {
+  private async assignAsLeader(
+    protocolName: string | null,
+    members: readonly JoinedMember[],
+  ): Promise<{ memberId: string; assignment: Buffer }[]> {
     const assignor = assignorsByName.get(protocolName ?? '');
-    if (!assignor) throw new KafkaRequestError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, `the group chose assignor "${protocolName}", which this consumer does not have`);
-    const subscribers: AssignorMember[] = members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: decodeSubscription(m.metadata).topics }));
+    if (!assignor)
+      throw new KafkaRequestError(
+        ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
+        `the group chose assignor "${protocolName}", which this consumer does not have`,
+      );
+    const subscribers: AssignorMember[] = members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      topics: decodeSubscription(m.metadata).topics,
+    }));
     const counts = await this.partitionCounts([...new Set(subscribers.flatMap((m) => m.topics))]);
     this.assignedFromCounts = counts;
     this.nextMetadataCheckMs = Date.now() + this.metadataMaxAgeMs;
@@ -356,7 +389,11 @@ export class GroupConsumer {
     if (topics.length === 0) return new Map();
     const md = await this.client.metadata(topics, this.allowAutoTopicCreation);
     const asked = new Set(topics);
-    return new Map(md.topics.filter((t) => asked.has(t.name) && t.errorCode === ErrorCode.NONE && t.partitions.length > 0).map((t) => [t.name, t.partitions.length]));
+    return new Map(
+      md.topics
+        .filter((t) => asked.has(t.name) && t.errorCode === ErrorCode.NONE && t.partitions.length > 0)
+        .map((t) => [t.name, t.partitions.length]),
+    );
   }
 
   /**
@@ -434,13 +471,19 @@ export class GroupConsumer {
     if (this.phase !== 'stable' || this.closing) return;
     const sent = this.member;
     try {
-      await heartbeat(this.client, { groupId: this.groupId, generationId: sent.generationId, memberId: sent.memberId, groupInstanceId: this.groupInstanceId });
+      await heartbeat(this.client, {
+        groupId: this.groupId,
+        generationId: sent.generationId,
+        memberId: sent.memberId,
+        groupInstanceId: this.groupInstanceId,
+      });
     } catch (err) {
       // An answer about a generation we have already left behind says nothing about the current one.
       if (this.member !== sent || this.phase !== 'stable' || this.closing) return;
       const recovery = this.recover(err);
       if (recovery === 'fatal') this.fatal = err instanceof Error ? err : new Error(String(err));
-      else if (!isRoutine(err)) this.log(`heartbeat of group '${this.groupId}': ${describe(err)}; rejoining at the next poll`);
+      else if (!isRoutine(err))
+        this.log(`heartbeat of group '${this.groupId}': ${describe(err)}; rejoining at the next poll`);
       this.phase = 'unjoined';
       return;
     }
@@ -450,16 +493,33 @@ export class GroupConsumer {
   // ---- offsets ------------------------------------------------------------------------------------
 
   private async commitPositions(): Promise<void> {
-    const offsets = [...this.positions].flatMap(([topic, m]) => [...m].map(([partition, offset]) => ({ topic, partition, offset })));
+    const offsets = [...this.positions].flatMap(([topic, m]) =>
+      [...m].map(([partition, offset]) => ({ topic, partition, offset })),
+    );
     if (offsets.length === 0) return;
     const sent = this.member;
-    if (sent.generationId < 0) throw new KafkaRequestError(ErrorCode.ILLEGAL_GENERATION, `member of group '${this.groupId}' has no generation to commit with`);
+    if (sent.generationId < 0)
+      throw new KafkaRequestError(
+        ErrorCode.ILLEGAL_GENERATION,
+        `member of group '${this.groupId}' has no generation to commit with`,
+      );
     try {
-      await offsetCommit(this.client, { groupId: this.groupId, generationId: sent.generationId, memberId: sent.memberId, groupInstanceId: this.groupInstanceId, offsets });
+      await offsetCommit(this.client, {
+        groupId: this.groupId,
+        generationId: sent.generationId,
+        memberId: sent.memberId,
+        groupInstanceId: this.groupInstanceId,
+        offsets,
+      });
     } catch (err) {
       if (this.phase === 'stable' && this.member === sent && err instanceof KafkaRequestError) {
         const code = err.errorCode;
-        if (code === ErrorCode.REBALANCE_IN_PROGRESS || code === ErrorCode.ILLEGAL_GENERATION || code === ErrorCode.UNKNOWN_MEMBER_ID || isCoordinatorMovedError(code)) {
+        if (
+          code === ErrorCode.REBALANCE_IN_PROGRESS ||
+          code === ErrorCode.ILLEGAL_GENERATION ||
+          code === ErrorCode.UNKNOWN_MEMBER_ID ||
+          isCoordinatorMovedError(code)
+        ) {
           this.recover(err);
           this.phase = 'unjoined';
           this.stopHeartbeats();
@@ -489,7 +549,9 @@ export class GroupConsumer {
       this.log(`metadata check of group '${this.groupId}' failed: ${describe(err)}`);
       return;
     }
-    const changed = [...new Set([...counts.keys(), ...this.assignedFromCounts.keys()])].some((t) => counts.get(t) !== this.assignedFromCounts.get(t));
+    const changed = [...new Set([...counts.keys(), ...this.assignedFromCounts.keys()])].some(
+      (t) => counts.get(t) !== this.assignedFromCounts.get(t),
+    );
     if (!changed) return;
     this.log(`partition counts of group '${this.groupId}' topics changed; rebalancing`);
     this.phase = 'unjoined';
@@ -529,18 +591,24 @@ export class GroupConsumer {
     }
     let r: { records: Buffer };
     try {
-      r = await this.client.fetch(tp.topic, tp.partition, position, { maxWaitMs: wait, maxBytes: this.maxPartitionFetchBytes });
+      r = await this.client.fetch(tp.topic, tp.partition, position, {
+        maxWaitMs: wait,
+        maxBytes: this.maxPartitionFetchBytes,
+      });
     } catch (err) {
       if (!(err instanceof KafkaRequestError) || err.errorCode !== ErrorCode.OFFSET_OUT_OF_RANGE) throw err;
       // Retention (or a truncation) moved the log past us: auto.offset.reset at the next fetch.
-      this.log(`${tp.topic}-${tp.partition}: offset ${position} is out of range; resetting to the ${this.autoOffsetReset} offset`);
+      this.log(
+        `${tp.topic}-${tp.partition}: offset ${position} is out of range; resetting to the ${this.autoOffsetReset} offset`,
+      );
       this.positions.get(tp.topic)?.delete(tp.partition);
       return;
     }
     let next = position;
     for (const h of readBatchHeaders(r.records)) {
       if (!h.isControl) {
-        for (const rec of readRecords(r.records, h)) if (rec.offset >= position) out.push({ ...rec, topic: tp.topic, partition: tp.partition });
+        for (const rec of readRecords(r.records, h))
+          if (rec.offset >= position) out.push({ ...rec, topic: tp.topic, partition: tp.partition });
       }
       next = Math.max(next, h.baseOffset + h.lastOffsetDelta + 1);
     }
@@ -550,13 +618,17 @@ export class GroupConsumer {
   /** Waits up to `ms`, returning early when a rebalance needs the member to rejoin. */
   private async nap(ms: number): Promise<void> {
     const until = Date.now() + Math.max(0, ms);
-    while (this.phase === 'stable' && !this.closing && Date.now() < until) await sleep(Math.min(idleNapMs, until - Date.now()));
+    while (this.phase === 'stable' && !this.closing && Date.now() < until)
+      await sleep(Math.min(idleNapMs, until - Date.now()));
   }
 }
 
 /** Answers that are part of every rebalance, not worth a log line. */
 function isRoutine(err: unknown): boolean {
-  return err instanceof KafkaRequestError && (err.errorCode === ErrorCode.MEMBER_ID_REQUIRED || err.errorCode === ErrorCode.REBALANCE_IN_PROGRESS);
+  return (
+    err instanceof KafkaRequestError &&
+    (err.errorCode === ErrorCode.MEMBER_ID_REQUIRED || err.errorCode === ErrorCode.REBALANCE_IN_PROGRESS)
+  );
 }
 
 function describe(err: unknown): string {

@@ -12,7 +12,10 @@ import { fetchApi } from '../protocol/messages/fetch.js';
 import { listOffsetsApi } from '../protocol/messages/list-offsets.js';
 import { metadataApi, type MetadataResponse } from '../protocol/messages/metadata.js';
 import { produceApi } from '../protocol/messages/produce.js';
-import { alterPartitionReassignmentsApi, listPartitionReassignmentsApi } from '../protocol/messages/partition-reassignments.js';
+import {
+  alterPartitionReassignmentsApi,
+  listPartitionReassignmentsApi,
+} from '../protocol/messages/partition-reassignments.js';
 import { KafkaConnection, KafkaConnectionError } from './kafka-connection.js';
 
 interface KafkaClientOptions {
@@ -134,20 +137,44 @@ export class KafkaClient {
   }
 
   /** Metadata for `topics` (null: all), updating what this client knows. */
-  async metadata(topics: readonly string[] | null, allowAutoTopicCreation = false): Promise<{ clusterId: string | null; controllerId: number; brokers: { nodeId: number; host: string; port: number; rack: string | null }[]; topics: TopicInfo[] }> {
+  async metadata(
+    topics: readonly string[] | null,
+    allowAutoTopicCreation = false,
+  ): Promise<{
+    clusterId: string | null;
+    controllerId: number;
+    brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
+    topics: TopicInfo[];
+  }> {
     const c = await this.anyConnection();
-    const res: MetadataResponse = await c.send(metadataApi, { topics: topics === null ? null : topics.map((name) => ({ name })), allowAutoTopicCreation }, this.timeoutMs);
+    const res: MetadataResponse = await c.send(
+      metadataApi,
+      { topics: topics === null ? null : topics.map((name) => ({ name })), allowAutoTopicCreation },
+      this.timeoutMs,
+    );
     this.brokers = new Map(res.brokers.map((b) => [b.nodeId, { host: b.host, port: b.port }]));
     const infos: TopicInfo[] = res.topics.map((t) => ({
       name: t.name ?? '',
       topicId: t.topicId ?? '',
       errorCode: t.errorCode,
       partitions: t.partitions
-        .map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, leaderEpoch: p.leaderEpoch, replicas: p.replicaNodes, isr: p.isrNodes, offlineReplicas: p.offlineReplicas ?? [] }))
+        .map((p) => ({
+          partition: p.partitionIndex,
+          leader: p.leaderId,
+          leaderEpoch: p.leaderEpoch,
+          replicas: p.replicaNodes,
+          isr: p.isrNodes,
+          offlineReplicas: p.offlineReplicas ?? [],
+        }))
         .sort((a, b) => a.partition - b.partition),
     }));
     for (const t of infos) if (t.errorCode === 0) this.topics.set(t.name, t);
-    return { clusterId: res.clusterId, controllerId: res.controllerId, brokers: res.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })), topics: infos };
+    return {
+      clusterId: res.clusterId,
+      controllerId: res.controllerId,
+      brokers: res.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      topics: infos,
+    };
   }
 
   /** The topic's partitions, from metadata (fetched when not known or when `refresh`). */
@@ -158,12 +185,17 @@ export class KafkaClient {
     }
     const md = await this.metadata([name]);
     const t = md.topics.find((x) => x.name === name);
-    if (!t || t.errorCode !== 0) throw new KafkaRequestError(t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name}`);
+    if (t?.errorCode !== 0)
+      throw new KafkaRequestError(t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name}`);
     return t;
   }
 
   /** Run `attempt` against the partition's leader, refreshing metadata and retrying on leader errors. */
-  private async withLeader<T>(topic: string, partition: number, attempt: (c: KafkaConnection, p: PartitionInfo) => Promise<{ errorCode: number; value: T }>): Promise<T> {
+  private async withLeader<T>(
+    topic: string,
+    partition: number,
+    attempt: (c: KafkaConnection, p: PartitionInfo) => Promise<{ errorCode: number; value: T }>,
+  ): Promise<T> {
     let refresh = false;
     for (let i = 0; ; i++) {
       let code: number = ErrorCode.LEADER_NOT_AVAILABLE;
@@ -177,7 +209,11 @@ export class KafkaClient {
           code = r.errorCode;
         }
       } catch (err) {
-        if (!(err instanceof KafkaConnectionError) && !(err instanceof KafkaRequestError && retriable.has(err.errorCode))) throw err;
+        if (
+          !(err instanceof KafkaConnectionError) &&
+          !(err instanceof KafkaRequestError && retriable.has(err.errorCode))
+        )
+          throw err;
         if (i >= this.retries) throw err;
       }
       if (!retriable.has(code)) throw new KafkaRequestError(code, `${topic}-${partition}`);
@@ -188,22 +224,47 @@ export class KafkaClient {
   }
 
   /** Produce one or more record batches (RecordBatch v2 bytes) to a partition. */
-  async produce(topic: string, partition: number, records: Buffer, acks: -1 | 0 | 1 = -1): Promise<{ baseOffset: number; logAppendTimeMs: number }> {
+  async produce(
+    topic: string,
+    partition: number,
+    records: Buffer,
+    acks: -1 | 0 | 1 = -1,
+  ): Promise<{ baseOffset: number; logAppendTimeMs: number }> {
     return this.withLeader(topic, partition, async (c) => {
       if (acks === 0) {
-        c.sendOneWay(produceApi, { transactionalId: null, acks, timeoutMs: this.timeoutMs, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] });
+        c.sendOneWay(produceApi, {
+          transactionalId: null,
+          acks,
+          timeoutMs: this.timeoutMs,
+          topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+        });
         return { errorCode: 0, value: { baseOffset: -1, logAppendTimeMs: -1 } };
       }
-      const res = await c.send(produceApi, { transactionalId: null, acks, timeoutMs: this.timeoutMs, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] }, this.timeoutMs + 5000);
+      const res = await c.send(
+        produceApi,
+        {
+          transactionalId: null,
+          acks,
+          timeoutMs: this.timeoutMs,
+          topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+        },
+        this.timeoutMs + 5000,
+      );
       const p = res.responses[0]?.partitionResponses[0];
       if (!p) throw new KafkaRequestError(ErrorCode.UNKNOWN_SERVER_ERROR, 'empty produce response');
-      if (p.errorCode !== 0 && !retriable.has(p.errorCode)) throw new KafkaRequestError(p.errorCode, p.errorMessage ?? `${topic}-${partition}`);
+      if (p.errorCode !== 0 && !retriable.has(p.errorCode))
+        throw new KafkaRequestError(p.errorCode, p.errorMessage ?? `${topic}-${partition}`);
       return { errorCode: p.errorCode, value: { baseOffset: p.baseOffset, logAppendTimeMs: p.logAppendTimeMs } };
     });
   }
 
   /** Fetch from a partition's leader (long-polls up to maxWaitMs when there is nothing new). */
-  async fetch(topic: string, partition: number, offset: number, opts: { maxBytes?: number; maxWaitMs?: number } = {}): Promise<{ records: Buffer; highWatermark: number; logStartOffset: number }> {
+  async fetch(
+    topic: string,
+    partition: number,
+    offset: number,
+    opts: { maxBytes?: number; maxWaitMs?: number } = {},
+  ): Promise<{ records: Buffer; highWatermark: number; logStartOffset: number }> {
     return this.withLeader(topic, partition, async (c) => {
       const maxBytes = opts.maxBytes ?? 1024 * 1024;
       const res = await c.send(
@@ -215,7 +276,20 @@ export class KafkaClient {
           isolationLevel: 0,
           sessionId: 0,
           sessionEpoch: -1,
-          topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, logStartOffset: -1, partitionMaxBytes: maxBytes }] }],
+          topics: [
+            {
+              topic,
+              partitions: [
+                {
+                  partition,
+                  currentLeaderEpoch: -1,
+                  fetchOffset: offset,
+                  logStartOffset: -1,
+                  partitionMaxBytes: maxBytes,
+                },
+              ],
+            },
+          ],
           forgottenTopicsData: [],
           rackId: '',
         },
@@ -223,67 +297,186 @@ export class KafkaClient {
       );
       const p = res.responses[0]?.partitions[0];
       if (!p) throw new KafkaRequestError(res.errorCode || ErrorCode.UNKNOWN_SERVER_ERROR, 'empty fetch response');
-      if (p.errorCode !== 0 && !retriable.has(p.errorCode)) throw new KafkaRequestError(p.errorCode, `${topic}-${partition} at offset ${offset}`);
-      return { errorCode: p.errorCode, value: { records: p.records ?? Buffer.alloc(0), highWatermark: p.highWatermark, logStartOffset: p.logStartOffset } };
+      if (p.errorCode !== 0 && !retriable.has(p.errorCode))
+        throw new KafkaRequestError(p.errorCode, `${topic}-${partition} at offset ${offset}`);
+      return {
+        errorCode: p.errorCode,
+        value: {
+          records: p.records ?? Buffer.alloc(0),
+          highWatermark: p.highWatermark,
+          logStartOffset: p.logStartOffset,
+        },
+      };
     });
   }
 
   /** ListOffsets: -1 latest, -2 earliest, or the first offset with a timestamp ≥ `timestamp`. */
-  async listOffset(topic: string, partition: number, timestamp: number): Promise<{ offset: number; timestamp: number }> {
+  async listOffset(
+    topic: string,
+    partition: number,
+    timestamp: number,
+  ): Promise<{ offset: number; timestamp: number }> {
     return this.withLeader(topic, partition, async (c) => {
-      const res = await c.send(listOffsetsApi, { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions: [{ partitionIndex: partition, timestamp }] }] }, this.timeoutMs);
+      const res = await c.send(
+        listOffsetsApi,
+        {
+          replicaId: -1,
+          isolationLevel: 0,
+          topics: [{ name: topic, partitions: [{ partitionIndex: partition, timestamp }] }],
+        },
+        this.timeoutMs,
+      );
       const p = res.topics[0]?.partitions[0];
       if (!p) throw new KafkaRequestError(ErrorCode.UNKNOWN_SERVER_ERROR, 'empty list offsets response');
-      return { errorCode: p.errorCode, value: { offset: p.offset ?? p.oldStyleOffsets?.[0] ?? -1, timestamp: p.timestamp } };
+      return {
+        errorCode: p.errorCode,
+        value: { offset: p.offset ?? p.oldStyleOffsets?.[0] ?? -1, timestamp: p.timestamp },
+      };
     });
   }
 
-  async createTopic(name: string, partitions: number, replicationFactor: number, configs: ReadonlyMap<string, string> = new Map(), validateOnly = false): Promise<void> {
+  async createTopic(
+    name: string,
+    partitions: number,
+    replicationFactor: number,
+    configs: ReadonlyMap<string, string> = new Map(),
+    validateOnly = false,
+  ): Promise<void> {
     const c = await this.anyConnection();
-    const res = await c.send(createTopicsApi, { topics: [{ name, numPartitions: partitions, replicationFactor, assignments: [], configs: [...configs].map(([n, value]) => ({ name: n, value })) }], timeoutMs: this.timeoutMs, validateOnly }, this.timeoutMs + 5000);
+    const res = await c.send(
+      createTopicsApi,
+      {
+        topics: [
+          {
+            name,
+            numPartitions: partitions,
+            replicationFactor,
+            assignments: [],
+            configs: [...configs].map(([n, value]) => ({ name: n, value })),
+          },
+        ],
+        timeoutMs: this.timeoutMs,
+        validateOnly,
+      },
+      this.timeoutMs + 5000,
+    );
     const t = res.topics[0];
-    if (!t || t.errorCode !== 0) throw new KafkaRequestError(t?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, t?.errorMessage || `create topic ${name}`);
+    if (t?.errorCode !== 0)
+      throw new KafkaRequestError(
+        t?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR,
+        t?.errorMessage || `create topic ${name}`,
+      );
   }
 
   async deleteTopic(name: string): Promise<void> {
     const c = await this.anyConnection();
-    const res = await c.send(deleteTopicsApi, { topics: [], topicNames: [name], timeoutMs: this.timeoutMs }, this.timeoutMs + 5000);
+    const res = await c.send(
+      deleteTopicsApi,
+      { topics: [], topicNames: [name], timeoutMs: this.timeoutMs },
+      this.timeoutMs + 5000,
+    );
     const t = res.responses[0];
-    if (!t || t.errorCode !== 0) throw new KafkaRequestError(t?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, t?.errorMessage ?? `delete topic ${name}`);
+    if (t?.errorCode !== 0)
+      throw new KafkaRequestError(
+        t?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR,
+        t?.errorMessage ?? `delete topic ${name}`,
+      );
   }
 
   async createPartitions(name: string, count: number, validateOnly = false): Promise<void> {
     const c = await this.anyConnection();
-    const res = await c.send(createPartitionsApi, { topics: [{ name, count, assignments: null }], timeoutMs: this.timeoutMs, validateOnly }, this.timeoutMs + 5000);
+    const res = await c.send(
+      createPartitionsApi,
+      { topics: [{ name, count, assignments: null }], timeoutMs: this.timeoutMs, validateOnly },
+      this.timeoutMs + 5000,
+    );
     const t = res.results[0];
-    if (!t || t.errorCode !== 0) throw new KafkaRequestError(t?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, t?.errorMessage ?? `create partitions for ${name}`);
+    if (t?.errorCode !== 0)
+      throw new KafkaRequestError(
+        t?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR,
+        t?.errorMessage ?? `create partitions for ${name}`,
+      );
   }
 
   /** A topic's configs as DescribeConfigs returns them (with their sources). */
   async describeTopicConfigs(name: string): Promise<DescribeConfigsResponse['results'][number]['configs']> {
     const c = await this.anyConnection();
-    const res: DescribeConfigsResponse = await c.send(describeConfigsApi, { resources: [{ resourceType: 2, resourceName: name, configurationKeys: null }], includeSynonyms: false, includeDocumentation: false }, this.timeoutMs);
+    const res: DescribeConfigsResponse = await c.send(
+      describeConfigsApi,
+      {
+        resources: [{ resourceType: 2, resourceName: name, configurationKeys: null }],
+        includeSynonyms: false,
+        includeDocumentation: false,
+      },
+      this.timeoutMs,
+    );
     const r = res.results[0];
-    if (!r || r.errorCode !== 0) throw new KafkaRequestError(r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, r?.errorMessage ?? `describe configs of ${name}`);
+    if (r?.errorCode !== 0)
+      throw new KafkaRequestError(
+        r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR,
+        r?.errorMessage ?? `describe configs of ${name}`,
+      );
     return r.configs;
   }
 
   /** Start (replicas given) or cancel (null) partition reassignments; one error code per item. */
-  async alterPartitionReassignments(items: readonly { topic: string; partition: number; replicas: readonly number[] | null }[]): Promise<{ topic: string; partition: number; errorCode: number; errorMessage: string | null }[]> {
+  async alterPartitionReassignments(
+    items: readonly { topic: string; partition: number; replicas: readonly number[] | null }[],
+  ): Promise<{ topic: string; partition: number; errorCode: number; errorMessage: string | null }[]> {
     const c = await this.anyConnection();
-    const topics = [...new Set(items.map((i) => i.topic))].map((name) => ({ name, partitions: items.filter((i) => i.topic === name).map((i) => ({ partitionIndex: i.partition, replicas: i.replicas === null ? null : [...i.replicas] })) }));
-    const res = await c.send(alterPartitionReassignmentsApi, { timeoutMs: this.timeoutMs, topics }, this.timeoutMs + 5000);
-    if (res.errorCode !== 0) throw new KafkaRequestError(res.errorCode, res.errorMessage ?? 'AlterPartitionReassignments');
-    return res.responses.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode, errorMessage: p.errorMessage })));
+    const topics = [...new Set(items.map((i) => i.topic))].map((name) => ({
+      name,
+      partitions: items
+        .filter((i) => i.topic === name)
+        .map((i) => ({ partitionIndex: i.partition, replicas: i.replicas === null ? null : [...i.replicas] })),
+    }));
+    const res = await c.send(
+      alterPartitionReassignmentsApi,
+      { timeoutMs: this.timeoutMs, topics },
+      this.timeoutMs + 5000,
+    );
+    if (res.errorCode !== 0)
+      throw new KafkaRequestError(res.errorCode, res.errorMessage ?? 'AlterPartitionReassignments');
+    return res.responses.flatMap((t) =>
+      t.partitions.map((p) => ({
+        topic: t.name,
+        partition: p.partitionIndex,
+        errorCode: p.errorCode,
+        errorMessage: p.errorMessage,
+      })),
+    );
   }
 
   /** Reassignments in progress (all, or of the given partitions). */
-  async listPartitionReassignments(partitions: readonly { topic: string; partition: number }[] | null): Promise<{ topic: string; partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[]> {
+  async listPartitionReassignments(
+    partitions: readonly { topic: string; partition: number }[] | null,
+  ): Promise<
+    { topic: string; partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[]
+  > {
     const c = await this.anyConnection();
-    const topics = partitions === null ? null : [...new Set(partitions.map((p) => p.topic))].map((name) => ({ name, partitionIndexes: partitions.filter((p) => p.topic === name).map((p) => p.partition) }));
-    const res = await c.send(listPartitionReassignmentsApi, { timeoutMs: this.timeoutMs, topics }, this.timeoutMs + 5000);
-    if (res.errorCode !== 0) throw new KafkaRequestError(res.errorCode, res.errorMessage ?? 'ListPartitionReassignments');
-    return res.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: [...p.replicas], addingReplicas: [...p.addingReplicas], removingReplicas: [...p.removingReplicas] })));
+    const topics =
+      partitions === null
+        ? null
+        : [...new Set(partitions.map((p) => p.topic))].map((name) => ({
+            name,
+            partitionIndexes: partitions.filter((p) => p.topic === name).map((p) => p.partition),
+          }));
+    const res = await c.send(
+      listPartitionReassignmentsApi,
+      { timeoutMs: this.timeoutMs, topics },
+      this.timeoutMs + 5000,
+    );
+    if (res.errorCode !== 0)
+      throw new KafkaRequestError(res.errorCode, res.errorMessage ?? 'ListPartitionReassignments');
+    return res.topics.flatMap((t) =>
+      t.partitions.map((p) => ({
+        topic: t.name,
+        partition: p.partitionIndex,
+        replicas: [...p.replicas],
+        addingReplicas: [...p.addingReplicas],
+        removingReplicas: [...p.removingReplicas],
+      })),
+    );
   }
 
   close(): void {

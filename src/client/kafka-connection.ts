@@ -39,8 +39,14 @@ export class KafkaConnection {
   static async open(endpoint: Endpoint, clientId: string, timeoutMs: number): Promise<KafkaConnection> {
     const c = new KafkaConnection(endpoint, clientId);
     await c.connect(timeoutMs);
-    const v = (await c.sendAt(apiVersionsApi, 3, { clientSoftwareName: 'raftka', clientSoftwareVersion: '0.1.0' }, timeoutMs)) as { errorCode: number; apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[] };
-    if (v.errorCode !== 0) throw new KafkaConnectionError(`${endpoint.host}:${endpoint.port} refused ApiVersions (error ${v.errorCode})`);
+    const v = (await c.sendAt(
+      apiVersionsApi,
+      3,
+      { clientSoftwareName: 'raftka', clientSoftwareVersion: '0.1.0' },
+      timeoutMs,
+    )) as { errorCode: number; apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[] };
+    if (v.errorCode !== 0)
+      throw new KafkaConnectionError(`${endpoint.host}:${endpoint.port} refused ApiVersions (error ${v.errorCode})`);
     c.versions = new Map(v.apiKeys.map((k) => [k.apiKey, { min: k.minVersion, max: k.maxVersion }]));
     return c;
   }
@@ -61,24 +67,34 @@ export class KafkaConnection {
       });
       s.once('error', (err) => {
         clearTimeout(timer);
-        reject(new KafkaConnectionError(`cannot connect to ${this.endpoint.host}:${this.endpoint.port}: ${err.message}`));
+        reject(
+          new KafkaConnectionError(`cannot connect to ${this.endpoint.host}:${this.endpoint.port}: ${err.message}`),
+        );
       });
       s.on('data', (chunk: Buffer) => this.onData(chunk));
-      s.on('close', () => this.failAll(new KafkaConnectionError(`connection to ${this.endpoint.host}:${this.endpoint.port} closed`)));
+      s.on('close', () =>
+        this.failAll(new KafkaConnectionError(`connection to ${this.endpoint.host}:${this.endpoint.port} closed`)),
+      );
     });
   }
 
   /** The version to use for `api`: the highest both sides speak. */
   versionFor(api: AnyApi): number {
     const broker = this.versions?.get(api.key);
-    if (!broker) throw new KafkaConnectionError(`broker ${this.endpoint.host}:${this.endpoint.port} does not serve ${api.name}`);
+    if (!broker)
+      throw new KafkaConnectionError(`broker ${this.endpoint.host}:${this.endpoint.port} does not serve ${api.name}`);
     const v = Math.min(broker.max, api.maxVersion);
     if (v < Math.max(broker.min, api.minVersion)) throw new KafkaConnectionError(`no common version of ${api.name}`);
     return v;
   }
 
   /** Send a request at the negotiated version; resolves with the decoded response. */
-  send<Res, ReqIn>(api: Api<unknown, ReqIn, Res, unknown>, request: ReqIn, timeoutMs: number, version?: number): Promise<Res> {
+  send<Res, ReqIn>(
+    api: Api<unknown, ReqIn, Res, unknown>,
+    request: ReqIn,
+    timeoutMs: number,
+    version?: number,
+  ): Promise<Res> {
     const v = version ?? this.versionFor(api as unknown as AnyApi);
     return this.sendAt(api, v, request, timeoutMs) as Promise<Res>;
   }
@@ -89,13 +105,22 @@ export class KafkaConnection {
     this.write(encodeRequestFrame(api as never, v, this.nextCorrelationId++, this.clientId, request as never));
   }
 
-  private sendAt<ReqIn>(api: Api<unknown, ReqIn, unknown, unknown>, version: number, request: ReqIn, timeoutMs: number): Promise<unknown> {
+  private sendAt<ReqIn>(
+    api: Api<unknown, ReqIn, unknown, unknown>,
+    version: number,
+    request: ReqIn,
+    timeoutMs: number,
+  ): Promise<unknown> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const correlationId = this.nextCorrelationId++;
     const frame = encodeRequestFrame(api as never, version, correlationId, this.clientId, request as never);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.close(new KafkaConnectionError(`${api.name} to ${this.endpoint.host}:${this.endpoint.port} timed out after ${timeoutMs} ms`));
+        this.close(
+          new KafkaConnectionError(
+            `${api.name} to ${this.endpoint.host}:${this.endpoint.port} timed out after ${timeoutMs} ms`,
+          ),
+        );
       }, timeoutMs);
       this.pending.push({ correlationId, api: api as unknown as AnyApi, version, resolve, reject, timer });
       this.write(frame);
@@ -124,7 +149,8 @@ export class KafkaConnection {
       if (p.timer) clearTimeout(p.timer);
       try {
         const h = decodeResponseHeader(frame, p.api.key, p.version);
-        if (h.correlationId !== p.correlationId) throw new KafkaConnectionError(`correlation id ${h.correlationId}, expected ${p.correlationId}`);
+        if (h.correlationId !== p.correlationId)
+          throw new KafkaConnectionError(`correlation id ${h.correlationId}, expected ${p.correlationId}`);
         p.resolve(p.api.decodeResponse(p.version, new Reader(frame, h.bodyOffset)));
       } catch (err) {
         p.reject(err instanceof Error ? err : new Error(String(err)));

@@ -54,7 +54,10 @@ export async function describeQuorum(bootstrap: Endpoint): Promise<QuorumDescrip
     try {
       res = await ask(endpoint);
     } catch (err) {
-      throw new QuorumClientError(`cannot reach controller ${endpoint.host}:${endpoint.port}: ${err instanceof Error ? err.message : String(err)}`, ErrorCode.BROKER_NOT_AVAILABLE);
+      throw new QuorumClientError(
+        `cannot reach controller ${endpoint.host}:${endpoint.port}: ${err instanceof Error ? err.message : String(err)}`,
+        ErrorCode.BROKER_NOT_AVAILABLE,
+      );
     }
     const code = res.errorCode;
     if (code === ErrorCode.NONE) return toDescription(res);
@@ -99,7 +102,12 @@ function toDescription(res: DescribeQuorumResponse__Output): QuorumDescription {
     // -1 when a lagging follower was never caught up in this epoch (as Kafka reports unknowns).
     maxFollowerLagTimeMs: followers.some((r) => r.lag > 0 && r.lastCaughtUpTimestamp === null)
       ? -1
-      : Math.max(0, ...followers.map((r) => (r.lag === 0 || r.lastCaughtUpTimestamp === null ? 0 : now - r.lastCaughtUpTimestamp))),
+      : Math.max(
+          0,
+          ...followers.map((r) =>
+            r.lag === 0 || r.lastCaughtUpTimestamp === null ? 0 : now - r.lastCaughtUpTimestamp,
+          ),
+        ),
     currentVoters: voters.map((v) => v.replicaId),
     currentObservers: observers.map((v) => v.replicaId),
     replicas,

@@ -110,7 +110,10 @@ const keys: Readonly<Record<string, KeySpec>> = {
 /** The keys a node understands (for docs and tests). */
 export const knownConfigKeys: readonly string[] = Object.keys(keys);
 
-export function loadNodeConfig(path: string, overrides?: ReadonlyMap<string, string> | Readonly<Record<string, string>>): NodeConfig {
+export function loadNodeConfig(
+  path: string,
+  overrides?: ReadonlyMap<string, string> | Readonly<Record<string, string>>,
+): NodeConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -186,20 +189,29 @@ function propertyReader(props: ReadonlyMap<string, string>, sourcePath: string):
     const t = text.trim();
     if (!/^-?\d+$/.test(t)) return fail(`invalid value for ${key}: "${text}" is not an integer`);
     const n = Number(t);
-    if (kind.type === 'int' && ((kind.min !== undefined && n < kind.min) || (kind.max !== undefined && n > kind.max) || !Number.isSafeInteger(n))) {
+    if (
+      kind.type === 'int' &&
+      ((kind.min !== undefined && n < kind.min) || (kind.max !== undefined && n > kind.max) || !Number.isSafeInteger(n))
+    ) {
       return fail(`invalid value for ${key}: ${n} is out of range [${kind.min}, ${kind.max}]`);
     }
     return n;
   };
   const items = (key: string): string[] => {
     const v = raw(key);
-    return v === null ? [] : v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    return v === null
+      ? []
+      : v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
   };
   const endpoint = (key: string, text: string): Endpoint => {
     const i = text.lastIndexOf(':');
     const host = text.slice(0, i);
     const portText = text.slice(i + 1);
-    if (i < 0 || !/^\d+$/.test(portText) || Number(portText) > 65535) return fail(`invalid value for ${key}: "${text}" is not host:port`);
+    if (i < 0 || !/^\d+$/.test(portText) || Number(portText) > 65535)
+      return fail(`invalid value for ${key}: "${text}" is not host:port`);
     return { host: host.replace(/^\[(.*)\]$/, '$1'), port: Number(portText) };
   };
   return {
@@ -239,7 +251,9 @@ function propertyReader(props: ReadonlyMap<string, string>, sourcePath: string):
 function parseRoles(r: PropertyReader): ProcessRole[] {
   const roles = r.items('process.roles');
   if (roles.length === 0) r.fail('missing required property process.roles');
-  for (const role of roles) if (role !== 'broker' && role !== 'controller') r.fail(`invalid value for process.roles: "${role}" (expected broker and/or controller)`);
+  for (const role of roles)
+    if (role !== 'broker' && role !== 'controller')
+      r.fail(`invalid value for process.roles: "${role}" (expected broker and/or controller)`);
   if (new Set(roles).size !== roles.length) r.fail('invalid value for process.roles: a role is listed twice');
   return roles as ProcessRole[];
 }
@@ -250,56 +264,86 @@ function parseQuorum(r: PropertyReader): Pick<NodeConfig, 'quorumVoters' | 'quor
     if (!m) return r.fail(`invalid value for controller.quorum.voters: "${item}" is not id@host:port`);
     return { id: Number(m[1]), ...r.endpoint('controller.quorum.voters', m[2]!) };
   });
-  if (new Set(quorumVoters.map((v) => v.id)).size !== quorumVoters.length) r.fail('invalid value for controller.quorum.voters: a node id is listed twice');
-  const quorumBootstrapServers = r.items('controller.quorum.bootstrap.servers').map((s) => r.endpoint('controller.quorum.bootstrap.servers', s));
+  if (new Set(quorumVoters.map((v) => v.id)).size !== quorumVoters.length)
+    r.fail('invalid value for controller.quorum.voters: a node id is listed twice');
+  const quorumBootstrapServers = r
+    .items('controller.quorum.bootstrap.servers')
+    .map((s) => r.endpoint('controller.quorum.bootstrap.servers', s));
   if (quorumVoters.length === 0 && quorumBootstrapServers.length === 0) {
     r.fail('one of controller.quorum.voters or controller.quorum.bootstrap.servers must be set');
   }
   if (quorumVoters.length === 0) {
     // Dynamic quorums (KIP-853) are not supported yet: voters must be listed statically.
-    r.fail('controller.quorum.voters must list the voters (controller.quorum.bootstrap.servers alone is not supported yet)');
+    r.fail(
+      'controller.quorum.voters must list the voters (controller.quorum.bootstrap.servers alone is not supported yet)',
+    );
   }
   return { quorumVoters, quorumBootstrapServers };
 }
 
-type ListenerSettings = Pick<NodeConfig, 'listeners' | 'advertisedListeners' | 'controllerListenerNames' | 'listenerSecurityProtocolMap'>;
+type ListenerSettings = Pick<
+  NodeConfig,
+  'listeners' | 'advertisedListeners' | 'controllerListenerNames' | 'listenerSecurityProtocolMap'
+>;
 
 function parseListeners(r: PropertyReader): ListenerSettings {
   const listeners = r.listenerList('listeners');
-  if (new Set(listeners.map((l) => l.name)).size !== listeners.length) r.fail('invalid value for listeners: a listener name is used twice');
-  const advertisedListeners = r.props.has('advertised.listeners') ? r.listenerList('advertised.listeners') : listeners.filter((l) => !r.items('controller.listener.names').map((n) => n.toUpperCase()).includes(l.name));
+  if (new Set(listeners.map((l) => l.name)).size !== listeners.length)
+    r.fail('invalid value for listeners: a listener name is used twice');
+  const advertisedListeners = r.props.has('advertised.listeners')
+    ? r.listenerList('advertised.listeners')
+    : listeners.filter(
+        (l) =>
+          !r
+            .items('controller.listener.names')
+            .map((n) => n.toUpperCase())
+            .includes(l.name),
+      );
   const controllerListenerNames = r.items('controller.listener.names').map((n) => n.toUpperCase());
   const securityMap = new Map<string, string>();
   for (const item of r.items('listener.security.protocol.map')) {
     const [name, protocol, ...rest] = item.split(':');
-    if (!name || !protocol || rest.length > 0) r.fail(`invalid value for listener.security.protocol.map: "${item}" is not NAME:PROTOCOL`);
+    if (!name || !protocol || rest.length > 0)
+      r.fail(`invalid value for listener.security.protocol.map: "${item}" is not NAME:PROTOCOL`);
     securityMap.set(name!.toUpperCase(), protocol!.toUpperCase());
   }
   return { listeners, advertisedListeners, controllerListenerNames, listenerSecurityProtocolMap: securityMap };
 }
 
 /** What each role requires of the voters and the listeners. */
-function checkRoles(r: PropertyReader, processRoles: readonly ProcessRole[], nodeId: number, quorumVoters: readonly QuorumVoter[], l: ListenerSettings): void {
+function checkRoles(
+  r: PropertyReader,
+  processRoles: readonly ProcessRole[],
+  nodeId: number,
+  quorumVoters: readonly QuorumVoter[],
+  l: ListenerSettings,
+): void {
   const isController = processRoles.includes('controller');
   const isBroker = processRoles.includes('broker');
   const { listeners, controllerListenerNames } = l;
   if (isController) {
     if (controllerListenerNames.length === 0) r.fail('controller.listener.names is required on a controller');
-    if (!quorumVoters.some((v) => v.id === nodeId)) r.fail(`node.id ${nodeId} is a controller but is not in controller.quorum.voters`);
+    if (!quorumVoters.some((v) => v.id === nodeId))
+      r.fail(`node.id ${nodeId} is a controller but is not in controller.quorum.voters`);
     if (!listeners.some((x) => controllerListenerNames.includes(x.name))) {
       r.fail(`listeners has no listener named in controller.listener.names (${controllerListenerNames.join(',')})`);
     }
   } else if (listeners.some((x) => controllerListenerNames.includes(x.name))) {
     r.fail('a broker-only node must not listen on a controller listener (controller.listener.names)');
   }
-  if (!isController && quorumVoters.some((v) => v.id === nodeId)) r.fail(`node.id ${nodeId} is in controller.quorum.voters but process.roles has no controller`);
-  if (isBroker && !isController && controllerListenerNames.length === 0) r.fail('controller.listener.names is required (brokers use it to reach the controllers)');
+  if (!isController && quorumVoters.some((v) => v.id === nodeId))
+    r.fail(`node.id ${nodeId} is in controller.quorum.voters but process.roles has no controller`);
+  if (isBroker && !isController && controllerListenerNames.length === 0)
+    r.fail('controller.listener.names is required (brokers use it to reach the controllers)');
 }
 
 function parseAddresses(
   r: PropertyReader,
   logDirs: string[],
-): Pick<NodeConfig, 'interBrokerListenerName' | 'logDirs' | 'metadataLogDir' | 'adminListener' | 'replicaListener' | 'connectAddressMap'> {
+): Pick<
+  NodeConfig,
+  'interBrokerListenerName' | 'logDirs' | 'metadataLogDir' | 'adminListener' | 'replicaListener' | 'connectAddressMap'
+> {
   return {
     interBrokerListenerName: r.required('inter.broker.listener.name').toUpperCase(),
     logDirs,
@@ -336,7 +380,9 @@ function parseTopicDefaults(r: PropertyReader) {
 function parseLogSettings(r: PropertyReader, retentionMinutes: number | null) {
   return {
     logSegmentBytes: r.num('log.segment.bytes'),
-    logRetentionMs: r.optNum('log.retention.ms') ?? (retentionMinutes !== null ? retentionMinutes * 60_000 : r.num('log.retention.hours') * 3_600_000),
+    logRetentionMs:
+      r.optNum('log.retention.ms') ??
+      (retentionMinutes !== null ? retentionMinutes * 60_000 : r.num('log.retention.hours') * 3_600_000),
     logRetentionBytes: r.num('log.retention.bytes'),
     logRetentionCheckIntervalMs: r.num('log.retention.check.interval.ms'),
     logRollMs: r.optNum('log.roll.ms') ?? r.num('log.roll.hours') * 3_600_000,
@@ -402,9 +448,13 @@ function parseMetadataLogSettings(r: PropertyReader) {
 /** Limits that depend on each other, checked once all are parsed. */
 function checkLimits(r: PropertyReader, config: NodeConfig): void {
   if (config.brokerHeartbeatIntervalMs >= config.brokerSessionTimeoutMs) {
-    r.fail(`broker.heartbeat.interval.ms (${config.brokerHeartbeatIntervalMs}) must be below broker.session.timeout.ms (${config.brokerSessionTimeoutMs})`);
+    r.fail(
+      `broker.heartbeat.interval.ms (${config.brokerHeartbeatIntervalMs}) must be below broker.session.timeout.ms (${config.brokerSessionTimeoutMs})`,
+    );
   }
   if (config.quorumRetryBackoffMs >= config.quorumFetchTimeoutMs) {
-    r.fail(`controller.quorum.retry.backoff.ms (${config.quorumRetryBackoffMs}) must be below controller.quorum.fetch.timeout.ms (${config.quorumFetchTimeoutMs})`);
+    r.fail(
+      `controller.quorum.retry.backoff.ms (${config.quorumRetryBackoffMs}) must be below controller.quorum.fetch.timeout.ms (${config.quorumFetchTimeoutMs})`,
+    );
   }
 }

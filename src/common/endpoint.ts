@@ -8,7 +8,8 @@
 export function parseEndpoint(value: string): { host: string; port: number } {
   const i = value.lastIndexOf(':');
   const port = Number(value.slice(i + 1));
-  if (i <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`expected host:port, got "${value}"`);
+  if (i <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535)
+    throw new Error(`expected host:port, got "${value}"`);
   return { host: value.slice(0, i), port };
 }
 

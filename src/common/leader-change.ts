@@ -13,7 +13,8 @@ export interface LeaderChangePayload {
 }
 
 export function encodeLeaderChange(leaderId: NodeId, voters: readonly NodeId[]): Uint8Array {
-  if (voters.length > leaderChangeVotersMax) throw new RangeError(`${voters.length} voters, over ${leaderChangeVotersMax}`);
+  if (voters.length > leaderChangeVotersMax)
+    throw new RangeError(`${voters.length} voters, over ${leaderChangeVotersMax}`);
   const buf = new Uint8Array(8 + 4 * voters.length);
   const view = new DataView(buf.buffer);
   view.setInt32(0, leaderId);

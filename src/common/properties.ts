@@ -28,7 +28,7 @@ export function parseProperties(text: string): Map<string, string> {
     while (k < line.length && /[ \t\f]/.test(line[k]!)) k++;
     if (k < line.length && (line[k] === '=' || line[k] === ':')) k++;
     while (k < line.length && /[ \t\f]/.test(line[k]!)) k++;
-    out.set(unescape(key), unescape(line.slice(k)));
+    out.set(unescapeProperty(key), unescapeProperty(line.slice(k)));
   }
   return out;
 }
@@ -39,7 +39,7 @@ function endsWithContinuation(line: string): boolean {
   return n % 2 === 1;
 }
 
-function unescape(s: string): string {
+function unescapeProperty(s: string): string {
   return s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, e: string) => {
     if (e.length === 5) return String.fromCharCode(parseInt(e.slice(1), 16));
     switch (e) {

@@ -3,14 +3,24 @@
 // written); the broker's DescribeConfigs lists exactly these names.
 type Validator = (value: string) => string | null; // null when valid, else why not
 
-const long = (min: number): Validator => (v) =>
-  /^-?\d+$/.test(v.trim()) && Number(v) >= min && Number.isSafeInteger(Number(v)) ? null : `must be an integer >= ${min}`;
-const ratio: Validator = (v) => (/^\d*\.?\d+$/.test(v.trim()) && Number(v) >= 0 && Number(v) <= 1 ? null : 'must be a number in [0, 1]');
+const long =
+  (min: number): Validator =>
+  (v) =>
+    /^-?\d+$/.test(v.trim()) && Number(v) >= min && Number.isSafeInteger(Number(v))
+      ? null
+      : `must be an integer >= ${min}`;
+const ratio: Validator = (v) =>
+  /^\d*\.?\d+$/.test(v.trim()) && Number(v) >= 0 && Number(v) <= 1 ? null : 'must be a number in [0, 1]';
 const bool: Validator = (v) => (/^(true|false)$/i.test(v.trim()) ? null : 'must be true or false');
-const oneOf = (...allowed: string[]): Validator => (v) => (allowed.includes(v.trim()) ? null : `must be one of ${allowed.join(', ')}`);
+const oneOf =
+  (...allowed: string[]): Validator =>
+  (v) =>
+    allowed.includes(v.trim()) ? null : `must be one of ${allowed.join(', ')}`;
 const policies: Validator = (v) => {
   const parts = v.split(',').map((s) => s.trim());
-  return parts.length > 0 && parts.every((p) => p === 'delete' || p === 'compact') ? null : 'must be delete, compact or both';
+  return parts.length > 0 && parts.every((p) => p === 'delete' || p === 'compact')
+    ? null
+    : 'must be delete, compact or both';
 };
 
 export const topicConfigValidators: Readonly<Record<string, Validator>> = {

@@ -29,13 +29,18 @@ export interface AclResult {
 }
 
 function bindingProblem(b: AclBinding): string | null {
-  if (b.resourceType < AclResourceType.TOPIC || b.resourceType > AclResourceType.USER) return `resource type ${b.resourceType} cannot be used in an ACL`;
-  if (b.patternType !== AclPatternType.LITERAL && b.patternType !== AclPatternType.PREFIXED) return `pattern type ${b.patternType} cannot be used in an ACL (LITERAL or PREFIXED)`;
-  if (b.operation < AclOperation.ALL || b.operation > AclOperation.DESCRIBE_TOKENS) return `operation ${b.operation} cannot be used in an ACL`;
-  if (b.permissionType !== AclPermission.ALLOW && b.permissionType !== AclPermission.DENY) return `permission type ${b.permissionType} cannot be used in an ACL`;
+  if (b.resourceType < AclResourceType.TOPIC || b.resourceType > AclResourceType.USER)
+    return `resource type ${b.resourceType} cannot be used in an ACL`;
+  if (b.patternType !== AclPatternType.LITERAL && b.patternType !== AclPatternType.PREFIXED)
+    return `pattern type ${b.patternType} cannot be used in an ACL (LITERAL or PREFIXED)`;
+  if (b.operation < AclOperation.ALL || b.operation > AclOperation.DESCRIBE_TOKENS)
+    return `operation ${b.operation} cannot be used in an ACL`;
+  if (b.permissionType !== AclPermission.ALLOW && b.permissionType !== AclPermission.DENY)
+    return `permission type ${b.permissionType} cannot be used in an ACL`;
   if (!/^[^:]+:.+$/.test(b.principal)) return `principal "${b.principal}" is not TYPE:NAME (e.g. User:alice)`;
   if (b.resourceName === '') return 'the resource name is empty';
-  if (b.resourceType === AclResourceType.CLUSTER && b.resourceName !== 'kafka-cluster') return 'the cluster resource is named kafka-cluster';
+  if (b.resourceType === AclResourceType.CLUSTER && b.resourceName !== 'kafka-cluster')
+    return 'the cluster resource is named kafka-cluster';
   if (b.host === '') return 'the host is empty (use * for any host)';
   return null;
 }
@@ -56,7 +61,9 @@ export function aclMatches(f: AclFilter, e: AclEntry): boolean {
   return (
     (f.resourceType === AclResourceType.ANY || f.resourceType === e.resourceType) &&
     (f.resourceName === null || f.resourceName === e.resourceName) &&
-    (f.patternType === AclPatternType.ANY || f.patternType === AclPatternType.MATCH || f.patternType === e.patternType) &&
+    (f.patternType === AclPatternType.ANY ||
+      f.patternType === AclPatternType.MATCH ||
+      f.patternType === e.patternType) &&
     (f.principal === null || f.principal === e.principal) &&
     (f.host === null || f.host === e.host) &&
     (f.operation === AclOperation.ANY || f.operation === e.operation) &&
@@ -64,7 +71,11 @@ export function aclMatches(f: AclFilter, e: AclEntry): boolean {
   );
 }
 
-export function createAcls(image: MetadataImage, creations: readonly AclBinding[], newId: () => string): Decision<readonly AclResult[]> {
+export function createAcls(
+  image: MetadataImage,
+  creations: readonly AclBinding[],
+  newId: () => string,
+): Decision<readonly AclResult[]> {
   const records: MetadataRecord[] = [];
   const results: AclResult[] = [];
   const added: AclBinding[] = [];

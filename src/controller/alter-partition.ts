@@ -40,7 +40,13 @@ export interface AlterPartitionResponse {
 export function alterPartition(image: MetadataImage, req: AlterPartitionRequest): Decision<AlterPartitionResponse> {
   const broker = image.brokers.get(req.brokerId);
   if (!broker || broker.epoch !== req.brokerEpoch) {
-    return { records: [], response: { errorCode: broker ? ErrorCode.STALE_BROKER_EPOCH : ErrorCode.BROKER_ID_NOT_REGISTERED, partitions: [] } };
+    return {
+      records: [],
+      response: {
+        errorCode: broker ? ErrorCode.STALE_BROKER_EPOCH : ErrorCode.BROKER_ID_NOT_REGISTERED,
+        partitions: [],
+      },
+    };
   }
   const records: MetadataRecord[] = [];
   const partitions: AlterPartitionResult[] = [];
@@ -76,7 +82,11 @@ export function alterPartition(image: MetadataImage, req: AlterPartitionRequest)
       partitions.push(result(ErrorCode.INVALID_UPDATE_VERSION));
       continue;
     }
-    if (!item.newIsr.includes(req.brokerId) || item.newIsr.some((id) => !p.replicas.includes(id)) || new Set(item.newIsr).size !== item.newIsr.length) {
+    if (
+      !item.newIsr.includes(req.brokerId) ||
+      item.newIsr.some((id) => !p.replicas.includes(id)) ||
+      new Set(item.newIsr).size !== item.newIsr.length
+    ) {
       partitions.push(result(ErrorCode.INVALID_REQUEST));
       continue;
     }
@@ -88,11 +98,24 @@ export function alterPartition(image: MetadataImage, req: AlterPartitionRequest)
       partitions.push(result(ErrorCode.INELIGIBLE_REPLICA));
       continue;
     }
-    records.push({ type: 'partitionChange', topicId: item.topicId, partitionId: item.partitionIndex, isr: item.newIsr, leader: null, replicas: null, removingReplicas: null, addingReplicas: null });
+    records.push({
+      type: 'partitionChange',
+      topicId: item.topicId,
+      partitionId: item.partitionIndex,
+      isr: item.newIsr,
+      leader: null,
+      replicas: null,
+      removingReplicas: null,
+      addingReplicas: null,
+    });
     // Every replica a reassignment is adding is now in sync: the reassignment completes too.
     const completion = maybeCompleteReassignment(image, item.topicId, item.partitionIndex, item.newIsr);
     if (completion) records.push(completion);
-    partitions.push({ ...result(ErrorCode.NONE), isr: item.newIsr, partitionEpoch: p.partitionEpoch + (completion ? 2 : 1) });
+    partitions.push({
+      ...result(ErrorCode.NONE),
+      isr: item.newIsr,
+      partitionEpoch: p.partitionEpoch + (completion ? 2 : 1),
+    });
   }
   return { records, response: { errorCode: ErrorCode.NONE, partitions } };
 }

@@ -76,13 +76,33 @@ export class BrokerSessions {
 export function registerBroker(
   image: MetadataImage,
   req: RegisterBrokerRequest,
-  ctx: { readonly clusterId: string; readonly nextOffset: number; readonly nowMs: number; readonly sessionTimeoutMs: number; readonly sessions: BrokerSessions },
+  ctx: {
+    readonly clusterId: string;
+    readonly nextOffset: number;
+    readonly nowMs: number;
+    readonly sessionTimeoutMs: number;
+    readonly sessions: BrokerSessions;
+  },
 ): Decision<RegisterBrokerResponse> {
-  const refuse = (errorCode: number, errorMessage: string): Decision<RegisterBrokerResponse> => ({ records: [], response: { errorCode, errorMessage, brokerEpoch: -1 } });
-  if (req.clusterId !== ctx.clusterId) return refuse(ErrorCode.INCONSISTENT_CLUSTER_ID, `broker ${req.brokerId} belongs to cluster ${req.clusterId}, this is ${ctx.clusterId}`);
+  const refuse = (errorCode: number, errorMessage: string): Decision<RegisterBrokerResponse> => ({
+    records: [],
+    response: { errorCode, errorMessage, brokerEpoch: -1 },
+  });
+  if (req.clusterId !== ctx.clusterId)
+    return refuse(
+      ErrorCode.INCONSISTENT_CLUSTER_ID,
+      `broker ${req.brokerId} belongs to cluster ${req.clusterId}, this is ${ctx.clusterId}`,
+    );
   const existing = image.brokers.get(req.brokerId);
-  if (existing && existing.incarnationId !== req.incarnationId && ctx.sessions.isAlive(req.brokerId, ctx.nowMs, ctx.sessionTimeoutMs)) {
-    return refuse(ErrorCode.DUPLICATE_BROKER_REGISTRATION, `another incarnation of broker ${req.brokerId} is still registered and heartbeating`);
+  if (
+    existing &&
+    existing.incarnationId !== req.incarnationId &&
+    ctx.sessions.isAlive(req.brokerId, ctx.nowMs, ctx.sessionTimeoutMs)
+  ) {
+    return refuse(
+      ErrorCode.DUPLICATE_BROKER_REGISTRATION,
+      `another incarnation of broker ${req.brokerId} is still registered and heartbeating`,
+    );
   }
   // The broker epoch is the offset of its registration record: unique and ever increasing.
   const brokerEpoch = ctx.nextOffset;
@@ -108,10 +128,18 @@ export function registerBroker(
  * Fence a broker and move its leaderships and ISR memberships away (at most `max` partition
  * changes; the rest follow with moveAwayFrom on later images).
  */
-export function fenceBroker(image: MetadataImage, brokerId: number, uncleanAllowed: (topic: string) => boolean, max = Infinity): MetadataRecord[] {
+export function fenceBroker(
+  image: MetadataImage,
+  brokerId: number,
+  uncleanAllowed: (topic: string) => boolean,
+  max = Infinity,
+): MetadataRecord[] {
   const b = image.brokers.get(brokerId);
   if (!b || b.fenced) return [];
-  return [{ type: 'fenceBroker', brokerId, brokerEpoch: b.epoch }, ...moveAwayFrom(image, brokerId, uncleanAllowed, max)];
+  return [
+    { type: 'fenceBroker', brokerId, brokerEpoch: b.epoch },
+    ...moveAwayFrom(image, brokerId, uncleanAllowed, max),
+  ];
 }
 
 export function brokerHeartbeat(
@@ -127,7 +155,13 @@ export function brokerHeartbeat(
 ): Decision<BrokerHeartbeatResponse> {
   const movesMax = ctx.movesMax ?? Infinity;
   const b = image.brokers.get(req.brokerId);
-  const answer = (errorCode: number, records: MetadataRecord[] = [], fenced = true, shouldShutDown = false, isCaughtUp = false): Decision<BrokerHeartbeatResponse> => ({
+  const answer = (
+    errorCode: number,
+    records: MetadataRecord[] = [],
+    fenced = true,
+    shouldShutDown = false,
+    isCaughtUp = false,
+  ): Decision<BrokerHeartbeatResponse> => ({
     records,
     response: { errorCode, isCaughtUp, isFenced: fenced, shouldShutDown },
   });
@@ -140,7 +174,13 @@ export function brokerHeartbeat(
     // several heartbeats); once none is left, fence it and tell it to go.
     if (!b.inControlledShutdown) {
       const records: MetadataRecord[] = [
-        { type: 'brokerRegistrationChange', brokerId: b.id, brokerEpoch: b.epoch, fenced: null, inControlledShutdown: true },
+        {
+          type: 'brokerRegistrationChange',
+          brokerId: b.id,
+          brokerEpoch: b.epoch,
+          fenced: null,
+          inControlledShutdown: true,
+        },
         ...moveAwayFrom(image, b.id, ctx.uncleanAllowed, movesMax),
       ];
       return answer(ErrorCode.NONE, records, b.fenced, false, caughtUp);
@@ -148,12 +188,22 @@ export function brokerHeartbeat(
     // Still leading or in an ISR somewhere: move the next slice away.
     const pending = moveAwayFrom(image, b.id, ctx.uncleanAllowed, movesMax);
     if (pending.length > 0) return answer(ErrorCode.NONE, pending, b.fenced, false, caughtUp);
-    return answer(ErrorCode.NONE, b.fenced ? [] : [{ type: 'fenceBroker', brokerId: b.id, brokerEpoch: b.epoch }], true, true, caughtUp);
+    return answer(
+      ErrorCode.NONE,
+      b.fenced ? [] : [{ type: 'fenceBroker', brokerId: b.id, brokerEpoch: b.epoch }],
+      true,
+      true,
+      caughtUp,
+    );
   }
-  if (req.wantFence) return answer(ErrorCode.NONE, fenceBroker(image, b.id, ctx.uncleanAllowed, movesMax), true, false, caughtUp);
+  if (req.wantFence)
+    return answer(ErrorCode.NONE, fenceBroker(image, b.id, ctx.uncleanAllowed, movesMax), true, false, caughtUp);
   if (b.fenced && caughtUp) {
     // Back in service: it also takes back the offline partitions it can lead.
-    const records: MetadataRecord[] = [{ type: 'unfenceBroker', brokerId: b.id, brokerEpoch: b.epoch }, ...electOfflineLeaders(image, b.id, ctx.uncleanAllowed, movesMax)];
+    const records: MetadataRecord[] = [
+      { type: 'unfenceBroker', brokerId: b.id, brokerEpoch: b.epoch },
+      ...electOfflineLeaders(image, b.id, ctx.uncleanAllowed, movesMax),
+    ];
     return answer(ErrorCode.NONE, records, false, false, true);
   }
   return answer(ErrorCode.NONE, [], b.fenced, false, caughtUp);

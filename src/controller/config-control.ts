@@ -29,7 +29,15 @@ export interface AlterConfigsResult {
 }
 
 /** Broker configs that may change at run time (the rest need a restart, as in Kafka). */
-const dynamicBrokerConfigs = new Set(['num.partitions', 'default.replication.factor', 'min.insync.replicas', 'unclean.leader.election.enable', 'auto.create.topics.enable', 'log.retention.ms', 'log.segment.bytes']);
+const dynamicBrokerConfigs = new Set([
+  'num.partitions',
+  'default.replication.factor',
+  'min.insync.replicas',
+  'unclean.leader.election.enable',
+  'auto.create.topics.enable',
+  'log.retention.ms',
+  'log.segment.bytes',
+]);
 
 function applyOp(current: string | undefined, c: AlterableConfig): string | null | { error: string } {
   switch (c.op) {
@@ -51,11 +59,16 @@ function applyOp(current: string | undefined, c: AlterableConfig): string | null
   }
 }
 
-export function incrementalAlterConfigs(image: MetadataImage, resources: readonly AlterConfigsResource[], validateOnly: boolean): Decision<readonly AlterConfigsResult[]> {
+export function incrementalAlterConfigs(
+  image: MetadataImage,
+  resources: readonly AlterConfigsResource[],
+  validateOnly: boolean,
+): Decision<readonly AlterConfigsResult[]> {
   const records: MetadataRecord[] = [];
   const results: AlterConfigsResult[] = [];
   for (const r of resources) {
-    const fail = (errorCode: number, errorMessage: string): void => void results.push({ resourceType: r.resourceType, resourceName: r.resourceName, errorCode, errorMessage });
+    const fail = (errorCode: number, errorMessage: string): void =>
+      void results.push({ resourceType: r.resourceType, resourceName: r.resourceName, errorCode, errorMessage });
     let problem: string | null = null;
     if (r.resourceType === ConfigResourceType.TOPIC) {
       if (!image.topicsByName.has(r.resourceName)) {
@@ -64,7 +77,10 @@ export function incrementalAlterConfigs(image: MetadataImage, resources: readonl
       }
     } else if (r.resourceType === ConfigResourceType.BROKER) {
       if (r.resourceName !== '' && !/^\d+$/.test(r.resourceName)) {
-        fail(ErrorCode.INVALID_REQUEST, `broker resource name must be a broker id or empty (the cluster default), got "${r.resourceName}"`);
+        fail(
+          ErrorCode.INVALID_REQUEST,
+          `broker resource name must be a broker id or empty (the cluster default), got "${r.resourceName}"`,
+        );
         continue;
       }
     } else {
@@ -80,23 +96,38 @@ export function incrementalAlterConfigs(image: MetadataImage, resources: readonl
         problem = v.error;
         break;
       }
-      if (r.resourceType === ConfigResourceType.BROKER && (!knownConfigKeys.includes(c.name) || !dynamicBrokerConfigs.has(c.name))) {
+      if (
+        r.resourceType === ConfigResourceType.BROKER &&
+        (!knownConfigKeys.includes(c.name) || !dynamicBrokerConfigs.has(c.name))
+      ) {
         problem = `broker config ${c.name} is not dynamically changeable`;
         break;
       }
       if (v === null) next.delete(c.name);
       else next.set(c.name, v);
-      changes.push({ type: 'config', resourceType: r.resourceType, resourceName: r.resourceName, name: c.name, value: v });
+      changes.push({
+        type: 'config',
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+        name: c.name,
+        value: v,
+      });
     }
     if (!problem && r.resourceType === ConfigResourceType.TOPIC) problem = validateTopicConfigs(next);
     if (!problem && r.resourceType === ConfigResourceType.BROKER) {
-      for (const [k, v] of next) if (!/^-?\d+$|^(true|false)$/i.test(v)) problem = `invalid value "${v}" for broker config ${k}`;
+      for (const [k, v] of next)
+        if (!/^-?\d+$|^(true|false)$/i.test(v)) problem = `invalid value "${v}" for broker config ${k}`;
     }
     if (problem) {
       fail(ErrorCode.INVALID_CONFIG, problem);
       continue;
     }
-    results.push({ resourceType: r.resourceType, resourceName: r.resourceName, errorCode: ErrorCode.NONE, errorMessage: null });
+    results.push({
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+    });
     if (!validateOnly) appendAll(records, changes);
   }
   return { records, response: results };
@@ -110,10 +141,21 @@ export interface AllocateProducerIdsResponse {
   readonly producerIdLen: number;
 }
 
-export function allocateProducerIds(image: MetadataImage, brokerId: number, brokerEpoch: number): Decision<AllocateProducerIdsResponse> {
+export function allocateProducerIds(
+  image: MetadataImage,
+  brokerId: number,
+  brokerEpoch: number,
+): Decision<AllocateProducerIdsResponse> {
   const b = image.brokers.get(brokerId);
   if (!b || b.epoch !== brokerEpoch) {
-    return { records: [], response: { errorCode: b ? ErrorCode.STALE_BROKER_EPOCH : ErrorCode.BROKER_ID_NOT_REGISTERED, producerIdStart: -1, producerIdLen: 0 } };
+    return {
+      records: [],
+      response: {
+        errorCode: b ? ErrorCode.STALE_BROKER_EPOCH : ErrorCode.BROKER_ID_NOT_REGISTERED,
+        producerIdStart: -1,
+        producerIdLen: 0,
+      },
+    };
   }
   const start = image.producerIds?.nextProducerId ?? 0;
   return {

@@ -15,7 +15,9 @@ import type { Decision } from './cluster-control.js';
 export const metadataVersionFeature = 'metadata.version';
 
 /** The feature levels this build can run, by feature name. */
-export const supportedFeatures: ReadonlyMap<string, { readonly min: number; readonly max: number }> = new Map([[metadataVersionFeature, { min: 1, max: 1 }]]);
+export const supportedFeatures: ReadonlyMap<string, { readonly min: number; readonly max: number }> = new Map([
+  [metadataVersionFeature, { min: 1, max: 1 }],
+]);
 
 export interface FeatureUpdate {
   readonly feature: string;
@@ -31,32 +33,56 @@ export interface FeatureUpdateResult {
 /** The records that bootstrap an empty cluster's features (nothing when already finalized). */
 export function bootstrapFeatureRecords(image: MetadataImage): MetadataRecord[] {
   if (image.features.has(metadataVersionFeature)) return [];
-  return [{ type: 'featureLevel', name: metadataVersionFeature, featureLevel: supportedFeatures.get(metadataVersionFeature)!.max }];
+  return [
+    {
+      type: 'featureLevel',
+      name: metadataVersionFeature,
+      featureLevel: supportedFeatures.get(metadataVersionFeature)!.max,
+    },
+  ];
 }
 
 function updateProblem(image: MetadataImage, u: FeatureUpdate): string | null {
   const range = supportedFeatures.get(u.feature);
   if (!range) return `unknown feature ${u.feature} (supported: ${[...supportedFeatures.keys()].join(', ')})`;
   const current = image.features.get(u.feature) ?? 0;
-  if (u.upgradeType < FeatureUpgradeType.UPGRADE || u.upgradeType > FeatureUpgradeType.UNSAFE_DOWNGRADE) return `unknown upgrade type ${u.upgradeType}`;
-  if (u.maxVersionLevel > range.max) return `${u.feature} level ${u.maxVersionLevel} is above the highest this cluster supports (${range.max})`;
+  if (u.upgradeType < FeatureUpgradeType.UPGRADE || u.upgradeType > FeatureUpgradeType.UNSAFE_DOWNGRADE)
+    return `unknown upgrade type ${u.upgradeType}`;
+  if (u.maxVersionLevel > range.max)
+    return `${u.feature} level ${u.maxVersionLevel} is above the highest this cluster supports (${range.max})`;
   if (u.maxVersionLevel < current) {
-    if (u.upgradeType === FeatureUpgradeType.UPGRADE) return `${u.feature} would go down from ${current} to ${u.maxVersionLevel}; ask for a downgrade`;
-    if (u.feature === metadataVersionFeature) return `${u.feature} cannot be downgraded (records written at level ${current} may not be readable below it)`;
+    if (u.upgradeType === FeatureUpgradeType.UPGRADE)
+      return `${u.feature} would go down from ${current} to ${u.maxVersionLevel}; ask for a downgrade`;
+    if (u.feature === metadataVersionFeature)
+      return `${u.feature} cannot be downgraded (records written at level ${current} may not be readable below it)`;
   }
-  if (u.maxVersionLevel < range.min && !(u.maxVersionLevel === 0 && u.feature !== metadataVersionFeature)) return `${u.feature} level ${u.maxVersionLevel} is below the lowest this cluster supports (${range.min})`;
+  if (u.maxVersionLevel < range.min && !(u.maxVersionLevel === 0 && u.feature !== metadataVersionFeature))
+    return `${u.feature} level ${u.maxVersionLevel} is below the lowest this cluster supports (${range.min})`;
   return null;
 }
 
 /** All or nothing, as Kafka's UpdateFeatures: one invalid update fails every other one. */
-export function updateFeatures(image: MetadataImage, updates: readonly FeatureUpdate[], validateOnly: boolean): Decision<readonly FeatureUpdateResult[]> {
+export function updateFeatures(
+  image: MetadataImage,
+  updates: readonly FeatureUpdate[],
+  validateOnly: boolean,
+): Decision<readonly FeatureUpdateResult[]> {
   const names = updates.map((u) => u.feature);
-  const problems = updates.map((u) => (names.indexOf(u.feature) !== names.lastIndexOf(u.feature) ? `${u.feature} is updated twice in one request` : updateProblem(image, u)));
+  const problems = updates.map((u) =>
+    names.indexOf(u.feature) !== names.lastIndexOf(u.feature)
+      ? `${u.feature} is updated twice in one request`
+      : updateProblem(image, u),
+  );
   const failed = problems.some((p) => p !== null);
   const response = updates.map((u, i) => {
     const p = problems[i] ?? null;
     if (p !== null) return { feature: u.feature, errorCode: ErrorCode.INVALID_UPDATE_VERSION, errorMessage: p };
-    if (failed) return { feature: u.feature, errorCode: ErrorCode.FEATURE_UPDATE_FAILED, errorMessage: 'another update in the request is invalid' };
+    if (failed)
+      return {
+        feature: u.feature,
+        errorCode: ErrorCode.FEATURE_UPDATE_FAILED,
+        errorMessage: 'another update in the request is invalid',
+      };
     return { feature: u.feature, errorCode: ErrorCode.NONE, errorMessage: null };
   });
   if (failed || validateOnly) return { records: [], response };
@@ -74,5 +100,10 @@ export interface FeatureDescription {
 }
 
 export function describeFeatures(image: MetadataImage): readonly FeatureDescription[] {
-  return [...supportedFeatures].map(([name, r]) => ({ name, supportedMin: r.min, supportedMax: r.max, finalizedLevel: image.features.get(name) ?? 0 }));
+  return [...supportedFeatures].map(([name, r]) => ({
+    name,
+    supportedMin: r.min,
+    supportedMax: r.max,
+    finalizedLevel: image.features.get(name) ?? 0,
+  }));
 }

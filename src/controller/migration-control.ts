@@ -18,7 +18,16 @@ const zkMigrationStateNone = 0;
 /** Bound on conflicts named in one answer (the count says how many more there were). */
 export const migrationConflictsListedMax = 100;
 
-const bodyTypes: ReadonlySet<RecordType> = new Set<RecordType>(['topic', 'partition', 'config', 'userScramCredential', 'clientQuota', 'accessControlEntry', 'producerIds', 'zkMigrationState']);
+const bodyTypes: ReadonlySet<RecordType> = new Set<RecordType>([
+  'topic',
+  'partition',
+  'config',
+  'userScramCredential',
+  'clientQuota',
+  'accessControlEntry',
+  'producerIds',
+  'zkMigrationState',
+]);
 
 export interface MigrationImportRequest {
   readonly zkClusterId: string;
@@ -27,7 +36,12 @@ export interface MigrationImportRequest {
 }
 
 export type MigrationImportDecision =
-  | { readonly kind: 'refuse'; readonly errorCode: number; readonly errorMessage: string; readonly conflicts: readonly string[] }
+  | {
+      readonly kind: 'refuse';
+      readonly errorCode: number;
+      readonly errorMessage: string;
+      readonly conflicts: readonly string[];
+    }
   | { readonly kind: 'already-migrated' }
   | {
       readonly kind: 'write';
@@ -45,33 +59,55 @@ class ProblemList {
     if (this.count++ < migrationConflictsListedMax) this.listed.push(p);
   }
   summary(): string[] {
-    return this.count > this.listed.length ? [...this.listed, `... and ${this.count - this.listed.length} more`] : this.listed;
+    return this.count > this.listed.length
+      ? [...this.listed, `... and ${this.count - this.listed.length} more`]
+      : this.listed;
   }
 }
 
-export function decideMigrationImport(image: MetadataImage, clusterId: string, req: MigrationImportRequest): MigrationImportDecision {
-  const refuse = (errorCode: number, errorMessage: string, conflicts: readonly string[] = []): MigrationImportDecision => ({ kind: 'refuse', errorCode, errorMessage, conflicts });
+export function decideMigrationImport(
+  image: MetadataImage,
+  clusterId: string,
+  req: MigrationImportRequest,
+): MigrationImportDecision {
+  const refuse = (
+    errorCode: number,
+    errorMessage: string,
+    conflicts: readonly string[] = [],
+  ): MigrationImportDecision => ({ kind: 'refuse', errorCode, errorMessage, conflicts });
   const recs = req.records;
   const first = recs[0];
   if (first?.type !== 'beginTransaction' || recs[recs.length - 1]?.type !== 'endTransaction' || recs.length < 3) {
     return refuse(ErrorCode.INVALID_REQUEST, 'migration records must be BeginTransaction, the records, EndTransaction');
   }
   if (req.zkClusterId !== clusterId) {
-    return refuse(ErrorCode.INCONSISTENT_CLUSTER_ID, `the ZooKeeper cluster id ${req.zkClusterId || '(none)'} is not this KRaft cluster's id ${clusterId}; format the KRaft cluster with --cluster-id ${req.zkClusterId || '<the ZooKeeper id>'}`);
+    return refuse(
+      ErrorCode.INCONSISTENT_CLUSTER_ID,
+      `the ZooKeeper cluster id ${req.zkClusterId || '(none)'} is not this KRaft cluster's id ${clusterId}; format the KRaft cluster with --cluster-id ${req.zkClusterId || '<the ZooKeeper id>'}`,
+    );
   }
   const malformed = checkShape(recs);
-  if (malformed.count > 0) return refuse(ErrorCode.INVALID_REQUEST, 'the migration records are not consistent', malformed.summary());
+  if (malformed.count > 0)
+    return refuse(ErrorCode.INVALID_REQUEST, 'the migration records are not consistent', malformed.summary());
 
   if (image.zkMigrationState !== zkMigrationStateNone) {
     const missing = compareWithMigrated(image, recs);
     if (missing.count === 0) return { kind: 'already-migrated' };
-    return refuse(ErrorCode.INVALID_REQUEST, `this cluster was already migrated (ZkMigrationState ${image.zkMigrationState}) from a different ZooKeeper state`, missing.summary());
+    return refuse(
+      ErrorCode.INVALID_REQUEST,
+      `this cluster was already migrated (ZkMigrationState ${image.zkMigrationState}) from a different ZooKeeper state`,
+      missing.summary(),
+    );
   }
 
   const conflicts = findConflicts(image, recs);
   if (conflicts.problems.count > 0) {
     const code = conflicts.topics ? ErrorCode.TOPIC_ALREADY_EXISTS : ErrorCode.INVALID_REQUEST;
-    return refuse(code, `${conflicts.problems.count} migrated entities clash with metadata that exists in KRaft`, conflicts.problems.summary());
+    return refuse(
+      code,
+      `${conflicts.problems.count} migrated entities clash with metadata that exists in KRaft`,
+      conflicts.problems.summary(),
+    );
   }
 
   const keep: number[] = [];
@@ -79,7 +115,9 @@ export function decideMigrationImport(image: MetadataImage, clusterId: string, r
   for (let i = 1; i < recs.length - 1; i++) {
     const r = recs[i]!;
     if (r.type === 'producerIds' && image.producerIds && image.producerIds.nextProducerId > r.nextProducerId) {
-      notes.push(`producer ids: KRaft already hands out from ${image.producerIds.nextProducerId}, above ZooKeeper's ${r.nextProducerId}; kept KRaft's`);
+      notes.push(
+        `producer ids: KRaft already hands out from ${image.producerIds.nextProducerId}, above ZooKeeper's ${r.nextProducerId}; kept KRaft's`,
+      );
       continue;
     }
     keep.push(i);
@@ -103,20 +141,27 @@ function checkShape(recs: readonly MetadataRecord[]): ProblemList {
     }
     switch (r.type) {
       case 'topic':
-        if (namesById.has(r.topicId) || idsByName.has(r.name)) problems.add(`record ${i}: topic ${r.name} (${r.topicId}) appears twice`);
+        if (namesById.has(r.topicId) || idsByName.has(r.name))
+          problems.add(`record ${i}: topic ${r.name} (${r.topicId}) appears twice`);
         namesById.set(r.topicId, r.name);
         idsByName.set(r.name, r.topicId);
         break;
       case 'partition': {
         const key = `${r.topicId}:${r.partitionId}`;
-        if (!namesById.has(r.topicId)) problems.add(`record ${i}: partition ${r.partitionId} of topic id ${r.topicId}, which no earlier TopicRecord declares`);
-        else if (partitions.has(key)) problems.add(`record ${i}: partition ${namesById.get(r.topicId)}-${r.partitionId} appears twice`);
-        else if (r.replicas.length === 0) problems.add(`record ${i}: partition ${namesById.get(r.topicId)}-${r.partitionId} has no replicas`);
+        if (!namesById.has(r.topicId))
+          problems.add(
+            `record ${i}: partition ${r.partitionId} of topic id ${r.topicId}, which no earlier TopicRecord declares`,
+          );
+        else if (partitions.has(key))
+          problems.add(`record ${i}: partition ${namesById.get(r.topicId)}-${r.partitionId} appears twice`);
+        else if (r.replicas.length === 0)
+          problems.add(`record ${i}: partition ${namesById.get(r.topicId)}-${r.partitionId} has no replicas`);
         partitions.add(key);
         break;
       }
       case 'config':
-        if (r.resourceType === ConfigResourceType.TOPIC && !idsByName.has(r.resourceName)) problems.add(`record ${i}: config of topic ${r.resourceName}, which the migration does not create`);
+        if (r.resourceType === ConfigResourceType.TOPIC && !idsByName.has(r.resourceName))
+          problems.add(`record ${i}: config of topic ${r.resourceName}, which the migration does not create`);
         break;
       case 'zkMigrationState':
         states++;
@@ -147,14 +192,17 @@ function compareWithMigrated(image: MetadataImage, recs: readonly MetadataRecord
       }
       case 'partition': {
         const t = image.topicsById.get(r.topicId);
-        if (t && !t.partitions.has(r.partitionId)) problems.add(`partition ${t.name}-${r.partitionId} is not in the image`);
+        if (t && !t.partitions.has(r.partitionId))
+          problems.add(`partition ${t.name}-${r.partitionId} is not in the image`);
         break;
       }
       case 'accessControlEntry':
-        if (!image.acls.has(r.id)) problems.add(`ACL ${r.principal} ${r.operation} on ${r.resourceName} is not in the image`);
+        if (!image.acls.has(r.id))
+          problems.add(`ACL ${r.principal} ${r.operation} on ${r.resourceName} is not in the image`);
         break;
       case 'userScramCredential':
-        if (!image.scram.has(scramKey(r.name, r.mechanism))) problems.add(`SCRAM credential of ${r.name} (mechanism ${r.mechanism}) is not in the image`);
+        if (!image.scram.has(scramKey(r.name, r.mechanism)))
+          problems.add(`SCRAM credential of ${r.name} (mechanism ${r.mechanism}) is not in the image`);
         break;
       default:
         break;
@@ -164,7 +212,10 @@ function compareWithMigrated(image: MetadataImage, recs: readonly MetadataRecord
 }
 
 /** Migrated entities that clash with metadata created in KRaft. */
-function findConflicts(image: MetadataImage, recs: readonly MetadataRecord[]): { problems: ProblemList; topics: boolean } {
+function findConflicts(
+  image: MetadataImage,
+  recs: readonly MetadataRecord[],
+): { problems: ProblemList; topics: boolean } {
   const problems = new ProblemList();
   let topics = false;
   for (const r of recs) {
@@ -180,18 +231,25 @@ function findConflicts(image: MetadataImage, recs: readonly MetadataRecord[]): {
       case 'config': {
         if (r.resourceType === ConfigResourceType.TOPIC || r.value === null) break; // topics are new (checked above)
         const current = image.configs.get(configResourceKey(r.resourceType, r.resourceName))?.get(r.name);
-        if (current !== undefined && current !== r.value) problems.add(`broker config ${r.resourceName === '' ? '<default>' : r.resourceName} ${r.name} is ${current} in KRaft, ${r.value} in ZooKeeper`);
+        if (current !== undefined && current !== r.value)
+          problems.add(
+            `broker config ${r.resourceName === '' ? '<default>' : r.resourceName} ${r.name} is ${current} in KRaft, ${r.value} in ZooKeeper`,
+          );
         break;
       }
       case 'accessControlEntry':
         if (image.acls.has(r.id)) problems.add(`ACL id ${r.id} exists in KRaft`);
         break;
       case 'userScramCredential':
-        if (image.scram.has(scramKey(r.name, r.mechanism))) problems.add(`SCRAM credential of ${r.name} (mechanism ${r.mechanism}) exists in KRaft`);
+        if (image.scram.has(scramKey(r.name, r.mechanism)))
+          problems.add(`SCRAM credential of ${r.name} (mechanism ${r.mechanism}) exists in KRaft`);
         break;
       case 'clientQuota': {
         const current = image.quotas.get(quotaEntityKey(r.entity))?.values.get(r.key);
-        if (current !== undefined && current !== r.value) problems.add(`client quota ${quotaEntityKey(r.entity)} ${r.key} is ${current} in KRaft, ${r.value} in ZooKeeper`);
+        if (current !== undefined && current !== r.value)
+          problems.add(
+            `client quota ${quotaEntityKey(r.entity)} ${r.key} is ${current} in KRaft, ${r.value} in ZooKeeper`,
+          );
         break;
       }
       default:

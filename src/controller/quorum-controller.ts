@@ -30,7 +30,13 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../common/errors.js';
 import type { MetadataImage } from '../metadata/image.js';
 import { configResourceKey } from '../metadata/image.js';
-import { ConfigResourceType, decodeRecord, encodeRecord, RecordDecodeError, type MetadataRecord } from '../metadata/records.js';
+import {
+  ConfigResourceType,
+  decodeRecord,
+  encodeRecord,
+  RecordDecodeError,
+  type MetadataRecord,
+} from '../metadata/records.js';
 import { decideMigrationImport } from './migration-control.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
 import type { ProposeResult, QuorumStatus } from '../raft/core/raft-core.js';
@@ -55,7 +61,12 @@ import {
   type AlterConfigsResource,
   type AlterConfigsResult,
 } from './config-control.js';
-import { bootstrapFeatureRecords, updateFeatures, type FeatureUpdate, type FeatureUpdateResult } from './feature-control.js';
+import {
+  bootstrapFeatureRecords,
+  updateFeatures,
+  type FeatureUpdate,
+  type FeatureUpdateResult,
+} from './feature-control.js';
 import { alterPartitionReassignments, type ReassignmentItem, type ReassignmentResult } from './reassignment-control.js';
 import { alterClientQuotas, type QuotaAlteration, type QuotaAlterResult } from './quota-control.js';
 import { alterUserScramCredentials, type ScramAlterResult } from './scram-control.js';
@@ -123,7 +134,15 @@ export interface MigrationImportResult {
   readonly notes: readonly string[];
 }
 
-const emptyImportResult: MigrationImportResult = { errorCode: ErrorCode.NONE, errorMessage: null, alreadyMigrated: false, conflicts: [], recordsWritten: 0, metadataOffset: -1, notes: [] };
+const emptyImportResult: MigrationImportResult = {
+  errorCode: ErrorCode.NONE,
+  errorMessage: null,
+  alreadyMigrated: false,
+  conflicts: [],
+  recordsWritten: 0,
+  metadataOffset: -1,
+  notes: [],
+};
 
 /** How long a write waits for its records to commit before answering NOT_CONTROLLER. */
 const commitTimeoutMs = 10_000;
@@ -163,22 +182,28 @@ export class QuorumController {
     this.raft = options.raft;
     this.nowMs = options.nowMs ?? (() => performance.now());
     this.timer = setInterval(() => this.checkSessions(), sessionCheckIntervalMs);
-    this.rebalanceTimer = options.leaderRebalanceIntervalMs === null ? null : setInterval(() => this.rebalanceLeaders(), options.leaderRebalanceIntervalMs);
+    this.rebalanceTimer =
+      options.leaderRebalanceIntervalMs === null
+        ? null
+        : setInterval(() => this.rebalanceLeaders(), options.leaderRebalanceIntervalMs);
   }
 
   close(): void {
     this.closed = true;
     clearInterval(this.timer);
     if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
-    for (const t of this.retryTimers) clearTimeout(t.timer), t.wake();
+    for (const t of this.retryTimers) {
+      clearTimeout(t.timer);
+      t.wake();
+    }
     this.retryTimers.clear();
   }
 
   private rebalanceLeaders(): void {
     if (!this.isActive()) return;
     // Periodic: a failed pass is logged and the next period runs it again.
-    void this.write((image) => ({ records: electPreferredLeaders(image, rebalanceChangesMax), response: null })).catch((err: unknown) =>
-      this.logFailure('preferred leader election', err),
+    void this.write((image) => ({ records: electPreferredLeaders(image, rebalanceChangesMax), response: null })).catch(
+      (err: unknown) => this.logFailure('preferred leader election', err),
     );
   }
 
@@ -205,7 +230,12 @@ export class QuorumController {
 
   brokerHeartbeat(req: BrokerHeartbeatRequest): Promise<BrokerHeartbeatResponse> {
     const decide = (image: MetadataImage): Decision<BrokerHeartbeatResponse> =>
-      brokerHeartbeat(image, req, { nowMs: this.nowMs(), sessions: this.sessions, uncleanAllowed: (t) => this.uncleanAllowed(image, t), movesMax: writeRecordsMax });
+      brokerHeartbeat(image, req, {
+        nowMs: this.nowMs(),
+        sessions: this.sessions,
+        uncleanAllowed: (t) => this.uncleanAllowed(image, t),
+        movesMax: writeRecordsMax,
+      });
     // A heartbeat keeps the session alive when it arrives, not when the write queue reaches it
     // (a big CreateTopics must not get brokers fenced), and one that changes nothing is answered
     // at once from the committed image.
@@ -241,7 +271,10 @@ export class QuorumController {
     return this.write((image) => alterPartition(image, req));
   }
 
-  incrementalAlterConfigs(resources: readonly AlterConfigsResource[], validateOnly: boolean): Promise<readonly AlterConfigsResult[]> {
+  incrementalAlterConfigs(
+    resources: readonly AlterConfigsResource[],
+    validateOnly: boolean,
+  ): Promise<readonly AlterConfigsResult[]> {
     return this.write((image) => incrementalAlterConfigs(image, resources, validateOnly));
   }
 
@@ -257,11 +290,17 @@ export class QuorumController {
     return this.write((image) => deleteAcls(image, filters));
   }
 
-  alterUserScramCredentials(deletions: readonly ScramDeletion[], upsertions: readonly ScramUpsertion[]): Promise<readonly ScramAlterResult[]> {
+  alterUserScramCredentials(
+    deletions: readonly ScramDeletion[],
+    upsertions: readonly ScramUpsertion[],
+  ): Promise<readonly ScramAlterResult[]> {
     return this.write((image) => alterUserScramCredentials(image, deletions, upsertions));
   }
 
-  alterClientQuotas(alterations: readonly QuotaAlteration[], validateOnly: boolean): Promise<readonly QuotaAlterResult[]> {
+  alterClientQuotas(
+    alterations: readonly QuotaAlteration[],
+    validateOnly: boolean,
+  ): Promise<readonly QuotaAlterResult[]> {
     return this.write((image) => alterClientQuotas(image, alterations, validateOnly));
   }
 
@@ -314,20 +353,33 @@ export class QuorumController {
     return this.enqueue(async () => {
       const decision = decideMigrationImport(this.image(), this.options.clusterId, { zkClusterId, records });
       const offset = (): number => this.options.state.appliedOffset;
-      if (decision.kind === 'refuse') return { ...emptyImportResult, errorCode: decision.errorCode, errorMessage: decision.errorMessage, conflicts: decision.conflicts };
-      if (decision.kind === 'already-migrated') return { ...emptyImportResult, alreadyMigrated: true, metadataOffset: offset() };
+      if (decision.kind === 'refuse')
+        return {
+          ...emptyImportResult,
+          errorCode: decision.errorCode,
+          errorMessage: decision.errorMessage,
+          conflicts: decision.conflicts,
+        };
+      if (decision.kind === 'already-migrated')
+        return { ...emptyImportResult, alreadyMigrated: true, metadataOffset: offset() };
       const payloads: Uint8Array[] = [encodeRecord({ type: 'beginTransaction', name: decision.transactionName })];
       for (const i of decision.keep) payloads.push(encoded[i]!);
       payloads.push(encodeRecord({ type: 'endTransaction' }));
       this.options.logger.info({ records: decision.keep.length, zkClusterId }, 'importing a ZooKeeper migration');
       try {
-        for (let at = 0; at < payloads.length; at += importSliceRecords) await this.proposeEncoded(payloads.slice(at, at + importSliceRecords));
+        for (let at = 0; at < payloads.length; at += importSliceRecords)
+          await this.proposeEncoded(payloads.slice(at, at + importSliceRecords));
       } catch (err) {
         await this.maybeAbortTransaction('migration import failed');
         throw err;
       }
       this.options.logger.info({ records: decision.keep.length, offset: offset() }, 'ZooKeeper migration committed');
-      return { ...emptyImportResult, recordsWritten: decision.keep.length, metadataOffset: offset(), notes: decision.notes };
+      return {
+        ...emptyImportResult,
+        recordsWritten: decision.keep.length,
+        metadataOffset: offset(),
+        notes: decision.notes,
+      };
     });
   }
 
@@ -348,7 +400,9 @@ export class QuorumController {
   }
 
   private uncleanAllowed(image: MetadataImage, topic: string): boolean {
-    const v = image.configs.get(configResourceKey(ConfigResourceType.TOPIC, topic))?.get('unclean.leader.election.enable');
+    const v = image.configs
+      .get(configResourceKey(ConfigResourceType.TOPIC, topic))
+      ?.get('unclean.leader.election.enable');
     return v === undefined ? this.options.uncleanLeaderElectionEnable : v.toLowerCase() === 'true';
   }
 
@@ -358,7 +412,9 @@ export class QuorumController {
       // Newly active: start every session afresh (activation runs first in the write queue)
       // before judging anyone by heartbeats an older term of ours saw. A failed activation is
       // counted (and acted on) in activateIfNeeded; the next sweep tries again.
-      void this.write(() => ({ records: [], response: null })).catch((err: unknown) => this.logFailure('controller activation', err));
+      void this.write(() => ({ records: [], response: null })).catch((err: unknown) =>
+        this.logFailure('controller activation', err),
+      );
       return;
     }
     const now = this.nowMs();
@@ -390,7 +446,10 @@ export class QuorumController {
       } catch (err) {
         const log = this.options.logger;
         if (!this.isActiveIn(epoch) || this.closed) {
-          log.warn({ brokerId, err }, 'fencing a broker failed and this controller is no longer active; the next active controller fences it');
+          log.warn(
+            { brokerId, err },
+            'fencing a broker failed and this controller is no longer active; the next active controller fences it',
+          );
           return;
         }
         if (attempt >= fenceAttemptsMax) {
@@ -429,7 +488,8 @@ export class QuorumController {
 
   /** A background write failed: expected when leadership moved on, else worth an error. */
   private logFailure(task: string, err: unknown): void {
-    if (err instanceof NotControllerError) this.options.logger.warn({ task, err }, 'controller background write failed');
+    if (err instanceof NotControllerError)
+      this.options.logger.warn({ task, err }, 'controller background write failed');
     else this.options.logger.error({ task, err }, 'controller background write failed');
   }
 
@@ -454,7 +514,10 @@ export class QuorumController {
    */
   private async fenceInSlices(brokerId: number): Promise<void> {
     const unclean = (image: MetadataImage) => (t: string) => this.uncleanAllowed(image, t);
-    await this.write((image) => ({ records: fenceBroker(image, brokerId, unclean(image), writeRecordsMax), response: null }));
+    await this.write((image) => ({
+      records: fenceBroker(image, brokerId, unclean(image), writeRecordsMax),
+      response: null,
+    }));
     for (;;) {
       const moved = await this.write((image) => {
         const records = moveAwayFrom(image, brokerId, unclean(image), writeRecordsMax);
@@ -510,7 +573,14 @@ export class QuorumController {
     return this.enqueue(async () => {
       const decision = decide(this.image());
       if (decision.records.length > 0) {
-        const records = decision.records.length > 1 ? [{ type: 'beginTransaction' as const, name: 'controller write' }, ...decision.records, { type: 'endTransaction' as const }] : decision.records;
+        const records =
+          decision.records.length > 1
+            ? [
+                { type: 'beginTransaction' as const, name: 'controller write' },
+                ...decision.records,
+                { type: 'endTransaction' as const },
+              ]
+            : decision.records;
         await this.propose(records);
       }
       return decision.response;
@@ -519,7 +589,8 @@ export class QuorumController {
 
   /** Run `task` alone on the write queue, once this controller is active (and activated). */
   private enqueue<R>(task: () => Promise<R>): Promise<R> {
-    if (this.pendingWrites >= pendingWritesMax) return Promise.reject(new NotControllerError('the controller is overloaded; retry'));
+    if (this.pendingWrites >= pendingWritesMax)
+      return Promise.reject(new NotControllerError('the controller is overloaded; retry'));
     this.pendingWrites++;
     const run = async (): Promise<R> => {
       if (!this.isActive()) throw new NotControllerError('not the active controller');
@@ -527,10 +598,10 @@ export class QuorumController {
       return task();
     };
     const p = this.queue.then(run, run);
-    this.queue = p.then(
-      () => (this.pendingWrites--, undefined),
-      () => (this.pendingWrites--, undefined),
-    );
+    const settled = (): void => {
+      this.pendingWrites--;
+    };
+    this.queue = p.then(settled, settled);
     return p;
   }
 
@@ -545,7 +616,8 @@ export class QuorumController {
     const committed = await raft.waitForApplied(result.baseOffset + payloads.length, commitTimeoutMs);
     const s = raft.status();
     // Still leading in the same epoch means our entries cannot have been truncated.
-    if (!committed || s.role !== 'leader' || s.epoch !== result.epoch) throw new NotControllerError('lost leadership before the write committed');
+    if (!committed || s.role !== 'leader' || s.epoch !== result.epoch)
+      throw new NotControllerError('lost leadership before the write committed');
   }
 }
 

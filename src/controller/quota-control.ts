@@ -38,7 +38,8 @@ function entityProblem(entity: readonly QuotaEntity[]): string | null {
   const types = entity.map((e) => e.entityType);
   if (new Set(types).size !== types.length) return `entity type repeated in ${types.join(',')}`;
   for (const e of entity) {
-    if (e.entityType !== 'user' && e.entityType !== 'client-id' && e.entityType !== 'ip') return `unknown quota entity type ${e.entityType} (user, client-id, ip)`;
+    if (e.entityType !== 'user' && e.entityType !== 'client-id' && e.entityType !== 'ip')
+      return `unknown quota entity type ${e.entityType} (user, client-id, ip)`;
     if (e.entityName === '') return `the ${e.entityType} name is empty (omit it for the default entity)`;
   }
   if (types.includes('ip')) {
@@ -59,10 +60,18 @@ function opProblem(entity: readonly QuotaEntity[], op: QuotaOp): string | null {
   return null;
 }
 
-export function alterClientQuotas(image: MetadataImage, alterations: readonly QuotaAlteration[], validateOnly: boolean): Decision<readonly QuotaAlterResult[]> {
+export function alterClientQuotas(
+  image: MetadataImage,
+  alterations: readonly QuotaAlteration[],
+  validateOnly: boolean,
+): Decision<readonly QuotaAlterResult[]> {
   const records: MetadataRecord[] = [];
   const response = alterations.map((a): QuotaAlterResult => {
-    const fail = (errorMessage: string): QuotaAlterResult => ({ entity: a.entity, errorCode: ErrorCode.INVALID_REQUEST, errorMessage });
+    const fail = (errorMessage: string): QuotaAlterResult => ({
+      entity: a.entity,
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage,
+    });
     const ep = entityProblem(a.entity);
     if (ep) return fail(ep);
     const keys = a.ops.map((o) => o.key);
@@ -75,7 +84,13 @@ export function alterClientQuotas(image: MetadataImage, alterations: readonly Qu
     if (!validateOnly) {
       for (const op of a.ops) {
         if (op.remove && !current?.has(op.key)) continue; // removing what is absent changes nothing
-        records.push({ type: 'clientQuota', entity: a.entity, key: op.key, value: op.remove ? 0 : op.value, remove: op.remove });
+        records.push({
+          type: 'clientQuota',
+          entity: a.entity,
+          key: op.key,
+          value: op.remove ? 0 : op.value,
+          remove: op.remove,
+        });
       }
     }
     return { entity: a.entity, errorCode: ErrorCode.NONE, errorMessage: null };
@@ -95,18 +110,41 @@ export interface QuotaDescription {
   readonly values: ReadonlyMap<string, number>;
 }
 
-export type DescribeQuotasResult = { readonly errorCode: number; readonly errorMessage: string | null; readonly entries: readonly QuotaDescription[] };
+export type DescribeQuotasResult = {
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+  readonly entries: readonly QuotaDescription[];
+};
 
 /**
  * Entities matching every component; with `strict`, entities with types no component names are
  * left out (Kafka's DescribeClientQuotas semantics).
  */
-export function describeClientQuotas(image: MetadataImage, components: readonly QuotaFilterComponent[], strict: boolean): DescribeQuotasResult {
+export function describeClientQuotas(
+  image: MetadataImage,
+  components: readonly QuotaFilterComponent[],
+  strict: boolean,
+): DescribeQuotasResult {
   const types = components.map((c) => c.entityType);
-  if (new Set(types).size !== types.length) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'an entity type is named twice in the filter', entries: [] };
+  if (new Set(types).size !== types.length)
+    return {
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: 'an entity type is named twice in the filter',
+      entries: [],
+    };
   for (const c of components) {
-    if (c.matchType !== QuotaMatchType.EXACT && c.matchType !== QuotaMatchType.DEFAULT && c.matchType !== QuotaMatchType.ANY) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unknown match type ${c.matchType}`, entries: [] };
-    if (c.matchType === QuotaMatchType.EXACT && (c.match === null || c.match === '')) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `an exact match on ${c.entityType} needs a name`, entries: [] };
+    if (
+      c.matchType !== QuotaMatchType.EXACT &&
+      c.matchType !== QuotaMatchType.DEFAULT &&
+      c.matchType !== QuotaMatchType.ANY
+    )
+      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unknown match type ${c.matchType}`, entries: [] };
+    if (c.matchType === QuotaMatchType.EXACT && (c.match === null || c.match === ''))
+      return {
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage: `an exact match on ${c.entityType} needs a name`,
+        entries: [],
+      };
   }
   const entries: QuotaDescription[] = [];
   for (const q of image.quotas.values()) {

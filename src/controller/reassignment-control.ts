@@ -32,41 +32,82 @@ function canLead(image: MetadataImage, id: number): boolean {
 }
 
 /** The record that ends a reassignment at `replicas`, keeping the ISR and leader inside them. */
-function finish(image: MetadataImage, topicId: string, partitionId: number, p: PartitionRegistration, isr: readonly number[], replicas: readonly number[]): MetadataRecord {
+function finish(
+  image: MetadataImage,
+  topicId: string,
+  partitionId: number,
+  p: PartitionRegistration,
+  isr: readonly number[],
+  replicas: readonly number[],
+): MetadataRecord {
   let nextIsr = isr.filter((r) => replicas.includes(r));
   let leader = p.leader;
-  if (!replicas.includes(leader)) leader = nextIsr.find((r) => canLead(image, r)) ?? replicas.find((r) => canLead(image, r) && isr.includes(r)) ?? -1;
+  if (!replicas.includes(leader))
+    leader = nextIsr.find((r) => canLead(image, r)) ?? replicas.find((r) => canLead(image, r) && isr.includes(r)) ?? -1;
   if (nextIsr.length === 0 && leader >= 0) nextIsr = [leader];
-  return { type: 'partitionChange', topicId, partitionId, isr: nextIsr, leader: leader !== p.leader ? leader : null, replicas, removingReplicas: [], addingReplicas: [] };
+  return {
+    type: 'partitionChange',
+    topicId,
+    partitionId,
+    isr: nextIsr,
+    leader: leader !== p.leader ? leader : null,
+    replicas,
+    removingReplicas: [],
+    addingReplicas: [],
+  };
 }
 
-export function alterPartitionReassignments(image: MetadataImage, items: readonly ReassignmentItem[]): Decision<readonly ReassignmentResult[]> {
+export function alterPartitionReassignments(
+  image: MetadataImage,
+  items: readonly ReassignmentItem[],
+): Decision<readonly ReassignmentResult[]> {
   const records: MetadataRecord[] = [];
   const response = items.map((item): ReassignmentResult => {
-    const fail = (errorCode: number, errorMessage: string): ReassignmentResult => ({ topic: item.topic, partition: item.partition, errorCode, errorMessage });
+    const fail = (errorCode: number, errorMessage: string): ReassignmentResult => ({
+      topic: item.topic,
+      partition: item.partition,
+      errorCode,
+      errorMessage,
+    });
     const t = image.topicsByName.get(item.topic);
     const p = t?.partitions.get(item.partition);
     if (!t || !p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no partition ${item.topic}-${item.partition}`);
     const inProgress = p.addingReplicas.length > 0 || p.removingReplicas.length > 0;
     if (item.replicas === null) {
-      if (!inProgress) return fail(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, `no reassignment of ${item.topic}-${item.partition} to cancel`);
+      if (!inProgress)
+        return fail(
+          ErrorCode.NO_REASSIGNMENT_IN_PROGRESS,
+          `no reassignment of ${item.topic}-${item.partition} to cancel`,
+        );
       records.push(finish(image, t.id, item.partition, p, p.isr, original(p)));
       return { topic: item.topic, partition: item.partition, errorCode: 0, errorMessage: null };
     }
     const want = item.replicas;
-    if (want.length === 0 || new Set(want).size !== want.length) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `replicas [${want.join(',')}] must be distinct and not empty`);
+    if (want.length === 0 || new Set(want).size !== want.length)
+      return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `replicas [${want.join(',')}] must be distinct and not empty`);
     const unknown = want.filter((id) => !image.brokers.has(id));
-    if (unknown.length > 0) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `brokers ${unknown.join(',')} are not registered`);
+    if (unknown.length > 0)
+      return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `brokers ${unknown.join(',')} are not registered`);
     // A new target replaces one in progress: start from the original replicas.
     const current = inProgress ? original(p) : [...p.replicas];
     const adding = want.filter((r) => !current.includes(r));
     const removing = current.filter((r) => !want.includes(r));
-    if (adding.length === 0 && removing.length === 0 && !inProgress) return { topic: item.topic, partition: item.partition, errorCode: 0, errorMessage: null };
+    if (adding.length === 0 && removing.length === 0 && !inProgress)
+      return { topic: item.topic, partition: item.partition, errorCode: 0, errorMessage: null };
     if (adding.length === 0) {
       // Only removals (or a reorder): nothing to copy, done at once.
       records.push(finish(image, t.id, item.partition, p, p.isr, want));
     } else {
-      records.push({ type: 'partitionChange', topicId: t.id, partitionId: item.partition, isr: null, leader: null, replicas: [...want, ...removing], addingReplicas: adding, removingReplicas: removing });
+      records.push({
+        type: 'partitionChange',
+        topicId: t.id,
+        partitionId: item.partition,
+        isr: null,
+        leader: null,
+        replicas: [...want, ...removing],
+        addingReplicas: adding,
+        removingReplicas: removing,
+      });
     }
     return { topic: item.topic, partition: item.partition, errorCode: 0, errorMessage: null };
   });
@@ -74,7 +115,12 @@ export function alterPartitionReassignments(image: MetadataImage, items: readonl
 }
 
 /** After an ISR change to `isr`: the record completing the partition's reassignment, if every adding replica is now in sync. */
-export function maybeCompleteReassignment(image: MetadataImage, topicId: string, partitionId: number, isr: readonly number[]): MetadataRecord | null {
+export function maybeCompleteReassignment(
+  image: MetadataImage,
+  topicId: string,
+  partitionId: number,
+  isr: readonly number[],
+): MetadataRecord | null {
   const p = image.topicsById.get(topicId)?.partitions.get(partitionId);
   if (!p || p.addingReplicas.length === 0 || !p.addingReplicas.every((r) => isr.includes(r))) return null;
   return finish(image, topicId, partitionId, p, isr, target(p));
@@ -88,7 +134,10 @@ export interface ReassignmentListing {
   readonly removingReplicas: readonly number[];
 }
 
-export function listPartitionReassignments(image: MetadataImage, topics: ReadonlyMap<string, readonly number[]> | null): ReassignmentListing[] {
+export function listPartitionReassignments(
+  image: MetadataImage,
+  topics: ReadonlyMap<string, readonly number[]> | null,
+): ReassignmentListing[] {
   const out: ReassignmentListing[] = [];
   for (const t of image.topicsByName.values()) {
     const wanted = topics?.get(t.name);
@@ -96,7 +145,13 @@ export function listPartitionReassignments(image: MetadataImage, topics: Readonl
     for (const [partition, p] of t.partitions) {
       if (wanted && !wanted.includes(partition)) continue;
       if (p.addingReplicas.length === 0 && p.removingReplicas.length === 0) continue;
-      out.push({ topic: t.name, partition, replicas: p.replicas, addingReplicas: p.addingReplicas, removingReplicas: p.removingReplicas });
+      out.push({
+        topic: t.name,
+        partition,
+        replicas: p.replicas,
+        addingReplicas: p.addingReplicas,
+        removingReplicas: p.removingReplicas,
+      });
     }
   }
   return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);

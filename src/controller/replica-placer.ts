@@ -28,7 +28,13 @@ export function rackAlternatingOrder(brokers: readonly PlacementBroker[]): numbe
  * Replica lists for `partitions` new partitions of RF `replicationFactor`. `start` rotates where
  * the first partition's leader lands (callers pass the least-loaded broker's position).
  */
-export function placeReplicas(brokers: readonly PlacementBroker[], partitions: number, replicationFactor: number, start: number, firstPartition = 0): number[][] {
+export function placeReplicas(
+  brokers: readonly PlacementBroker[],
+  partitions: number,
+  replicationFactor: number,
+  start: number,
+  firstPartition = 0,
+): number[][] {
   const order = rackAlternatingOrder(brokers);
   const rackOf = new Map(brokers.map((b) => [b.id, b.rack ?? '']));
   const n = order.length;

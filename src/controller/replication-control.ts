@@ -71,7 +71,8 @@ class LeaderLoad {
     this.order = rackAlternatingOrder(brokers);
     this.leads = new Map(this.order.map((id) => [id, 0]));
     for (const t of image.topicsById.values()) {
-      for (const p of t.partitions.values()) if (this.leads.has(p.leader)) this.leads.set(p.leader, this.leads.get(p.leader)! + 1);
+      for (const p of t.partitions.values())
+        if (this.leads.has(p.leader)) this.leads.set(p.leader, this.leads.get(p.leader)! + 1);
     }
   }
 
@@ -97,10 +98,22 @@ function newPartition(replicas: readonly number[], image: MetadataImage): Partit
     const b = image.brokers.get(id);
     return b !== undefined && !b.fenced;
   });
-  return { replicas, isr: live.length > 0 ? live : replicas, removingReplicas: [], addingReplicas: [], leader: live[0] ?? -1, leaderEpoch: 0, partitionEpoch: 0 };
+  return {
+    replicas,
+    isr: live.length > 0 ? live : replicas,
+    removingReplicas: [],
+    addingReplicas: [],
+    leader: live[0] ?? -1,
+    leaderEpoch: 0,
+    partitionEpoch: 0,
+  };
 }
 
-export function createTopics(image: MetadataImage, topics: readonly CreatableTopic[], ctx: CreateTopicsContext): ControlResult<TopicResult> {
+export function createTopics(
+  image: MetadataImage,
+  topics: readonly CreatableTopic[],
+  ctx: CreateTopicsContext,
+): ControlResult<TopicResult> {
   const records: MetadataRecord[] = [];
   const results: TopicResult[] = [];
   const counts = new Map<string, number>();
@@ -124,7 +137,13 @@ export function createTopics(image: MetadataImage, topics: readonly CreatableTop
     }
     const clash = existingKeys.get(collisionKey(t.name));
     if (clash !== undefined) {
-      results.push(failed(t.name, ErrorCode.INVALID_TOPIC_EXCEPTION, `topic ${t.name} collides with ${clash} (they differ only in '.' and '_')`));
+      results.push(
+        failed(
+          t.name,
+          ErrorCode.INVALID_TOPIC_EXCEPTION,
+          `topic ${t.name} collides with ${clash} (they differ only in '.' and '_')`,
+        ),
+      );
       continue;
     }
     const configProblem = validateTopicConfigs(t.configs);
@@ -144,27 +163,55 @@ export function createTopics(image: MetadataImage, topics: readonly CreatableTop
       const partitions = t.numPartitions === -1 ? ctx.defaultPartitions : t.numPartitions;
       const rf = t.replicationFactor === -1 ? ctx.defaultReplicationFactor : t.replicationFactor;
       if (partitions <= 0 || partitions > partitionsMax) {
-        results.push(failed(t.name, ErrorCode.INVALID_PARTITIONS, `the number of partitions must be in [1, ${partitionsMax}], got ${partitions}`));
+        results.push(
+          failed(
+            t.name,
+            ErrorCode.INVALID_PARTITIONS,
+            `the number of partitions must be in [1, ${partitionsMax}], got ${partitions}`,
+          ),
+        );
         continue;
       }
       if (rf <= 0 || rf > replicationFactorMax) {
-        results.push(failed(t.name, ErrorCode.INVALID_REPLICATION_FACTOR, `the replication factor must be in [1, ${replicationFactorMax}], got ${rf}`));
+        results.push(
+          failed(
+            t.name,
+            ErrorCode.INVALID_REPLICATION_FACTOR,
+            `the replication factor must be in [1, ${replicationFactorMax}], got ${rf}`,
+          ),
+        );
         continue;
       }
       if (rf > brokers.length) {
-        results.push(failed(t.name, ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${rf} is larger than the ${brokers.length} available brokers`));
+        results.push(
+          failed(
+            t.name,
+            ErrorCode.INVALID_REPLICATION_FACTOR,
+            `replication factor ${rf} is larger than the ${brokers.length} available brokers`,
+          ),
+        );
         continue;
       }
       assignment = placeReplicas(brokers, partitions, rf, load.leastLoadedStart());
     }
     load.placed(assignment);
     const topicId = ctx.newTopicId();
-    results.push({ name: t.name, topicId, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: assignment.length, replicationFactor: assignment[0]!.length });
+    results.push({
+      name: t.name,
+      topicId,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      numPartitions: assignment.length,
+      replicationFactor: assignment[0]!.length,
+    });
     existingKeys.set(collisionKey(t.name), t.name);
     if (ctx.validateOnly) continue;
     records.push({ type: 'topic', name: t.name, topicId });
-    assignment.forEach((replicas, partitionId) => records.push({ type: 'partition', topicId, partitionId, ...newPartition(replicas, image) }));
-    for (const [name, value] of t.configs) records.push({ type: 'config', resourceType: ConfigResourceType.TOPIC, resourceName: t.name, name, value });
+    assignment.forEach((replicas, partitionId) =>
+      records.push({ type: 'partition', topicId, partitionId, ...newPartition(replicas, image) }),
+    );
+    for (const [name, value] of t.configs)
+      records.push({ type: 'config', resourceType: ConfigResourceType.TOPIC, resourceName: t.name, name, value });
   }
   return { records, results };
 }
@@ -174,7 +221,8 @@ function manualAssignmentProblem(image: MetadataImage, assignments: CreatableTop
   if (indexes.some((p, i) => p !== i)) return 'partition indexes must be 0..n-1, each once';
   const rf = assignments[0]!.brokerIds.length;
   for (const a of assignments) {
-    if (a.brokerIds.length === 0 || a.brokerIds.length !== rf) return 'every partition needs the same, non-zero number of replicas';
+    if (a.brokerIds.length === 0 || a.brokerIds.length !== rf)
+      return 'every partition needs the same, non-zero number of replicas';
     if (new Set(a.brokerIds).size !== a.brokerIds.length) return `partition ${a.partitionIndex} lists a broker twice`;
     const unknown = a.brokerIds.find((id) => !image.brokers.has(id));
     if (unknown !== undefined) return `broker ${unknown} is not registered`;
@@ -187,23 +235,47 @@ export interface DeletableTopic {
   readonly topicId: string | null;
 }
 
-export function deleteTopics(image: MetadataImage, topics: readonly DeletableTopic[], deleteEnabled: boolean): ControlResult<TopicResult> {
+export function deleteTopics(
+  image: MetadataImage,
+  topics: readonly DeletableTopic[],
+  deleteEnabled: boolean,
+): ControlResult<TopicResult> {
   const records: MetadataRecord[] = [];
   const results: TopicResult[] = [];
   const seen = new Set<string>();
   for (const t of topics) {
     const label = t.name ?? t.topicId ?? '';
-    const topic: TopicImage | undefined = t.topicId !== null ? image.topicsById.get(t.topicId) : t.name !== null ? image.topicsByName.get(t.name) : undefined;
+    const topic: TopicImage | undefined =
+      t.topicId !== null
+        ? image.topicsById.get(t.topicId)
+        : t.name !== null
+          ? image.topicsByName.get(t.name)
+          : undefined;
     if (!deleteEnabled) {
-      results.push(failed(label, ErrorCode.TOPIC_DELETION_DISABLED, 'topic deletion is disabled (delete.topic.enable=false)'));
+      results.push(
+        failed(label, ErrorCode.TOPIC_DELETION_DISABLED, 'topic deletion is disabled (delete.topic.enable=false)'),
+      );
     } else if (!topic) {
-      results.push(t.topicId !== null ? failed(label, ErrorCode.UNKNOWN_TOPIC_ID, `unknown topic id ${t.topicId}`) : failed(label, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${label}`));
+      results.push(
+        t.topicId !== null
+          ? failed(label, ErrorCode.UNKNOWN_TOPIC_ID, `unknown topic id ${t.topicId}`)
+          : failed(label, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${label}`),
+      );
     } else if (seen.has(topic.id)) {
-      results.push(failed(label, ErrorCode.INVALID_REQUEST, `topic ${topic.name} is named more than once in the request`));
+      results.push(
+        failed(label, ErrorCode.INVALID_REQUEST, `topic ${topic.name} is named more than once in the request`),
+      );
     } else {
       seen.add(topic.id);
       records.push({ type: 'removeTopic', topicId: topic.id });
-      results.push({ name: topic.name, topicId: topic.id, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: topic.partitions.size, replicationFactor: -1 });
+      results.push({
+        name: topic.name,
+        topicId: topic.id,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        numPartitions: topic.partitions.size,
+        replicationFactor: -1,
+      });
     }
   }
   return { records, results };
@@ -214,7 +286,11 @@ export interface PartitionsIncrease {
   readonly count: number;
 }
 
-export function createPartitions(image: MetadataImage, increases: readonly PartitionsIncrease[], validateOnly: boolean): ControlResult<TopicResult> {
+export function createPartitions(
+  image: MetadataImage,
+  increases: readonly PartitionsIncrease[],
+  validateOnly: boolean,
+): ControlResult<TopicResult> {
   const records: MetadataRecord[] = [];
   const results: TopicResult[] = [];
   const brokers = usableBrokers(image);
@@ -227,19 +303,45 @@ export function createPartitions(image: MetadataImage, increases: readonly Parti
     }
     const current = topic.partitions.size;
     if (inc.count <= current || inc.count > partitionsMax) {
-      results.push(failed(inc.name, ErrorCode.INVALID_PARTITIONS, `topic ${inc.name} has ${current} partitions; the new count must be larger (got ${inc.count})`));
+      results.push(
+        failed(
+          inc.name,
+          ErrorCode.INVALID_PARTITIONS,
+          `topic ${inc.name} has ${current} partitions; the new count must be larger (got ${inc.count})`,
+        ),
+      );
       continue;
     }
     const rf = topic.partitions.get(0)?.replicas.length ?? 1;
     if (rf > brokers.length) {
-      results.push(failed(inc.name, ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${rf} is larger than the ${brokers.length} available brokers`));
+      results.push(
+        failed(
+          inc.name,
+          ErrorCode.INVALID_REPLICATION_FACTOR,
+          `replication factor ${rf} is larger than the ${brokers.length} available brokers`,
+        ),
+      );
       continue;
     }
     const placed = placeReplicas(brokers, inc.count - current, rf, load.leastLoadedStart(), current);
     load.placed(placed);
-    results.push({ name: inc.name, topicId: topic.id, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: inc.count, replicationFactor: rf });
+    results.push({
+      name: inc.name,
+      topicId: topic.id,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      numPartitions: inc.count,
+      replicationFactor: rf,
+    });
     if (validateOnly) continue;
-    placed.forEach((replicas, i) => records.push({ type: 'partition', topicId: topic.id, partitionId: current + i, ...newPartition(replicas, image) }));
+    placed.forEach((replicas, i) =>
+      records.push({
+        type: 'partition',
+        topicId: topic.id,
+        partitionId: current + i,
+        ...newPartition(replicas, image),
+      }),
+    );
   }
   return { records, results };
 }
@@ -251,7 +353,12 @@ export function createPartitions(image: MetadataImage, increases: readonly Parti
  * the first live replica outside the ISR. At most `max` changes: callers with many partitions
  * call again on the next image until it returns fewer.
  */
-export function moveAwayFrom(image: MetadataImage, brokerId: number, uncleanAllowed: (topic: string) => boolean, max = Infinity): MetadataRecord[] {
+export function moveAwayFrom(
+  image: MetadataImage,
+  brokerId: number,
+  uncleanAllowed: (topic: string) => boolean,
+  max = Infinity,
+): MetadataRecord[] {
   const records: MetadataRecord[] = [];
   const canLead = (id: number): boolean => {
     const b = image.brokers.get(id);
@@ -302,7 +409,16 @@ export function electPreferredLeaders(image: MetadataImage, max: number): Metada
       if (preferred === undefined || p.leader === preferred || !p.isr.includes(preferred)) continue;
       const b = image.brokers.get(preferred);
       if (!b || b.fenced || b.inControlledShutdown) continue;
-      records.push({ type: 'partitionChange', topicId: t.id, partitionId, isr: null, leader: preferred, replicas: null, removingReplicas: null, addingReplicas: null });
+      records.push({
+        type: 'partitionChange',
+        topicId: t.id,
+        partitionId,
+        isr: null,
+        leader: preferred,
+        replicas: null,
+        removingReplicas: null,
+        addingReplicas: null,
+      });
     }
   }
   return records;
@@ -314,16 +430,39 @@ export function electPreferredLeaders(image: MetadataImage, max: number): Metada
  * allowed, an offline partition whose ISR has no live member may take it from outside the ISR.
  * At most `max` changes per call.
  */
-export function electOfflineLeaders(image: MetadataImage, brokerId: number, uncleanAllowed: (topic: string) => boolean, max = Infinity): MetadataRecord[] {
+export function electOfflineLeaders(
+  image: MetadataImage,
+  brokerId: number,
+  uncleanAllowed: (topic: string) => boolean,
+  max = Infinity,
+): MetadataRecord[] {
   const records: MetadataRecord[] = [];
   for (const t of image.topicsById.values()) {
     for (const [partitionId, p] of t.partitions) {
       if (records.length >= max) return records;
       if (p.leader !== -1 || !p.replicas.includes(brokerId)) continue;
       if (p.isr.includes(brokerId)) {
-        records.push({ type: 'partitionChange', topicId: t.id, partitionId, isr: null, leader: brokerId, replicas: null, removingReplicas: null, addingReplicas: null });
+        records.push({
+          type: 'partitionChange',
+          topicId: t.id,
+          partitionId,
+          isr: null,
+          leader: brokerId,
+          replicas: null,
+          removingReplicas: null,
+          addingReplicas: null,
+        });
       } else if (uncleanAllowed(t.name)) {
-        records.push({ type: 'partitionChange', topicId: t.id, partitionId, isr: [brokerId], leader: brokerId, replicas: null, removingReplicas: null, addingReplicas: null });
+        records.push({
+          type: 'partitionChange',
+          topicId: t.id,
+          partitionId,
+          isr: [brokerId],
+          leader: brokerId,
+          replicas: null,
+          removingReplicas: null,
+          addingReplicas: null,
+        });
       }
     }
   }

@@ -48,7 +48,10 @@ export class MetadataDelta {
         return this.replayRegisterBroker(record);
       case 'unregisterBroker': {
         const b = this.broker(record.brokerId);
-        assert(b !== undefined && b.epoch === record.brokerEpoch, `unregister of broker ${record.brokerId} epoch ${record.brokerEpoch}: not registered`);
+        assert(
+          b !== undefined && b.epoch === record.brokerEpoch,
+          `unregister of broker ${record.brokerId} epoch ${record.brokerEpoch}: not registered`,
+        );
         this.brokersMut().delete(record.brokerId);
         return;
       }
@@ -101,7 +104,11 @@ export class MetadataDelta {
       case 'producerIds': {
         const current = this.producerIds === undefined ? this.base.producerIds : this.producerIds;
         assert(!current || record.nextProducerId >= current.nextProducerId, 'producer ids never go back');
-        this.producerIds = { nextProducerId: record.nextProducerId, lastBlockBrokerId: record.brokerId, lastBlockBrokerEpoch: record.brokerEpoch };
+        this.producerIds = {
+          nextProducerId: record.nextProducerId,
+          lastBlockBrokerId: record.brokerId,
+          lastBlockBrokerEpoch: record.brokerEpoch,
+        };
         return;
       }
       case 'featureLevel': {
@@ -136,7 +143,11 @@ export class MetadataDelta {
         if (record.remove) values.delete(record.key);
         else values.set(record.key, record.value);
         if (values.size === 0) quotas.delete(key);
-        else quotas.set(key, { entity: [...record.entity].sort((a, b) => a.entityType.localeCompare(b.entityType)), values });
+        else
+          quotas.set(key, {
+            entity: [...record.entity].sort((a, b) => a.entityType.localeCompare(b.entityType)),
+            values,
+          });
         return;
       }
       case 'zkMigrationState':
@@ -213,7 +224,11 @@ export class MetadataDelta {
     });
   }
 
-  private changeBroker(id: number, epoch: number, change: Partial<Pick<BrokerRegistration, 'fenced' | 'inControlledShutdown'>>): void {
+  private changeBroker(
+    id: number,
+    epoch: number,
+    change: Partial<Pick<BrokerRegistration, 'fenced' | 'inControlledShutdown'>>,
+  ): void {
     const b = this.broker(id);
     assert(b !== undefined && b.epoch === epoch, `change of broker ${id} epoch ${epoch}: not registered`);
     this.brokersMut().set(id, { ...b, ...change });

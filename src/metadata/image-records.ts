@@ -37,12 +37,18 @@ export function* imageRecords(image: MetadataImage): Generator<MetadataRecord> {
   }
   if (image.producerIds) {
     const p = image.producerIds;
-    yield { type: 'producerIds', brokerId: p.lastBlockBrokerId, brokerEpoch: p.lastBlockBrokerEpoch, nextProducerId: p.nextProducerId };
+    yield {
+      type: 'producerIds',
+      brokerId: p.lastBlockBrokerId,
+      brokerEpoch: p.lastBlockBrokerEpoch,
+      nextProducerId: p.nextProducerId,
+    };
   }
   for (const [, acl] of byKey(image.acls)) yield { type: 'accessControlEntry', ...acl };
   for (const [, c] of byKey(image.scram)) yield { type: 'userScramCredential', ...c };
   for (const [, q] of byKey(image.quotas)) {
-    for (const [key, value] of byKey(q.values)) yield { type: 'clientQuota', entity: q.entity, key, value, remove: false };
+    for (const [key, value] of byKey(q.values))
+      yield { type: 'clientQuota', entity: q.entity, key, value, remove: false };
   }
 }
 

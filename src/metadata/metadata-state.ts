@@ -99,7 +99,9 @@ export class MetadataState {
 
   /** StateMachine: become the state a snapshot holds (in place, so references stay valid). */
   loadSnapshot(bytes: Uint8Array): void {
-    const loaded = MetadataState.fromSnapshot(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const loaded = MetadataState.fromSnapshot(
+      Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    );
     this.loader = loaded.loader;
     this.appliedOffset = loaded.appliedOffset;
     this.logDigest = loaded.logDigest;
@@ -161,7 +163,8 @@ export class MetadataState {
   }
 
   static fromSnapshot(buf: Buffer): MetadataState {
-    if (buf.length < headerBytes || buf.readUInt32BE(0) !== snapshotMagic) throw new Error('not a raftka metadata snapshot');
+    if (buf.length < headerBytes || buf.readUInt32BE(0) !== snapshotMagic)
+      throw new Error('not a raftka metadata snapshot');
     const voterCount = buf.readUInt32BE(40);
     let at = headerBytes + 4 * voterCount;
     if (at > buf.length) throw new Error('metadata snapshot header is truncated');

@@ -29,16 +29,21 @@ export function splitRecordFrames(buf: Uint8Array, expectedCount: number): Uint8
   while (at < buf.length) {
     if (at + 4 > buf.length) throw new RecordFrameError(`record frame header truncated at byte ${at}`);
     const len = view.getUint32(at);
-    if (at + 4 + len > buf.length) throw new RecordFrameError(`record frame at byte ${at} runs past the end (${len} bytes)`);
+    if (at + 4 + len > buf.length)
+      throw new RecordFrameError(`record frame at byte ${at} runs past the end (${len} bytes)`);
     out.push(buf.subarray(at + 4, at + 4 + len));
     at += 4 + len;
   }
-  if (out.length !== expectedCount) throw new RecordFrameError(`expected ${expectedCount} records, found ${out.length}`);
+  if (out.length !== expectedCount)
+    throw new RecordFrameError(`expected ${expectedCount} records, found ${out.length}`);
   return out;
 }
 
 /** Encode and frame records, yielding to the event loop every `perSlice` records. */
-export async function encodeRecordFramesAsync(records: Iterable<MetadataRecord>, perSlice = 5000): Promise<{ frames: Buffer; count: number }> {
+export async function encodeRecordFramesAsync(
+  records: Iterable<MetadataRecord>,
+  perSlice = 5000,
+): Promise<{ frames: Buffer; count: number }> {
   const encoded: Uint8Array[] = [];
   for (const r of records) {
     encoded.push(encodeRecord(r));

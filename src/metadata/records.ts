@@ -30,7 +30,12 @@ interface RecordBodies {
   unregisterBroker: { brokerId: number; brokerEpoch: number };
   fenceBroker: { brokerId: number; brokerEpoch: number };
   unfenceBroker: { brokerId: number; brokerEpoch: number };
-  brokerRegistrationChange: { brokerId: number; brokerEpoch: number; fenced: boolean | null; inControlledShutdown: boolean | null };
+  brokerRegistrationChange: {
+    brokerId: number;
+    brokerEpoch: number;
+    fenced: boolean | null;
+    inControlledShutdown: boolean | null;
+  };
   topic: { name: string; topicId: string };
   partition: {
     topicId: string;
@@ -67,7 +72,14 @@ interface RecordBodies {
     permissionType: number;
   };
   removeAccessControlEntry: { id: string };
-  userScramCredential: { name: string; mechanism: number; salt: Uint8Array; storedKey: Uint8Array; serverKey: Uint8Array; iterations: number };
+  userScramCredential: {
+    name: string;
+    mechanism: number;
+    salt: Uint8Array;
+    storedKey: Uint8Array;
+    serverKey: Uint8Array;
+    iterations: number;
+  };
   removeUserScramCredential: { name: string; mechanism: number };
   clientQuota: { entity: readonly QuotaEntity[]; key: string; value: number; remove: boolean };
   zkMigrationState: { zkMigrationState: number };
@@ -94,7 +106,8 @@ export class RecordDecodeError extends Error {
 let recordType: protobuf.Type | null = null;
 
 function messageType(): protobuf.Type {
-  if (!recordType) recordType = protobuf.loadSync(repoPath('proto', 'metadata.proto')).lookupType('raftka.metadata.MetadataRecord');
+  if (!recordType)
+    recordType = protobuf.loadSync(repoPath('proto', 'metadata.proto')).lookupType('raftka.metadata.MetadataRecord');
   return recordType;
 }
 
@@ -114,7 +127,8 @@ export function encodeRecord(record: MetadataRecord): Uint8Array {
     if (v === null) continue; // unset optional
     if (uuidFields.has(k) && typeof v === 'string') wire[k] = uuidToBytes(v);
     else if (type === 'partitionChange' && intListFields.has(k)) wire[k] = { values: v };
-    else if (k === 'entity') wire[k] = (v as QuotaEntity[]).map((e) => (e.entityName === null ? { entityType: e.entityType } : e));
+    else if (k === 'entity')
+      wire[k] = (v as QuotaEntity[]).map((e) => (e.entityName === null ? { entityType: e.entityType } : e));
     else wire[k] = v;
   }
   const t = messageType();
@@ -125,11 +139,15 @@ export function decodeRecord(bytes: Uint8Array): MetadataRecord {
   const t = messageType();
   let obj: Record<string, unknown>;
   try {
-    obj = t.toObject(t.decode(bytes), { longs: Number, defaults: true, oneofs: true, bytes: Buffer }) as Record<string, unknown>;
+    obj = t.toObject(t.decode(bytes), { longs: Number, defaults: true, oneofs: true, bytes: Buffer }) as Record<
+      string,
+      unknown
+    >;
   } catch (err) {
     throw new RecordDecodeError(`undecodable metadata record: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (Number(obj['version']) > recordVersion) throw new RecordDecodeError(`metadata record version ${String(obj['version'])} is newer than ${recordVersion}`);
+  if (Number(obj['version']) > recordVersion)
+    throw new RecordDecodeError(`metadata record version ${String(obj['version'])} is newer than ${recordVersion}`);
   const type = obj['record'] as RecordType | undefined;
   if (!type) throw new RecordDecodeError('metadata record without a body');
   const wire = (obj[type] ?? {}) as Record<string, unknown>;
@@ -138,7 +156,11 @@ export function decodeRecord(bytes: Uint8Array): MetadataRecord {
     if (k.startsWith('_')) continue; // synthetic oneof names of proto3 optionals
     if (uuidFields.has(k)) body[k] = uuidOfField(v as Uint8Array);
     else if (type === 'partitionChange' && intListFields.has(k)) body[k] = (v as { values?: number[] }).values ?? [];
-    else if (k === 'entity') body[k] = (v as Record<string, unknown>[]).map((e) => ({ entityType: String(e['entityType']), entityName: e['entityName'] === undefined ? null : String(e['entityName']) }));
+    else if (k === 'entity')
+      body[k] = (v as Record<string, unknown>[]).map((e) => ({
+        entityType: String(e['entityType']),
+        entityName: e['entityName'] === undefined ? null : String(e['entityName']),
+      }));
     else if (v instanceof Uint8Array) body[k] = new Uint8Array(v);
     else body[k] = v;
   }

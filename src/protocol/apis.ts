@@ -85,7 +85,9 @@ export function isVersionSupported(apiKey: number, apiVersion: number): boolean 
 }
 
 /** The supported ranges, sorted by key, as ApiVersions lists them (only `served` keys when given). */
-export function supportedApiVersions(served?: (apiKey: number) => boolean): { apiKey: number; minVersion: number; maxVersion: number }[] {
+export function supportedApiVersions(
+  served?: (apiKey: number) => boolean,
+): { apiKey: number; minVersion: number; maxVersion: number }[] {
   return [...apis.values()]
     .filter((a) => !served || served(a.key))
     .sort((a, b) => a.key - b.key)
@@ -93,7 +95,10 @@ export function supportedApiVersions(served?: (apiKey: number) => boolean): { ap
 }
 
 /** A successful ApiVersions response body value (encode it at the request's version). */
-export function apiVersionsResponse(throttleTimeMs = 0, served?: (apiKey: number) => boolean): ApiVersionsResponseInput {
+export function apiVersionsResponse(
+  throttleTimeMs = 0,
+  served?: (apiKey: number) => boolean,
+): ApiVersionsResponseInput {
   return { errorCode: 0, apiKeys: supportedApiVersions(served), throttleTimeMs };
 }
 
@@ -103,5 +108,8 @@ export function apiVersionsResponse(throttleTimeMs = 0, served?: (apiKey: number
  * with a version we have. Send it with response header v0 (header.ts does that for key 18).
  */
 export function unsupportedApiVersionsResponse(served?: (apiKey: number) => boolean): Buffer {
-  return apiVersionsApi.encodeResponse(0, { errorCode: ProtocolErrorCode.UNSUPPORTED_VERSION, apiKeys: supportedApiVersions(served) });
+  return apiVersionsApi.encodeResponse(0, {
+    errorCode: ProtocolErrorCode.UNSUPPORTED_VERSION,
+    apiKeys: supportedApiVersions(served),
+  });
 }

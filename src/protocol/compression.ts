@@ -37,7 +37,10 @@ const xerialBlockBytes = 32 * 1024;
 
 function corrupt(codec: number, e: unknown): ProtocolDecodeError {
   const reason = e instanceof Error ? e.message : String(e);
-  return new ProtocolDecodeError(`${codecName(codec)} decompression failed: ${reason}`, ProtocolErrorCode.CORRUPT_MESSAGE);
+  return new ProtocolDecodeError(
+    `${codecName(codec)} decompression failed: ${reason}`,
+    ProtocolErrorCode.CORRUPT_MESSAGE,
+  );
 }
 
 export function compress(codec: number, data: Buffer): Buffer {
@@ -84,7 +87,10 @@ export function decompress(codec: number, data: Buffer, bytesMax: number = decom
     throw corrupt(codec, e);
   }
   if (out.length > bytesMax) {
-    throw new ProtocolDecodeError(`${codecName(codec)} payload decompresses to ${out.length} bytes, above ${bytesMax}`, ProtocolErrorCode.CORRUPT_MESSAGE);
+    throw new ProtocolDecodeError(
+      `${codecName(codec)} payload decompresses to ${out.length} bytes, above ${bytesMax}`,
+      ProtocolErrorCode.CORRUPT_MESSAGE,
+    );
   }
   return out;
 }
@@ -104,13 +110,19 @@ function unxerial(data: Buffer, bytesMax: number): Buffer {
   let total = 0;
   let pos = xerialHeaderBytes;
   while (pos < data.length) {
-    if (pos + 4 > data.length) throw new ProtocolDecodeError('xerial snappy block length is truncated', ProtocolErrorCode.CORRUPT_MESSAGE);
+    if (pos + 4 > data.length)
+      throw new ProtocolDecodeError('xerial snappy block length is truncated', ProtocolErrorCode.CORRUPT_MESSAGE);
     const n = data.readInt32BE(pos);
     pos += 4;
-    if (n < 0 || pos + n > data.length) throw new ProtocolDecodeError(`xerial snappy block of ${n} bytes overruns the input`, ProtocolErrorCode.CORRUPT_MESSAGE);
+    if (n < 0 || pos + n > data.length)
+      throw new ProtocolDecodeError(
+        `xerial snappy block of ${n} bytes overruns the input`,
+        ProtocolErrorCode.CORRUPT_MESSAGE,
+      );
     const block = snappyRaw(data.subarray(pos, pos + n));
     total += block.length;
-    if (total > bytesMax) throw new ProtocolDecodeError(`snappy payload exceeds ${bytesMax} bytes`, ProtocolErrorCode.CORRUPT_MESSAGE);
+    if (total > bytesMax)
+      throw new ProtocolDecodeError(`snappy payload exceeds ${bytesMax} bytes`, ProtocolErrorCode.CORRUPT_MESSAGE);
     parts.push(block);
     pos += n;
   }

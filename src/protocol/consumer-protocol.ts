@@ -120,7 +120,11 @@ export function subscriptionTopics(metadata: Buffer): ReadonlySet<string> | null
 }
 
 /** ConsumerProtocolAssignment bytes (SyncGroup assignment); v0 unless asked. */
-export function encodeAssignment(assignedPartitions: readonly TopicPartitions[], userData: Buffer | null = null, version = 0): Buffer {
+export function encodeAssignment(
+  assignedPartitions: readonly TopicPartitions[],
+  userData: Buffer | null = null,
+  version = 0,
+): Buffer {
   checkEncodeVersion(version);
   const w = new Writer(64);
   w.int16(version);
@@ -165,20 +169,26 @@ function compareStrings(a: string, b: string): number {
  * instance id, then dynamic members by member id. With no static members this is member-id order.
  */
 function compareMembers(a: AssignorMember, b: AssignorMember): number {
-  if (a.groupInstanceId !== null && b.groupInstanceId !== null) return compareStrings(a.groupInstanceId, b.groupInstanceId);
+  if (a.groupInstanceId !== null && b.groupInstanceId !== null)
+    return compareStrings(a.groupInstanceId, b.groupInstanceId);
   if (a.groupInstanceId !== null) return -1;
   if (b.groupInstanceId !== null) return 1;
   return compareStrings(a.memberId, b.memberId);
 }
 
 /** Turns per-member topic → partitions maps into the sorted GroupAssignment shape. */
-function toGroupAssignment(members: readonly AssignorMember[], picked: ReadonlyMap<string, Map<string, number[]>>): GroupAssignment {
+function toGroupAssignment(
+  members: readonly AssignorMember[],
+  picked: ReadonlyMap<string, Map<string, number[]>>,
+): GroupAssignment {
   const out: GroupAssignment = new Map();
   for (const m of members) {
     const byTopic = picked.get(m.memberId) ?? new Map<string, number[]>();
     out.set(
       m.memberId,
-      [...byTopic.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([topic, partitions]) => ({ topic, partitions: partitions.sort((x, y) => x - y) })),
+      [...byTopic.entries()]
+        .sort(([a], [b]) => compareStrings(a, b))
+        .map(([topic, partitions]) => ({ topic, partitions: partitions.sort((x, y) => x - y) })),
     );
   }
   return out;

@@ -29,7 +29,12 @@ export function encodeResponseFrame<ResIn>(
 }
 
 /** A response frame around a body that is already encoded (e.g. unsupportedApiVersionsResponse()). */
-export function encodeRawResponseFrame(apiKey: number, apiVersion: number, correlationId: number, body: Buffer): Buffer {
+export function encodeRawResponseFrame(
+  apiKey: number,
+  apiVersion: number,
+  correlationId: number,
+  body: Buffer,
+): Buffer {
   const w = new Writer(16 + body.length);
   w.int32(0);
   writeResponseHeader(w, apiKey, apiVersion, correlationId);

@@ -71,7 +71,11 @@ export function writeResponseHeader(w: Writer, apiKey: number, apiVersion: numbe
 }
 
 /** Decodes a response header (the client side); returns the correlation id and where the body starts. */
-export function decodeResponseHeader(frame: Buffer, apiKey: number, apiVersion: number): { correlationId: number; bodyOffset: number } {
+export function decodeResponseHeader(
+  frame: Buffer,
+  apiKey: number,
+  apiVersion: number,
+): { correlationId: number; bodyOffset: number } {
   const r = new Reader(frame);
   const correlationId = r.int32();
   if (responseHeaderVersion(apiKey, apiVersion) === 1) r.taggedFields();

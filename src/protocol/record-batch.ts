@@ -89,7 +89,8 @@ export function readBatchHeader(buf: Buffer, position = 0): RecordBatchHeader {
   const available = buf.length - position;
   if (available < magicOffset + 1) throw corrupt(`${available} bytes cannot hold a record batch header`);
   const magic = buf.readInt8(position + magicOffset);
-  if (magic === 0 || magic === 1) throw new ProtocolDecodeError(legacyMagicMessage(magic), ProtocolErrorCode.INVALID_RECORD);
+  if (magic === 0 || magic === 1)
+    throw new ProtocolDecodeError(legacyMagicMessage(magic), ProtocolErrorCode.INVALID_RECORD);
   if (magic !== currentMagic) throw corrupt(`unknown record batch magic ${magic}`);
   if (available < batchHeaderBytes) throw corrupt(`${available} bytes cannot hold a record batch header`);
   const r = new Reader(buf, position, position + batchHeaderBytes);
@@ -106,7 +107,8 @@ export function readBatchHeader(buf: Buffer, position = 0): RecordBatchHeader {
   const producerEpoch = r.int16();
   const baseSequence = r.int32();
   const recordsCount = r.int32();
-  if (batchLength < batchHeaderBytes - batchLogOverheadBytes) throw corrupt(`batch length ${batchLength} is smaller than the header`);
+  if (batchLength < batchHeaderBytes - batchLogOverheadBytes)
+    throw corrupt(`batch length ${batchLength} is smaller than the header`);
   return {
     position,
     sizeInBytes: batchLength + batchLogOverheadBytes,
@@ -172,7 +174,14 @@ export function validateBatches(buf: Buffer, options: ValidateOptions = {}): Bat
       pos += h.sizeInBytes;
     } catch (e) {
       if (!(e instanceof ProtocolDecodeError)) throw e;
-      return { ok: false, errorCode: e.errorCode, message: e.message, batchIndex: batches.length, batches, validBytes: pos };
+      return {
+        ok: false,
+        errorCode: e.errorCode,
+        message: e.message,
+        batchIndex: batches.length,
+        batches,
+        validBytes: pos,
+      };
     }
   }
   return { ok: true, batches };
@@ -181,7 +190,8 @@ export function validateBatches(buf: Buffer, options: ValidateOptions = {}): Bat
 /** Throws ProtocolDecodeError describing the first problem of one batch. */
 function checkBatch(buf: Buffer, h: RecordBatchHeader, options: ValidateOptions): void {
   const end = h.position + h.sizeInBytes;
-  if (end > buf.length) throw corrupt(`batch of ${h.sizeInBytes} bytes at ${h.position} overruns the ${buf.length}-byte buffer`);
+  if (end > buf.length)
+    throw corrupt(`batch of ${h.sizeInBytes} bytes at ${h.position} overruns the ${buf.length}-byte buffer`);
   const crc = computeBatchCrc(buf, h.position, h.sizeInBytes);
   if (crc !== h.crc) throw corrupt(`batch at ${h.position} fails its CRC-32C (stored ${h.crc}, computed ${crc})`);
   if (!isKnownCodec(h.compression)) throw corrupt(`unknown compression codec ${h.compression}`);
@@ -288,7 +298,8 @@ export function readRecords(buf: Buffer, h: RecordBatchHeader): KafkaRecord[] {
     const rec = readRecord(r, true);
     out.push({
       offset: h.baseOffset + rec.offsetDelta,
-      timestamp: h.timestampType === TimestampType.logAppendTime ? h.maxTimestamp : h.baseTimestamp + rec.timestampDelta,
+      timestamp:
+        h.timestampType === TimestampType.logAppendTime ? h.maxTimestamp : h.baseTimestamp + rec.timestampDelta,
       key: rec.key,
       value: rec.value,
       headers: rec.headers,

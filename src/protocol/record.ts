@@ -8,7 +8,7 @@
 // against the batch's; key/value/header values are slices (no copies). Errors are
 // ProtocolDecodeError with CORRUPT_MESSAGE. Used by record-batch.ts only.
 import { ProtocolDecodeError, ProtocolErrorCode } from './errors.js';
-import { Reader } from './primitives/reader.js';
+import type { Reader } from './primitives/reader.js';
 import { varintSize, type Writer } from './primitives/writer.js';
 
 export interface RecordHeader {
@@ -64,7 +64,8 @@ export function readRecord(r: Reader, decode: true): RawRecord;
 export function readRecord(r: Reader, decode: false): number;
 export function readRecord(r: Reader, decode: boolean): RawRecord | number {
   const length = r.varint();
-  if (length <= 0 || length > r.end - r.pos) throw corrupt(`invalid record length ${length} with ${r.end - r.pos} bytes left in the batch`);
+  if (length <= 0 || length > r.end - r.pos)
+    throw corrupt(`invalid record length ${length} with ${r.end - r.pos} bytes left in the batch`);
   const batchEnd = r.narrow(length);
   r.int8(); // attributes, unused
   const timestampDelta = r.varlong();

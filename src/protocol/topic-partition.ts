@@ -9,7 +9,8 @@ export function topicNameProblem(name: string): string | null {
   if (name.length === 0) return 'the topic name is empty';
   if (name === '.' || name === '..') return `"${name}" is not a legal topic name`;
   if (name.length > topicNameLengthMax) return `the topic name is longer than ${topicNameLengthMax} characters`;
-  if (!/^[a-zA-Z0-9._-]+$/.test(name)) return `"${name}" has characters other than ASCII letters, digits, '.', '_' and '-'`;
+  if (!/^[a-zA-Z0-9._-]+$/.test(name))
+    return `"${name}" has characters other than ASCII letters, digits, '.', '_' and '-'`;
   return null;
 }
 

@@ -4,7 +4,16 @@
 import type { ProtoGrpcType } from './generated/controller.js';
 import type { ControllerDefinition } from './generated/raftka/controller/Controller.js';
 import type { ControllerHint__Output } from './generated/raftka/controller/ControllerHint.js';
-import { loadedService, loadProto, RpcChannel, type LoadedService, type MethodName, type RequestIn, type ResponseOut, type ServiceHandlers } from './grpc-plumbing.js';
+import {
+  loadedService,
+  loadProto,
+  RpcChannel,
+  type LoadedService,
+  type MethodName,
+  type RequestIn,
+  type ResponseOut,
+  type ServiceHandlers,
+} from './grpc-plumbing.js';
 
 export type { ControllerDefinition };
 export type { AclBinding, AclBinding__Output } from './generated/raftka/controller/AclBinding.js';
@@ -30,7 +39,9 @@ export interface ControllerAnswer {
 }
 // Compile-time check that every RPC's answer is a ControllerAnswer (a proto change that drops
 // error_code or controller from one breaks the build here).
-type EveryAnswerNamesTheController = { [M in ControllerMethod]: ControllerResponse<M> extends ControllerAnswer ? true : M }[ControllerMethod];
+type EveryAnswerNamesTheController = {
+  [M in ControllerMethod]: ControllerResponse<M> extends ControllerAnswer ? true : M;
+}[ControllerMethod];
 const everyAnswerNamesTheController: EveryAnswerNamesTheController = true;
 void everyAnswerNamesTheController;
 
@@ -49,7 +60,11 @@ export class ControllerChannel {
     this.channel = new RpcChannel(controllerService(), address);
   }
 
-  call<M extends ControllerMethod>(method: M, request: ControllerRequest<M>, deadlineMs: number): Promise<ControllerResponse<M> & ControllerAnswer> {
+  call<M extends ControllerMethod>(
+    method: M,
+    request: ControllerRequest<M>,
+    deadlineMs: number,
+  ): Promise<ControllerResponse<M> & ControllerAnswer> {
     return this.channel.call(method, request, deadlineMs) as Promise<ControllerResponse<M> & ControllerAnswer>;
   }
 

@@ -12,7 +12,13 @@ import type { Endpoint } from '../common/node-config.js';
 import { connectTarget } from '../common/connect-address.js';
 
 /** Must match the options `npm run gen:rpc` passes to proto-loader-gen-types (package.json). */
-const loaderOptions: protoLoader.Options = { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true };
+const loaderOptions: protoLoader.Options = {
+  keepCase: false,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+};
 
 /** Reconnect quickly after a peer restarts: failover and catch-up wait on it. */
 export const channelOptions: grpc.ChannelOptions = {
@@ -26,13 +32,17 @@ export const channelOptions: grpc.ChannelOptions = {
 /** The method names of a generated service definition (without grpc's string index). */
 export type MethodName<D> = keyof { [K in keyof D as string extends K ? never : K]: D[K] } & string;
 /** What a caller sends to method M ("input" type: every field optional). */
-export type RequestIn<D, M extends MethodName<D>> = D[M] extends MethodDefinition<infer Req, infer _Res, infer _ReqOut, infer _ResOut> ? Req : never;
+export type RequestIn<D, M extends MethodName<D>> =
+  D[M] extends MethodDefinition<infer Req, infer _Res, infer _ReqOut, infer _ResOut> ? Req : never;
 /** What a server receives on method M ("output" type: defaults filled in). */
-export type RequestOut<D, M extends MethodName<D>> = D[M] extends MethodDefinition<infer _Req, infer _Res, infer ReqOut, infer _ResOut> ? ReqOut : never;
+export type RequestOut<D, M extends MethodName<D>> =
+  D[M] extends MethodDefinition<infer _Req, infer _Res, infer ReqOut, infer _ResOut> ? ReqOut : never;
 /** What a server answers on method M ("input" type). */
-export type ResponseIn<D, M extends MethodName<D>> = D[M] extends MethodDefinition<infer _Req, infer Res, infer _ReqOut, infer _ResOut> ? Res : never;
+export type ResponseIn<D, M extends MethodName<D>> =
+  D[M] extends MethodDefinition<infer _Req, infer Res, infer _ReqOut, infer _ResOut> ? Res : never;
 /** What a caller receives from method M ("output" type: defaults filled in). */
-export type ResponseOut<D, M extends MethodName<D>> = D[M] extends MethodDefinition<infer _Req, infer _Res, infer _ReqOut, infer ResOut> ? ResOut : never;
+export type ResponseOut<D, M extends MethodName<D>> =
+  D[M] extends MethodDefinition<infer _Req, infer _Res, infer _ReqOut, infer ResOut> ? ResOut : never;
 
 /** A service of one of our proto files as grpc-js loads it. */
 export interface LoadedService<D extends grpc.ServiceDefinition> {
@@ -60,7 +70,17 @@ export function loadedService<D extends grpc.ServiceDefinition>(node: { service:
 /** Call a unary RPC on a client as a promise. */
 function callUnary<Res>(client: grpc.Client, method: string, request: unknown, deadlineMs: number): Promise<Res> {
   return new Promise((resolve, reject) => {
-    const fn = (client as unknown as Record<string, (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: Res) => void) => void>)[method];
+    const fn = (
+      client as unknown as Record<
+        string,
+        (
+          req: unknown,
+          md: grpc.Metadata,
+          opts: grpc.CallOptions,
+          cb: (err: grpc.ServiceError | null, res?: Res) => void,
+        ) => void
+      >
+    )[method];
     if (!fn) {
       reject(new Error(`no RPC ${method}`));
       return;
@@ -102,7 +122,10 @@ export class RpcStatusError extends Error {
 
 /** One handler per method of D: the received request, the answer to send. */
 export type ServiceHandlers<D> = {
-  readonly [M in MethodName<D>]: (request: RequestOut<D, M>, call: grpc.ServerUnaryCall<RequestOut<D, M>, ResponseIn<D, M>>) => Promise<ResponseIn<D, M>> | ResponseIn<D, M>;
+  readonly [M in MethodName<D>]: (
+    request: RequestOut<D, M>,
+    call: grpc.ServerUnaryCall<RequestOut<D, M>, ResponseIn<D, M>>,
+  ) => Promise<ResponseIn<D, M>> | ResponseIn<D, M>;
 };
 
 export interface ServiceFailure<D> {
@@ -119,10 +142,17 @@ export interface RpcService {
 }
 
 /** Typed handlers as a grpc-js service implementation. */
-export function serviceImplementation<D extends grpc.ServiceDefinition>(loaded: LoadedService<D>, handlers: ServiceHandlers<D>, failure: ServiceFailure<D>): RpcService {
+export function serviceImplementation<D extends grpc.ServiceDefinition>(
+  loaded: LoadedService<D>,
+  handlers: ServiceHandlers<D>,
+  failure: ServiceFailure<D>,
+): RpcService {
   const implementation: grpc.UntypedServiceImplementation = {};
   for (const method of Object.keys(handlers) as MethodName<D>[]) {
-    const handler = handlers[method] as (request: unknown, call: grpc.ServerUnaryCall<unknown, unknown>) => Promise<unknown> | unknown;
+    const handler = handlers[method] as (
+      request: unknown,
+      call: grpc.ServerUnaryCall<unknown, unknown>,
+    ) => Promise<unknown> | unknown;
     implementation[method] = ((call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const fail = (err: unknown): void => {
         if (err instanceof RpcStatusError) {
@@ -147,11 +177,16 @@ export function serviceImplementation<D extends grpc.ServiceDefinition>(loaded: 
 }
 
 /** Start a gRPC server with these services on host:port; resolves with the bound port. */
-export async function startRpcServer(endpoint: Endpoint, services: readonly RpcService[]): Promise<{ server: grpc.Server; port: number }> {
+export async function startRpcServer(
+  endpoint: Endpoint,
+  services: readonly RpcService[],
+): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server(channelOptions);
   for (const s of services) server.addService(s.service, s.implementation);
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${endpoint.host}:${endpoint.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+    server.bindAsync(`${endpoint.host}:${endpoint.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    );
   });
   return { server, port };
 }

@@ -16,15 +16,33 @@ import type { VoteResponse__Output } from './generated/raftka/raft/VoteResponse.
 import { loadedService, loadProto, RpcChannel, type LoadedService, type ServiceHandlers } from './grpc-plumbing.js';
 
 export type { KRaftDefinition };
-export type { BeginQuorumEpochRequest, BeginQuorumEpochRequest__Output } from './generated/raftka/raft/BeginQuorumEpochRequest.js';
-export type { DescribeQuorumRequest, DescribeQuorumRequest__Output } from './generated/raftka/raft/DescribeQuorumRequest.js';
-export type { DescribeQuorumResponse, DescribeQuorumResponse__Output } from './generated/raftka/raft/DescribeQuorumResponse.js';
+export type {
+  BeginQuorumEpochRequest,
+  BeginQuorumEpochRequest__Output,
+} from './generated/raftka/raft/BeginQuorumEpochRequest.js';
+export type {
+  DescribeQuorumRequest,
+  DescribeQuorumRequest__Output,
+} from './generated/raftka/raft/DescribeQuorumRequest.js';
+export type {
+  DescribeQuorumResponse,
+  DescribeQuorumResponse__Output,
+} from './generated/raftka/raft/DescribeQuorumResponse.js';
 export type { DivergingEpoch, DivergingEpoch__Output } from './generated/raftka/raft/DivergingEpoch.js';
-export type { EndQuorumEpochRequest, EndQuorumEpochRequest__Output } from './generated/raftka/raft/EndQuorumEpochRequest.js';
+export type {
+  EndQuorumEpochRequest,
+  EndQuorumEpochRequest__Output,
+} from './generated/raftka/raft/EndQuorumEpochRequest.js';
 export type { FetchRequest, FetchRequest__Output } from './generated/raftka/raft/FetchRequest.js';
 export type { FetchResponse, FetchResponse__Output } from './generated/raftka/raft/FetchResponse.js';
-export type { FetchSnapshotRequest, FetchSnapshotRequest__Output } from './generated/raftka/raft/FetchSnapshotRequest.js';
-export type { FetchSnapshotResponse, FetchSnapshotResponse__Output } from './generated/raftka/raft/FetchSnapshotResponse.js';
+export type {
+  FetchSnapshotRequest,
+  FetchSnapshotRequest__Output,
+} from './generated/raftka/raft/FetchSnapshotRequest.js';
+export type {
+  FetchSnapshotResponse,
+  FetchSnapshotResponse__Output,
+} from './generated/raftka/raft/FetchSnapshotResponse.js';
 export type { QuorumEpochResponse, QuorumEpochResponse__Output } from './generated/raftka/raft/QuorumEpochResponse.js';
 export type { ReplicaState, ReplicaState__Output } from './generated/raftka/raft/ReplicaState.js';
 export type { SnapshotId, SnapshotId__Output } from './generated/raftka/raft/SnapshotId.js';

@@ -41,5 +41,8 @@ export function scramKeys(mechanism: number, salted: Uint8Array): { storedKey: B
   const hash = hashOf.get(mechanism);
   if (!hash) throw new Error(`unknown SCRAM mechanism ${mechanism}`);
   const clientKey = createHmac(hash, salted).update('Client Key').digest();
-  return { storedKey: createHash(hash).update(clientKey).digest(), serverKey: createHmac(hash, salted).update('Server Key').digest() };
+  return {
+    storedKey: createHash(hash).update(clientKey).digest(),
+    serverKey: createHmac(hash, salted).update('Server Key').digest(),
+  };
 }

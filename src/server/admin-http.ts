@@ -11,7 +11,10 @@ interface AdminHandlers {
   status(): unknown;
 }
 
-export async function startAdminHttp(endpoint: Endpoint, handlers: AdminHandlers): Promise<{ server: Server; port: number }> {
+export async function startAdminHttp(
+  endpoint: Endpoint,
+  handlers: AdminHandlers,
+): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (code: number, type: string, body: string): void => {

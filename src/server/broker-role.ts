@@ -49,12 +49,23 @@ export interface BrokerRole {
 export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
   const { config, logger, state } = ctx;
   const logManager = createLogManager(config, logger);
-  const replicas = new ReplicaManager(config.nodeId, logManager, brokerLogConfig(config), logger.child({ component: 'replicas' }), config.replicaLagTimeMaxMs);
+  const replicas = new ReplicaManager(
+    config.nodeId,
+    logManager,
+    brokerLogConfig(config),
+    logger.child({ component: 'replicas' }),
+    config.replicaLagTimeMaxMs,
+  );
   const controllerClient = new ControllerClient(config.quorumVoters.map((v) => ({ host: v.host, port: v.port })));
   // Followers fetch from this broker here (proto/replica.proto).
-  const brokerHost = config.listeners.find((l) => !config.controllerListenerNames.includes(l.name))?.host ?? '127.0.0.1';
+  const brokerHost =
+    config.listeners.find((l) => !config.controllerListenerNames.includes(l.name))?.host ?? '127.0.0.1';
   const replication = await startReplicaServer(config.replicaListener ?? { host: brokerHost, port: 0 }, replicas);
-  const replicationEndpoint = { name: replicationListenerName, host: config.replicaListener?.host ?? brokerHost, port: replication.port };
+  const replicationEndpoint = {
+    name: replicationListenerName,
+    host: config.replicaListener?.host ?? brokerHost,
+    port: replication.port,
+  };
   let lifecycle: BrokerLifecycle | null = null;
   const brokerEpoch = (): number => lifecycle?.epoch ?? -1;
   replicas.setIsrChanger(alterPartitionBatcher(controllerClient, config.nodeId, brokerEpoch));
@@ -150,7 +161,11 @@ function alterPartitionBatcher(client: ControllerClient, brokerId: number, broke
 }
 
 /** Fetches the partitions this broker follows from their leaders' replication endpoints. */
-function createReplicaFetcher(ctx: BrokerRoleContext, replicas: ReplicaManager, brokerEpoch: () => number): ReplicaFetcher {
+function createReplicaFetcher(
+  ctx: BrokerRoleContext,
+  replicas: ReplicaManager,
+  brokerEpoch: () => number,
+): ReplicaFetcher {
   return new ReplicaFetcher({
     brokerId: ctx.config.nodeId,
     replicas,

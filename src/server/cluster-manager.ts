@@ -17,8 +17,21 @@
 // - After the first `up`, a controller whose storage is missing is refused, never reformatted
 //   silently: a voter that forgot its log and its vote can let the quorum lose committed
 //   metadata. A broker (an observer) with no storage yet is formatted, so brokers can be added.
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { basename, join, resolve } from 'node:path';
@@ -165,7 +178,9 @@ function pidFromFile(file: string): number | null {
 export function isServerCommandLine(argv: readonly string[], configPath: string): boolean {
   const start = argv.findIndex((a, i) => a === 'server' && argv[i + 1] === 'start');
   if (start < 0) return false;
-  return argv.some((a, i) => i > start && ((a === '--config' && argv[i + 1] === configPath) || a === `--config=${configPath}`));
+  return argv.some(
+    (a, i) => i > start && ((a === '--config' && argv[i + 1] === configPath) || a === `--config=${configPath}`),
+  );
 }
 
 /** Alive (not a zombie) and running this config's server: a zombie's cmdline is empty. */
@@ -217,7 +232,9 @@ export function planStorage(nodes: readonly ClusterNode[], dataDir: string): Sto
         continue;
       }
       if (meta.nodeId !== node.config.nodeId) {
-        throw new ClusterError(`${dir} was formatted for node.id ${meta.nodeId}, but ${node.configPath} says ${node.config.nodeId}`);
+        throw new ClusterError(
+          `${dir} was formatted for node.id ${meta.nodeId}, but ${node.configPath} says ${node.config.nodeId}`,
+        );
       }
       if (!found.has(meta.clusterId)) found.set(meta.clusterId, dir);
     }
@@ -263,10 +280,13 @@ function applyStoragePlan(plan: StoragePlan, dataDir: string): void {
 function healthy(admin: Endpoint | null): Promise<boolean> {
   if (!admin) return Promise.resolve(true); // nothing to ask; the caller checks the process
   return new Promise((resolveHealthy) => {
-    const req = httpRequest({ host: connectHost(admin.host), port: admin.port, path: '/healthz', agent: false, timeout: healthTimeoutMs }, (res) => {
-      res.resume();
-      resolveHealthy(res.statusCode === 200);
-    });
+    const req = httpRequest(
+      { host: connectHost(admin.host), port: admin.port, path: '/healthz', agent: false, timeout: healthTimeoutMs },
+      (res) => {
+        res.resume();
+        resolveHealthy(res.statusCode === 200);
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolveHealthy(false));
     req.end();
@@ -300,7 +320,10 @@ function portProblem(endpoint: Endpoint): Promise<string | null> {
 /** Fail before starting anything if a port a node will bind is taken (say, by another cluster). */
 async function checkPortsFree(nodes: readonly ClusterNode[]): Promise<void> {
   for (const node of nodes) {
-    const endpoints: (Endpoint & { what: string })[] = node.config.listeners.map((l) => ({ ...l, what: `listener ${l.name}` }));
+    const endpoints: (Endpoint & { what: string })[] = node.config.listeners.map((l) => ({
+      ...l,
+      what: `listener ${l.name}`,
+    }));
     if (node.config.adminListener) endpoints.push({ ...node.config.adminListener, what: 'admin.listener' });
     for (const e of endpoints) {
       let problem = await portProblem(e);
@@ -312,9 +335,14 @@ async function checkPortsFree(nodes: readonly ClusterNode[]): Promise<void> {
         problem = await portProblem(e);
       }
       if (problem === 'EADDRINUSE') {
-        throw new ClusterError(`${node.name}: ${e.what} ${e.host}:${e.port} is already in use by another process; nothing was started`);
+        throw new ClusterError(
+          `${node.name}: ${e.what} ${e.host}:${e.port} is already in use by another process; nothing was started`,
+        );
       }
-      if (problem !== null) throw new ClusterError(`${node.name}: cannot bind ${e.what} ${e.host}:${e.port} (${problem}); nothing was started`);
+      if (problem !== null)
+        throw new ClusterError(
+          `${node.name}: cannot bind ${e.what} ${e.host}:${e.port} (${problem}); nothing was started`,
+        );
     }
   }
 }
@@ -370,13 +398,16 @@ interface Started {
 
 function spawnNode(node: ClusterNode, repoRoot: string): Started {
   const out = openSync(node.logFile, 'a');
-  let child;
+  let child: ChildProcess;
   try {
     child = spawn(process.execPath, serverArgs(node, repoRoot), { detached: true, stdio: ['ignore', out, out] });
   } finally {
     closeSync(out);
   }
-  if (child.pid === undefined) throw new ClusterError(`could not start ${node.name} (${process.execPath} ${serverArgs(node, repoRoot).join(' ')})`);
+  if (child.pid === undefined)
+    throw new ClusterError(
+      `could not start ${node.name} (${process.execPath} ${serverArgs(node, repoRoot).join(' ')})`,
+    );
   const started: Started = { node, pid: child.pid, exit: null };
   child.once('exit', (code, signal) => (started.exit = signal !== null ? `signal ${signal}` : `code ${code ?? '?'}`));
   child.once('error', (err) => (started.exit ??= err.message));
@@ -415,8 +446,13 @@ export async function clusterUp(options: UpOptions): Promise<UpResult> {
     }
     const message = err instanceof Error ? err.message : String(err);
     if (!options.detach) {
-      await stopNodes(started.map((s) => s.node), stopTimeoutMs);
-      throw new ClusterError(`${message}\n(stopped the nodes this command started: ${namesOrNone(started.map((s) => s.node))})`);
+      await stopNodes(
+        started.map((s) => s.node),
+        stopTimeoutMs,
+      );
+      throw new ClusterError(
+        `${message}\n(stopped the nodes this command started: ${namesOrNone(started.map((s) => s.node))})`,
+      );
     }
     const running = nodes.filter((n) => runningPid(n) !== null);
     throw new ClusterError(`${message}\n(still running: ${namesOrNone(running)}; raftka cluster down stops them)`);
@@ -428,7 +464,12 @@ function namesOrNone(nodes: readonly ClusterNode[]): string {
   return nodes.length > 0 ? nodes.map((n) => n.name).join(', ') : 'none';
 }
 
-async function waitHealthy(nodes: readonly ClusterNode[], started: readonly Started[], timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+async function waitHealthy(
+  nodes: readonly ClusterNode[],
+  started: readonly Started[],
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const pending = new Set(nodes);
   for (;;) {
@@ -567,7 +608,9 @@ export function superviseForeground(paths: ClusterPaths, options: SuperviseOptio
         const pid = runningPid(node);
         if (pid === null && !down.has(node.name)) {
           down.add(node.name);
-          options.report(`${node.name} (node.id=${node.config.nodeId}) is not running any more; the end of ${node.logFile}:\n${tailOfFile(node.logFile, 5)}`);
+          options.report(
+            `${node.name} (node.id=${node.config.nodeId}) is not running any more; the end of ${node.logFile}:\n${tailOfFile(node.logFile, 5)}`,
+          );
         } else if (pid !== null && down.delete(node.name)) {
           options.report(`${node.name} (node.id=${node.config.nodeId}) is running again (pid ${pid})`);
         }

@@ -45,7 +45,9 @@ export async function startController(ctx: ControllerRoleContext, endpoint: Endp
     deleteTopicEnable: config.deleteTopicEnable,
     uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable,
     brokerSessionTimeoutMs: config.brokerSessionTimeoutMs,
-    leaderRebalanceIntervalMs: config.autoLeaderRebalanceEnable ? config.leaderImbalanceCheckIntervalSeconds * 1000 : null,
+    leaderRebalanceIntervalMs: config.autoLeaderRebalanceEnable
+      ? config.leaderImbalanceCheckIntervalSeconds * 1000
+      : null,
   });
   const started = await startRaftServer(
     endpoint,

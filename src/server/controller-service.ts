@@ -19,7 +19,16 @@ import { encodeRecordFramesAsync, RecordFrameError, splitRecordFrames } from '..
 import { ConfigResourceType } from '../metadata/records.js';
 import { uuidFromBytes, uuidToBytes } from '../common/uuid.js';
 import { serviceImplementation, type RequestOut, type ResponseIn, type RpcService } from '../rpc/grpc-plumbing.js';
-import { controllerService, type AclBinding as WireAclBinding, type AclBinding__Output, type ControllerDefinition, type ControllerHandlers, type ControllerHint, type ControllerMethod, type QuotaEntityPart } from '../rpc/controller-rpc.js';
+import {
+  controllerService,
+  type AclBinding as WireAclBinding,
+  type AclBinding__Output,
+  type ControllerDefinition,
+  type ControllerHandlers,
+  type ControllerHint,
+  type ControllerMethod,
+  type QuotaEntityPart,
+} from '../rpc/controller-rpc.js';
 
 /** What a handler of method M receives and answers. */
 type In<M extends ControllerMethod> = RequestOut<ControllerDefinition, M>;
@@ -68,16 +77,25 @@ function filterFromWire(w: AclBinding__Output): AclFilter {
 function aclResultsToWire(results: readonly AclResult[]): Out<'CreateAcls'> {
   return {
     errorCode: ErrorCode.NONE,
-    results: results.map((r) => ({ errorCode: r.errorCode, errorMessage: r.errorMessage ?? '', matched: r.matched.map((e): WireAclBinding => ({ ...e, id: uuidToBytes(e.id) })) })),
+    results: results.map((r) => ({
+      errorCode: r.errorCode,
+      errorMessage: r.errorMessage ?? '',
+      matched: r.matched.map((e): WireAclBinding => ({ ...e, id: uuidToBytes(e.id) })),
+    })),
   };
 }
 
 function quotaEntityFromWire(parts: readonly { entityType: string; entityName?: string }[]): QuotaEntity[] {
-  return parts.map((p) => ({ entityType: p.entityType, entityName: typeof p.entityName === 'string' ? p.entityName : null }));
+  return parts.map((p) => ({
+    entityType: p.entityType,
+    entityName: typeof p.entityName === 'string' ? p.entityName : null,
+  }));
 }
 
 function quotaEntityToWire(entity: readonly QuotaEntity[]): QuotaEntityPart[] {
-  return entity.map((e) => (e.entityName === null ? { entityType: e.entityType } : { entityType: e.entityType, entityName: e.entityName }));
+  return entity.map((e) =>
+    e.entityName === null ? { entityType: e.entityType } : { entityType: e.entityType, entityName: e.entityName },
+  );
 }
 
 /** A resource's dynamic configs in the image, as a proto map. */
@@ -92,13 +110,21 @@ async function registerBroker({ controller }: ServiceContext, w: In<'RegisterBro
     brokerId: w.brokerId,
     clusterId: w.clusterId,
     incarnationId: uuidFromBytes(w.incarnationId),
-    listeners: w.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: l.securityProtocol })),
+    listeners: w.listeners.map((l) => ({
+      name: l.name,
+      host: l.host,
+      port: l.port,
+      securityProtocol: l.securityProtocol,
+    })),
     rack: w.rack === '' ? null : w.rack,
   });
   return { errorCode: r.errorCode, errorMessage: r.errorMessage ?? '', brokerEpoch: r.brokerEpoch };
 }
 
-async function brokerHeartbeat({ controller }: ServiceContext, w: In<'BrokerHeartbeat'>): Promise<Out<'BrokerHeartbeat'>> {
+async function brokerHeartbeat(
+  { controller }: ServiceContext,
+  w: In<'BrokerHeartbeat'>,
+): Promise<Out<'BrokerHeartbeat'>> {
   const r = await controller.brokerHeartbeat({
     brokerId: w.brokerId,
     brokerEpoch: w.brokerEpoch,
@@ -132,7 +158,10 @@ async function alterPartition({ controller }: ServiceContext, w: In<'AlterPartit
       newIsr: p.newIsr,
     })),
   });
-  return { errorCode: r.errorCode, partitions: r.partitions.map((p) => ({ ...p, isr: [...p.isr], topicId: uuidToBytes(p.topicId) })) };
+  return {
+    errorCode: r.errorCode,
+    partitions: r.partitions.map((p) => ({ ...p, isr: [...p.isr], topicId: uuidToBytes(p.topicId) })),
+  };
 }
 
 async function describeTopics(ctx: ServiceContext, w: In<'DescribeTopics'>): Promise<Out<'DescribeTopics'>> {
@@ -143,16 +172,39 @@ async function describeTopics(ctx: ServiceContext, w: In<'DescribeTopics'>): Pro
     metadataOffset: ctx.metadataOffset(),
     imageDigest: imageDigest(image),
     controller: ctx.hint(),
-    brokers: [...image.brokers.values()].sort((a, b) => a.id - b.id).map((b) => ({ id: b.id, epoch: b.epoch, fenced: b.fenced, inControlledShutdown: b.inControlledShutdown, rack: b.rack ?? '' })),
+    brokers: [...image.brokers.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((b) => ({
+        id: b.id,
+        epoch: b.epoch,
+        fenced: b.fenced,
+        inControlledShutdown: b.inControlledShutdown,
+        rack: b.rack ?? '',
+      })),
     topics: wanted.map((name) => {
       const t = image.topicsByName.get(name);
-      if (!t) return { name, topicId: Buffer.alloc(0), errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, configs: {}, partitions: [] };
+      if (!t)
+        return {
+          name,
+          topicId: Buffer.alloc(0),
+          errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          configs: {},
+          partitions: [],
+        };
       return {
         name,
         topicId: uuidToBytes(t.id),
         errorCode: ErrorCode.NONE,
         configs: configsOf(image, ConfigResourceType.TOPIC, name),
-        partitions: [...t.partitions.entries()].sort(([a], [b]) => a - b).map(([partition, p]) => ({ partition, leader: p.leader, leaderEpoch: p.leaderEpoch, replicas: [...p.replicas], isr: [...p.isr] })),
+        partitions: [...t.partitions.entries()]
+          .sort(([a], [b]) => a - b)
+          .map(([partition, p]) => ({
+            partition,
+            leader: p.leader,
+            leaderEpoch: p.leaderEpoch,
+            replicas: [...p.replicas],
+            isr: [...p.isr],
+          })),
       };
     }),
   };
@@ -160,7 +212,10 @@ async function describeTopics(ctx: ServiceContext, w: In<'DescribeTopics'>): Pro
 
 // ------------------------------------------------------------ configs
 
-async function incrementalAlterConfigs({ controller }: ServiceContext, w: In<'IncrementalAlterConfigs'>): Promise<Out<'IncrementalAlterConfigs'>> {
+async function incrementalAlterConfigs(
+  { controller }: ServiceContext,
+  w: In<'IncrementalAlterConfigs'>,
+): Promise<Out<'IncrementalAlterConfigs'>> {
   const resources = w.resources.map((r) => ({
     resourceType: r.resourceType,
     resourceName: r.resourceName,
@@ -170,7 +225,10 @@ async function incrementalAlterConfigs({ controller }: ServiceContext, w: In<'In
   return { errorCode: ErrorCode.NONE, resources: results.map((r) => ({ ...r, errorMessage: r.errorMessage ?? '' })) };
 }
 
-async function describeConfigs({ controller }: ServiceContext, w: In<'DescribeConfigs'>): Promise<Out<'DescribeConfigs'>> {
+async function describeConfigs(
+  { controller }: ServiceContext,
+  w: In<'DescribeConfigs'>,
+): Promise<Out<'DescribeConfigs'>> {
   const image = w.requireActive ? await controller.readBarrier() : controller.image();
   return {
     errorCode: ErrorCode.NONE,
@@ -189,20 +247,43 @@ async function describeConfigs({ controller }: ServiceContext, w: In<'DescribeCo
 
 // ------------------------------------------------------------ SCRAM and quotas
 
-async function alterUserScramCredentials({ controller }: ServiceContext, w: In<'AlterUserScramCredentials'>): Promise<Out<'AlterUserScramCredentials'>> {
+async function alterUserScramCredentials(
+  { controller }: ServiceContext,
+  w: In<'AlterUserScramCredentials'>,
+): Promise<Out<'AlterUserScramCredentials'>> {
   const results = await controller.alterUserScramCredentials(
     w.deletions.map((d) => ({ name: d.name, mechanism: d.mechanism })),
-    w.upsertions.map((u) => ({ name: u.name, mechanism: u.mechanism, iterations: u.iterations, salt: u.salt, saltedPassword: u.saltedPassword })),
+    w.upsertions.map((u) => ({
+      name: u.name,
+      mechanism: u.mechanism,
+      iterations: u.iterations,
+      salt: u.salt,
+      saltedPassword: u.saltedPassword,
+    })),
   );
   return { errorCode: ErrorCode.NONE, results: results.map((r) => ({ ...r, errorMessage: r.errorMessage ?? '' })) };
 }
 
-function describeUserScramCredentialsAnswer({ controller }: ServiceContext, w: In<'DescribeUserScramCredentials'>): Out<'DescribeUserScramCredentials'> {
+function describeUserScramCredentialsAnswer(
+  { controller }: ServiceContext,
+  w: In<'DescribeUserScramCredentials'>,
+): Out<'DescribeUserScramCredentials'> {
   const results = describeUserScramCredentials(controller.image(), w.users);
-  return { errorCode: ErrorCode.NONE, results: results.map((r) => ({ user: r.user, errorCode: r.errorCode, errorMessage: r.errorMessage ?? '', credentials: r.credentials.map((c) => ({ name: r.user, ...c })) })) };
+  return {
+    errorCode: ErrorCode.NONE,
+    results: results.map((r) => ({
+      user: r.user,
+      errorCode: r.errorCode,
+      errorMessage: r.errorMessage ?? '',
+      credentials: r.credentials.map((c) => ({ name: r.user, ...c })),
+    })),
+  };
 }
 
-async function alterClientQuotas({ controller }: ServiceContext, w: In<'AlterClientQuotas'>): Promise<Out<'AlterClientQuotas'>> {
+async function alterClientQuotas(
+  { controller }: ServiceContext,
+  w: In<'AlterClientQuotas'>,
+): Promise<Out<'AlterClientQuotas'>> {
   const results = await controller.alterClientQuotas(
     w.entries.map((e) => ({
       entity: quotaEntityFromWire(e.entity),
@@ -210,10 +291,20 @@ async function alterClientQuotas({ controller }: ServiceContext, w: In<'AlterCli
     })),
     w.validateOnly,
   );
-  return { errorCode: ErrorCode.NONE, entries: results.map((r) => ({ entity: quotaEntityToWire(r.entity), errorCode: r.errorCode, errorMessage: r.errorMessage ?? '' })) };
+  return {
+    errorCode: ErrorCode.NONE,
+    entries: results.map((r) => ({
+      entity: quotaEntityToWire(r.entity),
+      errorCode: r.errorCode,
+      errorMessage: r.errorMessage ?? '',
+    })),
+  };
 }
 
-function describeClientQuotasAnswer({ controller }: ServiceContext, w: In<'DescribeClientQuotas'>): Out<'DescribeClientQuotas'> {
+function describeClientQuotasAnswer(
+  { controller }: ServiceContext,
+  w: In<'DescribeClientQuotas'>,
+): Out<'DescribeClientQuotas'> {
   const r = describeClientQuotas(
     controller.image(),
     w.components.map((c) => ({ entityType: c.entityType, matchType: c.matchType, match: c.match || null })),
@@ -222,7 +313,10 @@ function describeClientQuotasAnswer({ controller }: ServiceContext, w: In<'Descr
   return {
     errorCode: r.errorCode,
     errorMessage: r.errorMessage ?? '',
-    entries: r.entries.map((e) => ({ entity: quotaEntityToWire(e.entity), values: [...e.values].map(([key, value]) => ({ key, value })) })),
+    entries: r.entries.map((e) => ({
+      entity: quotaEntityToWire(e.entity),
+      values: [...e.values].map(([key, value]) => ({ key, value })),
+    })),
   };
 }
 
@@ -236,7 +330,10 @@ async function updateFeatures({ controller }: ServiceContext, w: In<'UpdateFeatu
   return { errorCode: ErrorCode.NONE, results: results.map((r) => ({ ...r, errorMessage: r.errorMessage ?? '' })) };
 }
 
-async function importMigration({ controller }: ServiceContext, w: In<'ImportMigration'>): Promise<Out<'ImportMigration'>> {
+async function importMigration(
+  { controller }: ServiceContext,
+  w: In<'ImportMigration'>,
+): Promise<Out<'ImportMigration'>> {
   let encoded: Uint8Array[];
   try {
     encoded = splitRecordFrames(w.records, w.recordCount);
@@ -255,20 +352,45 @@ async function describeMetadataImage(ctx: ServiceContext): Promise<Out<'Describe
   return { errorCode: ErrorCode.NONE, records: frames, recordCount: count, metadataOffset: offset };
 }
 
-async function alterPartitionReassignments({ controller }: ServiceContext, w: In<'AlterPartitionReassignments'>): Promise<Out<'AlterPartitionReassignments'>> {
-  const items = w.items.map((i) => ({ topic: i.topic, partition: i.partition, replicas: i.cancel ? null : i.replicas.map(Number) }));
+async function alterPartitionReassignments(
+  { controller }: ServiceContext,
+  w: In<'AlterPartitionReassignments'>,
+): Promise<Out<'AlterPartitionReassignments'>> {
+  const items = w.items.map((i) => ({
+    topic: i.topic,
+    partition: i.partition,
+    replicas: i.cancel ? null : i.replicas.map(Number),
+  }));
   const results = await controller.alterPartitionReassignments(items);
-  return { errorCode: ErrorCode.NONE, items: results.map((r) => ({ topic: r.topic, partition: r.partition, errorCode: r.errorCode, errorMessage: r.errorMessage ?? '' })) };
+  return {
+    errorCode: ErrorCode.NONE,
+    items: results.map((r) => ({
+      topic: r.topic,
+      partition: r.partition,
+      errorCode: r.errorCode,
+      errorMessage: r.errorMessage ?? '',
+    })),
+  };
 }
 
-function listPartitionReassignmentsAnswer({ controller }: ServiceContext, w: In<'ListPartitionReassignments'>): Out<'ListPartitionReassignments'> {
+function listPartitionReassignmentsAnswer(
+  { controller }: ServiceContext,
+  w: In<'ListPartitionReassignments'>,
+): Out<'ListPartitionReassignments'> {
   const filters = w.items;
   const wanted = filters.length === 0 ? null : new Map<string, number[]>();
   for (const f of filters) wanted?.set(f.topic, [...(wanted.get(f.topic) ?? []), f.partition]);
   const listing = listPartitionReassignments(controller.image(), wanted);
   return {
     errorCode: ErrorCode.NONE,
-    items: listing.map((r) => ({ ...r, replicas: [...r.replicas], addingReplicas: [...r.addingReplicas], removingReplicas: [...r.removingReplicas], errorCode: 0, errorMessage: '' })),
+    items: listing.map((r) => ({
+      ...r,
+      replicas: [...r.replicas],
+      addingReplicas: [...r.addingReplicas],
+      removingReplicas: [...r.removingReplicas],
+      errorCode: 0,
+      errorMessage: '',
+    })),
   };
 }
 
@@ -280,8 +402,15 @@ function handlersFor(ctx: ServiceContext): ControllerHandlers {
     RegisterBroker: (w) => registerBroker(ctx, w),
     BrokerHeartbeat: (w) => brokerHeartbeat(ctx, w),
     CreateTopics: (w) => createTopics(ctx, w),
-    DeleteTopics: async (w) => topicResultsToWire(await controller.deleteTopics(w.names.map((name) => ({ name, topicId: null })))),
-    CreatePartitions: async (w) => topicResultsToWire(await controller.createPartitions(w.topics.map((t) => ({ name: t.name, count: t.count })), w.validateOnly)),
+    DeleteTopics: async (w) =>
+      topicResultsToWire(await controller.deleteTopics(w.names.map((name) => ({ name, topicId: null })))),
+    CreatePartitions: async (w) =>
+      topicResultsToWire(
+        await controller.createPartitions(
+          w.topics.map((t) => ({ name: t.name, count: t.count })),
+          w.validateOnly,
+        ),
+      ),
     AlterPartition: (w) => alterPartition(ctx, w),
     IncrementalAlterConfigs: (w) => incrementalAlterConfigs(ctx, w),
     DescribeConfigs: (w) => describeConfigs(ctx, w),
@@ -290,14 +419,28 @@ function handlersFor(ctx: ServiceContext): ControllerHandlers {
     DeleteAcls: async (w) => aclResultsToWire(await controller.deleteAcls(w.acls.map(filterFromWire))),
     DescribeAcls: async (w) => {
       const image = controller.image();
-      return aclResultsToWire(w.acls.map((f) => ({ errorCode: ErrorCode.NONE, errorMessage: null, matched: describeAcls(image, filterFromWire(f)) })));
+      return aclResultsToWire(
+        w.acls.map((f) => ({
+          errorCode: ErrorCode.NONE,
+          errorMessage: null,
+          matched: describeAcls(image, filterFromWire(f)),
+        })),
+      );
     },
     AlterUserScramCredentials: (w) => alterUserScramCredentials(ctx, w),
     DescribeUserScramCredentials: async (w) => describeUserScramCredentialsAnswer(ctx, w),
     AlterClientQuotas: (w) => alterClientQuotas(ctx, w),
     DescribeClientQuotas: async (w) => describeClientQuotasAnswer(ctx, w),
     UpdateFeatures: (w) => updateFeatures(ctx, w),
-    DescribeFeatures: async () => ({ errorCode: ErrorCode.NONE, results: describeFeatures(controller.image()).map((f) => ({ feature: f.name, supportedMin: f.supportedMin, supportedMax: f.supportedMax, finalizedLevel: f.finalizedLevel })) }),
+    DescribeFeatures: async () => ({
+      errorCode: ErrorCode.NONE,
+      results: describeFeatures(controller.image()).map((f) => ({
+        feature: f.name,
+        supportedMin: f.supportedMin,
+        supportedMax: f.supportedMax,
+        finalizedLevel: f.finalizedLevel,
+      })),
+    }),
     ImportMigration: (w) => importMigration(ctx, w),
     DescribeMetadataImage: () => describeMetadataImage(ctx),
     AlterPartitionReassignments: (w) => alterPartitionReassignments(ctx, w),
@@ -306,13 +449,21 @@ function handlersFor(ctx: ServiceContext): ControllerHandlers {
   };
 }
 
-export function controllerServiceFor(controller: QuorumController, voterEndpoints: ReadonlyMap<number, Endpoint>, metadataOffset: () => number): RpcService {
+export function controllerServiceFor(
+  controller: QuorumController,
+  voterEndpoints: ReadonlyMap<number, Endpoint>,
+  metadataOffset: () => number,
+): RpcService {
   const hint = (): ControllerHint => {
     const leaderId = controller.leaderId();
     const ep = voterEndpoints.get(leaderId);
     return { leaderId, leaderHost: ep?.host ?? '', leaderPort: ep?.port ?? 0 };
   };
   // A standby refuses with NOT_CONTROLLER and names the active controller; any other failure is INTERNAL.
-  const notController = (err: unknown): Out<ControllerMethod> | null => (err instanceof NotControllerError ? { errorCode: ErrorCode.NOT_CONTROLLER, controller: hint() } : null);
-  return serviceImplementation(controllerService(), handlersFor({ controller, hint, metadataOffset }), { status: grpc.status.INTERNAL, answer: notController });
+  const notController = (err: unknown): Out<ControllerMethod> | null =>
+    err instanceof NotControllerError ? { errorCode: ErrorCode.NOT_CONTROLLER, controller: hint() } : null;
+  return serviceImplementation(controllerService(), handlersFor({ controller, hint, metadataOffset }), {
+    status: grpc.status.INTERNAL,
+    answer: notController,
+  });
 }

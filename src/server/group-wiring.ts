@@ -16,7 +16,12 @@ import { KafkaClient } from '../client/kafka-client.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
 import { subscriptionTopics } from '../protocol/consumer-protocol.js';
 
-export function createGroupCoordinator(config: NodeConfig, replicas: ReplicaManager, state: MetadataState, logger: Logger): GroupCoordinator {
+export function createGroupCoordinator(
+  config: NodeConfig,
+  replicas: ReplicaManager,
+  state: MetadataState,
+  logger: Logger,
+): GroupCoordinator {
   return new GroupCoordinator({
     log: new ReplicatedOffsetsLog(replicas, config.offsetsCommitTimeoutMs, config.offsetsLoadBufferSize),
     clock: systemClock,
@@ -57,20 +62,30 @@ export function startConsumerLagMetrics(
   kafkaPorts: ReadonlyMap<string, number>,
 ): KafkaClient {
   const ownListener = config.listeners.find((l) => !config.controllerListenerNames.includes(l.name))!;
-  const lagClient = new KafkaClient([{ host: ownListener.host === '0.0.0.0' ? '127.0.0.1' : ownListener.host, port: kafkaPorts.get(ownListener.name)! }], { clientId: `raftka-${config.nodeId}-group-metrics`, retries: 1, requestTimeoutMs: 2000 });
+  const lagClient = new KafkaClient(
+    [
+      {
+        host: ownListener.host === '0.0.0.0' ? '127.0.0.1' : ownListener.host,
+        port: kafkaPorts.get(ownListener.name)!,
+      },
+    ],
+    { clientId: `raftka-${config.nodeId}-group-metrics`, retries: 1, requestTimeoutMs: 2000 },
+  );
   registerGroupMetrics(registry, coordinator, async (partitions) => {
     const ends = new Map<string, number>();
-    await Promise.all(partitions.map(async ({ topic, partition }) => {
-      const local = replicas.get(topic, partition);
-      if (local?.isLeader) ends.set(offsetMapKey(topic, partition), local.highWatermark);
-      else {
-        try {
-          ends.set(offsetMapKey(topic, partition), (await lagClient.listOffset(topic, partition, -1)).offset);
-        } catch {
-          // leader unknown or unreachable: no lag figure for this partition this time
+    await Promise.all(
+      partitions.map(async ({ topic, partition }) => {
+        const local = replicas.get(topic, partition);
+        if (local?.isLeader) ends.set(offsetMapKey(topic, partition), local.highWatermark);
+        else {
+          try {
+            ends.set(offsetMapKey(topic, partition), (await lagClient.listOffset(topic, partition, -1)).offset);
+          } catch {
+            // leader unknown or unreachable: no lag figure for this partition this time
+          }
         }
-      }
-    }));
+      }),
+    );
     return ends;
   });
   return lagClient;

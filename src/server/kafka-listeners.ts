@@ -11,11 +11,22 @@ export interface KafkaListeners {
   readonly ports: ReadonlyMap<string, number>;
 }
 
-export async function startKafkaListeners(config: NodeConfig, logger: Logger, registry: Registry, handlers: KafkaServerOptions['handlers']): Promise<KafkaListeners> {
+export async function startKafkaListeners(
+  config: NodeConfig,
+  logger: Logger,
+  registry: Registry,
+  handlers: KafkaServerOptions['handlers'],
+): Promise<KafkaListeners> {
   const servers: KafkaServer[] = [];
   const ports = new Map<string, number>();
   for (const listener of config.listeners.filter((l) => !config.controllerListenerNames.includes(l.name))) {
-    const server = new KafkaServer({ listener, logger: logger.child({ listener: listener.name }), registry, requestBytesMax: config.socketRequestMaxBytes, handlers });
+    const server = new KafkaServer({
+      listener,
+      logger: logger.child({ listener: listener.name }),
+      registry,
+      requestBytesMax: config.socketRequestMaxBytes,
+      handlers,
+    });
     ports.set(listener.name, await server.start());
     servers.push(server);
   }

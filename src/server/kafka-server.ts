@@ -38,9 +38,23 @@ export class KafkaServer {
 
   constructor(private readonly options: KafkaServerOptions) {
     const listener = options.listener.name;
-    this.closedConnections = new Counter({ name: 'raftka_kafka_connections_closed_on_error_total', help: 'Kafka connections closed because of a bad frame or request', labelNames: ['reason'], registers: [options.registry] });
-    this.requests = new Counter({ name: 'raftka_kafka_requests_total', help: 'Kafka requests handled, by API', labelNames: ['api'], registers: [options.registry] });
-    this.connections = new Gauge({ name: 'raftka_kafka_connections', help: `open Kafka connections on ${listener}`, registers: [options.registry] });
+    this.closedConnections = new Counter({
+      name: 'raftka_kafka_connections_closed_on_error_total',
+      help: 'Kafka connections closed because of a bad frame or request',
+      labelNames: ['reason'],
+      registers: [options.registry],
+    });
+    this.requests = new Counter({
+      name: 'raftka_kafka_requests_total',
+      help: 'Kafka requests handled, by API',
+      labelNames: ['api'],
+      registers: [options.registry],
+    });
+    this.connections = new Gauge({
+      name: 'raftka_kafka_connections',
+      help: `open Kafka connections on ${listener}`,
+      registers: [options.registry],
+    });
   }
 
   async start(): Promise<number> {
@@ -89,7 +103,12 @@ export class KafkaServer {
       for (const frame of frames) {
         if (closed) return;
         // Settled at once into a value: a rejection must never wait unhandled for its turn.
-        const answer: Promise<{ chunks: Buffer[] | null } | { err: unknown }> = this.handleFrame(frame, { listenerName: this.options.listener.name, clientHost: socket.remoteAddress ?? '', connectionId, signal: gone.signal }).then(
+        const answer: Promise<{ chunks: Buffer[] | null } | { err: unknown }> = this.handleFrame(frame, {
+          listenerName: this.options.listener.name,
+          clientHost: socket.remoteAddress ?? '',
+          connectionId,
+          signal: gone.signal,
+        }).then(
           (chunks) => ({ chunks }),
           (err: unknown) => ({ err }),
         );
@@ -101,7 +120,14 @@ export class KafkaServer {
           if (inFlight < inFlightMax && !closed) socket.resume();
           if ('err' in result) {
             const err = result.err;
-            const reason = err instanceof ProtocolDecodeError ? 'bad-request' : err instanceof UnsupportedApiError ? 'unsupported-api' : err instanceof ProtocolEncodeError ? 'encode-error' : 'handler-error';
+            const reason =
+              err instanceof ProtocolDecodeError
+                ? 'bad-request'
+                : err instanceof UnsupportedApiError
+                  ? 'unsupported-api'
+                  : err instanceof ProtocolEncodeError
+                    ? 'encode-error'
+                    : 'handler-error';
             if (reason === 'handler-error' || reason === 'encode-error') log.error({ err }, 'request failed');
             fail(reason, err);
             return;
@@ -124,14 +150,27 @@ export class KafkaServer {
   private async handleFrame(frame: Buffer, conn: Omit<RequestContext, 'header'>): Promise<Buffer[] | null> {
     const header = decodeRequestHeader(frame);
     const api: AnyApi | undefined = apiFor(header.apiKey);
-    if (header.apiKey === apiVersionsKey && api && (header.apiVersion < api.minVersion || header.apiVersion > api.maxVersion)) {
+    if (
+      header.apiKey === apiVersionsKey &&
+      api &&
+      (header.apiVersion < api.minVersion || header.apiVersion > api.maxVersion)
+    ) {
       // KIP-511: error 35 in a v0-shaped body listing what we serve, so the client can retry lower.
-      return [encodeRawResponseFrame(header.apiKey, 0, header.correlationId, unsupportedApiVersionsResponse((key) => this.options.handlers.has(key)))];
+      return [
+        encodeRawResponseFrame(
+          header.apiKey,
+          0,
+          header.correlationId,
+          unsupportedApiVersionsResponse((key) => this.options.handlers.has(key)),
+        ),
+      ];
     }
     const served = this.options.handlers.get(header.apiKey);
     if (!api || !served) throw new UnsupportedApiError(`api key ${header.apiKey} is not served`);
     if (header.apiVersion < api.minVersion || header.apiVersion > api.maxVersion) {
-      throw new UnsupportedApiError(`${api.name} v${header.apiVersion} is not served (${api.minVersion}-${api.maxVersion})`);
+      throw new UnsupportedApiError(
+        `${api.name} v${header.apiVersion} is not served (${api.minVersion}-${api.maxVersion})`,
+      );
     }
     const reader = new Reader(frame, header.bodyOffset);
     const call = served.decode(header.apiVersion, reader);

@@ -34,7 +34,11 @@ export function controllerEndpoint(config: NodeConfig): Endpoint | null {
   return config.listeners.find((l) => config.controllerListenerNames.includes(l.name)) ?? null;
 }
 
-export async function startNode(config: NodeConfig, logger: Logger, onFatal: (err: unknown) => void): Promise<RunningNode> {
+export async function startNode(
+  config: NodeConfig,
+  logger: Logger,
+  onFatal: (err: unknown) => void,
+): Promise<RunningNode> {
   setConnectAddressMap(config.connectAddressMap);
   const clusterId = formattedClusterId(config);
   const registry = createNodeRegistry(config.nodeId);
@@ -51,14 +55,27 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
     ? await startBroker({ config, clusterId, logger, registry, raft: driver, state })
     : null;
   const admin: NodeAdmin | null = config.adminListener
-    ? await startNodeAdmin(config.adminListener, { registry, clusterId, quorumStatus: () => driver.status(), state, broker: broker?.lifecycle ?? null })
+    ? await startNodeAdmin(config.adminListener, {
+        registry,
+        clusterId,
+        quorumStatus: () => driver.status(),
+        state,
+        broker: broker?.lifecycle ?? null,
+      })
     : null;
 
   const controllerPort = controller?.port ?? null;
   const adminPort = admin?.port ?? null;
   const kafkaPorts = broker?.kafkaPorts ?? new Map<string, number>();
   logger.info(
-    { nodeId: config.nodeId, roles: config.processRoles, clusterId, controllerPort, adminPort, kafkaPorts: Object.fromEntries(kafkaPorts) },
+    {
+      nodeId: config.nodeId,
+      roles: config.processRoles,
+      clusterId,
+      controllerPort,
+      adminPort,
+      kafkaPorts: Object.fromEntries(kafkaPorts),
+    },
     'node started',
   );
 
@@ -86,10 +103,14 @@ export async function startNode(config: NodeConfig, logger: Logger, onFatal: (er
 function formattedClusterId(config: NodeConfig): string {
   const meta = readMetaProperties(config.metadataLogDir);
   if (!meta) {
-    throw new NodeStartError(`${config.metadataLogDir} is not formatted: run \`raftka storage format --config ${config.sourcePath} --cluster-id <id>\``);
+    throw new NodeStartError(
+      `${config.metadataLogDir} is not formatted: run \`raftka storage format --config ${config.sourcePath} --cluster-id <id>\``,
+    );
   }
   if (meta.nodeId !== config.nodeId) {
-    throw new NodeStartError(`${config.metadataLogDir}/meta.properties has node.id ${meta.nodeId}, but ${config.sourcePath} says ${config.nodeId}`);
+    throw new NodeStartError(
+      `${config.metadataLogDir}/meta.properties has node.id ${meta.nodeId}, but ${config.sourcePath} says ${config.nodeId}`,
+    );
   }
   return meta.clusterId;
 }

@@ -11,7 +11,11 @@ import { partitionKey } from '../protocol/topic-partition.js';
 /** Whatever a follower asks, one long-poll waits at most this long. */
 const replicaWaitMaxMs = 5_000;
 
-export async function handleReplicaFetch(replicas: ReplicaManager, w: ReplicaFetchRequest__Output, signal: AbortSignal): Promise<ReplicaFetchResponse> {
+export async function handleReplicaFetch(
+  replicas: ReplicaManager,
+  w: ReplicaFetchRequest__Output,
+  signal: AbortSignal,
+): Promise<ReplicaFetchResponse> {
   const replicaId = w.replicaId;
   const maxBytes = Math.max(1, w.maxBytes);
   const waitMs = Math.min(replicaWaitMaxMs, Math.max(0, w.maxWaitMs));
@@ -46,11 +50,18 @@ export async function handleReplicaFetch(replicas: ReplicaManager, w: ReplicaFet
     });
     const remaining = deadline - Date.now();
     if (interesting || remaining <= 0 || signal.aborted) return { errorCode: 0, partitions: out };
-    await replicas.waitForData(parts.map((p) => partitionKey(p.topic, p.partition)), remaining, signal);
+    await replicas.waitForData(
+      parts.map((p) => partitionKey(p.topic, p.partition)),
+      remaining,
+      signal,
+    );
   }
 }
 
-export async function startReplicaServer(endpoint: Endpoint, replicas: ReplicaManager): Promise<{ server: grpc.Server; port: number }> {
+export async function startReplicaServer(
+  endpoint: Endpoint,
+  replicas: ReplicaManager,
+): Promise<{ server: grpc.Server; port: number }> {
   const service = serviceImplementation(
     replicaService(),
     {

@@ -43,16 +43,23 @@ export function nodeDirectories(config: NodeConfig): string[] {
 }
 
 export function formatStorage(config: NodeConfig, clusterId: string, opts: { ignoreFormatted: boolean }): FormatResult {
-  if (!isValidUuid(clusterId)) throw new FormatError(`cluster id "${clusterId}" is not a 22-character base64url UUID (see raftka storage random-uuid)`);
+  if (!isValidUuid(clusterId))
+    throw new FormatError(
+      `cluster id "${clusterId}" is not a 22-character base64url UUID (see raftka storage random-uuid)`,
+    );
   const dirs = nodeDirectories(config);
   const alreadyFormatted = dirs.filter((d) => existsSync(join(d, metaPropertiesFile)));
   if (alreadyFormatted.length > 0 && !opts.ignoreFormatted) {
-    throw new FormatError(`log directory ${alreadyFormatted[0]} is already formatted; use --ignore-formatted to skip formatted directories`);
+    throw new FormatError(
+      `log directory ${alreadyFormatted[0]} is already formatted; use --ignore-formatted to skip formatted directories`,
+    );
   }
   for (const dir of alreadyFormatted) {
     const meta = readMetaProperties(dir);
     if (meta && (meta.clusterId !== clusterId || meta.nodeId !== config.nodeId)) {
-      throw new FormatError(`${dir} belongs to cluster ${meta.clusterId} node ${meta.nodeId}, not cluster ${clusterId} node ${config.nodeId}`);
+      throw new FormatError(
+        `${dir} belongs to cluster ${meta.clusterId} node ${meta.nodeId}, not cluster ${clusterId} node ${config.nodeId}`,
+      );
     }
   }
   const formatted: string[] = [];

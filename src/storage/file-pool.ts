@@ -12,7 +12,8 @@ export class FilePool {
   private readonly open = new Map<string, number>();
 
   constructor(private maxOpen: number) {
-    if (!Number.isInteger(maxOpen) || maxOpen < 1) throw new RangeError(`maxOpen must be a positive integer, not ${maxOpen}`);
+    if (!Number.isInteger(maxOpen) || maxOpen < 1)
+      throw new RangeError(`maxOpen must be a positive integer, not ${maxOpen}`);
   }
 
   /** A descriptor of `path` opened read-write; the file is created (empty) if it does not exist. */
@@ -42,7 +43,8 @@ export class FilePool {
   }
 
   setMaxOpen(maxOpen: number): void {
-    if (!Number.isInteger(maxOpen) || maxOpen < 1) throw new RangeError(`maxOpen must be a positive integer, not ${maxOpen}`);
+    if (!Number.isInteger(maxOpen) || maxOpen < 1)
+      throw new RangeError(`maxOpen must be a positive integer, not ${maxOpen}`);
     this.maxOpen = maxOpen;
     this.evictTo(maxOpen);
   }

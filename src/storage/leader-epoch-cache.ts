@@ -21,7 +21,9 @@ export class LeaderEpochCache {
 
   private static read(path: string): EpochEntry[] {
     if (!existsSync(path)) return [];
-    const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const lines = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     if (lines[0] !== '0') return [];
     const out: EpochEntry[] = [];
     for (const line of lines.slice(2)) {
@@ -83,7 +85,7 @@ export class LeaderEpochCache {
 
   private persist(): void {
     const path = join(this.dir, leaderEpochCheckpointName);
-    const text = ['0', String(this.entries.length), ...this.entries.map((e) => `${e.epoch} ${e.startOffset}`)].join('\n') + '\n';
+    const text = `${['0', String(this.entries.length), ...this.entries.map((e) => `${e.epoch} ${e.startOffset}`)].join('\n')}\n`;
     writeFileSync(`${path}.tmp`, text);
     renameSync(`${path}.tmp`, path);
   }

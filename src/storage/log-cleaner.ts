@@ -38,7 +38,10 @@ export class LogCleaner {
     const dirty = closedBytes - (this.cleanedBytes.get(log) ?? 0);
     if (closedBytes === 0 || dirty / closedBytes < log.config.minCleanableDirtyRatio) return none;
     const result = this.clean(log, nowMs);
-    this.cleanedBytes.set(log, log.closedSegments().reduce((n, s) => n + s.sizeBytes, 0));
+    this.cleanedBytes.set(
+      log,
+      log.closedSegments().reduce((n, s) => n + s.sizeBytes, 0),
+    );
     return result;
   }
 
@@ -47,7 +50,10 @@ export class LogCleaner {
     const cfg = log.config;
     const segments = log.closedSegments().filter((s) => {
       if (s.sizeBytes <= cleanerSegmentBytesMax) return true;
-      this.logger.warn({ dir: log.dir, baseOffset: s.baseOffset, bytes: s.sizeBytes }, 'segment too large for the cleaner; left as it is');
+      this.logger.warn(
+        { dir: log.dir, baseOffset: s.baseOffset, bytes: s.sizeBytes },
+        'segment too large for the cleaner; left as it is',
+      );
       return false;
     });
     // Pass 1: the newest offset of every key in the closed part.
@@ -86,7 +92,9 @@ export class LogCleaner {
         if (keep.length === records.length) parts.push(raw);
         else if (keep.length > 0) {
           // zstd cannot be written here (no compressor): cleaned zstd batches are stored uncompressed.
-          parts.push(rebuildBatch(h, keep, h.compression === CompressionCodec.zstd ? CompressionCodec.none : h.compression));
+          parts.push(
+            rebuildBatch(h, keep, h.compression === CompressionCodec.zstd ? CompressionCodec.none : h.compression),
+          );
         }
       }
       if (dropped > 0) {
@@ -95,7 +103,8 @@ export class LogCleaner {
         removed += dropped;
       }
     });
-    if (rewritten > 0) this.logger.info({ dir: log.dir, segmentsRewritten: rewritten, recordsRemoved: removed }, 'compacted log');
+    if (rewritten > 0)
+      this.logger.info({ dir: log.dir, segmentsRewritten: rewritten, recordsRemoved: removed }, 'compacted log');
     return { segmentsRewritten: rewritten, recordsRemoved: removed };
   }
 }

@@ -66,7 +66,9 @@ export function resolveLogConfig(base: LogConfig, topicConfigs: ReadonlyMap<stri
     deleteRetentionMs: n('delete.retention.ms', base.deleteRetentionMs),
     minCompactionLagMs: n('min.compaction.lag.ms', base.minCompactionLagMs),
     minCleanableDirtyRatio: n('min.cleanable.dirty.ratio', base.minCleanableDirtyRatio),
-    logAppendTime: (topicConfigs.get('message.timestamp.type') ?? (base.logAppendTime ? 'LogAppendTime' : 'CreateTime')) === 'LogAppendTime',
+    logAppendTime:
+      (topicConfigs.get('message.timestamp.type') ?? (base.logAppendTime ? 'LogAppendTime' : 'CreateTime')) ===
+      'LogAppendTime',
     maxMessageBytes: n('max.message.bytes', base.maxMessageBytes),
     compressionType: topicConfigs.get('compression.type') ?? base.compressionType,
     minInsyncReplicas: n('min.insync.replicas', base.minInsyncReplicas),

@@ -22,7 +22,9 @@ function parsePartitionDir(name: string): { topic: string; partition: number } |
 function readCheckpoint(path: string): Map<string, number> {
   const out = new Map<string, number>();
   if (!existsSync(path)) return out;
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   if (lines[0] !== '0') return out;
   for (const line of lines.slice(2)) {
     const parts = line.trim().split(/\s+/);
@@ -33,7 +35,7 @@ function readCheckpoint(path: string): Map<string, number> {
 }
 
 function writeCheckpoint(path: string, entries: readonly [string, number, number][]): void {
-  const text = ['0', String(entries.length), ...entries.map(([t, p, o]) => `${t} ${p} ${o}`)].join('\n') + '\n';
+  const text = `${['0', String(entries.length), ...entries.map(([t, p, o]) => `${t} ${p} ${o}`)].join('\n')}\n`;
   writeFileSync(`${path}.tmp`, text);
   renameSync(`${path}.tmp`, path);
 }
@@ -103,7 +105,12 @@ export class LogManager {
     const logDir = this.found.get(key) ?? this.emptiestDir();
     const dir = join(logDir, key);
     this.found.delete(key);
-    const log = Log.open(dir, config, { recoveryPoint: this.recoveryPoints.get(key) ?? 0, logStartOffset: this.logStarts.get(key) ?? 0, nowMs: Date.now(), logger: this.options.logger });
+    const log = Log.open(dir, config, {
+      recoveryPoint: this.recoveryPoints.get(key) ?? 0,
+      logStartOffset: this.logStarts.get(key) ?? 0,
+      nowMs: Date.now(),
+      logger: this.options.logger,
+    });
     this.logs.set(key, { topic, partition, dir, logDir, log });
     this.hostedPerDir.set(logDir, this.hostedPerDir.get(logDir)! + 1);
     return log;
@@ -127,7 +134,12 @@ export class LogManager {
       const logDir = this.found.get(key);
       if (logDir) {
         // Opened only to be removed: no recovery needed.
-        Log.open(join(logDir, key), defaultLogConfig, { recoveryPoint: Number.MAX_SAFE_INTEGER, logStartOffset: 0, nowMs: Date.now(), logger: this.options.logger }).delete();
+        Log.open(join(logDir, key), defaultLogConfig, {
+          recoveryPoint: Number.MAX_SAFE_INTEGER,
+          logStartOffset: 0,
+          nowMs: Date.now(),
+          logger: this.options.logger,
+        }).delete();
       }
     }
     this.logs.delete(key);
@@ -158,7 +170,8 @@ export class LogManager {
     });
     every(this.options.retentionCheckIntervalMs, () => this.runRetention(Date.now()));
     every(this.options.checkpointIntervalMs, () => this.checkpoint());
-    if (this.options.cleanerIntervalMs !== null) every(this.options.cleanerIntervalMs, () => this.runCleaner(Date.now()));
+    if (this.options.cleanerIntervalMs !== null)
+      every(this.options.cleanerIntervalMs, () => this.runCleaner(Date.now()));
   }
 
   /** Compaction of every hosted compacted log. */

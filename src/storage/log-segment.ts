@@ -6,10 +6,16 @@
 import { fstatSync, fsyncSync, ftruncateSync, readSync, rmSync, writeSync } from 'node:fs';
 import { logFiles } from './file-pool.js';
 import { join } from 'node:path';
-import { batchHeaderBytes, computeBatchCrc, readBatchHeader, type RecordBatchHeader as BatchHeader } from '../protocol/record-batch.js';
+import {
+  batchHeaderBytes,
+  computeBatchCrc,
+  readBatchHeader,
+  type RecordBatchHeader as BatchHeader,
+} from '../protocol/record-batch.js';
 import { SegmentIndexes } from './offset-index.js';
 
-export const segmentFileName = (baseOffset: number, suffix: string): string => `${String(baseOffset).padStart(20, '0')}${suffix}`;
+export const segmentFileName = (baseOffset: number, suffix: string): string =>
+  `${String(baseOffset).padStart(20, '0')}${suffix}`;
 
 /** How much of a segment one read pulls in while walking batch headers. */
 const scanChunkBytes = 256 * 1024;
@@ -45,7 +51,12 @@ export class LogSegment {
     this.bytes = fstatSync(logFiles.fd(this.path)).size; // created empty if missing
     this.nextOffset = baseOffset;
     this.createdAtMs = nowMs;
-    this.indexes = SegmentIndexes.open(join(dir, segmentFileName(baseOffset, '.index')), join(dir, segmentFileName(baseOffset, '.timeindex')), baseOffset, this.bytes).indexes;
+    this.indexes = SegmentIndexes.open(
+      join(dir, segmentFileName(baseOffset, '.index')),
+      join(dir, segmentFileName(baseOffset, '.timeindex')),
+      baseOffset,
+      this.bytes,
+    ).indexes;
   }
 
   static create(dir: string, baseOffset: number, indexIntervalBytes: number, nowMs: number): LogSegment {
@@ -60,7 +71,13 @@ export class LogSegment {
    * at the first bad one; without, the segment is trusted (it is below the recovery point) and
    * only its last batch is read to learn the next offset.
    */
-  static open(dir: string, baseOffset: number, indexIntervalBytes: number, nowMs: number, recover: boolean): { segment: LogSegment; recovery: RecoveryResult | null } {
+  static open(
+    dir: string,
+    baseOffset: number,
+    indexIntervalBytes: number,
+    nowMs: number,
+    recover: boolean,
+  ): { segment: LogSegment; recovery: RecoveryResult | null } {
     const s = new LogSegment(dir, baseOffset, indexIntervalBytes, nowMs);
     if (recover || s.indexes.entries === 0) return { segment: s, recovery: s.recover() };
     s.scanFrom(s.indexes.positionFor(Number.MAX_SAFE_INTEGER), false);
@@ -87,7 +104,7 @@ export class LogSegment {
       this.bytesSinceIndex += h.sizeInBytes;
       pos += h.sizeInBytes;
       at += h.sizeInBytes;
-      this.nextOffset = (h.baseOffset + h.lastOffsetDelta) + 1;
+      this.nextOffset = h.baseOffset + h.lastOffsetDelta + 1;
     }
     let written = 0;
     while (written < at) written += writeSync(logFiles.fd(this.path), buf, written, at - written, this.bytes + written);
@@ -264,6 +281,7 @@ export class LogSegment {
   /** Close and remove the segment's files. */
   delete(): void {
     this.close();
-    for (const suffix of ['.log', '.index', '.timeindex']) rmSync(join(this.dir, segmentFileName(this.baseOffset, suffix)), { force: true });
+    for (const suffix of ['.log', '.index', '.timeindex'])
+      rmSync(join(this.dir, segmentFileName(this.baseOffset, suffix)), { force: true });
   }
 }

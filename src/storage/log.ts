@@ -9,7 +9,13 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmS
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { assert } from '../common/assert.js';
-import { readBatchHeaders, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, type RecordBatchHeader as BatchHeader } from '../protocol/record-batch.js';
+import {
+  readBatchHeaders,
+  setBaseOffset,
+  setLogAppendTime,
+  setPartitionLeaderEpoch,
+  type RecordBatchHeader as BatchHeader,
+} from '../protocol/record-batch.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import type { LogConfig } from './log-config.js';
 import { LogSegment, segmentFileName } from './log-segment.js';
@@ -23,7 +29,9 @@ export interface AppendInfo {
   readonly records: number;
 }
 
-type ReadResult = { readonly ok: true; readonly records: Buffer } | { readonly ok: false; readonly reason: 'offset-out-of-range' };
+type ReadResult =
+  | { readonly ok: true; readonly records: Buffer }
+  | { readonly ok: false; readonly reason: 'offset-out-of-range' };
 
 /** Headers of every batch in `buf`, which must hold whole batches only. */
 function batchHeaders(buf: Buffer): BatchHeader[] {
@@ -56,7 +64,11 @@ export class Log {
    * Open (or create) the log in `dir`. Segments at or after `recoveryPoint` are checked batch by
    * batch and cut at the first invalid one; any later segment is then dropped.
    */
-  static open(dir: string, config: LogConfig, opts: { recoveryPoint: number; logStartOffset: number; nowMs: number; logger: Logger }): Log {
+  static open(
+    dir: string,
+    config: LogConfig,
+    opts: { recoveryPoint: number; logStartOffset: number; nowMs: number; logger: Logger },
+  ): Log {
     // A directory made just now holds nothing to recover (the common case for a new partition).
     const isNew = mkdirSync(dir, { recursive: true }) !== undefined;
     const log = new Log(dir, config, opts.logger, opts.nowMs);
@@ -65,7 +77,9 @@ export class Log {
       .filter((n) => /^\d{20}\.log$/.test(n))
       .map((n) => Number(n.slice(0, 20)))
       .sort((a, b) => a - b);
-    for (const name of names) if (name.endsWith('.cleaned') || name.endsWith('.deleted') || name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
+    for (const name of names)
+      if (name.endsWith('.cleaned') || name.endsWith('.deleted') || name.endsWith('.tmp'))
+        rmSync(join(dir, name), { force: true });
     let truncatedBytes = 0;
     for (let i = 0; i < bases.length; i++) {
       const base = bases[i]!;
@@ -76,15 +90,23 @@ export class Log {
       if (recovery && recovery.truncatedBytes > 0) {
         truncatedBytes += recovery.truncatedBytes;
         // Everything after a cut segment is unreachable: drop it.
-        for (const later of bases.slice(i + 1)) LogSegment.open(dir, later, config.indexIntervalBytes, opts.nowMs, false).segment.delete();
+        for (const later of bases.slice(i + 1))
+          LogSegment.open(dir, later, config.indexIntervalBytes, opts.nowMs, false).segment.delete();
         break;
       }
     }
-    if (log.segments.length === 0) log.segments.push(LogSegment.create(dir, Math.max(0, opts.logStartOffset), config.indexIntervalBytes, opts.nowMs));
+    if (log.segments.length === 0)
+      log.segments.push(
+        LogSegment.create(dir, Math.max(0, opts.logStartOffset), config.indexIntervalBytes, opts.nowMs),
+      );
     log.startOffset = Math.max(opts.logStartOffset, log.segments[0]!.baseOffset);
     log.epochs.truncateFromEnd(log.logEndOffset);
     log.flushedOffset = log.logEndOffset;
-    if (truncatedBytes > 0) opts.logger.warn({ dir, truncatedBytes, logEndOffset: log.logEndOffset }, 'log recovery truncated an invalid tail');
+    if (truncatedBytes > 0)
+      opts.logger.warn(
+        { dir, truncatedBytes, logEndOffset: log.logEndOffset },
+        'log recovery truncated an invalid tail',
+      );
     else opts.logger.debug({ dir, logEndOffset: log.logEndOffset }, 'log opened');
     return log;
   }
@@ -134,7 +156,12 @@ export class Log {
       setBaseOffset(buf, pos, next);
       setPartitionLeaderEpoch(buf, pos, leaderEpoch);
       if (this.cfg.logAppendTime) setLogAppendTime(buf, pos, nowMs);
-      patched.push({ ...h, baseOffset: next, partitionLeaderEpoch: leaderEpoch, maxTimestamp: this.cfg.logAppendTime ? nowMs : h.maxTimestamp });
+      patched.push({
+        ...h,
+        baseOffset: next,
+        partitionLeaderEpoch: leaderEpoch,
+        maxTimestamp: this.cfg.logAppendTime ? nowMs : h.maxTimestamp,
+      });
       next += h.lastOffsetDelta + 1;
       records += h.recordsCount;
       pos += h.sizeInBytes;
@@ -143,7 +170,13 @@ export class Log {
     this.write(buf, patched, nowMs);
     this.unflushedMessages += records;
     if (this.unflushedMessages >= this.cfg.flushMessages) this.flush(nowMs);
-    return { baseOffset, lastOffset: next - 1, logAppendTimeMs: this.cfg.logAppendTime ? nowMs : -1, batches: headers.length, records };
+    return {
+      baseOffset,
+      lastOffset: next - 1,
+      logAppendTimeMs: this.cfg.logAppendTime ? nowMs : -1,
+      batches: headers.length,
+      records,
+    };
   }
 
   /** Append as a follower: batches keep the leader's offsets and epochs. */
@@ -159,14 +192,24 @@ export class Log {
     this.write(buf, headers, nowMs);
     this.unflushedMessages += records;
     if (this.unflushedMessages >= this.cfg.flushMessages) this.flush(nowMs);
-    return { baseOffset: headers[0]!.baseOffset, lastOffset: (headers.at(-1)!.baseOffset + headers.at(-1)!.lastOffsetDelta), logAppendTimeMs: -1, batches: headers.length, records };
+    return {
+      baseOffset: headers[0]!.baseOffset,
+      lastOffset: headers.at(-1)!.baseOffset + headers.at(-1)!.lastOffsetDelta,
+      logAppendTimeMs: -1,
+      batches: headers.length,
+      records,
+    };
   }
 
   private write(buf: Buffer, headers: readonly BatchHeader[], nowMs: number): void {
     const first = headers[0];
     if (!first) return;
     const a = this.active;
-    if (a.sizeBytes > 0 && (a.sizeBytes + buf.length > this.cfg.segmentBytes || nowMs - a.createdAtMs >= this.cfg.segmentMs)) this.roll(first.baseOffset, nowMs);
+    if (
+      a.sizeBytes > 0 &&
+      (a.sizeBytes + buf.length > this.cfg.segmentBytes || nowMs - a.createdAtMs >= this.cfg.segmentMs)
+    )
+      this.roll(first.baseOffset, nowMs);
     else if (a.sizeBytes === 0 && a.baseOffset !== first.baseOffset) {
       // An empty active segment must start where the data does (after DeleteRecords past the end).
       this.segments.pop()!.delete();
@@ -236,7 +279,7 @@ export class Log {
       if (seg.maxTimestamp < timestamp && seg !== this.active) continue;
       const found = seg.findByTimestamp(timestamp);
       if (found) {
-        if ((found.header.baseOffset + found.header.lastOffsetDelta) < this.startOffset) continue;
+        if (found.header.baseOffset + found.header.lastOffsetDelta < this.startOffset) continue;
         return seg.readAt(found.position, found.header.sizeInBytes);
       }
     }
@@ -272,7 +315,8 @@ export class Log {
     let total = this.sizeBytes;
     while (this.segments.length > 1) {
       const oldest = this.segments[0]!;
-      const expired = this.cfg.retentionMs >= 0 && oldest.maxTimestamp >= 0 && nowMs - oldest.maxTimestamp > this.cfg.retentionMs;
+      const expired =
+        this.cfg.retentionMs >= 0 && oldest.maxTimestamp >= 0 && nowMs - oldest.maxTimestamp > this.cfg.retentionMs;
       const tooBig = this.cfg.retentionBytes >= 0 && total - oldest.sizeBytes >= this.cfg.retentionBytes;
       if (!expired && !tooBig) break;
       total -= oldest.sizeBytes;
@@ -282,7 +326,13 @@ export class Log {
     }
     // An expired active segment is rolled so it can go next time (Kafka does the same).
     const a = this.active;
-    if (this.cfg.retentionMs >= 0 && a.sizeBytes > 0 && a.maxTimestamp >= 0 && nowMs - a.maxTimestamp > this.cfg.retentionMs) this.roll(a.nextOffset, nowMs);
+    if (
+      this.cfg.retentionMs >= 0 &&
+      a.sizeBytes > 0 &&
+      a.maxTimestamp >= 0 &&
+      nowMs - a.maxTimestamp > this.cfg.retentionMs
+    )
+      this.roll(a.nextOffset, nowMs);
     if (deleted > 0) this.epochs.truncateFromStart(this.startOffset);
     return deleted;
   }
@@ -334,9 +384,16 @@ export class Log {
       closeSync(fd);
     }
     segment.close();
-    for (const suffix of ['.index', '.timeindex']) rmSync(join(this.dir, segmentFileName(segment.baseOffset, suffix)), { force: true });
+    for (const suffix of ['.index', '.timeindex'])
+      rmSync(join(this.dir, segmentFileName(segment.baseOffset, suffix)), { force: true });
     renameSync(`${path}.cleaned`, path);
-    this.segments[index] = LogSegment.open(this.dir, segment.baseOffset, this.cfg.indexIntervalBytes, segment.createdAtMs, true).segment;
+    this.segments[index] = LogSegment.open(
+      this.dir,
+      segment.baseOffset,
+      this.cfg.indexIntervalBytes,
+      segment.createdAtMs,
+      true,
+    ).segment;
   }
 
   close(nowMs: number): void {

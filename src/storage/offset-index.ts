@@ -26,7 +26,12 @@ export class SegmentIndexes {
   }
 
   /** Open the index files; returns null entries (caller rebuilds) when they are not consistent with `segmentBytes`. */
-  static open(offsetPath: string, timePath: string, baseOffset: number, segmentBytes: number): { indexes: SegmentIndexes; valid: boolean } {
+  static open(
+    offsetPath: string,
+    timePath: string,
+    baseOffset: number,
+    segmentBytes: number,
+  ): { indexes: SegmentIndexes; valid: boolean } {
     const ix = new SegmentIndexes(offsetPath, timePath, baseOffset);
     const valid = ix.load(segmentBytes);
     if (!valid) ix.clear();
@@ -41,7 +46,8 @@ export class SegmentIndexes {
       const rel = o.readInt32BE(p);
       const pos = o.readInt32BE(p + 4);
       const prev = this.offsets.length - 1;
-      if (pos < 0 || pos >= segmentBytes || (prev >= 0 && (rel <= this.offsets[prev]! || pos <= this.positions[prev]!))) return false;
+      if (pos < 0 || pos >= segmentBytes || (prev >= 0 && (rel <= this.offsets[prev]! || pos <= this.positions[prev]!)))
+        return false;
       this.offsets.push(rel);
       this.positions.push(pos);
     }

@@ -80,7 +80,12 @@ export async function freePorts(count: number): Promise<number[]> {
 }
 
 /** Poll `probe` until it returns a value (not undefined) or the deadline passes. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  intervalMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = null;
   for (;;) {
@@ -90,7 +95,10 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (err) {
       lastError = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
@@ -158,11 +166,21 @@ export class ClusterFixture {
     // Per node: controller, admin, Kafka and replication ports, all chosen here (a port-0 listener
     // could take a port another node of the fixture is about to bind).
     const ports = await freePorts(4 * n);
-    const f = new ClusterFixture(mkdtempSync(join(tmpdir(), 'raftka-it-')), ports.slice(0, n), ports.slice(n, 2 * n), ports.slice(2 * n, 3 * n));
+    const f = new ClusterFixture(
+      mkdtempSync(join(tmpdir(), 'raftka-it-')),
+      ports.slice(0, n),
+      ports.slice(n, 2 * n),
+      ports.slice(2 * n, 3 * n),
+    );
     mkdirSync(f.configDir);
     const voters = f.controllerPorts.map((p, k) => `${k + 1}@127.0.0.1:${p}`).join(',');
     f.replicaPorts = ports.slice(3 * n, 4 * n);
-    const layout: NodeLayout = { kafka: f.brokerPorts, controller: f.controllerPorts, replica: f.replicaPorts, admin: f.adminPorts };
+    const layout: NodeLayout = {
+      kafka: f.brokerPorts,
+      controller: f.controllerPorts,
+      replica: f.replicaPorts,
+      admin: f.adminPorts,
+    };
     for (let k = 0; k < n; k++) {
       f.writeNodeConfig(`node-${k}`, {
         'node.id': String(k + 1),
@@ -181,7 +199,12 @@ export class ClusterFixture {
   }
 
   private writeNodeConfig(file: string, props: Readonly<Record<string, string>>): void {
-    writeFileSync(join(this.configDir, `${file}.properties`), Object.entries(props).map(([key, v]) => `${key}=${v}`).join('\n') + '\n');
+    writeFileSync(
+      join(this.configDir, `${file}.properties`),
+      `${Object.entries(props)
+        .map(([key, v]) => `${key}=${v}`)
+        .join('\n')}\n`,
+    );
   }
 
   static async controllers(options: ControllerClusterOptions): Promise<ClusterFixture> {
@@ -190,12 +213,28 @@ export class ClusterFixture {
     // Per controller: its listener and admin port; per broker: its Kafka listener, admin and
     // replication ports (all chosen here: a port-0 listener could take one another node will bind).
     const ports = await freePorts(2 * n + 3 * b);
-    const f = new ClusterFixture(mkdtempSync(join(tmpdir(), 'raftka-it-')), ports.slice(0, n), [...ports.slice(n, 2 * n), ...ports.slice(2 * n + b, 2 * n + 2 * b)], ports.slice(2 * n, 2 * n + b));
+    const f = new ClusterFixture(
+      mkdtempSync(join(tmpdir(), 'raftka-it-')),
+      ports.slice(0, n),
+      [...ports.slice(n, 2 * n), ...ports.slice(2 * n + b, 2 * n + 2 * b)],
+      ports.slice(2 * n, 2 * n + b),
+    );
     mkdirSync(f.configDir);
     const voters = f.controllerPorts.map((p, k) => `${k + 1}@127.0.0.1:${p}`).join(',');
     const nodes: { file: string; id: number; roles: string; listeners: string; replica?: string }[] = [
-      ...Array.from({ length: n }, (_, k) => ({ file: `controller-${k}`, id: k + 1, roles: 'controller', listeners: `CONTROLLER://127.0.0.1:${f.controllerPorts[k]}` })),
-      ...Array.from({ length: b }, (_, k) => ({ file: `broker-${k}`, id: 100 + k, roles: 'broker', listeners: `PLAINTEXT://127.0.0.1:${ports[2 * n + k]}`, replica: `127.0.0.1:${ports[2 * n + 2 * b + k]}` })),
+      ...Array.from({ length: n }, (_, k) => ({
+        file: `controller-${k}`,
+        id: k + 1,
+        roles: 'controller',
+        listeners: `CONTROLLER://127.0.0.1:${f.controllerPorts[k]}`,
+      })),
+      ...Array.from({ length: b }, (_, k) => ({
+        file: `broker-${k}`,
+        id: 100 + k,
+        roles: 'broker',
+        listeners: `PLAINTEXT://127.0.0.1:${ports[2 * n + k]}`,
+        replica: `127.0.0.1:${ports[2 * n + 2 * b + k]}`,
+      })),
     ];
     for (const [k, node] of nodes.entries()) {
       const props: Record<string, string> = {
@@ -215,7 +254,10 @@ export class ClusterFixture {
   }
 
   async raftka(...args: string[]): Promise<string> {
-    const { stdout } = await execFileAsync(process.execPath, [repoPath('bin', 'raftka.js'), ...args], { cwd: this.root, timeout: 60_000 });
+    const { stdout } = await execFileAsync(process.execPath, [repoPath('bin', 'raftka.js'), ...args], {
+      cwd: this.root,
+      timeout: 60_000,
+    });
     return stdout;
   }
 
@@ -228,16 +270,32 @@ export class ClusterFixture {
   }
 
   async status(): Promise<FixtureNodeStatus[]> {
-    return JSON.parse(await this.raftka('cluster', 'status', '--config-dir', this.configDir, '--data-dir', this.dataDir, '--json')) as FixtureNodeStatus[];
+    return JSON.parse(
+      await this.raftka('cluster', 'status', '--config-dir', this.configDir, '--data-dir', this.dataDir, '--json'),
+    ) as FixtureNodeStatus[];
   }
 
   async quorumStatus(controllerIndex = 0): Promise<QuorumStatusJson> {
-    const out = await this.raftka('metadata-quorum', '--bootstrap-controller', `127.0.0.1:${this.controllerPorts[controllerIndex]}`, 'describe', '--status', '--json');
+    const out = await this.raftka(
+      'metadata-quorum',
+      '--bootstrap-controller',
+      `127.0.0.1:${this.controllerPorts[controllerIndex]}`,
+      'describe',
+      '--status',
+      '--json',
+    );
     return JSON.parse(out) as QuorumStatusJson;
   }
 
   async replication(controllerIndex = 0): Promise<ReplicaJson[]> {
-    const out = await this.raftka('metadata-quorum', '--bootstrap-controller', `127.0.0.1:${this.controllerPorts[controllerIndex]}`, 'describe', '--replication', '--json');
+    const out = await this.raftka(
+      'metadata-quorum',
+      '--bootstrap-controller',
+      `127.0.0.1:${this.controllerPorts[controllerIndex]}`,
+      'describe',
+      '--replication',
+      '--json',
+    );
     return JSON.parse(out) as ReplicaJson[];
   }
 

@@ -3,7 +3,15 @@
 // tick(). Snapshot bytes are kept per node so FetchSnapshot can be exercised.
 import { appendAll } from '../common/arrays.js';
 import { RaftCore, type RaftCoreConfig } from '../raft/core/raft-core.js';
-import type { LogEntry, NodeId, OutboundMessage, RaftRequest, RaftResponse, Ready, SnapshotId } from '../raft/core/types.js';
+import type {
+  LogEntry,
+  NodeId,
+  OutboundMessage,
+  RaftRequest,
+  RaftResponse,
+  Ready,
+  SnapshotId,
+} from '../raft/core/types.js';
 import { SeededRandom } from './seeded-random.js';
 import { testCoreConfig } from './test-core-config.js';
 
@@ -29,12 +37,21 @@ export class CoreHarness {
   private readonly held = new Set<string>();
   private heldMessages: InFlight[] = [];
 
-  constructor(voters: readonly NodeId[], observers: readonly NodeId[] = [], seed = 1, overrides: Partial<RaftCoreConfig> = {}) {
+  constructor(
+    voters: readonly NodeId[],
+    observers: readonly NodeId[] = [],
+    seed = 1,
+    overrides: Partial<RaftCoreConfig> = {},
+  ) {
     const rng = new SeededRandom(seed);
     for (const id of [...voters, ...observers]) {
       this.nodes.set(id, {
         id,
-        core: new RaftCore(testCoreConfig(id, voters, overrides), new SeededRandom(rng.nextInt(2 ** 31)), { quorumState: null, snapshotId: null, entries: [] }),
+        core: new RaftCore(testCoreConfig(id, voters, overrides), new SeededRandom(rng.nextInt(2 ** 31)), {
+          quorumState: null,
+          snapshotId: null,
+          entries: [],
+        }),
         applied: [],
         snapshot: null,
         partial: [],
@@ -51,7 +68,11 @@ export class CoreHarness {
 
   /** Cut both directions between a and every node of `others` (a partition). */
   isolate(a: NodeId): void {
-    for (const b of this.nodes.keys()) if (b !== a) this.cutLink(a, b), this.cutLink(b, a);
+    for (const b of this.nodes.keys()) {
+      if (b === a) continue;
+      this.cutLink(a, b);
+      this.cutLink(b, a);
+    }
   }
 
   cutLink(from: NodeId, to: NodeId): void {
@@ -100,7 +121,10 @@ export class CoreHarness {
       if (m.kind === 'response' && m.snapshotRead && m.response.type === 'fetchSnapshot' && n.snapshot) {
         const { position, maxBytes } = m.snapshotRead;
         const bytes = n.snapshot.bytes.slice(position, position + maxBytes);
-        this.queue.push({ from: n.id, message: { ...m, response: { ...m.response, bytes, size: n.snapshot.bytes.length } } });
+        this.queue.push({
+          from: n.id,
+          message: { ...m, response: { ...m.response, bytes, size: n.snapshot.bytes.length } },
+        });
       } else {
         this.queue.push({ from: n.id, message: m });
       }
@@ -123,7 +147,8 @@ export class CoreHarness {
           this.heldMessages.push({ from, message });
           continue;
         }
-        if (message.kind === 'request') to.core.handleRequest(from, message.correlationId, message.request as RaftRequest);
+        if (message.kind === 'request')
+          to.core.handleRequest(from, message.correlationId, message.request as RaftRequest);
         else to.core.handleResponse(from, message.requestId, message.response as RaftResponse);
       }
     }

@@ -9,7 +9,7 @@ import type { LogEntry, NodeId } from '../common/log-types.js';
 import type { ControllerRaft } from '../controller/quorum-controller.js';
 import { MetadataState } from '../metadata/metadata-state.js';
 import { encodeRecord, type MetadataRecord } from '../metadata/records.js';
-import { type ProposeResult, type QuorumStatus, type Role } from '../raft/core/raft-core.js';
+import type { ProposeResult, QuorumStatus, Role } from '../raft/core/raft-core.js';
 import { encodeLeaderChange } from '../common/leader-change.js';
 
 export class MemoryMetadataRaft implements ControllerRaft {
@@ -31,7 +31,13 @@ export class MemoryMetadataRaft implements ControllerRaft {
   ) {}
 
   status(): Pick<QuorumStatus, 'role' | 'epoch' | 'leaderId' | 'logEndOffset' | 'highWatermark'> {
-    return { role: this.role, epoch: this.epoch, leaderId: this.leader, logEndOffset: this.log.length, highWatermark: this.state.appliedOffset };
+    return {
+      role: this.role,
+      epoch: this.epoch,
+      leaderId: this.leader,
+      logEndOffset: this.log.length,
+      highWatermark: this.state.appliedOffset,
+    };
   }
 
   /** A new epoch led by this node: its LeaderChange entry is appended and committed like any entry. */

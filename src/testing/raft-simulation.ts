@@ -215,7 +215,8 @@ class RaftSimulation {
       this.checkConvergence(committedAtHeal);
       return this.result(null);
     } catch (err) {
-      if (err instanceof InvariantViolation || err instanceof AssertionFailure) return this.result(`${err.message} (at ${this.now} ms, step ${this.steps})`);
+      if (err instanceof InvariantViolation || err instanceof AssertionFailure)
+        return this.result(`${err.message} (at ${this.now} ms, step ${this.steps})`);
       throw err;
     }
   }
@@ -259,7 +260,9 @@ class RaftSimulation {
     };
     const config = testCoreConfig(node.id, this.voterIds);
     const random = new SeededRandom(this.rng.nextInt(2 ** 31));
-    node.core = this.options.createCore ? this.options.createCore(config, random, recovered) : new RaftCore(config, random, recovered);
+    node.core = this.options.createCore
+      ? this.options.createCore(config, random, recovered)
+      : new RaftCore(config, random, recovered);
     node.sm = { appliedOffset: 0, digest: 0, sinceSnapshot: 0 };
     if (node.disk.snapshot) this.loadSnapshot(node, node.disk.snapshot.bytes);
     node.busy = false;
@@ -300,7 +303,11 @@ class RaftSimulation {
         continue;
       }
       const ready = node.core.takeReady();
-      const needsDisk = ready.snapshotChunk !== null || ready.truncateToOffset !== null || ready.entries.length > 0 || ready.quorumState !== null;
+      const needsDisk =
+        ready.snapshotChunk !== null ||
+        ready.truncateToOffset !== null ||
+        ready.entries.length > 0 ||
+        ready.quorumState !== null;
       if (!needsDisk) {
         this.complete(node, ready);
         continue;
@@ -356,7 +363,10 @@ class RaftSimulation {
     for (const m of ready.messages) this.send(node, m);
     if (ready.loadSnapshot) {
       const snap = node.disk.snapshot;
-      assert(snap !== null && snap.id.endOffset === ready.loadSnapshot.endOffset, 'loadSnapshot without the snapshot on disk');
+      assert(
+        snap !== null && snap.id.endOffset === ready.loadSnapshot.endOffset,
+        'loadSnapshot without the snapshot on disk',
+      );
       this.loadSnapshot(node, snap.bytes);
       this.snapshotsInstalled++;
     }
@@ -372,7 +382,10 @@ class RaftSimulation {
   }
 
   private apply(node: SimNode, e: LogEntry): void {
-    check(e.offset === node.sm.appliedOffset, `node ${node.id} applied offset ${e.offset}, expected ${node.sm.appliedOffset}`);
+    check(
+      e.offset === node.sm.appliedOffset,
+      `node ${node.id} applied offset ${e.offset}, expected ${node.sm.appliedOffset}`,
+    );
     const sig = entrySignature(e);
     const known = this.committed[e.offset];
     if (known === undefined) {
@@ -395,7 +408,10 @@ class RaftSimulation {
     const offset = view.getUint32(0);
     const digest = view.getUint32(4);
     const known = this.digestAt.get(offset);
-    check(known === undefined || known === digest, `node ${node.id} loaded a snapshot at ${offset} that differs from the committed state`);
+    check(
+      known === undefined || known === digest,
+      `node ${node.id} loaded a snapshot at ${offset} that differs from the committed state`,
+    );
     node.sm = { appliedOffset: offset, digest, sinceSnapshot: 0 };
   }
 
@@ -423,7 +439,10 @@ class RaftSimulation {
       const snap = from.disk.snapshot;
       assert(snap !== null, 'leader serves a snapshot it does not have');
       const { position, maxBytes } = m.snapshotRead;
-      outbound = { ...m, response: { ...m.response, size: snap.bytes.length, bytes: snap.bytes.slice(position, position + maxBytes) } };
+      outbound = {
+        ...m,
+        response: { ...m.response, size: snap.bytes.length, bytes: snap.bytes.slice(position, position + maxBytes) },
+      };
     }
     const to = this.nodes.get(m.to);
     if (!to) return;
@@ -565,21 +584,36 @@ class RaftSimulation {
       const s = node.core.status();
       if (s.role === 'leader') {
         const existing = this.leaderOfEpoch.get(s.epoch);
-        check(existing === undefined || existing === node.id, `two leaders in epoch ${s.epoch}: ${existing} and ${node.id}`);
+        check(
+          existing === undefined || existing === node.id,
+          `two leaders in epoch ${s.epoch}: ${existing} and ${node.id}`,
+        );
         this.leaderOfEpoch.set(s.epoch, node.id);
         check(s.isVoter, `observer ${node.id} became leader`);
         // Leader completeness: a leader of an epoch at least that of the newest committed entry
         // holds every committed entry (a deposed leader of an older epoch need not).
         if (s.epoch >= this.committedEpoch) {
-          check(s.logEndOffset >= this.committedEnd, `leader ${node.id} (epoch ${s.epoch}) lacks committed entries: log end ${s.logEndOffset} < ${this.committedEnd}`);
+          check(
+            s.logEndOffset >= this.committedEnd,
+            `leader ${node.id} (epoch ${s.epoch}) lacks committed entries: log end ${s.logEndOffset} < ${this.committedEnd}`,
+          );
           for (let o = Math.max(s.logStartOffset, this.committedEnd - 8); o < this.committedEnd; o++) {
             const e = node.core.entryAt(o);
-            check(e !== undefined && entrySignature(e) === this.committed[o], `leader ${node.id} has a different entry at committed offset ${o}`);
+            check(
+              e !== undefined && entrySignature(e) === this.committed[o],
+              `leader ${node.id} has a different entry at committed offset ${o}`,
+            );
           }
         }
       }
-      check(s.highWatermark >= node.lastHw, `node ${node.id} high watermark went back from ${node.lastHw} to ${s.highWatermark}`);
-      check(s.highWatermark <= s.logEndOffset || s.logEndOffset === s.logStartOffset, `node ${node.id} HW ${s.highWatermark} above its log end ${s.logEndOffset}`);
+      check(
+        s.highWatermark >= node.lastHw,
+        `node ${node.id} high watermark went back from ${node.lastHw} to ${s.highWatermark}`,
+      );
+      check(
+        s.highWatermark <= s.logEndOffset || s.logEndOffset === s.logStartOffset,
+        `node ${node.id} HW ${s.highWatermark} above its log end ${s.logEndOffset}`,
+      );
       node.lastHw = s.highWatermark;
     }
   }
@@ -592,14 +626,20 @@ class RaftSimulation {
     check(this.committedEnd > committedAtHeal, `no progress after healing: committed end stayed at ${committedAtHeal}`);
     for (const { node, s } of statuses) {
       check(s.epoch === leader.s.epoch, `node ${node.id} is at epoch ${s.epoch}, leader at ${leader.s.epoch}`);
-      check(node.sm.appliedOffset >= committedAtHeal, `node ${node.id} applied only up to ${node.sm.appliedOffset} < ${committedAtHeal}`);
+      check(
+        node.sm.appliedOffset >= committedAtHeal,
+        `node ${node.id} applied only up to ${node.sm.appliedOffset} < ${committedAtHeal}`,
+      );
       // Logs agree on every offset both hold.
       const from = Math.max(s.logStartOffset, leader.s.logStartOffset);
       const to = Math.min(s.logEndOffset, leader.s.logEndOffset);
       for (let o = from; o < to; o++) {
         const a = node.core.entryAt(o);
         const b = leader.node.core.entryAt(o);
-        check(a !== undefined && b !== undefined && entrySignature(a) === entrySignature(b), `node ${node.id} log differs from the leader's at offset ${o}`);
+        check(
+          a !== undefined && b !== undefined && entrySignature(a) === entrySignature(b),
+          `node ${node.id} log differs from the leader's at offset ${o}`,
+        );
       }
     }
   }

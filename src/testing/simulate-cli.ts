@@ -23,7 +23,9 @@ let failures = 0;
 for (let seed = first; seed < first + count; seed++) {
   const result = runSimulation({ seed, ...(createCore ? { createCore } : {}) });
   if (result.ok) {
-    console.log(`seed ${seed}: ok (${result.steps} steps, ${result.leaderEpochs} epochs, committed ${result.committedOffset})`);
+    console.log(
+      `seed ${seed}: ok (${result.steps} steps, ${result.leaderEpochs} epochs, committed ${result.committedOffset})`,
+    );
   } else {
     failures++;
     console.log(`seed ${seed}: FAILED: ${result.violation}`);

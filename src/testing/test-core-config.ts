@@ -5,7 +5,11 @@ import type { NodeId } from '../raft/core/types.js';
 
 export const testClusterId = 'test-cluster';
 
-export function testCoreConfig(nodeId: NodeId, voters: readonly NodeId[], overrides: Partial<RaftCoreConfig> = {}): RaftCoreConfig {
+export function testCoreConfig(
+  nodeId: NodeId,
+  voters: readonly NodeId[],
+  overrides: Partial<RaftCoreConfig> = {},
+): RaftCoreConfig {
   return {
     nodeId,
     clusterId: testClusterId,

@@ -17,7 +17,9 @@ interface NodeView {
 
 async function views(f: ClusterFixture, skip: number | null): Promise<(NodeView | null)[]> {
   return Promise.all(
-    f.adminPorts.map(async (_, i) => (i + 1 === skip ? null : ((await f.nodeStatus(i).catch(() => null)) as NodeView | null))),
+    f.adminPorts.map(async (_, i) =>
+      i + 1 === skip ? null : ((await f.nodeStatus(i).catch(() => null)) as NodeView | null),
+    ),
   );
 }
 
@@ -46,13 +48,20 @@ try {
     const pid = await f.pidOf(oldLeader);
     const started = performance.now();
     await f.kill9(oldLeader, pid);
-    await waitFor('a new committed leader', async () => {
-      const l = committedLeader(await views(f, oldLeader));
-      return l && l.epoch > oldEpoch ? l : undefined;
-    }, 20_000, 2);
+    await waitFor(
+      'a new committed leader',
+      async () => {
+        const l = committedLeader(await views(f, oldLeader));
+        return l && l.epoch > oldEpoch ? l : undefined;
+      },
+      20_000,
+      2,
+    );
     const ms = performance.now() - started;
     times.push(ms);
-    console.log(`trial ${String(trial).padStart(2)}: leader ${oldLeader} killed, new leader committed after ${ms.toFixed(0)} ms`);
+    console.log(
+      `trial ${String(trial).padStart(2)}: leader ${oldLeader} killed, new leader committed after ${ms.toFixed(0)} ms`,
+    );
     await f.up(); // brings the killed node back
   }
 } finally {
@@ -60,7 +69,9 @@ try {
 }
 const sorted = [...times].sort((a, b) => a - b);
 console.log('');
-console.log('quorum timeouts:  fetch 300 ms, election 150 ms, election backoff max 150 ms (cluster-configs/three-controllers)');
+console.log(
+  'quorum timeouts:  fetch 300 ms, election 150 ms, election backoff max 150 ms (cluster-configs/three-controllers)',
+);
 console.log(`trials:           ${times.length}`);
 console.log(`median:           ${percentile(sorted, 50).toFixed(0)} ms   (target <= 500 ms)`);
 console.log(`p99:              ${percentile(sorted, 99).toFixed(0)} ms   (target <= 1500 ms)`);

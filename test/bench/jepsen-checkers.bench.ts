@@ -15,7 +15,12 @@ const q = generateQueueHistory(1, 100_000, 5, 10);
 const finalProcess = q[q.length - 1]!.process;
 let started = performance.now();
 const qr = checkQueue(q, { subscribe: false, finalProcess });
-figure('queue checker', q.length, performance.now() - started, `valid ${qr.valid}, ${qr.stats.okSends} ok sends, ${qr.stats.infoSends} info sends, ${qr.stats.recordsPolled} records polled (target < 60 s)`);
+figure(
+  'queue checker',
+  q.length,
+  performance.now() - started,
+  `valid ${qr.valid}, ${qr.stats.okSends} ok sends, ${qr.stats.infoSends} info sends, ${qr.stats.recordsPolled} records polled (target < 60 s)`,
+);
 
 const keys = 4;
 const perKey = 10_000;
@@ -25,7 +30,12 @@ started = performance.now();
 const lr = checkLinearizable(r, registerModel);
 const ms = performance.now() - started;
 const opsChecked = lr.keys.reduce((n, k) => n + k.opsChecked, 0);
-figure('linearizability checker', opsChecked, ms, `${keys} keys, ${(ms / keys).toFixed(0)} ms per key, valid ${lr.valid}, ops per key ${lr.keys.map((k) => k.opsChecked).join(' ')}, states per key ${lr.keys.map((k) => k.statesVisited).join(' ')}`);
+figure(
+  'linearizability checker',
+  opsChecked,
+  ms,
+  `${keys} keys, ${(ms / keys).toFixed(0)} ms per key, valid ${lr.valid}, ops per key ${lr.keys.map((k) => k.opsChecked).join(' ')}, states per key ${lr.keys.map((k) => k.statesVisited).join(' ')}`,
+);
 
 // The bound: 30 concurrent writes of unknown outcome before an impossible read make every subset
 // a distinct state; the search must stop at statesVisitedMax and answer unknown.
@@ -34,5 +44,7 @@ for (let p = 0; p < 30; p++) patho.register(p, 'write', { key: 'a', value: Strin
 patho.register(99, 'read', { key: 'a', value: null }, 1, 2, 'ok', { key: 'a', value: 'zzz' });
 started = performance.now();
 const pr = checkLinearizable(patho.sorted(), registerModel);
-console.log(`linearizability bound: ${pr.keys[0]!.statesVisited} states in ${(performance.now() - started).toFixed(0)} ms, valid ${pr.valid} (${pr.keys[0]!.limit}), heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB`);
+console.log(
+  `linearizability bound: ${pr.keys[0]!.statesVisited} states in ${(performance.now() - started).toFixed(0)} ms, valid ${pr.valid} (${pr.keys[0]!.limit}), heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB`,
+);
 if (!qr.valid || lr.valid !== true || pr.valid !== 'unknown') process.exit(1);

@@ -57,7 +57,10 @@ function diskMiBs(dir: string, total: number): number {
 }
 
 /** Run kcat with stdin from a file, timing the whole process. */
-function timedKcat(args: readonly string[], stdinFile: string | null): Promise<{ seconds: number; stdoutBytes: number; code: number | null }> {
+function timedKcat(
+  args: readonly string[],
+  stdinFile: string | null,
+): Promise<{ seconds: number; stdoutBytes: number; code: number | null }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn('kcat', args, { stdio: [stdinFile ? openSync(stdinFile, 'r') : 'ignore', 'pipe', 'inherit'] });
@@ -72,26 +75,62 @@ const work = mkdtempSync(join(tmpdir(), 'raftka-bench-'));
 const input = join(work, 'messages.txt');
 // 1 KiB values (1023 characters + newline), distinct so compression is realistic but not free.
 const lines: string[] = [];
-for (let i = 0; i < messages; i++) lines.push((`${i}-`.repeat(300) + 'x'.repeat(messageBytes)).slice(0, messageBytes - 1));
-writeFileSync(input, lines.join('\n') + '\n');
+for (let i = 0; i < messages; i++)
+  lines.push((`${i}-`.repeat(300) + 'x'.repeat(messageBytes)).slice(0, messageBytes - 1));
+writeFileSync(input, `${lines.join('\n')}\n`);
 const payloadMiB = mib(messages * messageBytes);
 
 const f = await ClusterFixture.combined({ nodes: 1 });
 try {
   await f.up();
   const bs = f.bootstrapServers;
-  await waitFor('broker up', async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).stdout.includes('1 brokers') ? true : undefined), 60_000, 200);
+  await waitFor(
+    'broker up',
+    async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).stdout.includes('1 brokers') ? true : undefined),
+    60_000,
+    200,
+  );
   const loop = await loopbackMiBs(1024 * 1024 * 1024);
   const disk = diskMiBs(f.dataDir, 1024 * 1024 * 1024);
-  console.log(`machine: loopback TCP ${loop.toFixed(0)} MiB/s (node to node), disk sequential write+fsync ${disk.toFixed(0)} MiB/s`);
+  console.log(
+    `machine: loopback TCP ${loop.toFixed(0)} MiB/s (node to node), disk sequential write+fsync ${disk.toFixed(0)} MiB/s`,
+  );
   for (const codec of ['none', 'lz4']) {
     const topic = `bench-${codec}`;
     await kcat(['-b', bs, '-L', '-t', topic, '-m', '5']); // auto-creates it with 1 partition
-    await waitFor(`${topic} led`, async () => ((await kcat(['-b', bs, '-L', '-t', topic])).stdout.includes('leader 1') ? true : undefined), 30_000, 100);
-    const p = await timedKcat(['-b', bs, '-P', '-t', topic, '-p', '0', '-z', codec, '-X', 'linger.ms=5', '-X', 'batch.size=1000000', '-X', 'queue.buffering.max.kbytes=1048576'], input);
-    const c = await timedKcat(['-b', bs, '-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%s\n'], null);
+    await waitFor(
+      `${topic} led`,
+      async () => ((await kcat(['-b', bs, '-L', '-t', topic])).stdout.includes('leader 1') ? true : undefined),
+      30_000,
+      100,
+    );
+    const p = await timedKcat(
+      [
+        '-b',
+        bs,
+        '-P',
+        '-t',
+        topic,
+        '-p',
+        '0',
+        '-z',
+        codec,
+        '-X',
+        'linger.ms=5',
+        '-X',
+        'batch.size=1000000',
+        '-X',
+        'queue.buffering.max.kbytes=1048576',
+      ],
+      input,
+    );
+    const c = await timedKcat(
+      ['-b', bs, '-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%s\n'],
+      null,
+    );
     if (p.code !== 0 || c.code !== 0) throw new Error(`kcat failed (${p.code}, ${c.code})`);
-    if (c.stdoutBytes !== messages * messageBytes) throw new Error(`consumed ${c.stdoutBytes} bytes, expected ${messages * messageBytes}`);
+    if (c.stdoutBytes !== messages * messageBytes)
+      throw new Error(`consumed ${c.stdoutBytes} bytes, expected ${messages * messageBytes}`);
     const pr = payloadMiB / p.seconds;
     const cr = payloadMiB / c.seconds;
     console.log(

@@ -24,19 +24,28 @@ const dumpDir = mkdtempSync(join(tmpdir(), 'raftka-migration-bench-'));
 try {
   await f.up();
   const clusterId = (await f.quorumStatus()).clusterId;
-  await waitFor('an active controller', async () => ((await f.quorumStatus()).leaderId > 0 ? true : undefined), 60_000, 200);
+  await waitFor(
+    'an active controller',
+    async () => ((await f.quorumStatus()).leaderId > 0 ? true : undefined),
+    60_000,
+    200,
+  );
   const controllers = f.controllerPorts.map((port) => ({ host: '127.0.0.1', port }));
 
   let started = performance.now();
   const text = syntheticDump({ clusterId, brokers: [1, 2, 3], topics, partitionsPerTopic: 100, replicationFactor: 3 });
   const dump = join(dumpDir, 'synthetic-tree.json');
   writeFileSync(dump, text);
-  console.log(`generated a ${topics * 100}-partition ZooKeeper dump (${(text.length / 1024 / 1024).toFixed(1)} MiB) in ${secs(performance.now() - started)} s`);
+  console.log(
+    `generated a ${topics * 100}-partition ZooKeeper dump (${(text.length / 1024 / 1024).toFixed(1)} MiB) in ${secs(performance.now() - started)} s`,
+  );
 
   started = performance.now();
   const r = await rehearse({ zkDump: dump });
   const rehearseMs = performance.now() - started;
-  console.log(`rehearse: ${secs(rehearseMs)} s (read ${secs(r.readMs)} s), ${r.report.counts.partitions} partitions, ${r.report.counts.records} records, exit ${r.exitCode} (target <= 15 s)`);
+  console.log(
+    `rehearse: ${secs(rehearseMs)} s (read ${secs(r.readMs)} s), ${r.report.counts.partitions} partitions, ${r.report.counts.records} records, exit ${r.exitCode} (target <= 15 s)`,
+  );
 
   // The same tree as a ZooKeeper data directory (one snapshot), through the staging store.
   const zkDir = join(dumpDir, 'zk');
@@ -47,13 +56,17 @@ try {
   for (const pass of ['read', 'resumed']) {
     started = performance.now();
     const rd = await rehearse({ zkDataDir: zkDir, stagingDir: staging });
-    console.log(`rehearse --zk-data-dir (${(snapshotBytes.length / 1024 / 1024).toFixed(1)} MiB snapshot, LevelDB staging store, ${pass}): ${secs(performance.now() - started)} s (read ${secs(rd.readMs)} s), ${rd.report.counts.partitions} partitions, resumed ${rd.resumed}, same records as the dump: ${rd.plan.records.length === r.plan.records.length} (target <= 15 s)`);
+    console.log(
+      `rehearse --zk-data-dir (${(snapshotBytes.length / 1024 / 1024).toFixed(1)} MiB snapshot, LevelDB staging store, ${pass}): ${secs(performance.now() - started)} s (read ${secs(rd.readMs)} s), ${rd.report.counts.partitions} partitions, resumed ${rd.resumed}, same records as the dump: ${rd.plan.records.length === r.plan.records.length} (target <= 15 s)`,
+    );
   }
 
   started = performance.now();
   const applied = await applyMigration({ zkDump: dump }, { controllers, force: false });
   const applyMs = performance.now() - started;
-  console.log(`apply: ${secs(applyMs)} s end to end (controller import ${secs(applied.importMs)} s), outcome ${applied.outcome}, ${applied.recordsWritten} records in one transaction (target <= 30 s)`);
+  console.log(
+    `apply: ${secs(applyMs)} s end to end (controller import ${secs(applied.importMs)} s), outcome ${applied.outcome}, ${applied.recordsWritten} records in one transaction (target <= 30 s)`,
+  );
   if (applied.outcome !== 'applied') console.log(`  ${applied.errorName}: ${applied.errorMessage ?? ''}`);
 
   started = performance.now();
@@ -62,7 +75,9 @@ try {
 
   started = performance.now();
   const v = await verifyMigration({ zkDump: dump }, controllers);
-  console.log(`verify: ${secs(performance.now() - started)} s, ${v.equal ? 'equal' : `${v.differences.length} differences`}`);
+  console.log(
+    `verify: ${secs(performance.now() - started)} s, ${v.equal ? 'equal' : `${v.differences.length} differences`}`,
+  );
 } finally {
   await f.destroy();
   rmSync(dumpDir, { recursive: true, force: true });

@@ -11,8 +11,22 @@
 // `npm run bench -- rebalance` (REB_TRIALS=N runs per size, default 5; medians and maxima).
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
 import { KafkaClient, KafkaRequestError } from '../../src/client/kafka-client.js';
-import { forgetCoordinator, heartbeat, isCoordinatorMovedError, joinGroup, leaveGroup, MemberIdRequiredError, syncGroup, type JoinGroupResult } from '../../src/client/group-client.js';
-import { decodeSubscription, encodeAssignment, encodeSubscription, rangeAssignor } from '../../src/protocol/consumer-protocol.js';
+import {
+  forgetCoordinator,
+  heartbeat,
+  isCoordinatorMovedError,
+  joinGroup,
+  leaveGroup,
+  MemberIdRequiredError,
+  syncGroup,
+  type JoinGroupResult,
+} from '../../src/client/group-client.js';
+import {
+  decodeSubscription,
+  encodeAssignment,
+  encodeSubscription,
+  rangeAssignor,
+} from '../../src/protocol/consumer-protocol.js';
 import { ErrorCode } from '../../src/common/errors.js';
 import { parseEndpoints } from '../../src/common/endpoint.js';
 
@@ -46,12 +60,22 @@ class BenchMember {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.loop;
-    if (this.memberId !== '') await leaveGroup(this.client, { groupId: this.groupId, memberId: this.memberId, groupInstanceId: null }).catch(() => undefined);
+    if (this.memberId !== '')
+      await leaveGroup(this.client, { groupId: this.groupId, memberId: this.memberId, groupInstanceId: null }).catch(
+        () => undefined,
+      );
     this.client.close();
   }
 
   private async join(): Promise<JoinGroupResult> {
-    const params = { groupId: this.groupId, groupInstanceId: null, sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 30_000, protocolType: 'consumer', protocols: [{ name: rangeAssignor.name, metadata: subscription }] };
+    const params = {
+      groupId: this.groupId,
+      groupInstanceId: null,
+      sessionTimeoutMs: 30_000,
+      rebalanceTimeoutMs: 30_000,
+      protocolType: 'consumer',
+      protocols: [{ name: rangeAssignor.name, metadata: subscription }],
+    };
     try {
       return await joinGroup(this.client, { ...params, memberId: this.memberId });
     } catch (err) {
@@ -65,12 +89,32 @@ class BenchMember {
     while (!this.stopped) {
       const joined = await this.join();
       this.memberId = joined.memberId;
-      const assignments = joined.leader === joined.memberId
-        ? [...rangeAssignor.assign(joined.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: decodeSubscription(m.metadata).topics })), new Map([[topic, partitions]]))].map(([memberId, tps]) => ({ memberId, assignment: encodeAssignment(tps) }))
-        : [];
-      const generation = { groupId: this.groupId, generationId: joined.generationId, memberId: this.memberId, groupInstanceId: null };
+      const assignments =
+        joined.leader === joined.memberId
+          ? [
+              ...rangeAssignor.assign(
+                joined.members.map((m) => ({
+                  memberId: m.memberId,
+                  groupInstanceId: m.groupInstanceId,
+                  topics: decodeSubscription(m.metadata).topics,
+                })),
+                new Map([[topic, partitions]]),
+              ),
+            ].map(([memberId, tps]) => ({ memberId, assignment: encodeAssignment(tps) }))
+          : [];
+      const generation = {
+        groupId: this.groupId,
+        generationId: joined.generationId,
+        memberId: this.memberId,
+        groupInstanceId: null,
+      };
       try {
-        await syncGroup(this.client, { ...generation, protocolType: 'consumer', protocolName: joined.protocolName, assignments });
+        await syncGroup(this.client, {
+          ...generation,
+          protocolType: 'consumer',
+          protocolName: joined.protocolName,
+          assignments,
+        });
       } catch (err) {
         if (err instanceof KafkaRequestError && err.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) continue;
         throw err;
@@ -110,13 +154,34 @@ try {
   await f.up();
   const bs = parseEndpoints(f.bootstrapServers);
   const admin = new KafkaClient(bs, { clientId: 'rebalance-bench' });
-  await waitFor('three brokers', async () => ((await admin.metadata([]).catch(() => null))?.brokers.length === 3 ? true : undefined), 60_000, 200);
-  await f.raftka('topics', '--bootstrap-server', f.bootstrapServers, '--create', '--topic', topic, '--partitions', String(partitions), '--replication-factor', '3');
+  await waitFor(
+    'three brokers',
+    async () => ((await admin.metadata([]).catch(() => null))?.brokers.length === 3 ? true : undefined),
+    60_000,
+    200,
+  );
+  await f.raftka(
+    'topics',
+    '--bootstrap-server',
+    f.bootstrapServers,
+    '--create',
+    '--topic',
+    topic,
+    '--partitions',
+    String(partitions),
+    '--replication-factor',
+    '3',
+  );
   admin.close();
   let groupSeq = 0;
   let currentCheck: () => void = () => undefined;
   /** Starts `count` members of `groupId` and resolves with the time until all hold one generation. */
-  const startMembers = async (groupId: string, members: BenchMember[], count: number, timeoutMs: number): Promise<number> => {
+  const startMembers = async (
+    groupId: string,
+    members: BenchMember[],
+    count: number,
+    timeoutMs: number,
+  ): Promise<number> => {
     const started = performance.now();
     const target = members.length + count;
     let done: (ms: number) => void = () => undefined;
@@ -128,18 +193,32 @@ try {
     };
     // Every member of the group, old and new, reports to the newest check.
     currentCheck = check;
-    const fresh = Array.from({ length: count }, (_, i) => new BenchMember(new KafkaClient(bs, { clientId: `bench-${groupId}-${members.length + i}` }), groupId, () => currentCheck()));
+    const fresh = Array.from(
+      { length: count },
+      (_, i) =>
+        new BenchMember(new KafkaClient(bs, { clientId: `bench-${groupId}-${members.length + i}` }), groupId, () =>
+          currentCheck(),
+        ),
+    );
     members.push(...fresh);
     fresh.forEach((m) => m.start());
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${groupId}: no common generation within ${timeoutMs} ms`)), timeoutMs)));
+    const deadline = new Promise<never>(
+      (_, reject) =>
+        (timer = setTimeout(
+          () => reject(new Error(`${groupId}: no common generation within ${timeoutMs} ms`)),
+          timeoutMs,
+        )),
+    );
     try {
       return await Promise.race([finished, deadline]);
     } finally {
       clearTimeout(timer);
     }
   };
-  console.log(`rebalance times, ${trials} trials per size, heartbeat ${heartbeatMs} ms, topic of ${partitions} partitions, range assignor (ms: median / max)`);
+  console.log(
+    `rebalance times, ${trials} trials per size, heartbeat ${heartbeatMs} ms, topic of ${partitions} partitions, range assignor (ms: median / max)`,
+  );
   for (const n of sizes) {
     const form: number[] = [];
     const rejoin: number[] = [];
@@ -154,14 +233,19 @@ try {
       rejoin.push(await startMembers(rejoinGroup, stable, 1, 60_000));
       await Promise.all(stable.map((m) => m.stop()));
     }
-    console.log(`members=${n}  form ${median(form).toFixed(0)} / ${Math.max(...form).toFixed(0)}  rejoin ${median(rejoin).toFixed(0)} / ${Math.max(...rejoin).toFixed(0)}`);
+    console.log(
+      `members=${n}  form ${median(form).toFixed(0)} / ${Math.max(...form).toFixed(0)}  rejoin ${median(rejoin).toFixed(0)} / ${Math.max(...rejoin).toFixed(0)}`,
+    );
   }
 } catch (err) {
   console.error(err);
   exitCode = 1;
   if (process.env['REB_KEEP_LOGS']) {
     const { cpSync } = await import('node:fs');
-    cpSync(f.dataDir, process.env['REB_KEEP_LOGS'], { recursive: true, filter: (src) => !src.includes('/logs/') || src.endsWith('/logs') });
+    cpSync(f.dataDir, process.env['REB_KEEP_LOGS'], {
+      recursive: true,
+      filter: (src) => !src.includes('/logs/') || src.endsWith('/logs'),
+    });
     console.error(`node logs kept in ${process.env['REB_KEEP_LOGS']}`);
   }
 } finally {

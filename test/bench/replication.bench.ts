@@ -22,24 +22,42 @@ function percentile(sorted: readonly number[], p: number): number {
 function timedKcatProduce(bs: string, topic: string, file: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('kcat', ['-b', bs, '-P', '-t', topic, '-X', 'acks=all', '-X', 'linger.ms=5', '-X', 'batch.size=1000000'], { stdio: [openSync(file, 'r'), 'ignore', 'inherit'] });
+    const child = spawn(
+      'kcat',
+      ['-b', bs, '-P', '-t', topic, '-X', 'acks=all', '-X', 'linger.ms=5', '-X', 'batch.size=1000000'],
+      { stdio: [openSync(file, 'r'), 'ignore', 'inherit'] },
+    );
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve((performance.now() - started) / 1000) : reject(new Error(`kcat exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve((performance.now() - started) / 1000) : reject(new Error(`kcat exited ${code}`)),
+    );
   });
 }
 
 const work = mkdtempSync(join(tmpdir(), 'raftka-repl-bench-'));
 const input = join(work, 'in.txt');
-writeFileSync(input, Array.from({ length: messages }, () => value).join('\n') + '\n');
+writeFileSync(input, `${Array.from({ length: messages }, () => value).join('\n')}\n`);
 const f = await ClusterFixture.combined({ nodes: 3 });
 try {
   await f.up();
   const bs = f.bootstrapServers;
-  await waitFor('three brokers', async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).stdout.includes('3 brokers') ? true : undefined), 60_000, 200);
+  await waitFor(
+    'three brokers',
+    async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).stdout.includes('3 brokers') ? true : undefined),
+    60_000,
+    200,
+  );
   const kafka = new Kafka({ clientId: 'bench', brokers: bs.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  for (const rf of [1, 3]) await admin.createTopics({ topics: [{ topic: `rf${rf}`, numPartitions: 3, replicationFactor: rf }, { topic: `lat-rf${rf}`, numPartitions: 1, replicationFactor: rf }], waitForLeaders: true });
+  for (const rf of [1, 3])
+    await admin.createTopics({
+      topics: [
+        { topic: `rf${rf}`, numPartitions: 3, replicationFactor: rf },
+        { topic: `lat-rf${rf}`, numPartitions: 1, replicationFactor: rf },
+      ],
+      waitForLeaders: true,
+    });
   await admin.disconnect();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();

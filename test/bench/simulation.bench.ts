@@ -25,7 +25,9 @@ for (const f of failures) console.log(`  ${f}`);
 console.log(`wall time:             ${seconds.toFixed(1)} s`);
 console.log(`simulated steps:       ${steps}`);
 console.log(`steps per second:      ${Math.round(steps / seconds)}`);
-console.log(`simulated time:        ${(simulatedMs / 1000).toFixed(0)} s (${(simulatedMs / 1000 / seconds).toFixed(0)}x real time)`);
+console.log(
+  `simulated time:        ${(simulatedMs / 1000).toFixed(0)} s (${(simulatedMs / 1000 / seconds).toFixed(0)}x real time)`,
+);
 console.log(`leader epochs:         ${epochs} (${(epochs / seeds).toFixed(1)} per seed)`);
 console.log(`entries committed:     ${committed} (${Math.round(committed / seeds)} per seed)`);
 process.exit(failures.length > 0 ? 1 : 0);

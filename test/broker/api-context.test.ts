@@ -13,7 +13,13 @@ import { heartbeatApi } from '../../src/protocol/messages/heartbeat.js';
 import { Reader } from '../../src/protocol/primitives/reader.js';
 
 function requestContext(apiKey: number, apiVersion: number, correlationId: number): RequestContext {
-  return { header: { apiKey, apiVersion, correlationId, clientId: 'test', bodyOffset: 0, headerVersion: 1 }, listenerName: 'PLAINTEXT', clientHost: '127.0.0.1', connectionId: 1, signal: new AbortController().signal };
+  return {
+    header: { apiKey, apiVersion, correlationId, clientId: 'test', bodyOffset: 0, headerVersion: 1 },
+    listenerName: 'PLAINTEXT',
+    clientHost: '127.0.0.1',
+    connectionId: 1,
+    signal: new AbortController().signal,
+  };
 }
 
 function bodyOf(chunks: Buffer[], apiKey: number, apiVersion: number): Reader {
@@ -39,7 +45,10 @@ test('a registered API decodes the request, runs its handler and encodes the res
   const body = heartbeatApi.encodeRequest(1, { groupId: 'g', generationId: 3, memberId: 'm' });
   const chunks = await served.decode(1, new Reader(body))(requestContext(heartbeatApi.key, 1, 7));
   assert.ok(chunks);
-  assert.deepEqual(heartbeatApi.decodeResponse(1, bodyOf(chunks, heartbeatApi.key, 1)), { throttleTimeMs: 0, errorCode: 27 });
+  assert.deepEqual(heartbeatApi.decodeResponse(1, bodyOf(chunks, heartbeatApi.key, 1)), {
+    throttleTimeMs: 0,
+    errorCode: 27,
+  });
   assert.deepEqual(seen, ['g/m/3']);
 });
 
@@ -47,7 +56,10 @@ test('a handler answering null sends no response, and a key cannot be registered
   const registry = new KafkaApiRegistry();
   registry.register(heartbeatApi, () => null);
   const body = heartbeatApi.encodeRequest(0, { groupId: 'g', generationId: 1, memberId: 'm' });
-  assert.equal(await registry.get(heartbeatApi.key)!.decode(0, new Reader(body))(requestContext(heartbeatApi.key, 0, 7)), null);
+  assert.equal(
+    await registry.get(heartbeatApi.key)!.decode(0, new Reader(body))(requestContext(heartbeatApi.key, 0, 7)),
+    null,
+  );
   assert.throws(() => registry.register(heartbeatApi, () => null), AssertionFailure);
 });
 
@@ -55,7 +67,9 @@ test("the broker's ApiVersions advertises exactly the registered APIs", async ()
   const ctx = { replicas: { currentImage: () => null } } as unknown as BrokerApiContext; // no handler runs but ApiVersions
   const registry = brokerHandlers(ctx);
   const body = apiVersionsApi.encodeRequest(3, { clientSoftwareName: 'test', clientSoftwareVersion: '1' });
-  const chunks = await registry.get(apiVersionsApi.key)!.decode(3, new Reader(body))(requestContext(apiVersionsApi.key, 3, 7));
+  const chunks = await registry.get(apiVersionsApi.key)!.decode(3, new Reader(body))(
+    requestContext(apiVersionsApi.key, 3, 7),
+  );
   assert.ok(chunks);
   const answer = apiVersionsApi.decodeResponse(3, bodyOf(chunks, apiVersionsApi.key, 3));
   const advertised = answer.apiKeys.map((k) => k.apiKey);

@@ -11,7 +11,16 @@ import type { GroupCoordinatorOptions, JoinRequest } from '../../src/broker/grou
 import { GroupCoordinator } from '../../src/broker/group/group-coordinator.js';
 import type { OffsetsLog, OffsetsRecord } from '../../src/broker/group/offsets-log.js';
 import type { JoinResult } from '../../src/broker/group/group.js';
-import { decodeGroupValue, decodeKey, decodeOffsetValue, groupKey, groupValue, offsetKey, offsetValue, partitionForGroup } from '../../src/broker/group/offsets-records.js';
+import {
+  decodeGroupValue,
+  decodeKey,
+  decodeOffsetValue,
+  groupKey,
+  groupValue,
+  offsetKey,
+  offsetValue,
+  partitionForGroup,
+} from '../../src/broker/group/offsets-records.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -37,7 +46,11 @@ class MemoryOffsetsLog implements OffsetsLog {
 
 const partitions = 4;
 
-function setup(overrides: Partial<GroupCoordinatorOptions> = {}): { c: GroupCoordinator; clock: ManualClock; log: MemoryOffsetsLog } {
+function setup(overrides: Partial<GroupCoordinatorOptions> = {}): {
+  c: GroupCoordinator;
+  clock: ManualClock;
+  log: MemoryOffsetsLog;
+} {
   const clock = new ManualClock();
   const log = (overrides.log as MemoryOffsetsLog | undefined) ?? new MemoryOffsetsLog();
   const c = new GroupCoordinator({
@@ -82,7 +95,10 @@ function joinReq(groupId: string, memberId: string, extra: Partial<JoinRequest> 
     sessionTimeoutMs: 10_000,
     rebalanceTimeoutMs: 30_000,
     protocolType: 'consumer',
-    protocols: [{ name: 'range', metadata: Buffer.from('t') }, { name: 'roundrobin', metadata: Buffer.from('t') }],
+    protocols: [
+      { name: 'range', metadata: Buffer.from('t') },
+      { name: 'roundrobin', metadata: Buffer.from('t') },
+    ],
     requireKnownMemberId: true,
     ...extra,
   };
@@ -97,7 +113,11 @@ async function newMemberId(c: GroupCoordinator, groupId: string, extra: Partial<
 }
 
 /** n members join and sync; the leader assigns `assign(memberId)`. */
-async function stableGroup(c: GroupCoordinator, groupId: string, n: number): Promise<{ ids: string[]; generation: number; leader: string }> {
+async function stableGroup(
+  c: GroupCoordinator,
+  groupId: string,
+  n: number,
+): Promise<{ ids: string[]; generation: number; leader: string }> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) ids.push(await newMemberId(c, groupId));
   const joins = await Promise.all(ids.map((id) => c.join(joinReq(groupId, id))));
@@ -111,10 +131,23 @@ async function stableGroup(c: GroupCoordinator, groupId: string, n: number): Pro
   }
   const leaderJoin = joins.find((j) => j.memberId === leader)!;
   assert.deepEqual(leaderJoin.members.map((m) => m.memberId).sort(), [...ids].sort(), 'the leader learns every member');
-  assert.ok(joins.filter((j) => j.memberId !== leader).every((j) => j.members.length === 0), 'followers learn no members');
-  const syncs = await Promise.all(ids.map((id) =>
-    c.sync({ groupId, generationId: generation, memberId: id, groupInstanceId: null, protocolType: null, protocolName: null, assignments: id === leader ? ids.map((m) => ({ memberId: m, assignment: Buffer.from(`for ${m}`) })) : [] }),
-  ));
+  assert.ok(
+    joins.filter((j) => j.memberId !== leader).every((j) => j.members.length === 0),
+    'followers learn no members',
+  );
+  const syncs = await Promise.all(
+    ids.map((id) =>
+      c.sync({
+        groupId,
+        generationId: generation,
+        memberId: id,
+        groupInstanceId: null,
+        protocolType: null,
+        protocolName: null,
+        assignments: id === leader ? ids.map((m) => ({ memberId: m, assignment: Buffer.from(`for ${m}`) })) : [],
+      }),
+    ),
+  );
   syncs.forEach((s, i) => {
     assert.equal(s.errorCode, ErrorCode.NONE);
     assert.equal(s.assignment.toString(), `for ${ids[i]}`, 'each member gets what the leader assigned it');
@@ -126,16 +159,54 @@ test('__consumer_offsets records use Kafka layouts and the group partition is Ja
   // OffsetCommitKey v1: int16 1, "g", "t", int32 3.
   assert.deepEqual(offsetKey('g', 't', 3), Buffer.from([0, 1, 0, 1, 0x67, 0, 1, 0x74, 0, 0, 0, 3]));
   assert.deepEqual(groupKey('g'), Buffer.from([0, 2, 0, 1, 0x67]));
-  assert.deepEqual(decodeKey(offsetKey('grp', 'topic', 7)), { kind: 'offset', group: 'grp', topic: 'topic', partition: 7 });
+  assert.deepEqual(decodeKey(offsetKey('grp', 'topic', 7)), {
+    kind: 'offset',
+    group: 'grp',
+    topic: 'topic',
+    partition: 7,
+  });
   assert.deepEqual(decodeKey(groupKey('grp')), { kind: 'group', group: 'grp' });
   // OffsetCommitValue v3: offset, leader epoch, metadata, commit timestamp.
   const v = offsetValue({ offset: 42, leaderEpoch: 5, metadata: 'm', commitTimestamp: 1000 });
-  assert.deepEqual(v, Buffer.from([0, 3, 0, 0, 0, 0, 0, 0, 0, 42, 0, 0, 0, 5, 0, 1, 0x6d, 0, 0, 0, 0, 0, 0, 0x03, 0xe8]));
-  assert.deepEqual(decodeOffsetValue(v), { offset: 42, leaderEpoch: 5, metadata: 'm', commitTimestamp: 1000, expireTimestamp: -1 });
+  assert.deepEqual(
+    v,
+    Buffer.from([0, 3, 0, 0, 0, 0, 0, 0, 0, 42, 0, 0, 0, 5, 0, 1, 0x6d, 0, 0, 0, 0, 0, 0, 0x03, 0xe8]),
+  );
+  assert.deepEqual(decodeOffsetValue(v), {
+    offset: 42,
+    leaderEpoch: 5,
+    metadata: 'm',
+    commitTimestamp: 1000,
+    expireTimestamp: -1,
+  });
   // v1 (written by Kafka 0.10-2.0) has an expire timestamp and no leader epoch.
   const v1 = Buffer.from([0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2]);
-  assert.deepEqual(decodeOffsetValue(v1), { offset: 9, leaderEpoch: -1, metadata: '', commitTimestamp: 1, expireTimestamp: 2 });
-  const g = { protocolType: 'consumer', generation: 3, protocol: 'range', leader: 'm1', currentStateTimestamp: 77, members: [{ memberId: 'm1', groupInstanceId: 'i1', clientId: 'c', clientHost: '/h', rebalanceTimeout: 300, sessionTimeout: 100, subscription: Buffer.from('s'), assignment: Buffer.from('a') }] };
+  assert.deepEqual(decodeOffsetValue(v1), {
+    offset: 9,
+    leaderEpoch: -1,
+    metadata: '',
+    commitTimestamp: 1,
+    expireTimestamp: 2,
+  });
+  const g = {
+    protocolType: 'consumer',
+    generation: 3,
+    protocol: 'range',
+    leader: 'm1',
+    currentStateTimestamp: 77,
+    members: [
+      {
+        memberId: 'm1',
+        groupInstanceId: 'i1',
+        clientId: 'c',
+        clientHost: '/h',
+        rebalanceTimeout: 300,
+        sessionTimeout: 100,
+        subscription: Buffer.from('s'),
+        assignment: Buffer.from('a'),
+      },
+    ],
+  };
   assert.deepEqual(decodeGroupValue(groupValue(g)), g);
   // Java: "".hashCode()=0, "hello".hashCode()=99162322, "polygenelubricants".hashCode()=Integer.MIN_VALUE (abs → 0).
   assert.equal(partitionForGroup('', 50), 0);
@@ -159,9 +230,16 @@ test('three members join, the leader assigns, everyone gets its assignment; the 
   assert.equal(last.leader, leader);
   assert.equal(last.members.length, 3);
   assert.ok(last.members.every((m) => m.assignment.toString() === `for ${m.memberId}`));
-  for (const id of ids) assert.equal(c.heartbeat({ groupId: 'g1', generationId: 1, memberId: id, groupInstanceId: null }), ErrorCode.NONE);
-  assert.equal(c.heartbeat({ groupId: 'g1', generationId: 0, memberId: ids[0]!, groupInstanceId: null }), ErrorCode.ILLEGAL_GENERATION);
-  assert.equal(c.heartbeat({ groupId: 'g1', generationId: 1, memberId: 'nobody', groupInstanceId: null }), ErrorCode.UNKNOWN_MEMBER_ID);
+  for (const id of ids)
+    assert.equal(c.heartbeat({ groupId: 'g1', generationId: 1, memberId: id, groupInstanceId: null }), ErrorCode.NONE);
+  assert.equal(
+    c.heartbeat({ groupId: 'g1', generationId: 0, memberId: ids[0]!, groupInstanceId: null }),
+    ErrorCode.ILLEGAL_GENERATION,
+  );
+  assert.equal(
+    c.heartbeat({ groupId: 'g1', generationId: 1, memberId: 'nobody', groupInstanceId: null }),
+    ErrorCode.UNKNOWN_MEMBER_ID,
+  );
 });
 
 test('a member leaving makes the rest rebalance into the next generation', async () => {
@@ -169,15 +247,43 @@ test('a member leaving makes the rest rebalance into the next generation', async
   await lead(c);
   const { ids } = await stableGroup(c, 'g', 3);
   const left = c.leave('g', [{ memberId: ids[2]!, groupInstanceId: null }]);
-  assert.deepEqual(left.members.map((m) => m.errorCode), [ErrorCode.NONE]);
-  for (const id of ids.slice(0, 2)) assert.equal(c.heartbeat({ groupId: 'g', generationId: 1, memberId: id, groupInstanceId: null }), ErrorCode.REBALANCE_IN_PROGRESS);
+  assert.deepEqual(
+    left.members.map((m) => m.errorCode),
+    [ErrorCode.NONE],
+  );
+  for (const id of ids.slice(0, 2))
+    assert.equal(
+      c.heartbeat({ groupId: 'g', generationId: 1, memberId: id, groupInstanceId: null }),
+      ErrorCode.REBALANCE_IN_PROGRESS,
+    );
   // A commit from the old generation is still accepted while the group prepares to rebalance.
-  assert.deepEqual(await c.commitOffsets({ groupId: 'g', generationId: 1, memberId: ids[0]!, groupInstanceId: null, offsets: [{ topic: 't', partition: 0, offset: 5, leaderEpoch: -1, metadata: null }] }), [ErrorCode.NONE]);
+  assert.deepEqual(
+    await c.commitOffsets({
+      groupId: 'g',
+      generationId: 1,
+      memberId: ids[0]!,
+      groupInstanceId: null,
+      offsets: [{ topic: 't', partition: 0, offset: 5, leaderEpoch: -1, metadata: null }],
+    }),
+    [ErrorCode.NONE],
+  );
   const joins = await Promise.all(ids.slice(0, 2).map((id) => c.join(joinReq('g', id))));
   assert.ok(joins.every((j) => j.errorCode === ErrorCode.NONE && j.generationId === 2));
   assert.equal(c.describeGroup('g').state, 'CompletingRebalance');
-  assert.deepEqual(await c.commitOffsets({ groupId: 'g', generationId: 2, memberId: ids[0]!, groupInstanceId: null, offsets: [{ topic: 't', partition: 0, offset: 6, leaderEpoch: -1, metadata: null }] }), [ErrorCode.REBALANCE_IN_PROGRESS]);
-  assert.equal(c.heartbeat({ groupId: 'g', generationId: 1, memberId: ids[2]!, groupInstanceId: null }), ErrorCode.UNKNOWN_MEMBER_ID);
+  assert.deepEqual(
+    await c.commitOffsets({
+      groupId: 'g',
+      generationId: 2,
+      memberId: ids[0]!,
+      groupInstanceId: null,
+      offsets: [{ topic: 't', partition: 0, offset: 6, leaderEpoch: -1, metadata: null }],
+    }),
+    [ErrorCode.REBALANCE_IN_PROGRESS],
+  );
+  assert.equal(
+    c.heartbeat({ groupId: 'g', generationId: 1, memberId: ids[2]!, groupInstanceId: null }),
+    ErrorCode.UNKNOWN_MEMBER_ID,
+  );
 });
 
 test('a member whose session expires is removed; one that does not rejoin in time is dropped at the rebalance timeout', async () => {
@@ -187,7 +293,8 @@ test('a member whose session expires is removed; one that does not rejoin in tim
   // ids[0] and ids[1] heartbeat; ids[2] goes silent.
   for (let t = 0; t < 12; t++) {
     clock.advance(1000);
-    for (const id of ids.slice(0, 2)) c.heartbeat({ groupId: 'g', generationId: 1, memberId: id, groupInstanceId: null });
+    for (const id of ids.slice(0, 2))
+      c.heartbeat({ groupId: 'g', generationId: 1, memberId: id, groupInstanceId: null });
   }
   assert.equal(c.describeGroup('g').state, 'PreparingRebalance');
   assert.equal(c.describeGroup('g').members.length, 2);
@@ -197,7 +304,10 @@ test('a member whose session expires is removed; one that does not rejoin in tim
   const j = await pending;
   assert.equal(j.errorCode, ErrorCode.NONE);
   assert.equal(j.generationId, 2);
-  assert.deepEqual(j.members.map((m) => m.memberId), [ids[0]]);
+  assert.deepEqual(
+    j.members.map((m) => m.memberId),
+    [ids[0]],
+  );
 });
 
 test('the initial rebalance delay gathers members that arrive close together into one generation', async () => {
@@ -221,14 +331,33 @@ test('the initial rebalance delay gathers members that arrive close together int
 test('a static member that restarts within its session timeout gets its assignment back without a rebalance', async () => {
   const { c, clock } = setup({ initialRebalanceDelayMs: 100 });
   await lead(c);
-  const join = (memberId: string, instance: string): Promise<JoinResult> => c.join(joinReq('g', memberId, { groupInstanceId: instance }));
+  const join = (memberId: string, instance: string): Promise<JoinResult> =>
+    c.join(joinReq('g', memberId, { groupInstanceId: instance }));
   // Static members get their id at once (no MEMBER_ID_REQUIRED round).
   const joining = [join('', 'i1'), join('', 'i2')];
   clock.advance(200);
   const [j1, j2] = (await Promise.all(joining)) as [JoinResult, JoinResult];
   assert.ok(j1.memberId.startsWith('i1-') && j2.memberId.startsWith('i2-'));
   const leader = j1.leader;
-  await Promise.all([j1, j2].map((j) => c.sync({ groupId: 'g', generationId: 1, memberId: j.memberId, groupInstanceId: j.memberId.slice(0, 2), protocolType: 'consumer', protocolName: 'range', assignments: j.memberId === leader ? [{ memberId: j1.memberId, assignment: Buffer.from('p0') }, { memberId: j2.memberId, assignment: Buffer.from('p1') }] : [] })));
+  await Promise.all(
+    [j1, j2].map((j) =>
+      c.sync({
+        groupId: 'g',
+        generationId: 1,
+        memberId: j.memberId,
+        groupInstanceId: j.memberId.slice(0, 2),
+        protocolType: 'consumer',
+        protocolName: 'range',
+        assignments:
+          j.memberId === leader
+            ? [
+                { memberId: j1.memberId, assignment: Buffer.from('p0') },
+                { memberId: j2.memberId, assignment: Buffer.from('p1') },
+              ]
+            : [],
+      }),
+    ),
+  );
   assert.equal(c.describeGroup('g').state, 'Stable');
   // i2 restarts: it sends no LeaveGroup, and comes back without its member id.
   clock.advance(4000);
@@ -238,14 +367,31 @@ test('a static member that restarts within its session timeout gets its assignme
   assert.equal(again.generationId, 1, 'same generation: no rebalance');
   assert.notEqual(again.memberId, j2.memberId);
   assert.equal(c.describeGroup('g').state, 'Stable');
-  const s = await c.sync({ groupId: 'g', generationId: 1, memberId: again.memberId, groupInstanceId: 'i2', protocolType: null, protocolName: null, assignments: [] });
+  const s = await c.sync({
+    groupId: 'g',
+    generationId: 1,
+    memberId: again.memberId,
+    groupInstanceId: 'i2',
+    protocolType: null,
+    protocolName: null,
+    assignments: [],
+  });
   assert.equal(s.assignment.toString(), 'p1');
   // The old incarnation is fenced; the other member never noticed.
-  assert.equal(c.heartbeat({ groupId: 'g', generationId: 1, memberId: j2.memberId, groupInstanceId: 'i2' }), ErrorCode.FENCED_INSTANCE_ID);
-  assert.equal(c.heartbeat({ groupId: 'g', generationId: 1, memberId: j1.memberId, groupInstanceId: 'i1' }), ErrorCode.NONE);
+  assert.equal(
+    c.heartbeat({ groupId: 'g', generationId: 1, memberId: j2.memberId, groupInstanceId: 'i2' }),
+    ErrorCode.FENCED_INSTANCE_ID,
+  );
+  assert.equal(
+    c.heartbeat({ groupId: 'g', generationId: 1, memberId: j1.memberId, groupInstanceId: 'i1' }),
+    ErrorCode.NONE,
+  );
   // A static member that stays away past its session timeout is removed and the group rebalances.
   clock.advance(11_000);
-  assert.equal(c.heartbeat({ groupId: 'g', generationId: 1, memberId: j1.memberId, groupInstanceId: 'i1' }), ErrorCode.UNKNOWN_MEMBER_ID);
+  assert.equal(
+    c.heartbeat({ groupId: 'g', generationId: 1, memberId: j1.memberId, groupInstanceId: 'i1' }),
+    ErrorCode.UNKNOWN_MEMBER_ID,
+  );
 });
 
 test('committed offsets survive a coordinator failover: the new coordinator loads them from the log', async () => {
@@ -253,12 +399,49 @@ test('committed offsets survive a coordinator failover: the new coordinator load
   const first = setup({ log });
   await lead(first.c);
   const { ids, generation } = await stableGroup(first.c, 'g', 2);
-  const commit = (offset: number) => first.c.commitOffsets({ groupId: 'g', generationId: generation, memberId: ids[0]!, groupInstanceId: null, offsets: [{ topic: 't', partition: 1, offset, leaderEpoch: 3, metadata: 'x' }, { topic: 'missing', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }] });
+  const commit = (offset: number) =>
+    first.c.commitOffsets({
+      groupId: 'g',
+      generationId: generation,
+      memberId: ids[0]!,
+      groupInstanceId: null,
+      offsets: [
+        { topic: 't', partition: 1, offset, leaderEpoch: 3, metadata: 'x' },
+        { topic: 'missing', partition: 0, offset: 1, leaderEpoch: -1, metadata: null },
+      ],
+    });
   assert.deepEqual(await commit(10), [ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
   assert.deepEqual(await commit(20), [ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
-  assert.deepEqual(await first.c.commitOffsets({ groupId: 'g', generationId: generation + 1, memberId: ids[0]!, groupInstanceId: null, offsets: [{ topic: 't', partition: 1, offset: 99, leaderEpoch: -1, metadata: null }] }), [ErrorCode.ILLEGAL_GENERATION]);
-  assert.deepEqual(await first.c.commitOffsets({ groupId: 'g', generationId: generation, memberId: 'stranger', groupInstanceId: null, offsets: [{ topic: 't', partition: 1, offset: 99, leaderEpoch: -1, metadata: null }] }), [ErrorCode.UNKNOWN_MEMBER_ID]);
-  assert.deepEqual(await first.c.commitOffsets({ groupId: 'g', generationId: generation, memberId: ids[0]!, groupInstanceId: null, offsets: [{ topic: 't', partition: 1, offset: 99, leaderEpoch: -1, metadata: 'x'.repeat(65) }] }), [ErrorCode.OFFSET_METADATA_TOO_LARGE]);
+  assert.deepEqual(
+    await first.c.commitOffsets({
+      groupId: 'g',
+      generationId: generation + 1,
+      memberId: ids[0]!,
+      groupInstanceId: null,
+      offsets: [{ topic: 't', partition: 1, offset: 99, leaderEpoch: -1, metadata: null }],
+    }),
+    [ErrorCode.ILLEGAL_GENERATION],
+  );
+  assert.deepEqual(
+    await first.c.commitOffsets({
+      groupId: 'g',
+      generationId: generation,
+      memberId: 'stranger',
+      groupInstanceId: null,
+      offsets: [{ topic: 't', partition: 1, offset: 99, leaderEpoch: -1, metadata: null }],
+    }),
+    [ErrorCode.UNKNOWN_MEMBER_ID],
+  );
+  assert.deepEqual(
+    await first.c.commitOffsets({
+      groupId: 'g',
+      generationId: generation,
+      memberId: ids[0]!,
+      groupInstanceId: null,
+      offsets: [{ topic: 't', partition: 1, offset: 99, leaderEpoch: -1, metadata: 'x'.repeat(65) }],
+    }),
+    [ErrorCode.OFFSET_METADATA_TOO_LARGE],
+  );
   // Leadership moves away: the old coordinator stops answering for the group.
   first.c.setLeadership(new Map());
   assert.equal(first.c.fetchOffsets('g', null).errorCode, ErrorCode.NOT_COORDINATOR);
@@ -268,16 +451,30 @@ test('committed offsets survive a coordinator failover: the new coordinator load
   const second = setup({ log });
   second.c.setLeadership(new Map([[second.c.partitionFor('g'), 2]]));
   assert.equal(second.c.fetchOffsets('g', null).errorCode, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
-  assert.equal(second.c.heartbeat({ groupId: 'g', generationId: generation, memberId: ids[0]!, groupInstanceId: null }), ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+  assert.equal(
+    second.c.heartbeat({ groupId: 'g', generationId: generation, memberId: ids[0]!, groupInstanceId: null }),
+    ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+  );
   open();
   await waitLoaded(second.c);
-  assert.deepEqual(second.c.fetchOffsets('g', null), { errorCode: ErrorCode.NONE, offsets: [{ topic: 't', partition: 1, offset: 20, leaderEpoch: 3, metadata: 'x' }] });
-  assert.deepEqual(second.c.fetchOffsets('g', [{ topic: 't', partition: 2 }]).offsets, [{ topic: 't', partition: 2, offset: -1, leaderEpoch: -1, metadata: '' }]);
+  assert.deepEqual(second.c.fetchOffsets('g', null), {
+    errorCode: ErrorCode.NONE,
+    offsets: [{ topic: 't', partition: 1, offset: 20, leaderEpoch: 3, metadata: 'x' }],
+  });
+  assert.deepEqual(second.c.fetchOffsets('g', [{ topic: 't', partition: 2 }]).offsets, [
+    { topic: 't', partition: 2, offset: -1, leaderEpoch: -1, metadata: '' },
+  ]);
   // The members and their generation came back too: they go on heartbeating.
   assert.equal(second.c.describeGroup('g').state, 'Stable');
-  for (const id of ids) assert.equal(second.c.heartbeat({ groupId: 'g', generationId: generation, memberId: id, groupInstanceId: null }), ErrorCode.NONE);
+  for (const id of ids)
+    assert.equal(
+      second.c.heartbeat({ groupId: 'g', generationId: generation, memberId: id, groupInstanceId: null }),
+      ErrorCode.NONE,
+    );
   // A group on a partition this coordinator does not lead is NOT_COORDINATOR.
-  const elsewhere = ['a', 'b', 'c', 'd', 'e', 'f', 'h'].find((id) => second.c.partitionFor(id) !== second.c.partitionFor('g'))!;
+  const elsewhere = ['a', 'b', 'c', 'd', 'e', 'f', 'h'].find(
+    (id) => second.c.partitionFor(id) !== second.c.partitionFor('g'),
+  )!;
   assert.equal(second.c.fetchOffsets(elsewhere, null).errorCode, ErrorCode.NOT_COORDINATOR);
 });
 
@@ -285,15 +482,41 @@ test('a failed append answers commits and assignments with the coordinator error
   const { c, log } = setup();
   await lead(c);
   log.failWith = ErrorCode.NOT_ENOUGH_REPLICAS;
-  assert.deepEqual(await c.commitOffsets({ groupId: 'simple', generationId: -1, memberId: '', groupInstanceId: null, offsets: [{ topic: 't', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }] }), [ErrorCode.COORDINATOR_NOT_AVAILABLE]);
+  assert.deepEqual(
+    await c.commitOffsets({
+      groupId: 'simple',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      offsets: [{ topic: 't', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }],
+    }),
+    [ErrorCode.COORDINATOR_NOT_AVAILABLE],
+  );
   log.failWith = ErrorCode.NOT_LEADER_OR_FOLLOWER;
-  assert.deepEqual(await c.commitOffsets({ groupId: 'simple', generationId: -1, memberId: '', groupInstanceId: null, offsets: [{ topic: 't', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }] }), [ErrorCode.NOT_COORDINATOR]);
+  assert.deepEqual(
+    await c.commitOffsets({
+      groupId: 'simple',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      offsets: [{ topic: 't', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }],
+    }),
+    [ErrorCode.NOT_COORDINATOR],
+  );
   assert.deepEqual(c.fetchOffsets('simple', null).offsets, [], 'nothing failed was remembered');
   log.failWith = ErrorCode.NONE;
   const a = await newMemberId(c, 'g');
   const j = await c.join(joinReq('g', a));
   log.failWith = ErrorCode.REQUEST_TIMED_OUT;
-  const s = await c.sync({ groupId: 'g', generationId: j.generationId, memberId: a, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [{ memberId: a, assignment: Buffer.from('x') }] });
+  const s = await c.sync({
+    groupId: 'g',
+    generationId: j.generationId,
+    memberId: a,
+    groupInstanceId: null,
+    protocolType: null,
+    protocolName: null,
+    assignments: [{ memberId: a, assignment: Buffer.from('x') }],
+  });
   assert.equal(s.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
   assert.equal(c.describeGroup('g').state, 'PreparingRebalance', 'the group rebalances again');
 });
@@ -302,14 +525,53 @@ test('admin operations: list with state filter, delete only empty groups, delete
   const { c } = setup();
   await lead(c);
   const { ids, generation } = await stableGroup(c, 'busy', 1);
-  assert.deepEqual(await c.commitOffsets({ groupId: 'busy', generationId: generation, memberId: ids[0]!, groupInstanceId: null, offsets: [{ topic: 't', partition: 0, offset: 3, leaderEpoch: -1, metadata: null }, { topic: 'old', partition: 0, offset: 4, leaderEpoch: -1, metadata: null }] }), [ErrorCode.NONE, ErrorCode.NONE]);
-  assert.deepEqual(await c.commitOffsets({ groupId: 'idle', generationId: -1, memberId: '', groupInstanceId: null, offsets: [{ topic: 't', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }] }), [ErrorCode.NONE]);
-  assert.deepEqual(c.listGroups([]).groups.map((g) => `${g.groupId}:${g.state}`).sort(), ['busy:Stable', 'idle:Empty']);
-  assert.deepEqual(c.listGroups(['stable']).groups.map((g) => g.groupId), ['busy']);
+  assert.deepEqual(
+    await c.commitOffsets({
+      groupId: 'busy',
+      generationId: generation,
+      memberId: ids[0]!,
+      groupInstanceId: null,
+      offsets: [
+        { topic: 't', partition: 0, offset: 3, leaderEpoch: -1, metadata: null },
+        { topic: 'old', partition: 0, offset: 4, leaderEpoch: -1, metadata: null },
+      ],
+    }),
+    [ErrorCode.NONE, ErrorCode.NONE],
+  );
+  assert.deepEqual(
+    await c.commitOffsets({
+      groupId: 'idle',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      offsets: [{ topic: 't', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }],
+    }),
+    [ErrorCode.NONE],
+  );
+  assert.deepEqual(
+    c
+      .listGroups([])
+      .groups.map((g) => `${g.groupId}:${g.state}`)
+      .sort(),
+    ['busy:Stable', 'idle:Empty'],
+  );
+  assert.deepEqual(
+    c.listGroups(['stable']).groups.map((g) => g.groupId),
+    ['busy'],
+  );
   // The members subscribe to "t" (see subscribedTopics above): its offsets stay, "old" may go.
-  const del = await c.deleteOffsets('busy', [{ topic: 't', partition: 0 }, { topic: 'old', partition: 0 }]);
-  assert.deepEqual(del, { errorCode: ErrorCode.NONE, partitions: [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC, ErrorCode.NONE] });
-  assert.deepEqual(c.fetchOffsets('busy', null).offsets.map((o) => o.topic), ['t']);
+  const del = await c.deleteOffsets('busy', [
+    { topic: 't', partition: 0 },
+    { topic: 'old', partition: 0 },
+  ]);
+  assert.deepEqual(del, {
+    errorCode: ErrorCode.NONE,
+    partitions: [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC, ErrorCode.NONE],
+  });
+  assert.deepEqual(
+    c.fetchOffsets('busy', null).offsets.map((o) => o.topic),
+    ['t'],
+  );
   assert.equal(await c.deleteGroup('busy'), ErrorCode.NON_EMPTY_GROUP);
   assert.equal(await c.deleteGroup('nope'), ErrorCode.GROUP_ID_NOT_FOUND);
   c.leave('busy', [{ memberId: ids[0]!, groupInstanceId: null }]);
@@ -323,14 +585,30 @@ test('admin operations: list with state filter, delete only empty groups, delete
 test('offsets of an empty group expire after offsets.retention.minutes; the group goes with them', async () => {
   const { c, clock, log } = setup();
   await lead(c);
-  assert.deepEqual(await c.commitOffsets({ groupId: 'idle', generationId: -1, memberId: '', groupInstanceId: null, offsets: [{ topic: 't', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }] }), [ErrorCode.NONE]);
+  assert.deepEqual(
+    await c.commitOffsets({
+      groupId: 'idle',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      offsets: [{ topic: 't', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }],
+    }),
+    [ErrorCode.NONE],
+  );
   clock.advance(3_599_000);
   assert.equal(await c.expireOffsets(), 0);
   clock.advance(1000);
   assert.equal(await c.expireOffsets(), 1);
   assert.equal(c.describeGroup('idle').state, 'Dead');
   const tail = log.records.get(c.partitionFor('idle'))!.slice(-2);
-  assert.deepEqual(tail.map((r) => [decodeKey(r.key).kind, r.value]), [['offset', null], ['group', null]], 'tombstones for the offset and the group');
+  assert.deepEqual(
+    tail.map((r) => [decodeKey(r.key).kind, r.value]),
+    [
+      ['offset', null],
+      ['group', null],
+    ],
+    'tombstones for the offset and the group',
+  );
   // A reload after the tombstones knows nothing of the group.
   const again = setup({ log });
   await lead(again.c);
@@ -340,12 +618,21 @@ test('offsets of an empty group expire after offsets.retention.minutes; the grou
 test('join validation: session timeout bounds, protocol compatibility, unknown members', async () => {
   const { c } = setup();
   await lead(c);
-  assert.equal((await c.join(joinReq('g', '', { sessionTimeoutMs: 500 }))).errorCode, ErrorCode.INVALID_SESSION_TIMEOUT);
+  assert.equal(
+    (await c.join(joinReq('g', '', { sessionTimeoutMs: 500 }))).errorCode,
+    ErrorCode.INVALID_SESSION_TIMEOUT,
+  );
   assert.equal((await c.join(joinReq('', ''))).errorCode, ErrorCode.INVALID_GROUP_ID);
   assert.equal((await c.join(joinReq('g', 'made-up'))).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
   const { ids } = await stableGroup(c, 'g', 1);
-  assert.equal((await c.join(joinReq('g', '', { protocols: [{ name: 'sticky', metadata: Buffer.alloc(0) }] }))).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
-  assert.equal((await c.join(joinReq('g', '', { protocolType: 'connect' }))).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+  assert.equal(
+    (await c.join(joinReq('g', '', { protocols: [{ name: 'sticky', metadata: Buffer.alloc(0) }] }))).errorCode,
+    ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
+  );
+  assert.equal(
+    (await c.join(joinReq('g', '', { protocolType: 'connect' }))).errorCode,
+    ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
+  );
   // Before JoinGroup v4 a new member is admitted at once.
   const newcomer = c.join(joinReq('g', '', { requireKnownMemberId: false }));
   assert.equal(c.describeGroup('g').state, 'PreparingRebalance');

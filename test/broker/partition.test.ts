@@ -14,13 +14,20 @@ import { LogManager } from '../../src/storage/log-manager.js';
 
 test('desiredIsr shrinks lagging followers and adds caught-up, eligible ones only', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'raftka-partition-'));
-  const logs = new LogManager({ logDirs: [dir], logger: pino({ level: 'silent' }), retentionCheckIntervalMs: 60_000, flushCheckIntervalMs: 60_000, checkpointIntervalMs: 60_000, cleanerIntervalMs: null });
+  const logs = new LogManager({
+    logDirs: [dir],
+    logger: pino({ level: 'silent' }),
+    retentionCheckIntervalMs: 60_000,
+    flushCheckIntervalMs: 60_000,
+    checkpointIntervalMs: 60_000,
+    cleanerIntervalMs: null,
+  });
   t.after(() => {
     logs.close();
     rmSync(dir, { recursive: true, force: true });
   });
   const p = new Partition('t', 'AAAAAAAAAAAAAAAAAAAAAA', 0, 1, logs.getOrCreate('t', 0, defaultLogConfig));
-  p.update({ leader: 1, leaderEpoch: 3, partitionEpoch: 5, replicas: [1, 2, 3], isr: [1, 2], }, 1000);
+  p.update({ leader: 1, leaderEpoch: 3, partitionEpoch: 5, replicas: [1, 2, 3], isr: [1, 2] }, 1000);
   p.log.appendAsLeader(buildRecordBatch([{ key: null, value: Buffer.from('x'), timestamp: 1 }]), 3, 1000);
   const lagMs = 10_000;
   // Both followers fetch everything; 3 is outside the ISR and caught up.
@@ -29,9 +36,17 @@ test('desiredIsr shrinks lagging followers and adds caught-up, eligible ones onl
   p.maybeAdvanceHighWatermark();
   assert.equal(p.highWatermark, 1);
   assert.deepEqual(p.desiredIsr(2000, lagMs), [1, 2, 3], 'a caught-up follower is added');
-  assert.equal(p.desiredIsr(2000, lagMs, (id) => id !== 3), null, 'but not while it is fenced or shutting down');
+  assert.equal(
+    p.desiredIsr(2000, lagMs, (id) => id !== 3),
+    null,
+    'but not while it is fenced or shutting down',
+  );
   // 2 stops fetching: after the lag time it leaves, whatever eligibility says.
   p.recordFollowerFetch(3, 1, 13_000);
-  assert.deepEqual(p.desiredIsr(13_000, lagMs, (id) => id !== 3), [1], 'a lagging member is removed');
+  assert.deepEqual(
+    p.desiredIsr(13_000, lagMs, (id) => id !== 3),
+    [1],
+    'a lagging member is removed',
+  );
   assert.deepEqual(p.desiredIsr(13_000, lagMs), [1, 3]);
 });

@@ -21,14 +21,33 @@ test('thousands of new partitions are opened over several turns, timers run mean
   const logger = pino({ level: 'silent' });
   // A partition whose log exists on disk from before (found at start) and that the image assigns here.
   mkdirSync(join(dir, 't-39-99'), { recursive: true });
-  const logs = new LogManager({ logDirs: [dir], logger, retentionCheckIntervalMs: 60_000, flushCheckIntervalMs: 60_000, checkpointIntervalMs: 60_000, cleanerIntervalMs: null });
+  const logs = new LogManager({
+    logDirs: [dir],
+    logger,
+    retentionCheckIntervalMs: 60_000,
+    flushCheckIntervalMs: 60_000,
+    checkpointIntervalMs: 60_000,
+    cleanerIntervalMs: null,
+  });
   const rm = new ReplicaManager(1, logs, defaultLogConfig, logger, 10_000);
   try {
     const records: MetadataRecord[] = [];
     for (let t = 0; t < 40; t++) {
       const topicId = Buffer.alloc(16, t + 1).toString('base64url');
       records.push({ type: 'topic', name: `t-${t}`, topicId });
-      for (let p = 0; p < 100; p++) records.push({ type: 'partition', topicId, partitionId: p, replicas: [1, 2, 3], isr: [1, 2, 3], removingReplicas: [], addingReplicas: [], leader: 1 + (p % 3), leaderEpoch: 0, partitionEpoch: 0 });
+      for (let p = 0; p < 100; p++)
+        records.push({
+          type: 'partition',
+          topicId,
+          partitionId: p,
+          replicas: [1, 2, 3],
+          isr: [1, 2, 3],
+          removingReplicas: [],
+          addingReplicas: [],
+          leader: 1 + (p % 3),
+          leaderEpoch: 0,
+          partitionEpoch: 0,
+        });
     }
     const loader = new MetadataLoader();
     loader.replayAll(records);
@@ -49,10 +68,16 @@ test('thousands of new partitions are opened over several turns, timers run mean
     // Stray-log removal while logs are still being opened keeps the assigned partition found on disk.
     rm.removeStrayLogs();
     assert.ok(existsSync(join(dir, 't-39-99')), 'an assigned partition waiting for its log is not stray');
-    await waitFor('every partition hosted', async () => (rm.get('t-39', 99) && rm.get('t-0', 0) ? true : undefined), 60_000, 5);
+    await waitFor(
+      'every partition hosted',
+      async () => (rm.get('t-39', 99) && rm.get('t-0', 0) ? true : undefined),
+      60_000,
+      5,
+    );
     clearInterval(ticker);
     assert.ok(rm.allLogsOpen() && allOpenCalls >= 1, 'the broker is told when every log is open');
-    for (let i = 0; i < 4000; i++) assert.ok(rm.get(`t-${Math.floor(i / 100)}`, i % 100), `t-${Math.floor(i / 100)}-${i % 100} hosted`);
+    for (let i = 0; i < 4000; i++)
+      assert.ok(rm.get(`t-${Math.floor(i / 100)}`, i % 100), `t-${Math.floor(i / 100)}-${i % 100} hosted`);
     const ms = performance.now() - started;
     assert.ok(timerTurns >= 2, `timers ran ${timerTurns} times during ${ms.toFixed(0)} ms of opening`);
     assert.ok(rm.get('t-0', 0)!.isLeader && !rm.get('t-0', 1)!.isLeader, 'roles follow the image');
@@ -60,8 +85,26 @@ test('thousands of new partitions are opened over several turns, timers run mean
     const id = (t: number): string => Buffer.alloc(16, t + 1).toString('base64url');
     const t5p3 = rm.get('t-5', 3)!;
     loader.replayAll([
-      { type: 'partitionChange', topicId: id(0), partitionId: 1, isr: null, leader: 1, replicas: null, removingReplicas: null, addingReplicas: null },
-      { type: 'partitionChange', topicId: id(1), partitionId: 7, isr: [2, 3, 4], leader: 2, replicas: [2, 3, 4], removingReplicas: null, addingReplicas: null },
+      {
+        type: 'partitionChange',
+        topicId: id(0),
+        partitionId: 1,
+        isr: null,
+        leader: 1,
+        replicas: null,
+        removingReplicas: null,
+        addingReplicas: null,
+      },
+      {
+        type: 'partitionChange',
+        topicId: id(1),
+        partitionId: 7,
+        isr: [2, 3, 4],
+        leader: 2,
+        replicas: [2, 3, 4],
+        removingReplicas: null,
+        addingReplicas: null,
+      },
       { type: 'removeTopic', topicId: id(2) },
     ]);
     rm.applyImage(loader.image);
@@ -73,14 +116,34 @@ test('thousands of new partitions are opened over several turns, timers run mean
     assert.ok(!existsSync(join(dir, 't-2-0')));
     assert.equal(rm.get('t-5', 3), t5p3, 'an untouched topic keeps its partitions as they were');
     // Recreated under the same name with a new id: a fresh, empty log.
-    rm.get('t-3', 0)!.log.appendAsLeader(buildRecordBatch([{ key: null, value: Buffer.from('old'), timestamp: 1 }]), 0, 0);
+    rm.get('t-3', 0)!.log.appendAsLeader(
+      buildRecordBatch([{ key: null, value: Buffer.from('old'), timestamp: 1 }]),
+      0,
+      0,
+    );
     loader.replayAll([
       { type: 'removeTopic', topicId: id(3) },
       { type: 'topic', name: 't-3', topicId: id(99) },
-      { type: 'partition', topicId: id(99), partitionId: 0, replicas: [1], isr: [1], removingReplicas: [], addingReplicas: [], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
+      {
+        type: 'partition',
+        topicId: id(99),
+        partitionId: 0,
+        replicas: [1],
+        isr: [1],
+        removingReplicas: [],
+        addingReplicas: [],
+        leader: 1,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+      },
     ]);
     rm.applyImage(loader.image);
-    await waitFor('the recreated topic hosted', async () => (rm.get('t-3', 0)?.topicId === id(99) ? true : undefined), 10_000, 5);
+    await waitFor(
+      'the recreated topic hosted',
+      async () => (rm.get('t-3', 0)?.topicId === id(99) ? true : undefined),
+      10_000,
+      5,
+    );
     assert.equal(rm.get('t-3', 0)!.log.logEndOffset, 0, 'the old data is gone');
     assert.equal(rm.get('t-3', 1), undefined);
   } finally {

@@ -32,8 +32,14 @@ test('consumer properties map onto GroupConsumer options', () => {
 });
 
 test('bad consumer property values are refused with the property named', () => {
-  assert.throws(() => consumerPropertyOptions(new Map([['session.timeout.ms', 'soon']])), /session\.timeout\.ms must be a positive integer/);
+  assert.throws(
+    () => consumerPropertyOptions(new Map([['session.timeout.ms', 'soon']])),
+    /session\.timeout\.ms must be a positive integer/,
+  );
   assert.throws(() => consumerPropertyOptions(new Map([['auto.offset.reset', 'none']])), /earliest or latest/);
   assert.throws(() => consumerPropertyOptions(new Map([['enable.auto.commit', 'yes']])), /true or false/);
-  assert.throws(() => consumerPropertyOptions(new Map([['partition.assignment.strategy', 'sticky']])), /unknown assignor "sticky"/);
+  assert.throws(
+    () => consumerPropertyOptions(new Map([['partition.assignment.strategy', 'sticky']])),
+    /unknown assignor "sticky"/,
+  );
 });

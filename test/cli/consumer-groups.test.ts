@@ -18,13 +18,33 @@ import {
   stateNotice,
   type MemberView,
 } from '../../src/cli/consumer-groups-format.js';
-import { parseResetDateTime, parseTopicSpec, planReset, type PartitionOffsets } from '../../src/cli/reset-offsets-plan.js';
+import {
+  parseResetDateTime,
+  parseTopicSpec,
+  planReset,
+  type PartitionOffsets,
+} from '../../src/cli/reset-offsets-plan.js';
 import { encodeAssignment } from '../../src/protocol/consumer-protocol.js';
 import { partitionKey } from '../../src/protocol/topic-partition.js';
 
 const members: MemberView[] = [
-  { memberId: 'c1-aaa', groupInstanceId: null, clientId: 'c1', clientHost: '/127.0.0.1', assignment: [{ topic: 'orders', partition: 2 }] },
-  { memberId: 'c2-bbb', groupInstanceId: null, clientId: 'c2', clientHost: '/127.0.0.1', assignment: [{ topic: 'orders', partition: 1 }, { topic: 'orders', partition: 0 }] },
+  {
+    memberId: 'c1-aaa',
+    groupInstanceId: null,
+    clientId: 'c1',
+    clientHost: '/127.0.0.1',
+    assignment: [{ topic: 'orders', partition: 2 }],
+  },
+  {
+    memberId: 'c2-bbb',
+    groupInstanceId: null,
+    clientId: 'c2',
+    clientHost: '/127.0.0.1',
+    assignment: [
+      { topic: 'orders', partition: 1 },
+      { topic: 'orders', partition: 0 },
+    ],
+  },
   { memberId: 'c3-idle', groupInstanceId: null, clientId: 'c3', clientHost: '/10.0.0.9', assignment: [] },
 ];
 
@@ -67,8 +87,23 @@ test('describe: owners with more partitions first, then committed partitions nob
 });
 
 test('describe --json rows carry the fields scripts read', () => {
-  const [row] = buildOffsetRows({ group: 'g', members: [], committed: [{ topic: 't', partition: 0, offset: 5 }], logEndOffsets: new Map() });
-  assert.deepEqual(row, { group: 'g', topic: 't', partition: 0, currentOffset: 5, logEndOffset: null, lag: null, consumerId: null, host: null, clientId: null });
+  const [row] = buildOffsetRows({
+    group: 'g',
+    members: [],
+    committed: [{ topic: 't', partition: 0, offset: 5 }],
+    logEndOffsets: new Map(),
+  });
+  assert.deepEqual(row, {
+    group: 'g',
+    topic: 't',
+    partition: 0,
+    currentOffset: 5,
+    logEndOffset: null,
+    lag: null,
+    consumerId: null,
+    host: null,
+    clientId: null,
+  });
 });
 
 test('describe --members, plain and --verbose; GROUP-INSTANCE-ID appears when a member is static', () => {
@@ -91,19 +126,38 @@ test('describe --members, plain and --verbose; GROUP-INSTANCE-ID appears when a 
       'g      c3-idle      -                  /10.0.0.9   c3         0            -',
     ].join('\n'),
   );
-  assert.equal(formatAssignment([{ topic: 'b', partition: 3 }, { topic: 'a', partition: 2 }, { topic: 'b', partition: 1 }]), 'a(2),b(1,3)');
+  assert.equal(
+    formatAssignment([
+      { topic: 'b', partition: 3 },
+      { topic: 'a', partition: 2 },
+      { topic: 'b', partition: 1 },
+    ]),
+    'a(2),b(1,3)',
+  );
 });
 
 test('describe --state shows the coordinator as host:port (id)', () => {
-  const row = buildStateRow({ groupId: 'g', protocol: 'range', state: 'Stable', memberCount: 3, coordinator: { nodeId: 2, host: 'localhost', port: 9192 } });
+  const row = buildStateRow({
+    groupId: 'g',
+    protocol: 'range',
+    state: 'Stable',
+    memberCount: 3,
+    coordinator: { nodeId: 2, host: 'localhost', port: 9192 },
+  });
   assert.equal(
     formatStateRows([row]),
-    ['GROUP  COORDINATOR (ID)    ASSIGNMENT-STRATEGY  STATE   #MEMBERS', 'g      localhost:9192 (2)  range                Stable  3'].join('\n'),
+    [
+      'GROUP  COORDINATOR (ID)    ASSIGNMENT-STRATEGY  STATE   #MEMBERS',
+      'g      localhost:9192 (2)  range                Stable  3',
+    ].join('\n'),
   );
 });
 
 test('list, with and without the STATE column; state notices', () => {
-  const groups = [{ groupId: 'a', state: 'Stable' }, { groupId: 'bb', state: null }];
+  const groups = [
+    { groupId: 'a', state: 'Stable' },
+    { groupId: 'bb', state: null },
+  ];
   assert.equal(formatGroupList(groups, false), 'a\nbb');
   assert.equal(formatGroupList(groups, true), ['GROUP  STATE', 'a      Stable', 'bb     Unknown'].join('\n'));
   assert.equal(stateNotice('g', 'Empty'), "Consumer group 'g' has no active members.");
@@ -114,26 +168,48 @@ test('list, with and without the STATE column; state notices', () => {
 
 test('member assignments decode for consumer groups only, and never throw', () => {
   const bytes = encodeAssignment([{ topic: 't', partitions: [1, 0] }]);
-  assert.deepEqual(assignedPartitions('consumer', bytes), [{ topic: 't', partition: 1 }, { topic: 't', partition: 0 }]);
+  assert.deepEqual(assignedPartitions('consumer', bytes), [
+    { topic: 't', partition: 1 },
+    { topic: 't', partition: 0 },
+  ]);
   assert.deepEqual(assignedPartitions('connect', bytes), []);
   assert.deepEqual(assignedPartitions('consumer', Buffer.from([1])), []);
   assert.deepEqual(assignedPartitions('consumer', Buffer.alloc(0)), []);
 });
 
-test('delete: Kafka\'s success line, or the failures and the groups that did go', () => {
-  assert.deepEqual(formatDeleteGroupsResult([{ groupId: 'g', errorCode: 0 }]), { stdout: "Deletion of requested consumer groups ('g') was successful.", stderr: '', ok: true });
+test("delete: Kafka's success line, or the failures and the groups that did go", () => {
+  assert.deepEqual(formatDeleteGroupsResult([{ groupId: 'g', errorCode: 0 }]), {
+    stdout: "Deletion of requested consumer groups ('g') was successful.",
+    stderr: '',
+    ok: true,
+  });
   const mixed = formatDeleteGroupsResult([
     { groupId: 'a', errorCode: 0 },
     { groupId: 'b', errorCode: ErrorCode.NON_EMPTY_GROUP },
   ]);
   assert.equal(mixed.ok, false);
-  assert.equal(mixed.stderr, "Error: Deletion of some consumer groups failed:\n* Group 'b' could not be deleted due to: NON_EMPTY_GROUP: The group is not empty.");
+  assert.equal(
+    mixed.stderr,
+    "Error: Deletion of some consumer groups failed:\n* Group 'b' could not be deleted due to: NON_EMPTY_GROUP: The group is not empty.",
+  );
   assert.equal(mixed.stdout, "These consumer groups were deleted successfully: 'a'");
 });
 
 test('delete-offsets: verdict line and a TOPIC PARTITION STATUS table', () => {
-  const ok = formatDeleteOffsetsResult('g', ['t'], ErrorCode.NONE, [{ topic: 't', partition: 1, errorCode: 0 }, { topic: 't', partition: 0, errorCode: 0 }]);
-  assert.equal(ok.stdout, ['Request succeed for deleting offsets with topic t group g', '', 'TOPIC  PARTITION  STATUS', 't      0          Successful', 't      1          Successful'].join('\n'));
+  const ok = formatDeleteOffsetsResult('g', ['t'], ErrorCode.NONE, [
+    { topic: 't', partition: 1, errorCode: 0 },
+    { topic: 't', partition: 0, errorCode: 0 },
+  ]);
+  assert.equal(
+    ok.stdout,
+    [
+      'Request succeed for deleting offsets with topic t group g',
+      '',
+      'TOPIC  PARTITION  STATUS',
+      't      0          Successful',
+      't      1          Successful',
+    ].join('\n'),
+  );
   const partial = formatDeleteOffsetsResult('g', ['t', 'nope'], ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC, [
     { topic: 't', partition: 0, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC },
     { topic: 'nope', partition: null, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
@@ -142,8 +218,14 @@ test('delete-offsets: verdict line and a TOPIC PARTITION STATUS table', () => {
   assert.equal(partial.stderr, 'Error: Encounter some partition level error, see the follow-up details:');
   assert.match(partial.stdout, /^nope +Not Provided +Error: UNKNOWN_TOPIC_OR_PARTITION/m);
   assert.match(partial.stdout, /^t +0 +Error: GROUP_SUBSCRIBED_TO_TOPIC/m);
-  assert.equal(formatDeleteOffsetsResult('g', ['t'], ErrorCode.NON_EMPTY_GROUP, []).stderr, "Error: Deleting offsets of a consumer group 'g' is forbidden if the group is not empty.");
-  assert.equal(formatDeleteOffsetsResult('g', ['t'], ErrorCode.GROUP_ID_NOT_FOUND, []).stderr, "Error: 'g' does not exist.");
+  assert.equal(
+    formatDeleteOffsetsResult('g', ['t'], ErrorCode.NON_EMPTY_GROUP, []).stderr,
+    "Error: Deleting offsets of a consumer group 'g' is forbidden if the group is not empty.",
+  );
+  assert.equal(
+    formatDeleteOffsetsResult('g', ['t'], ErrorCode.GROUP_ID_NOT_FOUND, []).stderr,
+    "Error: 'g' does not exist.",
+  );
 });
 
 // ---- --reset-offsets ----------------------------------------------------------------------------------
@@ -162,31 +244,57 @@ test('reset: earliest and latest are the log start and end; rows sorted by topic
   ]);
   const l = planReset('g', parts, { kind: 'latest' });
   assert.ok(l.ok);
-  assert.deepEqual(l.rows.map((r) => r.newOffset), [20, 100]);
+  assert.deepEqual(
+    l.rows.map((r) => r.newOffset),
+    [20, 100],
+  );
 });
 
 test('reset: --to-offset and --shift-by clamp to [log start, log end] and say so', () => {
   const to = planReset('g', parts, { kind: 'offset', offset: 30 });
   assert.ok(to.ok);
-  assert.deepEqual(to.rows.map((r) => r.newOffset), [20, 30]);
-  assert.deepEqual(to.notes, ['New offset (30) is higher than latest offset for topic partition t-0. Value will be set to 20']);
+  assert.deepEqual(
+    to.rows.map((r) => r.newOffset),
+    [20, 30],
+  );
+  assert.deepEqual(to.notes, [
+    'New offset (30) is higher than latest offset for topic partition t-0. Value will be set to 20',
+  ]);
   const back = planReset('g', [parts[0]!], { kind: 'shift', by: -45 });
   assert.ok(back.ok);
-  assert.deepEqual(back.rows.map((r) => r.newOffset), [10]);
-  assert.deepEqual(back.notes, ['New offset (5) is lower than earliest offset for topic partition t-1. Value will be set to 10']);
+  assert.deepEqual(
+    back.rows.map((r) => r.newOffset),
+    [10],
+  );
+  assert.deepEqual(back.notes, [
+    'New offset (5) is lower than earliest offset for topic partition t-1. Value will be set to 10',
+  ]);
   const fwd = planReset('g', [parts[0]!], { kind: 'shift', by: 5 });
   assert.ok(fwd.ok);
   assert.deepEqual([fwd.rows[0]!.newOffset, fwd.notes.length], [55, 0]);
 });
 
 test('reset: --shift-by needs a committed offset', () => {
-  assert.deepEqual(planReset('g', parts, { kind: 'shift', by: 1 }), { ok: false, error: 'Cannot shift offset for partition t-0 since there is no current committed offset' });
+  assert.deepEqual(planReset('g', parts, { kind: 'shift', by: 1 }), {
+    ok: false,
+    error: 'Cannot shift offset for partition t-0 since there is no current committed offset',
+  });
 });
 
-test('reset: --to-datetime takes ListOffsets\' answer, or the log end where no record is that recent', () => {
-  const p = planReset('g', [{ ...parts[0]!, offsetForTimestamp: 42 }, { ...parts[1]!, offsetForTimestamp: -1 }], { kind: 'datetime', timestampMs: 0 });
+test("reset: --to-datetime takes ListOffsets' answer, or the log end where no record is that recent", () => {
+  const p = planReset(
+    'g',
+    [
+      { ...parts[0]!, offsetForTimestamp: 42 },
+      { ...parts[1]!, offsetForTimestamp: -1 },
+    ],
+    { kind: 'datetime', timestampMs: 0 },
+  );
   assert.ok(p.ok);
-  assert.deepEqual(p.rows.map((r) => r.newOffset), [20, 42]);
+  assert.deepEqual(
+    p.rows.map((r) => r.newOffset),
+    [20, 42],
+  );
   assert.deepEqual(p.notes, ['Partition 0 from topic t is empty. Falling back to latest known offset.']);
 });
 

@@ -13,9 +13,30 @@ const d: QuorumDescription = {
   currentVoters: [1, 2, 3],
   currentObservers: [100],
   replicas: [
-    { nodeId: 2, logEndOffset: 124, lag: 0, lastFetchTimestamp: 1700000000000, lastCaughtUpTimestamp: 1700000000000, status: 'Leader' },
-    { nodeId: 1, logEndOffset: 121, lag: 3, lastFetchTimestamp: 1699999999990, lastCaughtUpTimestamp: 1699999999960, status: 'Follower' },
-    { nodeId: 100, logEndOffset: -1, lag: 124, lastFetchTimestamp: null, lastCaughtUpTimestamp: null, status: 'Observer' },
+    {
+      nodeId: 2,
+      logEndOffset: 124,
+      lag: 0,
+      lastFetchTimestamp: 1700000000000,
+      lastCaughtUpTimestamp: 1700000000000,
+      status: 'Leader',
+    },
+    {
+      nodeId: 1,
+      logEndOffset: 121,
+      lag: 3,
+      lastFetchTimestamp: 1699999999990,
+      lastCaughtUpTimestamp: 1699999999960,
+      status: 'Follower',
+    },
+    {
+      nodeId: 100,
+      logEndOffset: -1,
+      lag: 124,
+      lastFetchTimestamp: null,
+      lastCaughtUpTimestamp: null,
+      status: 'Observer',
+    },
   ],
 };
 
@@ -35,7 +56,7 @@ test('describe --status prints the fields kafka-metadata-quorum.sh prints', () =
   );
 });
 
-test('describe --replication prints one row per replica with Kafka\'s columns', () => {
+test("describe --replication prints one row per replica with Kafka's columns", () => {
   assert.equal(
     formatReplication(d),
     [

@@ -50,9 +50,18 @@ class FakeGroup {
     let memberId = req['memberId'] as string;
     const instanceId = (req['groupInstanceId'] as string | null) ?? null;
     // ProtocolName is nullable only from v7.
-    const fail = (errorCode: number): Promise<Res> => Promise.resolve({ errorCode, generationId: -1, protocolName: version >= 7 ? null : '', leader: '', memberId, members: [] });
+    const fail = (errorCode: number): Promise<Res> =>
+      Promise.resolve({
+        errorCode,
+        generationId: -1,
+        protocolName: version >= 7 ? null : '',
+        leader: '',
+        memberId,
+        members: [],
+      });
     if (memberId === '') {
-      const existing = instanceId === null ? undefined : [...this.members.values()].find((m) => m.instanceId === instanceId);
+      const existing =
+        instanceId === null ? undefined : [...this.members.values()].find((m) => m.instanceId === instanceId);
       memberId = existing?.memberId ?? `${clientId}-${this.nextId++}`;
       if (instanceId === null && version >= 4) {
         this.pendingIds.add(memberId);
@@ -63,8 +72,20 @@ class FakeGroup {
     }
     this.pendingIds.delete(memberId);
     this.protocolType = req['protocolType'] as string;
-    const m: FakeMember = this.members.get(memberId) ?? { memberId, instanceId, clientId, protocols: [], rebalanceTimeoutMs: 0, join: null, sync: null, assignment: Buffer.alloc(0) };
-    m.protocols = (req['protocols'] as { name: string; metadata: Buffer }[]).map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) }));
+    const m: FakeMember = this.members.get(memberId) ?? {
+      memberId,
+      instanceId,
+      clientId,
+      protocols: [],
+      rebalanceTimeoutMs: 0,
+      join: null,
+      sync: null,
+      assignment: Buffer.alloc(0),
+    };
+    m.protocols = (req['protocols'] as { name: string; metadata: Buffer }[]).map((p) => ({
+      name: p.name,
+      metadata: Buffer.from(p.metadata),
+    }));
     m.rebalanceTimeoutMs = req['rebalanceTimeoutMs'] as number;
     this.members.set(memberId, m);
     return new Promise((resolve) => {
@@ -105,18 +126,35 @@ class FakeGroup {
     this.generation++;
     if (this.leader === null || !this.members.has(this.leader)) this.leader = all[0]!.memberId;
     const leader = this.members.get(this.leader)!;
-    this.protocol = leader.protocols.map((p) => p.name).find((name) => all.every((m) => m.protocols.some((p) => p.name === name))) ?? null;
+    this.protocol =
+      leader.protocols.map((p) => p.name).find((name) => all.every((m) => m.protocols.some((p) => p.name === name))) ??
+      null;
     this.state = 'CompletingRebalance';
     for (const m of all) {
-      const members = m.memberId === this.leader ? all.map((x) => ({ memberId: x.memberId, groupInstanceId: x.instanceId, metadata: x.protocols.find((p) => p.name === this.protocol)!.metadata })) : [];
-      m.join!({ errorCode: 0, generationId: this.generation, protocolName: this.protocol, leader: this.leader, memberId: m.memberId, members });
+      const members =
+        m.memberId === this.leader
+          ? all.map((x) => ({
+              memberId: x.memberId,
+              groupInstanceId: x.instanceId,
+              metadata: x.protocols.find((p) => p.name === this.protocol)!.metadata,
+            }))
+          : [];
+      m.join!({
+        errorCode: 0,
+        generationId: this.generation,
+        protocolName: this.protocol,
+        leader: this.leader,
+        memberId: m.memberId,
+        members,
+      });
       m.join = null;
     }
   }
 
   sync(req: Obj): Promise<Res> {
     const m = this.members.get(req['memberId'] as string);
-    const answer = (errorCode: number, assignment: Buffer = Buffer.alloc(0)): Promise<Res> => Promise.resolve({ errorCode, assignment });
+    const answer = (errorCode: number, assignment: Buffer = Buffer.alloc(0)): Promise<Res> =>
+      Promise.resolve({ errorCode, assignment });
     if (!m) return answer(ErrorCode.UNKNOWN_MEMBER_ID);
     if (req['generationId'] !== this.generation) return answer(ErrorCode.ILLEGAL_GENERATION);
     if (this.state === 'PreparingRebalance') return answer(ErrorCode.REBALANCE_IN_PROGRESS);
@@ -124,7 +162,12 @@ class FakeGroup {
     return new Promise((resolve) => {
       m.sync = resolve;
       if (m.memberId !== this.leader) return;
-      const given = new Map((req['assignments'] as { memberId: string; assignment: Buffer }[]).map((a) => [a.memberId, Buffer.from(a.assignment)]));
+      const given = new Map(
+        (req['assignments'] as { memberId: string; assignment: Buffer }[]).map((a) => [
+          a.memberId,
+          Buffer.from(a.assignment),
+        ]),
+      );
       for (const x of this.members.values()) x.assignment = given.get(x.memberId) ?? Buffer.alloc(0);
       this.state = 'Stable';
       for (const x of this.members.values()) {
@@ -159,7 +202,8 @@ class FakeGroup {
   commit(req: Obj): number {
     const generation = req['generationIdOrMemberEpoch'] as number;
     const memberId = (req['memberId'] as string | undefined) ?? '';
-    if (generation < 0 && memberId === '') return this.state === 'Empty' || this.state === 'Dead' ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
+    if (generation < 0 && memberId === '')
+      return this.state === 'Empty' || this.state === 'Dead' ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
     if (!this.members.has(memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (generation !== this.generation) return ErrorCode.ILLEGAL_GENERATION;
     if (this.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
@@ -192,12 +236,19 @@ export class FakeBroker {
     private readonly initialRebalanceDelayMs: number,
   ) {}
 
-  static async start(topics: Record<string, number>, opts: { initialRebalanceDelayMs?: number } = {}): Promise<FakeBroker> {
+  static async start(
+    topics: Record<string, number>,
+    opts: { initialRebalanceDelayMs?: number } = {},
+  ): Promise<FakeBroker> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
     const b = new FakeBroker(server, port, opts.initialRebalanceDelayMs ?? 50);
-    for (const [t, n] of Object.entries(topics)) b.logs.set(t, Array.from({ length: n }, () => []));
+    for (const [t, n] of Object.entries(topics))
+      b.logs.set(
+        t,
+        Array.from({ length: n }, () => []),
+      );
     server.on('connection', (s) => b.serve(s));
     return b;
   }
@@ -239,18 +290,23 @@ export class FakeBroker {
     socket.on('data', (chunk: Buffer) => {
       for (const frame of splitter.push(chunk)) {
         const copy = Buffer.from(frame);
-        chain = chain.then(async () => {
-          const h = decodeRequestHeader(copy);
-          const api = apiFor(h.apiKey)!;
-          const body = api.decodeRequest(h.apiVersion, new Reader(copy, h.bodyOffset)) as Obj;
-          this.requests.push({ api: api.name, version: h.apiVersion, body });
-          const res = await this.handle(api.name, h.apiVersion, body, h.clientId ?? '');
-          if (!socket.destroyed) socket.write(Buffer.concat(encodeResponseFrame(api as never, h.apiVersion, h.correlationId, res as never)));
-        }).catch((err: unknown) => {
-          // A bug in this fake: make it visible in the test's output and drop the connection.
-          console.error('fake broker:', err);
-          socket.destroy();
-        });
+        chain = chain
+          .then(async () => {
+            const h = decodeRequestHeader(copy);
+            const api = apiFor(h.apiKey)!;
+            const body = api.decodeRequest(h.apiVersion, new Reader(copy, h.bodyOffset)) as Obj;
+            this.requests.push({ api: api.name, version: h.apiVersion, body });
+            const res = await this.handle(api.name, h.apiVersion, body, h.clientId ?? '');
+            if (!socket.destroyed)
+              socket.write(
+                Buffer.concat(encodeResponseFrame(api as never, h.apiVersion, h.correlationId, res as never)),
+              );
+          })
+          .catch((err: unknown) => {
+            // A bug in this fake: make it visible in the test's output and drop the connection.
+            console.error('fake broker:', err);
+            socket.destroy();
+          });
       }
     });
   }
@@ -270,9 +326,15 @@ export class FakeBroker {
       case 'Heartbeat':
         return { errorCode: this.group(req['groupId'] as string).heartbeat(req) };
       case 'LeaveGroup': {
-        const ids = version >= 3 ? (req['members'] as { memberId: string }[]).map((m) => m.memberId) : [req['memberId'] as string];
+        const ids =
+          version >= 3
+            ? (req['members'] as { memberId: string }[]).map((m) => m.memberId)
+            : [req['memberId'] as string];
         const codes = this.group(req['groupId'] as string).leave(ids);
-        return { errorCode: version >= 3 ? 0 : codes[0]!, members: ids.map((memberId, i) => ({ memberId, groupInstanceId: null, errorCode: codes[i]! })) };
+        return {
+          errorCode: version >= 3 ? 0 : codes[0]!,
+          members: ids.map((memberId, i) => ({ memberId, groupInstanceId: null, errorCode: codes[i]! })),
+        };
       }
       case 'OffsetCommit':
         return this.offsetCommit(req);
@@ -285,7 +347,12 @@ export class FakeBroker {
       case 'DescribeGroups':
         return this.describeGroups(req);
       case 'ListGroups':
-        return { errorCode: 0, groups: [...this.groups.values()].filter((g) => g.state !== 'Dead').map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state })) };
+        return {
+          errorCode: 0,
+          groups: [...this.groups.values()]
+            .filter((g) => g.state !== 'Dead')
+            .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state })),
+        };
       case 'DeleteGroups':
         return {
           results: (req['groupsNames'] as string[]).map((groupId) => {
@@ -307,7 +374,8 @@ export class FakeBroker {
           topics: topics.map((t) => ({
             name: t.name,
             partitions: t.partitions.map((p) => {
-              if (subscribed) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
+              if (subscribed)
+                return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
               g.offsets.delete(`${t.name}:${p.partitionIndex}`);
               return { partitionIndex: p.partitionIndex, errorCode: 0 };
             }),
@@ -329,7 +397,19 @@ export class FakeBroker {
       topics: names.map((name) => {
         const parts = this.logs.get(name);
         if (!parts) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, partitions: [] };
-        return { errorCode: 0, name, partitions: parts.map((_, i) => ({ errorCode: 0, partitionIndex: i, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] })) };
+        return {
+          errorCode: 0,
+          name,
+          partitions: parts.map((_, i) => ({
+            errorCode: 0,
+            partitionIndex: i,
+            leaderId: 1,
+            leaderEpoch: 0,
+            replicaNodes: [1],
+            isrNodes: [1],
+            offlineReplicas: [],
+          })),
+        };
       }),
     };
   }
@@ -337,7 +417,13 @@ export class FakeBroker {
   private findCoordinator(req: Obj, version: number): Res {
     const unavailable = this.coordinatorUnavailableAnswers > 0;
     if (unavailable) this.coordinatorUnavailableAnswers--;
-    const answer = { nodeId: unavailable ? -1 : 1, host: unavailable ? '' : '127.0.0.1', port: unavailable ? -1 : this.port, errorCode: unavailable ? ErrorCode.COORDINATOR_NOT_AVAILABLE : 0, errorMessage: null };
+    const answer = {
+      nodeId: unavailable ? -1 : 1,
+      host: unavailable ? '' : '127.0.0.1',
+      port: unavailable ? -1 : this.port,
+      errorCode: unavailable ? ErrorCode.COORDINATOR_NOT_AVAILABLE : 0,
+      errorMessage: null,
+    };
     if (version >= 4) return { coordinators: (req['coordinatorKeys'] as string[]).map((key) => ({ key, ...answer })) };
     return answer;
   }
@@ -346,9 +432,19 @@ export class FakeBroker {
     const g = this.group(req['groupId'] as string);
     if (g.protocolType === null && g.state === 'Empty') g.protocolType = '';
     const code = g.commit(req);
-    const topics = req['topics'] as { name: string; partitions: { partitionIndex: number; committedOffset: number }[] }[];
-    if (code === 0) for (const t of topics) for (const p of t.partitions) g.offsets.set(`${t.name}:${p.partitionIndex}`, p.committedOffset);
-    return { topics: topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) })) };
+    const topics = req['topics'] as {
+      name: string;
+      partitions: { partitionIndex: number; committedOffset: number }[];
+    }[];
+    if (code === 0)
+      for (const t of topics)
+        for (const p of t.partitions) g.offsets.set(`${t.name}:${p.partitionIndex}`, p.committedOffset);
+    return {
+      topics: topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })),
+      })),
+    };
   }
 
   private offsetFetch(req: Obj): Res {
@@ -367,7 +463,13 @@ export class FakeBroker {
       errorCode: 0,
       topics: topics.map((t) => ({
         name: t.name,
-        partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: offsets.get(`${t.name}:${p}`) ?? -1, committedLeaderEpoch: -1, metadata: '', errorCode: 0 })),
+        partitions: t.partitionIndexes.map((p) => ({
+          partitionIndex: p,
+          committedOffset: offsets.get(`${t.name}:${p}`) ?? -1,
+          committedLeaderEpoch: -1,
+          metadata: '',
+          errorCode: 0,
+        })),
       })),
     };
   }
@@ -389,19 +491,46 @@ export class FakeBroker {
 
   private async fetch(req: Obj): Promise<Res> {
     const topics = req['topics'] as { topic: string; partitions: { partition: number; fetchOffset: number }[] }[];
-    const nothingNew = topics.every((t) => t.partitions.every((p) => p.fetchOffset >= (this.logs.get(t.topic)?.[p.partition]?.length ?? 0)));
+    const nothingNew = topics.every((t) =>
+      t.partitions.every((p) => p.fetchOffset >= (this.logs.get(t.topic)?.[p.partition]?.length ?? 0)),
+    );
     if (nothingNew) await new Promise((r) => setTimeout(r, Math.min(req['maxWaitMs'] as number, 50)));
     return {
       responses: topics.map((t) => ({
         topic: t.topic,
         partitions: t.partitions.map((p) => {
           const log = this.logs.get(t.topic)?.[p.partition];
-          if (!log) return { partitionIndex: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1, records: null };
-          if (p.fetchOffset > log.length) return { partitionIndex: p.partition, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: log.length, records: null };
+          if (!log)
+            return {
+              partitionIndex: p.partition,
+              errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+              highWatermark: -1,
+              records: null,
+            };
+          if (p.fetchOffset > log.length)
+            return {
+              partitionIndex: p.partition,
+              errorCode: ErrorCode.OFFSET_OUT_OF_RANGE,
+              highWatermark: log.length,
+              records: null,
+            };
           // One batch from the fetch offset to the end: what the client asked for and nothing older.
           const values = log.slice(p.fetchOffset);
-          const records = values.length === 0 ? Buffer.alloc(0) : buildRecordBatch(values.map((v) => ({ value: Buffer.from(v), timestamp: 1_700_000_000_000 })), { baseOffset: p.fetchOffset });
-          return { partitionIndex: p.partition, errorCode: 0, highWatermark: log.length, lastStableOffset: log.length, logStartOffset: 0, records };
+          const records =
+            values.length === 0
+              ? Buffer.alloc(0)
+              : buildRecordBatch(
+                  values.map((v) => ({ value: Buffer.from(v), timestamp: 1_700_000_000_000 })),
+                  { baseOffset: p.fetchOffset },
+                );
+          return {
+            partitionIndex: p.partition,
+            errorCode: 0,
+            highWatermark: log.length,
+            lastStableOffset: log.length,
+            logStartOffset: 0,
+            records,
+          };
         }),
       })),
     };

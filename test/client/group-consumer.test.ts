@@ -5,13 +5,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../src/common/errors.js';
-import { deleteGroups, describeGroups, findCoordinator, listGroups, offsetCommit, offsetFetch, withCoordinatorRetries } from '../../src/client/group-client.js';
+import {
+  deleteGroups,
+  describeGroups,
+  findCoordinator,
+  listGroups,
+  offsetCommit,
+  offsetFetch,
+  withCoordinatorRetries,
+} from '../../src/client/group-client.js';
 import { GroupConsumer, type GroupConsumerOptions, type TopicPartition } from '../../src/client/group-consumer.js';
 import { KafkaClient, KafkaRequestError } from '../../src/client/kafka-client.js';
 import type { ConsumedRecord } from '../../src/client/consumer.js';
 import { FakeBroker } from './fake-broker.js';
 
-const fast: Partial<GroupConsumerOptions> = { sessionTimeoutMs: 3000, heartbeatIntervalMs: 30, rebalanceTimeoutMs: 3000, autoOffsetReset: 'earliest' };
+const fast: Partial<GroupConsumerOptions> = {
+  sessionTimeoutMs: 3000,
+  heartbeatIntervalMs: 30,
+  rebalanceTimeoutMs: 3000,
+  autoOffsetReset: 'earliest',
+};
 
 function consumer(b: FakeBroker, groupId: string, extra: Partial<GroupConsumerOptions> = {}): GroupConsumer {
   return new GroupConsumer(b.bootstrap, { groupId, topics: ['orders'], ...fast, ...extra });
@@ -40,7 +53,10 @@ test('findCoordinator retries while the coordinator is not available, then cache
     assert.equal(b.count('FindCoordinator'), 4);
     await findCoordinator(client, 'g');
     assert.equal(b.count('FindCoordinator'), 4, 'cached');
-    assert.ok(b.requests.filter((r) => r.api === 'FindCoordinator').every((r) => r.version === 4), 'v4 (batched keys) is used when the broker speaks it');
+    assert.ok(
+      b.requests.filter((r) => r.api === 'FindCoordinator').every((r) => r.version === 4),
+      'v4 (batched keys) is used when the broker speaks it',
+    );
   } finally {
     client.close();
     await b.close();
@@ -59,8 +75,17 @@ test('one member: joins with the id MEMBER_ID_REQUIRED gave, takes every partiti
     assert.ok(c.isLeader);
     assert.deepEqual(names(c.assignment()), ['orders-0', 'orders-1', 'orders-2']);
     const joins = b.requests.filter((r) => r.api === 'JoinGroup');
-    assert.deepEqual(joins.map((r) => r.body['memberId']), ['', c.memberId]);
-    assert.deepEqual(joins.map((r) => (r.body['protocols'] as { name: string }[]).map((p) => p.name)), [['range', 'roundrobin'], ['range', 'roundrobin']]);
+    assert.deepEqual(
+      joins.map((r) => r.body['memberId']),
+      ['', c.memberId],
+    );
+    assert.deepEqual(
+      joins.map((r) => (r.body['protocols'] as { name: string }[]).map((p) => p.name)),
+      [
+        ['range', 'roundrobin'],
+        ['range', 'roundrobin'],
+      ],
+    );
     const got = await pollUntil(c, () => c.position('orders', 0) === 2 && c.position('orders', 2) === 1);
     assert.deepEqual(values(got).sort(), ['a0', 'a1', 'c0']);
     await c.commit();
@@ -97,7 +122,10 @@ test('a second member makes the first rejoin; range splits the partitions; leavi
     assert.equal(a.generationId, 2);
     assert.deepEqual(revoked, [['orders-0', 'orders-1', 'orders-2']]);
     // Auto-commit commits the positions before giving the partitions up.
-    assert.deepEqual([0, 1, 2].map((p) => b.committed('g2', 'orders', p)), [2, 2, 2]);
+    assert.deepEqual(
+      [0, 1, 2].map((p) => b.committed('g2', 'orders', p)),
+      [2, 2, 2],
+    );
     const owned = [...names(a.assignment()), ...names(second.assignment())].sort();
     assert.deepEqual(owned, ['orders-0', 'orders-1', 'orders-2']);
     assert.deepEqual([a.assignment().length, second.assignment().length].sort(), [1, 2]);
@@ -164,11 +192,23 @@ test('admin calls: describe, list, offsets of all partitions, an admin commit re
     const [d] = await describeGroups(client, ['g5']);
     assert.equal(d!.state, 'Stable');
     assert.equal(d!.protocol, 'range');
-    assert.deepEqual(d!.members.map((m) => m.memberId), [c.memberId]);
+    assert.deepEqual(
+      d!.members.map((m) => m.memberId),
+      [c.memberId],
+    );
     assert.deepEqual(d!.coordinator, { nodeId: 1, host: '127.0.0.1', port: b.port });
-    assert.deepEqual((await listGroups(client)).map((g) => [g.groupId, g.state, g.protocolType]), [['g5', 'Stable', 'consumer']]);
+    assert.deepEqual(
+      (await listGroups(client)).map((g) => [g.groupId, g.state, g.protocolType]),
+      [['g5', 'Stable', 'consumer']],
+    );
     await assert.rejects(
-      offsetCommit(client, { groupId: 'g5', generationId: -1, memberId: '', groupInstanceId: null, offsets: [{ topic: 'orders', partition: 0, offset: 1 }] }),
+      offsetCommit(client, {
+        groupId: 'g5',
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+        offsets: [{ topic: 'orders', partition: 0, offset: 1 }],
+      }),
       (err: unknown) => err instanceof KafkaRequestError && err.errorCode === ErrorCode.UNKNOWN_MEMBER_ID,
     );
     assert.deepEqual(await deleteGroups(client, ['g5', 'nope']), [
@@ -176,7 +216,15 @@ test('admin calls: describe, list, offsets of all partitions, an admin commit re
       { groupId: 'nope', errorCode: ErrorCode.GROUP_ID_NOT_FOUND },
     ]);
     await c.close();
-    await withCoordinatorRetries(() => offsetCommit(client, { groupId: 'g5', generationId: -1, memberId: '', groupInstanceId: null, offsets: [{ topic: 'orders', partition: 1, offset: 0 }] }));
+    await withCoordinatorRetries(() =>
+      offsetCommit(client, {
+        groupId: 'g5',
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+        offsets: [{ topic: 'orders', partition: 1, offset: 0 }],
+      }),
+    );
     assert.deepEqual(
       (await offsetFetch(client, 'g5', null)).map((o) => [o.topic, o.partition, o.offset]),
       [['orders', 1, 0]],

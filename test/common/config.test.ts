@@ -16,14 +16,25 @@ const controller = {
 const parse = (props: Record<string, string>) => parseNodeConfig(new Map(Object.entries(props)), 'node.properties');
 
 function rejects(props: Record<string, string>, pattern: RegExp): void {
-  assert.throws(() => parse(props), (err: unknown) => err instanceof ConfigError && /^node\.properties: /.test(err.message) && pattern.test(err.message));
+  assert.throws(
+    () => parse(props),
+    (err: unknown) =>
+      err instanceof ConfigError && /^node\.properties: /.test(err.message) && pattern.test(err.message),
+  );
 }
 
 test('a minimal controller config gets Kafka defaults', () => {
   const c = parse(controller);
   assert.equal(c.nodeId, 1);
   assert.deepEqual(c.processRoles, ['controller']);
-  assert.deepEqual(c.quorumVoters.map((v) => [v.id, v.host, v.port]), [[1, '127.0.0.1', 9093], [2, '127.0.0.1', 9193], [3, '127.0.0.1', 9293]]);
+  assert.deepEqual(
+    c.quorumVoters.map((v) => [v.id, v.host, v.port]),
+    [
+      [1, '127.0.0.1', 9093],
+      [2, '127.0.0.1', 9193],
+      [3, '127.0.0.1', 9293],
+    ],
+  );
   assert.deepEqual(c.listeners, [{ name: 'CONTROLLER', host: '127.0.0.1', port: 9093 }]);
   assert.equal(c.quorumElectionTimeoutMs, 1000);
   assert.equal(c.quorumFetchTimeoutMs, 2000);
@@ -45,7 +56,14 @@ test('a minimal controller config gets Kafka defaults', () => {
 });
 
 test('values from the file are typed; metadata.log.dir defaults to the first log dir', () => {
-  const c = parse({ ...controller, 'log.dirs': '/a,/b', 'controller.quorum.fetch.timeout.ms': '300', 'admin.listener': '127.0.0.1:9096', 'log.retention.minutes': '2', 'unclean.leader.election.enable': 'TRUE' });
+  const c = parse({
+    ...controller,
+    'log.dirs': '/a,/b',
+    'controller.quorum.fetch.timeout.ms': '300',
+    'admin.listener': '127.0.0.1:9096',
+    'log.retention.minutes': '2',
+    'unclean.leader.election.enable': 'TRUE',
+  });
   assert.deepEqual(c.logDirs, ['/a', '/b']);
   assert.equal(c.metadataLogDir, '/a');
   assert.equal(c.quorumFetchTimeoutMs, 300);
@@ -56,11 +74,17 @@ test('values from the file are typed; metadata.log.dir defaults to the first log
 
 test('unknown keys and invalid values name the key and the file', () => {
   rejects({ ...controller, 'no.such.key': 'x' }, /unknown property no\.such\.key/);
-  rejects({ ...controller, 'controller.quorum.fetch.timeout.ms': 'abc' }, /controller\.quorum\.fetch\.timeout\.ms: "abc" is not an integer/);
+  rejects(
+    { ...controller, 'controller.quorum.fetch.timeout.ms': 'abc' },
+    /controller\.quorum\.fetch\.timeout\.ms: "abc" is not an integer/,
+  );
   rejects({ ...controller, 'controller.quorum.fetch.timeout.ms': '12abc' }, /not an integer/);
   rejects({ ...controller, 'controller.quorum.fetch.timeout.ms': '1.5' }, /not an integer/);
   rejects({ ...controller, 'controller.quorum.fetch.timeout.ms': '0' }, /out of range/);
-  rejects({ ...controller, 'auto.create.topics.enable': 'yes' }, /auto\.create\.topics\.enable: "yes" is not true or false/);
+  rejects(
+    { ...controller, 'auto.create.topics.enable': 'yes' },
+    /auto\.create\.topics\.enable: "yes" is not true or false/,
+  );
   rejects({ ...controller, listeners: 'CONTROLLER:9093' }, /listeners: "CONTROLLER:9093" is not NAME:\/\/host:port/);
   rejects({ ...controller, listeners: 'CONTROLLER://h:99999' }, /not host:port/);
   rejects({ ...controller, 'controller.quorum.voters': '1-127.0.0.1:9093' }, /not id@host:port/);
@@ -74,16 +98,34 @@ test('cross-key rules: roles, voters, listeners, dependent limits', () => {
   rejects({ ...controller, 'node.id': '7' }, /node\.id 7 is a controller but is not in controller\.quorum\.voters/);
   rejects({ ...controller, 'controller.quorum.voters': '' }, /controller\.quorum\.voters/);
   rejects({ ...controller, 'controller.listener.names': '' }, /controller\.listener\.names is required/);
-  rejects({ ...controller, listeners: 'PLAINTEXT://127.0.0.1:9092' }, /no listener named in controller\.listener\.names/);
-  rejects({ ...controller, 'process.roles': 'broker', 'node.id': '9' }, /broker-only node must not listen on a controller listener/);
+  rejects(
+    { ...controller, listeners: 'PLAINTEXT://127.0.0.1:9092' },
+    /no listener named in controller\.listener\.names/,
+  );
+  rejects(
+    { ...controller, 'process.roles': 'broker', 'node.id': '9' },
+    /broker-only node must not listen on a controller listener/,
+  );
   rejects({ ...controller, 'broker.heartbeat.interval.ms': '9000' }, /must be below broker\.session\.timeout\.ms/);
 });
 
 test('a combined node and a broker-only node parse', () => {
-  const combined = parse({ ...controller, 'process.roles': 'broker,controller', listeners: 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093' });
+  const combined = parse({
+    ...controller,
+    'process.roles': 'broker,controller',
+    listeners: 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093',
+  });
   assert.deepEqual(combined.processRoles, ['broker', 'controller']);
-  assert.deepEqual(combined.advertisedListeners.map((l) => l.name), ['PLAINTEXT']);
-  const broker = parse({ ...controller, 'node.id': '100', 'process.roles': 'broker', listeners: 'PLAINTEXT://127.0.0.1:9092' });
+  assert.deepEqual(
+    combined.advertisedListeners.map((l) => l.name),
+    ['PLAINTEXT'],
+  );
+  const broker = parse({
+    ...controller,
+    'node.id': '100',
+    'process.roles': 'broker',
+    listeners: 'PLAINTEXT://127.0.0.1:9092',
+  });
   assert.deepEqual(broker.processRoles, ['broker']);
 });
 
@@ -91,13 +133,27 @@ test('loadNodeConfig reads a file, overrides win, and errors name the file', () 
   const dir = mkdtempSync(join(tmpdir(), 'raftka-config-'));
   try {
     const path = join(dir, 'c.properties');
-    writeFileSync(path, Object.entries(controller).map(([k, v]) => `${k}=${v}`).join('\n'));
-    const c = loadNodeConfig(path, new Map([['log.dirs', '/data/x'], ['controller.quorum.election.timeout.ms', '150']]));
+    writeFileSync(
+      path,
+      Object.entries(controller)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n'),
+    );
+    const c = loadNodeConfig(
+      path,
+      new Map([
+        ['log.dirs', '/data/x'],
+        ['controller.quorum.election.timeout.ms', '150'],
+      ]),
+    );
     assert.equal(c.sourcePath, path);
     assert.deepEqual(c.logDirs, ['/data/x']);
     assert.equal(c.quorumElectionTimeoutMs, 150);
     writeFileSync(path, 'node.id=x\n');
-    assert.throws(() => loadNodeConfig(path), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`${path}: `));
+    assert.throws(
+      () => loadNodeConfig(path),
+      (e: unknown) => e instanceof ConfigError && e.message.startsWith(`${path}: `),
+    );
     assert.throws(() => loadNodeConfig(join(dir, 'missing.properties')), /cannot read the config file/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -24,5 +24,12 @@ test('LeaderChange payload: round trip, exact bytes, bad payloads refused', () =
 });
 
 test('LeaderChange payload: more voters than the bound are refused when written', () => {
-  assert.throws(() => encodeLeaderChange(1, Array.from({ length: leaderChangeVotersMax + 1 }, (_, i) => i)), RangeError);
+  assert.throws(
+    () =>
+      encodeLeaderChange(
+        1,
+        Array.from({ length: leaderChangeVotersMax + 1 }, (_, i) => i),
+      ),
+    RangeError,
+  );
 });

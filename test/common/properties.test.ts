@@ -3,8 +3,19 @@ import assert from 'node:assert/strict';
 import { parseProperties } from '../../src/common/properties.js';
 
 test('parses key=value, key:value and key value, skipping comments and blank lines', () => {
-  const p = parseProperties(['# comment', '! also a comment', '', 'a=1', 'b : 2', 'c 3', '  d=  spaced  ', 'e='].join('\n'));
-  assert.deepEqual([...p], [['a', '1'], ['b', '2'], ['c', '3'], ['d', 'spaced  '], ['e', '']]);
+  const p = parseProperties(
+    ['# comment', '! also a comment', '', 'a=1', 'b : 2', 'c 3', '  d=  spaced  ', 'e='].join('\n'),
+  );
+  assert.deepEqual(
+    [...p],
+    [
+      ['a', '1'],
+      ['b', '2'],
+      ['c', '3'],
+      ['d', 'spaced  '],
+      ['e', ''],
+    ],
+  );
 });
 
 test('joins continuation lines and decodes escapes', () => {

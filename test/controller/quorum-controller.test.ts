@@ -62,14 +62,32 @@ async function until(what: string, check: () => boolean, timeoutMs = 5000): Prom
 
 /** Register broker `id` and heartbeat it caught up, so it is unfenced. */
 async function unfencedBroker(controller: QuorumController, id: number): Promise<number> {
-  const reg = await controller.registerBroker({ brokerId: id, clusterId, incarnationId: Buffer.alloc(16, id).toString('base64url'), listeners: [], rack: null });
+  const reg = await controller.registerBroker({
+    brokerId: id,
+    clusterId,
+    incarnationId: Buffer.alloc(16, id).toString('base64url'),
+    listeners: [],
+    rack: null,
+  });
   assert.equal(reg.errorCode, ErrorCode.NONE);
-  const beat = await controller.brokerHeartbeat({ brokerId: id, brokerEpoch: reg.brokerEpoch, currentMetadataOffset: reg.brokerEpoch + 100, wantFence: false, wantShutDown: false });
+  const beat = await controller.brokerHeartbeat({
+    brokerId: id,
+    brokerEpoch: reg.brokerEpoch,
+    currentMetadataOffset: reg.brokerEpoch + 100,
+    wantFence: false,
+    wantShutDown: false,
+  });
   assert.equal(beat.isFenced, false);
   return reg.brokerEpoch;
 }
 
-const topic = (name: string): CreatableTopic => ({ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: new Map() });
+const topic = (name: string): CreatableTopic => ({
+  name,
+  numPartitions: 1,
+  replicationFactor: 1,
+  assignments: [],
+  configs: new Map(),
+});
 
 test('a created topic is in the image only once its records are committed and replayed', async () => {
   const { raft, controller } = setup();
@@ -98,7 +116,10 @@ test('a controller that is not the active one answers NOT_CONTROLLER and writes 
   try {
     raft.becomeFollower(2);
     await turn();
-    await assert.rejects(controller.createTopics([topic('orders')], false), (err: unknown) => err instanceof NotControllerError && err.errorCode === ErrorCode.NOT_CONTROLLER);
+    await assert.rejects(
+      controller.createTopics([topic('orders')], false),
+      (err: unknown) => err instanceof NotControllerError && err.errorCode === ErrorCode.NOT_CONTROLLER,
+    );
     assert.throws(() => controller.activeImage(), NotControllerError);
     assert.equal(controller.leaderId(), 2);
     assert.equal(raft.dataPayloads().length, 0);
@@ -131,8 +152,17 @@ test('a fencing write that fails is logged and retried while the controller stay
     clock.now += sessionTimeoutMs;
     await until('broker 1 fenced', () => raft.state.image.brokers.get(1)?.fenced === true);
     const retries = lines.filter((l) => l.msg === 'fencing a broker failed; retrying');
-    assert.deepEqual(retries.map((l) => [l['brokerId'], l['attempt']]), [[1, 1], [1, 2]]);
-    assert.ok(retries.every((l) => typeof (l['err'] as { message?: unknown } | undefined)?.message === 'string'), 'the error is logged');
+    assert.deepEqual(
+      retries.map((l) => [l['brokerId'], l['attempt']]),
+      [
+        [1, 1],
+        [1, 2],
+      ],
+    );
+    assert.ok(
+      retries.every((l) => typeof (l['err'] as { message?: unknown } | undefined)?.message === 'string'),
+      'the error is logged',
+    );
     assert.deepEqual(raft.resignations, []);
   } finally {
     controller.close();
@@ -160,7 +190,10 @@ test('activation aborts a metadata transaction the previous leader left open', a
   const { raft, controller, lines } = setup({ leader: false });
   try {
     raft.becomeFollower(2);
-    raft.appendCommitted([{ type: 'beginTransaction', name: 'half a migration' }, { type: 'topic', name: 'ghost', topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' }]);
+    raft.appendCommitted([
+      { type: 'beginTransaction', name: 'half a migration' },
+      { type: 'topic', name: 'ghost', topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' },
+    ]);
     await turn();
     assert.equal(raft.state.inTransaction, true);
     raft.becomeLeader();

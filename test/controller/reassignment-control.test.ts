@@ -10,13 +10,33 @@ function setup(): { loader: MetadataLoader; topicId: string } {
   const loader = new MetadataLoader();
   for (const id of [1, 2, 3, 4]) {
     loader.replayAll([
-      { type: 'registerBroker', brokerId: id, incarnationId: Buffer.alloc(16, id).toString('base64url'), brokerEpoch: id, endpoints: [], rack: null, fenced: false, inControlledShutdown: false },
+      {
+        type: 'registerBroker',
+        brokerId: id,
+        incarnationId: Buffer.alloc(16, id).toString('base64url'),
+        brokerEpoch: id,
+        endpoints: [],
+        rack: null,
+        fenced: false,
+        inControlledShutdown: false,
+      },
     ]);
   }
   const topicId = 'AAAAAAAAAAAAAAAAAAAAAQ';
   loader.replayAll([
     { type: 'topic', name: 't', topicId },
-    { type: 'partition', topicId, partitionId: 0, replicas: [1, 2, 3], isr: [1, 2, 3], removingReplicas: [], addingReplicas: [], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
+    {
+      type: 'partition',
+      topicId,
+      partitionId: 0,
+      replicas: [1, 2, 3],
+      isr: [1, 2, 3],
+      removingReplicas: [],
+      addingReplicas: [],
+      leader: 1,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+    },
   ]);
   return { loader, topicId };
 }
@@ -25,12 +45,21 @@ test('a reassignment adds the new replica, completes once it is in sync, and mov
   const { loader, topicId } = setup();
   const p = () => loader.image.topicsById.get(topicId)!.partitions.get(0)!;
   const started = alterPartitionReassignments(loader.image, [{ topic: 't', partition: 0, replicas: [2, 3, 4] }]);
-  assert.deepEqual(started.response.map((r) => r.errorCode), [0]);
+  assert.deepEqual(
+    started.response.map((r) => r.errorCode),
+    [0],
+  );
   loader.replayAll(started.records);
   assert.deepEqual([p().replicas, p().addingReplicas, p().removingReplicas], [[2, 3, 4, 1], [4], [1]]);
   assert.equal(listPartitionReassignments(loader.image, null).length, 1);
   // The leader (1) adds 4 to the ISR: the reassignment completes in the same write.
-  const alter = alterPartition(loader.image, { brokerId: 1, brokerEpoch: 1, partitions: [{ topicId, partitionIndex: 0, leaderEpoch: 0, partitionEpoch: p().partitionEpoch, newIsr: [1, 2, 3, 4] }] });
+  const alter = alterPartition(loader.image, {
+    brokerId: 1,
+    brokerEpoch: 1,
+    partitions: [
+      { topicId, partitionIndex: 0, leaderEpoch: 0, partitionEpoch: p().partitionEpoch, newIsr: [1, 2, 3, 4] },
+    ],
+  });
   assert.equal(alter.response.partitions[0]!.errorCode, 0);
   loader.replayAll(alter.records);
   assert.deepEqual([p().replicas, p().isr, p().addingReplicas, p().removingReplicas], [[2, 3, 4], [2, 3, 4], [], []]);
@@ -48,12 +77,26 @@ test('reassignment errors, removal-only targets and cancellation', () => {
     { topic: 't', partition: 0, replicas: [1, 9] },
     { topic: 't', partition: 0, replicas: null },
   ]);
-  assert.deepEqual(bad.response.map((r) => r.errorCode), [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.INVALID_REPLICA_ASSIGNMENT, ErrorCode.INVALID_REPLICA_ASSIGNMENT, ErrorCode.NO_REASSIGNMENT_IN_PROGRESS]);
+  assert.deepEqual(
+    bad.response.map((r) => r.errorCode),
+    [
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      ErrorCode.NO_REASSIGNMENT_IN_PROGRESS,
+    ],
+  );
   assert.equal(bad.records.length, 0);
   loader.replayAll(alterPartitionReassignments(loader.image, [{ topic: 't', partition: 0, replicas: [1, 2] }]).records);
   assert.deepEqual([p().replicas, p().isr, p().leader], [[1, 2], [1, 2], 1], 'removal only: done at once');
-  loader.replayAll(alterPartitionReassignments(loader.image, [{ topic: 't', partition: 0, replicas: [1, 2, 4] }]).records);
+  loader.replayAll(
+    alterPartitionReassignments(loader.image, [{ topic: 't', partition: 0, replicas: [1, 2, 4] }]).records,
+  );
   assert.deepEqual(p().addingReplicas, [4]);
   loader.replayAll(alterPartitionReassignments(loader.image, [{ topic: 't', partition: 0, replicas: null }]).records);
-  assert.deepEqual([p().replicas, p().addingReplicas, p().removingReplicas], [[1, 2], [], []], 'cancel returns to the original replicas');
+  assert.deepEqual(
+    [p().replicas, p().addingReplicas, p().removingReplicas],
+    [[1, 2], [], []],
+    'cancel returns to the original replicas',
+  );
 });

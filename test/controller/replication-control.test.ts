@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { ErrorCode } from '../../src/common/errors.js';
 import { MetadataLoader } from '../../src/metadata/loader.js';
 import type { MetadataImage } from '../../src/metadata/image.js';
-import { createPartitions, createTopics, deleteTopics, electPreferredLeaders, moveAwayFrom, type CreatableTopic } from '../../src/controller/replication-control.js';
+import {
+  createPartitions,
+  createTopics,
+  deleteTopics,
+  electPreferredLeaders,
+  moveAwayFrom,
+  type CreatableTopic,
+} from '../../src/controller/replication-control.js';
 import { placeReplicas, rackAlternatingOrder } from '../../src/controller/replica-placer.js';
 
 function clusterImage(brokers: { id: number; rack?: string; fenced?: boolean }[]): MetadataLoader {
@@ -35,7 +42,12 @@ const ctx = (validateOnly = false) => ({
   },
 });
 
-const topic = (name: string, numPartitions = 6, replicationFactor = 3, configs: Record<string, string> = {}): CreatableTopic => ({
+const topic = (
+  name: string,
+  numPartitions = 6,
+  replicationFactor = 3,
+  configs: Record<string, string> = {},
+): CreatableTopic => ({
   name,
   numPartitions,
   replicationFactor,
@@ -70,7 +82,8 @@ test('uneven counts still balance leaders across topics (7 partitions on 5 broke
   const loader = clusterImage([1, 2, 3, 4, 5].map((id) => ({ id })));
   for (let i = 0; i < 30; i++) create(loader, [topic(`u${i}`, 7, 2)]);
   const leaders = new Map<number, number>();
-  for (const t of loader.image.topicsById.values()) for (const p of t.partitions.values()) leaders.set(p.leader, (leaders.get(p.leader) ?? 0) + 1);
+  for (const t of loader.image.topicsById.values())
+    for (const p of t.partitions.values()) leaders.set(p.leader, (leaders.get(p.leader) ?? 0) + 1);
   assert.ok(Math.max(...leaders.values()) - Math.min(...leaders.values()) <= 1, JSON.stringify([...leaders]));
 });
 
@@ -82,7 +95,7 @@ test('rack-aware: with 3 racks and RF 3, every partition has a replica in each r
   }
 });
 
-test('CreateTopics errors carry Kafka\'s codes and write nothing for the failed topic', () => {
+test("CreateTopics errors carry Kafka's codes and write nothing for the failed topic", () => {
   const loader = clusterImage([{ id: 1 }, { id: 2 }, { id: 3, fenced: true }]);
   create(loader, [topic('exists', 1, 1), topic('my.topic', 1, 1)]);
   const cases: [CreatableTopic, number][] = [
@@ -94,9 +107,18 @@ test('CreateTopics errors carry Kafka\'s codes and write nothing for the failed 
     [topic('rf3', 1, 3), ErrorCode.INVALID_REPLICATION_FACTOR], // broker 3 is fenced: 2 usable
     [topic('cfg', 1, 1, { 'no.such.config': '1' }), ErrorCode.INVALID_CONFIG],
     [topic('cfg2', 1, 1, { 'retention.ms': 'soon' }), ErrorCode.INVALID_CONFIG],
-    [{ ...topic('manual'), assignments: [{ partitionIndex: 0, brokerIds: [1, 9] }] }, ErrorCode.INVALID_REPLICA_ASSIGNMENT],
-    [{ ...topic('manual2'), assignments: [{ partitionIndex: 0, brokerIds: [1, 1] }] }, ErrorCode.INVALID_REPLICA_ASSIGNMENT],
-    [{ ...topic('manual3'), assignments: [{ partitionIndex: 1, brokerIds: [1] }] }, ErrorCode.INVALID_REPLICA_ASSIGNMENT],
+    [
+      { ...topic('manual'), assignments: [{ partitionIndex: 0, brokerIds: [1, 9] }] },
+      ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+    ],
+    [
+      { ...topic('manual2'), assignments: [{ partitionIndex: 0, brokerIds: [1, 1] }] },
+      ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+    ],
+    [
+      { ...topic('manual3'), assignments: [{ partitionIndex: 1, brokerIds: [1] }] },
+      ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+    ],
   ];
   for (const [t, code] of cases) {
     const before = loader.image;
@@ -106,10 +128,19 @@ test('CreateTopics errors carry Kafka\'s codes and write nothing for the failed 
     assert.equal(r.records.length, 0, `${t.name} writes nothing`);
   }
   const dup = createTopics(loader.image, [topic('twice', 1, 1), topic('twice', 1, 1)], ctx());
-  assert.deepEqual(dup.results.map((r) => r.errorCode), [ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST]);
+  assert.deepEqual(
+    dup.results.map((r) => r.errorCode),
+    [ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST],
+  );
   // One bad topic does not stop a good one in the same request.
-  const mixed = create(loader, [topic('good', 2, 2, { 'cleanup.policy': 'compact', 'min.insync.replicas': '2' }), topic('bad name')]);
-  assert.deepEqual(mixed.results.map((r) => r.errorCode), [ErrorCode.NONE, ErrorCode.INVALID_TOPIC_EXCEPTION]);
+  const mixed = create(loader, [
+    topic('good', 2, 2, { 'cleanup.policy': 'compact', 'min.insync.replicas': '2' }),
+    topic('bad name'),
+  ]);
+  assert.deepEqual(
+    mixed.results.map((r) => r.errorCode),
+    [ErrorCode.NONE, ErrorCode.INVALID_TOPIC_EXCEPTION],
+  );
   assert.equal(loader.image.topicsByName.get('good')?.partitions.size, 2);
   assert.equal(loader.image.configs.get('2:good')?.get('cleanup.policy'), 'compact');
 });
@@ -126,17 +157,42 @@ test('validate-only answers like a real create but writes nothing; -1 takes the 
 test('DeleteTopics and CreatePartitions', () => {
   const loader = clusterImage([{ id: 1 }, { id: 2 }]);
   create(loader, [topic('a', 2, 2), topic('b', 1, 1)]);
-  const grow = createPartitions(loader.image, [{ name: 'a', count: 5 }, { name: 'a2', count: 3 }, { name: 'b', count: 1 }], false);
-  assert.deepEqual(grow.results.map((r) => r.errorCode), [ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.INVALID_PARTITIONS]);
+  const grow = createPartitions(
+    loader.image,
+    [
+      { name: 'a', count: 5 },
+      { name: 'a2', count: 3 },
+      { name: 'b', count: 1 },
+    ],
+    false,
+  );
+  assert.deepEqual(
+    grow.results.map((r) => r.errorCode),
+    [ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.INVALID_PARTITIONS],
+  );
   loader.replayAll(grow.records);
   const a = loader.image.topicsByName.get('a')!;
   assert.equal(a.partitions.size, 5);
   assert.ok([...a.partitions.values()].every((p) => p.replicas.length === 2));
-  const del = deleteTopics(loader.image, [{ name: 'a', topicId: null }, { name: 'nope', topicId: null }, { name: null, topicId: 'ZmZmZmZmZmZmZmZmZmZmZg' }], true);
-  assert.deepEqual(del.results.map((r) => r.errorCode), [ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.UNKNOWN_TOPIC_ID]);
+  const del = deleteTopics(
+    loader.image,
+    [
+      { name: 'a', topicId: null },
+      { name: 'nope', topicId: null },
+      { name: null, topicId: 'ZmZmZmZmZmZmZmZmZmZmZg' },
+    ],
+    true,
+  );
+  assert.deepEqual(
+    del.results.map((r) => r.errorCode),
+    [ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.UNKNOWN_TOPIC_ID],
+  );
   loader.replayAll(del.records);
   assert.equal(loader.image.topicsByName.has('a'), false);
-  assert.equal(deleteTopics(loader.image, [{ name: 'b', topicId: null }], false).results[0]!.errorCode, ErrorCode.TOPIC_DELETION_DISABLED);
+  assert.equal(
+    deleteTopics(loader.image, [{ name: 'b', topicId: null }], false).results[0]!.errorCode,
+    ErrorCode.TOPIC_DELETION_DISABLED,
+  );
 });
 
 test('moving leadership away from a fenced broker: next ISR member leads; none left → offline unless unclean', () => {
@@ -144,9 +200,42 @@ test('moving leadership away from a fenced broker: next ISR member leads; none l
   const topicId = 'AAAAAAAAAAAAAAAAAAAAAQ';
   loader.replayAll([
     { type: 'topic', name: 't', topicId },
-    { type: 'partition', topicId, partitionId: 0, replicas: [1, 2, 3], isr: [1, 2], removingReplicas: [], addingReplicas: [], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
-    { type: 'partition', topicId, partitionId: 1, replicas: [1, 3], isr: [1], removingReplicas: [], addingReplicas: [], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
-    { type: 'partition', topicId, partitionId: 2, replicas: [2, 1], isr: [2, 1], removingReplicas: [], addingReplicas: [], leader: 2, leaderEpoch: 0, partitionEpoch: 0 },
+    {
+      type: 'partition',
+      topicId,
+      partitionId: 0,
+      replicas: [1, 2, 3],
+      isr: [1, 2],
+      removingReplicas: [],
+      addingReplicas: [],
+      leader: 1,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+    },
+    {
+      type: 'partition',
+      topicId,
+      partitionId: 1,
+      replicas: [1, 3],
+      isr: [1],
+      removingReplicas: [],
+      addingReplicas: [],
+      leader: 1,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+    },
+    {
+      type: 'partition',
+      topicId,
+      partitionId: 2,
+      replicas: [2, 1],
+      isr: [2, 1],
+      removingReplicas: [],
+      addingReplicas: [],
+      leader: 2,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+    },
     { type: 'fenceBroker', brokerId: 1, brokerEpoch: 11 },
   ]);
   const image: MetadataImage = loader.image;
@@ -164,8 +253,18 @@ test('moving leadership away from a fenced broker: next ISR member leads; none l
 test('preferred-leader election gives leadership back to the first replica when it can lead', () => {
   const loader = clusterImage([{ id: 1 }, { id: 2 }, { id: 3, fenced: true }]);
   const topicId = 'AAAAAAAAAAAAAAAAAAAAAg';
-  const part = (partitionId: number, replicas: number[], isr: number[], leader: number) =>
-    ({ type: 'partition' as const, topicId, partitionId, replicas, isr, removingReplicas: [], addingReplicas: [], leader, leaderEpoch: 0, partitionEpoch: 0 });
+  const part = (partitionId: number, replicas: number[], isr: number[], leader: number) => ({
+    type: 'partition' as const,
+    topicId,
+    partitionId,
+    replicas,
+    isr,
+    removingReplicas: [],
+    addingReplicas: [],
+    leader,
+    leaderEpoch: 0,
+    partitionEpoch: 0,
+  });
   loader.replayAll([
     { type: 'topic', name: 'p', topicId },
     part(0, [1, 2], [1, 2], 2), // preferred 1 in ISR: moves back

@@ -33,7 +33,9 @@ interface DescribeRow {
 
 const topic = 'orders';
 
-test('consumer groups: kafkajs, kcat -G, failover, static membership, lag and offset resets', { timeout: 600_000 }, async (t) => {
+test('consumer groups: kafkajs, kcat -G, failover, static membership, lag and offset resets', {
+  timeout: 600_000,
+}, async (t) => {
   // Registered first so it runs first (after-hooks run in order): consumers left running by a
   // failed subtest stop before the cluster does, and the test process can exit.
   const consumers = new Set<Consumer>();
@@ -47,15 +49,28 @@ test('consumer groups: kafkajs, kcat -G, failover, static membership, lag and of
   t.after(() => f.destroy());
   await f.up();
   const bs = f.bootstrapServers;
-  const kafka = new Kafka({ clientId: 'groups-test', brokers: bs.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
+  const kafka = new Kafka({
+    clientId: 'groups-test',
+    brokers: bs.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
+  });
   const admin = kafka.admin();
   await admin.connect();
   t.after(() => admin.disconnect());
-  await waitFor('three brokers registered', async () => {
-    const d = await admin.describeCluster().catch(() => null);
-    return d && d.brokers.length === 3 && d.controller !== null && d.controller >= 0 ? true : undefined;
-  }, 60_000, 200);
-  assert.equal(await admin.createTopics({ topics: [{ topic, numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true }), true);
+  await waitFor(
+    'three brokers registered',
+    async () => {
+      const d = await admin.describeCluster().catch(() => null);
+      return d && d.brokers.length === 3 && d.controller !== null && d.controller >= 0 ? true : undefined;
+    },
+    60_000,
+    200,
+  );
+  assert.equal(
+    await admin.createTopics({ topics: [{ topic, numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true }),
+    true,
+  );
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   t.after(() => producer.disconnect());
@@ -66,10 +81,15 @@ test('consumer groups: kafkajs, kcat -G, failover, static membership, lag and of
     await p.send({ topic, acks: -1, messages: values.map((value) => ({ key: value, value })) });
     return values;
   };
-  const describe = async (group: string): Promise<DescribeRow[]> => JSON.parse(await f.raftka('consumer-groups', '--bootstrap-server', bs, '--describe', '--group', group, '--json')) as DescribeRow[];
+  const describe = async (group: string): Promise<DescribeRow[]> =>
+    JSON.parse(
+      await f.raftka('consumer-groups', '--bootstrap-server', bs, '--describe', '--group', group, '--json'),
+    ) as DescribeRow[];
   /** The node id of the group's coordinator, from `--describe --state` ("host:port (id)"). */
   const coordinatorOf = async (group: string): Promise<number> => {
-    const [row] = JSON.parse(await f.raftka('consumer-groups', '--bootstrap-server', bs, '--describe', '--group', group, '--state', '--json')) as StateRow[];
+    const [row] = JSON.parse(
+      await f.raftka('consumer-groups', '--bootstrap-server', bs, '--describe', '--group', group, '--state', '--json'),
+    ) as StateRow[];
     const m = /\((\d+)\)$/.exec(row!.coordinator);
     assert.ok(m, `coordinator column: ${row!.coordinator}`);
     return Number(m[1]);
@@ -78,7 +98,11 @@ test('consumer groups: kafkajs, kcat -G, failover, static membership, lag and of
   const owners = async (group: string): Promise<Map<string, number[]>> => {
     const out = new Map<string, number[]>();
     for (const r of await describe(group).catch(() => [])) {
-      if (r.consumerId) out.set(r.consumerId, [...(out.get(r.consumerId) ?? []), r.partition].sort((a, b) => a - b));
+      if (r.consumerId)
+        out.set(
+          r.consumerId,
+          [...(out.get(r.consumerId) ?? []), r.partition].sort((a, b) => a - b),
+        );
     }
     return out;
   };
@@ -93,212 +117,436 @@ test('consumer groups: kafkajs, kcat -G, failover, static membership, lag and of
     return null;
   };
 
-  await t.test('three kafkajs consumers split six partitions two each; one stops and the rest take over without losing a record', async () => {
-    const group = 'kjs';
-    const seen = new Map<string, number>();
-    const assignments = new Map<string, number[]>();
-    const consumers: Consumer[] = [];
-    for (let i = 0; i < 3; i++) {
-      const c = newConsumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 500, rebalanceTimeout: 20_000, maxWaitTimeInMs: 200 });
-      c.on(c.events.GROUP_JOIN, (e) => assignments.set(e.payload.memberId, e.payload.memberAssignment[topic] ?? []));
-      await c.connect();
-      await c.subscribe({ topic, fromBeginning: true });
-      consumers.push(c);
-    }
-    // Commits after processing: kafkajs commits what eachMessage returned from.
-    await Promise.all(consumers.map((c) => c.run({ autoCommitInterval: 200, eachMessage: async ({ message }) => {
-      const v = message.value!.toString();
-      seen.set(v, (seen.get(v) ?? 0) + 1);
-    } })));
-    await waitFor('three members with two partitions each', async () => {
-      const o = await owners(group);
-      return o.size === 3 && [...o.values()].every((ps) => ps.length === 2) ? true : undefined;
-    }, 60_000, 200);
-    assert.equal([...assignments.values()].flat().sort().join(','), '0,1,2,3,4,5');
-    const first = await produce(producer, 300, 'a');
-    await waitFor('the first 300 records consumed', async () => (first.every((v) => seen.has(v)) ? true : undefined), 60_000, 100);
+  await t.test(
+    'three kafkajs consumers split six partitions two each; one stops and the rest take over without losing a record',
+    async () => {
+      const group = 'kjs';
+      const seen = new Map<string, number>();
+      const assignments = new Map<string, number[]>();
+      const consumers: Consumer[] = [];
+      for (let i = 0; i < 3; i++) {
+        const c = newConsumer({
+          groupId: group,
+          sessionTimeout: 10_000,
+          heartbeatInterval: 500,
+          rebalanceTimeout: 20_000,
+          maxWaitTimeInMs: 200,
+        });
+        c.on(c.events.GROUP_JOIN, (e) => assignments.set(e.payload.memberId, e.payload.memberAssignment[topic] ?? []));
+        await c.connect();
+        await c.subscribe({ topic, fromBeginning: true });
+        consumers.push(c);
+      }
+      // Commits after processing: kafkajs commits what eachMessage returned from.
+      await Promise.all(
+        consumers.map((c) =>
+          c.run({
+            autoCommitInterval: 200,
+            eachMessage: async ({ message }) => {
+              const v = message.value!.toString();
+              seen.set(v, (seen.get(v) ?? 0) + 1);
+            },
+          }),
+        ),
+      );
+      await waitFor(
+        'three members with two partitions each',
+        async () => {
+          const o = await owners(group);
+          return o.size === 3 && [...o.values()].every((ps) => ps.length === 2) ? true : undefined;
+        },
+        60_000,
+        200,
+      );
+      assert.equal([...assignments.values()].flat().sort().join(','), '0,1,2,3,4,5');
+      const first = await produce(producer, 300, 'a');
+      await waitFor(
+        'the first 300 records consumed',
+        async () => (first.every((v) => seen.has(v)) ? true : undefined),
+        60_000,
+        100,
+      );
 
-    // One consumer stops (LeaveGroup): the other two get its partitions; records produced across
-    // the rebalance are all consumed.
-    const stopping = consumers.pop()!;
-    const stoppedAt = Date.now();
-    const during = produce(producer, 300, 'b');
-    await stopping.disconnect();
-    const second = await during;
-    await waitFor('two members with three partitions each', async () => {
-      const o = await owners(group);
-      return o.size === 2 && [...o.values()].every((ps) => ps.length === 3) ? true : undefined;
-    }, 10_000, 100);
-    const rebalanceMs = Date.now() - stoppedAt;
-    assert.ok(rebalanceMs < 10_000, `rebalanced within the session timeout (${rebalanceMs} ms)`);
-    const third = await produce(producer, 300, 'c');
-    await waitFor('every record consumed', async () => ([...first, ...second, ...third].every((v) => seen.has(v)) ? true : undefined), 60_000, 100);
-    // Committed offsets reach the log end of every partition once the consumers are idle.
-    await waitFor('commits caught up', async () => {
-      const rows = await describe(group);
-      return rows.length === 6 && rows.every((r) => r.lag === 0) ? true : undefined;
-    }, 30_000, 200);
-    await Promise.all(consumers.map((c) => c.disconnect()));
-    const redelivered = [...seen.values()].filter((n) => n > 1).length;
-    t.diagnostic(`rebalance after a member left: ${rebalanceMs} ms; ${seen.size} distinct records, ${redelivered} redelivered across the rebalance`);
-  });
+      // One consumer stops (LeaveGroup): the other two get its partitions; records produced across
+      // the rebalance are all consumed.
+      const stopping = consumers.pop()!;
+      const stoppedAt = Date.now();
+      const during = produce(producer, 300, 'b');
+      await stopping.disconnect();
+      const second = await during;
+      await waitFor(
+        'two members with three partitions each',
+        async () => {
+          const o = await owners(group);
+          return o.size === 2 && [...o.values()].every((ps) => ps.length === 3) ? true : undefined;
+        },
+        10_000,
+        100,
+      );
+      const rebalanceMs = Date.now() - stoppedAt;
+      assert.ok(rebalanceMs < 10_000, `rebalanced within the session timeout (${rebalanceMs} ms)`);
+      const third = await produce(producer, 300, 'c');
+      await waitFor(
+        'every record consumed',
+        async () => ([...first, ...second, ...third].every((v) => seen.has(v)) ? true : undefined),
+        60_000,
+        100,
+      );
+      // Committed offsets reach the log end of every partition once the consumers are idle.
+      await waitFor(
+        'commits caught up',
+        async () => {
+          const rows = await describe(group);
+          return rows.length === 6 && rows.every((r) => r.lag === 0) ? true : undefined;
+        },
+        30_000,
+        200,
+      );
+      await Promise.all(consumers.map((c) => c.disconnect()));
+      const redelivered = [...seen.values()].filter((n) => n > 1).length;
+      t.diagnostic(
+        `rebalance after a member left: ${rebalanceMs} ms; ${seen.size} distinct records, ${redelivered} redelivered across the rebalance`,
+      );
+    },
+  );
 
-  await t.test('kcat -G balanced consumers share the topic three partitions each and together read every record', async () => {
-    const group = 'kcat-balanced';
-    const lines: string[][] = [[], []];
-    const procs = [0, 1].map((i) => startKcat(['-b', bs, '-G', group, '-o', 'beginning', '-u', '-f', '%p %s\\n', '-X', 'session.timeout.ms=10000', '-X', 'heartbeat.interval.ms=500', topic], lines[i]!));
-    t.after(() => procs.forEach((p) => p.kill('SIGKILL')));
-    const o = await waitFor('two kcat members with three partitions each', async () => {
-      const x = await owners(group);
-      return x.size === 2 && [...x.values()].every((ps) => ps.length === 3) ? x : undefined;
-    }, 60_000, 200);
-    const extra = await produce(producer, 120, 'kcat');
-    const all = new Set<string>();
-    await waitFor('every record read by one of the two', async () => {
-      for (const l of lines.flat()) all.add(l.slice(l.indexOf(' ') + 1));
-      return all.size === produced ? true : undefined;
-    }, 60_000, 200);
-    assert.ok(extra.every((v) => all.has(v)));
-    // Each kcat read only the partitions the group gave it, and the two sets do not overlap.
-    const partitionsRead = lines.map((ls) => [...new Set(ls.map((l) => Number(l.split(' ')[0])))].sort((a, b) => a - b));
-    assert.deepEqual(partitionsRead.flat().sort((a, b) => a - b), [0, 1, 2, 3, 4, 5]);
-    assert.deepEqual(new Set(partitionsRead.map((ps) => ps.join(','))), new Set([...o.values()].map((ps) => ps.join(','))));
-    await Promise.all(procs.map((p) => stopKcat(p)));
-  });
+  await t.test(
+    'kcat -G balanced consumers share the topic three partitions each and together read every record',
+    async () => {
+      const group = 'kcat-balanced';
+      const lines: string[][] = [[], []];
+      const procs = [0, 1].map((i) =>
+        startKcat(
+          [
+            '-b',
+            bs,
+            '-G',
+            group,
+            '-o',
+            'beginning',
+            '-u',
+            '-f',
+            '%p %s\\n',
+            '-X',
+            'session.timeout.ms=10000',
+            '-X',
+            'heartbeat.interval.ms=500',
+            topic,
+          ],
+          lines[i]!,
+        ),
+      );
+      t.after(() => procs.forEach((p) => p.kill('SIGKILL')));
+      const o = await waitFor(
+        'two kcat members with three partitions each',
+        async () => {
+          const x = await owners(group);
+          return x.size === 2 && [...x.values()].every((ps) => ps.length === 3) ? x : undefined;
+        },
+        60_000,
+        200,
+      );
+      const extra = await produce(producer, 120, 'kcat');
+      const all = new Set<string>();
+      await waitFor(
+        'every record read by one of the two',
+        async () => {
+          for (const l of lines.flat()) all.add(l.slice(l.indexOf(' ') + 1));
+          return all.size === produced ? true : undefined;
+        },
+        60_000,
+        200,
+      );
+      assert.ok(extra.every((v) => all.has(v)));
+      // Each kcat read only the partitions the group gave it, and the two sets do not overlap.
+      const partitionsRead = lines.map((ls) =>
+        [...new Set(ls.map((l) => Number(l.split(' ')[0])))].sort((a, b) => a - b),
+      );
+      assert.deepEqual(
+        partitionsRead.flat().sort((a, b) => a - b),
+        [0, 1, 2, 3, 4, 5],
+      );
+      assert.deepEqual(
+        new Set(partitionsRead.map((ps) => ps.join(','))),
+        new Set([...o.values()].map((ps) => ps.join(','))),
+      );
+      await Promise.all(procs.map((p) => stopKcat(p)));
+    },
+  );
 
-  await t.test('committed offsets survive kill -9 of the coordinator: the group resumes where it committed', async () => {
-    const group = 'failover';
-    const seen: string[] = [];
-    const run = async (): Promise<Consumer> => {
+  await t.test(
+    'committed offsets survive kill -9 of the coordinator: the group resumes where it committed',
+    async () => {
+      const group = 'failover';
+      const seen: string[] = [];
+      const run = async (): Promise<Consumer> => {
+        const c = newConsumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 200 });
+        await c.connect();
+        await c.subscribe({ topic, fromBeginning: true });
+        await c.run({
+          autoCommitInterval: 100,
+          eachMessage: async ({ message }) => {
+            seen.push(message.value!.toString());
+          },
+        });
+        return c;
+      };
+      const c1 = await run();
+      await waitFor(
+        'the group caught up and committed',
+        async () => {
+          const rows = await describe(group).catch(() => []);
+          return rows.length === 6 && rows.every((r) => r.lag === 0) ? true : undefined;
+        },
+        60_000,
+        200,
+      );
+      await c1.disconnect();
+      const before = seen.length;
+      assert.equal(new Set(seen).size, produced);
+      const coordinator = await coordinatorOf(group);
+      await f.kill9(coordinator);
+      await waitFor(
+        'another node to take over the group',
+        async () => {
+          const id = await coordinatorOf(group).catch(() => coordinator);
+          return id !== coordinator ? id : undefined;
+        },
+        60_000,
+        200,
+      );
+      const after = await produce(producer, 90, 'after-kill');
+      const c2 = await run();
+      await waitFor(
+        'the records produced after the kill',
+        async () => (after.every((v) => seen.includes(v)) ? true : undefined),
+        60_000,
+        100,
+      );
+      await c2.disconnect();
+      // Nothing before the committed offsets was read again.
+      assert.deepEqual(seen.slice(before).sort(), [...after].sort());
+      await f.up(); // the killed node comes back for the rest of the test
+    },
+  );
+
+  await t.test(
+    'a static member restarted within its session timeout gets its partitions back without a rebalance',
+    async () => {
+      const group = 'static';
+      const args = (instance: string): string[] => [
+        '-b',
+        bs,
+        '-G',
+        group,
+        '-o',
+        'end',
+        '-u',
+        '-X',
+        `group.instance.id=${instance}`,
+        '-X',
+        'session.timeout.ms=20000',
+        '-X',
+        'heartbeat.interval.ms=500',
+        topic,
+      ];
+      const first = [startKcat(args('s1'), []), startKcat(args('s2'), [])];
+      t.after(() => first.forEach((p) => p.kill('SIGKILL')));
+      const before = await waitFor(
+        'two static members with three partitions each',
+        async () => {
+          const x = await owners(group);
+          return x.size === 2 && [...x.values()].every((ps) => ps.length === 3) ? x : undefined;
+        },
+        60_000,
+        200,
+      );
+      const coordinator = await coordinatorOf(group);
+      const generationBefore = await metric(coordinator - 1, 'raftka_consumer_group_generation', { group: 'static' });
+      assert.ok(generationBefore !== null && generationBefore >= 1);
+      const s2Partitions = [...before].find(([id]) => id.startsWith('s2-'))![1];
+      // s2 crashes (no LeaveGroup) and starts again with the same group.instance.id.
+      first[1]!.kill('SIGKILL');
+      const restarted = startKcat(args('s2'), []);
+      t.after(() => restarted.kill('SIGKILL'));
+      const after = await waitFor(
+        's2 back under a new member id',
+        async () => {
+          const x = await owners(group);
+          const s2 = [...x].find(([id]) => id.startsWith('s2-'));
+          return x.size === 2 && s2 && !before.has(s2[0]) ? x : undefined;
+        },
+        30_000,
+        200,
+      );
+      assert.deepEqual([...after].find(([id]) => id.startsWith('s2-'))![1], s2Partitions, 's2 has its partitions back');
+      assert.equal(
+        await metric(coordinator - 1, 'raftka_consumer_group_generation', { group: 'static' }),
+        generationBefore,
+        'no rebalance: same generation',
+      );
+      await Promise.all([first[0]!, restarted].map((p) => stopKcat(p)));
+    },
+  );
+
+  await t.test(
+    'consumer-groups --describe shows the lag of a paused consumer; --reset-offsets --to-earliest makes the group re-read everything',
+    async () => {
+      const group = 'lagging';
+      const seen: string[] = [];
       const c = newConsumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 200 });
       await c.connect();
       await c.subscribe({ topic, fromBeginning: true });
-      await c.run({ autoCommitInterval: 100, eachMessage: async ({ message }) => {
-        seen.push(message.value!.toString());
-      } });
-      return c;
-    };
-    const c1 = await run();
-    await waitFor('the group caught up and committed', async () => {
-      const rows = await describe(group).catch(() => []);
-      return rows.length === 6 && rows.every((r) => r.lag === 0) ? true : undefined;
-    }, 60_000, 200);
-    await c1.disconnect();
-    const before = seen.length;
-    assert.equal(new Set(seen).size, produced);
-    const coordinator = await coordinatorOf(group);
-    await f.kill9(coordinator);
-    await waitFor('another node to take over the group', async () => {
-      const id = await coordinatorOf(group).catch(() => coordinator);
-      return id !== coordinator ? id : undefined;
-    }, 60_000, 200);
-    const after = await produce(producer, 90, 'after-kill');
-    const c2 = await run();
-    await waitFor('the records produced after the kill', async () => (after.every((v) => seen.includes(v)) ? true : undefined), 60_000, 100);
-    await c2.disconnect();
-    // Nothing before the committed offsets was read again.
-    assert.deepEqual(seen.slice(before).sort(), [...after].sort());
-    await f.up(); // the killed node comes back for the rest of the test
-  });
+      await c.run({
+        autoCommitInterval: 100,
+        eachMessage: async ({ message }) => {
+          seen.push(message.value!.toString());
+        },
+      });
+      await waitFor(
+        'caught up',
+        async () => {
+          const rows = await describe(group).catch(() => []);
+          return rows.length === 6 && rows.every((r) => r.lag === 0 && r.consumerId !== null) ? true : undefined;
+        },
+        60_000,
+        200,
+      );
+      c.pause([{ topic }]);
+      await produce(producer, 60, 'while-paused');
+      const rows = await waitFor(
+        'lag 60 on the paused member',
+        async () => {
+          const r = await describe(group);
+          return r.reduce((sum, x) => sum + (x.lag ?? 0), 0) === 60 ? r : undefined;
+        },
+        20_000,
+        200,
+      );
+      assert.ok(
+        rows.every((r) => r.consumerId !== null && r.logEndOffset === (r.currentOffset ?? 0) + (r.lag ?? 0)),
+        'every partition owned; LAG = LOG-END-OFFSET - CURRENT-OFFSET',
+      );
+      const table = await f.raftka('consumer-groups', '--bootstrap-server', bs, '--describe', '--group', group);
+      assert.match(
+        table,
+        /GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-END-OFFSET\s+LAG\s+CONSUMER-ID\s+HOST\s+CLIENT-ID/,
+      );
+      // The coordinator exports the same lag in /metrics.
+      const coordinator = await coordinatorOf(group);
+      await waitFor(
+        'lag in /metrics',
+        async () => {
+          let sum = 0;
+          for (let p = 0; p < 6; p++)
+            sum +=
+              (await metric(coordinator - 1, 'raftka_consumer_group_lag', {
+                group: 'lagging',
+                topic,
+                partition: String(p),
+              })) ?? 0;
+          return sum === 60 ? true : undefined;
+        },
+        20_000,
+        200,
+      );
+      // Resetting needs the group to be inactive.
+      const refused = await f
+        .raftka(
+          'consumer-groups',
+          '--bootstrap-server',
+          bs,
+          '--reset-offsets',
+          '--group',
+          group,
+          '--topic',
+          topic,
+          '--to-earliest',
+          '--execute',
+        )
+        .then(
+          () => 'ok',
+          (err: Error) => err.message,
+        );
+      assert.match(refused, /inactive/);
+      await c.disconnect();
+      const dry = await f.raftka(
+        'consumer-groups',
+        '--bootstrap-server',
+        bs,
+        '--reset-offsets',
+        '--group',
+        group,
+        '--topic',
+        topic,
+        '--to-earliest',
+        '--dry-run',
+      );
+      assert.match(dry, /NEW-OFFSET/);
+      assert.ok(
+        (await describe(group)).every((r) => (r.currentOffset ?? 0) > 0 || r.logEndOffset === 0),
+        'a dry run changes nothing',
+      );
+      await f.raftka(
+        'consumer-groups',
+        '--bootstrap-server',
+        bs,
+        '--reset-offsets',
+        '--group',
+        group,
+        '--topic',
+        topic,
+        '--to-earliest',
+        '--execute',
+      );
+      assert.ok((await describe(group)).every((r) => r.currentOffset === 0));
+      const reread: string[] = [];
+      const again = newConsumer({
+        groupId: group,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 500,
+        maxWaitTimeInMs: 200,
+      });
+      await again.connect();
+      await again.subscribe({ topic, fromBeginning: false });
+      await again.run({
+        eachMessage: async ({ message }) => {
+          reread.push(message.value!.toString());
+        },
+      });
+      await waitFor('everything re-read', async () => (reread.length >= produced ? true : undefined), 60_000, 100);
+      await again.disconnect();
+      assert.equal(new Set(reread).size, produced);
+      // --list shows the groups; --delete removes an inactive one.
+      const list = (await f.raftka('consumer-groups', '--bootstrap-server', bs, '--list')).trim().split('\n').sort();
+      for (const g of ['failover', 'kjs', 'lagging']) assert.ok(list.includes(g), `${g} listed in ${list.join(',')}`);
+      assert.match(
+        await f.raftka('consumer-groups', '--bootstrap-server', bs, '--delete', '--group', 'kjs'),
+        /successful/,
+      );
+      assert.ok(!(await f.raftka('consumer-groups', '--bootstrap-server', bs, '--list')).split('\n').includes('kjs'));
+    },
+  );
 
-  await t.test('a static member restarted within its session timeout gets its partitions back without a rebalance', async () => {
-    const group = 'static';
-    const args = (instance: string): string[] => ['-b', bs, '-G', group, '-o', 'end', '-u', '-X', `group.instance.id=${instance}`, '-X', 'session.timeout.ms=20000', '-X', 'heartbeat.interval.ms=500', topic];
-    const first = [startKcat(args('s1'), []), startKcat(args('s2'), [])];
-    t.after(() => first.forEach((p) => p.kill('SIGKILL')));
-    const before = await waitFor('two static members with three partitions each', async () => {
-      const x = await owners(group);
-      return x.size === 2 && [...x.values()].every((ps) => ps.length === 3) ? x : undefined;
-    }, 60_000, 200);
-    const coordinator = await coordinatorOf(group);
-    const generationBefore = await metric(coordinator - 1, 'raftka_consumer_group_generation', { group: 'static' });
-    assert.ok(generationBefore !== null && generationBefore >= 1);
-    const s2Partitions = [...before].find(([id]) => id.startsWith('s2-'))![1];
-    // s2 crashes (no LeaveGroup) and starts again with the same group.instance.id.
-    first[1]!.kill('SIGKILL');
-    const restarted = startKcat(args('s2'), []);
-    t.after(() => restarted.kill('SIGKILL'));
-    const after = await waitFor('s2 back under a new member id', async () => {
-      const x = await owners(group);
-      const s2 = [...x].find(([id]) => id.startsWith('s2-'));
-      return x.size === 2 && s2 && !before.has(s2[0]) ? x : undefined;
-    }, 30_000, 200);
-    assert.deepEqual([...after].find(([id]) => id.startsWith('s2-'))![1], s2Partitions, 's2 has its partitions back');
-    assert.equal(await metric(coordinator - 1, 'raftka_consumer_group_generation', { group: 'static' }), generationBefore, 'no rebalance: same generation');
-    await Promise.all([first[0]!, restarted].map((p) => stopKcat(p)));
-  });
-
-  await t.test('consumer-groups --describe shows the lag of a paused consumer; --reset-offsets --to-earliest makes the group re-read everything', async () => {
-    const group = 'lagging';
-    const seen: string[] = [];
-    const c = newConsumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 200 });
-    await c.connect();
-    await c.subscribe({ topic, fromBeginning: true });
-    await c.run({ autoCommitInterval: 100, eachMessage: async ({ message }) => {
-      seen.push(message.value!.toString());
-    } });
-    await waitFor('caught up', async () => {
-      const rows = await describe(group).catch(() => []);
-      return rows.length === 6 && rows.every((r) => r.lag === 0 && r.consumerId !== null) ? true : undefined;
-    }, 60_000, 200);
-    c.pause([{ topic }]);
-    await produce(producer, 60, 'while-paused');
-    const rows = await waitFor('lag 60 on the paused member', async () => {
-      const r = await describe(group);
-      return r.reduce((sum, x) => sum + (x.lag ?? 0), 0) === 60 ? r : undefined;
-    }, 20_000, 200);
-    assert.ok(rows.every((r) => r.consumerId !== null && r.logEndOffset === (r.currentOffset ?? 0) + (r.lag ?? 0)), 'every partition owned; LAG = LOG-END-OFFSET - CURRENT-OFFSET');
-    const table = await f.raftka('consumer-groups', '--bootstrap-server', bs, '--describe', '--group', group);
-    assert.match(table, /GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-END-OFFSET\s+LAG\s+CONSUMER-ID\s+HOST\s+CLIENT-ID/);
-    // The coordinator exports the same lag in /metrics.
-    const coordinator = await coordinatorOf(group);
-    await waitFor('lag in /metrics', async () => {
-      let sum = 0;
-      for (let p = 0; p < 6; p++) sum += (await metric(coordinator - 1, 'raftka_consumer_group_lag', { group: 'lagging', topic, partition: String(p) })) ?? 0;
-      return sum === 60 ? true : undefined;
-    }, 20_000, 200);
-    // Resetting needs the group to be inactive.
-    const refused = await f.raftka('consumer-groups', '--bootstrap-server', bs, '--reset-offsets', '--group', group, '--topic', topic, '--to-earliest', '--execute').then(() => 'ok', (err: Error) => err.message);
-    assert.match(refused, /inactive/);
-    await c.disconnect();
-    const dry = await f.raftka('consumer-groups', '--bootstrap-server', bs, '--reset-offsets', '--group', group, '--topic', topic, '--to-earliest', '--dry-run');
-    assert.match(dry, /NEW-OFFSET/);
-    assert.ok((await describe(group)).every((r) => (r.currentOffset ?? 0) > 0 || r.logEndOffset === 0), 'a dry run changes nothing');
-    await f.raftka('consumer-groups', '--bootstrap-server', bs, '--reset-offsets', '--group', group, '--topic', topic, '--to-earliest', '--execute');
-    assert.ok((await describe(group)).every((r) => r.currentOffset === 0));
-    const reread: string[] = [];
-    const again = newConsumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 200 });
-    await again.connect();
-    await again.subscribe({ topic, fromBeginning: false });
-    await again.run({ eachMessage: async ({ message }) => {
-      reread.push(message.value!.toString());
-    } });
-    await waitFor('everything re-read', async () => (reread.length >= produced ? true : undefined), 60_000, 100);
-    await again.disconnect();
-    assert.equal(new Set(reread).size, produced);
-    // --list shows the groups; --delete removes an inactive one.
-    const list = (await f.raftka('consumer-groups', '--bootstrap-server', bs, '--list')).trim().split('\n').sort();
-    for (const g of ['failover', 'kjs', 'lagging']) assert.ok(list.includes(g), `${g} listed in ${list.join(',')}`);
-    assert.match(await f.raftka('consumer-groups', '--bootstrap-server', bs, '--delete', '--group', 'kjs'), /successful/);
-    assert.ok(!(await f.raftka('consumer-groups', '--bootstrap-server', bs, '--list')).split('\n').includes('kjs'));
-  });
-
-  await t.test('FindCoordinator v4 answers a batch of group keys, each with the coordinator --describe names', async () => {
-    const client = new KafkaClient(parseEndpoints(bs), { clientId: 'find-coordinator-v4' });
-    try {
-      const c = await client.anyConnection();
-      assert.equal(c.versionFor(findCoordinatorApi), 4);
-      const groups = ['failover', 'lagging', 'static'];
-      const res = await c.send(findCoordinatorApi, { keyType: 0, coordinatorKeys: groups }, 10_000, 4);
-      assert.deepEqual(res.coordinators.map((x) => x.key).sort(), groups);
-      for (const answer of res.coordinators) {
-        assert.equal(answer.errorCode, 0, `${answer.key}: ${answer.errorMessage}`);
-        assert.equal(answer.nodeId, await coordinatorOf(answer.key));
+  await t.test(
+    'FindCoordinator v4 answers a batch of group keys, each with the coordinator --describe names',
+    async () => {
+      const client = new KafkaClient(parseEndpoints(bs), { clientId: 'find-coordinator-v4' });
+      try {
+        const c = await client.anyConnection();
+        assert.equal(c.versionFor(findCoordinatorApi), 4);
+        const groups = ['failover', 'lagging', 'static'];
+        const res = await c.send(findCoordinatorApi, { keyType: 0, coordinatorKeys: groups }, 10_000, 4);
+        assert.deepEqual(res.coordinators.map((x) => x.key).sort(), groups);
+        for (const answer of res.coordinators) {
+          assert.equal(answer.errorCode, 0, `${answer.key}: ${answer.errorMessage}`);
+          assert.equal(answer.nodeId, await coordinatorOf(answer.key));
+        }
+      } finally {
+        client.close();
       }
-    } finally {
-      client.close();
-    }
-  });
+    },
+  );
 });
 
 /** A long-running kcat whose stdout lines are collected into `lines`. */

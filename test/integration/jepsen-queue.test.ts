@@ -26,39 +26,65 @@ interface Results {
   stats: { okSends: number; polls: number; distinctValuesPolled: number };
 }
 
-function jepsen(store: string, args: readonly string[]): Promise<{ code: number; stdout: string; dir: string; results: Results; history: Op[] }> {
+function jepsen(
+  store: string,
+  args: readonly string[],
+): Promise<{ code: number; stdout: string; dir: string; results: Results; history: Op[] }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [repoPath('bin', 'raftka.js'), 'jepsen', 'run', '--store', store, ...args], { timeout: 240_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      const m = /^store: (\S+)/m.exec(stdout);
-      if (!m) return reject(new Error(`no store line (exit ${code}):\n${stdout}\n${stderr}`));
-      const dir = m[1]!;
-      const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results & { error?: string };
-      // Exit 2: the harness itself failed (results.json says why); no verdict to check.
-      if (code === 2) return reject(new Error(`the run failed (exit 2): ${results.error ?? '?'}\n${stdout}\n${stderr}`));
-      const history = readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Op);
-      resolve({ code, stdout, dir, results, history });
-    });
+    execFile(
+      process.execPath,
+      [repoPath('bin', 'raftka.js'), 'jepsen', 'run', '--store', store, ...args],
+      { timeout: 240_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        const m = /^store: (\S+)/m.exec(stdout);
+        if (!m) return reject(new Error(`no store line (exit ${code}):\n${stdout}\n${stderr}`));
+        const dir = m[1]!;
+        const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results & { error?: string };
+        // Exit 2: the harness itself failed (results.json says why); no verdict to check.
+        if (code === 2)
+          return reject(new Error(`the run failed (exit 2): ${results.error ?? '?'}\n${stdout}\n${stderr}`));
+        const history = readFileSync(join(dir, 'history.jsonl'), 'utf8')
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => JSON.parse(l) as Op);
+        resolve({ code, stdout, dir, results, history });
+      },
+    );
   });
 }
 
-test('jepsen-like queue runs: valid under kill and partition faults; the 2013 schedule loses writes only when configured unsafely', { timeout: 600_000 }, async (t) => {
+test('jepsen-like queue runs: valid under kill and partition faults; the 2013 schedule loses writes only when configured unsafely', {
+  timeout: 600_000,
+}, async (t) => {
   const store = mkdtempSync(join(tmpdir(), 'raftka-jepsen-it-'));
   t.after(() => rmSync(store, { recursive: true, force: true }));
 
   await t.test('queue with kill -9 and partitions is valid', async () => {
-    const r = await jepsen(store, ['--time-limit', '30', '--seed', '7', '--nemesis', 'kill,partition', '--nemesis-interval-ms', '3000']);
+    const r = await jepsen(store, [
+      '--time-limit',
+      '30',
+      '--seed',
+      '7',
+      '--nemesis',
+      'kill,partition',
+      '--nemesis-interval-ms',
+      '3000',
+    ]);
     assert.equal(r.code, 0, r.stdout);
     assert.equal(r.results.valid, true);
     assert.match(r.stdout, /^valid: /m);
-    assert.match(r.stdout, /to run again: raftka jepsen run --workload queue --seed 7 .*--config-dir \S*cluster-configs\/three-node /);
+    assert.match(
+      r.stdout,
+      /to run again: raftka jepsen run --workload queue --seed 7 .*--config-dir \S*cluster-configs\/three-node /,
+    );
     assert.ok(r.results.stats.okSends > 100, `ok sends: ${r.results.stats.okSends}`);
     assert.ok(r.history.some((o) => o.f === 'poll' && o.type === 'ok'));
     const faults = r.history.filter((o) => o.f === 'start-fault').map((o) => (o.value as { kind: string }).kind);
     assert.ok(faults.length >= 2, `faults: ${faults.join(',')}`);
     assert.ok(existsSync(join(r.dir, 'report.html')));
     assert.match(readFileSync(join(r.dir, 'report.html'), 'utf8'), /<svg/);
-    assert.ok(readdirSync(join(r.dir, 'logs')).length === 3, 'the three nodes\' logs are kept');
+    assert.ok(readdirSync(join(r.dir, 'logs')).length === 3, "the three nodes' logs are kept");
   });
 
   await t.test('kafka-2013 against acks=1, min.insync.replicas=1, unclean election: lost writes found', async () => {
@@ -66,24 +92,60 @@ test('jepsen-like queue runs: valid under kill and partition faults; the 2013 sc
     assert.equal(r.code, 1, r.stdout);
     assert.equal(r.results.valid, false);
     assert.ok((r.results.counts['lost-write'] ?? 0) > 0, JSON.stringify(r.results.counts));
-    assert.ok(r.history.some((o) => o.f === 'start-fault' && /unclean election/.test((o.value as { detail: string }).detail)));
+    assert.ok(
+      r.history.some((o) => o.f === 'start-fault' && /unclean election/.test((o.value as { detail: string }).detail)),
+    );
   });
 
-  await t.test('queue with subscribe-mode polls (one consumer group) under kill -9 of coordinators and leaders is valid', async () => {
-    const r = await jepsen(store, ['--sub-via', 'subscribe', '--time-limit', '20', '--seed', '9', '--nemesis', 'kill,partition', '--nemesis-interval-ms', '3000']);
-    assert.equal(r.code, 0, r.stdout);
-    assert.equal(r.results.valid, true);
-    assert.ok(r.history.some((o) => o.f === 'subscribe'));
-    assert.ok(r.results.stats.okSends > 20, `ok sends: ${r.results.stats.okSends}`);
-  });
+  await t.test(
+    'queue with subscribe-mode polls (one consumer group) under kill -9 of coordinators and leaders is valid',
+    async () => {
+      const r = await jepsen(store, [
+        '--sub-via',
+        'subscribe',
+        '--time-limit',
+        '20',
+        '--seed',
+        '9',
+        '--nemesis',
+        'kill,partition',
+        '--nemesis-interval-ms',
+        '3000',
+      ]);
+      assert.equal(r.code, 0, r.stdout);
+      assert.equal(r.results.valid, true);
+      assert.ok(r.history.some((o) => o.f === 'subscribe'));
+      assert.ok(r.results.stats.okSends > 20, `ok sends: ${r.results.stats.okSends}`);
+    },
+  );
 
   await t.test('metadata registers under kill -9 and partitions are linearizable', async () => {
-    const r = await jepsen(store, ['--workload', 'metadata', '--time-limit', '20', '--seed', '5', '--nemesis', 'kill,partition', '--nemesis-interval-ms', '3000']);
+    const r = await jepsen(store, [
+      '--workload',
+      'metadata',
+      '--time-limit',
+      '20',
+      '--seed',
+      '5',
+      '--nemesis',
+      'kill,partition',
+      '--nemesis-interval-ms',
+      '3000',
+    ]);
     assert.equal(r.code, 0, r.stdout);
     assert.equal(r.results.valid, true);
     const perKey = (r.results.stats as unknown as { perKey: { key: string; ops: number; valid: boolean }[] }).perKey;
-    assert.deepEqual(perKey.map((k) => k.key).sort(), ['config:register-0', 'config:register-1', 'config:register-2', 'topic:created-0', 'topic:created-1']);
-    assert.ok(perKey.every((k) => k.ops > 50 && k.valid === true), JSON.stringify(perKey));
+    assert.deepEqual(perKey.map((k) => k.key).sort(), [
+      'config:register-0',
+      'config:register-1',
+      'config:register-2',
+      'topic:created-0',
+      'topic:created-1',
+    ]);
+    assert.ok(
+      perKey.every((k) => k.ops > 50 && k.valid === true),
+      JSON.stringify(perKey),
+    );
   });
 
   await t.test('kafka-2013 against acks=all, min.insync.replicas=2, no unclean election: valid', async () => {

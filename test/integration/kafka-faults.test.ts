@@ -55,7 +55,11 @@ function sendGroup(port: number, frames: readonly Buffer[]): Promise<{ answered:
 }
 
 /** Deliver every frame: after the broker closes a connection on a bad frame, go on with the next one on a new connection. */
-async function deliverAll(port: number, frames: readonly Buffer[], every1000: () => Promise<void>): Promise<{ connections: number }> {
+async function deliverAll(
+  port: number,
+  frames: readonly Buffer[],
+  every1000: () => Promise<void>,
+): Promise<{ connections: number }> {
   let next = 0;
   let connections = 0;
   let checked = 0;
@@ -78,7 +82,12 @@ test('100,000 random and mutated frames never crash or stall the broker', { time
   await f.up();
   const port = f.brokerPorts[0]!;
   const bs = f.bootstrapServers;
-  await waitFor('broker up', async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).stdout.includes('1 brokers') ? true : undefined), 30_000, 200);
+  await waitFor(
+    'broker up',
+    async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).stdout.includes('1 brokers') ? true : undefined),
+    30_000,
+    200,
+  );
   await kcat(['-b', bs, '-L', '-t', 'fuzz', '-m', '5']); // auto-creates the topic the frames name
   const pid = await f.pidOf(1);
 
@@ -86,9 +95,35 @@ test('100,000 random and mutated frames never crash or stall the broker', { time
   const valid: Buffer[] = [
     encodeRequestFrame(apiVersionsApi, 3, 1, 'fuzz', { clientSoftwareName: 'fuzz', clientSoftwareVersion: '1' }),
     encodeRequestFrame(metadataApi, 4, 2, 'fuzz', { topics: [{ name: 'fuzz' }], allowAutoTopicCreation: false }),
-    encodeRequestFrame(produceApi, 7, 3, 'fuzz', { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 'fuzz', partitionData: [{ index: 0, records: batch }] }] }),
-    encodeRequestFrame(fetchApi, 11, 4, 'fuzz', { maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [{ topic: 'fuzz', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }], forgottenTopicsData: [], rackId: '' }),
-    encodeRequestFrame(listOffsetsApi, 2, 5, 'fuzz', { replicaId: -1, isolationLevel: 0, topics: [{ name: 'fuzz', partitions: [{ partitionIndex: 0, timestamp: -1 }] }] }),
+    encodeRequestFrame(produceApi, 7, 3, 'fuzz', {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 1000,
+      topicData: [{ name: 'fuzz', partitionData: [{ index: 0, records: batch }] }],
+    }),
+    encodeRequestFrame(fetchApi, 11, 4, 'fuzz', {
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic: 'fuzz',
+          partitions: [
+            { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 },
+          ],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: '',
+    }),
+    encodeRequestFrame(listOffsetsApi, 2, 5, 'fuzz', {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: 'fuzz', partitions: [{ partitionIndex: 0, timestamp: -1 }] }],
+    }),
   ];
   const seeded = new SeededRandom(20261124);
   const rng = { int: (lo: number, hi: number): number => lo + seeded.nextInt(hi - lo + 1) };
@@ -123,7 +158,9 @@ test('100,000 random and mutated frames never crash or stall the broker', { time
     assert.ok((await admin.listTopics()).includes('fuzz'), 'the healthy connection is still served');
     healthyChecks++;
   };
-  const results = await Promise.all(Array.from({ length: lanes }, (_, k) => deliverAll(port, frames.slice(k * perLane, (k + 1) * perLane), healthy)));
+  const results = await Promise.all(
+    Array.from({ length: lanes }, (_, k) => deliverAll(port, frames.slice(k * perLane, (k + 1) * perLane), healthy)),
+  );
   assert.ok(healthyChecks >= 90);
   const connections = results.reduce((n, r) => n + r.connections, 0);
   t.diagnostic(`${total} frames over ${connections} connections; ${healthyChecks} healthy metadata calls meanwhile`);
@@ -135,22 +172,55 @@ test('100,000 random and mutated frames never crash or stall the broker', { time
   assert.deepEqual(await sendGroup(port, [huge]), { answered: 0, closed: true });
   assert.deepEqual(await sendGroup(port, [negative]), { answered: 0, closed: true });
   assert.ok(isAlive(pid), 'the broker process survived');
-  const r = await kcat(['-b', bs, '-C', '-t', 'fuzz', '-p', '0', '-o', 'beginning', '-e', '-q', '-X', 'check.crcs=true', '-f', '%s\n']);
+  const r = await kcat([
+    '-b',
+    bs,
+    '-C',
+    '-t',
+    'fuzz',
+    '-p',
+    '0',
+    '-o',
+    'beginning',
+    '-e',
+    '-q',
+    '-X',
+    'check.crcs=true',
+    '-f',
+    '%s\n',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const metrics = await f.metrics(0);
   assert.match(metrics, /raftka_kafka_connections_closed_on_error_total\{reason="bad-(frame|request)"/);
 });
 
-test('kill -9 during produce: every acknowledged record (flush.messages=1) survives recovery', { timeout: 300_000 }, async (t) => {
+test('kill -9 during produce: every acknowledged record (flush.messages=1) survives recovery', {
+  timeout: 300_000,
+}, async (t) => {
   const f = await ClusterFixture.combined({ nodes: 1 });
   t.after(() => f.destroy());
   await f.up();
   const bs = f.bootstrapServers;
-  await waitFor('broker up', async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).stdout.includes('1 brokers') ? true : undefined), 30_000, 200);
+  await waitFor(
+    'broker up',
+    async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).stdout.includes('1 brokers') ? true : undefined),
+    30_000,
+    200,
+  );
   const kafka = new Kafka({ clientId: 'durable', brokers: [bs], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'durable', numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'flush.messages', value: '1' }] }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [
+      {
+        topic: 'durable',
+        numPartitions: 1,
+        replicationFactor: 1,
+        configEntries: [{ name: 'flush.messages', value: '1' }],
+      },
+    ],
+    waitForLeaders: true,
+  });
   await admin.disconnect();
   const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
   await producer.connect();
@@ -177,14 +247,49 @@ test('kill -9 during produce: every acknowledged record (flush.messages=1) survi
   await producer.disconnect().catch(() => {});
   await background;
   await f.up(); // restarts the killed node: its log recovers from the last checkpoint
-  await waitFor('broker back', async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).code === 0 ? true : undefined), 30_000, 200);
-  const r = await waitFor('the log readable after recovery', async () => {
-    const out = await kcat(['-b', bs, '-C', '-t', 'durable', '-p', '0', '-o', 'beginning', '-e', '-q', '-X', 'check.crcs=true', '-f', '%o %s\n']);
-    return out.code === 0 ? out : undefined;
-  }, 30_000, 200);
-  const read = new Map(r.stdout.trim().split('\n').map((l) => [Number(l.slice(0, l.indexOf(' '))), l.slice(l.indexOf(' ') + 1)] as const));
+  await waitFor(
+    'broker back',
+    async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).code === 0 ? true : undefined),
+    30_000,
+    200,
+  );
+  const r = await waitFor(
+    'the log readable after recovery',
+    async () => {
+      const out = await kcat([
+        '-b',
+        bs,
+        '-C',
+        '-t',
+        'durable',
+        '-p',
+        '0',
+        '-o',
+        'beginning',
+        '-e',
+        '-q',
+        '-X',
+        'check.crcs=true',
+        '-f',
+        '%o %s\n',
+      ]);
+      return out.code === 0 ? out : undefined;
+    },
+    30_000,
+    200,
+  );
+  const read = new Map(
+    r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => [Number(l.slice(0, l.indexOf(' '))), l.slice(l.indexOf(' ') + 1)] as const),
+  );
   assert.ok(acked.size >= 300);
   for (const [offset, value] of acked) assert.equal(read.get(offset), value, `acknowledged offset ${offset}`);
   const offsets = [...read.keys()];
-  assert.deepEqual(offsets, offsets.map((_, i) => i), 'offsets 0..N-1 with no hole: nothing after a torn tail is served');
+  assert.deepEqual(
+    offsets,
+    offsets.map((_, i) => i),
+    'offsets 0..N-1 with no hole: nothing after a torn tail is served',
+  );
 });

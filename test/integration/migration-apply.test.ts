@@ -24,7 +24,15 @@ import { kcat } from '../../src/testing/kcat.js';
 import kafkajs from 'kafkajs';
 
 // kafkajs is CommonJS and Node cannot see these enums as named exports.
-const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, Kafka, logLevel, ResourcePatternTypes } = kafkajs;
+const {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  ConfigResourceTypes,
+  Kafka,
+  logLevel,
+  ResourcePatternTypes,
+} = kafkajs;
 
 interface Run {
   readonly status: number | null;
@@ -33,7 +41,12 @@ interface Run {
 }
 
 interface Described {
-  topics: { name: string; topicId: string; errorCode: number; partitions: { partition: number; leader: number; replicas: number[]; isr: number[] }[] }[];
+  topics: {
+    name: string;
+    topicId: string;
+    errorCode: number;
+    partitions: { partition: number; leader: number; replicas: number[]; isr: number[] }[];
+  }[];
   brokers: { id: number; fenced: boolean }[];
 }
 
@@ -45,7 +58,10 @@ interface NodeStatus {
 
 /** Start `raftka ...` as a child process; `done` resolves when it exits. */
 function startRaftka(f: ClusterFixture, args: readonly string[]): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, [repoPath('bin', 'raftka.js'), ...args], { cwd: f.root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [repoPath('bin', 'raftka.js'), ...args], {
+    cwd: f.root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -57,22 +73,36 @@ function startRaftka(f: ClusterFixture, args: readonly string[]): { child: Child
 const raftka = (f: ClusterFixture, ...args: string[]): Promise<Run> => startRaftka(f, args).done;
 const controllersOf = (f: ClusterFixture): string => f.controllerPorts.map((p) => `127.0.0.1:${p}`).join(',');
 
-async function startCluster(t: { after: (fn: () => Promise<void>) => void }): Promise<{ f: ClusterFixture; clusterId: string }> {
+async function startCluster(t: {
+  after: (fn: () => Promise<void>) => void;
+}): Promise<{ f: ClusterFixture; clusterId: string }> {
   const f = await ClusterFixture.controllers({ controllers: 3, brokers: 3 });
   t.after(() => f.destroy());
   await f.up();
   const clusterId = (await f.quorumStatus()).clusterId;
-  await waitFor('three unfenced brokers', async () => {
-    const d = await describe(f);
-    return d.brokers.length === 3 && d.brokers.every((b) => !b.fenced) ? true : undefined;
-  }, 60_000, 200);
+  await waitFor(
+    'three unfenced brokers',
+    async () => {
+      const d = await describe(f);
+      return d.brokers.length === 3 && d.brokers.every((b) => !b.fenced) ? true : undefined;
+    },
+    60_000,
+    200,
+  );
   return { f, clusterId };
 }
 
 /** `topics --describe --json` from the active controller (a standby may lag a moment behind). */
 async function describe(f: ClusterFixture): Promise<Described> {
   const leaderId = (await f.quorumStatus()).leaderId;
-  const r = await raftka(f, 'topics', '--bootstrap-controller', `127.0.0.1:${f.controllerPorts[leaderId - 1]}`, '--describe', '--json');
+  const r = await raftka(
+    f,
+    'topics',
+    '--bootstrap-controller',
+    `127.0.0.1:${f.controllerPorts[leaderId - 1]}`,
+    '--describe',
+    '--json',
+  );
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Described;
 }
@@ -88,10 +118,19 @@ function sampleFor(f: ClusterFixture, clusterId: string): string {
 
 /** Each controller's own view (admin /status); null for one that does not answer. */
 async function controllerViews(f: ClusterFixture): Promise<(NodeStatus | null)[]> {
-  return Promise.all(f.controllerPorts.map((_, i) => f.nodeStatus(i).then((s) => s as unknown as NodeStatus, () => null)));
+  return Promise.all(
+    f.controllerPorts.map((_, i) =>
+      f.nodeStatus(i).then(
+        (s) => s as unknown as NodeStatus,
+        () => null,
+      ),
+    ),
+  );
 }
 
-test('apply the sample, verify, describe, rerun changes nothing, a later topic makes verify fail', { timeout: 240_000 }, async (t) => {
+test('apply the sample, verify, describe, rerun changes nothing, a later topic makes verify fail', {
+  timeout: 240_000,
+}, async (t) => {
   const { f, clusterId } = await startCluster(t);
   const dump = sampleFor(f, clusterId);
   const bc = controllersOf(f);
@@ -104,15 +143,45 @@ test('apply the sample, verify, describe, rerun changes nothing, a later topic m
   assert.equal((await describe(f)).topics.length, 0);
 
   // A KRaft topic with a migrated name: refused, named, nothing written.
-  assert.equal((await raftka(f, 'topics', '--bootstrap-controller', bc0, '--create', '--topic', 'orders', '--partitions', '1', '--replication-factor', '1')).status, 0);
+  assert.equal(
+    (
+      await raftka(
+        f,
+        'topics',
+        '--bootstrap-controller',
+        bc0,
+        '--create',
+        '--topic',
+        'orders',
+        '--partitions',
+        '1',
+        '--replication-factor',
+        '1',
+      )
+    ).status,
+    0,
+  );
   const clash = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--force');
   assert.equal(clash.status, 1, clash.stdout + clash.stderr);
   assert.match(clash.stdout, /TOPIC_ALREADY_EXISTS/);
   assert.match(clash.stdout, /topic orders already exists in KRaft/);
-  assert.deepEqual((await describe(f)).topics.map((x) => x.name), ['orders']);
+  assert.deepEqual(
+    (await describe(f)).topics.map((x) => x.name),
+    ['orders'],
+  );
   assert.equal((await raftka(f, 'topics', '--bootstrap-controller', bc0, '--delete', '--topic', 'orders')).status, 0);
 
-  const applied = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--force', '--json');
+  const applied = await raftka(
+    f,
+    'migrate',
+    'apply',
+    '--zk-dump',
+    dump,
+    '--bootstrap-controller',
+    bc,
+    '--force',
+    '--json',
+  );
   assert.equal(applied.status, 0, applied.stdout + applied.stderr);
   const result = JSON.parse(applied.stdout) as { outcome: string; recordsWritten: number; forced: string[] };
   assert.equal(result.outcome, 'applied');
@@ -132,32 +201,55 @@ test('apply the sample, verify, describe, rerun changes nothing, a later topic m
     const d = live.get(topic.name);
     assert.ok(d, `topic ${topic.name} is in KRaft`);
     assert.equal(d.topicId, topic.topicId);
-    assert.deepEqual(d.partitions.map((p) => [p.partition, p.replicas]), topic.partitions.map((p) => [p.partition, [...p.replicas]]));
+    assert.deepEqual(
+      d.partitions.map((p) => [p.partition, p.replicas]),
+      topic.partitions.map((p) => [p.partition, [...p.replicas]]),
+    );
   }
 
   // Kafka clients see the same through the brokers: kcat -L lists every migrated topic with the
   // same partitions and replica sets; DescribeConfigs and DescribeAcls (kafkajs) show the
   // migrated topic configs and ACL bindings.
   const byName = new Map(report.topics.map((x) => [x.name, x]));
-  await waitFor('kcat -L to list every migrated topic with its partitions and replicas', async () => {
-    const md = JSON.parse((await kcat(['-b', f.bootstrapServers, '-L', '-J', '-m', '5'])).stdout) as { topics: { topic: string; partitions: { partition: number; replicas: { id: number }[] }[] }[] };
-    // (The sample's own __consumer_offsets is one of the migrated topics.)
-    if (md.topics.length !== report.topics.length) return undefined;
-    for (const x of md.topics) {
-      const want = byName.get(x.topic);
-      assert.ok(want, `kcat lists ${x.topic}, which was not migrated`);
-      const got = [...x.partitions].sort((a, b) => a.partition - b.partition).map((p) => [p.partition, p.replicas.map((r) => r.id)]);
-      assert.deepEqual(got, want.partitions.map((p) => [p.partition, [...p.replicas]]), x.topic);
-    }
-    return true;
-  }, 30_000, 200);
-  const kafka = new Kafka({ clientId: 'migration-test', brokers: f.bootstrapServers.split(','), logLevel: logLevel.NOTHING });
+  await waitFor(
+    'kcat -L to list every migrated topic with its partitions and replicas',
+    async () => {
+      const md = JSON.parse((await kcat(['-b', f.bootstrapServers, '-L', '-J', '-m', '5'])).stdout) as {
+        topics: { topic: string; partitions: { partition: number; replicas: { id: number }[] }[] }[];
+      };
+      // (The sample's own __consumer_offsets is one of the migrated topics.)
+      if (md.topics.length !== report.topics.length) return undefined;
+      for (const x of md.topics) {
+        const want = byName.get(x.topic);
+        assert.ok(want, `kcat lists ${x.topic}, which was not migrated`);
+        const got = [...x.partitions]
+          .sort((a, b) => a.partition - b.partition)
+          .map((p) => [p.partition, p.replicas.map((r) => r.id)]);
+        assert.deepEqual(
+          got,
+          want.partitions.map((p) => [p.partition, [...p.replicas]]),
+          x.topic,
+        );
+      }
+      return true;
+    },
+    30_000,
+    200,
+  );
+  const kafka = new Kafka({
+    clientId: 'migration-test',
+    brokers: f.bootstrapServers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {
     const withConfigs = report.topics.filter((x) => Object.keys(x.configs).length > 0);
     assert.ok(withConfigs.length > 0, 'the sample has topic configs');
-    const described2 = await admin.describeConfigs({ includeSynonyms: false, resources: withConfigs.map((x) => ({ type: ConfigResourceTypes.TOPIC, name: x.name })) });
+    const described2 = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: withConfigs.map((x) => ({ type: ConfigResourceTypes.TOPIC, name: x.name })),
+    });
     for (const r of described2.resources) {
       const want = byName.get(r.resourceName)!.configs;
       for (const [key, value] of Object.entries(want)) {
@@ -166,22 +258,69 @@ test('apply the sample, verify, describe, rerun changes nothing, a later topic m
       }
     }
     assert.ok(report.acls.length > 0, 'the sample has ACLs');
-    const acls = await admin.describeAcls({ resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY });
-    const name = (e: Record<string, string | number>, v: number): string => Object.keys(e).find((k) => e[k] === v) ?? String(v);
-    const live2 = acls.resources.flatMap((r) => r.acls.map((a) => [name(AclResourceTypes, r.resourceType), name(ResourcePatternTypes, r.resourcePatternType), r.resourceName, a.principal, a.host, name(AclOperationTypes, a.operation), name(AclPermissionTypes, a.permissionType)].join(' ')));
-    const wanted = report.acls.map((a) => [a.resourceType, a.patternType, a.resourceName, a.principal, a.host, a.operation, a.permissionType].join(' '));
+    const acls = await admin.describeAcls({
+      resourceType: AclResourceTypes.ANY,
+      resourcePatternType: ResourcePatternTypes.ANY,
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ANY,
+    });
+    const name = (e: Record<string, string | number>, v: number): string =>
+      Object.keys(e).find((k) => e[k] === v) ?? String(v);
+    const live2 = acls.resources.flatMap((r) =>
+      r.acls.map((a) =>
+        [
+          name(AclResourceTypes, r.resourceType),
+          name(ResourcePatternTypes, r.resourcePatternType),
+          r.resourceName,
+          a.principal,
+          a.host,
+          name(AclOperationTypes, a.operation),
+          name(AclPermissionTypes, a.permissionType),
+        ].join(' '),
+      ),
+    );
+    const wanted = report.acls.map((a) =>
+      [a.resourceType, a.patternType, a.resourceName, a.principal, a.host, a.operation, a.permissionType].join(' '),
+    );
     assert.deepEqual(live2.sort(), wanted.sort());
   } finally {
     await admin.disconnect();
   }
 
-  const again = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--force', '--json');
+  const again = await raftka(
+    f,
+    'migrate',
+    'apply',
+    '--zk-dump',
+    dump,
+    '--bootstrap-controller',
+    bc,
+    '--force',
+    '--json',
+  );
   assert.equal(again.status, 0, again.stdout + again.stderr);
   const second = JSON.parse(again.stdout) as { outcome: string; recordsWritten: number };
   assert.deepEqual([second.outcome, second.recordsWritten], ['already-migrated', 0]);
   assert.deepEqual((await describe(f)).topics, described.topics);
 
-  assert.equal((await raftka(f, 'topics', '--bootstrap-controller', bc0, '--create', '--topic', 'made-in-kraft', '--partitions', '2', '--replication-factor', '3')).status, 0);
+  assert.equal(
+    (
+      await raftka(
+        f,
+        'topics',
+        '--bootstrap-controller',
+        bc0,
+        '--create',
+        '--topic',
+        'made-in-kraft',
+        '--partitions',
+        '2',
+        '--replication-factor',
+        '3',
+      )
+    ).status,
+    0,
+  );
   const diff = await raftka(f, 'migrate', 'verify', '--zk-dump', dump, '--bootstrap-controller', bc);
   assert.equal(diff.status, 1, diff.stdout + diff.stderr);
   assert.match(diff.stdout, /differs from the ZooKeeper state in 1 places/);
@@ -203,17 +342,27 @@ async function watchAllOrNothing(f: ClusterFixture, all: number, until: Promise<
 
 /** Wait until the active controller has an open transaction (the import is in flight). */
 async function waitForOpenTransaction(f: ClusterFixture, tool: ChildProcess): Promise<number> {
-  return waitFor('the active controller to be inside the migration transaction', async () => {
-    assert.ok(tool.exitCode === null, 'the tool finished before the transaction was seen open; make the input bigger');
-    const views = await controllerViews(f);
-    const i = views.findIndex((v) => v?.role === 'leader' && v.applied.inTransaction);
-    return i >= 0 ? i : undefined;
-  }, 60_000, 1);
+  return waitFor(
+    'the active controller to be inside the migration transaction',
+    async () => {
+      assert.ok(
+        tool.exitCode === null,
+        'the tool finished before the transaction was seen open; make the input bigger',
+      );
+      const views = await controllerViews(f);
+      const i = views.findIndex((v) => v?.role === 'leader' && v.applied.inTransaction);
+      return i >= 0 ? i : undefined;
+    },
+    60_000,
+    1,
+  );
 }
 
 const bigInput = { brokers: [1, 2, 3], topics: 600, partitionsPerTopic: 100, replicationFactor: 3 };
 
-test('wrong cluster id writes nothing; kill -9 of the active controller mid-apply leaves nothing or everything, a rerun finishes', { timeout: 300_000 }, async (t) => {
+test('wrong cluster id writes nothing; kill -9 of the active controller mid-apply leaves nothing or everything, a rerun finishes', {
+  timeout: 300_000,
+}, async (t) => {
   const { f, clusterId } = await startCluster(t);
   const bc = controllersOf(f);
 
@@ -235,15 +384,26 @@ test('wrong cluster id writes nothing; kill -9 of the active controller mid-appl
   assert.ok(seen.has(0), 'observed the cluster before the migration became visible');
 
   const rerun = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json');
-  assert.equal(rerun.status, 0, `first run: ${run.status} ${run.stdout} ${run.stderr}\nrerun: ${rerun.stdout} ${rerun.stderr}`);
+  assert.equal(
+    rerun.status,
+    0,
+    `first run: ${run.status} ${run.stdout} ${run.stderr}\nrerun: ${rerun.stdout} ${rerun.stderr}`,
+  );
   assert.ok(['applied', 'already-migrated'].includes((JSON.parse(rerun.stdout) as { outcome: string }).outcome));
   await f.up(); // the killed controller comes back and catches up
   const verified = await raftka(f, 'migrate', 'verify', '--zk-dump', dump, '--bootstrap-controller', bc);
   assert.equal(verified.status, 0, verified.stdout + verified.stderr);
-  await waitFor('every controller to show every migrated topic', async () => ((await controllerViews(f)).every((v) => v?.applied.topics === bigInput.topics) ? true : undefined), 60_000, 100);
+  await waitFor(
+    'every controller to show every migrated topic',
+    async () => ((await controllerViews(f)).every((v) => v?.applied.topics === bigInput.topics) ? true : undefined),
+    60_000,
+    100,
+  );
 });
 
-test('kill -9 of the tool mid-apply leaves nothing or everything; a rerun finishes', { timeout: 300_000 }, async (t) => {
+test('kill -9 of the tool mid-apply leaves nothing or everything; a rerun finishes', {
+  timeout: 300_000,
+}, async (t) => {
   const { f, clusterId } = await startCluster(t);
   const bc = controllersOf(f);
   const dump = join(f.root, 'big.json');
@@ -251,27 +411,79 @@ test('kill -9 of the tool mid-apply leaves nothing or everything; a rerun finish
 
   // The apply journal (--staging-dir) lets the rerun know it is finishing an interrupted run.
   const staging = join(f.root, 'staging');
-  const tool = startRaftka(f, ['migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json', '--staging-dir', staging]);
+  const tool = startRaftka(f, [
+    'migrate',
+    'apply',
+    '--zk-dump',
+    dump,
+    '--bootstrap-controller',
+    bc,
+    '--json',
+    '--staging-dir',
+    staging,
+  ]);
   const toolGone = tool.done.then(async () => {
     // After the tool died the controller goes on alone: watch until its transaction is closed.
-    await waitFor('the migration transaction to close', async () => ((await controllerViews(f)).some((v) => v?.role === 'leader' && !v.applied.inTransaction) ? true : undefined), 60_000, 5);
+    await waitFor(
+      'the migration transaction to close',
+      async () =>
+        (await controllerViews(f)).some((v) => v?.role === 'leader' && !v.applied.inTransaction) ? true : undefined,
+      60_000,
+      5,
+    );
   });
   const watching = watchAllOrNothing(f, bigInput.topics, toolGone);
   await waitForOpenTransaction(f, tool.child);
   tool.child.kill('SIGKILL');
-  await waitFor('the tool to exit', async () => (tool.child.pid !== undefined && !isAlive(tool.child.pid) ? true : undefined), 5_000, 5);
+  await waitFor(
+    'the tool to exit',
+    async () => (tool.child.pid !== undefined && !isAlive(tool.child.pid) ? true : undefined),
+    5_000,
+    5,
+  );
   assert.equal((await tool.done).status, null, 'killed by a signal');
   await watching;
 
-  const rerun = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json', '--staging-dir', staging);
+  const rerun = await raftka(
+    f,
+    'migrate',
+    'apply',
+    '--zk-dump',
+    dump,
+    '--bootstrap-controller',
+    bc,
+    '--json',
+    '--staging-dir',
+    staging,
+  );
   assert.equal(rerun.status, 0, rerun.stdout + rerun.stderr);
-  assert.match((JSON.parse(rerun.stdout) as { interruptedRun: string | null }).interruptedRun ?? '', /stopped after sending its records to the controller/);
+  assert.match(
+    (JSON.parse(rerun.stdout) as { interruptedRun: string | null }).interruptedRun ?? '',
+    /stopped after sending its records to the controller/,
+  );
   // Usually the controller finished what the tool started ("already-migrated"); if it lost its
   // leadership meanwhile, its successor aborted the transaction and the rerun writes it all.
-  assert.ok(['applied', 'already-migrated'].includes((JSON.parse(rerun.stdout) as { outcome: string }).outcome), rerun.stdout);
+  assert.ok(
+    ['applied', 'already-migrated'].includes((JSON.parse(rerun.stdout) as { outcome: string }).outcome),
+    rerun.stdout,
+  );
   const verified = await raftka(f, 'migrate', 'verify', '--zk-dump', dump, '--bootstrap-controller', bc);
   assert.equal(verified.status, 0, verified.stdout + verified.stderr);
   // The journal now ends with the rerun's answer: a third run has nothing to finish.
-  const third = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json', '--staging-dir', staging);
-  assert.deepEqual([(JSON.parse(third.stdout) as { outcome: string; interruptedRun: string | null }).interruptedRun, third.status], [null, 0]);
+  const third = await raftka(
+    f,
+    'migrate',
+    'apply',
+    '--zk-dump',
+    dump,
+    '--bootstrap-controller',
+    bc,
+    '--json',
+    '--staging-dir',
+    staging,
+  );
+  assert.deepEqual(
+    [(JSON.parse(third.stdout) as { outcome: string; interruptedRun: string | null }).interruptedRun, third.status],
+    [null, 0],
+  );
 });

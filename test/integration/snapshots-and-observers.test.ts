@@ -30,10 +30,12 @@ test('a follower that missed snapshotted history catches up through FetchSnapsho
   });
   try {
     await f.up();
-    const leaderId = (await waitFor('a leader', async () => {
-      const s = await f.quorumStatus();
-      return s.leaderId > 0 && s.highWatermark > 0 ? s : undefined;
-    })).leaderId;
+    const leaderId = (
+      await waitFor('a leader', async () => {
+        const s = await f.quorumStatus();
+        return s.leaderId > 0 && s.highWatermark > 0 ? s : undefined;
+      })
+    ).leaderId;
     const followerIndex = [0, 1, 2].find((i) => i + 1 !== leaderId)!;
     const followerId = followerIndex + 1;
     await f.kill9(followerId);
@@ -45,36 +47,66 @@ test('a follower that missed snapshotted history catches up through FetchSnapsho
     // segment goes only once the next one starts at or below the snapshot: wait for the files on
     // disk, not just the status.
     const leaderIndex = leaderId - 1;
-    const leaderFiles = await waitFor('the leader to compact past the stopped follower', async () => {
-      const v = (await f.nodeStatus(leaderIndex)) as unknown as NodeView;
-      if (v.logStartOffset <= downAt.logEndOffset) return undefined;
-      const files = readdirSync(f.metadataDir(leaderIndex));
-      const segments = files.filter((n) => n.endsWith('.log')).map((n) => Number(n.slice(0, 20)));
-      // A new snapshot is written before the older one is deleted, so two may briefly coexist.
-      const snapshots = files.filter((n) => n.endsWith('.checkpoint')).length;
-      return segments.length > 0 && Math.min(...segments) > 0 && snapshots === 1 ? files : undefined;
-    }, 60_000);
-    assert.ok(leaderFiles.some((n) => n.endsWith('.checkpoint')), 'the leader keeps its newest snapshot');
+    const leaderFiles = await waitFor(
+      'the leader to compact past the stopped follower',
+      async () => {
+        const v = (await f.nodeStatus(leaderIndex)) as unknown as NodeView;
+        if (v.logStartOffset <= downAt.logEndOffset) return undefined;
+        const files = readdirSync(f.metadataDir(leaderIndex));
+        const segments = files.filter((n) => n.endsWith('.log')).map((n) => Number(n.slice(0, 20)));
+        // A new snapshot is written before the older one is deleted, so two may briefly coexist.
+        const snapshots = files.filter((n) => n.endsWith('.checkpoint')).length;
+        return segments.length > 0 && Math.min(...segments) > 0 && snapshots === 1 ? files : undefined;
+      },
+      60_000,
+    );
+    assert.ok(
+      leaderFiles.some((n) => n.endsWith('.checkpoint')),
+      'the leader keeps its newest snapshot',
+    );
 
     await f.up(); // restart the follower
-    const caughtUp = await waitFor('the follower to load a snapshot and catch up', async () => {
-      const v = (await f.nodeStatus(followerIndex)) as unknown as NodeView;
-      const log = readFileSync(`${f.dataDir}/controller-${followerIndex}.log`, 'utf8');
-      const loaded = log.includes('"msg":"loaded snapshot from the leader"');
-      return loaded && v.logStartOffset > downAt.logEndOffset && v.highWatermark > v.logStartOffset && v.leaderId === leaderId ? v : undefined;
-    }, 30_000);
+    const caughtUp = await waitFor(
+      'the follower to load a snapshot and catch up',
+      async () => {
+        const v = (await f.nodeStatus(followerIndex)) as unknown as NodeView;
+        const log = readFileSync(`${f.dataDir}/controller-${followerIndex}.log`, 'utf8');
+        const loaded = log.includes('"msg":"loaded snapshot from the leader"');
+        return loaded &&
+          v.logStartOffset > downAt.logEndOffset &&
+          v.highWatermark > v.logStartOffset &&
+          v.leaderId === leaderId
+          ? v
+          : undefined;
+      },
+      30_000,
+    );
     assert.ok(caughtUp.applied.appliedOffset >= caughtUp.logStartOffset);
     // The state built from the snapshot goes on agreeing with the leader's, entry for entry.
-    await waitFor('follower and leader to agree at one applied offset', async () => {
-      const [a, b] = (await Promise.all([f.nodeStatus(followerIndex), f.nodeStatus(leaderIndex)])) as unknown as NodeView[];
-      return a!.applied.appliedOffset === b!.applied.appliedOffset && a!.applied.logDigest === b!.applied.logDigest && a!.applied.imageDigest === b!.applied.imageDigest ? true : undefined;
-    }, 20_000, 1);
+    await waitFor(
+      'follower and leader to agree at one applied offset',
+      async () => {
+        const [a, b] = (await Promise.all([
+          f.nodeStatus(followerIndex),
+          f.nodeStatus(leaderIndex),
+        ])) as unknown as NodeView[];
+        return a!.applied.appliedOffset === b!.applied.appliedOffset &&
+          a!.applied.logDigest === b!.applied.logDigest &&
+          a!.applied.imageDigest === b!.applied.imageDigest
+          ? true
+          : undefined;
+      },
+      20_000,
+      1,
+    );
   } finally {
     await f.destroy();
   }
 });
 
-test('a broker-only node is an observer: it replicates the metadata log but never votes', { timeout: 120_000 }, async () => {
+test('a broker-only node is an observer: it replicates the metadata log but never votes', {
+  timeout: 120_000,
+}, async () => {
   const f = await ClusterFixture.controllers({ controllers: 3, brokers: 1 });
   try {
     await f.up();

@@ -24,7 +24,9 @@ test('three controllers survive kill -9 of the leader and converge to one log', 
     const survivor = [1, 2, 3].find((id) => id !== first.leaderId)! - 1;
     const second = await waitFor('a new leader in a newer epoch, committing', async () => {
       const s = await f.quorumStatus(survivor);
-      return s.leaderId !== first.leaderId && s.leaderEpoch > first.leaderEpoch && s.highWatermark > first.highWatermark ? s : undefined;
+      return s.leaderId !== first.leaderId && s.leaderEpoch > first.leaderEpoch && s.highWatermark > first.highWatermark
+        ? s
+        : undefined;
     });
     const afterKill = await f.status();
     assert.equal(afterKill.find((n) => n.nodeId === first.leaderId)?.state, 'stopped');

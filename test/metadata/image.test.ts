@@ -69,10 +69,32 @@ test('partition changes bump the partition epoch, and the leader epoch when the 
   const loader = new MetadataLoader();
   loader.replayAll([
     { type: 'topic', name: 'orders', topicId },
-    { type: 'partition', topicId, partitionId: 0, replicas: [1, 2, 3], isr: [1, 2, 3], removingReplicas: [], addingReplicas: [], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
+    {
+      type: 'partition',
+      topicId,
+      partitionId: 0,
+      replicas: [1, 2, 3],
+      isr: [1, 2, 3],
+      removingReplicas: [],
+      addingReplicas: [],
+      leader: 1,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+    },
   ]);
   const change = (leader: number | null, isr: number[] | null): void => {
-    loader.replayAll([{ type: 'partitionChange', topicId, partitionId: 0, isr, leader, replicas: null, removingReplicas: null, addingReplicas: null }]);
+    loader.replayAll([
+      {
+        type: 'partitionChange',
+        topicId,
+        partitionId: 0,
+        isr,
+        leader,
+        replicas: null,
+        removingReplicas: null,
+        addingReplicas: null,
+      },
+    ]);
   };
   change(null, [1, 2]);
   let p = loader.image.topicsByName.get('orders')!.partitions.get(0)!;

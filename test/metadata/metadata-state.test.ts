@@ -44,7 +44,10 @@ test('snapshot → load → continue equals applying everything, for random logs
       assert.deepStrictEqual(loaded.image, full.image);
       assert.equal(loaded.logDigest, full.logDigest);
       assert.deepEqual(loaded.lastLeaderChange, full.lastLeaderChange);
-      assert.deepEqual([loaded.dataRecords, loaded.noOps, loaded.leaderChanges], [full.dataRecords, full.noOps, full.leaderChanges]);
+      assert.deepEqual(
+        [loaded.dataRecords, loaded.noOps, loaded.leaderChanges],
+        [full.dataRecords, full.noOps, full.leaderChanges],
+      );
     }),
     { numRuns: 150 },
   );
@@ -52,7 +55,12 @@ test('snapshot → load → continue equals applying everything, for random logs
 
 test('the async snapshot writer produces the same bytes as the synchronous one', async () => {
   const state = new MetadataState();
-  state.applyAll(logOf(Array.from({ length: 300 }, (_, i) => [i % 15, i * 7, i * 13] as const), [1, 2, 3]));
+  state.applyAll(
+    logOf(
+      Array.from({ length: 300 }, (_, i) => [i % 15, i * 7, i * 13] as const),
+      [1, 2, 3],
+    ),
+  );
   if (state.canSnapshot) assert.deepEqual(await state.toSnapshotAsync(7), state.toSnapshot());
   else assert.throws(() => state.toSnapshot(), /inside a metadata transaction/);
 });
@@ -63,6 +71,9 @@ test('the log digest tells different entries at the same offset apart; gaps are 
   a.applyAll([{ offset: 0, epoch: 1, kind: 'noop', payload: new Uint8Array(0) }]);
   b.applyAll([{ offset: 0, epoch: 2, kind: 'noop', payload: new Uint8Array(0) }]);
   assert.notEqual(a.logDigest, b.logDigest);
-  assert.throws(() => a.applyAll([{ offset: 5, epoch: 1, kind: 'noop', payload: new Uint8Array(0) }]), /apply 5, expected 1/);
+  assert.throws(
+    () => a.applyAll([{ offset: 5, epoch: 1, kind: 'noop', payload: new Uint8Array(0) }]),
+    /apply 5, expected 1/,
+  );
   assert.throws(() => MetadataState.fromSnapshot(Buffer.from('nope')), /not a raftka metadata snapshot/);
 });

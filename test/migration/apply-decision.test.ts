@@ -24,10 +24,16 @@ const replay = (records: readonly MetadataRecord[], base = emptyImage) => new Me
 
 test('a wrong cluster id is INCONSISTENT_CLUSTER_ID', async () => {
   const p = await plan();
-  const d = decideMigrationImport(emptyImage, 'AAAAAAAAAAAAAAAAAAAAAA', { zkClusterId: p.clusterId!, records: p.records });
+  const d = decideMigrationImport(emptyImage, 'AAAAAAAAAAAAAAAAAAAAAA', {
+    zkClusterId: p.clusterId!,
+    records: p.records,
+  });
   assert.equal(d.kind, 'refuse');
   assert.equal(d.kind === 'refuse' && d.errorCode, ErrorCode.INCONSISTENT_CLUSTER_ID);
-  assert.match(d.kind === 'refuse' ? d.errorMessage : '', /UvImZaYMEtKJGF2VDuiBNg is not this KRaft cluster's id AAAAAAAAAAAAAAAAAAAAAA/);
+  assert.match(
+    d.kind === 'refuse' ? d.errorMessage : '',
+    /UvImZaYMEtKJGF2VDuiBNg is not this KRaft cluster's id AAAAAAAAAAAAAAAAAAAAAA/,
+  );
 });
 
 test('a fresh cluster gets every body record; the replayed result is what verify expects', async () => {
@@ -35,28 +41,54 @@ test('a fresh cluster gets every body record; the replayed result is what verify
   const d = decideMigrationImport(emptyImage, p.clusterId!, { zkClusterId: p.clusterId!, records: p.records });
   assert.equal(d.kind, 'write');
   if (d.kind !== 'write') return;
-  assert.deepEqual(d.keep, p.records.slice(1, -1).map((_, i) => i + 1));
+  assert.deepEqual(
+    d.keep,
+    p.records.slice(1, -1).map((_, i) => i + 1),
+  );
   const image = replay(p.records);
   assert.deepEqual(diffMigratedImage(image, image), { differences: [], changedSinceMigration: [] });
   // A rerun on the migrated image writes nothing.
-  assert.deepEqual(decideMigrationImport(image, p.clusterId!, { zkClusterId: p.clusterId!, records: p.records }), { kind: 'already-migrated' });
+  assert.deepEqual(decideMigrationImport(image, p.clusterId!, { zkClusterId: p.clusterId!, records: p.records }), {
+    kind: 'already-migrated',
+  });
 });
 
 test('clashes with KRaft metadata are refused and named', async () => {
   const p = await plan();
-  const orders = p.records.find((r): r is Extract<MetadataRecord, { type: 'topic' }> => r.type === 'topic' && r.name === 'orders')!;
-  const base = replay([{ type: 'topic', name: 'orders', topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' }, { type: 'config', resourceType: 4, resourceName: '', name: 'min.insync.replicas', value: '1' }]);
+  const orders = p.records.find(
+    (r): r is Extract<MetadataRecord, { type: 'topic' }> => r.type === 'topic' && r.name === 'orders',
+  )!;
+  const base = replay([
+    { type: 'topic', name: 'orders', topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' },
+    { type: 'config', resourceType: 4, resourceName: '', name: 'min.insync.replicas', value: '1' },
+  ]);
   const d = decideMigrationImport(base, p.clusterId!, { zkClusterId: p.clusterId!, records: p.records });
   assert.equal(d.kind, 'refuse');
   if (d.kind !== 'refuse') return;
   assert.equal(d.errorCode, ErrorCode.TOPIC_ALREADY_EXISTS);
-  assert.deepEqual(d.conflicts, ['topic orders already exists in KRaft (id AAAAAAAAAAAAAAAAAAAAAQ)', 'broker config <default> min.insync.replicas is 1 in KRaft, 2 in ZooKeeper']);
+  assert.deepEqual(d.conflicts, [
+    'topic orders already exists in KRaft (id AAAAAAAAAAAAAAAAAAAAAQ)',
+    'broker config <default> min.insync.replicas is 1 in KRaft, 2 in ZooKeeper',
+  ]);
   assert.ok(orders);
 });
 
 test('a cluster migrated from another state refuses; producer ids never go back; bad shapes are refused', async () => {
   const p = await plan();
-  const other = translateToRecords(await parseKafkaLayout(parseJsonDump(syntheticDump({ clusterId: p.clusterId!, brokers: [1, 2, 3], topics: 2, partitionsPerTopic: 2, replicationFactor: 3 }), 'x.json').tree));
+  const other = translateToRecords(
+    await parseKafkaLayout(
+      parseJsonDump(
+        syntheticDump({
+          clusterId: p.clusterId!,
+          brokers: [1, 2, 3],
+          topics: 2,
+          partitionsPerTopic: 2,
+          replicationFactor: 3,
+        }),
+        'x.json',
+      ).tree,
+    ),
+  );
   const migratedElsewhere = replay(other.records);
   const d = decideMigrationImport(migratedElsewhere, p.clusterId!, { zkClusterId: p.clusterId!, records: p.records });
   assert.equal(d.kind, 'refuse');
@@ -87,8 +119,26 @@ test('verify names missing, extra, changed and moved-on entities', async () => {
   const kraft = replay(
     [
       { type: 'topic', name: 'extra', topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' },
-      { type: 'partitionChange', topicId: t.id, partitionId: 0, isr: [1], leader: null, replicas: null, removingReplicas: null, addingReplicas: null },
-      { type: 'partitionChange', topicId: t.id, partitionId: 1, isr: null, leader: null, replicas: [9, 8, 7], removingReplicas: null, addingReplicas: null },
+      {
+        type: 'partitionChange',
+        topicId: t.id,
+        partitionId: 0,
+        isr: [1],
+        leader: null,
+        replicas: null,
+        removingReplicas: null,
+        addingReplicas: null,
+      },
+      {
+        type: 'partitionChange',
+        topicId: t.id,
+        partitionId: 1,
+        isr: null,
+        leader: null,
+        replicas: [9, 8, 7],
+        removingReplicas: null,
+        addingReplicas: null,
+      },
       { type: 'config', resourceType: 2, resourceName: 'orders', name: 'retention.ms', value: '1' },
     ],
     zk,
@@ -101,14 +151,20 @@ test('verify names missing, extra, changed and moved-on entities', async () => {
   ]);
   assert.equal(diff.changedSinceMigration.length, 2);
   assert.match(diff.changedSinceMigration[0]!, /^partition orders-0: partition epoch \d+ → \d+/);
-  assert.deepEqual(diffMigratedImage(zk, emptyImage).differences.slice(0, 2), ['~ ZkMigrationState: 3 expected, 0 in KRaft (never migrated)', `- topic __consumer_offsets (id ${zk.topicsByName.get('__consumer_offsets')!.id}): missing in KRaft`]);
+  assert.deepEqual(diffMigratedImage(zk, emptyImage).differences.slice(0, 2), [
+    '~ ZkMigrationState: 3 expected, 0 in KRaft (never migrated)',
+    `- topic __consumer_offsets (id ${zk.topicsByName.get('__consumer_offsets')!.id}): missing in KRaft`,
+  ]);
 });
 
 test('record frames round-trip and reject bad framing', async () => {
   const p = await plan();
   const encoded = p.records.map(encodeRecord);
   const frames = frameRecords(encoded);
-  assert.deepEqual(splitRecordFrames(frames, encoded.length).map(decodeRecord), p.records.map((r) => decodeRecord(encodeRecord(r))));
+  assert.deepEqual(
+    splitRecordFrames(frames, encoded.length).map(decodeRecord),
+    p.records.map((r) => decodeRecord(encodeRecord(r))),
+  );
   assert.throws(() => splitRecordFrames(frames.subarray(0, frames.length - 1), encoded.length), /runs past the end/);
   assert.throws(() => splitRecordFrames(frames, encoded.length + 1), /expected \d+ records/);
 });

@@ -25,7 +25,19 @@ test('rehearse --zk-data-dir --json prints the report and exits 3 (blocking erro
   assert.deepEqual(report, JSON.parse(JSON.stringify((await rehearse({ zkDataDir: sampleDir })).report)));
   assertSourceAgrees(report, loadExpected(sampleDir));
   assert.deepEqual(JSON.parse(readFileSync(output, 'utf8')), report);
-  assert.deepEqual(Object.keys(report), ['source', 'clusterId', 'counts', 'topics', 'brokerConfigs', 'acls', 'scramUsers', 'clientQuotas', 'producerIdBlock', 'pendingTopicDeletions', 'problems']);
+  assert.deepEqual(Object.keys(report), [
+    'source',
+    'clusterId',
+    'counts',
+    'topics',
+    'brokerConfigs',
+    'acls',
+    'scramUsers',
+    'clientQuotas',
+    'producerIdBlock',
+    'pendingTopicDeletions',
+    'problems',
+  ]);
 });
 
 test('rehearse --zk-dump without --json prints a readable summary', () => {
@@ -34,7 +46,13 @@ test('rehearse --zk-dump without --json prints a readable summary', () => {
   assert.match(r.stdout, /Topics: +5 \(20 partitions\), plus 1 pending deletion, not migrated: legacy\.to-delete/);
   assert.match(r.stdout, /Records to write: +\d+/);
   assert.match(r.stdout, /Read in: +\d+ ms/);
-  for (const code of ['replica_on_unregistered_broker', 'missing_partition_state', 'malformed_json', 'topic_pending_deletion']) assert.match(r.stdout, new RegExp(code));
+  for (const code of [
+    'replica_on_unregistered_broker',
+    'missing_partition_state',
+    'malformed_json',
+    'topic_pending_deletion',
+  ])
+    assert.match(r.stdout, new RegExp(code));
   assert.match(r.stdout, /NOT migratable/);
 });
 

@@ -95,7 +95,10 @@ test('malformed JSON in a dump is an error at the byte offset of the syntax erro
 test('a dump entry whose parent is missing is an error at that entry', async (t) => {
   const dir = scratchCopy(t, () => false);
   const file = join(dir, 'tree.json');
-  writeFileSync(file, JSON.stringify({ '/': { data: '', data_encoding: 'utf8' }, '/a/b': { data: null, data_encoding: null } }));
+  writeFileSync(
+    file,
+    JSON.stringify({ '/': { data: '', data_encoding: 'utf8' }, '/a/b': { data: null, data_encoding: null } }),
+  );
   const err = await inputError(readJsonDump(file));
   assert.match(err.reason, /parent \/a is not in the dump/);
   assert.equal(err.offset, JSON.stringify({ '/': { data: '', data_encoding: 'utf8' } }).length - 1 + 1);

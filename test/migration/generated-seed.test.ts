@@ -16,7 +16,9 @@ const generator = repoPath('..', 'shared', 'zk-fixtures', 'generate.py');
 const seeds = [11, 23];
 const generateTimeoutMs = 120_000;
 
-const installed = (pkg: string): boolean => spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' }).stdout.includes('install ok installed');
+const installed = (pkg: string): boolean =>
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template
+  spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' }).stdout.includes('install ok installed');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,14 +33,20 @@ async function freePort(): Promise<number> {
 }
 
 for (const seed of seeds) {
-  test(`rehearse agrees with generate.py --profile sample --seed ${seed}`, { timeout: generateTimeoutMs + 30_000 }, async (t) => {
+  test(`rehearse agrees with generate.py --profile sample --seed ${seed}`, {
+    timeout: generateTimeoutMs + 30_000,
+  }, async (t) => {
     if (!installed('zookeeper')) return t.skip('zookeeper not installed');
     if (!installed('python3-kazoo')) return t.skip('python3-kazoo not installed');
     if (!existsSync(generator)) return t.skip(`generator not found at ${generator}`);
     const out = mkdtempSync(join(tmpdir(), `raftka-zkgen-${seed}-`));
     t.after(() => rmSync(out, { recursive: true, force: true }));
     const port = await freePort();
-    const run = spawnSync('python3', [generator, '--profile', 'sample', '--seed', String(seed), '--port', String(port), '--out', out], { encoding: 'utf8', timeout: generateTimeoutMs });
+    const run = spawnSync(
+      'python3',
+      [generator, '--profile', 'sample', '--seed', String(seed), '--port', String(port), '--out', out],
+      { encoding: 'utf8', timeout: generateTimeoutMs },
+    );
     if (run.status !== 0) throw new Error(`generate.py failed (${run.status ?? run.signal}): ${run.stderr}`);
     const expected = loadExpected(out);
     const fromDir = await rehearse({ zkDataDir: out });

@@ -14,9 +14,18 @@ test('rehearse --zk-data-dir on the sample agrees with expected.json', async () 
   const r = await rehearse({ zkDataDir: sampleDir });
   assertAgrees(r.report, r.plan, expected);
   assertSourceAgrees(r.report, expected);
-  assert.equal(r.exitCode, RehearseExit.blocked, 'malformed topic config and missing partition state block the migration');
+  assert.equal(
+    r.exitCode,
+    RehearseExit.blocked,
+    'malformed topic config and missing partition state block the migration',
+  );
   const severities = Object.fromEntries(r.report.problems.map((p) => [p.code, p.severity]));
-  assert.deepEqual(severities, { topic_pending_deletion: 'warning', replica_on_unregistered_broker: 'warning', missing_partition_state: 'error', malformed_json: 'error' });
+  assert.deepEqual(severities, {
+    topic_pending_deletion: 'warning',
+    replica_on_unregistered_broker: 'warning',
+    missing_partition_state: 'error',
+    malformed_json: 'error',
+  });
   assert.match(r.report.problems.find((p) => p.code === 'malformed_json')!.message, /topic config of audit-log/);
 });
 
@@ -44,9 +53,16 @@ test('the records are one transaction, encodable, deterministic, and keep SCRAM 
   assert.equal(recs[0]!.type, 'beginTransaction');
   assert.equal(recs.at(-1)!.type, 'endTransaction');
   assert.equal(recs.filter((r) => r.type === 'beginTransaction' || r.type === 'endTransaction').length, 2);
-  assert.deepEqual(recs.filter((r) => r.type === 'zkMigrationState').map((r) => r.type === 'zkMigrationState' && r.zkMigrationState), [3]);
+  assert.deepEqual(
+    recs.filter((r) => r.type === 'zkMigrationState').map((r) => r.type === 'zkMigrationState' && r.zkMigrationState),
+    [3],
+  );
   for (const r of recs) assert.deepEqual(decodeRecord(encodeRecord(r)), r, r.type);
-  assert.deepEqual((await rehearse({ zkDataDir: sampleDir })).plan.records, recs, 'same input, same records (ACL ids included)');
+  assert.deepEqual(
+    (await rehearse({ zkDataDir: sampleDir })).plan.records,
+    recs,
+    'same input, same records (ACL ids included)',
+  );
   // Each topic record comes before its partitions and configs.
   const seen = new Set<string>();
   for (const r of recs) {
@@ -55,15 +71,29 @@ test('the records are one transaction, encodable, deterministic, and keep SCRAM 
   }
   assert.equal(recs.filter((r) => r.type === 'topic').length, 5);
   assert.ok(!recs.some((r) => r.type === 'topic' && r.name === 'legacy.to-delete'));
-  assert.ok(!recs.some((r) => r.type === 'config' && r.resourceName === 'audit-log'), 'malformed config: nothing written for it');
+  assert.ok(
+    !recs.some((r) => r.type === 'config' && r.resourceName === 'audit-log'),
+    'malformed config: nothing written for it',
+  );
   assert.deepEqual(
-    recs.filter((r) => r.type === 'config' && r.resourceType === 4 && r.resourceName === '').map((r) => r.type === 'config' && `${r.name}=${r.value}`),
+    recs
+      .filter((r) => r.type === 'config' && r.resourceType === 4 && r.resourceName === '')
+      .map((r) => r.type === 'config' && `${r.name}=${r.value}`),
     ['log.cleaner.threads=2', 'log.retention.ms=604800000', 'min.insync.replicas=2'],
   );
-  assert.equal(new Set(recs.filter((r) => r.type === 'accessControlEntry').map((r) => r.type === 'accessControlEntry' && r.id)).size, 10);
+  assert.equal(
+    new Set(recs.filter((r) => r.type === 'accessControlEntry').map((r) => r.type === 'accessControlEntry' && r.id))
+      .size,
+    10,
+  );
   // SCRAM: the stored and server keys are ZooKeeper's, and they match the clear-text passwords.
   for (const c of expected.scram_credentials) {
-    const rec = recs.find((r) => r.type === 'userScramCredential' && r.name === c.user && r.mechanism === (c.mechanism === 'SCRAM-SHA-256' ? 1 : 2));
+    const rec = recs.find(
+      (r) =>
+        r.type === 'userScramCredential' &&
+        r.name === c.user &&
+        r.mechanism === (c.mechanism === 'SCRAM-SHA-256' ? 1 : 2),
+    );
     assert.ok(rec && rec.type === 'userScramCredential');
     const digest = c.mechanism === 'SCRAM-SHA-256' ? 'sha256' : 'sha512';
     const salted = pbkdf2Sync(c.password, Buffer.from(rec.salt), rec.iterations, digest === 'sha256' ? 32 : 64, digest);

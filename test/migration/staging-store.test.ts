@@ -47,7 +47,17 @@ test('every snapshot of the sample, read into the LevelDB store, replays to tree
   }
 });
 
-const stat = (zxid: bigint, owner = 0n) => ({ czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: zxid, mtime: zxid, version: 0, cversion: 0, aversion: 0, ephemeralOwner: owner });
+const stat = (zxid: bigint, owner = 0n) => ({
+  czxid: zxid,
+  mzxid: zxid,
+  pzxid: zxid,
+  ctime: zxid,
+  mtime: zxid,
+  version: 0,
+  cversion: 0,
+  aversion: 0,
+  ephemeralOwner: owner,
+});
 
 test('random writes, data changes, subtree deletes and session ephemerals leave the LevelDB store equal to the memory tree', async (t) => {
   const seed = 20261124;
@@ -77,7 +87,13 @@ test('random writes, data changes, subtree deletes and session ephemerals leave 
       const child = childPath(target, `x${step}`);
       const owner = rnd() < 0.3 ? BigInt(1 + Math.floor(rnd() * 3)) : 0n;
       if (!(await memory.exists(target))) continue;
-      for (const s of stores) await s.write({ path: child, data: Uint8Array.from([step & 255, 7]), acl: [], stat: stat(BigInt(100_000 + step), owner) });
+      for (const s of stores)
+        await s.write({
+          path: child,
+          data: Uint8Array.from([step & 255, 7]),
+          acl: [],
+          stat: stat(BigInt(100_000 + step), owner),
+        });
       paths.push(child);
     } else if (r < 0.75) {
       for (const s of stores) {
@@ -115,7 +131,10 @@ test('an invalid newest snapshot leaves nothing of itself in the store: the olde
   const store = await openStore(t, join(scratchDir(t), 'tree'));
   const r = await readDataDir(dir, { store });
   assert.equal(r.source.snapshotFile, 'snapshot.bb');
-  assert.deepEqual(r.notes.map((n) => n.code), ['snapshot_skipped']);
+  assert.deepEqual(
+    r.notes.map((n) => n.code),
+    ['snapshot_skipped'],
+  );
   assert.deepEqual(await treeToDump(store), liveTree);
 });
 
@@ -156,12 +175,16 @@ test('the apply journal finds the run that sent its records and never got an ans
   await j.append({ at: 't2', run: 'r1', phase: 'sent', records: 10 });
   await j.close();
   j = await ApplyJournal.open(dir);
-  assert.deepEqual((await j.interruptedRun())?.map((e) => e.phase), ['read', 'sent']);
+  assert.deepEqual(
+    (await j.interruptedRun())?.map((e) => e.phase),
+    ['read', 'sent'],
+  );
   await j.append({ at: 't3', run: 'r2', phase: 'read', records: 10 });
   await j.append({ at: 't4', run: 'r2', phase: 'sent', records: 10 });
   await j.append({ at: 't5', run: 'r2', phase: 'already-migrated', records: 10, metadataOffset: 42 });
   assert.equal(await j.interruptedRun(), null);
-  for (let i = 0; i < journalEntriesMax + 5; i++) await j.append({ at: `u${i}`, run: `r${i + 3}`, phase: 'applied', records: 1 });
+  for (let i = 0; i < journalEntriesMax + 5; i++)
+    await j.append({ at: `u${i}`, run: `r${i + 3}`, phase: 'applied', records: 1 });
   const entries = await j.entries();
   assert.equal(entries.length, journalEntriesMax);
   assert.equal(entries[entries.length - 1]!.at, `u${journalEntriesMax + 4}`);

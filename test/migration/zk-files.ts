@@ -10,7 +10,10 @@ import { sampleDir } from './expected.js';
 export function scratchCopy(t: { after: (fn: () => void) => void }, keep?: (name: string) => boolean): string {
   const dir = mkdtempSync(join(tmpdir(), 'raftka-zk-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  cpSync(join(sampleDir, 'version-2'), join(dir, 'version-2'), { recursive: true, filter: (src) => !keep || src.endsWith('version-2') || keep(src.slice(src.lastIndexOf('/') + 1)) });
+  cpSync(join(sampleDir, 'version-2'), join(dir, 'version-2'), {
+    recursive: true,
+    filter: (src) => !keep || src.endsWith('version-2') || keep(src.slice(src.lastIndexOf('/') + 1)),
+  });
   return dir;
 }
 

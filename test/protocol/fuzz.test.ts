@@ -16,7 +16,8 @@ function expectOnlyDecodeErrors(fn: () => void, context: () => string): void {
   try {
     fn();
   } catch (e) {
-    if (!(e instanceof ProtocolDecodeError)) assert.fail(`${context()}: threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+    if (!(e instanceof ProtocolDecodeError))
+      assert.fail(`${context()}: threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
   }
 }
 
@@ -50,18 +51,27 @@ test(`${iterations} random and mutated frames: decoders throw nothing but Protoc
         else frame = Buffer.concat([frame, Buffer.from([Math.floor(r() * 256), 0xff, 0x7f])]);
       }
     }
-    expectOnlyDecodeErrors(() => {
-      const h = decodeRequestHeader(frame);
-      const api = apis.get(h.apiKey);
-      if (api === undefined) return;
-      api.decodeRequest(h.apiVersion, new Reader(frame, h.bodyOffset));
-      decodedBodies++;
-    }, () => `frame ${frame.toString('hex')}`);
+    expectOnlyDecodeErrors(
+      () => {
+        const h = decodeRequestHeader(frame);
+        const api = apis.get(h.apiKey);
+        if (api === undefined) return;
+        api.decodeRequest(h.apiVersion, new Reader(frame, h.bodyOffset));
+        decodedBodies++;
+      },
+      () => `frame ${frame.toString('hex')}`,
+    );
     // The same bytes as a body of a random API/version, both directions.
     const api = list[Math.floor(r() * list.length)]!;
     const v = api.minVersion + Math.floor(r() * (api.maxVersion - api.minVersion + 1));
-    expectOnlyDecodeErrors(() => void api.decodeRequest(v, new Reader(frame)), () => `${api.name} v${v} request ${frame.toString('hex')}`);
-    expectOnlyDecodeErrors(() => void api.decodeResponse(v, new Reader(frame)), () => `${api.name} v${v} response ${frame.toString('hex')}`);
+    expectOnlyDecodeErrors(
+      () => void api.decodeRequest(v, new Reader(frame)),
+      () => `${api.name} v${v} request ${frame.toString('hex')}`,
+    );
+    expectOnlyDecodeErrors(
+      () => void api.decodeResponse(v, new Reader(frame)),
+      () => `${api.name} v${v} response ${frame.toString('hex')}`,
+    );
   }
   assert.ok(decodedBodies > 1000, `only ${decodedBodies} mutated frames decoded fully; the fuzzer is too destructive`);
 });

@@ -35,21 +35,49 @@ test('Metadata v1 (classic) and v9 (flexible) requests', () => {
     '0001 61', // name "a"
   ]);
   golden(metadataApi, 'request', 1, { topics: null }, ['ffffffff']); // null = all topics (v1+)
-  golden(metadataApi, 'request', 9, { topics: [{ name: 'a' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }, [
-    '02', // topics: compact 1
-    '02 61 00', // name "a", no tagged fields (TopicId is v10+)
-    '01', // allowAutoTopicCreation true
-    '00', // includeClusterAuthorizedOperations (v8-10)
-    '00', // includeTopicAuthorizedOperations
-    '00', // tagged fields
-  ]);
+  golden(
+    metadataApi,
+    'request',
+    9,
+    {
+      topics: [{ name: 'a' }],
+      allowAutoTopicCreation: true,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    },
+    [
+      '02', // topics: compact 1
+      '02 61 00', // name "a", no tagged fields (TopicId is v10+)
+      '01', // allowAutoTopicCreation true
+      '00', // includeClusterAuthorizedOperations (v8-10)
+      '00', // includeTopicAuthorizedOperations
+      '00', // tagged fields
+    ],
+  );
 });
 
 test('Metadata v1 and v9 responses', () => {
   const base = {
     brokers: [{ nodeId: 1, host: 'h', port: 9092, rack: null }],
     controllerId: 1,
-    topics: [{ errorCode: 0, name: 't', isInternal: false, partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 5, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] }] }],
+    topics: [
+      {
+        errorCode: 0,
+        name: 't',
+        isInternal: false,
+        partitions: [
+          {
+            errorCode: 0,
+            partitionIndex: 0,
+            leaderId: 1,
+            leaderEpoch: 5,
+            replicaNodes: [1],
+            isrNodes: [1],
+            offlineReplicas: [],
+          },
+        ],
+      },
+    ],
   };
   golden(metadataApi, 'response', 1, base, [
     '00000001', // brokers: 1
@@ -84,7 +112,12 @@ test('Metadata v1 and v9 responses', () => {
 });
 
 test('Produce v3 request; records stay a slice of the frame', () => {
-  const value = { transactionalId: null, acks: -1, timeoutMs: 30000, topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.from([0xaa, 0xbb, 0xcc]) }] }] };
+  const value = {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 30000,
+    topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.from([0xaa, 0xbb, 0xcc]) }] }],
+  };
   const bytes = golden(produceApi, 'request', 3, value, [
     'ffff', // transactionalId null
     'ffff', // acks -1
@@ -102,123 +135,245 @@ test('Produce v3 request; records stay a slice of the frame', () => {
 });
 
 test('Produce v8 response', () => {
-  golden(produceApi, 'response', 8, {
-    responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 10, logAppendTimeMs: -1, logStartOffset: 0, recordErrors: [], errorMessage: null }] }],
-    throttleTimeMs: 0,
-  }, [
-    '00000001 0001 74', // responses: 1, name "t"
-    '00000001', // partitionResponses: 1
-    '00000000 0000', // index 0, errorCode 0
-    '000000000000000a', // baseOffset 10
-    'ffffffffffffffff', // logAppendTimeMs -1 (v2+)
-    '0000000000000000', // logStartOffset 0 (v5+)
-    '00000000', // recordErrors [] (v8+)
-    'ffff', // errorMessage null (v8+)
-    '00000000', // throttleTimeMs
-  ]);
+  golden(
+    produceApi,
+    'response',
+    8,
+    {
+      responses: [
+        {
+          name: 't',
+          partitionResponses: [
+            {
+              index: 0,
+              errorCode: 0,
+              baseOffset: 10,
+              logAppendTimeMs: -1,
+              logStartOffset: 0,
+              recordErrors: [],
+              errorMessage: null,
+            },
+          ],
+        },
+      ],
+      throttleTimeMs: 0,
+    },
+    [
+      '00000001 0001 74', // responses: 1, name "t"
+      '00000001', // partitionResponses: 1
+      '00000000 0000', // index 0, errorCode 0
+      '000000000000000a', // baseOffset 10
+      'ffffffffffffffff', // logAppendTimeMs -1 (v2+)
+      '0000000000000000', // logStartOffset 0 (v5+)
+      '00000000', // recordErrors [] (v8+)
+      'ffff', // errorMessage null (v8+)
+      '00000000', // throttleTimeMs
+    ],
+  );
 });
 
 test('Fetch v4 (classic) and v12 (flexible) requests', () => {
-  golden(fetchApi, 'request', 4, { maxWaitMs: 500, minBytes: 1, topics: [{ topic: 't', partitions: [{ partition: 0, fetchOffset: 5, partitionMaxBytes: 1048576 }] }] }, [
-    'ffffffff', // replicaId -1 (default)
-    '000001f4', // maxWaitMs 500
-    '00000001', // minBytes 1
-    '7fffffff', // maxBytes default (v3+)
-    '00', // isolationLevel 0 (v4+)
-    '00000001 0001 74', // topics: 1, topic "t"
-    '00000001', // partitions: 1
-    '00000000', // partition 0
-    '0000000000000005', // fetchOffset 5 (CurrentLeaderEpoch v9+, LogStartOffset v5+ absent)
-    '00100000', // partitionMaxBytes 1 MiB
-  ]);
-  golden(fetchApi, 'request', 12, {
-    clusterId: 'c', maxWaitMs: 500, minBytes: 1, isolationLevel: 1, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: 3, fetchOffset: 5, partitionMaxBytes: 1048576 }] }],
-    forgottenTopicsData: [], rackId: '',
-  }, [
-    'ffffffff', // replicaId -1 (ClusterId is tagged, written at the end)
-    '000001f4 00000001 7fffffff', // maxWaitMs, minBytes, maxBytes
-    '01', // isolationLevel 1 (read_committed)
-    '00000000 ffffffff', // sessionId 0, sessionEpoch -1
-    '02 02 74', // topics: compact 1, topic "t"
-    '02', // partitions: compact 1
-    '00000000 00000003', // partition 0, currentLeaderEpoch 3
-    '0000000000000005', // fetchOffset 5
-    'ffffffff', // lastFetchedEpoch -1 (v12+)
-    'ffffffffffffffff', // logStartOffset -1
-    '00100000 00', // partitionMaxBytes, partition tagged fields
-    '00', // topic tagged fields
-    '01', // forgottenTopicsData []
-    '01', // rackId ""
-    '01 00 02 02 63', // 1 tagged field: tag 0 ClusterId, 2 bytes, compact "c"
-  ]);
+  golden(
+    fetchApi,
+    'request',
+    4,
+    {
+      maxWaitMs: 500,
+      minBytes: 1,
+      topics: [{ topic: 't', partitions: [{ partition: 0, fetchOffset: 5, partitionMaxBytes: 1048576 }] }],
+    },
+    [
+      'ffffffff', // replicaId -1 (default)
+      '000001f4', // maxWaitMs 500
+      '00000001', // minBytes 1
+      '7fffffff', // maxBytes default (v3+)
+      '00', // isolationLevel 0 (v4+)
+      '00000001 0001 74', // topics: 1, topic "t"
+      '00000001', // partitions: 1
+      '00000000', // partition 0
+      '0000000000000005', // fetchOffset 5 (CurrentLeaderEpoch v9+, LogStartOffset v5+ absent)
+      '00100000', // partitionMaxBytes 1 MiB
+    ],
+  );
+  golden(
+    fetchApi,
+    'request',
+    12,
+    {
+      clusterId: 'c',
+      maxWaitMs: 500,
+      minBytes: 1,
+      isolationLevel: 1,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic: 't',
+          partitions: [{ partition: 0, currentLeaderEpoch: 3, fetchOffset: 5, partitionMaxBytes: 1048576 }],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: '',
+    },
+    [
+      'ffffffff', // replicaId -1 (ClusterId is tagged, written at the end)
+      '000001f4 00000001 7fffffff', // maxWaitMs, minBytes, maxBytes
+      '01', // isolationLevel 1 (read_committed)
+      '00000000 ffffffff', // sessionId 0, sessionEpoch -1
+      '02 02 74', // topics: compact 1, topic "t"
+      '02', // partitions: compact 1
+      '00000000 00000003', // partition 0, currentLeaderEpoch 3
+      '0000000000000005', // fetchOffset 5
+      'ffffffff', // lastFetchedEpoch -1 (v12+)
+      'ffffffffffffffff', // logStartOffset -1
+      '00100000 00', // partitionMaxBytes, partition tagged fields
+      '00', // topic tagged fields
+      '01', // forgottenTopicsData []
+      '01', // rackId ""
+      '01 00 02 02 63', // 1 tagged field: tag 0 ClusterId, 2 bytes, compact "c"
+    ],
+  );
 });
 
 test('Fetch v4 and v12 responses (tagged struct CurrentLeader in v12)', () => {
-  golden(fetchApi, 'response', 4, {
-    throttleTimeMs: 0,
-    responses: [{ topic: 't', partitions: [{ partitionIndex: 0, errorCode: 0, highWatermark: 10, lastStableOffset: 10, abortedTransactions: null, records: Buffer.from([1, 2]) }] }],
-  }, [
-    '00000000', // throttleTimeMs (ErrorCode/SessionId are v7+)
-    '00000001 0001 74', // responses: 1, topic "t"
-    '00000001', // partitions: 1
-    '00000000 0000', // partitionIndex 0, errorCode 0
-    '000000000000000a', // highWatermark 10
-    '000000000000000a', // lastStableOffset 10 (v4+)
-    'ffffffff', // abortedTransactions null (v4+)
-    '00000002 0102', // records
-  ]);
-  golden(fetchApi, 'response', 12, {
-    throttleTimeMs: 0, errorCode: 0, sessionId: 0,
-    responses: [{ topic: 't', partitions: [{
-      partitionIndex: 0, errorCode: 0, highWatermark: 10, lastStableOffset: 10, logStartOffset: 0,
-      currentLeader: { leaderId: 1, leaderEpoch: 2 },
-      abortedTransactions: [{ producerId: 7, firstOffset: 3 }], preferredReadReplica: -1, records: Buffer.from([1, 2]),
-    }] }],
-  }, [
-    '00000000 0000 00000000', // throttleTimeMs, errorCode, sessionId
-    '02 02 74', // responses: compact 1, topic "t"
-    '02', // partitions
-    '00000000 0000', // partitionIndex, errorCode
-    '000000000000000a 000000000000000a 0000000000000000', // highWatermark, lastStableOffset, logStartOffset
-    '02 0000000000000007 0000000000000003 00', // abortedTransactions [{producerId 7, firstOffset 3}]
-    'ffffffff', // preferredReadReplica -1 (v11+)
-    '03 0102', // records (compact length 2+1)
-    '01 01 09 00000001 00000002 00', // tagged: tag 1 CurrentLeader, 9 bytes: leaderId 1, leaderEpoch 2, its own empty tags
-    '00', // topic tagged fields
-    '00', // tagged fields
-  ]);
+  golden(
+    fetchApi,
+    'response',
+    4,
+    {
+      throttleTimeMs: 0,
+      responses: [
+        {
+          topic: 't',
+          partitions: [
+            {
+              partitionIndex: 0,
+              errorCode: 0,
+              highWatermark: 10,
+              lastStableOffset: 10,
+              abortedTransactions: null,
+              records: Buffer.from([1, 2]),
+            },
+          ],
+        },
+      ],
+    },
+    [
+      '00000000', // throttleTimeMs (ErrorCode/SessionId are v7+)
+      '00000001 0001 74', // responses: 1, topic "t"
+      '00000001', // partitions: 1
+      '00000000 0000', // partitionIndex 0, errorCode 0
+      '000000000000000a', // highWatermark 10
+      '000000000000000a', // lastStableOffset 10 (v4+)
+      'ffffffff', // abortedTransactions null (v4+)
+      '00000002 0102', // records
+    ],
+  );
+  golden(
+    fetchApi,
+    'response',
+    12,
+    {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      sessionId: 0,
+      responses: [
+        {
+          topic: 't',
+          partitions: [
+            {
+              partitionIndex: 0,
+              errorCode: 0,
+              highWatermark: 10,
+              lastStableOffset: 10,
+              logStartOffset: 0,
+              currentLeader: { leaderId: 1, leaderEpoch: 2 },
+              abortedTransactions: [{ producerId: 7, firstOffset: 3 }],
+              preferredReadReplica: -1,
+              records: Buffer.from([1, 2]),
+            },
+          ],
+        },
+      ],
+    },
+    [
+      '00000000 0000 00000000', // throttleTimeMs, errorCode, sessionId
+      '02 02 74', // responses: compact 1, topic "t"
+      '02', // partitions
+      '00000000 0000', // partitionIndex, errorCode
+      '000000000000000a 000000000000000a 0000000000000000', // highWatermark, lastStableOffset, logStartOffset
+      '02 0000000000000007 0000000000000003 00', // abortedTransactions [{producerId 7, firstOffset 3}]
+      'ffffffff', // preferredReadReplica -1 (v11+)
+      '03 0102', // records (compact length 2+1)
+      '01 01 09 00000001 00000002 00', // tagged: tag 1 CurrentLeader, 9 bytes: leaderId 1, leaderEpoch 2, its own empty tags
+      '00', // topic tagged fields
+      '00', // tagged fields
+    ],
+  );
 });
 
 test('ListOffsets v0, v1 and v4', () => {
-  golden(listOffsetsApi, 'request', 0, { replicaId: -1, topics: [{ name: 't', partitions: [{ partitionIndex: 0, timestamp: -1, maxNumOffsets: 1 }] }] }, [
-    'ffffffff', // replicaId -1
-    '00000001 0001 74', // topics: 1, name "t"
-    '00000001 00000000', // partitions: 1, partitionIndex 0
-    'ffffffffffffffff', // timestamp -1 (latest)
-    '00000001', // maxNumOffsets 1 (v0 only)
-  ]);
-  golden(listOffsetsApi, 'request', 4, { replicaId: -1, isolationLevel: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: 2, timestamp: -2 }] }] }, [
-    'ffffffff 00', // replicaId, isolationLevel (v2+)
-    '00000001 0001 74 00000001 00000000', // topic "t", partition 0
-    '00000002', // currentLeaderEpoch 2 (v4+)
-    'fffffffffffffffe', // timestamp -2 (earliest)
-  ]);
-  golden(listOffsetsApi, 'response', 0, { topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, oldStyleOffsets: [42] }] }] }, [
-    '00000001 0001 74 00000001', // topic "t", partitions: 1
-    '00000000 0000', // partitionIndex, errorCode
-    '00000001 000000000000002a', // oldStyleOffsets [42] (v0 only)
-  ]);
-  golden(listOffsetsApi, 'response', 1, { topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, timestamp: -1, offset: 42 }] }] }, [
-    '00000001 0001 74 00000001', // topic "t", partitions: 1
-    '00000000 0000', // partitionIndex, errorCode
-    'ffffffffffffffff 000000000000002a', // timestamp -1, offset 42 (v1+)
-  ]);
+  golden(
+    listOffsetsApi,
+    'request',
+    0,
+    { replicaId: -1, topics: [{ name: 't', partitions: [{ partitionIndex: 0, timestamp: -1, maxNumOffsets: 1 }] }] },
+    [
+      'ffffffff', // replicaId -1
+      '00000001 0001 74', // topics: 1, name "t"
+      '00000001 00000000', // partitions: 1, partitionIndex 0
+      'ffffffffffffffff', // timestamp -1 (latest)
+      '00000001', // maxNumOffsets 1 (v0 only)
+    ],
+  );
+  golden(
+    listOffsetsApi,
+    'request',
+    4,
+    {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: 2, timestamp: -2 }] }],
+    },
+    [
+      'ffffffff 00', // replicaId, isolationLevel (v2+)
+      '00000001 0001 74 00000001 00000000', // topic "t", partition 0
+      '00000002', // currentLeaderEpoch 2 (v4+)
+      'fffffffffffffffe', // timestamp -2 (earliest)
+    ],
+  );
+  golden(
+    listOffsetsApi,
+    'response',
+    0,
+    { topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, oldStyleOffsets: [42] }] }] },
+    [
+      '00000001 0001 74 00000001', // topic "t", partitions: 1
+      '00000000 0000', // partitionIndex, errorCode
+      '00000001 000000000000002a', // oldStyleOffsets [42] (v0 only)
+    ],
+  );
+  golden(
+    listOffsetsApi,
+    'response',
+    1,
+    { topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, timestamp: -1, offset: 42 }] }] },
+    [
+      '00000001 0001 74 00000001', // topic "t", partitions: 1
+      '00000000 0000', // partitionIndex, errorCode
+      'ffffffffffffffff 000000000000002a', // timestamp -1, offset 42 (v1+)
+    ],
+  );
 });
 
 test('decoding takes defaults for fields the version does not carry', () => {
   const m = metadataApi.decodeRequest(0, new Reader(Buffer.from('00000000', 'hex')));
-  assert.deepEqual(m, { topics: [], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+  assert.deepEqual(m, {
+    topics: [],
+    allowAutoTopicCreation: true,
+    includeClusterAuthorizedOperations: false,
+    includeTopicAuthorizedOperations: false,
+  });
   const p = produceApi.decodeResponse(3, new Reader(Buffer.from('00000000' + '00000000', 'hex')));
   assert.deepEqual(p, { responses: [], throttleTimeMs: 0, nodeEndpoints: [] });
 });

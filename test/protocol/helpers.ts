@@ -1,7 +1,13 @@
 // Test helpers for the protocol codecs: hex, a seeded RNG, a schema-driven random value
 // generator and `project` (what a value looks like after a round trip at a given version).
 import { defaultValueOf, isFlexible } from '../../src/protocol/schema/codec.js';
-import { inRange, type FieldSpec, type MessageSchema, type StructBase, type TypeSpec } from '../../src/protocol/schema/dsl.js';
+import {
+  inRange,
+  type FieldSpec,
+  type MessageSchema,
+  type StructBase,
+  type TypeSpec,
+} from '../../src/protocol/schema/dsl.js';
 
 export function hex(...parts: string[]): Buffer {
   const s = parts.join('').replace(/\s+/g, '');
@@ -45,23 +51,33 @@ function randomBytes(r: Rand): Buffer {
 
 function sampleType(t: TypeSpec, version: number, flexible: boolean, r: Rand, all: boolean): unknown {
   switch (t) {
-    case 'bool': return r() < 0.5;
-    case 'int8': return int(r, -128, 127);
-    case 'int16': return int(r, -32768, 32767);
-    case 'int32': return int(r, -2147483648, 2147483647);
+    case 'bool':
+      return r() < 0.5;
+    case 'int8':
+      return int(r, -128, 127);
+    case 'int16':
+      return int(r, -32768, 32767);
+    case 'int32':
+      return int(r, -2147483648, 2147483647);
     case 'int64': {
       const pick = r();
       if (pick < 0.3) return int(r, -2, 2);
       if (pick < 0.6) return int(r, 0, 2 ** 40);
       return int(r, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     }
-    case 'uint16': return int(r, 0, 65535);
-    case 'uint32': return int(r, 0, 4294967295);
-    case 'float64': return r() * 1e6;
-    case 'string': return randomString(r);
+    case 'uint16':
+      return int(r, 0, 65535);
+    case 'uint32':
+      return int(r, 0, 4294967295);
+    case 'float64':
+      return r() * 1e6;
+    case 'string':
+      return randomString(r);
     case 'bytes':
-    case 'records': return randomBytes(r);
-    case 'uuid': return randomBytes16(r).toString('base64url');
+    case 'records':
+      return randomBytes(r);
+    case 'uuid':
+      return randomBytes16(r).toString('base64url');
     default:
       if (t.kind === 'struct') return sampleStructValue(t, version, flexible, r, all);
       return Array.from({ length: int(r, 0, 3) }, () => sampleType(t.of, version, flexible, r, all));
@@ -110,7 +126,9 @@ function projectType(t: TypeSpec, version: number, flexible: boolean, v: unknown
 function projectStruct(s: StructBase, version: number, flexible: boolean, v: Obj): Obj {
   const out: Obj = {};
   for (const f of s.fields) {
-    out[f.name] = onWire(f, version, flexible) ? projectType(f.type, version, flexible, v[f.name] === undefined ? defaultValueOf(f) : v[f.name]) : defaultValueOf(f);
+    out[f.name] = onWire(f, version, flexible)
+      ? projectType(f.type, version, flexible, v[f.name] === undefined ? defaultValueOf(f) : v[f.name])
+      : defaultValueOf(f);
   }
   return out;
 }

@@ -8,12 +8,30 @@ import { zeroUuid } from '../../src/protocol/primitives/uuid.js';
 import { hex } from './helpers.js';
 
 test('varints: unsigned, zig-zag int32, zig-zag int64 (protobuf encodings)', () => {
-  const unsigned: [number, string][] = [[0, '00'], [1, '01'], [127, '7f'], [128, '8001'], [300, 'ac02'], [16384, '808001'], [4294967295, 'ffffffff0f']];
+  const unsigned: [number, string][] = [
+    [0, '00'],
+    [1, '01'],
+    [127, '7f'],
+    [128, '8001'],
+    [300, 'ac02'],
+    [16384, '808001'],
+    [4294967295, 'ffffffff0f'],
+  ];
   for (const [v, h] of unsigned) {
     assert.equal(new Writer().unsignedVarint(v).toBuffer().toString('hex'), h);
     assert.equal(new Reader(hex(h)).unsignedVarint(), v);
   }
-  const zigzag: [number, string][] = [[0, '00'], [-1, '01'], [1, '02'], [-2, '03'], [63, '7e'], [-64, '7f'], [64, '8001'], [2147483647, 'feffffff0f'], [-2147483648, 'ffffffff0f']];
+  const zigzag: [number, string][] = [
+    [0, '00'],
+    [-1, '01'],
+    [1, '02'],
+    [-2, '03'],
+    [63, '7e'],
+    [-64, '7f'],
+    [64, '8001'],
+    [2147483647, 'feffffff0f'],
+    [-2147483648, 'ffffffff0f'],
+  ];
   for (const [v, h] of zigzag) {
     assert.equal(new Writer().varint(v).toBuffer().toString('hex'), h);
     assert.equal(new Reader(hex(h)).varint(), v);
@@ -44,7 +62,14 @@ test('int64 rule: safe integers only', () => {
 
 test('strings and bytes: classic and compact, nullable, slices not copies', () => {
   const w = new Writer();
-  w.string('ab').nullableString(null).compactString('é').compactNullableString(null).bytes(hex('0102')).nullableBytes(null).compactBytes(hex('03')).compactNullableBytes(null);
+  w.string('ab')
+    .nullableString(null)
+    .compactString('é')
+    .compactNullableString(null)
+    .bytes(hex('0102'))
+    .nullableBytes(null)
+    .compactBytes(hex('03'))
+    .compactNullableBytes(null);
   const b = w.toBuffer();
   // 0002 6162 | ffff | 03 c3a9 | 00 | 00000002 0102 | ffffffff | 02 03 | 00
   assert.equal(b.toString('hex'), '00026162ffff03c3a9000000000201 02ffffffff020300'.replace(/ /g, ''));
@@ -74,7 +99,10 @@ test('arrays: counts are checked against the bytes left before allocating', () =
   assert.throws(() => new Reader(hex('fffffffe')).arrayLength(false), ProtocolDecodeError);
   assert.equal(new Reader(hex('ffffffff')).arrayLength(false), -1);
   assert.equal(new Reader(hex('00')).arrayLength(true), -1);
-  assert.deepEqual(new Reader(hex('03 0001 0002')).array(true, (r) => r.int16()), [1, 2]);
+  assert.deepEqual(
+    new Reader(hex('03 0001 0002')).array(true, (r) => r.int16()),
+    [1, 2],
+  );
 });
 
 test('uuids are 22-char base64url', () => {
@@ -91,7 +119,10 @@ test('tagged fields: known tags seen, unknown skipped, truncation refused', () =
   const r = new Reader(hex('02 00 01 07 09 03 aabbcc 11'));
   const seen: [number, string][] = [];
   r.taggedFields((tag, fr) => seen.push([tag, fr.buf.toString('hex', fr.pos, fr.end)]));
-  assert.deepEqual(seen, [[0, '07'], [9, 'aabbcc']]);
+  assert.deepEqual(seen, [
+    [0, '07'],
+    [9, 'aabbcc'],
+  ]);
   assert.equal(r.int8(), 0x11);
   assert.throws(() => new Reader(hex('01 00 05 07')).taggedFields(), ProtocolDecodeError);
 });

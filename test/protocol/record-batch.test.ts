@@ -5,8 +5,19 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { crc32c } from '@node-rs/crc32';
 import {
-  assignOffsets, batchHeaderBytes, buildRecordBatch, computeBatchCrc, readBatchHeader, readBatchHeaders, readRecords,
-  setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, validateBatches, TimestampType, type RecordInput,
+  assignOffsets,
+  batchHeaderBytes,
+  buildRecordBatch,
+  computeBatchCrc,
+  readBatchHeader,
+  readBatchHeaders,
+  readRecords,
+  setBaseOffset,
+  setLogAppendTime,
+  setPartitionLeaderEpoch,
+  validateBatches,
+  TimestampType,
+  type RecordInput,
 } from '../../src/protocol/record-batch.js';
 import { CompressionCodec } from '../../src/protocol/compression.js';
 import { ProtocolDecodeError, UnsupportedCompressionError } from '../../src/protocol/errors.js';
@@ -15,7 +26,15 @@ import { hex } from './helpers.js';
 const t0 = 1_700_000_000_000;
 const records: RecordInput[] = [
   { key: Buffer.from('k0'), value: Buffer.from('v0'), timestamp: t0 },
-  { key: null, value: Buffer.from('x'.repeat(3000)), timestamp: t0 + 10, headers: [{ key: 'h1', value: Buffer.from('a') }, { key: 'h2', value: null }] },
+  {
+    key: null,
+    value: Buffer.from('x'.repeat(3000)),
+    timestamp: t0 + 10,
+    headers: [
+      { key: 'h1', value: Buffer.from('a') },
+      { key: 'h2', value: null },
+    ],
+  },
   { value: null, timestamp: t0 + 3 },
 ];
 
@@ -42,7 +61,13 @@ function fixCrc(buf: Buffer, position = 0): void {
 
 test('build → validate → read round-trips for none, gzip, snappy and lz4', () => {
   for (const codec of [CompressionCodec.none, CompressionCodec.gzip, CompressionCodec.snappy, CompressionCodec.lz4]) {
-    const b = buildRecordBatch(records, { compression: codec, baseOffset: 100, producerId: 7, producerEpoch: 1, baseSequence: 0 });
+    const b = buildRecordBatch(records, {
+      compression: codec,
+      baseOffset: 100,
+      producerId: 7,
+      producerEpoch: 1,
+      baseSequence: 0,
+    });
     const [h] = ok(b, { decompress: true });
     assert.ok(h);
     assert.equal(h.compression, codec);
@@ -50,14 +75,35 @@ test('build → validate → read round-trips for none, gzip, snappy and lz4', (
     assert.equal(h.lastOffsetDelta, 2);
     assert.equal(h.baseTimestamp, t0);
     assert.equal(h.maxTimestamp, t0 + 10);
-    assert.deepEqual([h.producerId, h.producerEpoch, h.baseSequence, h.magic, h.partitionLeaderEpoch], [7, 1, 0, 2, -1]);
+    assert.deepEqual(
+      [h.producerId, h.producerEpoch, h.baseSequence, h.magic, h.partitionLeaderEpoch],
+      [7, 1, 0, 2, -1],
+    );
     assert.equal(h.sizeInBytes, b.length);
     const got = readRecords(b, h);
-    assert.deepEqual(got.map((r) => r.offset), [100, 101, 102]);
-    assert.deepEqual(got.map((r) => r.timestamp), [t0, t0 + 10, t0 + 3]);
-    assert.deepEqual(got.map((r) => r.key?.toString() ?? null), ['k0', null, null]);
-    assert.deepEqual(got.map((r) => r.value?.length ?? null), [2, 3000, null]);
-    assert.deepEqual(got[1]!.headers.map((x) => [x.key, x.value?.toString() ?? null]), [['h1', 'a'], ['h2', null]]);
+    assert.deepEqual(
+      got.map((r) => r.offset),
+      [100, 101, 102],
+    );
+    assert.deepEqual(
+      got.map((r) => r.timestamp),
+      [t0, t0 + 10, t0 + 3],
+    );
+    assert.deepEqual(
+      got.map((r) => r.key?.toString() ?? null),
+      ['k0', null, null],
+    );
+    assert.deepEqual(
+      got.map((r) => r.value?.length ?? null),
+      [2, 3000, null],
+    );
+    assert.deepEqual(
+      got[1]!.headers.map((x) => [x.key, x.value?.toString() ?? null]),
+      [
+        ['h1', 'a'],
+        ['h2', null],
+      ],
+    );
     if (codec !== CompressionCodec.none) assert.ok(b.length < 1000, 'compressed');
   }
 });
@@ -75,7 +121,14 @@ test('a hand-derived single-record batch matches the §2.2/§2.3 layout byte for
     '00000001' + // recordsCount 1
     // record: length 8 (zigzag 10) = attributes 0, tsDelta 0, offsetDelta 0, key -1 (01),
     // value length 2 (04) "hi", headers 0
-    '10' + '00' + '00' + '00' + '01' + '04' + '6869' + '00';
+    '10' +
+    '00' +
+    '00' +
+    '00' +
+    '01' +
+    '04' +
+    '6869' +
+    '00';
   const crc = crc32c(hex(body)).toString(16).padStart(8, '0');
   // batchLength = bytes after the length field = 4 (epoch) + 1 (magic) + 4 (crc) + 40 (rest of the
   // header) + 9 (the record with its length byte) = 58 = 0x3a
@@ -87,10 +140,17 @@ test('zstd: building refuses (76), a zstd batch from elsewhere validates and rea
   assert.throws(() => buildRecordBatch(records, { compression: CompressionCodec.zstd }), UnsupportedCompressionError);
   // Records payload of two records (k1/"hello zstd" at t0, null/"hello zstd again" + header h=v at t0+5),
   // compressed with the zstd CLI (`zstd -c --no-check`).
-  const zstdPayload = hex('28b52ffd202e5d0100440224000000046b311468656c6c6f207a7374640034000a02012020616761696e02026802760100d136c7');
+  const zstdPayload = hex(
+    '28b52ffd202e5d0100440224000000046b311468656c6c6f207a7374640034000a02012020616761696e02026802760100d136c7',
+  );
   const plain = buildRecordBatch([
     { key: Buffer.from('k1'), value: Buffer.from('hello zstd'), timestamp: t0 },
-    { key: null, value: Buffer.from('hello zstd again'), headers: [{ key: 'h', value: Buffer.from('v') }], timestamp: t0 + 5 },
+    {
+      key: null,
+      value: Buffer.from('hello zstd again'),
+      headers: [{ key: 'h', value: Buffer.from('v') }],
+      timestamp: t0 + 5,
+    },
   ]);
   const b = Buffer.concat([plain.subarray(0, batchHeaderBytes), zstdPayload]);
   b.writeInt32BE(b.length - 12, 8);
@@ -98,10 +158,13 @@ test('zstd: building refuses (76), a zstd batch from elsewhere validates and rea
   fixCrc(b);
   const [h] = ok(b, { decompress: true });
   const got = readRecords(b, h!);
-  assert.deepEqual(got.map((r) => [r.offset, r.timestamp, r.key?.toString() ?? null, r.value?.toString()]), [
-    [0, t0, 'k1', 'hello zstd'],
-    [1, t0 + 5, null, 'hello zstd again'],
-  ]);
+  assert.deepEqual(
+    got.map((r) => [r.offset, r.timestamp, r.key?.toString() ?? null, r.value?.toString()]),
+    [
+      [0, t0, 'k1', 'hello zstd'],
+      [1, t0 + 5, null, 'hello zstd again'],
+    ],
+  );
 });
 
 test('CRC corruption is detected (CORRUPT_MESSAGE) for plain and compressed batches', () => {
@@ -137,7 +200,10 @@ test('LogAppendTime patch sets the timestamp-type bit and maxTimestamp and recom
   assert.equal(h!.maxTimestamp, t0 + 999);
   assert.equal(h!.baseTimestamp, t0);
   assert.equal(h!.compression, CompressionCodec.lz4, 'codec bits untouched');
-  assert.deepEqual(readRecords(b, h!).map((r) => r.timestamp), [t0 + 999, t0 + 999, t0 + 999]);
+  assert.deepEqual(
+    readRecords(b, h!).map((r) => r.timestamp),
+    [t0 + 999, t0 + 999, t0 + 999],
+  );
 });
 
 test('several batches in one buffer: validated in order, offsets assigned consecutively', () => {
@@ -149,7 +215,10 @@ test('several batches in one buffer: validated in order, offsets assigned consec
   assert.equal(batches[1]!.position, a.length);
   assert.equal(assignOffsets(buf, batches, 50), 54);
   const again = ok(buf);
-  assert.deepEqual(again.map((h) => h.baseOffset), [50, 53]);
+  assert.deepEqual(
+    again.map((h) => h.baseOffset),
+    [50, 53],
+  );
   assert.deepEqual(readBatchHeaders(buf.subarray(0, buf.length - 1)).length, 1, 'a truncated last batch is skipped');
 });
 
@@ -238,28 +307,62 @@ interface KafkajsEncoder {
 }
 const require = createRequire(import.meta.url);
 const kjsRecord = require('kafkajs/src/protocol/recordBatch/record/v0') as (r: object) => KafkajsEncoder;
-const kjsBatch = (require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: (o: object) => Promise<KafkajsEncoder> }).RecordBatch;
-const kjsDecode = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (d: object) => Promise<{ records: { offset: string; key: Buffer | null; value: Buffer | null; timestamp: string; headers: Record<string, Buffer> }[] }>;
+const kjsBatch = (
+  require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: (o: object) => Promise<KafkajsEncoder> }
+).RecordBatch;
+const kjsDecode = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (d: object) => Promise<{
+  records: {
+    offset: string;
+    key: Buffer | null;
+    value: Buffer | null;
+    timestamp: string;
+    headers: Record<string, Buffer>;
+  }[];
+}>;
 const KjsDecoder = require('kafkajs/src/protocol/decoder') as new (b: Buffer) => object;
 
 test('a batch built by kafkajs validates and reads; ours decodes in kafkajs', async () => {
   const kRecords = [
-    kjsRecord({ offsetDelta: 0, timestampDelta: 0, key: Buffer.from('a'), value: Buffer.from('one'), headers: { h: Buffer.from('x') } }),
+    kjsRecord({
+      offsetDelta: 0,
+      timestampDelta: 0,
+      key: Buffer.from('a'),
+      value: Buffer.from('one'),
+      headers: { h: Buffer.from('x') },
+    }),
     kjsRecord({ offsetDelta: 1, timestampDelta: 7, key: null, value: Buffer.from('two'), headers: {} }),
   ];
-  const enc = await kjsBatch({ firstTimestamp: t0, maxTimestamp: t0 + 7, lastOffsetDelta: 1, records: kRecords, producerId: -1 });
+  const enc = await kjsBatch({
+    firstTimestamp: t0,
+    maxTimestamp: t0 + 7,
+    lastOffsetDelta: 1,
+    records: kRecords,
+    producerId: -1,
+  });
   const buf = enc.buffer;
   const [h] = ok(buf);
-  assert.deepEqual(readRecords(buf, h!).map((r) => [r.offset, r.timestamp, r.key?.toString() ?? null, r.value?.toString(), r.headers.map((x) => x.key)]), [
-    [0, t0, 'a', 'one', ['h']],
-    [1, t0 + 7, null, 'two', []],
-  ]);
+  assert.deepEqual(
+    readRecords(buf, h!).map((r) => [
+      r.offset,
+      r.timestamp,
+      r.key?.toString() ?? null,
+      r.value?.toString(),
+      r.headers.map((x) => x.key),
+    ]),
+    [
+      [0, t0, 'a', 'one', ['h']],
+      [1, t0 + 7, null, 'two', []],
+    ],
+  );
 
   const ours = buildRecordBatch(records, { baseOffset: 40 });
   const decoded = await kjsDecode(new KjsDecoder(ours));
-  assert.deepEqual(decoded.records.map((r) => [r.offset, r.timestamp, r.key?.toString() ?? null, r.value?.length ?? null]), [
-    ['40', String(t0), 'k0', 2],
-    ['41', String(t0 + 10), null, 3000],
-    ['42', String(t0 + 3), null, null],
-  ]);
+  assert.deepEqual(
+    decoded.records.map((r) => [r.offset, r.timestamp, r.key?.toString() ?? null, r.value?.length ?? null]),
+    [
+      ['40', String(t0), 'k0', 2],
+      ['41', String(t0 + 10), null, 3000],
+      ['42', String(t0 + 3), null, null],
+    ],
+  );
 });

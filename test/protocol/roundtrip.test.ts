@@ -18,10 +18,15 @@ for (const api of [...apis.values()].sort((a, b) => a.key - b.key)) {
           const schema = api[side];
           const all = i % 2 === 1; // odd samples fill fields the version does not carry
           const value = sampleMessage(schema, v, r, all);
-          const bytes = side === 'request' ? api.encodeRequest(v, value as never) : api.encodeResponse(v, value as never);
+          const bytes =
+            side === 'request' ? api.encodeRequest(v, value as never) : api.encodeResponse(v, value as never);
           const reader = new Reader(bytes);
           const decoded = side === 'request' ? api.decodeRequest(v, reader) : api.decodeResponse(v, reader);
-          assert.equal(reader.pos, bytes.length, `${api.name} v${v} ${side}: decoder left ${bytes.length - reader.pos} bytes`);
+          assert.equal(
+            reader.pos,
+            bytes.length,
+            `${api.name} v${v} ${side}: decoder left ${bytes.length - reader.pos} bytes`,
+          );
           assert.deepStrictEqual(decoded, project(schema, v, value), `${api.name} v${v} ${side} sample ${i}`);
         }
       }

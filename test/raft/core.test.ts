@@ -6,7 +6,11 @@ import { testClusterId, testCoreConfig } from '../../src/testing/test-core-confi
 import { RaftCore, type RaftCoreConfig } from '../../src/raft/core/raft-core.js';
 import { SeededRandom } from '../../src/testing/seeded-random.js';
 
-function electedCluster(voters = [1, 2, 3], observers: number[] = [], overrides: Partial<RaftCoreConfig> = {}): CoreHarness {
+function electedCluster(
+  voters = [1, 2, 3],
+  observers: number[] = [],
+  overrides: Partial<RaftCoreConfig> = {},
+): CoreHarness {
   const h = new CoreHarness(voters, observers, 1, overrides);
   h.advance(1000);
   assert.equal(h.leaders().length, 1, 'one leader after a quiet second');
@@ -84,7 +88,11 @@ test('check quorum: an isolated leader resigns; the majority elects a new one', 
   // must not wait for them, e.g. in controlled shutdown).
   for (let t = 0; t < 500; t += 5) {
     h.advance(5);
-    assert.equal(old.core.status().leaderReachable, false, `at +${t} ms: role ${old.core.status().role}, remembered leader ${old.core.status().leaderId}`);
+    assert.equal(
+      old.core.status().leaderReachable,
+      false,
+      `at +${t} ms: role ${old.core.status().role}, remembered leader ${old.core.status().leaderId}`,
+    );
   }
   const leaders = h.leaders();
   assert.equal(leaders.length, 1);
@@ -175,7 +183,7 @@ test('graceful resignation: EndQuorumEpoch hands leadership over well before a f
   assert.ok(next[0]!.core.status().epoch > epoch);
 });
 
-test('a follower below the leader\'s log start downloads the snapshot in chunks, then catches up', () => {
+test("a follower below the leader's log start downloads the snapshot in chunks, then catches up", () => {
   const h = electedCluster();
   const leader = h.leaders()[0]!;
   const lagger = [...h.nodes.values()].find((n) => n !== leader)!;
@@ -200,7 +208,13 @@ test('a voter grants one vote per epoch and only to a candidate whose log is up 
   let requestId = 0;
   const vote = (candidateId: number, candidateEpoch: number, lastOffsetEpoch: number, lastOffset: number): boolean => {
     voter!.core.handleRequest(candidateId, ++requestId, {
-      type: 'vote', clusterId: testClusterId, candidateEpoch, candidateId, lastOffsetEpoch, lastOffset, preVote: false,
+      type: 'vote',
+      clusterId: testClusterId,
+      candidateEpoch,
+      candidateId,
+      lastOffsetEpoch,
+      lastOffset,
+      preVote: false,
     });
     const out = voter!.core.takeReady().messages.find((m) => m.kind === 'response');
     assert.ok(out && out.kind === 'response' && out.response.type === 'vote');
@@ -217,7 +231,15 @@ test('a voter grants one vote per epoch and only to a candidate whose log is up 
 test('a request from another cluster is refused with INCONSISTENT_CLUSTER_ID', () => {
   const h = new CoreHarness([1, 2, 3]);
   const core = h.node(1).core;
-  core.handleRequest(2, 1, { type: 'vote', clusterId: 'other', candidateEpoch: 1, candidateId: 2, lastOffsetEpoch: 0, lastOffset: 0, preVote: false });
+  core.handleRequest(2, 1, {
+    type: 'vote',
+    clusterId: 'other',
+    candidateEpoch: 1,
+    candidateId: 2,
+    lastOffsetEpoch: 0,
+    lastOffset: 0,
+    preVote: false,
+  });
   const out = core.takeReady().messages[0];
   assert.ok(out && out.kind === 'response');
   assert.equal(out.response.errorCode, 104);
@@ -230,7 +252,10 @@ test('a voter stranded in a higher epoch is brought back: the leader learns that
   const stranded = [...h.nodes.values()].find((n) => n !== leader)!;
   // As if it had campaigned alone behind a partition: restart it at a much higher epoch.
   const s = stranded.core.status();
-  const entries = Array.from({ length: s.logEndOffset - s.logStartOffset }, (_, i) => stranded.core.entryAt(s.logStartOffset + i)!);
+  const entries = Array.from(
+    { length: s.logEndOffset - s.logStartOffset },
+    (_, i) => stranded.core.entryAt(s.logStartOffset + i)!,
+  );
   stranded.core = new RaftCore(testCoreConfig(stranded.id, [1, 2, 3]), new SeededRandom(7), {
     quorumState: { epoch: epoch + 5, leaderId: null, votedId: stranded.id },
     snapshotId: null,

@@ -27,14 +27,18 @@ for (let start = 1; start <= seedsInCi; start += batch) {
 }
 
 test('a core that counts each vote twice is caught, and its seed replays to the same failure', () => {
-  const createCore = (...args: ConstructorParameters<typeof DoubleVoteCountingCore>) => new DoubleVoteCountingCore(...args);
+  const createCore = (...args: ConstructorParameters<typeof DoubleVoteCountingCore>) =>
+    new DoubleVoteCountingCore(...args);
   let failing: { seed: number; violation: string | null; steps: number } | null = null;
   for (let seed = 1; seed <= 100 && failing === null; seed++) {
     const r = runSimulation({ seed, createCore });
     if (!r.ok) failing = { seed, violation: r.violation, steps: r.steps };
   }
   assert.ok(failing, 'the broken core survived 100 seeds');
-  assert.match(failing.violation ?? '', /two leaders in epoch|committed entry changed|lacks committed|different entry|state differs/);
+  assert.match(
+    failing.violation ?? '',
+    /two leaders in epoch|committed entry changed|lacks committed|different entry|state differs/,
+  );
   const replay = runSimulation({ seed: failing.seed, createCore });
   assert.equal(replay.violation, failing.violation);
   assert.equal(replay.steps, failing.steps);

@@ -17,7 +17,14 @@ test('a typed call arrives with defaults filled in and answers with the typed re
         received.push(request);
         if (request.replicaId === 13) throw new Error('unlucky');
         if (request.replicaId === 14) throw new RpcStatusError(grpc.status.INVALID_ARGUMENT, 'bad replica');
-        return { errorCode: 0, partitions: request.partitions.map((p) => ({ topic: p.topic, partition: p.partition, highWatermark: p.fetchOffset + 1 })) };
+        return {
+          errorCode: 0,
+          partitions: request.partitions.map((p) => ({
+            topic: p.topic,
+            partition: p.partition,
+            highWatermark: p.fetchOffset + 1,
+          })),
+        };
       },
     },
     { status: grpc.status.INTERNAL },
@@ -25,13 +32,28 @@ test('a typed call arrives with defaults filled in and answers with the typed re
   const { server, port } = await startRpcServer({ host: '127.0.0.1', port: 0 }, [service]);
   const client = new ReplicaClient(`127.0.0.1:${port}`);
   try {
-    const res = await client.fetch({ replicaId: 2, partitions: [{ topic: 't', partition: 1, fetchOffset: 41 }] }, 5_000);
-    assert.deepEqual(received[0], { replicaId: 2, brokerEpoch: 0, maxWaitMs: 0, maxBytes: 0, partitions: [{ topic: 't', partition: 1, fetchOffset: 41, lastFetchedEpoch: 0, currentLeaderEpoch: 0 }] });
+    const res = await client.fetch(
+      { replicaId: 2, partitions: [{ topic: 't', partition: 1, fetchOffset: 41 }] },
+      5_000,
+    );
+    assert.deepEqual(received[0], {
+      replicaId: 2,
+      brokerEpoch: 0,
+      maxWaitMs: 0,
+      maxBytes: 0,
+      partitions: [{ topic: 't', partition: 1, fetchOffset: 41, lastFetchedEpoch: 0, currentLeaderEpoch: 0 }],
+    });
     assert.equal(res.partitions[0]!.highWatermark, 42);
     assert.equal(res.partitions[0]!.diverged, false, 'unset fields of the answer arrive as defaults');
     assert.equal(res.partitions[0]!.records.length, 0);
-    await assert.rejects(client.fetch({ replicaId: 13 }, 5_000), (err: grpc.ServiceError) => err.code === grpc.status.INTERNAL && err.details === 'unlucky');
-    await assert.rejects(client.fetch({ replicaId: 14 }, 5_000), (err: grpc.ServiceError) => err.code === grpc.status.INVALID_ARGUMENT && err.details === 'bad replica');
+    await assert.rejects(
+      client.fetch({ replicaId: 13 }, 5_000),
+      (err: grpc.ServiceError) => err.code === grpc.status.INTERNAL && err.details === 'unlucky',
+    );
+    await assert.rejects(
+      client.fetch({ replicaId: 14 }, 5_000),
+      (err: grpc.ServiceError) => err.code === grpc.status.INVALID_ARGUMENT && err.details === 'bad replica',
+    );
   } finally {
     client.close();
     server.forceShutdown();
@@ -43,10 +65,13 @@ test('a service may answer some errors instead of failing (NOT_CONTROLLER with t
   const refuse = async (): Promise<never> => {
     throw new Refused('standby');
   };
-  const handlers = Object.fromEntries(Object.keys(controllerService().service).map((m) => [m, refuse])) as unknown as ControllerHandlers;
+  const handlers = Object.fromEntries(
+    Object.keys(controllerService().service).map((m) => [m, refuse]),
+  ) as unknown as ControllerHandlers;
   const service = serviceImplementation(controllerService(), handlers, {
     status: grpc.status.INTERNAL,
-    answer: (err) => (err instanceof Refused ? { errorCode: 41, controller: { leaderId: 3, leaderHost: 'h', leaderPort: 9 } } : null),
+    answer: (err) =>
+      err instanceof Refused ? { errorCode: 41, controller: { leaderId: 3, leaderHost: 'h', leaderPort: 9 } } : null,
   });
   const { server, port } = await startRpcServer({ host: '127.0.0.1', port: 0 }, [service]);
   const channel = new ControllerChannel(`127.0.0.1:${port}`);

@@ -34,14 +34,31 @@ function folder(files: Record<string, string>): string {
 }
 
 const node = (id: number, port: number, extra: string[] = []) =>
-  [`node.id=${id}`, 'process.roles=controller', `controller.quorum.voters=${id}@127.0.0.1:${port}`, `listeners=CONTROLLER://127.0.0.1:${port}`, 'controller.listener.names=CONTROLLER', ...extra].join('\n');
+  [
+    `node.id=${id}`,
+    'process.roles=controller',
+    `controller.quorum.voters=${id}@127.0.0.1:${port}`,
+    `listeners=CONTROLLER://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    ...extra,
+  ].join('\n');
 
 const broker = (id: number, port: number) =>
-  [`node.id=${id}`, 'process.roles=broker', 'controller.quorum.voters=1@127.0.0.1:9093', `listeners=PLAINTEXT://127.0.0.1:${port}`, 'controller.listener.names=CONTROLLER'].join('\n');
+  [
+    `node.id=${id}`,
+    'process.roles=broker',
+    'controller.quorum.voters=1@127.0.0.1:9093',
+    `listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+  ].join('\n');
 
 /** A process that looks like `server start --config <configPath>` to /proc but is not ours to manage. */
 function impostor(configPath: string): { pid: number; kill: () => void } {
-  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', '--', 'server', 'start', '--config', configPath], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    ['-e', 'setTimeout(() => {}, 60000)', '--', 'server', 'start', '--config', configPath],
+    { stdio: 'ignore' },
+  );
   assert.ok(child.pid);
   return { pid: child.pid, kill: () => child.kill('SIGKILL') };
 }
@@ -50,27 +67,57 @@ test('the data dir defaults to ./data/<folder name>; node data goes under it by 
   assert.equal(defaultDataDir('cluster-configs/three-controllers'), resolve('data', 'three-controllers'));
   assert.deepEqual(resolvePaths('x/y', '/d'), { configDir: resolve('x/y'), dataDir: '/d' });
   assert.deepEqual(resolvePaths('x/y'), { configDir: resolve('x/y'), dataDir: resolve('data', 'y') });
-  assert.deepEqual([...dataOverrides('/d/n')], [['log.dirs', '/d/n/logs'], ['metadata.log.dir', '/d/n/logs']]);
+  assert.deepEqual(
+    [...dataOverrides('/d/n')],
+    [
+      ['log.dirs', '/d/n/logs'],
+      ['metadata.log.dir', '/d/n/logs'],
+    ],
+  );
 });
 
 test('a folder is read as one node per .properties file, validated before anything starts', () => {
-  const dir = folder({ 'a.properties': node(1, 9093), 'b.properties': node(2, 9193), 'README.txt': 'ignored', '.properties': 'not a node' });
+  const dir = folder({
+    'a.properties': node(1, 9093),
+    'b.properties': node(2, 9193),
+    'README.txt': 'ignored',
+    '.properties': 'not a node',
+  });
   try {
     assert.deepEqual(nodeNames(join(dir, 'cfg')), ['a', 'b']);
     const nodes = loadClusterNodes({ configDir: join(dir, 'cfg'), dataDir: join(dir, 'data') });
-    assert.deepEqual(nodes.map((n) => [n.name, n.config.nodeId]), [['a', 1], ['b', 2]]);
+    assert.deepEqual(
+      nodes.map((n) => [n.name, n.config.nodeId]),
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+    );
     assert.equal(nodes[0]!.config.metadataLogDir, join(dir, 'data', 'a', 'logs'));
     assert.deepEqual(nodes[0]!.config.logDirs, [join(dir, 'data', 'a', 'logs')]);
     assert.equal(nodes[0]!.pidFile, join(dir, 'data', 'a.pid'));
     assert.equal(nodes[0]!.logFile, join(dir, 'data', 'a.log'));
     assert.deepEqual(serverArgs(nodes[0]!, '/repo'), [
-      '/repo/bin/raftka.js', 'server', 'start', '--config', join(dir, 'cfg', 'a.properties'),
-      '--override', `log.dirs=${join(dir, 'data', 'a', 'logs')}`, '--override', `metadata.log.dir=${join(dir, 'data', 'a', 'logs')}`,
+      '/repo/bin/raftka.js',
+      'server',
+      'start',
+      '--config',
+      join(dir, 'cfg', 'a.properties'),
+      '--override',
+      `log.dirs=${join(dir, 'data', 'a', 'logs')}`,
+      '--override',
+      `metadata.log.dir=${join(dir, 'data', 'a', 'logs')}`,
     ]);
     writeFileSync(join(dir, 'cfg', 'c.properties'), node(1, 9293));
-    assert.throws(() => loadClusterNodes({ configDir: join(dir, 'cfg'), dataDir: join(dir, 'data') }), /node\.id 1 is used by two nodes/);
+    assert.throws(
+      () => loadClusterNodes({ configDir: join(dir, 'cfg'), dataDir: join(dir, 'data') }),
+      /node\.id 1 is used by two nodes/,
+    );
     writeFileSync(join(dir, 'cfg', 'c.properties'), 'node.id=3\nwhat=ever\n');
-    assert.throws(() => loadClusterNodes({ configDir: join(dir, 'cfg'), dataDir: join(dir, 'data') }), /c\.properties: unknown property what/);
+    assert.throws(
+      () => loadClusterNodes({ configDir: join(dir, 'cfg'), dataDir: join(dir, 'data') }),
+      /c\.properties: unknown property what/,
+    );
     assert.throws(() => nodeNames(join(dir, 'nope')), ClusterError);
     assert.throws(() => nodeNames(join(dir)), /holds no \.properties files/);
   } finally {
@@ -79,9 +126,15 @@ test('a folder is read as one node per .properties file, validated before anythi
 });
 
 test('a bad config aborts `cluster up` before anything is written or started', async () => {
-  const dir = folder({ 'a.properties': node(1, 9093), 'b.properties': 'node.id=2\nprocess.roles=controller\nlisteners=nonsense\n' });
+  const dir = folder({
+    'a.properties': node(1, 9093),
+    'b.properties': 'node.id=2\nprocess.roles=controller\nlisteners=nonsense\n',
+  });
   try {
-    await assert.rejects(clusterUp({ configDir: join(dir, 'cfg'), dataDir: join(dir, 'data'), detach: true }), /b\.properties/);
+    await assert.rejects(
+      clusterUp({ configDir: join(dir, 'cfg'), dataDir: join(dir, 'data'), detach: true }),
+      /b\.properties/,
+    );
     assert.equal(existsSync(join(dir, 'data')), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -89,20 +142,41 @@ test('a bad config aborts `cluster up` before anything is written or started', a
 });
 
 test('the command line of our server is recognised; anything else is not', () => {
-  const argv = ['/usr/bin/node', '/r/bin/raftka.js', 'server', 'start', '--config', '/c/a.properties', '--override', 'log.dirs=/d'];
+  const argv = [
+    '/usr/bin/node',
+    '/r/bin/raftka.js',
+    'server',
+    'start',
+    '--config',
+    '/c/a.properties',
+    '--override',
+    'log.dirs=/d',
+  ];
   assert.equal(isServerCommandLine(argv, '/c/a.properties'), true);
-  assert.equal(isServerCommandLine(['node', 'raftka.js', 'server', 'start', '--config=/c/a.properties'], '/c/a.properties'), true);
+  assert.equal(
+    isServerCommandLine(['node', 'raftka.js', 'server', 'start', '--config=/c/a.properties'], '/c/a.properties'),
+    true,
+  );
   assert.equal(isServerCommandLine(argv, '/c/b.properties'), false, 'another node');
   assert.equal(isServerCommandLine(argv, '/c/a.prop'), false, 'a prefix is not the path');
-  assert.equal(isServerCommandLine(['node', 'raftka.js', 'storage', 'format', '--config', '/c/a.properties'], '/c/a.properties'), false);
-  assert.equal(isServerCommandLine(['node', 'raftka.js', 'start', 'server', '--config', '/c/a.properties'], '/c/a.properties'), false);
+  assert.equal(
+    isServerCommandLine(['node', 'raftka.js', 'storage', 'format', '--config', '/c/a.properties'], '/c/a.properties'),
+    false,
+  );
+  assert.equal(
+    isServerCommandLine(['node', 'raftka.js', 'start', 'server', '--config', '/c/a.properties'], '/c/a.properties'),
+    false,
+  );
   assert.equal(isServerCommandLine([''], '/c/a.properties'), false, "a zombie's empty cmdline");
 });
 
 test('a pid file is trusted only if /proc shows our server for that config; no one else is signalled', async () => {
   const dir = folder({ 'a.properties': node(1, 9093), 'b.properties': node(2, 9193) });
   const paths = { configDir: join(dir, 'cfg'), dataDir: join(dir, 'data') };
-  const [a, b] = loadClusterNodes(paths) as [ReturnType<typeof loadClusterNodes>[number], ReturnType<typeof loadClusterNodes>[number]];
+  const [a, b] = loadClusterNodes(paths) as [
+    ReturnType<typeof loadClusterNodes>[number],
+    ReturnType<typeof loadClusterNodes>[number],
+  ];
   const other = impostor(b.configPath); // "is" node b's server, named by node a's pid file
   try {
     assert.equal(runningPid(a), null, 'no pid file: not running');
@@ -112,14 +186,23 @@ test('a pid file is trusted only if /proc shows our server for that config; no o
     writeFileSync(a.pidFile, 'garbage\n');
     assert.equal(runningPid(a), null);
     writeFileSync(a.pidFile, `${other.pid}\n`);
-    await waitFor('the impostor to exec', async () => (isOurServer(other.pid, b.configPath) ? true : undefined), 5_000, 10);
+    await waitFor(
+      'the impostor to exec',
+      async () => (isOurServer(other.pid, b.configPath) ? true : undefined),
+      5_000,
+      10,
+    );
     assert.equal(runningPid(a), null, "a server for another node's config is not node a");
     writeFileSync(b.pidFile, `${other.pid}\n`);
     assert.equal(runningPid(b), other.pid, 'same config path: taken as node b');
 
     // `cluster down` of a different data dir that names the impostor for node a: not signalled.
     const stopped = await clusterDown({ ...paths, timeoutMs: 200 });
-    assert.deepEqual(stopped.map((s) => s.node.name), ['b'], 'only what /proc confirms is stopped');
+    assert.deepEqual(
+      stopped.map((s) => s.node.name),
+      ['b'],
+      'only what /proc confirms is stopped',
+    );
     assert.equal(existsSync(a.pidFile), false, 'the stale pid file is removed');
   } finally {
     other.kill();
@@ -134,28 +217,47 @@ test('storage: the first `up` formats all with one new id; later a lost controll
     const nodes = loadClusterNodes(paths);
     const fresh = planStorage(nodes, paths.dataDir);
     assert.equal(fresh.writeClusterIdFile, true);
-    assert.deepEqual(fresh.toFormat.map((n) => n.name), ['a', 'b']);
+    assert.deepEqual(
+      fresh.toFormat.map((n) => n.name),
+      ['a', 'b'],
+    );
 
     // A first `up` interrupted after formatting a: its id is adopted, b is formatted.
     formatStorage(nodes[0]!.config, fresh.clusterId, { ignoreFormatted: false });
     const resumed = planStorage(nodes, paths.dataDir);
     assert.equal(resumed.clusterId, fresh.clusterId);
-    assert.deepEqual(resumed.toFormat.map((n) => n.name), ['b']);
+    assert.deepEqual(
+      resumed.toFormat.map((n) => n.name),
+      ['b'],
+    );
 
     formatStorage(nodes[1]!.config, fresh.clusterId, { ignoreFormatted: false });
     writeFileSync(join(paths.dataDir, 'cluster.id'), `${fresh.clusterId}\n`);
-    assert.deepEqual(planStorage(nodes, paths.dataDir), { clusterId: fresh.clusterId, writeClusterIdFile: false, toFormat: [] });
+    assert.deepEqual(planStorage(nodes, paths.dataDir), {
+      clusterId: fresh.clusterId,
+      writeClusterIdFile: false,
+      toFormat: [],
+    });
 
     // A new broker joins: formatted. A controller whose data is gone: refused, with the way out.
     writeFileSync(join(dir, 'cfg', 'c.properties'), broker(100, 9092));
     const grown = loadClusterNodes(paths);
-    assert.deepEqual(planStorage(grown, paths.dataDir).toFormat.map((n) => n.name), ['c']);
+    assert.deepEqual(
+      planStorage(grown, paths.dataDir).toFormat.map((n) => n.name),
+      ['c'],
+    );
     rmSync(join(paths.dataDir, 'b'), { recursive: true });
-    assert.throws(() => planStorage(grown, paths.dataDir), /controller b \(node\.id=2\) has no formatted storage.*raftka storage format --config .*b\.properties --cluster-id/s);
+    assert.throws(
+      () => planStorage(grown, paths.dataDir),
+      /controller b \(node\.id=2\) has no formatted storage.*raftka storage format --config .*b\.properties --cluster-id/s,
+    );
 
     // A node formatted for another cluster.
     formatStorage(grown[1]!.config, 'AAAAAAAAAAAAAAAAAAAAAA', { ignoreFormatted: false });
-    assert.throws(() => planStorage(grown, paths.dataDir), /belongs to cluster AAAAAAAAAAAAAAAAAAAAAA, but .*cluster\.id says/);
+    assert.throws(
+      () => planStorage(grown, paths.dataDir),
+      /belongs to cluster AAAAAAAAAAAAAAAAAAAAAA, but .*cluster\.id says/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -189,18 +291,28 @@ setTimeout(listen, text.includes('# fake: slow') ? 10000 : 0);
 process.on('SIGTERM', () => { if (!text.includes('# fake: ignore-sigterm')) process.exit(0); });
 `;
 
-async function fakeCluster(lines: Record<string, string[]>): Promise<{ dir: string; configDir: string; dataDir: string; repoRoot: string }> {
+async function fakeCluster(
+  lines: Record<string, string[]>,
+): Promise<{ dir: string; configDir: string; dataDir: string; repoRoot: string }> {
   const names = Object.keys(lines);
   const ports = await freePorts(2 * names.length);
   const files: Record<string, string> = {};
-  names.forEach((name, k) => (files[`${name}.properties`] = node(k + 1, ports[2 * k]!, [`admin.listener=127.0.0.1:${ports[2 * k + 1]}`, ...lines[name]!])));
+  names.forEach(
+    (name, k) =>
+      (files[`${name}.properties`] = node(k + 1, ports[2 * k]!, [
+        `admin.listener=127.0.0.1:${ports[2 * k + 1]}`,
+        ...lines[name]!,
+      ])),
+  );
   const dir = folder(files);
   mkdirSync(join(dir, 'repo', 'bin'), { recursive: true });
   writeFileSync(join(dir, 'repo', 'bin', 'raftka.js'), fakeServer);
   return { dir, configDir: join(dir, 'cfg'), dataDir: join(dir, 'data'), repoRoot: join(dir, 'repo') };
 }
 
-test('up (detached) formats and starts every node, up again starts only the missing one, down stops them', { timeout: 30_000 }, async () => {
+test('up (detached) formats and starts every node, up again starts only the missing one, down stops them', {
+  timeout: 30_000,
+}, async () => {
   const c = await fakeCluster({ 'n-0': [], 'n-1': [] });
   try {
     const up = await clusterUp({ ...c, detach: true });
@@ -215,7 +327,13 @@ test('up (detached) formats and starts every node, up again starts only the miss
     process.kill(killed, 'SIGKILL');
     await waitFor('the killed node to go', async () => (isAlive(killed) ? undefined : true), 5_000, 10);
     const afterKill = await clusterStatus(c);
-    assert.deepEqual(afterKill.map((n) => [n.state, n.healthy]), [['running', true], ['stopped', false]]);
+    assert.deepEqual(
+      afterKill.map((n) => [n.state, n.healthy]),
+      [
+        ['running', true],
+        ['stopped', false],
+      ],
+    );
 
     const again = await clusterUp({ ...c, detach: true });
     assert.deepEqual(again.started, ['n-1']);
@@ -223,7 +341,13 @@ test('up (detached) formats and starts every node, up again starts only the miss
     assert.equal(again.nodes[0]!.pid, before[0]!.pid, 'the running node was left alone');
 
     const stopped = await clusterDown(c);
-    assert.deepEqual(stopped.map((s) => [s.node.name, s.forced]), [['n-0', false], ['n-1', false]]);
+    assert.deepEqual(
+      stopped.map((s) => [s.node.name, s.forced]),
+      [
+        ['n-0', false],
+        ['n-1', false],
+      ],
+    );
     for (const s of stopped) assert.equal(isAlive(s.pid), false);
     assert.equal(existsSync(join(c.dataDir, 'n-0.pid')), false);
     assert.deepEqual(await clusterDown(c), []);
@@ -238,14 +362,19 @@ test('down SIGKILLs a node that outlives the timeout', { timeout: 30_000 }, asyn
   try {
     await clusterUp({ ...c, detach: true });
     const stopped = await clusterDown({ ...c, timeoutMs: 300 });
-    assert.deepEqual(stopped.map((s) => [s.node.name, s.forced]), [['stubborn', true]]);
+    assert.deepEqual(
+      stopped.map((s) => [s.node.name, s.forced]),
+      [['stubborn', true]],
+    );
     assert.equal(isAlive(stopped[0]!.pid), false);
   } finally {
     rmSync(c.dir, { recursive: true, force: true });
   }
 });
 
-test('a node that exits while starting fails `up` with its log; in the foreground the others are stopped', { timeout: 30_000 }, async () => {
+test('a node that exits while starting fails `up` with its log; in the foreground the others are stopped', {
+  timeout: 30_000,
+}, async () => {
   const c = await fakeCluster({ good: [], bad: ['# fake: exit'] });
   try {
     await assert.rejects(clusterUp({ ...c, detach: false }), (err: Error) => {
@@ -255,7 +384,10 @@ test('a node that exits while starting fails `up` with its log; in the foregroun
     });
     assert.ok((await clusterStatus(c)).every((n) => n.state === 'stopped'));
     await assert.rejects(clusterUp({ ...c, detach: true }), /still running: good; raftka cluster down stops them/);
-    assert.deepEqual((await clusterStatus(c)).map((n) => n.state), ['stopped', 'running']);
+    assert.deepEqual(
+      (await clusterStatus(c)).map((n) => n.state),
+      ['stopped', 'running'],
+    );
   } finally {
     await clusterDown(c).catch(() => []);
     rmSync(c.dir, { recursive: true, force: true });
@@ -264,11 +396,16 @@ test('a node that exits while starting fails `up` with its log; in the foregroun
 
 test('a port already in use stops `up` before anything starts', { timeout: 30_000 }, async () => {
   const c = await fakeCluster({ 'n-0': [], 'n-1': [] });
-  const admin = Number(/admin\.listener=127\.0\.0\.1:(\d+)/.exec(readFileSync(join(c.configDir, 'n-1.properties'), 'utf8'))![1]);
+  const admin = Number(
+    /admin\.listener=127\.0\.0\.1:(\d+)/.exec(readFileSync(join(c.configDir, 'n-1.properties'), 'utf8'))![1],
+  );
   const squatter: Server = createServer();
   await new Promise<void>((r) => squatter.listen(admin, '127.0.0.1', () => r()));
   try {
-    await assert.rejects(clusterUp({ ...c, detach: true }), new RegExp(`n-1: admin.listener 127.0.0.1:${admin} is already in use`));
+    await assert.rejects(
+      clusterUp({ ...c, detach: true }),
+      new RegExp(`n-1: admin.listener 127.0.0.1:${admin} is already in use`),
+    );
     assert.ok((await clusterStatus(c)).every((n) => n.state === 'stopped'));
     assert.equal(existsSync(join(c.dataDir, 'n-0.pid')), false);
   } finally {
@@ -293,21 +430,38 @@ test('an abort while nodes start (Ctrl-C in the foreground) stops them', { timeo
   }
 });
 
-test('foreground `cluster up` prints where the nodes are and stops them all on SIGTERM', { timeout: 60_000 }, async () => {
+test('foreground `cluster up` prints where the nodes are and stops them all on SIGTERM', {
+  timeout: 60_000,
+}, async () => {
   const f = await ClusterFixture.controllers({ controllers: 3 });
   try {
-    const child = spawn(process.execPath, [repoPath('bin', 'raftka.js'), 'cluster', 'up', '--config-dir', f.configDir, '--data-dir', f.dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [repoPath('bin', 'raftka.js'), 'cluster', 'up', '--config-dir', f.configDir, '--data-dir', f.dataDir],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    await waitFor('the foreground cluster to be up', async () => (out.includes('Ctrl-C stops every node') ? true : undefined), 30_000);
-    assert.match(out, /controller-0: node\.id=1 roles=controller pid=\d+ running listeners=CONTROLLER:\/\/127\.0\.0\.1:\d+ admin=http:\/\/127\.0\.0\.1:\d+ log=/);
+    await waitFor(
+      'the foreground cluster to be up',
+      async () => (out.includes('Ctrl-C stops every node') ? true : undefined),
+      30_000,
+    );
+    assert.match(
+      out,
+      /controller-0: node\.id=1 roles=controller pid=\d+ running listeners=CONTROLLER:\/\/127\.0\.0\.1:\d+ admin=http:\/\/127\.0\.0\.1:\d+ log=/,
+    );
     const pids = (await f.status()).map((s) => s.pid);
     assert.equal(pids.filter((p) => p !== null).length, 3);
 
     // A node that dies on its own is reported; the others keep running.
     process.kill(pids[2]!, 'SIGKILL');
-    await waitFor('the death to be reported', async () => (/controller-2 \(node\.id=3\) is not running any more/.test(out) ? true : undefined), 10_000);
+    await waitFor(
+      'the death to be reported',
+      async () => (/controller-2 \(node\.id=3\) is not running any more/.test(out) ? true : undefined),
+      10_000,
+    );
     assert.equal(isAlive(pids[0]!), true);
 
     child.kill('SIGTERM');

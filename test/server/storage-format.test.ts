@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseNodeConfig } from '../../src/common/config.js';
 import { repoPath } from '../../src/common/paths.js';
-import { FormatError, formatStorage, isValidUuid, randomUuid, readMetaProperties } from '../../src/server/storage-format.js';
+import {
+  FormatError,
+  formatStorage,
+  isValidUuid,
+  randomUuid,
+  readMetaProperties,
+} from '../../src/server/storage-format.js';
 
 function configIn(dir: string) {
   return parseNodeConfig(
@@ -63,13 +69,24 @@ test('format writes meta.properties in every log dir and the metadata dir, and r
 test('the CLI: storage random-uuid and storage format, as a user runs them', () => {
   const dir = mkdtempSync(join(tmpdir(), 'raftka-format-cli-'));
   try {
-    const raftka = (...args: string[]) => spawnSync(process.execPath, [repoPath('bin', 'raftka.js'), ...args], { encoding: 'utf8' });
+    const raftka = (...args: string[]) =>
+      spawnSync(process.execPath, [repoPath('bin', 'raftka.js'), ...args], { encoding: 'utf8' });
     const uuid = raftka('storage', 'random-uuid');
     assert.equal(uuid.status, 0);
     const id = uuid.stdout.trim();
     assert.ok(isValidUuid(id));
     const file = join(dir, 'node.properties');
-    writeFileSync(file, ['node.id=1', 'process.roles=controller', 'controller.quorum.voters=1@127.0.0.1:9093', 'listeners=CONTROLLER://127.0.0.1:9093', 'controller.listener.names=CONTROLLER', `log.dirs=${join(dir, 'logs')}`].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'node.id=1',
+        'process.roles=controller',
+        'controller.quorum.voters=1@127.0.0.1:9093',
+        'listeners=CONTROLLER://127.0.0.1:9093',
+        'controller.listener.names=CONTROLLER',
+        `log.dirs=${join(dir, 'logs')}`,
+      ].join('\n'),
+    );
     const ok = raftka('storage', 'format', '--config', file, '--cluster-id', id);
     assert.equal(ok.status, 0, ok.stderr);
     assert.ok(existsSync(join(dir, 'logs', 'meta.properties')));

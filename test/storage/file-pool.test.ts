@@ -28,7 +28,10 @@ test('FilePool keeps at most maxOpen descriptors, closes the least recently used
     assert.equal(openFds(), before + 2, 'the evicted descriptor is really closed');
     writeSync(pool.fd(paths[1]!), 'b', 1); // reopened (closes a), written at position 1
     writeSync(pool.fd(paths[3]!), 'D');
-    assert.deepEqual(paths.map((p) => readFileSync(p, 'utf8')), ['A', 'Bb', 'C', 'D']);
+    assert.deepEqual(
+      paths.map((p) => readFileSync(p, 'utf8')),
+      ['A', 'Bb', 'C', 'D'],
+    );
     pool.close(paths[3]!);
     pool.close(paths[3]!); // closing twice is harmless
     assert.equal(pool.openCount, 1);
@@ -49,19 +52,29 @@ test('40 partition logs of several segments each work through a pool of 3 descri
   try {
     const config = { ...defaultLogConfig, segmentBytes: 1024, indexIntervalBytes: 128 };
     const logger = pino({ level: 'silent' });
-    const open = (k: number, recoveryPoint: number): Log => Log.open(join(dir, `t-${k}`), config, { recoveryPoint, logStartOffset: 0, nowMs: 0, logger });
+    const open = (k: number, recoveryPoint: number): Log =>
+      Log.open(join(dir, `t-${k}`), config, { recoveryPoint, logStartOffset: 0, nowMs: 0, logger });
     const logs = Array.from({ length: 40 }, (_, k) => open(k, 0));
     const value = (k: number, i: number): string => `p${k}-v${i}`;
     for (let i = 0; i < 30; i++) {
-      for (const [k, log] of logs.entries()) log.appendAsLeader(buildRecordBatch([{ key: null, value: Buffer.from(value(k, i)), timestamp: 1_000 + i }]), 1, 0);
+      for (const [k, log] of logs.entries())
+        log.appendAsLeader(
+          buildRecordBatch([{ key: null, value: Buffer.from(value(k, i)), timestamp: 1_000 + i }]),
+          1,
+          0,
+        );
     }
-    assert.ok(logs.every((l) => l.segmentCount > 2), 'each log rolled into several segments');
+    assert.ok(
+      logs.every((l) => l.segmentCount > 2),
+      'each log rolled into several segments',
+    );
     assert.ok(logFiles.openCount <= 3);
     const readAll = (log: Log): string[] => {
       const r = log.read(0, 1 << 20, log.logEndOffset, true);
       assert.ok(r.ok);
       const out: string[] = [];
-      for (const h of readBatchHeaders(r.records)) for (const rec of readRecords(r.records, h)) out.push(rec.value!.toString());
+      for (const h of readBatchHeaders(r.records))
+        for (const rec of readRecords(r.records, h)) out.push(rec.value!.toString());
       return out;
     };
     // Reads of every log from the start cross every segment (and may only return the first segment's batches).
@@ -71,10 +84,14 @@ test('40 partition logs of several segments each work through a pool of 3 descri
       while (from < log.logEndOffset) {
         const r = log.read(from, 1 << 20, log.logEndOffset, true);
         assert.ok(r.ok);
-        for (const h of readBatchHeaders(r.records)) for (const rec of readRecords(r.records, h)) seen.push(rec.value!.toString());
+        for (const h of readBatchHeaders(r.records))
+          for (const rec of readRecords(r.records, h)) seen.push(rec.value!.toString());
         from = Number(readBatchHeaders(r.records).at(-1)!.baseOffset) + 1;
       }
-      assert.deepEqual(seen, Array.from({ length: 30 }, (_, i) => value(k, i)));
+      assert.deepEqual(
+        seen,
+        Array.from({ length: 30 }, (_, i) => value(k, i)),
+      );
     }
     for (const log of logs) log.truncateTo(20);
     for (const log of logs) log.flush(0);
@@ -100,15 +117,32 @@ test('40 partition logs of several segments each work through a pool of 3 descri
 test('a new, idle partition log holds no descriptor and no index files; the first append creates them', () => {
   const dir = mkdtempSync(join(tmpdir(), 'raftka-pool-idle-'));
   try {
-    const log = Log.open(join(dir, 't-0'), defaultLogConfig, { recoveryPoint: 0, logStartOffset: 0, nowMs: 0, logger: pino({ level: 'silent' }) });
-    const files = (): string[] => readdirSync(join(dir, 't-0')).filter((n) => /^\d{20}\./.test(n)).sort();
+    const log = Log.open(join(dir, 't-0'), defaultLogConfig, {
+      recoveryPoint: 0,
+      logStartOffset: 0,
+      nowMs: 0,
+      logger: pino({ level: 'silent' }),
+    });
+    const files = (): string[] =>
+      readdirSync(join(dir, 't-0'))
+        .filter((n) => /^\d{20}\./.test(n))
+        .sort();
     assert.deepEqual(files(), ['00000000000000000000.log']);
     log.flush(0);
     assert.deepEqual(files(), ['00000000000000000000.log'], 'flushing an empty segment creates nothing');
     log.appendAsLeader(buildRecordBatch([{ key: null, value: Buffer.from('x'), timestamp: 5 }]), 0, 0);
-    assert.deepEqual(files(), ['00000000000000000000.index', '00000000000000000000.log', '00000000000000000000.timeindex']);
+    assert.deepEqual(files(), [
+      '00000000000000000000.index',
+      '00000000000000000000.log',
+      '00000000000000000000.timeindex',
+    ]);
     log.close(0);
-    const again = Log.open(join(dir, 't-0'), defaultLogConfig, { recoveryPoint: 1, logStartOffset: 0, nowMs: 0, logger: pino({ level: 'silent' }) });
+    const again = Log.open(join(dir, 't-0'), defaultLogConfig, {
+      recoveryPoint: 1,
+      logStartOffset: 0,
+      nowMs: 0,
+      logger: pino({ level: 'silent' }),
+    });
     assert.equal(again.logEndOffset, 1);
     again.close(0);
   } finally {

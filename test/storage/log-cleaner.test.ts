@@ -16,15 +16,34 @@ function all(log: Log): { offset: number; key: string; value: string | null }[] 
   const r = log.read(log.logStartOffset, 1 << 30, log.logEndOffset, true);
   assert.ok(r.ok);
   assert.ok(validateBatches(r.records, { allowOffsetGaps: true, decompress: true }).ok, 'cleaned batches are valid');
-  return readBatchHeaders(r.records).flatMap((h) => readRecords(r.records, h).map((x) => ({ offset: x.offset, key: x.key!.toString(), value: x.value?.toString() ?? null })));
+  return readBatchHeaders(r.records).flatMap((h) =>
+    readRecords(r.records, h).map((x) => ({
+      offset: x.offset,
+      key: x.key!.toString(),
+      value: x.value?.toString() ?? null,
+    })),
+  );
 }
 
 test('compaction keeps the newest value per key with its offset, drops old tombstones, never touches the active segment', () => {
   const dir = mkdtempSync(join(tmpdir(), 'raftka-clean-'));
-  const config = { ...defaultLogConfig, compact: true, delete: false, segmentBytes: 400, deleteRetentionMs: 1000, minCleanableDirtyRatio: 0 };
+  const config = {
+    ...defaultLogConfig,
+    compact: true,
+    delete: false,
+    segmentBytes: 400,
+    deleteRetentionMs: 1000,
+    minCleanableDirtyRatio: 0,
+  };
   const log = Log.open(dir, config, { recoveryPoint: 0, logStartOffset: 0, nowMs: 0, logger });
   const put = (key: string, value: string | null, ts: number, codec: number = CompressionCodec.none): void => {
-    log.appendAsLeader(buildRecordBatch([{ key: Buffer.from(key), value: value === null ? null : Buffer.from(value), timestamp: ts }], { compression: codec }), 0, 0);
+    log.appendAsLeader(
+      buildRecordBatch([{ key: Buffer.from(key), value: value === null ? null : Buffer.from(value), timestamp: ts }], {
+        compression: codec,
+      }),
+      0,
+      0,
+    );
   };
   // 3 keys written round-robin 30 times; key c deleted (tombstone) half way; one gzip batch.
   for (let i = 0; i < 30; i++) {
@@ -50,8 +69,15 @@ test('compaction keeps the newest value per key with its offset, drops old tombs
     const inActive = r.offset >= before.at(-1)!.offset - 3;
     assert.ok(newest.offset === r.offset || inActive, `record ${r.key}@${r.offset} is stale`);
   }
-  assert.deepEqual(after.map((r) => r.offset), [...after.map((r) => r.offset)].sort((x, y) => x - y), 'offsets stay in order');
-  assert.ok(after.some((r) => r.key === 'c' && r.value === null), 'a young tombstone stays');
+  assert.deepEqual(
+    after.map((r) => r.offset),
+    [...after.map((r) => r.offset)].sort((x, y) => x - y),
+    'offsets stay in order',
+  );
+  assert.ok(
+    after.some((r) => r.key === 'c' && r.value === null),
+    'a young tombstone stays',
+  );
   // Much later, the tombstone itself goes.
   cleaner.clean(log, 100_000);
   assert.ok(!all(log).some((r) => r.key === 'c'), 'an old tombstone is dropped');

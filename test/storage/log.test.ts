@@ -1,6 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, openSync, readdirSync, readFileSync, statSync, truncateSync, writeSync, closeSync, rmSync } from 'node:fs';
+import {
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeSync,
+  closeSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -14,14 +24,21 @@ const logger = pino({ level: 'silent' });
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'raftka-log-'));
 
 function batch(first: number, count: number, ts = 1_000, valueBytes = 10): Buffer {
-  return buildRecordBatch(Array.from({ length: count }, (_, i) => ({ key: Buffer.from(`k${String(first + i).padStart(5, "0")}`), value: Buffer.alloc(valueBytes, 97 + ((first + i) % 26)), timestamp: ts + i })));
+  return buildRecordBatch(
+    Array.from({ length: count }, (_, i) => ({
+      key: Buffer.from(`k${String(first + i).padStart(5, '0')}`),
+      value: Buffer.alloc(valueBytes, 97 + ((first + i) % 26)),
+      timestamp: ts + i,
+    })),
+  );
 }
 
 function values(buf: Buffer): number[] {
   return readBatchHeaders(buf).flatMap((h) => readRecords(buf, h).map((r) => r.offset));
 }
 
-const open = (dir: string, config: LogConfig = defaultLogConfig, recoveryPoint = 0): Log => Log.open(dir, config, { recoveryPoint, logStartOffset: 0, nowMs: 0, logger });
+const open = (dir: string, config: LogConfig = defaultLogConfig, recoveryPoint = 0): Log =>
+  Log.open(dir, config, { recoveryPoint, logStartOffset: 0, nowMs: 0, logger });
 
 test('appends assign consecutive offsets; reads return whole batches from any offset, across rolled segments', () => {
   const dir = tmp();
@@ -39,16 +56,27 @@ test('appends assign consecutive offsets; reads return whole batches from any of
     assert.ok(r.ok);
     const offsets = values(r.records);
     assert.ok(offsets[0]! <= from && offsets.includes(from), `read from ${from} starts at its batch`);
-    assert.deepEqual(offsets, Array.from({ length: offsets.length }, (_, i) => offsets[0]! + i), 'contiguous');
+    assert.deepEqual(
+      offsets,
+      Array.from({ length: offsets.length }, (_, i) => offsets[0]! + i),
+      'contiguous',
+    );
   }
   const limited = log.read(0, 10, 180, true);
-  assert.ok(limited.ok && readBatchHeaders(limited.records).length === 1, 'at least one whole batch even above maxBytes');
+  assert.ok(
+    limited.ok && readBatchHeaders(limited.records).length === 1,
+    'at least one whole batch even above maxBytes',
+  );
   const none = log.read(0, 10, 180, false);
   assert.ok(none.ok && none.records.length === 0);
   const hw = log.read(0, 1 << 20, 6, true);
   assert.ok(hw.ok && values(hw.records).at(-1) === 5, 'nothing at or past the high watermark');
   assert.deepEqual(log.read(181, 100, 181, true), { ok: false, reason: 'offset-out-of-range' });
-  assert.equal(readBatchHeaders((log.read(30, 100, 180, true) as { records: Buffer }).records)[0]!.partitionLeaderEpoch, 7, 'leader epoch stamped');
+  assert.equal(
+    readBatchHeaders((log.read(30, 100, 180, true) as { records: Buffer }).records)[0]!.partitionLeaderEpoch,
+    7,
+    'leader epoch stamped',
+  );
   log.close(0);
   const again = open(dir, { ...defaultLogConfig, segmentBytes: 2048, indexIntervalBytes: 256 }, 180);
   assert.equal(again.logEndOffset, 180, 'a clean reopen keeps everything');
@@ -119,7 +147,10 @@ test('truncation removes the tail and the epochs that started in it; a follower 
   log.truncateTo(8);
   assert.equal(log.logEndOffset, 8);
   assert.deepEqual(log.epochs.all(), [{ epoch: 3, startOffset: 0 }]);
-  const leaderBatch = buildRecordBatch([{ value: Buffer.from('x'), timestamp: 5 }], { baseOffset: 8, partitionLeaderEpoch: 5 });
+  const leaderBatch = buildRecordBatch([{ value: Buffer.from('x'), timestamp: 5 }], {
+    baseOffset: 8,
+    partitionLeaderEpoch: 5,
+  });
   log.appendAsFollower(leaderBatch, 0);
   assert.equal(log.logEndOffset, 9);
   assert.equal(log.epochs.latestEpoch(), 5);
@@ -128,7 +159,14 @@ test('truncation removes the tail and the epochs that started in it; a follower 
 });
 
 test('topic configs override broker defaults', () => {
-  const c = resolveLogConfig(defaultLogConfig, new Map([['cleanup.policy', 'compact'], ['segment.bytes', '1024'], ['message.timestamp.type', 'LogAppendTime']]));
+  const c = resolveLogConfig(
+    defaultLogConfig,
+    new Map([
+      ['cleanup.policy', 'compact'],
+      ['segment.bytes', '1024'],
+      ['message.timestamp.type', 'LogAppendTime'],
+    ]),
+  );
   assert.deepEqual([c.compact, c.delete, c.segmentBytes, c.logAppendTime], [true, false, 1024, true]);
 });
 
@@ -140,21 +178,44 @@ test('LogAppendTime topics stamp the broker time and keep a valid CRC', () => {
   assert.ok(r.ok);
   const h = readBatchHeaders(r.records)[0]!;
   assert.equal(h.maxTimestamp, 424242);
-  assert.deepEqual(readRecords(r.records, h).map((x) => x.timestamp), [424242, 424242, 424242]);
+  assert.deepEqual(
+    readRecords(r.records, h).map((x) => x.timestamp),
+    [424242, 424242, 424242],
+  );
   log.close(0);
   rmSync(dir, { recursive: true });
 });
 
 test('the log manager reopens partitions from checkpoints and removes deleted ones', () => {
   const dir = tmp();
-  const m = new LogManager({ logDirs: [dir], logger, retentionCheckIntervalMs: 1000, flushCheckIntervalMs: 1000, checkpointIntervalMs: 1000, cleanerIntervalMs: null });
+  const m = new LogManager({
+    logDirs: [dir],
+    logger,
+    retentionCheckIntervalMs: 1000,
+    flushCheckIntervalMs: 1000,
+    checkpointIntervalMs: 1000,
+    cleanerIntervalMs: null,
+  });
   const log = m.getOrCreate('orders-v2', 3, defaultLogConfig);
   log.appendAsLeader(batch(0, 5), 0, 0);
   m.getOrCreate('other', 0, defaultLogConfig);
   m.close();
   assert.ok(readdirSync(dir).includes('recovery-point-offset-checkpoint'));
-  const m2 = new LogManager({ logDirs: [dir], logger, retentionCheckIntervalMs: 1000, flushCheckIntervalMs: 1000, checkpointIntervalMs: 1000, cleanerIntervalMs: null });
-  assert.deepEqual(m2.knownPartitions().map((p) => `${p.topic}/${p.partition}`).sort(), ['orders-v2/3', 'other/0']);
+  const m2 = new LogManager({
+    logDirs: [dir],
+    logger,
+    retentionCheckIntervalMs: 1000,
+    flushCheckIntervalMs: 1000,
+    checkpointIntervalMs: 1000,
+    cleanerIntervalMs: null,
+  });
+  assert.deepEqual(
+    m2
+      .knownPartitions()
+      .map((p) => `${p.topic}/${p.partition}`)
+      .sort(),
+    ['orders-v2/3', 'other/0'],
+  );
   assert.equal(m2.getOrCreate('orders-v2', 3, defaultLogConfig).logEndOffset, 5);
   m2.delete('other', 0);
   assert.ok(!readdirSync(dir).includes('other-0'));
@@ -166,23 +227,46 @@ test('with several log.dirs, new partitions go to the dir hosting the fewest; ch
   const root = tmp();
   // "logs1" is a prefix of "logs10": a dir must never be taken for the other.
   const dirs = [join(root, 'logs1'), join(root, 'logs10'), join(root, 'logs2')];
-  const open = () => new LogManager({ logDirs: dirs, logger, retentionCheckIntervalMs: 1000, flushCheckIntervalMs: 1000, checkpointIntervalMs: 1000, cleanerIntervalMs: null });
+  const open = () =>
+    new LogManager({
+      logDirs: dirs,
+      logger,
+      retentionCheckIntervalMs: 1000,
+      flushCheckIntervalMs: 1000,
+      checkpointIntervalMs: 1000,
+      cleanerIntervalMs: null,
+    });
   const m = open();
   for (let p = 0; p < 9; p++) m.getOrCreate('spread', p, defaultLogConfig).appendAsLeader(batch(0, p + 1), 0, 0);
   const perDir = (): number[] => dirs.map((d) => readdirSync(d).filter((n) => n.startsWith('spread-')).length);
   assert.deepEqual(perDir(), [3, 3, 3], 'round the dirs, fewest first');
   // Deleting two partitions of one dir makes it the emptiest: the next two land there.
-  const inFirst = readdirSync(dirs[0]!).filter((n) => n.startsWith('spread-')).map((n) => Number(n.slice('spread-'.length)));
+  const inFirst = readdirSync(dirs[0]!)
+    .filter((n) => n.startsWith('spread-'))
+    .map((n) => Number(n.slice('spread-'.length)));
   m.delete('spread', inFirst[0]!);
   m.delete('spread', inFirst[1]!);
   m.getOrCreate('later', 0, defaultLogConfig);
   m.getOrCreate('later', 1, defaultLogConfig);
-  assert.deepEqual(dirs.map((d) => readdirSync(d).filter((n) => n.startsWith('later-')).length), [2, 0, 0]);
+  assert.deepEqual(
+    dirs.map((d) => readdirSync(d).filter((n) => n.startsWith('later-')).length),
+    [2, 0, 0],
+  );
   m.close();
   // Each dir's checkpoint names only its own partitions; reopened, every log has its records.
   for (const d of dirs) {
-    const names = readFileSync(join(d, 'recovery-point-offset-checkpoint'), 'utf8').trim().split('\n').slice(2).map((l) => l.split(' ').slice(0, 2).join('-'));
-    assert.deepEqual(names.sort(), readdirSync(d).filter((n) => /-\d+$/.test(n)).sort(), d);
+    const names = readFileSync(join(d, 'recovery-point-offset-checkpoint'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(2)
+      .map((l) => l.split(' ').slice(0, 2).join('-'));
+    assert.deepEqual(
+      names.sort(),
+      readdirSync(d)
+        .filter((n) => /-\d+$/.test(n))
+        .sort(),
+      d,
+    );
   }
   const m2 = open();
   for (let p = 0; p < 9; p++) {

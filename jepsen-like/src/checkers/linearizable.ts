@@ -126,7 +126,12 @@ function unlift(call: Entry): void {
 }
 
 /** Checks one key's ops against a model. */
-function checkKey<S, I>(key: string, ops: readonly LinearizableOp<I>[], model: RegisterModel<S, I>, options: LinearizableOptions = {}): KeyResult {
+function checkKey<S, I>(
+  key: string,
+  ops: readonly LinearizableOp<I>[],
+  model: RegisterModel<S, I>,
+  options: LinearizableOptions = {},
+): KeyResult {
   const n = ops.length;
   if (n === 0) return { key, valid: true, opsChecked: 0, statesVisited: 0 };
   const stepsMax = options.statesVisitedMax ?? statesVisitedMax;
@@ -156,7 +161,7 @@ function checkKey<S, I>(key: string, ops: readonly LinearizableOp<I>[], model: R
   // is unambiguous whatever the state's key contains.
   const memoKey = (stateKey: string): string | null => {
     let first = head.next;
-    while (first !== null && first.isCall) first = first.next;
+    while (first?.isCall) first = first.next;
     if (first === null) return null;
     let k = `${first.rank}`;
     const from = first.rank >>> 5;
@@ -176,7 +181,8 @@ function checkKey<S, I>(key: string, ops: readonly LinearizableOp<I>[], model: R
   let visited = 0;
   let best = null as Best<S> | null;
   while (head.next !== null) {
-    if (++visited > stepsMax) return { key, valid: 'unknown', opsChecked: n, statesVisited: visited - 1, limit: 'statesVisitedMax' };
+    if (++visited > stepsMax)
+      return { key, valid: 'unknown', opsChecked: n, statesVisited: visited - 1, limit: 'statesVisitedMax' };
     // The list always ends in a return while it is not empty, and a return stops the walk.
     const e = entry!;
     if (e.isCall) {
@@ -188,7 +194,8 @@ function checkKey<S, I>(key: string, ops: readonly LinearizableOp<I>[], model: R
         if (k === null || !cache.has(k)) {
           if (k !== null) {
             cacheBytes += k.length + cacheEntryOverheadBytes;
-            if (cacheBytes > bytesMax) return { key, valid: 'unknown', opsChecked: n, statesVisited: visited, limit: 'cacheBytesMax' };
+            if (cacheBytes > bytesMax)
+              return { key, valid: 'unknown', opsChecked: n, statesVisited: visited, limit: 'cacheBytesMax' };
             cache.add(k);
           }
           top = { call: e, before: state, after: next, depth: (top?.depth ?? 0) + 1, parent: top };
@@ -203,7 +210,8 @@ function checkKey<S, I>(key: string, ops: readonly LinearizableOp<I>[], model: R
     } else {
       // A return whose call is not linearized: this prefix cannot be extended; undo the last choice.
       if (best === null || (top?.depth ?? 0) > (best.top?.depth ?? 0)) best = { top, blocked: e.op };
-      if (top === null) return { key, valid: false, opsChecked: n, statesVisited: visited, witness: witness(ops, best, model) };
+      if (top === null)
+        return { key, valid: false, opsChecked: n, statesVisited: visited, witness: witness(ops, best, model) };
       unlift(top.call);
       flip(top.call.rank);
       state = top.before;
@@ -241,14 +249,16 @@ function witness<S, I>(ops: readonly LinearizableOp<I>[], best: Best<S>, model: 
     .filter((o, i) => i !== best.blocked && !lin.has(i) && o.call <= blocked.ret)
     .sort((a, b) => Number(a.ret === Infinity) - Number(b.ret === Infinity) || a.call - b.call);
   const stuck = [blocked, ...pending].slice(0, witnessPendingMax);
-  const shown = stuck.slice(0, 4).map((o) => `${model.describeInput(o.input)} [${o.call}, ${o.ret === Infinity ? '∞' : o.ret}]`);
+  const shown = stuck
+    .slice(0, 4)
+    .map((o) => `${model.describeInput(o.input)} [${o.call}, ${o.ret === Infinity ? '∞' : o.ret}]`);
   return {
     linearized: linearized.map((i) => ops[i]!.id),
     stuck: stuck.map((o) => o.id),
     state: model.describe(state),
     explanation:
       `after ${linearized.length} ops linearized (register ${model.describe(state)}), ` +
-      `${model.describeInput(blocked.input)} [${blocked.call}, ${blocked.ret === Infinity ? "∞" : blocked.ret}] ms returned but no order of it and the ${pending.length} other pending ops fits the model; ` +
+      `${model.describeInput(blocked.input)} [${blocked.call}, ${blocked.ret === Infinity ? '∞' : blocked.ret}] ms returned but no order of it and the ${pending.length} other pending ops fits the model; ` +
       `pending: ${shown.join('; ')}${stuck.length > shown.length || pending.length + 1 > stuck.length ? '; …' : ''}`,
   };
 }
@@ -269,7 +279,11 @@ function registerOp(f: string, p: ReturnType<typeof pairOps>[number]): { key: st
  * Completed reads carry the value read; `fail` ops and `info` reads are dropped. Witness and
  * op lists are history indexes. Valid is false if any key is, else unknown if any key is.
  */
-export function checkLinearizable(history: readonly Op[], model: RegisterModel<string | null, RegisterInput>, options: LinearizableOptions = {}): LinearizabilityResult {
+export function checkLinearizable(
+  history: readonly Op[],
+  model: RegisterModel<string | null, RegisterInput>,
+  options: LinearizableOptions = {},
+): LinearizabilityResult {
   const byKey = new Map<string, LinearizableOp<RegisterInput>[]>();
   let id = 0;
   for (const p of pairOps(history)) {
@@ -291,7 +305,14 @@ export function checkLinearizable(history: readonly Op[], model: RegisterModel<s
     if (!r.witness) return r;
     // Witness ids → history indexes.
     const ops = new Map(list.map((o) => [o.id, o.ops]));
-    return { ...r, witness: { ...r.witness, linearized: r.witness.linearized.flatMap((i) => ops.get(i)!), stuck: r.witness.stuck.flatMap((i) => ops.get(i)!) } };
+    return {
+      ...r,
+      witness: {
+        ...r.witness,
+        linearized: r.witness.linearized.flatMap((i) => ops.get(i)!),
+        stuck: r.witness.stuck.flatMap((i) => ops.get(i)!),
+      },
+    };
   });
   const valid = keys.every((k) => k.valid === true) ? true : keys.some((k) => k.valid === false) ? false : 'unknown';
   return { valid, keys };

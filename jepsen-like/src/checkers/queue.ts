@@ -201,10 +201,17 @@ function checkVersionOrder(byOffset: Observed['byOffset'], found: Findings): Map
   const offsetsOfValue = new Map<string, Map<number, number[]>>();
   const knownOffsets = new Map<number, number[]>(); // key → sorted offsets known to hold values
   for (const [key, offsets] of byOffset) {
-    knownOffsets.set(key, [...offsets.keys()].sort((a, b) => a - b));
+    knownOffsets.set(
+      key,
+      [...offsets.keys()].sort((a, b) => a - b),
+    );
     for (const [offset, values] of offsets) {
       if (values.size > 1) {
-        found.add('inconsistent-offsets', { key, explanation: `offset ${offset} holds values ${[...values.keys()].join(', ')}`, ops: [...values.values()].flat() });
+        found.add('inconsistent-offsets', {
+          key,
+          explanation: `offset ${offset} holds values ${[...values.keys()].join(', ')}`,
+          ops: [...values.values()].flat(),
+        });
       }
       for (const [value, ops] of values) {
         const id = kv(key, value);
@@ -217,7 +224,11 @@ function checkVersionOrder(byOffset: Observed['byOffset'], found: Findings): Map
   for (const [id, offsets] of offsetsOfValue) {
     if (offsets.size > 1) {
       const [key, value] = id.split(':').map(Number) as [number, number];
-      found.add('duplicate', { key, explanation: `value ${value} at offsets ${[...offsets.keys()].sort((a, b) => a - b).join(', ')}`, ops: [...offsets.values()].flat() });
+      found.add('duplicate', {
+        key,
+        explanation: `value ${value} at offsets ${[...offsets.keys()].sort((a, b) => a - b).join(', ')}`,
+        ops: [...offsets.values()].flat(),
+      });
     }
   }
 
@@ -225,7 +236,12 @@ function checkVersionOrder(byOffset: Observed['byOffset'], found: Findings): Map
 }
 
 /** lost-write, unseen, aborted-read; returns the sends counted by outcome. */
-function checkWrites(pairs: readonly PairedOp[], seen: Observed, options: QueueCheckOptions, found: Findings): { okSends: number; infoSends: number; failSends: number } {
+function checkWrites(
+  pairs: readonly PairedOp[],
+  seen: Observed,
+  options: QueueCheckOptions,
+  found: Findings,
+): { okSends: number; infoSends: number; failSends: number } {
   const { sends, polled, highestRead } = seen;
   const failedSends = new Map<string, SendInfo>();
   let okSends = 0;
@@ -244,9 +260,17 @@ function checkWrites(pairs: readonly PairedOp[], seen: Observed, options: QueueC
     if (s.pair.type !== 'ok') continue; // an info send nobody saw may never have happened
     const top = highestRead.get(s.key) ?? -1;
     if (s.offset !== null && s.offset <= top) {
-      found.add('lost-write', { key: s.key, explanation: `value ${s.value}, acknowledged at offset ${s.offset}, never read though reads reached offset ${top}`, ops: opsOf(s.pair) });
+      found.add('lost-write', {
+        key: s.key,
+        explanation: `value ${s.value}, acknowledged at offset ${s.offset}, never read though reads reached offset ${top}`,
+        ops: opsOf(s.pair),
+      });
     } else {
-      found.add('unseen', { key: s.key, explanation: `value ${s.value}, acknowledged${s.offset === null ? '' : ` at offset ${s.offset}`}, never read (reads reached offset ${top})`, ops: opsOf(s.pair) });
+      found.add('unseen', {
+        key: s.key,
+        explanation: `value ${s.value}, acknowledged${s.offset === null ? '' : ` at offset ${s.offset}`}, never read (reads reached offset ${top})`,
+        ops: opsOf(s.pair),
+      });
     }
   }
   if (options.finalProcess !== undefined) {
@@ -264,19 +288,32 @@ function checkWrites(pairs: readonly PairedOp[], seen: Observed, options: QueueC
       const id = kv(s.key, s.value);
       const seenBy = polled.get(id);
       if (!seenBy || s.pair.type === 'fail' || finalValues.get(s.key)?.has(s.value) !== false) continue;
-      found.add('lost-write', { key: s.key, explanation: `value ${s.value}, ${s.pair.type === 'ok' ? `acknowledged at offset ${s.offset}` : 'sent (outcome unknown)'} and read by an earlier poll, is missing from the final read of key ${s.key}`, ops: [...opsOf(s.pair), ...seenBy] });
+      found.add('lost-write', {
+        key: s.key,
+        explanation: `value ${s.value}, ${s.pair.type === 'ok' ? `acknowledged at offset ${s.offset}` : 'sent (outcome unknown)'} and read by an earlier poll, is missing from the final read of key ${s.key}`,
+        ops: [...opsOf(s.pair), ...seenBy],
+      });
     }
   }
   for (const [id, s] of failedSends) {
     const seenBy = polled.get(id);
-    if (seenBy) found.add('aborted-read', { key: s.key, explanation: `value ${s.value} was read, but its send failed (${s.pair.completion?.error ?? 'fail'})`, ops: [...opsOf(s.pair), ...seenBy] });
+    if (seenBy)
+      found.add('aborted-read', {
+        key: s.key,
+        explanation: `value ${s.value} was read, but its send failed (${s.pair.completion?.error ?? 'fail'})`,
+        ops: [...opsOf(s.pair), ...seenBy],
+      });
   }
 
   return { okSends, infoSends, failSends };
 }
 
 /** Per process: monotonic sends and polls (and no skipped known records). */
-function checkMonotonic(pairs: readonly PairedOp[], knownOffsets: ReadonlyMap<number, number[]>, found: Findings): void {
+function checkMonotonic(
+  pairs: readonly PairedOp[],
+  knownOffsets: ReadonlyMap<number, number[]>,
+  found: Findings,
+): void {
   const indexOf = (key: number, offset: number): number => {
     const list = knownOffsets.get(key) ?? [];
     let lo = 0;
@@ -307,7 +344,11 @@ function checkMonotonic(pairs: readonly PairedOp[], knownOffsets: ReadonlyMap<nu
         const id = `${proc}:${s.key}`;
         const prev = lastSend.get(id);
         if (prev && s.offset <= prev.offset) {
-          found.add('nonmonotonic-send', { key: s.key, explanation: `process ${proc} sent to offset ${s.offset} after offset ${prev.offset}`, ops: [...opsOf(prev.pair), ...opsOf(p)] });
+          found.add('nonmonotonic-send', {
+            key: s.key,
+            explanation: `process ${proc} sent to offset ${s.offset} after offset ${prev.offset}`,
+            ops: [...opsOf(prev.pair), ...opsOf(p)],
+          });
         }
         lastSend.set(id, { offset: s.offset, pair: p });
       }
@@ -319,19 +360,34 @@ function checkMonotonic(pairs: readonly PairedOp[], knownOffsets: ReadonlyMap<nu
         const first = records[0]![0];
         if (prev) {
           if (first <= prev.offset) {
-            found.add(
-              'nonmonotonic-poll',
-              { key, explanation: `process ${proc} polled from offset ${first} after reaching ${prev.offset}`, ops: [...opsOf(prev.pair), ...opsOf(p)] },
-            );
+            found.add('nonmonotonic-poll', {
+              key,
+              explanation: `process ${proc} polled from offset ${first} after reaching ${prev.offset}`,
+              ops: [...opsOf(prev.pair), ...opsOf(p)],
+            });
           } else if (indexOf(key, first) > indexOf(key, prev.offset) + 1) {
-            found.add('poll-skip', { key, explanation: `process ${proc} polled from offset ${first} after ${prev.offset}, skipping ${indexOf(key, first) - indexOf(key, prev.offset) - 1} known records`, ops: [...opsOf(prev.pair), ...opsOf(p)] });
+            found.add('poll-skip', {
+              key,
+              explanation: `process ${proc} polled from offset ${first} after ${prev.offset}, skipping ${indexOf(key, first) - indexOf(key, prev.offset) - 1} known records`,
+              ops: [...opsOf(prev.pair), ...opsOf(p)],
+            });
           }
         }
         for (let i = 1; i < records.length; i++) {
           const a = records[i - 1]![0];
           const b = records[i]![0];
-          if (b <= a) found.add('int-nonmonotonic-poll', { key, explanation: `one poll read offset ${b} after ${a}`, ops: opsOf(p) });
-          else if (indexOf(key, b) > indexOf(key, a) + 1) found.add('int-poll-skip', { key, explanation: `one poll read offset ${b} right after ${a}, skipping ${indexOf(key, b) - indexOf(key, a) - 1} known records`, ops: opsOf(p) });
+          if (b <= a)
+            found.add('int-nonmonotonic-poll', {
+              key,
+              explanation: `one poll read offset ${b} after ${a}`,
+              ops: opsOf(p),
+            });
+          else if (indexOf(key, b) > indexOf(key, a) + 1)
+            found.add('int-poll-skip', {
+              key,
+              explanation: `one poll read offset ${b} right after ${a}, skipping ${indexOf(key, b) - indexOf(key, a) - 1} known records`,
+              ops: opsOf(p),
+            });
         }
         lastPoll.set(id, { offset: records[records.length - 1]![0], pair: p });
       }
@@ -348,13 +404,25 @@ export function checkQueue(history: readonly Op[], options: QueueCheckOptions): 
   const { okSends, infoSends, failSends } = checkWrites(pairs, seen, options, found);
   checkMonotonic(pairs, knownOffsets, found);
 
-  const allowedKinds: ReadonlySet<QueueAnomaly> = new Set<QueueAnomaly>(options.subscribe ? ['nonmonotonic-poll', 'poll-skip'] : []);
+  const allowedKinds: ReadonlySet<QueueAnomaly> = new Set<QueueAnomaly>(
+    options.subscribe ? ['nonmonotonic-poll', 'poll-skip'] : [],
+  );
   const present = queueAnomalies.filter((a) => found.counts[a] > 0);
   return {
     valid: present.every((a) => allowedKinds.has(a)),
     counts: found.counts,
     examples: found.examples,
     allowed: present.filter((a) => allowedKinds.has(a)),
-    stats: { sends: sends.length, okSends, infoSends, failSends, polls, okPolls, recordsPolled, distinctValuesPolled: polled.size, keys: byOffset.size },
+    stats: {
+      sends: sends.length,
+      okSends,
+      infoSends,
+      failSends,
+      polls,
+      okPolls,
+      recordsPolled,
+      distinctValuesPolled: polled.size,
+      keys: byOffset.size,
+    },
   };
 }

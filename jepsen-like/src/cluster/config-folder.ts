@@ -41,11 +41,14 @@ export interface ConfigFolder {
 export function readConfigFolder(folder: string): ConfigFolder {
   const nodes = loadClusterNodes({ configDir: folder, dataDir: join(folder, '.harness-validation-only') });
   const refuse = (why: string): never => {
-    throw new Error(`${folder}: the jepsen-like harness runs folders of combined nodes (process.roles=broker,controller) with node ids 1..n, like cluster-configs/three-node; ${why}`);
+    throw new Error(
+      `${folder}: the jepsen-like harness runs folders of combined nodes (process.roles=broker,controller) with node ids 1..n, like cluster-configs/three-node; ${why}`,
+    );
   };
   for (const n of nodes) {
     const roles = n.config.processRoles;
-    if (!roles.includes('broker') || !roles.includes('controller')) refuse(`${n.name} has process.roles=${roles.join(',')}`);
+    if (!roles.includes('broker') || !roles.includes('controller'))
+      refuse(`${n.name} has process.roles=${roles.join(',')}`);
   }
   const byId = [...nodes].sort((a, b) => a.config.nodeId - b.config.nodeId);
   byId.forEach((n, k) => {

@@ -64,7 +64,8 @@ export class HarnessCluster {
     }
     for (const to of ids) plan.push({ from: 'client', to, kind: 'kafka', port: ports[next++]! });
     let layout: NodeLayout | null = null;
-    const target = (l: NodeLayout, p: LinkPlan): number => (p.kind === 'controller' ? l.controller : p.kind === 'replica' ? l.replica : l.kafka)[p.to - 1]!;
+    const target = (l: NodeLayout, p: LinkPlan): number =>
+      (p.kind === 'controller' ? l.controller : p.kind === 'replica' ? l.replica : l.kafka)[p.to - 1]!;
     const fixture = await ClusterFixture.combined({
       nodes: n,
       perNode: (k, l) => {
@@ -83,7 +84,15 @@ export class HarnessCluster {
     const l = layout as NodeLayout | null;
     if (!l) throw new Error('the fixture wrote no node configs');
     const links = plan.map((p) => new LinkProxy(p.from, p.to, { host: '127.0.0.1', port: target(l, p) }, p.kind));
-    const cluster = new HarnessCluster(fixture, ids, links, plan.filter((p) => p.from === 'client').map((p) => `127.0.0.1:${p.port}`).join(','));
+    const cluster = new HarnessCluster(
+      fixture,
+      ids,
+      links,
+      plan
+        .filter((p) => p.from === 'client')
+        .map((p) => `127.0.0.1:${p.port}`)
+        .join(','),
+    );
     try {
       await Promise.all(links.map((link, i) => link.start(plan[i]!.port)));
       await fixture.up();
@@ -120,7 +129,10 @@ export class HarnessCluster {
   private freshObserver(): KafkaClient {
     const live = this.nodeIds.filter((id) => this.states.get(id) === 'running');
     this.observer?.close();
-    this.observer = new KafkaClient(live.map((id) => ({ host: '127.0.0.1', port: this.fixture.brokerPorts[id - 1]! })), { clientId: 'jepsen-observer', retries: 2, requestTimeoutMs: 3000 });
+    this.observer = new KafkaClient(
+      live.map((id) => ({ host: '127.0.0.1', port: this.fixture.brokerPorts[id - 1]! })),
+      { clientId: 'jepsen-observer', retries: 2, requestTimeoutMs: 3000 },
+    );
     return this.observer;
   }
 
@@ -141,7 +153,10 @@ export class HarnessCluster {
 
   /** The node coordinating a consumer group (null when none answers). */
   async groupCoordinator(group: string): Promise<number | null> {
-    return findCoordinator(this.freshObserver(), group).then((c) => c.nodeId, () => null);
+    return findCoordinator(this.freshObserver(), group).then(
+      (c) => c.nodeId,
+      () => null,
+    );
   }
 
   async kill(id: number): Promise<void> {

@@ -86,7 +86,9 @@ export class Nemesis {
   private async leaderTarget(): Promise<number> {
     const ids = this.cluster.nodeIds;
     if (this.options.topic && this.rng.chance(0.5)) {
-      const leaders = [...(await this.cluster.partitionLeaders(this.options.topic).catch(() => new Map<number, number>())).values()].filter((l) => l > 0);
+      const leaders = [
+        ...(await this.cluster.partitionLeaders(this.options.topic).catch(() => new Map<number, number>())).values(),
+      ].filter((l) => l > 0);
       if (leaders.length > 0) return this.rng.pick(leaders);
     }
     return (await this.cluster.activeController()) ?? this.rng.pick(ids);
@@ -124,7 +126,11 @@ export class Nemesis {
       case 'pause': {
         const { targets, aim } = await this.processTargets();
         for (const t of targets) c.pause(t);
-        return { targets, detail: `SIGSTOP of ${aim}: node ${targets.join(', ')}`, heal: async () => targets.forEach((t) => c.resume(t)) };
+        return {
+          targets,
+          detail: `SIGSTOP of ${aim}: node ${targets.join(', ')}`,
+          heal: async () => targets.forEach((t) => c.resume(t)),
+        };
       }
       case 'partition': {
         const target = this.rng.pick(ids);
@@ -138,7 +144,11 @@ export class Nemesis {
       case 'leader-isolation': {
         const target = await this.leaderTarget();
         c.net.partition([[target], ids.filter((i) => i !== target)]);
-        return { targets: [target], detail: `leader node ${target} cut off from the others`, heal: async () => c.net.heal() };
+        return {
+          targets: [target],
+          detail: `leader node ${target} cut off from the others`,
+          heal: async () => c.net.heal(),
+        };
       }
       case 'client-isolation': {
         const target = this.rng.pick(ids);

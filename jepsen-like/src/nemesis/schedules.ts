@@ -36,20 +36,40 @@ async function isolateReplication(c: HarnessCluster, o: ScheduleOptions, leader:
     c.net.cut(f, leader, 'replica');
     c.net.cut(leader, f, 'replica');
   }
-  o.onEvent({ kind: 'replication-cut', phase: 'start', targets: [leader], detail: `followers ${followers.join(',')} cannot fetch from leader ${leader} (${o.topic}-${o.partition})` });
-  await waitFor(`the ISR of ${o.topic}-${o.partition} to shrink to [${leader}]`, async () => {
-    const isr = (await c.isr(o.topic)).get(o.partition);
-    return isr && isr.length === 1 && isr[0] === leader ? true : undefined;
-  }, 60_000, 200);
-  o.onEvent({ kind: 'isr-shrunk', phase: 'start', targets: [leader], detail: `ISR of ${o.topic}-${o.partition} is [${leader}]` });
+  o.onEvent({
+    kind: 'replication-cut',
+    phase: 'start',
+    targets: [leader],
+    detail: `followers ${followers.join(',')} cannot fetch from leader ${leader} (${o.topic}-${o.partition})`,
+  });
+  await waitFor(
+    `the ISR of ${o.topic}-${o.partition} to shrink to [${leader}]`,
+    async () => {
+      const isr = (await c.isr(o.topic)).get(o.partition);
+      return isr && isr.length === 1 && isr[0] === leader ? true : undefined;
+    },
+    60_000,
+    200,
+  );
+  o.onEvent({
+    kind: 'isr-shrunk',
+    phase: 'start',
+    targets: [leader],
+    detail: `ISR of ${o.topic}-${o.partition} is [${leader}]`,
+  });
   return followers;
 }
 
 async function leaderOf(c: HarnessCluster, o: ScheduleOptions): Promise<number> {
-  return waitFor(`a leader for ${o.topic}-${o.partition}`, async () => {
-    const l = (await c.partitionLeaders(o.topic)).get(o.partition);
-    return l !== undefined && l > 0 ? l : undefined;
-  }, 60_000, 200);
+  return waitFor(
+    `a leader for ${o.topic}-${o.partition}`,
+    async () => {
+      const l = (await c.partitionLeaders(o.topic)).get(o.partition);
+      return l !== undefined && l > 0 ? l : undefined;
+    },
+    60_000,
+    200,
+  );
 }
 
 async function schedule2013(c: HarnessCluster, o: ScheduleOptions): Promise<void> {
@@ -57,16 +77,33 @@ async function schedule2013(c: HarnessCluster, o: ScheduleOptions): Promise<void
   const followers = await isolateReplication(c, o, leader);
   await o.sleep(o.soloWritesMs);
   await c.kill(leader);
-  o.onEvent({ kind: 'kill', phase: 'start', targets: [leader], detail: `kill -9 of leader ${leader}, the only in-sync replica; ${followers.join(',')} are behind` });
+  o.onEvent({
+    kind: 'kill',
+    phase: 'start',
+    targets: [leader],
+    detail: `kill -9 of leader ${leader}, the only in-sync replica; ${followers.join(',')} are behind`,
+  });
   // The old leader is dead: its cut links no longer matter, and the followers must reach each other.
   c.net.heal();
   // An unclean election (when enabled) hands the partition to an out-of-date follower once the
   // controller has fenced the dead leader; without it the partition stays offline.
-  const successor = await waitFor(`a new leader for ${o.topic}-${o.partition}`, async () => {
-    const l = (await c.partitionLeaders(o.topic)).get(o.partition);
-    return l !== undefined && l > 0 && l !== leader ? l : undefined;
-  }, uncleanElectionWaitMs, 200).catch(() => null);
-  const election = { kind: 'election', targets: successor === null ? [] : [successor], detail: successor === null ? `no other replica may lead ${o.topic}-${o.partition}: offline until node ${leader} returns` : `node ${successor}, not in the ISR, now leads ${o.topic}-${o.partition} (unclean election)` };
+  const successor = await waitFor(
+    `a new leader for ${o.topic}-${o.partition}`,
+    async () => {
+      const l = (await c.partitionLeaders(o.topic)).get(o.partition);
+      return l !== undefined && l > 0 && l !== leader ? l : undefined;
+    },
+    uncleanElectionWaitMs,
+    200,
+  ).catch(() => null);
+  const election = {
+    kind: 'election',
+    targets: successor === null ? [] : [successor],
+    detail:
+      successor === null
+        ? `no other replica may lead ${o.topic}-${o.partition}: offline until node ${leader} returns`
+        : `node ${successor}, not in the ISR, now leads ${o.topic}-${o.partition} (unclean election)`,
+  };
   o.onEvent({ ...election, phase: 'start' });
   await o.sleep(o.soloWritesMs);
   await c.restartKilled();
@@ -80,7 +117,12 @@ async function scheduleLastReplicaStanding(c: HarnessCluster, o: ScheduleOptions
   await isolateReplication(c, o, leader);
   await o.sleep(o.soloWritesMs);
   await c.kill(leader);
-  o.onEvent({ kind: 'kill', phase: 'start', targets: [leader], detail: `kill -9 of ${leader}, the last replica standing` });
+  o.onEvent({
+    kind: 'kill',
+    phase: 'start',
+    targets: [leader],
+    detail: `kill -9 of ${leader}, the last replica standing`,
+  });
   await c.restartKilled();
   c.net.heal();
   o.onEvent({ kind: 'kill', phase: 'stop', targets: [leader], detail: `node ${leader} restarted; network healed` });

@@ -28,7 +28,8 @@ export class HarnessNet {
     const groupOf = new Map<number, number>();
     groups.forEach((g, i) => g.forEach((n) => groupOf.set(n, i)));
     const nodes = [...groupOf.keys()];
-    for (const a of nodes) for (const b of nodes) if (a !== b && groupOf.get(a) !== groupOf.get(b)) this.blocked.add(`${a}>${b}`);
+    for (const a of nodes)
+      for (const b of nodes) if (a !== b && groupOf.get(a) !== groupOf.get(b)) this.blocked.add(`${a}>${b}`);
     this.apply();
   }
 
@@ -78,7 +79,8 @@ export class HarnessNet {
   /** The current faults, e.g. "1↛2 1↛3 client↛2", or "healthy". */
   describe(): string {
     const parts = [...this.blocked, ...this.blockedKinds].sort().map((k) => k.replace('>', '↛'));
-    if (this.delayMs > 0) parts.push(`delay ${this.delayMs} ms${this.delayedLinks ? ` on ${[...this.delayedLinks].join(' ')}` : ''}`);
+    if (this.delayMs > 0)
+      parts.push(`delay ${this.delayMs} ms${this.delayedLinks ? ` on ${[...this.delayedLinks].join(' ')}` : ''}`);
     return parts.length === 0 ? 'healthy' : parts.join(' ');
   }
 
@@ -86,9 +88,14 @@ export class HarnessNet {
     for (const l of this.links) {
       const fwd = `${l.from}>${l.to}`;
       const back = `${l.to}>${l.from}`;
-      const delayed = this.delayMs > 0 && (this.delayedLinks === null || this.delayedLinks.has(fwd) || this.delayedLinks.has(back));
+      const delayed =
+        this.delayMs > 0 && (this.delayedLinks === null || this.delayedLinks.has(fwd) || this.delayedLinks.has(back));
       const dropped = (pair: string): boolean => this.blocked.has(pair) || this.blockedKinds.has(`${pair}@${l.kind}`);
-      const faults = { blockForward: dropped(fwd), blockBackward: dropped(back) || (l.from === 'client' && dropped(fwd)), delayMs: delayed ? this.delayMs : 0 };
+      const faults = {
+        blockForward: dropped(fwd),
+        blockBackward: dropped(back) || (l.from === 'client' && dropped(fwd)),
+        delayMs: delayed ? this.delayMs : 0,
+      };
       l.setFaults(faults.blockForward || faults.blockBackward || faults.delayMs > 0 ? faults : healthyLink);
     }
   }

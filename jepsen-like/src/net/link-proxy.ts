@@ -49,12 +49,15 @@ class Pipe {
 
   private schedule(): void {
     if (this.timer || this.queue.length === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const now = Date.now();
-      while (this.queue.length > 0 && this.queue[0]!.at <= now) this.to.write(this.queue.shift()!.chunk);
-      this.schedule();
-    }, Math.max(0, this.queue[0]!.at - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        const now = Date.now();
+        while (this.queue.length > 0 && this.queue[0]!.at <= now) this.to.write(this.queue.shift()!.chunk);
+        this.schedule();
+      },
+      Math.max(0, this.queue[0]!.at - Date.now()),
+    );
   }
 
   close(): void {
@@ -66,7 +69,12 @@ class Pipe {
 export class LinkProxy {
   private server: Server | null = null;
   private faults: LinkFaults = healthyLink;
-  private readonly connections = new Set<{ client: Socket; upstream: Socket | null; pipes: Pipe[]; connectUpstream: () => void }>();
+  private readonly connections = new Set<{
+    client: Socket;
+    upstream: Socket | null;
+    pipes: Pipe[];
+    connectUpstream: () => void;
+  }>();
 
   constructor(
     /** Who connects through this link: a node id, or 'client'. */

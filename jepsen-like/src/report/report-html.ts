@@ -8,7 +8,13 @@ import { pairOps, type Op } from '../history.js';
 export interface CheckSummary {
   readonly valid: boolean;
   readonly counts: Readonly<Record<string, number>>;
-  readonly examples: Readonly<Record<string, readonly { readonly key: number | string; readonly explanation: string; readonly ops: readonly number[] }[] | undefined>>;
+  readonly examples: Readonly<
+    Record<
+      string,
+      | readonly { readonly key: number | string; readonly explanation: string; readonly ops: readonly number[] }[]
+      | undefined
+    >
+  >;
   readonly allowed: readonly string[];
   readonly stats: object;
 }
@@ -38,7 +44,13 @@ export function faultWindows(history: readonly Op[]): FaultWindow[] {
       }
     }
   }
-  for (const s of open.values()) out.push({ kind: (s.value as { kind: string }).kind, detail: (s.value as { detail: string }).detail, start: s.time, end });
+  for (const s of open.values())
+    out.push({
+      kind: (s.value as { kind: string }).kind,
+      detail: (s.value as { detail: string }).detail,
+      start: s.time,
+      end,
+    });
   return out.sort((a, b) => a.start - b.start);
 }
 
@@ -52,13 +64,22 @@ function axis(maxX: number, maxY: number, unit: string): string {
   const ticks: string[] = [];
   for (let i = 0; i <= 5; i++) {
     const x = pad + ((width - 2 * pad) * i) / 5;
-    ticks.push(`<text x="${x}" y="${height - 5}" font-size="10" text-anchor="middle">${((maxX * i) / 5 / 1000).toFixed(0)} s</text>`);
+    ticks.push(
+      `<text x="${x}" y="${height - 5}" font-size="10" text-anchor="middle">${((maxX * i) / 5 / 1000).toFixed(0)} s</text>`,
+    );
   }
   return `<line x1="${pad}" y1="${height - pad / 2}" x2="${width - pad}" y2="${height - pad / 2}" stroke="#888"/>${ticks.join('')}<text x="4" y="12" font-size="10">${esc(`${maxY.toFixed(0)} ${unit}`)}</text>`;
 }
 
 function shade(windows: readonly FaultWindow[], maxX: number): string {
-  const palette: Record<string, string> = { kill: '#f4a6a6', pause: '#f8d58c', partition: '#a6c8f4', ring: '#b8a6f4', 'leader-isolation': '#a6f4e0', 'client-isolation': '#d0d0d0' };
+  const palette: Record<string, string> = {
+    kill: '#f4a6a6',
+    pause: '#f8d58c',
+    partition: '#a6c8f4',
+    ring: '#b8a6f4',
+    'leader-isolation': '#a6f4e0',
+    'client-isolation': '#d0d0d0',
+  };
   return windows
     .map((w) => {
       const x = pad + ((width - 2 * pad) * w.start) / maxX;
@@ -68,33 +89,56 @@ function shade(windows: readonly FaultWindow[], maxX: number): string {
     .join('');
 }
 
-export function renderReport(title: string, history: readonly Op[], results: CheckSummary, meta: Readonly<Record<string, string>>): string {
+export function renderReport(
+  title: string,
+  history: readonly Op[],
+  results: CheckSummary,
+  meta: Readonly<Record<string, string>>,
+): string {
   const pairs = pairOps(history);
   const maxX = Math.max(1, ...history.map((o) => o.time));
   const windows = faultWindows(history);
   // Throughput: completions per one-second bucket, by type.
   const buckets = Math.ceil(maxX / 1000) + 1;
-  const series: Record<'ok' | 'info' | 'fail', number[]> = { ok: new Array<number>(buckets).fill(0), info: new Array<number>(buckets).fill(0), fail: new Array<number>(buckets).fill(0) };
+  const series: Record<'ok' | 'info' | 'fail', number[]> = {
+    ok: new Array<number>(buckets).fill(0),
+    info: new Array<number>(buckets).fill(0),
+    fail: new Array<number>(buckets).fill(0),
+  };
   const latencies: { t: number; ms: number; type: string }[] = [];
   for (const p of pairs) {
     if (!p.completion) continue;
     const t = p.completion.time;
     series[p.type][Math.floor(t / 1000)]!++;
-    if (p.invoke.f !== 'poll' && p.invoke.f !== 'assign') latencies.push({ t: p.invoke.time, ms: t - p.invoke.time, type: p.type });
+    if (p.invoke.f !== 'poll' && p.invoke.f !== 'assign')
+      latencies.push({ t: p.invoke.time, ms: t - p.invoke.time, type: p.type });
   }
   const maxRate = Math.max(1, ...series.ok, ...series.info, ...series.fail);
   const line = (ys: number[], color: string): string =>
     `<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${ys.map((y, i) => `${pad + ((width - 2 * pad) * i * 1000) / maxX},${height - pad / 2 - ((height - pad) * y) / maxRate}`).join(' ')}"/>`;
   const maxLat = Math.max(1, ...latencies.map((l) => l.ms));
   const dots = latencies
-    .map((l) => `<circle cx="${pad + ((width - 2 * pad) * l.t) / maxX}" cy="${height - pad / 2 - ((height - pad) * l.ms) / maxLat}" r="1.5" fill="${l.type === 'ok' ? '#2a7' : l.type === 'info' ? '#e90' : '#c33'}"/>`)
+    .map(
+      (l) =>
+        `<circle cx="${pad + ((width - 2 * pad) * l.t) / maxX}" cy="${height - pad / 2 - ((height - pad) * l.ms) / maxLat}" r="1.5" fill="${l.type === 'ok' ? '#2a7' : l.type === 'info' ? '#e90' : '#c33'}"/>`,
+    )
     .join('');
   const byIndex = new Map(history.map((o) => [o.index, o]));
   const anomalies = Object.entries(results.examples)
-    .map(([kind, examples]) => `<h3>${esc(kind)}: ${results.counts[kind] ?? 0}${results.allowed.includes(kind) ? ' (allowed)' : ''}</h3>` +
-      (examples ?? []).map((e) => `<p>key ${e.key}: ${esc(e.explanation)}</p><pre>${esc(e.ops.map((i) => JSON.stringify(byIndex.get(i))).join('\n'))}</pre>`).join(''))
+    .map(
+      ([kind, examples]) =>
+        `<h3>${esc(kind)}: ${results.counts[kind] ?? 0}${results.allowed.includes(kind) ? ' (allowed)' : ''}</h3>` +
+        (examples ?? [])
+          .map(
+            (e) =>
+              `<p>key ${e.key}: ${esc(e.explanation)}</p><pre>${esc(e.ops.map((i) => JSON.stringify(byIndex.get(i))).join('\n'))}</pre>`,
+          )
+          .join(''),
+    )
     .join('');
-  const metaRows = Object.entries(meta).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('');
+  const metaRows = Object.entries(meta)
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
+    .join('');
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>body{font-family:sans-serif;margin:24px;max-width:960px} pre{background:#f4f4f4;padding:6px;overflow-x:auto;font-size:11px} .valid{color:#2a7} .invalid{color:#c33} th{text-align:left;padding-right:12px}</style></head>

@@ -72,11 +72,178 @@ function linearizabilitySummary(r: LinearizabilityResult): CheckSummary {
     valid: r.valid === true,
     counts: { 'not-linearizable': bad.length, unknown: unknown.length },
     examples: {
-      'not-linearizable': bad.slice(0, 8).map((k) => ({ key: k.key, explanation: k.witness?.explanation ?? 'no linearization', ops: [...(k.witness?.linearized.slice(-6) ?? []), ...(k.witness?.stuck ?? [])] })),
-      unknown: unknown.slice(0, 8).map((k) => ({ key: k.key, explanation: `search stopped after ${k.statesVisited} states`, ops: [] })),
+      'not-linearizable': bad.slice(0, 8).map((k) => ({
+        key: k.key,
+        explanation: k.witness?.explanation ?? 'no linearization',
+        ops: [...(k.witness?.linearized.slice(-6) ?? []), ...(k.witness?.stuck ?? [])],
+      })),
+      unknown: unknown
+        .slice(0, 8)
+        .map((k) => ({ key: k.key, explanation: `search stopped after ${k.statesVisited} states`, ops: [] })),
     },
     allowed: [],
-    stats: { keys: r.keys.length, ops: r.keys.reduce((n, k) => n + k.opsChecked, 0), perKey: r.keys.map((k) => ({ key: k.key, ops: k.opsChecked, states: k.statesVisited, valid: k.valid })) },
+    stats: {
+      keys: r.keys.length,
+      ops: r.keys.reduce((n, k) => n + k.opsChecked, 0),
+      perKey: r.keys.map((k) => ({ key: k.key, ops: k.opsChecked, states: k.statesVisited, valid: k.valid })),
+    },
+  };
+}
+
+/** Starts the run's cluster and creates the workload's topics once every broker is registered. */
+async function startRunCluster(
+  o: RunOptions,
+  log: (line: string) => void,
+  configTopics: readonly string[],
+): Promise<HarnessCluster> {
+  const folder = o.configDir === null ? undefined : readConfigFolder(o.configDir);
+  log(`starting ${folder ? `the ${folder.settings.length} nodes of ${o.configDir}` : `${o.nodes} nodes`}`);
+  const cluster = await HarnessCluster.start({
+    ...(folder ? { folder } : { nodes: o.nodes }),
+    overrides: {
+      ...runOverrides,
+      'min.insync.replicas': o.unsafe ? '1' : '2',
+      'unclean.leader.election.enable': String(o.unsafe),
+    },
+  });
+  const admin = new KafkaClient(parseEndpoints(cluster.bootstrapServers), { clientId: 'jepsen-admin', retries: 30 });
+  try {
+    await waitFor(
+      'every broker registered',
+      async () =>
+        (await admin.metadata([]).catch(() => null))?.brokers.length === cluster.nodeIds.length ? true : undefined,
+      60_000,
+      200,
+    );
+    await admin.createTopic(topic, o.keys, 3);
+    await waitFor(
+      'leaders for every key',
+      async () => {
+        const t = await admin.topic(topic, true).catch(() => null);
+        return t && t.partitions.length === o.keys && t.partitions.every((p) => p.leader > 0) ? true : undefined;
+      },
+      60_000,
+      200,
+    );
+    if (o.workload === 'metadata') for (const t of configTopics) await admin.createTopic(t, 1, 3);
+  } finally {
+    admin.close();
+  }
+  return cluster;
+}
+
+function createWorkload(
+  o: RunOptions,
+  cluster: HarnessCluster,
+  history: HistoryWriter,
+  configTopics: readonly string[],
+): QueueWorkload | MetadataWorkload {
+  if (o.workload === 'queue') {
+    return new QueueWorkload(
+      {
+        topic,
+        keys: o.keys,
+        bootstrapServers: cluster.bootstrapServers,
+        concurrency: o.concurrency,
+        acks: o.unsafe ? 1 : -1,
+        seed: o.seed,
+        opIntervalMs: o.opIntervalMs,
+        requestTimeoutMs: 3000,
+        subVia: o.subVia,
+      },
+      history,
+    );
+  }
+  return new MetadataWorkload(
+    {
+      controllers: cluster.fixture.controllerPorts.map((port) => ({ host: '127.0.0.1', port })),
+      configTopics: [...configTopics],
+      topicNames: ['created-0', 'created-1'],
+      concurrency: o.concurrency,
+      seed: o.seed,
+      opIntervalMs: o.opIntervalMs,
+      callTimeoutMs: 3000,
+    },
+    history,
+  );
+}
+
+/** Runs the schedule or the random nemesis until the time limit, then heals everything. */
+async function injectFaults(
+  o: RunOptions,
+  cluster: HarnessCluster,
+  onEvent: (e: FaultEvent) => void,
+  log: (line: string) => void,
+): Promise<void> {
+  const endAt = Date.now() + o.timeLimitS * 1000;
+  const sleepUntilEnd = (ms: number): Promise<void> =>
+    new Promise((r) => setTimeout(r, Math.max(0, Math.min(ms, endAt - Date.now()))));
+  if (o.schedule) {
+    await sleepUntilEnd(Math.min(3000, o.timeLimitS * 100));
+    await runSchedule(o.schedule, cluster, {
+      topic,
+      partition: 0,
+      soloWritesMs: 4000,
+      onEvent,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    });
+    await sleepUntilEnd(Infinity);
+  } else {
+    const nemesis = new Nemesis(cluster, {
+      seed: o.seed,
+      faults: o.nemesis,
+      intervalMs: o.nemesisIntervalMs,
+      topic,
+      ...(o.workload === 'queue' && o.subVia === 'subscribe' ? { group: queueGroupId } : {}),
+      onEvent,
+    });
+    nemesis.start();
+    await sleepUntilEnd(Infinity);
+    log('healing');
+    await nemesis.stop();
+  }
+  await cluster.healAll();
+}
+
+/** The queue workload's final reads and check (the history is closed here). */
+async function checkQueueRun(
+  o: RunOptions,
+  cluster: HarnessCluster,
+  queue: QueueWorkload,
+  history: HistoryWriter,
+  historyPath: string,
+  log: (line: string) => void,
+): Promise<{ results: CheckSummary; complete: boolean }> {
+  log('final reads');
+  await waitFor(
+    'leaders for every key after healing',
+    async () => {
+      const leaders = await cluster.partitionLeaders(topic);
+      return leaders.size === o.keys && [...leaders.values()].every((l) => l > 0) ? true : undefined;
+    },
+    60_000,
+    200,
+  );
+  const final = await queue.finalReads(60_000);
+  if (!final.complete) log('final reads did not reach every high watermark before the deadline');
+  await history.close();
+  const ops = await readHistory(historyPath);
+  const subscribe = o.subVia === 'subscribe';
+  const results = checkQueue(ops, final.complete ? { subscribe, finalProcess: final.process } : { subscribe });
+  return { results, complete: final.complete };
+}
+
+function runMeta(o: RunOptions): Record<string, string> {
+  return {
+    seed: String(o.seed),
+    command: o.command,
+    cluster: o.configDir ?? `${o.nodes} combined nodes`,
+    'time limit': `${o.timeLimitS} s`,
+    nemesis: o.schedule ?? (o.nemesis.join(',') || 'none'),
+    polls: o.subVia,
+    mode: o.unsafe
+      ? 'UNSAFE: acks=1, min.insync.replicas=1, unclean.leader.election.enable=true'
+      : 'acks=all, min.insync.replicas=2, no unclean election',
   };
 }
 
@@ -85,103 +252,66 @@ export async function runWorkload(o: RunOptions): Promise<RunOutcome> {
   const dir = join(o.store, `${o.workload}-${new Date().toISOString().replace(/[:.]/g, '-')}-seed${o.seed}`);
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const started = performance.now();
-  const history = new HistoryWriter(join(dir, 'history.jsonl'), started);
+  const historyPath = join(dir, 'history.jsonl');
+  const history = new HistoryWriter(historyPath, started);
   const onEvent = (e: FaultEvent): void => {
-    history.record({ process: -1, type: 'info', f: e.phase === 'start' ? 'start-fault' : 'stop-fault', value: { kind: e.kind, targets: e.targets, detail: e.detail } });
+    history.record({
+      process: -1,
+      type: 'info',
+      f: e.phase === 'start' ? 'start-fault' : 'stop-fault',
+      value: { kind: e.kind, targets: e.targets, detail: e.detail },
+    });
     log(`nemesis ${e.phase} ${e.kind}: ${e.detail}`);
   };
   let cluster: HarnessCluster | null = null;
   let workload: QueueWorkload | MetadataWorkload | null = null;
-  const meta: Record<string, string> = {
-    seed: String(o.seed),
-    command: o.command,
-    cluster: o.configDir ?? `${o.nodes} combined nodes`,
-    'time limit': `${o.timeLimitS} s`,
-    nemesis: o.schedule ?? (o.nemesis.join(',') || 'none'),
-    polls: o.subVia,
-    mode: o.unsafe ? 'UNSAFE: acks=1, min.insync.replicas=1, unclean.leader.election.enable=true' : 'acks=all, min.insync.replicas=2, no unclean election',
-  };
   try {
-    const folder = o.configDir === null ? undefined : readConfigFolder(o.configDir);
-    log(`starting ${folder ? `the ${folder.settings.length} nodes of ${o.configDir}` : `${o.nodes} nodes`}`);
-    cluster = await HarnessCluster.start({
-      ...(folder ? { folder } : { nodes: o.nodes }),
-      overrides: { ...runOverrides, 'min.insync.replicas': o.unsafe ? '1' : '2', 'unclean.leader.election.enable': String(o.unsafe) },
-    });
-    const admin = new KafkaClient(parseEndpoints(cluster.bootstrapServers), { clientId: 'jepsen-admin', retries: 30 });
-    try {
-      await waitFor('every broker registered', async () => ((await admin.metadata([]).catch(() => null))?.brokers.length === cluster!.nodeIds.length ? true : undefined), 60_000, 200);
-      await admin.createTopic(topic, o.keys, 3);
-      await waitFor('leaders for every key', async () => {
-        const t = await admin.topic(topic, true).catch(() => null);
-        return t && t.partitions.length === o.keys && t.partitions.every((p) => p.leader > 0) ? true : undefined;
-      }, 60_000, 200);
-    } finally {
-      admin.close();
-    }
     const configTopics = Array.from({ length: o.keys }, (_, i) => `register-${i}`);
-    if (o.workload === 'metadata') {
-      const admin2 = new KafkaClient(parseEndpoints(cluster.bootstrapServers), { clientId: 'jepsen-admin', retries: 30 });
-      try {
-        for (const t of configTopics) await admin2.createTopic(t, 1, 3);
-      } finally {
-        admin2.close();
-      }
-    }
-    const queue = o.workload === 'queue' ? new QueueWorkload({ topic, keys: o.keys, bootstrapServers: cluster.bootstrapServers, concurrency: o.concurrency, acks: o.unsafe ? 1 : -1, seed: o.seed, opIntervalMs: o.opIntervalMs, requestTimeoutMs: 3000, subVia: o.subVia }, history) : null;
-    workload =
-      queue ??
-      new MetadataWorkload(
-        { controllers: cluster.fixture.controllerPorts.map((port) => ({ host: '127.0.0.1', port })), configTopics, topicNames: ['created-0', 'created-1'], concurrency: o.concurrency, seed: o.seed, opIntervalMs: o.opIntervalMs, callTimeoutMs: 3000 },
-        history,
-      );
+    cluster = await startRunCluster(o, log, configTopics);
+    workload = createWorkload(o, cluster, history, configTopics);
+    const queue = workload instanceof QueueWorkload ? workload : null;
     log(`running ${o.concurrency} workers for ${o.timeLimitS} s`);
     workload.start();
     // Faults start once the workload works (in subscribe mode the group has formed).
-    if (queue) await waitFor('the first successful poll', async () => (queue.okPolls > 0 ? true : undefined), 30_000, 50);
-    const endAt = Date.now() + o.timeLimitS * 1000;
-    const sleepUntilEnd = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, Math.min(ms, endAt - Date.now()))));
-    if (o.schedule) {
-      await sleepUntilEnd(Math.min(3000, o.timeLimitS * 100));
-      await runSchedule(o.schedule, cluster, { topic, partition: 0, soloWritesMs: 4000, onEvent, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
-      await sleepUntilEnd(Infinity);
-    } else {
-      const nemesis = new Nemesis(cluster, { seed: o.seed, faults: o.nemesis, intervalMs: o.nemesisIntervalMs, topic, ...(o.workload === 'queue' && o.subVia === 'subscribe' ? { group: queueGroupId } : {}), onEvent });
-      nemesis.start();
-      await sleepUntilEnd(Infinity);
-      log('healing');
-      await nemesis.stop();
-    }
-    await cluster.healAll();
+    if (queue)
+      await waitFor('the first successful poll', async () => (queue.okPolls > 0 ? true : undefined), 30_000, 50);
+    await injectFaults(o, cluster, onEvent, log);
     // Quiet time after healing so the workers see a working cluster again before they stop.
     await new Promise((r) => setTimeout(r, 3000));
     await workload.stop();
     let complete = true;
     let results: CheckSummary;
     if (queue) {
-      log('final reads');
-      await waitFor('leaders for every key after healing', async () => {
-        const leaders = await cluster!.partitionLeaders(topic);
-        return leaders.size === o.keys && [...leaders.values()].every((l) => l > 0) ? true : undefined;
-      }, 60_000, 200);
-      const final = await queue.finalReads(60_000);
-      complete = final.complete;
-      if (!complete) log('final reads did not reach every high watermark before the deadline');
-      await history.close();
-      const ops = await readHistory(join(dir, 'history.jsonl'));
-      results = checkQueue(ops, complete ? { subscribe: o.subVia === 'subscribe', finalProcess: final.process } : { subscribe: o.subVia === 'subscribe' });
+      ({ results, complete } = await checkQueueRun(o, cluster, queue, history, historyPath, log));
     } else {
       await history.close();
-      results = linearizabilitySummary(checkLinearizable(await readHistory(join(dir, 'history.jsonl')), registerModel));
+      results = linearizabilitySummary(checkLinearizable(await readHistory(historyPath), registerModel));
     }
-    const ops = await readHistory(join(dir, 'history.jsonl'));
-    const exitCode = results.valid ? 0 : 1;
-    writeFileSync(join(dir, 'results.json'), JSON.stringify({ seed: o.seed, command: o.command, workload: o.workload, finalReadsComplete: complete, ...results }, null, 2) + '\n');
-    writeFileSync(join(dir, 'report.html'), renderReport(`raftka jepsen-like ${o.workload}`, ops, results, { ...meta, workload: o.workload, verdict: results.valid ? 'valid' : 'invalid', ...(queue ? { 'final reads': complete ? 'complete' : 'incomplete (deadline)' } : {}) }));
-    return { exitCode, dir, results, error: null };
+    const ops = await readHistory(historyPath);
+    writeFileSync(
+      join(dir, 'results.json'),
+      `${JSON.stringify(
+        { seed: o.seed, command: o.command, workload: o.workload, finalReadsComplete: complete, ...results },
+        null,
+        2,
+      )}\n`,
+    );
+    writeFileSync(
+      join(dir, 'report.html'),
+      renderReport(`raftka jepsen-like ${o.workload}`, ops, results, {
+        ...runMeta(o),
+        workload: o.workload,
+        verdict: results.valid ? 'valid' : 'invalid',
+        ...(queue ? { 'final reads': complete ? 'complete' : 'incomplete (deadline)' } : {}),
+      }),
+    );
+    return { exitCode: results.valid ? 0 : 1, dir, results, error: null };
   } catch (err) {
-    const error = err instanceof Error ? err.stack ?? err.message : String(err);
-    writeFileSync(join(dir, 'results.json'), JSON.stringify({ valid: 'unknown', seed: o.seed, command: o.command, error }, null, 2) + '\n');
+    const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    writeFileSync(
+      join(dir, 'results.json'),
+      `${JSON.stringify({ valid: 'unknown', seed: o.seed, command: o.command, error }, null, 2)}\n`,
+    );
     await history.close().catch(() => undefined);
     return { exitCode: 2, dir, results: null, error };
   } finally {
@@ -190,7 +320,8 @@ export async function runWorkload(o: RunOptions): Promise<RunOutcome> {
       await workload.stop();
     }
     if (cluster) {
-      for (const f of readdirSync(cluster.dataDir)) if (f.endsWith('.log')) copyFileSync(join(cluster.dataDir, f), join(dir, 'logs', f));
+      for (const f of readdirSync(cluster.dataDir))
+        if (f.endsWith('.log')) copyFileSync(join(cluster.dataDir, f), join(dir, 'logs', f));
       await cluster.stop();
     }
   }

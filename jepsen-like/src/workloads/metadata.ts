@@ -32,9 +32,18 @@ interface MetadataWorkloadOptions {
 }
 
 /** Answers that prove a write did not happen. */
-const definitelyRefused = new Set<number>([ErrorCode.INVALID_CONFIG, ErrorCode.INVALID_REQUEST, ErrorCode.POLICY_VIOLATION, ErrorCode.INVALID_TOPIC_EXCEPTION]);
+const definitelyRefused = new Set<number>([
+  ErrorCode.INVALID_CONFIG,
+  ErrorCode.INVALID_REQUEST,
+  ErrorCode.POLICY_VIOLATION,
+  ErrorCode.INVALID_TOPIC_EXCEPTION,
+]);
 
-type Outcome = { readonly type: 'ok' | 'fail' | 'info'; readonly value?: Record<string, string | null>; readonly error?: string };
+type Outcome = {
+  readonly type: 'ok' | 'fail' | 'info';
+  readonly value?: Record<string, string | null>;
+  readonly error?: string;
+};
 
 export class MetadataWorkload extends ProcessPool<ControllerClient, null> {
   private readonly rng: SeededRandom;
@@ -100,12 +109,21 @@ export class MetadataWorkload extends ProcessPool<ControllerClient, null> {
     } catch (err) {
       out = { type: 'info', error: err instanceof Error ? err.message : String(err) };
     }
-    this.history.record({ process, type: out.type, f, value: out.value ?? invokeValue, ...(out.error ? { error: out.error } : {}) });
+    this.history.record({
+      process,
+      type: out.type,
+      f,
+      value: out.value ?? invokeValue,
+      ...(out.error ? { error: out.error } : {}),
+    });
     return out.type !== 'info';
   }
 
   private async readConfig(client: ControllerClient, key: string, topic: string): Promise<Outcome> {
-    const res = await client.describeConfigs({ resources: [{ resourceType: ConfigResourceType.TOPIC, resourceName: topic }], requireActive: true }, { timeoutMs: this.o.callTimeoutMs });
+    const res = await client.describeConfigs(
+      { resources: [{ resourceType: ConfigResourceType.TOPIC, resourceName: topic }], requireActive: true },
+      { timeoutMs: this.o.callTimeoutMs },
+    );
     const r = res.resources[0];
     const code = r?.errorCode ?? res.errorCode;
     if (code !== 0) return { type: 'fail', error: errorName(code) };
@@ -114,14 +132,28 @@ export class MetadataWorkload extends ProcessPool<ControllerClient, null> {
   }
 
   private async writeConfig(client: ControllerClient, key: string, topic: string, value: string): Promise<Outcome> {
-    const res = await client.incrementalAlterConfigs({ resources: [{ resourceType: ConfigResourceType.TOPIC, resourceName: topic, configs: [{ name: 'retention.ms', value, op: AlterConfigOp.SET }] }] }, { timeoutMs: this.o.callTimeoutMs });
+    const res = await client.incrementalAlterConfigs(
+      {
+        resources: [
+          {
+            resourceType: ConfigResourceType.TOPIC,
+            resourceName: topic,
+            configs: [{ name: 'retention.ms', value, op: AlterConfigOp.SET }],
+          },
+        ],
+      },
+      { timeoutMs: this.o.callTimeoutMs },
+    );
     const code = res.resources[0]?.errorCode ?? res.errorCode;
     if (code === 0) return { type: 'ok', value: { key, value } };
     return { type: definitelyRefused.has(code) ? 'fail' : 'info', error: errorName(code) };
   }
 
   private async readTopic(client: ControllerClient, key: string, name: string): Promise<Outcome> {
-    const res = await client.describeTopics({ names: [name], requireActive: true }, { timeoutMs: this.o.callTimeoutMs });
+    const res = await client.describeTopics(
+      { names: [name], requireActive: true },
+      { timeoutMs: this.o.callTimeoutMs },
+    );
     const code = res.errorCode;
     if (code !== 0) return { type: 'fail', error: errorName(code) };
     const t = res.topics.find((x) => x.name === name);
@@ -129,14 +161,25 @@ export class MetadataWorkload extends ProcessPool<ControllerClient, null> {
     return { type: 'ok', value: { key, value: exists ? 'exists' : null } };
   }
 
-  private async createTopic(client: ControllerClient, value: Record<string, string | null>, name: string): Promise<Outcome> {
-    const res = await client.createTopics({ topics: [{ name, numPartitions: 1, replicationFactor: 3 }] }, { timeoutMs: this.o.callTimeoutMs });
+  private async createTopic(
+    client: ControllerClient,
+    value: Record<string, string | null>,
+    name: string,
+  ): Promise<Outcome> {
+    const res = await client.createTopics(
+      { topics: [{ name, numPartitions: 1, replicationFactor: 3 }] },
+      { timeoutMs: this.o.callTimeoutMs },
+    );
     const code = res.topics[0]?.errorCode ?? res.errorCode;
     if (code === 0) return { type: 'ok', value };
     return { type: definitelyRefused.has(code) ? 'fail' : 'info', error: errorName(code) };
   }
 
-  private async deleteTopic(client: ControllerClient, value: Record<string, string | null>, name: string): Promise<Outcome> {
+  private async deleteTopic(
+    client: ControllerClient,
+    value: Record<string, string | null>,
+    name: string,
+  ): Promise<Outcome> {
     const res = await client.deleteTopics({ names: [name] }, { timeoutMs: this.o.callTimeoutMs });
     const code = res.topics[0]?.errorCode ?? res.errorCode;
     if (code === 0) return { type: 'ok', value };

@@ -74,7 +74,11 @@ export class QueueWorkload extends ProcessPool<KafkaClient, ProcessState> {
   }
 
   protected newClient(process: number): KafkaClient {
-    return new KafkaClient(parseEndpoints(this.o.bootstrapServers), { clientId: `jepsen-${process}`, retries: 0, requestTimeoutMs: this.o.requestTimeoutMs });
+    return new KafkaClient(parseEndpoints(this.o.bootstrapServers), {
+      clientId: `jepsen-${process}`,
+      retries: 0,
+      requestTimeoutMs: this.o.requestTimeoutMs,
+    });
   }
 
   /** assign: every key, positions from offset 0; subscribe: a group member (joins on its first poll). */
@@ -119,19 +123,41 @@ export class QueueWorkload extends ProcessPool<KafkaClient, ProcessState> {
   }
 
   /** A subscribe-mode poll: records of the member's partitions, committed before it completes. */
-  private async pollGroup(process: number, consumer: GroupConsumer, rebalances: { keys: number[]; time: number }[]): Promise<boolean> {
+  private async pollGroup(
+    process: number,
+    consumer: GroupConsumer,
+    rebalances: { keys: number[]; time: number }[],
+  ): Promise<boolean> {
     this.history.record({ process, type: 'invoke', f: 'poll', value: [['poll']] });
-    let records;
+    let records: Awaited<ReturnType<GroupConsumer['poll']>>;
     try {
       records = await consumer.poll(100);
     } catch (err) {
-      this.history.record({ process, type: 'fail', f: 'poll', value: [['poll']], error: errorText(err), rebalanceLog: rebalances.splice(0) });
+      this.history.record({
+        process,
+        type: 'fail',
+        f: 'poll',
+        value: [['poll']],
+        error: errorText(err),
+        rebalanceLog: rebalances.splice(0),
+      });
       return false; // the member may be fenced out: a fresh process rejoins
     }
     const read: Record<string, [number, number][]> = {};
-    for (const r of records) if (r.value) (read[String(r.partition)] ??= []).push([r.offset, Number(r.value.toString('utf8'))]);
-    const commitError = await consumer.commit().then(() => null, (err: unknown) => errorText(err));
-    this.history.record({ process, type: 'ok', f: 'poll', value: [['poll', read]], rebalanceLog: rebalances.splice(0), ...(commitError ? { error: `commit failed: ${commitError}` } : {}) });
+    for (const r of records)
+      if (r.value) (read[String(r.partition)] ??= []).push([r.offset, Number(r.value.toString('utf8'))]);
+    const commitError = await consumer.commit().then(
+      () => null,
+      (err: unknown) => errorText(err),
+    );
+    this.history.record({
+      process,
+      type: 'ok',
+      f: 'poll',
+      value: [['poll', read]],
+      rebalanceLog: rebalances.splice(0),
+      ...(commitError ? { error: `commit failed: ${commitError}` } : {}),
+    });
     this.okPolls++;
     return true;
   }
@@ -142,13 +168,21 @@ export class QueueWorkload extends ProcessPool<KafkaClient, ProcessState> {
     const value = this.nextValue[key]!++;
     this.history.record({ process, type: 'invoke', f: 'send', value: [['send', key, value]] });
     try {
-      const batch = buildRecordBatch([{ key: Buffer.from(String(key)), value: Buffer.from(String(value)), timestamp: Date.now() }]);
+      const batch = buildRecordBatch([
+        { key: Buffer.from(String(key)), value: Buffer.from(String(value)), timestamp: Date.now() },
+      ]);
       const r = await client.produce(this.o.topic, key, batch, this.o.acks);
       this.history.record({ process, type: 'ok', f: 'send', value: [['send', key, [r.baseOffset, value]]] });
       return true;
     } catch (err) {
       const definite = err instanceof KafkaRequestError && definitelyNotWritten.has(err.errorCode);
-      this.history.record({ process, type: definite ? 'fail' : 'info', f: 'send', value: [['send', key, value]], error: errorText(err) });
+      this.history.record({
+        process,
+        type: definite ? 'fail' : 'info',
+        f: 'send',
+        value: [['send', key, value]],
+        error: errorText(err),
+      });
       await client.topic(this.o.topic, true).catch(() => undefined); // the leader may have moved
       return definite;
     }
@@ -170,7 +204,8 @@ export class QueueWorkload extends ProcessPool<KafkaClient, ProcessState> {
         await client.topic(this.o.topic, true).catch(() => undefined);
       }
     }
-    if (error !== null && Object.keys(read).length === 0) this.history.record({ process, type: 'fail', f: 'poll', value: [['poll']], error: errorText(error) });
+    if (error !== null && Object.keys(read).length === 0)
+      this.history.record({ process, type: 'fail', f: 'poll', value: [['poll']], error: errorText(error) });
     else {
       this.history.record({ process, type: 'ok', f: 'poll', value: [['poll', read]] });
       this.okPolls++;
@@ -190,7 +225,11 @@ export class QueueWorkload extends ProcessPool<KafkaClient, ProcessState> {
     try {
       while (Date.now() < deadline) {
         for (let key = 0; key < this.o.keys; key++) {
-          if (ends[key] === null) ends[key] = await client.listOffset(this.o.topic, key, -1).then((r) => r.offset, () => null);
+          if (ends[key] === null)
+            ends[key] = await client.listOffset(this.o.topic, key, -1).then(
+              (r) => r.offset,
+              () => null,
+            );
         }
         if (ends.every((e, k) => e !== null && positions[k]! >= e)) return { process, complete: true };
         await this.poll(process, client, positions);
@@ -202,12 +241,18 @@ export class QueueWorkload extends ProcessPool<KafkaClient, ProcessState> {
   }
 }
 
-async function fetchValues(client: KafkaClient, topic: string, partition: number, position: number): Promise<[number, number][]> {
+async function fetchValues(
+  client: KafkaClient,
+  topic: string,
+  partition: number,
+  position: number,
+): Promise<[number, number][]> {
   const r = await client.fetch(topic, partition, position, { maxWaitMs: 50 });
   const out: [number, number][] = [];
   for (const h of readBatchHeaders(r.records)) {
     if (h.isControl) continue;
-    for (const rec of readRecords(r.records, h)) if (rec.offset >= position && rec.value) out.push([rec.offset, Number(rec.value.toString('utf8'))]);
+    for (const rec of readRecords(r.records, h))
+      if (rec.offset >= position && rec.value) out.push([rec.offset, Number(rec.value.toString('utf8'))]);
   }
   return out;
 }

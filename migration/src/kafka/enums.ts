@@ -20,7 +20,10 @@ export const aclResourceTypes: Readonly<Record<string, EnumValue>> = {
   User: { name: 'USER', code: AclResourceType.USER },
 };
 
-export const aclPatternTypes = { LITERAL: { name: 'LITERAL', code: AclPatternType.LITERAL }, PREFIXED: { name: 'PREFIXED', code: AclPatternType.PREFIXED } } as const;
+export const aclPatternTypes = {
+  LITERAL: { name: 'LITERAL', code: AclPatternType.LITERAL },
+  PREFIXED: { name: 'PREFIXED', code: AclPatternType.PREFIXED },
+} as const;
 
 /** AclOperation as stored in ZooKeeper JSON ("Read", "IdempotentWrite") → enum. */
 export const aclOperations: Readonly<Record<string, EnumValue>> = {

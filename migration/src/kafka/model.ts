@@ -79,7 +79,11 @@ export interface ProducerIdBlock {
 
 export interface KafkaZkModel {
   readonly clusterId: string | null;
-  readonly controller: { readonly brokerId: number | null; readonly epoch: number | null; readonly epochZkVersion: number | null };
+  readonly controller: {
+    readonly brokerId: number | null;
+    readonly epoch: number | null;
+    readonly epochZkVersion: number | null;
+  };
   readonly brokers: ReadonlyMap<number, BrokerInfo>;
   /** Every topic in /brokers/topics, sorted by name, including those pending deletion. */
   readonly topics: readonly TopicModel[];

@@ -19,7 +19,13 @@ export async function parseAcls(ctx: ParseContext): Promise<AclBindingModel[]> {
       const type = aclResourceTypes[rt];
       const resources = await ctx.zk.children(`${root}/${rt}`);
       if (!type) {
-        if (resources.length > 0) ctx.report('error', 'invalid_acl', `${root}/${rt}`, `unknown ACL resource type ${rt}; its ACLs are not migrated`);
+        if (resources.length > 0)
+          ctx.report(
+            'error',
+            'invalid_acl',
+            `${root}/${rt}`,
+            `unknown ACL resource type ${rt}; its ACLs are not migrated`,
+          );
         continue;
       }
       for (const name of resources) {
@@ -34,9 +40,23 @@ export async function parseAcls(ctx: ParseContext): Promise<AclBindingModel[]> {
         }
         for (const e of acls) {
           const op = isObject(e) && typeof e['operation'] === 'string' ? aclOperations[e['operation']] : undefined;
-          const perm = isObject(e) && typeof e['permissionType'] === 'string' ? aclPermissions[e['permissionType']] : undefined;
-          if (!isObject(e) || !op || !perm || typeof e['principal'] !== 'string' || !e['principal'].includes(':') || typeof e['host'] !== 'string' || e['host'] === '') {
-            ctx.report('error', 'invalid_acl', path, `${entity}: entry ${JSON.stringify(e)} needs principal TYPE:NAME, host, a known operation and Allow/Deny; not migrated`);
+          const perm =
+            isObject(e) && typeof e['permissionType'] === 'string' ? aclPermissions[e['permissionType']] : undefined;
+          if (
+            !isObject(e) ||
+            !op ||
+            !perm ||
+            typeof e['principal'] !== 'string' ||
+            !e['principal'].includes(':') ||
+            typeof e['host'] !== 'string' ||
+            e['host'] === ''
+          ) {
+            ctx.report(
+              'error',
+              'invalid_acl',
+              path,
+              `${entity}: entry ${JSON.stringify(e)} needs principal TYPE:NAME, host, a known operation and Allow/Deny; not migrated`,
+            );
             continue;
           }
           out.push({

@@ -10,7 +10,12 @@ import { isKnownBrokerConfig } from './known-configs.js';
 import type { ClientQuotaModel, QuotaEntityModel, ScramCredentialModel } from './model.js';
 import { configMapOf, desanitize, type ParseContext } from './parse-context.js';
 
-async function configOf(ctx: ParseContext, path: string, entity: string, severity: Severity = 'error'): Promise<Map<string, string> | null> {
+async function configOf(
+  ctx: ParseContext,
+  path: string,
+  entity: string,
+  severity: Severity = 'error',
+): Promise<Map<string, string> | null> {
   const obj = await ctx.object(path, entity, severity);
   if (obj === undefined) return new Map();
   if (obj === null) return null;
@@ -23,12 +28,19 @@ export async function parseBrokerConfigs(ctx: ParseContext): Promise<Map<string,
     const path = `/config/brokers/${b}`;
     const entity = b === defaultEntity ? 'default broker config' : `broker config of broker ${b}`;
     if (b !== defaultEntity && !/^\d+$/.test(b)) {
-      ctx.report('error', 'invalid_znode', path, `${entity}: a broker config entity is a broker id or ${defaultEntity}`);
+      ctx.report(
+        'error',
+        'invalid_znode',
+        path,
+        `${entity}: a broker config entity is a broker id or ${defaultEntity}`,
+      );
       continue;
     }
     const cfg = await configOf(ctx, path, entity);
     if (cfg === null) continue;
-    for (const k of cfg.keys()) if (!isKnownBrokerConfig(k)) ctx.report('warning', 'unknown_config_key', path, `${entity}: unknown broker config key ${k} (migrated as is)`);
+    for (const k of cfg.keys())
+      if (!isKnownBrokerConfig(k))
+        ctx.report('warning', 'unknown_config_key', path, `${entity}: unknown broker config key ${k} (migrated as is)`);
     if (cfg.size > 0) out.set(b, cfg);
   }
   return out;
@@ -53,7 +65,13 @@ function parseScram(text: string): Omit<ScramCredentialModel, 'user' | 'mechanis
   return { salt: bytes(salt), storedKey: bytes(storedKey), serverKey: bytes(serverKey), iterations };
 }
 
-function quotasOf(ctx: ParseContext, path: string, entityText: string, cfg: ReadonlyMap<string, string>, allowScram: boolean): Map<string, number> | null {
+function quotasOf(
+  ctx: ParseContext,
+  path: string,
+  entityText: string,
+  cfg: ReadonlyMap<string, string>,
+  allowScram: boolean,
+): Map<string, number> | null {
   const quotas = new Map<string, number>();
   for (const [k, v] of cfg) {
     if (allowScram && scramMechanisms[k] !== undefined) continue;
@@ -63,7 +81,12 @@ function quotasOf(ctx: ParseContext, path: string, entityText: string, cfg: Read
     }
     const n = Number(v);
     if (v.trim() === '' || !Number.isFinite(n) || n < 0) {
-      ctx.report('error', 'invalid_quota', path, `${entityText}: quota ${k}=${JSON.stringify(v)} is not a non-negative number`);
+      ctx.report(
+        'error',
+        'invalid_quota',
+        path,
+        `${entityText}: quota ${k}=${JSON.stringify(v)} is not a non-negative number`,
+      );
       return null;
     }
     quotas.set(k, n);
@@ -78,7 +101,13 @@ interface UserConfigs {
 
 const entityName = (raw: string): string | null => (raw === defaultEntity ? null : desanitize(raw));
 
-async function addQuota(ctx: ParseContext, out: ClientQuotaModel[], path: string, entity: QuotaEntityModel, allowScram = false): Promise<Map<string, string> | null> {
+async function addQuota(
+  ctx: ParseContext,
+  out: ClientQuotaModel[],
+  path: string,
+  entity: QuotaEntityModel,
+  allowScram = false,
+): Promise<Map<string, string> | null> {
   const text = entity.map(([t, n]) => `${t}=${n ?? defaultEntity}`).join(', ');
   const cfg = await configOf(ctx, path, `config of ${text}`);
   if (cfg === null) return null;
@@ -99,16 +128,27 @@ export async function parseUserAndClientConfigs(ctx: ParseContext): Promise<User
       if (text === undefined) continue;
       const user = desanitize(u);
       const parsed = u === defaultEntity ? null : parseScram(text);
-      if (!parsed) ctx.report('error', 'invalid_scram_credential', path, `${mechanism} credential of user ${user} is not salt=..,stored_key=..,server_key=..,iterations=N; not migrated`);
+      if (!parsed)
+        ctx.report(
+          'error',
+          'invalid_scram_credential',
+          path,
+          `${mechanism} credential of user ${user} is not salt=..,stored_key=..,server_key=..,iterations=N; not migrated`,
+        );
       else scram.push({ user, mechanism, ...parsed });
     }
   }
   for (const u of users) {
     for (const c of await ctx.zk.children(`/config/users/${u}/clients`)) {
-      await addQuota(ctx, quotas, `/config/users/${u}/clients/${c}`, [['user', entityName(u)], ['client-id', entityName(c)]]);
+      await addQuota(ctx, quotas, `/config/users/${u}/clients/${c}`, [
+        ['user', entityName(u)],
+        ['client-id', entityName(c)],
+      ]);
     }
   }
-  for (const c of await ctx.zk.children('/config/clients')) await addQuota(ctx, quotas, `/config/clients/${c}`, [['client-id', entityName(c)]]);
-  for (const ip of await ctx.zk.children('/config/ips')) await addQuota(ctx, quotas, `/config/ips/${ip}`, [['ip', ip === defaultEntity ? null : ip]]);
+  for (const c of await ctx.zk.children('/config/clients'))
+    await addQuota(ctx, quotas, `/config/clients/${c}`, [['client-id', entityName(c)]]);
+  for (const ip of await ctx.zk.children('/config/ips'))
+    await addQuota(ctx, quotas, `/config/ips/${ip}`, [['ip', ip === defaultEntity ? null : ip]]);
   return { scram, quotas };
 }

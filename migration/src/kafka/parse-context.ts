@@ -33,7 +33,12 @@ export class ParseContext {
     try {
       return JSON.parse(text) as JsonValue;
     } catch (err) {
-      this.report(severity, 'malformed_json', path, `${entity}: the znode does not hold valid JSON (${err instanceof Error ? err.message : String(err)})`);
+      this.report(
+        severity,
+        'malformed_json',
+        path,
+        `${entity}: the znode does not hold valid JSON (${err instanceof Error ? err.message : String(err)})`,
+      );
       return null;
     }
   }
@@ -75,7 +80,13 @@ export function desanitize(name: string): string {
 }
 
 /** A config znode's `config` map; null when the shape is wrong (problem reported). */
-export function configMapOf(ctx: ParseContext, path: string, entity: string, obj: JsonObject, severity: Severity = 'error'): Map<string, string> | null {
+export function configMapOf(
+  ctx: ParseContext,
+  path: string,
+  entity: string,
+  obj: JsonObject,
+  severity: Severity = 'error',
+): Map<string, string> | null {
   const cfg = obj['config'];
   if (cfg === undefined) return new Map();
   if (!isObject(cfg)) {

@@ -14,7 +14,13 @@ import { parseTopics } from './parse-topics.js';
 
 async function parseClusterId(ctx: ParseContext): Promise<string | null> {
   const obj = await ctx.object('/cluster/id', 'cluster id');
-  if (obj === undefined) ctx.report('error', 'missing_cluster_id', '/cluster/id', 'no cluster id: /cluster/id is missing or empty; a KRaft cluster cannot be matched to this data');
+  if (obj === undefined)
+    ctx.report(
+      'error',
+      'missing_cluster_id',
+      '/cluster/id',
+      'no cluster id: /cluster/id is missing or empty; a KRaft cluster cannot be matched to this data',
+    );
   if (!obj) return null;
   const id = obj['id'];
   if (typeof id !== 'string' || id === '') {
@@ -36,7 +42,8 @@ async function parseBrokers(ctx: ParseContext): Promise<Map<number, BrokerInfo>>
     // A registration we cannot read still proves the broker is registered; it is not migrated
     // (brokers register with the KRaft controller themselves), so problems here are warnings.
     const obj = await ctx.object(path, `registration of broker ${b}`, 'warning');
-    const endpoints = obj && Array.isArray(obj['endpoints']) ? obj['endpoints'].filter((e): e is string => typeof e === 'string') : [];
+    const endpoints =
+      obj && Array.isArray(obj['endpoints']) ? obj['endpoints'].filter((e): e is string => typeof e === 'string') : [];
     out.set(id, {
       id,
       host: obj && typeof obj['host'] === 'string' ? obj['host'] : null,
@@ -68,8 +75,18 @@ async function parseController(ctx: ParseContext): Promise<KafkaZkModel['control
   const epochNode = await ctx.zk.get('/controller_epoch');
   const epochText = await ctx.text('/controller_epoch');
   const epoch = epochText === null ? null : intOf(epochText.trim());
-  if (epochText !== null && epoch === null) ctx.report('warning', 'invalid_znode', '/controller_epoch', `controller epoch ${JSON.stringify(epochText)} is not an integer`);
-  return { brokerId: c ? intOf(c['brokerid']) : null, epoch, epochZkVersion: epochNode ? epochNode.stat.version : null };
+  if (epochText !== null && epoch === null)
+    ctx.report(
+      'warning',
+      'invalid_znode',
+      '/controller_epoch',
+      `controller epoch ${JSON.stringify(epochText)} is not an integer`,
+    );
+  return {
+    brokerId: c ? intOf(c['brokerid']) : null,
+    epoch,
+    epochZkVersion: epochNode ? epochNode.stat.version : null,
+  };
 }
 
 export async function parseKafkaLayout(zk: ZnodeSource): Promise<KafkaZkModel> {

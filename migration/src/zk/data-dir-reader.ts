@@ -99,12 +99,15 @@ export async function readDataDir(dataDir: string, options: DataDirOptions = {})
   const dir = await resolveVersion2(dataDir);
   const { snapshots, logs } = await listZkFiles(dir);
   const notes: Problem[] = [];
-  if (snapshots.length === 0) throw new MigrationInputError(dir, -1, 'no snapshot.<zxid> file in the ZooKeeper data directory');
+  if (snapshots.length === 0)
+    throw new MigrationInputError(dir, -1, 'no snapshot.<zxid> file in the ZooKeeper data directory');
 
   let chosen: ZkFile | undefined;
   let loaded: LoadedSnapshot | undefined;
   let firstError: MigrationInputError | undefined;
-  const candidates = options.snapshot ? snapshots.filter((s) => s.name === options.snapshot) : [...snapshots].reverse().slice(0, snapshotCandidatesMax);
+  const candidates = options.snapshot
+    ? snapshots.filter((s) => s.name === options.snapshot)
+    : [...snapshots].reverse().slice(0, snapshotCandidatesMax);
   if (candidates.length === 0) throw new MigrationInputError(join(dir, options.snapshot ?? ''), -1, 'no such snapshot');
   const store = options.store ?? new MemoryZnodeTree();
   for (const s of candidates) {
@@ -116,7 +119,12 @@ export async function readDataDir(dataDir: string, options: DataDirOptions = {})
       if (!(err instanceof MigrationInputError)) throw err;
       await store.clear(); // what the invalid snapshot wrote before its seal failed
       firstError ??= err;
-      notes.push({ severity: 'warning', code: 'snapshot_skipped', path: err.file, message: `skipped invalid snapshot ${s.name} (${err.message}); using an older one` });
+      notes.push({
+        severity: 'warning',
+        code: 'snapshot_skipped',
+        path: err.file,
+        message: `skipped invalid snapshot ${s.name} (${err.message}); using an older one`,
+      });
     }
   }
   if (!chosen || !loaded) throw firstError ?? new MigrationInputError(dir, -1, 'no valid snapshot');
@@ -137,21 +145,43 @@ export async function readDataDir(dataDir: string, options: DataDirOptions = {})
       const z = e.header.zxid;
       if (z <= last) continue;
       if (!followsDirectly(last, z)) {
-        throw new MigrationInputError(file, e.offset, `transactions ${hexZxid(last + 1n)}..${hexZxid(z - 1n)} are missing (a log file was lost or cut short)`);
+        throw new MigrationInputError(
+          file,
+          e.offset,
+          `transactions ${hexZxid(last + 1n)}..${hexZxid(z - 1n)} are missing (a log file was lost or cut short)`,
+        );
       }
       await applyTxn(state, e);
       last = z;
       applied++;
     }
     if (end.reason === 'torn') {
-      if (i < toReplay.length - 1) throw new MigrationInputError(file, end.offset, `torn record (${end.detail}) in a log that is followed by newer logs`);
-      notes.push({ severity: 'warning', code: 'txn_log_torn_tail', path: file, message: `the last record at byte offset ${end.offset} is incomplete (${end.detail}); it was never acknowledged and is ignored, as ZooKeeper does` });
+      if (i < toReplay.length - 1)
+        throw new MigrationInputError(
+          file,
+          end.offset,
+          `torn record (${end.detail}) in a log that is followed by newer logs`,
+        );
+      notes.push({
+        severity: 'warning',
+        code: 'txn_log_torn_tail',
+        path: file,
+        message: `the last record at byte offset ${end.offset} is incomplete (${end.detail}); it was never acknowledged and is ignored, as ZooKeeper does`,
+      });
     }
   }
   return {
     tree: state.tree,
     sessions: state.sessions,
-    source: { kind: 'zk-data-dir', path: dataDir, snapshotFile: chosen.name, snapshotZxid: snapZxid, lastZxid: last, txnLogsReplayed: replayed, txnsApplied: applied },
+    source: {
+      kind: 'zk-data-dir',
+      path: dataDir,
+      snapshotFile: chosen.name,
+      snapshotZxid: snapZxid,
+      lastZxid: last,
+      txnLogsReplayed: replayed,
+      txnsApplied: applied,
+    },
     notes,
   };
 }

@@ -59,7 +59,7 @@ export function parseJsonDump(text: string, file: string): DumpRead {
   const tree = new MemoryZnodeTree();
   let lastZxid = 0n;
   const at = (path: string): number => {
-    const i = text.indexOf(JSON.stringify(path) + ':');
+    const i = text.indexOf(`${JSON.stringify(path)}:`);
     const j = i >= 0 ? i : text.indexOf(JSON.stringify(path));
     return j >= 0 ? byteOffset(text, j) : 0;
   };
@@ -84,7 +84,8 @@ export function parseJsonDump(text: string, file: string): DumpRead {
     const e = root[path];
     if (!isObject(e)) fail(path, 'entry must be an object');
     const entry = e as { [k: string]: Json };
-    if (path !== '/' && (!path.startsWith('/') || path.endsWith('/') || path.includes('//'))) fail(path, 'not a valid znode path');
+    if (path !== '/' && (!path.startsWith('/') || path.endsWith('/') || path.includes('//')))
+      fail(path, 'not a valid znode path');
     const raw = entry['data'];
     const encoding = entry['data_encoding'] ?? (raw === null ? null : 'utf8');
     let data: Uint8Array | null;
@@ -97,7 +98,13 @@ export function parseJsonDump(text: string, file: string): DumpRead {
     const aclJson = entry['acl'];
     if (Array.isArray(aclJson)) {
       acl = aclJson.map((a) => {
-        if (!isObject(a) || typeof a['perms'] !== 'number' || typeof a['scheme'] !== 'string' || typeof a['id'] !== 'string') return fail(path, 'acl entries need perms, scheme and id');
+        if (
+          !isObject(a) ||
+          typeof a['perms'] !== 'number' ||
+          typeof a['scheme'] !== 'string' ||
+          typeof a['id'] !== 'string'
+        )
+          return fail(path, 'acl entries need perms, scheme and id');
         return { perms: a['perms'], scheme: a['scheme'], id: a['id'] };
       });
     }
@@ -111,7 +118,9 @@ export function parseJsonDump(text: string, file: string): DumpRead {
       mtime: zxid(path, entry, 'mtime'),
       version: int(path, entry, 'version') ?? 0,
       // The dump holds what clients see (persisted*2 - children) and, when known, the persisted value.
-      cversion: int(path, entry, 'cversion_persisted') ?? (clientCVersion === undefined ? 0 : (clientCVersion + numChildren) / 2),
+      cversion:
+        int(path, entry, 'cversion_persisted') ??
+        (clientCVersion === undefined ? 0 : (clientCVersion + numChildren) / 2),
       aversion: int(path, entry, 'aversion') ?? 0,
       ephemeralOwner: BigInt.asIntN(64, zxid(path, entry, 'ephemeral_owner')),
     };

@@ -30,7 +30,9 @@ function encodeData(data: Uint8Array | null): Pick<DumpEntry, 'data' | 'data_enc
   if (data === null) return { data: null, data_encoding: null };
   const b = asBuffer(data);
   const text = b.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(b) ? { data: text, data_encoding: 'utf8' } : { data: b.toString('base64'), data_encoding: 'base64' };
+  return Buffer.from(text, 'utf8').equals(b)
+    ? { data: text, data_encoding: 'utf8' }
+    : { data: b.toString('base64'), data_encoding: 'base64' };
 }
 
 export async function treeToDump(tree: ZnodeSource): Promise<Record<string, DumpEntry>> {

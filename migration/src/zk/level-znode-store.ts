@@ -17,7 +17,15 @@
 // when the node is written (callers check) and the child index matches the nodes.
 import { deserialize, serialize } from 'node:v8';
 import { Level } from 'level';
-import { childPath, nameOf, parentOf, type AclEntryZk, type Znode, type ZnodeStat, type ZnodeStore } from './znode-tree.js';
+import {
+  childPath,
+  nameOf,
+  parentOf,
+  type AclEntryZk,
+  type Znode,
+  type ZnodeStat,
+  type ZnodeStore,
+} from './znode-tree.js';
 
 /** Changed nodes held in memory before they are written to LevelDB as one batch. */
 export const pendingNodesMax = 10_000;
@@ -84,7 +92,8 @@ export class LevelZnodeStore implements ZnodeStore {
     let bytes = this.readAhead.get(path);
     if (bytes === undefined) {
       if (this.readAhead.size + readAheadNodes > readAheadCachedMax) this.readAhead.clear();
-      for await (const [k, v] of this.db.iterator({ gte: nodeKey(path), lt: 'o', limit: readAheadNodes })) this.readAhead.set(k.slice(1), v);
+      for await (const [k, v] of this.db.iterator({ gte: nodeKey(path), lt: 'o', limit: readAheadNodes }))
+        this.readAhead.set(k.slice(1), v);
       bytes = this.readAhead.get(path);
     }
     return bytes === undefined ? undefined : decode(path, bytes);
@@ -129,7 +138,8 @@ export class LevelZnodeStore implements ZnodeStore {
     const isNew = !(await this.exists(node.path));
     if (!isNew) {
       const old = await this.get(node.path);
-      if (old && old.stat.ephemeralOwner !== 0n && old.stat.ephemeralOwner !== node.stat.ephemeralOwner) this.pendingIndex.push({ type: 'del', key: ephemeralKey(old.stat.ephemeralOwner, node.path) });
+      if (old && old.stat.ephemeralOwner !== 0n && old.stat.ephemeralOwner !== node.stat.ephemeralOwner)
+        this.pendingIndex.push({ type: 'del', key: ephemeralKey(old.stat.ephemeralOwner, node.path) });
     }
     this.stage(node, isNew);
     await this.maybeFlush();
@@ -144,7 +154,8 @@ export class LevelZnodeStore implements ZnodeStore {
     this.count--;
     const parent = parentOf(path);
     if (parent !== null) this.pendingIndex.push({ type: 'del', key: childKey(parent, nameOf(path)) });
-    if (node.stat.ephemeralOwner !== 0n) this.pendingIndex.push({ type: 'del', key: ephemeralKey(node.stat.ephemeralOwner, path) });
+    if (node.stat.ephemeralOwner !== 0n)
+      this.pendingIndex.push({ type: 'del', key: ephemeralKey(node.stat.ephemeralOwner, path) });
     await this.maybeFlush();
     return true;
   }
@@ -153,7 +164,8 @@ export class LevelZnodeStore implements ZnodeStore {
     await this.flush();
     const prefix = ephemeralKey(owner, '');
     const out: string[] = [];
-    for await (const k of this.db.keys({ gte: prefix, lt: `${prefix.slice(0, -1)}\x01` })) out.push(k.slice(prefix.length));
+    for await (const k of this.db.keys({ gte: prefix, lt: `${prefix.slice(0, -1)}\x01` }))
+      out.push(k.slice(prefix.length));
     return out.sort();
   }
 
@@ -179,7 +191,10 @@ export class LevelZnodeStore implements ZnodeStore {
   async flush(): Promise<void> {
     if (this.pending.size === 0 && this.pendingIndex.length === 0) return;
     const ops: BatchOp[] = [];
-    for (const [path, n] of this.pending) ops.push(n === null ? { type: 'del', key: nodeKey(path) } : { type: 'put', key: nodeKey(path), value: encode(n) });
+    for (const [path, n] of this.pending)
+      ops.push(
+        n === null ? { type: 'del', key: nodeKey(path) } : { type: 'put', key: nodeKey(path), value: encode(n) },
+      );
     ops.push(...this.pendingIndex);
     this.pending.clear();
     this.pendingIndex.length = 0;
@@ -199,8 +214,14 @@ export class LevelZnodeStore implements ZnodeStore {
     if (!isNew) return;
     this.count++;
     const parent = parentOf(n.path);
-    if (parent !== null) this.pendingIndex.push({ type: 'put', key: childKey(parent, nameOf(n.path)), value: new Uint8Array(0) });
-    if (n.stat.ephemeralOwner !== 0n) this.pendingIndex.push({ type: 'put', key: ephemeralKey(n.stat.ephemeralOwner, n.path), value: new Uint8Array(0) });
+    if (parent !== null)
+      this.pendingIndex.push({ type: 'put', key: childKey(parent, nameOf(n.path)), value: new Uint8Array(0) });
+    if (n.stat.ephemeralOwner !== 0n)
+      this.pendingIndex.push({
+        type: 'put',
+        key: ephemeralKey(n.stat.ephemeralOwner, n.path),
+        value: new Uint8Array(0),
+      });
   }
 
   private async maybeFlush(): Promise<void> {

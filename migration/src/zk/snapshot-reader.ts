@@ -13,7 +13,15 @@ import { gunzipSync } from 'fflate';
 import snappy from 'snappy';
 import { MigrationInputError } from '../errors.js';
 import { adler32, JuteReader } from './jute.js';
-import { MemoryZnodeTree, openAcl, parentOf, type AclEntryZk, type Znode, type ZnodeStat, type ZnodeStore } from './znode-tree.js';
+import {
+  MemoryZnodeTree,
+  openAcl,
+  parentOf,
+  type AclEntryZk,
+  type Znode,
+  type ZnodeStat,
+  type ZnodeStore,
+} from './znode-tree.js';
 
 /** Nodes parsed before they are written to the store together. */
 const snapshotBatchNodes = 5_000;
@@ -49,7 +57,8 @@ const xerialHeaderBytes = 16; // magic, int version, int compatible version
 /** snappy-java's SnappyOutputStream framing (what ZooKeeper's SnapStream writes): a header, then [int length][raw snappy block]... */
 function unframeXerialSnappy(bytes: Uint8Array, file: string): Uint8Array {
   const r: JuteReader = new JuteReader(bytes, file);
-  if (bytes.length < xerialHeaderBytes || !xerialMagic.equals(bytes.subarray(0, 8))) r.fail('not a snappy-java stream (bad magic)', 0);
+  if (bytes.length < xerialHeaderBytes || !xerialMagic.equals(bytes.subarray(0, 8)))
+    r.fail('not a snappy-java stream (bad magic)', 0);
   r.offset = xerialHeaderBytes;
   const parts: Uint8Array[] = [];
   while (r.remaining > 0) {
@@ -71,7 +80,11 @@ function decompress(bytes: Uint8Array, file: string): Uint8Array {
       try {
         return gunzipSync(bytes);
       } catch (err) {
-        throw new MigrationInputError(file, -1, `undecodable gzip stream: ${err instanceof Error ? err.message : String(err)}`);
+        throw new MigrationInputError(
+          file,
+          -1,
+          `undecodable gzip stream: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     case 'snappy':
       return unframeXerialSnappy(bytes, file);
@@ -108,7 +121,8 @@ function checkSeal(r: JuteReader, which: string): void {
   const at = r.offset;
   const stored = r.long(`${which} checksum`);
   const computed = adler32(r.buf, 0, at);
-  if (stored !== BigInt(computed)) r.fail(`${which} checksum mismatch: file says ${stored.toString(16)}, bytes give ${computed.toString(16)}`, at);
+  if (stored !== BigInt(computed))
+    r.fail(`${which} checksum mismatch: file says ${stored.toString(16)}, bytes give ${computed.toString(16)}`, at);
   const markAt = r.offset;
   if (r.ustring(`${which} end marker`) !== '/') r.fail(`${which} is not followed by the "/" end marker`, markAt);
 }
@@ -117,7 +131,11 @@ function checkSeal(r: JuteReader, which: string): void {
  * Parses a whole snapshot file's bytes (compressed or not, by its name) into `tree` (an empty
  * store; a new MemoryZnodeTree by default).
  */
-export async function readSnapshot(fileBytes: Uint8Array, file: string, tree: ZnodeStore = new MemoryZnodeTree()): Promise<LoadedSnapshot> {
+export async function readSnapshot(
+  fileBytes: Uint8Array,
+  file: string,
+  tree: ZnodeStore = new MemoryZnodeTree(),
+): Promise<LoadedSnapshot> {
   const bytes = decompress(fileBytes, file);
   const r: JuteReader = new JuteReader(bytes, file);
   if (bytes.length < 10) r.fail(`too short for a snapshot (${bytes.length} bytes)`, 0);
@@ -169,7 +187,8 @@ export async function readSnapshot(fileBytes: Uint8Array, file: string, tree: Zn
     const parent = parentOf(path);
     if (parent !== null) {
       while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== parent) ancestors.pop();
-      if (ancestors.length === 0 && !batchOffsets.has(parent) && !(await tree.exists(parent))) r.fail(`node ${path} comes before its parent`, at);
+      if (ancestors.length === 0 && !batchOffsets.has(parent) && !(await tree.exists(parent)))
+        r.fail(`node ${path} comes before its parent`, at);
     }
     ancestors.push(path);
     if (path === '/') sawRoot = true;

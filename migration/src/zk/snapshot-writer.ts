@@ -53,7 +53,10 @@ class JuteWriter {
 }
 
 /** The snapshot bytes of `tree` (every node reachable from "/"), with `sessions` (id → timeout ms). */
-export async function writeSnapshot(tree: ZnodeSource, sessions: ReadonlyMap<bigint, number> = new Map()): Promise<Buffer> {
+export async function writeSnapshot(
+  tree: ZnodeSource,
+  sessions: ReadonlyMap<bigint, number> = new Map(),
+): Promise<Buffer> {
   const w = new JuteWriter();
   w.int(snapshotMagic);
   w.int(snapshotVersion);

@@ -40,7 +40,17 @@ async function applyBody(state: ReplayState, h: TxnHeader, body: TxnBody): Promi
         path: body.path,
         data: body.data,
         acl: body.acl,
-        stat: { czxid: h.zxid, mzxid: h.zxid, pzxid: h.zxid, ctime: h.time, mtime: h.time, version: 0, cversion: 0, aversion: 0, ephemeralOwner },
+        stat: {
+          czxid: h.zxid,
+          mzxid: h.zxid,
+          pzxid: h.zxid,
+          ctime: h.time,
+          mtime: h.time,
+          version: 0,
+          cversion: 0,
+          aversion: 0,
+          ephemeralOwner,
+        },
       });
       parent.stat.cversion = newCVersion;
       parent.stat.pzxid = h.zxid;

@@ -32,7 +32,16 @@ const OpCode = {
 } as const;
 
 export type TxnBody =
-  | { readonly kind: 'create'; readonly path: string; readonly data: Uint8Array | null; readonly acl: readonly AclEntryZk[]; readonly ephemeral: boolean; readonly parentCVersion: number; readonly ephemeralType: 'normal' | 'container' | 'ttl'; readonly ttl: bigint }
+  | {
+      readonly kind: 'create';
+      readonly path: string;
+      readonly data: Uint8Array | null;
+      readonly acl: readonly AclEntryZk[];
+      readonly ephemeral: boolean;
+      readonly parentCVersion: number;
+      readonly ephemeralType: 'normal' | 'container' | 'ttl';
+      readonly ttl: bigint;
+    }
   | { readonly kind: 'delete'; readonly path: string }
   | { readonly kind: 'setData'; readonly path: string; readonly data: Uint8Array | null; readonly version: number }
   | { readonly kind: 'setACL'; readonly path: string; readonly acl: readonly AclEntryZk[]; readonly version: number }
@@ -76,7 +85,16 @@ function readBody(r: JuteReader, type: number, inMulti: boolean): TxnBody {
       const data = r.buffer('data');
       const acl = readAclList(r);
       const ephemeral = r.bool('ephemeral');
-      return { kind: 'create', path, data: data && Uint8Array.from(data), acl, ephemeral, parentCVersion: r.int('parentCVersion'), ephemeralType: 'normal', ttl: 0n };
+      return {
+        kind: 'create',
+        path,
+        data: data && Uint8Array.from(data),
+        acl,
+        ephemeral,
+        parentCVersion: r.int('parentCVersion'),
+        ephemeralType: 'normal',
+        ttl: 0n,
+      };
     }
     case OpCode.createContainer:
     case OpCode.createTTL: {
@@ -85,7 +103,16 @@ function readBody(r: JuteReader, type: number, inMulti: boolean): TxnBody {
       const acl = readAclList(r);
       const parentCVersion = r.int('parentCVersion');
       const ttl = type === OpCode.createTTL ? r.long('ttl') : 0n;
-      return { kind: 'create', path, data: data && Uint8Array.from(data), acl, ephemeral: false, parentCVersion, ephemeralType: type === OpCode.createTTL ? 'ttl' : 'container', ttl };
+      return {
+        kind: 'create',
+        path,
+        data: data && Uint8Array.from(data),
+        acl,
+        ephemeral: false,
+        parentCVersion,
+        ephemeralType: type === OpCode.createTTL ? 'ttl' : 'container',
+        ttl,
+      };
     }
     case OpCode.delete:
     case OpCode.deleteContainer:
@@ -110,7 +137,11 @@ function readBody(r: JuteReader, type: number, inMulti: boolean): TxnBody {
       break;
     case OpCode.closeSession:
       // 3.6+ lists the session's ephemerals; older logs have an empty body.
-      if (!inMulti) return { kind: 'closeSession', paths: r.remaining >= 4 ? (r.vector('paths2Delete', () => r.path()) ?? []) : null };
+      if (!inMulti)
+        return {
+          kind: 'closeSession',
+          paths: r.remaining >= 4 ? (r.vector('paths2Delete', () => r.path()) ?? []) : null,
+        };
       break;
     case OpCode.multi:
       if (!inMulti) {
@@ -136,7 +167,13 @@ function readBody(r: JuteReader, type: number, inMulti: boolean): TxnBody {
 /** Parses the txn bytes of one record (TxnHeader, body, optional TxnDigest). */
 function readTxn(bytes: Uint8Array, file: string, base: number, recordOffset: number): TxnEntry {
   const r: JuteReader = new JuteReader(bytes, file, base);
-  const header: TxnHeader = { clientId: r.long('clientId'), cxid: r.int('cxid'), zxid: r.long('zxid'), time: r.long('time'), type: r.int('txn type') };
+  const header: TxnHeader = {
+    clientId: r.long('clientId'),
+    cxid: r.int('cxid'),
+    zxid: r.long('zxid'),
+    time: r.long('time'),
+    type: r.int('txn type'),
+  };
   const body = readBody(r, header.type, false);
   let treeDigest: bigint | null = null;
   if (r.remaining > 0) {
@@ -164,7 +201,10 @@ export function readTxnLog(bytes: Uint8Array, file: string): ReadTxnLog {
     if (r.remaining < 12) {
       const tail = bytes.subarray(at);
       if (tail.every((b) => b === 0)) return { entries, end: { reason: 'padding', offset: at } };
-      return { entries, end: { reason: 'torn', offset: at, detail: `${r.remaining} bytes, too few for a record header` } };
+      return {
+        entries,
+        end: { reason: 'torn', offset: at, detail: `${r.remaining} bytes, too few for a record header` },
+      };
     }
     const checksum = r.long('checksum');
     const len = r.int('length');
@@ -176,13 +216,19 @@ export function readTxnLog(bytes: Uint8Array, file: string): ReadTxnLog {
       return { entries, end: { reason: 'padding', offset: at } };
     }
     if (len < 0) r.fail(`bad record length ${len}`, at + 8);
-    if (r.remaining < len + 1) return { entries, end: { reason: 'torn', offset: at, detail: `record of ${len} bytes runs past the end of the file` } };
+    if (r.remaining < len + 1)
+      return {
+        entries,
+        end: { reason: 'torn', offset: at, detail: `record of ${len} bytes runs past the end of the file` },
+      };
     const txnAt = r.offset;
     const txnBytes = bytes.subarray(txnAt, txnAt + len);
     // Like FileTxnIterator: a missing 'B' is a partial last write (end of log), checked before the checksum.
-    if (bytes[txnAt + len] !== endOfRecordMarker) return { entries, end: { reason: 'torn', offset: at, detail: "record not followed by the 'B' marker" } };
+    if (bytes[txnAt + len] !== endOfRecordMarker)
+      return { entries, end: { reason: 'torn', offset: at, detail: "record not followed by the 'B' marker" } };
     const computed = adler32(txnBytes);
-    if (checksum !== BigInt(computed)) r.fail(`record checksum mismatch: file says ${checksum.toString(16)}, bytes give ${computed.toString(16)}`, at);
+    if (checksum !== BigInt(computed))
+      r.fail(`record checksum mismatch: file says ${checksum.toString(16)}, bytes give ${computed.toString(16)}`, at);
     r.offset = txnAt + len + 1;
     entries.push(readTxn(txnBytes, file, txnAt, at));
   }

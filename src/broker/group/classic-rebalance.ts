@@ -36,7 +36,8 @@ export class ClassicRebalance extends CoordinatorPart {
     if (req.groupId === '') return joinError(ErrorCode.INVALID_GROUP_ID, req.memberId);
     const err = this.check(req.groupId);
     if (err !== ErrorCode.NONE) return joinError(err, req.memberId);
-    if (req.sessionTimeoutMs < this.o.minSessionTimeoutMs || req.sessionTimeoutMs > this.o.maxSessionTimeoutMs) return joinError(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId);
+    if (req.sessionTimeoutMs < this.o.minSessionTimeoutMs || req.sessionTimeoutMs > this.o.maxSessionTimeoutMs)
+      return joinError(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId);
     let g = this.groups.get(req.groupId);
     const isUnknown = req.memberId === '';
     if (!g) {
@@ -45,7 +46,8 @@ export class ClassicRebalance extends CoordinatorPart {
       this.groups.set(req.groupId, g);
     }
     if (g.state === 'Dead') return joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, req.memberId);
-    if (!g.supportsProtocols(req.protocolType, req.protocols)) return joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId);
+    if (!g.supportsProtocols(req.protocolType, req.protocols))
+      return joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId);
     return isUnknown ? this.joinUnknown(g, req) : this.joinKnown(g, req);
   }
 
@@ -58,10 +60,14 @@ export class ClassicRebalance extends CoordinatorPart {
       return this.addMemberAndRebalance(g, newId, req);
     }
     const newId = `${req.clientId}-${randomUUID()}`;
-    if (g.members.size + g.pendingMembers.size >= this.o.maxGroupSize) return joinError(ErrorCode.GROUP_MAX_SIZE_REACHED);
+    if (g.members.size + g.pendingMembers.size >= this.o.maxGroupSize)
+      return joinError(ErrorCode.GROUP_MAX_SIZE_REACHED);
     if (req.requireKnownMemberId) {
       // KIP-394: hand out the id; the member must come back with it within its session timeout.
-      g.pendingMembers.set(newId, this.o.clock.schedule(req.sessionTimeoutMs, () => this.expirePending(g, newId)));
+      g.pendingMembers.set(
+        newId,
+        this.o.clock.schedule(req.sessionTimeoutMs, () => this.expirePending(g, newId)),
+      );
       return joinError(ErrorCode.MEMBER_ID_REQUIRED, newId);
     }
     return this.addMemberAndRebalance(g, newId, req);
@@ -74,7 +80,8 @@ export class ClassicRebalance extends CoordinatorPart {
       g.pendingMembers.delete(req.memberId);
       return this.addMemberAndRebalance(g, req.memberId, req);
     }
-    if (g.isStaticFenced(req.memberId, req.groupInstanceId)) return joinError(ErrorCode.FENCED_INSTANCE_ID, req.memberId);
+    if (g.isStaticFenced(req.memberId, req.groupInstanceId))
+      return joinError(ErrorCode.FENCED_INSTANCE_ID, req.memberId);
     const m = g.members.get(req.memberId);
     if (!m || g.state === 'Empty') return joinError(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId);
     switch (g.state) {
@@ -87,7 +94,8 @@ export class ClassicRebalance extends CoordinatorPart {
         }
         return this.updateMemberAndRebalance(g, m, req);
       case 'Stable':
-        if (m.memberId === g.leaderId || !m.sameProtocols(req.protocols)) return this.updateMemberAndRebalance(g, m, req);
+        if (m.memberId === g.leaderId || !m.sameProtocols(req.protocols))
+          return this.updateMemberAndRebalance(g, m, req);
         return this.currentJoinResult(g, m, false);
       default:
         return joinError(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId);
@@ -109,12 +117,26 @@ export class ClassicRebalance extends CoordinatorPart {
 
   private memberList(g: Group): JoinResult['members'] {
     const protocol = g.protocolName ?? '';
-    return [...g.members.values()].map((x) => ({ memberId: x.memberId, groupInstanceId: x.groupInstanceId, metadata: x.metadataFor(protocol) }));
+    return [...g.members.values()].map((x) => ({
+      memberId: x.memberId,
+      groupInstanceId: x.groupInstanceId,
+      metadata: x.metadataFor(protocol),
+    }));
   }
 
   private addMemberAndRebalance(g: Group, memberId: string, req: JoinRequest): Promise<JoinResult> {
     const now = this.o.clock.now();
-    const m = new Member(memberId, req.groupInstanceId, req.clientId, req.clientHost, req.rebalanceTimeoutMs, req.sessionTimeoutMs, req.protocolType, req.protocols, now);
+    const m = new Member(
+      memberId,
+      req.groupInstanceId,
+      req.clientId,
+      req.clientHost,
+      req.rebalanceTimeoutMs,
+      req.sessionTimeoutMs,
+      req.protocolType,
+      req.protocols,
+      now,
+    );
     if (g.isEmpty) g.protocolType = req.protocolType;
     g.members.set(memberId, m);
     if (req.groupInstanceId !== null) g.staticMembers.set(req.groupInstanceId, memberId);
@@ -148,7 +170,17 @@ export class ClassicRebalance extends CoordinatorPart {
    */
   private async replaceStaticMember(g: Group, oldId: string, newId: string, req: JoinRequest): Promise<JoinResult> {
     const old = g.members.get(oldId)!;
-    const m = new Member(newId, req.groupInstanceId, req.clientId, req.clientHost, req.rebalanceTimeoutMs, req.sessionTimeoutMs, req.protocolType, req.protocols, this.o.clock.now());
+    const m = new Member(
+      newId,
+      req.groupInstanceId,
+      req.clientId,
+      req.clientHost,
+      req.rebalanceTimeoutMs,
+      req.sessionTimeoutMs,
+      req.protocolType,
+      req.protocols,
+      this.o.clock.now(),
+    );
     m.assignment = old.assignment;
     old.sessionTimer?.cancel();
     this.answerJoin(old, joinError(ErrorCode.FENCED_INSTANCE_ID, oldId));
@@ -210,7 +242,8 @@ export class ClassicRebalance extends CoordinatorPart {
   }
 
   private maybePrepareRebalance(g: Group, reason: string): void {
-    if (g.state === 'Stable' || g.state === 'CompletingRebalance' || g.state === 'Empty') this.prepareRebalance(g, reason);
+    if (g.state === 'Stable' || g.state === 'CompletingRebalance' || g.state === 'Empty')
+      this.prepareRebalance(g, reason);
   }
 
   private prepareRebalance(g: Group, reason: string): void {
@@ -228,8 +261,13 @@ export class ClassicRebalance extends CoordinatorPart {
     const rebalanceTimeout = g.maxRebalanceTimeoutMs();
     if (wasEmpty && this.o.initialRebalanceDelayMs > 0) {
       // group.initial.rebalance.delay.ms: let more members of a starting group arrive first.
-      g.initialDelay = { remainingMs: Math.max(0, rebalanceTimeout - this.o.initialRebalanceDelayMs), newMemberAdded: false };
-      g.joinTimer = this.o.clock.schedule(Math.min(this.o.initialRebalanceDelayMs, rebalanceTimeout), () => this.initialDelayElapsed(g));
+      g.initialDelay = {
+        remainingMs: Math.max(0, rebalanceTimeout - this.o.initialRebalanceDelayMs),
+        newMemberAdded: false,
+      };
+      g.joinTimer = this.o.clock.schedule(Math.min(this.o.initialRebalanceDelayMs, rebalanceTimeout), () =>
+        this.initialDelayElapsed(g),
+      );
     } else {
       g.initialDelay = null;
       g.joinTimer = this.o.clock.schedule(rebalanceTimeout, () => this.completeJoin(g));
@@ -281,7 +319,16 @@ export class ClassicRebalance extends CoordinatorPart {
     g.protocolName = g.selectProtocol();
     if (g.leaderId === null || !g.members.has(g.leaderId)) g.leaderId = g.members.keys().next().value!;
     g.transition('CompletingRebalance', now);
-    this.o.logger.info({ group: g.groupId, generation: g.generation, protocol: g.protocolName, members: g.members.size, leader: g.leaderId }, 'group joined; waiting for the leader to assign');
+    this.o.logger.info(
+      {
+        group: g.groupId,
+        generation: g.generation,
+        protocol: g.protocolName,
+        members: g.members.size,
+        leader: g.leaderId,
+      },
+      'group joined; waiting for the leader to assign',
+    );
     for (const m of g.members.values()) {
       this.answerJoin(m, this.currentJoinResult(g, m, true));
       m.lastHeartbeatMs = now;
@@ -295,7 +342,8 @@ export class ClassicRebalance extends CoordinatorPart {
     this.answerJoin(m, joinError(ErrorCode.UNKNOWN_MEMBER_ID, m.memberId));
     this.answerSync(m, syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     g.members.delete(m.memberId);
-    if (m.groupInstanceId !== null && g.staticMembers.get(m.groupInstanceId) === m.memberId) g.staticMembers.delete(m.groupInstanceId);
+    if (m.groupInstanceId !== null && g.staticMembers.get(m.groupInstanceId) === m.memberId)
+      g.staticMembers.delete(m.groupInstanceId);
     if (g.leaderId === m.memberId) g.leaderId = g.members.keys().next().value ?? null;
     this.o.logger.info({ group: g.groupId, member: m.memberId, reason }, 'member removed from group');
   }
@@ -330,7 +378,15 @@ export class ClassicRebalance extends CoordinatorPart {
 
   // ------------------------------------------------------------ SyncGroup
 
-  async sync(req: { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null; protocolType: string | null; protocolName: string | null; assignments: readonly { memberId: string; assignment: Buffer }[] }): Promise<SyncResult> {
+  async sync(req: {
+    groupId: string;
+    generationId: number;
+    memberId: string;
+    groupInstanceId: string | null;
+    protocolType: string | null;
+    protocolName: string | null;
+    assignments: readonly { memberId: string; assignment: Buffer }[];
+  }): Promise<SyncResult> {
     const err = this.check(req.groupId);
     if (err !== ErrorCode.NONE) return syncError(err);
     const g = this.groups.get(req.groupId);
@@ -339,7 +395,11 @@ export class ClassicRebalance extends CoordinatorPart {
     const m = g.members.get(req.memberId);
     if (!m) return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
     if (req.generationId !== g.generation) return syncError(ErrorCode.ILLEGAL_GENERATION);
-    if ((req.protocolType !== null && req.protocolType !== g.protocolType) || (req.protocolName !== null && req.protocolName !== g.protocolName)) return syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    if (
+      (req.protocolType !== null && req.protocolType !== g.protocolType) ||
+      (req.protocolName !== null && req.protocolName !== g.protocolName)
+    )
+      return syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     switch (g.state) {
       case 'Empty':
         return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
@@ -347,7 +407,12 @@ export class ClassicRebalance extends CoordinatorPart {
         return syncError(ErrorCode.REBALANCE_IN_PROGRESS);
       case 'Stable':
         this.scheduleSession(g, m);
-        return { errorCode: ErrorCode.NONE, protocolType: g.protocolType, protocolName: g.protocolName, assignment: m.assignment };
+        return {
+          errorCode: ErrorCode.NONE,
+          protocolType: g.protocolType,
+          protocolName: g.protocolName,
+          assignment: m.assignment,
+        };
       case 'Dead':
         return syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
       case 'CompletingRebalance':
@@ -362,7 +427,10 @@ export class ClassicRebalance extends CoordinatorPart {
     return answer;
   }
 
-  private async storeAssignment(g: Group, assignments: readonly { memberId: string; assignment: Buffer }[]): Promise<void> {
+  private async storeAssignment(
+    g: Group,
+    assignments: readonly { memberId: string; assignment: Buffer }[],
+  ): Promise<void> {
     const generation = g.generation;
     const given = new Map(assignments.map((a) => [a.memberId, a.assignment]));
     const next = new Map<string, Buffer>();
@@ -377,7 +445,12 @@ export class ClassicRebalance extends CoordinatorPart {
     g.transition('Stable', this.o.clock.now());
     for (const m of g.members.values()) {
       m.assignment = next.get(m.memberId) ?? emptyBuffer;
-      this.answerSync(m, { errorCode: ErrorCode.NONE, protocolType: g.protocolType, protocolName: g.protocolName, assignment: m.assignment });
+      this.answerSync(m, {
+        errorCode: ErrorCode.NONE,
+        protocolType: g.protocolType,
+        protocolName: g.protocolName,
+        assignment: m.assignment,
+      });
     }
     this.o.logger.info({ group: g.groupId, generation: g.generation }, 'group is stable');
   }
@@ -391,7 +464,8 @@ export class ClassicRebalance extends CoordinatorPart {
     if (!g) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (g.isStaticFenced(req.memberId, req.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
     const m = g.members.get(req.memberId);
-    if (!m || g.state === 'Empty' || g.state === 'Dead') return g.state === 'Dead' ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.UNKNOWN_MEMBER_ID;
+    if (!m || g.state === 'Empty' || g.state === 'Dead')
+      return g.state === 'Dead' ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.UNKNOWN_MEMBER_ID;
     if (req.generationId !== g.generation) return ErrorCode.ILLEGAL_GENERATION;
     m.lastHeartbeatMs = this.o.clock.now();
     this.scheduleSession(g, m);
@@ -399,11 +473,18 @@ export class ClassicRebalance extends CoordinatorPart {
   }
 
   /** LeaveGroup: an error for the whole request, or one per member. */
-  leave(groupId: string, members: readonly { memberId: string; groupInstanceId: string | null }[]): { errorCode: number; members: { memberId: string; groupInstanceId: string | null; errorCode: number }[] } {
+  leave(
+    groupId: string,
+    members: readonly { memberId: string; groupInstanceId: string | null }[],
+  ): { errorCode: number; members: { memberId: string; groupInstanceId: string | null; errorCode: number }[] } {
     const err = this.check(groupId);
     if (err !== ErrorCode.NONE) return { errorCode: err, members: [] };
     const g = this.groups.get(groupId);
-    if (!g || g.state === 'Dead') return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, members: members.map((m) => ({ ...m, errorCode: ErrorCode.UNKNOWN_MEMBER_ID })) };
+    if (!g || g.state === 'Dead')
+      return {
+        errorCode: ErrorCode.UNKNOWN_MEMBER_ID,
+        members: members.map((m) => ({ ...m, errorCode: ErrorCode.UNKNOWN_MEMBER_ID })),
+      };
     const out = members.map((req) => {
       let memberId = req.memberId;
       if (req.groupInstanceId !== null) {

@@ -44,7 +44,9 @@ export class ManualClock implements Clock {
     const target = this.nowMs + ms;
     for (;;) {
       let next: [number, { at: number; fn: () => void }] | null = null;
-      for (const e of this.due) if (e[1].at <= target && (next === null || e[1].at < next[1].at || (e[1].at === next[1].at && e[0] < next[0]))) next = e;
+      for (const e of this.due)
+        if (e[1].at <= target && (next === null || e[1].at < next[1].at || (e[1].at === next[1].at && e[0] < next[0])))
+          next = e;
       if (next === null) break;
       this.due.delete(next[0]);
       this.nowMs = Math.max(this.nowMs, next[1].at);

@@ -51,7 +51,14 @@ export interface DescribedGroup {
   readonly state: GroupState;
   readonly protocolType: string;
   readonly protocolData: string;
-  readonly members: readonly { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; metadata: Buffer; assignment: Buffer }[];
+  readonly members: readonly {
+    memberId: string;
+    groupInstanceId: string | null;
+    clientId: string;
+    clientHost: string;
+    metadata: Buffer;
+    assignment: Buffer;
+  }[];
 }
 
 /** What /metrics shows of a group this broker coordinates. */

@@ -7,17 +7,57 @@ import type { MetadataImage } from '../../metadata/image.js';
 import type { BrokerApiContext, KafkaApiRegistry, RequestContext } from '../api-context.js';
 import type { GroupCoordinator } from './group-coordinator.js';
 import { offsetsTopicName } from './offsets-records.js';
-import { findCoordinatorApi, type FindCoordinatorRequest, type FindCoordinatorResponseInput } from '../../protocol/messages/find-coordinator.js';
-import { joinGroupApi, type JoinGroupRequest, type JoinGroupResponseInput } from '../../protocol/messages/join-group.js';
-import { syncGroupApi, type SyncGroupRequest, type SyncGroupResponseInput } from '../../protocol/messages/sync-group.js';
+import {
+  findCoordinatorApi,
+  type FindCoordinatorRequest,
+  type FindCoordinatorResponseInput,
+} from '../../protocol/messages/find-coordinator.js';
+import {
+  joinGroupApi,
+  type JoinGroupRequest,
+  type JoinGroupResponseInput,
+} from '../../protocol/messages/join-group.js';
+import {
+  syncGroupApi,
+  type SyncGroupRequest,
+  type SyncGroupResponseInput,
+} from '../../protocol/messages/sync-group.js';
 import { heartbeatApi, type HeartbeatRequest, type HeartbeatResponseInput } from '../../protocol/messages/heartbeat.js';
-import { leaveGroupApi, type LeaveGroupRequest, type LeaveGroupResponseInput } from '../../protocol/messages/leave-group.js';
-import { offsetCommitApi, type OffsetCommitRequest, type OffsetCommitResponseInput } from '../../protocol/messages/offset-commit.js';
-import { offsetFetchApi, type OffsetFetchRequest, type OffsetFetchResponseInput } from '../../protocol/messages/offset-fetch.js';
-import { offsetDeleteApi, type OffsetDeleteRequest, type OffsetDeleteResponseInput } from '../../protocol/messages/offset-delete.js';
-import { listGroupsApi, type ListGroupsRequest, type ListGroupsResponseInput } from '../../protocol/messages/list-groups.js';
-import { describeGroupsApi, type DescribeGroupsRequest, type DescribeGroupsResponseInput } from '../../protocol/messages/describe-groups.js';
-import { deleteGroupsApi, type DeleteGroupsRequest, type DeleteGroupsResponseInput } from '../../protocol/messages/delete-groups.js';
+import {
+  leaveGroupApi,
+  type LeaveGroupRequest,
+  type LeaveGroupResponseInput,
+} from '../../protocol/messages/leave-group.js';
+import {
+  offsetCommitApi,
+  type OffsetCommitRequest,
+  type OffsetCommitResponseInput,
+} from '../../protocol/messages/offset-commit.js';
+import {
+  offsetFetchApi,
+  type OffsetFetchRequest,
+  type OffsetFetchResponseInput,
+} from '../../protocol/messages/offset-fetch.js';
+import {
+  offsetDeleteApi,
+  type OffsetDeleteRequest,
+  type OffsetDeleteResponseInput,
+} from '../../protocol/messages/offset-delete.js';
+import {
+  listGroupsApi,
+  type ListGroupsRequest,
+  type ListGroupsResponseInput,
+} from '../../protocol/messages/list-groups.js';
+import {
+  describeGroupsApi,
+  type DescribeGroupsRequest,
+  type DescribeGroupsResponseInput,
+} from '../../protocol/messages/describe-groups.js';
+import {
+  deleteGroupsApi,
+  type DeleteGroupsRequest,
+  type DeleteGroupsResponseInput,
+} from '../../protocol/messages/delete-groups.js';
 
 const keyTypeGroup = 0;
 
@@ -48,34 +88,69 @@ class OffsetsTopicCreator {
     const c = this.ctx.config;
     const replicationFactor = Math.max(1, Math.min(c.offsetsTopicReplicationFactor, live));
     this.inFlight = this.ctx.controller
-      .createTopics({
-        topics: [{
-          name: offsetsTopicName,
-          numPartitions: c.offsetsTopicNumPartitions,
-          replicationFactor,
-          configs: { 'cleanup.policy': 'compact', 'compression.type': 'producer', 'segment.bytes': String(c.offsetsTopicSegmentBytes) },
-        }],
-      }, { timeoutMs: 10_000 })
+      .createTopics(
+        {
+          topics: [
+            {
+              name: offsetsTopicName,
+              numPartitions: c.offsetsTopicNumPartitions,
+              replicationFactor,
+              configs: {
+                'cleanup.policy': 'compact',
+                'compression.type': 'producer',
+                'segment.bytes': String(c.offsetsTopicSegmentBytes),
+              },
+            },
+          ],
+        },
+        { timeoutMs: 10_000 },
+      )
       .then((res) => {
         const t = res.topics[0];
         const code = t?.errorCode ?? 0;
-        if (code === ErrorCode.NONE) this.ctx.logger.info({ partitions: c.offsetsTopicNumPartitions, replicationFactor }, `created ${offsetsTopicName}`);
-        else if (code !== ErrorCode.TOPIC_ALREADY_EXISTS) this.ctx.logger.warn({ code, message: t?.errorMessage }, `could not create ${offsetsTopicName}`);
+        if (code === ErrorCode.NONE)
+          this.ctx.logger.info(
+            { partitions: c.offsetsTopicNumPartitions, replicationFactor },
+            `created ${offsetsTopicName}`,
+          );
+        else if (code !== ErrorCode.TOPIC_ALREADY_EXISTS)
+          this.ctx.logger.warn({ code, message: t?.errorMessage }, `could not create ${offsetsTopicName}`);
       })
-      .catch((err: unknown) => this.ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, `could not create ${offsetsTopicName}`))
+      .catch((err: unknown) =>
+        this.ctx.logger.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          `could not create ${offsetsTopicName}`,
+        ),
+      )
       .finally(() => {
         this.inFlight = null;
       });
   }
 }
 
-function findCoordinator(ctx: BrokerApiContext, coordinator: GroupCoordinator, creator: OffsetsTopicCreator, req: FindCoordinatorRequest, rc: RequestContext): FindCoordinatorResponseInput {
+function findCoordinator(
+  ctx: BrokerApiContext,
+  coordinator: GroupCoordinator,
+  creator: OffsetsTopicCreator,
+  req: FindCoordinatorRequest,
+  rc: RequestContext,
+): FindCoordinatorResponseInput {
   const version = rc.header.apiVersion;
   const keys = version >= 4 ? (req.coordinatorKeys ?? []) : [req.key ?? ''];
   const img = ctx.replicas.currentImage();
-  const answer = (key: string): { key: string; nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null } => {
-    const fail = (errorCode: number, errorMessage: string) => ({ key, nodeId: -1, host: '', port: -1, errorCode, errorMessage });
-    if (req.keyType !== keyTypeGroup) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'transaction coordinators are not supported by raftka yet');
+  const answer = (
+    key: string,
+  ): { key: string; nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null } => {
+    const fail = (errorCode: number, errorMessage: string) => ({
+      key,
+      nodeId: -1,
+      host: '',
+      port: -1,
+      errorCode,
+      errorMessage,
+    });
+    if (req.keyType !== keyTypeGroup)
+      return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'transaction coordinators are not supported by raftka yet');
     if (key === '') return fail(ErrorCode.INVALID_REQUEST, 'empty group id');
     if (!img) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'no metadata yet');
     const topic = img.topicsByName.get(offsetsTopicName);
@@ -90,10 +165,21 @@ function findCoordinator(ctx: BrokerApiContext, coordinator: GroupCoordinator, c
   };
   if (version >= 4) return { throttleTimeMs: 0, coordinators: keys.map(answer) };
   const a = answer(keys[0]!);
-  return { throttleTimeMs: 0, errorCode: a.errorCode, errorMessage: a.errorMessage, nodeId: a.nodeId, host: a.host, port: a.port };
+  return {
+    throttleTimeMs: 0,
+    errorCode: a.errorCode,
+    errorMessage: a.errorMessage,
+    nodeId: a.nodeId,
+    host: a.host,
+    port: a.port,
+  };
 }
 
-async function joinGroup(coordinator: GroupCoordinator, req: JoinGroupRequest, rc: RequestContext): Promise<JoinGroupResponseInput> {
+async function joinGroup(
+  coordinator: GroupCoordinator,
+  req: JoinGroupRequest,
+  rc: RequestContext,
+): Promise<JoinGroupResponseInput> {
   const version = rc.header.apiVersion;
   const r = await coordinator.join({
     groupId: req.groupId,
@@ -122,24 +208,52 @@ async function joinGroup(coordinator: GroupCoordinator, req: JoinGroupRequest, r
 
 async function syncGroup(coordinator: GroupCoordinator, req: SyncGroupRequest): Promise<SyncGroupResponseInput> {
   const r = await coordinator.sync(req);
-  return { throttleTimeMs: 0, errorCode: r.errorCode, protocolType: r.protocolType, protocolName: r.protocolName, assignment: r.assignment };
+  return {
+    throttleTimeMs: 0,
+    errorCode: r.errorCode,
+    protocolType: r.protocolType,
+    protocolName: r.protocolName,
+    assignment: r.assignment,
+  };
 }
 
 function heartbeat(coordinator: GroupCoordinator, req: HeartbeatRequest): HeartbeatResponseInput {
   return { throttleTimeMs: 0, errorCode: coordinator.heartbeat(req) };
 }
 
-function leaveGroup(coordinator: GroupCoordinator, req: LeaveGroupRequest, rc: RequestContext): LeaveGroupResponseInput {
+function leaveGroup(
+  coordinator: GroupCoordinator,
+  req: LeaveGroupRequest,
+  rc: RequestContext,
+): LeaveGroupResponseInput {
   if (rc.header.apiVersion < 3) {
     const r = coordinator.leave(req.groupId, [{ memberId: req.memberId ?? '', groupInstanceId: null }]);
-    return { throttleTimeMs: 0, errorCode: r.errorCode !== ErrorCode.NONE ? r.errorCode : (r.members[0]?.errorCode ?? ErrorCode.NONE) };
+    return {
+      throttleTimeMs: 0,
+      errorCode: r.errorCode !== ErrorCode.NONE ? r.errorCode : (r.members[0]?.errorCode ?? ErrorCode.NONE),
+    };
   }
-  const r = coordinator.leave(req.groupId, (req.members ?? []).map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId })));
+  const r = coordinator.leave(
+    req.groupId,
+    (req.members ?? []).map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId })),
+  );
   return { throttleTimeMs: 0, errorCode: r.errorCode, members: r.members };
 }
 
-async function offsetCommit(coordinator: GroupCoordinator, req: OffsetCommitRequest, rc: RequestContext): Promise<OffsetCommitResponseInput> {
-  const items = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata })));
+async function offsetCommit(
+  coordinator: GroupCoordinator,
+  req: OffsetCommitRequest,
+  rc: RequestContext,
+): Promise<OffsetCommitResponseInput> {
+  const items = req.topics.flatMap((t) =>
+    t.partitions.map((p) => ({
+      topic: t.name,
+      partition: p.partitionIndex,
+      offset: p.committedOffset,
+      leaderEpoch: p.committedLeaderEpoch,
+      metadata: p.committedMetadata,
+    })),
+  );
   // v0 commits come from outside any group membership (generation -1).
   const codes = await coordinator.commitOffsets({
     groupId: req.groupId,
@@ -151,13 +265,23 @@ async function offsetCommit(coordinator: GroupCoordinator, req: OffsetCommitRequ
   let i = 0;
   return {
     throttleTimeMs: 0,
-    topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: codes[i++]! })) })),
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: codes[i++]! })),
+    })),
   };
 }
 
-function offsetFetch(coordinator: GroupCoordinator, req: OffsetFetchRequest, rc: RequestContext): OffsetFetchResponseInput {
+function offsetFetch(
+  coordinator: GroupCoordinator,
+  req: OffsetFetchRequest,
+  rc: RequestContext,
+): OffsetFetchResponseInput {
   const version = rc.header.apiVersion;
-  const wanted = req.topics === null || req.topics === undefined ? null : req.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
+  const wanted =
+    req.topics === null || req.topics === undefined
+      ? null
+      : req.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
   const r = coordinator.fetchOffsets(req.groupId ?? '', wanted);
   if (r.errorCode !== ErrorCode.NONE) {
     // v0-1 have no top-level error: every requested partition carries it.
@@ -165,19 +289,50 @@ function offsetFetch(coordinator: GroupCoordinator, req: OffsetFetchRequest, rc:
     return {
       throttleTimeMs: 0,
       errorCode: r.errorCode,
-      topics: (req.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: perPartition })) })),
+      topics: (req.topics ?? []).map((t) => ({
+        name: t.name,
+        partitions: t.partitionIndexes.map((partitionIndex) => ({
+          partitionIndex,
+          committedOffset: -1,
+          committedLeaderEpoch: -1,
+          metadata: '',
+          errorCode: perPartition,
+        })),
+      })),
     };
   }
-  const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; metadata: string | null; errorCode: number }[]>();
+  const byTopic = new Map<
+    string,
+    {
+      partitionIndex: number;
+      committedOffset: number;
+      committedLeaderEpoch: number;
+      metadata: string | null;
+      errorCode: number;
+    }[]
+  >();
   for (const o of r.offsets) {
     let list = byTopic.get(o.topic);
     if (!list) byTopic.set(o.topic, (list = []));
-    list.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE });
+    list.push({
+      partitionIndex: o.partition,
+      committedOffset: o.offset,
+      committedLeaderEpoch: o.leaderEpoch,
+      metadata: o.metadata,
+      errorCode: ErrorCode.NONE,
+    });
   }
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
+  return {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+  };
 }
 
-async function offsetDelete(coordinator: GroupCoordinator, req: OffsetDeleteRequest): Promise<OffsetDeleteResponseInput> {
+async function offsetDelete(
+  coordinator: GroupCoordinator,
+  req: OffsetDeleteRequest,
+): Promise<OffsetDeleteResponseInput> {
   const wanted = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
   const r = await coordinator.deleteOffsets(req.groupId, wanted);
   if (r.errorCode !== ErrorCode.NONE) return { errorCode: r.errorCode, throttleTimeMs: 0, topics: [] };
@@ -185,13 +340,20 @@ async function offsetDelete(coordinator: GroupCoordinator, req: OffsetDeleteRequ
   return {
     errorCode: ErrorCode.NONE,
     throttleTimeMs: 0,
-    topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: r.partitions[i++]! })) })),
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: r.partitions[i++]! })),
+    })),
   };
 }
 
 function listGroups(coordinator: GroupCoordinator, req: ListGroupsRequest): ListGroupsResponseInput {
   const r = coordinator.listGroups(req.statesFilter ?? []);
-  return { throttleTimeMs: 0, errorCode: r.errorCode, groups: r.groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state })) };
+  return {
+    throttleTimeMs: 0,
+    errorCode: r.errorCode,
+    groups: r.groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state })),
+  };
 }
 
 function describeGroups(coordinator: GroupCoordinator, req: DescribeGroupsRequest): DescribeGroupsResponseInput {
@@ -205,13 +367,25 @@ function describeGroups(coordinator: GroupCoordinator, req: DescribeGroupsReques
         groupState: d.state,
         protocolType: d.protocolType,
         protocolData: d.protocolData,
-        members: d.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost, memberMetadata: m.metadata, memberAssignment: m.assignment })),
+        members: d.members.map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          memberMetadata: m.metadata,
+          memberAssignment: m.assignment,
+        })),
       };
     }),
   };
 }
 
-async function deleteGroups(coordinator: GroupCoordinator, req: DeleteGroupsRequest): Promise<DeleteGroupsResponseInput> {
-  const results = await Promise.all(req.groupsNames.map(async (groupId) => ({ groupId, errorCode: await coordinator.deleteGroup(groupId) })));
+async function deleteGroups(
+  coordinator: GroupCoordinator,
+  req: DeleteGroupsRequest,
+): Promise<DeleteGroupsResponseInput> {
+  const results = await Promise.all(
+    req.groupsNames.map(async (groupId) => ({ groupId, errorCode: await coordinator.deleteGroup(groupId) })),
+  );
   return { throttleTimeMs: 0, results };
 }

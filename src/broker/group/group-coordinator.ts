@@ -17,8 +17,22 @@
 // - After every await, state is checked again: other requests may have moved the group meanwhile.
 import { ErrorCode } from '../../common/errors.js';
 import { ClassicRebalance } from './classic-rebalance.js';
-import type { CoordinatorContext, DescribedGroup, GroupCoordinatorOptions, GroupView, JoinRequest, OffsetCommitRequestItem } from './coordinator-types.js';
-import { emptyBuffer, splitOffsetMapKey, type Group, type GroupState, type JoinResult, type SyncResult } from './group.js';
+import type {
+  CoordinatorContext,
+  DescribedGroup,
+  GroupCoordinatorOptions,
+  GroupView,
+  JoinRequest,
+  OffsetCommitRequestItem,
+} from './coordinator-types.js';
+import {
+  emptyBuffer,
+  splitOffsetMapKey,
+  type Group,
+  type GroupState,
+  type JoinResult,
+  type SyncResult,
+} from './group.js';
 import { groupsFromReplay, replayOffsetsPartition, type PartitionReplay } from './group-loading.js';
 import { GroupOffsets } from './group-offsets.js';
 import { coordinatorAppendError, type OffsetsRecord } from './offsets-log.js';
@@ -34,7 +48,12 @@ export class GroupCoordinator {
   private readonly offsets: GroupOffsets;
 
   constructor(private readonly o: GroupCoordinatorOptions) {
-    const context: CoordinatorContext = { o, groups: this.groups, check: (groupId) => this.check(groupId), partitionFor: (groupId) => this.partitionFor(groupId) };
+    const context: CoordinatorContext = {
+      o,
+      groups: this.groups,
+      check: (groupId) => this.check(groupId),
+      partitionFor: (groupId) => this.partitionFor(groupId),
+    };
     this.rebalance = new ClassicRebalance(context);
     this.offsets = new GroupOffsets(context, this.rebalance);
   }
@@ -68,7 +87,6 @@ export class GroupCoordinator {
     return load.state === 'loading' ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE;
   }
 
-
   /** A partition's groups as they stand in its log. */
   private async load(partition: number, epoch: number): Promise<void> {
     const load: PartitionLoad = { state: 'loading', epoch };
@@ -78,7 +96,10 @@ export class GroupCoordinator {
     try {
       replay = await replayOffsetsPartition(this.o.log, partition, () => this.partitions.get(partition) === load);
     } catch (err) {
-      this.o.logger.error({ partition, err: err instanceof Error ? err.message : String(err) }, 'loading consumer groups failed');
+      this.o.logger.error(
+        { partition, err: err instanceof Error ? err.message : String(err) },
+        'loading consumer groups failed',
+      );
       if (this.partitions.get(partition) === load) this.partitions.delete(partition);
       return;
     }
@@ -89,7 +110,16 @@ export class GroupCoordinator {
       for (const m of g.members.values()) this.rebalance.scheduleSession(g, m);
     }
     this.partitions.set(partition, { state: 'loaded', epoch });
-    this.o.logger.info({ partition, epoch, records: replay.records, groups: [...this.groups.values()].filter((g) => g.partition === partition).length, ms: now - started }, 'loaded consumer groups');
+    this.o.logger.info(
+      {
+        partition,
+        epoch,
+        records: replay.records,
+        groups: [...this.groups.values()].filter((g) => g.partition === partition).length,
+        ms: now - started,
+      },
+      'loaded consumer groups',
+    );
   }
 
   private unload(partition: number): void {
@@ -100,7 +130,6 @@ export class GroupCoordinator {
     }
     this.o.logger.info({ partition }, 'unloaded consumer groups (no longer the offsets partition leader)');
   }
-
 
   close(): void {
     this.closed = true;
@@ -122,23 +151,38 @@ export class GroupCoordinator {
   }
 
   /** LeaveGroup: an error for the whole request, or one per member. */
-  leave(groupId: string, members: readonly { memberId: string; groupInstanceId: string | null }[]): ReturnType<ClassicRebalance['leave']> {
+  leave(
+    groupId: string,
+    members: readonly { memberId: string; groupInstanceId: string | null }[],
+  ): ReturnType<ClassicRebalance['leave']> {
     return this.rebalance.leave(groupId, members);
   }
 
   // ------------------------------------------------------------ offsets (group-offsets.ts)
 
-  commitOffsets(req: { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null; offsets: readonly OffsetCommitRequestItem[] }): Promise<number[]> {
+  commitOffsets(req: {
+    groupId: string;
+    generationId: number;
+    memberId: string;
+    groupInstanceId: string | null;
+    offsets: readonly OffsetCommitRequestItem[];
+  }): Promise<number[]> {
     return this.offsets.commitOffsets(req);
   }
 
   /** OffsetFetch: the committed offsets (all of them when `partitions` is null); -1 where none. */
-  fetchOffsets(groupId: string, partitions: readonly { topic: string; partition: number }[] | null): ReturnType<GroupOffsets['fetchOffsets']> {
+  fetchOffsets(
+    groupId: string,
+    partitions: readonly { topic: string; partition: number }[] | null,
+  ): ReturnType<GroupOffsets['fetchOffsets']> {
     return this.offsets.fetchOffsets(groupId, partitions);
   }
 
   /** OffsetDelete: forget committed offsets of topics the group no longer consumes. */
-  deleteOffsets(groupId: string, partitions: readonly { topic: string; partition: number }[]): ReturnType<GroupOffsets['deleteOffsets']> {
+  deleteOffsets(
+    groupId: string,
+    partitions: readonly { topic: string; partition: number }[],
+  ): ReturnType<GroupOffsets['deleteOffsets']> {
     return this.offsets.deleteOffsets(groupId, partitions);
   }
 
@@ -149,18 +193,33 @@ export class GroupCoordinator {
 
   // ------------------------------------------------------------ admin views
 
-  listGroups(states: readonly string[]): { errorCode: number; groups: { groupId: string; protocolType: string; state: GroupState }[] } {
+  listGroups(states: readonly string[]): {
+    errorCode: number;
+    groups: { groupId: string; protocolType: string; state: GroupState }[];
+  } {
     if (this.closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: [] };
     const loading = [...this.partitions.values()].some((p) => p.state === 'loading');
     const wanted = new Set(states.map((s) => s.toLowerCase()));
     const groups = [...this.groups.values()]
-      .filter((g) => g.state !== 'Dead' && this.check(g.groupId) === ErrorCode.NONE && (wanted.size === 0 || wanted.has(g.state.toLowerCase())))
+      .filter(
+        (g) =>
+          g.state !== 'Dead' &&
+          this.check(g.groupId) === ErrorCode.NONE &&
+          (wanted.size === 0 || wanted.has(g.state.toLowerCase())),
+      )
       .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state }));
     return { errorCode: loading ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE, groups };
   }
 
   describeGroup(groupId: string): DescribedGroup {
-    const none = (errorCode: number, state: GroupState): DescribedGroup => ({ errorCode, groupId, state, protocolType: '', protocolData: '', members: [] });
+    const none = (errorCode: number, state: GroupState): DescribedGroup => ({
+      errorCode,
+      groupId,
+      state,
+      protocolType: '',
+      protocolData: '',
+      members: [],
+    });
     const err = this.check(groupId);
     if (err !== ErrorCode.NONE) return none(err, 'Dead');
     const g = this.groups.get(groupId);

@@ -17,7 +17,11 @@ export interface PartitionReplay {
  * Reads a partition's log from its start. Null when `stillLoading` turns false meanwhile (the
  * partition was unloaded); throws what reading or decoding the records throws.
  */
-export async function replayOffsetsPartition(log: OffsetsLog, partition: number, stillLoading: () => boolean): Promise<PartitionReplay | null> {
+export async function replayOffsetsPartition(
+  log: OffsetsLog,
+  partition: number,
+  stillLoading: () => boolean,
+): Promise<PartitionReplay | null> {
   const offsets = new Map<string, Map<string, CommittedOffset>>();
   const metadata = new Map<string, GroupMetadataValue | null>();
   let records = 0;
@@ -33,7 +37,12 @@ export async function replayOffsetsPartition(log: OffsetsLog, partition: number,
       if (r.value === null) m.delete(k);
       else {
         const v = decodeOffsetValue(r.value);
-        m.set(k, { offset: v.offset, leaderEpoch: v.leaderEpoch, metadata: v.metadata, commitTimestamp: v.commitTimestamp });
+        m.set(k, {
+          offset: v.offset,
+          leaderEpoch: v.leaderEpoch,
+          metadata: v.metadata,
+          commitTimestamp: v.commitTimestamp,
+        });
       }
     } else {
       metadata.set(key.group, r.value === null ? null : decodeGroupValue(r.value));
@@ -59,7 +68,17 @@ export function groupsFromReplay(replay: PartitionReplay, partition: number, now
       g.leaderId = meta.leader;
       if (meta.currentStateTimestamp >= 0) g.currentStateTimestamp = meta.currentStateTimestamp;
       for (const m of meta.members) {
-        const member = new Member(m.memberId, m.groupInstanceId, m.clientId, m.clientHost, m.rebalanceTimeout >= 0 ? m.rebalanceTimeout : m.sessionTimeout, m.sessionTimeout, meta.protocolType, meta.protocol === null ? [] : [{ name: meta.protocol, metadata: m.subscription }], now);
+        const member = new Member(
+          m.memberId,
+          m.groupInstanceId,
+          m.clientId,
+          m.clientHost,
+          m.rebalanceTimeout >= 0 ? m.rebalanceTimeout : m.sessionTimeout,
+          m.sessionTimeout,
+          meta.protocolType,
+          meta.protocol === null ? [] : [{ name: meta.protocol, metadata: m.subscription }],
+          now,
+        );
         member.assignment = m.assignment;
         g.members.set(m.memberId, member);
         if (m.groupInstanceId !== null) g.staticMembers.set(m.groupInstanceId, m.memberId);

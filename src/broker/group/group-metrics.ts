@@ -36,7 +36,9 @@ export function registerGroupMetrics(registry: Registry, coordinator: GroupCoord
     registers: [registry],
     collect() {
       this.reset();
-      for (const g of coordinator.views()) for (const o of g.offsets) this.set({ group: g.groupId, topic: o.topic, partition: String(o.partition) }, o.offset);
+      for (const g of coordinator.views())
+        for (const o of g.offsets)
+          this.set({ group: g.groupId, topic: o.topic, partition: String(o.partition) }, o.offset);
     },
   });
   new Gauge({
@@ -54,7 +56,8 @@ export function registerGroupMetrics(registry: Registry, coordinator: GroupCoord
       for (const g of views) {
         for (const o of g.offsets) {
           const end = ends.get(offsetMapKey(o.topic, o.partition));
-          if (end !== undefined && o.offset >= 0) this.set({ group: g.groupId, topic: o.topic, partition: String(o.partition) }, Math.max(0, end - o.offset));
+          if (end !== undefined && o.offset >= 0)
+            this.set({ group: g.groupId, topic: o.topic, partition: String(o.partition) }, Math.max(0, end - o.offset));
         }
       }
     },

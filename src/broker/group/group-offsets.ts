@@ -21,7 +21,13 @@ export class GroupOffsets extends CoordinatorPart {
     this.rebalance.dropGroup(g, errorCode);
   }
 
-  async commitOffsets(req: { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null; offsets: readonly OffsetCommitRequestItem[] }): Promise<number[]> {
+  async commitOffsets(req: {
+    groupId: string;
+    generationId: number;
+    memberId: string;
+    groupInstanceId: string | null;
+    offsets: readonly OffsetCommitRequestItem[];
+  }): Promise<number[]> {
     const all = (code: number): number[] => req.offsets.map(() => code);
     const err = this.check(req.groupId);
     if (err !== ErrorCode.NONE) return all(err);
@@ -37,20 +43,41 @@ export class GroupOffsets extends CoordinatorPart {
     const now = this.o.clock.now();
     const codes: number[] = req.offsets.map((o) => {
       if (!this.o.partitionExists(o.topic, o.partition)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-      if (o.metadata !== null && Buffer.byteLength(o.metadata) > this.o.offsetMetadataMaxBytes) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
+      if (o.metadata !== null && Buffer.byteLength(o.metadata) > this.o.offsetMetadataMaxBytes)
+        return ErrorCode.OFFSET_METADATA_TOO_LARGE;
       return ErrorCode.NONE;
     });
-    const accepted = req.offsets.flatMap((o, i) => (codes[i] === ErrorCode.NONE ? [{ i, o, v: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now } }] : []));
+    const accepted = req.offsets.flatMap((o, i) =>
+      codes[i] === ErrorCode.NONE
+        ? [
+            {
+              i,
+              o,
+              v: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now },
+            },
+          ]
+        : [],
+    );
     if (accepted.length === 0) return codes;
-    const written = coordinatorAppendError(await this.o.log.append(g.partition, accepted.map(({ o, v }) => ({ key: offsetKey(req.groupId, o.topic, o.partition), value: offsetValue(v) }))), true);
+    const written = coordinatorAppendError(
+      await this.o.log.append(
+        g.partition,
+        accepted.map(({ o, v }) => ({ key: offsetKey(req.groupId, o.topic, o.partition), value: offsetValue(v) })),
+      ),
+      true,
+    );
     for (const { i, o, v } of accepted) {
       codes[i] = written;
-      if (written === ErrorCode.NONE && this.groups.get(req.groupId) === g) g.offsets.set(offsetMapKey(o.topic, o.partition), v);
+      if (written === ErrorCode.NONE && this.groups.get(req.groupId) === g)
+        g.offsets.set(offsetMapKey(o.topic, o.partition), v);
     }
     return codes;
   }
 
-  private commitCheck(g: Group, req: { generationId: number; memberId: string; groupInstanceId: string | null }): number {
+  private commitCheck(
+    g: Group,
+    req: { generationId: number; memberId: string; groupInstanceId: string | null },
+  ): number {
     if (g.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     if (g.isStaticFenced(req.memberId, req.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
     if (req.generationId < 0 && g.state === 'Empty') return ErrorCode.NONE; // a commit from outside the group (tools, assign-only consumers)
@@ -61,7 +88,13 @@ export class GroupOffsets extends CoordinatorPart {
   }
 
   /** OffsetFetch: the committed offsets (all of them when `partitions` is null); -1 where none. */
-  fetchOffsets(groupId: string, partitions: readonly { topic: string; partition: number }[] | null): { errorCode: number; offsets: { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string | null }[] } {
+  fetchOffsets(
+    groupId: string,
+    partitions: readonly { topic: string; partition: number }[] | null,
+  ): {
+    errorCode: number;
+    offsets: { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string | null }[];
+  } {
     const err = this.check(groupId);
     if (err !== ErrorCode.NONE) return { errorCode: err, offsets: [] };
     const g = this.groups.get(groupId);
@@ -70,13 +103,18 @@ export class GroupOffsets extends CoordinatorPart {
       errorCode: ErrorCode.NONE,
       offsets: want.map(({ topic, partition }) => {
         const c = g?.offsets.get(offsetMapKey(topic, partition));
-        return c ? { topic, partition, offset: c.offset, leaderEpoch: c.leaderEpoch, metadata: c.metadata } : { topic, partition, offset: -1, leaderEpoch: -1, metadata: '' };
+        return c
+          ? { topic, partition, offset: c.offset, leaderEpoch: c.leaderEpoch, metadata: c.metadata }
+          : { topic, partition, offset: -1, leaderEpoch: -1, metadata: '' };
       }),
     };
   }
 
   /** OffsetDelete: forget committed offsets of topics the group no longer consumes. */
-  async deleteOffsets(groupId: string, partitions: readonly { topic: string; partition: number }[]): Promise<{ errorCode: number; partitions: number[] }> {
+  async deleteOffsets(
+    groupId: string,
+    partitions: readonly { topic: string; partition: number }[],
+  ): Promise<{ errorCode: number; partitions: number[] }> {
     const err = this.check(groupId);
     if (err !== ErrorCode.NONE) return { errorCode: err, partitions: [] };
     const g = this.groups.get(groupId);
@@ -86,10 +124,20 @@ export class GroupOffsets extends CoordinatorPart {
       subscribed = this.subscribedTopics(g);
       if (subscribed === null) return { errorCode: ErrorCode.NON_EMPTY_GROUP, partitions: [] };
     }
-    const codes: number[] = partitions.map((p) => (subscribed!.has(p.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : ErrorCode.NONE));
-    const gone = partitions.filter((p, i) => codes[i] === ErrorCode.NONE && g.offsets.has(offsetMapKey(p.topic, p.partition)));
+    const codes: number[] = partitions.map((p) =>
+      subscribed!.has(p.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : ErrorCode.NONE,
+    );
+    const gone = partitions.filter(
+      (p, i) => codes[i] === ErrorCode.NONE && g.offsets.has(offsetMapKey(p.topic, p.partition)),
+    );
     if (gone.length > 0) {
-      const code = coordinatorAppendError(await this.o.log.append(g.partition, gone.map((p) => ({ key: offsetKey(groupId, p.topic, p.partition), value: null }))), false);
+      const code = coordinatorAppendError(
+        await this.o.log.append(
+          g.partition,
+          gone.map((p) => ({ key: offsetKey(groupId, p.topic, p.partition), value: null })),
+        ),
+        false,
+      );
       if (code !== ErrorCode.NONE) return { errorCode: code, partitions: [] };
       for (const p of gone) g.offsets.delete(offsetMapKey(p.topic, p.partition));
     }
@@ -100,7 +148,10 @@ export class GroupOffsets extends CoordinatorPart {
   private subscribedTopics(g: Group): ReadonlySet<string> | null {
     const out = new Set<string>();
     for (const m of g.members.values()) {
-      const topics = this.o.subscribedTopics(g.protocolType ?? '', m.metadataFor(g.protocolName ?? m.protocols[0]?.name ?? ''));
+      const topics = this.o.subscribedTopics(
+        g.protocolType ?? '',
+        m.metadataFor(g.protocolName ?? m.protocols[0]?.name ?? ''),
+      );
       if (topics === null) return null;
       for (const t of topics) out.add(t);
     }
@@ -120,10 +171,22 @@ export class GroupOffsets extends CoordinatorPart {
       if (this.check(g.groupId) !== ErrorCode.NONE || g.state === 'Dead') continue;
       let gone: string[] = [];
       if (g.state === 'Empty') {
-        gone = [...g.offsets].filter(([, c]) => (g.protocolType === null ? c.commitTimestamp : g.currentStateTimestamp) + this.o.offsetsRetentionMs <= now).map(([k]) => k);
+        gone = [...g.offsets]
+          .filter(
+            ([, c]) =>
+              (g.protocolType === null ? c.commitTimestamp : g.currentStateTimestamp) + this.o.offsetsRetentionMs <=
+              now,
+          )
+          .map(([k]) => k);
       } else if (g.state === 'Stable' && g.protocolType === 'consumer') {
         const topics = this.subscribedTopics(g);
-        if (topics) gone = [...g.offsets].filter(([k, c]) => !topics.has(splitOffsetMapKey(k).topic) && c.commitTimestamp + this.o.offsetsRetentionMs <= now).map(([k]) => k);
+        if (topics)
+          gone = [...g.offsets]
+            .filter(
+              ([k, c]) =>
+                !topics.has(splitOffsetMapKey(k).topic) && c.commitTimestamp + this.o.offsetsRetentionMs <= now,
+            )
+            .map(([k]) => k);
       }
       const deleteGroup = g.state === 'Empty' && g.offsets.size === gone.length;
       if (gone.length === 0 && !deleteGroup) continue;
@@ -136,8 +199,12 @@ export class GroupOffsets extends CoordinatorPart {
       if (code !== ErrorCode.NONE || this.groups.get(g.groupId) !== g) continue;
       for (const k of gone) g.offsets.delete(k);
       expired += gone.length;
-      if (deleteGroup && g.state === 'Empty' && g.offsets.size === 0) this.dropGroup(g, ErrorCode.COORDINATOR_NOT_AVAILABLE);
-      this.o.logger.info({ group: g.groupId, offsets: gone.length, groupDeleted: deleteGroup }, 'expired committed offsets');
+      if (deleteGroup && g.state === 'Empty' && g.offsets.size === 0)
+        this.dropGroup(g, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      this.o.logger.info(
+        { group: g.groupId, offsets: gone.length, groupDeleted: deleteGroup },
+        'expired committed offsets',
+      );
     }
     return expired;
   }

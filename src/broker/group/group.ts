@@ -73,7 +73,10 @@ export class Member {
   }
 
   sameProtocols(other: readonly Protocol[]): boolean {
-    return other.length === this.protocols.length && other.every((p, i) => p.name === this.protocols[i]!.name && p.metadata.equals(this.protocols[i]!.metadata));
+    return (
+      other.length === this.protocols.length &&
+      other.every((p, i) => p.name === this.protocols[i]!.name && p.metadata.equals(this.protocols[i]!.metadata))
+    );
   }
 }
 

@@ -56,13 +56,20 @@ export class ReplicatedOffsetsLog implements OffsetsLog {
 
   async append(partition: number, records: readonly OffsetsRecord[]): Promise<number> {
     const p = this.replicas.get(offsetsTopicName, partition);
-    if (!p || !p.isLeader) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    if (!p?.isLeader) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     const now = Date.now();
     const batch = buildRecordBatch(records.map((r) => ({ key: r.key, value: r.value, timestamp: now })));
     const leaderEpoch = p.leaderEpoch;
     const r = this.replicas.appendAsLeader(offsetsTopicName, partition, batch, -1);
     if (r.errorCode !== ErrorCode.NONE || !('lastOffset' in r)) return r.errorCode;
-    return this.replicas.waitForCommit(offsetsTopicName, partition, r.lastOffset, leaderEpoch, this.commitTimeoutMs, neverAborted);
+    return this.replicas.waitForCommit(
+      offsetsTopicName,
+      partition,
+      r.lastOffset,
+      leaderEpoch,
+      this.commitTimeoutMs,
+      neverAborted,
+    );
   }
 
   async *readAll(partition: number): AsyncIterable<{ key: Buffer | null; value: Buffer | null }> {
@@ -79,7 +86,8 @@ export class ReplicatedOffsetsLog implements OffsetsLog {
       if (r.records.length === 0) break;
       for (const h of readBatchHeaders(r.records)) {
         if (!h.isControl) {
-          for (const rec of readRecords(r.records, h)) if (rec.offset >= offset) yield { key: rec.key, value: rec.value };
+          for (const rec of readRecords(r.records, h))
+            if (rec.offset >= offset) yield { key: rec.key, value: rec.value };
         }
         offset = h.baseOffset + h.lastOffsetDelta + 1;
       }

@@ -45,16 +45,22 @@ const groupMetadataValueSchema = message('GroupMetadataValue', 'none', [
   field('protocol', 'string', '0+', { nullable: '0+' }),
   field('leader', 'string', '0+', { nullable: '0+' }),
   field('currentStateTimestamp', 'int64', '2+', { default: -1 }),
-  field('members', array(struct([
-    field('memberId', 'string', '0+'),
-    field('groupInstanceId', 'string', '3+', { nullable: '3+', default: null }),
-    field('clientId', 'string', '0+'),
-    field('clientHost', 'string', '0+'),
-    field('rebalanceTimeout', 'int32', '1+', { default: -1 }),
-    field('sessionTimeout', 'int32', '0+'),
-    field('subscription', 'bytes', '0+'),
-    field('assignment', 'bytes', '0+'),
-  ])), '0+'),
+  field(
+    'members',
+    array(
+      struct([
+        field('memberId', 'string', '0+'),
+        field('groupInstanceId', 'string', '3+', { nullable: '3+', default: null }),
+        field('clientId', 'string', '0+'),
+        field('clientHost', 'string', '0+'),
+        field('rebalanceTimeout', 'int32', '1+', { default: -1 }),
+        field('sessionTimeout', 'int32', '0+'),
+        field('subscription', 'bytes', '0+'),
+        field('assignment', 'bytes', '0+'),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 type OffsetCommitValue = MessageValue<typeof offsetCommitValueSchema>;
@@ -83,7 +89,12 @@ export function groupKey(group: string): Buffer {
   return withVersion(2, (w) => encodeMessage(groupMetadataKeySchema, 2, { group }, w));
 }
 
-export function offsetValue(v: { offset: number; leaderEpoch: number; metadata: string; commitTimestamp: number }): Buffer {
+export function offsetValue(v: {
+  offset: number;
+  leaderEpoch: number;
+  metadata: string;
+  commitTimestamp: number;
+}): Buffer {
   return withVersion(writtenValueVersion, (w) => encodeMessage(offsetCommitValueSchema, writtenValueVersion, v, w));
 }
 
@@ -101,7 +112,8 @@ export function decodeKey(key: Buffer): OffsetsKey {
 
 function valueVersion(r: Reader, what: string): number {
   const version = r.int16();
-  if (version < 0 || version > readableValueVersions) throw new ProtocolDecodeError(`unsupported ${what} version ${version}`);
+  if (version < 0 || version > readableValueVersions)
+    throw new ProtocolDecodeError(`unsupported ${what} version ${version}`);
   return version;
 }
 

@@ -21,54 +21,79 @@ import { defineApi } from './define.js';
 const literal = 3;
 
 export const createAclsRequestSchema = message('CreateAclsRequest', '2+', [
-  field('creations', array(struct([
-    field('resourceType', 'int8', '0+'),
-    field('resourceName', 'string', '0+'),
-    field('resourcePatternType', 'int8', '1+', { default: literal }),
-    field('principal', 'string', '0+'),
-    field('host', 'string', '0+'),
-    field('operation', 'int8', '0+'),
-    field('permissionType', 'int8', '0+'),
-  ])), '0+'),
+  field(
+    'creations',
+    array(
+      struct([
+        field('resourceType', 'int8', '0+'),
+        field('resourceName', 'string', '0+'),
+        field('resourcePatternType', 'int8', '1+', { default: literal }),
+        field('principal', 'string', '0+'),
+        field('host', 'string', '0+'),
+        field('operation', 'int8', '0+'),
+        field('permissionType', 'int8', '0+'),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export const createAclsResponseSchema = message('CreateAclsResponse', '2+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
-  field('results', array(struct([
-    field('errorCode', 'int16', '0+'),
-    field('errorMessage', 'string', '0+', { nullable: '0+' }),
-  ])), '0+'),
+  field(
+    'results',
+    array(struct([field('errorCode', 'int16', '0+'), field('errorMessage', 'string', '0+', { nullable: '0+' })])),
+    '0+',
+  ),
 ]);
 
 export const deleteAclsRequestSchema = message('DeleteAclsRequest', '2+', [
-  field('filters', array(struct([
-    field('resourceTypeFilter', 'int8', '0+'),
-    field('resourceNameFilter', 'string', '0+', { nullable: '0+' }),
-    field('patternTypeFilter', 'int8', '1+', { default: literal }),
-    field('principalFilter', 'string', '0+', { nullable: '0+' }),
-    field('hostFilter', 'string', '0+', { nullable: '0+' }),
-    field('operation', 'int8', '0+'),
-    field('permissionType', 'int8', '0+'),
-  ])), '0+'),
+  field(
+    'filters',
+    array(
+      struct([
+        field('resourceTypeFilter', 'int8', '0+'),
+        field('resourceNameFilter', 'string', '0+', { nullable: '0+' }),
+        field('patternTypeFilter', 'int8', '1+', { default: literal }),
+        field('principalFilter', 'string', '0+', { nullable: '0+' }),
+        field('hostFilter', 'string', '0+', { nullable: '0+' }),
+        field('operation', 'int8', '0+'),
+        field('permissionType', 'int8', '0+'),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export const deleteAclsResponseSchema = message('DeleteAclsResponse', '2+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
-  field('filterResults', array(struct([
-    field('errorCode', 'int16', '0+'),
-    field('errorMessage', 'string', '0+', { nullable: '0+' }),
-    field('matchingAcls', array(struct([
-      field('errorCode', 'int16', '0+'),
-      field('errorMessage', 'string', '0+', { nullable: '0+' }),
-      field('resourceType', 'int8', '0+'),
-      field('resourceName', 'string', '0+'),
-      field('patternType', 'int8', '1+', { default: literal }),
-      field('principal', 'string', '0+'),
-      field('host', 'string', '0+'),
-      field('operation', 'int8', '0+'),
-      field('permissionType', 'int8', '0+'),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'filterResults',
+    array(
+      struct([
+        field('errorCode', 'int16', '0+'),
+        field('errorMessage', 'string', '0+', { nullable: '0+' }),
+        field(
+          'matchingAcls',
+          array(
+            struct([
+              field('errorCode', 'int16', '0+'),
+              field('errorMessage', 'string', '0+', { nullable: '0+' }),
+              field('resourceType', 'int8', '0+'),
+              field('resourceName', 'string', '0+'),
+              field('patternType', 'int8', '1+', { default: literal }),
+              field('principal', 'string', '0+'),
+              field('host', 'string', '0+'),
+              field('operation', 'int8', '0+'),
+              field('permissionType', 'int8', '0+'),
+            ]),
+          ),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export const describeAclsRequestSchema = message('DescribeAclsRequest', '2+', [
@@ -85,17 +110,29 @@ export const describeAclsResponseSchema = message('DescribeAclsResponse', '2+', 
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field('errorCode', 'int16', '0+'),
   field('errorMessage', 'string', '0+', { nullable: '0+' }),
-  field('resources', array(struct([
-    field('resourceType', 'int8', '0+'),
-    field('resourceName', 'string', '0+'),
-    field('patternType', 'int8', '1+', { default: literal }),
-    field('acls', array(struct([
-      field('principal', 'string', '0+'),
-      field('host', 'string', '0+'),
-      field('operation', 'int8', '0+'),
-      field('permissionType', 'int8', '0+'),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'resources',
+    array(
+      struct([
+        field('resourceType', 'int8', '0+'),
+        field('resourceName', 'string', '0+'),
+        field('patternType', 'int8', '1+', { default: literal }),
+        field(
+          'acls',
+          array(
+            struct([
+              field('principal', 'string', '0+'),
+              field('host', 'string', '0+'),
+              field('operation', 'int8', '0+'),
+              field('permissionType', 'int8', '0+'),
+            ]),
+          ),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export interface CreateAclsRequest extends MessageValue<typeof createAclsRequestSchema> {}
@@ -111,7 +148,14 @@ export type DescribeAclsRequestInput = MessageInput<typeof describeAclsRequestSc
 export interface DescribeAclsResponse extends MessageValue<typeof describeAclsResponseSchema> {}
 export type DescribeAclsResponseInput = MessageInput<typeof describeAclsResponseSchema>;
 
-export const createAclsApi = defineApi({ key: 30, name: 'CreateAcls', minVersion: 0, maxVersion: 1, request: createAclsRequestSchema, response: createAclsResponseSchema });
+export const createAclsApi = defineApi({
+  key: 30,
+  name: 'CreateAcls',
+  minVersion: 0,
+  maxVersion: 1,
+  request: createAclsRequestSchema,
+  response: createAclsResponseSchema,
+});
 export const {
   decodeRequest: decodeCreateAclsRequest,
   encodeRequest: encodeCreateAclsRequest,
@@ -119,7 +163,14 @@ export const {
   encodeResponse: encodeCreateAclsResponse,
 } = createAclsApi;
 
-export const deleteAclsApi = defineApi({ key: 31, name: 'DeleteAcls', minVersion: 0, maxVersion: 1, request: deleteAclsRequestSchema, response: deleteAclsResponseSchema });
+export const deleteAclsApi = defineApi({
+  key: 31,
+  name: 'DeleteAcls',
+  minVersion: 0,
+  maxVersion: 1,
+  request: deleteAclsRequestSchema,
+  response: deleteAclsResponseSchema,
+});
 export const {
   decodeRequest: decodeDeleteAclsRequest,
   encodeRequest: encodeDeleteAclsRequest,
@@ -127,7 +178,14 @@ export const {
   encodeResponse: encodeDeleteAclsResponse,
 } = deleteAclsApi;
 
-export const describeAclsApi = defineApi({ key: 29, name: 'DescribeAcls', minVersion: 0, maxVersion: 1, request: describeAclsRequestSchema, response: describeAclsResponseSchema });
+export const describeAclsApi = defineApi({
+  key: 29,
+  name: 'DescribeAcls',
+  minVersion: 0,
+  maxVersion: 1,
+  request: describeAclsRequestSchema,
+  response: describeAclsResponseSchema,
+});
 export const {
   decodeRequest: decodeDescribeAclsRequest,
   encodeRequest: encodeDescribeAclsRequest,

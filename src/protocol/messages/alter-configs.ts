@@ -7,25 +7,38 @@ import { array, field, message, struct, type MessageInput, type MessageValue } f
 import { defineApi } from './define.js';
 
 export const alterConfigsRequestSchema = message('AlterConfigsRequest', '2+', [
-  field('resources', array(struct([
-    field('resourceType', 'int8', '0+'),
-    field('resourceName', 'string', '0+'),
-    field('configs', array(struct([
-      field('name', 'string', '0+'),
-      field('value', 'string', '0+', { nullable: '0+' }),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'resources',
+    array(
+      struct([
+        field('resourceType', 'int8', '0+'),
+        field('resourceName', 'string', '0+'),
+        field(
+          'configs',
+          array(struct([field('name', 'string', '0+'), field('value', 'string', '0+', { nullable: '0+' })])),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
   field('validateOnly', 'bool', '0+'),
 ]);
 
 export const alterConfigsResponseSchema = message('AlterConfigsResponse', '2+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
-  field('responses', array(struct([
-    field('errorCode', 'int16', '0+'),
-    field('errorMessage', 'string', '0+', { nullable: '0+' }),
-    field('resourceType', 'int8', '0+'),
-    field('resourceName', 'string', '0+'),
-  ])), '0+'),
+  field(
+    'responses',
+    array(
+      struct([
+        field('errorCode', 'int16', '0+'),
+        field('errorMessage', 'string', '0+', { nullable: '0+' }),
+        field('resourceType', 'int8', '0+'),
+        field('resourceName', 'string', '0+'),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export interface AlterConfigsRequest extends MessageValue<typeof alterConfigsRequestSchema> {}
@@ -33,7 +46,14 @@ export type AlterConfigsRequestInput = MessageInput<typeof alterConfigsRequestSc
 export interface AlterConfigsResponse extends MessageValue<typeof alterConfigsResponseSchema> {}
 export type AlterConfigsResponseInput = MessageInput<typeof alterConfigsResponseSchema>;
 
-export const alterConfigsApi = defineApi({ key: 33, name: 'AlterConfigs', minVersion: 0, maxVersion: 1, request: alterConfigsRequestSchema, response: alterConfigsResponseSchema });
+export const alterConfigsApi = defineApi({
+  key: 33,
+  name: 'AlterConfigs',
+  minVersion: 0,
+  maxVersion: 1,
+  request: alterConfigsRequestSchema,
+  response: alterConfigsResponseSchema,
+});
 export const {
   decodeRequest: decodeAlterConfigsRequest,
   encodeRequest: encodeAlterConfigsRequest,

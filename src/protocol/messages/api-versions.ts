@@ -18,23 +18,35 @@ export const apiVersionsRequestSchema = message('ApiVersionsRequest', '3+', [
 
 export const apiVersionsResponseSchema = message('ApiVersionsResponse', '3+', [
   field('errorCode', 'int16', '0+'),
-  field('apiKeys', array(struct([
-    field('apiKey', 'int16', '0+'),
-    field('minVersion', 'int16', '0+'),
-    field('maxVersion', 'int16', '0+'),
-  ])), '0+'),
+  field(
+    'apiKeys',
+    array(
+      struct([field('apiKey', 'int16', '0+'), field('minVersion', 'int16', '0+'), field('maxVersion', 'int16', '0+')]),
+    ),
+    '0+',
+  ),
   field('throttleTimeMs', 'int32', '1+', { default: 0 }),
-  field('supportedFeatures', array(struct([
-    field('name', 'string', '3+'),
-    field('minVersion', 'int16', '3+'),
-    field('maxVersion', 'int16', '3+'),
-  ])), '3+', { tag: 0 }),
+  field(
+    'supportedFeatures',
+    array(
+      struct([field('name', 'string', '3+'), field('minVersion', 'int16', '3+'), field('maxVersion', 'int16', '3+')]),
+    ),
+    '3+',
+    { tag: 0 },
+  ),
   field('finalizedFeaturesEpoch', 'int64', '3+', { tag: 1, default: -1 }),
-  field('finalizedFeatures', array(struct([
-    field('name', 'string', '3+'),
-    field('maxVersionLevel', 'int16', '3+'),
-    field('minVersionLevel', 'int16', '3+'),
-  ])), '3+', { tag: 2 }),
+  field(
+    'finalizedFeatures',
+    array(
+      struct([
+        field('name', 'string', '3+'),
+        field('maxVersionLevel', 'int16', '3+'),
+        field('minVersionLevel', 'int16', '3+'),
+      ]),
+    ),
+    '3+',
+    { tag: 2 },
+  ),
   field('zkMigrationReady', 'bool', '3+', { tag: 3, default: false }),
 ]);
 
@@ -43,7 +55,14 @@ export type ApiVersionsRequestInput = MessageInput<typeof apiVersionsRequestSche
 export interface ApiVersionsResponse extends MessageValue<typeof apiVersionsResponseSchema> {}
 export type ApiVersionsResponseInput = MessageInput<typeof apiVersionsResponseSchema>;
 
-export const apiVersionsApi = defineApi({ key: 18, name: 'ApiVersions', minVersion: 0, maxVersion: 3, request: apiVersionsRequestSchema, response: apiVersionsResponseSchema });
+export const apiVersionsApi = defineApi({
+  key: 18,
+  name: 'ApiVersions',
+  minVersion: 0,
+  maxVersion: 3,
+  request: apiVersionsRequestSchema,
+  response: apiVersionsResponseSchema,
+});
 export const {
   decodeRequest: decodeApiVersionsRequest,
   encodeRequest: encodeApiVersionsRequest,

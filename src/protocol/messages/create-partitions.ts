@@ -8,24 +8,34 @@ import { array, field, message, struct, type MessageInput, type MessageValue } f
 import { defineApi } from './define.js';
 
 export const createPartitionsRequestSchema = message('CreatePartitionsRequest', '2+', [
-  field('topics', array(struct([
-    field('name', 'string', '0+'),
-    field('count', 'int32', '0+'),
-    field('assignments', array(struct([
-      field('brokerIds', array('int32'), '0+'),
-    ])), '0+', { nullable: '0+' }),
-  ])), '0+'),
+  field(
+    'topics',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field('count', 'int32', '0+'),
+        field('assignments', array(struct([field('brokerIds', array('int32'), '0+')])), '0+', { nullable: '0+' }),
+      ]),
+    ),
+    '0+',
+  ),
   field('timeoutMs', 'int32', '0+'),
   field('validateOnly', 'bool', '0+'),
 ]);
 
 export const createPartitionsResponseSchema = message('CreatePartitionsResponse', '2+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
-  field('results', array(struct([
-    field('name', 'string', '0+'),
-    field('errorCode', 'int16', '0+'),
-    field('errorMessage', 'string', '0+', { nullable: '0+', default: null }),
-  ])), '0+'),
+  field(
+    'results',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field('errorCode', 'int16', '0+'),
+        field('errorMessage', 'string', '0+', { nullable: '0+', default: null }),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export interface CreatePartitionsRequest extends MessageValue<typeof createPartitionsRequestSchema> {}
@@ -33,7 +43,14 @@ export type CreatePartitionsRequestInput = MessageInput<typeof createPartitionsR
 export interface CreatePartitionsResponse extends MessageValue<typeof createPartitionsResponseSchema> {}
 export type CreatePartitionsResponseInput = MessageInput<typeof createPartitionsResponseSchema>;
 
-export const createPartitionsApi = defineApi({ key: 37, name: 'CreatePartitions', minVersion: 0, maxVersion: 1, request: createPartitionsRequestSchema, response: createPartitionsResponseSchema });
+export const createPartitionsApi = defineApi({
+  key: 37,
+  name: 'CreatePartitions',
+  minVersion: 0,
+  maxVersion: 1,
+  request: createPartitionsRequestSchema,
+  response: createPartitionsResponseSchema,
+});
 export const {
   decodeRequest: decodeCreatePartitionsRequest,
   encodeRequest: encodeCreatePartitionsRequest,

@@ -12,41 +12,62 @@ import { array, field, message, struct, type MessageInput, type MessageValue } f
 import { defineApi } from './define.js';
 
 export const createTopicsRequestSchema = message('CreateTopicsRequest', '5+', [
-  field('topics', array(struct([
-    field('name', 'string', '0+'),
-    field('numPartitions', 'int32', '0+'),
-    field('replicationFactor', 'int16', '0+'),
-    field('assignments', array(struct([
-      field('partitionIndex', 'int32', '0+'),
-      field('brokerIds', array('int32'), '0+'),
-    ])), '0+'),
-    field('configs', array(struct([
-      field('name', 'string', '0+'),
-      field('value', 'string', '0+', { nullable: '0+' }),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'topics',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field('numPartitions', 'int32', '0+'),
+        field('replicationFactor', 'int16', '0+'),
+        field(
+          'assignments',
+          array(struct([field('partitionIndex', 'int32', '0+'), field('brokerIds', array('int32'), '0+')])),
+          '0+',
+        ),
+        field(
+          'configs',
+          array(struct([field('name', 'string', '0+'), field('value', 'string', '0+', { nullable: '0+' })])),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
   field('timeoutMs', 'int32', '0+', { default: 60000 }),
   field('validateOnly', 'bool', '1+', { default: false }),
 ]);
 
 export const createTopicsResponseSchema = message('CreateTopicsResponse', '5+', [
   field('throttleTimeMs', 'int32', '2+', { default: 0 }),
-  field('topics', array(struct([
-    field('name', 'string', '0+'),
-    field('topicId', 'uuid', '7+', { optional: true }),
-    field('errorCode', 'int16', '0+'),
-    field('errorMessage', 'string', '1+', { nullable: '0+', optional: true }),
-    field('topicConfigErrorCode', 'int16', '5+', { tag: 0 }),
-    field('numPartitions', 'int32', '5+', { default: -1 }),
-    field('replicationFactor', 'int16', '5+', { default: -1 }),
-    field('configs', array(struct([
-      field('name', 'string', '5+'),
-      field('value', 'string', '5+', { nullable: '5+' }),
-      field('readOnly', 'bool', '5+'),
-      field('configSource', 'int8', '5+', { default: -1 }),
-      field('isSensitive', 'bool', '5+'),
-    ])), '5+', { nullable: '5+', optional: true }),
-  ])), '0+'),
+  field(
+    'topics',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field('topicId', 'uuid', '7+', { optional: true }),
+        field('errorCode', 'int16', '0+'),
+        field('errorMessage', 'string', '1+', { nullable: '0+', optional: true }),
+        field('topicConfigErrorCode', 'int16', '5+', { tag: 0 }),
+        field('numPartitions', 'int32', '5+', { default: -1 }),
+        field('replicationFactor', 'int16', '5+', { default: -1 }),
+        field(
+          'configs',
+          array(
+            struct([
+              field('name', 'string', '5+'),
+              field('value', 'string', '5+', { nullable: '5+' }),
+              field('readOnly', 'bool', '5+'),
+              field('configSource', 'int8', '5+', { default: -1 }),
+              field('isSensitive', 'bool', '5+'),
+            ]),
+          ),
+          '5+',
+          { nullable: '5+', optional: true },
+        ),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export interface CreateTopicsRequest extends MessageValue<typeof createTopicsRequestSchema> {}
@@ -54,7 +75,14 @@ export type CreateTopicsRequestInput = MessageInput<typeof createTopicsRequestSc
 export interface CreateTopicsResponse extends MessageValue<typeof createTopicsResponseSchema> {}
 export type CreateTopicsResponseInput = MessageInput<typeof createTopicsResponseSchema>;
 
-export const createTopicsApi = defineApi({ key: 19, name: 'CreateTopics', minVersion: 0, maxVersion: 4, request: createTopicsRequestSchema, response: createTopicsResponseSchema });
+export const createTopicsApi = defineApi({
+  key: 19,
+  name: 'CreateTopics',
+  minVersion: 0,
+  maxVersion: 4,
+  request: createTopicsRequestSchema,
+  response: createTopicsResponseSchema,
+});
 export const {
   decodeRequest: decodeCreateTopicsRequest,
   encodeRequest: encodeCreateTopicsRequest,

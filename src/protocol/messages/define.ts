@@ -45,10 +45,14 @@ export function defineApi<Q extends MessageSchema, S extends MessageSchema>(d: {
   request: Q;
   response: S;
 }): Api<MessageValue<Q>, MessageInput<Q>, MessageValue<S>, MessageInput<S>> {
-  if (d.request.flexibleFrom !== d.response.flexibleFrom) throw new Error(`${d.name}: request and response disagree on flexible versions`);
+  if (d.request.flexibleFrom !== d.response.flexibleFrom)
+    throw new Error(`${d.name}: request and response disagree on flexible versions`);
   const decodeCheck = (version: number): void => {
     if (!Number.isInteger(version) || version < d.minVersion || version > d.maxVersion) {
-      throw new ProtocolDecodeError(`${d.name} v${version} is not supported (${d.minVersion}-${d.maxVersion})`, ProtocolErrorCode.UNSUPPORTED_VERSION);
+      throw new ProtocolDecodeError(
+        `${d.name} v${version} is not supported (${d.minVersion}-${d.maxVersion})`,
+        ProtocolErrorCode.UNSUPPORTED_VERSION,
+      );
     }
   };
   const encodeCheck = (version: number): void => {

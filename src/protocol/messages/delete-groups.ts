@@ -11,10 +11,7 @@ export const deleteGroupsRequestSchema = message('DeleteGroupsRequest', '2+', [
 
 export const deleteGroupsResponseSchema = message('DeleteGroupsResponse', '2+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
-  field('results', array(struct([
-    field('groupId', 'string', '0+'),
-    field('errorCode', 'int16', '0+'),
-  ])), '0+'),
+  field('results', array(struct([field('groupId', 'string', '0+'), field('errorCode', 'int16', '0+')])), '0+'),
 ]);
 
 export interface DeleteGroupsRequest extends MessageValue<typeof deleteGroupsRequestSchema> {}
@@ -22,7 +19,14 @@ export type DeleteGroupsRequestInput = MessageInput<typeof deleteGroupsRequestSc
 export interface DeleteGroupsResponse extends MessageValue<typeof deleteGroupsResponseSchema> {}
 export type DeleteGroupsResponseInput = MessageInput<typeof deleteGroupsResponseSchema>;
 
-export const deleteGroupsApi = defineApi({ key: 42, name: 'DeleteGroups', minVersion: 0, maxVersion: 1, request: deleteGroupsRequestSchema, response: deleteGroupsResponseSchema });
+export const deleteGroupsApi = defineApi({
+  key: 42,
+  name: 'DeleteGroups',
+  minVersion: 0,
+  maxVersion: 1,
+  request: deleteGroupsRequestSchema,
+  response: deleteGroupsResponseSchema,
+});
 export const {
   decodeRequest: decodeDeleteGroupsRequest,
   encodeRequest: encodeDeleteGroupsRequest,

@@ -7,26 +7,45 @@ import { array, field, message, struct, type MessageInput, type MessageValue } f
 import { defineApi } from './define.js';
 
 export const deleteRecordsRequestSchema = message('DeleteRecordsRequest', '2+', [
-  field('topics', array(struct([
-    field('name', 'string', '0+'),
-    field('partitions', array(struct([
-      field('partitionIndex', 'int32', '0+'),
-      field('offset', 'int64', '0+'),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'topics',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field(
+          'partitions',
+          array(struct([field('partitionIndex', 'int32', '0+'), field('offset', 'int64', '0+')])),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
   field('timeoutMs', 'int32', '0+'),
 ]);
 
 export const deleteRecordsResponseSchema = message('DeleteRecordsResponse', '2+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
-  field('topics', array(struct([
-    field('name', 'string', '0+'),
-    field('partitions', array(struct([
-      field('partitionIndex', 'int32', '0+'),
-      field('lowWatermark', 'int64', '0+'),
-      field('errorCode', 'int16', '0+'),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'topics',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field(
+          'partitions',
+          array(
+            struct([
+              field('partitionIndex', 'int32', '0+'),
+              field('lowWatermark', 'int64', '0+'),
+              field('errorCode', 'int16', '0+'),
+            ]),
+          ),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export interface DeleteRecordsRequest extends MessageValue<typeof deleteRecordsRequestSchema> {}
@@ -34,7 +53,14 @@ export type DeleteRecordsRequestInput = MessageInput<typeof deleteRecordsRequest
 export interface DeleteRecordsResponse extends MessageValue<typeof deleteRecordsResponseSchema> {}
 export type DeleteRecordsResponseInput = MessageInput<typeof deleteRecordsResponseSchema>;
 
-export const deleteRecordsApi = defineApi({ key: 21, name: 'DeleteRecords', minVersion: 0, maxVersion: 1, request: deleteRecordsRequestSchema, response: deleteRecordsResponseSchema });
+export const deleteRecordsApi = defineApi({
+  key: 21,
+  name: 'DeleteRecords',
+  minVersion: 0,
+  maxVersion: 1,
+  request: deleteRecordsRequestSchema,
+  response: deleteRecordsResponseSchema,
+});
 export const {
   decodeRequest: decodeDeleteRecordsRequest,
   encodeRequest: encodeDeleteRecordsRequest,

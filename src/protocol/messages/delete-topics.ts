@@ -8,22 +8,30 @@ import { array, field, message, struct, type MessageInput, type MessageValue } f
 import { defineApi } from './define.js';
 
 export const deleteTopicsRequestSchema = message('DeleteTopicsRequest', '4+', [
-  field('topics', array(struct([
-    field('name', 'string', '6+', { nullable: '6+', default: null }),
-    field('topicId', 'uuid', '6+'),
-  ])), '6+', { optional: true }),
+  field(
+    'topics',
+    array(struct([field('name', 'string', '6+', { nullable: '6+', default: null }), field('topicId', 'uuid', '6+')])),
+    '6+',
+    { optional: true },
+  ),
   field('topicNames', array('string'), '0-5', { optional: true }),
   field('timeoutMs', 'int32', '0+'),
 ]);
 
 export const deleteTopicsResponseSchema = message('DeleteTopicsResponse', '4+', [
   field('throttleTimeMs', 'int32', '1+', { default: 0 }),
-  field('responses', array(struct([
-    field('name', 'string', '0+', { nullable: '6+' }),
-    field('topicId', 'uuid', '6+', { optional: true }),
-    field('errorCode', 'int16', '0+'),
-    field('errorMessage', 'string', '5+', { nullable: '5+', default: null }),
-  ])), '0+'),
+  field(
+    'responses',
+    array(
+      struct([
+        field('name', 'string', '0+', { nullable: '6+' }),
+        field('topicId', 'uuid', '6+', { optional: true }),
+        field('errorCode', 'int16', '0+'),
+        field('errorMessage', 'string', '5+', { nullable: '5+', default: null }),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export interface DeleteTopicsRequest extends MessageValue<typeof deleteTopicsRequestSchema> {}
@@ -31,7 +39,14 @@ export type DeleteTopicsRequestInput = MessageInput<typeof deleteTopicsRequestSc
 export interface DeleteTopicsResponse extends MessageValue<typeof deleteTopicsResponseSchema> {}
 export type DeleteTopicsResponseInput = MessageInput<typeof deleteTopicsResponseSchema>;
 
-export const deleteTopicsApi = defineApi({ key: 20, name: 'DeleteTopics', minVersion: 0, maxVersion: 3, request: deleteTopicsRequestSchema, response: deleteTopicsResponseSchema });
+export const deleteTopicsApi = defineApi({
+  key: 20,
+  name: 'DeleteTopics',
+  minVersion: 0,
+  maxVersion: 3,
+  request: deleteTopicsRequestSchema,
+  response: deleteTopicsResponseSchema,
+});
 export const {
   decodeRequest: decodeDeleteTopicsRequest,
   encodeRequest: encodeDeleteTopicsRequest,

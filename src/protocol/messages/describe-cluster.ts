@@ -21,12 +21,18 @@ export const describeClusterResponseSchema = message('DescribeClusterResponse', 
   field('endpointType', 'int8', '1+', { default: 1 }),
   field('clusterId', 'string', '0+'),
   field('controllerId', 'int32', '0+', { default: -1 }),
-  field('brokers', array(struct([
-    field('brokerId', 'int32', '0+'),
-    field('host', 'string', '0+'),
-    field('port', 'int32', '0+'),
-    field('rack', 'string', '0+', { nullable: '0+', default: null }),
-  ])), '0+'),
+  field(
+    'brokers',
+    array(
+      struct([
+        field('brokerId', 'int32', '0+'),
+        field('host', 'string', '0+'),
+        field('port', 'int32', '0+'),
+        field('rack', 'string', '0+', { nullable: '0+', default: null }),
+      ]),
+    ),
+    '0+',
+  ),
   field('clusterAuthorizedOperations', 'int32', '0+', { default: -2147483648 }),
 ]);
 
@@ -35,7 +41,14 @@ export type DescribeClusterRequestInput = MessageInput<typeof describeClusterReq
 export interface DescribeClusterResponse extends MessageValue<typeof describeClusterResponseSchema> {}
 export type DescribeClusterResponseInput = MessageInput<typeof describeClusterResponseSchema>;
 
-export const describeClusterApi = defineApi({ key: 60, name: 'DescribeCluster', minVersion: 0, maxVersion: 0, request: describeClusterRequestSchema, response: describeClusterResponseSchema });
+export const describeClusterApi = defineApi({
+  key: 60,
+  name: 'DescribeCluster',
+  minVersion: 0,
+  maxVersion: 0,
+  request: describeClusterRequestSchema,
+  response: describeClusterResponseSchema,
+});
 export const {
   decodeRequest: decodeDescribeClusterRequest,
   encodeRequest: encodeDescribeClusterRequest,

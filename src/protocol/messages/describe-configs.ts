@@ -11,38 +11,63 @@ import { array, field, message, struct, type MessageInput, type MessageValue } f
 import { defineApi } from './define.js';
 
 export const describeConfigsRequestSchema = message('DescribeConfigsRequest', '4+', [
-  field('resources', array(struct([
-    field('resourceType', 'int8', '0+'),
-    field('resourceName', 'string', '0+'),
-    field('configurationKeys', array('string'), '0+', { nullable: '0+' }),
-  ])), '0+'),
+  field(
+    'resources',
+    array(
+      struct([
+        field('resourceType', 'int8', '0+'),
+        field('resourceName', 'string', '0+'),
+        field('configurationKeys', array('string'), '0+', { nullable: '0+' }),
+      ]),
+    ),
+    '0+',
+  ),
   field('includeSynonyms', 'bool', '1+', { default: false }),
   field('includeDocumentation', 'bool', '3+', { default: false }),
 ]);
 
 export const describeConfigsResponseSchema = message('DescribeConfigsResponse', '4+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
-  field('results', array(struct([
-    field('errorCode', 'int16', '0+'),
-    field('errorMessage', 'string', '0+', { nullable: '0+' }),
-    field('resourceType', 'int8', '0+'),
-    field('resourceName', 'string', '0+'),
-    field('configs', array(struct([
-      field('name', 'string', '0+'),
-      field('value', 'string', '0+', { nullable: '0+' }),
-      field('readOnly', 'bool', '0+'),
-      field('isDefault', 'bool', '0', { optional: true }),
-      field('configSource', 'int8', '1+', { default: -1 }),
-      field('isSensitive', 'bool', '0+'),
-      field('synonyms', array(struct([
-        field('name', 'string', '1+'),
-        field('value', 'string', '1+', { nullable: '0+' }),
-        field('source', 'int8', '1+'),
-      ])), '1+', { optional: true }),
-      field('configType', 'int8', '3+', { default: 0 }),
-      field('documentation', 'string', '3+', { nullable: '0+', optional: true }),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'results',
+    array(
+      struct([
+        field('errorCode', 'int16', '0+'),
+        field('errorMessage', 'string', '0+', { nullable: '0+' }),
+        field('resourceType', 'int8', '0+'),
+        field('resourceName', 'string', '0+'),
+        field(
+          'configs',
+          array(
+            struct([
+              field('name', 'string', '0+'),
+              field('value', 'string', '0+', { nullable: '0+' }),
+              field('readOnly', 'bool', '0+'),
+              field('isDefault', 'bool', '0', { optional: true }),
+              field('configSource', 'int8', '1+', { default: -1 }),
+              field('isSensitive', 'bool', '0+'),
+              field(
+                'synonyms',
+                array(
+                  struct([
+                    field('name', 'string', '1+'),
+                    field('value', 'string', '1+', { nullable: '0+' }),
+                    field('source', 'int8', '1+'),
+                  ]),
+                ),
+                '1+',
+                { optional: true },
+              ),
+              field('configType', 'int8', '3+', { default: 0 }),
+              field('documentation', 'string', '3+', { nullable: '0+', optional: true }),
+            ]),
+          ),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export interface DescribeConfigsRequest extends MessageValue<typeof describeConfigsRequestSchema> {}
@@ -50,7 +75,14 @@ export type DescribeConfigsRequestInput = MessageInput<typeof describeConfigsReq
 export interface DescribeConfigsResponse extends MessageValue<typeof describeConfigsResponseSchema> {}
 export type DescribeConfigsResponseInput = MessageInput<typeof describeConfigsResponseSchema>;
 
-export const describeConfigsApi = defineApi({ key: 32, name: 'DescribeConfigs', minVersion: 0, maxVersion: 2, request: describeConfigsRequestSchema, response: describeConfigsResponseSchema });
+export const describeConfigsApi = defineApi({
+  key: 32,
+  name: 'DescribeConfigs',
+  minVersion: 0,
+  maxVersion: 2,
+  request: describeConfigsRequestSchema,
+  response: describeConfigsResponseSchema,
+});
 export const {
   decodeRequest: decodeDescribeConfigsRequest,
   encodeRequest: encodeDescribeConfigsRequest,

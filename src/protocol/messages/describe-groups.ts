@@ -15,22 +15,34 @@ export const describeGroupsRequestSchema = message('DescribeGroupsRequest', '5+'
 
 export const describeGroupsResponseSchema = message('DescribeGroupsResponse', '5+', [
   field('throttleTimeMs', 'int32', '1+', { default: 0 }),
-  field('groups', array(struct([
-    field('errorCode', 'int16', '0+'),
-    field('groupId', 'string', '0+'),
-    field('groupState', 'string', '0+'),
-    field('protocolType', 'string', '0+'),
-    field('protocolData', 'string', '0+'),
-    field('members', array(struct([
-      field('memberId', 'string', '0+'),
-      field('groupInstanceId', 'string', '4+', { nullable: '4+', default: null }),
-      field('clientId', 'string', '0+'),
-      field('clientHost', 'string', '0+'),
-      field('memberMetadata', 'bytes', '0+'),
-      field('memberAssignment', 'bytes', '0+'),
-    ])), '0+'),
-    field('authorizedOperations', 'int32', '3+', { default: -2147483648 }),
-  ])), '0+'),
+  field(
+    'groups',
+    array(
+      struct([
+        field('errorCode', 'int16', '0+'),
+        field('groupId', 'string', '0+'),
+        field('groupState', 'string', '0+'),
+        field('protocolType', 'string', '0+'),
+        field('protocolData', 'string', '0+'),
+        field(
+          'members',
+          array(
+            struct([
+              field('memberId', 'string', '0+'),
+              field('groupInstanceId', 'string', '4+', { nullable: '4+', default: null }),
+              field('clientId', 'string', '0+'),
+              field('clientHost', 'string', '0+'),
+              field('memberMetadata', 'bytes', '0+'),
+              field('memberAssignment', 'bytes', '0+'),
+            ]),
+          ),
+          '0+',
+        ),
+        field('authorizedOperations', 'int32', '3+', { default: -2147483648 }),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export interface DescribeGroupsRequest extends MessageValue<typeof describeGroupsRequestSchema> {}
@@ -38,7 +50,14 @@ export type DescribeGroupsRequestInput = MessageInput<typeof describeGroupsReque
 export interface DescribeGroupsResponse extends MessageValue<typeof describeGroupsResponseSchema> {}
 export type DescribeGroupsResponseInput = MessageInput<typeof describeGroupsResponseSchema>;
 
-export const describeGroupsApi = defineApi({ key: 15, name: 'DescribeGroups', minVersion: 0, maxVersion: 4, request: describeGroupsRequestSchema, response: describeGroupsResponseSchema });
+export const describeGroupsApi = defineApi({
+  key: 15,
+  name: 'DescribeGroups',
+  minVersion: 0,
+  maxVersion: 4,
+  request: describeGroupsRequestSchema,
+  response: describeGroupsResponseSchema,
+});
 export const {
   decodeRequest: decodeDescribeGroupsRequest,
   encodeRequest: encodeDescribeGroupsRequest,

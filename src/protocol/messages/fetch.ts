@@ -27,34 +27,58 @@ import { defineApi } from './define.js';
 export const fetchRequestSchema = message('FetchRequest', '12+', [
   field('clusterId', 'string', '12+', { nullable: '12+', tag: 0, default: null }),
   field('replicaId', 'int32', '0-14', { default: -1 }),
-  field('replicaState', struct([
-    field('replicaId', 'int32', '15+', { default: -1 }),
-    field('replicaEpoch', 'int64', '15+', { default: -1 }),
-  ]), '15+', { tag: 1 }),
+  field(
+    'replicaState',
+    struct([
+      field('replicaId', 'int32', '15+', { default: -1 }),
+      field('replicaEpoch', 'int64', '15+', { default: -1 }),
+    ]),
+    '15+',
+    { tag: 1 },
+  ),
   field('maxWaitMs', 'int32', '0+'),
   field('minBytes', 'int32', '0+'),
   field('maxBytes', 'int32', '3+', { default: 0x7fffffff }),
   field('isolationLevel', 'int8', '4+', { default: 0 }),
   field('sessionId', 'int32', '7+', { default: 0 }),
   field('sessionEpoch', 'int32', '7+', { default: -1 }),
-  field('topics', array(struct([
-    field('topic', 'string', '0-12', { optional: true }),
-    field('topicId', 'uuid', '13+', { optional: true }),
-    field('partitions', array(struct([
-      field('partition', 'int32', '0+'),
-      field('currentLeaderEpoch', 'int32', '9+', { default: -1 }),
-      field('fetchOffset', 'int64', '0+'),
-      field('lastFetchedEpoch', 'int32', '12+', { default: -1 }),
-      field('logStartOffset', 'int64', '5+', { default: -1 }),
-      field('partitionMaxBytes', 'int32', '0+'),
-      field('replicaDirectoryId', 'uuid', '17+', { tag: 0 }),
-    ])), '0+'),
-  ])), '0+'),
-  field('forgottenTopicsData', array(struct([
-    field('topic', 'string', '7-12', { optional: true }),
-    field('topicId', 'uuid', '13+', { optional: true }),
-    field('partitions', array('int32'), '7+'),
-  ])), '7+', { optional: true }),
+  field(
+    'topics',
+    array(
+      struct([
+        field('topic', 'string', '0-12', { optional: true }),
+        field('topicId', 'uuid', '13+', { optional: true }),
+        field(
+          'partitions',
+          array(
+            struct([
+              field('partition', 'int32', '0+'),
+              field('currentLeaderEpoch', 'int32', '9+', { default: -1 }),
+              field('fetchOffset', 'int64', '0+'),
+              field('lastFetchedEpoch', 'int32', '12+', { default: -1 }),
+              field('logStartOffset', 'int64', '5+', { default: -1 }),
+              field('partitionMaxBytes', 'int32', '0+'),
+              field('replicaDirectoryId', 'uuid', '17+', { tag: 0 }),
+            ]),
+          ),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
+  field(
+    'forgottenTopicsData',
+    array(
+      struct([
+        field('topic', 'string', '7-12', { optional: true }),
+        field('topicId', 'uuid', '13+', { optional: true }),
+        field('partitions', array('int32'), '7+'),
+      ]),
+    ),
+    '7+',
+    { optional: true },
+  ),
   field('rackId', 'string', '11+', { default: '' }),
 ]);
 
@@ -62,41 +86,77 @@ export const fetchResponseSchema = message('FetchResponse', '12+', [
   field('throttleTimeMs', 'int32', '1+', { default: 0 }),
   field('errorCode', 'int16', '7+', { default: 0 }),
   field('sessionId', 'int32', '7+', { default: 0 }),
-  field('responses', array(struct([
-    field('topic', 'string', '0-12', { optional: true }),
-    field('topicId', 'uuid', '13+', { optional: true }),
-    field('partitions', array(struct([
-      field('partitionIndex', 'int32', '0+'),
-      field('errorCode', 'int16', '0+'),
-      field('highWatermark', 'int64', '0+'),
-      field('lastStableOffset', 'int64', '4+', { default: -1 }),
-      field('logStartOffset', 'int64', '5+', { default: -1 }),
-      field('divergingEpoch', struct([
-        field('epoch', 'int32', '12+', { default: -1 }),
-        field('endOffset', 'int64', '12+', { default: -1 }),
-      ]), '12+', { tag: 0 }),
-      field('currentLeader', struct([
-        field('leaderId', 'int32', '12+', { default: -1 }),
-        field('leaderEpoch', 'int32', '12+', { default: -1 }),
-      ]), '12+', { tag: 1 }),
-      field('snapshotId', struct([
-        field('endOffset', 'int64', '0+', { default: -1 }),
-        field('epoch', 'int32', '0+', { default: -1 }),
-      ]), '12+', { tag: 2 }),
-      field('abortedTransactions', array(struct([
-        field('producerId', 'int64', '4+'),
-        field('firstOffset', 'int64', '4+'),
-      ])), '4+', { nullable: '4+', optional: true }),
-      field('preferredReadReplica', 'int32', '11+', { default: -1 }),
-      field('records', 'records', '0+', { nullable: '0+' }),
-    ])), '0+'),
-  ])), '0+'),
-  field('nodeEndpoints', array(struct([
-    field('nodeId', 'int32', '16+'),
-    field('host', 'string', '16+'),
-    field('port', 'int32', '16+'),
-    field('rack', 'string', '16+', { nullable: '16+', default: null }),
-  ])), '16+', { tag: 0 }),
+  field(
+    'responses',
+    array(
+      struct([
+        field('topic', 'string', '0-12', { optional: true }),
+        field('topicId', 'uuid', '13+', { optional: true }),
+        field(
+          'partitions',
+          array(
+            struct([
+              field('partitionIndex', 'int32', '0+'),
+              field('errorCode', 'int16', '0+'),
+              field('highWatermark', 'int64', '0+'),
+              field('lastStableOffset', 'int64', '4+', { default: -1 }),
+              field('logStartOffset', 'int64', '5+', { default: -1 }),
+              field(
+                'divergingEpoch',
+                struct([
+                  field('epoch', 'int32', '12+', { default: -1 }),
+                  field('endOffset', 'int64', '12+', { default: -1 }),
+                ]),
+                '12+',
+                { tag: 0 },
+              ),
+              field(
+                'currentLeader',
+                struct([
+                  field('leaderId', 'int32', '12+', { default: -1 }),
+                  field('leaderEpoch', 'int32', '12+', { default: -1 }),
+                ]),
+                '12+',
+                { tag: 1 },
+              ),
+              field(
+                'snapshotId',
+                struct([
+                  field('endOffset', 'int64', '0+', { default: -1 }),
+                  field('epoch', 'int32', '0+', { default: -1 }),
+                ]),
+                '12+',
+                { tag: 2 },
+              ),
+              field(
+                'abortedTransactions',
+                array(struct([field('producerId', 'int64', '4+'), field('firstOffset', 'int64', '4+')])),
+                '4+',
+                { nullable: '4+', optional: true },
+              ),
+              field('preferredReadReplica', 'int32', '11+', { default: -1 }),
+              field('records', 'records', '0+', { nullable: '0+' }),
+            ]),
+          ),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
+  field(
+    'nodeEndpoints',
+    array(
+      struct([
+        field('nodeId', 'int32', '16+'),
+        field('host', 'string', '16+'),
+        field('port', 'int32', '16+'),
+        field('rack', 'string', '16+', { nullable: '16+', default: null }),
+      ]),
+    ),
+    '16+',
+    { tag: 0 },
+  ),
 ]);
 
 export interface FetchRequest extends MessageValue<typeof fetchRequestSchema> {}
@@ -107,7 +167,14 @@ export interface FetchResponse extends MessageValue<typeof fetchResponseSchema> 
 export type FetchResponseInput = MessageInput<typeof fetchResponseSchema>;
 export type FetchPartitionResponseInput = FetchResponseInput['responses'][number]['partitions'][number];
 
-export const fetchApi = defineApi({ key: 1, name: 'Fetch', minVersion: 4, maxVersion: 12, request: fetchRequestSchema, response: fetchResponseSchema });
+export const fetchApi = defineApi({
+  key: 1,
+  name: 'Fetch',
+  minVersion: 4,
+  maxVersion: 12,
+  request: fetchRequestSchema,
+  response: fetchResponseSchema,
+});
 export const {
   decodeRequest: decodeFetchRequest,
   encodeRequest: encodeFetchRequest,

@@ -22,14 +22,21 @@ export const findCoordinatorResponseSchema = message('FindCoordinatorResponse', 
   field('nodeId', 'int32', '0-3', { optional: true }),
   field('host', 'string', '0-3', { optional: true }),
   field('port', 'int32', '0-3', { optional: true }),
-  field('coordinators', array(struct([
-    field('key', 'string', '4+'),
-    field('nodeId', 'int32', '4+'),
-    field('host', 'string', '4+'),
-    field('port', 'int32', '4+'),
-    field('errorCode', 'int16', '4+'),
-    field('errorMessage', 'string', '4+', { nullable: '4+' }),
-  ])), '4+', { optional: true }),
+  field(
+    'coordinators',
+    array(
+      struct([
+        field('key', 'string', '4+'),
+        field('nodeId', 'int32', '4+'),
+        field('host', 'string', '4+'),
+        field('port', 'int32', '4+'),
+        field('errorCode', 'int16', '4+'),
+        field('errorMessage', 'string', '4+', { nullable: '4+' }),
+      ]),
+    ),
+    '4+',
+    { optional: true },
+  ),
 ]);
 
 export interface FindCoordinatorRequest extends MessageValue<typeof findCoordinatorRequestSchema> {}
@@ -37,7 +44,14 @@ export type FindCoordinatorRequestInput = MessageInput<typeof findCoordinatorReq
 export interface FindCoordinatorResponse extends MessageValue<typeof findCoordinatorResponseSchema> {}
 export type FindCoordinatorResponseInput = MessageInput<typeof findCoordinatorResponseSchema>;
 
-export const findCoordinatorApi = defineApi({ key: 10, name: 'FindCoordinator', minVersion: 0, maxVersion: 4, request: findCoordinatorRequestSchema, response: findCoordinatorResponseSchema });
+export const findCoordinatorApi = defineApi({
+  key: 10,
+  name: 'FindCoordinator',
+  minVersion: 0,
+  maxVersion: 4,
+  request: findCoordinatorRequestSchema,
+  response: findCoordinatorResponseSchema,
+});
 export const {
   decodeRequest: decodeFindCoordinatorRequest,
   encodeRequest: encodeFindCoordinatorRequest,

@@ -23,7 +23,14 @@ export type HeartbeatRequestInput = MessageInput<typeof heartbeatRequestSchema>;
 export interface HeartbeatResponse extends MessageValue<typeof heartbeatResponseSchema> {}
 export type HeartbeatResponseInput = MessageInput<typeof heartbeatResponseSchema>;
 
-export const heartbeatApi = defineApi({ key: 12, name: 'Heartbeat', minVersion: 0, maxVersion: 3, request: heartbeatRequestSchema, response: heartbeatResponseSchema });
+export const heartbeatApi = defineApi({
+  key: 12,
+  name: 'Heartbeat',
+  minVersion: 0,
+  maxVersion: 3,
+  request: heartbeatRequestSchema,
+  response: heartbeatResponseSchema,
+});
 export const {
   decodeRequest: decodeHeartbeatRequest,
   encodeRequest: encodeHeartbeatRequest,

@@ -8,26 +8,44 @@ import { array, field, message, struct, type MessageInput, type MessageValue } f
 import { defineApi } from './define.js';
 
 export const incrementalAlterConfigsRequestSchema = message('IncrementalAlterConfigsRequest', '1+', [
-  field('resources', array(struct([
-    field('resourceType', 'int8', '0+'),
-    field('resourceName', 'string', '0+'),
-    field('configs', array(struct([
-      field('name', 'string', '0+'),
-      field('configOperation', 'int8', '0+'),
-      field('value', 'string', '0+', { nullable: '0+' }),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'resources',
+    array(
+      struct([
+        field('resourceType', 'int8', '0+'),
+        field('resourceName', 'string', '0+'),
+        field(
+          'configs',
+          array(
+            struct([
+              field('name', 'string', '0+'),
+              field('configOperation', 'int8', '0+'),
+              field('value', 'string', '0+', { nullable: '0+' }),
+            ]),
+          ),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
   field('validateOnly', 'bool', '0+'),
 ]);
 
 export const incrementalAlterConfigsResponseSchema = message('IncrementalAlterConfigsResponse', '1+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
-  field('responses', array(struct([
-    field('errorCode', 'int16', '0+'),
-    field('errorMessage', 'string', '0+', { nullable: '0+' }),
-    field('resourceType', 'int8', '0+'),
-    field('resourceName', 'string', '0+'),
-  ])), '0+'),
+  field(
+    'responses',
+    array(
+      struct([
+        field('errorCode', 'int16', '0+'),
+        field('errorMessage', 'string', '0+', { nullable: '0+' }),
+        field('resourceType', 'int8', '0+'),
+        field('resourceName', 'string', '0+'),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export interface IncrementalAlterConfigsRequest extends MessageValue<typeof incrementalAlterConfigsRequestSchema> {}
@@ -35,7 +53,14 @@ export type IncrementalAlterConfigsRequestInput = MessageInput<typeof incrementa
 export interface IncrementalAlterConfigsResponse extends MessageValue<typeof incrementalAlterConfigsResponseSchema> {}
 export type IncrementalAlterConfigsResponseInput = MessageInput<typeof incrementalAlterConfigsResponseSchema>;
 
-export const incrementalAlterConfigsApi = defineApi({ key: 44, name: 'IncrementalAlterConfigs', minVersion: 0, maxVersion: 1, request: incrementalAlterConfigsRequestSchema, response: incrementalAlterConfigsResponseSchema });
+export const incrementalAlterConfigsApi = defineApi({
+  key: 44,
+  name: 'IncrementalAlterConfigs',
+  minVersion: 0,
+  maxVersion: 1,
+  request: incrementalAlterConfigsRequestSchema,
+  response: incrementalAlterConfigsResponseSchema,
+});
 export const {
   decodeRequest: decodeIncrementalAlterConfigsRequest,
   encodeRequest: encodeIncrementalAlterConfigsRequest,

@@ -26,7 +26,14 @@ export type InitProducerIdRequestInput = MessageInput<typeof initProducerIdReque
 export interface InitProducerIdResponse extends MessageValue<typeof initProducerIdResponseSchema> {}
 export type InitProducerIdResponseInput = MessageInput<typeof initProducerIdResponseSchema>;
 
-export const initProducerIdApi = defineApi({ key: 22, name: 'InitProducerId', minVersion: 0, maxVersion: 4, request: initProducerIdRequestSchema, response: initProducerIdResponseSchema });
+export const initProducerIdApi = defineApi({
+  key: 22,
+  name: 'InitProducerId',
+  minVersion: 0,
+  maxVersion: 4,
+  request: initProducerIdRequestSchema,
+  response: initProducerIdResponseSchema,
+});
 export const {
   decodeRequest: decodeInitProducerIdRequest,
   encodeRequest: encodeInitProducerIdRequest,

@@ -18,10 +18,7 @@ export const joinGroupRequestSchema = message('JoinGroupRequest', '6+', [
   field('memberId', 'string', '0+'),
   field('groupInstanceId', 'string', '5+', { nullable: '5+', default: null }),
   field('protocolType', 'string', '0+'),
-  field('protocols', array(struct([
-    field('name', 'string', '0+'),
-    field('metadata', 'bytes', '0+'),
-  ])), '0+'),
+  field('protocols', array(struct([field('name', 'string', '0+'), field('metadata', 'bytes', '0+')])), '0+'),
   field('reason', 'string', '8+', { nullable: '8+', default: null }),
 ]);
 
@@ -34,11 +31,17 @@ export const joinGroupResponseSchema = message('JoinGroupResponse', '6+', [
   field('leader', 'string', '0+'),
   field('skipAssignment', 'bool', '9+', { default: false }),
   field('memberId', 'string', '0+'),
-  field('members', array(struct([
-    field('memberId', 'string', '0+'),
-    field('groupInstanceId', 'string', '5+', { nullable: '5+', default: null }),
-    field('metadata', 'bytes', '0+'),
-  ])), '0+'),
+  field(
+    'members',
+    array(
+      struct([
+        field('memberId', 'string', '0+'),
+        field('groupInstanceId', 'string', '5+', { nullable: '5+', default: null }),
+        field('metadata', 'bytes', '0+'),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export interface JoinGroupRequest extends MessageValue<typeof joinGroupRequestSchema> {}
@@ -46,7 +49,14 @@ export type JoinGroupRequestInput = MessageInput<typeof joinGroupRequestSchema>;
 export interface JoinGroupResponse extends MessageValue<typeof joinGroupResponseSchema> {}
 export type JoinGroupResponseInput = MessageInput<typeof joinGroupResponseSchema>;
 
-export const joinGroupApi = defineApi({ key: 11, name: 'JoinGroup', minVersion: 0, maxVersion: 5, request: joinGroupRequestSchema, response: joinGroupResponseSchema });
+export const joinGroupApi = defineApi({
+  key: 11,
+  name: 'JoinGroup',
+  minVersion: 0,
+  maxVersion: 5,
+  request: joinGroupRequestSchema,
+  response: joinGroupResponseSchema,
+});
 export const {
   decodeRequest: decodeJoinGroupRequest,
   encodeRequest: encodeJoinGroupRequest,

@@ -10,21 +10,35 @@ import { defineApi } from './define.js';
 export const leaveGroupRequestSchema = message('LeaveGroupRequest', '4+', [
   field('groupId', 'string', '0+'),
   field('memberId', 'string', '0-2', { optional: true }),
-  field('members', array(struct([
-    field('memberId', 'string', '3+'),
-    field('groupInstanceId', 'string', '3+', { nullable: '3+', default: null }),
-    field('reason', 'string', '5+', { nullable: '5+', default: null }),
-  ])), '3+', { optional: true }),
+  field(
+    'members',
+    array(
+      struct([
+        field('memberId', 'string', '3+'),
+        field('groupInstanceId', 'string', '3+', { nullable: '3+', default: null }),
+        field('reason', 'string', '5+', { nullable: '5+', default: null }),
+      ]),
+    ),
+    '3+',
+    { optional: true },
+  ),
 ]);
 
 export const leaveGroupResponseSchema = message('LeaveGroupResponse', '4+', [
   field('throttleTimeMs', 'int32', '1+', { default: 0 }),
   field('errorCode', 'int16', '0+'),
-  field('members', array(struct([
-    field('memberId', 'string', '3+'),
-    field('groupInstanceId', 'string', '3+', { nullable: '3+' }),
-    field('errorCode', 'int16', '3+'),
-  ])), '3+', { optional: true }),
+  field(
+    'members',
+    array(
+      struct([
+        field('memberId', 'string', '3+'),
+        field('groupInstanceId', 'string', '3+', { nullable: '3+' }),
+        field('errorCode', 'int16', '3+'),
+      ]),
+    ),
+    '3+',
+    { optional: true },
+  ),
 ]);
 
 export interface LeaveGroupRequest extends MessageValue<typeof leaveGroupRequestSchema> {}
@@ -32,7 +46,14 @@ export type LeaveGroupRequestInput = MessageInput<typeof leaveGroupRequestSchema
 export interface LeaveGroupResponse extends MessageValue<typeof leaveGroupResponseSchema> {}
 export type LeaveGroupResponseInput = MessageInput<typeof leaveGroupResponseSchema>;
 
-export const leaveGroupApi = defineApi({ key: 13, name: 'LeaveGroup', minVersion: 0, maxVersion: 3, request: leaveGroupRequestSchema, response: leaveGroupResponseSchema });
+export const leaveGroupApi = defineApi({
+  key: 13,
+  name: 'LeaveGroup',
+  minVersion: 0,
+  maxVersion: 3,
+  request: leaveGroupRequestSchema,
+  response: leaveGroupResponseSchema,
+});
 export const {
   decodeRequest: decodeLeaveGroupRequest,
   encodeRequest: encodeLeaveGroupRequest,

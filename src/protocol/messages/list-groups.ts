@@ -15,12 +15,18 @@ export const listGroupsRequestSchema = message('ListGroupsRequest', '3+', [
 export const listGroupsResponseSchema = message('ListGroupsResponse', '3+', [
   field('throttleTimeMs', 'int32', '1+', { default: 0 }),
   field('errorCode', 'int16', '0+'),
-  field('groups', array(struct([
-    field('groupId', 'string', '0+'),
-    field('protocolType', 'string', '0+'),
-    field('groupState', 'string', '4+', { optional: true }),
-    field('groupType', 'string', '5+', { optional: true }),
-  ])), '0+'),
+  field(
+    'groups',
+    array(
+      struct([
+        field('groupId', 'string', '0+'),
+        field('protocolType', 'string', '0+'),
+        field('groupState', 'string', '4+', { optional: true }),
+        field('groupType', 'string', '5+', { optional: true }),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export interface ListGroupsRequest extends MessageValue<typeof listGroupsRequestSchema> {}
@@ -28,7 +34,14 @@ export type ListGroupsRequestInput = MessageInput<typeof listGroupsRequestSchema
 export interface ListGroupsResponse extends MessageValue<typeof listGroupsResponseSchema> {}
 export type ListGroupsResponseInput = MessageInput<typeof listGroupsResponseSchema>;
 
-export const listGroupsApi = defineApi({ key: 16, name: 'ListGroups', minVersion: 0, maxVersion: 4, request: listGroupsRequestSchema, response: listGroupsResponseSchema });
+export const listGroupsApi = defineApi({
+  key: 16,
+  name: 'ListGroups',
+  minVersion: 0,
+  maxVersion: 4,
+  request: listGroupsRequestSchema,
+  response: listGroupsResponseSchema,
+});
 export const {
   decodeRequest: decodeListGroupsRequest,
   encodeRequest: encodeListGroupsRequest,

@@ -13,31 +13,55 @@ import { defineApi } from './define.js';
 export const listOffsetsRequestSchema = message('ListOffsetsRequest', '6+', [
   field('replicaId', 'int32', '0+'),
   field('isolationLevel', 'int8', '2+', { optional: true }),
-  field('topics', array(struct([
-    field('name', 'string', '0+'),
-    field('partitions', array(struct([
-      field('partitionIndex', 'int32', '0+'),
-      field('currentLeaderEpoch', 'int32', '4+', { default: -1 }),
-      field('timestamp', 'int64', '0+'),
-      field('maxNumOffsets', 'int32', '0', { default: 1 }),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'topics',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field(
+          'partitions',
+          array(
+            struct([
+              field('partitionIndex', 'int32', '0+'),
+              field('currentLeaderEpoch', 'int32', '4+', { default: -1 }),
+              field('timestamp', 'int64', '0+'),
+              field('maxNumOffsets', 'int32', '0', { default: 1 }),
+            ]),
+          ),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
   field('timeoutMs', 'int32', '10+', { optional: true }),
 ]);
 
 export const listOffsetsResponseSchema = message('ListOffsetsResponse', '6+', [
   field('throttleTimeMs', 'int32', '2+', { default: 0 }),
-  field('topics', array(struct([
-    field('name', 'string', '0+'),
-    field('partitions', array(struct([
-      field('partitionIndex', 'int32', '0+'),
-      field('errorCode', 'int16', '0+'),
-      field('oldStyleOffsets', array('int64'), '0', { optional: true }),
-      field('timestamp', 'int64', '1+', { default: -1 }),
-      field('offset', 'int64', '1+', { default: -1 }),
-      field('leaderEpoch', 'int32', '4+', { default: -1 }),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'topics',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field(
+          'partitions',
+          array(
+            struct([
+              field('partitionIndex', 'int32', '0+'),
+              field('errorCode', 'int16', '0+'),
+              field('oldStyleOffsets', array('int64'), '0', { optional: true }),
+              field('timestamp', 'int64', '1+', { default: -1 }),
+              field('offset', 'int64', '1+', { default: -1 }),
+              field('leaderEpoch', 'int32', '4+', { default: -1 }),
+            ]),
+          ),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export interface ListOffsetsRequest extends MessageValue<typeof listOffsetsRequestSchema> {}
@@ -45,7 +69,14 @@ export type ListOffsetsRequestInput = MessageInput<typeof listOffsetsRequestSche
 export interface ListOffsetsResponse extends MessageValue<typeof listOffsetsResponseSchema> {}
 export type ListOffsetsResponseInput = MessageInput<typeof listOffsetsResponseSchema>;
 
-export const listOffsetsApi = defineApi({ key: 2, name: 'ListOffsets', minVersion: 0, maxVersion: 5, request: listOffsetsRequestSchema, response: listOffsetsResponseSchema });
+export const listOffsetsApi = defineApi({
+  key: 2,
+  name: 'ListOffsets',
+  minVersion: 0,
+  maxVersion: 5,
+  request: listOffsetsRequestSchema,
+  response: listOffsetsResponseSchema,
+});
 export const {
   decodeRequest: decodeListOffsetsRequest,
   encodeRequest: encodeListOffsetsRequest,

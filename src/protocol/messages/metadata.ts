@@ -17,10 +17,14 @@ import { defineApi } from './define.js';
 const authorizedOperationsUnknown = -2147483648;
 
 export const metadataRequestSchema = message('MetadataRequest', '9+', [
-  field('topics', array(struct([
-    field('topicId', 'uuid', '10+', { optional: true }),
-    field('name', 'string', '0+', { nullable: '10+' }),
-  ])), '0+', { nullable: '1+' }),
+  field(
+    'topics',
+    array(
+      struct([field('topicId', 'uuid', '10+', { optional: true }), field('name', 'string', '0+', { nullable: '10+' })]),
+    ),
+    '0+',
+    { nullable: '1+' },
+  ),
   field('allowAutoTopicCreation', 'bool', '4+', { default: true }),
   field('includeClusterAuthorizedOperations', 'bool', '8-10', { optional: true }),
   field('includeTopicAuthorizedOperations', 'bool', '8+', { optional: true }),
@@ -28,30 +32,48 @@ export const metadataRequestSchema = message('MetadataRequest', '9+', [
 
 export const metadataResponseSchema = message('MetadataResponse', '9+', [
   field('throttleTimeMs', 'int32', '3+', { default: 0 }),
-  field('brokers', array(struct([
-    field('nodeId', 'int32', '0+'),
-    field('host', 'string', '0+'),
-    field('port', 'int32', '0+'),
-    field('rack', 'string', '1+', { nullable: '1+', default: null }),
-  ])), '0+'),
+  field(
+    'brokers',
+    array(
+      struct([
+        field('nodeId', 'int32', '0+'),
+        field('host', 'string', '0+'),
+        field('port', 'int32', '0+'),
+        field('rack', 'string', '1+', { nullable: '1+', default: null }),
+      ]),
+    ),
+    '0+',
+  ),
   field('clusterId', 'string', '2+', { nullable: '2+', default: null }),
   field('controllerId', 'int32', '1+', { default: -1 }),
-  field('topics', array(struct([
-    field('errorCode', 'int16', '0+'),
-    field('name', 'string', '0+', { nullable: '12+' }),
-    field('topicId', 'uuid', '10+', { optional: true }),
-    field('isInternal', 'bool', '1+', { default: false }),
-    field('partitions', array(struct([
-      field('errorCode', 'int16', '0+'),
-      field('partitionIndex', 'int32', '0+'),
-      field('leaderId', 'int32', '0+'),
-      field('leaderEpoch', 'int32', '7+', { default: -1 }),
-      field('replicaNodes', array('int32'), '0+'),
-      field('isrNodes', array('int32'), '0+'),
-      field('offlineReplicas', array('int32'), '5+', { optional: true }),
-    ])), '0+'),
-    field('topicAuthorizedOperations', 'int32', '8+', { default: authorizedOperationsUnknown }),
-  ])), '0+'),
+  field(
+    'topics',
+    array(
+      struct([
+        field('errorCode', 'int16', '0+'),
+        field('name', 'string', '0+', { nullable: '12+' }),
+        field('topicId', 'uuid', '10+', { optional: true }),
+        field('isInternal', 'bool', '1+', { default: false }),
+        field(
+          'partitions',
+          array(
+            struct([
+              field('errorCode', 'int16', '0+'),
+              field('partitionIndex', 'int32', '0+'),
+              field('leaderId', 'int32', '0+'),
+              field('leaderEpoch', 'int32', '7+', { default: -1 }),
+              field('replicaNodes', array('int32'), '0+'),
+              field('isrNodes', array('int32'), '0+'),
+              field('offlineReplicas', array('int32'), '5+', { optional: true }),
+            ]),
+          ),
+          '0+',
+        ),
+        field('topicAuthorizedOperations', 'int32', '8+', { default: authorizedOperationsUnknown }),
+      ]),
+    ),
+    '0+',
+  ),
   field('clusterAuthorizedOperations', 'int32', '8-10', { default: authorizedOperationsUnknown }),
 ]);
 
@@ -60,7 +82,14 @@ export type MetadataRequestInput = MessageInput<typeof metadataRequestSchema>;
 export interface MetadataResponse extends MessageValue<typeof metadataResponseSchema> {}
 export type MetadataResponseInput = MessageInput<typeof metadataResponseSchema>;
 
-export const metadataApi = defineApi({ key: 3, name: 'Metadata', minVersion: 0, maxVersion: 12, request: metadataRequestSchema, response: metadataResponseSchema });
+export const metadataApi = defineApi({
+  key: 3,
+  name: 'Metadata',
+  minVersion: 0,
+  maxVersion: 12,
+  request: metadataRequestSchema,
+  response: metadataResponseSchema,
+});
 export const {
   decodeRequest: decodeMetadataRequest,
   encodeRequest: encodeMetadataRequest,

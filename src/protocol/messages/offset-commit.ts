@@ -17,27 +17,46 @@ export const offsetCommitRequestSchema = message('OffsetCommitRequest', '8+', [
   field('memberId', 'string', '1+', { optional: true }),
   field('groupInstanceId', 'string', '7+', { nullable: '7+', default: null }),
   field('retentionTimeMs', 'int64', '2-4', { default: -1 }),
-  field('topics', array(struct([
-    field('name', 'string', '0+'),
-    field('partitions', array(struct([
-      field('partitionIndex', 'int32', '0+'),
-      field('committedOffset', 'int64', '0+'),
-      field('committedLeaderEpoch', 'int32', '6+', { default: -1 }),
-      field('commitTimestamp', 'int64', '1', { default: -1 }),
-      field('committedMetadata', 'string', '0+', { nullable: '0+' }),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'topics',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field(
+          'partitions',
+          array(
+            struct([
+              field('partitionIndex', 'int32', '0+'),
+              field('committedOffset', 'int64', '0+'),
+              field('committedLeaderEpoch', 'int32', '6+', { default: -1 }),
+              field('commitTimestamp', 'int64', '1', { default: -1 }),
+              field('committedMetadata', 'string', '0+', { nullable: '0+' }),
+            ]),
+          ),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export const offsetCommitResponseSchema = message('OffsetCommitResponse', '8+', [
   field('throttleTimeMs', 'int32', '3+', { default: 0 }),
-  field('topics', array(struct([
-    field('name', 'string', '0+'),
-    field('partitions', array(struct([
-      field('partitionIndex', 'int32', '0+'),
-      field('errorCode', 'int16', '0+'),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'topics',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field(
+          'partitions',
+          array(struct([field('partitionIndex', 'int32', '0+'), field('errorCode', 'int16', '0+')])),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export interface OffsetCommitRequest extends MessageValue<typeof offsetCommitRequestSchema> {}
@@ -45,7 +64,14 @@ export type OffsetCommitRequestInput = MessageInput<typeof offsetCommitRequestSc
 export interface OffsetCommitResponse extends MessageValue<typeof offsetCommitResponseSchema> {}
 export type OffsetCommitResponseInput = MessageInput<typeof offsetCommitResponseSchema>;
 
-export const offsetCommitApi = defineApi({ key: 8, name: 'OffsetCommit', minVersion: 0, maxVersion: 7, request: offsetCommitRequestSchema, response: offsetCommitResponseSchema });
+export const offsetCommitApi = defineApi({
+  key: 8,
+  name: 'OffsetCommit',
+  minVersion: 0,
+  maxVersion: 7,
+  request: offsetCommitRequestSchema,
+  response: offsetCommitResponseSchema,
+});
 export const {
   decodeRequest: decodeOffsetCommitRequest,
   encodeRequest: encodeOffsetCommitRequest,

@@ -7,24 +7,35 @@ import { defineApi } from './define.js';
 
 export const offsetDeleteRequestSchema = message('OffsetDeleteRequest', 'none', [
   field('groupId', 'string', '0+'),
-  field('topics', array(struct([
-    field('name', 'string', '0+'),
-    field('partitions', array(struct([
-      field('partitionIndex', 'int32', '0+'),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'topics',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field('partitions', array(struct([field('partitionIndex', 'int32', '0+')])), '0+'),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export const offsetDeleteResponseSchema = message('OffsetDeleteResponse', 'none', [
   field('errorCode', 'int16', '0+'),
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
-  field('topics', array(struct([
-    field('name', 'string', '0+'),
-    field('partitions', array(struct([
-      field('partitionIndex', 'int32', '0+'),
-      field('errorCode', 'int16', '0+'),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'topics',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field(
+          'partitions',
+          array(struct([field('partitionIndex', 'int32', '0+'), field('errorCode', 'int16', '0+')])),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export interface OffsetDeleteRequest extends MessageValue<typeof offsetDeleteRequestSchema> {}
@@ -32,7 +43,14 @@ export type OffsetDeleteRequestInput = MessageInput<typeof offsetDeleteRequestSc
 export interface OffsetDeleteResponse extends MessageValue<typeof offsetDeleteResponseSchema> {}
 export type OffsetDeleteResponseInput = MessageInput<typeof offsetDeleteResponseSchema>;
 
-export const offsetDeleteApi = defineApi({ key: 47, name: 'OffsetDelete', minVersion: 0, maxVersion: 0, request: offsetDeleteRequestSchema, response: offsetDeleteResponseSchema });
+export const offsetDeleteApi = defineApi({
+  key: 47,
+  name: 'OffsetDelete',
+  minVersion: 0,
+  maxVersion: 0,
+  request: offsetDeleteRequestSchema,
+  response: offsetDeleteResponseSchema,
+});
 export const {
   decodeRequest: decodeOffsetDeleteRequest,
   encodeRequest: encodeOffsetDeleteRequest,

@@ -14,49 +14,92 @@ import { defineApi } from './define.js';
 
 export const offsetFetchRequestSchema = message('OffsetFetchRequest', '6+', [
   field('groupId', 'string', '0-7', { optional: true }),
-  field('topics', array(struct([
-    field('name', 'string', '0-7'),
-    field('partitionIndexes', array('int32'), '0-7'),
-  ])), '0-7', { nullable: '2-7', optional: true }),
-  field('groups', array(struct([
-    field('groupId', 'string', '8+'),
-    field('memberId', 'string', '9+', { nullable: '9+', default: null }),
-    field('memberEpoch', 'int32', '9+', { default: -1 }),
-    field('topics', array(struct([
-      field('name', 'string', '8+'),
-      field('partitionIndexes', array('int32'), '8+'),
-    ])), '8+', { nullable: '8+' }),
-  ])), '8+', { optional: true }),
+  field(
+    'topics',
+    array(struct([field('name', 'string', '0-7'), field('partitionIndexes', array('int32'), '0-7')])),
+    '0-7',
+    { nullable: '2-7', optional: true },
+  ),
+  field(
+    'groups',
+    array(
+      struct([
+        field('groupId', 'string', '8+'),
+        field('memberId', 'string', '9+', { nullable: '9+', default: null }),
+        field('memberEpoch', 'int32', '9+', { default: -1 }),
+        field(
+          'topics',
+          array(struct([field('name', 'string', '8+'), field('partitionIndexes', array('int32'), '8+')])),
+          '8+',
+          { nullable: '8+' },
+        ),
+      ]),
+    ),
+    '8+',
+    { optional: true },
+  ),
   field('requireStable', 'bool', '7+', { default: false }),
 ]);
 
 export const offsetFetchResponseSchema = message('OffsetFetchResponse', '6+', [
   field('throttleTimeMs', 'int32', '3+', { default: 0 }),
-  field('topics', array(struct([
-    field('name', 'string', '0-7'),
-    field('partitions', array(struct([
-      field('partitionIndex', 'int32', '0-7'),
-      field('committedOffset', 'int64', '0-7'),
-      field('committedLeaderEpoch', 'int32', '5-7', { default: -1 }),
-      field('metadata', 'string', '0-7', { nullable: '0-7' }),
-      field('errorCode', 'int16', '0-7'),
-    ])), '0-7'),
-  ])), '0-7', { optional: true }),
+  field(
+    'topics',
+    array(
+      struct([
+        field('name', 'string', '0-7'),
+        field(
+          'partitions',
+          array(
+            struct([
+              field('partitionIndex', 'int32', '0-7'),
+              field('committedOffset', 'int64', '0-7'),
+              field('committedLeaderEpoch', 'int32', '5-7', { default: -1 }),
+              field('metadata', 'string', '0-7', { nullable: '0-7' }),
+              field('errorCode', 'int16', '0-7'),
+            ]),
+          ),
+          '0-7',
+        ),
+      ]),
+    ),
+    '0-7',
+    { optional: true },
+  ),
   field('errorCode', 'int16', '2-7', { default: 0 }),
-  field('groups', array(struct([
-    field('groupId', 'string', '8+'),
-    field('topics', array(struct([
-      field('name', 'string', '8+'),
-      field('partitions', array(struct([
-        field('partitionIndex', 'int32', '8+'),
-        field('committedOffset', 'int64', '8+'),
-        field('committedLeaderEpoch', 'int32', '8+', { default: -1 }),
-        field('metadata', 'string', '8+', { nullable: '8+' }),
-        field('errorCode', 'int16', '8+'),
-      ])), '8+'),
-    ])), '8+'),
-    field('errorCode', 'int16', '8+', { default: 0 }),
-  ])), '8+', { optional: true }),
+  field(
+    'groups',
+    array(
+      struct([
+        field('groupId', 'string', '8+'),
+        field(
+          'topics',
+          array(
+            struct([
+              field('name', 'string', '8+'),
+              field(
+                'partitions',
+                array(
+                  struct([
+                    field('partitionIndex', 'int32', '8+'),
+                    field('committedOffset', 'int64', '8+'),
+                    field('committedLeaderEpoch', 'int32', '8+', { default: -1 }),
+                    field('metadata', 'string', '8+', { nullable: '8+' }),
+                    field('errorCode', 'int16', '8+'),
+                  ]),
+                ),
+                '8+',
+              ),
+            ]),
+          ),
+          '8+',
+        ),
+        field('errorCode', 'int16', '8+', { default: 0 }),
+      ]),
+    ),
+    '8+',
+    { optional: true },
+  ),
 ]);
 
 export interface OffsetFetchRequest extends MessageValue<typeof offsetFetchRequestSchema> {}
@@ -64,7 +107,14 @@ export type OffsetFetchRequestInput = MessageInput<typeof offsetFetchRequestSche
 export interface OffsetFetchResponse extends MessageValue<typeof offsetFetchResponseSchema> {}
 export type OffsetFetchResponseInput = MessageInput<typeof offsetFetchResponseSchema>;
 
-export const offsetFetchApi = defineApi({ key: 9, name: 'OffsetFetch', minVersion: 0, maxVersion: 7, request: offsetFetchRequestSchema, response: offsetFetchResponseSchema });
+export const offsetFetchApi = defineApi({
+  key: 9,
+  name: 'OffsetFetch',
+  minVersion: 0,
+  maxVersion: 7,
+  request: offsetFetchRequestSchema,
+  response: offsetFetchResponseSchema,
+});
 export const {
   decodeRequest: decodeOffsetFetchRequest,
   encodeRequest: encodeOffsetFetchRequest,

@@ -10,27 +10,51 @@ import { defineApi } from './define.js';
 
 export const offsetForLeaderEpochRequestSchema = message('OffsetForLeaderEpochRequest', '4+', [
   field('replicaId', 'int32', '3+', { default: -2 }),
-  field('topics', array(struct([
-    field('topic', 'string', '0+'),
-    field('partitions', array(struct([
-      field('partition', 'int32', '0+'),
-      field('currentLeaderEpoch', 'int32', '2+', { default: -1 }),
-      field('leaderEpoch', 'int32', '0+'),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'topics',
+    array(
+      struct([
+        field('topic', 'string', '0+'),
+        field(
+          'partitions',
+          array(
+            struct([
+              field('partition', 'int32', '0+'),
+              field('currentLeaderEpoch', 'int32', '2+', { default: -1 }),
+              field('leaderEpoch', 'int32', '0+'),
+            ]),
+          ),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export const offsetForLeaderEpochResponseSchema = message('OffsetForLeaderEpochResponse', '4+', [
   field('throttleTimeMs', 'int32', '2+', { default: 0 }),
-  field('topics', array(struct([
-    field('topic', 'string', '0+'),
-    field('partitions', array(struct([
-      field('errorCode', 'int16', '0+'),
-      field('partition', 'int32', '0+'),
-      field('leaderEpoch', 'int32', '1+', { default: -1 }),
-      field('endOffset', 'int64', '0+', { default: -1 }),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'topics',
+    array(
+      struct([
+        field('topic', 'string', '0+'),
+        field(
+          'partitions',
+          array(
+            struct([
+              field('errorCode', 'int16', '0+'),
+              field('partition', 'int32', '0+'),
+              field('leaderEpoch', 'int32', '1+', { default: -1 }),
+              field('endOffset', 'int64', '0+', { default: -1 }),
+            ]),
+          ),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export interface OffsetForLeaderEpochRequest extends MessageValue<typeof offsetForLeaderEpochRequestSchema> {}
@@ -38,7 +62,14 @@ export type OffsetForLeaderEpochRequestInput = MessageInput<typeof offsetForLead
 export interface OffsetForLeaderEpochResponse extends MessageValue<typeof offsetForLeaderEpochResponseSchema> {}
 export type OffsetForLeaderEpochResponseInput = MessageInput<typeof offsetForLeaderEpochResponseSchema>;
 
-export const offsetForLeaderEpochApi = defineApi({ key: 23, name: 'OffsetForLeaderEpoch', minVersion: 0, maxVersion: 3, request: offsetForLeaderEpochRequestSchema, response: offsetForLeaderEpochResponseSchema });
+export const offsetForLeaderEpochApi = defineApi({
+  key: 23,
+  name: 'OffsetForLeaderEpoch',
+  minVersion: 0,
+  maxVersion: 3,
+  request: offsetForLeaderEpochRequestSchema,
+  response: offsetForLeaderEpochResponseSchema,
+});
 export const {
   decodeRequest: decodeOffsetForLeaderEpochRequest,
   encodeRequest: encodeOffsetForLeaderEpochRequest,

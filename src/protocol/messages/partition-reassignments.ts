@@ -16,62 +16,111 @@ import { defineApi } from './define.js';
 
 export const listPartitionReassignmentsRequestSchema = message('ListPartitionReassignmentsRequest', '0+', [
   field('timeoutMs', 'int32', '0+', { default: 60000 }),
-  field('topics', array(struct([
-    field('name', 'string', '0+'),
-    field('partitionIndexes', array('int32'), '0+'),
-  ])), '0+', { nullable: '0+', default: null }),
+  field(
+    'topics',
+    array(struct([field('name', 'string', '0+'), field('partitionIndexes', array('int32'), '0+')])),
+    '0+',
+    { nullable: '0+', default: null },
+  ),
 ]);
 
 export const listPartitionReassignmentsResponseSchema = message('ListPartitionReassignmentsResponse', '0+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field('errorCode', 'int16', '0+'),
   field('errorMessage', 'string', '0+', { nullable: '0+' }),
-  field('topics', array(struct([
-    field('name', 'string', '0+'),
-    field('partitions', array(struct([
-      field('partitionIndex', 'int32', '0+'),
-      field('replicas', array('int32'), '0+'),
-      field('addingReplicas', array('int32'), '0+'),
-      field('removingReplicas', array('int32'), '0+'),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'topics',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field(
+          'partitions',
+          array(
+            struct([
+              field('partitionIndex', 'int32', '0+'),
+              field('replicas', array('int32'), '0+'),
+              field('addingReplicas', array('int32'), '0+'),
+              field('removingReplicas', array('int32'), '0+'),
+            ]),
+          ),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export const alterPartitionReassignmentsRequestSchema = message('AlterPartitionReassignmentsRequest', '0+', [
   field('timeoutMs', 'int32', '0+', { default: 60000 }),
-  field('topics', array(struct([
-    field('name', 'string', '0+'),
-    field('partitions', array(struct([
-      field('partitionIndex', 'int32', '0+'),
-      field('replicas', array('int32'), '0+', { nullable: '0+', default: null }),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'topics',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field(
+          'partitions',
+          array(
+            struct([
+              field('partitionIndex', 'int32', '0+'),
+              field('replicas', array('int32'), '0+', { nullable: '0+', default: null }),
+            ]),
+          ),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export const alterPartitionReassignmentsResponseSchema = message('AlterPartitionReassignmentsResponse', '0+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field('errorCode', 'int16', '0+'),
   field('errorMessage', 'string', '0+', { nullable: '0+' }),
-  field('responses', array(struct([
-    field('name', 'string', '0+'),
-    field('partitions', array(struct([
-      field('partitionIndex', 'int32', '0+'),
-      field('errorCode', 'int16', '0+'),
-      field('errorMessage', 'string', '0+', { nullable: '0+' }),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'responses',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field(
+          'partitions',
+          array(
+            struct([
+              field('partitionIndex', 'int32', '0+'),
+              field('errorCode', 'int16', '0+'),
+              field('errorMessage', 'string', '0+', { nullable: '0+' }),
+            ]),
+          ),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
-export interface ListPartitionReassignmentsRequest extends MessageValue<typeof listPartitionReassignmentsRequestSchema> {}
+export interface ListPartitionReassignmentsRequest
+  extends MessageValue<typeof listPartitionReassignmentsRequestSchema> {}
 export type ListPartitionReassignmentsRequestInput = MessageInput<typeof listPartitionReassignmentsRequestSchema>;
-export interface ListPartitionReassignmentsResponse extends MessageValue<typeof listPartitionReassignmentsResponseSchema> {}
+export interface ListPartitionReassignmentsResponse
+  extends MessageValue<typeof listPartitionReassignmentsResponseSchema> {}
 export type ListPartitionReassignmentsResponseInput = MessageInput<typeof listPartitionReassignmentsResponseSchema>;
-export interface AlterPartitionReassignmentsRequest extends MessageValue<typeof alterPartitionReassignmentsRequestSchema> {}
+export interface AlterPartitionReassignmentsRequest
+  extends MessageValue<typeof alterPartitionReassignmentsRequestSchema> {}
 export type AlterPartitionReassignmentsRequestInput = MessageInput<typeof alterPartitionReassignmentsRequestSchema>;
-export interface AlterPartitionReassignmentsResponse extends MessageValue<typeof alterPartitionReassignmentsResponseSchema> {}
+export interface AlterPartitionReassignmentsResponse
+  extends MessageValue<typeof alterPartitionReassignmentsResponseSchema> {}
 export type AlterPartitionReassignmentsResponseInput = MessageInput<typeof alterPartitionReassignmentsResponseSchema>;
 
-export const listPartitionReassignmentsApi = defineApi({ key: 46, name: 'ListPartitionReassignments', minVersion: 0, maxVersion: 0, request: listPartitionReassignmentsRequestSchema, response: listPartitionReassignmentsResponseSchema });
+export const listPartitionReassignmentsApi = defineApi({
+  key: 46,
+  name: 'ListPartitionReassignments',
+  minVersion: 0,
+  maxVersion: 0,
+  request: listPartitionReassignmentsRequestSchema,
+  response: listPartitionReassignmentsResponseSchema,
+});
 export const {
   decodeRequest: decodeListPartitionReassignmentsRequest,
   encodeRequest: encodeListPartitionReassignmentsRequest,
@@ -79,7 +128,14 @@ export const {
   encodeResponse: encodeListPartitionReassignmentsResponse,
 } = listPartitionReassignmentsApi;
 
-export const alterPartitionReassignmentsApi = defineApi({ key: 45, name: 'AlterPartitionReassignments', minVersion: 0, maxVersion: 0, request: alterPartitionReassignmentsRequestSchema, response: alterPartitionReassignmentsResponseSchema });
+export const alterPartitionReassignmentsApi = defineApi({
+  key: 45,
+  name: 'AlterPartitionReassignments',
+  minVersion: 0,
+  maxVersion: 0,
+  request: alterPartitionReassignmentsRequestSchema,
+  response: alterPartitionReassignmentsResponseSchema,
+});
 export const {
   decodeRequest: decodeAlterPartitionReassignmentsRequest,
   encodeRequest: encodeAlterPartitionReassignmentsRequest,

@@ -16,42 +16,80 @@ export const produceRequestSchema = message('ProduceRequest', '9+', [
   field('transactionalId', 'string', '3+', { nullable: '3+', default: null }),
   field('acks', 'int16', '0+'),
   field('timeoutMs', 'int32', '0+'),
-  field('topicData', array(struct([
-    field('name', 'string', '0+'),
-    field('partitionData', array(struct([
-      field('index', 'int32', '0+'),
-      field('records', 'records', '0+', { nullable: '0+' }),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'topicData',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field(
+          'partitionData',
+          array(struct([field('index', 'int32', '0+'), field('records', 'records', '0+', { nullable: '0+' })])),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
 ]);
 
 export const produceResponseSchema = message('ProduceResponse', '9+', [
-  field('responses', array(struct([
-    field('name', 'string', '0+'),
-    field('partitionResponses', array(struct([
-      field('index', 'int32', '0+'),
-      field('errorCode', 'int16', '0+'),
-      field('baseOffset', 'int64', '0+'),
-      field('logAppendTimeMs', 'int64', '2+', { default: -1 }),
-      field('logStartOffset', 'int64', '5+', { default: -1 }),
-      field('recordErrors', array(struct([
-        field('batchIndex', 'int32', '8+'),
-        field('batchIndexErrorMessage', 'string', '8+', { nullable: '8+', default: null }),
-      ])), '8+', { optional: true }),
-      field('errorMessage', 'string', '8+', { nullable: '8+', default: null }),
-      field('currentLeader', struct([
-        field('leaderId', 'int32', '10+', { default: -1 }),
-        field('leaderEpoch', 'int32', '10+', { default: -1 }),
-      ]), '10+', { tag: 0 }),
-    ])), '0+'),
-  ])), '0+'),
+  field(
+    'responses',
+    array(
+      struct([
+        field('name', 'string', '0+'),
+        field(
+          'partitionResponses',
+          array(
+            struct([
+              field('index', 'int32', '0+'),
+              field('errorCode', 'int16', '0+'),
+              field('baseOffset', 'int64', '0+'),
+              field('logAppendTimeMs', 'int64', '2+', { default: -1 }),
+              field('logStartOffset', 'int64', '5+', { default: -1 }),
+              field(
+                'recordErrors',
+                array(
+                  struct([
+                    field('batchIndex', 'int32', '8+'),
+                    field('batchIndexErrorMessage', 'string', '8+', { nullable: '8+', default: null }),
+                  ]),
+                ),
+                '8+',
+                { optional: true },
+              ),
+              field('errorMessage', 'string', '8+', { nullable: '8+', default: null }),
+              field(
+                'currentLeader',
+                struct([
+                  field('leaderId', 'int32', '10+', { default: -1 }),
+                  field('leaderEpoch', 'int32', '10+', { default: -1 }),
+                ]),
+                '10+',
+                { tag: 0 },
+              ),
+            ]),
+          ),
+          '0+',
+        ),
+      ]),
+    ),
+    '0+',
+  ),
   field('throttleTimeMs', 'int32', '1+', { default: 0 }),
-  field('nodeEndpoints', array(struct([
-    field('nodeId', 'int32', '10+'),
-    field('host', 'string', '10+'),
-    field('port', 'int32', '10+'),
-    field('rack', 'string', '10+', { nullable: '10+', default: null }),
-  ])), '10+', { tag: 0 }),
+  field(
+    'nodeEndpoints',
+    array(
+      struct([
+        field('nodeId', 'int32', '10+'),
+        field('host', 'string', '10+'),
+        field('port', 'int32', '10+'),
+        field('rack', 'string', '10+', { nullable: '10+', default: null }),
+      ]),
+    ),
+    '10+',
+    { tag: 0 },
+  ),
 ]);
 
 export interface ProduceRequest extends MessageValue<typeof produceRequestSchema> {}
@@ -62,7 +100,14 @@ export interface ProduceResponse extends MessageValue<typeof produceResponseSche
 export type ProduceResponseInput = MessageInput<typeof produceResponseSchema>;
 export type ProducePartitionResponseInput = ProduceResponseInput['responses'][number]['partitionResponses'][number];
 
-export const produceApi = defineApi({ key: 0, name: 'Produce', minVersion: 3, maxVersion: 8, request: produceRequestSchema, response: produceResponseSchema });
+export const produceApi = defineApi({
+  key: 0,
+  name: 'Produce',
+  minVersion: 3,
+  maxVersion: 8,
+  request: produceRequestSchema,
+  response: produceResponseSchema,
+});
 export const {
   decodeRequest: decodeProduceRequest,
   encodeRequest: encodeProduceRequest,

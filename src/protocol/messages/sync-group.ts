@@ -16,10 +16,7 @@ export const syncGroupRequestSchema = message('SyncGroupRequest', '4+', [
   field('groupInstanceId', 'string', '3+', { nullable: '3+', default: null }),
   field('protocolType', 'string', '5+', { nullable: '5+', default: null }),
   field('protocolName', 'string', '5+', { nullable: '5+', default: null }),
-  field('assignments', array(struct([
-    field('memberId', 'string', '0+'),
-    field('assignment', 'bytes', '0+'),
-  ])), '0+'),
+  field('assignments', array(struct([field('memberId', 'string', '0+'), field('assignment', 'bytes', '0+')])), '0+'),
 ]);
 
 export const syncGroupResponseSchema = message('SyncGroupResponse', '4+', [
@@ -35,7 +32,14 @@ export type SyncGroupRequestInput = MessageInput<typeof syncGroupRequestSchema>;
 export interface SyncGroupResponse extends MessageValue<typeof syncGroupResponseSchema> {}
 export type SyncGroupResponseInput = MessageInput<typeof syncGroupResponseSchema>;
 
-export const syncGroupApi = defineApi({ key: 14, name: 'SyncGroup', minVersion: 0, maxVersion: 3, request: syncGroupRequestSchema, response: syncGroupResponseSchema });
+export const syncGroupApi = defineApi({
+  key: 14,
+  name: 'SyncGroup',
+  minVersion: 0,
+  maxVersion: 3,
+  request: syncGroupRequestSchema,
+  response: syncGroupResponseSchema,
+});
 export const {
   decodeRequest: decodeSyncGroupRequest,
   encodeRequest: encodeSyncGroupRequest,

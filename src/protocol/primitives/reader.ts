@@ -25,7 +25,8 @@ export class Reader {
   end: number;
 
   constructor(buf: Buffer, start = 0, end = buf.length) {
-    if (start < 0 || end > buf.length || start > end) throw new ProtocolDecodeError(`bad reader window [${start}, ${end}) over ${buf.length} bytes`);
+    if (start < 0 || end > buf.length || start > end)
+      throw new ProtocolDecodeError(`bad reader window [${start}, ${end}) over ${buf.length} bytes`);
     this.buf = buf;
     this.pos = start;
     this.end = end;
@@ -123,7 +124,8 @@ export class Reader {
     const hi = this.buf.readInt32BE(this.pos);
     const lo = this.buf.readUInt32BE(this.pos + 4);
     const v = hi * twoPow32 + lo;
-    if (!Number.isSafeInteger(v)) throw new ProtocolDecodeError(`int64 at offset ${this.pos} is outside the safe integer range`);
+    if (!Number.isSafeInteger(v))
+      throw new ProtocolDecodeError(`int64 at offset ${this.pos} is outside the safe integer range`);
     this.pos += 8;
     return v;
   }
@@ -262,7 +264,8 @@ export class Reader {
   arrayLength(compact: boolean): number {
     const n = compact ? this.unsignedVarint() - 1 : this.int32();
     if (n < -1) throw new ProtocolDecodeError(`invalid array length ${n}`);
-    if (n > this.end - this.pos) throw new ProtocolDecodeError(`array of ${n} elements cannot fit in ${this.end - this.pos} bytes`);
+    if (n > this.end - this.pos)
+      throw new ProtocolDecodeError(`array of ${n} elements cannot fit in ${this.end - this.pos} bytes`);
     return n;
   }
 
@@ -282,7 +285,8 @@ export class Reader {
   taggedFields(onTag?: (tag: number, field: Reader) => void): void {
     // Like Kafka's generated readers, the order of tags is not checked.
     const count = this.unsignedVarint();
-    if (count > this.end - this.pos) throw new ProtocolDecodeError(`${count} tagged fields cannot fit in ${this.end - this.pos} bytes`);
+    if (count > this.end - this.pos)
+      throw new ProtocolDecodeError(`${count} tagged fields cannot fit in ${this.end - this.pos} bytes`);
     for (let i = 0; i < count; i++) {
       const tag = this.unsignedVarint();
       const size = this.unsignedVarint();

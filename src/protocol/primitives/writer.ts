@@ -116,7 +116,8 @@ export class Writer {
   }
 
   unsignedVarint(v: number): this {
-    if (!Number.isInteger(v) || v < 0 || v >= twoPow32) throw new ProtocolEncodeError(`unsigned varint ${v} out of range`);
+    if (!Number.isInteger(v) || v < 0 || v >= twoPow32)
+      throw new ProtocolEncodeError(`unsigned varint ${v} out of range`);
     this.ensure(5);
     while (v >= 0x80) {
       this.buf[this.pos++] = (v & 0x7f) | 0x80;
@@ -128,7 +129,8 @@ export class Writer {
 
   /** Zig-zag varint (int32). */
   varint(v: number): this {
-    if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) throw new ProtocolEncodeError(`varint ${v} out of int32 range`);
+    if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647)
+      throw new ProtocolEncodeError(`varint ${v} out of int32 range`);
     return this.unsignedVarint(((v << 1) ^ (v >> 31)) >>> 0);
   }
 

@@ -13,10 +13,18 @@
 // Per (struct, version, flexible) the list of fields on the wire is computed once and cached, so
 // the hot paths (Produce decode, Fetch encode) do no range checks per field per message.
 import { ProtocolDecodeError, ProtocolEncodeError } from '../errors.js';
-import { Reader } from '../primitives/reader.js';
+import type { Reader } from '../primitives/reader.js';
 import { Writer } from '../primitives/writer.js';
 import { zeroUuid } from '../primitives/uuid.js';
-import { inRange, type FieldSpec, type MessageInput, type MessageSchema, type MessageValue, type StructBase, type TypeSpec } from './dsl.js';
+import {
+  inRange,
+  type FieldSpec,
+  type MessageInput,
+  type MessageSchema,
+  type MessageValue,
+  type StructBase,
+  type TypeSpec,
+} from './dsl.js';
 
 interface FieldPlan {
   readonly field: FieldSpec;
@@ -76,7 +84,13 @@ function defaultOfType(t: TypeSpec): unknown {
   switch (t) {
     case 'bool':
       return false;
-    case 'int8': case 'int16': case 'int32': case 'int64': case 'uint16': case 'uint32': case 'float64':
+    case 'int8':
+    case 'int16':
+    case 'int32':
+    case 'int64':
+    case 'uint16':
+    case 'uint32':
+    case 'float64':
       return 0;
     case 'string':
       return '';
@@ -124,15 +138,24 @@ function isDefault(f: FieldSpec, v: unknown): boolean {
 
 function decodeValue(t: TypeSpec, nullable: boolean, version: number, flexible: boolean, r: Reader): unknown {
   switch (t) {
-    case 'bool': return r.bool();
-    case 'int8': return r.int8();
-    case 'int16': return r.int16();
-    case 'int32': return r.int32();
-    case 'int64': return r.int64();
-    case 'uint16': return r.uint16();
-    case 'uint32': return r.uint32();
-    case 'float64': return r.float64();
-    case 'uuid': return r.uuid();
+    case 'bool':
+      return r.bool();
+    case 'int8':
+      return r.int8();
+    case 'int16':
+      return r.int16();
+    case 'int32':
+      return r.int32();
+    case 'int64':
+      return r.int64();
+    case 'uint16':
+      return r.uint16();
+    case 'uint32':
+      return r.uint32();
+    case 'float64':
+      return r.float64();
+    case 'uuid':
+      return r.uuid();
     case 'string':
       if (flexible) return nullable ? r.compactNullableString() : r.compactString();
       return nullable ? r.nullableString() : r.string();
@@ -159,7 +182,8 @@ function decodeStruct(s: StructBase, version: number, flexible: boolean, r: Read
   const plan = planFor(s, version, flexible);
   const out: Obj = {};
   for (const { field, regular } of plan.all) {
-    out[field.name] = regular === null ? defaultOf(field) : decodeValue(field.type, regular.nullable, version, flexible, r);
+    out[field.name] =
+      regular === null ? defaultOf(field) : decodeValue(field.type, regular.nullable, version, flexible, r);
   }
   if (flexible) {
     // Fast path: an empty tagged-fields section (the common case) needs no callback.
@@ -177,7 +201,15 @@ function decodeStruct(s: StructBase, version: number, flexible: boolean, r: Read
 
 // ---- encode ----------------------------------------------------------------------------------
 
-function encodeValue(t: TypeSpec, nullable: boolean, version: number, flexible: boolean, v: unknown, w: Writer, path: string): void {
+function encodeValue(
+  t: TypeSpec,
+  nullable: boolean,
+  version: number,
+  flexible: boolean,
+  v: unknown,
+  w: Writer,
+  path: string,
+): void {
   if (v === null) {
     if (!nullable) throw new ProtocolEncodeError(`${path} is null but not nullable in version ${version}`);
     if (typeof t === 'string') {
@@ -193,15 +225,33 @@ function encodeValue(t: TypeSpec, nullable: boolean, version: number, flexible: 
     throw new ProtocolEncodeError(`${path}: a struct cannot be null`);
   }
   switch (t) {
-    case 'bool': w.bool(v as boolean); return;
-    case 'int8': w.int8(v as number); return;
-    case 'int16': w.int16(v as number); return;
-    case 'int32': w.int32(v as number); return;
-    case 'int64': w.int64(v as number); return;
-    case 'uint16': w.uint16(v as number); return;
-    case 'uint32': w.uint32(v as number); return;
-    case 'float64': w.float64(v as number); return;
-    case 'uuid': w.uuid(v as string); return;
+    case 'bool':
+      w.bool(v as boolean);
+      return;
+    case 'int8':
+      w.int8(v as number);
+      return;
+    case 'int16':
+      w.int16(v as number);
+      return;
+    case 'int32':
+      w.int32(v as number);
+      return;
+    case 'int64':
+      w.int64(v as number);
+      return;
+    case 'uint16':
+      w.uint16(v as number);
+      return;
+    case 'uint32':
+      w.uint32(v as number);
+      return;
+    case 'float64':
+      w.float64(v as number);
+      return;
+    case 'uuid':
+      w.uuid(v as string);
+      return;
     case 'string':
       if (typeof v !== 'string') throw new ProtocolEncodeError(`${path} must be a string`);
       flexible ? w.compactString(v) : w.string(v);
@@ -263,20 +313,27 @@ export function decodeMessage<M extends MessageSchema>(schema: M, version: numbe
   try {
     return decodeStruct(schema.struct, version, isFlexible(schema, version), r) as MessageValue<M>;
   } catch (e) {
-    if (e instanceof ProtocolDecodeError) throw new ProtocolDecodeError(`${schema.name} v${version}: ${e.message}`, e.errorCode);
+    if (e instanceof ProtocolDecodeError)
+      throw new ProtocolDecodeError(`${schema.name} v${version}: ${e.message}`, e.errorCode);
     throw e;
   }
 }
 
 /** Appends one message body at `version` to the writer (a new one when not given) and returns it. */
-export function encodeMessage<M extends MessageSchema>(schema: M, version: number, value: MessageInput<M>, w: Writer = new Writer()): Writer {
+export function encodeMessage<M extends MessageSchema>(
+  schema: M,
+  version: number,
+  value: MessageInput<M>,
+  w: Writer = new Writer(),
+): Writer {
   try {
     encodeStruct(schema.struct, version, isFlexible(schema, version), value as Obj, w, schema.name);
     return w;
   } catch (e) {
     if (e instanceof ProtocolEncodeError) throw new ProtocolEncodeError(`${schema.name} v${version}: ${e.message}`);
     // Buffer's own range checks (an int16 given 70000, a non-number) are encode errors too.
-    if (e instanceof RangeError || e instanceof TypeError) throw new ProtocolEncodeError(`${schema.name} v${version}: ${e.message}`);
+    if (e instanceof RangeError || e instanceof TypeError)
+      throw new ProtocolEncodeError(`${schema.name} v${version}: ${e.message}`);
     throw e;
   }
 }

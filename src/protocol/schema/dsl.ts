@@ -11,8 +11,18 @@
 // Wire names are camelCased: ThrottleTimeMs → throttleTimeMs.
 
 type Prim =
-  | 'bool' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint16' | 'uint32' | 'float64'
-  | 'string' | 'bytes' | 'records' | 'uuid';
+  | 'bool'
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'uint16'
+  | 'uint32'
+  | 'float64'
+  | 'string'
+  | 'bytes'
+  | 'records'
+  | 'uuid';
 
 interface VersionRange {
   readonly min: number;
@@ -105,12 +115,11 @@ type IsOptional<O> = O extends { readonly default: unknown }
       ? true
       : false;
 
-export function field<const N extends string, const T extends TypeSpec, const O extends FieldOptions = {}>(
-  name: N,
-  type: T,
-  versions: string,
-  options?: O,
-): Field<N, T, IsNullable<O>, IsOptional<O>> {
+export function field<
+  const N extends string,
+  const T extends TypeSpec,
+  const O extends FieldOptions = Record<never, never>,
+>(name: N, type: T, versions: string, options?: O): Field<N, T, IsNullable<O>, IsOptional<O>> {
   const o: FieldOptions = options ?? {};
   const hasDefault = 'default' in o;
   return {
@@ -134,7 +143,11 @@ export function struct<const F extends readonly FieldSpec[]>(fields: F): StructS
   return { kind: 'struct', fields };
 }
 
-export function message<const F extends readonly FieldSpec[]>(name: string, flexibleVersions: string, fields: F): MessageSchema<F> {
+export function message<const F extends readonly FieldSpec[]>(
+  name: string,
+  flexibleVersions: string,
+  fields: F,
+): MessageSchema<F> {
   const flex = parseVersions(flexibleVersions);
   return { name, flexibleFrom: flex.min > flex.max ? Infinity : flex.min, struct: struct(fields) };
 }

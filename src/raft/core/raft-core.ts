@@ -502,7 +502,9 @@ export class RaftCore {
       this.replicas.set(id, { endOffset: 0, lastFetchMs: null, lastCaughtUpMs: null, fetchedThisEpoch: false });
     }
     this.checkQuorumDeadlineMs = this.nowMs + this.checkQuorumTimeoutMs();
-    this.appendAsLeader([{ kind: 'leader-change', payload: encodeLeaderChange(this.config.nodeId, this.config.voters) }]);
+    this.appendAsLeader([
+      { kind: 'leader-change', payload: encodeLeaderChange(this.config.nodeId, this.config.voters) },
+    ]);
     this.sendBeginQuorumEpoch();
   }
 
@@ -549,7 +551,10 @@ export class RaftCore {
 
   /** Exponential backoff after lost elections, capped by election.backoff.max.ms, randomised. */
   private electionBackoffMs(): number {
-    const cap = Math.min(this.config.electionBackoffMaxMs, this.config.retryBackoffMs * 2 ** Math.min(this.electionsLost, 16));
+    const cap = Math.min(
+      this.config.electionBackoffMaxMs,
+      this.config.retryBackoffMs * 2 ** Math.min(this.electionsLost, 16),
+    );
     return 1 + this.random.nextInt(Math.max(1, cap));
   }
 
@@ -573,7 +578,11 @@ export class RaftCore {
 
   /** KIP-996: a follower that fetched from its leader within fetch.timeout.ms refuses pre-votes. */
   private isHearingLeader(): boolean {
-    return this.role === 'follower' && this.lastLeaderFetchMs !== null && this.nowMs - this.lastLeaderFetchMs < this.config.fetchTimeoutMs;
+    return (
+      this.role === 'follower' &&
+      this.lastLeaderFetchMs !== null &&
+      this.nowMs - this.lastLeaderFetchMs < this.config.fetchTimeoutMs
+    );
   }
 
   private onFetchTimeout(): void {
@@ -673,7 +682,8 @@ export class RaftCore {
       // A pre-vote never changes our state (KIP-996). Grant only if an election in that epoch
       // could happen: we are not hearing from a leader and the candidate's log is up to date.
       const hearingLeader = this.role === 'leader' || this.isHearingLeader();
-      const granted = req.candidateEpoch > this.epoch && !hearingLeader && this.logIsUpToDate(req.lastOffsetEpoch, req.lastOffset);
+      const granted =
+        req.candidateEpoch > this.epoch && !hearingLeader && this.logIsUpToDate(req.lastOffsetEpoch, req.lastOffset);
       reply(granted);
       return;
     }
@@ -737,7 +747,8 @@ export class RaftCore {
       const position = req.preferredSuccessors.indexOf(this.config.nodeId);
       const votedId = req.epoch === this.epoch ? this.votedId : null;
       this.transitionToUnattached(req.epoch, votedId);
-      this.electionDeadlineMs = this.nowMs + (position < 0 ? this.randomElectionTimeoutMs() : this.successorBackoffMs(position));
+      this.electionDeadlineMs =
+        this.nowMs + (position < 0 ? this.randomElectionTimeoutMs() : this.successorBackoffMs(position));
     } else if (endsOurLeader && !this.isVoter) {
       this.transitionToUnattached(req.epoch, null);
     }
@@ -755,7 +766,12 @@ export class RaftCore {
     assert(this.role === 'leader', 'only the leader appends');
     const entries: LogEntry[] = [];
     for (const item of items) {
-      entries.push({ offset: this.log.endOffset + entries.length, epoch: this.epoch, kind: item.kind, payload: item.payload });
+      entries.push({
+        offset: this.log.endOffset + entries.length,
+        epoch: this.epoch,
+        kind: item.kind,
+        payload: item.payload,
+      });
     }
     this.log.append(entries);
     appendAll(this.outEntries, entries);
@@ -770,7 +786,9 @@ export class RaftCore {
       const recent = [...this.replicas.entries()].filter(
         ([id, r]) =>
           id === this.config.nodeId ||
-          (this.config.voters.includes(id) && r.lastFetchMs !== null && this.nowMs - r.lastFetchMs < this.checkQuorumTimeoutMs()),
+          (this.config.voters.includes(id) &&
+            r.lastFetchMs !== null &&
+            this.nowMs - r.lastFetchMs < this.checkQuorumTimeoutMs()),
       ).length;
       if (recent < this.majority()) {
         this.transitionToResigned([]);
@@ -795,10 +813,16 @@ export class RaftCore {
     for (const id of this.config.voters) {
       if (id === this.config.nodeId) continue;
       const r = this.replicas.get(id);
-      if (r?.fetchedThisEpoch && r.lastFetchMs !== null && this.nowMs - r.lastFetchMs < this.config.fetchTimeoutMs) continue;
+      if (r?.fetchedThisEpoch && r.lastFetchMs !== null && this.nowMs - r.lastFetchMs < this.config.fetchTimeoutMs)
+        continue;
       const alreadyInflight = [...this.inflight.values()].some((f) => f.to === id && f.type === 'beginQuorumEpoch');
       if (alreadyInflight) continue;
-      this.sendRequest(id, { type: 'beginQuorumEpoch', clusterId: this.config.clusterId, epoch: this.epoch, leaderId: this.config.nodeId });
+      this.sendRequest(id, {
+        type: 'beginQuorumEpoch',
+        clusterId: this.config.clusterId,
+        epoch: this.epoch,
+        leaderId: this.config.nodeId,
+      });
     }
     this.beginEpochResendMs = this.nowMs + Math.max(1, Math.floor(this.config.fetchTimeoutMs / 2));
   }
@@ -845,10 +869,20 @@ export class RaftCore {
     this.updateReplica(from, req.fetchOffset);
     if (req.fetchOffset >= this.log.endOffset && req.maxWaitMs > 0 && this.parked.length < parkedFetchesMax) {
       this.parked = this.parked.filter((p) => p.from !== from);
-      this.parked.push({ from, requestId, request: req, deadlineMs: this.nowMs + req.maxWaitMs, highWatermark: this.highWatermark });
+      this.parked.push({
+        from,
+        requestId,
+        request: req,
+        deadlineMs: this.nowMs + req.maxWaitMs,
+        highWatermark: this.highWatermark,
+      });
       return;
     }
-    this.respond(from, requestId, this.fetchResponse(ErrorCode.NONE, this.log.read(req.fetchOffset, req.maxBytes), null, null));
+    this.respond(
+      from,
+      requestId,
+      this.fetchResponse(ErrorCode.NONE, this.log.read(req.fetchOffset, req.maxBytes), null, null),
+    );
   }
 
   private fetchEpochError(epoch: Epoch): number | null {
@@ -924,7 +958,15 @@ export class RaftCore {
   private handleFetchSnapshot(from: NodeId, requestId: number, req: FetchSnapshotRequest): void {
     const error = this.fetchEpochError(req.epoch);
     const snapshot = this.log.snapshotId;
-    const base = { type: 'fetchSnapshot' as const, epoch: this.epoch, leaderId: this.leaderId ?? NO_LEADER, snapshotId: req.snapshotId, size: 0, position: req.position, bytes: new Uint8Array(0) };
+    const base = {
+      type: 'fetchSnapshot' as const,
+      epoch: this.epoch,
+      leaderId: this.leaderId ?? NO_LEADER,
+      snapshotId: req.snapshotId,
+      size: 0,
+      position: req.position,
+      bytes: new Uint8Array(0),
+    };
     if (error !== null) {
       this.respond(from, requestId, { ...base, errorCode: error });
       return;
@@ -940,7 +982,11 @@ export class RaftCore {
       to: from,
       requestId,
       response: { ...base, errorCode: ErrorCode.NONE },
-      snapshotRead: { snapshotId: snapshot, position: req.position, maxBytes: Math.min(req.maxBytes, this.config.snapshotChunkBytes) },
+      snapshotRead: {
+        snapshotId: snapshot,
+        position: req.position,
+        maxBytes: Math.min(req.maxBytes, this.config.snapshotChunkBytes),
+      },
     });
   }
 
@@ -982,7 +1028,8 @@ export class RaftCore {
 
   private handleFetchResponse(from: NodeId, resp: FetchResponse): void {
     if (this.role !== 'follower' || from !== this.leaderId) {
-      if (this.role === 'unattached' && !this.isVoter) this.fetchBackoffUntilMs = this.nowMs + this.config.retryBackoffMs;
+      if (this.role === 'unattached' && !this.isVoter)
+        this.fetchBackoffUntilMs = this.nowMs + this.config.retryBackoffMs;
       return;
     }
     if (resp.errorCode !== ErrorCode.NONE) {
@@ -1011,7 +1058,11 @@ export class RaftCore {
   private handleFetchSnapshotResponse(from: NodeId, resp: FetchSnapshotResponse): void {
     const download = this.download;
     if (this.role !== 'follower' || from !== this.leaderId || !download) return;
-    if (resp.errorCode !== ErrorCode.NONE || !sameSnapshot(resp.snapshotId, download.snapshotId) || resp.position !== download.position) {
+    if (
+      resp.errorCode !== ErrorCode.NONE ||
+      !sameSnapshot(resp.snapshotId, download.snapshotId) ||
+      resp.position !== download.position
+    ) {
       // The leader moved on to a newer snapshot (or we asked for a stale one): start over.
       this.download = null;
       this.fetchBackoffUntilMs = this.nowMs + this.config.retryBackoffMs;
@@ -1022,7 +1073,13 @@ export class RaftCore {
     download.position += resp.bytes.length;
     const complete = download.position >= resp.size;
     assert(this.outChunk === null, 'one snapshot chunk per Ready');
-    this.outChunk = { snapshotId: download.snapshotId, position: resp.position, bytes: resp.bytes, size: resp.size, complete };
+    this.outChunk = {
+      snapshotId: download.snapshotId,
+      position: resp.position,
+      bytes: resp.bytes,
+      size: resp.size,
+      complete,
+    };
     // The next request goes out only after this chunk is durable (see persisted()).
     if (!complete) this.maybeSendFetch();
   }
@@ -1064,7 +1121,11 @@ export class RaftCore {
 
   private sendRequest(to: NodeId, request: RaftRequest): number {
     const correlationId = this.nextCorrelationId++;
-    this.inflight.set(correlationId, { to, type: request.type, deadlineMs: this.nowMs + this.requestDeadlineMs(request) });
+    this.inflight.set(correlationId, {
+      to,
+      type: request.type,
+      deadlineMs: this.nowMs + this.requestDeadlineMs(request),
+    });
     this.out.push({ kind: 'request', to, correlationId, request });
     return correlationId;
   }
@@ -1107,7 +1168,14 @@ export class RaftCore {
       case 'fetch':
         return { ...this.fetchResponse(errorCode, [], null, null), ...base };
       case 'fetchSnapshot':
-        return { ...base, type: 'fetchSnapshot', snapshotId: request.snapshotId, size: 0, position: request.position, bytes: new Uint8Array(0) };
+        return {
+          ...base,
+          type: 'fetchSnapshot',
+          snapshotId: request.snapshotId,
+          size: 0,
+          position: request.position,
+          bytes: new Uint8Array(0),
+        };
       default:
         return assertNever(request);
     }

@@ -13,7 +13,7 @@
 // Used by the metadata log store (segments, recovery), raft-wire (Fetch) and dump-log.
 import { asBuffer } from '../../common/bytes.js';
 import { crc32c } from '../../common/crc32c.js';
-import type { EntryKind, LogEntry, NodeId } from '../core/types.js';
+import type { EntryKind, LogEntry } from '../core/types.js';
 
 export const frameHeaderBytes = 4 + 4 + 8 + 4 + 1;
 /** Bound on one frame: a metadata entry is one record, far smaller; anything larger is corruption. */
@@ -32,12 +32,15 @@ export function frameSize(entry: LogEntry): number {
 
 /** Write one frame at `at`; returns the position after it. Throws RangeError on an entry decode would reject. */
 function encodeEntryInto(entry: LogEntry, buf: Buffer, at: number): number {
-  if (!Number.isSafeInteger(entry.offset) || entry.offset < 0) throw new RangeError(`offset ${entry.offset} out of range`);
-  if (!Number.isInteger(entry.epoch) || entry.epoch < 0 || entry.epoch > int32Max) throw new RangeError(`epoch ${entry.epoch} out of range`);
+  if (!Number.isSafeInteger(entry.offset) || entry.offset < 0)
+    throw new RangeError(`offset ${entry.offset} out of range`);
+  if (!Number.isInteger(entry.epoch) || entry.epoch < 0 || entry.epoch > int32Max)
+    throw new RangeError(`epoch ${entry.epoch} out of range`);
   const kind = kinds.indexOf(entry.kind);
   if (kind < 0) throw new RangeError(`unknown entry kind ${String(entry.kind)}`);
   const size = frameSize(entry);
-  if (size > frameBytesMax) throw new RangeError(`entry at offset ${entry.offset} is ${size} bytes framed, over ${frameBytesMax}`);
+  if (size > frameBytesMax)
+    throw new RangeError(`entry at offset ${entry.offset} is ${size} bytes framed, over ${frameBytesMax}`);
   buf.writeUInt32BE(size - 4, at);
   buf.writeBigInt64BE(BigInt(entry.offset), at + 8);
   buf.writeInt32BE(entry.epoch, at + 16);
@@ -62,12 +65,14 @@ type FrameRead = { entry: LogEntry; next: number } | { error: string };
 function readFrame(buf: Buffer, at: number): FrameRead {
   if (buf.length - at < frameHeaderBytes) return { error: `short frame header at byte ${at}` };
   const length = buf.readUInt32BE(at);
-  if (length < frameHeaderBytes - 4 || length > frameBytesMax - 4) return { error: `bad frame length ${length} at byte ${at}` };
+  if (length < frameHeaderBytes - 4 || length > frameBytesMax - 4)
+    return { error: `bad frame length ${length} at byte ${at}` };
   const end = at + 4 + length;
   if (end > buf.length) return { error: `frame at byte ${at} runs past the end` };
   if (crc32c(buf, at + 8, end) !== buf.readUInt32BE(at + 4)) return { error: `CRC mismatch in frame at byte ${at}` };
   const offset = buf.readBigInt64BE(at + 8);
-  if (offset < 0n || offset > BigInt(Number.MAX_SAFE_INTEGER)) return { error: `offset ${offset} out of range at byte ${at}` };
+  if (offset < 0n || offset > BigInt(Number.MAX_SAFE_INTEGER))
+    return { error: `offset ${offset} out of range at byte ${at}` };
   const epoch = buf.readInt32BE(at + 16);
   if (epoch < 0) return { error: `negative epoch ${epoch} at byte ${at}` };
   const kind = kinds[buf.readUInt8(at + 20)];
@@ -89,7 +94,11 @@ export function decodeEntries(buf: Uint8Array): LogEntry[] {
  * (a torn tail after a crash). `validBytes` is where a recovering store cuts the file;
  * `stopReason` says why it stopped early (null when the whole buffer is valid).
  */
-export function scanValidPrefix(bytes: Uint8Array): { entries: LogEntry[]; validBytes: number; stopReason: string | null } {
+export function scanValidPrefix(bytes: Uint8Array): {
+  entries: LogEntry[];
+  validBytes: number;
+  stopReason: string | null;
+} {
   const buf = asBuffer(bytes);
   const entries: LogEntry[] = [];
   let at = 0;

@@ -44,18 +44,33 @@ function fromWire<W, R>(convert: (w: W) => R, w: W): R {
 
 function kraftServiceFor(handlers: RaftServerHandlers): RpcService {
   const h: KRaftHandlers = {
-    Vote: async (w) => voteResponseToWire(responseOfType(await handlers.handle(fromWire(voteRequestFromWire, w)), 'vote')),
-    BeginQuorumEpoch: async (w) => quorumEpochResponseToWire(responseOfType(await handlers.handle(fromWire(beginQuorumEpochRequestFromWire, w)), 'beginQuorumEpoch')),
-    EndQuorumEpoch: async (w) => quorumEpochResponseToWire(responseOfType(await handlers.handle(fromWire(endQuorumEpochRequestFromWire, w)), 'endQuorumEpoch')),
-    Fetch: async (w) => fetchResponseToWire(responseOfType(await handlers.handle(fromWire(fetchRequestFromWire, w)), 'fetch')),
-    FetchSnapshot: async (w) => fetchSnapshotResponseToWire(responseOfType(await handlers.handle(fromWire(fetchSnapshotRequestFromWire, w)), 'fetchSnapshot')),
+    Vote: async (w) =>
+      voteResponseToWire(responseOfType(await handlers.handle(fromWire(voteRequestFromWire, w)), 'vote')),
+    BeginQuorumEpoch: async (w) =>
+      quorumEpochResponseToWire(
+        responseOfType(await handlers.handle(fromWire(beginQuorumEpochRequestFromWire, w)), 'beginQuorumEpoch'),
+      ),
+    EndQuorumEpoch: async (w) =>
+      quorumEpochResponseToWire(
+        responseOfType(await handlers.handle(fromWire(endQuorumEpochRequestFromWire, w)), 'endQuorumEpoch'),
+      ),
+    Fetch: async (w) =>
+      fetchResponseToWire(responseOfType(await handlers.handle(fromWire(fetchRequestFromWire, w)), 'fetch')),
+    FetchSnapshot: async (w) =>
+      fetchSnapshotResponseToWire(
+        responseOfType(await handlers.handle(fromWire(fetchSnapshotRequestFromWire, w)), 'fetchSnapshot'),
+      ),
     DescribeQuorum: () => handlers.describeQuorum(),
   };
   return serviceImplementation(kraftService(), h, { status: grpc.status.UNAVAILABLE });
 }
 
 /** Start the KRaft gRPC server on host:port, with other services on the same listener (the controller's RPCs); resolves with the bound port. */
-export async function startRaftServer(endpoint: Endpoint, handlers: RaftServerHandlers, extra: readonly RpcService[] = []): Promise<{ server: grpc.Server; port: number }> {
+export async function startRaftServer(
+  endpoint: Endpoint,
+  handlers: RaftServerHandlers,
+  extra: readonly RpcService[] = [],
+): Promise<{ server: grpc.Server; port: number }> {
   return startRpcServer(endpoint, [kraftServiceFor(handlers), ...extra]);
 }
 
@@ -71,13 +86,21 @@ export class RaftClientPool {
       case 'vote':
         return voteResponseFromWire(await client.vote(voteRequestToWire(request), deadlineMs));
       case 'beginQuorumEpoch':
-        return quorumEpochResponseFromWire(request.type, await client.beginQuorumEpoch(beginQuorumEpochRequestToWire(request), deadlineMs));
+        return quorumEpochResponseFromWire(
+          request.type,
+          await client.beginQuorumEpoch(beginQuorumEpochRequestToWire(request), deadlineMs),
+        );
       case 'endQuorumEpoch':
-        return quorumEpochResponseFromWire(request.type, await client.endQuorumEpoch(endQuorumEpochRequestToWire(request), deadlineMs));
+        return quorumEpochResponseFromWire(
+          request.type,
+          await client.endQuorumEpoch(endQuorumEpochRequestToWire(request), deadlineMs),
+        );
       case 'fetch':
         return fetchResponseFromWire(await client.fetch(fetchRequestToWire(request), deadlineMs));
       case 'fetchSnapshot':
-        return fetchSnapshotResponseFromWire(await client.fetchSnapshot(fetchSnapshotRequestToWire(request), deadlineMs));
+        return fetchSnapshotResponseFromWire(
+          await client.fetchSnapshot(fetchSnapshotRequestToWire(request), deadlineMs),
+        );
     }
   }
 

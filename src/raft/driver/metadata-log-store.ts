@@ -96,7 +96,8 @@ async function writeFully(fh: FileHandle, data: Uint8Array, position: number): P
   let done = 0;
   while (done < data.length) {
     const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);
-    if (bytesWritten <= 0) throw new MetadataStoreError(`wrote 0 of ${data.length - done} bytes at position ${position + done}`);
+    if (bytesWritten <= 0)
+      throw new MetadataStoreError(`wrote 0 of ${data.length - done} bytes at position ${position + done}`);
     done += bytesWritten;
   }
 }
@@ -140,7 +141,10 @@ export class MetadataLogStore {
 
   /** Open (creating it if missing) and recover `<metadata.log.dir>/__cluster_metadata-0`. */
   static async open(dir: string, options: MetadataLogStoreOptions): Promise<MetadataLogStore> {
-    assert(Number.isSafeInteger(options.segmentBytes) && options.segmentBytes > 0, `segmentBytes ${options.segmentBytes} must be a positive integer`);
+    assert(
+      Number.isSafeInteger(options.segmentBytes) && options.segmentBytes > 0,
+      `segmentBytes ${options.segmentBytes} must be a positive integer`,
+    );
     await mkdir(dir, { recursive: true });
     const store = new MetadataLogStore(dir, options);
     await store.recover();
@@ -181,7 +185,9 @@ export class MetadataLogStore {
     const firstKept = entries.findIndex((e) => e.offset >= logStart);
     const kept = firstKept < 0 ? [] : entries.slice(firstKept);
     if (kept.length > 0 && kept[0]!.offset !== logStart) {
-      throw new MetadataStoreError(`${this.dir}: the log resumes at offset ${kept[0]!.offset} but the newest snapshot ends at ${logStart}`);
+      throw new MetadataStoreError(
+        `${this.dir}: the log resumes at offset ${kept[0]!.offset} but the newest snapshot ends at ${logStart}`,
+      );
     }
     if (kept.length === 0) {
       // Everything on disk is below the snapshot: start a clean log after it.
@@ -228,7 +234,9 @@ export class MetadataLogStore {
     for (const base of bases.slice(0, first)) await this.remove(segmentName(base));
     const wanted = bases.slice(first);
     if (wanted.length > 0 && wanted[0]! > logStart) {
-      throw new MetadataStoreError(`${this.dir}: the log starts at offset ${wanted[0]!} (${segmentName(wanted[0]!)}), above the log start ${logStart}; offsets in between are missing`);
+      throw new MetadataStoreError(
+        `${this.dir}: the log starts at offset ${wanted[0]!} (${segmentName(wanted[0]!)}), above the log start ${logStart}; offsets in between are missing`,
+      );
     }
 
     const entries: LogEntry[] = [];
@@ -238,13 +246,17 @@ export class MetadataLogStore {
       const name = segmentName(base);
       const path = join(this.dir, name);
       if (expected !== null && base !== expected) {
-        throw new MetadataStoreError(`${this.dir}: ${name} starts at offset ${base} but the segment before it ends at ${expected}`);
+        throw new MetadataStoreError(
+          `${this.dir}: ${name} starts at offset ${base} but the segment before it ends at ${expected}`,
+        );
       }
       const buf = await readFile(path);
       const scan = scanValidPrefix(buf);
       const firstEntry = scan.entries[0];
       if (firstEntry && firstEntry.offset !== base) {
-        throw new MetadataStoreError(`${path}: the first entry has offset ${firstEntry.offset}, the file name says ${base}`);
+        throw new MetadataStoreError(
+          `${path}: the first entry has offset ${firstEntry.offset}, the file name says ${base}`,
+        );
       }
       const positions: number[] = [];
       let pos = 0;
@@ -254,9 +266,13 @@ export class MetadataLogStore {
       }
       appendAll(entries, scan.entries);
       expected = base + scan.entries.length;
-      if (scan.entries.length > 0) this.segments.push({ baseOffset: base, path, handle: null, bytes: scan.validBytes, positions });
+      if (scan.entries.length > 0)
+        this.segments.push({ baseOffset: base, path, handle: null, bytes: scan.validBytes, positions });
       if (scan.validBytes < buf.length) {
-        this.options.logger?.warn({ file: name, validBytes: scan.validBytes, fileBytes: buf.length, reason: scan.stopReason }, 'truncating a torn log tail');
+        this.options.logger?.warn(
+          { file: name, validBytes: scan.validBytes, fileBytes: buf.length, reason: scan.stopReason },
+          'truncating a torn log tail',
+        );
         if (scan.entries.length > 0) await this.truncateFile(path, scan.validBytes);
         else await this.remove(name);
         for (const later of wanted.slice(i + 1)) {
@@ -282,7 +298,8 @@ export class MetadataLogStore {
     }
     const field = (name: string, min: number): number => {
       const v = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[name] : undefined;
-      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new MetadataStoreError(`${path} is corrupt: ${name} is ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
+        throw new MetadataStoreError(`${path} is corrupt: ${name} is ${JSON.stringify(v)}`);
       return v;
     };
     const epoch = field('leaderEpoch', 0);
@@ -305,7 +322,8 @@ export class MetadataLogStore {
     let from = 0; // byte in buf where entries[i] starts
     while (i < entries.length) {
       let seg = this.segments[this.segments.length - 1];
-      if (!seg || (seg.bytes > 0 && seg.bytes + frameSize(entries[i]!) > this.options.segmentBytes)) seg = await this.roll();
+      if (!seg || (seg.bytes > 0 && seg.bytes + frameSize(entries[i]!) > this.options.segmentBytes))
+        seg = await this.roll();
       // As many entries as fit in this segment; at least one (an entry over segmentBytes gets a segment of its own).
       const positions: number[] = [];
       let bytes = seg.bytes;
@@ -387,7 +405,10 @@ export class MetadataLogStore {
    * below it (never the active one) and the snapshots older than the newest.
    */
   async deleteSegmentsBefore(offset: Offset): Promise<void> {
-    assert(this.snapshot !== null && offset <= this.snapshot.endOffset, `deleting below ${offset}, but the newest snapshot ends at ${this.snapshot?.endOffset ?? 'none'}`);
+    assert(
+      this.snapshot !== null && offset <= this.snapshot.endOffset,
+      `deleting below ${offset}, but the newest snapshot ends at ${this.snapshot?.endOffset ?? 'none'}`,
+    );
     while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) {
       await this.dropSegment(this.segments[0]!);
       this.segments.shift();
@@ -406,7 +427,10 @@ export class MetadataLogStore {
 
   /** Write a snapshot of the state up to id.endOffset atomically (runs beside the input loop). */
   async createSnapshot(id: SnapshotId, body: Uint8Array): Promise<void> {
-    assert(Number.isSafeInteger(id.endOffset) && id.endOffset >= 0 && Number.isSafeInteger(id.epoch) && id.epoch >= 0, `snapshot id ${JSON.stringify(id)}`);
+    assert(
+      Number.isSafeInteger(id.endOffset) && id.endOffset >= 0 && Number.isSafeInteger(id.epoch) && id.epoch >= 0,
+      `snapshot id ${JSON.stringify(id)}`,
+    );
     await writeFileAtomic(this.dir, snapshotName(id), snapshotHeader(body), body);
     if (!this.snapshot || id.endOffset > this.snapshot.endOffset) this.snapshot = id;
   }
@@ -425,7 +449,11 @@ export class MetadataLogStore {
   }
 
   /** Raw file bytes of a snapshot (header included) for FetchSnapshot; empty past the end. */
-  async readSnapshotFileChunk(id: SnapshotId, position: number, maxBytes: number): Promise<{ bytes: Buffer; size: number }> {
+  async readSnapshotFileChunk(
+    id: SnapshotId,
+    position: number,
+    maxBytes: number,
+  ): Promise<{ bytes: Buffer; size: number }> {
     const fh = await open(join(this.dir, snapshotName(id)), 'r');
     try {
       const size = (await fh.stat()).size;
@@ -455,14 +483,23 @@ export class MetadataLogStore {
     const name = snapshotName(chunk.snapshotId);
     const part = join(this.dir, `${name}.part`);
     const chunkEnd = chunk.position + chunk.bytes.length;
-    if (!Number.isSafeInteger(chunk.position) || chunk.position < 0 || chunkEnd > chunk.size || (chunk.complete && chunkEnd !== chunk.size)) {
-      throw new MetadataStoreError(`snapshot ${name}: chunk [${chunk.position}, ${chunkEnd}) does not fit a file of ${chunk.size} bytes`);
+    if (
+      !Number.isSafeInteger(chunk.position) ||
+      chunk.position < 0 ||
+      chunkEnd > chunk.size ||
+      (chunk.complete && chunkEnd !== chunk.size)
+    ) {
+      throw new MetadataStoreError(
+        `snapshot ${name}: chunk [${chunk.position}, ${chunkEnd}) does not fit a file of ${chunk.size} bytes`,
+      );
     }
     let fh: FileHandle;
     try {
       fh = await open(part, chunk.position === 0 ? 'w' : 'r+');
     } catch (err) {
-      throw new MetadataStoreError(`snapshot ${name}: cannot continue the download at position ${chunk.position}: ${errorMessage(err)}`);
+      throw new MetadataStoreError(
+        `snapshot ${name}: cannot continue the download at position ${chunk.position}: ${errorMessage(err)}`,
+      );
     }
     try {
       await writeFully(fh, chunk.bytes, chunk.position);
@@ -475,7 +512,9 @@ export class MetadataLogStore {
     const file = await readFile(part);
     if (file.length !== chunk.size || decodeSnapshotFile(file) === null) {
       await rm(part, { force: true });
-      throw new MetadataStoreError(`downloaded snapshot ${name} (${file.length} of ${chunk.size} bytes) fails its size or CRC check`);
+      throw new MetadataStoreError(
+        `downloaded snapshot ${name} (${file.length} of ${chunk.size} bytes) fails its size or CRC check`,
+      );
     }
     await rename(part, join(this.dir, name));
     await fsyncDir(this.dir); // the snapshot is durable before the log it replaces goes

@@ -173,7 +173,8 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
       };
     }
     const wallNow = Date.now();
-    const toWall = (t: number | null): number => (t === null ? -1 : Math.round(wallNow - (this.core.currentTimeMs - t)));
+    const toWall = (t: number | null): number =>
+      t === null ? -1 : Math.round(wallNow - (this.core.currentTimeMs - t));
     const replica = (r: QuorumStatus['replicas'][number]): ReplicaState => ({
       replicaId: r.nodeId,
       logEndOffset: r.lastFetchMs === null ? -1 : r.logEndOffset,
@@ -198,10 +199,12 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
   async shutdown(): Promise<void> {
     if (this.stopped) return;
     if (this.core.status().role === 'leader') {
-      await new Promise<void>((resolve) => this.enqueue(() => {
-        this.core.resign();
-        resolve();
-      }));
+      await new Promise<void>((resolve) =>
+        this.enqueue(() => {
+          this.core.resign();
+          resolve();
+        }),
+      );
       await this.waitForIdle(resignWaitMs);
       await Promise.race([Promise.allSettled([...this.inflightSends]), delay(resignWaitMs)]);
     }
@@ -305,7 +308,11 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
           const base = m.response;
           this.options.store.readSnapshotFileChunk(read.snapshotId, read.position, read.maxBytes).then(
             ({ bytes, size }) =>
-              resolve(read.position > size ? { ...base, errorCode: ErrorCode.POSITION_OUT_OF_RANGE, size } : { ...base, bytes, size }),
+              resolve(
+                read.position > size
+                  ? { ...base, errorCode: ErrorCode.POSITION_OUT_OF_RANGE, size }
+                  : { ...base, bytes, size },
+              ),
             () => resolve({ ...base, errorCode: ErrorCode.SNAPSHOT_NOT_FOUND }),
           );
         } else {
@@ -403,7 +410,16 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
     const view = `${s.role}/${s.epoch}/${s.leaderId}`;
     if (view !== this.lastRoleView) {
       this.lastRoleView = view;
-      this.options.logger.info({ role: s.role, epoch: s.epoch, leaderId: s.leaderId, highWatermark: s.highWatermark, logEndOffset: s.logEndOffset }, 'quorum state changed');
+      this.options.logger.info(
+        {
+          role: s.role,
+          epoch: s.epoch,
+          leaderId: s.leaderId,
+          highWatermark: s.highWatermark,
+          logEndOffset: s.logEndOffset,
+        },
+        'quorum state changed',
+      );
     }
     const m = this.options.metrics;
     m.epoch.set(s.epoch);

@@ -13,13 +13,37 @@ export class RaftMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.epoch = new Gauge({ name: 'raftka_raft_epoch', help: 'Current epoch of the metadata quorum as this node knows it', registers });
-    this.leaderId = new Gauge({ name: 'raftka_raft_leader_id', help: 'Id of the current quorum leader (-1 when unknown)', registers });
-    this.highWatermark = new Gauge({ name: 'raftka_raft_high_watermark', help: 'High watermark of __cluster_metadata-0', registers });
-    this.logEndOffset = new Gauge({ name: 'raftka_raft_log_end_offset', help: 'Log end offset of __cluster_metadata-0', registers });
-    this.logStartOffset = new Gauge({ name: 'raftka_raft_log_start_offset', help: 'Log start offset (end of the latest snapshot)', registers });
+    this.epoch = new Gauge({
+      name: 'raftka_raft_epoch',
+      help: 'Current epoch of the metadata quorum as this node knows it',
+      registers,
+    });
+    this.leaderId = new Gauge({
+      name: 'raftka_raft_leader_id',
+      help: 'Id of the current quorum leader (-1 when unknown)',
+      registers,
+    });
+    this.highWatermark = new Gauge({
+      name: 'raftka_raft_high_watermark',
+      help: 'High watermark of __cluster_metadata-0',
+      registers,
+    });
+    this.logEndOffset = new Gauge({
+      name: 'raftka_raft_log_end_offset',
+      help: 'Log end offset of __cluster_metadata-0',
+      registers,
+    });
+    this.logStartOffset = new Gauge({
+      name: 'raftka_raft_log_start_offset',
+      help: 'Log start offset (end of the latest snapshot)',
+      registers,
+    });
     this.isLeader = new Gauge({ name: 'raftka_raft_is_leader', help: '1 on the active controller, else 0', registers });
-    this.snapshotsWritten = new Gauge({ name: 'raftka_raft_snapshots_written_total', help: 'Snapshots this node wrote', registers });
+    this.snapshotsWritten = new Gauge({
+      name: 'raftka_raft_snapshots_written_total',
+      help: 'Snapshots this node wrote',
+      registers,
+    });
     this.appendToCommitSeconds = new Histogram({
       name: 'raftka_raft_append_to_commit_seconds',
       help: 'On the leader: time from appending an entry to its commit (high watermark passing it)',

@@ -27,11 +27,26 @@ function snapshotIdFromWire(w: wire.SnapshotId__Output | null): SnapshotId | nul
 // ------------------------------------------------------------ requests
 
 export function voteRequestToWire(r: VoteRequest): wire.VoteRequest {
-  return { clusterId: r.clusterId, candidateEpoch: r.candidateEpoch, candidateId: r.candidateId, lastOffsetEpoch: r.lastOffsetEpoch, lastOffset: r.lastOffset, preVote: r.preVote };
+  return {
+    clusterId: r.clusterId,
+    candidateEpoch: r.candidateEpoch,
+    candidateId: r.candidateId,
+    lastOffsetEpoch: r.lastOffsetEpoch,
+    lastOffset: r.lastOffset,
+    preVote: r.preVote,
+  };
 }
 
 export function voteRequestFromWire(w: wire.VoteRequest__Output): VoteRequest {
-  return { type: 'vote', clusterId: w.clusterId, candidateEpoch: w.candidateEpoch, candidateId: w.candidateId, lastOffsetEpoch: w.lastOffsetEpoch, lastOffset: w.lastOffset, preVote: w.preVote };
+  return {
+    type: 'vote',
+    clusterId: w.clusterId,
+    candidateEpoch: w.candidateEpoch,
+    candidateId: w.candidateId,
+    lastOffsetEpoch: w.lastOffsetEpoch,
+    lastOffset: w.lastOffset,
+    preVote: w.preVote,
+  };
 }
 
 export function beginQuorumEpochRequestToWire(r: BeginQuorumEpochRequest): wire.BeginQuorumEpochRequest {
@@ -43,23 +58,58 @@ export function beginQuorumEpochRequestFromWire(w: wire.BeginQuorumEpochRequest_
 }
 
 export function endQuorumEpochRequestToWire(r: EndQuorumEpochRequest): wire.EndQuorumEpochRequest {
-  return { clusterId: r.clusterId, epoch: r.epoch, leaderId: r.leaderId, preferredSuccessors: [...r.preferredSuccessors] };
+  return {
+    clusterId: r.clusterId,
+    epoch: r.epoch,
+    leaderId: r.leaderId,
+    preferredSuccessors: [...r.preferredSuccessors],
+  };
 }
 
 export function endQuorumEpochRequestFromWire(w: wire.EndQuorumEpochRequest__Output): EndQuorumEpochRequest {
-  return { type: 'endQuorumEpoch', clusterId: w.clusterId, epoch: w.epoch, leaderId: w.leaderId, preferredSuccessors: w.preferredSuccessors };
+  return {
+    type: 'endQuorumEpoch',
+    clusterId: w.clusterId,
+    epoch: w.epoch,
+    leaderId: w.leaderId,
+    preferredSuccessors: w.preferredSuccessors,
+  };
 }
 
 export function fetchRequestToWire(r: FetchRequest): wire.FetchRequest {
-  return { clusterId: r.clusterId, replicaId: r.replicaId, epoch: r.epoch, fetchOffset: r.fetchOffset, lastFetchedEpoch: r.lastFetchedEpoch, maxBytes: r.maxBytes, maxWaitMs: r.maxWaitMs };
+  return {
+    clusterId: r.clusterId,
+    replicaId: r.replicaId,
+    epoch: r.epoch,
+    fetchOffset: r.fetchOffset,
+    lastFetchedEpoch: r.lastFetchedEpoch,
+    maxBytes: r.maxBytes,
+    maxWaitMs: r.maxWaitMs,
+  };
 }
 
 export function fetchRequestFromWire(w: wire.FetchRequest__Output): FetchRequest {
-  return { type: 'fetch', clusterId: w.clusterId, replicaId: w.replicaId, epoch: w.epoch, fetchOffset: w.fetchOffset, lastFetchedEpoch: w.lastFetchedEpoch, maxBytes: w.maxBytes, maxWaitMs: w.maxWaitMs };
+  return {
+    type: 'fetch',
+    clusterId: w.clusterId,
+    replicaId: w.replicaId,
+    epoch: w.epoch,
+    fetchOffset: w.fetchOffset,
+    lastFetchedEpoch: w.lastFetchedEpoch,
+    maxBytes: w.maxBytes,
+    maxWaitMs: w.maxWaitMs,
+  };
 }
 
 export function fetchSnapshotRequestToWire(r: FetchSnapshotRequest): wire.FetchSnapshotRequest {
-  return { clusterId: r.clusterId, replicaId: r.replicaId, epoch: r.epoch, snapshotId: r.snapshotId, position: r.position, maxBytes: r.maxBytes };
+  return {
+    clusterId: r.clusterId,
+    replicaId: r.replicaId,
+    epoch: r.epoch,
+    snapshotId: r.snapshotId,
+    position: r.position,
+    maxBytes: r.maxBytes,
+  };
 }
 
 export function fetchSnapshotRequestFromWire(w: wire.FetchSnapshotRequest__Output): FetchSnapshotRequest {
@@ -77,24 +127,45 @@ export function fetchSnapshotRequestFromWire(w: wire.FetchSnapshotRequest__Outpu
 // ------------------------------------------------------------ responses
 
 /** The core answers each request with a response of the request's type. */
-export function responseOfType<T extends RaftResponse['type']>(r: RaftResponse, type: T): Extract<RaftResponse, { type: T }> {
+export function responseOfType<T extends RaftResponse['type']>(
+  r: RaftResponse,
+  type: T,
+): Extract<RaftResponse, { type: T }> {
   assert(r.type === type, `a ${type} request was answered with a ${r.type} response`);
   return r as Extract<RaftResponse, { type: T }>;
 }
 
 export function voteResponseToWire(r: VoteResponse): wire.VoteResponse {
-  return { errorCode: r.errorCode, epoch: r.epoch, leaderId: r.leaderId, voteGranted: r.voteGranted, preVote: r.preVote };
+  return {
+    errorCode: r.errorCode,
+    epoch: r.epoch,
+    leaderId: r.leaderId,
+    voteGranted: r.voteGranted,
+    preVote: r.preVote,
+  };
 }
 
 export function voteResponseFromWire(w: wire.VoteResponse__Output): VoteResponse {
-  return { type: 'vote', errorCode: w.errorCode, epoch: w.epoch, leaderId: w.leaderId, voteGranted: w.voteGranted, preVote: w.preVote };
+  return {
+    type: 'vote',
+    errorCode: w.errorCode,
+    epoch: w.epoch,
+    leaderId: w.leaderId,
+    voteGranted: w.voteGranted,
+    preVote: w.preVote,
+  };
 }
 
-export function quorumEpochResponseToWire(r: BeginQuorumEpochResponse | EndQuorumEpochResponse): wire.QuorumEpochResponse {
+export function quorumEpochResponseToWire(
+  r: BeginQuorumEpochResponse | EndQuorumEpochResponse,
+): wire.QuorumEpochResponse {
   return { errorCode: r.errorCode, epoch: r.epoch, leaderId: r.leaderId };
 }
 
-export function quorumEpochResponseFromWire<T extends 'beginQuorumEpoch' | 'endQuorumEpoch'>(type: T, w: wire.QuorumEpochResponse__Output): { type: T; errorCode: number; epoch: number; leaderId: number } {
+export function quorumEpochResponseFromWire<T extends 'beginQuorumEpoch' | 'endQuorumEpoch'>(
+  type: T,
+  w: wire.QuorumEpochResponse__Output,
+): { type: T; errorCode: number; epoch: number; leaderId: number } {
   return { type, errorCode: w.errorCode, epoch: w.epoch, leaderId: w.leaderId };
 }
 
@@ -123,12 +194,21 @@ export function fetchResponseFromWire(w: wire.FetchResponse__Output): FetchRespo
     logStartOffset: w.logStartOffset,
     divergingEpoch: d !== null ? { epoch: d.epoch, endOffset: d.endOffset } : null,
     snapshotId: snapshotIdFromWire(w.snapshotId),
-    entries: records.length > 0 ? decodeEntries(Buffer.from(records.buffer, records.byteOffset, records.byteLength)) : [],
+    entries:
+      records.length > 0 ? decodeEntries(Buffer.from(records.buffer, records.byteOffset, records.byteLength)) : [],
   };
 }
 
 export function fetchSnapshotResponseToWire(r: FetchSnapshotResponse): wire.FetchSnapshotResponse {
-  return { errorCode: r.errorCode, epoch: r.epoch, leaderId: r.leaderId, snapshotId: r.snapshotId, size: r.size, position: r.position, bytes: r.bytes };
+  return {
+    errorCode: r.errorCode,
+    epoch: r.epoch,
+    leaderId: r.leaderId,
+    snapshotId: r.snapshotId,
+    size: r.size,
+    position: r.position,
+    bytes: r.bytes,
+  };
 }
 
 export function fetchSnapshotResponseFromWire(w: wire.FetchSnapshotResponse__Output): FetchSnapshotResponse {

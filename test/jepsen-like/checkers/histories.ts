@@ -13,9 +13,21 @@ export class HistoryBuilder {
   }
 
   /** A send of `value` to `key` completing as `type` (ok: at `offset`). */
-  send(process: number, key: number, value: number, offset: number | null, type: Exclude<OpType, 'invoke'> = 'ok'): this {
+  send(
+    process: number,
+    key: number,
+    value: number,
+    offset: number | null,
+    type: Exclude<OpType, 'invoke'> = 'ok',
+  ): this {
     this.push(process, 'invoke', 'send', [['send', key, value]]);
-    this.push(process, type, 'send', type === 'ok' ? [['send', key, [offset, value]]] : [['send', key, value]], type === 'ok' ? {} : { error: type === 'fail' ? 'NOT_ENOUGH_REPLICAS' : 'timeout' });
+    this.push(
+      process,
+      type,
+      'send',
+      type === 'ok' ? [['send', key, [offset, value]]] : [['send', key, value]],
+      type === 'ok' ? {} : { error: type === 'fail' ? 'NOT_ENOUGH_REPLICAS' : 'timeout' },
+    );
     return this;
   }
 
@@ -33,9 +45,18 @@ export class HistoryBuilder {
   }
 
   /** A register op: invoke at `call`, completion (type) at `ret` (omitted: no completion at all). */
-  register(process: number, f: 'read' | 'write' | 'cas', invokeValue: Record<string, string | null>, call: number, ret: number | null, type: Exclude<OpType, 'invoke'> = 'ok', doneValue?: Record<string, string | null>): this {
+  register(
+    process: number,
+    f: 'read' | 'write' | 'cas',
+    invokeValue: Record<string, string | null>,
+    call: number,
+    ret: number | null,
+    type: Exclude<OpType, 'invoke'> = 'ok',
+    doneValue?: Record<string, string | null>,
+  ): this {
     this.ops.push({ index: this.ops.length, time: call, process, type: 'invoke', f, value: invokeValue });
-    if (ret !== null) this.ops.push({ index: this.ops.length, time: ret, process, type, f, value: doneValue ?? invokeValue });
+    if (ret !== null)
+      this.ops.push({ index: this.ops.length, time: ret, process, type, f, value: doneValue ?? invokeValue });
     return this;
   }
 
@@ -87,7 +108,6 @@ export function generateRegisterHistory(seed: number, ops: number, processes: nu
   return h.sorted();
 }
 
-
 /**
  * A valid queue history from a simulated log per key: `processes` clients send unique values
  * (acknowledged at the offset they landed at) and poll (assign mode) from their own positions,
@@ -95,7 +115,13 @@ export function generateRegisterHistory(seed: number, ops: number, processes: nu
  * not); then one fresh process reads every key's whole log (the
  * highest process number: pass it as `finalProcess`). Every anomaly count is zero.
  */
-export function generateQueueHistory(seed: number, ops: number, processes: number, keys: number, pollRecordsMax = 20): Op[] {
+export function generateQueueHistory(
+  seed: number,
+  ops: number,
+  processes: number,
+  keys: number,
+  pollRecordsMax = 20,
+): Op[] {
   const rng = new SeededRandom(seed);
   const out: Op[] = [];
   const logs: number[][] = Array.from({ length: keys }, () => []);
@@ -120,8 +146,20 @@ export function generateQueueHistory(seed: number, ops: number, processes: numbe
         procOf[slot] = nextProcess++;
         positions[slot]!.fill(0);
         // The fresh process starts from the beginning of every key: with assign, it must say so.
-        push({ process: procOf[slot]!, type: 'invoke', f: 'assign', value: [...Array(keys).keys()], seekToBeginning: true });
-        push({ process: procOf[slot]!, type: 'ok', f: 'assign', value: [...Array(keys).keys()], seekToBeginning: true });
+        push({
+          process: procOf[slot]!,
+          type: 'invoke',
+          f: 'assign',
+          value: [...Array(keys).keys()],
+          seekToBeginning: true,
+        });
+        push({
+          process: procOf[slot]!,
+          type: 'ok',
+          f: 'assign',
+          value: [...Array(keys).keys()],
+          seekToBeginning: true,
+        });
         continue;
       }
       logs[key]!.push(v);
@@ -137,6 +175,11 @@ export function generateQueueHistory(seed: number, ops: number, processes: numbe
   // The final read: one fresh process (the last one) reads every key's whole log in one poll.
   const final = nextProcess;
   push({ process: final, type: 'invoke', f: 'poll', value: [['poll']] });
-  push({ process: final, type: 'ok', f: 'poll', value: [['poll', Object.fromEntries(logs.map((log, key) => [key, log.map((v, i) => [i, v])]))]] });
+  push({
+    process: final,
+    type: 'ok',
+    f: 'poll',
+    value: [['poll', Object.fromEntries(logs.map((log, key) => [key, log.map((v, i) => [i, v])]))]],
+  });
   return out;
 }

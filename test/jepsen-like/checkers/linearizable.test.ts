@@ -11,7 +11,9 @@ import { generateRegisterHistory, HistoryBuilder } from './histories.js';
 const check = (h: HistoryBuilder) => checkLinearizable(h.sorted(), registerModel);
 
 test('sequential write then read of the same value passes; a stale read after a completed write fails', () => {
-  const ok = new HistoryBuilder().register(0, 'write', { key: 'a', value: '1' }, 0, 1).register(1, 'read', { key: 'a', value: null }, 2, 3, 'ok', { key: 'a', value: '1' });
+  const ok = new HistoryBuilder()
+    .register(0, 'write', { key: 'a', value: '1' }, 0, 1)
+    .register(1, 'read', { key: 'a', value: null }, 2, 3, 'ok', { key: 'a', value: '1' });
   assert.deepEqual(check(ok), { valid: true, keys: [{ key: 'a', valid: true, opsChecked: 2, statesVisited: 2 }] });
   const stale = new HistoryBuilder()
     .register(0, 'write', { key: 'a', value: '1' }, 0, 1)
@@ -27,20 +29,34 @@ test('sequential write then read of the same value passes; a stale read after a 
 });
 
 test('lost write: a read after a completed write sees the register absent', () => {
-  const h = new HistoryBuilder().register(0, 'write', { key: 'a', value: '1' }, 0, 1).register(1, 'read', { key: 'a', value: null }, 2, 3, 'ok', { key: 'a', value: null });
+  const h = new HistoryBuilder()
+    .register(0, 'write', { key: 'a', value: '1' }, 0, 1)
+    .register(1, 'read', { key: 'a', value: null }, 2, 3, 'ok', { key: 'a', value: null });
   assert.equal(check(h).valid, false);
 });
 
 test('intervals are closed: ops touching at one instant are concurrent', () => {
-  const touching = new HistoryBuilder().register(0, 'write', { key: 'a', value: '1' }, 0, 2).register(1, 'read', { key: 'a', value: null }, 2, 3, 'ok', { key: 'a', value: null });
+  const touching = new HistoryBuilder()
+    .register(0, 'write', { key: 'a', value: '1' }, 0, 2)
+    .register(1, 'read', { key: 'a', value: null }, 2, 3, 'ok', { key: 'a', value: null });
   assert.equal(check(touching).valid, true, 'the read may come first');
-  const apart = new HistoryBuilder().register(0, 'write', { key: 'a', value: '1' }, 0, 2).register(1, 'read', { key: 'a', value: null }, 2.001, 3, 'ok', { key: 'a', value: null });
+  const apart = new HistoryBuilder()
+    .register(0, 'write', { key: 'a', value: '1' }, 0, 2)
+    .register(1, 'read', { key: 'a', value: null }, 2.001, 3, 'ok', { key: 'a', value: null });
   assert.equal(check(apart).valid, false);
 });
 
 test('a read of a value nobody wrote fails; reading absent before any write passes', () => {
-  assert.equal(check(new HistoryBuilder().register(0, 'read', { key: 'a', value: null }, 0, 1, 'ok', { key: 'a', value: 'x' })).valid, false);
-  assert.equal(check(new HistoryBuilder().register(0, 'read', { key: 'a', value: null }, 0, 1, 'ok', { key: 'a', value: null })).valid, true);
+  assert.equal(
+    check(new HistoryBuilder().register(0, 'read', { key: 'a', value: null }, 0, 1, 'ok', { key: 'a', value: 'x' }))
+      .valid,
+    false,
+  );
+  assert.equal(
+    check(new HistoryBuilder().register(0, 'read', { key: 'a', value: null }, 0, 1, 'ok', { key: 'a', value: null }))
+      .valid,
+    true,
+  );
 });
 
 test('concurrent writes may take effect in either order', () => {
@@ -62,12 +78,18 @@ test('concurrent writes may take effect in either order', () => {
 
 test('an info write may or may not have happened; a failed write certainly did not', () => {
   for (const seen of [null, '1']) {
-    const h = new HistoryBuilder().register(0, 'write', { key: 'a', value: '1' }, 0, 1, 'info').register(1, 'read', { key: 'a', value: null }, 5, 6, 'ok', { key: 'a', value: seen });
+    const h = new HistoryBuilder()
+      .register(0, 'write', { key: 'a', value: '1' }, 0, 1, 'info')
+      .register(1, 'read', { key: 'a', value: null }, 5, 6, 'ok', { key: 'a', value: seen });
     assert.equal(check(h).valid, true, String(seen));
   }
-  const noCompletion = new HistoryBuilder().register(0, 'write', { key: 'a', value: '1' }, 0, null).register(1, 'read', { key: 'a', value: null }, 5, 6, 'ok', { key: 'a', value: '1' });
+  const noCompletion = new HistoryBuilder()
+    .register(0, 'write', { key: 'a', value: '1' }, 0, null)
+    .register(1, 'read', { key: 'a', value: null }, 5, 6, 'ok', { key: 'a', value: '1' });
   assert.equal(check(noCompletion).valid, true, 'an invoke without completion counts as info');
-  const failed = new HistoryBuilder().register(0, 'write', { key: 'a', value: '1' }, 0, 1, 'fail').register(1, 'read', { key: 'a', value: null }, 5, 6, 'ok', { key: 'a', value: '1' });
+  const failed = new HistoryBuilder()
+    .register(0, 'write', { key: 'a', value: '1' }, 0, 1, 'fail')
+    .register(1, 'read', { key: 'a', value: null }, 5, 6, 'ok', { key: 'a', value: '1' });
   assert.equal(check(failed).valid, false);
 });
 
@@ -88,7 +110,9 @@ test('cas: succeeds only from the expected value; an info cas may have done noth
     .register(0, 'cas', { key: 'a', from: '1', to: '2' }, 2, 3)
     .register(1, 'read', { key: 'a', value: null }, 4, 5, 'ok', { key: 'a', value: '2' });
   assert.equal(check(good).valid, true);
-  const bad = new HistoryBuilder().register(0, 'write', { key: 'a', value: '1' }, 0, 1).register(0, 'cas', { key: 'a', from: '3', to: '2' }, 2, 3);
+  const bad = new HistoryBuilder()
+    .register(0, 'write', { key: 'a', value: '1' }, 0, 1)
+    .register(0, 'cas', { key: 'a', from: '3', to: '2' }, 2, 3);
   assert.equal(check(bad).valid, false);
   const unknown = new HistoryBuilder()
     .register(0, 'write', { key: 'a', value: '1' }, 0, 1)
@@ -105,7 +129,13 @@ test('keys are checked independently: one bad key fails the history and is named
     .register(1, 'read', { key: 'b', value: null }, 2, 3, 'ok', { key: 'b', value: '9' });
   const r = check(h);
   assert.equal(r.valid, false);
-  assert.deepEqual(r.keys.map((k) => [k.key, k.valid]), [['a', true], ['b', false]]);
+  assert.deepEqual(
+    r.keys.map((k) => [k.key, k.valid]),
+    [
+      ['a', true],
+      ['b', false],
+    ],
+  );
 });
 
 /** A history with ops `i`'s completion value replaced. */
@@ -123,7 +153,11 @@ test('property: 200 seeded histories from real executions pass; one impossible r
     assert.ok(i >= 0);
     const bad = checkLinearizable(withRead(history, i, 'never-written'), registerModel);
     assert.equal(bad.valid, false, `seed ${seed} mutated`);
-    assert.deepEqual(bad.keys[0]!.witness!.stuck.slice(0, 2), [history.findIndex((o) => o.type === 'invoke' && o.process === history[i]!.process), i], 'the mutated read is the op the witness names first');
+    assert.deepEqual(
+      bad.keys[0]!.witness!.stuck.slice(0, 2),
+      [history.findIndex((o) => o.type === 'invoke' && o.process === history[i]!.process), i],
+      'the mutated read is the op the witness names first',
+    );
   }
 });
 
@@ -146,14 +180,22 @@ test('property: a read mutated to a value overwritten before it began makes the 
       if (o.f !== 'read' || o.type !== 'ok') return false;
       const key = (o.value as { key: string }).key;
       const call = invokes.get(o.process)?.time ?? Infinity;
-      return writes.some((w1) => w1.key === key && writes.some((w2) => w2.key === key && w1.ret < w2.call && w2.ret < call));
+      return writes.some(
+        (w1) => w1.key === key && writes.some((w2) => w2.key === key && w1.ret < w2.call && w2.ret < call),
+      );
     });
     if (target < 0) continue;
     const o = history[target]!;
     const key = (o.value as { key: string }).key;
     const call = history.find((x) => x.type === 'invoke' && x.process === o.process)!.time;
-    const w1 = writes.find((a) => a.key === key && writes.some((b) => b.key === key && a.ret < b.call && b.ret < call))!;
-    assert.equal(checkLinearizable(withRead(history, target, w1.value), registerModel).valid, false, `seed ${seed}: stale read of ${w1.value}`);
+    const w1 = writes.find(
+      (a) => a.key === key && writes.some((b) => b.key === key && a.ret < b.call && b.ret < call),
+    )!;
+    assert.equal(
+      checkLinearizable(withRead(history, target, w1.value), registerModel).valid,
+      false,
+      `seed ${seed}: stale read of ${w1.value}`,
+    );
     mutated++;
   }
   assert.ok(mutated > 150, `${mutated} histories mutated`);
@@ -175,9 +217,20 @@ test('a search past its bound ends as unknown, quickly, never hanging', () => {
   assert.equal(bytes.keys[0]!.limit, 'cacheBytesMax');
   assert.ok(performance.now() - started < 5_000);
   // A key that is unknown does not hide another key that is plainly not linearizable.
-  h.register(0, 'write', { key: 'b', value: '1' }, 10, 11).register(1, 'read', { key: 'b', value: null }, 12, 13, 'ok', { key: 'b', value: '2' });
+  h.register(0, 'write', { key: 'b', value: '1' }, 10, 11).register(
+    1,
+    'read',
+    { key: 'b', value: null },
+    12,
+    13,
+    'ok',
+    { key: 'b', value: '2' },
+  );
   const mixed = checkLinearizable(h.sorted(), registerModel, { statesVisitedMax: 20_000 });
-  assert.deepEqual(mixed.keys.map((k) => k.valid), ['unknown', false]);
+  assert.deepEqual(
+    mixed.keys.map((k) => k.valid),
+    ['unknown', false],
+  );
   assert.equal(mixed.valid, false);
   // With few enough unknown writes the same shape is decided: not linearizable.
   const small = new HistoryBuilder();

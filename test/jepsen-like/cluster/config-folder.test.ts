@@ -19,11 +19,21 @@ test('three-node: three nodes in id order, its quorum timeouts kept, addresses a
 });
 
 test('isolated controllers and brokers, or node ids that are not 1..n, are refused with the reason', () => {
-  assert.throws(() => readConfigFolder(repoPath('cluster-configs', 'isolated-3c3b')), /combined nodes .*process\.roles=/);
+  assert.throws(
+    () => readConfigFolder(repoPath('cluster-configs', 'isolated-3c3b')),
+    /combined nodes .*process\.roles=/,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'raftka-folder-'));
   try {
     const node = (id: number, port: number, voters: string): string =>
-      [`node.id=${id}`, 'process.roles=broker,controller', `controller.quorum.voters=${voters}`, `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${port + 1}`, 'controller.listener.names=CONTROLLER', 'num.partitions=7'].join('\n');
+      [
+        `node.id=${id}`,
+        'process.roles=broker,controller',
+        `controller.quorum.voters=${voters}`,
+        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${port + 1}`,
+        'controller.listener.names=CONTROLLER',
+        'num.partitions=7',
+      ].join('\n');
     writeFileSync(join(dir, 'a.properties'), node(2, 19092, '2@127.0.0.1:19093,3@127.0.0.1:19193'));
     writeFileSync(join(dir, 'b.properties'), node(3, 19192, '2@127.0.0.1:19093,3@127.0.0.1:19193'));
     assert.throws(() => readConfigFolder(dir), /node ids are 2, 3/);

@@ -10,7 +10,9 @@ import { LinkProxy, healthyLink } from '../../../jepsen-like/src/net/link-proxy.
 import { waitFor } from '../../../src/testing/cluster-fixture.js';
 
 /** An echo-less server that records what it receives and lets the test write back. */
-async function upstream(t: { after: (fn: () => Promise<void>) => void }): Promise<{ port: number; received: () => string; sockets: Socket[]; accepted: () => number }> {
+async function upstream(t: {
+  after: (fn: () => Promise<void>) => void;
+}): Promise<{ port: number; received: () => string; sockets: Socket[]; accepted: () => number }> {
   let data = '';
   const sockets: Socket[] = [];
   const server: Server = createServer((s) => {
@@ -18,11 +20,19 @@ async function upstream(t: { after: (fn: () => Promise<void>) => void }): Promis
     s.on('data', (b: Buffer) => (data += b.toString()));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => {
-    for (const s of sockets) s.destroy();
-    server.close(() => r());
-  }));
-  return { port: (server.address() as { port: number }).port, received: () => data, sockets, accepted: () => sockets.length };
+  t.after(
+    () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  );
+  return {
+    port: (server.address() as { port: number }).port,
+    received: () => data,
+    sockets,
+    accepted: () => sockets.length,
+  };
 }
 
 async function client(port: number): Promise<{ socket: Socket; received: () => string }> {
@@ -55,7 +65,12 @@ test('bytes flow both ways; a blocked direction holds its bytes and delivers the
   await waitFor('z back', async () => (c.received() === 'xyz' ? true : undefined), 5000, 5);
   assert.equal(up.received(), 'a');
   proxy.setFaults(healthyLink);
-  await waitFor('b and c, in order, after the block lifts', async () => (up.received() === 'abc' ? true : undefined), 5000, 5);
+  await waitFor(
+    'b and c, in order, after the block lifts',
+    async () => (up.received() === 'abc' ? true : undefined),
+    5000,
+    5,
+  );
 });
 
 test('a connection opened while the link is blocked reaches the listener only once it lifts; delay holds chunks', async (t) => {
@@ -67,7 +82,12 @@ test('a connection opened while the link is blocked reaches the listener only on
   const c = await client(port);
   t.after(() => c.socket.destroy());
   c.socket.write('hello');
-  await waitFor('the proxy to hold the connection', async () => (proxy.connectionCount === 1 ? true : undefined), 5000, 5);
+  await waitFor(
+    'the proxy to hold the connection',
+    async () => (proxy.connectionCount === 1 ? true : undefined),
+    5000,
+    5,
+  );
   assert.equal(up.accepted(), 0);
   proxy.setFaults({ blockForward: false, blockBackward: false, delayMs: 150 });
   const lifted = Date.now();
@@ -76,7 +96,9 @@ test('a connection opened while the link is blocked reaches the listener only on
 });
 
 test('HarnessNet shapes: partition, one-way cut by listener kind, majorities ring, client isolation, heal', () => {
-  const links = [1, 2, 3].flatMap((a) => [1, 2, 3].filter((b) => b !== a).map((b) => new LinkProxy(a, b, { host: '127.0.0.1', port: 1 }, 'controller')));
+  const links = [1, 2, 3].flatMap((a) =>
+    [1, 2, 3].filter((b) => b !== a).map((b) => new LinkProxy(a, b, { host: '127.0.0.1', port: 1 }, 'controller')),
+  );
   const net = new HarnessNet(links);
   const state = (a: number, b: number) => links.find((l) => l.from === a && l.to === b)!.state;
   net.partition([[1], [2, 3]]);
@@ -90,7 +112,11 @@ test('HarnessNet shapes: partition, one-way cut by listener kind, majorities rin
   net.heal();
   net.cut(2, 1);
   assert.deepEqual(state(2, 1), { blockForward: true, blockBackward: false, delayMs: 0 });
-  assert.deepEqual(state(1, 2), { blockForward: false, blockBackward: true, delayMs: 0 }, 'replies from 2 on 1\'s connections are dropped too');
+  assert.deepEqual(
+    state(1, 2),
+    { blockForward: false, blockBackward: true, delayMs: 0 },
+    "replies from 2 on 1's connections are dropped too",
+  );
   net.heal();
   net.ring([1, 2, 3]);
   assert.equal(net.describe(), '1↛3 2↛1 3↛2');

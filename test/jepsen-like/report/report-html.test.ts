@@ -9,11 +9,32 @@ import { faultWindows, renderReport, type CheckSummary } from '../../../jepsen-l
 const history: Op[] = [
   { index: 0, time: 0, process: 0, type: 'invoke', f: 'send', value: [['send', 0, 0]] },
   { index: 1, time: 5, process: 0, type: 'ok', f: 'send', value: [['send', 0, [0, 0]]] },
-  { index: 2, time: 1000, process: -1, type: 'info', f: 'start-fault', value: { kind: 'kill', targets: [2], detail: 'kill -9 <node 2>' } },
+  {
+    index: 2,
+    time: 1000,
+    process: -1,
+    type: 'info',
+    f: 'start-fault',
+    value: { kind: 'kill', targets: [2], detail: 'kill -9 <node 2>' },
+  },
   { index: 3, time: 1200, process: 1, type: 'invoke', f: 'send', value: [['send', 1, 0]] },
   { index: 4, time: 2200, process: 1, type: 'info', f: 'send', value: [['send', 1, 0]], error: 'timeout' },
-  { index: 5, time: 3000, process: -1, type: 'info', f: 'stop-fault', value: { kind: 'kill', targets: [2], detail: 'restart' } },
-  { index: 6, time: 3500, process: -1, type: 'info', f: 'start-fault', value: { kind: 'partition', targets: [1], detail: '1 | 2 3' } },
+  {
+    index: 5,
+    time: 3000,
+    process: -1,
+    type: 'info',
+    f: 'stop-fault',
+    value: { kind: 'kill', targets: [2], detail: 'restart' },
+  },
+  {
+    index: 6,
+    time: 3500,
+    process: -1,
+    type: 'info',
+    f: 'start-fault',
+    value: { kind: 'partition', targets: [1], detail: '1 | 2 3' },
+  },
   { index: 7, time: 4000, process: 2, type: 'invoke', f: 'poll', value: [['poll']] },
   { index: 8, time: 4100, process: 2, type: 'ok', f: 'poll', value: [['poll', { '0': [[0, 0]] }]] },
 ];
@@ -39,7 +60,10 @@ test('renderReport: verdict, shaded fault windows, witness ops by index, escaped
   assert.equal((html.match(/<rect /g) ?? []).length, 4, 'two windows shaded on each chart');
   assert.match(html, /lost-write: 1/);
   assert.match(html, /&lt;never read&gt;/);
-  assert.ok(html.includes(JSON.stringify(history[4]).replace(/</g, '&lt;').replace(/>/g, '&gt;')), 'the witness op is shown');
+  assert.ok(
+    html.includes(JSON.stringify(history[4]).replace(/</g, '&lt;').replace(/>/g, '&gt;')),
+    'the witness op is shown',
+  );
   assert.ok(!html.includes('<script'), 'self-contained, no scripts');
   assert.match(html, /raftka jepsen run --seed 1/);
 

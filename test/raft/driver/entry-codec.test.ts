@@ -133,7 +133,10 @@ const kindArb = fc.constantFrom<EntryKind>('data', 'leader-change', 'noop');
 const entriesArb = fc
   .tuple(
     fc.nat({ max: 2 ** 40 }),
-    fc.array(fc.record({ epoch: fc.nat({ max: 2 ** 31 - 1 }), kind: kindArb, payload: fc.uint8Array({ maxLength: 40 }) }), { maxLength: 12 }),
+    fc.array(
+      fc.record({ epoch: fc.nat({ max: 2 ** 31 - 1 }), kind: kindArb, payload: fc.uint8Array({ maxLength: 40 }) }),
+      { maxLength: 12 },
+    ),
   )
   .map(([start, items]) => items.map((x, i): LogEntry => ({ offset: start + i, ...x })));
 
@@ -159,12 +162,17 @@ test('property: any entries round-trip; any cut of the bytes keeps exactly the w
 
 test('property: one flipped byte never yields a different entry, only a shorter prefix', () => {
   fc.assert(
-    fc.property(entriesArb.filter((l) => l.length > 0), fc.nat(), fc.integer({ min: 1, max: 255 }), (list, at, mask) => {
-      const buf = Buffer.from(encodeEntries(list));
-      buf[at % buf.length]! ^= mask;
-      const scan = scanValidPrefix(buf);
-      assert.ok(scan.entries.length < list.length);
-      assert.deepEqual(scan.entries, list.slice(0, scan.entries.length));
-    }),
+    fc.property(
+      entriesArb.filter((l) => l.length > 0),
+      fc.nat(),
+      fc.integer({ min: 1, max: 255 }),
+      (list, at, mask) => {
+        const buf = Buffer.from(encodeEntries(list));
+        buf[at % buf.length]! ^= mask;
+        const scan = scanValidPrefix(buf);
+        assert.ok(scan.entries.length < list.length);
+        assert.deepEqual(scan.entries, list.slice(0, scan.entries.length));
+      },
+    ),
   );
 });

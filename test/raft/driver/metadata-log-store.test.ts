@@ -1,15 +1,36 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogEntry, SnapshotId } from '../../../src/raft/core/types.js';
 import { crc32c } from '../../../src/common/crc32c.js';
 import { encodeEntries, frameHeaderBytes } from '../../../src/raft/driver/entry-codec.js';
-import { MetadataLogStore, segmentName, snapshotHeaderBytes, snapshotName } from '../../../src/raft/driver/metadata-log-store.js';
+import {
+  MetadataLogStore,
+  segmentName,
+  snapshotHeaderBytes,
+  snapshotName,
+} from '../../../src/raft/driver/metadata-log-store.js';
 
 function entries(from: number, count: number, epoch = 1): LogEntry[] {
-  return Array.from({ length: count }, (_, i) => ({ offset: from + i, epoch, kind: 'data' as const, payload: new TextEncoder().encode(`record-${from + i}`) }));
+  return Array.from({ length: count }, (_, i) => ({
+    offset: from + i,
+    epoch,
+    kind: 'data' as const,
+    payload: new TextEncoder().encode(`record-${from + i}`),
+  }));
 }
 
 /** A temp dir, removed afterwards; fn gets `<tmp>/__cluster_metadata-0` (not created yet). */
@@ -23,7 +44,9 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
 }
 
 function segmentFiles(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.log'))
+    .sort();
 }
 
 function segmentBases(dir: string): number[] {
@@ -39,7 +62,12 @@ async function reopen(dir: string, segmentBytes: number, fn: (s: MetadataLogStor
   }
 }
 
-async function copySnapshot(from: MetadataLogStore, to: MetadataLogStore, id: SnapshotId, chunkBytes: number): Promise<number> {
+async function copySnapshot(
+  from: MetadataLogStore,
+  to: MetadataLogStore,
+  id: SnapshotId,
+  chunkBytes: number,
+): Promise<number> {
   let chunks = 0;
   for (let position = 0; ; ) {
     const { bytes, size } = await from.readSnapshotFileChunk(id, position, chunkBytes);
@@ -77,7 +105,8 @@ test('appends roll segments at segmentBytes, named by their first offset, and su
     const bases = segmentBases(dir);
     assert.ok(bases.length >= 6, `several segments: ${bases.join(',')}`);
     assert.equal(bases[0], 0);
-    for (const f of segmentFiles(dir)) assert.ok(statSync(join(dir, f)).size <= segmentBytes, `${f} within segmentBytes`);
+    for (const f of segmentFiles(dir))
+      assert.ok(statSync(join(dir, f)).size <= segmentBytes, `${f} within segmentBytes`);
     await reopen(dir, segmentBytes, async (r) => {
       assert.deepEqual(r.recovered().entries, entries(0, 20));
       assert.equal(r.endOffset(), 20);
@@ -85,7 +114,8 @@ test('appends roll segments at segmentBytes, named by their first offset, and su
     });
     await reopen(dir, segmentBytes, async (r) => assert.deepEqual(r.recovered().entries, entries(0, 21)));
     // Every file's first entry is the offset its name says (recovery checks this).
-    for (const f of segmentFiles(dir)) assert.equal(readFileSync(join(dir, f)).readBigInt64BE(8), BigInt(Number(f.slice(0, 20))));
+    for (const f of segmentFiles(dir))
+      assert.equal(readFileSync(join(dir, f)).readBigInt64BE(8), BigInt(Number(f.slice(0, 20))));
   }));
 
 test('an entry larger than segmentBytes gets a segment of its own', () =>
@@ -95,7 +125,9 @@ test('an entry larger than segmentBytes gets a segment of its own', () =>
       await s.append([...entries(0, 2), big, ...entries(3, 1)]);
     });
     assert.deepEqual(segmentBases(dir), [0, 2, 3]);
-    await reopen(dir, segmentBytes, async (r) => assert.deepEqual(r.recovered().entries, [...entries(0, 2), big, ...entries(3, 1)]));
+    await reopen(dir, segmentBytes, async (r) =>
+      assert.deepEqual(r.recovered().entries, [...entries(0, 2), big, ...entries(3, 1)]),
+    );
   }));
 
 test('append asserts that entries continue exactly at the end offset', () =>
@@ -120,7 +152,9 @@ test('truncateTo across segment boundaries, then appends continue', () =>
       await s.append(entries(7, 3, 2));
       await s.flush();
     });
-    await reopen(dir, segmentBytes, async (r) => assert.deepEqual(r.recovered().entries, [...entries(0, 7), ...entries(7, 3, 2)]));
+    await reopen(dir, segmentBytes, async (r) =>
+      assert.deepEqual(r.recovered().entries, [...entries(0, 7), ...entries(7, 3, 2)]),
+    );
   }));
 
 test('truncateTo exactly at a segment start, at the end, to zero', () =>
@@ -176,7 +210,11 @@ test('a torn tail (a crash mid-write) is truncated on reopen, never served', () 
     await reopen(dir, bigSegmentBytes, async (r) => {
       assert.deepEqual(r.recovered().entries, entries(0, 9));
       assert.equal(r.endOffset(), 9);
-      assert.equal(statSync(seg).size, full - (frameHeaderBytes + 'record-9'.length), 'cut back to the last whole frame');
+      assert.equal(
+        statSync(seg).size,
+        full - (frameHeaderBytes + 'record-9'.length),
+        'cut back to the last whole frame',
+      );
       await r.append(entries(9, 2));
       await r.flush();
     });
@@ -258,14 +296,20 @@ test('a missing middle segment is refused with an error naming the gap', () =>
     });
     const files = segmentFiles(dir);
     rmSync(join(dir, files[2]!));
-    await assert.rejects(MetadataLogStore.open(dir, { segmentBytes }), new RegExp(`${files[3]!.replace('.', '\\.')} starts at offset`));
+    await assert.rejects(
+      MetadataLogStore.open(dir, { segmentBytes }),
+      new RegExp(`${files[3]!.replace('.', '\\.')} starts at offset`),
+    );
   }));
 
 test('a segment whose name disagrees with its first entry is refused', () =>
   withDir(async (dir) => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, segmentName(0)), encodeEntries(entries(3, 2)));
-    await assert.rejects(MetadataLogStore.open(dir, { segmentBytes }), /first entry has offset 3, the file name says 0/);
+    await assert.rejects(
+      MetadataLogStore.open(dir, { segmentBytes }),
+      /first entry has offset 3, the file name says 0/,
+    );
   }));
 
 test('quorum-state is replaced atomically, uses Kafka field names and survives a reopen', () =>
@@ -284,16 +328,26 @@ test('quorum-state is replaced atomically, uses Kafka field names and survives a
       assert.deepEqual(r.recovered().quorumState, { epoch: 5, leaderId: null, votedId: 1 });
       await r.writeQuorumState({ epoch: 6, leaderId: 3, votedId: null });
     });
-    await reopen(dir, segmentBytes, async (r) => assert.deepEqual(r.recovered().quorumState, { epoch: 6, leaderId: 3, votedId: null }));
+    await reopen(dir, segmentBytes, async (r) =>
+      assert.deepEqual(r.recovered().quorumState, { epoch: 6, leaderId: 3, votedId: null }),
+    );
   }));
 
 test('a corrupt quorum-state is refused with an error naming the file; a stale .tmp is ignored', () =>
   withDir(async (dir) => {
     await reopen(dir, segmentBytes, async (s) => s.writeQuorumState({ epoch: 1, leaderId: 1, votedId: 1 }));
     writeFileSync(join(dir, 'quorum-state.tmp'), '{"leaderEpoch":'); // a crash mid-replace
-    await reopen(dir, segmentBytes, async (r) => assert.deepEqual(r.recovered().quorumState, { epoch: 1, leaderId: 1, votedId: 1 }));
+    await reopen(dir, segmentBytes, async (r) =>
+      assert.deepEqual(r.recovered().quorumState, { epoch: 1, leaderId: 1, votedId: 1 }),
+    );
     assert.ok(!existsSync(join(dir, 'quorum-state.tmp')));
-    for (const bad of ['{"leaderEpoch":', '[]', '{"leaderId":1,"votedId":-1}', '{"leaderEpoch":"3","leaderId":1,"votedId":-1}', '{"leaderEpoch":3,"leaderId":null,"votedId":-1}']) {
+    for (const bad of [
+      '{"leaderEpoch":',
+      '[]',
+      '{"leaderId":1,"votedId":-1}',
+      '{"leaderEpoch":"3","leaderId":1,"votedId":-1}',
+      '{"leaderEpoch":3,"leaderId":null,"votedId":-1}',
+    ]) {
       writeFileSync(join(dir, 'quorum-state'), bad);
       await assert.rejects(MetadataLogStore.open(dir, { segmentBytes }), /quorum-state is corrupt/, bad);
     }
@@ -311,10 +365,17 @@ test('snapshots: create, read back, latest, size and raw file chunks', () =>
       assert.equal(await s.snapshotSize(id), snapshotHeaderBytes + body.length);
       assert.equal(statSync(join(dir, snapshotName(id))).size, snapshotHeaderBytes + body.length);
       const whole = await s.readSnapshotFileChunk(id, 0, 1000);
-      assert.deepEqual(whole.bytes, readFileSync(join(dir, snapshotName(id))), 'chunks are the file as-is, header included');
+      assert.deepEqual(
+        whole.bytes,
+        readFileSync(join(dir, snapshotName(id))),
+        'chunks are the file as-is, header included',
+      );
       const tail = await s.readSnapshotFileChunk(id, whole.size - 3, 1000);
       assert.deepEqual(tail, { bytes: whole.bytes.subarray(whole.size - 3), size: whole.size });
-      assert.deepEqual(await s.readSnapshotFileChunk(id, whole.size + 5, 10), { bytes: Buffer.alloc(0), size: whole.size });
+      assert.deepEqual(await s.readSnapshotFileChunk(id, whole.size + 5, 10), {
+        bytes: Buffer.alloc(0),
+        size: whole.size,
+      });
       await s.createSnapshot({ endOffset: 5, epoch: 1 }, Buffer.from('older, written late'));
       assert.deepEqual(s.latestSnapshot(), id, 'an older snapshot does not become the latest');
       await assert.rejects(s.readSnapshot({ endOffset: 99, epoch: 1 }), /ENOENT/);
@@ -338,7 +399,10 @@ test('deleteSegmentsBefore keeps the segment holding the offset and the active o
       assert.ok(bases[0]! > 0 && bases[0]! <= 12, `the segment holding 12 is the first kept: ${bases.join(',')}`);
       assert.ok(bases.length >= 2);
       assert.equal(s.startOffset(), 12);
-      assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.checkpoint')), [snapshotName({ endOffset: 12, epoch: 1 })]);
+      assert.deepEqual(
+        readdirSync(dir).filter((f) => f.endsWith('.checkpoint')),
+        [snapshotName({ endOffset: 12, epoch: 1 })],
+      );
       await s.truncateTo(12); // down to the log start is allowed
       await assert.rejects(s.truncateTo(11), /below log start/);
       await s.append(entries(12, 3, 2));
@@ -383,7 +447,9 @@ test('a snapshot that covers every segment leaves an empty log at its end; the n
       await s.createSnapshot({ endOffset: 10, epoch: 1 }, Buffer.from('state@10'));
     });
     // Also a snapshot past the log's end (an install that crashed before its segments went).
-    await reopen(dir, segmentBytes, async (s) => s.createSnapshot({ endOffset: 15, epoch: 2 }, Buffer.from('state@15')));
+    await reopen(dir, segmentBytes, async (s) =>
+      s.createSnapshot({ endOffset: 15, epoch: 2 }, Buffer.from('state@15')),
+    );
     await reopen(dir, segmentBytes, async (r) => {
       assert.deepEqual(r.recovered().entries, []);
       assert.equal(r.startOffset(), 15);
@@ -471,7 +537,10 @@ test('a snapshot downloaded in chunks replaces the log; reopen shows the log fro
       assert.deepEqual(follower.latestSnapshot(), id);
       assert.deepEqual(segmentFiles(followerDir), [], 'every old segment is gone');
       assert.ok(!readdirSync(followerDir).some((f) => f.endsWith('.part')));
-      assert.deepEqual(readFileSync(join(followerDir, snapshotName(id))), readFileSync(join(leaderDir, snapshotName(id))));
+      assert.deepEqual(
+        readFileSync(join(followerDir, snapshotName(id))),
+        readFileSync(join(leaderDir, snapshotName(id))),
+      );
       await follower.append(entries(25, 2));
       assert.deepEqual(segmentFiles(followerDir), [segmentName(25)]);
       await follower.flush();
@@ -481,7 +550,10 @@ test('a snapshot downloaded in chunks replaces the log; reopen shows the log fro
     }
     await reopen(followerDir, segmentBytes, async (r) => {
       assert.deepEqual(r.recovered().snapshotId, { endOffset: 25, epoch: 1 });
-      assert.deepEqual(await r.readSnapshot({ endOffset: 25, epoch: 1 }), Buffer.from('the state at offset 25, long enough for several chunks'));
+      assert.deepEqual(
+        await r.readSnapshot({ endOffset: 25, epoch: 1 }),
+        Buffer.from('the state at offset 25, long enough for several chunks'),
+      );
       assert.deepEqual(r.recovered().entries, entries(25, 2));
     });
     rmSync(followerDir, { recursive: true, force: true });
@@ -494,20 +566,50 @@ test('an interrupted download leaves a .part that open removes; a restart at pos
     file.writeUInt32BE(crc32c(file, snapshotHeaderBytes), 8);
     await reopen(dir, segmentBytes, async (s) => {
       await s.append(entries(0, 3));
-      await s.writeSnapshotChunk({ snapshotId: id, position: 0, bytes: file.subarray(0, 10), size: file.length, complete: false });
+      await s.writeSnapshotChunk({
+        snapshotId: id,
+        position: 0,
+        bytes: file.subarray(0, 10),
+        size: file.length,
+        complete: false,
+      });
     });
     assert.ok(existsSync(join(dir, `${snapshotName(id)}.part`)));
     await reopen(dir, segmentBytes, async (r) => {
       assert.ok(!existsSync(join(dir, `${snapshotName(id)}.part`)));
       assert.deepEqual(r.recovered().entries, entries(0, 3));
       await assert.rejects(
-        r.writeSnapshotChunk({ snapshotId: id, position: 10, bytes: file.subarray(10), size: file.length, complete: true }),
+        r.writeSnapshotChunk({
+          snapshotId: id,
+          position: 10,
+          bytes: file.subarray(10),
+          size: file.length,
+          complete: true,
+        }),
         /cannot continue the download at position 10/,
       );
       // Start over: garbage first, then position 0 overwrites it all.
-      await r.writeSnapshotChunk({ snapshotId: id, position: 0, bytes: Buffer.alloc(file.length, 0xee), size: file.length, complete: false });
-      await r.writeSnapshotChunk({ snapshotId: id, position: 0, bytes: file.subarray(0, 5), size: file.length, complete: false });
-      await r.writeSnapshotChunk({ snapshotId: id, position: 5, bytes: file.subarray(5), size: file.length, complete: true });
+      await r.writeSnapshotChunk({
+        snapshotId: id,
+        position: 0,
+        bytes: Buffer.alloc(file.length, 0xee),
+        size: file.length,
+        complete: false,
+      });
+      await r.writeSnapshotChunk({
+        snapshotId: id,
+        position: 0,
+        bytes: file.subarray(0, 5),
+        size: file.length,
+        complete: false,
+      });
+      await r.writeSnapshotChunk({
+        snapshotId: id,
+        position: 5,
+        bytes: file.subarray(5),
+        size: file.length,
+        complete: true,
+      });
       assert.deepEqual(await r.readSnapshot(id), Buffer.from('body bytes here'));
       assert.equal(r.endOffset(), 7);
     });
@@ -563,7 +665,7 @@ function random(seed: number): (n: number) => number {
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) % n);
+    return ((t ^ (t >>> 14)) >>> 0) % n;
   };
 }
 
@@ -582,7 +684,15 @@ test('seeded run: appends, truncations, snapshots, compaction and reopens match 
         const where = `seed ${seed} step ${step} op ${op}`;
         if (op < 5) {
           const count = 1 + rnd(6);
-          const batch = Array.from({ length: count }, (_, i): LogEntry => ({ offset: end + i, epoch, kind: 'data', payload: new Uint8Array(rnd(40)).fill(step & 0xff) }));
+          const batch = Array.from(
+            { length: count },
+            (_, i): LogEntry => ({
+              offset: end + i,
+              epoch,
+              kind: 'data',
+              payload: new Uint8Array(rnd(40)).fill(step & 0xff),
+            }),
+          );
           await store.append(batch);
           model = model.concat(batch);
         } else if (op === 5 && model.length > 0) {
