@@ -29,7 +29,7 @@ export interface RequestContext {
 }
 
 /** A handler decodes nothing itself: it gets the decoded body and returns the response value, or null for no response (acks=0). */
-export type KafkaHandler<Req, ResIn> = (request: Req, ctx: RequestContext) => Promise<ResIn | null> | ResIn | null;
+type KafkaHandler<Req, ResIn> = (request: Req, ctx: RequestContext) => Promise<ResIn | null> | ResIn | null;
 
 /** The broker's services the handlers use. */
 export interface BrokerApiContext {
@@ -49,10 +49,10 @@ export interface BrokerApiContext {
 }
 
 /** A request decoded by its API, ready to run: resolves to the response frame chunks (null: no response). */
-export type DecodedRequest = (ctx: RequestContext) => Promise<Buffer[] | null>;
+type DecodedRequest = (ctx: RequestContext) => Promise<Buffer[] | null>;
 
 /** A registered API with its types erased, as the TCP server sees it. */
-export interface ServedApi {
+interface ServedApi {
   readonly api: ApiInfo;
   /** Decodes a request body at `version` (throws ProtocolDecodeError on bad bytes). */
   decode(version: number, reader: Reader): DecodedRequest;

@@ -12,7 +12,7 @@ import type { ReplicaManager } from './replica-manager.js';
 /** Pause after a failed fetch before trying that leader again. */
 const retryBackoffMs = 100;
 
-export interface ReplicaFetcherOptions {
+interface ReplicaFetcherOptions {
   readonly brokerId: number;
   readonly replicas: ReplicaManager;
   readonly logger: Logger;

@@ -18,7 +18,7 @@ export class ControllerUnavailableError extends Error {
   override readonly name = 'ControllerUnavailableError';
 }
 
-export interface ControllerCallOptions {
+interface ControllerCallOptions {
   /** Give up after this long (default 15 s). */
   readonly timeoutMs?: number;
   /** Let a standby answer (reads of the committed image). */

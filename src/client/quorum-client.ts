@@ -4,7 +4,7 @@ import { ErrorCode, errorName } from '../common/errors.js';
 import type { Endpoint } from '../common/node-config.js';
 import { KRaftClient, type DescribeQuorumResponse__Output, type ReplicaState__Output } from '../rpc/kraft-rpc.js';
 
-export interface ReplicaDescription {
+interface ReplicaDescription {
   readonly nodeId: number;
   readonly logEndOffset: number;
   readonly lag: number;
@@ -29,7 +29,7 @@ export interface QuorumDescription {
 const describeDeadlineMs = 5_000;
 const redirectsMax = 3;
 
-export class QuorumClientError extends Error {
+class QuorumClientError extends Error {
   constructor(
     message: string,
     readonly errorCode: number,

@@ -7,11 +7,6 @@ import type { NodeId } from './log-types.js';
 /** A payload naming more voters than this is corrupt (KRaft quorums have a handful). */
 export const leaderChangeVotersMax = 1024;
 
-export interface LeaderChangePayload {
-  readonly leaderId: NodeId;
-  readonly voters: readonly NodeId[];
-}
-
 export function encodeLeaderChange(leaderId: NodeId, voters: readonly NodeId[]): Uint8Array {
   if (voters.length > leaderChangeVotersMax)
     throw new RangeError(`${voters.length} voters, over ${leaderChangeVotersMax}`);

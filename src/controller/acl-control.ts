@@ -57,7 +57,7 @@ function sameBinding(a: AclBinding, b: AclBinding): boolean {
   );
 }
 
-export function aclMatches(f: AclFilter, e: AclEntry): boolean {
+function aclMatches(f: AclFilter, e: AclEntry): boolean {
   return (
     (f.resourceType === AclResourceType.ANY || f.resourceType === e.resourceType) &&
     (f.resourceName === null || f.resourceName === e.resourceName) &&

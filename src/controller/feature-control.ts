@@ -12,7 +12,7 @@ import type { MetadataRecord } from '../metadata/records.js';
 import { FeatureUpgradeType } from '../protocol/feature-types.js';
 import type { Decision } from './cluster-control.js';
 
-export const metadataVersionFeature = 'metadata.version';
+const metadataVersionFeature = 'metadata.version';
 
 /** The feature levels this build can run, by feature name. */
 export const supportedFeatures: ReadonlyMap<string, { readonly min: number; readonly max: number }> = new Map([
@@ -92,7 +92,7 @@ export function updateFeatures(
   return { records, response };
 }
 
-export interface FeatureDescription {
+interface FeatureDescription {
   readonly name: string;
   readonly supportedMin: number;
   readonly supportedMax: number;

@@ -16,7 +16,7 @@ import { ConfigResourceType, type MetadataRecord, type RecordType } from '../met
 /** ZkMigrationStateRecord NONE: the cluster was never migrated. */
 const zkMigrationStateNone = 0;
 /** Bound on conflicts named in one answer (the count says how many more there were). */
-export const migrationConflictsListedMax = 100;
+const migrationConflictsListedMax = 100;
 
 const bodyTypes: ReadonlySet<RecordType> = new Set<RecordType>([
   'topic',
@@ -29,13 +29,13 @@ const bodyTypes: ReadonlySet<RecordType> = new Set<RecordType>([
   'zkMigrationState',
 ]);
 
-export interface MigrationImportRequest {
+interface MigrationImportRequest {
   readonly zkClusterId: string;
   /** Decoded records, BeginTransaction … EndTransaction. */
   readonly records: readonly MetadataRecord[];
 }
 
-export type MigrationImportDecision =
+type MigrationImportDecision =
   | {
       readonly kind: 'refuse';
       readonly errorCode: number;

@@ -95,7 +95,7 @@ export interface ControllerRaft {
   resign(epoch: number): Promise<void>;
 }
 
-export interface QuorumControllerOptions {
+interface QuorumControllerOptions {
   readonly nodeId: number;
   readonly clusterId: string;
   readonly raft: ControllerRaft;
@@ -124,7 +124,7 @@ const importSliceRecords = 1000;
 /** Records decoded between yields to the event loop (decoding costs ~10 µs a record). */
 const decodeSliceRecords = 500;
 
-export interface MigrationImportResult {
+interface MigrationImportResult {
   readonly errorCode: number;
   readonly errorMessage: string | null;
   readonly alreadyMigrated: boolean;

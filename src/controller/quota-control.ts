@@ -18,7 +18,7 @@ const userClientKeys: ReadonlyMap<string, { integer: boolean }> = new Map([
 ]);
 const ipKeys: ReadonlyMap<string, { integer: boolean }> = new Map([['connection_creation_rate', { integer: true }]]);
 
-export interface QuotaOp {
+interface QuotaOp {
   readonly key: string;
   readonly value: number;
   readonly remove: boolean;
@@ -98,19 +98,19 @@ export function alterClientQuotas(
   return { records, response };
 }
 
-export interface QuotaFilterComponent {
+interface QuotaFilterComponent {
   readonly entityType: string;
   readonly matchType: number;
   /** The name for EXACT; ignored otherwise. */
   readonly match: string | null;
 }
 
-export interface QuotaDescription {
+interface QuotaDescription {
   readonly entity: readonly QuotaEntity[];
   readonly values: ReadonlyMap<string, number>;
 }
 
-export type DescribeQuotasResult = {
+type DescribeQuotasResult = {
   readonly errorCode: number;
   readonly errorMessage: string | null;
   readonly entries: readonly QuotaDescription[];

@@ -126,7 +126,7 @@ export function maybeCompleteReassignment(
   return finish(image, topicId, partitionId, p, isr, target(p));
 }
 
-export interface ReassignmentListing {
+interface ReassignmentListing {
   readonly topic: string;
   readonly partition: number;
   readonly replicas: readonly number[];

@@ -37,7 +37,7 @@ export interface CreatableTopic {
   readonly configs: ReadonlyMap<string, string>;
 }
 
-export interface CreateTopicsContext {
+interface CreateTopicsContext {
   readonly defaultPartitions: number;
   readonly defaultReplicationFactor: number;
   readonly validateOnly: boolean;
@@ -50,7 +50,7 @@ function collisionKey(name: string): string {
 }
 
 /** Brokers new replicas may be placed on: registered, unfenced, not shutting down. */
-export function usableBrokers(image: MetadataImage): BrokerRegistration[] {
+function usableBrokers(image: MetadataImage): BrokerRegistration[] {
   return [...image.brokers.values()].filter((b) => !b.fenced && !b.inControlledShutdown);
 }
 

@@ -108,7 +108,7 @@ export function alterUserScramCredentials(
   return { records, response };
 }
 
-export interface ScramDescription {
+interface ScramDescription {
   readonly user: string;
   readonly errorCode: number;
   readonly errorMessage: string | null;

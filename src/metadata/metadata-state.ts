@@ -22,7 +22,7 @@ import { imageRecords } from './image-records.js';
 import { MetadataLoader } from './loader.js';
 import { decodeRecord, encodeRecord, type MetadataRecord } from './records.js';
 
-export interface LeaderChangeInfo {
+interface LeaderChangeInfo {
   readonly leaderId: NodeId;
   readonly epoch: Epoch;
   readonly voters: readonly NodeId[];

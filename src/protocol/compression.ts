@@ -15,10 +15,10 @@ import { asBuffer } from '../common/bytes.js';
 import { ProtocolDecodeError, ProtocolErrorCode, UnsupportedCompressionError } from './errors.js';
 
 export const CompressionCodec = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
-export type CompressionCodecId = (typeof CompressionCodec)[keyof typeof CompressionCodec];
+type CompressionCodecId = (typeof CompressionCodec)[keyof typeof CompressionCodec];
 
 const names = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
-export function codecName(id: number): string {
+function codecName(id: number): string {
   return names[id] ?? `codec-${id}`;
 }
 
@@ -27,7 +27,7 @@ export function isKnownCodec(id: number): id is CompressionCodecId {
 }
 
 /** Upper bound on one decompressed batch payload (a guard against decompression bombs). */
-export const decompressedBytesMax = 256 * 1024 * 1024;
+const decompressedBytesMax = 256 * 1024 * 1024;
 
 /** Java's xerial snappy stream header: magic "\x82SNAPPY\0", then int32 version and int32 compatible version. */
 const xerialMagic = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);

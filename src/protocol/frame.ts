@@ -9,9 +9,9 @@ import { ProtocolDecodeError } from './errors.js';
 import { writeRequestHeader, writeResponseHeader } from './header.js';
 import { Writer } from './primitives/writer.js';
 
-export const frameSizeBytes = 4;
+const frameSizeBytes = 4;
 /** Kafka's socket.request.max.bytes default. */
-export const requestBytesMaxDefault = 100 * 1024 * 1024;
+const requestBytesMaxDefault = 100 * 1024 * 1024;
 
 /** A response frame as chunks for socket.write (big record Buffers are not copied). */
 export function encodeResponseFrame<ResIn>(

@@ -52,11 +52,6 @@ export function decodeRequestHeader(frame: Buffer): RequestHeader {
   return { apiKey, apiVersion, correlationId, clientId, bodyOffset: r.pos, headerVersion };
 }
 
-/** Reads just the correlation id of a frame whose header could not be decoded (if 8 bytes exist). */
-export function peekCorrelationId(frame: Buffer): number | null {
-  return frame.length >= 8 ? frame.readInt32BE(4) : null;
-}
-
 export function writeRequestHeader(
   w: Writer,
   h: { apiKey: number; apiVersion: number; correlationId: number; clientId: string | null },

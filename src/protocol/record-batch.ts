@@ -27,14 +27,14 @@ export type { KafkaRecord, RecordHeader, RecordInput } from './record.js';
 
 export const batchHeaderBytes = 61;
 /** baseOffset + batchLength: the bytes batchLength does not count. */
-export const batchLogOverheadBytes = 12;
-export const currentMagic = 2;
+const batchLogOverheadBytes = 12;
+const currentMagic = 2;
 const magicOffset = 16;
 const crcOffset = 17;
 const attributesOffset = 21;
 const maxTimestampOffset = 35;
 
-export const BatchAttribute = {
+const BatchAttribute = {
   codecMask: 0x07,
   logAppendTime: 0x08,
   transactional: 0x10,
@@ -43,7 +43,7 @@ export const BatchAttribute = {
 } as const;
 
 export const TimestampType = { createTime: 0, logAppendTime: 1 } as const;
-export type TimestampTypeId = (typeof TimestampType)[keyof typeof TimestampType];
+type TimestampTypeId = (typeof TimestampType)[keyof typeof TimestampType];
 
 export interface RecordBatchHeader {
   /** Where the batch starts in the buffer it was read from. */
@@ -139,7 +139,7 @@ export function computeBatchCrc(buf: Buffer, position: number, sizeInBytes: numb
 
 // ---- validation ------------------------------------------------------------------------------
 
-export interface ValidateOptions {
+interface ValidateOptions {
   /** Decompress compressed batches and walk their records too (default false). */
   readonly decompress?: boolean;
   /**
@@ -149,7 +149,7 @@ export interface ValidateOptions {
   readonly allowOffsetGaps?: boolean;
 }
 
-export type BatchValidation =
+type BatchValidation =
   | { readonly ok: true; readonly batches: readonly RecordBatchHeader[] }
   | {
       readonly ok: false;
@@ -310,7 +310,7 @@ export function readRecords(buf: Buffer, h: RecordBatchHeader): KafkaRecord[] {
 
 // ---- building --------------------------------------------------------------------------------
 
-export interface BuildBatchOptions {
+interface BuildBatchOptions {
   readonly baseOffset?: number;
   readonly partitionLeaderEpoch?: number;
   readonly compression?: number;

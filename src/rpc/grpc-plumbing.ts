@@ -21,7 +21,7 @@ const loaderOptions: protoLoader.Options = {
 };
 
 /** Reconnect quickly after a peer restarts: failover and catch-up wait on it. */
-export const channelOptions: grpc.ChannelOptions = {
+const channelOptions: grpc.ChannelOptions = {
   'grpc.initial_reconnect_backoff_ms': 50,
   'grpc.min_reconnect_backoff_ms': 50,
   'grpc.max_reconnect_backoff_ms': 500,
@@ -128,7 +128,7 @@ export type ServiceHandlers<D> = {
   ) => Promise<ResponseIn<D, M>> | ResponseIn<D, M>;
 };
 
-export interface ServiceFailure<D> {
+interface ServiceFailure<D> {
   /** The status of a failed handler (a rejected promise that is not an RpcStatusError). */
   readonly status: grpc.status;
   /** An answer instead of a failure status for some errors (e.g. NOT_CONTROLLER); null: fail. */

@@ -11,9 +11,6 @@ export type { ReplicaFetchRequest__Output } from './generated/raftka/replica/Rep
 export type { ReplicaFetchResponse } from './generated/raftka/replica/ReplicaFetchResponse.js';
 export type { FetchedPartition, FetchedPartition__Output } from './generated/raftka/replica/FetchedPartition.js';
 
-/** What a Replica server implements. */
-export type ReplicaHandlers = ServiceHandlers<ReplicaDefinition>;
-
 export function replicaService(): LoadedService<ReplicaDefinition> {
   return loadedService(loadProto<ProtoGrpcType>('replica.proto').raftka.replica.Replica);
 }

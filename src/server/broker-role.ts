@@ -29,7 +29,7 @@ import { startReplicaServer } from './replica-service.js';
 /** The name the replication endpoint is registered under (clients never see it: Metadata answers per listener). */
 const replicationListenerName = 'REPLICATION';
 
-export interface BrokerRoleContext {
+interface BrokerRoleContext {
   readonly config: NodeConfig;
   readonly clusterId: string;
   readonly logger: Logger;

@@ -13,7 +13,7 @@ import { startRaftServer } from '../raft/driver/grpc-transport.js';
 import type { RaftDriver } from '../raft/driver/raft-driver.js';
 import { controllerServiceFor } from './controller-service.js';
 
-export interface ControllerRoleContext {
+interface ControllerRoleContext {
   readonly config: NodeConfig;
   readonly clusterId: string;
   readonly logger: Logger;

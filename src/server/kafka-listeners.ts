@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import type { NodeConfig } from '../common/node-config.js';
 import { KafkaServer, type KafkaServerOptions } from './kafka-server.js';
 
-export interface KafkaListeners {
+interface KafkaListeners {
   readonly servers: readonly KafkaServer[];
   /** Bound ports by listener name. */
   readonly ports: ReadonlyMap<string, number>;

@@ -15,7 +15,7 @@ const snapshotChunkBytes = 1024 * 1024;
 /** Max bytes of entries per metadata Fetch response (Kafka's raft fetch uses 8 MiB). */
 const metadataFetchMaxBytes = 8 * 1024 * 1024;
 
-export interface MetadataRaft {
+interface MetadataRaft {
   readonly driver: RaftDriver<MetadataState>;
   /** The state the driver applies to: the image every role of this node reads. */
   readonly state: MetadataState;

@@ -9,7 +9,7 @@ import type { MetadataState } from '../metadata/metadata-state.js';
 import type { QuorumStatus } from '../raft/core/raft-core.js';
 import { startAdminHttp } from './admin-http.js';
 
-export interface NodeAdminContext {
+interface NodeAdminContext {
   readonly registry: Registry;
   readonly clusterId: string;
   readonly quorumStatus: () => QuorumStatus;

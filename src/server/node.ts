@@ -14,7 +14,7 @@ import { startController, type ControllerRole } from './controller-role.js';
 import { startBroker, type BrokerRole } from './broker-role.js';
 import { startNodeAdmin, type NodeAdmin } from './node-admin.js';
 
-export class NodeStartError extends Error {}
+class NodeStartError extends Error {}
 
 export interface RunningNode {
   readonly nodeId: number;
@@ -30,7 +30,7 @@ export interface RunningNode {
   shutdown(): Promise<void>;
 }
 
-export function controllerEndpoint(config: NodeConfig): Endpoint | null {
+function controllerEndpoint(config: NodeConfig): Endpoint | null {
   return config.listeners.find((l) => config.controllerListenerNames.includes(l.name)) ?? null;
 }
 

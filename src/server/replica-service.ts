@@ -11,7 +11,7 @@ import { partitionKey } from '../protocol/topic-partition.js';
 /** Whatever a follower asks, one long-poll waits at most this long. */
 const replicaWaitMaxMs = 5_000;
 
-export async function handleReplicaFetch(
+async function handleReplicaFetch(
   replicas: ReplicaManager,
   w: ReplicaFetchRequest__Output,
   signal: AbortSignal,

@@ -20,7 +20,7 @@ import { defineApi } from './define.js';
 
 const literal = 3;
 
-export const createAclsRequestSchema = message('CreateAclsRequest', '2+', [
+const createAclsRequestSchema = message('CreateAclsRequest', '2+', [
   field(
     'creations',
     array(
@@ -38,7 +38,7 @@ export const createAclsRequestSchema = message('CreateAclsRequest', '2+', [
   ),
 ]);
 
-export const createAclsResponseSchema = message('CreateAclsResponse', '2+', [
+const createAclsResponseSchema = message('CreateAclsResponse', '2+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field(
     'results',
@@ -47,7 +47,7 @@ export const createAclsResponseSchema = message('CreateAclsResponse', '2+', [
   ),
 ]);
 
-export const deleteAclsRequestSchema = message('DeleteAclsRequest', '2+', [
+const deleteAclsRequestSchema = message('DeleteAclsRequest', '2+', [
   field(
     'filters',
     array(
@@ -65,7 +65,7 @@ export const deleteAclsRequestSchema = message('DeleteAclsRequest', '2+', [
   ),
 ]);
 
-export const deleteAclsResponseSchema = message('DeleteAclsResponse', '2+', [
+const deleteAclsResponseSchema = message('DeleteAclsResponse', '2+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field(
     'filterResults',
@@ -96,7 +96,7 @@ export const deleteAclsResponseSchema = message('DeleteAclsResponse', '2+', [
   ),
 ]);
 
-export const describeAclsRequestSchema = message('DescribeAclsRequest', '2+', [
+const describeAclsRequestSchema = message('DescribeAclsRequest', '2+', [
   field('resourceTypeFilter', 'int8', '0+'),
   field('resourceNameFilter', 'string', '0+', { nullable: '0+' }),
   field('patternTypeFilter', 'int8', '1+', { default: literal }),
@@ -106,7 +106,7 @@ export const describeAclsRequestSchema = message('DescribeAclsRequest', '2+', [
   field('permissionType', 'int8', '0+'),
 ]);
 
-export const describeAclsResponseSchema = message('DescribeAclsResponse', '2+', [
+const describeAclsResponseSchema = message('DescribeAclsResponse', '2+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field('errorCode', 'int16', '0+'),
   field('errorMessage', 'string', '0+', { nullable: '0+' }),
@@ -136,16 +136,10 @@ export const describeAclsResponseSchema = message('DescribeAclsResponse', '2+', 
 ]);
 
 export interface CreateAclsRequest extends MessageValue<typeof createAclsRequestSchema> {}
-export type CreateAclsRequestInput = MessageInput<typeof createAclsRequestSchema>;
-export interface CreateAclsResponse extends MessageValue<typeof createAclsResponseSchema> {}
 export type CreateAclsResponseInput = MessageInput<typeof createAclsResponseSchema>;
 export interface DeleteAclsRequest extends MessageValue<typeof deleteAclsRequestSchema> {}
-export type DeleteAclsRequestInput = MessageInput<typeof deleteAclsRequestSchema>;
-export interface DeleteAclsResponse extends MessageValue<typeof deleteAclsResponseSchema> {}
 export type DeleteAclsResponseInput = MessageInput<typeof deleteAclsResponseSchema>;
 export interface DescribeAclsRequest extends MessageValue<typeof describeAclsRequestSchema> {}
-export type DescribeAclsRequestInput = MessageInput<typeof describeAclsRequestSchema>;
-export interface DescribeAclsResponse extends MessageValue<typeof describeAclsResponseSchema> {}
 export type DescribeAclsResponseInput = MessageInput<typeof describeAclsResponseSchema>;
 
 export const createAclsApi = defineApi({

@@ -6,7 +6,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const alterConfigsRequestSchema = message('AlterConfigsRequest', '2+', [
+const alterConfigsRequestSchema = message('AlterConfigsRequest', '2+', [
   field(
     'resources',
     array(
@@ -25,7 +25,7 @@ export const alterConfigsRequestSchema = message('AlterConfigsRequest', '2+', [
   field('validateOnly', 'bool', '0+'),
 ]);
 
-export const alterConfigsResponseSchema = message('AlterConfigsResponse', '2+', [
+const alterConfigsResponseSchema = message('AlterConfigsResponse', '2+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field(
     'responses',
@@ -42,8 +42,6 @@ export const alterConfigsResponseSchema = message('AlterConfigsResponse', '2+', 
 ]);
 
 export interface AlterConfigsRequest extends MessageValue<typeof alterConfigsRequestSchema> {}
-export type AlterConfigsRequestInput = MessageInput<typeof alterConfigsRequestSchema>;
-export interface AlterConfigsResponse extends MessageValue<typeof alterConfigsResponseSchema> {}
 export type AlterConfigsResponseInput = MessageInput<typeof alterConfigsResponseSchema>;
 
 export const alterConfigsApi = defineApi({

@@ -11,12 +11,12 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const apiVersionsRequestSchema = message('ApiVersionsRequest', '3+', [
+const apiVersionsRequestSchema = message('ApiVersionsRequest', '3+', [
   field('clientSoftwareName', 'string', '3+'),
   field('clientSoftwareVersion', 'string', '3+'),
 ]);
 
-export const apiVersionsResponseSchema = message('ApiVersionsResponse', '3+', [
+const apiVersionsResponseSchema = message('ApiVersionsResponse', '3+', [
   field('errorCode', 'int16', '0+'),
   field(
     'apiKeys',
@@ -50,9 +50,6 @@ export const apiVersionsResponseSchema = message('ApiVersionsResponse', '3+', [
   field('zkMigrationReady', 'bool', '3+', { tag: 3, default: false }),
 ]);
 
-export interface ApiVersionsRequest extends MessageValue<typeof apiVersionsRequestSchema> {}
-export type ApiVersionsRequestInput = MessageInput<typeof apiVersionsRequestSchema>;
-export interface ApiVersionsResponse extends MessageValue<typeof apiVersionsResponseSchema> {}
 export type ApiVersionsResponseInput = MessageInput<typeof apiVersionsResponseSchema>;
 
 export const apiVersionsApi = defineApi({

@@ -7,7 +7,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const createPartitionsRequestSchema = message('CreatePartitionsRequest', '2+', [
+const createPartitionsRequestSchema = message('CreatePartitionsRequest', '2+', [
   field(
     'topics',
     array(
@@ -23,7 +23,7 @@ export const createPartitionsRequestSchema = message('CreatePartitionsRequest', 
   field('validateOnly', 'bool', '0+'),
 ]);
 
-export const createPartitionsResponseSchema = message('CreatePartitionsResponse', '2+', [
+const createPartitionsResponseSchema = message('CreatePartitionsResponse', '2+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field(
     'results',
@@ -39,8 +39,6 @@ export const createPartitionsResponseSchema = message('CreatePartitionsResponse'
 ]);
 
 export interface CreatePartitionsRequest extends MessageValue<typeof createPartitionsRequestSchema> {}
-export type CreatePartitionsRequestInput = MessageInput<typeof createPartitionsRequestSchema>;
-export interface CreatePartitionsResponse extends MessageValue<typeof createPartitionsResponseSchema> {}
 export type CreatePartitionsResponseInput = MessageInput<typeof createPartitionsResponseSchema>;
 
 export const createPartitionsApi = defineApi({

@@ -11,7 +11,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const createTopicsRequestSchema = message('CreateTopicsRequest', '5+', [
+const createTopicsRequestSchema = message('CreateTopicsRequest', '5+', [
   field(
     'topics',
     array(
@@ -37,7 +37,7 @@ export const createTopicsRequestSchema = message('CreateTopicsRequest', '5+', [
   field('validateOnly', 'bool', '1+', { default: false }),
 ]);
 
-export const createTopicsResponseSchema = message('CreateTopicsResponse', '5+', [
+const createTopicsResponseSchema = message('CreateTopicsResponse', '5+', [
   field('throttleTimeMs', 'int32', '2+', { default: 0 }),
   field(
     'topics',
@@ -71,8 +71,6 @@ export const createTopicsResponseSchema = message('CreateTopicsResponse', '5+', 
 ]);
 
 export interface CreateTopicsRequest extends MessageValue<typeof createTopicsRequestSchema> {}
-export type CreateTopicsRequestInput = MessageInput<typeof createTopicsRequestSchema>;
-export interface CreateTopicsResponse extends MessageValue<typeof createTopicsResponseSchema> {}
 export type CreateTopicsResponseInput = MessageInput<typeof createTopicsResponseSchema>;
 
 export const createTopicsApi = defineApi({

@@ -5,18 +5,14 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const deleteGroupsRequestSchema = message('DeleteGroupsRequest', '2+', [
-  field('groupsNames', array('string'), '0+'),
-]);
+const deleteGroupsRequestSchema = message('DeleteGroupsRequest', '2+', [field('groupsNames', array('string'), '0+')]);
 
-export const deleteGroupsResponseSchema = message('DeleteGroupsResponse', '2+', [
+const deleteGroupsResponseSchema = message('DeleteGroupsResponse', '2+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field('results', array(struct([field('groupId', 'string', '0+'), field('errorCode', 'int16', '0+')])), '0+'),
 ]);
 
 export interface DeleteGroupsRequest extends MessageValue<typeof deleteGroupsRequestSchema> {}
-export type DeleteGroupsRequestInput = MessageInput<typeof deleteGroupsRequestSchema>;
-export interface DeleteGroupsResponse extends MessageValue<typeof deleteGroupsResponseSchema> {}
 export type DeleteGroupsResponseInput = MessageInput<typeof deleteGroupsResponseSchema>;
 
 export const deleteGroupsApi = defineApi({

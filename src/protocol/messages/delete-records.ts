@@ -6,7 +6,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const deleteRecordsRequestSchema = message('DeleteRecordsRequest', '2+', [
+const deleteRecordsRequestSchema = message('DeleteRecordsRequest', '2+', [
   field(
     'topics',
     array(
@@ -24,7 +24,7 @@ export const deleteRecordsRequestSchema = message('DeleteRecordsRequest', '2+', 
   field('timeoutMs', 'int32', '0+'),
 ]);
 
-export const deleteRecordsResponseSchema = message('DeleteRecordsResponse', '2+', [
+const deleteRecordsResponseSchema = message('DeleteRecordsResponse', '2+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field(
     'topics',
@@ -49,8 +49,6 @@ export const deleteRecordsResponseSchema = message('DeleteRecordsResponse', '2+'
 ]);
 
 export interface DeleteRecordsRequest extends MessageValue<typeof deleteRecordsRequestSchema> {}
-export type DeleteRecordsRequestInput = MessageInput<typeof deleteRecordsRequestSchema>;
-export interface DeleteRecordsResponse extends MessageValue<typeof deleteRecordsResponseSchema> {}
 export type DeleteRecordsResponseInput = MessageInput<typeof deleteRecordsResponseSchema>;
 
 export const deleteRecordsApi = defineApi({

@@ -7,7 +7,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const deleteTopicsRequestSchema = message('DeleteTopicsRequest', '4+', [
+const deleteTopicsRequestSchema = message('DeleteTopicsRequest', '4+', [
   field(
     'topics',
     array(struct([field('name', 'string', '6+', { nullable: '6+', default: null }), field('topicId', 'uuid', '6+')])),
@@ -18,7 +18,7 @@ export const deleteTopicsRequestSchema = message('DeleteTopicsRequest', '4+', [
   field('timeoutMs', 'int32', '0+'),
 ]);
 
-export const deleteTopicsResponseSchema = message('DeleteTopicsResponse', '4+', [
+const deleteTopicsResponseSchema = message('DeleteTopicsResponse', '4+', [
   field('throttleTimeMs', 'int32', '1+', { default: 0 }),
   field(
     'responses',
@@ -35,8 +35,6 @@ export const deleteTopicsResponseSchema = message('DeleteTopicsResponse', '4+', 
 ]);
 
 export interface DeleteTopicsRequest extends MessageValue<typeof deleteTopicsRequestSchema> {}
-export type DeleteTopicsRequestInput = MessageInput<typeof deleteTopicsRequestSchema>;
-export interface DeleteTopicsResponse extends MessageValue<typeof deleteTopicsResponseSchema> {}
 export type DeleteTopicsResponseInput = MessageInput<typeof deleteTopicsResponseSchema>;
 
 export const deleteTopicsApi = defineApi({

@@ -9,12 +9,12 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const describeClusterRequestSchema = message('DescribeClusterRequest', '0+', [
+const describeClusterRequestSchema = message('DescribeClusterRequest', '0+', [
   field('includeClusterAuthorizedOperations', 'bool', '0+'),
   field('endpointType', 'int8', '1+', { default: 1 }),
 ]);
 
-export const describeClusterResponseSchema = message('DescribeClusterResponse', '0+', [
+const describeClusterResponseSchema = message('DescribeClusterResponse', '0+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field('errorCode', 'int16', '0+'),
   field('errorMessage', 'string', '0+', { nullable: '0+', default: null }),
@@ -36,9 +36,6 @@ export const describeClusterResponseSchema = message('DescribeClusterResponse', 
   field('clusterAuthorizedOperations', 'int32', '0+', { default: -2147483648 }),
 ]);
 
-export interface DescribeClusterRequest extends MessageValue<typeof describeClusterRequestSchema> {}
-export type DescribeClusterRequestInput = MessageInput<typeof describeClusterRequestSchema>;
-export interface DescribeClusterResponse extends MessageValue<typeof describeClusterResponseSchema> {}
 export type DescribeClusterResponseInput = MessageInput<typeof describeClusterResponseSchema>;
 
 export const describeClusterApi = defineApi({

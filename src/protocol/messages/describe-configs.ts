@@ -10,7 +10,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const describeConfigsRequestSchema = message('DescribeConfigsRequest', '4+', [
+const describeConfigsRequestSchema = message('DescribeConfigsRequest', '4+', [
   field(
     'resources',
     array(
@@ -26,7 +26,7 @@ export const describeConfigsRequestSchema = message('DescribeConfigsRequest', '4
   field('includeDocumentation', 'bool', '3+', { default: false }),
 ]);
 
-export const describeConfigsResponseSchema = message('DescribeConfigsResponse', '4+', [
+const describeConfigsResponseSchema = message('DescribeConfigsResponse', '4+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field(
     'results',
@@ -71,7 +71,6 @@ export const describeConfigsResponseSchema = message('DescribeConfigsResponse', 
 ]);
 
 export interface DescribeConfigsRequest extends MessageValue<typeof describeConfigsRequestSchema> {}
-export type DescribeConfigsRequestInput = MessageInput<typeof describeConfigsRequestSchema>;
 export interface DescribeConfigsResponse extends MessageValue<typeof describeConfigsResponseSchema> {}
 export type DescribeConfigsResponseInput = MessageInput<typeof describeConfigsResponseSchema>;
 

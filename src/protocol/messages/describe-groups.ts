@@ -8,12 +8,12 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const describeGroupsRequestSchema = message('DescribeGroupsRequest', '5+', [
+const describeGroupsRequestSchema = message('DescribeGroupsRequest', '5+', [
   field('groups', array('string'), '0+'),
   field('includeAuthorizedOperations', 'bool', '3+', { optional: true }),
 ]);
 
-export const describeGroupsResponseSchema = message('DescribeGroupsResponse', '5+', [
+const describeGroupsResponseSchema = message('DescribeGroupsResponse', '5+', [
   field('throttleTimeMs', 'int32', '1+', { default: 0 }),
   field(
     'groups',
@@ -46,8 +46,6 @@ export const describeGroupsResponseSchema = message('DescribeGroupsResponse', '5
 ]);
 
 export interface DescribeGroupsRequest extends MessageValue<typeof describeGroupsRequestSchema> {}
-export type DescribeGroupsRequestInput = MessageInput<typeof describeGroupsRequestSchema>;
-export interface DescribeGroupsResponse extends MessageValue<typeof describeGroupsResponseSchema> {}
 export type DescribeGroupsResponseInput = MessageInput<typeof describeGroupsResponseSchema>;
 
 export const describeGroupsApi = defineApi({

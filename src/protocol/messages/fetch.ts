@@ -24,7 +24,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const fetchRequestSchema = message('FetchRequest', '12+', [
+const fetchRequestSchema = message('FetchRequest', '12+', [
   field('clusterId', 'string', '12+', { nullable: '12+', tag: 0, default: null }),
   field('replicaId', 'int32', '0-14', { default: -1 }),
   field(
@@ -82,7 +82,7 @@ export const fetchRequestSchema = message('FetchRequest', '12+', [
   field('rackId', 'string', '11+', { default: '' }),
 ]);
 
-export const fetchResponseSchema = message('FetchResponse', '12+', [
+const fetchResponseSchema = message('FetchResponse', '12+', [
   field('throttleTimeMs', 'int32', '1+', { default: 0 }),
   field('errorCode', 'int16', '7+', { default: 0 }),
   field('sessionId', 'int32', '7+', { default: 0 }),
@@ -160,12 +160,9 @@ export const fetchResponseSchema = message('FetchResponse', '12+', [
 ]);
 
 export interface FetchRequest extends MessageValue<typeof fetchRequestSchema> {}
-export type FetchRequestInput = MessageInput<typeof fetchRequestSchema>;
-export type FetchRequestTopic = FetchRequest['topics'][number];
-export type FetchRequestPartition = FetchRequestTopic['partitions'][number];
+type FetchRequestTopic = FetchRequest['topics'][number];
 export interface FetchResponse extends MessageValue<typeof fetchResponseSchema> {}
 export type FetchResponseInput = MessageInput<typeof fetchResponseSchema>;
-export type FetchPartitionResponseInput = FetchResponseInput['responses'][number]['partitions'][number];
 
 export const fetchApi = defineApi({
   key: 1,

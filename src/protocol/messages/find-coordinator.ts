@@ -9,13 +9,13 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const findCoordinatorRequestSchema = message('FindCoordinatorRequest', '3+', [
+const findCoordinatorRequestSchema = message('FindCoordinatorRequest', '3+', [
   field('key', 'string', '0-3', { optional: true }),
   field('keyType', 'int8', '1+', { default: 0 }),
   field('coordinatorKeys', array('string'), '4+', { optional: true }),
 ]);
 
-export const findCoordinatorResponseSchema = message('FindCoordinatorResponse', '3+', [
+const findCoordinatorResponseSchema = message('FindCoordinatorResponse', '3+', [
   field('throttleTimeMs', 'int32', '1+', { default: 0 }),
   field('errorCode', 'int16', '0-3', { optional: true }),
   field('errorMessage', 'string', '1-3', { nullable: '1-3', optional: true }),
@@ -40,8 +40,6 @@ export const findCoordinatorResponseSchema = message('FindCoordinatorResponse', 
 ]);
 
 export interface FindCoordinatorRequest extends MessageValue<typeof findCoordinatorRequestSchema> {}
-export type FindCoordinatorRequestInput = MessageInput<typeof findCoordinatorRequestSchema>;
-export interface FindCoordinatorResponse extends MessageValue<typeof findCoordinatorResponseSchema> {}
 export type FindCoordinatorResponseInput = MessageInput<typeof findCoordinatorResponseSchema>;
 
 export const findCoordinatorApi = defineApi({

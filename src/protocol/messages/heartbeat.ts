@@ -6,21 +6,19 @@
 import { field, message, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const heartbeatRequestSchema = message('HeartbeatRequest', '4+', [
+const heartbeatRequestSchema = message('HeartbeatRequest', '4+', [
   field('groupId', 'string', '0+'),
   field('generationId', 'int32', '0+'),
   field('memberId', 'string', '0+'),
   field('groupInstanceId', 'string', '3+', { nullable: '3+', default: null }),
 ]);
 
-export const heartbeatResponseSchema = message('HeartbeatResponse', '4+', [
+const heartbeatResponseSchema = message('HeartbeatResponse', '4+', [
   field('throttleTimeMs', 'int32', '1+', { default: 0 }),
   field('errorCode', 'int16', '0+'),
 ]);
 
 export interface HeartbeatRequest extends MessageValue<typeof heartbeatRequestSchema> {}
-export type HeartbeatRequestInput = MessageInput<typeof heartbeatRequestSchema>;
-export interface HeartbeatResponse extends MessageValue<typeof heartbeatResponseSchema> {}
 export type HeartbeatResponseInput = MessageInput<typeof heartbeatResponseSchema>;
 
 export const heartbeatApi = defineApi({

@@ -7,7 +7,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const incrementalAlterConfigsRequestSchema = message('IncrementalAlterConfigsRequest', '1+', [
+const incrementalAlterConfigsRequestSchema = message('IncrementalAlterConfigsRequest', '1+', [
   field(
     'resources',
     array(
@@ -32,7 +32,7 @@ export const incrementalAlterConfigsRequestSchema = message('IncrementalAlterCon
   field('validateOnly', 'bool', '0+'),
 ]);
 
-export const incrementalAlterConfigsResponseSchema = message('IncrementalAlterConfigsResponse', '1+', [
+const incrementalAlterConfigsResponseSchema = message('IncrementalAlterConfigsResponse', '1+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field(
     'responses',
@@ -49,8 +49,6 @@ export const incrementalAlterConfigsResponseSchema = message('IncrementalAlterCo
 ]);
 
 export interface IncrementalAlterConfigsRequest extends MessageValue<typeof incrementalAlterConfigsRequestSchema> {}
-export type IncrementalAlterConfigsRequestInput = MessageInput<typeof incrementalAlterConfigsRequestSchema>;
-export interface IncrementalAlterConfigsResponse extends MessageValue<typeof incrementalAlterConfigsResponseSchema> {}
 export type IncrementalAlterConfigsResponseInput = MessageInput<typeof incrementalAlterConfigsResponseSchema>;
 
 export const incrementalAlterConfigsApi = defineApi({

@@ -7,24 +7,19 @@
 import { field, message, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const initProducerIdRequestSchema = message('InitProducerIdRequest', '2+', [
+const initProducerIdRequestSchema = message('InitProducerIdRequest', '2+', [
   field('transactionalId', 'string', '0+', { nullable: '0+' }),
   field('transactionTimeoutMs', 'int32', '0+'),
   field('producerId', 'int64', '3+', { default: -1 }),
   field('producerEpoch', 'int16', '3+', { default: -1 }),
 ]);
 
-export const initProducerIdResponseSchema = message('InitProducerIdResponse', '2+', [
+const initProducerIdResponseSchema = message('InitProducerIdResponse', '2+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field('errorCode', 'int16', '0+'),
   field('producerId', 'int64', '0+', { default: -1 }),
   field('producerEpoch', 'int16', '0+'),
 ]);
-
-export interface InitProducerIdRequest extends MessageValue<typeof initProducerIdRequestSchema> {}
-export type InitProducerIdRequestInput = MessageInput<typeof initProducerIdRequestSchema>;
-export interface InitProducerIdResponse extends MessageValue<typeof initProducerIdResponseSchema> {}
-export type InitProducerIdResponseInput = MessageInput<typeof initProducerIdResponseSchema>;
 
 export const initProducerIdApi = defineApi({
   key: 22,

@@ -11,7 +11,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const joinGroupRequestSchema = message('JoinGroupRequest', '6+', [
+const joinGroupRequestSchema = message('JoinGroupRequest', '6+', [
   field('groupId', 'string', '0+'),
   field('sessionTimeoutMs', 'int32', '0+'),
   field('rebalanceTimeoutMs', 'int32', '1+', { default: -1 }),
@@ -22,7 +22,7 @@ export const joinGroupRequestSchema = message('JoinGroupRequest', '6+', [
   field('reason', 'string', '8+', { nullable: '8+', default: null }),
 ]);
 
-export const joinGroupResponseSchema = message('JoinGroupResponse', '6+', [
+const joinGroupResponseSchema = message('JoinGroupResponse', '6+', [
   field('throttleTimeMs', 'int32', '2+', { default: 0 }),
   field('errorCode', 'int16', '0+'),
   field('generationId', 'int32', '0+', { default: -1 }),
@@ -45,8 +45,6 @@ export const joinGroupResponseSchema = message('JoinGroupResponse', '6+', [
 ]);
 
 export interface JoinGroupRequest extends MessageValue<typeof joinGroupRequestSchema> {}
-export type JoinGroupRequestInput = MessageInput<typeof joinGroupRequestSchema>;
-export interface JoinGroupResponse extends MessageValue<typeof joinGroupResponseSchema> {}
 export type JoinGroupResponseInput = MessageInput<typeof joinGroupResponseSchema>;
 
 export const joinGroupApi = defineApi({

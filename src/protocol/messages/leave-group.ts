@@ -7,7 +7,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const leaveGroupRequestSchema = message('LeaveGroupRequest', '4+', [
+const leaveGroupRequestSchema = message('LeaveGroupRequest', '4+', [
   field('groupId', 'string', '0+'),
   field('memberId', 'string', '0-2', { optional: true }),
   field(
@@ -24,7 +24,7 @@ export const leaveGroupRequestSchema = message('LeaveGroupRequest', '4+', [
   ),
 ]);
 
-export const leaveGroupResponseSchema = message('LeaveGroupResponse', '4+', [
+const leaveGroupResponseSchema = message('LeaveGroupResponse', '4+', [
   field('throttleTimeMs', 'int32', '1+', { default: 0 }),
   field('errorCode', 'int16', '0+'),
   field(
@@ -42,8 +42,6 @@ export const leaveGroupResponseSchema = message('LeaveGroupResponse', '4+', [
 ]);
 
 export interface LeaveGroupRequest extends MessageValue<typeof leaveGroupRequestSchema> {}
-export type LeaveGroupRequestInput = MessageInput<typeof leaveGroupRequestSchema>;
-export interface LeaveGroupResponse extends MessageValue<typeof leaveGroupResponseSchema> {}
 export type LeaveGroupResponseInput = MessageInput<typeof leaveGroupResponseSchema>;
 
 export const leaveGroupApi = defineApi({

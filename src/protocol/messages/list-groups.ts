@@ -7,12 +7,12 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const listGroupsRequestSchema = message('ListGroupsRequest', '3+', [
+const listGroupsRequestSchema = message('ListGroupsRequest', '3+', [
   field('statesFilter', array('string'), '4+', { optional: true }),
   field('typesFilter', array('string'), '5+', { optional: true }),
 ]);
 
-export const listGroupsResponseSchema = message('ListGroupsResponse', '3+', [
+const listGroupsResponseSchema = message('ListGroupsResponse', '3+', [
   field('throttleTimeMs', 'int32', '1+', { default: 0 }),
   field('errorCode', 'int16', '0+'),
   field(
@@ -30,8 +30,6 @@ export const listGroupsResponseSchema = message('ListGroupsResponse', '3+', [
 ]);
 
 export interface ListGroupsRequest extends MessageValue<typeof listGroupsRequestSchema> {}
-export type ListGroupsRequestInput = MessageInput<typeof listGroupsRequestSchema>;
-export interface ListGroupsResponse extends MessageValue<typeof listGroupsResponseSchema> {}
 export type ListGroupsResponseInput = MessageInput<typeof listGroupsResponseSchema>;
 
 export const listGroupsApi = defineApi({

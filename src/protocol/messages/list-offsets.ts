@@ -10,7 +10,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const listOffsetsRequestSchema = message('ListOffsetsRequest', '6+', [
+const listOffsetsRequestSchema = message('ListOffsetsRequest', '6+', [
   field('replicaId', 'int32', '0+'),
   field('isolationLevel', 'int8', '2+', { optional: true }),
   field(
@@ -37,7 +37,7 @@ export const listOffsetsRequestSchema = message('ListOffsetsRequest', '6+', [
   field('timeoutMs', 'int32', '10+', { optional: true }),
 ]);
 
-export const listOffsetsResponseSchema = message('ListOffsetsResponse', '6+', [
+const listOffsetsResponseSchema = message('ListOffsetsResponse', '6+', [
   field('throttleTimeMs', 'int32', '2+', { default: 0 }),
   field(
     'topics',
@@ -65,8 +65,6 @@ export const listOffsetsResponseSchema = message('ListOffsetsResponse', '6+', [
 ]);
 
 export interface ListOffsetsRequest extends MessageValue<typeof listOffsetsRequestSchema> {}
-export type ListOffsetsRequestInput = MessageInput<typeof listOffsetsRequestSchema>;
-export interface ListOffsetsResponse extends MessageValue<typeof listOffsetsResponseSchema> {}
 export type ListOffsetsResponseInput = MessageInput<typeof listOffsetsResponseSchema>;
 
 export const listOffsetsApi = defineApi({

@@ -16,7 +16,7 @@ import { defineApi } from './define.js';
 
 const authorizedOperationsUnknown = -2147483648;
 
-export const metadataRequestSchema = message('MetadataRequest', '9+', [
+const metadataRequestSchema = message('MetadataRequest', '9+', [
   field(
     'topics',
     array(
@@ -30,7 +30,7 @@ export const metadataRequestSchema = message('MetadataRequest', '9+', [
   field('includeTopicAuthorizedOperations', 'bool', '8+', { optional: true }),
 ]);
 
-export const metadataResponseSchema = message('MetadataResponse', '9+', [
+const metadataResponseSchema = message('MetadataResponse', '9+', [
   field('throttleTimeMs', 'int32', '3+', { default: 0 }),
   field(
     'brokers',
@@ -78,7 +78,6 @@ export const metadataResponseSchema = message('MetadataResponse', '9+', [
 ]);
 
 export interface MetadataRequest extends MessageValue<typeof metadataRequestSchema> {}
-export type MetadataRequestInput = MessageInput<typeof metadataRequestSchema>;
 export interface MetadataResponse extends MessageValue<typeof metadataResponseSchema> {}
 export type MetadataResponseInput = MessageInput<typeof metadataResponseSchema>;
 

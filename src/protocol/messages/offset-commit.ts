@@ -11,7 +11,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const offsetCommitRequestSchema = message('OffsetCommitRequest', '8+', [
+const offsetCommitRequestSchema = message('OffsetCommitRequest', '8+', [
   field('groupId', 'string', '0+'),
   field('generationIdOrMemberEpoch', 'int32', '1+', { default: -1 }),
   field('memberId', 'string', '1+', { optional: true }),
@@ -41,7 +41,7 @@ export const offsetCommitRequestSchema = message('OffsetCommitRequest', '8+', [
   ),
 ]);
 
-export const offsetCommitResponseSchema = message('OffsetCommitResponse', '8+', [
+const offsetCommitResponseSchema = message('OffsetCommitResponse', '8+', [
   field('throttleTimeMs', 'int32', '3+', { default: 0 }),
   field(
     'topics',
@@ -60,8 +60,6 @@ export const offsetCommitResponseSchema = message('OffsetCommitResponse', '8+', 
 ]);
 
 export interface OffsetCommitRequest extends MessageValue<typeof offsetCommitRequestSchema> {}
-export type OffsetCommitRequestInput = MessageInput<typeof offsetCommitRequestSchema>;
-export interface OffsetCommitResponse extends MessageValue<typeof offsetCommitResponseSchema> {}
 export type OffsetCommitResponseInput = MessageInput<typeof offsetCommitResponseSchema>;
 
 export const offsetCommitApi = defineApi({

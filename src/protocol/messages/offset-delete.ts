@@ -5,7 +5,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const offsetDeleteRequestSchema = message('OffsetDeleteRequest', 'none', [
+const offsetDeleteRequestSchema = message('OffsetDeleteRequest', 'none', [
   field('groupId', 'string', '0+'),
   field(
     'topics',
@@ -19,7 +19,7 @@ export const offsetDeleteRequestSchema = message('OffsetDeleteRequest', 'none', 
   ),
 ]);
 
-export const offsetDeleteResponseSchema = message('OffsetDeleteResponse', 'none', [
+const offsetDeleteResponseSchema = message('OffsetDeleteResponse', 'none', [
   field('errorCode', 'int16', '0+'),
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field(
@@ -39,8 +39,6 @@ export const offsetDeleteResponseSchema = message('OffsetDeleteResponse', 'none'
 ]);
 
 export interface OffsetDeleteRequest extends MessageValue<typeof offsetDeleteRequestSchema> {}
-export type OffsetDeleteRequestInput = MessageInput<typeof offsetDeleteRequestSchema>;
-export interface OffsetDeleteResponse extends MessageValue<typeof offsetDeleteResponseSchema> {}
 export type OffsetDeleteResponseInput = MessageInput<typeof offsetDeleteResponseSchema>;
 
 export const offsetDeleteApi = defineApi({

@@ -12,7 +12,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const offsetFetchRequestSchema = message('OffsetFetchRequest', '6+', [
+const offsetFetchRequestSchema = message('OffsetFetchRequest', '6+', [
   field('groupId', 'string', '0-7', { optional: true }),
   field(
     'topics',
@@ -41,7 +41,7 @@ export const offsetFetchRequestSchema = message('OffsetFetchRequest', '6+', [
   field('requireStable', 'bool', '7+', { default: false }),
 ]);
 
-export const offsetFetchResponseSchema = message('OffsetFetchResponse', '6+', [
+const offsetFetchResponseSchema = message('OffsetFetchResponse', '6+', [
   field('throttleTimeMs', 'int32', '3+', { default: 0 }),
   field(
     'topics',
@@ -103,8 +103,6 @@ export const offsetFetchResponseSchema = message('OffsetFetchResponse', '6+', [
 ]);
 
 export interface OffsetFetchRequest extends MessageValue<typeof offsetFetchRequestSchema> {}
-export type OffsetFetchRequestInput = MessageInput<typeof offsetFetchRequestSchema>;
-export interface OffsetFetchResponse extends MessageValue<typeof offsetFetchResponseSchema> {}
 export type OffsetFetchResponseInput = MessageInput<typeof offsetFetchResponseSchema>;
 
 export const offsetFetchApi = defineApi({

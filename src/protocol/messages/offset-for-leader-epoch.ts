@@ -8,7 +8,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const offsetForLeaderEpochRequestSchema = message('OffsetForLeaderEpochRequest', '4+', [
+const offsetForLeaderEpochRequestSchema = message('OffsetForLeaderEpochRequest', '4+', [
   field('replicaId', 'int32', '3+', { default: -2 }),
   field(
     'topics',
@@ -32,7 +32,7 @@ export const offsetForLeaderEpochRequestSchema = message('OffsetForLeaderEpochRe
   ),
 ]);
 
-export const offsetForLeaderEpochResponseSchema = message('OffsetForLeaderEpochResponse', '4+', [
+const offsetForLeaderEpochResponseSchema = message('OffsetForLeaderEpochResponse', '4+', [
   field('throttleTimeMs', 'int32', '2+', { default: 0 }),
   field(
     'topics',
@@ -58,8 +58,6 @@ export const offsetForLeaderEpochResponseSchema = message('OffsetForLeaderEpochR
 ]);
 
 export interface OffsetForLeaderEpochRequest extends MessageValue<typeof offsetForLeaderEpochRequestSchema> {}
-export type OffsetForLeaderEpochRequestInput = MessageInput<typeof offsetForLeaderEpochRequestSchema>;
-export interface OffsetForLeaderEpochResponse extends MessageValue<typeof offsetForLeaderEpochResponseSchema> {}
 export type OffsetForLeaderEpochResponseInput = MessageInput<typeof offsetForLeaderEpochResponseSchema>;
 
 export const offsetForLeaderEpochApi = defineApi({

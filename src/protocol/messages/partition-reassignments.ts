@@ -14,7 +14,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const listPartitionReassignmentsRequestSchema = message('ListPartitionReassignmentsRequest', '0+', [
+const listPartitionReassignmentsRequestSchema = message('ListPartitionReassignmentsRequest', '0+', [
   field('timeoutMs', 'int32', '0+', { default: 60000 }),
   field(
     'topics',
@@ -24,7 +24,7 @@ export const listPartitionReassignmentsRequestSchema = message('ListPartitionRea
   ),
 ]);
 
-export const listPartitionReassignmentsResponseSchema = message('ListPartitionReassignmentsResponse', '0+', [
+const listPartitionReassignmentsResponseSchema = message('ListPartitionReassignmentsResponse', '0+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field('errorCode', 'int16', '0+'),
   field('errorMessage', 'string', '0+', { nullable: '0+' }),
@@ -51,7 +51,7 @@ export const listPartitionReassignmentsResponseSchema = message('ListPartitionRe
   ),
 ]);
 
-export const alterPartitionReassignmentsRequestSchema = message('AlterPartitionReassignmentsRequest', '0+', [
+const alterPartitionReassignmentsRequestSchema = message('AlterPartitionReassignmentsRequest', '0+', [
   field('timeoutMs', 'int32', '0+', { default: 60000 }),
   field(
     'topics',
@@ -74,7 +74,7 @@ export const alterPartitionReassignmentsRequestSchema = message('AlterPartitionR
   ),
 ]);
 
-export const alterPartitionReassignmentsResponseSchema = message('AlterPartitionReassignmentsResponse', '0+', [
+const alterPartitionReassignmentsResponseSchema = message('AlterPartitionReassignmentsResponse', '0+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field('errorCode', 'int16', '0+'),
   field('errorMessage', 'string', '0+', { nullable: '0+' }),
@@ -102,15 +102,9 @@ export const alterPartitionReassignmentsResponseSchema = message('AlterPartition
 
 export interface ListPartitionReassignmentsRequest
   extends MessageValue<typeof listPartitionReassignmentsRequestSchema> {}
-export type ListPartitionReassignmentsRequestInput = MessageInput<typeof listPartitionReassignmentsRequestSchema>;
-export interface ListPartitionReassignmentsResponse
-  extends MessageValue<typeof listPartitionReassignmentsResponseSchema> {}
 export type ListPartitionReassignmentsResponseInput = MessageInput<typeof listPartitionReassignmentsResponseSchema>;
 export interface AlterPartitionReassignmentsRequest
   extends MessageValue<typeof alterPartitionReassignmentsRequestSchema> {}
-export type AlterPartitionReassignmentsRequestInput = MessageInput<typeof alterPartitionReassignmentsRequestSchema>;
-export interface AlterPartitionReassignmentsResponse
-  extends MessageValue<typeof alterPartitionReassignmentsResponseSchema> {}
 export type AlterPartitionReassignmentsResponseInput = MessageInput<typeof alterPartitionReassignmentsResponseSchema>;
 
 export const listPartitionReassignmentsApi = defineApi({

@@ -12,7 +12,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const produceRequestSchema = message('ProduceRequest', '9+', [
+const produceRequestSchema = message('ProduceRequest', '9+', [
   field('transactionalId', 'string', '3+', { nullable: '3+', default: null }),
   field('acks', 'int16', '0+'),
   field('timeoutMs', 'int32', '0+'),
@@ -32,7 +32,7 @@ export const produceRequestSchema = message('ProduceRequest', '9+', [
   ),
 ]);
 
-export const produceResponseSchema = message('ProduceResponse', '9+', [
+const produceResponseSchema = message('ProduceResponse', '9+', [
   field(
     'responses',
     array(
@@ -93,12 +93,8 @@ export const produceResponseSchema = message('ProduceResponse', '9+', [
 ]);
 
 export interface ProduceRequest extends MessageValue<typeof produceRequestSchema> {}
-export type ProduceRequestInput = MessageInput<typeof produceRequestSchema>;
-export type ProduceRequestTopic = ProduceRequest['topicData'][number];
-export type ProduceRequestPartition = ProduceRequestTopic['partitionData'][number];
-export interface ProduceResponse extends MessageValue<typeof produceResponseSchema> {}
+type ProduceRequestTopic = ProduceRequest['topicData'][number];
 export type ProduceResponseInput = MessageInput<typeof produceResponseSchema>;
-export type ProducePartitionResponseInput = ProduceResponseInput['responses'][number]['partitionResponses'][number];
 
 export const produceApi = defineApi({
   key: 0,

@@ -9,7 +9,7 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
-export const syncGroupRequestSchema = message('SyncGroupRequest', '4+', [
+const syncGroupRequestSchema = message('SyncGroupRequest', '4+', [
   field('groupId', 'string', '0+'),
   field('generationId', 'int32', '0+'),
   field('memberId', 'string', '0+'),
@@ -19,7 +19,7 @@ export const syncGroupRequestSchema = message('SyncGroupRequest', '4+', [
   field('assignments', array(struct([field('memberId', 'string', '0+'), field('assignment', 'bytes', '0+')])), '0+'),
 ]);
 
-export const syncGroupResponseSchema = message('SyncGroupResponse', '4+', [
+const syncGroupResponseSchema = message('SyncGroupResponse', '4+', [
   field('throttleTimeMs', 'int32', '1+', { default: 0 }),
   field('errorCode', 'int16', '0+'),
   field('protocolType', 'string', '5+', { nullable: '5+', default: null }),
@@ -28,8 +28,6 @@ export const syncGroupResponseSchema = message('SyncGroupResponse', '4+', [
 ]);
 
 export interface SyncGroupRequest extends MessageValue<typeof syncGroupRequestSchema> {}
-export type SyncGroupRequestInput = MessageInput<typeof syncGroupRequestSchema>;
-export interface SyncGroupResponse extends MessageValue<typeof syncGroupResponseSchema> {}
 export type SyncGroupResponseInput = MessageInput<typeof syncGroupResponseSchema>;
 
 export const syncGroupApi = defineApi({

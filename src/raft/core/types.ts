@@ -129,7 +129,7 @@ export type RaftResponse =
   | FetchSnapshotResponse;
 
 /** A request the core wants sent; its answer comes back through handleResponse(correlationId). */
-export interface OutboundRequest {
+interface OutboundRequest {
   readonly kind: 'request';
   readonly to: NodeId;
   readonly correlationId: number;
@@ -141,7 +141,7 @@ export interface OutboundRequest {
  * leaves `bytes` empty and sets `snapshotRead`: the driver reads that range from its snapshot
  * store, fills `bytes` and `size`, and then sends.
  */
-export interface OutboundResponse {
+interface OutboundResponse {
   readonly kind: 'response';
   readonly to: NodeId;
   readonly requestId: number;

@@ -28,7 +28,7 @@ import {
   voteResponseToWire,
 } from './raft-wire.js';
 
-export interface RaftServerHandlers {
+interface RaftServerHandlers {
   handle(request: RaftRequest): Promise<RaftResponse>;
   describeQuorum(): DescribeQuorumResponse;
 }

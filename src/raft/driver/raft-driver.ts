@@ -18,7 +18,7 @@ import type { DescribeQuorumResponse, ReplicaState } from '../../rpc/kraft-rpc.j
 import type { StateMachine } from './state-machine.js';
 import { ErrorCode } from '../../common/errors.js';
 
-export interface RaftDriverOptions<S extends StateMachine = StateMachine> {
+interface RaftDriverOptions<S extends StateMachine = StateMachine> {
   readonly core: RaftCoreConfig;
   /** The state the committed entries are applied to; start() restores it from the latest snapshot. */
   readonly stateMachine: S;
