@@ -104,6 +104,8 @@ export const ErrorCode = {
   FETCH_SESSION_TOPIC_ID_ERROR: 106,
   INELIGIBLE_REPLICA: 107,
   NEW_LEADER_ELECTED: 108,
+  TRANSACTION_ABORTABLE: 120,
+  INVALID_REGULAR_EXPRESSION: 128,
 } as const;
 
 const names = new Map<number, string>(Object.entries(ErrorCode).map(([k, v]) => [v, k]));

@@ -34,6 +34,14 @@ import { describeGroupsApi } from './messages/describe-groups.js';
 import { deleteGroupsApi } from './messages/delete-groups.js';
 import { offsetDeleteApi } from './messages/offset-delete.js';
 import { initProducerIdApi } from './messages/init-producer-id.js';
+import { addPartitionsToTxnApi } from './messages/add-partitions-to-txn.js';
+import { addOffsetsToTxnApi } from './messages/add-offsets-to-txn.js';
+import { endTxnApi } from './messages/end-txn.js';
+import { writeTxnMarkersApi } from './messages/write-txn-markers.js';
+import { txnOffsetCommitApi } from './messages/txn-offset-commit.js';
+import { describeProducersApi } from './messages/describe-producers.js';
+import { describeTransactionsApi } from './messages/describe-transactions.js';
+import { listTransactionsApi } from './messages/list-transactions.js';
 import { alterPartitionReassignmentsApi, listPartitionReassignmentsApi } from './messages/partition-reassignments.js';
 
 export type { Api, AnyApi, ApiInfo } from './messages/define.js';
@@ -71,6 +79,15 @@ const all: readonly AnyApi[] = [
   initProducerIdApi,
   listPartitionReassignmentsApi,
   alterPartitionReassignmentsApi,
+  // transactions (exactly-once; advertised only once a broker registers their handlers)
+  addPartitionsToTxnApi,
+  addOffsetsToTxnApi,
+  endTxnApi,
+  writeTxnMarkersApi,
+  txnOffsetCommitApi,
+  describeProducersApi,
+  describeTransactionsApi,
+  listTransactionsApi,
 ];
 
 export const apis: ReadonlyMap<number, AnyApi> = new Map(all.map((a) => [a.key, a]));

@@ -5,6 +5,7 @@
 //   apis        the registry (apiKey → versions + codecs) and the ApiVersions answers
 //   messages/   one file per API: schema, derived interfaces, decode/encode × request/response
 //   record-batch, compression   RecordBatch v2 and codecs 0-4
+//   txn-types   control record types, isolation levels, coordinator key types, transaction states
 export * from './errors.js';
 export { Reader } from './primitives/reader.js';
 export { Writer, zeroCopyBytesMin } from './primitives/writer.js';
@@ -42,3 +43,12 @@ export * from './messages/delete-groups.js';
 export * from './messages/offset-delete.js';
 export * from './messages/init-producer-id.js';
 export * from './messages/partition-reassignments.js';
+export * from './messages/add-partitions-to-txn.js';
+export * from './messages/add-offsets-to-txn.js';
+export * from './messages/end-txn.js';
+export * from './messages/write-txn-markers.js';
+export * from './messages/txn-offset-commit.js';
+export * from './messages/describe-producers.js';
+export * from './messages/describe-transactions.js';
+export * from './messages/list-transactions.js';
+export * from './txn-types.js';

@@ -392,3 +392,56 @@ test('admin APIs: CreateTopics v3, InitProducerId v1, ListPartitionReassignments
     { name: 't', partitions: [{ partition: 0, replicas: [1, 2], addingReplicas: [2], removingReplicas: [] }] },
   ]);
 });
+
+test('transactions: AddPartitionsToTxn, AddOffsetsToTxn, EndTxn and TxnOffsetCommit v1 both ways', async () => {
+  const txn = { transactionalId: 'tx', producerId: '1000', producerEpoch: 2 };
+  const apt = await viaKafkajs('addPartitionsToTxn/v1', { ...txn, topics: [{ topic: 't', partitions: [0, 3] }] });
+  assert.deepEqual(apt, {
+    transactions: [],
+    v3AndBelowTransactionalId: 'tx',
+    v3AndBelowProducerId: 1000,
+    v3AndBelowProducerEpoch: 2,
+    v3AndBelowTopics: [{ name: 't', partitions: [0, 3] }],
+  });
+  const aptr = await intoKafkajs('addPartitionsToTxn/v1', 24, 1, {
+    throttleTimeMs: 0,
+    resultsByTopicV3AndBelow: [{ name: 't', resultsByPartition: [{ partitionIndex: 3, partitionErrorCode: 51 }] }],
+  });
+  assert.deepEqual(aptr['errors'], [{ topic: 't', partitionErrors: [{ partition: 3, errorCode: 51 }] }]);
+
+  const aot = await viaKafkajs('addOffsetsToTxn/v1', { ...txn, groupId: 'g' });
+  assert.deepEqual(aot, { transactionalId: 'tx', producerId: 1000, producerEpoch: 2, groupId: 'g' });
+  const aotr = await intoKafkajs('addOffsetsToTxn/v1', 25, 1, { throttleTimeMs: 0, errorCode: 0 });
+  assert.deepEqual([aotr['throttleTime'], aotr['errorCode']], [0, 0]);
+
+  const et = await viaKafkajs('endTxn/v1', { ...txn, transactionResult: true });
+  assert.deepEqual(et, { transactionalId: 'tx', producerId: 1000, producerEpoch: 2, committed: true });
+  const etr = await intoKafkajs('endTxn/v1', 26, 1, { throttleTimeMs: 5, errorCode: 0 });
+  assert.deepEqual([etr['clientSideThrottleTime'], etr['errorCode']], [5, 0]); // kafkajs v1 reports the throttle as client-side (KIP-219)
+
+  const toc = await viaKafkajs('txnOffsetCommit/v1', {
+    ...txn,
+    groupId: 'g',
+    topics: [{ topic: 't', partitions: [{ partition: 0, offset: '42', metadata: null }] }],
+  });
+  assert.deepEqual(toc, {
+    transactionalId: 'tx',
+    groupId: 'g',
+    producerId: 1000,
+    producerEpoch: 2,
+    generationId: -1,
+    memberId: '',
+    groupInstanceId: null,
+    topics: [
+      {
+        name: 't',
+        partitions: [{ partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: -1, committedMetadata: null }],
+      },
+    ],
+  });
+  const tocr = await intoKafkajs('txnOffsetCommit/v1', 28, 1, {
+    throttleTimeMs: 0,
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0 }] }],
+  });
+  assert.deepEqual(tocr['topics'], [{ topic: 't', partitions: [{ partition: 0, errorCode: 0 }] }]);
+});
