@@ -307,6 +307,7 @@ export class ReplicaManager {
       };
     }
     const info = p.log.appendAsLeader(records, p.leaderEpoch, Date.now());
+    if ('errorCode' in info) return info; // refused by the producer state: nothing was written
     p.maybeAdvanceHighWatermark();
     this.wake(partitionKey(topic, partition));
     return { errorCode: 0, ...info, logStartOffset: p.log.logStartOffset };
