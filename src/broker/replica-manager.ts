@@ -62,6 +62,7 @@ export function brokerLogConfig(c: NodeConfig): LogConfig {
     maxMessageBytes: c.messageMaxBytes,
     compressionType: c.compressionType,
     minInsyncReplicas: c.minInsyncReplicas,
+    producerIdExpirationMs: c.producerIdExpirationMs,
   };
 }
 
