@@ -9,7 +9,7 @@
 // Transactions (Kafka's rules, one simplification): batches of aborted transactions (found through
 // the segments' aborted-transaction indexes) are removed and their keys do not count; committed
 // transactional records are compacted like any other; nothing at or past the first unstable offset
-// is cleaned (only closed segments wholly below it are). Control batches (COMMIT/ABORT markers) are
+// is cleaned (only closed segments wholly below the first undecided offset are). Control batches (COMMIT/ABORT markers) are
 // always kept: Kafka drops a marker once its transaction has no data left and it is older than
 // delete.retention.ms, which needs a second, delete-horizon pass this cleaner does not make.
 //
@@ -41,8 +41,7 @@ function abortedBatches(log: Log, from: number, to: number): (h: RecordBatchHead
   return (h) =>
     h.isTransactional &&
     !h.isControl &&
-    (byProducer.get(h.producerId)?.some((t) => t.firstOffset <= h.baseOffset && h.baseOffset <= t.lastOffset) ??
-      false);
+    (byProducer.get(h.producerId)?.some((t) => t.firstOffset <= h.baseOffset && h.baseOffset <= t.lastOffset) ?? false);
 }
 
 export class LogCleaner {
@@ -71,7 +70,7 @@ export class LogCleaner {
   /** Compact every closed segment of `log` now. */
   clean(log: Log, nowMs: number): CleanResult {
     const cfg = log.config;
-    const unstable = log.firstUnstableOffset ?? Number.MAX_SAFE_INTEGER;
+    const unstable = log.firstUndecidedOffset ?? Number.MAX_SAFE_INTEGER;
     const cleanable = log.closedSegments();
     const stableCount = cleanable.findIndex((s) => s.nextOffset > unstable);
     const segments = (stableCount < 0 ? cleanable : cleanable.slice(0, stableCount)).filter((s) => {

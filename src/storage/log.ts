@@ -307,13 +307,7 @@ export class Log {
     for (const h of headers) {
       if (h.producerId < 0) continue;
       const marker = h.isControl ? controlMarker(buf, h) : null;
-      const done = this.producers.update(
-        h,
-        h.baseOffset,
-        h.baseOffset + h.lastOffsetDelta,
-        h.maxTimestamp,
-        marker,
-      );
+      const done = this.producers.update(h, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp, marker);
       if (done?.aborted && segment) this.indexAborted(segment, done);
     }
   }
@@ -612,6 +606,15 @@ export class Log {
   /** The first offset of the oldest transaction not yet decided and replicated; null when none. */
   get firstUnstableOffset(): number | null {
     return this.producers.firstUnstableOffset();
+  }
+
+  /**
+   * The first offset of the oldest open transaction, ignoring the high watermark; null when none.
+   * The cleaner stops here: an outcome written locally is the coordinator's decision, so cleaning
+   * by it is safe even before the marker is replicated.
+   */
+  get firstUndecidedOffset(): number | null {
+    return this.producers.firstUndecidedOffset();
   }
 
   /**

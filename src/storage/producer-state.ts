@@ -140,7 +140,13 @@ export class ProducerStateManager {
     if (e && h.producerEpoch === e.epoch) {
       const last = lastSeqOf(h);
       const dup = e.batches.find((b) => b.firstSeq === h.baseSequence && b.lastSeq === last);
-      if (dup) return { kind: 'duplicate', firstOffset: dup.firstOffset, lastOffset: dup.lastOffset, timestamp: dup.timestamp };
+      if (dup)
+        return {
+          kind: 'duplicate',
+          firstOffset: dup.firstOffset,
+          lastOffset: dup.lastOffset,
+          timestamp: dup.timestamp,
+        };
     }
     if (e && h.producerEpoch < e.epoch) {
       const message = `producer ${h.producerId} epoch ${h.producerEpoch} is older than the current epoch ${e.epoch}`;
@@ -232,7 +238,12 @@ export class ProducerStateManager {
       e.currentTxnFirstOffset = null;
       e.coordinatorEpoch = marker.coordinatorEpoch;
       this.unreplicated.set(txnFirst, lastOffset);
-      return { producerId: h.producerId, firstOffset: txnFirst, lastOffset, aborted: marker.type === ControlType.abort };
+      return {
+        producerId: h.producerId,
+        firstOffset: txnFirst,
+        lastOffset,
+        aborted: marker.type === ControlType.abort,
+      };
     }
     if (h.baseSequence !== noSequence) {
       e.batches.push({ firstSeq: h.baseSequence, lastSeq: lastSeqOf(h), firstOffset, lastOffset, timestamp });
@@ -347,14 +358,16 @@ export class ProducerStateManager {
 
   /** The DescribeProducers view. */
   views(): ProducerStateView[] {
-    return [...this.producers.values()].map((e) => ({
-      producerId: e.producerId,
-      producerEpoch: e.epoch,
-      lastSequence: e.batches.at(-1)?.lastSeq ?? noSequence,
-      lastTimestamp: e.lastTimestamp,
-      coordinatorEpoch: e.coordinatorEpoch,
-      currentTxnStartOffset: e.currentTxnFirstOffset ?? -1,
-    }));
+    return [...this.producers.values()]
+      .sort((a, b) => a.producerId - b.producerId)
+      .map((e) => ({
+        producerId: e.producerId,
+        producerEpoch: e.epoch,
+        lastSequence: e.batches.at(-1)?.lastSeq ?? noSequence,
+        lastTimestamp: e.lastTimestamp,
+        coordinatorEpoch: e.coordinatorEpoch,
+        currentTxnStartOffset: e.currentTxnFirstOffset ?? -1,
+      }));
   }
 }
 
