@@ -62,6 +62,7 @@ export function brokerLogConfig(c: NodeConfig): LogConfig {
     maxMessageBytes: c.messageMaxBytes,
     compressionType: c.compressionType,
     minInsyncReplicas: c.minInsyncReplicas,
+    producerIdExpirationMs: c.producerIdExpirationMs,
   };
 }
 
@@ -307,6 +308,7 @@ export class ReplicaManager {
       };
     }
     const info = p.log.appendAsLeader(records, p.leaderEpoch, Date.now());
+    if ('errorCode' in info) return info; // refused by the producer state: nothing was written
     p.maybeAdvanceHighWatermark();
     this.wake(partitionKey(topic, partition));
     return { errorCode: 0, ...info, logStartOffset: p.log.logStartOffset };

@@ -60,6 +60,7 @@ export interface NodeConfig {
   readonly logCleanerBackoffMs: number; // log.cleaner.backoff.ms (15000)
   readonly logCleanerDeleteRetentionMs: number; // log.cleaner.delete.retention.ms (86400000)
   readonly logCleanerMinCompactionLagMs: number; // log.cleaner.min.compaction.lag.ms (0)
+  readonly producerIdExpirationMs: number; // producer.id.expiration.ms (86400000)
   readonly logMessageTimestampType: string; // log.message.timestamp.type (CreateTime)
   readonly messageMaxBytes: number; // message.max.bytes (1048588)
   readonly compressionType: string; // compression.type (producer)

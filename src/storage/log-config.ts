@@ -23,6 +23,8 @@ export interface LogConfig {
   readonly compressionType: string;
   /** acks=all needs an ISR at least this big (`min.insync.replicas`). */
   readonly minInsyncReplicas: number;
+  /** A producer idle this long with no open transaction is forgotten (`producer.id.expiration.ms`). */
+  readonly producerIdExpirationMs: number;
 }
 
 export const defaultLogConfig: LogConfig = {
@@ -42,6 +44,7 @@ export const defaultLogConfig: LogConfig = {
   maxMessageBytes: 1048588,
   compressionType: 'producer',
   minInsyncReplicas: 1,
+  producerIdExpirationMs: 86_400_000,
 };
 
 /** Broker-wide defaults from the node config, then topic overrides (already validated by the controller). */
@@ -72,5 +75,6 @@ export function resolveLogConfig(base: LogConfig, topicConfigs: ReadonlyMap<stri
     maxMessageBytes: n('max.message.bytes', base.maxMessageBytes),
     compressionType: topicConfigs.get('compression.type') ?? base.compressionType,
     minInsyncReplicas: n('min.insync.replicas', base.minInsyncReplicas),
+    producerIdExpirationMs: base.producerIdExpirationMs,
   };
 }

@@ -183,7 +183,11 @@ export class LogManager {
   /** Time and size retention over every hosted log; returns segments deleted. */
   runRetention(nowMs: number): number {
     let deleted = 0;
-    for (const h of this.logs.values()) deleted += h.log.enforceRetention(nowMs);
+    for (const h of this.logs.values()) {
+      deleted += h.log.enforceRetention(nowMs);
+      // Kafka checks producer expiry every 10 minutes; the retention check's interval serves here.
+      h.log.removeExpiredProducers(nowMs);
+    }
     if (deleted > 0) this.options.logger.info({ deleted }, 'retention deleted log segments');
     return deleted;
   }

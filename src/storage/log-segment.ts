@@ -13,6 +13,7 @@ import {
   type RecordBatchHeader as BatchHeader,
 } from '../protocol/record-batch.js';
 import { SegmentIndexes } from './offset-index.js';
+import { TransactionIndex } from './transaction-index.js';
 
 export const segmentFileName = (baseOffset: number, suffix: string): string =>
   `${String(baseOffset).padStart(20, '0')}${suffix}`;
@@ -40,6 +41,8 @@ export class LogSegment {
   /** When the segment was created or opened, for `segment.ms` rolling. */
   readonly createdAtMs: number;
   private indexes: SegmentIndexes;
+  /** Aborted transactions whose ABORT marker is in this segment. */
+  readonly txnIndex: TransactionIndex;
 
   private constructor(
     readonly dir: string,
@@ -57,12 +60,14 @@ export class LogSegment {
       baseOffset,
       this.bytes,
     ).indexes;
+    this.txnIndex = new TransactionIndex(join(dir, segmentFileName(baseOffset, '.txnindex')));
   }
 
   static create(dir: string, baseOffset: number, indexIntervalBytes: number, nowMs: number): LogSegment {
     const s = new LogSegment(dir, baseOffset, indexIntervalBytes, nowMs);
     if (s.bytes !== 0) s.truncateBytes(0);
     s.indexes.clear();
+    s.txnIndex.clear();
     return s;
   }
 
@@ -256,6 +261,7 @@ export class LogSegment {
     if (!at) return;
     this.truncateBytes(at.position);
     this.indexes.truncateTo(at.header.baseOffset);
+    this.txnIndex.truncateTo(at.header.baseOffset);
     this.nextOffset = Math.max(this.baseOffset, at.header.baseOffset);
     // The max timestamp may have been in the removed part: recompute from what remains.
     this.maxTimestamp = -1;
@@ -271,17 +277,19 @@ export class LogSegment {
   flush(): void {
     fsyncSync(logFiles.fd(this.path));
     this.indexes.flush();
+    this.txnIndex.flush();
   }
 
   close(): void {
     logFiles.close(this.path);
     this.indexes.close();
+    this.txnIndex.close();
   }
 
   /** Close and remove the segment's files. */
   delete(): void {
     this.close();
-    for (const suffix of ['.log', '.index', '.timeindex'])
+    for (const suffix of ['.log', '.index', '.timeindex', '.txnindex'])
       rmSync(join(this.dir, segmentFileName(this.baseOffset, suffix)), { force: true });
   }
 }

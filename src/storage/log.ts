@@ -9,8 +9,11 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmS
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { assert } from '../common/assert.js';
+import { ErrorCode } from '../common/errors.js';
 import {
+  buildRecordBatch,
   readBatchHeaders,
+  readRecords,
   setBaseOffset,
   setLogAppendTime,
   setPartitionLeaderEpoch,
@@ -19,6 +22,22 @@ import {
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import type { LogConfig } from './log-config.js';
 import { LogSegment, segmentFileName } from './log-segment.js';
+import {
+  deleteSnapshotFile,
+  listSnapshotOffsets,
+  readSnapshotFile,
+  snapshotFileName,
+  writeSnapshotFile,
+} from './producer-snapshot.js';
+import {
+  encodeEndTxnMarker,
+  incrementSequence,
+  parseEndTxnMarker,
+  ProducerStateManager,
+  type CompletedTxn,
+  type EndTxnMarker,
+  type ProducerStateView,
+} from './producer-state.js';
 
 export interface AppendInfo {
   readonly baseOffset: number;
@@ -27,6 +46,23 @@ export interface AppendInfo {
   readonly logAppendTimeMs: number;
   readonly batches: number;
   readonly records: number;
+  /**
+   * The batch was a retry of one already in the log (same producer, epoch and sequences): nothing
+   * was written and the offsets are the original batch's.
+   */
+  readonly duplicate: boolean;
+}
+
+/** The leader refused an append (nothing was written): a Kafka error code for the producer. */
+export interface AppendRefused {
+  readonly errorCode: number;
+  readonly message: string;
+}
+
+/** An aborted transaction overlapping a read-committed fetch (what Fetch lists to the consumer). */
+export interface AbortedTransaction {
+  readonly producerId: number;
+  readonly firstOffset: number;
 }
 
 type ReadResult =
@@ -34,6 +70,12 @@ type ReadResult =
   | { readonly ok: false; readonly reason: 'offset-out-of-range' };
 
 /** Headers of every batch in `buf`, which must hold whole batches only. */
+/** The COMMIT/ABORT marker of a control batch in `buf` (null for other control records). */
+function controlMarker(buf: Buffer, h: BatchHeader): EndTxnMarker | null {
+  const first = readRecords(buf, h)[0];
+  return first ? parseEndTxnMarker(first.key, first.value) : null;
+}
+
 function batchHeaders(buf: Buffer): BatchHeader[] {
   const headers = readBatchHeaders(buf);
   const covered = headers.reduce((n, h) => n + h.sizeInBytes, 0);
@@ -49,6 +91,7 @@ export class Log {
   /** Offsets below this are on disk (fsynced); recovery after a crash starts here. */
   private flushedOffset = 0;
   readonly epochs: LeaderEpochCache;
+  private readonly producers: ProducerStateManager;
 
   private constructor(
     readonly dir: string,
@@ -58,6 +101,7 @@ export class Log {
   ) {
     this.lastFlushMs = nowMs;
     this.epochs = new LeaderEpochCache(dir);
+    this.producers = new ProducerStateManager(cfg.producerIdExpirationMs);
   }
 
   /**
@@ -81,12 +125,14 @@ export class Log {
       if (name.endsWith('.cleaned') || name.endsWith('.deleted') || name.endsWith('.tmp'))
         rmSync(join(dir, name), { force: true });
     let truncatedBytes = 0;
+    let firstRecovered: number | null = null;
     for (let i = 0; i < bases.length; i++) {
       const base = bases[i]!;
       const nextBase = bases[i + 1];
       const recover = nextBase === undefined || nextBase > opts.recoveryPoint;
       const { segment, recovery } = LogSegment.open(dir, base, config.indexIntervalBytes, opts.nowMs, recover);
       log.segments.push(segment);
+      if (recovery && firstRecovered === null) firstRecovered = base;
       if (recovery && recovery.truncatedBytes > 0) {
         truncatedBytes += recovery.truncatedBytes;
         // Everything after a cut segment is unreachable: drop it.
@@ -101,6 +147,7 @@ export class Log {
       );
     log.startOffset = Math.max(opts.logStartOffset, log.segments[0]!.baseOffset);
     log.epochs.truncateFromEnd(log.logEndOffset);
+    log.loadProducerState(firstRecovered ?? log.logEndOffset, opts.nowMs);
     log.flushedOffset = log.logEndOffset;
     if (truncatedBytes > 0)
       opts.logger.warn(
@@ -117,6 +164,7 @@ export class Log {
 
   updateConfig(config: LogConfig): void {
     this.cfg = config;
+    this.producers.setExpirationMs(config.producerIdExpirationMs);
   }
 
   get logEndOffset(): number {
@@ -144,9 +192,53 @@ export class Log {
     return this.segments[this.segments.length - 1]!;
   }
 
-  /** Append as the partition leader: offsets are assigned from the log end. */
-  appendAsLeader(buf: Buffer, leaderEpoch: number, nowMs: number): AppendInfo {
+  /**
+   * Append as the partition leader: offsets are assigned from the log end. Batches of idempotent
+   * and transactional producers are checked against the producer state first; a refusal writes
+   * nothing, and a retried batch is answered with its original offsets (`duplicate`).
+   */
+  appendAsLeader(buf: Buffer, leaderEpoch: number, nowMs: number): AppendInfo | AppendRefused {
     const headers = batchHeaders(buf);
+    const checked = this.checkProducers(headers);
+    if (checked !== null) return checked;
+    return this.appendAssigned(buf, headers, leaderEpoch, nowMs);
+  }
+
+  /** The producer-state verdict on a leader append: null to go ahead. */
+  private checkProducers(headers: readonly BatchHeader[]): AppendInfo | AppendRefused | null {
+    // Several batches of one producer in one append follow each other, not the stored state.
+    const pending = new Map<number, { epoch: number; lastSeq: number }>();
+    for (const h of headers) {
+      if (h.producerId < 0) continue;
+      const prev = pending.get(h.producerId);
+      if (prev) {
+        if (h.producerEpoch !== prev.epoch || h.baseSequence !== incrementSequence(prev.lastSeq, 1))
+          return {
+            errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+            message: `producer ${h.producerId}: batch at sequence ${h.baseSequence} does not follow ${prev.lastSeq} in the same request`,
+          };
+      } else {
+        const r = this.producers.check(h);
+        if (r.kind === 'error') return { errorCode: r.errorCode, message: r.message };
+        if (r.kind === 'duplicate')
+          return {
+            baseOffset: r.firstOffset,
+            lastOffset: r.lastOffset,
+            logAppendTimeMs: this.cfg.logAppendTime ? r.timestamp : -1,
+            batches: 0,
+            records: 0,
+            duplicate: true,
+          };
+      }
+      pending.set(h.producerId, {
+        epoch: h.producerEpoch,
+        lastSeq: incrementSequence(h.baseSequence, h.lastOffsetDelta),
+      });
+    }
+    return null;
+  }
+
+  private appendAssigned(buf: Buffer, headers: readonly BatchHeader[], leaderEpoch: number, nowMs: number): AppendInfo {
     const baseOffset = this.logEndOffset;
     let next = baseOffset;
     let pos = 0;
@@ -168,6 +260,7 @@ export class Log {
     }
     this.epochs.assign(leaderEpoch, baseOffset);
     this.write(buf, patched, nowMs);
+    this.updateProducers(buf, patched, this.active);
     this.unflushedMessages += records;
     if (this.unflushedMessages >= this.cfg.flushMessages) this.flush(nowMs);
     return {
@@ -176,7 +269,56 @@ export class Log {
       logAppendTimeMs: this.cfg.logAppendTime ? nowMs : -1,
       batches: headers.length,
       records,
+      duplicate: false,
     };
+  }
+
+  /**
+   * Append one COMMIT or ABORT marker (a control batch) for `producerId` as the leader
+   * (WriteTxnMarkers). Refused with PRODUCER_FENCED when the marker's producer epoch is older than
+   * the partition's, TRANSACTION_COORDINATOR_FENCED when its coordinator epoch is older.
+   */
+  appendControlMarker(
+    producerId: number,
+    producerEpoch: number,
+    type: number,
+    coordinatorEpoch: number,
+    leaderEpoch: number,
+    nowMs: number,
+  ): AppendInfo | AppendRefused {
+    const r = this.producers.checkMarker(producerId, producerEpoch, coordinatorEpoch);
+    if (r.kind === 'error') return { errorCode: r.errorCode, message: r.message };
+    const { key, value } = encodeEndTxnMarker({ type, coordinatorEpoch });
+    const buf = buildRecordBatch([{ key, value, timestamp: nowMs }], {
+      producerId,
+      producerEpoch,
+      baseSequence: -1,
+      transactional: true,
+      control: true,
+    });
+    return this.appendAssigned(buf, batchHeaders(buf), leaderEpoch, nowMs);
+  }
+
+  /**
+   * Apply appended batches (in `segment`, already written) to the producer state; an ABORT marker
+   * adds its transaction to the segment's aborted-transaction index when `segment` is given.
+   */
+  private updateProducers(buf: Buffer, headers: readonly BatchHeader[], segment: LogSegment | null): void {
+    for (const h of headers) {
+      if (h.producerId < 0) continue;
+      const marker = h.isControl ? controlMarker(buf, h) : null;
+      const done = this.producers.update(h, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp, marker);
+      if (done?.aborted && segment) this.indexAborted(segment, done);
+    }
+  }
+
+  private indexAborted(segment: LogSegment, txn: CompletedTxn): void {
+    segment.txnIndex.append({
+      producerId: txn.producerId,
+      firstOffset: txn.firstOffset,
+      lastOffset: txn.lastOffset,
+      lastStableOffset: this.producers.lastStableOffsetAfter(txn),
+    });
   }
 
   /** Append as a follower: batches keep the leader's offsets and epochs. */
@@ -190,6 +332,7 @@ export class Log {
       records += h.recordsCount;
     }
     this.write(buf, headers, nowMs);
+    this.updateProducers(buf, headers, this.active);
     this.unflushedMessages += records;
     if (this.unflushedMessages >= this.cfg.flushMessages) this.flush(nowMs);
     return {
@@ -198,6 +341,7 @@ export class Log {
       logAppendTimeMs: -1,
       batches: headers.length,
       records,
+      duplicate: false,
     };
   }
 
@@ -221,6 +365,8 @@ export class Log {
   private roll(baseOffset: number, nowMs: number): void {
     this.active.flush();
     this.segments.push(LogSegment.create(this.dir, baseOffset, this.cfg.indexIntervalBytes, nowMs));
+    // The producer state covers every batch below the new segment: snapshot it there.
+    writeSnapshotFile(this.dir, baseOffset, this.producers.snapshotEntries());
     this.logger.debug({ dir: this.dir, baseOffset }, 'rolled a new segment');
   }
 
@@ -303,6 +449,7 @@ export class Log {
       this.segments.push(LogSegment.create(this.dir, offset, this.cfg.indexIntervalBytes, Date.now()));
     }
     this.epochs.truncateFromStart(offset);
+    this.deleteSnapshotsBefore(this.segments[0]!.baseOffset);
   }
 
   /**
@@ -333,7 +480,10 @@ export class Log {
       nowMs - a.maxTimestamp > this.cfg.retentionMs
     )
       this.roll(a.nextOffset, nowMs);
-    if (deleted > 0) this.epochs.truncateFromStart(this.startOffset);
+    if (deleted > 0) {
+      this.epochs.truncateFromStart(this.startOffset);
+      this.deleteSnapshotsBefore(this.segments[0]!.baseOffset);
+    }
     return deleted;
   }
 
@@ -345,6 +495,8 @@ export class Log {
     this.epochs.truncateFromEnd(offset);
     this.flushedOffset = Math.min(this.flushedOffset, this.logEndOffset);
     if (this.startOffset > this.logEndOffset) this.startOffset = this.logEndOffset;
+    // The state may hold removed batches: rebuild it from a snapshot at or below the new end.
+    this.loadProducerState(this.logEndOffset, Date.now());
   }
 
   /**
@@ -358,6 +510,8 @@ export class Log {
     this.flushedOffset = offset;
     this.unflushedMessages = 0;
     this.epochs.truncateFromEnd(0);
+    this.deleteSnapshotsBefore(Number.MAX_SAFE_INTEGER);
+    this.producers.clear();
   }
 
   /** Segments other than the active one, oldest first (for the cleaner). */
@@ -398,7 +552,118 @@ export class Log {
 
   close(nowMs: number): void {
     this.flush(nowMs);
+    writeSnapshotFile(this.dir, this.logEndOffset, this.producers.snapshotEntries());
     for (const s of this.segments) s.close();
+  }
+
+  // ---- producer state and transactions ---------------------------------------------------------
+
+  /**
+   * Rebuild the producer state: the newest readable snapshot at or below `bound` (and the log end),
+   * then every batch after it. Snapshots past the log end are stale and deleted. Segments from
+   * `bound` on (those recovery scanned) get their aborted-transaction index rebuilt by the replay;
+   * earlier ones keep theirs.
+   */
+  private loadProducerState(bound: number, nowMs: number): void {
+    const end = this.logEndOffset;
+    let from = this.segments[0]!.baseOffset;
+    this.producers.clear();
+    const offsets = listSnapshotOffsets(this.dir);
+    for (const o of offsets) if (o > end) deleteSnapshotFile(this.dir, o);
+    for (const o of offsets.filter((x) => x <= Math.min(bound, end)).reverse()) {
+      const r = readSnapshotFile(this.dir, o);
+      if (r.ok) {
+        this.producers.loadSnapshot(r.entries, nowMs);
+        from = Math.max(from, o);
+        break;
+      }
+      this.logger.warn({ dir: this.dir, file: snapshotFileName(o), reason: r.reason }, 'producer snapshot ignored');
+      deleteSnapshotFile(this.dir, o);
+    }
+    for (const seg of this.segments) if (seg.baseOffset >= bound) seg.txnIndex.clear();
+    this.replay(from, bound);
+  }
+
+  /** Apply every batch at or after `from` to the producer state. */
+  private replay(from: number, indexFrom: number): void {
+    for (const seg of this.segments) {
+      if (seg.nextOffset <= from) continue;
+      const start = seg.find(from);
+      if (!start) continue;
+      for (const { position, header } of seg.headersFrom(start.position)) {
+        if (header.producerId < 0 || header.baseOffset + header.lastOffsetDelta < from) continue;
+        const buf = header.isControl ? seg.readAt(position, header.sizeInBytes) : null;
+        const h = buf ? { ...header, position: 0 } : header;
+        this.updateProducers(buf ?? Buffer.alloc(0), [h], seg.baseOffset >= indexFrom ? seg : null);
+      }
+    }
+  }
+
+  private deleteSnapshotsBefore(offset: number): void {
+    for (const o of listSnapshotOffsets(this.dir)) if (o < offset) deleteSnapshotFile(this.dir, o);
+  }
+
+  /** The first offset of the oldest transaction not yet decided and replicated; null when none. */
+  get firstUnstableOffset(): number | null {
+    return this.producers.firstUnstableOffset();
+  }
+
+  /**
+   * The first offset of the oldest open transaction, ignoring the high watermark; null when none.
+   * The cleaner stops here: an outcome written locally is the coordinator's decision, so cleaning
+   * by it is safe even before the marker is replicated.
+   */
+  get firstUndecidedOffset(): number | null {
+    return this.producers.firstUndecidedOffset();
+  }
+
+  /**
+   * The last stable offset given the partition's high watermark: min(high watermark, first
+   * unstable offset). Transactions whose marker is below `highWatermark` stop holding it back.
+   */
+  lastStableOffset(highWatermark: number): number {
+    this.producers.onHighWatermarkUpdated(highWatermark);
+    const unstable = this.producers.firstUnstableOffset();
+    return unstable === null ? highWatermark : Math.min(unstable, highWatermark);
+  }
+
+  /**
+   * Aborted transactions overlapping [fetchOffset, upperBoundOffset) (Kafka's
+   * collectAbortedTransactions): read from the txn indexes of the segment holding fetchOffset on.
+   */
+  abortedTransactions(fetchOffset: number, upperBoundOffset: number): AbortedTransaction[] {
+    return this.abortedTransactionRanges(fetchOffset, upperBoundOffset).map((t) => ({
+      producerId: t.producerId,
+      firstOffset: t.firstOffset,
+    }));
+  }
+
+  /** As abortedTransactions, with each transaction's marker offset (`lastOffset`). */
+  abortedTransactionRanges(
+    fetchOffset: number,
+    upperBoundOffset: number,
+  ): { producerId: number; firstOffset: number; lastOffset: number }[] {
+    const out: { producerId: number; firstOffset: number; lastOffset: number }[] = [];
+    const first = this.segmentFor(fetchOffset) ?? this.segments[0]!;
+    for (let i = this.segments.indexOf(first); i < this.segments.length; i++) {
+      const seg = this.segments[i]!;
+      if (seg.baseOffset >= upperBoundOffset) break;
+      const r = seg.txnIndex.collect(fetchOffset, upperBoundOffset);
+      for (const t of r.found)
+        out.push({ producerId: t.producerId, firstOffset: t.firstOffset, lastOffset: t.lastOffset });
+      if (r.complete) break;
+    }
+    return out;
+  }
+
+  /** Every producer this partition knows (DescribeProducers). */
+  producerStates(): ProducerStateView[] {
+    return this.producers.views();
+  }
+
+  /** Forget producers idle longer than `producer.id.expiration.ms` (called periodically). */
+  removeExpiredProducers(nowMs: number): number {
+    return this.producers.removeExpiredProducers(nowMs);
   }
 
   /** Close and remove the partition directory (the topic was deleted or moved away). */

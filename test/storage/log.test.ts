@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { buildRecordBatch, readBatchHeaders, readRecords } from '../../src/protocol/record-batch.js';
-import { Log } from '../../src/storage/log.js';
+import { Log, type AppendInfo, type AppendRefused } from '../../src/storage/log.js';
 import { defaultLogConfig, resolveLogConfig, type LogConfig } from '../../src/storage/log-config.js';
 import { LogManager } from '../../src/storage/log-manager.js';
 import { segmentFileName } from '../../src/storage/log-segment.js';
@@ -37,6 +37,11 @@ function values(buf: Buffer): number[] {
   return readBatchHeaders(buf).flatMap((h) => readRecords(buf, h).map((r) => r.offset));
 }
 
+function appended(r: AppendInfo | AppendRefused): AppendInfo {
+  if ('errorCode' in r) throw new Error(`append refused: ${r.errorCode} ${r.message}`);
+  return r;
+}
+
 const open = (dir: string, config: LogConfig = defaultLogConfig, recoveryPoint = 0): Log =>
   Log.open(dir, config, { recoveryPoint, logStartOffset: 0, nowMs: 0, logger });
 
@@ -45,7 +50,7 @@ test('appends assign consecutive offsets; reads return whole batches from any of
   const log = open(dir, { ...defaultLogConfig, segmentBytes: 2048, indexIntervalBytes: 256 });
   let expected = 0;
   for (let i = 0; i < 60; i++) {
-    const info = log.appendAsLeader(batch(expected, 3), 7, 0);
+    const info = appended(log.appendAsLeader(batch(expected, 3), 7, 0));
     assert.deepEqual([info.baseOffset, info.lastOffset], [expected, expected + 2]);
     expected += 3;
   }
@@ -104,7 +109,7 @@ test('recovery cuts a torn tail and a corrupt batch, never serving them, and app
   r = open(dir);
   assert.equal(r.logEndOffset, 10);
   assert.equal(statSync(file).size, perBatch * 5);
-  const info = r.appendAsLeader(batch(0, 2), 2, 0);
+  const info = appended(r.appendAsLeader(batch(0, 2), 2, 0));
   assert.equal(info.baseOffset, 10);
   r.close(0);
   // Below the recovery point a segment is trusted; at or above it, it is checked.
