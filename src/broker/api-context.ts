@@ -15,7 +15,11 @@ import { encodeResponseFrame } from '../protocol/frame.js';
 import type { RequestHeader } from '../protocol/header.js';
 import type { Reader } from '../protocol/primitives/reader.js';
 import type { GroupCoordinator } from './group/group-coordinator.js';
+import type { ProducerIdManager } from './producer-ids.js';
 import type { ReplicaManager } from './replica-manager.js';
+import type { TxnMarkerWriter } from './txn/marker-writer.js';
+import type { TransactionCoordinator } from './txn/transaction-coordinator.js';
+import type { TxnVerifier } from './txn/txn-verifier.js';
 
 /** What a handler learns about the connection a request came on. */
 export interface RequestContext {
@@ -41,6 +45,14 @@ export interface BrokerApiContext {
   readonly controller: ControllerClient;
   /** The group coordinator; the group APIs are served only when there is one. */
   readonly groups?: GroupCoordinator;
+  /** Producer ids for idempotent producers (blocks from the controller). */
+  readonly producerIds: ProducerIdManager;
+  /** Transactions: the coordinator, KIP-890 verification and the leader's marker writer. */
+  readonly txn?: {
+    readonly coordinator: TransactionCoordinator;
+    readonly verifier: TxnVerifier;
+    readonly markers: TxnMarkerWriter;
+  };
   /** First offset of the first record with timestamp ≥ `timestamp` in `batch`, or null. */
   readonly offsetInBatchForTimestamp: (
     batch: Buffer,

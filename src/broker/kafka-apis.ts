@@ -13,7 +13,14 @@ import {
   type RequestContext,
 } from './api-context.js';
 import { registerAdminApis } from './admin-apis.js';
-import { registerGroupApis } from './group/group-apis.js';
+import { offsetsCoordinatorTopic, registerGroupApis } from './group/group-apis.js';
+import { registerFindCoordinator } from './coordinator-lookup.js';
+import {
+  registerInitProducerId,
+  registerPartitionTxnApis,
+  registerTransactionApis,
+  transactionCoordinatorTopic,
+} from './txn/txn-apis.js';
 import { recompressForTopic } from './recompress.js';
 import { apiVersionsApi } from '../protocol/messages/api-versions.js';
 import { fetchApi, type FetchRequest, type FetchResponseInput } from '../protocol/messages/fetch.js';
@@ -24,9 +31,15 @@ import {
 } from '../protocol/messages/list-offsets.js';
 import { metadataApi, type MetadataRequest, type MetadataResponseInput } from '../protocol/messages/metadata.js';
 import { produceApi, type ProduceRequest, type ProduceResponseInput } from '../protocol/messages/produce.js';
-import { readBatchHeader, readBatchHeaders, validateBatches } from '../protocol/record-batch.js';
+import {
+  readBatchHeader,
+  readBatchHeaders,
+  validateBatches,
+  type RecordBatchHeader,
+} from '../protocol/record-batch.js';
 import { CompressionCodec } from '../protocol/compression.js';
 import { partitionKey, topicNameProblem } from '../protocol/topic-partition.js';
+import { IsolationLevel } from '../protocol/txn-types.js';
 
 /** ListOffsets special timestamps. */
 const LATEST = -1;
@@ -49,7 +62,15 @@ export function brokerHandlers(ctx: BrokerApiContext): KafkaApiRegistry {
   apis.register(fetchApi, (req, rc) => fetch(ctx, req, rc));
   apis.register(listOffsetsApi, (req, rc) => listOffsets(ctx, req, rc));
   registerAdminApis(apis, ctx);
-  if (ctx.groups) registerGroupApis(apis, ctx, ctx.groups);
+  const txn = ctx.txn;
+  registerFindCoordinator(apis, ctx, {
+    ...(ctx.groups ? { group: offsetsCoordinatorTopic(ctx, ctx.groups) } : {}),
+    ...(txn ? { transaction: transactionCoordinatorTopic(ctx, txn.coordinator) } : {}),
+  });
+  if (ctx.groups) registerGroupApis(apis, ctx.groups);
+  registerInitProducerId(apis, ctx.producerIds, txn?.coordinator);
+  registerPartitionTxnApis(apis, ctx);
+  if (txn) registerTransactionApis(apis, ctx, txn.coordinator);
   return apis;
 }
 
@@ -122,6 +143,38 @@ async function metadata(
   return { brokers, clusterId: ctx.clusterId, controllerId: clientVisibleControllerId(img), topics };
 }
 
+/**
+ * Transactional batches (KIP-98, KIP-890 part 1): a request with a transactional id carries only
+ * transactional batches of one producer and vice versa, and the first batch of a transaction on a
+ * partition must belong to a transaction the coordinator knows includes the partition.
+ */
+async function verifyTransactional(
+  ctx: BrokerApiContext,
+  transactionalId: string | null,
+  topic: string,
+  partition: number,
+  batches: readonly RecordBatchHeader[],
+): Promise<{ errorCode: number; message: string } | null> {
+  const first = batches[0];
+  const transactional = batches.some((b) => b.isTransactional);
+  if (!first || (!transactional && transactionalId === null)) return null;
+  if (transactionalId === null || !batches.every((b) => b.isTransactional && b.producerId === first.producerId))
+    return {
+      errorCode: ErrorCode.INVALID_RECORD,
+      message: 'a transactional produce carries transactional batches of one producer, with its transactional id',
+    };
+  const txn = ctx.txn;
+  if (!txn) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, message: 'no transaction coordinator' };
+  const hosted = ctx.replicas.get(topic, partition);
+  if (hosted && ctx.replicas.hasOpenTransaction(hosted, first.producerId, first.producerEpoch)) return null;
+  const code = await txn.verifier.verify(transactionalId, first.producerId, first.producerEpoch, { topic, partition });
+  if (code === ErrorCode.NONE) return null;
+  return {
+    errorCode: code,
+    message: `${topic}-${partition} is not part of transactional id ${transactionalId}'s ongoing transaction (${errorName(code)})`,
+  };
+}
+
 async function produce(
   ctx: BrokerApiContext,
   req: ProduceRequest,
@@ -144,11 +197,6 @@ async function produce(
           });
           if (acks !== 0 && acks !== 1 && acks !== -1)
             return fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${acks}`);
-          if (req.transactionalId !== null)
-            return fail(
-              ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-              'transactions are not supported by raftka yet',
-            );
           const hosted = ctx.replicas.get(t.name, p.index);
           const leaderError = ctx.replicas.leaderError(t.name, p.index);
           if (leaderError !== ErrorCode.NONE || !hosted) return fail(leaderError);
@@ -161,6 +209,8 @@ async function produce(
             );
             return fail(v.errorCode, v.message);
           }
+          const txnError = await verifyTransactional(ctx, req.transactionalId, t.name, p.index, v.batches);
+          if (txnError) return fail(txnError.errorCode, txnError.message);
           const tooBig = v.batches.find((b) => b.sizeInBytes > hosted.log.config.maxMessageBytes);
           if (tooBig)
             return fail(
@@ -212,6 +262,7 @@ async function fetch(ctx: BrokerApiContext, req: FetchRequest, rc: RequestContex
     return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
   }
   const deadline = Date.now() + Math.min(Math.max(0, req.maxWaitMs), fetchWaitMaxMs);
+  const readCommitted = rc.header.apiVersion >= 4 && req.isolationLevel === IsolationLevel.READ_COMMITTED;
   for (;;) {
     let total = 0;
     let anyError = false;
@@ -221,7 +272,7 @@ async function fetch(ctx: BrokerApiContext, req: FetchRequest, rc: RequestContex
         topic,
         partitions: t.partitions.map((p) => {
           const budget = Math.max(0, Math.min(p.partitionMaxBytes, req.maxBytes - total));
-          const r = ctx.replicas.read(topic, p.partition, p.fetchOffset, budget, total === 0);
+          const r = ctx.replicas.read(topic, p.partition, p.fetchOffset, budget, total === 0, readCommitted);
           if (r.errorCode !== 0 || !('records' in r)) {
             anyError = true;
             return {
@@ -257,7 +308,7 @@ async function fetch(ctx: BrokerApiContext, req: FetchRequest, rc: RequestContex
             highWatermark: r.highWatermark,
             lastStableOffset: r.lastStableOffset,
             logStartOffset: r.logStartOffset,
-            abortedTransactions: null,
+            abortedTransactions: r.abortedTransactions ? [...r.abortedTransactions] : null,
             records: r.records,
           };
         }),
@@ -305,7 +356,12 @@ async function listOffsets(
           );
         const log = hosted.log;
         const hw = ctx.replicas.highWatermark(hosted);
-        if (p.timestamp === LATEST) return answer(hw, -1);
+        // read_committed consumers see the log up to the last stable offset (KIP-98).
+        if (p.timestamp === LATEST)
+          return answer(
+            req.isolationLevel === IsolationLevel.READ_COMMITTED ? ctx.replicas.lastStableOffset(hosted) : hw,
+            -1,
+          );
         if (p.timestamp === EARLIEST) return answer(log.logStartOffset, -1);
         if (p.timestamp === MAX_TIMESTAMP) {
           const max = log.maxTimestamp();

@@ -15,7 +15,9 @@ import {
   type TopicImage,
 } from '../metadata/image.js';
 import { ConfigResourceType } from '../metadata/records.js';
-import type { AppendInfo } from '../storage/log.js';
+import type { AbortedTransaction, AppendInfo } from '../storage/log.js';
+import { readBatchHeaders } from '../protocol/record-batch.js';
+import { ControlRecordType } from '../protocol/txn-types.js';
 import { defaultLogConfig, resolveLogConfig, type LogConfig } from '../storage/log-config.js';
 import type { LogManager } from '../storage/log-manager.js';
 import { partitionKey } from '../protocol/topic-partition.js';
@@ -35,6 +37,8 @@ type ReadOutcome =
       readonly highWatermark: number;
       readonly logStartOffset: number;
       readonly lastStableOffset: number;
+      /** read_committed: the aborted transactions overlapping the records (null for read_uncommitted). */
+      readonly abortedTransactions: readonly AbortedTransaction[] | null;
     }
   | { readonly errorCode: number; readonly highWatermark: number; readonly logStartOffset: number };
 
@@ -346,21 +350,87 @@ export class ReplicaManager {
     return p.highWatermark;
   }
 
-  read(topic: string, partition: number, fetchOffset: number, maxBytes: number, minOneBatch: boolean): ReadOutcome {
+  /**
+   * A client's read as the leader: up to the high watermark, or with `readCommitted` up to the last
+   * stable offset, listing the aborted transactions the answer overlaps (Kafka's
+   * collectAbortedTransactions up to the end of the records returned).
+   */
+  read(
+    topic: string,
+    partition: number,
+    fetchOffset: number,
+    maxBytes: number,
+    minOneBatch: boolean,
+    readCommitted = false,
+  ): ReadOutcome {
     const error = this.leaderError(topic, partition);
     const p = this.hosted.get(partitionKey(topic, partition));
     if (error !== ErrorCode.NONE || !p) return { errorCode: error, highWatermark: -1, logStartOffset: -1 };
     const hw = p.highWatermark;
-    const r = p.log.read(fetchOffset, maxBytes, hw, minOneBatch);
+    const lso = p.log.lastStableOffset(hw);
+    const r = p.log.read(fetchOffset, maxBytes, readCommitted ? lso : hw, minOneBatch);
     if (!r.ok)
       return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: hw, logStartOffset: p.log.logStartOffset };
+    let abortedTransactions: AbortedTransaction[] | null = null;
+    if (readCommitted) {
+      const headers = r.records.length > 0 ? readBatchHeaders(r.records) : [];
+      const last = headers[headers.length - 1];
+      abortedTransactions = last
+        ? p.log.abortedTransactions(fetchOffset, last.baseOffset + last.lastOffsetDelta + 1)
+        : [];
+    }
     return {
       errorCode: 0,
       records: r.records,
       highWatermark: hw,
       logStartOffset: p.log.logStartOffset,
-      lastStableOffset: hw,
+      lastStableOffset: lso,
+      abortedTransactions,
     };
+  }
+
+  /** The last stable offset of a partition this broker leads (ListOffsets with read_committed). */
+  lastStableOffset(p: Partition): number {
+    return p.log.lastStableOffset(p.highWatermark);
+  }
+
+  /**
+   * Append a COMMIT or ABORT marker as the leader (WriteTxnMarkers); like an acks=all write it
+   * needs an ISR of at least min.insync.replicas. The caller waits for the high watermark.
+   */
+  appendMarker(
+    topic: string,
+    partition: number,
+    m: { producerId: number; producerEpoch: number; coordinatorEpoch: number; committed: boolean },
+  ): AppendResult {
+    const error = this.leaderError(topic, partition);
+    if (error !== ErrorCode.NONE)
+      return { errorCode: error, message: `this broker (${this.brokerId}) is not the leader of ${topic}-${partition}` };
+    const key = partitionKey(topic, partition);
+    const p = this.hosted.get(key)!;
+    if (p.isr.length < p.log.config.minInsyncReplicas)
+      return { errorCode: ErrorCode.NOT_ENOUGH_REPLICAS, message: `the ISR of ${topic}-${partition} is too small` };
+    const type = m.committed ? ControlRecordType.COMMIT : ControlRecordType.ABORT;
+    const info = p.log.appendControlMarker(
+      m.producerId,
+      m.producerEpoch,
+      type,
+      m.coordinatorEpoch,
+      p.leaderEpoch,
+      Date.now(),
+    );
+    if ('errorCode' in info) return info;
+    p.maybeAdvanceHighWatermark();
+    this.wake(key);
+    return { errorCode: 0, ...info, logStartOffset: p.log.logStartOffset };
+  }
+
+  /**
+   * Whether the producer (at this epoch) has a transaction open on this partition: its first
+   * transactional batch was verified with the coordinator already (KIP-890 part 1).
+   */
+  hasOpenTransaction(p: Partition, producerId: number, producerEpoch: number): boolean {
+    return p.log.openTransaction(producerId)?.epoch === producerEpoch;
   }
 
   /** Leader side of a follower's fetch of one partition. */

@@ -91,6 +91,15 @@ const keys: Readonly<Record<string, KeySpec>> = {
   'group.min.session.timeout.ms': { kind: positive, default: '6000' },
   'group.max.session.timeout.ms': { kind: positive, default: '1800000' },
   'group.max.size': { kind: positive, default: '2147483647' },
+  'transaction.state.log.num.partitions': { kind: positive, default: '50' },
+  'transaction.state.log.replication.factor': { kind: int(1, 32767), default: '3' },
+  'transaction.state.log.min.isr': { kind: positive, default: '2' },
+  'transaction.state.log.segment.bytes': { kind: positive, default: '104857600' },
+  'transaction.state.log.load.buffer.size': { kind: positive, default: '5242880' },
+  'transaction.max.timeout.ms': { kind: positive, default: '900000' },
+  'transactional.id.expiration.ms': { kind: positive, default: '604800000' },
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': { kind: positive, default: '10000' },
+  'transaction.remove.expired.transaction.cleanup.interval.ms': { kind: positive, default: '3600000' },
   'socket.request.max.bytes': { kind: positive, default: '104857600' },
   'controller.quorum.election.timeout.ms': { kind: positive, default: '1000' },
   'controller.quorum.fetch.timeout.ms': { kind: positive, default: '2000' },
@@ -149,6 +158,7 @@ export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: 
     ...parseTopicDefaults(r),
     ...parseLogSettings(r, retentionMinutes),
     ...parseReplicaAndGroupSettings(r),
+    ...parseTransactionSettings(r),
     ...parseQuorumTimings(r),
     ...parseMetadataLogSettings(r),
   };
@@ -420,6 +430,20 @@ function parseReplicaAndGroupSettings(r: PropertyReader) {
     groupMaxSessionTimeoutMs: r.num('group.max.session.timeout.ms'),
     groupMaxSize: r.num('group.max.size'),
     socketRequestMaxBytes: r.num('socket.request.max.bytes'),
+  };
+}
+
+function parseTransactionSettings(r: PropertyReader) {
+  return {
+    transactionStateLogNumPartitions: r.num('transaction.state.log.num.partitions'),
+    transactionStateLogReplicationFactor: r.num('transaction.state.log.replication.factor'),
+    transactionStateLogMinIsr: r.num('transaction.state.log.min.isr'),
+    transactionStateLogSegmentBytes: r.num('transaction.state.log.segment.bytes'),
+    transactionStateLogLoadBufferSize: r.num('transaction.state.log.load.buffer.size'),
+    transactionMaxTimeoutMs: r.num('transaction.max.timeout.ms'),
+    transactionalIdExpirationMs: r.num('transactional.id.expiration.ms'),
+    transactionAbortTimedOutCleanupIntervalMs: r.num('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
+    transactionRemoveExpiredCleanupIntervalMs: r.num('transaction.remove.expired.transaction.cleanup.interval.ms'),
   };
 }
 

@@ -4,12 +4,22 @@ import type { ProtoGrpcType } from './generated/replica.js';
 import type { ReplicaDefinition } from './generated/raftka/replica/Replica.js';
 import type { ReplicaFetchRequest } from './generated/raftka/replica/ReplicaFetchRequest.js';
 import type { ReplicaFetchResponse__Output } from './generated/raftka/replica/ReplicaFetchResponse.js';
+import type { WriteTxnMarkersRequest } from './generated/raftka/replica/WriteTxnMarkersRequest.js';
+import type { VerifyTxnRequest } from './generated/raftka/replica/VerifyTxnRequest.js';
+import type { VerifyTxnResponse__Output } from './generated/raftka/replica/VerifyTxnResponse.js';
+import type { WriteTxnMarkersResponse__Output } from './generated/raftka/replica/WriteTxnMarkersResponse.js';
 import { loadedService, loadProto, RpcChannel, type LoadedService, type ServiceHandlers } from './grpc-plumbing.js';
 
 export type { ReplicaDefinition, ReplicaFetchRequest, ReplicaFetchResponse__Output };
 export type { ReplicaFetchRequest__Output } from './generated/raftka/replica/ReplicaFetchRequest.js';
 export type { ReplicaFetchResponse } from './generated/raftka/replica/ReplicaFetchResponse.js';
 export type { FetchedPartition, FetchedPartition__Output } from './generated/raftka/replica/FetchedPartition.js';
+export type { WriteTxnMarkersRequest, WriteTxnMarkersResponse__Output };
+export type { WriteTxnMarkersRequest__Output } from './generated/raftka/replica/WriteTxnMarkersRequest.js';
+export type { WriteTxnMarkersResponse } from './generated/raftka/replica/WriteTxnMarkersResponse.js';
+export type { VerifyTxnRequest, VerifyTxnResponse__Output };
+export type { VerifyTxnRequest__Output } from './generated/raftka/replica/VerifyTxnRequest.js';
+export type { VerifyTxnResponse } from './generated/raftka/replica/VerifyTxnResponse.js';
 
 export function replicaService(): LoadedService<ReplicaDefinition> {
   return loadedService(loadProto<ProtoGrpcType>('replica.proto').raftka.replica.Replica);
@@ -25,6 +35,14 @@ export class ReplicaClient {
 
   fetch(request: ReplicaFetchRequest, deadlineMs: number): Promise<ReplicaFetchResponse__Output> {
     return this.channel.call('Fetch', request, deadlineMs);
+  }
+
+  writeTxnMarkers(request: WriteTxnMarkersRequest, deadlineMs: number): Promise<WriteTxnMarkersResponse__Output> {
+    return this.channel.call('WriteTxnMarkers', request, deadlineMs);
+  }
+
+  verifyTxnPartitions(request: VerifyTxnRequest, deadlineMs: number): Promise<VerifyTxnResponse__Output> {
+    return this.channel.call('VerifyTxnPartitions', request, deadlineMs);
   }
 
   close(): void {

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Gauge } from 'prom-client';
-import type { NodeConfig } from '../common/node-config.js';
+import type { Endpoint, NodeConfig } from '../common/node-config.js';
 import { errorName } from '../common/errors.js';
 import { BrokerLifecycle } from '../broker/broker-lifecycle.js';
 import { brokerHandlers } from '../broker/kafka-apis.js';
@@ -25,6 +25,7 @@ import { LogCleaner } from '../storage/log-cleaner.js';
 import { createGroupCoordinator, ledOffsetsPartitions, startConsumerLagMetrics } from './group-wiring.js';
 import { startKafkaListeners } from './kafka-listeners.js';
 import { startReplicaServer } from './replica-service.js';
+import { startTransactions } from './txn-wiring.js';
 
 /** The name the replication endpoint is registered under (clients never see it: Metadata answers per listener). */
 const replicationListenerName = 'REPLICATION';
@@ -60,21 +61,41 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
   // Followers fetch from this broker here (proto/replica.proto).
   const brokerHost =
     config.listeners.find((l) => !config.controllerListenerNames.includes(l.name))?.host ?? '127.0.0.1';
-  const replication = await startReplicaServer(config.replicaListener ?? { host: brokerHost, port: 0 }, replicas);
+  let lifecycle: BrokerLifecycle | null = null;
+  const brokerEpoch = (): number => lifecycle?.epoch ?? -1;
+  const replicationEndpointOf = (id: number) => {
+    const ep = state.image.brokers.get(id)?.endpoints.find((e) => e.name === replicationListenerName);
+    return ep ? { host: ep.host, port: ep.port } : null;
+  };
+  const txn = startTransactions({
+    config,
+    logger,
+    registry: ctx.registry,
+    replicas,
+    state,
+    controller: controllerClient,
+    brokerEpoch,
+    replicationEndpointOf,
+  });
+  const replication = await startReplicaServer(
+    config.replicaListener ?? { host: brokerHost, port: 0 },
+    replicas,
+    txn.markers,
+    txn.coordinator,
+  );
   const replicationEndpoint = {
     name: replicationListenerName,
     host: config.replicaListener?.host ?? brokerHost,
     port: replication.port,
   };
-  let lifecycle: BrokerLifecycle | null = null;
-  const brokerEpoch = (): number => lifecycle?.epoch ?? -1;
   replicas.setIsrChanger(alterPartitionBatcher(controllerClient, config.nodeId, brokerEpoch));
-  const fetcher = createReplicaFetcher(ctx, replicas, brokerEpoch);
+  const fetcher = createReplicaFetcher(ctx, replicas, brokerEpoch, replicationEndpointOf);
   registerUnderReplicatedGauge(ctx.registry, replicas);
   const groups = createGroupCoordinator(config, replicas, state, logger);
   replicas.setRolesListener(() => {
     fetcher.refresh();
     groups.setLeadership(ledOffsetsPartitions(replicas));
+    txn.refreshLeadership();
   });
   // Partitions are hosted only once the controller says this broker has caught up with the
   // metadata log (startHosting below): until then the local log is a stale prefix, and acting
@@ -92,6 +113,8 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
     replicas,
     controller: controllerClient,
     groups,
+    producerIds: txn.producerIds,
+    txn: { coordinator: txn.coordinator, verifier: txn.verifier, markers: txn.markers },
     offsetInBatchForTimestamp: (batch, timestamp) => {
       const found = readRecords(batch, readBatchHeader(batch, 0)).find((r) => r.timestamp >= timestamp);
       return found ? { offset: found.offset, timestamp: found.timestamp } : null;
@@ -124,6 +147,7 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
       for (const k of listeners.servers) await k.close();
       clearInterval(retentionTimer);
       groups.close();
+      txn.close();
       lagClient.close();
       fetcher.close();
       replication.server.forceShutdown();
@@ -165,16 +189,13 @@ function createReplicaFetcher(
   ctx: BrokerRoleContext,
   replicas: ReplicaManager,
   brokerEpoch: () => number,
+  endpointOf: (brokerId: number) => Endpoint | null,
 ): ReplicaFetcher {
   return new ReplicaFetcher({
     brokerId: ctx.config.nodeId,
     replicas,
     logger: ctx.logger.child({ component: 'fetcher' }),
-    endpointOf: (id) => {
-      const b = ctx.state.image.brokers.get(id);
-      const ep = b?.endpoints.find((e) => e.name === replicationListenerName);
-      return ep ? { host: ep.host, port: ep.port } : null;
-    },
+    endpointOf,
     brokerEpoch,
     fetchMaxBytes: ctx.config.replicaFetchMaxBytes,
     fetchWaitMaxMs: ctx.config.replicaFetchWaitMaxMs,

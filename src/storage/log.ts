@@ -656,6 +656,11 @@ export class Log {
     return out;
   }
 
+  /** The producer's open transaction here, if any (KIP-890: its partition is already verified). */
+  openTransaction(producerId: number): { readonly epoch: number; readonly firstOffset: number } | null {
+    return this.producers.openTransaction(producerId);
+  }
+
   /** Every producer this partition knows (DescribeProducers). */
   producerStates(): ProducerStateView[] {
     return this.producers.views();

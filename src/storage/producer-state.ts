@@ -267,6 +267,12 @@ export class ProducerStateManager {
     return min;
   }
 
+  /** Whether `producerId` has a transaction open here (with its epoch), without a scan. */
+  openTransaction(producerId: number): { readonly epoch: number; readonly firstOffset: number } | null {
+    const e = this.producers.get(producerId);
+    return e?.currentTxnFirstOffset != null ? { epoch: e.epoch, firstOffset: e.currentTxnFirstOffset } : null;
+  }
+
   /** The smallest first offset of an open transaction; null when none. */
   firstUndecidedOffset(): number | null {
     let min: number | null = null;

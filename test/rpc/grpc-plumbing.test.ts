@@ -26,6 +26,15 @@ test('a typed call arrives with defaults filled in and answers with the typed re
           })),
         };
       },
+      VerifyTxnPartitions: async () => ({ partitions: [] }),
+      WriteTxnMarkers: async (request) => ({
+        markers: request.markers.map((m) => ({
+          producerId: m.producerId,
+          partitions: m.topics.flatMap((t) =>
+            t.partitions.map((partition) => ({ topic: t.topic, partition, errorCode: 0 })),
+          ),
+        })),
+      }),
     },
     { status: grpc.status.INTERNAL },
   );
@@ -54,6 +63,19 @@ test('a typed call arrives with defaults filled in and answers with the typed re
       client.fetch({ replicaId: 14 }, 5_000),
       (err: grpc.ServiceError) => err.code === grpc.status.INVALID_ARGUMENT && err.details === 'bad replica',
     );
+    const markers = await client.writeTxnMarkers(
+      { markers: [{ producerId: 7, producerEpoch: 1, committed: true, topics: [{ topic: 't', partitions: [0, 2] }] }] },
+      5_000,
+    );
+    assert.deepEqual(markers.markers, [
+      {
+        producerId: 7,
+        partitions: [
+          { topic: 't', partition: 0, errorCode: 0 },
+          { topic: 't', partition: 2, errorCode: 0 },
+        ],
+      },
+    ]);
   } finally {
     client.close();
     server.forceShutdown();

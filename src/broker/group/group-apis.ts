@@ -1,17 +1,12 @@
-// The Kafka group APIs on the broker: FindCoordinator (which creates `__consumer_offsets` on
-// first use, as Kafka does), the classic rebalance protocol (JoinGroup, SyncGroup, Heartbeat,
+// The Kafka group APIs on the broker: where group coordinators live (`__consumer_offsets`, for
+// FindCoordinator in ../coordinator-lookup.ts), the classic rebalance protocol (JoinGroup, SyncGroup, Heartbeat,
 // LeaveGroup), offsets (OffsetCommit, OffsetFetch, OffsetDelete) and the admin views (ListGroups,
 // DescribeGroups, DeleteGroups). Each handler turns the wire form into a GroupCoordinator call.
 import { ErrorCode } from '../../common/errors.js';
-import type { MetadataImage } from '../../metadata/image.js';
 import type { BrokerApiContext, KafkaApiRegistry, RequestContext } from '../api-context.js';
+import type { CoordinatorTopic } from '../coordinator-lookup.js';
 import type { GroupCoordinator } from './group-coordinator.js';
 import { offsetsTopicName } from './offsets-records.js';
-import {
-  findCoordinatorApi,
-  type FindCoordinatorRequest,
-  type FindCoordinatorResponseInput,
-} from '../../protocol/messages/find-coordinator.js';
 import {
   joinGroupApi,
   type JoinGroupRequest,
@@ -59,11 +54,25 @@ import {
   type DeleteGroupsResponseInput,
 } from '../../protocol/messages/delete-groups.js';
 
-const keyTypeGroup = 0;
+/** Where group coordinators live: `__consumer_offsets`, created on first FindCoordinator (as Kafka does). */
+export function offsetsCoordinatorTopic(ctx: BrokerApiContext, coordinator: GroupCoordinator): CoordinatorTopic {
+  const c = ctx.config;
+  return {
+    name: offsetsTopicName,
+    partitions: c.offsetsTopicNumPartitions,
+    replicationFactor: c.offsetsTopicReplicationFactor,
+    configs: {
+      'cleanup.policy': 'compact',
+      'compression.type': 'producer',
+      'segment.bytes': String(c.offsetsTopicSegmentBytes),
+    },
+    keyName: 'group id',
+    partitionFor: (groupId) => coordinator.partitionFor(groupId),
+  };
+}
 
-export function registerGroupApis(apis: KafkaApiRegistry, ctx: BrokerApiContext, coordinator: GroupCoordinator): void {
-  const creator = new OffsetsTopicCreator(ctx);
-  apis.register(findCoordinatorApi, (r, rc) => findCoordinator(ctx, coordinator, creator, r, rc));
+/** The group APIs but FindCoordinator (coordinator-lookup.ts serves it for every coordinator kind). */
+export function registerGroupApis(apis: KafkaApiRegistry, coordinator: GroupCoordinator): void {
   apis.register(joinGroupApi, (r, rc) => joinGroup(coordinator, r, rc));
   apis.register(syncGroupApi, (r) => syncGroup(coordinator, r));
   apis.register(heartbeatApi, (r) => heartbeat(coordinator, r));
@@ -74,105 +83,6 @@ export function registerGroupApis(apis: KafkaApiRegistry, ctx: BrokerApiContext,
   apis.register(listGroupsApi, (r) => listGroups(coordinator, r));
   apis.register(describeGroupsApi, (r) => describeGroups(coordinator, r));
   apis.register(deleteGroupsApi, (r) => deleteGroups(coordinator, r));
-}
-
-/** Creates `__consumer_offsets` once, however many lookups ask at the same time. */
-class OffsetsTopicCreator {
-  private inFlight: Promise<void> | null = null;
-
-  constructor(private readonly ctx: BrokerApiContext) {}
-
-  ensure(img: MetadataImage): void {
-    if (img.topicsByName.has(offsetsTopicName) || this.inFlight) return;
-    const live = [...img.brokers.values()].filter((b) => !b.fenced).length;
-    const c = this.ctx.config;
-    const replicationFactor = Math.max(1, Math.min(c.offsetsTopicReplicationFactor, live));
-    this.inFlight = this.ctx.controller
-      .createTopics(
-        {
-          topics: [
-            {
-              name: offsetsTopicName,
-              numPartitions: c.offsetsTopicNumPartitions,
-              replicationFactor,
-              configs: {
-                'cleanup.policy': 'compact',
-                'compression.type': 'producer',
-                'segment.bytes': String(c.offsetsTopicSegmentBytes),
-              },
-            },
-          ],
-        },
-        { timeoutMs: 10_000 },
-      )
-      .then((res) => {
-        const t = res.topics[0];
-        const code = t?.errorCode ?? 0;
-        if (code === ErrorCode.NONE)
-          this.ctx.logger.info(
-            { partitions: c.offsetsTopicNumPartitions, replicationFactor },
-            `created ${offsetsTopicName}`,
-          );
-        else if (code !== ErrorCode.TOPIC_ALREADY_EXISTS)
-          this.ctx.logger.warn({ code, message: t?.errorMessage }, `could not create ${offsetsTopicName}`);
-      })
-      .catch((err: unknown) =>
-        this.ctx.logger.warn(
-          { err: err instanceof Error ? err.message : String(err) },
-          `could not create ${offsetsTopicName}`,
-        ),
-      )
-      .finally(() => {
-        this.inFlight = null;
-      });
-  }
-}
-
-function findCoordinator(
-  ctx: BrokerApiContext,
-  coordinator: GroupCoordinator,
-  creator: OffsetsTopicCreator,
-  req: FindCoordinatorRequest,
-  rc: RequestContext,
-): FindCoordinatorResponseInput {
-  const version = rc.header.apiVersion;
-  const keys = version >= 4 ? (req.coordinatorKeys ?? []) : [req.key ?? ''];
-  const img = ctx.replicas.currentImage();
-  const answer = (
-    key: string,
-  ): { key: string; nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null } => {
-    const fail = (errorCode: number, errorMessage: string) => ({
-      key,
-      nodeId: -1,
-      host: '',
-      port: -1,
-      errorCode,
-      errorMessage,
-    });
-    if (req.keyType !== keyTypeGroup)
-      return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'transaction coordinators are not supported by raftka yet');
-    if (key === '') return fail(ErrorCode.INVALID_REQUEST, 'empty group id');
-    if (!img) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'no metadata yet');
-    const topic = img.topicsByName.get(offsetsTopicName);
-    if (!topic) {
-      creator.ensure(img);
-      return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${offsetsTopicName} is being created`);
-    }
-    const leader = topic.partitions.get(coordinator.partitionFor(key))?.leader ?? -1;
-    const ep = leader >= 0 ? img.brokers.get(leader)?.endpoints.find((e) => e.name === rc.listenerName) : undefined;
-    if (!ep) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'the offsets partition has no leader');
-    return { key, nodeId: leader, host: ep.host, port: ep.port, errorCode: ErrorCode.NONE, errorMessage: null };
-  };
-  if (version >= 4) return { throttleTimeMs: 0, coordinators: keys.map(answer) };
-  const a = answer(keys[0]!);
-  return {
-    throttleTimeMs: 0,
-    errorCode: a.errorCode,
-    errorMessage: a.errorMessage,
-    nodeId: a.nodeId,
-    host: a.host,
-    port: a.port,
-  };
 }
 
 async function joinGroup(

@@ -1,0 +1,390 @@
+// The Kafka transaction APIs on the broker: InitProducerId (idempotent producers get an id from
+// the broker's producer-id blocks; transactional ones go to the transaction coordinator),
+// AddPartitionsToTxn (client form v0-3 and the brokers' batched/verify-only form v4+),
+// AddOffsetsToTxn, EndTxn, DescribeTransactions and ListTransactions, and where transaction
+// coordinators live (`__transaction_state`, for FindCoordinator). Each handler turns the wire form
+// into a TransactionCoordinator call and maps its answer to the version's error codes.
+import { ErrorCode } from '../../common/errors.js';
+import {
+  addOffsetsToTxnApi,
+  type AddOffsetsToTxnRequest,
+  type AddOffsetsToTxnResponseInput,
+} from '../../protocol/messages/add-offsets-to-txn.js';
+import {
+  addPartitionsToTxnApi,
+  type AddPartitionsToTxnRequest,
+  type AddPartitionsToTxnResponseInput,
+} from '../../protocol/messages/add-partitions-to-txn.js';
+import {
+  describeTransactionsApi,
+  type DescribeTransactionsRequest,
+  type DescribeTransactionsResponseInput,
+} from '../../protocol/messages/describe-transactions.js';
+import { endTxnApi, type EndTxnRequest, type EndTxnResponseInput } from '../../protocol/messages/end-txn.js';
+import {
+  initProducerIdApi,
+  type InitProducerIdRequest,
+  type InitProducerIdResponseInput,
+} from '../../protocol/messages/init-producer-id.js';
+import {
+  listTransactionsApi,
+  type ListTransactionsRequest,
+  type ListTransactionsResponseInput,
+} from '../../protocol/messages/list-transactions.js';
+import {
+  describeProducersApi,
+  type DescribeProducersRequest,
+  type DescribeProducersResponseInput,
+} from '../../protocol/messages/describe-producers.js';
+import {
+  writeTxnMarkersApi,
+  type WriteTxnMarkersRequest,
+  type WriteTxnMarkersResponseInput,
+} from '../../protocol/messages/write-txn-markers.js';
+import type { BrokerApiContext, KafkaApiRegistry, RequestContext } from '../api-context.js';
+import type { CoordinatorTopic } from '../coordinator-lookup.js';
+import { ProducerIdUnavailableError, type ProducerIdManager } from '../producer-ids.js';
+import type { TxnMarkerWriter } from './marker-writer.js';
+import type { TransactionCoordinator } from './transaction-coordinator.js';
+import { transactionStateTopicName, type TopicPartition } from './txn-records.js';
+
+/** First versions that may answer PRODUCER_FENCED (older clients get INVALID_PRODUCER_EPOCH). */
+const producerFencedSince = { initProducerId: 4, addPartitions: 2, addOffsets: 2, endTxn: 2 } as const;
+
+/** Where transaction coordinators live: `__transaction_state`, created on first FindCoordinator. */
+export function transactionCoordinatorTopic(
+  ctx: BrokerApiContext,
+  coordinator: TransactionCoordinator,
+): CoordinatorTopic {
+  const c = ctx.config;
+  return {
+    name: transactionStateTopicName,
+    partitions: c.transactionStateLogNumPartitions,
+    replicationFactor: c.transactionStateLogReplicationFactor,
+    configs: {
+      'cleanup.policy': 'compact',
+      'compression.type': 'uncompressed',
+      'min.insync.replicas': String(c.transactionStateLogMinIsr),
+      'segment.bytes': String(c.transactionStateLogSegmentBytes),
+      'unclean.leader.election.enable': 'false',
+    },
+    keyName: 'transactional id',
+    partitionFor: (id) => coordinator.partitionFor(id),
+  };
+}
+
+/** InitProducerId is served by every broker: idempotent producers need no coordinator. */
+export function registerInitProducerId(
+  apis: KafkaApiRegistry,
+  producerIds: ProducerIdManager,
+  coordinator: TransactionCoordinator | undefined,
+): void {
+  apis.register(initProducerIdApi, (r, rc) => initProducerId(producerIds, coordinator, r, rc));
+}
+
+/**
+ * What every partition leader answers: WriteTxnMarkers (admin tools such as
+ * `kafka-transactions.sh abort`; coordinators use gRPC) and DescribeProducers.
+ */
+export function registerPartitionTxnApis(apis: KafkaApiRegistry, ctx: BrokerApiContext): void {
+  const markers = ctx.txn?.markers;
+  if (markers) apis.register(writeTxnMarkersApi, (r, rc) => writeTxnMarkers(markers, r, rc));
+  apis.register(describeProducersApi, (r) => describeProducers(ctx, r));
+}
+
+/** WriteTxnMarkers waits for the markers to reach the ISR at most this long. */
+const markerWaitMs = 30_000;
+
+async function writeTxnMarkers(
+  markers: TxnMarkerWriter,
+  req: WriteTxnMarkersRequest,
+  rc: RequestContext,
+): Promise<WriteTxnMarkersResponseInput> {
+  const answers = await Promise.all(
+    req.markers.map(async (m) => {
+      const results = await markers.write(
+        {
+          producerId: m.producerId,
+          producerEpoch: m.producerEpoch,
+          coordinatorEpoch: m.coordinatorEpoch,
+          committed: m.transactionResult,
+          partitions: m.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition }))),
+        },
+        markerWaitMs,
+        rc.signal,
+      );
+      const byTopic = new Map<string, { partitionIndex: number; errorCode: number }[]>();
+      for (const r of results) {
+        const list = byTopic.get(r.tp.topic) ?? [];
+        list.push({ partitionIndex: r.tp.partition, errorCode: r.errorCode });
+        byTopic.set(r.tp.topic, list);
+      }
+      return { producerId: m.producerId, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
+    }),
+  );
+  return { markers: answers };
+}
+
+function describeProducers(ctx: BrokerApiContext, req: DescribeProducersRequest): DescribeProducersResponseInput {
+  return {
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((partitionIndex) => {
+        const error = ctx.replicas.leaderError(t.name, partitionIndex);
+        const hosted = ctx.replicas.get(t.name, partitionIndex);
+        if (error !== ErrorCode.NONE || !hosted)
+          return { partitionIndex, errorCode: error, errorMessage: null, activeProducers: [] };
+        return {
+          partitionIndex,
+          errorCode: ErrorCode.NONE,
+          errorMessage: null,
+          activeProducers: hosted.log.producerStates().map((v) => ({
+            producerId: v.producerId,
+            producerEpoch: v.producerEpoch,
+            lastSequence: v.lastSequence,
+            lastTimestamp: v.lastTimestamp,
+            coordinatorEpoch: v.coordinatorEpoch,
+            currentTxnStartOffset: v.currentTxnStartOffset,
+          })),
+        };
+      }),
+    })),
+  };
+}
+
+export function registerTransactionApis(
+  apis: KafkaApiRegistry,
+  ctx: BrokerApiContext,
+  coordinator: TransactionCoordinator,
+): void {
+  const exists = (tp: TopicPartition): boolean =>
+    ctx.replicas.currentImage()?.topicsByName.get(tp.topic)?.partitions.has(tp.partition) ?? false;
+  apis.register(addPartitionsToTxnApi, (r, rc) => addPartitionsToTxn(coordinator, exists, r, rc));
+  apis.register(addOffsetsToTxnApi, (r, rc) => addOffsetsToTxn(coordinator, r, rc));
+  apis.register(endTxnApi, (r, rc) => endTxn(coordinator, r, rc));
+  apis.register(describeTransactionsApi, (r) => describeTransactions(coordinator, r));
+  apis.register(listTransactionsApi, (r) => listTransactions(coordinator, r));
+}
+
+/** PRODUCER_FENCED as the version knows it. */
+function fencedAs(errorCode: number, version: number, since: number): number {
+  return errorCode === ErrorCode.PRODUCER_FENCED && version < since ? ErrorCode.INVALID_PRODUCER_EPOCH : errorCode;
+}
+
+async function initProducerId(
+  producerIds: ProducerIdManager,
+  coordinator: TransactionCoordinator | undefined,
+  req: InitProducerIdRequest,
+  rc: RequestContext,
+): Promise<InitProducerIdResponseInput> {
+  const answer = (errorCode: number, producerId = -1, producerEpoch = -1): InitProducerIdResponseInput => ({
+    throttleTimeMs: 0,
+    errorCode,
+    producerId,
+    producerEpoch,
+  });
+  if (req.transactionalId === null || req.transactionalId === '') {
+    // Kafka hands an idempotent producer a fresh id every time (its epoch starts at 0).
+    try {
+      return answer(ErrorCode.NONE, await producerIds.nextProducerId(), 0);
+    } catch (err) {
+      if (err instanceof ProducerIdUnavailableError) return answer(err.errorCode);
+      throw err;
+    }
+  }
+  if (!coordinator) return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  const r = await coordinator.initProducerId({
+    transactionalId: req.transactionalId,
+    transactionTimeoutMs: req.transactionTimeoutMs,
+    producerId: req.producerId,
+    producerEpoch: req.producerEpoch,
+  });
+  return answer(
+    fencedAs(r.errorCode, rc.header.apiVersion, producerFencedSince.initProducerId),
+    r.producerId,
+    r.producerEpoch,
+  );
+}
+
+type TopicResults = { name: string; resultsByPartition: { partitionIndex: number; partitionErrorCode: number }[] }[];
+
+function topicResults(
+  topics: readonly { name: string; partitions: readonly number[] }[],
+  codeOf: (tp: TopicPartition) => number,
+): TopicResults {
+  return topics.map((t) => ({
+    name: t.name,
+    resultsByPartition: t.partitions.map((p) => ({
+      partitionIndex: p,
+      partitionErrorCode: codeOf({ topic: t.name, partition: p }),
+    })),
+  }));
+}
+
+/**
+ * One transaction's AddPartitionsToTxn: unknown partitions get UNKNOWN_TOPIC_OR_PARTITION and the
+ * rest OPERATION_NOT_ATTEMPTED (Kafka adds nothing then); otherwise the coordinator's one answer
+ * for all of them. `verifyOnly` (v4+, from partition leaders) adds nothing and answers per partition.
+ */
+async function addOneTransaction(
+  coordinator: TransactionCoordinator,
+  exists: (tp: TopicPartition) => boolean,
+  t: {
+    transactionalId: string;
+    producerId: number;
+    producerEpoch: number;
+    verifyOnly: boolean;
+    topics: readonly { name: string; partitions: readonly number[] }[];
+  },
+  version: number,
+): Promise<TopicResults> {
+  const partitions = t.topics.flatMap((x) => x.partitions.map((p) => ({ topic: x.name, partition: p })));
+  const request = {
+    transactionalId: t.transactionalId,
+    producerId: t.producerId,
+    producerEpoch: t.producerEpoch,
+    partitions,
+  };
+  if (t.verifyOnly) {
+    const v = coordinator.verifyPartitions(request);
+    const codes = new Map(v.partitions.map((r) => [`${r.tp.topic}\u0000${r.tp.partition}`, r.errorCode]));
+    return topicResults(t.topics, (tp) => codes.get(`${tp.topic}\u0000${tp.partition}`) ?? ErrorCode.INVALID_TXN_STATE);
+  }
+  if (partitions.some((tp) => !exists(tp))) {
+    return topicResults(t.topics, (tp) =>
+      exists(tp) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    );
+  }
+  const code = fencedAs(await coordinator.addPartitions(request), version, producerFencedSince.addPartitions);
+  return topicResults(t.topics, () => code);
+}
+
+async function addPartitionsToTxn(
+  coordinator: TransactionCoordinator,
+  exists: (tp: TopicPartition) => boolean,
+  req: AddPartitionsToTxnRequest,
+  rc: RequestContext,
+): Promise<AddPartitionsToTxnResponseInput> {
+  const version = rc.header.apiVersion;
+  if (version <= 3) {
+    const results = await addOneTransaction(
+      coordinator,
+      exists,
+      {
+        transactionalId: req.v3AndBelowTransactionalId,
+        producerId: req.v3AndBelowProducerId,
+        producerEpoch: req.v3AndBelowProducerEpoch,
+        verifyOnly: false,
+        topics: req.v3AndBelowTopics,
+      },
+      version,
+    );
+    return { throttleTimeMs: 0, resultsByTopicV3AndBelow: results };
+  }
+  const resultsByTransaction = await Promise.all(
+    req.transactions.map(async (t) => ({
+      transactionalId: t.transactionalId,
+      topicResults: await addOneTransaction(coordinator, exists, t, version),
+    })),
+  );
+  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction };
+}
+
+async function addOffsetsToTxn(
+  coordinator: TransactionCoordinator,
+  req: AddOffsetsToTxnRequest,
+  rc: RequestContext,
+): Promise<AddOffsetsToTxnResponseInput> {
+  const code = await coordinator.addOffsets({
+    transactionalId: req.transactionalId,
+    producerId: req.producerId,
+    producerEpoch: req.producerEpoch,
+    groupId: req.groupId,
+  });
+  return { throttleTimeMs: 0, errorCode: fencedAs(code, rc.header.apiVersion, producerFencedSince.addOffsets) };
+}
+
+async function endTxn(
+  coordinator: TransactionCoordinator,
+  req: EndTxnRequest,
+  rc: RequestContext,
+): Promise<EndTxnResponseInput> {
+  const code = await coordinator.endTxn({
+    transactionalId: req.transactionalId,
+    producerId: req.producerId,
+    producerEpoch: req.producerEpoch,
+    committed: req.committed,
+  });
+  return {
+    throttleTimeMs: 0,
+    errorCode: fencedAs(code, rc.header.apiVersion, producerFencedSince.endTxn),
+    // v5 (KIP-890 part 2) would return a bumped epoch; raftka keeps the epoch (transactions v1).
+    producerId: -1,
+    producerEpoch: -1,
+  };
+}
+
+function describeTransactions(
+  coordinator: TransactionCoordinator,
+  req: DescribeTransactionsRequest,
+): DescribeTransactionsResponseInput {
+  return {
+    throttleTimeMs: 0,
+    transactionStates: req.transactionalIds.map((id) => {
+      const d = coordinator.describe(id);
+      return {
+        errorCode: d.errorCode,
+        transactionalId: d.transactionalId,
+        transactionState: d.state,
+        transactionTimeoutMs: d.transactionTimeoutMs,
+        transactionStartTimeMs: d.transactionStartTimeMs,
+        producerId: d.producerId,
+        producerEpoch: d.producerEpoch,
+        topics: d.topics.map((t) => ({ topic: t.topic, partitions: [...t.partitions] })),
+      };
+    }),
+  };
+}
+
+/** ListTransactions v2's pattern: an RE2 expression the whole id must match (JavaScript's RegExp here). */
+function idPattern(pattern: string | null | undefined): RegExp | null | 'invalid' {
+  if (pattern === null || pattern === undefined || pattern === '') return null;
+  try {
+    return new RegExp(`^(?:${pattern})$`, 'u');
+  } catch {
+    return 'invalid';
+  }
+}
+
+function listTransactions(
+  coordinator: TransactionCoordinator,
+  req: ListTransactionsRequest,
+): ListTransactionsResponseInput {
+  const pattern = idPattern(req.transactionalIdPattern);
+  if (pattern === 'invalid') {
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.INVALID_REGULAR_EXPRESSION,
+      unknownStateFilters: [],
+      transactionStates: [],
+    };
+  }
+  const r = coordinator.list({
+    stateFilters: req.stateFilters,
+    producerIdFilters: req.producerIdFilters,
+    durationFilterMs: req.durationFilter ?? -1,
+  });
+  return {
+    throttleTimeMs: 0,
+    errorCode: r.errorCode,
+    unknownStateFilters: [...r.unknownStateFilters],
+    transactionStates: r.transactionStates
+      .filter((t) => pattern === null || pattern.test(t.transactionalId))
+      .map((t) => ({
+        transactionalId: t.transactionalId,
+        producerId: t.producerId,
+        transactionState: t.transactionState,
+      })),
+  };
+}
