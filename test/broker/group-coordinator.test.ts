@@ -9,7 +9,7 @@ import { ErrorCode } from '../../src/common/errors.js';
 import { ManualClock } from '../../src/broker/group/clock.js';
 import type { GroupCoordinatorOptions, JoinRequest } from '../../src/broker/group/coordinator-types.js';
 import { GroupCoordinator } from '../../src/broker/group/group-coordinator.js';
-import type { OffsetsLog, OffsetsRecord } from '../../src/broker/group/offsets-log.js';
+import { MemoryOffsetsLog } from './group-memory-log.js';
 import type { JoinResult } from '../../src/broker/group/group.js';
 import {
   decodeGroupValue,
@@ -23,26 +23,6 @@ import {
 } from '../../src/broker/group/offsets-records.js';
 
 const logger = pino({ level: 'silent' });
-
-class MemoryOffsetsLog implements OffsetsLog {
-  readonly records = new Map<number, OffsetsRecord[]>();
-  failWith: number = ErrorCode.NONE;
-  /** While set, readAll waits for it (a slow load). */
-  loadGate: Promise<void> | null = null;
-
-  async append(partition: number, records: readonly OffsetsRecord[]): Promise<number> {
-    if (this.failWith !== ErrorCode.NONE) return this.failWith;
-    const list = this.records.get(partition) ?? [];
-    list.push(...records);
-    this.records.set(partition, list);
-    return ErrorCode.NONE;
-  }
-
-  async *readAll(partition: number): AsyncIterable<OffsetsRecord> {
-    if (this.loadGate) await this.loadGate;
-    for (const r of this.records.get(partition) ?? []) yield r;
-  }
-}
 
 const partitions = 4;
 
@@ -224,7 +204,7 @@ test('three members join, the leader assigns, everyone gets its assignment; the 
   assert.equal(d.state, 'Stable');
   assert.equal(d.protocolData, 'range');
   assert.deepEqual(d.members.map((m) => m.memberId).sort(), [...ids].sort());
-  const stored = log.records.get(c.partitionFor('g1'))!.filter((r) => decodeKey(r.key).kind === 'group');
+  const stored = log.recordsOf(c.partitionFor('g1')).filter((r) => decodeKey(r.key).kind === 'group');
   const last = decodeGroupValue(stored.at(-1)!.value!);
   assert.equal(last.generation, 1);
   assert.equal(last.leader, leader);
@@ -459,10 +439,10 @@ test('committed offsets survive a coordinator failover: the new coordinator load
   await waitLoaded(second.c);
   assert.deepEqual(second.c.fetchOffsets('g', null), {
     errorCode: ErrorCode.NONE,
-    offsets: [{ topic: 't', partition: 1, offset: 20, leaderEpoch: 3, metadata: 'x' }],
+    offsets: [{ topic: 't', partition: 1, offset: 20, leaderEpoch: 3, metadata: 'x', errorCode: ErrorCode.NONE }],
   });
   assert.deepEqual(second.c.fetchOffsets('g', [{ topic: 't', partition: 2 }]).offsets, [
-    { topic: 't', partition: 2, offset: -1, leaderEpoch: -1, metadata: '' },
+    { topic: 't', partition: 2, offset: -1, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE },
   ]);
   // The members and their generation came back too: they go on heartbeating.
   assert.equal(second.c.describeGroup('g').state, 'Stable');
@@ -600,7 +580,7 @@ test('offsets of an empty group expire after offsets.retention.minutes; the grou
   clock.advance(1000);
   assert.equal(await c.expireOffsets(), 1);
   assert.equal(c.describeGroup('idle').state, 'Dead');
-  const tail = log.records.get(c.partitionFor('idle'))!.slice(-2);
+  const tail = log.recordsOf(c.partitionFor('idle')).slice(-2);
   assert.deepEqual(
     tail.map((r) => [decodeKey(r.key).kind, r.value]),
     [

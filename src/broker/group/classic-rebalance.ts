@@ -198,7 +198,7 @@ export class ClassicRebalance extends CoordinatorPart {
       return answer;
     }
     const generation = g.generation;
-    const code = coordinatorAppendError(await this.o.log.append(g.partition, [this.groupRecord(g)]), false);
+    const code = coordinatorAppendError((await this.o.log.append(g.partition, [this.groupRecord(g)])).errorCode, false);
     if (code !== ErrorCode.NONE) {
       // Could not record the replacement: put the old member back, as Kafka does.
       if (g.members.get(newId) === m && g.generation === generation) {
@@ -311,7 +311,7 @@ export class ClassicRebalance extends CoordinatorPart {
       g.leaderId = null;
       g.transition('Empty', now);
       this.o.logger.info({ group: g.groupId, generation: g.generation }, 'group is empty');
-      void this.o.log.append(g.partition, [this.groupRecord(g)]).then((code) => {
+      void this.o.log.append(g.partition, [this.groupRecord(g)]).then(({ errorCode: code }) => {
         if (code !== ErrorCode.NONE) this.o.logger.warn({ group: g.groupId, code }, 'could not record the empty group');
       });
       return;
@@ -435,7 +435,10 @@ export class ClassicRebalance extends CoordinatorPart {
     const given = new Map(assignments.map((a) => [a.memberId, a.assignment]));
     const next = new Map<string, Buffer>();
     for (const id of g.members.keys()) next.set(id, given.get(id) ?? emptyBuffer);
-    const code = coordinatorAppendError(await this.o.log.append(g.partition, [this.groupRecord(g, next)]), false);
+    const code = coordinatorAppendError(
+      (await this.o.log.append(g.partition, [this.groupRecord(g, next)])).errorCode,
+      false,
+    );
     if (g.generation !== generation || g.state !== 'CompletingRebalance' || this.groups.get(g.groupId) !== g) return;
     if (code !== ErrorCode.NONE) {
       for (const m of g.members.values()) this.answerSync(m, syncError(code));

@@ -45,6 +45,47 @@ export interface OffsetCommitRequestItem {
   readonly metadata: string | null;
 }
 
+/** TxnOffsetCommit (key 28), as the coordinator needs it. */
+export interface TxnOffsetCommitRequest {
+  readonly transactionalId: string;
+  readonly groupId: string;
+  readonly producerId: number;
+  readonly producerEpoch: number;
+  /** v3+; -1 when absent (older clients): then the member is not checked. */
+  readonly generationId: number;
+  /** v3+; '' when absent. */
+  readonly memberId: string;
+  /** v3+; null when absent. */
+  readonly groupInstanceId: string | null;
+  readonly topics: readonly {
+    readonly name: string;
+    readonly partitions: readonly {
+      readonly partition: number;
+      readonly committedOffset: number;
+      readonly committedLeaderEpoch: number;
+      readonly committedMetadata: string | null;
+    }[];
+  }[];
+}
+
+/** TxnOffsetCommit's answer: an error code per requested partition, in the request's order. */
+export interface TxnOffsetCommitResult {
+  readonly topics: readonly {
+    readonly name: string;
+    readonly partitions: readonly { partition: number; errorCode: number }[];
+  }[];
+}
+
+/** One partition of an OffsetFetch answer; errorCode is UNSTABLE_OFFSET_COMMIT when requireStable meets a pending commit. */
+export interface FetchedOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly leaderEpoch: number;
+  readonly metadata: string | null;
+  readonly errorCode: number;
+}
+
 export interface DescribedGroup {
   readonly errorCode: number;
   readonly groupId: string;

@@ -192,7 +192,7 @@ function offsetFetch(
     req.topics === null || req.topics === undefined
       ? null
       : req.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
-  const r = coordinator.fetchOffsets(req.groupId ?? '', wanted);
+  const r = coordinator.fetchOffsets(req.groupId ?? '', wanted, version >= 7 && req.requireStable);
   if (r.errorCode !== ErrorCode.NONE) {
     // v0-1 have no top-level error: every requested partition carries it.
     const perPartition = version < 2 ? r.errorCode : ErrorCode.NONE;
@@ -229,7 +229,7 @@ function offsetFetch(
       committedOffset: o.offset,
       committedLeaderEpoch: o.leaderEpoch,
       metadata: o.metadata,
-      errorCode: ErrorCode.NONE,
+      errorCode: o.errorCode,
     });
   }
   return {

@@ -4,7 +4,7 @@
 // offsets in that partition in Kafka's record layouts, and answers the admin views.
 // This file holds the groups, follows partition leadership (loading, unloading) and answers the
 // admin views; the rebalance protocol is classic-rebalance.ts, committed offsets group-offsets.ts,
-// the log replay on leadership group-loading.ts. Called by group-apis.ts (Kafka requests), node.ts.
+// transactional offset commits txn-offsets.ts, the log replay on leadership group-loading.ts. Called by group-apis.ts (Kafka requests), node.ts.
 //
 // Invariants:
 // - A group is served only while its offsets partition is led here and has been loaded: its
@@ -15,6 +15,8 @@
 // - Generations only grow; a member is fenced by ILLEGAL_GENERATION / UNKNOWN_MEMBER_ID /
 //   FENCED_INSTANCE_ID as in Kafka.
 // - After every await, state is checked again: other requests may have moved the group meanwhile.
+// - A transaction marker that lands while its partition is loading is applied once the load is
+//   done (the load reads the log as it was when it started).
 import { ErrorCode } from '../../common/errors.js';
 import { ClassicRebalance } from './classic-rebalance.js';
 import type {
@@ -22,8 +24,11 @@ import type {
   DescribedGroup,
   GroupCoordinatorOptions,
   GroupView,
+  FetchedOffset,
   JoinRequest,
   OffsetCommitRequestItem,
+  TxnOffsetCommitRequest,
+  TxnOffsetCommitResult,
 } from './coordinator-types.js';
 import {
   emptyBuffer,
@@ -37,8 +42,14 @@ import { groupsFromReplay, replayOffsetsPartition, type PartitionReplay } from '
 import { GroupOffsets } from './group-offsets.js';
 import { coordinatorAppendError, type OffsetsRecord } from './offsets-log.js';
 import { groupKey, offsetKey, partitionForGroup } from './offsets-records.js';
+import { TxnOffsets } from './txn-offsets.js';
 
-type PartitionLoad = { state: 'loading'; epoch: number } | { state: 'loaded'; epoch: number };
+/** Transaction markers kept while a partition loads; more restart the load (which then reads them). */
+const markersDuringLoadMax = 10_000;
+
+type PartitionLoad =
+  | { state: 'loading'; epoch: number; markers: { producerId: number; committed: boolean }[] }
+  | { state: 'loaded'; epoch: number };
 
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
@@ -46,6 +57,7 @@ export class GroupCoordinator {
   private closed = false;
   private readonly rebalance: ClassicRebalance;
   private readonly offsets: GroupOffsets;
+  private readonly txnOffsets: TxnOffsets;
 
   constructor(private readonly o: GroupCoordinatorOptions) {
     const context: CoordinatorContext = {
@@ -56,6 +68,7 @@ export class GroupCoordinator {
     };
     this.rebalance = new ClassicRebalance(context);
     this.offsets = new GroupOffsets(context, this.rebalance);
+    this.txnOffsets = new TxnOffsets(context);
   }
 
   partitionFor(groupId: string): number {
@@ -89,7 +102,7 @@ export class GroupCoordinator {
 
   /** A partition's groups as they stand in its log. */
   private async load(partition: number, epoch: number): Promise<void> {
-    const load: PartitionLoad = { state: 'loading', epoch };
+    const load: PartitionLoad = { state: 'loading', epoch, markers: [] };
     this.partitions.set(partition, load);
     const started = this.o.clock.now();
     let replay: PartitionReplay | null;
@@ -109,12 +122,14 @@ export class GroupCoordinator {
       this.groups.set(g.groupId, g);
       for (const m of g.members.values()) this.rebalance.scheduleSession(g, m);
     }
+    for (const m of load.markers) this.txnOffsets.completeTransaction(partition, m.producerId, m.committed);
     this.partitions.set(partition, { state: 'loaded', epoch });
     this.o.logger.info(
       {
         partition,
         epoch,
         records: replay.records,
+        markersDuringLoad: load.markers.length,
         groups: [...this.groups.values()].filter((g) => g.partition === partition).length,
         ms: now - started,
       },
@@ -170,12 +185,52 @@ export class GroupCoordinator {
     return this.offsets.commitOffsets(req);
   }
 
-  /** OffsetFetch: the committed offsets (all of them when `partitions` is null); -1 where none. */
+  /**
+   * OffsetFetch: the committed offsets (all of them when `partitions` is null); -1 where none.
+   * `requireStable` (v7+): UNSTABLE_OFFSET_COMMIT for a partition with a transactional commit pending.
+   */
   fetchOffsets(
     groupId: string,
     partitions: readonly { topic: string; partition: number }[] | null,
-  ): ReturnType<GroupOffsets['fetchOffsets']> {
-    return this.offsets.fetchOffsets(groupId, partitions);
+    requireStable = false,
+  ): { errorCode: number; offsets: FetchedOffset[] } {
+    return this.offsets.fetchOffsets(groupId, partitions, requireStable);
+  }
+
+  // ------------------------------------------------------------ transactional offsets (txn-offsets.ts)
+
+  /** TxnOffsetCommit: the offsets are written as one transactional batch and stay pending until the marker. */
+  txnOffsetCommit(req: TxnOffsetCommitRequest): Promise<TxnOffsetCommitResult> {
+    return this.txnOffsets.txnOffsetCommit(req);
+  }
+
+  /**
+   * A COMMIT (`committed`) or ABORT marker of `producerId` was appended to (or replicated into)
+   * offsets partition `offsetsPartition`: the producer's pending offsets there become committed
+   * or are dropped. Nothing to do where the partition is not served here.
+   */
+  completeTransaction(offsetsPartition: number, producerId: number, committed: boolean): void {
+    const load = this.partitions.get(offsetsPartition);
+    if (load === undefined || this.closed) return;
+    if (load.state === 'loaded') {
+      const groups = this.txnOffsets.completeTransaction(offsetsPartition, producerId, committed);
+      if (groups > 0)
+        this.o.logger.debug(
+          { partition: offsetsPartition, producerId, committed, groups },
+          'transactional offsets completed',
+        );
+      return;
+    }
+    if (load.markers.length < markersDuringLoadMax) {
+      load.markers.push({ producerId, committed });
+      return;
+    }
+    this.o.logger.warn(
+      { partition: offsetsPartition, markers: load.markers.length },
+      'too many transaction markers while loading consumer groups; loading again',
+    );
+    this.partitions.delete(offsetsPartition);
+    void this.load(offsetsPartition, load.epoch);
   }
 
   /** OffsetDelete: forget committed offsets of topics the group no longer consumes. */
@@ -254,7 +309,7 @@ export class GroupCoordinator {
       return { key: offsetKey(groupId, topic, partition), value: null };
     });
     records.push({ key: groupKey(groupId), value: null });
-    const code = coordinatorAppendError(await this.o.log.append(g.partition, records), false);
+    const code = coordinatorAppendError((await this.o.log.append(g.partition, records)).errorCode, false);
     if (code !== ErrorCode.NONE) return code;
     if (this.groups.get(groupId) === g) {
       if (g.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP; // a member joined while the tombstones were written

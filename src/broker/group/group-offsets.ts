@@ -4,7 +4,12 @@
 // (acks=all), so a coordinator failover never loses an acknowledged commit.
 import { ErrorCode } from '../../common/errors.js';
 import type { ClassicRebalance } from './classic-rebalance.js';
-import { CoordinatorPart, type CoordinatorContext, type OffsetCommitRequestItem } from './coordinator-types.js';
+import {
+  CoordinatorPart,
+  type CoordinatorContext,
+  type FetchedOffset,
+  type OffsetCommitRequestItem,
+} from './coordinator-types.js';
 import { Group, offsetMapKey, splitOffsetMapKey } from './group.js';
 import { coordinatorAppendError } from './offsets-log.js';
 import { groupKey, offsetKey, offsetValue } from './offsets-records.js';
@@ -59,17 +64,16 @@ export class GroupOffsets extends CoordinatorPart {
         : [],
     );
     if (accepted.length === 0) return codes;
-    const written = coordinatorAppendError(
-      await this.o.log.append(
-        g.partition,
-        accepted.map(({ o, v }) => ({ key: offsetKey(req.groupId, o.topic, o.partition), value: offsetValue(v) })),
-      ),
-      true,
+    const appended = await this.o.log.append(
+      g.partition,
+      accepted.map(({ o, v }) => ({ key: offsetKey(req.groupId, o.topic, o.partition), value: offsetValue(v) })),
     );
+    const written = coordinatorAppendError(appended.errorCode, true);
     for (const { i, o, v } of accepted) {
       codes[i] = written;
+      // A transaction committed meanwhile with a later batch keeps its offset (Kafka's rule).
       if (written === ErrorCode.NONE && this.groups.get(req.groupId) === g)
-        g.offsets.set(offsetMapKey(o.topic, o.partition), v);
+        g.putOffsetIfNewer(offsetMapKey(o.topic, o.partition), { ...v, batchOffset: appended.baseOffset });
     }
     return codes;
   }
@@ -87,25 +91,45 @@ export class GroupOffsets extends CoordinatorPart {
     return ErrorCode.NONE;
   }
 
-  /** OffsetFetch: the committed offsets (all of them when `partitions` is null); -1 where none. */
+  /**
+   * OffsetFetch: the committed offsets (all of them when `partitions` is null); -1 where none.
+   * With `requireStable` (v7+), a requested partition with a transactional commit waiting for its
+   * marker answers UNSTABLE_OFFSET_COMMIT, as Kafka does (the client retries).
+   */
   fetchOffsets(
     groupId: string,
     partitions: readonly { topic: string; partition: number }[] | null,
-  ): {
-    errorCode: number;
-    offsets: { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string | null }[];
-  } {
+    requireStable = false,
+  ): { errorCode: number; offsets: FetchedOffset[] } {
     const err = this.check(groupId);
     if (err !== ErrorCode.NONE) return { errorCode: err, offsets: [] };
     const g = this.groups.get(groupId);
+    const stable = partitions !== null && requireStable; // Kafka checks only partitions asked by name
     const want = partitions ?? [...(g?.offsets.keys() ?? [])].map(splitOffsetMapKey);
     return {
       errorCode: ErrorCode.NONE,
-      offsets: want.map(({ topic, partition }) => {
-        const c = g?.offsets.get(offsetMapKey(topic, partition));
+      offsets: want.map(({ topic, partition }): FetchedOffset => {
+        const key = offsetMapKey(topic, partition);
+        if (stable && g?.hasPendingTxnOffset(key) === true)
+          return {
+            topic,
+            partition,
+            offset: -1,
+            leaderEpoch: -1,
+            metadata: '',
+            errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT,
+          };
+        const c = g?.offsets.get(key);
         return c
-          ? { topic, partition, offset: c.offset, leaderEpoch: c.leaderEpoch, metadata: c.metadata }
-          : { topic, partition, offset: -1, leaderEpoch: -1, metadata: '' };
+          ? {
+              topic,
+              partition,
+              offset: c.offset,
+              leaderEpoch: c.leaderEpoch,
+              metadata: c.metadata,
+              errorCode: ErrorCode.NONE,
+            }
+          : { topic, partition, offset: -1, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
       }),
     };
   }
@@ -131,13 +155,11 @@ export class GroupOffsets extends CoordinatorPart {
       (p, i) => codes[i] === ErrorCode.NONE && g.offsets.has(offsetMapKey(p.topic, p.partition)),
     );
     if (gone.length > 0) {
-      const code = coordinatorAppendError(
-        await this.o.log.append(
-          g.partition,
-          gone.map((p) => ({ key: offsetKey(groupId, p.topic, p.partition), value: null })),
-        ),
-        false,
+      const appended = await this.o.log.append(
+        g.partition,
+        gone.map((p) => ({ key: offsetKey(groupId, p.topic, p.partition), value: null })),
       );
+      const code = coordinatorAppendError(appended.errorCode, false);
       if (code !== ErrorCode.NONE) return { errorCode: code, partitions: [] };
       for (const p of gone) g.offsets.delete(offsetMapKey(p.topic, p.partition));
     }
@@ -188,18 +210,19 @@ export class GroupOffsets extends CoordinatorPart {
             )
             .map(([k]) => k);
       }
-      const deleteGroup = g.state === 'Empty' && g.offsets.size === gone.length;
+      // A group with transactional commits still open stays (Kafka's GroupMetadata.hasOffsets).
+      const deleteGroup = g.state === 'Empty' && g.offsets.size === gone.length && g.pendingTxnOffsets.size === 0;
       if (gone.length === 0 && !deleteGroup) continue;
       const records: { key: Buffer; value: null }[] = gone.map((k) => {
         const { topic, partition } = splitOffsetMapKey(k);
         return { key: offsetKey(g.groupId, topic, partition), value: null };
       });
       if (deleteGroup) records.push({ key: groupKey(g.groupId), value: null });
-      const code = await this.o.log.append(g.partition, records);
-      if (code !== ErrorCode.NONE || this.groups.get(g.groupId) !== g) continue;
+      const { errorCode } = await this.o.log.append(g.partition, records);
+      if (errorCode !== ErrorCode.NONE || this.groups.get(g.groupId) !== g) continue;
       for (const k of gone) g.offsets.delete(k);
       expired += gone.length;
-      if (deleteGroup && g.state === 'Empty' && g.offsets.size === 0)
+      if (deleteGroup && g.state === 'Empty' && g.offsets.size === 0 && g.pendingTxnOffsets.size === 0)
         this.dropGroup(g, ErrorCode.COORDINATOR_NOT_AVAILABLE);
       this.o.logger.info(
         { group: g.groupId, offsets: gone.length, groupDeleted: deleteGroup },

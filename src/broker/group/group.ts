@@ -45,6 +45,11 @@ export interface CommittedOffset {
   readonly leaderEpoch: number;
   readonly metadata: string;
   readonly commitTimestamp: number;
+  /**
+   * The log offset of the batch that holds the commit: of two commits of a partition the later
+   * one in the log wins. -1 while a transactional commit is still being written.
+   */
+  readonly batchOffset: number;
 }
 
 export class Member {
@@ -101,6 +106,11 @@ export class Group {
   /** Member ids handed out with MEMBER_ID_REQUIRED and not yet used to join (KIP-394), with their expiry timers. */
   readonly pendingMembers = new Map<string, Timer>();
   readonly offsets = new Map<string, CommittedOffset>();
+  /**
+   * Transactional offset commits waiting for their transaction's marker, invisible to OffsetFetch
+   * until then (Kafka's pendingTransactionalOffsetCommits): producer id → partition → offset.
+   */
+  readonly pendingTxnOffsets = new Map<number, Map<string, CommittedOffset>>();
   /** When the group last changed state (offset retention of empty groups counts from here). */
   currentStateTimestamp: number;
   /** The join phase's timer: the initial delay or the rebalance timeout. */
@@ -170,6 +180,37 @@ export class Group {
     let max = 0;
     for (const m of this.members.values()) max = Math.max(max, m.rebalanceTimeoutMs);
     return max;
+  }
+
+  /** A commit becomes the partition's committed offset unless a later one in the log is already there. */
+  putOffsetIfNewer(key: string, c: CommittedOffset): void {
+    const current = this.offsets.get(key);
+    if (current === undefined || current.batchOffset < c.batchOffset) this.offsets.set(key, c);
+  }
+
+  hasPendingTxnOffset(key: string): boolean {
+    for (const pending of this.pendingTxnOffsets.values()) if (pending.has(key)) return true;
+    return false;
+  }
+
+  /**
+   * A producer's transaction ended (its marker is in the log): on commit its pending offsets join
+   * the committed ones where they are the later in the log, on abort they are dropped. Whether
+   * the group had any.
+   */
+  completeTxn(producerId: number, committed: boolean): boolean {
+    const pending = this.pendingTxnOffsets.get(producerId);
+    if (pending === undefined) return false;
+    this.pendingTxnOffsets.delete(producerId);
+    if (!committed) return true;
+    for (const [k, c] of pending) {
+      // A commit still being written when its marker came (Kafka treats this as impossible: the
+      // producer ends the transaction only after TxnOffsetCommit answered) is in the log before
+      // the marker, so it is committed; its place relative to other commits is unknown, so it wins.
+      if (c.batchOffset < 0) this.offsets.set(k, c);
+      else this.putOffsetIfNewer(k, c);
+    }
+    return true;
   }
 
   isStaticFenced(memberId: string, groupInstanceId: string | null): boolean {

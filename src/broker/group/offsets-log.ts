@@ -2,6 +2,11 @@
 // ReplicaManager: appends go in as the leader with acks=all semantics (the coordinator answers
 // only once every ISR member has the records), and loading reads a partition's whole local log.
 // OffsetsLog is the port the coordinator sees (tests give it an in-memory fake).
+//
+// Transactional offset commits (TxnOffsetCommit) are written as one transactional batch with the
+// producer's own id and epoch, as Kafka's coordinator writes them; loading hands back which batch
+// each record came from and the COMMIT/ABORT markers, so the coordinator can hold such offsets as
+// pending until their marker.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { ErrorCode } from '../../common/errors.js';
 import { buildRecordBatch, readBatchHeaders, readRecords } from '../../protocol/record-batch.js';
@@ -13,12 +18,55 @@ export interface OffsetsRecord {
   readonly value: Buffer | null;
 }
 
+/** The producer a transactional offset commit is written for. */
+export interface TxnProducer {
+  readonly producerId: number;
+  readonly producerEpoch: number;
+}
+
+/** How an append ended: a Kafka error code (0 on success) and the log offset of its batch (-1 on failure). */
+export interface OffsetsAppend {
+  readonly errorCode: number;
+  readonly baseOffset: number;
+}
+
+/**
+ * What loading reads, in log order: records with the base offset of their batch and, for a
+ * transactional batch, its producer id; and the transaction markers (control records).
+ */
+export type OffsetsLogEntry =
+  | {
+      readonly kind: 'record';
+      readonly key: Buffer | null;
+      readonly value: Buffer | null;
+      readonly batchOffset: number;
+      /** The producer of a transactional batch; null outside transactions. */
+      readonly txnProducerId: number | null;
+    }
+  | { readonly kind: 'marker'; readonly producerId: number; readonly commit: boolean };
+
 /** The `__consumer_offsets` partitions as the coordinator needs them. */
 export interface OffsetsLog {
-  /** Append as leader and wait for the records to commit: a Kafka error code (0 on success). */
-  append(partition: number, records: readonly OffsetsRecord[]): Promise<number>;
-  /** Every record of the partition from its log start to its end, in order. */
-  readAll(partition: number): AsyncIterable<{ readonly key: Buffer | null; readonly value: Buffer | null }>;
+  /**
+   * Append as leader, as one batch (a transactional one for `producer`), and wait for the records
+   * to commit. Appends land in the log in the order they are called.
+   */
+  append(partition: number, records: readonly OffsetsRecord[], producer?: TxnProducer): Promise<OffsetsAppend>;
+  /** Every record and marker of the partition from its log start to its end, in order. */
+  readAll(partition: number): AsyncIterable<OffsetsLogEntry>;
+}
+
+/** Kafka's control record key: version int16, type int16 (0 ABORT, 1 COMMIT; other types are not markers). */
+const controlTypeAbort = 0;
+const controlTypeCommit = 1;
+const controlKeyBytes = 4;
+
+function markerCommit(key: Buffer | null): boolean | null {
+  if (key === null || key.length < controlKeyBytes) return null;
+  const type = key.readInt16BE(2);
+  if (type === controlTypeCommit) return true;
+  if (type === controlTypeAbort) return false;
+  return null;
 }
 
 /** Kafka's translation of a failed `__consumer_offsets` append into what a group client sees. */
@@ -54,15 +102,31 @@ export class ReplicatedOffsetsLog implements OffsetsLog {
     private readonly loadBufferBytes: number,
   ) {}
 
-  async append(partition: number, records: readonly OffsetsRecord[]): Promise<number> {
+  async append(partition: number, records: readonly OffsetsRecord[], producer?: TxnProducer): Promise<OffsetsAppend> {
+    const failed = (errorCode: number): OffsetsAppend => ({ errorCode, baseOffset: -1 });
     const p = this.replicas.get(offsetsTopicName, partition);
-    if (!p?.isLeader) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    if (!p?.isLeader) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     const now = Date.now();
-    const batch = buildRecordBatch(records.map((r) => ({ key: r.key, value: r.value, timestamp: now })));
+    // A transactional commit carries the producer's id and epoch; its sequence is -1
+    // (RecordBatch.NO_SEQUENCE): the coordinator, not the producer, writes it, so it takes no
+    // part in the producer's sequence numbers (Kafka skips the sequence check for coordinator
+    // writes and checks only the epoch).
+    const batch = buildRecordBatch(
+      records.map((r) => ({ key: r.key, value: r.value, timestamp: now })),
+      producer
+        ? {
+            producerId: producer.producerId,
+            producerEpoch: producer.producerEpoch,
+            baseSequence: -1,
+            transactional: true,
+          }
+        : {},
+    );
     const leaderEpoch = p.leaderEpoch;
     const r = this.replicas.appendAsLeader(offsetsTopicName, partition, batch, -1);
-    if (r.errorCode !== ErrorCode.NONE || !('lastOffset' in r)) return r.errorCode;
-    return this.replicas.waitForCommit(
+    if (r.errorCode !== ErrorCode.NONE || !('lastOffset' in r)) return failed(r.errorCode);
+    const baseOffset = r.baseOffset;
+    const code = await this.replicas.waitForCommit(
       offsetsTopicName,
       partition,
       r.lastOffset,
@@ -70,9 +134,10 @@ export class ReplicatedOffsetsLog implements OffsetsLog {
       this.commitTimeoutMs,
       neverAborted,
     );
+    return code === ErrorCode.NONE ? { errorCode: code, baseOffset } : failed(code);
   }
 
-  async *readAll(partition: number): AsyncIterable<{ key: Buffer | null; value: Buffer | null }> {
+  async *readAll(partition: number): AsyncIterable<OffsetsLogEntry> {
     const p = this.replicas.get(offsetsTopicName, partition);
     if (!p) throw new Error(`${offsetsTopicName}-${partition} is not hosted here`);
     const log = p.log;
@@ -85,9 +150,15 @@ export class ReplicatedOffsetsLog implements OffsetsLog {
       if (!r.ok) throw new Error(`${offsetsTopicName}-${partition}: offset ${offset} is out of range while loading`);
       if (r.records.length === 0) break;
       for (const h of readBatchHeaders(r.records)) {
-        if (!h.isControl) {
-          for (const rec of readRecords(r.records, h))
-            if (rec.offset >= offset) yield { key: rec.key, value: rec.value };
+        for (const rec of readRecords(r.records, h)) {
+          if (rec.offset < offset) continue;
+          if (h.isControl) {
+            const commit = markerCommit(rec.key);
+            if (commit !== null) yield { kind: 'marker', producerId: h.producerId, commit };
+          } else {
+            const txnProducerId = h.isTransactional ? h.producerId : null;
+            yield { kind: 'record', key: rec.key, value: rec.value, batchOffset: h.baseOffset, txnProducerId };
+          }
         }
         offset = h.baseOffset + h.lastOffsetDelta + 1;
       }
