@@ -26,6 +26,7 @@ import { createGroupCoordinator, ledOffsetsPartitions, startConsumerLagMetrics }
 import { startKafkaListeners } from './kafka-listeners.js';
 import { startReplicaServer } from './replica-service.js';
 import { startTransactions } from './txn-wiring.js';
+import { offsetsTopicName } from '../broker/group/offsets-records.js';
 
 /** The name the replication endpoint is registered under (clients never see it: Metadata answers per listener). */
 const replicationListenerName = 'REPLICATION';
@@ -92,6 +93,10 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
   const fetcher = createReplicaFetcher(ctx, replicas, brokerEpoch, replicationEndpointOf);
   registerUnderReplicatedGauge(ctx.registry, replicas);
   const groups = createGroupCoordinator(config, replicas, state, logger);
+  // A marker replicated on a __consumer_offsets partition settles the producer's pending offsets.
+  txn.markers.setListener((tp, producerId, committed) => {
+    if (tp.topic === offsetsTopicName) groups.completeTransaction(tp.partition, producerId, committed);
+  });
   replicas.setRolesListener(() => {
     fetcher.refresh();
     groups.setLeadership(ledOffsetsPartitions(replicas));

@@ -137,6 +137,16 @@ export class ProducerStateManager {
     if (h.producerId === noProducerId) return { kind: 'ok' };
     const e = this.producers.get(h.producerId);
     if (h.isControl) return error(ErrorCode.INVALID_RECORD, 'clients may not write control batches');
+    if (h.baseSequence === noSequence) {
+      // Unsequenced batches of a producer are the group coordinator's transactional offset
+      // commits (Kafka's coordinator appends skip the sequence check): only the epoch is checked.
+      if (e && h.producerEpoch < e.epoch)
+        return error(
+          ErrorCode.PRODUCER_FENCED,
+          `producer ${h.producerId} epoch ${h.producerEpoch} is older than the current epoch ${e.epoch}`,
+        );
+      return { kind: 'ok' };
+    }
     if (e && h.producerEpoch === e.epoch) {
       const last = lastSeqOf(h);
       const dup = e.batches.find((b) => b.firstSeq === h.baseSequence && b.lastSeq === last);

@@ -16,19 +16,6 @@ import { defaultLogConfig } from '../../src/storage/log-config.js';
 import { LogManager } from '../../src/storage/log-manager.js';
 import { waitFor } from '../../src/testing/cluster-fixture.js';
 
-/** A control record as a partition leader writes it: key version 0 + type, value version 0 + coordinator epoch. */
-function markerBatch(producerId: number, producerEpoch: number, commit: boolean): Buffer {
-  const key = Buffer.alloc(4);
-  key.writeInt16BE(commit ? 1 : 0, 2);
-  const value = Buffer.alloc(6);
-  return buildRecordBatch([{ key, value, timestamp: 1 }], {
-    producerId,
-    producerEpoch,
-    transactional: true,
-    control: true,
-  });
-}
-
 test('transactional offset batches and markers round-trip through the replicated offsets log', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'raftka-offsets-log-'));
   const logger = pino({ level: 'silent' });
@@ -78,7 +65,7 @@ test('transactional offset batches and markers round-trip through the replicated
       errorCode: 0,
       baseOffset: 1,
     });
-    const r = rm.appendAsLeader(offsetsTopicName, 0, markerBatch(42, 3, true), -1);
+    const r = rm.appendMarker(offsetsTopicName, 0, { producerId: 42, producerEpoch: 3, coordinatorEpoch: 0, committed: true });
     assert.equal(r.errorCode, 0);
 
     const read = rm.get(offsetsTopicName, 0)!.log.read(0, 1 << 20, 100, true);

@@ -234,3 +234,17 @@ test('snapshot: Kafka layout byte for byte, CRC-32C checked, round trip through 
   assert.ok(!decoded.ok && /CRC/.test(decoded.reason));
   rmSync(dir, { recursive: true });
 });
+
+test('check: unsequenced batches of a producer (coordinator-written offsets) pass on the epoch alone', () => {
+  const s = new ProducerStateManager(86_400_000);
+  let offset = apply(s, header(9, 2, 0, 1, { transactional: true }), 0);
+  // Two coordinator writes in one epoch: neither is out of order nor a duplicate of the other.
+  for (let i = 0; i < 2; i++) {
+    const h = header(9, 2, -1, 1, { transactional: true });
+    assert.deepEqual(s.check(h), { kind: 'ok' });
+    offset = apply(s, h, offset);
+  }
+  // The producer's own sequence goes on where it was.
+  assert.deepEqual(s.check(header(9, 2, 1, 1, { transactional: true })), { kind: 'ok' });
+  assert.equal(errorCode(s.check(header(9, 1, -1, 1, { transactional: true }))), ErrorCode.PRODUCER_FENCED);
+});

@@ -24,6 +24,11 @@ import {
   type LeaveGroupResponseInput,
 } from '../../protocol/messages/leave-group.js';
 import {
+  txnOffsetCommitApi,
+  type TxnOffsetCommitRequest,
+  type TxnOffsetCommitResponseInput,
+} from '../../protocol/messages/txn-offset-commit.js';
+import {
   offsetCommitApi,
   type OffsetCommitRequest,
   type OffsetCommitResponseInput,
@@ -78,11 +83,46 @@ export function registerGroupApis(apis: KafkaApiRegistry, coordinator: GroupCoor
   apis.register(heartbeatApi, (r) => heartbeat(coordinator, r));
   apis.register(leaveGroupApi, (r, rc) => leaveGroup(coordinator, r, rc));
   apis.register(offsetCommitApi, (r, rc) => offsetCommit(coordinator, r, rc));
+  apis.register(txnOffsetCommitApi, (r, rc) => txnOffsetCommit(coordinator, r, rc));
   apis.register(offsetFetchApi, (r, rc) => offsetFetch(coordinator, r, rc));
   apis.register(offsetDeleteApi, (r) => offsetDelete(coordinator, r));
   apis.register(listGroupsApi, (r) => listGroups(coordinator, r));
   apis.register(describeGroupsApi, (r) => describeGroups(coordinator, r));
   apis.register(deleteGroupsApi, (r) => deleteGroups(coordinator, r));
+}
+
+/** TxnOffsetCommit: offsets written with the transaction, visible once its COMMIT marker lands. */
+async function txnOffsetCommit(
+  coordinator: GroupCoordinator,
+  req: TxnOffsetCommitRequest,
+  rc: RequestContext,
+): Promise<TxnOffsetCommitResponseInput> {
+  const memberFields = rc.header.apiVersion >= 3;
+  const r = await coordinator.txnOffsetCommit({
+    transactionalId: req.transactionalId,
+    groupId: req.groupId,
+    producerId: req.producerId,
+    producerEpoch: req.producerEpoch,
+    generationId: memberFields ? req.generationId : -1,
+    memberId: memberFields ? req.memberId : '',
+    groupInstanceId: memberFields ? req.groupInstanceId : null,
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partition: p.partitionIndex,
+        committedOffset: p.committedOffset,
+        committedLeaderEpoch: p.committedLeaderEpoch,
+        committedMetadata: p.committedMetadata,
+      })),
+    })),
+  });
+  return {
+    throttleTimeMs: 0,
+    topics: r.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode: p.errorCode })),
+    })),
+  };
 }
 
 async function joinGroup(
