@@ -65,7 +65,12 @@ test('transactional offset batches and markers round-trip through the replicated
       errorCode: 0,
       baseOffset: 1,
     });
-    const r = rm.appendMarker(offsetsTopicName, 0, { producerId: 42, producerEpoch: 3, coordinatorEpoch: 0, committed: true });
+    const r = rm.appendMarker(offsetsTopicName, 0, {
+      producerId: 42,
+      producerEpoch: 3,
+      coordinatorEpoch: 0,
+      committed: true,
+    });
     assert.equal(r.errorCode, 0);
 
     const read = rm.get(offsetsTopicName, 0)!.log.read(0, 1 << 20, 100, true);
