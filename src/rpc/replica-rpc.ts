@@ -8,7 +8,7 @@ import type { WriteTxnMarkersRequest } from './generated/raftka/replica/WriteTxn
 import type { VerifyTxnRequest } from './generated/raftka/replica/VerifyTxnRequest.js';
 import type { VerifyTxnResponse__Output } from './generated/raftka/replica/VerifyTxnResponse.js';
 import type { WriteTxnMarkersResponse__Output } from './generated/raftka/replica/WriteTxnMarkersResponse.js';
-import { loadedService, loadProto, RpcChannel, type LoadedService, type ServiceHandlers } from './grpc-plumbing.js';
+import { loadedService, loadProto, RpcChannel, type LoadedService } from './grpc-plumbing.js';
 
 export type { ReplicaDefinition, ReplicaFetchRequest, ReplicaFetchResponse__Output };
 export type { ReplicaFetchRequest__Output } from './generated/raftka/replica/ReplicaFetchRequest.js';

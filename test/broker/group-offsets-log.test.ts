@@ -11,7 +11,7 @@ import { ReplicatedOffsetsLog, type OffsetsLogEntry } from '../../src/broker/gro
 import { offsetKey, offsetsTopicName, offsetValue } from '../../src/broker/group/offsets-records.js';
 import { ReplicaManager } from '../../src/broker/replica-manager.js';
 import { MetadataLoader } from '../../src/metadata/loader.js';
-import { buildRecordBatch, readBatchHeaders } from '../../src/protocol/record-batch.js';
+import { readBatchHeaders } from '../../src/protocol/record-batch.js';
 import { defaultLogConfig } from '../../src/storage/log-config.js';
 import { LogManager } from '../../src/storage/log-manager.js';
 import { waitFor } from '../../src/testing/cluster-fixture.js';

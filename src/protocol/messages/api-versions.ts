@@ -8,7 +8,7 @@
 //           v3+ tagged: 0 SupportedFeatures [Name, MinVersion int16, MaxVersion int16],
 //           1 FinalizedFeaturesEpoch int64 (default -1), 2 FinalizedFeatures [Name, MaxVersionLevel,
 //           MinVersionLevel], 3 ZkMigrationReady bool.
-import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
+import { array, field, message, struct, type MessageInput } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
 const apiVersionsRequestSchema = message('ApiVersionsRequest', '3+', [

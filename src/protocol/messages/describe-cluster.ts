@@ -6,7 +6,7 @@
 //           ClusterId string, ControllerId int32 (-1),
 //           Brokers [BrokerId int32, Host, Port int32, Rack nullable (null)],
 //           ClusterAuthorizedOperations int32 (INT32_MIN)
-import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
+import { array, field, message, struct, type MessageInput } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
 const describeClusterRequestSchema = message('DescribeClusterRequest', '0+', [

@@ -160,7 +160,6 @@ const fetchResponseSchema = message('FetchResponse', '12+', [
 ]);
 
 export interface FetchRequest extends MessageValue<typeof fetchRequestSchema> {}
-type FetchRequestTopic = FetchRequest['topics'][number];
 export interface FetchResponse extends MessageValue<typeof fetchResponseSchema> {}
 export type FetchResponseInput = MessageInput<typeof fetchResponseSchema>;
 

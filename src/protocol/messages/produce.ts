@@ -93,7 +93,6 @@ const produceResponseSchema = message('ProduceResponse', '9+', [
 ]);
 
 export interface ProduceRequest extends MessageValue<typeof produceRequestSchema> {}
-type ProduceRequestTopic = ProduceRequest['topicData'][number];
 export type ProduceResponseInput = MessageInput<typeof produceResponseSchema>;
 
 export const produceApi = defineApi({
