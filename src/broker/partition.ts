@@ -101,6 +101,7 @@ export class Partition {
     }
     if (min > this.hw) {
       this.hw = min;
+      this.log.highWatermarkMoved(min);
       return true;
     }
     return false;
@@ -108,7 +109,9 @@ export class Partition {
 
   /** Follower: the leader's high watermark, bounded by what this replica has. */
   setFollowerHighWatermark(leaderHw: number): void {
-    this.hw = Math.max(this.hw, Math.min(leaderHw, this.log.logEndOffset));
+    const hw = Math.max(this.hw, Math.min(leaderHw, this.log.logEndOffset));
+    if (hw > this.hw) this.log.highWatermarkMoved(hw);
+    this.hw = hw;
   }
 
   /** After truncation the high watermark can only be as far as the log. */

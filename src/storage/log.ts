@@ -621,6 +621,14 @@ export class Log {
    * The last stable offset given the partition's high watermark: min(high watermark, first
    * unstable offset). Transactions whose marker is below `highWatermark` stop holding it back.
    */
+  /**
+   * The partition's high watermark moved (leader or follower): completed transactions whose
+   * marker is now below it stop holding the last stable offset back, and are forgotten.
+   */
+  highWatermarkMoved(highWatermark: number): void {
+    this.producers.onHighWatermarkUpdated(highWatermark);
+  }
+
   lastStableOffset(highWatermark: number): number {
     this.producers.onHighWatermarkUpdated(highWatermark);
     const unstable = this.producers.firstUnstableOffset();

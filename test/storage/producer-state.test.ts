@@ -248,3 +248,18 @@ test('check: unsequenced batches of a producer (coordinator-written offsets) pas
   assert.deepEqual(s.check(header(9, 2, 1, 1, { transactional: true })), { kind: 'ok' });
   assert.equal(errorCode(s.check(header(9, 1, -1, 1, { transactional: true }))), ErrorCode.PRODUCER_FENCED);
 });
+
+test('a completed transaction stops holding the LSO once the high watermark passes its marker, and is forgotten', () => {
+  const s = new ProducerStateManager(86_400_000);
+  let offset = apply(s, header(5, 0, 0, 2, { transactional: true }), 10);
+  assert.equal(s.firstUnstableOffset(), 10);
+  const marker = header(5, 0, -1, 1, { transactional: true, control: true });
+  s.update(marker, offset, offset, 1_000, { type: ControlType.commit, coordinatorEpoch: 0 });
+  offset++;
+  // The marker is not replicated yet: a read_committed reader must still stop at 10.
+  assert.equal(s.firstUnstableOffset(), 10);
+  s.onHighWatermarkUpdated(offset - 1);
+  assert.equal(s.firstUnstableOffset(), 10);
+  s.onHighWatermarkUpdated(offset);
+  assert.equal(s.firstUnstableOffset(), null);
+});
