@@ -29,7 +29,7 @@ export const TransactionState = {
 export type TransactionStateId = (typeof TransactionState)[keyof typeof TransactionState];
 
 /** Kafka's names of the states, indexed by id, as Describe/ListTransactions and the admin tools show them. */
-const transactionStateNames = [
+export const transactionStateNames = [
   'Empty',
   'Ongoing',
   'PrepareCommit',

@@ -2,7 +2,8 @@
 // Kafka's KRaft (v1) form: cluster.id, node.id, directory.id, version=1. A formatted directory
 // is never reformatted unless asked to skip it (--ignore-formatted), so a typo cannot wipe the
 // identity of a node that holds data.
-import { existsSync, fsyncSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { replaceFileDurably } from '../common/durable-files.js';
 import { join } from 'node:path';
 import type { NodeConfig } from '../common/node-config.js';
 import { parseProperties } from '../common/properties.js';
@@ -74,26 +75,8 @@ export function formatStorage(config: NodeConfig, clusterId: string, opts: { ign
       'version=1',
       '',
     ].join('\n');
-    writeFileAtomicSync(dir, metaPropertiesFile, text);
+    replaceFileDurably(join(dir, metaPropertiesFile), Buffer.from(text));
     formatted.push(dir);
   }
   return { formatted, alreadyFormatted };
-}
-
-function writeFileAtomicSync(dir: string, name: string, text: string): void {
-  const tmp = join(dir, `${name}.tmp`);
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, join(dir, name));
-  const dfd = openSync(dir, 'r');
-  try {
-    fsyncSync(dfd);
-  } finally {
-    closeSync(dfd);
-  }
 }

@@ -5,7 +5,8 @@
 //
 // Invariants: segments are contiguous and increasing; the active (last) segment is the only one
 // appended to; logStartOffset ≤ logEndOffset; nothing below logStartOffset is served.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { writeFileDurably } from '../common/durable-files.js';
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { assert } from '../common/assert.js';
@@ -529,14 +530,7 @@ export class Log {
     const index = this.segments.indexOf(segment);
     assert(index >= 0 && index < this.segments.length - 1, 'only closed segments of this log are rewritten');
     const path = join(this.dir, segmentFileName(segment.baseOffset, '.log'));
-    const fd = openSync(`${path}.cleaned`, 'w');
-    try {
-      let written = 0;
-      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeFileDurably(`${path}.cleaned`, bytes);
     segment.close();
     for (const suffix of ['.index', '.timeindex'])
       rmSync(join(this.dir, segmentFileName(segment.baseOffset, suffix)), { force: true });

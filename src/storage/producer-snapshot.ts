@@ -8,7 +8,8 @@
 //
 // A snapshot at offset N holds the state of every batch below N. Written atomically (tmp, fsync,
 // rename, fsync of the directory) so a crash leaves the old file or the new one, never half.
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { replaceFileDurably } from '../common/durable-files.js';
 import { join } from 'node:path';
 import { crc32c } from '../common/crc32c.js';
 import type { SnapshotEntry } from './producer-state.js';
@@ -75,23 +76,7 @@ export function decodeSnapshot(buf: Buffer): DecodeResult {
 
 /** Write `<dir>/<offset>.snapshot` atomically. */
 export function writeSnapshotFile(dir: string, offset: number, entries: readonly SnapshotEntry[]): void {
-  const path = join(dir, snapshotFileName(offset));
-  const bytes = encodeSnapshot(entries);
-  const fd = openSync(`${path}.tmp`, 'w');
-  try {
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(`${path}.tmp`, path);
-  const dirFd = openSync(dir, 'r');
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
-  }
+  replaceFileDurably(join(dir, snapshotFileName(offset)), encodeSnapshot(entries));
 }
 
 /** Offsets of the snapshot files in `dir`, ascending. */

@@ -9,6 +9,7 @@
 // transactions by first offset; `unreplicated` holds completed transactions whose marker is not
 // yet below the high watermark (they still hold the last stable offset back, as in Kafka).
 // Pure: no I/O; snapshots are read and written by producer-snapshot.ts.
+import { ControlRecordType } from '../protocol/txn-types.js';
 import { ErrorCode } from '../common/errors.js';
 import type { RecordBatchHeader } from '../protocol/record-batch.js';
 
@@ -18,8 +19,6 @@ const int32Max = 2_147_483_647;
 /** The producer id, epoch and sequence of a batch without an idempotent producer. */
 export const noProducerId = -1;
 const noSequence = -1;
-
-export const ControlType = { abort: 0, commit: 1 } as const;
 
 interface BatchMetadata {
   readonly firstSeq: number;
@@ -80,7 +79,7 @@ export interface EndTxnMarker {
 export function parseEndTxnMarker(key: Buffer | null, value: Buffer | null): EndTxnMarker | null {
   if (key === null || key.length < 4) return null;
   const type = key.readInt16BE(2);
-  if (type !== ControlType.abort && type !== ControlType.commit) return null;
+  if (type !== ControlRecordType.ABORT && type !== ControlRecordType.COMMIT) return null;
   const coordinatorEpoch = value !== null && value.length >= 6 ? value.readInt32BE(2) : -1;
   return { type, coordinatorEpoch };
 }
@@ -252,7 +251,7 @@ export class ProducerStateManager {
         producerId: h.producerId,
         firstOffset: txnFirst,
         lastOffset,
-        aborted: marker.type === ControlType.abort,
+        aborted: marker.type === ControlRecordType.ABORT,
       };
     }
     if (h.baseSequence !== noSequence) {

@@ -10,7 +10,7 @@ import { Log, type AppendInfo, type AppendRefused } from '../../src/storage/log.
 import { LogCleaner } from '../../src/storage/log-cleaner.js';
 import { defaultLogConfig, type LogConfig } from '../../src/storage/log-config.js';
 import { segmentFileName } from '../../src/storage/log-segment.js';
-import { ControlType } from '../../src/storage/producer-state.js';
+import { ControlRecordType } from '../../src/protocol/txn-types.js';
 
 const logger = pino({ level: 'silent' });
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'raftka-txn-'));
@@ -95,9 +95,9 @@ function twoTransactions(dir: string, config: LogConfig = defaultLogConfig): Log
   ok(log.appendAsLeader(batch(2, 0, 0, ['b1'], true), 3, 1_000)); // 2
   assert.equal(log.firstUnstableOffset, 0);
   assert.equal(log.lastStableOffset(3), 0);
-  ok(log.appendControlMarker(1, 0, ControlType.abort, 7, 3, 1_000)); // 3
+  ok(log.appendControlMarker(1, 0, ControlRecordType.ABORT, 7, 3, 1_000)); // 3
   ok(log.appendAsLeader(batch(2, 0, 1, ['b2'], true), 3, 1_000)); // 4
-  ok(log.appendControlMarker(2, 0, ControlType.commit, 7, 3, 1_000)); // 5
+  ok(log.appendControlMarker(2, 0, ControlRecordType.COMMIT, 7, 3, 1_000)); // 5
   return log;
 }
 
@@ -114,7 +114,7 @@ test('markers close transactions, the LSO follows, and the aborted index answers
   assert.ok(existsSync(join(dir, segmentFileName(0, '.txnindex'))));
   // A marker from an older producer epoch is fenced; a new epoch's marker is fine.
   ok(log.appendAsLeader(batch(1, 1, 0, ['c1'], true), 3, 1_000));
-  const fenced = log.appendControlMarker(1, 0, ControlType.commit, 7, 3, 1_000);
+  const fenced = log.appendControlMarker(1, 0, ControlRecordType.COMMIT, 7, 3, 1_000);
   assert.ok('errorCode' in fenced && fenced.errorCode === ErrorCode.PRODUCER_FENCED);
   assert.equal(log.producerStates().find((p) => p.producerId === 1)?.currentTxnStartOffset, 6);
   log.close(1_000);
@@ -166,7 +166,7 @@ test('truncation rebuilds the producer state from a snapshot below the new end p
   const now = Date.now();
   for (let i = 0; i < 6; i++) ok(log.appendAsLeader(batch(4, 0, i, [`k${i}`], false, now), 1, now));
   ok(log.appendAsLeader(batch(8, 0, 0, ['t'], true), 1, 1_000)); // 6
-  ok(log.appendControlMarker(8, 0, ControlType.abort, 1, 1, 1_000)); // 7
+  ok(log.appendControlMarker(8, 0, ControlRecordType.ABORT, 1, 1, 1_000)); // 7
   assert.deepEqual(log.abortedTransactions(0, 10), [{ producerId: 8, firstOffset: 6 }]);
   log.truncateTo(4);
   assert.equal(log.logEndOffset, 4);
@@ -190,7 +190,7 @@ test('retention deletes segments with their txn index and older snapshots', () =
   const log = open(dir, config);
   for (let i = 0; i < 4; i++) {
     ok(log.appendAsLeader(batch(1, 0, i, [`t${i}`], true), 1, 1_000));
-    ok(log.appendControlMarker(1, 0, ControlType.abort, 1, 1, 1_000));
+    ok(log.appendControlMarker(1, 0, ControlRecordType.ABORT, 1, 1, 1_000));
   }
   const before = readdirSync(dir);
   assert.ok(before.filter((n) => n.endsWith('.txnindex')).length >= 2, before.join(' '));
@@ -212,8 +212,8 @@ test('the cleaner drops aborted data, keeps markers and committed records, and s
   const log = open(dir, config);
   ok(log.appendAsLeader(batch(1, 0, 0, ['x', 'y'], true), 1, 1_000)); // 0-1 aborted
   ok(log.appendAsLeader(batch(2, 0, 0, ['x'], true), 1, 1_000)); // 2 committed
-  ok(log.appendControlMarker(1, 0, ControlType.abort, 1, 1, 1_000)); // 3
-  ok(log.appendControlMarker(2, 0, ControlType.commit, 1, 1, 1_000)); // 4
+  ok(log.appendControlMarker(1, 0, ControlRecordType.ABORT, 1, 1, 1_000)); // 3
+  ok(log.appendControlMarker(2, 0, ControlRecordType.COMMIT, 1, 1, 1_000)); // 4
   ok(log.appendAsLeader(batch(-1, -1, -1, ['z']), 1, 1_000)); // 5
   ok(log.appendAsLeader(batch(3, 0, 0, ['z'], true), 1, 1_000)); // 6, open
   ok(log.appendAsLeader(batch(-1, -1, -1, ['w']), 1, 1_000));

@@ -1,3 +1,4 @@
+import { ControlRecordType } from '../../src/protocol/txn-types.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -6,12 +7,7 @@ import { join } from 'node:path';
 import { crc32c } from '../../src/common/crc32c.js';
 import { ErrorCode } from '../../src/common/errors.js';
 import { buildRecordBatch, readBatchHeader, type RecordBatchHeader } from '../../src/protocol/record-batch.js';
-import {
-  ControlType,
-  incrementSequence,
-  ProducerStateManager,
-  type CheckResult,
-} from '../../src/storage/producer-state.js';
+import { incrementSequence, ProducerStateManager, type CheckResult } from '../../src/storage/producer-state.js';
 import {
   decodeSnapshot,
   encodeSnapshot,
@@ -125,7 +121,7 @@ test('transactions: open at the first transactional batch, close at the marker; 
   // A non-transactional batch while a transaction is open is refused.
   assert.equal(errorCode(s.check(header(1, 0, 3))), ErrorCode.INVALID_TXN_STATE);
   const done = s.update(header(1, 0, -1, 1, { control: true, transactional: true }), 14, 14, 2_000, {
-    type: ControlType.abort,
+    type: ControlRecordType.ABORT,
     coordinatorEpoch: 4,
   });
   assert.deepEqual(done, { producerId: 1, firstOffset: 10, lastOffset: 14, aborted: true });
@@ -137,7 +133,7 @@ test('transactions: open at the first transactional batch, close at the marker; 
   assert.equal(s.firstUnstableOffset(), 12);
   assert.equal(s.firstUndecidedOffset(), 12);
   const commit = s.update(header(2, 0, -1, 1, { control: true, transactional: true }), 15, 15, 2_000, {
-    type: ControlType.commit,
+    type: ControlRecordType.COMMIT,
     coordinatorEpoch: 4,
   });
   assert.deepEqual(commit, { producerId: 2, firstOffset: 12, lastOffset: 15, aborted: false });
@@ -169,7 +165,7 @@ test('snapshot: Kafka layout byte for byte, CRC-32C checked, round trip through 
   apply(s, header(0x0102030405, 7, 10, 3), 40, 1_700_000_000_000);
   s.update(header(2, 1, 0, 2, { transactional: true }), 43, 44, 1_700_000_000_123);
   s.update(header(3, 0, -1, 1, { control: true, transactional: true }), 45, 45, 1_700_000_000_200, {
-    type: ControlType.commit,
+    type: ControlRecordType.COMMIT,
     coordinatorEpoch: 9,
   });
   const entries = s.snapshotEntries();
@@ -254,7 +250,7 @@ test('a completed transaction stops holding the LSO once the high watermark pass
   let offset = apply(s, header(5, 0, 0, 2, { transactional: true }), 10);
   assert.equal(s.firstUnstableOffset(), 10);
   const marker = header(5, 0, -1, 1, { transactional: true, control: true });
-  s.update(marker, offset, offset, 1_000, { type: ControlType.commit, coordinatorEpoch: 0 });
+  s.update(marker, offset, offset, 1_000, { type: ControlRecordType.COMMIT, coordinatorEpoch: 0 });
   offset++;
   // The marker is not replicated yet: a read_committed reader must still stop at 10.
   assert.equal(s.firstUnstableOffset(), 10);

@@ -15,6 +15,7 @@
 // v1 fields, is not implemented); we read v0 and v1. A null value is a tombstone: the
 // transactional id expired and is gone. Empty is written with null partitions, every other state
 // with the (possibly empty) list, as Kafka's TransactionLog does.
+import { transactionStateNames, type TransactionStateName } from '../../protocol/txn-types.js';
 import { array, field, message, struct, type MessageValue } from '../../protocol/schema/dsl.js';
 import { decodeMessage, encodeMessage } from '../../protocol/schema/codec.js';
 import { Reader } from '../../protocol/primitives/reader.js';
@@ -50,19 +51,10 @@ const keyVersion = 0;
 const writtenValueVersion = 0;
 const readableValueVersionMax = 1;
 
-/** The states of a transaction and their ids in TransactionStatus (Kafka's TransactionState). */
-export const txnStates = [
-  'Empty',
-  'Ongoing',
-  'PrepareCommit',
-  'PrepareAbort',
-  'CompleteCommit',
-  'CompleteAbort',
-  'Dead',
-  'PrepareEpochFence',
-] as const;
+/** The states of a transaction, indexed by their ids in TransactionStatus (src/protocol/txn-types.ts). */
+export const txnStates = transactionStateNames;
 
-export type TxnState = (typeof txnStates)[number];
+export type TxnState = TransactionStateName;
 
 export function txnStateId(state: TxnState): number {
   return txnStates.indexOf(state);
