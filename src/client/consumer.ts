@@ -1,8 +1,12 @@
 // A small assign-style consumer on KafkaClient (no group: that arrives with the group
 // coordinator): it reads the given partitions from start offsets, long-polling their leaders, and
-// yields records in offset order per partition. Control batches (transaction markers) are skipped.
-import { readBatchHeaders, readRecords, type KafkaRecord } from '../protocol/record-batch.js';
+// yields records in offset order per partition. Control batches (transaction markers) are skipped;
+// with read_committed it reads up to the last stable offset and skips aborted transactions
+// (read-committed.ts).
+import type { KafkaRecord } from '../protocol/record-batch.js';
+import { IsolationLevel, type IsolationLevelId } from '../protocol/txn-types.js';
 import type { KafkaClient } from './kafka-client.js';
+import { deliverableRecords } from './read-committed.js';
 
 export interface ConsumedRecord extends KafkaRecord {
   readonly topic: string;
@@ -18,6 +22,7 @@ export class Consumer {
   constructor(
     private readonly client: KafkaClient,
     readonly topic: string,
+    readonly isolationLevel: IsolationLevelId = IsolationLevel.READ_UNCOMMITTED,
   ) {}
 
   /** Assign `partitions` (all of the topic's when null) starting at `start`. */
@@ -25,7 +30,8 @@ export class Consumer {
     const t = await this.client.topic(this.topic);
     const list = partitions ?? t.partitions.map((p) => p.partition);
     for (const p of list) {
-      const offset = start >= 0 ? start : (await this.client.listOffset(this.topic, p, start)).offset;
+      const offset =
+        start >= 0 ? start : (await this.client.listOffset(this.topic, p, start, this.isolationLevel)).offset;
       this.positions.set(p, offset);
     }
   }
@@ -35,30 +41,23 @@ export class Consumer {
     const out: ConsumedRecord[] = [];
     const wait = this.positions.size === 1 ? maxWaitMs : 0;
     for (const [partition, position] of this.positions) {
-      const r = await this.client.fetch(this.topic, partition, position, { maxWaitMs: wait });
-      let next = position;
-      for (const h of readBatchHeaders(r.records)) {
-        if (h.isControl) {
-          next = Math.max(next, h.baseOffset + h.lastOffsetDelta + 1);
-          continue;
-        }
-        for (const rec of readRecords(r.records, h)) {
-          if (rec.offset < position) continue;
-          out.push({ ...rec, topic: this.topic, partition });
-        }
-        next = Math.max(next, h.baseOffset + h.lastOffsetDelta + 1);
-      }
-      this.positions.set(partition, next);
+      const r = await this.client.fetch(this.topic, partition, position, {
+        maxWaitMs: wait,
+        isolationLevel: this.isolationLevel,
+      });
+      const d = deliverableRecords(r.records, r.abortedTransactions, position, this.isolationLevel);
+      for (const rec of d.records) out.push({ ...rec, topic: this.topic, partition });
+      this.positions.set(partition, d.nextOffset);
     }
     if (out.length === 0 && wait === 0 && maxWaitMs > 0)
       await new Promise((r) => setTimeout(r, Math.min(maxWaitMs, 100)));
     return out;
   }
 
-  /** Whether every assigned partition has been read up to its high watermark. */
+  /** Whether every assigned partition has been read up to its high watermark (read_committed: its last stable offset). */
   async caughtUp(): Promise<boolean> {
     for (const [partition, position] of this.positions) {
-      const end = (await this.client.listOffset(this.topic, partition, -1)).offset;
+      const end = (await this.client.listOffset(this.topic, partition, -1, this.isolationLevel)).offset;
       if (position < end) return false;
     }
     return true;

@@ -26,7 +26,8 @@ import {
   encodeSubscription,
   type AssignorMember,
 } from '../protocol/consumer-protocol.js';
-import { readBatchHeaders, readRecords } from '../protocol/record-batch.js';
+import type { IsolationLevelId } from '../protocol/txn-types.js';
+import { deliverableRecords, isolationLevelId, type IsolationLevelName } from './read-committed.js';
 import type { ConsumedRecord } from './consumer.js';
 import {
   heartbeat,
@@ -40,7 +41,7 @@ import {
   toTopicPartitions,
   type JoinedMember,
 } from './group-client.js';
-import { KafkaClient, KafkaRequestError, retriable } from './kafka-client.js';
+import { KafkaClient, KafkaRequestError, retriable, type FetchedPartition } from './kafka-client.js';
 import { KafkaConnectionError } from './kafka-connection.js';
 
 export type AssignorName = 'range' | 'roundrobin';
@@ -71,6 +72,8 @@ export interface GroupConsumerOptions {
   readonly autoCommitIntervalMs?: number;
   /** partition.assignment.strategy, in preference order; default range then roundrobin. */
   readonly assignors?: readonly AssignorName[];
+  /** isolation.level; default read_uncommitted (Kafka's). */
+  readonly isolationLevel?: IsolationLevelName;
   /** max.partition.fetch.bytes; default 1 MiB. */
   readonly maxPartitionFetchBytes?: number;
   /** allow.auto.create.topics for the leader's metadata lookups; default true (Kafka's). */
@@ -131,6 +134,7 @@ export class GroupConsumer {
   private readonly autoCommitIntervalMs: number;
   private readonly assignorNames: readonly AssignorName[];
   private readonly maxPartitionFetchBytes: number;
+  private readonly isolationLevel: IsolationLevelId;
   private readonly allowAutoTopicCreation: boolean;
   private readonly metadataMaxAgeMs: number;
   private readonly log: (message: string) => void;
@@ -177,6 +181,7 @@ export class GroupConsumer {
     this.assignorNames = options.assignors ?? ['range', 'roundrobin'];
     if (this.assignorNames.length === 0) throw new Error('at least one assignor is needed');
     this.maxPartitionFetchBytes = options.maxPartitionFetchBytes ?? 1024 * 1024;
+    this.isolationLevel = isolationLevelId(options.isolationLevel ?? 'read_uncommitted');
     this.allowAutoTopicCreation = options.allowAutoTopicCreation ?? true;
     this.metadataMaxAgeMs = options.metadataMaxAgeMs ?? 300_000;
     this.log = options.log ?? (() => {});
@@ -408,7 +413,14 @@ export class GroupConsumer {
   }
 
   private async resetOffset(tp: TopicPartition): Promise<number> {
-    return (await this.client.listOffset(tp.topic, tp.partition, this.autoOffsetReset === 'earliest' ? -2 : -1)).offset;
+    return (
+      await this.client.listOffset(
+        tp.topic,
+        tp.partition,
+        this.autoOffsetReset === 'earliest' ? -2 : -1,
+        this.isolationLevel,
+      )
+    ).offset;
   }
 
   private setPosition(tp: TopicPartition, offset: number): void {
@@ -589,11 +601,12 @@ export class GroupConsumer {
       position = await this.resetOffset(tp);
       this.setPosition(tp, position);
     }
-    let r: { records: Buffer };
+    let r: FetchedPartition;
     try {
       r = await this.client.fetch(tp.topic, tp.partition, position, {
         maxWaitMs: wait,
         maxBytes: this.maxPartitionFetchBytes,
+        isolationLevel: this.isolationLevel,
       });
     } catch (err) {
       if (!(err instanceof KafkaRequestError) || err.errorCode !== ErrorCode.OFFSET_OUT_OF_RANGE) throw err;
@@ -604,15 +617,9 @@ export class GroupConsumer {
       this.positions.get(tp.topic)?.delete(tp.partition);
       return;
     }
-    let next = position;
-    for (const h of readBatchHeaders(r.records)) {
-      if (!h.isControl) {
-        for (const rec of readRecords(r.records, h))
-          if (rec.offset >= position) out.push({ ...rec, topic: tp.topic, partition: tp.partition });
-      }
-      next = Math.max(next, h.baseOffset + h.lastOffsetDelta + 1);
-    }
-    this.setPosition(tp, next);
+    const d = deliverableRecords(r.records, r.abortedTransactions, position, this.isolationLevel);
+    for (const rec of d.records) out.push({ ...rec, topic: tp.topic, partition: tp.partition });
+    this.setPosition(tp, d.nextOffset);
   }
 
   /** Waits up to `ms`, returning early when a rebalance needs the member to rejoin. */

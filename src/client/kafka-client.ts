@@ -16,6 +16,8 @@ import {
   alterPartitionReassignmentsApi,
   listPartitionReassignmentsApi,
 } from '../protocol/messages/partition-reassignments.js';
+import { IsolationLevel, type IsolationLevelId } from '../protocol/txn-types.js';
+import type { AbortedTransaction } from './read-committed.js';
 import { KafkaConnection, KafkaConnectionError } from './kafka-connection.js';
 
 interface KafkaClientOptions {
@@ -39,6 +41,16 @@ interface TopicInfo {
   readonly topicId: string;
   readonly errorCode: number;
   readonly partitions: readonly PartitionInfo[];
+}
+
+/** One partition of a Fetch answer. abortedTransactions is filled for read_committed only. */
+export interface FetchedPartition {
+  readonly records: Buffer;
+  readonly highWatermark: number;
+  readonly logStartOffset: number;
+  /** -1 when the broker does not say (read_uncommitted, old versions). */
+  readonly lastStableOffset: number;
+  readonly abortedTransactions: readonly AbortedTransaction[];
 }
 
 export class KafkaRequestError extends Error {
@@ -263,8 +275,8 @@ export class KafkaClient {
     topic: string,
     partition: number,
     offset: number,
-    opts: { maxBytes?: number; maxWaitMs?: number } = {},
-  ): Promise<{ records: Buffer; highWatermark: number; logStartOffset: number }> {
+    opts: { maxBytes?: number; maxWaitMs?: number; isolationLevel?: IsolationLevelId } = {},
+  ): Promise<FetchedPartition> {
     return this.withLeader(topic, partition, async (c) => {
       const maxBytes = opts.maxBytes ?? 1024 * 1024;
       const res = await c.send(
@@ -273,7 +285,7 @@ export class KafkaClient {
           maxWaitMs: opts.maxWaitMs ?? 500,
           minBytes: 1,
           maxBytes,
-          isolationLevel: 0,
+          isolationLevel: opts.isolationLevel ?? IsolationLevel.READ_UNCOMMITTED,
           sessionId: 0,
           sessionEpoch: -1,
           topics: [
@@ -305,23 +317,29 @@ export class KafkaClient {
           records: p.records ?? Buffer.alloc(0),
           highWatermark: p.highWatermark,
           logStartOffset: p.logStartOffset,
+          lastStableOffset: p.lastStableOffset,
+          abortedTransactions: p.abortedTransactions ?? [],
         },
       };
     });
   }
 
-  /** ListOffsets: -1 latest, -2 earliest, or the first offset with a timestamp ≥ `timestamp`. */
+  /**
+   * ListOffsets: -1 latest, -2 earliest, or the first offset with a timestamp ≥ `timestamp`. With
+   * read_committed, latest is the last stable offset.
+   */
   async listOffset(
     topic: string,
     partition: number,
     timestamp: number,
+    isolationLevel: IsolationLevelId = IsolationLevel.READ_UNCOMMITTED,
   ): Promise<{ offset: number; timestamp: number }> {
     return this.withLeader(topic, partition, async (c) => {
       const res = await c.send(
         listOffsetsApi,
         {
           replicaId: -1,
-          isolationLevel: 0,
+          isolationLevel,
           topics: [{ name: topic, partitions: [{ partitionIndex: partition, timestamp }] }],
         },
         this.timeoutMs,
