@@ -1,5 +1,6 @@
 // `raftka console-consumer --bootstrap-server H:P --topic T [--group G] [--from-beginning]
 // [--partition N] [--offset N|earliest|latest] [--max-messages N] [--timeout-ms N]
+// [--isolation-level read_committed|read_uncommitted]
 // [--consumer-property k=v ...] [--property print.key=true] [--property print.offset=true]
 // [--property print.timestamp=true] [--property print.partition=true] [--property key.separator=S]`,
 // like kafka-console-consumer.sh. With --group it is a group member (GroupConsumer, auto-commit,
@@ -9,6 +10,12 @@ import type { CommandModule } from 'yargs';
 import { Consumer, type ConsumedRecord } from '../client/consumer.js';
 import { GroupConsumer, type AssignorName, type GroupConsumerOptions } from '../client/group-consumer.js';
 import { KafkaClient } from '../client/kafka-client.js';
+import {
+  isolationLevelId,
+  isolationLevelNames,
+  parseIsolationLevel,
+  type IsolationLevelName,
+} from '../client/read-committed.js';
 import { parseEndpoints } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
 import { parseProperties } from './properties-flag.js';
@@ -22,6 +29,7 @@ interface ConsumerArgs {
   offset?: string;
   'max-messages'?: number;
   'timeout-ms'?: number;
+  'isolation-level'?: string;
   property?: string[];
   'consumer-property'?: string[];
 }
@@ -58,7 +66,7 @@ const assignorNames = new Map<string, AssignorName>([
  * group.id, group.instance.id, client.id, session.timeout.ms, heartbeat.interval.ms,
  * max.poll.interval.ms (the rebalance timeout), auto.offset.reset, enable.auto.commit,
  * auto.commit.interval.ms, partition.assignment.strategy, max.partition.fetch.bytes,
- * allow.auto.create.topics, metadata.max.age.ms, request.timeout.ms.
+ * allow.auto.create.topics, metadata.max.age.ms, request.timeout.ms, isolation.level.
  */
 export function consumerPropertyOptions(props: ReadonlyMap<string, string>): {
   options: ConsumerPropertyOptions;
@@ -119,6 +127,9 @@ export function consumerPropertyOptions(props: ReadonlyMap<string, string>): {
       case 'request.timeout.ms':
         o.requestTimeoutMs = positiveInt(key, value);
         break;
+      case 'isolation.level':
+        o.isolationLevel = parseIsolationLevel(value);
+        break;
       default:
         unknown.push(key);
     }
@@ -164,9 +175,19 @@ async function printRecords(
   return printed;
 }
 
+/**
+ * --isolation-level, else the consumer property isolation.level, else read_uncommitted (Kafka's
+ * console consumer: the flag overrides the property).
+ */
+export function isolationLevelOf(args: ConsumerArgs, props: ReadonlyMap<string, string>): IsolationLevelName {
+  if (args['isolation-level'] !== undefined) return parseIsolationLevel(args['isolation-level']);
+  const prop = props.get('isolation.level');
+  return prop === undefined ? 'read_uncommitted' : parseIsolationLevel(prop);
+}
+
 async function consumeAssigned(args: ConsumerArgs, props: ReadonlyMap<string, string>): Promise<void> {
   const client = new KafkaClient(parseEndpoints(args['bootstrap-server']), { clientId: 'console-consumer' });
-  const consumer = new Consumer(client, args.topic);
+  const consumer = new Consumer(client, args.topic, isolationLevelId(isolationLevelOf(args, new Map())));
   try {
     const o = args.offset;
     const start =
@@ -200,6 +221,7 @@ async function consumeInGroup(args: ConsumerArgs, props: ReadonlyMap<string, str
     ...options,
     groupId,
     topics: [args.topic],
+    isolationLevel: isolationLevelOf(args, new Map(options.isolationLevel ? [['isolation.level', options.isolationLevel]] : [])),
     autoOffsetReset: args['from-beginning'] ? 'earliest' : (options.autoOffsetReset ?? 'latest'),
     log: (m) => process.stderr.write(`${m}\n`),
   });
@@ -249,6 +271,11 @@ export const consoleConsumerCommand: CommandModule<object, ConsumerArgs> = {
       .option('offset', { type: 'string', describe: 'N, earliest or latest (needs --partition; no group)' })
       .option('max-messages', { type: 'number' })
       .option('timeout-ms', { type: 'number', describe: 'exit after this long without a record' })
+      .option('isolation-level', {
+        type: 'string',
+        choices: isolationLevelNames,
+        describe: 'read_committed skips aborted and open transactions; read_uncommitted (default) reads all',
+      })
       .option('property', {
         type: 'string',
         array: true,

@@ -18,6 +18,7 @@ import { consoleConsumerCommand } from './console-consumer-command.js';
 import { reassignPartitionsCommand } from './reassign-partitions-command.js';
 import { consumerGroupsCommand } from './consumer-groups-command.js';
 import { jepsenCommand } from './jepsen-command.js';
+import { transactionsCommand } from './transactions-command.js';
 
 // Each command file exports one CommandModule; add new ones to this list.
 const commands: CommandModule[] = [
@@ -34,6 +35,7 @@ const commands: CommandModule[] = [
   consoleConsumerCommand as unknown as CommandModule,
   reassignPartitionsCommand as unknown as CommandModule,
   consumerGroupsCommand as unknown as CommandModule,
+  transactionsCommand as unknown as CommandModule,
   migrateCommand,
   jepsenCommand,
 ];
