@@ -607,6 +607,22 @@ export class ReplicaManager {
     return n;
   }
 
+  /**
+   * Over the partitions this broker leads: the largest distance from the high watermark back to the
+   * last stable offset (records read_committed consumers cannot read yet), and how many hold an
+   * open transaction.
+   */
+  transactionLag(): { maxLsoLag: number; withOpenTransactions: number } {
+    let maxLsoLag = 0;
+    let withOpenTransactions = 0;
+    for (const p of this.hosted.values()) {
+      if (!p.isLeader) continue;
+      if (p.log.firstUnstableOffset !== null) withOpenTransactions++;
+      maxLsoLag = Math.max(maxLsoLag, p.highWatermark - this.lastStableOffset(p));
+    }
+    return { maxLsoLag, withOpenTransactions };
+  }
+
   /** The newest metadata image this broker has (hosted or not yet). */
   currentImage(): MetadataImage | null {
     return this.latest;

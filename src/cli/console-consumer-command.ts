@@ -221,7 +221,10 @@ async function consumeInGroup(args: ConsumerArgs, props: ReadonlyMap<string, str
     ...options,
     groupId,
     topics: [args.topic],
-    isolationLevel: isolationLevelOf(args, new Map(options.isolationLevel ? [['isolation.level', options.isolationLevel]] : [])),
+    isolationLevel: isolationLevelOf(
+      args,
+      new Map(options.isolationLevel ? [['isolation.level', options.isolationLevel]] : []),
+    ),
     autoOffsetReset: args['from-beginning'] ? 'earliest' : (options.autoOffsetReset ?? 'latest'),
     log: (m) => process.stderr.write(`${m}\n`),
   });

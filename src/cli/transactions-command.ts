@@ -86,7 +86,9 @@ export function transactionsAction(a: TransactionsArgs): TransactionAction {
       break;
     case 'find-hanging':
       if (a.topic === undefined && a['broker-id'] === undefined)
-        throw new Error('The `find-hanging` command requires either --topic or --broker-id to limit the scope of the search');
+        throw new Error(
+          'The `find-hanging` command requires either --topic or --broker-id to limit the scope of the search',
+        );
       if (a.partition !== undefined && a.topic === undefined)
         throw new Error('The --partition argument requires --topic to be provided');
       break;
@@ -133,7 +135,9 @@ async function run(client: KafkaClient, action: TransactionAction, a: Transactio
       const id = a['transactional-id']!;
       const [d] = await describeTransactions(client, [id]);
       if (!d || d.errorCode !== 0)
-        throw new Error(`Failed to describe transaction state of transactional-id \`${id}\`: ${errorName(d?.errorCode ?? -1)}`);
+        throw new Error(
+          `Failed to describe transaction state of transactional-id \`${id}\`: ${errorName(d?.errorCode ?? -1)}`,
+        );
       const rows = [describeRow(d, Date.now())];
       print(a.json, rows, () => formatDescribe(rows));
       return;

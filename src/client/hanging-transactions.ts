@@ -40,7 +40,12 @@ export interface HangingSearch {
 }
 
 /** States in which a coordinator still writes markers to the partitions it lists. */
-const completingStates: ReadonlySet<string> = new Set(['Ongoing', 'PrepareCommit', 'PrepareAbort', 'PrepareEpochFence']);
+const completingStates: ReadonlySet<string> = new Set([
+  'Ongoing',
+  'PrepareCommit',
+  'PrepareAbort',
+  'PrepareEpochFence',
+]);
 
 /** Open transactions whose producer has been silent longer than `maxTransactionTimeoutMs`. */
 export function candidateOpenTransactions(

@@ -11,7 +11,8 @@
 // base-offset rule and is what Kafka does. The list is per answer: a transaction whose marker lies
 // beyond this answer is listed again by the next fetch, which starts after this one.
 import { IsolationLevel, type IsolationLevelId, ControlRecordType } from '../protocol/txn-types.js';
-import { readBatchHeaders, readRecords, type KafkaRecord, type RecordBatchHeader } from '../protocol/record-batch.js';
+import { readBatchHeaders, readRecords, type KafkaRecord } from '../protocol/record-batch.js';
+import { batchEndTxnMarker } from '../protocol/control-records.js';
 
 export interface AbortedTransaction {
   readonly producerId: number;
@@ -32,12 +33,6 @@ export function parseIsolationLevel(value: string): IsolationLevelName {
   const found = isolationLevelNames.find((n) => n === value);
   if (!found) throw new Error(`isolation level must be read_committed or read_uncommitted, got "${value}"`);
   return found;
-}
-
-/** Whether a control batch is an ABORT marker (its record's key: version int16, type int16). */
-function isAbortMarker(buf: Buffer, h: RecordBatchHeader): boolean {
-  const key = readRecords(buf, h)[0]?.key;
-  return key !== null && key !== undefined && key.length >= 4 && key.readInt16BE(2) === ControlRecordType.ABORT;
 }
 
 export interface Deliverable {
@@ -70,7 +65,7 @@ export function deliverableRecords(
       while (nextPending < pending.length && pending[nextPending]!.firstOffset <= lastOffset)
         abortedProducers.add(pending[nextPending++]!.producerId);
       if (h.isControl) {
-        if (isAbortMarker(records, h)) abortedProducers.delete(h.producerId);
+        if (batchEndTxnMarker(records, h)?.type === ControlRecordType.ABORT) abortedProducers.delete(h.producerId);
         continue;
       }
       if (h.isTransactional && abortedProducers.has(h.producerId)) continue;

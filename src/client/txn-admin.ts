@@ -43,7 +43,10 @@ function coordinatorMovedOrLoading(code: number): boolean {
  * The transaction coordinator of `transactionalId`, asked of any broker. COORDINATOR_NOT_AVAILABLE
  * (the first use creates __transaction_state) and COORDINATOR_LOAD_IN_PROGRESS are retried.
  */
-export async function findTransactionCoordinator(client: KafkaClient, transactionalId: string): Promise<CoordinatorNode> {
+export async function findTransactionCoordinator(
+  client: KafkaClient,
+  transactionalId: string,
+): Promise<CoordinatorNode> {
   for (let attempt = 1; ; attempt++) {
     let code: number = ErrorCode.COORDINATOR_NOT_AVAILABLE;
     let message = `FindCoordinator for transactional id '${transactionalId}'`;
@@ -93,8 +96,15 @@ async function describeOne(client: KafkaClient, transactionalId: string): Promis
     let code: number;
     try {
       // The coordinator's address comes with the answer; the metadata may not list it yet.
-      const conn = await client.dedicatedConnection({ host: coordinator.host, port: coordinator.port }, 'txn-coordinator');
-      const res = await conn.send(describeTransactionsApi, { transactionalIds: [transactionalId] }, client.requestTimeoutMs);
+      const conn = await client.dedicatedConnection(
+        { host: coordinator.host, port: coordinator.port },
+        'txn-coordinator',
+      );
+      const res = await conn.send(
+        describeTransactionsApi,
+        { transactionalIds: [transactionalId] },
+        client.requestTimeoutMs,
+      );
       const s = res.transactionStates.find((x) => x.transactionalId === transactionalId) ?? res.transactionStates[0];
       if (!s) throw new KafkaRequestError(ErrorCode.UNKNOWN_SERVER_ERROR, 'empty DescribeTransactions answer');
       code = s.errorCode;
@@ -187,7 +197,9 @@ export async function listTransactions(
   const md = await client.metadata([]);
   const brokerIds = md.brokers.map((b) => b.nodeId).sort((a, b) => a - b);
   const perBroker = await Promise.all(brokerIds.map((id) => listOnBroker(client, id, filters)));
-  return perBroker.flat().sort((a, b) => a.coordinatorId - b.coordinatorId || a.transactionalId.localeCompare(b.transactionalId));
+  return perBroker
+    .flat()
+    .sort((a, b) => a.coordinatorId - b.coordinatorId || a.transactionalId.localeCompare(b.transactionalId));
 }
 
 export interface ProducerState {
@@ -252,7 +264,12 @@ export async function describeProducers(
     for (const [leader, tps] of await leadersOf(client, todo, attempt > 1)) {
       if (leader < 0) {
         if (last)
-          for (const tp of tps) done.set(`${tp.topic}\0${tp.partition}`, { ...tp, errorCode: ErrorCode.LEADER_NOT_AVAILABLE, producers: [] });
+          for (const tp of tps)
+            done.set(`${tp.topic}\0${tp.partition}`, {
+              ...tp,
+              errorCode: ErrorCode.LEADER_NOT_AVAILABLE,
+              producers: [],
+            });
         else again.push(...tps);
         continue;
       }
@@ -327,7 +344,9 @@ export async function abortTransaction(client: KafkaClient, spec: AbortTransacti
         },
         client.requestTimeoutMs + 30_000,
       );
-      const p = res.markers[0]?.topics.find((t) => t.name === spec.topic)?.partitions.find((x) => x.partitionIndex === spec.partition);
+      const p = res.markers[0]?.topics
+        .find((t) => t.name === spec.topic)
+        ?.partitions.find((x) => x.partitionIndex === spec.partition);
       if (!p) throw new KafkaRequestError(ErrorCode.UNKNOWN_SERVER_ERROR, `WriteTxnMarkers answered nothing for ${tp}`);
       if (p.errorCode === ErrorCode.NONE) return;
       code = p.errorCode;
@@ -349,9 +368,20 @@ export async function abortSpecAt(
   startOffset: number,
 ): Promise<AbortTransactionSpec | null> {
   const [r] = await describeProducers(client, [{ topic, partition }]);
-  if (!r) throw new KafkaRequestError(ErrorCode.UNKNOWN_SERVER_ERROR, `no DescribeProducers answer for ${topic}-${partition}`);
-  if (r.errorCode !== ErrorCode.NONE) throw new KafkaRequestError(r.errorCode, `describe producers of ${topic}-${partition}`);
+  if (!r)
+    throw new KafkaRequestError(
+      ErrorCode.UNKNOWN_SERVER_ERROR,
+      `no DescribeProducers answer for ${topic}-${partition}`,
+    );
+  if (r.errorCode !== ErrorCode.NONE)
+    throw new KafkaRequestError(r.errorCode, `describe producers of ${topic}-${partition}`);
   const p = r.producers.find((x) => x.currentTransactionStartOffset === startOffset);
   if (!p) return null;
-  return { topic, partition, producerId: p.producerId, producerEpoch: p.producerEpoch, coordinatorEpoch: p.coordinatorEpoch };
+  return {
+    topic,
+    partition,
+    producerId: p.producerId,
+    producerEpoch: p.producerEpoch,
+    coordinatorEpoch: p.coordinatorEpoch,
+  };
 }

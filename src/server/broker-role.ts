@@ -92,6 +92,7 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
   replicas.setIsrChanger(alterPartitionBatcher(controllerClient, config.nodeId, brokerEpoch));
   const fetcher = createReplicaFetcher(ctx, replicas, brokerEpoch, replicationEndpointOf);
   registerUnderReplicatedGauge(ctx.registry, replicas);
+  registerTransactionGauges(ctx.registry, replicas);
   const groups = createGroupCoordinator(config, replicas, state, logger);
   // A marker replicated on a __consumer_offsets partition settles the producer's pending offsets.
   txn.markers.setListener((tp, producerId, committed) => {
@@ -214,6 +215,26 @@ function registerUnderReplicatedGauge(registry: Registry, replicas: ReplicaManag
     registers: [registry],
     collect() {
       this.set(replicas.underReplicatedCount());
+    },
+  });
+}
+
+/** How far transactions hold read_committed consumers back, over the partitions this broker leads. */
+function registerTransactionGauges(registry: Registry, replicas: ReplicaManager): void {
+  new Gauge({
+    name: 'raftka_partition_lso_lag_max',
+    help: 'Largest high watermark minus last stable offset over the partitions this broker leads (records read_committed consumers wait for)',
+    registers: [registry],
+    collect() {
+      this.set(replicas.transactionLag().maxLsoLag);
+    },
+  });
+  new Gauge({
+    name: 'raftka_partitions_with_open_transactions',
+    help: 'Partitions this broker leads that hold an open transaction',
+    registers: [registry],
+    collect() {
+      this.set(replicas.transactionLag().withOpenTransactions);
     },
   });
 }

@@ -14,7 +14,6 @@ import { ErrorCode } from '../common/errors.js';
 import {
   buildRecordBatch,
   readBatchHeaders,
-  readRecords,
   setBaseOffset,
   setLogAppendTime,
   setPartitionLeaderEpoch,
@@ -31,14 +30,12 @@ import {
   writeSnapshotFile,
 } from './producer-snapshot.js';
 import {
-  encodeEndTxnMarker,
   incrementSequence,
-  parseEndTxnMarker,
   ProducerStateManager,
   type CompletedTxn,
-  type EndTxnMarker,
   type ProducerStateView,
 } from './producer-state.js';
+import { batchEndTxnMarker, encodeEndTxnMarker } from '../protocol/control-records.js';
 
 export interface AppendInfo {
   readonly baseOffset: number;
@@ -71,12 +68,6 @@ type ReadResult =
   | { readonly ok: false; readonly reason: 'offset-out-of-range' };
 
 /** Headers of every batch in `buf`, which must hold whole batches only. */
-/** The COMMIT/ABORT marker of a control batch in `buf` (null for other control records). */
-function controlMarker(buf: Buffer, h: BatchHeader): EndTxnMarker | null {
-  const first = readRecords(buf, h)[0];
-  return first ? parseEndTxnMarker(first.key, first.value) : null;
-}
-
 function batchHeaders(buf: Buffer): BatchHeader[] {
   const headers = readBatchHeaders(buf);
   const covered = headers.reduce((n, h) => n + h.sizeInBytes, 0);
@@ -307,7 +298,7 @@ export class Log {
   private updateProducers(buf: Buffer, headers: readonly BatchHeader[], segment: LogSegment | null): void {
     for (const h of headers) {
       if (h.producerId < 0) continue;
-      const marker = h.isControl ? controlMarker(buf, h) : null;
+      const marker = h.isControl ? batchEndTxnMarker(buf, h) : null;
       const done = this.producers.update(h, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp, marker);
       if (done?.aborted && segment) this.indexAborted(segment, done);
     }

@@ -9,6 +9,7 @@
 // transactions by first offset; `unreplicated` holds completed transactions whose marker is not
 // yet below the high watermark (they still hold the last stable offset back, as in Kafka).
 // Pure: no I/O; snapshots are read and written by producer-snapshot.ts.
+import type { EndTxnMarker } from '../protocol/control-records.js';
 import { ControlRecordType } from '../protocol/txn-types.js';
 import { ErrorCode } from '../common/errors.js';
 import type { RecordBatchHeader } from '../protocol/record-batch.js';
@@ -67,31 +68,6 @@ export interface CompletedTxn {
   /** The marker's offset. */
   readonly lastOffset: number;
   readonly aborted: boolean;
-}
-
-/** A control batch's marker, decoded from its one record (key: version, type; value: version, coordinator epoch). */
-export interface EndTxnMarker {
-  readonly type: number;
-  readonly coordinatorEpoch: number;
-}
-
-/** The marker of a control record, or null when the record is not a COMMIT/ABORT marker. */
-export function parseEndTxnMarker(key: Buffer | null, value: Buffer | null): EndTxnMarker | null {
-  if (key === null || key.length < 4) return null;
-  const type = key.readInt16BE(2);
-  if (type !== ControlRecordType.ABORT && type !== ControlRecordType.COMMIT) return null;
-  const coordinatorEpoch = value !== null && value.length >= 6 ? value.readInt32BE(2) : -1;
-  return { type, coordinatorEpoch };
-}
-
-export function encodeEndTxnMarker(marker: EndTxnMarker): { key: Buffer; value: Buffer } {
-  const key = Buffer.alloc(4);
-  key.writeInt16BE(0, 0);
-  key.writeInt16BE(marker.type, 2);
-  const value = Buffer.alloc(6);
-  value.writeInt16BE(0, 0);
-  value.writeInt32BE(marker.coordinatorEpoch, 2);
-  return { key, value };
 }
 
 /** `seq + delta` with Kafka's wrap at Int32 max (the sequence after int32 max is 0). */

@@ -12,6 +12,8 @@ import { ErrorCode } from '../../common/errors.js';
 import { buildRecordBatch, readBatchHeaders, readRecords } from '../../protocol/record-batch.js';
 import type { ReplicaManager } from '../replica-manager.js';
 import { offsetsTopicName } from './offsets-records.js';
+import { parseEndTxnMarker } from '../../protocol/control-records.js';
+import { ControlRecordType } from '../../protocol/txn-types.js';
 
 export interface OffsetsRecord {
   readonly key: Buffer;
@@ -54,19 +56,6 @@ export interface OffsetsLog {
   append(partition: number, records: readonly OffsetsRecord[], producer?: TxnProducer): Promise<OffsetsAppend>;
   /** Every record and marker of the partition from its log start to its end, in order. */
   readAll(partition: number): AsyncIterable<OffsetsLogEntry>;
-}
-
-/** Kafka's control record key: version int16, type int16 (0 ABORT, 1 COMMIT; other types are not markers). */
-const controlTypeAbort = 0;
-const controlTypeCommit = 1;
-const controlKeyBytes = 4;
-
-function markerCommit(key: Buffer | null): boolean | null {
-  if (key === null || key.length < controlKeyBytes) return null;
-  const type = key.readInt16BE(2);
-  if (type === controlTypeCommit) return true;
-  if (type === controlTypeAbort) return false;
-  return null;
 }
 
 /** Kafka's translation of a failed `__consumer_offsets` append into what a group client sees. */
@@ -153,8 +142,9 @@ export class ReplicatedOffsetsLog implements OffsetsLog {
         for (const rec of readRecords(r.records, h)) {
           if (rec.offset < offset) continue;
           if (h.isControl) {
-            const commit = markerCommit(rec.key);
-            if (commit !== null) yield { kind: 'marker', producerId: h.producerId, commit };
+            const marker = parseEndTxnMarker(rec.key, rec.value);
+            if (marker !== null)
+              yield { kind: 'marker', producerId: h.producerId, commit: marker.type === ControlRecordType.COMMIT };
           } else {
             const txnProducerId = h.isTransactional ? h.producerId : null;
             yield { kind: 'record', key: rec.key, value: rec.value, batchOffset: h.baseOffset, txnProducerId };
