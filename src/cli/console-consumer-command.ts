@@ -187,7 +187,8 @@ export function isolationLevelOf(args: ConsumerArgs, props: ReadonlyMap<string, 
 
 async function consumeAssigned(args: ConsumerArgs, props: ReadonlyMap<string, string>): Promise<void> {
   const client = new KafkaClient(parseEndpoints(args['bootstrap-server']), { clientId: 'console-consumer' });
-  const consumer = new Consumer(client, args.topic, isolationLevelId(isolationLevelOf(args, new Map())));
+  const level = isolationLevelOf(args, parseProperties(args['consumer-property'] ?? []));
+  const consumer = new Consumer(client, args.topic, isolationLevelId(level));
   try {
     const o = args.offset;
     const start =
@@ -221,10 +222,7 @@ async function consumeInGroup(args: ConsumerArgs, props: ReadonlyMap<string, str
     ...options,
     groupId,
     topics: [args.topic],
-    isolationLevel: isolationLevelOf(
-      args,
-      new Map(options.isolationLevel ? [['isolation.level', options.isolationLevel]] : []),
-    ),
+    isolationLevel: isolationLevelOf(args, parseProperties(args['consumer-property'] ?? [])),
     autoOffsetReset: args['from-beginning'] ? 'earliest' : (options.autoOffsetReset ?? 'latest'),
     log: (m) => process.stderr.write(`${m}\n`),
   });
