@@ -134,7 +134,7 @@ async function run(client: KafkaClient, action: TransactionAction, a: Transactio
     case 'describe': {
       const id = a['transactional-id']!;
       const [d] = await describeTransactions(client, [id]);
-      if (!d || d.errorCode !== 0)
+      if (d?.errorCode !== 0)
         throw new Error(
           `Failed to describe transaction state of transactional-id \`${id}\`: ${errorName(d?.errorCode ?? -1)}`,
         );
@@ -144,7 +144,7 @@ async function run(client: KafkaClient, action: TransactionAction, a: Transactio
     }
     case 'describe-producers': {
       const [r] = await describeProducers(client, [{ topic: a.topic!, partition: a.partition! }]);
-      if (!r || r.errorCode !== 0)
+      if (r?.errorCode !== 0)
         throw new Error(
           `Failed to describe producers for partition ${a.topic}-${a.partition} on leader: ${errorName(r?.errorCode ?? -1)}`,
         );
