@@ -33,22 +33,35 @@ function stopRequested(): AbortSignal {
   return controller.signal;
 }
 
-const up: CommandModule<object, ClusterArgs & { detach?: boolean }> = {
+const up: CommandModule<object, ClusterArgs & { detach?: boolean; 'wait-timeout'?: number }> = {
   command: 'up',
   describe: 'Format (first time) and start every node that is not running; stay in the foreground unless --detach',
   builder: (y) =>
-    common(y).option('detach', { type: 'boolean', describe: 'return once every node is up, leaving them running' }),
+    common(y)
+      .option('detach', { type: 'boolean', describe: 'return once the cluster is ready, leaving the nodes running' })
+      .option('wait-timeout', {
+        type: 'number',
+        describe:
+          'ms to wait, once every node is healthy, for a quorum leader and every broker unfenced (default 60000)',
+      }),
   handler: async (args) => {
     try {
       const detach = Boolean(args.detach);
       // In the foreground, Ctrl-C stops the nodes even while they are still starting.
       const signal = detach ? undefined : stopRequested();
-      const result = await clusterUp({ configDir: args['config-dir'], dataDir: args['data-dir'], detach, signal });
+      const result = await clusterUp({
+        configDir: args['config-dir'],
+        dataDir: args['data-dir'],
+        detach,
+        signal,
+        readyTimeoutMs: args['wait-timeout'],
+      });
       console.log(
         result.started.length > 0 ? `started ${result.started.join(', ')}` : 'every node was already running',
       );
       console.log(`cluster id ${result.clusterId}`);
       console.log(describeNodes(result.nodes, result.paths));
+      console.log('ready');
       if (signal === undefined) return;
       console.log('running in the foreground; Ctrl-C stops every node');
       const stopped = await superviseForeground(result.paths, { signal, report: (line) => console.log(line) });
@@ -67,7 +80,7 @@ function forcedNote(stopped: readonly { node: { name: string }; forced: boolean 
 
 const status: CommandModule<object, ClusterArgs & { json?: boolean }> = {
   command: 'status',
-  describe: 'Show every node: id, roles, pid, state, listeners',
+  describe: 'Show every node: id, roles, pid, state, broker state, quorum leader, listeners',
   builder: (y) => common(y).option('json', { type: 'boolean', describe: 'print JSON' }),
   handler: async (args) => {
     try {
@@ -82,10 +95,17 @@ const status: CommandModule<object, ClusterArgs & { json?: boolean }> = {
         n.roles.join(','),
         n.pid === null ? '-' : String(n.pid),
         n.state === 'running' && !n.healthy ? 'running (unhealthy)' : n.state,
+        n.brokerState ?? '-',
+        n.quorumLeaderId === null ? '-' : String(n.quorumLeaderId),
         n.listeners.map((l) => `${l.name}://${l.host}:${l.port}`).join(','),
         n.adminListener ? `${n.adminListener.host}:${n.adminListener.port}` : '-',
       ]);
-      console.log(formatTable(['NAME', 'NODE-ID', 'ROLES', 'PID', 'STATE', 'LISTENERS', 'ADMIN'], rows));
+      console.log(
+        formatTable(
+          ['NAME', 'NODE-ID', 'ROLES', 'PID', 'STATE', 'BROKER', 'QUORUM-LEADER', 'LISTENERS', 'ADMIN'],
+          rows,
+        ),
+      );
     } catch (err) {
       exitWithError(err);
     }

@@ -32,13 +32,13 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { loadNodeConfig } from '../common/config.js';
 import type { Endpoint, Listener, NodeConfig, ProcessRole } from '../common/node-config.js';
 import { repoRoot as defaultRepoRoot } from '../common/paths.js';
 import { processIsAlive } from '../common/processes.js';
+import { connectHost, notReadyBecause, probeHealthy, probeReadiness } from './node-probes.js';
 import { formatStorage, isValidUuid, nodeDirectories, randomUuid, readMetaProperties } from './storage-format.js';
 
 /** Where a cluster's configs and data are; dataDir defaults to ./data/<config folder name>. */
@@ -69,6 +69,10 @@ interface NodeStatus {
   readonly state: 'running' | 'stopped';
   /** /healthz answered 200 (a node without admin.listener counts as healthy while running). */
   readonly healthy: boolean;
+  /** The quorum leader the node knows (null: none, stopped, or no admin listener). */
+  readonly quorumLeaderId: number | null;
+  /** A broker's lifecycle state (registering, fenced, running, shutting-down); null otherwise. */
+  readonly brokerState: string | null;
   readonly listeners: readonly Listener[];
   readonly adminListener: Endpoint | null;
   readonly logFile: string;
@@ -83,7 +87,8 @@ const stopTimeoutMsDefault = 10_000;
 /** After SIGKILL a process is gone within moments; this only bounds the wait for it. */
 const killWaitMs = 5_000;
 const pollIntervalMs = 50;
-const healthTimeoutMs = 1_000;
+/** How long `up` waits, after every node is healthy, for a quorum leader and every broker unfenced. */
+const readyTimeoutMsDefault = 60_000;
 /** How long a port must stay busy before `up` calls it taken. */
 const portBusyWaitMs = 1_000;
 const watchIntervalMs = 500;
@@ -273,31 +278,9 @@ function applyStoragePlan(plan: StoragePlan, dataDir: string): void {
 // ---------------------------------------------------------------------------------------------
 // Probes
 
-/**
- * GET /healthz answered 200. node:http without keep-alive rather than fetch: fetch loads undici
- * (~150 ms) and its idle keep-alive sockets hold a short-lived CLI open after it is done.
- */
+/** /healthz answered 200; a node without admin.listener counts as healthy (the caller checks the process). */
 function healthy(admin: Endpoint | null): Promise<boolean> {
-  if (!admin) return Promise.resolve(true); // nothing to ask; the caller checks the process
-  return new Promise((resolveHealthy) => {
-    const req = httpRequest(
-      { host: connectHost(admin.host), port: admin.port, path: '/healthz', agent: false, timeout: healthTimeoutMs },
-      (res) => {
-        res.resume();
-        resolveHealthy(res.statusCode === 200);
-      },
-    );
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolveHealthy(false));
-    req.end();
-  });
-}
-
-/** Where to reach a server bound to `host` (a wildcard is reached on loopback). */
-function connectHost(host: string): string {
-  if (host === '' || host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '::1';
-  return host;
+  return admin ? probeHealthy(admin) : Promise.resolve(true);
 }
 
 function urlHost(host: string): string {
@@ -377,6 +360,8 @@ interface UpOptions extends ClusterOptions {
   /** Where bin/raftka.js is (default: this repository). */
   readonly repoRoot?: string | undefined;
   readonly startTimeoutMs?: number | undefined;
+  /** After every node is healthy: the bound on the wait for a quorum leader and every broker unfenced. */
+  readonly readyTimeoutMs?: number | undefined;
   readonly stopTimeoutMs?: number | undefined;
   /** Aborting it while nodes start (Ctrl-C in the foreground) stops every node and throws. */
   readonly signal?: AbortSignal | undefined;
@@ -438,6 +423,7 @@ export async function clusterUp(options: UpOptions): Promise<UpResult> {
       started.push(spawnNode(node, options.repoRoot ?? defaultRepoRoot));
     }
     await waitHealthy(nodes, started, options.startTimeoutMs ?? startTimeoutMsDefault, options.signal);
+    await waitReady(nodes, started, options.readyTimeoutMs ?? readyTimeoutMsDefault, options.signal);
   } catch (err) {
     const stopTimeoutMs = options.stopTimeoutMs ?? stopTimeoutMsDefault;
     if (options.signal?.aborted) {
@@ -475,14 +461,7 @@ async function waitHealthy(
   for (;;) {
     if (signal?.aborted) throw new ClusterError('interrupted');
     // Our own children: their 'exit' event says how (libuv reaps them, so no pid check is needed).
-    for (const s of started) {
-      if (s.exit !== null) {
-        rmSync(s.node.pidFile, { force: true });
-        throw new ClusterError(
-          `${s.node.name} (node.id=${s.node.config.nodeId}) exited while starting (${s.exit}); the end of ${s.node.logFile}:\n${tailOfFile(s.node.logFile)}`,
-        );
-      }
-    }
+    checkStartedAlive(started);
     const checks = await Promise.all([...pending].map(async (n) => ({ n, ok: await healthy(n.config.adminListener) })));
     for (const { n, ok } of checks) if (ok) pending.delete(n);
     if (pending.size === 0) return;
@@ -494,11 +473,66 @@ async function waitHealthy(
   }
 }
 
+/** Throws when one of the nodes this call started has exited (with the end of its log). */
+function checkStartedAlive(started: readonly Started[]): void {
+  for (const s of started) {
+    if (s.exit !== null) {
+      rmSync(s.node.pidFile, { force: true });
+      throw new ClusterError(
+        `${s.node.name} (node.id=${s.node.config.nodeId}) exited while starting (${s.exit}); the end of ${s.node.logFile}:\n${tailOfFile(s.node.logFile)}`,
+      );
+    }
+  }
+}
+
+/**
+ * Waits until the cluster is usable: every node sees a quorum leader and every broker is
+ * registered and unfenced, so a topic can be placed on all of them at once. Nodes without an
+ * admin listener cannot be asked and are not waited for.
+ */
+async function waitReady(
+  nodes: readonly ClusterNode[],
+  started: readonly Started[],
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const pending = new Map(nodes.filter((n) => n.config.adminListener !== null).map((n) => [n, 'not asked yet']));
+  for (;;) {
+    if (signal?.aborted) throw new ClusterError('interrupted');
+    checkStartedAlive(started);
+    const checks = await Promise.all(
+      [...pending.keys()].map(async (n) => ({
+        n,
+        problem: notReadyBecause(n.config.processRoles, await probeReadiness(n.config.adminListener!)),
+      })),
+    );
+    for (const { n, problem } of checks) {
+      if (problem === null) pending.delete(n);
+      else pending.set(n, problem);
+    }
+    if (pending.size === 0) return;
+    if (Date.now() > deadline) {
+      const late = [...pending].map(([n, why]) => `${n.name} (node.id=${n.config.nodeId}): ${why} (see ${n.logFile})`);
+      throw new ClusterError(`not ready within ${timeoutMs} ms:\n  ${late.join('\n  ')}`);
+    }
+    await sleep(pollIntervalMs);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // status
 
 export async function clusterStatus(options: ClusterOptions): Promise<NodeStatus[]> {
   return statusOf(loadClusterNodes(resolvePaths(options.configDir, options.dataDir)));
+}
+
+async function readinessOf(
+  pid: number | null,
+  admin: Endpoint | null,
+): Promise<{ quorumLeaderId: number | null; brokerState: string | null }> {
+  const r = pid !== null && admin !== null ? await probeReadiness(admin) : null;
+  return { quorumLeaderId: r?.quorumLeaderId ?? null, brokerState: r?.brokerState ?? null };
 }
 
 async function statusOf(nodes: readonly ClusterNode[]): Promise<NodeStatus[]> {
@@ -512,6 +546,7 @@ async function statusOf(nodes: readonly ClusterNode[]): Promise<NodeStatus[]> {
         pid,
         state: pid === null ? ('stopped' as const) : ('running' as const),
         healthy: pid !== null && (await healthy(node.config.adminListener)),
+        ...(await readinessOf(pid, node.config.adminListener)),
         listeners: node.config.listeners,
         adminListener: node.config.adminListener,
         logFile: node.logFile,
