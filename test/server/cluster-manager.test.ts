@@ -275,8 +275,8 @@ test('the tail of a log is its last lines, read from the end only', () => {
   }
 });
 
-// A stand-in for `bin/raftka.js server start`: serves /healthz on the config's admin.listener and
-// exits 0 on SIGTERM. A comment line in the config changes its behaviour. It keeps these tests
+// A stand-in for `bin/raftka.js server start`: serves /healthz and /status (ready) on the config's
+// admin.listener and exits 0 on SIGTERM. A comment line in the config changes its behaviour. It keeps these tests
 // fast and independent of the real node; the foreground test below uses the real one.
 const fakeServer = `
 const fs = require('node:fs');
@@ -285,7 +285,9 @@ const args = process.argv.slice(2);
 const text = fs.readFileSync(args[args.indexOf('--config') + 1], 'utf8');
 if (text.includes('# fake: exit')) { console.log('{"msg":"fake node failed on purpose"}'); process.exit(3); }
 const admin = /^admin\\.listener=(.*):(\\d+)$/m.exec(text);
-const server = http.createServer((req, res) => res.end('ok\\n'));
+// /status: a quorum leader and a running broker, so \`up\` counts the node as ready.
+const status = JSON.stringify({ leaderId: 1, broker: { state: 'running', epoch: 1 } });
+const server = http.createServer((req, res) => res.end(req.url === '/status' ? status : 'ok\\n'));
 const listen = () => server.listen(Number(admin[2]), admin[1], () => console.log(JSON.stringify({ msg: 'started', args })));
 setTimeout(listen, text.includes('# fake: slow') ? 10000 : 0);
 process.on('SIGTERM', () => { if (!text.includes('# fake: ignore-sigterm')) process.exit(0); });
