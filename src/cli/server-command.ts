@@ -34,6 +34,9 @@ const start: CommandModule<object, StartArgs> = {
     };
     process.on('uncaughtException', fatal);
     process.on('unhandledRejection', fatal);
+    // Node's own warnings (MaxListenersExceededWarning, deprecations) as log lines, not text on stderr.
+    process.removeAllListeners('warning');
+    process.on('warning', (w) => logger.warn({ warning: w.name, detail: w.message, stack: w.stack }, 'node warning'));
     let node: RunningNode;
     try {
       node = await startNode(config, logger, fatal);

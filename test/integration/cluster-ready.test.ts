@@ -1,13 +1,15 @@
 // `raftka cluster up --detach` returns only once the cluster is usable: a quorum leader and every
 // broker registered and unfenced. Creating a replication-factor-3 topic straight after it must
 // succeed, ten times in a row, each on a fresh data dir; `cluster status` shows each broker's
-// state and the quorum leader.
+// state and the quorum leader; every line the nodes log is a JSON object.
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClusterFixture } from '../../src/testing/cluster-fixture.js';
 
 interface StatusRow {
   name: string;
+  logFile: string;
   brokerState: string | null;
   quorumLeaderId: number | null;
 }
@@ -47,6 +49,17 @@ test('cluster up --detach, then at once a topic with replication factor 3', { ti
         assert.ok([...leaders][0] !== null);
         const table = await f.raftka('cluster', 'status', '--config-dir', f.configDir, '--data-dir', f.dataDir);
         assert.match(table.split('\n')[0]!, /\bBROKER\s+QUORUM-LEADER\b/);
+        // Every line a node logged is one JSON object (pino), with the node's id.
+        for (const r of rows) {
+          const lines = readFileSync(r.logFile, 'utf8')
+            .split('\n')
+            .filter((l) => l.length > 0);
+          assert.ok(lines.length > 0);
+          for (const l of lines) {
+            const o = JSON.parse(l) as { nodeId?: unknown };
+            assert.equal(typeof o.nodeId, 'number', `${r.name}: ${l}`);
+          }
+        }
       }
     } finally {
       await f.destroy();
