@@ -51,6 +51,8 @@ const fetchZstdMinVersion = 10;
 
 /** Fetch waits at most this long whatever the client asks (Kafka bounds it by the request timeout). */
 const fetchWaitMaxMs = 30_000;
+/** The record set of a partition answered with an error: empty, never null (as Kafka). */
+const noRecords = Buffer.alloc(0);
 
 export function brokerHandlers(ctx: BrokerApiContext): KafkaApiRegistry {
   const image = (): MetadataImage | null => ctx.replicas.currentImage();
@@ -282,7 +284,7 @@ async function fetch(ctx: BrokerApiContext, req: FetchRequest, rc: RequestContex
               lastStableOffset: r.highWatermark,
               logStartOffset: r.logStartOffset,
               abortedTransactions: null,
-              records: null,
+              records: noRecords, // Kafka sends an empty set: librdkafka rejects a null one as malformed
             };
           }
           // Fetch below v10 predates zstd: such a consumer cannot take zstd batches (Kafka answers the same).
@@ -298,7 +300,7 @@ async function fetch(ctx: BrokerApiContext, req: FetchRequest, rc: RequestContex
               lastStableOffset: r.highWatermark,
               logStartOffset: r.logStartOffset,
               abortedTransactions: null,
-              records: null,
+              records: noRecords,
             };
           }
           total += r.records.length;
