@@ -458,6 +458,36 @@ test('committed offsets survive a coordinator failover: the new coordinator load
   assert.equal(second.c.fetchOffsets(elsewhere, null).errorCode, ErrorCode.NOT_COORDINATOR);
 });
 
+test('pipelined commits acknowledged out of order leave the last one in the log as the committed offset', async () => {
+  const { c, log } = setup();
+  await lead(c);
+  // Fifty commits of one partition, all in the log before any is acknowledged; the acknowledgements
+  // then arrive last first (as appends waiting on the ISR may resume).
+  const release = new Map<number, () => void>();
+  log.commitGateFor = (baseOffset) => new Promise<void>((r) => release.set(baseOffset, r));
+  const commits = Array.from({ length: 50 }, (_, i) =>
+    c.commitOffsets({
+      groupId: 'pipelined',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      offsets: [{ topic: 't', partition: 0, offset: i + 1, leaderEpoch: -1, metadata: null }],
+    }),
+  );
+  for (let i = 0; i < 100 && release.size < 50; i++) await new Promise<void>((r) => setImmediate(r));
+  assert.equal(release.size, 50, 'every commit is in the log');
+  for (const offset of [...release.keys()].sort((a, b) => b - a)) {
+    release.get(offset)!();
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  assert.deepEqual(
+    await Promise.all(commits),
+    Array.from({ length: 50 }, () => [ErrorCode.NONE]),
+  );
+  const fetched = c.fetchOffsets('pipelined', [{ topic: 't', partition: 0 }]);
+  assert.equal(fetched.offsets[0]?.offset, 50, 'the 50th commit, the last in the log, is the committed offset');
+});
+
 test('a failed append answers commits and assignments with the coordinator errors Kafka uses', async () => {
   const { c, log } = setup();
   await lead(c);

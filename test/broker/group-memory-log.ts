@@ -22,6 +22,8 @@ export class MemoryOffsetsLog implements OffsetsLog {
   loadGate: Promise<void> | null = null;
   /** While set, an append waits for it after it is in the log (a slow ISR). */
   commitGate: Promise<void> | null = null;
+  /** While set, an append waits for the promise it returns for the append's base offset (appends acknowledged out of order). */
+  commitGateFor: ((baseOffset: number) => Promise<void>) | null = null;
 
   async append(partition: number, records: readonly OffsetsRecord[], producer?: TxnProducer): Promise<OffsetsAppend> {
     if (this.failWith !== ErrorCode.NONE) return { errorCode: this.failWith, baseOffset: -1 };
@@ -32,6 +34,7 @@ export class MemoryOffsetsLog implements OffsetsLog {
       records.length,
     );
     if (this.commitGate) await this.commitGate;
+    if (this.commitGateFor) await this.commitGateFor(baseOffset);
     return { errorCode: ErrorCode.NONE, baseOffset };
   }
 

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
 import { KafkaClient } from '../../src/client/kafka-client.js';
+import { offsetCommit, offsetFetch } from '../../src/client/group-client.js';
 import { parseEndpoints } from '../../src/common/endpoint.js';
 import { findCoordinatorApi } from '../../src/protocol/messages/find-coordinator.js';
 
@@ -547,6 +548,29 @@ test('consumer groups: kafkajs, kcat -G, failover, static membership, lag and of
       }
     },
   );
+
+  await t.test('fifty pipelined OffsetCommits on one connection: OffsetFetch answers the last', async () => {
+    const client = new KafkaClient(parseEndpoints(bs), { clientId: 'pipelined-commits' });
+    try {
+      // All fifty are in flight at once on the coordinator's connection; RF 3 acknowledgements may
+      // resume out of order, but the offset in force must be the last one written.
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          offsetCommit(client, {
+            groupId: 'pipelined',
+            generationId: -1,
+            memberId: '',
+            groupInstanceId: null,
+            offsets: [{ topic, partition: 0, offset: i + 1 }],
+          }),
+        ),
+      );
+      const [committed] = await offsetFetch(client, 'pipelined', [{ topic, partitions: [0] }]);
+      assert.equal(committed?.offset, 50);
+    } finally {
+      client.close();
+    }
+  });
 });
 
 /** A long-running kcat whose stdout lines are collected into `lines`. */

@@ -189,7 +189,11 @@ test('kcat and kafkajs produce, fetch, list offsets and administer topics on a r
         };
         const old = await c.send(fetchApi, request, 10_000, 9);
         assert.equal(old.responses[0]!.partitions[0]!.errorCode, 76);
-        assert.deepEqual(old.responses[0]!.partitions[0]!.records, Buffer.alloc(0), 'an error answers no records, not null');
+        assert.deepEqual(
+          old.responses[0]!.partitions[0]!.records,
+          Buffer.alloc(0),
+          'an error answers no records, not null',
+        );
         const current = await c.send(fetchApi, request, 10_000, 11);
         assert.equal(current.responses[0]!.partitions[0]!.errorCode, 0);
         assert.ok((current.responses[0]!.partitions[0]!.records?.length ?? 0) > 0);
@@ -231,7 +235,23 @@ test('kcat and kafkajs produce, fetch, list offsets and administer topics on a r
     // which librdkafka accepts (a null one it rejects as malformed and re-fetches forever), so it
     // resets to the earliest offset and reads all 100 again.
     const reset = await kcat(
-      ['-b', bs, '-C', '-t', 'acks', '-p', '0', '-o', '5000', '-e', '-q', '-X', 'auto.offset.reset=earliest', '-f', '%o\n'],
+      [
+        '-b',
+        bs,
+        '-C',
+        '-t',
+        'acks',
+        '-p',
+        '0',
+        '-o',
+        '5000',
+        '-e',
+        '-q',
+        '-X',
+        'auto.offset.reset=earliest',
+        '-f',
+        '%o\n',
+      ],
       undefined,
       30_000,
     );
