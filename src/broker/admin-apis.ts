@@ -3,6 +3,7 @@
 // with Kafka's error codes; the broker answers once the controller has committed. Reads
 // (DescribeConfigs, DescribeCluster) come from the broker's own metadata image; DeleteRecords and
 // OffsetForLeaderEpoch act on the partition logs this broker leads.
+import { isSensitiveConfig } from '../protocol/kafka-config-names.js';
 import { ErrorCode, errorName } from '../common/errors.js';
 import {
   ControllerUnavailableError,
@@ -116,19 +117,25 @@ export function registerAdminApis(apis: KafkaApiRegistry, ctx: BrokerApiContext)
 }
 
 async function createTopics(ctx: BrokerApiContext, req: CreateTopicsRequest): Promise<CreateTopicsResponseInput> {
-  const withAssignments = new Set(req.topics.filter((t) => t.assignments.length > 0).map((t) => t.name));
+  // Kafka's rule: manual assignments leave the partition count and replication factor at -1.
+  const bothSet = new Set(
+    req.topics
+      .filter((t) => t.assignments.length > 0 && (t.numPartitions !== -1 || t.replicationFactor !== -1))
+      .map((t) => t.name),
+  );
   const res = await forward(
     ctx,
     'CreateTopics',
     {
       validateOnly: req.validateOnly,
       topics: req.topics
-        .filter((t) => !withAssignments.has(t.name))
+        .filter((t) => !bothSet.has(t.name))
         .map((t) => ({
           name: t.name,
           numPartitions: t.numPartitions,
           replicationFactor: t.replicationFactor,
           configs: Object.fromEntries(t.configs.map((c) => [c.name, c.value ?? ''])),
+          assignments: t.assignments.map((a) => ({ partitionIndex: a.partitionIndex, brokerIds: a.brokerIds })),
         })),
     },
     req.timeoutMs,
@@ -136,11 +143,12 @@ async function createTopics(ctx: BrokerApiContext, req: CreateTopicsRequest): Pr
   const answers = new Map('unavailable' in res ? [] : res.topics.map((t) => [t.name, t]));
   return {
     topics: req.topics.map((t) => {
-      if (withAssignments.has(t.name))
+      if (bothSet.has(t.name))
         return {
           name: t.name,
           errorCode: ErrorCode.INVALID_REQUEST,
-          errorMessage: 'manual replica assignments are not supported by raftka yet',
+          errorMessage:
+            'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.',
           numPartitions: -1,
           replicationFactor: -1,
           configs: null,
@@ -202,18 +210,19 @@ async function createPartitions(
   const res = await forward(
     ctx,
     'CreatePartitions',
-    { validateOnly: req.validateOnly, topics: req.topics.map((t) => ({ name: t.name, count: t.count })) },
+    {
+      validateOnly: req.validateOnly,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        count: t.count,
+        assignments: (t.assignments ?? []).map((a) => ({ partitionIndex: -1, brokerIds: a.brokerIds })),
+      })),
+    },
     req.timeoutMs,
   );
   const answers = new Map('unavailable' in res ? [] : res.topics.map((t) => [t.name, t]));
   return {
     results: req.topics.map((t) => {
-      if (t.assignments && t.assignments.length > 0)
-        return {
-          name: t.name,
-          errorCode: ErrorCode.INVALID_REQUEST,
-          errorMessage: 'manual replica assignments are not supported by raftka yet',
-        };
       const a = answers.get(t.name);
       const errorCode = a ? a.errorCode : ErrorCode.REQUEST_TIMED_OUT;
       return {
@@ -275,15 +284,18 @@ function describeConfigs(
         errorMessage: null,
         configs: entries
           .filter((e) => !keys || keys.includes(e.name))
-          .map((e) => ({
-            name: e.name,
-            value: e.value,
-            readOnly: e.readOnly,
-            isDefault: e.source === 5,
-            configSource: e.source,
-            isSensitive: false,
-            synonyms: [],
-          })),
+          .map((e) => {
+            const isSensitive = isSensitiveConfig(e.name);
+            return {
+              name: e.name,
+              value: isSensitive ? null : e.value,
+              readOnly: e.readOnly,
+              isDefault: e.source === 5,
+              configSource: e.source,
+              isSensitive,
+              synonyms: [],
+            };
+          }),
       };
     }),
   };

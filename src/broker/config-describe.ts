@@ -1,6 +1,7 @@
 // DescribeConfigs answers: every topic-level config with its effective value and where it comes
 // from (Kafka's ConfigSource: 1 dynamic topic, 2 dynamic broker, 3 dynamic cluster default,
 // 4 static broker (the node's .properties), 5 Kafka's default), and the broker's own settings.
+import { appliedDynamicBrokerConfigs } from '../common/config.js';
 import type { NodeConfig } from '../common/node-config.js';
 import { topicConfigValidators } from '../common/topic-configs.js';
 
@@ -88,23 +89,19 @@ export function describeBrokerConfigs(
     'offsets.topic.replication.factor': c.offsetsTopicReplicationFactor,
     'offsets.topic.num.partitions': c.offsetsTopicNumPartitions,
   };
-  const dynamic = new Set([
-    'num.partitions',
-    'default.replication.factor',
-    'min.insync.replicas',
-    'unclean.leader.election.enable',
-    'auto.create.topics.enable',
-    'log.retention.ms',
-    'log.segment.bytes',
-  ]);
-  return Object.keys(statics)
-    .sort()
-    .map((name) => {
-      const mine = own?.get(name);
-      if (mine !== undefined) return { name, value: mine, readOnly: false, source: ConfigSource.DYNAMIC_BROKER };
-      const cluster = clusterDefault?.get(name);
-      if (cluster !== undefined)
-        return { name, value: cluster, readOnly: false, source: ConfigSource.DYNAMIC_DEFAULT_BROKER };
-      return { name, value: String(statics[name]), readOnly: !dynamic.has(name), source: ConfigSource.STATIC_BROKER };
-    });
+  // Dynamic configs set without a static counterpart here (Kafka's other dynamic broker configs).
+  const names = new Set([...Object.keys(statics), ...(own?.keys() ?? []), ...(clusterDefault?.keys() ?? [])]);
+  return [...names].sort().map((name) => {
+    const mine = own?.get(name);
+    if (mine !== undefined) return { name, value: mine, readOnly: false, source: ConfigSource.DYNAMIC_BROKER };
+    const cluster = clusterDefault?.get(name);
+    if (cluster !== undefined)
+      return { name, value: cluster, readOnly: false, source: ConfigSource.DYNAMIC_DEFAULT_BROKER };
+    return {
+      name,
+      value: String(statics[name]),
+      readOnly: !appliedDynamicBrokerConfigs.has(name),
+      source: ConfigSource.STATIC_BROKER,
+    };
+  });
 }

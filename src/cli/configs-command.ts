@@ -3,6 +3,7 @@
 // [--delete-config k,...]`, like kafka-configs.sh, through the controllers. Topics and brokers
 // hold configs; users, clients and ips hold client quotas, and users also SCRAM credentials
 // (`--add-config 'SCRAM-SHA-256=[iterations=8192,password=secret]'`, `--delete-config SCRAM-SHA-256`).
+import { isSensitiveConfig } from '../protocol/kafka-config-names.js';
 import type { CommandModule } from 'yargs';
 import { ControllerClient } from '../client/controller-client.js';
 import { parseConfigAssignments, scramMechanismByName, scramUpsertion } from '../client/config-assignments.js';
@@ -42,11 +43,14 @@ async function resourceConfigs(client: ControllerClient, args: ConfigsArgs): Pro
     const res = await client.describeConfigs({ resources: [{ resourceType, resourceName }] }, { anyController: true });
     const r = res.resources[0]!;
     check(r, label);
-    const configs = Object.entries(r.configs).sort();
+    // Secrets are never printed (kafka-configs.sh: "sensitive=true" with no value).
+    const configs = Object.entries(r.configs)
+      .sort()
+      .map(([k, v]): [string, string | null] => [k, isSensitiveConfig(k) ? null : v]);
     if (args.json) console.log(JSON.stringify(Object.fromEntries(configs)));
     else {
       console.log(`Dynamic configs for ${label} are:`);
-      for (const [k, v] of configs) console.log(`  ${k}=${v}`);
+      for (const [k, v] of configs) console.log(v === null ? `  ${k}=null sensitive=true` : `  ${k}=${v}`);
     }
     return;
   }

@@ -120,6 +120,17 @@ const keys: Readonly<Record<string, KeySpec>> = {
 /** The keys a node understands (for docs and tests). */
 export const knownConfigKeys: readonly string[] = Object.keys(keys);
 
+/** Broker configs raftka applies at run time when set per broker or as the cluster default. */
+export const appliedDynamicBrokerConfigs: ReadonlySet<string> = new Set([
+  'num.partitions',
+  'default.replication.factor',
+  'min.insync.replicas',
+  'unclean.leader.election.enable',
+  'auto.create.topics.enable',
+  'log.retention.ms',
+  'log.segment.bytes',
+]);
+
 export function loadNodeConfig(
   path: string,
   overrides?: ReadonlyMap<string, string> | Readonly<Record<string, string>>,

@@ -2,11 +2,12 @@
 // an empty name), and AllocateProducerIds in blocks of 1000. Pure: records + answers.
 import { appendAll } from '../common/arrays.js';
 import { ErrorCode } from '../common/errors.js';
-import { knownConfigKeys } from '../common/config.js';
+import { appliedDynamicBrokerConfigs, knownConfigKeys } from '../common/config.js';
 import { configResourceKey, type MetadataImage } from '../metadata/image.js';
 import { ConfigResourceType, type MetadataRecord } from '../metadata/records.js';
 import { AlterConfigOp } from '../protocol/config-types.js';
 import { validateTopicConfigs } from '../common/topic-configs.js';
+import { isKnownBrokerConfig } from '../protocol/kafka-config-names.js';
 import type { Decision } from './cluster-control.js';
 
 export interface AlterableConfig {
@@ -28,16 +29,14 @@ export interface AlterConfigsResult {
   readonly errorMessage: string | null;
 }
 
-/** Broker configs that may change at run time (the rest need a restart, as in Kafka). */
-const dynamicBrokerConfigs = new Set([
-  'num.partitions',
-  'default.replication.factor',
-  'min.insync.replicas',
-  'unclean.leader.election.enable',
-  'auto.create.topics.enable',
-  'log.retention.ms',
-  'log.segment.bytes',
-]);
+/**
+ * Whether AlterConfigs may set `name` on a broker or the cluster default: the configs raftka
+ * applies at run time, and the rest of Kafka's dynamic broker configs (stored and described, as
+ * Kafka keeps them; raftka acts on those it implements).
+ */
+function isDynamicBrokerConfig(name: string): boolean {
+  return (appliedDynamicBrokerConfigs.has(name) && knownConfigKeys.includes(name)) || isKnownBrokerConfig(name);
+}
 
 function applyOp(current: string | undefined, c: AlterableConfig): string | null | { error: string } {
   switch (c.op) {
@@ -96,10 +95,7 @@ export function incrementalAlterConfigs(
         problem = v.error;
         break;
       }
-      if (
-        r.resourceType === ConfigResourceType.BROKER &&
-        (!knownConfigKeys.includes(c.name) || !dynamicBrokerConfigs.has(c.name))
-      ) {
+      if (r.resourceType === ConfigResourceType.BROKER && !isDynamicBrokerConfig(c.name)) {
         problem = `broker config ${c.name} is not dynamically changeable`;
         break;
       }
@@ -116,7 +112,8 @@ export function incrementalAlterConfigs(
     if (!problem && r.resourceType === ConfigResourceType.TOPIC) problem = validateTopicConfigs(next);
     if (!problem && r.resourceType === ConfigResourceType.BROKER) {
       for (const [k, v] of next)
-        if (!/^-?\d+$|^(true|false)$/i.test(v)) problem = `invalid value "${v}" for broker config ${k}`;
+        if (appliedDynamicBrokerConfigs.has(k) && !/^-?\d+$|^(true|false)$/i.test(v))
+          problem = `invalid value "${v}" for broker config ${k}`;
     }
     if (problem) {
       fail(ErrorCode.INVALID_CONFIG, problem);

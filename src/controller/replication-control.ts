@@ -223,9 +223,33 @@ function manualAssignmentProblem(image: MetadataImage, assignments: CreatableTop
   for (const a of assignments) {
     if (a.brokerIds.length === 0 || a.brokerIds.length !== rf)
       return 'every partition needs the same, non-zero number of replicas';
-    if (new Set(a.brokerIds).size !== a.brokerIds.length) return `partition ${a.partitionIndex} lists a broker twice`;
-    const unknown = a.brokerIds.find((id) => !image.brokers.has(id));
-    if (unknown !== undefined) return `broker ${unknown} is not registered`;
+    const problem = replicaListProblem(image, a.partitionIndex, a.brokerIds);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/** A manual replica list names each broker once, and only registered brokers. */
+function replicaListProblem(image: MetadataImage, partition: number, brokerIds: readonly number[]): string | null {
+  if (new Set(brokerIds).size !== brokerIds.length) return `partition ${partition} lists a broker twice`;
+  const unknown = brokerIds.find((id) => !image.brokers.has(id));
+  return unknown === undefined ? null : `broker ${unknown} is not registered`;
+}
+
+/** CreatePartitions with assignments: one per new partition, each with the topic's replication factor (Kafka's messages). */
+function manualIncreaseProblem(
+  image: MetadataImage,
+  assignments: readonly (readonly number[])[],
+  added: number,
+  rf: number,
+): string | null {
+  if (assignments.length !== added)
+    return `Attempted to add ${added} additional partition(s), but only ${assignments.length} assignment(s) were specified.`;
+  for (const [i, replicas] of assignments.entries()) {
+    if (replicas.length !== rf)
+      return `The manual partition assignment includes a partition with ${replicas.length} replica(s), but this is not consistent with previous partitions, which have ${rf} replica(s).`;
+    const problem = replicaListProblem(image, i, replicas);
+    if (problem) return problem;
   }
   return null;
 }
@@ -284,6 +308,8 @@ export function deleteTopics(
 export interface PartitionsIncrease {
   readonly name: string;
   readonly count: number;
+  /** Manual placement of the new partitions, in order (empty or absent: placed by the controller). */
+  readonly assignments?: readonly (readonly number[])[];
 }
 
 export function createPartitions(
@@ -313,7 +339,14 @@ export function createPartitions(
       continue;
     }
     const rf = topic.partitions.get(0)?.replicas.length ?? 1;
-    if (rf > brokers.length) {
+    const manual = inc.assignments ?? [];
+    if (manual.length > 0) {
+      const problem = manualIncreaseProblem(image, manual, inc.count - current, rf);
+      if (problem) {
+        results.push(failed(inc.name, ErrorCode.INVALID_REPLICA_ASSIGNMENT, problem));
+        continue;
+      }
+    } else if (rf > brokers.length) {
       results.push(
         failed(
           inc.name,
@@ -323,7 +356,10 @@ export function createPartitions(
       );
       continue;
     }
-    const placed = placeReplicas(brokers, inc.count - current, rf, load.leastLoadedStart(), current);
+    const placed =
+      manual.length > 0
+        ? manual.map((r) => [...r])
+        : placeReplicas(brokers, inc.count - current, rf, load.leastLoadedStart(), current);
     load.placed(placed);
     results.push({
       name: inc.name,

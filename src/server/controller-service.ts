@@ -140,7 +140,7 @@ async function createTopics({ controller }: ServiceContext, w: In<'CreateTopics'
     name: t.name,
     numPartitions: t.numPartitions,
     replicationFactor: t.replicationFactor,
-    assignments: [],
+    assignments: t.assignments.map((a) => ({ partitionIndex: a.partitionIndex, brokerIds: a.brokerIds })),
     configs: new Map(Object.entries(t.configs)),
   }));
   return topicResultsToWire(await controller.createTopics(topics, w.validateOnly));
@@ -407,7 +407,7 @@ function handlersFor(ctx: ServiceContext): ControllerHandlers {
     CreatePartitions: async (w) =>
       topicResultsToWire(
         await controller.createPartitions(
-          w.topics.map((t) => ({ name: t.name, count: t.count })),
+          w.topics.map((t) => ({ name: t.name, count: t.count, assignments: t.assignments.map((a) => a.brokerIds) })),
           w.validateOnly,
         ),
       ),

@@ -125,6 +125,21 @@ test('IncrementalAlterConfigs: set, append, subtract, delete; bad ones fail whol
   assert.equal(alter(4, '', [{ name: 'min.insync.replicas', op: AlterConfigOp.SET, value: '2' }]), 0);
   assert.equal(loader.image.configs.get('4:')?.get('min.insync.replicas'), '2');
   assert.equal(alter(4, '1', [{ name: 'node.id', op: AlterConfigOp.SET, value: '2' }]), ErrorCode.INVALID_CONFIG);
+  // Kafka's other dynamic broker configs are accepted and kept per broker, strings included.
+  assert.equal(
+    alter(4, '1', [
+      { name: 'sasl.kerberos.min.time.before.relogin', op: AlterConfigOp.SET, value: '60000' },
+      { name: 'ssl.enabled.protocols', op: AlterConfigOp.SET, value: 'TLSv1.3' },
+      { name: 'log.cleaner.threads', op: AlterConfigOp.SET, value: '2' },
+    ]),
+    0,
+  );
+  assert.equal(loader.image.configs.get('4:1')?.get('ssl.enabled.protocols'), 'TLSv1.3');
+  assert.equal(
+    alter(4, '1', [{ name: 'min.insync.replicas', op: AlterConfigOp.SET, value: 'two' }]),
+    ErrorCode.INVALID_CONFIG,
+    'a config raftka applies still needs a number',
+  );
   assert.equal(
     alter(4, 'x', [{ name: 'min.insync.replicas', op: AlterConfigOp.SET, value: '2' }]),
     ErrorCode.INVALID_REQUEST,

@@ -195,6 +195,72 @@ test('DeleteTopics and CreatePartitions', () => {
   );
 });
 
+test('CreateTopics and CreatePartitions with manual replica assignments place exactly those replicas', () => {
+  const loader = clusterImage([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  const manual = create(loader, [
+    {
+      ...topic('placed', -1, -1),
+      assignments: [
+        { partitionIndex: 1, brokerIds: [3, 1] },
+        { partitionIndex: 0, brokerIds: [2, 3] },
+      ],
+    },
+  ]);
+  assert.deepEqual(
+    manual.results.map((r) => [r.errorCode, r.numPartitions, r.replicationFactor]),
+    [[ErrorCode.NONE, 2, 2]],
+  );
+  const placed = loader.image.topicsByName.get('placed')!;
+  assert.deepEqual(
+    [...placed.partitions.entries()].map(([p, r]) => [p, r.replicas, r.leader]),
+    [
+      [0, [2, 3], 2],
+      [1, [3, 1], 3],
+    ],
+  );
+  const grow = (assignments: number[][], count = 4) =>
+    createPartitions(loader.image, [{ name: 'placed', count, assignments }], false);
+  const refused: [number[][], RegExp][] = [
+    [[[1, 2]], /add 2 additional partition\(s\), but only 1 assignment/],
+    [[[1, 2], [1]], /1 replica\(s\), but this is not consistent with previous partitions, which have 2/],
+    [
+      [
+        [1, 2],
+        [2, 2],
+      ],
+      /lists a broker twice/,
+    ],
+    [
+      [
+        [1, 2],
+        [2, 7],
+      ],
+      /broker 7 is not registered/,
+    ],
+  ];
+  for (const [assignments, message] of refused) {
+    const r = grow(assignments);
+    assert.equal(r.results[0]!.errorCode, ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+    assert.match(r.results[0]!.errorMessage ?? '', message);
+    assert.equal(r.records.length, 0);
+  }
+  const ok = grow([
+    [1, 2],
+    [3, 2],
+  ]);
+  assert.equal(ok.results[0]!.errorCode, ErrorCode.NONE);
+  loader.replayAll(ok.records);
+  assert.deepEqual(
+    [...loader.image.topicsByName.get('placed')!.partitions.values()].map((p) => p.replicas),
+    [
+      [2, 3],
+      [3, 1],
+      [1, 2],
+      [3, 2],
+    ],
+  );
+});
+
 test('moving leadership away from a fenced broker: next ISR member leads; none left → offline unless unclean', () => {
   const loader = clusterImage([{ id: 1 }, { id: 2 }, { id: 3 }]);
   const topicId = 'AAAAAAAAAAAAAAAAAAAAAQ';

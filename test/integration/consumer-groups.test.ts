@@ -571,6 +571,41 @@ test('consumer groups: kafkajs, kcat -G, failover, static membership, lag and of
       client.close();
     }
   });
+
+  await t.test('kafkajs creates a topic and adds partitions with manual replica assignments', async () => {
+    const brokers = (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort((a, b) => a - b);
+    const [a, b, c] = brokers as [number, number, number];
+    assert.ok(
+      await admin.createTopics({
+        topics: [
+          {
+            topic: 'placed',
+            replicaAssignment: [
+              { partition: 0, replicas: [c, a] },
+              { partition: 1, replicas: [b, c] },
+            ],
+          },
+        ],
+        waitForLeaders: true,
+      }),
+    );
+    await admin.createPartitions({ topicPartitions: [{ topic: 'placed', count: 3, assignments: [[a, b]] }] });
+    const replicas = await waitFor(
+      'three partitions of placed',
+      async () => {
+        const md = await admin.fetchTopicMetadata({ topics: ['placed'] });
+        const ps = md.topics[0]?.partitions ?? [];
+        return ps.length === 3 ? ps.sort((x, y) => x.partitionId - y.partitionId).map((p) => p.replicas) : undefined;
+      },
+      30_000,
+      100,
+    );
+    assert.deepEqual(replicas, [
+      [c, a],
+      [b, c],
+      [a, b],
+    ]);
+  });
 });
 
 /** A long-running kcat whose stdout lines are collected into `lines`. */

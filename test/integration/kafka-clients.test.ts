@@ -2,7 +2,7 @@
 // kcat (librdkafka 2.0.2 from Debian) and kafkajs 2.2.4.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Kafka, logLevel, CompressionTypes } from 'kafkajs';
+import { Kafka, logLevel, CompressionTypes, ConfigResourceTypes } from 'kafkajs';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
 import { kcat } from '../../src/testing/kcat.js';
 import { KafkaClient } from '../../src/client/kafka-client.js';
@@ -112,6 +112,39 @@ test('kcat and kafkajs produce, fetch, list offsets and administer topics on a r
     );
     const cluster = await admin.describeCluster();
     assert.equal(cluster.brokers.length, 1);
+    // A per-broker setting Kafka accepts as dynamic is accepted and described back.
+    const broker = String(cluster.brokers[0]!.nodeId);
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.BROKER,
+          name: broker,
+          configEntries: [
+            { name: 'sasl.kerberos.min.time.before.relogin', value: '60000' },
+            { name: 'listener.name.external.ssl.keystore.password', value: 'hunter2' },
+          ],
+        },
+      ],
+    });
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.BROKER,
+          name: broker,
+          configNames: ['sasl.kerberos.min.time.before.relogin', 'listener.name.external.ssl.keystore.password'],
+        },
+      ],
+    });
+    // The password is described as sensitive, without its value.
+    assert.deepEqual(
+      described.resources[0]!.configEntries.map((e) => [e.configName, e.configValue, e.isSensitive]),
+      [
+        ['listener.name.external.ssl.keystore.password', null, true],
+        ['sasl.kerberos.min.time.before.relogin', '60000', false],
+      ],
+    );
   });
 
   await t.test('kcat -L lists the broker, controller, topics and partitions', async () => {

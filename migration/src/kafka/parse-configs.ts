@@ -6,7 +6,7 @@
 // unknown_config_key (warning).
 import type { Severity } from '../problems.js';
 import { defaultEntity, quotaKeys, scramMechanisms } from './enums.js';
-import { isKnownBrokerConfig } from './known-configs.js';
+import { isKnownBrokerConfig } from '../../../src/protocol/kafka-config-names.js';
 import type { ClientQuotaModel, QuotaEntityModel, ScramCredentialModel } from './model.js';
 import { configMapOf, desanitize, type ParseContext } from './parse-context.js';
 

@@ -9,7 +9,7 @@
 import { isValidUuid } from '../../../src/common/uuid.js';
 import type { Severity } from '../problems.js';
 import { childPath } from '../zk/znode-tree.js';
-import { knownTopicConfigs } from './known-configs.js';
+import { knownTopicConfigs } from '../../../src/protocol/kafka-config-names.js';
 import type { BrokerInfo, PartitionModel, TopicModel } from './model.js';
 import { configMapOf, intOf, isIntArray, isObject, type JsonObject, type ParseContext } from './parse-context.js';
 import { stableUuid } from './stable-uuid.js';

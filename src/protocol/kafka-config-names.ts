@@ -2,7 +2,8 @@
 // (DynamicBrokerConfig, plus the static ones operators commonly set through `<default>`). A key
 // outside these lists is reported as unknown_config_key (a warning: it is still migrated, as
 // Kafka's own migration copies config znodes verbatim), because it usually is a typo that never
-// took effect. Lists, not validators: values are checked by the controller on apply.
+// took effect. Lists, not validators: values are checked by the controller on apply. The
+// controller accepts the same broker names in AlterConfigs/IncrementalAlterConfigs, as Kafka does.
 export const knownTopicConfigs: ReadonlySet<string> = new Set([
   'cleanup.policy',
   'compression.type',
@@ -130,4 +131,15 @@ const brokerConfigPrefixes = ['listener.name.', 'ssl.', 'sasl.'];
 
 export function isKnownBrokerConfig(key: string): boolean {
   return knownBrokerConfigs.has(key) || brokerConfigPrefixes.some((p) => key.startsWith(p));
+}
+
+/** Kafka's PASSWORD-typed configs, after any `listener.name.<listener>.[<mechanism>.]` prefix. */
+const sensitiveSuffixes = ['password', 'sasl.jaas.config', 'ssl.keystore.key', 'ssl.truststore.certificates'];
+
+/**
+ * Whether a config holds a secret: DescribeConfigs answers such a config with a null value and
+ * isSensitive, as Kafka does, whatever it is set to.
+ */
+export function isSensitiveConfig(name: string): boolean {
+  return sensitiveSuffixes.some((s) => name === s || name.endsWith(`.${s}`));
 }
