@@ -5,6 +5,7 @@
 //
 // Invariants: one handler per API key; ApiVersions advertises exactly the registered keys (the
 // registry answers `has`); a registered API decodes its own requests and encodes its own responses.
+import type { BrokerTopicMetrics } from './topic-metrics.js';
 import type { Logger } from 'pino';
 import { assert } from '../common/assert.js';
 import type { NodeConfig } from '../common/node-config.js';
@@ -45,6 +46,8 @@ export interface BrokerApiContext {
   readonly controller: ControllerClient;
   /** The group coordinator; the group APIs are served only when there is one. */
   readonly groups?: GroupCoordinator;
+  /** Per-topic traffic counters (bytes and messages in and out, failed requests). */
+  readonly topicMetrics: BrokerTopicMetrics;
   /** Producer ids for idempotent producers (blocks from the controller). */
   readonly producerIds: ProducerIdManager;
   /** Transactions: the coordinator, KIP-890 verification and the leader's marker writer. */
@@ -74,6 +77,8 @@ interface ServedApi {
 export interface KafkaApis {
   has(apiKey: number): boolean;
   get(apiKey: number): ServedApi | undefined;
+  /** The names of the APIs served. */
+  apiNames(): string[];
 }
 
 export class KafkaApiRegistry implements KafkaApis {
@@ -105,6 +110,10 @@ export class KafkaApiRegistry implements KafkaApis {
 
   get(apiKey: number): ServedApi | undefined {
     return this.served.get(apiKey);
+  }
+
+  apiNames(): string[] {
+    return [...this.served.values()].map((s) => s.api.name);
   }
 }
 

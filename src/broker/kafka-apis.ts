@@ -188,15 +188,19 @@ async function produce(
       name: t.name,
       partitionResponses: await Promise.all(
         t.partitionData.map(async (p) => {
-          const fail = (errorCode: number, errorMessage: string | null = null) => ({
-            index: p.index,
-            errorCode,
-            baseOffset: -1,
-            logAppendTimeMs: -1,
-            logStartOffset: -1,
-            recordErrors: [],
-            errorMessage,
-          });
+          const fail = (errorCode: number, errorMessage: string | null = null) => {
+            // Counted for hosted partitions only: topic names from clients are unbounded.
+            if (ctx.replicas.get(t.name, p.index)) ctx.topicMetrics.produced(t.name, 'failed');
+            return {
+              index: p.index,
+              errorCode,
+              baseOffset: -1,
+              logAppendTimeMs: -1,
+              logStartOffset: -1,
+              recordErrors: [],
+              errorMessage,
+            };
+          };
           if (acks !== 0 && acks !== 1 && acks !== -1)
             return fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${acks}`);
           const hosted = ctx.replicas.get(t.name, p.index);
@@ -241,6 +245,10 @@ async function produce(
                 `${t.name}-${p.index}: the records were appended at ${r.baseOffset} but not replicated to the ISR (${errorName(committed)})`,
               );
           }
+          ctx.topicMetrics.produced(t.name, {
+            bytes: p.records.length,
+            messages: v.batches.reduce((n, b) => n + b.recordsCount, 0),
+          });
           return {
             index: p.index,
             errorCode: 0,
@@ -317,14 +325,30 @@ async function fetch(ctx: BrokerApiContext, req: FetchRequest, rc: RequestContex
       };
     });
     const remaining = deadline - Date.now();
-    if (total >= req.minBytes || anyError || remaining <= 0 || rc.signal.aborted)
+    if (total >= req.minBytes || anyError || remaining <= 0 || rc.signal.aborted) {
+      countFetched(ctx, responses);
       return { errorCode: 0, sessionId: 0, responses };
+    }
     await ctx.replicas.waitForData(
       req.topics.flatMap((t) => t.partitions.map((p) => partitionKey(t.topic ?? '', p.partition))),
       remaining,
       rc.signal,
     );
   }
+}
+
+/** Per-topic fetch metrics of an answer (partitions this broker hosts only: names from clients are unbounded). */
+function countFetched(
+  ctx: BrokerApiContext,
+  responses: readonly {
+    topic: string;
+    partitions: readonly { partitionIndex: number; errorCode: number; records: Buffer | null }[];
+  }[],
+): void {
+  for (const t of responses)
+    for (const p of t.partitions)
+      if (ctx.replicas.get(t.topic, p.partitionIndex))
+        ctx.topicMetrics.fetched(t.topic, p.errorCode === 0 ? { bytes: p.records?.length ?? 0 } : 'failed');
 }
 
 async function listOffsets(

@@ -5,6 +5,7 @@
 //
 // Order matters at start (replicas see the image before the listeners open; the lifecycle starts
 // last) and at shutdown (controlled shutdown first, then the listeners, then the state below).
+import { BrokerTopicMetrics } from '../broker/topic-metrics.js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Gauge } from 'prom-client';
@@ -107,7 +108,11 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
   // metadata log (startHosting below): until then the local log is a stale prefix, and acting
   // on it would have a restarted broker lead partitions whose leadership moved on while it was down.
   replicas.applyImage(state.image);
-  ctx.raft.onApplied((applied) => replicas.applyImage(applied.image));
+  const topicMetrics = new BrokerTopicMetrics(ctx.registry);
+  ctx.raft.onApplied((applied) => {
+    replicas.applyImage(applied.image);
+    topicMetrics.forgetDeleted((topic) => applied.image.topicsByName.has(topic));
+  });
   const retentionTimer = setInterval(() => void groups.expireOffsets(), config.offsetsRetentionCheckIntervalMs);
   retentionTimer.unref();
   logManager.start();
@@ -119,6 +124,7 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
     replicas,
     controller: controllerClient,
     groups,
+    topicMetrics,
     producerIds: txn.producerIds,
     txn: { coordinator: txn.coordinator, verifier: txn.verifier, markers: txn.markers },
     offsetInBatchForTimestamp: (batch, timestamp) => {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { NodeConfig } from '../common/node-config.js';
 import { KafkaServer, type KafkaServerOptions } from './kafka-server.js';
+import { KafkaRequestMetrics } from './kafka-request-metrics.js';
 
 interface KafkaListeners {
   readonly servers: readonly KafkaServer[];
@@ -19,11 +20,12 @@ export async function startKafkaListeners(
 ): Promise<KafkaListeners> {
   const servers: KafkaServer[] = [];
   const ports = new Map<string, number>();
+  const metrics = new KafkaRequestMetrics(registry, handlers.apiNames());
   for (const listener of config.listeners.filter((l) => !config.controllerListenerNames.includes(l.name))) {
     const server = new KafkaServer({
       listener,
       logger: logger.child({ listener: listener.name }),
-      registry,
+      metrics,
       requestBytesMax: config.socketRequestMaxBytes,
       handlers,
     });

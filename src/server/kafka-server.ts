@@ -7,7 +7,7 @@
 // and their contract are the broker's (src/broker/api-context.ts); this file only serves them.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { KafkaRequestMetrics } from './kafka-request-metrics.js';
 import type { Endpoint } from '../common/node-config.js';
 import type { KafkaApis, RequestContext } from '../broker/api-context.js';
 import { apiFor, unsupportedApiVersionsResponse } from '../protocol/apis.js';
@@ -23,7 +23,8 @@ const inFlightMax = 100;
 export interface KafkaServerOptions {
   readonly listener: Endpoint & { readonly name: string };
   readonly logger: Logger;
-  readonly registry: Registry;
+  /** Shared by every listener of the node. */
+  readonly metrics: KafkaRequestMetrics;
   readonly requestBytesMax: number;
   readonly handlers: KafkaApis;
 }
@@ -32,30 +33,8 @@ export class KafkaServer {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   private nextConnectionId = 1;
-  private readonly closedConnections: Counter<'reason'>;
-  private readonly requests: Counter<'api'>;
-  private readonly connections: Gauge;
 
-  constructor(private readonly options: KafkaServerOptions) {
-    const listener = options.listener.name;
-    this.closedConnections = new Counter({
-      name: 'raftka_kafka_connections_closed_on_error_total',
-      help: 'Kafka connections closed because of a bad frame or request',
-      labelNames: ['reason'],
-      registers: [options.registry],
-    });
-    this.requests = new Counter({
-      name: 'raftka_kafka_requests_total',
-      help: 'Kafka requests handled, by API',
-      labelNames: ['api'],
-      registers: [options.registry],
-    });
-    this.connections = new Gauge({
-      name: 'raftka_kafka_connections',
-      help: `open Kafka connections on ${listener}`,
-      registers: [options.registry],
-    });
-  }
+  constructor(private readonly options: KafkaServerOptions) {}
 
   async start(): Promise<number> {
     const server = createServer((socket) => this.accept(socket));
@@ -76,8 +55,10 @@ export class KafkaServer {
   private accept(socket: Socket): void {
     const connectionId = this.nextConnectionId++;
     const log = this.options.logger.child({ connectionId, client: `${socket.remoteAddress}:${socket.remotePort}` });
+    const metrics = this.options.metrics;
+    const listener = { listener: this.options.listener.name };
     this.sockets.add(socket);
-    this.connections.inc();
+    metrics.connections.inc(listener);
     socket.setNoDelay(true);
     const splitter = new FrameSplitter(this.options.requestBytesMax);
     const gone = new AbortController();
@@ -88,7 +69,7 @@ export class KafkaServer {
     const fail = (reason: string, err: unknown): void => {
       if (closed) return;
       closed = true;
-      this.closedConnections.inc({ reason });
+      metrics.closedOnError.inc({ reason });
       log.warn({ reason, err: err instanceof Error ? err.message : String(err) }, 'closing Kafka connection');
       socket.destroy();
     };
@@ -102,14 +83,15 @@ export class KafkaServer {
       }
       for (const frame of frames) {
         if (closed) return;
+        const arrivedAt = performance.now();
         // Settled at once into a value: a rejection must never wait unhandled for its turn.
-        const answer: Promise<{ chunks: Buffer[] | null } | { err: unknown }> = this.handleFrame(frame, {
+        const answer: Promise<Handled | { err: unknown }> = this.handleFrame(frame, {
           listenerName: this.options.listener.name,
           clientHost: socket.remoteAddress ?? '',
           connectionId,
           signal: gone.signal,
         }).then(
-          (chunks) => ({ chunks }),
+          (handled) => handled,
           (err: unknown) => ({ err }),
         );
         inFlight++;
@@ -133,7 +115,26 @@ export class KafkaServer {
             return;
           }
           if (closed || result.chunks === null) return;
-          for (const c of result.chunks) socket.write(c);
+          const api = { api: result.api };
+          const turnAt = performance.now();
+          metrics.responseQueueTime.observe(api, (turnAt - result.readyAt) / 1000);
+          metrics.responseBytes.observe(
+            api,
+            result.chunks.reduce((n, c) => n + c.length, 0),
+          );
+          const last = result.chunks.length - 1;
+          result.chunks.forEach((c, i) =>
+            socket.write(
+              c,
+              i === last
+                ? () => {
+                    const sentAt = performance.now();
+                    metrics.responseSendTime.observe(api, (sentAt - turnAt) / 1000);
+                    metrics.totalTime.observe(api, (sentAt - arrivedAt) / 1000);
+                  }
+                : undefined,
+            ),
+          );
         });
       }
     });
@@ -142,12 +143,12 @@ export class KafkaServer {
       closed = true;
       gone.abort();
       this.sockets.delete(socket);
-      this.connections.dec();
+      metrics.connections.dec(listener);
     });
   }
 
   /** Decode, dispatch, encode. Resolves to the response frame chunks (null: no response). */
-  private async handleFrame(frame: Buffer, conn: Omit<RequestContext, 'header'>): Promise<Buffer[] | null> {
+  private async handleFrame(frame: Buffer, conn: Omit<RequestContext, 'header'>): Promise<Handled> {
     const header = decodeRequestHeader(frame);
     const api: AnyApi | undefined = apiFor(header.apiKey);
     if (
@@ -156,7 +157,7 @@ export class KafkaServer {
       (header.apiVersion < api.minVersion || header.apiVersion > api.maxVersion)
     ) {
       // KIP-511: error 35 in a v0-shaped body listing what we serve, so the client can retry lower.
-      return [
+      const chunks = [
         encodeRawResponseFrame(
           header.apiKey,
           0,
@@ -164,6 +165,7 @@ export class KafkaServer {
           unsupportedApiVersionsResponse((key) => this.options.handlers.has(key)),
         ),
       ];
+      return { chunks, api: api.name, readyAt: performance.now() };
     }
     const served = this.options.handlers.get(header.apiKey);
     if (!api || !served) throw new UnsupportedApiError(`api key ${header.apiKey} is not served`);
@@ -174,9 +176,23 @@ export class KafkaServer {
     }
     const reader = new Reader(frame, header.bodyOffset);
     const call = served.decode(header.apiVersion, reader);
-    this.requests.inc({ api: api.name });
-    return call({ ...conn, header });
+    const labels = { api: api.name };
+    const metrics = this.options.metrics;
+    metrics.requests.inc(labels);
+    metrics.requestBytes.observe(labels, frame.length);
+    const startedAt = performance.now();
+    const chunks = await call({ ...conn, header });
+    const readyAt = performance.now();
+    metrics.localTime.observe(labels, (readyAt - startedAt) / 1000);
+    return { chunks, api: api.name, readyAt };
   }
+}
+
+/** A handled request: its response frame chunks (null: none, acks=0), API name, when it was ready. */
+interface Handled {
+  readonly chunks: Buffer[] | null;
+  readonly api: string;
+  readonly readyAt: number;
 }
 
 class UnsupportedApiError extends Error {

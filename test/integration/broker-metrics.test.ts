@@ -1,0 +1,86 @@
+// /metrics of a broker under kcat produce and fetch load: the per-topic byte and message counters
+// match what kcat sent and read (within 5%: batch headers and record framing add a little), and
+// every API the broker advertises has request-time histograms.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
+import { kcat } from '../../src/testing/kcat.js';
+import { KafkaConnection } from '../../src/client/kafka-connection.js';
+import { apis } from '../../src/protocol/apis.js';
+
+const topic = 'metered';
+const messages = 20_000;
+const valueBytes = 1000;
+
+/** The samples of `name` whose labels include `label` (`key="value"`). */
+function samples(text: string, name: string, label: string): number[] {
+  const out: number[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
+    if (m && m[1] === name && m[2]!.split(',').includes(label)) out.push(Number(m[3]));
+  }
+  return out;
+}
+
+/** Their sum; 0 when there is none. */
+function sample(text: string, name: string, label: string): number {
+  return samples(text, name, label).reduce((a, b) => a + b, 0);
+}
+
+test('broker metrics: bytes and messages in and out per topic, request times per API', {
+  timeout: 240_000,
+}, async (t) => {
+  const f = await ClusterFixture.combined({ nodes: 1 });
+  t.after(() => f.destroy());
+  await f.up();
+  const bs = f.bootstrapServers;
+  await f.raftka('topics', '--bootstrap-server', bs, '--create', '--topic', topic, '--partitions', '3');
+  const value = 'v'.repeat(valueBytes);
+  const input = `${Array.from({ length: messages }, () => value).join('\n')}\n`;
+  const produced = await kcat(['-b', bs, '-P', '-t', topic, '-z', 'none', '-X', 'linger.ms=5'], input, 120_000);
+  assert.equal(produced.code, 0, produced.stderr);
+  // Scraped while the consumer reads, then after.
+  const during = kcat(['-b', bs, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%o\n'], undefined, 120_000);
+  assert.match(await f.metrics(0), /raftka_broker_topic_bytes_in_total/);
+  const consumed = await during;
+  assert.equal(consumed.code, 0, consumed.stderr);
+  assert.equal(consumed.stdout.trim().split('\n').length, messages);
+
+  const sent = messages * valueBytes;
+  const text = await waitFor(
+    'the fetch answers counted',
+    async () => {
+      const m = await f.metrics(0);
+      return sample(m, 'raftka_broker_topic_bytes_out_total', `topic="${topic}"`) >= sent ? m : undefined;
+    },
+    10_000,
+    100,
+  );
+  const bytesIn = sample(text, 'raftka_broker_topic_bytes_in_total', `topic="${topic}"`);
+  const bytesOut = sample(text, 'raftka_broker_topic_bytes_out_total', `topic="${topic}"`);
+  assert.equal(sample(text, 'raftka_broker_topic_messages_in_total', `topic="${topic}"`), messages);
+  assert.ok(Math.abs(bytesIn - sent) / sent < 0.05, `bytes in ${bytesIn} vs ${sent} sent`);
+  assert.ok(Math.abs(bytesOut - sent) / sent < 0.05, `bytes out ${bytesOut} vs ${sent} read`);
+  assert.equal(sample(text, 'raftka_broker_topic_failed_produce_requests_total', `topic="${topic}"`), 0);
+  assert.ok(sample(text, 'raftka_kafka_request_total_time_seconds_count', 'api="Produce"') > 0);
+  assert.ok(sample(text, 'raftka_kafka_request_local_time_seconds_count', 'api="Fetch"') > 0);
+
+  // Every API the broker advertises has its histograms, used or not.
+  const c = await KafkaConnection.open({ host: '127.0.0.1', port: f.brokerPorts[0]! }, 'metrics-test', 10_000);
+  try {
+    const served = [...apis.values()].filter((a) => {
+      try {
+        c.versionFor(a);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(served.length > 30, `${served.length} APIs advertised`);
+    for (const a of served)
+      for (const h of ['total_time', 'local_time'])
+        assert.equal(samples(text, `raftka_kafka_request_${h}_seconds_count`, `api="${a.name}"`).length, 1, a.name);
+  } finally {
+    c.close();
+  }
+});
