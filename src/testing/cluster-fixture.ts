@@ -328,12 +328,22 @@ export class ClusterFixture {
     return pid;
   }
 
-  /** Stop every node (gracefully, then by force) and remove the fixture's files. */
-  async destroy(): Promise<void> {
-    try {
-      await this.down();
-    } catch {
-      for (const s of await this.status().catch(() => [])) if (s.pid && isAlive(s.pid)) process.kill(s.pid, 'SIGKILL');
+  /**
+   * Stop every node (gracefully, then by force; or at once by SIGKILL when `graceful` is false, for
+   * tests that only need the processes gone) and remove the fixture's files.
+   */
+  async destroy(options: { graceful?: boolean } = {}): Promise<void> {
+    const killAll = async (): Promise<void> => {
+      for (const s of await this.status().catch(() => []))
+        if (s.pid && isAlive(s.pid)) await this.kill9(s.nodeId, s.pid).catch(() => undefined);
+    };
+    if (options.graceful === false) await killAll();
+    else {
+      try {
+        await this.down();
+      } catch {
+        await killAll();
+      }
     }
     // RAFTKA_KEEP_TEST_DATA=1 keeps configs, data and node logs for a post-mortem.
     if (process.env['RAFTKA_KEEP_TEST_DATA']) console.error(`kept test data in ${this.root}`);

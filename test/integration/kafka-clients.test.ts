@@ -2,7 +2,8 @@
 // kcat (librdkafka 2.0.2 from Debian) and kafkajs 2.2.4.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Kafka, logLevel, CompressionTypes, ConfigResourceTypes } from 'kafkajs';
+import { Kafka, logLevel, CompressionTypes } from 'kafkajs';
+import { ConfigResourceType } from '../../src/metadata/records.js';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
 import { kcat } from '../../src/testing/kcat.js';
 import { KafkaClient } from '../../src/client/kafka-client.js';
@@ -118,7 +119,7 @@ test('kcat and kafkajs produce, fetch, list offsets and administer topics on a r
       validateOnly: false,
       resources: [
         {
-          type: ConfigResourceTypes.BROKER,
+          type: ConfigResourceType.BROKER,
           name: broker,
           configEntries: [
             { name: 'sasl.kerberos.min.time.before.relogin', value: '60000' },
@@ -131,7 +132,7 @@ test('kcat and kafkajs produce, fetch, list offsets and administer topics on a r
       includeSynonyms: false,
       resources: [
         {
-          type: ConfigResourceTypes.BROKER,
+          type: ConfigResourceType.BROKER,
           name: broker,
           configNames: ['sasl.kerberos.min.time.before.relogin', 'listener.name.external.ssl.keystore.password'],
         },
