@@ -450,29 +450,6 @@ function namesOrNone(nodes: readonly ClusterNode[]): string {
   return nodes.length > 0 ? nodes.map((n) => n.name).join(', ') : 'none';
 }
 
-async function waitHealthy(
-  nodes: readonly ClusterNode[],
-  started: readonly Started[],
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const pending = new Set(nodes);
-  for (;;) {
-    if (signal?.aborted) throw new ClusterError('interrupted');
-    // Our own children: their 'exit' event says how (libuv reaps them, so no pid check is needed).
-    checkStartedAlive(started);
-    const checks = await Promise.all([...pending].map(async (n) => ({ n, ok: await healthy(n.config.adminListener) })));
-    for (const { n, ok } of checks) if (ok) pending.delete(n);
-    if (pending.size === 0) return;
-    if (Date.now() > deadline) {
-      const late = [...pending].map((n) => `${n.name} (see ${n.logFile})`).join(', ');
-      throw new ClusterError(`not healthy within ${timeoutMs} ms: ${late}`);
-    }
-    await sleep(pollIntervalMs);
-  }
-}
-
 /** Throws when one of the nodes this call started has exited (with the end of its log). */
 function checkStartedAlive(started: readonly Started[]): void {
   for (const s of started) {
@@ -486,38 +463,62 @@ function checkStartedAlive(started: readonly Started[]): void {
 }
 
 /**
- * Waits until the cluster is usable: every node sees a quorum leader and every broker is
- * registered and unfenced, so a topic can be placed on all of them at once. Nodes without an
- * admin listener cannot be asked and are not waited for.
+ * Polls `problem` of each node until none has one (null), failing early when one of the nodes
+ * this call started exits and at the deadline naming each node still waited for and why.
  */
-async function waitReady(
+async function waitForNodes(
+  nodes: readonly ClusterNode[],
+  started: readonly Started[],
+  wait: { readonly condition: string; readonly timeoutMs: number; readonly signal: AbortSignal | undefined },
+  problem: (n: ClusterNode) => Promise<string | null>,
+): Promise<void> {
+  const deadline = Date.now() + wait.timeoutMs;
+  const pending = new Map(nodes.map((n) => [n, 'not asked yet']));
+  for (;;) {
+    if (wait.signal?.aborted) throw new ClusterError('interrupted');
+    // Our own children: their 'exit' event says how (libuv reaps them, so no pid check is needed).
+    checkStartedAlive(started);
+    const checks = await Promise.all([...pending.keys()].map(async (n) => ({ n, why: await problem(n) })));
+    for (const { n, why } of checks) {
+      if (why === null) pending.delete(n);
+      else pending.set(n, why);
+    }
+    if (pending.size === 0) return;
+    if (Date.now() > deadline) {
+      const late = [...pending].map(([n, why]) => `${n.name} (node.id=${n.config.nodeId}): ${why} (see ${n.logFile})`);
+      throw new ClusterError(`not ${wait.condition} within ${wait.timeoutMs} ms:\n  ${late.join('\n  ')}`);
+    }
+    await sleep(pollIntervalMs);
+  }
+}
+
+/** Every node answers /healthz (a node without admin.listener counts once running). */
+function waitHealthy(
   nodes: readonly ClusterNode[],
   started: readonly Started[],
   timeoutMs: number,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const pending = new Map(nodes.filter((n) => n.config.adminListener !== null).map((n) => [n, 'not asked yet']));
-  for (;;) {
-    if (signal?.aborted) throw new ClusterError('interrupted');
-    checkStartedAlive(started);
-    const checks = await Promise.all(
-      [...pending.keys()].map(async (n) => ({
-        n,
-        problem: notReadyBecause(n.config.processRoles, await probeReadiness(n.config.adminListener!)),
-      })),
-    );
-    for (const { n, problem } of checks) {
-      if (problem === null) pending.delete(n);
-      else pending.set(n, problem);
-    }
-    if (pending.size === 0) return;
-    if (Date.now() > deadline) {
-      const late = [...pending].map(([n, why]) => `${n.name} (node.id=${n.config.nodeId}): ${why} (see ${n.logFile})`);
-      throw new ClusterError(`not ready within ${timeoutMs} ms:\n  ${late.join('\n  ')}`);
-    }
-    await sleep(pollIntervalMs);
-  }
+  return waitForNodes(nodes, started, { condition: 'healthy', timeoutMs, signal }, async (n) =>
+    (await healthy(n.config.adminListener)) ? null : 'its admin listener does not answer /healthz',
+  );
+}
+
+/**
+ * The cluster is usable: every node sees a quorum leader and every broker is registered and
+ * unfenced, so a topic can be placed on all of them at once. Nodes without an admin listener
+ * cannot be asked and are not waited for.
+ */
+function waitReady(
+  nodes: readonly ClusterNode[],
+  started: readonly Started[],
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const askable = nodes.filter((n) => n.config.adminListener !== null);
+  return waitForNodes(askable, started, { condition: 'ready', timeoutMs, signal }, async (n) =>
+    notReadyBecause(n.config.processRoles, await probeReadiness(n.config.adminListener!)),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
