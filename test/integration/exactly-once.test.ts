@@ -85,6 +85,16 @@ test('exactly-once: dedup, transactions, fencing, expiry, coordinator crash', { 
     const topics = ['tx-a', 'tx-b', 'tx-c'];
     for (const topic of topics) await createTopic(c, topic, 2);
     await createTopic(c, 'tx-in', 1);
+    // The group's coordinator up first: FindCoordinator answers from the asked broker's metadata,
+    // and the named broker may not have applied it yet (NOT_COORDINATOR), which kafkajs' sendOffsets
+    // does not retry (it looks for 'NOT_COORDINATOR', its own name for code 16 is
+    // 'NOT_COORDINATOR_FOR_GROUP'). Its consumers, and Kafka's clients, re-find the coordinator.
+    await waitFor(
+      'the coordinator of eos-group',
+      async () => ((await admin.fetchOffsets({ groupId: 'eos-group', topics: ['tx-in'] })) ? true : undefined),
+      30_000,
+      100,
+    );
     const producer = txProducer('eos-all-or-nothing');
     await producer.connect();
     const send = async (prefix: string, offset: string, commit: boolean): Promise<void> => {
