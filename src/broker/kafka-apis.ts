@@ -169,8 +169,14 @@ async function verifyTransactional(
   if (!txn) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, message: 'no transaction coordinator' };
   const hosted = ctx.replicas.get(topic, partition);
   if (hosted && ctx.replicas.hasOpenTransaction(hosted, first.producerId, first.producerEpoch)) return null;
-  const code = await txn.verifier.verify(transactionalId, first.producerId, first.producerEpoch, { topic, partition });
-  if (code === ErrorCode.NONE) return null;
+  const answer = await txn.verifier.verify(transactionalId, first.producerId, first.producerEpoch, {
+    topic,
+    partition,
+  });
+  if (answer === ErrorCode.NONE) return null;
+  // Producers expect INVALID_PRODUCER_EPOCH from a produce (Kafka's AddPartitionsToTxnManager maps
+  // the coordinator's PRODUCER_FENCED so; produce versions before KIP-588 do not know the code).
+  const code = answer === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : answer;
   return {
     errorCode: code,
     message: `${topic}-${partition} is not part of transactional id ${transactionalId}'s ongoing transaction (${errorName(code)})`,

@@ -134,8 +134,11 @@ export class ProducerStateManager {
         };
     }
     if (e && h.producerEpoch < e.epoch) {
+      // INVALID_PRODUCER_EPOCH for transactional batches too, as Kafka since 2.7 (KIP-588): the
+      // producer aborts and may go on; PRODUCER_FENCED is for the coordinator's answers, and
+      // clients of produce versions before it (kafkajs) do not know the code.
       const message = `producer ${h.producerId} epoch ${h.producerEpoch} is older than the current epoch ${e.epoch}`;
-      return error(h.isTransactional ? ErrorCode.PRODUCER_FENCED : ErrorCode.INVALID_PRODUCER_EPOCH, message);
+      return error(ErrorCode.INVALID_PRODUCER_EPOCH, message);
     }
     if (!e || h.producerEpoch !== e.epoch) {
       // A new epoch (or a producer this partition does not know) must start at sequence 0 (KIP-360).

@@ -79,7 +79,7 @@ test('check: a gap is out of order; an older epoch is fenced; a new epoch must s
   assert.equal(errorCode(s.check(header(1, 3, 4))), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
   assert.deepEqual(s.check(header(1, 3, 5)), { kind: 'ok' });
   assert.equal(errorCode(s.check(header(1, 2, 5))), ErrorCode.INVALID_PRODUCER_EPOCH);
-  assert.equal(errorCode(s.check(header(1, 2, 0, 1, { transactional: true }))), ErrorCode.PRODUCER_FENCED);
+  assert.equal(errorCode(s.check(header(1, 2, 0, 1, { transactional: true }))), ErrorCode.INVALID_PRODUCER_EPOCH);
   assert.deepEqual(s.check(header(1, 4, 0)), { kind: 'ok' });
   assert.equal(errorCode(s.check(header(1, 4, 5))), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
   // After a bump the old epoch's batches are no longer duplicates but fenced.
