@@ -5,8 +5,9 @@
 // still runs; `--abort --start-offset` aborts the open one and read_committed reads past it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
+import type { Producer } from 'kafkajs';
+import { waitFor } from '../../src/testing/cluster-fixture.js';
+import { startEosCluster } from './exactly-once-helpers.js';
 
 const topic = 'ledger';
 
@@ -20,31 +21,7 @@ interface ListRow {
 test('raftka transactions and console-consumer --isolation-level', { timeout: 240_000 }, async (t) => {
   const producers: Producer[] = [];
   t.after(() => Promise.all(producers.map((p) => p.disconnect().catch(() => undefined))));
-  const f = await ClusterFixture.combined({
-    nodes: 3,
-    extra: { 'transaction.state.log.num.partitions': '3', 'offsets.topic.num.partitions': '3' },
-  });
-  t.after(() => f.destroy());
-  await f.up();
-  const bs = f.bootstrapServers;
-  const kafka = new Kafka({
-    clientId: 'transactions-cli-test',
-    brokers: bs.split(','),
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  t.after(() => admin.disconnect());
-  await waitFor(
-    'three brokers registered',
-    async () => {
-      const d = await admin.describeCluster().catch(() => null);
-      return d && d.brokers.length === 3 ? true : undefined;
-    },
-    60_000,
-    200,
-  );
+  const { f, bs, kafka, admin } = await startEosCluster(t, 'transactions-cli-test');
   assert.ok(
     await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true }),
   );
