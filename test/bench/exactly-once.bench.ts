@@ -1,6 +1,7 @@
 // Exactly-once costs on three combined nodes, RF 3, 1 KiB messages, all in one run so the
 // figures compare:
-// 1. idempotent produce against plain acks=all, alternating rounds (median of EOS_ROUNDS each),
+// 1. idempotent produce against plain acks=all, alternating rounds (median of EOS_ROUNDS each; kcat
+//    also plain with max.in.flight=5, the cap librdkafka keeps for idempotence),
 //    with kcat (librdkafka: `enable.idempotence=true` vs `acks=all`) and kafkajs (`idempotent:
 //    true` vs `acks: -1`, sends of 100 messages, one send at a time: kafkajs's idempotent producer
 //    holds a lock per broker around each produce request, so with several sends in flight the
@@ -36,6 +37,16 @@ const value = Buffer.alloc(messageBytes, 'x');
 const mib = (messages: number): number => (messages * messageBytes) / (1024 * 1024);
 
 type Mode = 'plain' | 'idempotent';
+/**
+ * kcat also runs plain with librdkafka's in-flight cap for idempotence (5 requests a connection):
+ * what is left of the gap then is not the pipeline depth the client allows.
+ */
+type KcatMode = Mode | 'plain-inflight5';
+const kcatModeArgs: Record<KcatMode, string[]> = {
+  plain: ['-X', 'acks=all'],
+  'plain-inflight5': ['-X', 'acks=all', '-X', 'max.in.flight=5'],
+  idempotent: ['-X', 'enable.idempotence=true'],
+};
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
@@ -49,8 +60,8 @@ function median(xs: readonly number[]): number {
 }
 
 /** kcat producing `file` (one message a line) to `topic`; seconds for the whole process. */
-function timedKcatProduce(bs: string, topic: string, file: string, mode: Mode): Promise<number> {
-  const modeArgs = mode === 'idempotent' ? ['-X', 'enable.idempotence=true'] : ['-X', 'acks=all'];
+function timedKcatProduce(bs: string, topic: string, file: string, mode: KcatMode): Promise<number> {
+  const modeArgs = kcatModeArgs[mode];
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const fd = openSync(file, 'r');
@@ -100,12 +111,12 @@ function rate(messages: number, seconds: number): string {
   return `${(mib(messages) / seconds).toFixed(1)} MiB/s ${(messages / seconds).toFixed(0)} msg/s`;
 }
 
-function summarise(client: string, messages: number, plain: Throughput, idem: Throughput): void {
+function summarise(client: string, messages: number, plain: Throughput, idem: Throughput, plainLabel = 'plain'): void {
   const p = median(plain.seconds);
   const i = median(idem.seconds);
   console.log(
-    `${client.padEnd(7)} median  plain acks=all ${rate(messages, p)} | idempotent ${rate(messages, i)} | ` +
-      `idempotent/plain ${(p / i).toFixed(2)}`,
+    `${client.padEnd(7)} median  ${plainLabel} acks=all ${rate(messages, p)} | idempotent ${rate(messages, i)} | ` +
+      `idempotent/${plainLabel} ${(p / i).toFixed(2)}`,
   );
 }
 
@@ -116,17 +127,27 @@ async function idempotentVersusPlain(kafka: Kafka, admin: Admin, bs: string, inp
   const idemProducer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true });
   await plainProducer.connect();
   await idemProducer.connect();
-  const kcatT: Record<Mode, Throughput> = { plain: { seconds: [] }, idempotent: { seconds: [] } };
+  const kcatT: Record<KcatMode, Throughput> = {
+    plain: { seconds: [] },
+    'plain-inflight5': { seconds: [] },
+    idempotent: { seconds: [] },
+  };
+  const kcatOrders: KcatMode[][] = [
+    ['plain', 'plain-inflight5', 'idempotent'],
+    ['idempotent', 'plain', 'plain-inflight5'],
+    ['plain-inflight5', 'idempotent', 'plain'],
+  ];
   const kjsT: Record<Mode, Throughput> = { plain: { seconds: [] }, idempotent: { seconds: [] } };
   try {
     for (let r = 0; r < rounds; r++) {
       // Alternate which mode goes first so drift (segment rolls, page cache) falls on both.
       const order: Mode[] = r % 2 === 0 ? ['plain', 'idempotent'] : ['idempotent', 'plain'];
       const line: string[] = [];
-      for (const mode of order) {
-        const before = await endOffsetSum(admin, topics[mode]);
-        const s = await timedKcatProduce(bs, topics[mode], input, mode);
-        const written = (await endOffsetSum(admin, topics[mode])) - before;
+      for (const mode of kcatOrders[r % kcatOrders.length]!) {
+        const topic = topics[mode === 'idempotent' ? 'idempotent' : 'plain'];
+        const before = await endOffsetSum(admin, topic);
+        const s = await timedKcatProduce(bs, topic, input, mode);
+        const written = (await endOffsetSum(admin, topic)) - before;
         if (written !== kcatMessages) throw new Error(`kcat ${mode}: ${written} records written, sent ${kcatMessages}`);
         kcatT[mode].seconds.push(s);
         line.push(`kcat ${mode} ${rate(kcatMessages, s)}`);
@@ -148,6 +169,7 @@ async function idempotentVersusPlain(kafka: Kafka, admin: Admin, bs: string, inp
     await idemProducer.disconnect();
   }
   summarise('kcat', kcatMessages, kcatT.plain, kcatT.idempotent);
+  summarise('kcat', kcatMessages, kcatT['plain-inflight5'], kcatT.idempotent, 'plain-inflight5');
   summarise(
     'kafkajs',
     Math.ceil(kafkajsMessages / kafkajsBatchMessages) * kafkajsBatchMessages,
@@ -253,7 +275,7 @@ console.log(
     `librdkafka ${kcatVersion ?? 'unknown'}, kafkajs; 3 combined nodes on 127.0.0.1, topics 3 partitions RF 3`,
 );
 console.log(
-  `part 1: ${rounds} alternating rounds each of plain acks=all vs idempotent produce, median; ` +
+  `part 1: ${rounds} rounds (order rotated) of plain acks=all vs idempotent produce, median; kcat also plain with max.in.flight=5; ` +
     `kcat ${kcatMessages} x 1 KiB a round (linger.ms=5, batch.size=1000000), ` +
     `kafkajs ${kafkajsMessages} x 1 KiB a round (sends of ${kafkajsBatchMessages}, ${kafkajsSendsInFlight} in flight)`,
 );
