@@ -179,7 +179,7 @@ async function printRecords(
  * --isolation-level, else the consumer property isolation.level, else read_uncommitted (Kafka's
  * console consumer: the flag overrides the property).
  */
-export function isolationLevelOf(args: ConsumerArgs, props: ReadonlyMap<string, string>): IsolationLevelName {
+function isolationLevelOf(args: ConsumerArgs, props: ReadonlyMap<string, string>): IsolationLevelName {
   if (args['isolation-level'] !== undefined) return parseIsolationLevel(args['isolation-level']);
   const prop = props.get('isolation.level');
   return prop === undefined ? 'read_uncommitted' : parseIsolationLevel(prop);

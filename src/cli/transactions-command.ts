@@ -28,7 +28,7 @@ import {
   producerRows,
 } from './transactions-format.js';
 
-export const transactionActions = ['list', 'describe', 'describe-producers', 'abort', 'find-hanging'] as const;
+const transactionActions = ['list', 'describe', 'describe-producers', 'abort', 'find-hanging'] as const;
 export type TransactionAction = (typeof transactionActions)[number];
 
 export interface TransactionsArgs {

@@ -5,8 +5,8 @@ import type { OpenTransaction } from '../client/hanging-transactions.js';
 import type { ProducerState, TransactionDescription, TransactionListing } from '../client/txn-admin.js';
 import { formatTable } from './table.js';
 
-export const listHeader = ['TransactionalId', 'Coordinator', 'ProducerId', 'TransactionState'] as const;
-export const describeHeader = [
+const listHeader = ['TransactionalId', 'Coordinator', 'ProducerId', 'TransactionState'] as const;
+const describeHeader = [
   'CoordinatorId',
   'TransactionalId',
   'ProducerId',
@@ -17,7 +17,7 @@ export const describeHeader = [
   'TransactionDurationMs',
   'TopicPartitions',
 ] as const;
-export const producersHeader = [
+const producersHeader = [
   'ProducerId',
   'ProducerEpoch',
   'LatestCoordinatorEpoch',
@@ -25,7 +25,7 @@ export const producersHeader = [
   'LastTimestamp',
   'CurrentTransactionStartOffset',
 ] as const;
-export const hangingHeader = [
+const hangingHeader = [
   'Topic',
   'Partition',
   'ProducerId',

@@ -25,7 +25,7 @@ const retryBackoffMs = 200;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export interface CoordinatorNode {
+interface CoordinatorNode {
   readonly nodeId: number;
   readonly host: string;
   readonly port: number;
@@ -43,10 +43,7 @@ function coordinatorMovedOrLoading(code: number): boolean {
  * The transaction coordinator of `transactionalId`, asked of any broker. COORDINATOR_NOT_AVAILABLE
  * (the first use creates __transaction_state) and COORDINATOR_LOAD_IN_PROGRESS are retried.
  */
-export async function findTransactionCoordinator(
-  client: KafkaClient,
-  transactionalId: string,
-): Promise<CoordinatorNode> {
+async function findTransactionCoordinator(client: KafkaClient, transactionalId: string): Promise<CoordinatorNode> {
   for (let attempt = 1; ; attempt++) {
     let code: number = ErrorCode.COORDINATOR_NOT_AVAILABLE;
     let message = `FindCoordinator for transactional id '${transactionalId}'`;

@@ -15,7 +15,7 @@ import { ErrorCode } from '../common/errors.js';
 import type { RecordBatchHeader } from '../protocol/record-batch.js';
 
 /** How many of a producer's most recent batches are remembered for duplicate detection (Kafka's 5). */
-export const producerBatchesRemembered = 5;
+const producerBatchesRemembered = 5;
 const int32Max = 2_147_483_647;
 /** The producer id, epoch and sequence of a batch without an idempotent producer. */
 export const noProducerId = -1;
