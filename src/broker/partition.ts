@@ -27,6 +27,8 @@ export class Partition {
   readonly followers = new Map<number, FollowerState>();
   /** An AlterPartition this leader sent and the image has not answered yet. */
   isrChangeInFlight = false;
+  /** As a follower: the leader's log end offset minus ours after the last fetch (Kafka's fetcher lag). */
+  followerLag = 0;
 
   constructor(
     readonly topic: string,

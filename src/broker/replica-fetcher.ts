@@ -135,6 +135,7 @@ export class ReplicaFetcher {
           records: a.records.length > 0 ? Buffer.from(a.records.buffer, a.records.byteOffset, a.records.length) : null,
           diverging: a.diverged ? { epoch: a.divergingEpoch, endOffset: a.divergingEndOffset } : null,
         });
+        if (a.errorCode === 0) p.followerLag = Math.max(0, a.logEndOffset - p.log.logEndOffset);
       } catch (err) {
         this.options.logger.error({ topic: p.topic, partition: p.partition, err }, 'could not apply fetched records');
       }

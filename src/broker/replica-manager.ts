@@ -95,6 +95,8 @@ export class ReplicaManager {
   private anyWaiters = new Set<() => void>();
   private parked = 0;
   private isrChanger: IsrChanger | null = null;
+  /** ISR changes the controller accepted for partitions this broker leads (Kafka's IsrShrinks/IsrExpands). */
+  readonly isrChanges = { shrinks: 0, expands: 0 };
   private onRolesChanged: (() => void) | null = null;
   private onAllOpen: (() => void) | null = null;
   private readonly isrTimer: NodeJS.Timeout;
@@ -577,13 +579,20 @@ export class ReplicaManager {
       { topic: p.topic, partition: p.partition, isr: p.isr, newIsr: next },
       'asking the controller to change the ISR',
     );
-    this.isrChanger.alterIsr(p, next).catch((err: unknown) => {
-      p.isrChangeInFlight = false;
-      this.logger.warn(
-        { topic: p.topic, partition: p.partition, err: err instanceof Error ? err.message : String(err) },
-        'ISR change failed; will retry',
-      );
-    });
+    const shrink = next.length < p.isr.length;
+    this.isrChanger.alterIsr(p, next).then(
+      () => {
+        if (shrink) this.isrChanges.shrinks++;
+        else this.isrChanges.expands++;
+      },
+      (err: unknown) => {
+        p.isrChangeInFlight = false;
+        this.logger.warn(
+          { topic: p.topic, partition: p.partition, err: err instanceof Error ? err.message : String(err) },
+          'ISR change failed; will retry',
+        );
+      },
+    );
   }
 
   /**
@@ -598,6 +607,23 @@ export class ReplicaManager {
   private maybeChangeIsrs(): void {
     const now = Date.now();
     for (const p of this.hosted.values()) if (p.isLeader) this.maybeChangeIsr(p, now);
+  }
+
+  /**
+   * Kafka's ReplicaManager gauges: partitions hosted, led, led with an ISR below
+   * min.insync.replicas, and the largest follower lag behind a leader's log end (records).
+   */
+  partitionCounts(): { hosted: number; leaders: number; underMinIsr: number; maxFollowerLag: number } {
+    let leaders = 0;
+    let underMinIsr = 0;
+    let maxFollowerLag = 0;
+    for (const p of this.hosted.values()) {
+      if (p.isLeader) {
+        leaders++;
+        if (p.isr.length < p.log.config.minInsyncReplicas) underMinIsr++;
+      } else maxFollowerLag = Math.max(maxFollowerLag, p.followerLag);
+    }
+    return { hosted: this.hosted.size, leaders, underMinIsr, maxFollowerLag };
   }
 
   /** Partitions this broker leads whose ISR is smaller than their replica set (Kafka's UnderReplicatedPartitions). */

@@ -5,10 +5,10 @@
 //
 // Order matters at start (replicas see the image before the listeners open; the lifecycle starts
 // last) and at shutdown (controlled shutdown first, then the listeners, then the state below).
+import { registerBrokerGauges } from './broker-metrics.js';
 import { BrokerTopicMetrics } from '../broker/topic-metrics.js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { Gauge } from 'prom-client';
 import type { Endpoint, NodeConfig } from '../common/node-config.js';
 import { errorName } from '../common/errors.js';
 import { BrokerLifecycle } from '../broker/broker-lifecycle.js';
@@ -92,8 +92,7 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
   };
   replicas.setIsrChanger(alterPartitionBatcher(controllerClient, config.nodeId, brokerEpoch));
   const fetcher = createReplicaFetcher(ctx, replicas, brokerEpoch, replicationEndpointOf);
-  registerUnderReplicatedGauge(ctx.registry, replicas);
-  registerTransactionGauges(ctx.registry, replicas);
+  registerBrokerGauges(ctx.registry, replicas);
   const groups = createGroupCoordinator(config, replicas, state, logger);
   // A marker replicated on a __consumer_offsets partition settles the producer's pending offsets.
   txn.markers.setListener((tp, producerId, committed) => {
@@ -211,36 +210,5 @@ function createReplicaFetcher(
     brokerEpoch,
     fetchMaxBytes: ctx.config.replicaFetchMaxBytes,
     fetchWaitMaxMs: ctx.config.replicaFetchWaitMaxMs,
-  });
-}
-
-function registerUnderReplicatedGauge(registry: Registry, replicas: ReplicaManager): void {
-  new Gauge({
-    name: 'raftka_under_replicated_partitions',
-    help: 'Partitions this broker leads whose ISR is smaller than their replica set',
-    registers: [registry],
-    collect() {
-      this.set(replicas.underReplicatedCount());
-    },
-  });
-}
-
-/** How far transactions hold read_committed consumers back, over the partitions this broker leads. */
-function registerTransactionGauges(registry: Registry, replicas: ReplicaManager): void {
-  new Gauge({
-    name: 'raftka_partition_lso_lag_max',
-    help: 'Largest high watermark minus last stable offset over the partitions this broker leads (records read_committed consumers wait for)',
-    registers: [registry],
-    collect() {
-      this.set(replicas.transactionLag().maxLsoLag);
-    },
-  });
-  new Gauge({
-    name: 'raftka_partitions_with_open_transactions',
-    help: 'Partitions this broker leads that hold an open transaction',
-    registers: [registry],
-    collect() {
-      this.set(replicas.transactionLag().withOpenTransactions);
-    },
   });
 }

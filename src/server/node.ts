@@ -9,7 +9,7 @@ import type { RaftDriver } from '../raft/driver/raft-driver.js';
 import { readMetaProperties } from './storage-format.js';
 import { setConnectAddressMap } from '../common/connect-address.js';
 import { startMetadataRaft } from './metadata-raft.js';
-import { createNodeRegistry, registerOfflinePartitionsGauge } from './node-metrics.js';
+import { createNodeRegistry, registerImageGauges } from './node-metrics.js';
 import { startController, type ControllerRole } from './controller-role.js';
 import { startBroker, type BrokerRole } from './broker-role.js';
 import { startNodeAdmin, type NodeAdmin } from './node-admin.js';
@@ -50,7 +50,7 @@ export async function startNode(
     if (!endpoint) throw new NodeStartError(`${config.sourcePath}: no listener named in controller.listener.names`);
     controller = await startController({ config, clusterId, logger, driver, state, voterEndpoints }, endpoint);
   }
-  registerOfflinePartitionsGauge(registry, state);
+  registerImageGauges(registry, state, () => driver.status().highWatermark);
   const broker: BrokerRole | null = config.processRoles.includes('broker')
     ? await startBroker({ config, clusterId, logger, registry, raft: driver, state })
     : null;

@@ -62,6 +62,18 @@ test('broker metrics: bytes and messages in and out per topic, request times per
   assert.ok(Math.abs(bytesIn - sent) / sent < 0.05, `bytes in ${bytesIn} vs ${sent} sent`);
   assert.ok(Math.abs(bytesOut - sent) / sent < 0.05, `bytes out ${bytesOut} vs ${sent} read`);
   assert.equal(sample(text, 'raftka_broker_topic_failed_produce_requests_total', `topic="${topic}"`), 0);
+  // Replica and image gauges of a one-node cluster with the three partitions it leads.
+  const gauge = (name: string): number => sample(text, name, 'node_id="1"');
+  assert.equal(gauge('raftka_partitions'), 3);
+  assert.equal(gauge('raftka_leader_partitions'), 3);
+  assert.equal(gauge('raftka_under_min_isr_partitions'), 0);
+  assert.equal(gauge('raftka_global_topics'), 1);
+  assert.equal(gauge('raftka_global_partitions'), 3);
+  assert.equal(gauge('raftka_active_brokers'), 1);
+  assert.equal(gauge('raftka_fenced_brokers'), 0);
+  assert.ok(gauge('raftka_metadata_applied_offset') > 0);
+  assert.ok(gauge('raftka_raft_elections_total') >= 1, 'the lone voter stood for election');
+  assert.ok(gauge('raftka_raft_leader_changes_total') >= 1);
   assert.ok(sample(text, 'raftka_kafka_request_total_time_seconds_count', 'api="Produce"') > 0);
   assert.ok(sample(text, 'raftka_kafka_request_local_time_seconds_count', 'api="Fetch"') > 0);
 

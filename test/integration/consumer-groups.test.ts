@@ -10,7 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
 import { KafkaClient } from '../../src/client/kafka-client.js';
-import { offsetCommit, offsetFetch } from '../../src/client/group-client.js';
+import { findCoordinator, offsetFetch } from '../../src/client/group-client.js';
+import { offsetCommitApi } from '../../src/protocol/messages/offset-commit.js';
 import { parseEndpoints } from '../../src/common/endpoint.js';
 import { findCoordinatorApi } from '../../src/protocol/messages/find-coordinator.js';
 
@@ -552,19 +553,35 @@ test('consumer groups: kafkajs, kcat -G, failover, static membership, lag and of
   await t.test('fifty pipelined OffsetCommits on one connection: OffsetFetch answers the last', async () => {
     const client = new KafkaClient(parseEndpoints(bs), { clientId: 'pipelined-commits' });
     try {
-      // All fifty are in flight at once on the coordinator's connection; RF 3 acknowledgements may
-      // resume out of order, but the offset in force must be the last one written.
-      await Promise.all(
+      // Written back to back on the coordinator's connection, so their order is known; all fifty
+      // are in flight at once and RF 3 acknowledgements may resume out of order, but the offset in
+      // force must be the last one sent.
+      const coordinator = await findCoordinator(client, 'pipelined');
+      await client.metadata([]); // the coordinator's endpoint
+      const c = await client.connectionTo(coordinator.nodeId);
+      const answers = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          offsetCommit(client, {
-            groupId: 'pipelined',
-            generationId: -1,
-            memberId: '',
-            groupInstanceId: null,
-            offsets: [{ topic, partition: 0, offset: i + 1 }],
-          }),
+          c.send(
+            offsetCommitApi,
+            {
+              groupId: 'pipelined',
+              generationIdOrMemberEpoch: -1,
+              memberId: '',
+              groupInstanceId: null,
+              topics: [
+                {
+                  name: topic,
+                  partitions: [
+                    { partitionIndex: 0, committedOffset: i + 1, committedLeaderEpoch: -1, committedMetadata: '' },
+                  ],
+                },
+              ],
+            },
+            10_000,
+          ),
         ),
       );
+      assert.ok(answers.every((a) => a.topics[0]?.partitions[0]?.errorCode === 0));
       const [committed] = await offsetFetch(client, 'pipelined', [{ topic, partitions: [0] }]);
       assert.equal(committed?.offset, 50);
     } finally {

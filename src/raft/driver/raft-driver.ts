@@ -59,6 +59,9 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
   private snapshotsWritten = 0;
   private readonly appliedWaiters = new Set<{ readonly offset: Offset; readonly done: (reached: boolean) => void }>();
   private lastRoleView = '';
+  /** The last epoch this node stood as a candidate in, and the last leader (epoch/id) it knew. */
+  private lastCandidateEpoch = -1;
+  private lastLeaderView = '';
   private snapshotInProgress = false;
   private snapshotThresholdBytes = 0;
 
@@ -422,6 +425,16 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
       );
     }
     const m = this.options.metrics;
+    // A leader stood as the candidate of its epoch, though a quick win may pass between two looks.
+    if ((s.role === 'candidate' || s.role === 'leader') && s.epoch !== this.lastCandidateEpoch) {
+      this.lastCandidateEpoch = s.epoch;
+      m.elections.inc();
+    }
+    const leaderView = `${s.epoch}/${s.leaderId}`;
+    if (s.leaderId !== null && leaderView !== this.lastLeaderView) {
+      this.lastLeaderView = leaderView;
+      m.leaderChanges.inc();
+    }
     m.epoch.set(s.epoch);
     m.leaderId.set(s.leaderId ?? -1);
     m.highWatermark.set(s.highWatermark);

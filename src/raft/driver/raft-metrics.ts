@@ -1,5 +1,5 @@
 // Prometheus metrics of the metadata quorum, one registry per node (served at /metrics).
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export class RaftMetrics {
   readonly epoch: Gauge;
@@ -10,6 +10,8 @@ export class RaftMetrics {
   readonly isLeader: Gauge;
   readonly appendToCommitSeconds: Histogram;
   readonly snapshotsWritten: Gauge;
+  readonly elections: Counter;
+  readonly leaderChanges: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -42,6 +44,16 @@ export class RaftMetrics {
     this.snapshotsWritten = new Gauge({
       name: 'raftka_raft_snapshots_written_total',
       help: 'Snapshots this node wrote',
+      registers,
+    });
+    this.elections = new Counter({
+      name: 'raftka_raft_elections_total',
+      help: 'Elections this node started as a candidate (one per epoch it stood in)',
+      registers,
+    });
+    this.leaderChanges = new Counter({
+      name: 'raftka_raft_leader_changes_total',
+      help: 'Quorum leaders this node came to know of (a new leader or a new epoch of one)',
       registers,
     });
     this.appendToCommitSeconds = new Histogram({
