@@ -24,7 +24,7 @@ export async function startKafkaListeners(
   for (const listener of config.listeners.filter((l) => !config.controllerListenerNames.includes(l.name))) {
     const server = new KafkaServer({
       listener,
-      logger: logger.child({ listener: listener.name }),
+      logger: logger.child({ component: 'kafka-server', listener: listener.name }),
       metrics,
       requestBytesMax: config.socketRequestMaxBytes,
       handlers,

@@ -14,7 +14,7 @@ import { apiFor, unsupportedApiVersionsResponse } from '../protocol/apis.js';
 import type { AnyApi } from '../protocol/apis.js';
 import { ProtocolDecodeError, ProtocolEncodeError } from '../protocol/errors.js';
 import { encodeRawResponseFrame, FrameSplitter } from '../protocol/frame.js';
-import { apiVersionsKey, decodeRequestHeader } from '../protocol/header.js';
+import { apiVersionsKey, decodeRequestHeader, type RequestHeader } from '../protocol/header.js';
 import { Reader } from '../protocol/primitives/reader.js';
 
 /** Bound on requests in flight on one connection; beyond it the socket is paused (back-pressure). */
@@ -66,11 +66,14 @@ export class KafkaServer {
     let tail: Promise<void> = Promise.resolve();
     let inFlight = 0;
     let closed = false;
-    const fail = (reason: string, err: unknown): void => {
+    const fail = (reason: string, err: unknown, request: RequestFields | null = null): void => {
       if (closed) return;
       closed = true;
       metrics.closedOnError.inc({ reason });
-      log.warn({ reason, err: err instanceof Error ? err.message : String(err) }, 'closing Kafka connection');
+      log.warn(
+        { reason, err: err instanceof Error ? err.message : String(err), ...request },
+        'closing Kafka connection',
+      );
       socket.destroy();
     };
     socket.on('data', (chunk: Buffer) => {
@@ -101,7 +104,9 @@ export class KafkaServer {
           inFlight--;
           if (inFlight < inFlightMax && !closed) socket.resume();
           if ('err' in result) {
-            const err = result.err;
+            // A request whose header was read carries it: the log line names client and correlation id.
+            const request = result.err instanceof RequestFailed ? result.err.request : null;
+            const err = result.err instanceof RequestFailed ? result.err.cause : result.err;
             const reason =
               err instanceof ProtocolDecodeError
                 ? 'bad-request'
@@ -110,8 +115,9 @@ export class KafkaServer {
                   : err instanceof ProtocolEncodeError
                     ? 'encode-error'
                     : 'handler-error';
-            if (reason === 'handler-error' || reason === 'encode-error') log.error({ err }, 'request failed');
-            fail(reason, err);
+            if (reason === 'handler-error' || reason === 'encode-error')
+              log.error({ err, ...request }, 'request failed');
+            fail(reason, err, request);
             return;
           }
           if (closed || result.chunks === null) return;
@@ -131,6 +137,9 @@ export class KafkaServer {
                     const sentAt = performance.now();
                     metrics.responseSendTime.observe(api, (sentAt - turnAt) / 1000);
                     metrics.totalTime.observe(api, (sentAt - arrivedAt) / 1000);
+                    // Kafka's request log (kafka.request.logger at DEBUG): one line per request answered.
+                    if (log.isLevelEnabled('debug'))
+                      log.debug({ ...result.request, totalMs: sentAt - arrivedAt }, 'request answered');
                   }
                 : undefined,
             ),
@@ -151,6 +160,26 @@ export class KafkaServer {
   private async handleFrame(frame: Buffer, conn: Omit<RequestContext, 'header'>): Promise<Handled> {
     const header = decodeRequestHeader(frame);
     const api: AnyApi | undefined = apiFor(header.apiKey);
+    const request: RequestFields = {
+      api: api?.name ?? `api key ${header.apiKey}`,
+      apiVersion: header.apiVersion,
+      clientId: header.clientId,
+      correlationId: header.correlationId,
+    };
+    try {
+      return await this.dispatch(frame, header, api, request, conn);
+    } catch (err) {
+      throw new RequestFailed(err, request);
+    }
+  }
+
+  private async dispatch(
+    frame: Buffer,
+    header: RequestHeader,
+    api: AnyApi | undefined,
+    request: RequestFields,
+    conn: Omit<RequestContext, 'header'>,
+  ): Promise<Handled> {
     if (
       header.apiKey === apiVersionsKey &&
       api &&
@@ -165,7 +194,7 @@ export class KafkaServer {
           unsupportedApiVersionsResponse((key) => this.options.handlers.has(key)),
         ),
       ];
-      return { chunks, api: api.name, readyAt: performance.now() };
+      return { chunks, api: api.name, readyAt: performance.now(), request };
     }
     const served = this.options.handlers.get(header.apiKey);
     if (!api || !served) throw new UnsupportedApiError(`api key ${header.apiKey} is not served`);
@@ -184,8 +213,16 @@ export class KafkaServer {
     const chunks = await call({ ...conn, header });
     const readyAt = performance.now();
     metrics.localTime.observe(labels, (readyAt - startedAt) / 1000);
-    return { chunks, api: api.name, readyAt };
+    return { chunks, api: api.name, readyAt, request };
   }
+}
+
+/** What log lines say of a request. */
+interface RequestFields {
+  readonly api: string;
+  readonly apiVersion: number;
+  readonly clientId: string | null;
+  readonly correlationId: number;
 }
 
 /** A handled request: its response frame chunks (null: none, acks=0), API name, when it was ready. */
@@ -193,6 +230,18 @@ interface Handled {
   readonly chunks: Buffer[] | null;
   readonly api: string;
   readonly readyAt: number;
+  readonly request: RequestFields;
+}
+
+/** A request that failed after its header was read: the cause, and what to log of the request. */
+class RequestFailed extends Error {
+  override readonly name = 'RequestFailed';
+  constructor(
+    override readonly cause: unknown,
+    readonly request: RequestFields,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
 }
 
 class UnsupportedApiError extends Error {

@@ -1,0 +1,74 @@
+// The Kafka listener's log lines name the request: a request answered is logged at debug with its
+// API, client id, correlation id and time (Kafka's request log); a handler that throws is logged
+// as an error with the same fields, and the connection is closed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { KafkaApiRegistry } from '../../src/broker/api-context.js';
+import { apiVersionsApi } from '../../src/protocol/messages/api-versions.js';
+import { encodeRequestFrame } from '../../src/protocol/frame.js';
+import { KafkaRequestMetrics } from '../../src/server/kafka-request-metrics.js';
+import { KafkaServer } from '../../src/server/kafka-server.js';
+import { waitFor } from '../../src/testing/cluster-fixture.js';
+
+test('requests are logged with API, client id and correlation id; a failing handler closes the connection', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString('utf8').split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
+      done();
+    },
+  });
+  const handlers = new KafkaApiRegistry();
+  let calls = 0;
+  handlers.register(apiVersionsApi, async () => {
+    if (++calls === 2) throw new Error('broken on purpose');
+    return { errorCode: 0, apiKeys: [], throttleTimeMs: 0 };
+  });
+  const server = new KafkaServer({
+    listener: { name: 'PLAINTEXT', host: '127.0.0.1', port: 0 },
+    logger: pino({ level: 'debug' }, sink),
+    metrics: new KafkaRequestMetrics(new Registry(), handlers.apiNames()),
+    requestBytesMax: 1 << 20,
+    handlers,
+  });
+  const port = await server.start();
+  try {
+    const socket = connect(port, '127.0.0.1');
+    const closed = new Promise<void>((r) => socket.once('close', () => r()));
+    socket.on('data', () => undefined);
+    const frame = (correlationId: number): Buffer =>
+      encodeRequestFrame(apiVersionsApi, 3, correlationId, 'log-tester', {
+        clientSoftwareName: 'test',
+        clientSoftwareVersion: '1',
+      });
+    socket.write(frame(41));
+    await waitFor(
+      'the first answer logged',
+      async () => (lines.some((l) => l.msg === 'request answered') ? true : undefined),
+      5_000,
+      10,
+    );
+    socket.write(frame(42));
+    await closed;
+    const answered = lines.find((l) => l.msg === 'request answered')!;
+    assert.equal(answered.api, 'ApiVersions');
+    assert.equal(answered.clientId, 'log-tester');
+    assert.equal(answered.correlationId, 41);
+    assert.equal(typeof answered.totalMs, 'number');
+    const failed = lines.find((l) => l.msg === 'request failed');
+    assert.ok(failed, JSON.stringify(lines));
+    assert.equal(failed.level, 50);
+    assert.equal(failed.clientId, 'log-tester');
+    assert.equal(failed.correlationId, 42);
+    assert.equal(failed.api, 'ApiVersions');
+    const closing = lines.find((l) => l.msg === 'closing Kafka connection');
+    assert.equal(closing?.reason, 'handler-error');
+    assert.equal(closing?.correlationId, 42);
+  } finally {
+    await server.close();
+  }
+});
