@@ -3,8 +3,27 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ReplicaManager } from '../broker/replica-manager.js';
 
+/** A scrape reads several gauges from one pass over the partitions: a pass is reused this long. */
+const passReuseMs = 100;
+
+/** `read`'s result, computed again only when the last one is older than passReuseMs. */
+function reusedFor<T>(read: () => T): () => T {
+  let at = -Infinity;
+  let value: T;
+  return () => {
+    const now = performance.now();
+    if (now - at > passReuseMs) {
+      value = read();
+      at = now;
+    }
+    return value;
+  };
+}
+
 export function registerBrokerGauges(registry: Registry, replicas: ReplicaManager): void {
   const registers = [registry];
+  const counts = reusedFor(() => replicas.partitionCounts());
+  const txnLag = reusedFor(() => replicas.transactionLag());
   const gauge = (name: string, help: string, read: () => number): void =>
     void new Gauge({
       name,
@@ -19,35 +38,27 @@ export function registerBrokerGauges(registry: Registry, replicas: ReplicaManage
     'Partitions this broker leads whose ISR is smaller than their replica set (Kafka: UnderReplicatedPartitions)',
     () => replicas.underReplicatedCount(),
   );
-  gauge(
-    'raftka_partitions',
-    'Partitions this broker hosts (Kafka: PartitionCount)',
-    () => replicas.partitionCounts().hosted,
-  );
-  gauge(
-    'raftka_leader_partitions',
-    'Partitions this broker leads (Kafka: LeaderCount)',
-    () => replicas.partitionCounts().leaders,
-  );
+  gauge('raftka_partitions', 'Partitions this broker hosts (Kafka: PartitionCount)', () => counts().hosted);
+  gauge('raftka_leader_partitions', 'Partitions this broker leads (Kafka: LeaderCount)', () => counts().leaders);
   gauge(
     'raftka_under_min_isr_partitions',
     'Partitions this broker leads whose ISR is below min.insync.replicas (Kafka: UnderMinIsrPartitionCount)',
-    () => replicas.partitionCounts().underMinIsr,
+    () => counts().underMinIsr,
   );
   gauge(
     'raftka_replica_fetcher_max_lag',
     "Largest lag, in records, of a partition this broker follows behind its leader's log end (Kafka: ReplicaFetcherManager MaxLag)",
-    () => replicas.partitionCounts().maxFollowerLag,
+    () => counts().maxFollowerLag,
   );
   gauge(
     'raftka_partition_lso_lag_max',
     'Largest high watermark minus last stable offset over the partitions this broker leads (records read_committed consumers wait for)',
-    () => replicas.transactionLag().maxLsoLag,
+    () => txnLag().maxLsoLag,
   );
   gauge(
     'raftka_partitions_with_open_transactions',
     'Partitions this broker leads that hold an open transaction',
-    () => replicas.transactionLag().withOpenTransactions,
+    () => txnLag().withOpenTransactions,
   );
   // Counters that follow ReplicaManager's own tallies, brought up to date at each scrape.
   const tally = (name: string, help: string, read: () => number): void => {
