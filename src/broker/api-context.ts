@@ -29,6 +29,11 @@ export interface RequestContext {
   readonly listenerName: string;
   readonly clientHost: string;
   readonly connectionId: number;
+  /**
+   * Who is asking, as Kafka's authorizer names principals: `User:<name>` after a SASL login, the
+   * mapped certificate subject for TLS client authentication, else `User:ANONYMOUS`.
+   */
+  readonly principal: string;
   /** Aborted when the connection closes: long waits (Fetch) stop early. */
   readonly signal: AbortSignal;
 }

@@ -16,6 +16,7 @@
 //   that a rejoin is needed. Heartbeat answers about an older generation are ignored.
 // - Not implemented (yet): max.poll.interval.ms (leaving the group when poll() stops being called),
 //   cooperative rebalancing, pattern subscriptions.
+import type { ClientSecurity } from '../security/client-security.js';
 import { ErrorCode } from '../common/errors.js';
 import type { Endpoint } from '../common/node-config.js';
 import {
@@ -64,6 +65,8 @@ export interface GroupConsumerOptions {
   readonly heartbeatIntervalMs?: number;
   /** group.instance.id: static membership; close() then does not leave the group. */
   readonly groupInstanceId?: string | null;
+  /** TLS and SASL for every connection (a --command-config file); PLAINTEXT when absent. */
+  readonly security?: ClientSecurity;
   /** auto.offset.reset for partitions without a committed offset; default latest (Kafka's). */
   readonly autoOffsetReset?: AutoOffsetReset;
   /** enable.auto.commit; default true (Kafka's). */
@@ -166,6 +169,7 @@ export class GroupConsumer {
     this.client = new KafkaClient(bootstrap, {
       clientId: options.clientId ?? 'raftka-consumer',
       requestTimeoutMs: options.requestTimeoutMs,
+      ...(options.security ? { security: options.security } : {}),
     });
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
     this.rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? 30_000;

@@ -19,12 +19,15 @@ import {
 import { IsolationLevel, type IsolationLevelId } from '../protocol/txn-types.js';
 import type { AbortedTransaction } from './read-committed.js';
 import { KafkaConnection, KafkaConnectionError } from './kafka-connection.js';
+import { type ClientSecurity, plaintextClient } from '../security/client-security.js';
 
 interface KafkaClientOptions {
   readonly clientId?: string;
   readonly requestTimeoutMs?: number;
   /** Attempts for a request whose leader moved or is not known yet. */
   readonly retries?: number;
+  /** TLS and SASL (from a --command-config file); PLAINTEXT when absent. */
+  readonly security?: ClientSecurity;
 }
 
 export interface PartitionInfo {
@@ -81,6 +84,7 @@ export class KafkaClient {
   readonly clientId: string;
   private readonly timeoutMs: number;
   private readonly retries: number;
+  readonly security: ClientSecurity;
   private readonly connections = new Map<string, KafkaConnection>();
   private brokers = new Map<number, Endpoint>();
   private topics = new Map<string, TopicInfo>();
@@ -93,13 +97,15 @@ export class KafkaClient {
     this.clientId = options.clientId ?? 'raftka-client';
     this.timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.retries = options.retries ?? 20;
+    this.security = options.security ?? plaintextClient;
   }
 
   private async connection(ep: Endpoint): Promise<KafkaConnection> {
     const key = `${ep.host}:${ep.port}`;
     const existing = this.connections.get(key);
     if (existing && !existing.isClosed) return existing;
-    const c = await KafkaConnection.open(ep, this.clientId, this.timeoutMs);
+    existing?.close();
+    const c = await KafkaConnection.open(ep, this.clientId, this.timeoutMs, this.security);
     this.connections.set(key, c);
     return c;
   }
@@ -119,7 +125,8 @@ export class KafkaClient {
     const key = `${purpose}/${ep.host}:${ep.port}`;
     const existing = this.connections.get(key);
     if (existing && !existing.isClosed) return existing;
-    const c = await KafkaConnection.open(ep, this.clientId, this.timeoutMs);
+    existing?.close();
+    const c = await KafkaConnection.open(ep, this.clientId, this.timeoutMs, this.security);
     this.connections.set(key, c);
     return c;
   }

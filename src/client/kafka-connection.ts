@@ -1,7 +1,17 @@
 // One TCP connection to a Kafka broker for raftka's own client (CLI tools, tests, jepsen-like):
 // requests are pipelined with increasing correlation ids and answered in order; the first call
 // negotiates versions with ApiVersions, then each API uses min(our max, the broker's max).
-import { connect, type Socket } from 'node:net';
+// With a ClientSecurity it speaks TLS (SSL, SASL_SSL) and logs in with SASL (SaslHandshake v1,
+// then SaslAuthenticate tokens: PLAIN or SCRAM-SHA-256/512) before the first request. The
+// connection reports itself closed a little before its SASL session ends (KIP-368's
+// session_lifetime_ms), so KafkaClient opens a fresh one instead of re-authenticating.
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { errorName } from '../common/errors.js';
+import { type ClientSecurity, plaintextClient } from '../security/client-security.js';
+import { saslClientExchange } from '../security/sasl-client.js';
+import { saslAuthenticateApi } from '../protocol/messages/sasl-authenticate.js';
+import { saslHandshakeApi } from '../protocol/messages/sasl-handshake.js';
 import type { AnyApi, Api } from '../protocol/apis.js';
 import { apiVersionsApi } from '../protocol/messages/api-versions.js';
 import { encodeRequestFrame, FrameSplitter } from '../protocol/frame.js';
@@ -13,6 +23,19 @@ import { connectEndpoint } from '../common/connect-address.js';
 export class KafkaConnectionError extends Error {
   override readonly name = 'KafkaConnectionError';
 }
+
+/** The broker refused the SASL login (or the mechanism); carries Kafka's error code. */
+export class KafkaAuthenticationError extends KafkaConnectionError {
+  constructor(
+    readonly errorCode: number,
+    message: string,
+  ) {
+    super(`${errorName(errorCode)}: ${message}`);
+  }
+}
+
+/** A connection is given up this long before its SASL session would expire. */
+const sessionMarginMs = 1000;
 
 interface Pending {
   readonly correlationId: number;
@@ -30,16 +53,35 @@ export class KafkaConnection {
   private nextCorrelationId = 1;
   private versions: Map<number, { min: number; max: number }> | null = null;
   private closedWith: Error | null = null;
+  /** When the SASL session ends (Date.now() ms), or null for never. */
+  private sessionExpiresAt: number | null = null;
 
   private constructor(
     readonly endpoint: Endpoint,
     private readonly clientId: string,
+    private readonly security: ClientSecurity,
   ) {}
 
-  static async open(endpoint: Endpoint, clientId: string, timeoutMs: number): Promise<KafkaConnection> {
-    const c = new KafkaConnection(endpoint, clientId);
+  static async open(
+    endpoint: Endpoint,
+    clientId: string,
+    timeoutMs: number,
+    security: ClientSecurity = plaintextClient,
+  ): Promise<KafkaConnection> {
+    const c = new KafkaConnection(endpoint, clientId, security);
     await c.connect(timeoutMs);
-    const v = (await c.sendAt(
+    try {
+      await c.negotiate(timeoutMs);
+    } catch (err) {
+      c.close();
+      throw err;
+    }
+    return c;
+  }
+
+  private async negotiate(timeoutMs: number): Promise<void> {
+    const endpoint = this.endpoint;
+    const v = (await this.sendAt(
       apiVersionsApi,
       3,
       { clientSoftwareName: 'raftka', clientSoftwareVersion: '0.1.0' },
@@ -47,19 +89,48 @@ export class KafkaConnection {
     )) as { errorCode: number; apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[] };
     if (v.errorCode !== 0)
       throw new KafkaConnectionError(`${endpoint.host}:${endpoint.port} refused ApiVersions (error ${v.errorCode})`);
-    c.versions = new Map(v.apiKeys.map((k) => [k.apiKey, { min: k.minVersion, max: k.maxVersion }]));
-    return c;
+    this.versions = new Map(v.apiKeys.map((k) => [k.apiKey, { min: k.minVersion, max: k.maxVersion }]));
+    if (this.security.sasl) await this.authenticate(timeoutMs);
+  }
+
+  /** SaslHandshake v1, then SaslAuthenticate until the mechanism is done (KIP-152). */
+  private async authenticate(timeoutMs: number): Promise<void> {
+    const sasl = this.security.sasl!;
+    const h = await this.send(saslHandshakeApi, { mechanism: sasl.mechanism }, timeoutMs, 1);
+    if (h.errorCode !== 0)
+      throw new KafkaAuthenticationError(
+        h.errorCode,
+        `${this.endpoint.host}:${this.endpoint.port} does not take ${sasl.mechanism} (it offers ${h.mechanisms.join(', ') || 'none'})`,
+      );
+    const exchange = saslClientExchange(sasl);
+    let token: Buffer | null = exchange.first();
+    while (token !== null) {
+      const r = await this.send(saslAuthenticateApi, { authBytes: token }, timeoutMs);
+      if (r.errorCode !== 0)
+        throw new KafkaAuthenticationError(r.errorCode, r.errorMessage ?? 'authentication failed');
+      token = exchange.respond(r.authBytes);
+      const lifetime = r.sessionLifetimeMs ?? 0;
+      if (token === null && lifetime > 0) this.sessionExpiresAt = Date.now() + Math.max(0, lifetime - sessionMarginMs);
+    }
   }
 
   private connect(timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const target = connectEndpoint(this.endpoint);
-      const s = connect(target.port, target.host);
+      const tls = this.security.tls;
+      const s: Socket = tls
+        ? tlsConnect({
+            ...tls,
+            host: target.host,
+            port: target.port,
+            ...(isIP(this.endpoint.host) ? {} : { servername: this.endpoint.host }),
+          })
+        : connect(target.port, target.host);
       const timer = setTimeout(() => {
         s.destroy();
         reject(new KafkaConnectionError(`timed out connecting to ${this.endpoint.host}:${this.endpoint.port}`));
       }, timeoutMs);
-      s.once('connect', () => {
+      s.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         s.setNoDelay(true);
         this.socket = s;
@@ -166,8 +237,9 @@ export class KafkaConnection {
     }
   }
 
+  /** Closed, or its SASL session (nearly) over: callers open a new connection then. */
   get isClosed(): boolean {
-    return this.closedWith !== null;
+    return this.closedWith !== null || (this.sessionExpiresAt !== null && Date.now() >= this.sessionExpiresAt);
   }
 
   close(err: Error = new KafkaConnectionError('closed')): void {

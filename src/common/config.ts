@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Endpoint, Listener, NodeConfig, ProcessRole, QuorumVoter } from './node-config.js';
 import { parseProperties } from './properties.js';
+import { isSecurityConfigKey, parseListenerSecurity } from './security-config.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -149,7 +150,7 @@ export function loadNodeConfig(
 
 export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: string): NodeConfig {
   const r = propertyReader(props, sourcePath);
-  for (const key of props.keys()) if (!(key in keys)) r.fail(`unknown property ${key}`);
+  for (const key of props.keys()) if (!(key in keys) && !isSecurityConfigKey(key)) r.fail(`unknown property ${key}`);
   // Parts are read in this order so that, of several bad keys, the same one is reported as always.
   const processRoles = parseRoles(r);
   const nodeId = r.num('node.id');
@@ -165,6 +166,12 @@ export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: 
     processRoles,
     ...quorum,
     ...listeners,
+    listenerSecurity: parseListenerSecurity(
+      props,
+      listeners.listeners.filter((l) => !listeners.controllerListenerNames.includes(l.name)).map((l) => l.name),
+      listeners.listenerSecurityProtocolMap,
+      r.fail,
+    ),
     ...parseAddresses(r, logDirs),
     ...parseTopicDefaults(r),
     ...parseLogSettings(r, retentionMinutes),

@@ -1,5 +1,6 @@
 // The typed settings of one node, with Kafka's property names mapped to camelCase fields.
 // src/common/config.ts parses and validates `.properties` files into this shape.
+import type { ListenerSecurity } from './security-config.js';
 
 export type ProcessRole = 'broker' | 'controller';
 
@@ -28,6 +29,8 @@ export interface NodeConfig {
   readonly advertisedListeners: readonly Listener[]; // advertised.listeners (default: listeners)
   readonly controllerListenerNames: readonly string[]; // controller.listener.names
   readonly listenerSecurityProtocolMap: ReadonlyMap<string, string>; // listener.security.protocol.map
+  /** TLS and SASL settings (ssl.*, sasl.*, connections.max.reauth.ms) of each Kafka client listener. */
+  readonly listenerSecurity: ReadonlyMap<string, ListenerSecurity>;
   readonly interBrokerListenerName: string; // inter.broker.listener.name (default PLAINTEXT)
   readonly logDirs: readonly string[]; // log.dirs, else log.dir (default /tmp/kraft-combined-logs)
   readonly metadataLogDir: string; // metadata.log.dir (default: first of logDirs)

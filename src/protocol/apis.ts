@@ -43,6 +43,8 @@ import { describeProducersApi } from './messages/describe-producers.js';
 import { describeTransactionsApi } from './messages/describe-transactions.js';
 import { listTransactionsApi } from './messages/list-transactions.js';
 import { alterPartitionReassignmentsApi, listPartitionReassignmentsApi } from './messages/partition-reassignments.js';
+import { saslHandshakeApi } from './messages/sasl-handshake.js';
+import { saslAuthenticateApi } from './messages/sasl-authenticate.js';
 
 export type { Api, AnyApi, ApiInfo } from './messages/define.js';
 
@@ -88,6 +90,9 @@ const all: readonly AnyApi[] = [
   describeProducersApi,
   describeTransactionsApi,
   listTransactionsApi,
+  // SASL (served by the Kafka listener while a connection authenticates; ILLEGAL_SASL_STATE after)
+  saslHandshakeApi,
+  saslAuthenticateApi,
 ];
 
 export const apis: ReadonlyMap<number, AnyApi> = new Map(all.map((a) => [a.key, a]));

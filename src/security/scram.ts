@@ -1,11 +1,12 @@
 // SCRAM credentials (RFC 5802, as Kafka keeps them): the client salts the password,
 // SaltedPassword = Hi(password, salt, iterations), and only StoredKey = H(HMAC(SaltedPassword,
 // "Client Key")) and ServerKey = HMAC(SaltedPassword, "Server Key") are stored. Clients (the CLI)
-// compute saltedPassword; the controller derives the keys it writes to the metadata log.
-import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
+// compute saltedPassword; the controller derives the keys it writes to the metadata log. The
+// maths is scram-exchange.ts's; this file maps Kafka's mechanism ids onto it.
 import { ScramMechanism } from '../protocol/scram-types.js';
+import { type ScramHash, scramKeysOf, scramSaltedPassword } from './scram-exchange.js';
 
-const hashOf: ReadonlyMap<number, string> = new Map([
+const hashOf: ReadonlyMap<number, ScramHash> = new Map([
   [ScramMechanism.SCRAM_SHA_256, 'sha256'],
   [ScramMechanism.SCRAM_SHA_512, 'sha512'],
 ]);
@@ -29,20 +30,18 @@ export function isScramMechanism(mechanism: number): boolean {
   return hashOf.has(mechanism);
 }
 
-/** Hi(password, salt, i) of RFC 5802, i.e. PBKDF2 with the mechanism's HMAC; for clients (the CLI). */
-export function saltedPassword(mechanism: number, password: string, salt: Uint8Array, iterations: number): Buffer {
+/** The hash of a SCRAM mechanism id. */
+export function scramHashOf(mechanism: number): ScramHash {
   const hash = hashOf.get(mechanism);
   if (!hash) throw new Error(`unknown SCRAM mechanism ${mechanism}`);
-  // PBKDF2 with a key length of one hash output is exactly Hi().
-  return pbkdf2Sync(password, salt, iterations, hash === 'sha256' ? 32 : 64, hash);
+  return hash;
+}
+
+/** Hi(password, salt, i) of RFC 5802, i.e. PBKDF2 with the mechanism's HMAC; for clients (the CLI). */
+export function saltedPassword(mechanism: number, password: string, salt: Uint8Array, iterations: number): Buffer {
+  return scramSaltedPassword(scramHashOf(mechanism), password, salt, iterations);
 }
 
 export function scramKeys(mechanism: number, salted: Uint8Array): { storedKey: Buffer; serverKey: Buffer } {
-  const hash = hashOf.get(mechanism);
-  if (!hash) throw new Error(`unknown SCRAM mechanism ${mechanism}`);
-  const clientKey = createHmac(hash, salted).update('Client Key').digest();
-  return {
-    storedKey: createHash(hash).update(clientKey).digest(),
-    serverKey: createHmac(hash, salted).update('Server Key').digest(),
-  };
+  return scramKeysOf(scramHashOf(mechanism), salted);
 }

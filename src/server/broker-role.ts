@@ -131,7 +131,7 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
       return found ? { offset: found.offset, timestamp: found.timestamp } : null;
     },
   });
-  const listeners = await startKafkaListeners(config, logger, ctx.registry, handlers);
+  const listeners = await startKafkaListeners(config, logger, ctx.registry, handlers, () => replicas.currentImage());
   const lagClient = startConsumerLagMetrics(config, ctx.registry, groups, replicas, listeners.ports);
   const started = new BrokerLifecycle({
     config,

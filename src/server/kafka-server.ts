@@ -5,7 +5,22 @@
 // serve gets error 35 with our ranges (KIP-511); any other unsupported API or version closes the
 // connection, as Kafka's SocketServer does, since no response shape exists for it. The handlers
 // and their contract are the broker's (src/broker/api-context.ts); this file only serves them.
+//
+// Security (src/security/): an SSL or SASL_SSL listener is a TLS server; a TLS client certificate
+// gives the connection's principal. On a SASL listener each request is gated when its frame
+// arrives, in order: before the login only ApiVersions and SaslHandshake/SaslAuthenticate pass
+// (anything else closes the connection, as Kafka's SaslServerAuthenticator does); SASL requests
+// are answered here from the connection's SaslServerSession; a refused login is answered, then the
+// connection closes after connection.failed.authentication.delay.ms; once the session has expired
+// (connections.max.reauth.ms) the next request that is not a re-authentication closes it.
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import type { ListenerAuthenticator } from '../security/listener-auth.js';
+import { anonymousPrincipal } from '../security/principal.js';
+import type { SaslServerSession } from '../security/sasl-server.js';
+import { saslAuthenticateApi } from '../protocol/messages/sasl-authenticate.js';
+import { saslHandshakeApi } from '../protocol/messages/sasl-handshake.js';
+import { encodeResponseFrame } from '../protocol/frame.js';
 import type { Logger } from 'pino';
 import type { KafkaRequestMetrics } from './kafka-request-metrics.js';
 import type { Endpoint } from '../common/node-config.js';
@@ -27,7 +42,12 @@ export interface KafkaServerOptions {
   readonly metrics: KafkaRequestMetrics;
   readonly requestBytesMax: number;
   readonly handlers: KafkaApis;
+  /** TLS and SASL of this listener; absent on a PLAINTEXT listener without it. */
+  readonly auth?: ListenerAuthenticator;
 }
+
+/** The connection facts every request of it carries; `principal` changes when a SASL login completes. */
+type ConnectionFacts = Omit<RequestContext, 'header'>;
 
 export class KafkaServer {
   private server: Server | null = null;
@@ -37,7 +57,20 @@ export class KafkaServer {
   constructor(private readonly options: KafkaServerOptions) {}
 
   async start(): Promise<number> {
-    const server = createServer((socket) => this.accept(socket));
+    const tls = this.options.auth?.tls ?? null;
+    const server = tls
+      ? createTlsServer(tls, (socket) => this.acceptTls(socket))
+      : createServer((socket) => this.accept(socket, anonymousPrincipal));
+    if (tls) {
+      server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
+        this.options.auth?.metrics.tlsHandshakeFailures.inc({ listener: this.options.listener.name });
+        this.options.logger.info(
+          { client: `${socket.remoteAddress}:${socket.remotePort}`, err: err.message },
+          'TLS handshake failed',
+        );
+        socket.destroy();
+      });
+    }
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -52,7 +85,24 @@ export class KafkaServer {
     if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
-  private accept(socket: Socket): void {
+  /** A TLS connection whose handshake completed: its principal from the client certificate, if any. */
+  private acceptTls(socket: TLSSocket): void {
+    let principal: string;
+    try {
+      principal = this.options.auth!.tlsPrincipal(socket);
+    } catch (err) {
+      this.options.auth?.metrics.tlsHandshakeFailures.inc({ listener: this.options.listener.name });
+      this.options.logger.info(
+        { client: `${socket.remoteAddress}:${socket.remotePort}`, err: err instanceof Error ? err.message : String(err) },
+        'TLS client refused',
+      );
+      socket.destroy();
+      return;
+    }
+    this.accept(socket, principal);
+  }
+
+  private accept(socket: Socket, tlsPrincipal: string): void {
     const connectionId = this.nextConnectionId++;
     const log = this.options.logger.child({ connectionId, client: `${socket.remoteAddress}:${socket.remotePort}` });
     const metrics = this.options.metrics;
@@ -66,6 +116,9 @@ export class KafkaServer {
     let tail: Promise<void> = Promise.resolve();
     let inFlight = 0;
     let closed = false;
+    /** A refused login was answered: no further request is read, and the socket closes soon. */
+    let closing = false;
+    const session = this.options.auth?.newSaslSession() ?? null;
     const fail = (reason: string, err: unknown, request: RequestFields | null = null): void => {
       if (closed) return;
       closed = true;
@@ -85,18 +138,27 @@ export class KafkaServer {
         return;
       }
       for (const frame of frames) {
-        if (closed) return;
+        if (closed || closing) return;
         const arrivedAt = performance.now();
-        // Settled at once into a value: a rejection must never wait unhandled for its turn.
-        const answer: Promise<Handled | { err: unknown }> = this.handleFrame(frame, {
+        const conn: ConnectionFacts = {
           listenerName: this.options.listener.name,
           clientHost: socket.remoteAddress ?? '',
           connectionId,
+          principal: session?.principal ?? tlsPrincipal,
           signal: gone.signal,
-        }).then(
+        };
+        const routed = this.route(frame, session, conn, log);
+        if ('close' in routed) {
+          fail(routed.close, new Error(routed.message));
+          return;
+        }
+        // Settled at once into a value: a rejection must never wait unhandled for its turn.
+        const answer: Promise<Handled | { err: unknown }> = routed.answer.then(
           (handled) => handled,
           (err: unknown) => ({ err }),
         );
+        const closeAfterMs = routed.closeAfterMs;
+        if (closeAfterMs !== null) closing = true;
         inFlight++;
         if (inFlight >= inFlightMax) socket.pause();
         tail = tail.then(async () => {
@@ -144,6 +206,7 @@ export class KafkaServer {
                 : undefined,
             ),
           );
+          if (closeAfterMs !== null) setTimeout(() => socket.destroy(), closeAfterMs).unref();
         });
       }
     });
@@ -156,8 +219,101 @@ export class KafkaServer {
     });
   }
 
+  /**
+   * What to do with one frame, decided when it arrives: serve it, answer it from the SASL session,
+   * or close the connection. `closeAfterMs`: close that long after the answer is written.
+   */
+  private route(
+    frame: Buffer,
+    session: SaslServerSession | null,
+    conn: ConnectionFacts,
+    log: Logger,
+  ): { answer: Promise<Handled>; closeAfterMs: number | null } | { close: string; message: string } {
+    // Dispatched only once the gate lets the request through.
+    const serve = (): { answer: Promise<Handled>; closeAfterMs: null } => ({
+      answer: this.handleFrame(frame, conn),
+      closeAfterMs: null,
+    });
+    if (!session) return serve();
+    const apiKey = frame.length >= 2 ? frame.readInt16BE(0) : -1;
+    const listener = this.options.listener.name;
+    switch (session.gate(apiKey)) {
+      case 'serve':
+        return serve();
+      case 'unauthenticated':
+        return { close: 'unauthenticated', message: `api key ${apiKey} before SASL authentication completed` };
+      case 'expired':
+        this.options.auth?.metrics.expiredConnectionsKilled.inc({ listener });
+        return { close: 'session-expired', message: 'SASL session expired (connections.max.reauth.ms)' };
+      case 'raw-token':
+        return this.rawToken(frame, session, log);
+      case 'sasl':
+        return this.saslRequest(frame, session, log);
+    }
+  }
+
+  /** A token after a SaslHandshake v0: unframed by Kafka headers, answered the same way. */
+  private rawToken(
+    frame: Buffer,
+    session: SaslServerSession,
+    log: Logger,
+  ): { answer: Promise<Handled>; closeAfterMs: number | null } | { close: string; message: string } {
+    const a = session.authenticate(frame);
+    if (a.close) {
+      log.info({ mechanism: session.mechanismName, reason: a.reason }, 'SASL authentication failed');
+      return { close: 'authentication-failed', message: a.errorMessage ?? 'authentication failed' };
+    }
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(a.authBytes.length);
+    const request = { api: 'SaslAuthenticate', apiVersion: 0, clientId: null, correlationId: -1 };
+    return {
+      answer: Promise.resolve({ chunks: [size, a.authBytes], api: 'SaslAuthenticate', readyAt: performance.now(), request }),
+      closeAfterMs: null,
+    };
+  }
+
+  /** SaslHandshake or SaslAuthenticate on a SASL listener, answered from the connection's session. */
+  private saslRequest(
+    frame: Buffer,
+    session: SaslServerSession,
+    log: Logger,
+  ): { answer: Promise<Handled>; closeAfterMs: number | null } | { close: string; message: string } {
+    let header: RequestHeader;
+    let chunks: Buffer[];
+    let close: boolean;
+    try {
+      header = decodeRequestHeader(frame);
+      const reader = new Reader(frame, header.bodyOffset);
+      if (header.apiKey === saslHandshakeApi.key) {
+        const req = saslHandshakeApi.decodeRequest(header.apiVersion, reader);
+        const a = session.handshake(req.mechanism, header.apiVersion);
+        chunks = encodeResponseFrame(saslHandshakeApi, header.apiVersion, header.correlationId, a);
+        close = a.close;
+      } else {
+        const req = saslAuthenticateApi.decodeRequest(header.apiVersion, reader);
+        const a = session.authenticate(req.authBytes);
+        if (a.errorCode !== 0) log.info({ mechanism: session.mechanismName, reason: a.reason }, 'SASL authentication failed');
+        chunks = encodeResponseFrame(saslAuthenticateApi, header.apiVersion, header.correlationId, a);
+        close = a.close;
+      }
+    } catch (err) {
+      return { close: 'bad-request', message: err instanceof Error ? err.message : String(err) };
+    }
+    const request: RequestFields = {
+      api: header.apiKey === saslHandshakeApi.key ? saslHandshakeApi.name : saslAuthenticateApi.name,
+      apiVersion: header.apiVersion,
+      clientId: header.clientId,
+      correlationId: header.correlationId,
+    };
+    const delay = this.options.auth?.security.failedAuthenticationDelayMs ?? 0;
+    return {
+      answer: Promise.resolve({ chunks, api: request.api, readyAt: performance.now(), request }),
+      closeAfterMs: close ? delay : null,
+    };
+  }
+
   /** Decode, dispatch, encode. Resolves to the response frame chunks (null: no response). */
-  private async handleFrame(frame: Buffer, conn: Omit<RequestContext, 'header'>): Promise<Handled> {
+  private async handleFrame(frame: Buffer, conn: ConnectionFacts): Promise<Handled> {
     const header = decodeRequestHeader(frame);
     const api: AnyApi | undefined = apiFor(header.apiKey);
     const request: RequestFields = {
@@ -178,7 +334,7 @@ export class KafkaServer {
     header: RequestHeader,
     api: AnyApi | undefined,
     request: RequestFields,
-    conn: Omit<RequestContext, 'header'>,
+    conn: ConnectionFacts,
   ): Promise<Handled> {
     if (
       header.apiKey === apiVersionsKey &&
