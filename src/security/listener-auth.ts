@@ -24,6 +24,8 @@ export class ListenerAuthenticator {
     configPath: string,
     private readonly image: () => MetadataImage | null,
     readonly metrics: AuthMetrics,
+    /** The clock of session lifetimes (tests pass their own). */
+    private readonly now: () => number = Date.now,
   ) {
     this.tls = security.ssl ? serverTlsOptions(security.ssl, dirname(configPath)) : null;
     this.rules = parsePrincipalMappingRules(security.ssl?.principalMappingRules ?? 'DEFAULT');
@@ -55,6 +57,7 @@ export class ListenerAuthenticator {
       connectionsMaxReauthMs: this.security.connectionsMaxReauthMs,
       image: this.image,
       metrics: this.metrics,
+      now: this.now,
     });
   }
 }
