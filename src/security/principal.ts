@@ -11,26 +11,15 @@ export function userPrincipal(name: string): string {
   return `User:${name}`;
 }
 
-/** RFC 2253 escaping of one attribute value (`,+"\<>;` and a leading `#` or space, a trailing space). */
-function escapeRdnValue(value: string): string {
-  let out = value.replace(/([,+"\\<>;])/g, '\\$1');
-  if (out.startsWith('#') || out.startsWith(' ')) out = `\\${out}`;
-  if (out.endsWith(' ') && out.length > 1) out = `${out.slice(0, -1)}\\ `;
-  return out;
-}
-
 /**
- * The subject of `cert` as RFC 2253 text. Node gives the subject one attribute a line in
- * certificate order (least specific first); RFC 2253 lists them the other way round.
+ * The subject of `cert` as RFC 2253 text. Node gives the subject one attribute a line, values
+ * already escaped the RFC 2253 way (`\,`), in certificate order (least specific first); RFC 2253
+ * lists them the other way round.
  */
 export function subjectDistinguishedName(cert: X509Certificate): string {
   return cert.subject
     .split('\n')
     .filter((line) => line.includes('='))
-    .map((line) => {
-      const i = line.indexOf('=');
-      return `${line.slice(0, i)}=${escapeRdnValue(line.slice(i + 1))}`;
-    })
     .reverse()
     .join(',');
 }
