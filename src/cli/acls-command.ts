@@ -8,8 +8,9 @@ import { AclOperation, AclPatternType, AclPermission, AclResourceType } from '..
 import type { AclBinding, AclBinding__Output } from '../rpc/controller-rpc.js';
 import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
+import { type CommandConfigArgs, checkControllerCommandConfig, commandConfigOption } from './command-config.js';
 
-interface AclsArgs {
+interface AclsArgs extends CommandConfigArgs {
   'bootstrap-controller': string;
   add?: boolean;
   remove?: boolean;
@@ -87,6 +88,7 @@ export const aclsCommand: CommandModule<object, AclsArgs> = {
   builder: (y) =>
     y
       .option('bootstrap-controller', { type: 'string', demandOption: true })
+      .option('command-config', commandConfigOption)
       .option('add', { type: 'boolean' })
       .option('remove', { type: 'boolean' })
       .option('list', { type: 'boolean' })
@@ -110,6 +112,7 @@ export const aclsCommand: CommandModule<object, AclsArgs> = {
   handler: async (args) => {
     const client = new ControllerClient([parseEndpoint(args['bootstrap-controller'])]);
     try {
+      checkControllerCommandConfig(args);
       const request = { acls: bindings(args, !args.add) };
       const res = args.add
         ? await client.createAcls(request)

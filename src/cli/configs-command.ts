@@ -14,8 +14,9 @@ import { scramMechanismNames } from '../protocol/scram-types.js';
 import { ConfigResourceType } from '../metadata/records.js';
 import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
+import { type CommandConfigArgs, checkControllerCommandConfig, commandConfigOption } from './command-config.js';
 
-interface ConfigsArgs {
+interface ConfigsArgs extends CommandConfigArgs {
   'bootstrap-controller': string;
   'entity-type': string;
   'entity-name'?: string;
@@ -142,6 +143,7 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
   builder: (y) =>
     y
       .option('bootstrap-controller', { type: 'string', demandOption: true })
+      .option('command-config', commandConfigOption)
       .option('entity-type', {
         type: 'string',
         demandOption: true,
@@ -166,6 +168,7 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
   handler: async (args) => {
     const client = new ControllerClient([parseEndpoint(args['bootstrap-controller'])]);
     try {
+      checkControllerCommandConfig(args);
       if (args['entity-type'] in quotaEntityTypes) await quotaConfigs(client, args);
       else await resourceConfigs(client, args);
     } catch (err) {

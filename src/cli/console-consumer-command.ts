@@ -18,9 +18,10 @@ import {
 } from '../client/read-committed.js';
 import { parseEndpoints } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
+import { type CommandConfigArgs, clientSecurityOf, commandConfigOption } from './command-config.js';
 import { parseProperties } from './properties-flag.js';
 
-interface ConsumerArgs {
+interface ConsumerArgs extends CommandConfigArgs {
   'bootstrap-server': string;
   topic: string;
   group?: string;
@@ -186,7 +187,10 @@ function isolationLevelOf(args: ConsumerArgs, props: ReadonlyMap<string, string>
 }
 
 async function consumeAssigned(args: ConsumerArgs, props: ReadonlyMap<string, string>): Promise<void> {
-  const client = new KafkaClient(parseEndpoints(args['bootstrap-server']), { clientId: 'console-consumer' });
+  const client = new KafkaClient(parseEndpoints(args['bootstrap-server']), {
+    clientId: 'console-consumer',
+    security: clientSecurityOf(args),
+  });
   const level = isolationLevelOf(args, parseProperties(args['consumer-property'] ?? []));
   const consumer = new Consumer(client, args.topic, isolationLevelId(level));
   try {
@@ -219,6 +223,7 @@ async function consumeInGroup(args: ConsumerArgs, props: ReadonlyMap<string, str
     throw new Error("Can't simultaneously specify --from-beginning and 'auto.offset.reset=latest'");
   const consumer = new GroupConsumer(parseEndpoints(args['bootstrap-server']), {
     clientId: 'console-consumer',
+    security: clientSecurityOf(args),
     ...options,
     groupId,
     topics: [args.topic],
@@ -262,6 +267,7 @@ export const consoleConsumerCommand: CommandModule<object, ConsumerArgs> = {
   builder: (y) =>
     y
       .option('bootstrap-server', { type: 'string', demandOption: true, describe: 'host:port[,host:port...]' })
+      .option('command-config', commandConfigOption)
       .option('topic', { type: 'string', demandOption: true })
       .option('group', { type: 'string', describe: 'consume as a member of this consumer group (commits its offsets)' })
       .option('from-beginning', {

@@ -7,9 +7,10 @@ import { KafkaClient } from '../client/kafka-client.js';
 import { Producer } from '../client/producer.js';
 import { parseEndpoints } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
+import { type CommandConfigArgs, clientSecurityOf, commandConfigOption } from './command-config.js';
 import { parseProperties } from './properties-flag.js';
 
-interface ProducerArgs {
+interface ProducerArgs extends CommandConfigArgs {
   'bootstrap-server': string;
   topic: string;
   property?: string[];
@@ -26,6 +27,7 @@ export const consoleProducerCommand: CommandModule<object, ProducerArgs> = {
   builder: (y) =>
     y
       .option('bootstrap-server', { type: 'string', demandOption: true, describe: 'host:port[,host:port...]' })
+      .option('command-config', commandConfigOption)
       .option('topic', { type: 'string', demandOption: true })
       .option('property', { type: 'string', array: true, describe: 'parse.key=true, key.separator=<sep>' })
       .option('acks', { type: 'string', default: '-1', choices: ['-1', 'all', '0', '1'] })
@@ -36,7 +38,10 @@ export const consoleProducerCommand: CommandModule<object, ProducerArgs> = {
     const parseKey = props.get('parse.key') === 'true';
     const separator = props.get('key.separator') ?? '\t';
     const acks = (args.acks === 'all' ? -1 : Number(args.acks)) as -1 | 0 | 1;
-    const client = new KafkaClient(parseEndpoints(args['bootstrap-server']), { clientId: 'console-producer' });
+    const client = new KafkaClient(parseEndpoints(args['bootstrap-server']), {
+      clientId: 'console-producer',
+      security: clientSecurityOf(args),
+    });
     const producer = new Producer(client, args.topic, {
       acks,
       compression: codecs[args['compression-codec']]!,

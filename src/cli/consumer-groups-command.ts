@@ -39,6 +39,7 @@ import {
 import { parseEndpoints } from '../common/endpoint.js';
 import { partitionKey } from '../protocol/topic-partition.js';
 import { exitWithError } from './errors.js';
+import { type CommandConfigArgs, clientSecurityOf, commandConfigOption } from './command-config.js';
 import {
   parseResetDateTime,
   parseTopicSpec,
@@ -48,7 +49,7 @@ import {
 } from './reset-offsets-plan.js';
 import { formatTable } from './table.js';
 
-interface GroupsArgs {
+interface GroupsArgs extends CommandConfigArgs {
   'bootstrap-server': string;
   list?: boolean;
   describe?: boolean;
@@ -396,6 +397,7 @@ export const consumerGroupsCommand: CommandModule<object, GroupsArgs> = {
   builder: (y) =>
     y
       .option('bootstrap-server', { type: 'string', demandOption: true, describe: 'host:port[,host:port...]' })
+      .option('command-config', commandConfigOption)
       .option('list', { type: 'boolean', describe: 'list the consumer groups' })
       .option('describe', { type: 'boolean', describe: 'offsets and lag per partition (or --members, --state)' })
       .option('reset-offsets', { type: 'boolean', describe: 'reset committed offsets of an inactive group' })
@@ -454,7 +456,10 @@ export const consumerGroupsCommand: CommandModule<object, GroupsArgs> = {
         return true;
       }),
   handler: async (args) => {
-    const client = new KafkaClient(parseEndpoints(args['bootstrap-server']), { clientId: 'raftka-consumer-groups' });
+    const client = new KafkaClient(parseEndpoints(args['bootstrap-server']), {
+      clientId: 'raftka-consumer-groups',
+      security: clientSecurityOf(args),
+    });
     try {
       if (args.list) await list(client, args);
       else if (args.describe) await describe(client, args);

@@ -7,9 +7,10 @@ import { errorName } from '../common/errors.js';
 import { FeatureUpgradeType } from '../protocol/feature-types.js';
 import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
+import { type CommandConfigArgs, checkControllerCommandConfig, commandConfigOption } from './command-config.js';
 import { formatTable } from './table.js';
 
-interface FeaturesArgs {
+interface FeaturesArgs extends CommandConfigArgs {
   'bootstrap-controller': string;
   action: string;
   feature?: string;
@@ -24,12 +25,14 @@ export const featuresCommand: CommandModule<object, FeaturesArgs> = {
     y
       .positional('action', { type: 'string', choices: ['describe', 'upgrade'], demandOption: true })
       .option('bootstrap-controller', { type: 'string', demandOption: true })
+      .option('command-config', commandConfigOption)
       .option('feature', { type: 'string', describe: 'name=level[,name=level]' })
       .option('dry-run', { type: 'boolean' })
       .option('json', { type: 'boolean' }),
   handler: async (args) => {
     const client = new ControllerClient([parseEndpoint(args['bootstrap-controller'])]);
     try {
+      checkControllerCommandConfig(args);
       if (args.action === 'describe') {
         const res = await client.describeFeatures({}, { anyController: true });
         const rows = res.results.map((r) => ({

@@ -19,6 +19,7 @@ import { reassignPartitionsCommand } from './reassign-partitions-command.js';
 import { consumerGroupsCommand } from './consumer-groups-command.js';
 import { jepsenCommand } from './jepsen-command.js';
 import { transactionsCommand } from './transactions-command.js';
+import { certsCommand } from './certs-command.js';
 
 // Each command file exports one CommandModule; add new ones to this list.
 const commands: CommandModule[] = [
@@ -37,6 +38,7 @@ const commands: CommandModule[] = [
   consumerGroupsCommand as unknown as CommandModule,
   transactionsCommand as unknown as CommandModule,
   migrateCommand,
+  certsCommand,
   jepsenCommand,
 ];
 

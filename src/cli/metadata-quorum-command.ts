@@ -4,9 +4,10 @@ import type { CommandModule } from 'yargs';
 import { describeQuorum, type QuorumDescription } from '../client/quorum-client.js';
 import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
+import { type CommandConfigArgs, checkControllerCommandConfig, commandConfigOption } from './command-config.js';
 import { formatTable } from './table.js';
 
-interface DescribeArgs {
+interface DescribeArgs extends CommandConfigArgs {
   'bootstrap-controller': string;
   status?: boolean;
   replication?: boolean;
@@ -55,6 +56,7 @@ const describe: CommandModule<{ 'bootstrap-controller': string }, DescribeArgs> 
       }),
   handler: async (args) => {
     try {
+      checkControllerCommandConfig(args);
       const d = await describeQuorum(parseEndpoint(args['bootstrap-controller']));
       if (args.json) {
         const { replicas, ...status } = d;
@@ -74,6 +76,7 @@ export const metadataQuorumCommand: CommandModule = {
   builder: (y) =>
     y
       .option('bootstrap-controller', { type: 'string', demandOption: true, describe: 'host:port of any controller' })
+      .option('command-config', commandConfigOption)
       .command(describe as unknown as CommandModule)
       .demandCommand(1),
   handler: () => {},

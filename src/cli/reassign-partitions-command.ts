@@ -7,8 +7,9 @@ import { KafkaClient } from '../client/kafka-client.js';
 import { errorName } from '../common/errors.js';
 import { parseEndpoints } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
+import { type CommandConfigArgs, clientSecurityOf, commandConfigOption } from './command-config.js';
 
-interface ReassignArgs {
+interface ReassignArgs extends CommandConfigArgs {
   'bootstrap-server': string;
   'reassignment-json-file'?: string;
   execute?: boolean;
@@ -45,6 +46,7 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
   builder: (y) =>
     y
       .option('bootstrap-server', { type: 'string', demandOption: true, describe: 'host:port[,host:port...]' })
+      .option('command-config', commandConfigOption)
       .option('reassignment-json-file', { type: 'string' })
       .option('execute', { type: 'boolean' })
       .option('verify', { type: 'boolean' })
@@ -57,7 +59,10 @@ export const reassignPartitionsCommand: CommandModule<object, ReassignArgs> = {
         return true;
       }),
   handler: async (args) => {
-    const client = new KafkaClient(parseEndpoints(args['bootstrap-server']), { clientId: 'raftka-reassign' });
+    const client = new KafkaClient(parseEndpoints(args['bootstrap-server']), {
+      clientId: 'raftka-reassign',
+      security: clientSecurityOf(args),
+    });
     try {
       if (args.list) {
         const inProgress = await client.listPartitionReassignments(null);

@@ -9,8 +9,9 @@ import type { TopicDescription__Output, TopicResults__Output } from '../rpc/cont
 import { parseEndpoint, parseEndpoints } from '../common/endpoint.js';
 import { KafkaClient } from '../client/kafka-client.js';
 import { exitWithError } from './errors.js';
+import { type CommandConfigArgs, checkControllerCommandConfig, commandConfigOption, clientSecurityOf } from './command-config.js';
 
-interface TopicsArgs {
+interface TopicsArgs extends CommandConfigArgs {
   'bootstrap-controller'?: string;
   'bootstrap-server'?: string;
   create?: boolean;
@@ -111,7 +112,10 @@ function parseConfigFlags(items: readonly string[]): Map<string, string> {
 
 /** The same verbs over the Kafka protocol, through any broker. */
 async function viaBroker(args: TopicsArgs): Promise<void> {
-  const client = new KafkaClient(parseEndpoints(args['bootstrap-server']!), { clientId: 'raftka-topics' });
+  const client = new KafkaClient(parseEndpoints(args['bootstrap-server']!), {
+    clientId: 'raftka-topics',
+    security: clientSecurityOf(args),
+  });
   try {
     if (args.create) {
       await client.createTopic(
@@ -179,6 +183,7 @@ export const topicsCommand: CommandModule<object, TopicsArgs> = {
     y
       .option('bootstrap-controller', { type: 'string', describe: 'host:port of any controller (gRPC)' })
       .option('bootstrap-server', { type: 'string', describe: 'host:port[,host:port...] of brokers (Kafka protocol)' })
+      .option('command-config', commandConfigOption)
       .option('create', { type: 'boolean' })
       .option('list', { type: 'boolean' })
       .option('describe', { type: 'boolean' })
@@ -219,6 +224,7 @@ export const topicsCommand: CommandModule<object, TopicsArgs> = {
     }
     const client = new ControllerClient([parseEndpoint(args['bootstrap-controller']!)]);
     try {
+      checkControllerCommandConfig(args);
       if (args.create) {
         const configs = Object.fromEntries(parseConfigFlags(args.config ?? []));
         const res = await client.createTopics({

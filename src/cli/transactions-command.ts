@@ -17,6 +17,7 @@ import {
 } from '../client/txn-admin.js';
 import { parseEndpoints } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
+import { type CommandConfigArgs, clientSecurityOf, commandConfigOption } from './command-config.js';
 import {
   describeRow,
   formatDescribe,
@@ -31,7 +32,7 @@ import {
 const transactionActions = ['list', 'describe', 'describe-producers', 'abort', 'find-hanging'] as const;
 export type TransactionAction = (typeof transactionActions)[number];
 
-export interface TransactionsArgs {
+export interface TransactionsArgs extends CommandConfigArgs {
   'bootstrap-server': string;
   action?: string;
   list?: boolean;
@@ -178,6 +179,7 @@ export const transactionsCommand: CommandModule<object, TransactionsArgs> = {
     y
       .positional('action', { type: 'string', describe: transactionActions.join(' | ') })
       .option('bootstrap-server', { type: 'string', demandOption: true, describe: 'host:port[,host:port...]' })
+      .option('command-config', commandConfigOption)
       .option('list', { type: 'boolean', describe: 'list transactions (every broker is asked)' })
       .option('describe', { type: 'boolean', describe: 'describe the state of a transactional id' })
       .option('describe-producers', { type: 'boolean', describe: 'describe the active producers of a partition' })
@@ -201,7 +203,10 @@ export const transactionsCommand: CommandModule<object, TransactionsArgs> = {
         return true;
       }),
   handler: async (args) => {
-    const client = new KafkaClient(parseEndpoints(args['bootstrap-server']), { clientId: 'raftka-transactions' });
+    const client = new KafkaClient(parseEndpoints(args['bootstrap-server']), {
+      clientId: 'raftka-transactions',
+      security: clientSecurityOf(args),
+    });
     try {
       await run(client, transactionsAction(args), args);
     } catch (err) {
