@@ -34,6 +34,8 @@ export interface SaslSettings {
   readonly enabledMechanisms: readonly SaslMechanismName[]; // sasl.enabled.mechanisms
   /** `[<mechanism>.]sasl.jaas.config` by upper-case mechanism ('' for the plain key). */
   readonly jaasConfigs: ReadonlyMap<string, string>;
+  /** sasl.mechanism.inter.broker.protocol: how the broker's own client logs in (default: the first enabled). */
+  readonly interBrokerMechanism: SaslMechanismName;
 }
 
 export interface ListenerSecurity {
@@ -176,5 +178,12 @@ function parseSasl(listener: string, get: (key: string) => string | null, fail: 
     const v = get(`${m.toLowerCase()}.sasl.jaas.config`);
     if (v !== null) jaasConfigs.set(m, v);
   }
-  return { enabledMechanisms: enabled as SaslMechanismName[], jaasConfigs };
+  const interBroker = (get('sasl.mechanism.inter.broker.protocol') ?? enabled[0]!).trim().toUpperCase();
+  if (!enabled.includes(interBroker))
+    fail(`sasl.mechanism.inter.broker.protocol=${interBroker} is not in sasl.enabled.mechanisms of listener ${listener}`);
+  return {
+    enabledMechanisms: enabled as SaslMechanismName[],
+    jaasConfigs,
+    interBrokerMechanism: interBroker as SaslMechanismName,
+  };
 }

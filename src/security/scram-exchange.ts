@@ -153,7 +153,9 @@ export class ScramServerExchange {
     const attrs = attributes(withoutProof);
     if (attribute(attrs, 0, 'c') !== Buffer.from(this.gs2Header, 'utf8').toString('base64'))
       throw new ScramError('Invalid SCRAM channel binding');
-    if (attribute(attrs, 1, 'r') !== this.nonce) throw new ScramError('Invalid SCRAM nonce');
+    // Kafka's ScramSaslServer only checks that the nonce ends with the server's: librdkafka 2.0
+    // sends the client nonce once more in front of the combined one, and Kafka lets it in.
+    if (!attribute(attrs, 1, 'r').endsWith(this.nonce)) throw new ScramError('Invalid SCRAM nonce');
     const proof = Buffer.from(text.slice(i + 3), 'base64');
     const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
     const credential = this.credential;

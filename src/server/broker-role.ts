@@ -159,7 +159,7 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
       clearInterval(retentionTimer);
       groups.close();
       txn.close();
-      lagClient.close();
+      lagClient?.close();
       fetcher.close();
       replication.server.forceShutdown();
       replicas.close();

@@ -13,6 +13,7 @@ import { offsetMapKey } from '../broker/group/group.js';
 import { systemClock } from '../broker/group/clock.js';
 import type { ReplicaManager } from '../broker/replica-manager.js';
 import { KafkaClient } from '../client/kafka-client.js';
+import { brokerClientSecurity } from '../security/broker-client.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
 import { subscriptionTopics } from '../protocol/consumer-protocol.js';
 
@@ -52,7 +53,9 @@ export function ledOffsetsPartitions(replicas: ReplicaManager): Map<number, numb
 /**
  * Register the group metrics. Consumer lag needs each partition's end offset: the local high
  * watermark where this broker leads the partition, else a ListOffsets to its leader through our
- * own listener (`kafkaPorts` are the bound ports). Returns that client; the caller closes it.
+ * own listener (`kafkaPorts` are the bound ports): the inter-broker listener if it is a Kafka
+ * listener, else the first, logged in as the broker (src/security/broker-client.ts). Returns that
+ * client (null when the listener gives the broker no login); the caller closes it.
  */
 export function startConsumerLagMetrics(
   config: NodeConfig,
@@ -60,24 +63,28 @@ export function startConsumerLagMetrics(
   coordinator: GroupCoordinator,
   replicas: ReplicaManager,
   kafkaPorts: ReadonlyMap<string, number>,
-): KafkaClient {
-  const ownListener = config.listeners.find((l) => !config.controllerListenerNames.includes(l.name))!;
-  const lagClient = new KafkaClient(
-    [
-      {
-        host: ownListener.host === '0.0.0.0' ? '127.0.0.1' : ownListener.host,
-        port: kafkaPorts.get(ownListener.name)!,
-      },
-    ],
-    { clientId: `raftka-${config.nodeId}-group-metrics`, retries: 1, requestTimeoutMs: 2000 },
-  );
+): KafkaClient | null {
+  const clientListeners = config.listeners.filter((l) => !config.controllerListenerNames.includes(l.name));
+  const ownListener = clientListeners.find((l) => l.name === config.interBrokerListenerName) ?? clientListeners[0]!;
+  const security = brokerClientSecurity(config, ownListener.name);
+  const lagClient = security
+    ? new KafkaClient(
+        [
+          {
+            host: ownListener.host === '0.0.0.0' ? '127.0.0.1' : ownListener.host,
+            port: kafkaPorts.get(ownListener.name)!,
+          },
+        ],
+        { clientId: `raftka-${config.nodeId}-group-metrics`, retries: 1, requestTimeoutMs: 2000, security },
+      )
+    : null;
   registerGroupMetrics(registry, coordinator, async (partitions) => {
     const ends = new Map<string, number>();
     await Promise.all(
       partitions.map(async ({ topic, partition }) => {
         const local = replicas.get(topic, partition);
         if (local?.isLeader) ends.set(offsetMapKey(topic, partition), local.highWatermark);
-        else {
+        else if (lagClient) {
           try {
             ends.set(offsetMapKey(topic, partition), (await lagClient.listOffset(topic, partition, -1)).offset);
           } catch {

@@ -3,12 +3,14 @@
 // example's nonces and salt, byte for byte; then SHA-512 round trips, refusals (wrong password,
 // unknown user, tampered nonce, channel binding, authzid) and saslname escaping.
 import { test } from 'node:test';
+import { createHash, createHmac } from 'node:crypto';
 import assert from 'node:assert/strict';
 import {
   escapeSaslName,
   ScramClientExchange,
   scramCredentialFor,
   ScramError,
+  scramSaltedPassword,
   type ScramHash,
   ScramServerExchange,
   type ScramStoredCredential,
@@ -109,7 +111,7 @@ test('a tampered nonce, channel binding, a foreign authzid and a weak iteration 
   const s = server('sha256', stored);
   const c = new ScramClientExchange('sha256', 'user', 'pw', 'cnonce');
   const r1 = s.evaluate(c.first());
-  const final = c.final(r1.response, 4096).toString().replace(/r=[^,]+/, 'r=cnonceXYZ');
+  const final = c.final(r1.response, 4096).toString().replace(/(r=[^,]+)/, '$1XYZ');
   assert.throws(() => s.evaluate(Buffer.from(final)), /nonce/);
   assert.throws(() => server('sha256', stored).evaluate(Buffer.from('p=tls-unique,,n=user,r=x')), /channel binding/);
   assert.throws(() => server('sha256', stored).evaluate(Buffer.from('n,a=admin,n=user,r=x')), /authorization id/);
@@ -121,6 +123,23 @@ test('a tampered nonce, channel binding, a foreign authzid and a weak iteration 
   c2.first();
   c2.final(Buffer.from(`r=n2S,s=${Buffer.from('x').toString('base64')},i=4096`), 4096);
   assert.throws(() => c2.verify(Buffer.from('v=AAAA')), /signature/);
+});
+
+test("librdkafka 2.0's client final nonce (client nonce + combined nonce) is accepted, as Kafka does", () => {
+  const salt = Buffer.from(rfc7677.salt, 'base64');
+  const s = server('sha256', scramCredentialFor('sha256', 'pencil', salt, 4096), 'SRV');
+  const serverFirst = s.evaluate(Buffer.from('n,,n=user,r=CLI')).response.toString();
+  assert.match(serverFirst, /^r=CLISRV,/);
+  // The proof librdkafka computes, over the client-final-without-proof it sends.
+  const withoutProof = 'c=biws,r=CLICLISRV';
+  const authMessage = `n=user,r=CLI,${serverFirst},${withoutProof}`;
+  const salted = scramSaltedPassword('sha256', 'pencil', salt, 4096);
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const signature = createHmac('sha256', createHash('sha256').update(clientKey).digest()).update(authMessage).digest();
+  const proof = Buffer.from(clientKey.map((b, i) => b ^ signature[i]!));
+  const r2 = s.evaluate(Buffer.from(`${withoutProof},p=${proof.toString('base64')}`));
+  assert.equal(r2.done, true);
+  assert.equal(s.username, 'user');
 });
 
 test('saslname escaping: , and = in user names', () => {
