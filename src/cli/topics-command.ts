@@ -9,7 +9,12 @@ import type { TopicDescription__Output, TopicResults__Output } from '../rpc/cont
 import { parseEndpoint, parseEndpoints } from '../common/endpoint.js';
 import { KafkaClient } from '../client/kafka-client.js';
 import { exitWithError } from './errors.js';
-import { type CommandConfigArgs, checkControllerCommandConfig, commandConfigOption, clientSecurityOf } from './command-config.js';
+import {
+  type CommandConfigArgs,
+  checkControllerCommandConfig,
+  commandConfigOption,
+  clientSecurityOf,
+} from './command-config.js';
 
 interface TopicsArgs extends CommandConfigArgs {
   'bootstrap-controller'?: string;

@@ -106,8 +106,7 @@ export class KafkaConnection {
     let token: Buffer | null = exchange.first();
     while (token !== null) {
       const r = await this.send(saslAuthenticateApi, { authBytes: token }, timeoutMs);
-      if (r.errorCode !== 0)
-        throw new KafkaAuthenticationError(r.errorCode, r.errorMessage ?? 'authentication failed');
+      if (r.errorCode !== 0) throw new KafkaAuthenticationError(r.errorCode, r.errorMessage ?? 'authentication failed');
       token = exchange.respond(r.authBytes);
       const lifetime = r.sessionLifetimeMs ?? 0;
       if (token === null && lifetime > 0) this.sessionExpiresAt = Date.now() + Math.max(0, lifetime - sessionMarginMs);

@@ -156,8 +156,14 @@ function parseSsl(listener: string, get: (key: string) => string | null, fail: (
     fail(
       `listener ${listener} uses TLS: set ssl.keystore.location (a PEM file with key and certificates) or ssl.keystore.certificate.chain and ssl.keystore.key`,
     );
-  if (settings.clientAuth !== 'none' && settings.truststoreLocation === null && settings.truststoreCertificates === null)
-    fail(`listener ${listener}: ssl.client.auth=${settings.clientAuth} needs ssl.truststore.location or ssl.truststore.certificates`);
+  if (
+    settings.clientAuth !== 'none' &&
+    settings.truststoreLocation === null &&
+    settings.truststoreCertificates === null
+  )
+    fail(
+      `listener ${listener}: ssl.client.auth=${settings.clientAuth} needs ssl.truststore.location or ssl.truststore.certificates`,
+    );
   for (const proto of settings.enabledProtocols)
     if (proto !== 'TLSv1.2' && proto !== 'TLSv1.3')
       fail(`ssl.enabled.protocols: ${proto} is not served (TLSv1.2 and TLSv1.3 are)`);
@@ -180,7 +186,9 @@ function parseSasl(listener: string, get: (key: string) => string | null, fail: 
   }
   const interBroker = (get('sasl.mechanism.inter.broker.protocol') ?? enabled[0]!).trim().toUpperCase();
   if (!enabled.includes(interBroker))
-    fail(`sasl.mechanism.inter.broker.protocol=${interBroker} is not in sasl.enabled.mechanisms of listener ${listener}`);
+    fail(
+      `sasl.mechanism.inter.broker.protocol=${interBroker} is not in sasl.enabled.mechanisms of listener ${listener}`,
+    );
   return {
     enabledMechanisms: enabled as SaslMechanismName[],
     jaasConfigs,

@@ -49,7 +49,8 @@ export async function createCertificates(options: CertsOptions): Promise<string[
   const hosts = options.hosts ?? ['localhost', '127.0.0.1'];
   const days = String(options.days ?? 825);
   const org = options.organization ?? 'raftka';
-  for (const name of options.names) if (!validName.test(name)) throw new CertsError(`invalid certificate name "${name}"`);
+  for (const name of options.names)
+    if (!validName.test(name)) throw new CertsError(`invalid certificate name "${name}"`);
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   const caCert = join(dir, 'ca.pem');
@@ -83,11 +84,9 @@ export async function createCertificates(options: CertsOptions): Promise<string[
     ]);
     rmSync(csr);
     rmSync(ext);
-    writeFileSync(
-      keystore,
-      readFileSync(key, 'utf8') + readFileSync(crt, 'utf8') + readFileSync(caCert, 'utf8'),
-      { mode: 0o600 },
-    );
+    writeFileSync(keystore, readFileSync(key, 'utf8') + readFileSync(crt, 'utf8') + readFileSync(caCert, 'utf8'), {
+      mode: 0o600,
+    });
     written.push(keystore, key, crt);
   }
   return written;

@@ -54,8 +54,10 @@ export function clientSecurityFromProperties(props: ReadonlyMap<string, string>,
       {
         keystoreLocation: get('ssl.keystore.location'),
         keystoreCertificateChain:
-          get('ssl.keystore.certificate.chain') ?? (certLocation ? readFileSync(resolve(baseDir, certLocation), 'utf8') : null),
-        keystoreKey: get('ssl.keystore.key') ?? (keyLocation ? readFileSync(resolve(baseDir, keyLocation), 'utf8') : null),
+          get('ssl.keystore.certificate.chain') ??
+          (certLocation ? readFileSync(resolve(baseDir, certLocation), 'utf8') : null),
+        keystoreKey:
+          get('ssl.keystore.key') ?? (keyLocation ? readFileSync(resolve(baseDir, keyLocation), 'utf8') : null),
         keyPassword: get('ssl.key.password') ?? get('ssl.keystore.password'),
         truststoreLocation: get('ssl.truststore.location') ?? get('ssl.ca.location'),
         truststoreCertificates: get('ssl.truststore.certificates'),
@@ -80,6 +82,8 @@ function clientSasl(get: (k: string) => string | null): ClientSasl {
     password = entry.options.get('password') ?? password;
   }
   if (username === null || password === null)
-    throw new ClientSecurityError('SASL needs a username and password (sasl.jaas.config with username="..." password="...")');
+    throw new ClientSecurityError(
+      'SASL needs a username and password (sasl.jaas.config with username="..." password="...")',
+    );
   return { mechanism: mechanism as SaslMechanismName, username, password };
 }

@@ -24,7 +24,8 @@ export function parseJaasConfig(text: string): JaasEntry {
   while (token.lastIndex < source.length) {
     const start = token.lastIndex;
     const m = token.exec(source);
-    if (!m || m.index !== start) throw new JaasConfigError(`cannot read sasl.jaas.config near "${source.slice(start)}"`);
+    if (!m || m.index !== start)
+      throw new JaasConfigError(`cannot read sasl.jaas.config near "${source.slice(start)}"`);
     if (m[1] !== undefined) tokens.push({ kind: 'quoted', value: m[1].replace(/\\(.)/g, '$1') });
     else if (m[2] !== undefined) tokens.push({ kind: 'word', value: m[2] });
     else if (m[3]) tokens.push({ kind: '=', value: '=' });

@@ -21,7 +21,9 @@ export function parsePlainMessage(token: Buffer): PlainCredentials {
   if (username === '') throw new PlainParseError('Authentication failed: username not specified');
   if (password === '') throw new PlainParseError('Authentication failed: password not specified');
   if (authzid !== '' && authzid !== username)
-    throw new PlainParseError('Authentication failed: Client requested an authorization id that is different from username');
+    throw new PlainParseError(
+      'Authentication failed: Client requested an authorization id that is different from username',
+    );
   return { authzid, username, password };
 }
 

@@ -135,7 +135,8 @@ export class SaslServerSession {
     } catch (err) {
       return this.refuse(mechanism, err);
     }
-    if (!step.done) return { errorCode: 0, errorMessage: null, authBytes: step.response, sessionLifetimeMs: 0, close: false };
+    if (!step.done)
+      return { errorCode: 0, errorMessage: null, authBytes: step.response, sessionLifetimeMs: 0, close: false };
     const principal = userPrincipal(step.username ?? '');
     if (this.principal !== null && principal !== this.principal)
       return this.refuse(mechanism, new Error('Cannot change principals during re-authentication'));

@@ -134,7 +134,9 @@ export class ScramServerExchange {
     for (const [k, v] of attrs.slice(2))
       if (k === 'e' || v.includes('tokenauth')) throw new ScramError('SCRAM delegation tokens are not supported');
     if (m[2] && unescapeSaslName(m[2].slice(2)) !== this.claimed)
-      throw new ScramError('Authentication failed: Client requested an authorization id that is different from username');
+      throw new ScramError(
+        'Authentication failed: Client requested an authorization id that is different from username',
+      );
     const found = this.o.credentialOf(this.claimed);
     this.credential = found && found.iterations >= this.o.iterationsMin ? found : null;
     const salt = this.credential?.salt ?? madeUpSalt(this.claimed);

@@ -93,7 +93,10 @@ export class KafkaServer {
     } catch (err) {
       this.options.auth?.metrics.tlsHandshakeFailures.inc({ listener: this.options.listener.name });
       this.options.logger.info(
-        { client: `${socket.remoteAddress}:${socket.remotePort}`, err: err instanceof Error ? err.message : String(err) },
+        {
+          client: `${socket.remoteAddress}:${socket.remotePort}`,
+          err: err instanceof Error ? err.message : String(err),
+        },
         'TLS client refused',
       );
       socket.destroy();
@@ -267,7 +270,12 @@ export class KafkaServer {
     size.writeInt32BE(a.authBytes.length);
     const request = { api: 'SaslAuthenticate', apiVersion: 0, clientId: null, correlationId: -1 };
     return {
-      answer: Promise.resolve({ chunks: [size, a.authBytes], api: 'SaslAuthenticate', readyAt: performance.now(), request }),
+      answer: Promise.resolve({
+        chunks: [size, a.authBytes],
+        api: 'SaslAuthenticate',
+        readyAt: performance.now(),
+        request,
+      }),
       closeAfterMs: null,
     };
   }
@@ -292,7 +300,8 @@ export class KafkaServer {
       } else {
         const req = saslAuthenticateApi.decodeRequest(header.apiVersion, reader);
         const a = session.authenticate(req.authBytes);
-        if (a.errorCode !== 0) log.info({ mechanism: session.mechanismName, reason: a.reason }, 'SASL authentication failed');
+        if (a.errorCode !== 0)
+          log.info({ mechanism: session.mechanismName, reason: a.reason }, 'SASL authentication failed');
         chunks = encodeResponseFrame(saslAuthenticateApi, header.apiVersion, header.correlationId, a);
         close = a.close;
       }

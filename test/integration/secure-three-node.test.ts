@@ -33,7 +33,7 @@ async function copyWithEphemeralPorts(from: string, to: string): Promise<Map<num
   const free = await freePorts(fixed.length);
   const map = new Map(fixed.map((p, i) => [p, free[i]!]));
   const rewrite = (text: string): string =>
-    text.replace(/127\.0\.0\.1:(\d+)/g, (m, p: string) => `127.0.0.1:${map.get(Number(p)) ?? p}`);
+    text.replace(/127\.0\.0\.1:(\d+)/g, (_m, p: string) => `127.0.0.1:${map.get(Number(p)) ?? p}`);
   for (const dir of ['', 'clients']) {
     mkdirSync(join(to, dir), { recursive: true });
     for (const f of readdirSync(join(from, dir)).filter((n) => n.endsWith('.properties')))
@@ -67,8 +67,19 @@ test('secure-three-node: certs create, cluster up, SCRAM over SASL_SSL with the 
   const created = await waitFor(
     'alice creating a topic over SASL_SSL',
     async () =>
-      (await raftka(['topics', '--bootstrap-server', bs, ...alice, '--create', '--topic', 'secure', '--partitions', '3']))
-        .stdout,
+      (
+        await raftka([
+          'topics',
+          '--bootstrap-server',
+          bs,
+          ...alice,
+          '--create',
+          '--topic',
+          'secure',
+          '--partitions',
+          '3',
+        ])
+      ).stdout,
     30_000,
     200,
   );
@@ -81,12 +92,34 @@ test('secure-three-node: certs create, cluster up, SCRAM over SASL_SSL with the 
   assert.deepEqual(consumed.stdout.trim().split('\n').sort(), ['one', 'three', 'two']);
   // kcat (librdkafka) with SCRAM-SHA-512, and the PLAIN admin of the JAAS config.
   const tls = ['-X', 'security.protocol=SASL_SSL', '-X', `ssl.ca.location=${join(dir, 'certs', 'ca.pem')}`];
-  const scram512 = ['-X', 'sasl.mechanisms=SCRAM-SHA-512', '-X', 'sasl.username=alice', '-X', 'sasl.password=alice-secret'];
-  const read = await kcat(['-b', bs, ...tls, ...scram512, '-C', '-t', 'secure', '-o', 'beginning', '-e', '-q'], undefined, 60_000);
+  const scram512 = [
+    '-X',
+    'sasl.mechanisms=SCRAM-SHA-512',
+    '-X',
+    'sasl.username=alice',
+    '-X',
+    'sasl.password=alice-secret',
+  ];
+  const read = await kcat(
+    ['-b', bs, ...tls, ...scram512, '-C', '-t', 'secure', '-o', 'beginning', '-e', '-q'],
+    undefined,
+    60_000,
+  );
   assert.equal(read.code, 0, read.stderr);
   assert.deepEqual(read.stdout.trim().split('\n').sort(), ['one', 'three', 'two']);
-  const admin = await raftka(['topics', '--bootstrap-server', bs, '--command-config', join(dir, 'clients', 'admin.properties'), '--list']);
+  const admin = await raftka([
+    'topics',
+    '--bootstrap-server',
+    bs,
+    '--command-config',
+    join(dir, 'clients', 'admin.properties'),
+    '--list',
+  ]);
   assert.match(admin.stdout, /secure/);
   // Without TLS and SASL the listener does not answer.
-  await assert.rejects(execFileAsync(process.execPath, [repoPath('bin', 'raftka.js'), 'topics', '--bootstrap-server', bs, '--list'], { timeout: 60_000 }));
+  await assert.rejects(
+    execFileAsync(process.execPath, [repoPath('bin', 'raftka.js'), 'topics', '--bootstrap-server', bs, '--list'], {
+      timeout: 60_000,
+    }),
+  );
 });

@@ -7,13 +7,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificates } from '../../src/security/certs.js';
-import { mapPrincipal, parsePrincipalMappingRules, PrincipalMappingError } from '../../src/security/principal-mapping.js';
+import {
+  mapPrincipal,
+  parsePrincipalMappingRules,
+  PrincipalMappingError,
+} from '../../src/security/principal-mapping.js';
 import { subjectDistinguishedName } from '../../src/security/principal.js';
 
 const map = (rules: string, dn: string): string => mapPrincipal(parsePrincipalMappingRules(rules), dn);
 
 test('DEFAULT keeps the distinguished name', () => {
-  assert.equal(map('DEFAULT', 'CN=Duke,OU=JavaSoft,O=Sun Microsystems,C=US'), 'CN=Duke,OU=JavaSoft,O=Sun Microsystems,C=US');
+  assert.equal(
+    map('DEFAULT', 'CN=Duke,OU=JavaSoft,O=Sun Microsystems,C=US'),
+    'CN=Duke,OU=JavaSoft,O=Sun Microsystems,C=US',
+  );
 });
 
 test("Kafka's documented rules: groups, lower and upper case, first match wins, DEFAULT as fallback", () => {

@@ -8,7 +8,11 @@ import { clientSecurityFromProperties } from '../../src/security/client-security
 import { parseNodeConfig } from '../../src/common/config.js';
 
 test('PLAIN: [authzid] NUL user NUL password; an authzid other than the user, or empty parts, are refused', () => {
-  assert.deepEqual(parsePlainMessage(plainClientMessage('alice', 'pw')), { authzid: '', username: 'alice', password: 'pw' });
+  assert.deepEqual(parsePlainMessage(plainClientMessage('alice', 'pw')), {
+    authzid: '',
+    username: 'alice',
+    password: 'pw',
+  });
   assert.equal(parsePlainMessage(Buffer.from('alice\u0000alice\u0000pw')).username, 'alice');
   assert.throws(() => parsePlainMessage(Buffer.from('bob\u0000alice\u0000pw')), PlainParseError);
   assert.throws(() => parsePlainMessage(Buffer.from('\u0000alice')), PlainParseError);
@@ -22,10 +26,13 @@ test('JAAS: login module, flag, quoted and bare options, user_ entries', () => {
   );
   assert.equal(e.loginModule, 'org.apache.kafka.common.security.plain.PlainLoginModule');
   assert.equal(e.options.get('password'), 'a "quoted" secret');
-  assert.deepEqual([...jaasUsers(e)], [
-    ['admin', 'x'],
-    ['bob', 'y'],
-  ]);
+  assert.deepEqual(
+    [...jaasUsers(e)],
+    [
+      ['admin', 'x'],
+      ['bob', 'y'],
+    ],
+  );
   assert.throws(() => parseJaasConfig('Module required username="a"'), /;/);
   assert.throws(() => parseJaasConfig('Module sometimes;'), /control flag/);
 });
@@ -40,11 +47,25 @@ test('client properties: protocol, mechanism, JAAS or librdkafka credentials; mi
   });
   assert.deepEqual(s.sasl, { mechanism: 'SCRAM-SHA-512', username: 'u', password: 'p' });
   assert.equal(s.tls, null);
-  assert.equal(props({ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanisms': 'PLAIN', 'sasl.username': 'a', 'sasl.password': 'b' }).sasl?.username, 'a');
-  assert.throws(() => props({ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.username': 'a', 'sasl.password': 'b' }), /GSSAPI/);
+  assert.equal(
+    props({
+      'security.protocol': 'SASL_PLAINTEXT',
+      'sasl.mechanisms': 'PLAIN',
+      'sasl.username': 'a',
+      'sasl.password': 'b',
+    }).sasl?.username,
+    'a',
+  );
+  assert.throws(
+    () => props({ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.username': 'a', 'sasl.password': 'b' }),
+    /GSSAPI/,
+  );
   assert.throws(() => props({ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN' }), /username/);
   assert.throws(() => props({ 'security.protocol': 'TLS' }), /security.protocol/);
-  assert.throws(() => props({ 'security.protocol': 'SSL', 'ssl.truststore.location': '/nonexistent/ca.pem' }), /cannot read/);
+  assert.throws(
+    () => props({ 'security.protocol': 'SSL', 'ssl.truststore.location': '/nonexistent/ca.pem' }),
+    /cannot read/,
+  );
 });
 
 const base = {
@@ -84,9 +105,16 @@ test('node configs: per-listener ssl.* and sasl.* with listener.name prefixes; b
   bad({ 'ssl.keystore.location': 'k.pem', 'ssl.client.auth': 'maybe' }, /ssl.client.auth/);
   bad({ 'ssl.keystore.location': 'k.pem', 'ssl.enabled.protocols': 'TLSv1.1' }, /TLSv1.1/);
   assert.throws(
-    () => node({ listeners: 'SASL_PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093', 'sasl.enabled.mechanisms': 'GSSAPI' }),
+    () =>
+      node({
+        listeners: 'SASL_PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093',
+        'sasl.enabled.mechanisms': 'GSSAPI',
+      }),
     /GSSAPI/,
   );
   assert.throws(() => node({ listeners: 'EXTERNAL://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093' }), /EXTERNAL/);
-  assert.throws(() => node({ listeners: 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093', 'ssl.keystore.nonsense': 'x' }), /unknown property/);
+  assert.throws(
+    () => node({ listeners: 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093', 'ssl.keystore.nonsense': 'x' }),
+    /unknown property/,
+  );
 });

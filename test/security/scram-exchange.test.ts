@@ -46,7 +46,8 @@ const rfc7677: Vector = {
   salt: 'W22ZaJ0SNY7soEsUEjb6gQ==',
   clientFirst: 'n,,n=user,r=rOprNGfwEbeRWgbNEkqO',
   serverFirst: 'r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096',
-  clientFinal: 'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
+  clientFinal:
+    'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
   serverFinal: 'v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=',
 };
 
@@ -98,8 +99,14 @@ function login(hash: ScramHash, stored: ScramStoredCredential | null, user: stri
 test('SHA-512 logs in; a wrong password and an unknown user fail alike, at the proof', () => {
   const stored = scramCredentialFor('sha512', 'secret', Buffer.from('0123456789abcdef'), 8192);
   login('sha512', stored, 'user', 'secret');
-  assert.throws(() => login('sha512', stored, 'user', 'wrong'), (e) => e instanceof ScramError && e.message === 'Invalid credentials');
-  assert.throws(() => login('sha512', stored, 'nobody', 'secret'), (e) => e instanceof ScramError && e.message === 'Invalid credentials');
+  assert.throws(
+    () => login('sha512', stored, 'user', 'wrong'),
+    (e) => e instanceof ScramError && e.message === 'Invalid credentials',
+  );
+  assert.throws(
+    () => login('sha512', stored, 'nobody', 'secret'),
+    (e) => e instanceof ScramError && e.message === 'Invalid credentials',
+  );
   // An unknown user still gets a salt and the minimum iterations, stable across tries.
   const first = (): string => server('sha512', stored).evaluate(Buffer.from('n,,n=nobody,r=abc')).response.toString();
   assert.equal(first().split(',')[1], first().split(',')[1]);
@@ -111,7 +118,10 @@ test('a tampered nonce, channel binding, a foreign authzid and a weak iteration 
   const s = server('sha256', stored);
   const c = new ScramClientExchange('sha256', 'user', 'pw', 'cnonce');
   const r1 = s.evaluate(c.first());
-  const final = c.final(r1.response, 4096).toString().replace(/(r=[^,]+)/, '$1XYZ');
+  const final = c
+    .final(r1.response, 4096)
+    .toString()
+    .replace(/(r=[^,]+)/, '$1XYZ');
   assert.throws(() => s.evaluate(Buffer.from(final)), /nonce/);
   assert.throws(() => server('sha256', stored).evaluate(Buffer.from('p=tls-unique,,n=user,r=x')), /channel binding/);
   assert.throws(() => server('sha256', stored).evaluate(Buffer.from('n,a=admin,n=user,r=x')), /authorization id/);
@@ -145,7 +155,11 @@ test("librdkafka 2.0's client final nonce (client nonce + combined nonce) is acc
 test('saslname escaping: , and = in user names', () => {
   assert.equal(escapeSaslName('a,b=c'), 'a=2Cb=3Dc');
   const stored = scramCredentialFor('sha256', 'pw', Buffer.from('0123456789abcdef'), 4096);
-  const s = new ScramServerExchange({ hash: 'sha256', iterationsMin: 4096, credentialOf: (n) => (n === 'a,b=c' ? stored : null) });
+  const s = new ScramServerExchange({
+    hash: 'sha256',
+    iterationsMin: 4096,
+    credentialOf: (n) => (n === 'a,b=c' ? stored : null),
+  });
   const c = new ScramClientExchange('sha256', 'a,b=c', 'pw');
   const r1 = s.evaluate(c.first());
   c.verify(s.evaluate(c.final(r1.response, 4096)).response);

@@ -76,7 +76,14 @@ async function listen(protocol: string, props: Record<string, string>): Promise<
     metrics: new KafkaRequestMetrics(new Registry(), apis.apiNames()),
     requestBytesMax: 1 << 20,
     handlers: apis,
-    auth: new ListenerAuthenticator(protocol, security, join(root, 'x.properties'), () => image, authMetrics, () => clock),
+    auth: new ListenerAuthenticator(
+      protocol,
+      security,
+      join(root, 'x.properties'),
+      () => image,
+      authMetrics,
+      () => clock,
+    ),
   });
   servers.push(server);
   return server.start();
@@ -132,10 +139,19 @@ after(async () => {
 
 test('SASL_SSL with SCRAM-SHA-256 and -512 and PLAIN: the handler sees User:<name>', async () => {
   const tls = { 'security.protocol': 'SASL_SSL', 'ssl.truststore.location': 'ca.pem' };
-  assert.equal(await principalOver(saslSsl, client({ ...tls, ...scram('SCRAM-SHA-256', 'alice', 'alice-secret') })), 'User:alice');
-  assert.equal(await principalOver(saslSsl, client({ ...tls, ...scram('SCRAM-SHA-512', 'alice', 'alice-secret') })), 'User:alice');
+  assert.equal(
+    await principalOver(saslSsl, client({ ...tls, ...scram('SCRAM-SHA-256', 'alice', 'alice-secret') })),
+    'User:alice',
+  );
+  assert.equal(
+    await principalOver(saslSsl, client({ ...tls, ...scram('SCRAM-SHA-512', 'alice', 'alice-secret') })),
+    'User:alice',
+  );
   // PLAIN against the SCRAM credential in the image (no JAAS users on this listener).
-  const plain = { 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': jaas('plain.PlainLoginModule', 'alice', 'alice-secret') };
+  const plain = {
+    'sasl.mechanism': 'PLAIN',
+    'sasl.jaas.config': jaas('plain.PlainLoginModule', 'alice', 'alice-secret'),
+  };
   assert.equal(await principalOver(saslSsl, client({ ...tls, ...plain })), 'User:alice');
 });
 
@@ -153,20 +169,42 @@ test('a wrong password and an unknown user get error 58 with one message; the li
   const unknown = await refused(scram('SCRAM-SHA-256', 'mallory', 'alice-secret'));
   assert.equal(wrong.message, unknown.message);
   assert.match(wrong.message, /Authentication failed/);
-  const plainWrong = await refused({ 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': jaas('plain.PlainLoginModule', 'admin', 'x') });
-  const plainUnknown = await refused({ 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': jaas('plain.PlainLoginModule', 'x', 'admin-secret') });
+  const plainWrong = await refused({
+    'sasl.mechanism': 'PLAIN',
+    'sasl.jaas.config': jaas('plain.PlainLoginModule', 'admin', 'x'),
+  });
+  const plainUnknown = await refused({
+    'sasl.mechanism': 'PLAIN',
+    'sasl.jaas.config': jaas('plain.PlainLoginModule', 'x', 'admin-secret'),
+  });
   assert.equal(plainWrong.message, 'SASL_AUTHENTICATION_FAILED: Authentication failed: Invalid username or password');
   assert.equal(plainUnknown.message, plainWrong.message);
   // PLAIN with the JAAS user, right after.
-  const plain = { 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': jaas('plain.PlainLoginModule', 'admin', 'admin-secret') };
-  assert.equal(await principalOver(saslPlain, client({ 'security.protocol': 'SASL_PLAINTEXT', ...plain })), 'User:admin');
+  const plain = {
+    'sasl.mechanism': 'PLAIN',
+    'sasl.jaas.config': jaas('plain.PlainLoginModule', 'admin', 'admin-secret'),
+  };
+  assert.equal(
+    await principalOver(saslPlain, client({ 'security.protocol': 'SASL_PLAINTEXT', ...plain })),
+    'User:admin',
+  );
   const text = await registry.metrics();
-  assert.match(text, /raftka_sasl_authentications_total\{listener="SASL_PLAINTEXT",mechanism="SCRAM-SHA-256",result="failure"\} 2/);
-  assert.match(text, /raftka_sasl_authentications_total\{listener="SASL_PLAINTEXT",mechanism="PLAIN",result="success"\} 1/);
+  assert.match(
+    text,
+    /raftka_sasl_authentications_total\{listener="SASL_PLAINTEXT",mechanism="SCRAM-SHA-256",result="failure"\} 2/,
+  );
+  assert.match(
+    text,
+    /raftka_sasl_authentications_total\{listener="SASL_PLAINTEXT",mechanism="PLAIN",result="success"\} 1/,
+  );
 });
 
 test('SSL: a client certificate gives the mapped subject; required refuses a client without one', async () => {
-  const withCert = { 'security.protocol': 'SSL', 'ssl.truststore.location': 'ca.pem', 'ssl.keystore.location': 'client.pem' };
+  const withCert = {
+    'security.protocol': 'SSL',
+    'ssl.truststore.location': 'ca.pem',
+    'ssl.keystore.location': 'client.pem',
+  };
   const noCert = { 'security.protocol': 'SSL', 'ssl.truststore.location': 'ca.pem' };
   assert.equal(await principalOver(sslRequired, client(withCert)), 'User:CLIENT');
   await assert.rejects(principalOver(sslRequired, client(noCert)));
@@ -234,7 +272,10 @@ function readerAfterHeader(frame: Buffer, _v: number): Reader {
 }
 
 test('connections.max.reauth.ms: lifetime in SaslAuthenticate v1+, re-authentication, and an expired session closes', async () => {
-  const security = client({ 'security.protocol': 'SASL_PLAINTEXT', ...scram('SCRAM-SHA-512', 'alice', 'alice-secret') });
+  const security = client({
+    'security.protocol': 'SASL_PLAINTEXT',
+    ...scram('SCRAM-SHA-512', 'alice', 'alice-secret'),
+  });
   const c = await KafkaConnection.open({ host: '127.0.0.1', port: saslPlain }, 'reauth', 5000, security);
   try {
     // A second login on the same connection (KIP-368 re-authentication), driven by hand to see its answer.
