@@ -7,7 +7,7 @@
 // version range (TLSv1.2, TLSv1.3). Who calls: src/server/kafka-listeners.ts, client-security.ts.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import { type ConnectionOptions, DEFAULT_CIPHERS, type TlsOptions } from 'node:tls';
 import type { SslSettings } from '../common/security-config.js';
 
 export class TlsConfigError extends Error {
@@ -83,6 +83,8 @@ function versionRange(protocols: readonly string[]): Pick<TlsOptions, 'minVersio
   return { minVersion: has12 ? 'TLSv1.2' : 'TLSv1.3', maxVersion: has13 ? 'TLSv1.3' : 'TLSv1.2' };
 }
 
+const preferredCiphers = `TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:${DEFAULT_CIPHERS}`;
+
 /** Options for tls.createServer on a listener with `ssl`. */
 export function serverTlsOptions(ssl: SslSettings, baseDir: string): TlsOptions {
   const pem = loadPemMaterial(ssl, baseDir);
@@ -97,7 +99,10 @@ export function serverTlsOptions(ssl: SslSettings, baseDir: string): TlsOptions 
     // (the listener refuses an untrusted one itself, as Java's wantClientAuth does).
     rejectUnauthorized: ssl.clientAuth === 'required',
     ...versionRange(ssl.enabledProtocols),
-    ...(ssl.cipherSuites.length > 0 ? { ciphers: ssl.cipherSuites.join(':') } : {}),
+    // Unless ssl.cipher.suites says otherwise: AES-128-GCM first (OpenSSL's TLS 1.3 default puts
+    // AES-256 first; AES-128 is as safe for this use and moves bulk data faster), the server's order wins.
+    ciphers: ssl.cipherSuites.length > 0 ? ssl.cipherSuites.join(':') : preferredCiphers,
+    honorCipherOrder: true,
   };
 }
 

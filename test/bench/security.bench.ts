@@ -1,0 +1,142 @@
+// Produce throughput over SASL_SSL (TLS + SCRAM-SHA-512) against PLAINTEXT on the same broker in
+// one run: one combined node with both listeners, kcat (librdkafka) producing 1 KiB messages,
+// alternating the two listeners round by round (the order flips each round so neither always
+// runs on a warmer broker). Prints each round, the medians and their ratio (goal ≥ 0.7).
+// `npm run bench -- security` (SECURITY_BENCH_MESSAGES=N, default 100,000; SECURITY_BENCH_ROUNDS=R, default 3).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCertificates } from '../../src/security/certs.js';
+import { ClusterFixture, freePorts, waitFor } from '../../src/testing/cluster-fixture.js';
+import { kcat } from '../../src/testing/kcat.js';
+import { repoPath } from '../../src/common/paths.js';
+import { execFileSync } from 'node:child_process';
+
+const messages = Number(process.env['SECURITY_BENCH_MESSAGES'] ?? 100_000);
+const rounds = Number(process.env['SECURITY_BENCH_ROUNDS'] ?? 3);
+const messageBytes = 1024;
+const mib = (bytes: number): number => bytes / (1024 * 1024);
+
+/** kcat with stdin from a file: wall seconds, and kcat's own CPU seconds (bash's `time`). */
+function timedKcat(
+  args: readonly string[],
+  stdinFile: string,
+): Promise<{ seconds: number; cpuSeconds: number; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn('bash', ['-c', 'TIMEFORMAT="cpu %U %S"; time kcat "$@"', '--', ...args], {
+      stdio: [openSync(stdinFile, 'r'), 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(err);
+      if (!m) process.stderr.write(err);
+      resolve({
+        seconds: (performance.now() - started) / 1000,
+        cpuSeconds: m ? Number(m[1]) + Number(m[2]) : NaN,
+        code,
+      });
+    });
+  });
+}
+
+/** The broker's process CPU seconds, from its /metrics. */
+async function brokerCpuSeconds(f: ClusterFixture): Promise<number> {
+  const line = (await f.metrics(0)).split('\n').find((l) => l.startsWith('process_cpu_seconds_total'));
+  return Number(line?.split(' ').at(-1));
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+const work = mkdtempSync(join(tmpdir(), 'raftka-secbench-'));
+const input = join(work, 'messages.txt');
+const lines: string[] = [];
+for (let i = 0; i < messages; i++)
+  lines.push((`${i}-`.repeat(300) + 'x'.repeat(messageBytes)).slice(0, messageBytes - 1));
+writeFileSync(input, `${lines.join('\n')}\n`);
+
+const [saslSslPort] = await freePorts(1);
+const f = await ClusterFixture.combined({
+  nodes: 1,
+  perNode: (k, layout) => ({
+    listeners: `PLAINTEXT://127.0.0.1:${layout.kafka[k]},SASL_SSL://127.0.0.1:${saslSslPort},CONTROLLER://127.0.0.1:${layout.controller[k]}`,
+    'ssl.keystore.location': 'certs/node-0.pem',
+    'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+  }),
+});
+try {
+  const certs = join(f.configDir, 'certs');
+  await createCertificates({ dir: certs, names: ['node-0'] });
+  await f.up();
+  execFileSync(process.execPath, [
+    repoPath('bin', 'raftka.js'),
+    ...['configs', '--bootstrap-controller', `127.0.0.1:${f.controllerPorts[0]}`, '--entity-type', 'users'],
+    ...['--entity-name', 'bench', '--alter', '--add-config', 'SCRAM-SHA-512=[password=bench-secret]'],
+  ]);
+  const plaintext = ['-b', f.bootstrapServers];
+  const saslSsl = [
+    ...[
+      '-b',
+      `127.0.0.1:${saslSslPort}`,
+      '-X',
+      'security.protocol=SASL_SSL',
+      '-X',
+      `ssl.ca.location=${join(certs, 'ca.pem')}`,
+    ],
+    ...['-X', 'sasl.mechanisms=SCRAM-SHA-512', '-X', 'sasl.username=bench', '-X', 'sasl.password=bench-secret'],
+  ];
+  const producerOptions = [
+    '-z',
+    'none',
+    '-X',
+    'linger.ms=5',
+    '-X',
+    'batch.size=1000000',
+    '-X',
+    'queue.buffering.max.kbytes=1048576',
+  ];
+  const listeners: Record<string, string[]> = { PLAINTEXT: plaintext, SASL_SSL: saslSsl };
+  for (const [name, args] of Object.entries(listeners)) {
+    const topic = `bench-${name.toLowerCase()}`;
+    await kcat([...args, '-L', '-t', topic, '-m', '5']); // auto-creates it
+    await waitFor(
+      `${topic} led`,
+      async () => ((await kcat([...args, '-L', '-t', topic])).stdout.includes('leader 1') ? true : undefined),
+      30_000,
+      100,
+    );
+  }
+  const rates: Record<string, number[]> = { PLAINTEXT: [], SASL_SSL: [] };
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? ['PLAINTEXT', 'SASL_SSL'] : ['SASL_SSL', 'PLAINTEXT'];
+    for (const name of order) {
+      const cpuBefore = await brokerCpuSeconds(f);
+      const p = await timedKcat(
+        [...listeners[name]!, '-P', '-t', `bench-${name.toLowerCase()}`, '-p', '0', ...producerOptions],
+        input,
+      );
+      if (p.code !== 0) throw new Error(`kcat produce over ${name} failed (${p.code})`);
+      const brokerCpu = (await brokerCpuSeconds(f)) - cpuBefore;
+      const rate = mib(messages * messageBytes) / p.seconds;
+      rates[name]!.push(rate);
+      console.log(
+        `round ${r + 1} ${name.padEnd(9)} produce ${rate.toFixed(1)} MiB/s ${(messages / p.seconds).toFixed(0)} msgs/s ` +
+          `(wall ${p.seconds.toFixed(2)} s, broker CPU ${brokerCpu.toFixed(2)} s, kcat CPU ${p.cpuSeconds.toFixed(2)} s)`,
+      );
+    }
+  }
+  const plain = median(rates['PLAINTEXT']!);
+  const secure = median(rates['SASL_SSL']!);
+  console.log(
+    `median produce: PLAINTEXT ${plain.toFixed(1)} MiB/s, SASL_SSL ${secure.toFixed(1)} MiB/s; ratio ${(secure / plain).toFixed(2)} (goal >= 0.7) — ${messages} x 1 KiB per round, ${rounds} rounds, kcat, TLS ${'1.3'}, SCRAM-SHA-512`,
+  );
+} finally {
+  await f.destroy();
+  rmSync(work, { recursive: true, force: true });
+}
