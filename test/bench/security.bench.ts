@@ -56,10 +56,8 @@ const median = (xs: number[]): number => {
 
 const work = mkdtempSync(join(tmpdir(), 'raftka-secbench-'));
 const input = join(work, 'messages.txt');
-const lines: string[] = [];
-for (let i = 0; i < messages; i++)
-  lines.push((`${i}-`.repeat(300) + 'x'.repeat(messageBytes)).slice(0, messageBytes - 1));
-writeFileSync(input, `${lines.join('\n')}\n`);
+// Uncompressed produce (-z none), so the bytes need not vary: 1023 characters and a newline each.
+writeFileSync(input, `${'v'.repeat(messageBytes - 1)}\n`.repeat(messages));
 
 const [saslSslPort] = await freePorts(1);
 const f = await ClusterFixture.combined({
@@ -91,16 +89,10 @@ try {
     ],
     ...['-X', 'sasl.mechanisms=SCRAM-SHA-512', '-X', 'sasl.username=bench', '-X', 'sasl.password=bench-secret'],
   ];
-  const producerOptions = [
-    '-z',
-    'none',
-    '-X',
-    'linger.ms=5',
-    '-X',
-    'batch.size=1000000',
-    '-X',
-    'queue.buffering.max.kbytes=1048576',
-  ];
+  // The producer settings of kafka-throughput.bench.ts: big batches, a short linger, no compression.
+  const producerOptions = '-z none -X linger.ms=5 -X batch.size=1000000 -X queue.buffering.max.kbytes=1048576'.split(
+    ' ',
+  );
   const listeners: Record<string, string[]> = { PLAINTEXT: plaintext, SASL_SSL: saslSsl };
   for (const [name, args] of Object.entries(listeners)) {
     const topic = `bench-${name.toLowerCase()}`;

@@ -12,20 +12,9 @@ import { promisify } from 'node:util';
 import { repoPath } from '../../src/common/paths.js';
 import { freePorts, waitFor } from '../../src/testing/cluster-fixture.js';
 import { kcat } from '../../src/testing/kcat.js';
+import { raftkaCli as raftka } from '../../src/testing/raftka-cli.js';
 
 const execFileAsync = promisify(execFile);
-
-function raftka(args: readonly string[], input?: string): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      [repoPath('bin', 'raftka.js'), ...args],
-      { timeout: 60_000 },
-      (err, stdout, stderr) => (err ? reject(Object.assign(err, { stderr })) : resolve({ stdout, stderr })),
-    );
-    child.stdin!.end(input ?? '');
-  });
-}
 
 /** Copies the folder with every 127.0.0.1:9k9d port moved to a free one; returns the map. */
 async function copyWithEphemeralPorts(from: string, to: string): Promise<Map<number, number>> {

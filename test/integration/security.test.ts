@@ -5,26 +5,13 @@
 // keeps serving; the failed-login counter counts them; raftka's own CLI works over SASL_SSL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
-import { repoPath } from '../../src/common/paths.js';
 import { createCertificates } from '../../src/security/certs.js';
 import { ClusterFixture, freePorts, waitFor } from '../../src/testing/cluster-fixture.js';
 import { kcat } from '../../src/testing/kcat.js';
-
-function raftka(args: readonly string[], input?: string): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      [repoPath('bin', 'raftka.js'), ...args],
-      { timeout: 60_000 },
-      (err, stdout, stderr) => (err ? reject(Object.assign(err, { stderr })) : resolve({ stdout, stderr })),
-    );
-    child.stdin!.end(input ?? '');
-  });
-}
+import { raftkaCli as raftka } from '../../src/testing/raftka-cli.js';
 
 const plainJaas =
   'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret";';
@@ -69,56 +56,29 @@ test('kcat and kafkajs over SSL, SASL_PLAINTEXT and SASL_SSL with PLAIN and SCRA
   const ca = join(certs, 'ca.pem');
   const at = (port: number | undefined): string => `127.0.0.1:${port}`;
   const tls = ['-X', `ssl.ca.location=${ca}`];
+  const sasl = (
+    port: number | undefined,
+    protocol: string,
+    mechanism: string,
+    user: string,
+    password: string,
+  ): string[] => [
+    ...['-b', at(port), '-X', `security.protocol=${protocol}`, ...(protocol === 'SASL_SSL' ? tls : [])],
+    ...['-X', `sasl.mechanisms=${mechanism}`, '-X', `sasl.username=${user}`, '-X', `sasl.password=${password}`],
+  ];
   const kcatAs: Record<string, string[]> = {
     ssl: [
-      '-b',
-      at(ssl),
-      '-X',
-      'security.protocol=SSL',
-      ...tls,
-      '-X',
-      `ssl.certificate.location=${join(certs, 'client.crt')}`,
-      '-X',
-      `ssl.key.location=${join(certs, 'client.key')}`,
+      ...['-b', at(ssl), '-X', 'security.protocol=SSL', ...tls],
+      ...[
+        '-X',
+        `ssl.certificate.location=${join(certs, 'client.crt')}`,
+        '-X',
+        `ssl.key.location=${join(certs, 'client.key')}`,
+      ],
     ],
-    plain: [
-      '-b',
-      at(saslPlaintext),
-      '-X',
-      'security.protocol=SASL_PLAINTEXT',
-      '-X',
-      'sasl.mechanisms=PLAIN',
-      '-X',
-      'sasl.username=admin',
-      '-X',
-      'sasl.password=admin-secret',
-    ],
-    scram256: [
-      '-b',
-      at(saslSsl),
-      '-X',
-      'security.protocol=SASL_SSL',
-      ...tls,
-      '-X',
-      'sasl.mechanisms=SCRAM-SHA-256',
-      '-X',
-      'sasl.username=alice',
-      '-X',
-      'sasl.password=alice-secret',
-    ],
-    scram512: [
-      '-b',
-      at(saslSsl),
-      '-X',
-      'security.protocol=SASL_SSL',
-      ...tls,
-      '-X',
-      'sasl.mechanisms=SCRAM-SHA-512',
-      '-X',
-      'sasl.username=alice',
-      '-X',
-      'sasl.password=alice-secret',
-    ],
+    plain: sasl(saslPlaintext, 'SASL_PLAINTEXT', 'PLAIN', 'admin', 'admin-secret'),
+    scram256: sasl(saslSsl, 'SASL_SSL', 'SCRAM-SHA-256', 'alice', 'alice-secret'),
+    scram512: sasl(saslSsl, 'SASL_SSL', 'SCRAM-SHA-512', 'alice', 'alice-secret'),
   };
   // The SCRAM credential reaches the broker through the metadata log.
   await waitFor(
@@ -194,21 +154,10 @@ test('kcat and kafkajs over SSL, SASL_PLAINTEXT and SASL_SSL with PLAIN and SCRA
   });
 
   await t.test('a wrong password, an unknown user and a missing client certificate are refused', async () => {
-    const withUser = (args: string[], user: string, password: string): string[] =>
-      args.map((a) =>
-        a.startsWith('sasl.username=')
-          ? `sasl.username=${user}`
-          : a.startsWith('sasl.password=')
-            ? `sasl.password=${password}`
-            : a,
-      );
-    const wrong = await kcat([...withUser(kcatAs.scram256!, 'alice', 'nope'), '-L', '-m', '1'], undefined, 20_000);
-    const unknown = await kcat(
-      [...withUser(kcatAs.scram256!, 'mallory', 'alice-secret'), '-L', '-m', '1'],
-      undefined,
-      20_000,
-    );
-    const plainWrong = await kcat([...withUser(kcatAs.plain!, 'admin', 'nope'), '-L', '-m', '1'], undefined, 20_000);
+    const refused = (args: string[]) => kcat([...args, '-L', '-m', '1'], undefined, 20_000);
+    const wrong = await refused(sasl(saslSsl, 'SASL_SSL', 'SCRAM-SHA-256', 'alice', 'nope'));
+    const unknown = await refused(sasl(saslSsl, 'SASL_SSL', 'SCRAM-SHA-256', 'mallory', 'alice-secret'));
+    const plainWrong = await refused(sasl(saslPlaintext, 'SASL_PLAINTEXT', 'PLAIN', 'admin', 'nope'));
     for (const r of [wrong, unknown, plainWrong]) assert.notEqual(r.code, 0);
     const message =
       'SASL authentication error: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256';
