@@ -95,10 +95,15 @@ export class SaslServerSession {
   /** Decide what to do with a request of `apiKey` (raw: the frame is a v0 token, not a request). */
   gate(apiKey: number | null): Gate {
     if (this.state === 'raw') return 'raw-token';
-    if (apiKey === saslHandshakeKey || apiKey === saslAuthenticateKey) return 'sasl';
-    if (this.state === 'authenticated' || (this.state === 'authenticate' && this.principal !== null)) {
-      return this.expiresAt !== null && this.now() >= this.expiresAt ? 'expired' : 'serve';
+    const sasl = apiKey === saslHandshakeKey || apiKey === saslAuthenticateKey;
+    if (this.principal !== null) {
+      // As Kafka's Processor: once the session has expired, any request but the SaslAuthenticate
+      // of a re-authentication already under way closes the connection, a new SaslHandshake too.
+      const expired = this.expiresAt !== null && this.now() >= this.expiresAt;
+      if (expired && !(apiKey === saslAuthenticateKey && this.state === 'authenticate')) return 'expired';
+      return sasl ? 'sasl' : 'serve';
     }
+    if (sasl) return 'sasl';
     return apiKey === apiVersionsKey && this.state === 'handshake' ? 'serve' : 'unauthenticated';
   }
 

@@ -306,4 +306,13 @@ test('connections.max.reauth.ms: lifetime in SaslAuthenticate v1+, re-authentica
   } finally {
     c.close();
   }
+  // Too late to re-authenticate: a SaslHandshake after the session ended closes the connection too.
+  const late = await KafkaConnection.open({ host: '127.0.0.1', port: saslPlain }, 'late', 5000, security);
+  try {
+    clock += 60_000;
+    await assert.rejects(late.send(saslHandshakeApi, { mechanism: 'SCRAM-SHA-512' }, 5000, 1), /closed/);
+    assert.match(await registry.metrics(), /raftka_expired_connections_killed_total\{listener="SASL_PLAINTEXT"\} 2/);
+  } finally {
+    late.close();
+  }
 });
