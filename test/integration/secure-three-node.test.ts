@@ -4,17 +4,13 @@
 // SASL_SSL with SCRAM-SHA-256, kcat with SCRAM-SHA-512, and the PLAIN admin of clients/admin.properties.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { repoPath } from '../../src/common/paths.js';
 import { freePorts, waitFor } from '../../src/testing/cluster-fixture.js';
 import { kcat } from '../../src/testing/kcat.js';
 import { raftkaCli as raftka } from '../../src/testing/raftka-cli.js';
-
-const execFileAsync = promisify(execFile);
 
 /** Copies the folder with every 127.0.0.1:9k9d port moved to a free one; returns the map. */
 async function copyWithEphemeralPorts(from: string, to: string): Promise<Map<number, number>> {
