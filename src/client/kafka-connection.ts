@@ -34,8 +34,8 @@ export class KafkaAuthenticationError extends KafkaConnectionError {
   }
 }
 
-/** A connection is given up this long before its SASL session would expire. */
-const sessionMarginMs = 1000;
+/** A connection is given up this long before its SASL session would expire (a tenth of short sessions). */
+const sessionMarginMsMax = 1000;
 
 interface Pending {
   readonly correlationId: number;
@@ -109,7 +109,8 @@ export class KafkaConnection {
       if (r.errorCode !== 0) throw new KafkaAuthenticationError(r.errorCode, r.errorMessage ?? 'authentication failed');
       token = exchange.respond(r.authBytes);
       const lifetime = r.sessionLifetimeMs ?? 0;
-      if (token === null && lifetime > 0) this.sessionExpiresAt = Date.now() + Math.max(0, lifetime - sessionMarginMs);
+      if (token === null && lifetime > 0)
+        this.sessionExpiresAt = Date.now() + lifetime - Math.min(sessionMarginMsMax, lifetime / 10);
     }
   }
 

@@ -34,6 +34,8 @@ import { Reader } from '../protocol/primitives/reader.js';
 
 /** Bound on requests in flight on one connection; beyond it the socket is paused (back-pressure). */
 const inFlightMax = 100;
+/** After a refused login is answered and the socket ended, how long the client has to close its side. */
+const closingGraceMs = 5000;
 
 export interface KafkaServerOptions {
   readonly listener: Endpoint & { readonly name: string };
@@ -209,7 +211,13 @@ export class KafkaServer {
                 : undefined,
             ),
           );
-          if (closeAfterMs !== null) setTimeout(() => socket.destroy(), closeAfterMs).unref();
+          if (closeAfterMs !== null) {
+            // end() lets the answer leave first; destroy() if the client never closes its side.
+            setTimeout(() => {
+              socket.end();
+              setTimeout(() => socket.destroy(), closingGraceMs).unref();
+            }, closeAfterMs).unref();
+          }
         });
       }
     });
