@@ -134,7 +134,7 @@ test('kcat and kafkajs over SSL, SASL_PLAINTEXT and SASL_SSL with PLAIN and SCRA
       const kafka = kafkajs(config);
       const admin = kafka.admin();
       const producer = kafka.producer({ allowAutoTopicCreation: true });
-      const consumer = kafka.consumer({ groupId: `g-${name}` });
+      const consumer = kafka.consumer({ groupId: `g-${name}`, maxWaitTimeInMs: 100 });
       const seen: string[] = [];
       // Disconnected whatever happens: a kafkajs client left open keeps the test process alive.
       try {
