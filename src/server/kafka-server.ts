@@ -34,6 +34,8 @@ import { Reader } from '../protocol/primitives/reader.js';
 
 /** Bound on requests in flight on one connection; beyond it the socket is paused (back-pressure). */
 const inFlightMax = 100;
+/** Kafka's sasl.server.max.receive.size default: the largest request taken before a SASL login. */
+const saslReceiveBytesMax = 524_288;
 /** After a refused login is answered and the socket ended, how long the client has to close its side. */
 const closingGraceMs = 5000;
 
@@ -140,6 +142,15 @@ export class KafkaServer {
         frames = splitter.push(chunk);
       } catch (err) {
         fail('bad-frame', err);
+        return;
+      }
+      // Before a SASL login a client may not make the broker hold more than Kafka's
+      // sasl.server.max.receive.size (512 KiB), in one request or in bytes still arriving.
+      if (
+        session?.principal === null &&
+        (splitter.bufferedBytes > saslReceiveBytesMax || frames.some((f) => f.length > saslReceiveBytesMax))
+      ) {
+        fail('bad-frame', new Error(`more than ${saslReceiveBytesMax} bytes before the SASL login`));
         return;
       }
       for (const frame of frames) {

@@ -250,6 +250,16 @@ test('before the login only ApiVersions and SASL pass: ApiVersions lists them, M
   await s.closed;
 });
 
+test('before the login, a request over 512 KiB (sasl.server.max.receive.size) closes the connection', {
+  timeout: 10_000,
+}, async () => {
+  const s = rawSocket(saslPlain);
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(10 * 1024 * 1024);
+  s.send(Buffer.concat([size, Buffer.alloc(600 * 1024)]));
+  await s.closed;
+});
+
 test('SaslHandshake v0: the PLAIN token follows unframed by a Kafka header', async () => {
   const s = rawSocket(saslPlain);
   s.send(encodeRequestFrame(saslHandshakeApi, 0, 1, 'raw', { mechanism: 'PLAIN' }));
