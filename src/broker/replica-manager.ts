@@ -280,6 +280,11 @@ export class ReplicaManager {
     return this.hosted.get(partitionKey(topic, partition));
   }
 
+  /** Every partition this broker hosts (DescribeLogDirs lists them by log dir). */
+  hostedPartitions(): IterableIterator<Partition> {
+    return this.hosted.values();
+  }
+
   /** Partitions this broker follows, by leader id. */
   followedByLeader(): Map<number, Partition[]> {
     const out = new Map<number, Partition[]>();

@@ -115,6 +115,9 @@ const keys: Readonly<Record<string, KeySpec>> = {
   'metadata.max.idle.interval.ms': { kind: positive, default: '500' },
   'metadata.max.retention.bytes': { kind: int(-1), default: '104857600' },
   'metadata.max.retention.ms': { kind: int(-1), default: '604800000' },
+  'console.lag.sample.ms': { kind: int(0), default: '5000' },
+  'console.migration.reports.dir': { kind: str, default: null },
+  'console.jepsen.store.dir': { kind: str, default: null },
 };
 
 /** The keys a node understands (for docs and tests). */
@@ -172,6 +175,7 @@ export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: 
     ...parseTransactionSettings(r),
     ...parseQuorumTimings(r),
     ...parseMetadataLogSettings(r),
+    ...parseConsoleSettings(r),
   };
   checkLimits(r, config);
   return config;
@@ -479,6 +483,19 @@ function parseMetadataLogSettings(r: PropertyReader) {
     metadataMaxIdleIntervalMs: r.num('metadata.max.idle.interval.ms'),
     metadataMaxRetentionBytes: r.num('metadata.max.retention.bytes'),
     metadataMaxRetentionMs: r.num('metadata.max.retention.ms'),
+  };
+}
+
+/** The web console's settings (src/console/); a blank folder is none. */
+function parseConsoleSettings(r: PropertyReader) {
+  const dir = (key: string): string | null => {
+    const v = r.raw(key)?.trim() ?? '';
+    return v === '' ? null : v;
+  };
+  return {
+    consoleLagSampleMs: r.num('console.lag.sample.ms'),
+    consoleMigrationReportsDir: dir('console.migration.reports.dir'),
+    consoleJepsenStoreDir: dir('console.jepsen.store.dir'),
   };
 }
 
