@@ -116,9 +116,9 @@ function groupBody(g: GroupLag, samples: readonly LagSample[], sampleMs: number)
   ])}
 <h2>Lag per partition</h2>
 ${table(['Topic', 'Partition', 'Committed offset', 'Log end offset', 'Lag', 'Member'], rows, 'lag')}
+${historySection(samples, sampleMs)}
 <h2>Members</h2>
-${table(['Member', 'Client id', 'Host', 'Assignment'], members, 'members')}
-${historySection(samples, sampleMs)}`;
+${table(['Member', 'Client id', 'Host', 'Assignment'], members, 'members')}`;
 }
 
 export async function groupPage(ctx: ConsoleContext, groupId: string): Promise<Page> {

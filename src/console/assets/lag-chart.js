@@ -14,7 +14,7 @@
   const width = Math.max(320, Math.min(1200, target.parentElement.clientWidth - 2));
   // eslint-disable-next-line no-new
   new uPlot(
-    { width, height: 260, series, axes: [{}, { label: 'lag (records)' }], scales: { x: { time: true } } },
+    { width, height: 220, series, axes: [{}, { label: 'lag (records)' }], scales: { x: { time: true } } },
     [lag.times].concat(lag.series.map((s) => s.values)),
     target,
   );
