@@ -354,5 +354,7 @@ test('web console in headless chromium on three nodes', { timeout: 120_000 }, as
   });
 
   const target = process.env['RAFTKA_CONSOLE_SCREENSHOTS'];
-  if (target) for (const name of readdirSync(shots)) copyFileSync(join(shots, name), join(target, name));
+  if (target)
+    for (const name of readdirSync(shots))
+      if (!name.includes('-nojs')) copyFileSync(join(shots, name), join(target, name));
 });
