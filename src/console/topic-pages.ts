@@ -243,7 +243,11 @@ export async function messagesPage(ctx: ConsoleContext, q: URLSearchParams): Pro
       const last = records.at(-1);
       const next = last ? last.offset + 1 : from;
       const nextQuery = Object.fromEntries([...q.entries()].filter(([k]) => k !== 'timestamp'));
-      result = html`<p class="note">${parsed.topic} partition ${parsed.partition}: ${records.length} record(s) from offset ${from < 0 ? 'none (no record at or after that time)' : from}; high watermark ${hw}.
+      const where = `${parsed.topic} partition ${parsed.partition}`;
+      result =
+        from < 0
+          ? html`<p class="note">${where}: none (no record at or after that time).</p>`
+          : html`<p class="note">${where}: ${records.length} record(s) from offset ${from}; high watermark ${hw}.
 ${last && next < hw ? link('messages', 'Next page', { ...nextQuery, offset: next }) : ''}</p>
 ${recordsTable(records, q)}`;
     } catch (err) {

@@ -210,6 +210,11 @@ test('web console in headless chromium on three nodes', { timeout: 120_000 }, as
     assert.ok(first.startsWith('500\t'), first);
     assert.match(first, /"value": "record-500"/);
     await shoot(page, 'messages');
+    // By timestamp: the first record at or after the time; none after the last one.
+    await page.goto(ui(`messages?topic=${topic}&partition=0&timestamp=0&limit=1`));
+    assert.match(await page.locator('#records tbody tr').first().innerText(), /^0\t.*record-0"/s);
+    await page.goto(ui(`messages?topic=${topic}&partition=0&timestamp=${Date.now() + 3_600_000}`));
+    assert.match(await page.locator('main').innerText(), /none \(no record at or after that time\)/);
     await page.goto(ui(`messages?topic=${topic}&partition=0&offset=500&limit=1&format=hex`));
     assert.match(await page.locator('#records').innerText(), /00000000 {2}7b 22 6f 72/);
   });
