@@ -27,12 +27,14 @@ export function bootstrapFromImage(image: MetadataImage): Endpoint[] {
 
 export class ConsoleClient {
   private client: KafkaClient | null = null;
+  private disposed = false;
 
   constructor(private readonly image: () => MetadataImage) {}
 
   /** The shared client; throws when the image lists no broker yet. */
   get(): KafkaClient {
     if (this.client) return this.client;
+    if (this.disposed) throw new Error('the console is shut down');
     const bootstrap = bootstrapFromImage(this.image());
     if (bootstrap.length === 0) throw new Error('no broker is registered in the metadata yet');
     this.client = new KafkaClient(bootstrap, {
@@ -54,9 +56,16 @@ export class ConsoleClient {
     }
   }
 
+  /** Closes the client; the next use opens a new one. */
   close(): void {
     this.client?.close();
     this.client = null;
+  }
+
+  /** Closes the client for good (the node is shutting down). */
+  dispose(): void {
+    this.disposed = true;
+    this.close();
   }
 }
 

@@ -149,7 +149,7 @@ export function createWebConsole(options: WebConsoleOptions): WebConsole {
     },
     close() {
       if (sampler) clearInterval(sampler);
-      ctx.client.close();
+      ctx.client.dispose();
     },
   };
 }
