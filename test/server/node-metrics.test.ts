@@ -1,0 +1,65 @@
+// The node-wide metrics that need no cluster: event-loop utilisation between scrapes (from fake
+// loop readings, and from the real loop kept busy), and the active-controller gauge.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Registry } from 'prom-client';
+import {
+  createNodeRegistry,
+  registerControllerGauges,
+  registerEventLoopUtilization,
+  UtilizationSampler,
+} from '../../src/server/node-metrics.js';
+
+/** The value of the sample of `name` with exactly these labels in the registry's text. */
+async function valueOf(registry: Registry, name: string, labels: string): Promise<number | undefined> {
+  const line = (await registry.metrics()).split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
+  return line === undefined ? undefined : Number(line.split(' ')[1]);
+}
+
+test('utilisation is the active share of the time between two readings', () => {
+  const s = new UtilizationSampler();
+  assert.equal(s.sample({ idle: 75, active: 25 }), 0.25, 'the first reading counts from start');
+  assert.equal(s.sample({ idle: 85, active: 115 }), 0.9, '90 of the next 100 ms were busy');
+  assert.equal(s.sample({ idle: 85, active: 115 }), 0.9, 'no time passed: the last answer stands');
+  assert.equal(s.sample({ idle: 185, active: 115 }), 0, 'an idle interval');
+});
+
+test('raftka_event_loop_utilization has one series per loop, each over its own interval', async () => {
+  const registry = new Registry();
+  const addLoop = registerEventLoopUtilization(registry);
+  let main = { idle: 50, active: 50 };
+  let raft = { idle: 0, active: 10 };
+  addLoop('main', () => main);
+  addLoop('raft', () => raft);
+  assert.equal(await valueOf(registry, 'raftka_event_loop_utilization', 'loop="main"'), 0.5);
+  assert.equal(await valueOf(registry, 'raftka_event_loop_utilization', 'loop="raft"'), 1);
+  main = { idle: 140, active: 60 };
+  raft = { idle: 30, active: 20 };
+  assert.equal(await valueOf(registry, 'raftka_event_loop_utilization', 'loop="main"'), 0.1);
+  assert.equal(await valueOf(registry, 'raftka_event_loop_utilization', 'loop="raft"'), 0.25);
+});
+
+test("the node registry's main loop reads near 1 after a busy spell and below it after an idle one", async () => {
+  const registry = createNodeRegistry(7);
+  const read = (): Promise<number | undefined> =>
+    valueOf(registry, 'raftka_event_loop_utilization', 'loop="main",node_id="7"');
+  await read();
+  const until = performance.now() + 50;
+  while (performance.now() < until) {
+    // busy: the loop runs this callback the whole time
+  }
+  const busy = await read();
+  assert.ok(busy !== undefined && busy > 0.8 && busy <= 1, `busy ${busy}`);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const idle = await read();
+  assert.ok(idle !== undefined && idle >= 0 && idle < 0.5, `idle ${idle}`);
+});
+
+test('raftka_active_controller follows the controller', async () => {
+  const registry = new Registry();
+  let active = false;
+  registerControllerGauges(registry, () => active);
+  assert.match(await registry.metrics(), /^raftka_active_controller 0$/m);
+  active = true;
+  assert.match(await registry.metrics(), /^raftka_active_controller 1$/m);
+});
