@@ -11,7 +11,7 @@ import {
 } from '../../src/server/node-metrics.js';
 
 /** The value of the sample of `name` with exactly these labels in the registry's text. */
-async function valueOf(registry: Registry, name: string, labels: string): Promise<number | undefined> {
+async function sampleValue(registry: Registry, name: string, labels: string): Promise<number | undefined> {
   const line = (await registry.metrics()).split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
   return line === undefined ? undefined : Number(line.split(' ')[1]);
 }
@@ -31,18 +31,18 @@ test('raftka_event_loop_utilization has one series per loop, each over its own i
   let raft = { idle: 0, active: 10 };
   addLoop('main', () => main);
   addLoop('raft', () => raft);
-  assert.equal(await valueOf(registry, 'raftka_event_loop_utilization', 'loop="main"'), 0.5);
-  assert.equal(await valueOf(registry, 'raftka_event_loop_utilization', 'loop="raft"'), 1);
+  assert.equal(await sampleValue(registry, 'raftka_event_loop_utilization', 'loop="main"'), 0.5);
+  assert.equal(await sampleValue(registry, 'raftka_event_loop_utilization', 'loop="raft"'), 1);
   main = { idle: 140, active: 60 };
   raft = { idle: 30, active: 20 };
-  assert.equal(await valueOf(registry, 'raftka_event_loop_utilization', 'loop="main"'), 0.1);
-  assert.equal(await valueOf(registry, 'raftka_event_loop_utilization', 'loop="raft"'), 0.25);
+  assert.equal(await sampleValue(registry, 'raftka_event_loop_utilization', 'loop="main"'), 0.1);
+  assert.equal(await sampleValue(registry, 'raftka_event_loop_utilization', 'loop="raft"'), 0.25);
 });
 
 test("the node registry's main loop reads near 1 after a busy spell and below it after an idle one", async () => {
   const registry = createNodeRegistry(7);
   const read = (): Promise<number | undefined> =>
-    valueOf(registry, 'raftka_event_loop_utilization', 'loop="main",node_id="7"');
+    sampleValue(registry, 'raftka_event_loop_utilization', 'loop="main",node_id="7"');
   await read();
   const until = performance.now() + 50;
   while (performance.now() < until) {
