@@ -246,9 +246,9 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
       for (let input = this.queue.shift(); input; input = this.queue.shift()) {
         const now = performance.now();
         // A tick moves a follower (voter or observer) off its leader only when its fetch timer fired.
-        const following = this.core.status().role === 'follower';
+        const following = this.core.currentRole() === 'follower';
         this.core.tick(Math.max(0, now - this.lastClockMs));
-        if (following && this.core.status().role !== 'follower') this.options.metrics.fetchTimeouts.inc();
+        if (following && this.core.currentRole() !== 'follower') this.options.metrics.fetchTimeouts.inc();
         this.lastClockMs = now;
         input();
         while (this.core.hasReady()) await this.handleReady(this.core.takeReady());
@@ -374,7 +374,7 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
 
   /** Appended entries by source; the leader's also start their append-to-commit clock. */
   private countAppended(ready: Ready): void {
-    const leading = this.core.status().role === 'leader';
+    const leading = this.core.currentRole() === 'leader';
     this.options.metrics.appendedRecords.inc({ source: leading ? 'leader' : 'fetch' }, ready.entries.length);
     if (leading) this.rememberAppendTimes(ready);
   }
