@@ -28,6 +28,7 @@ import { offsetCommitApi } from '../protocol/messages/offset-commit.js';
 import { offsetDeleteApi } from '../protocol/messages/offset-delete.js';
 import { offsetFetchApi } from '../protocol/messages/offset-fetch.js';
 import { syncGroupApi } from '../protocol/messages/sync-group.js';
+import { txnOffsetCommitApi } from '../protocol/messages/txn-offset-commit.js';
 import { KafkaRequestError, type KafkaClient } from './kafka-client.js';
 import { KafkaConnectionError, type KafkaConnection } from './kafka-connection.js';
 
@@ -351,6 +352,26 @@ interface OffsetToCommit {
   readonly metadata?: string | null;
 }
 
+/** Offsets to commit as OffsetCommit and TxnOffsetCommit list them: by topic, then partition. */
+function offsetTopics(offsets: readonly OffsetToCommit[]) {
+  return groupByTopic(offsets).map(([name, list]) => ({
+    name,
+    partitions: list.map((o) => ({
+      partitionIndex: o.partition,
+      committedOffset: o.offset,
+      committedLeaderEpoch: o.leaderEpoch ?? -1,
+      committedMetadata: o.metadata ?? '',
+    })),
+  }));
+}
+
+/** The first failing partition's code of an OffsetCommit or TxnOffsetCommit answer (NONE when none failed). */
+function firstPartitionCode(r: {
+  readonly topics: readonly { readonly partitions: readonly { readonly errorCode: number }[] }[];
+}): number {
+  return r.topics.flatMap((t) => t.partitions).find((x) => x.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE;
+}
+
 /**
  * OffsetCommit. A member commits with its generation and member id; an admin (reset-offsets)
  * with generation -1 and member id '', which the coordinator accepts only for an empty group.
@@ -360,17 +381,8 @@ export async function offsetCommit(
   client: KafkaClient,
   p: GenerationParams & { readonly offsets: readonly OffsetToCommit[] },
 ): Promise<void> {
-  const topics = groupByTopic(p.offsets).map(([name, list]) => ({
-    name,
-    partitions: list.map((o) => ({
-      partitionIndex: o.partition,
-      committedOffset: o.offset,
-      committedLeaderEpoch: o.leaderEpoch ?? -1,
-      committedMetadata: o.metadata ?? '',
-    })),
-  }));
-  const firstCode = (r: { topics: { partitions: { errorCode: number }[] }[] }): number =>
-    r.topics.flatMap((t) => t.partitions).find((x) => x.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE;
+  const topics = offsetTopics(p.offsets);
+  const firstCode = firstPartitionCode;
   const res = await toCoordinator(
     client,
     p.groupId,
@@ -393,6 +405,46 @@ export async function offsetCommit(
   );
   if (failed.length > 0)
     throw new KafkaRequestError(firstCode(res), `OffsetCommit of group '${p.groupId}' for ${failed.join(', ')}`);
+}
+
+/** A transactional producer's part of a TxnOffsetCommit (KIP-98; the member fields are KIP-447's). */
+interface TxnOffsetCommitParams extends GenerationParams {
+  readonly transactionalId: string;
+  readonly producerId: number;
+  readonly producerEpoch: number;
+  readonly offsets: readonly OffsetToCommit[];
+}
+
+/**
+ * TxnOffsetCommit: the offsets become the group's when the producer's transaction commits. Sent to
+ * the group's coordinator (forgotten when it moved, as for every call here); returns the first
+ * failing partition's code (NONE when every partition took its offset) for the transactional
+ * producer to judge, which retries, aborts or fails on it.
+ */
+export async function txnOffsetCommit(client: KafkaClient, p: TxnOffsetCommitParams): Promise<number> {
+  const topics = offsetTopics(p.offsets);
+  const firstCode = firstPartitionCode;
+  const res = await toCoordinator(
+    client,
+    p.groupId,
+    (c) =>
+      c.send(
+        txnOffsetCommitApi,
+        {
+          transactionalId: p.transactionalId,
+          groupId: p.groupId,
+          producerId: p.producerId,
+          producerEpoch: p.producerEpoch,
+          generationId: p.generationId,
+          memberId: p.memberId,
+          groupInstanceId: p.groupInstanceId,
+          topics,
+        },
+        client.requestTimeoutMs,
+      ),
+    firstCode,
+  );
+  return firstCode(res);
 }
 
 export interface CommittedOffset {

@@ -43,7 +43,10 @@ function coordinatorMovedOrLoading(code: number): boolean {
  * The transaction coordinator of `transactionalId`, asked of any broker. COORDINATOR_NOT_AVAILABLE
  * (the first use creates __transaction_state) and COORDINATOR_LOAD_IN_PROGRESS are retried.
  */
-async function findTransactionCoordinator(client: KafkaClient, transactionalId: string): Promise<CoordinatorNode> {
+export async function findTransactionCoordinator(
+  client: KafkaClient,
+  transactionalId: string,
+): Promise<CoordinatorNode> {
   for (let attempt = 1; ; attempt++) {
     let code: number = ErrorCode.COORDINATOR_NOT_AVAILABLE;
     let message = `FindCoordinator for transactional id '${transactionalId}'`;
