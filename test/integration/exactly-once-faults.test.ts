@@ -359,16 +359,19 @@ test('exactly-once under kill -9: idempotent producers, a consume-transform-prod
       const coordinator = await txnCoordinator(client, loopTxnId);
       const outLeaders = await Promise.all([0, 1, 2].map((p) => partitionInfo(client, 'ctp-out', p)));
       const victim = outLeaders.find((p) => p.leader !== coordinator)?.leader ?? outLeaders[0]!.leader;
+      // The loop must go on while the node is down; it is restarted meanwhile (as a supervisor
+      // would) and back in every ISR before the next kill.
       await c.f.kill9(victim);
-      await c.f.up(); // back at once, as a supervisor would restart it
+      await Promise.all([progress(`the loop to go on after kill -9 of partition leader ${victim}`), c.f.up()]);
       await waitFullIsr(client, topics);
-      await progress(`the loop to go on after kill -9 of partition leader ${victim}`);
 
       const coordinator2 = await txnCoordinator(client, loopTxnId);
       await c.f.kill9(coordinator2);
-      await c.f.up();
+      await Promise.all([
+        progress(`the loop to go on after kill -9 of transaction coordinator ${coordinator2}`),
+        c.f.up(),
+      ]);
       await waitFullIsr(client, topics);
-      await progress(`the loop to go on after kill -9 of transaction coordinator ${coordinator2}`);
 
       feeding = false;
       await feeding$;
