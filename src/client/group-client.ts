@@ -1,8 +1,9 @@
 // Consumer-group requests of raftka's own client, as functions over a KafkaClient: finding a
 // group's coordinator (FindCoordinator), the classic membership calls sent to it (JoinGroup,
-// SyncGroup, Heartbeat, LeaveGroup), committed offsets (OffsetCommit, OffsetFetch, OffsetDelete)
-// and group administration (ListGroups to every broker, DescribeGroups, DeleteGroups).
-// Callers: GroupConsumer (src/client/group-consumer.ts) and `raftka consumer-groups`.
+// SyncGroup, Heartbeat, LeaveGroup), committed offsets (OffsetCommit, OffsetFetch, OffsetDelete,
+// and TxnOffsetCommit for a transaction's offsets) and group administration (ListGroups to every
+// broker, DescribeGroups, DeleteGroups). Callers: GroupConsumer (src/client/group-consumer.ts),
+// TransactionalProducer (src/client/transactional-producer.ts) and `raftka consumer-groups`.
 //
 // Rules:
 // - Coordinators are cached per client and group. NOT_COORDINATOR or COORDINATOR_NOT_AVAILABLE in
@@ -382,7 +383,6 @@ export async function offsetCommit(
   p: GenerationParams & { readonly offsets: readonly OffsetToCommit[] },
 ): Promise<void> {
   const topics = offsetTopics(p.offsets);
-  const firstCode = firstPartitionCode;
   const res = await toCoordinator(
     client,
     p.groupId,
@@ -398,13 +398,16 @@ export async function offsetCommit(
         },
         client.requestTimeoutMs,
       ),
-    firstCode,
+    firstPartitionCode,
   );
   const failed = res.topics.flatMap((t) =>
     t.partitions.filter((x) => x.errorCode !== ErrorCode.NONE).map((x) => `${t.name}-${x.partitionIndex}`),
   );
   if (failed.length > 0)
-    throw new KafkaRequestError(firstCode(res), `OffsetCommit of group '${p.groupId}' for ${failed.join(', ')}`);
+    throw new KafkaRequestError(
+      firstPartitionCode(res),
+      `OffsetCommit of group '${p.groupId}' for ${failed.join(', ')}`,
+    );
 }
 
 /** A transactional producer's part of a TxnOffsetCommit (KIP-98; the member fields are KIP-447's). */
@@ -422,29 +425,10 @@ interface TxnOffsetCommitParams extends GenerationParams {
  * producer to judge, which retries, aborts or fails on it.
  */
 export async function txnOffsetCommit(client: KafkaClient, p: TxnOffsetCommitParams): Promise<number> {
-  const topics = offsetTopics(p.offsets);
-  const firstCode = firstPartitionCode;
-  const res = await toCoordinator(
-    client,
-    p.groupId,
-    (c) =>
-      c.send(
-        txnOffsetCommitApi,
-        {
-          transactionalId: p.transactionalId,
-          groupId: p.groupId,
-          producerId: p.producerId,
-          producerEpoch: p.producerEpoch,
-          generationId: p.generationId,
-          memberId: p.memberId,
-          groupInstanceId: p.groupInstanceId,
-          topics,
-        },
-        client.requestTimeoutMs,
-      ),
-    firstCode,
-  );
-  return firstCode(res);
+  const { offsets, ...ids } = p;
+  const request = { ...ids, topics: offsetTopics(offsets) };
+  const send = (c: KafkaConnection) => c.send(txnOffsetCommitApi, request, client.requestTimeoutMs);
+  return firstPartitionCode(await toCoordinator(client, p.groupId, send, firstPartitionCode));
 }
 
 export interface CommittedOffset {

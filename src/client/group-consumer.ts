@@ -12,6 +12,9 @@
 //   passes a record poll() has not returned.
 // - Eager protocol: before rejoining, every partition is revoked (positions committed first when
 //   auto-commit is on, while the old generation can still commit).
+// - With read_committed, starting positions are stable committed offsets (OffsetFetch requireStable,
+//   KIP-447), and groupMetadata() gives a transactional producer the member's generation: together
+//   they make a consume-transform-produce loop exactly-once.
 // - Only poll(), subscribe() and close() change the membership; the heartbeat loop just notices
 //   that a rejoin is needed. Heartbeat answers about an older generation are ignored.
 // - Not implemented (yet): max.poll.interval.ms (leaving the group when poll() stops being called),

@@ -3,7 +3,8 @@
 // type 1), DescribeTransactions to each id's coordinator, ListTransactions to every broker (as
 // Kafka's admin does: each broker lists what its coordinators own), DescribeProducers to each
 // partition's leader, and aborting a transaction with WriteTxnMarkers to the partition's leader.
-// Callers: `raftka transactions` (src/cli/transactions-command.ts), hanging-transactions.ts, tests.
+// Callers: `raftka transactions` (src/cli/transactions-command.ts), hanging-transactions.ts, tests;
+// TransactionalProducer (src/client/transactional-producer.ts) uses the coordinator lookup.
 //
 // Rules: requests that can find the wrong broker (a coordinator or leader that moved, a coordinator
 // still loading) are retried a bounded number of times after a fresh lookup; any other non-zero
