@@ -654,6 +654,11 @@ export class ReplicaManager {
     return { maxLsoLag, withOpenTransactions };
   }
 
+  /** The partitions hosted here (their logs feed the per-partition /metrics series). */
+  hostedPartitions(): IterableIterator<Partition> {
+    return this.hosted.values();
+  }
+
   /** The newest metadata image this broker has (hosted or not yet). */
   currentImage(): MetadataImage | null {
     return this.latest;
