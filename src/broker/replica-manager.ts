@@ -280,11 +280,6 @@ export class ReplicaManager {
     return this.hosted.get(partitionKey(topic, partition));
   }
 
-  /** Every partition this broker hosts (DescribeLogDirs lists them by log dir). */
-  hostedPartitions(): IterableIterator<Partition> {
-    return this.hosted.values();
-  }
-
   /** Partitions this broker follows, by leader id. */
   followedByLeader(): Map<number, Partition[]> {
     const out = new Map<number, Partition[]>();
@@ -654,7 +649,7 @@ export class ReplicaManager {
     return { maxLsoLag, withOpenTransactions };
   }
 
-  /** The partitions hosted here (their logs feed the per-partition /metrics series). */
+  /** The partitions hosted here (their logs feed the per-partition /metrics series and DescribeLogDirs). */
   hostedPartitions(): IterableIterator<Partition> {
     return this.hosted.values();
   }
