@@ -82,6 +82,7 @@ import {
   type RequestContext,
 } from './api-context.js';
 import { describeBrokerConfigs, describeTopicConfigs } from './config-describe.js';
+import { registerLogDirsApi } from './log-dirs-api.js';
 
 /** Call the controller; an unreachable quorum becomes a code the client retries on. */
 async function forward<M extends ControllerMethod>(
@@ -114,6 +115,7 @@ export function registerAdminApis(apis: KafkaApiRegistry, ctx: BrokerApiContext)
   apis.register(describeAclsApi, (r) => describeAcls(ctx, r));
   apis.register(alterPartitionReassignmentsApi, (r) => alterReassignments(ctx, r));
   apis.register(listPartitionReassignmentsApi, (r) => listReassignments(ctx, r));
+  registerLogDirsApi(apis, ctx);
 }
 
 async function createTopics(ctx: BrokerApiContext, req: CreateTopicsRequest): Promise<CreateTopicsResponseInput> {

@@ -48,6 +48,7 @@ const keys: Readonly<Record<string, KeySpec>> = {
   'admin.listener': { kind: str, default: null },
   'replica.listener': { kind: str, default: null },
   'raftka.connect.address.map': { kind: list, default: null },
+  'metrics.partition.enable': { kind: bool, default: 'false' },
   'num.partitions': { kind: positive, default: '1' },
   'default.replication.factor': { kind: int(1, 32767), default: '1' },
   'min.insync.replicas': { kind: positive, default: '1' },
@@ -116,6 +117,9 @@ const keys: Readonly<Record<string, KeySpec>> = {
   'metadata.max.idle.interval.ms': { kind: positive, default: '500' },
   'metadata.max.retention.bytes': { kind: int(-1), default: '104857600' },
   'metadata.max.retention.ms': { kind: int(-1), default: '604800000' },
+  'console.lag.sample.ms': { kind: int(0), default: '5000' },
+  'console.migration.reports.dir': { kind: str, default: null },
+  'console.jepsen.store.dir': { kind: str, default: null },
 };
 
 /** The keys a node understands (for docs and tests). */
@@ -173,12 +177,14 @@ export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: 
       r.fail,
     ),
     ...parseAddresses(r, logDirs),
+    metricsPartitionEnable: r.flag('metrics.partition.enable'),
     ...parseTopicDefaults(r),
     ...parseLogSettings(r, retentionMinutes),
     ...parseReplicaAndGroupSettings(r),
     ...parseTransactionSettings(r),
     ...parseQuorumTimings(r),
     ...parseMetadataLogSettings(r),
+    ...parseConsoleSettings(r),
   };
   checkLimits(r, config);
   return config;
@@ -486,6 +492,19 @@ function parseMetadataLogSettings(r: PropertyReader) {
     metadataMaxIdleIntervalMs: r.num('metadata.max.idle.interval.ms'),
     metadataMaxRetentionBytes: r.num('metadata.max.retention.bytes'),
     metadataMaxRetentionMs: r.num('metadata.max.retention.ms'),
+  };
+}
+
+/** The web console's settings (src/console/); a blank folder is none. */
+function parseConsoleSettings(r: PropertyReader) {
+  const dir = (key: string): string | null => {
+    const v = r.raw(key)?.trim() ?? '';
+    return v === '' ? null : v;
+  };
+  return {
+    consoleLagSampleMs: r.num('console.lag.sample.ms'),
+    consoleMigrationReportsDir: dir('console.migration.reports.dir'),
+    consoleJepsenStoreDir: dir('console.jepsen.store.dir'),
   };
 }
 
