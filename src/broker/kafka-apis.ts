@@ -22,6 +22,8 @@ import {
   transactionCoordinatorTopic,
 } from './txn/txn-apis.js';
 import { recompressForTopic } from './recompress.js';
+import { clusterAuthorizedOperations, type RequestAuthorization } from './authorization.js';
+import { AclOperation, AclResourceType } from '../protocol/acl-types.js';
 import { apiVersionsApi } from '../protocol/messages/api-versions.js';
 import { fetchApi, type FetchRequest, type FetchResponseInput } from '../protocol/messages/fetch.js';
 import {
@@ -56,13 +58,13 @@ const noRecords = Buffer.alloc(0);
 
 export function brokerHandlers(ctx: BrokerApiContext): KafkaApiRegistry {
   const image = (): MetadataImage | null => ctx.replicas.currentImage();
-  const apis = new KafkaApiRegistry();
+  const apis = new KafkaApiRegistry(ctx.authorization);
   // ApiVersions lists exactly the APIs this broker answers (asked at request time, once the registry is complete).
   apis.register(apiVersionsApi, () => apiVersionsResponse(0, (key) => apis.has(key)));
-  apis.register(metadataApi, (req, rc) => metadata(ctx, image(), req, rc));
-  apis.register(produceApi, (req, rc) => produce(ctx, req, rc));
-  apis.register(fetchApi, (req, rc) => fetch(ctx, req, rc));
-  apis.register(listOffsetsApi, (req, rc) => listOffsets(ctx, req, rc));
+  apis.register(metadataApi, (req, rc, az) => metadata(ctx, image(), req, rc, az));
+  apis.register(produceApi, (req, rc, az) => produce(ctx, req, rc, az));
+  apis.register(fetchApi, (req, rc, az) => fetch(ctx, req, rc, az));
+  apis.register(listOffsetsApi, (req, rc, az) => listOffsets(ctx, req, rc, az));
   registerAdminApis(apis, ctx);
   const txn = ctx.txn;
   registerFindCoordinator(apis, ctx, {
@@ -81,6 +83,7 @@ async function metadata(
   img: MetadataImage | null,
   req: MetadataRequest,
   rc: RequestContext,
+  az: RequestAuthorization,
 ): Promise<MetadataResponseInput> {
   if (!img) return { brokers: [], clusterId: ctx.clusterId, controllerId: -1, topics: [] };
   const version = rc.header.apiVersion;
@@ -94,14 +97,28 @@ async function metadata(
   const live = new Set(brokers.map((b) => b.nodeId));
   let names: string[];
   const requested = req.topics;
-  if (requested === null || (version === 0 && requested.length === 0)) names = [...img.topicsByName.keys()].sort();
-  else names = requested.map((t) => t.name ?? '').filter((n) => n !== '');
-  const missing = names.filter((n) => !img.topicsByName.has(n));
+  // Topics the principal may not describe: left out of an all-topics answer, refused when named
+  // (whether or not they exist), as are missing ones it may not create.
+  const refused = new Set<string>();
+  if (requested === null || (version === 0 && requested.length === 0))
+    names = [...img.topicsByName.keys()].sort().filter((n) => az.topic(AclOperation.DESCRIBE, n, true));
+  else {
+    names = requested.map((t) => t.name ?? '').filter((n) => n !== '');
+    for (const n of names) if (!az.topic(AclOperation.DESCRIBE, n)) refused.add(n);
+  }
+  const missing = names.filter((n) => !refused.has(n) && !img.topicsByName.has(n));
   const autoCreate =
     req.allowAutoTopicCreation && ctx.config.autoCreateTopicsEnable && requested !== null && missing.length > 0;
   const created = new Map<string, number>();
   if (autoCreate) {
-    const valid = missing.filter((n) => topicNameProblem(n) === null);
+    const creatable = az.cluster(AclOperation.CREATE, true)
+      ? missing
+      : missing.filter((n) => {
+          const ok = az.topic(AclOperation.CREATE, n);
+          if (!ok) refused.add(n);
+          return ok;
+        });
+    const valid = creatable.filter((n) => topicNameProblem(n) === null);
     try {
       const res = await ctx.controller.createTopics(
         { topics: valid.map((name) => ({ name, numPartitions: -1, replicationFactor: -1 })) },
@@ -112,8 +129,11 @@ async function metadata(
       ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'auto topic creation failed');
     }
   }
+  const withOps = version >= 8 && req.includeTopicAuthorizedOperations === true;
   const topics = names.map((name) => {
     const t = img.topicsByName.get(name);
+    if (refused.has(name))
+      return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, isInternal: false, partitions: [] };
     if (!t) {
       const c = created.get(name);
       const errorCode =
@@ -129,6 +149,7 @@ async function metadata(
       name,
       topicId: t.id,
       isInternal: name.startsWith('__'),
+      ...(withOps ? { topicAuthorizedOperations: az.authorizedOperations(AclResourceType.TOPIC, name) } : {}),
       partitions: [...t.partitions.entries()]
         .sort(([a], [b]) => a - b)
         .map(([partitionIndex, p]) => ({
@@ -142,7 +163,15 @@ async function metadata(
         })),
     };
   });
-  return { brokers, clusterId: ctx.clusterId, controllerId: clientVisibleControllerId(img), topics };
+  return {
+    brokers,
+    clusterId: ctx.clusterId,
+    controllerId: clientVisibleControllerId(img),
+    topics,
+    ...(version >= 8 && version <= 10 && req.includeClusterAuthorizedOperations === true
+      ? { clusterAuthorizedOperations: clusterAuthorizedOperations(az) }
+      : {}),
+  };
 }
 
 /**
@@ -187,91 +216,107 @@ async function produce(
   ctx: BrokerApiContext,
   req: ProduceRequest,
   rc: RequestContext,
+  az: RequestAuthorization,
 ): Promise<ProduceResponseInput | null> {
   const acks = req.acks;
+  // A transactional id the principal may not write refuses the whole request (Kafka's rule); else per topic.
+  const txnIdDenied = req.transactionalId !== null && !az.transactionalId(AclOperation.WRITE, req.transactionalId);
   const responses = await Promise.all(
-    req.topicData.map(async (t) => ({
-      name: t.name,
-      partitionResponses: await Promise.all(
-        t.partitionData.map(async (p) => {
-          const fail = (errorCode: number, errorMessage: string | null = null) => {
-            // Counted for hosted partitions only: topic names from clients are unbounded.
-            if (ctx.replicas.get(t.name, p.index)) ctx.topicMetrics.produced(t.name, 'failed');
+    req.topicData.map(async (t) => {
+      const denied = txnIdDenied
+        ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+        : az.topic(AclOperation.WRITE, t.name)
+          ? ErrorCode.NONE
+          : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+      return {
+        name: t.name,
+        partitionResponses: await Promise.all(
+          t.partitionData.map(async (p) => {
+            const fail = (errorCode: number, errorMessage: string | null = null) => {
+              // Counted for hosted partitions only: topic names from clients are unbounded.
+              if (ctx.replicas.get(t.name, p.index)) ctx.topicMetrics.produced(t.name, 'failed');
+              return {
+                index: p.index,
+                errorCode,
+                baseOffset: -1,
+                logAppendTimeMs: -1,
+                logStartOffset: -1,
+                recordErrors: [],
+                errorMessage,
+              };
+            };
+            if (acks !== 0 && acks !== 1 && acks !== -1)
+              return fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${acks}`);
+            if (denied !== ErrorCode.NONE) return fail(denied);
+            const hosted = ctx.replicas.get(t.name, p.index);
+            const leaderError = ctx.replicas.leaderError(t.name, p.index);
+            if (leaderError !== ErrorCode.NONE || !hosted) return fail(leaderError);
+            if (!p.records) return fail(ErrorCode.INVALID_RECORD, 'no records');
+            const v = validateBatches(p.records);
+            if (!v.ok) {
+              ctx.logger.debug(
+                { topic: t.name, partition: p.index, client: rc.header.clientId, reason: v.message },
+                'produce rejected',
+              );
+              return fail(v.errorCode, v.message);
+            }
+            const txnError = await verifyTransactional(ctx, req.transactionalId, t.name, p.index, v.batches);
+            if (txnError) return fail(txnError.errorCode, txnError.message);
+            const tooBig = v.batches.find((b) => b.sizeInBytes > hosted.log.config.maxMessageBytes);
+            if (tooBig)
+              return fail(
+                ErrorCode.MESSAGE_TOO_LARGE,
+                `a batch of ${tooBig.sizeInBytes} bytes is above max.message.bytes (${hosted.log.config.maxMessageBytes})`,
+              );
+            const stored = recompressForTopic(p.records, v.batches, hosted.log.config.compressionType);
+            if (!stored.ok) return fail(stored.errorCode, stored.message);
+            // The request frame's buffer is ours: offsets are patched in place, then the bytes are written.
+            const leaderEpoch = hosted.leaderEpoch;
+            const r = ctx.replicas.appendAsLeader(t.name, p.index, stored.records, acks);
+            if (r.errorCode !== 0 || !('baseOffset' in r)) return fail(r.errorCode, 'message' in r ? r.message : null);
+            if (acks === -1) {
+              // acks=all: answer once every ISR member has the records (the high watermark passed them).
+              const committed = await ctx.replicas.waitForCommit(
+                t.name,
+                p.index,
+                r.lastOffset,
+                leaderEpoch,
+                Math.max(0, req.timeoutMs),
+                rc.signal,
+              );
+              if (committed !== ErrorCode.NONE)
+                return fail(
+                  committed,
+                  `${t.name}-${p.index}: the records were appended at ${r.baseOffset} but not replicated to the ISR (${errorName(committed)})`,
+                );
+            }
+            ctx.topicMetrics.produced(t.name, {
+              bytes: p.records.length,
+              messages: v.batches.reduce((n, b) => n + b.recordsCount, 0),
+            });
             return {
               index: p.index,
-              errorCode,
-              baseOffset: -1,
-              logAppendTimeMs: -1,
-              logStartOffset: -1,
+              errorCode: 0,
+              baseOffset: r.baseOffset,
+              logAppendTimeMs: r.logAppendTimeMs,
+              logStartOffset: r.logStartOffset,
               recordErrors: [],
-              errorMessage,
+              errorMessage: null,
             };
-          };
-          if (acks !== 0 && acks !== 1 && acks !== -1)
-            return fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${acks}`);
-          const hosted = ctx.replicas.get(t.name, p.index);
-          const leaderError = ctx.replicas.leaderError(t.name, p.index);
-          if (leaderError !== ErrorCode.NONE || !hosted) return fail(leaderError);
-          if (!p.records) return fail(ErrorCode.INVALID_RECORD, 'no records');
-          const v = validateBatches(p.records);
-          if (!v.ok) {
-            ctx.logger.debug(
-              { topic: t.name, partition: p.index, client: rc.header.clientId, reason: v.message },
-              'produce rejected',
-            );
-            return fail(v.errorCode, v.message);
-          }
-          const txnError = await verifyTransactional(ctx, req.transactionalId, t.name, p.index, v.batches);
-          if (txnError) return fail(txnError.errorCode, txnError.message);
-          const tooBig = v.batches.find((b) => b.sizeInBytes > hosted.log.config.maxMessageBytes);
-          if (tooBig)
-            return fail(
-              ErrorCode.MESSAGE_TOO_LARGE,
-              `a batch of ${tooBig.sizeInBytes} bytes is above max.message.bytes (${hosted.log.config.maxMessageBytes})`,
-            );
-          const stored = recompressForTopic(p.records, v.batches, hosted.log.config.compressionType);
-          if (!stored.ok) return fail(stored.errorCode, stored.message);
-          // The request frame's buffer is ours: offsets are patched in place, then the bytes are written.
-          const leaderEpoch = hosted.leaderEpoch;
-          const r = ctx.replicas.appendAsLeader(t.name, p.index, stored.records, acks);
-          if (r.errorCode !== 0 || !('baseOffset' in r)) return fail(r.errorCode, 'message' in r ? r.message : null);
-          if (acks === -1) {
-            // acks=all: answer once every ISR member has the records (the high watermark passed them).
-            const committed = await ctx.replicas.waitForCommit(
-              t.name,
-              p.index,
-              r.lastOffset,
-              leaderEpoch,
-              Math.max(0, req.timeoutMs),
-              rc.signal,
-            );
-            if (committed !== ErrorCode.NONE)
-              return fail(
-                committed,
-                `${t.name}-${p.index}: the records were appended at ${r.baseOffset} but not replicated to the ISR (${errorName(committed)})`,
-              );
-          }
-          ctx.topicMetrics.produced(t.name, {
-            bytes: p.records.length,
-            messages: v.batches.reduce((n, b) => n + b.recordsCount, 0),
-          });
-          return {
-            index: p.index,
-            errorCode: 0,
-            baseOffset: r.baseOffset,
-            logAppendTimeMs: r.logAppendTimeMs,
-            logStartOffset: r.logStartOffset,
-            recordErrors: [],
-            errorMessage: null,
-          };
-        }),
-      ),
-    })),
+          }),
+        ),
+      };
+    }),
   );
   return acks === 0 ? null : { responses, throttleTimeMs: 0 };
 }
 
-async function fetch(ctx: BrokerApiContext, req: FetchRequest, rc: RequestContext): Promise<FetchResponseInput> {
+async function fetch(
+  ctx: BrokerApiContext,
+  req: FetchRequest,
+  rc: RequestContext,
+  az: RequestAuthorization,
+): Promise<FetchResponseInput> {
   // Incremental fetch sessions (KIP-227) are not kept: every answer says "no session" (id 0), so
   // clients send full fetch requests, which is what Kafka allows a broker to do.
   if (req.sessionId !== 0 || (req.sessionEpoch !== -1 && req.sessionEpoch !== 0)) {
@@ -279,14 +324,28 @@ async function fetch(ctx: BrokerApiContext, req: FetchRequest, rc: RequestContex
   }
   const deadline = Date.now() + Math.min(Math.max(0, req.maxWaitMs), fetchWaitMaxMs);
   const readCommitted = rc.header.apiVersion >= 4 && req.isolationLevel === IsolationLevel.READ_COMMITTED;
+  // Topics the principal may not read, decided once for every poll: answered TOPIC_AUTHORIZATION_FAILED.
+  const readable = az.enabled ? req.topics.map((t) => az.topic(AclOperation.READ, t.topic ?? '')) : null;
+  // Nothing readable at all: nothing to wait for (as Kafka answers at once).
+  const nothingReadable = readable !== null && !readable.includes(true);
   for (;;) {
     let total = 0;
     let anyError = false;
-    const responses = req.topics.map((t) => {
+    const responses = req.topics.map((t, ti) => {
       const topic = t.topic ?? '';
       return {
         topic,
         partitions: t.partitions.map((p) => {
+          if (readable && !readable[ti])
+            return {
+              partitionIndex: p.partition,
+              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+              highWatermark: -1,
+              lastStableOffset: -1,
+              logStartOffset: -1,
+              abortedTransactions: null,
+              records: noRecords,
+            };
           const budget = Math.max(0, Math.min(p.partitionMaxBytes, req.maxBytes - total));
           const r = ctx.replicas.read(topic, p.partition, p.fetchOffset, budget, total === 0, readCommitted);
           if (r.errorCode !== 0 || !('records' in r)) {
@@ -331,7 +390,7 @@ async function fetch(ctx: BrokerApiContext, req: FetchRequest, rc: RequestContex
       };
     });
     const remaining = deadline - Date.now();
-    if (total >= req.minBytes || anyError || remaining <= 0 || rc.signal.aborted) {
+    if (total >= req.minBytes || anyError || nothingReadable || remaining <= 0 || rc.signal.aborted) {
       countFetched(ctx, responses);
       return { errorCode: 0, sessionId: 0, responses };
     }
@@ -361,56 +420,64 @@ async function listOffsets(
   ctx: BrokerApiContext,
   req: ListOffsetsRequest,
   rc: RequestContext,
+  az: RequestAuthorization,
 ): Promise<ListOffsetsResponseInput> {
   const version = rc.header.apiVersion;
   return {
-    topics: req.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions.map((p) => {
-        const hosted = ctx.replicas.get(t.name, p.partitionIndex);
-        const err = ctx.replicas.leaderError(t.name, p.partitionIndex);
-        const answer = (offset: number, timestamp: number, errorCode = 0) =>
-          version === 0
-            ? { partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: offset >= 0 ? [offset] : [] }
-            : {
-                partitionIndex: p.partitionIndex,
-                errorCode,
-                timestamp,
-                offset,
-                leaderEpoch: hosted?.leaderEpoch ?? -1,
-              };
-        if (err !== ErrorCode.NONE || !hosted) return answer(-1, -1, err);
-        if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== hosted.leaderEpoch)
-          return answer(
-            -1,
-            -1,
-            p.currentLeaderEpoch < hosted.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH,
-          );
-        const log = hosted.log;
-        const hw = ctx.replicas.highWatermark(hosted);
-        // read_committed consumers see the log up to the last stable offset (KIP-98).
-        if (p.timestamp === LATEST)
-          return answer(
-            req.isolationLevel === IsolationLevel.READ_COMMITTED ? ctx.replicas.lastStableOffset(hosted) : hw,
-            -1,
-          );
-        if (p.timestamp === EARLIEST) return answer(log.logStartOffset, -1);
-        if (p.timestamp === MAX_TIMESTAMP) {
-          const max = log.maxTimestamp();
-          if (max < 0) return answer(-1, -1);
-          const batch = log.batchAtTimestamp(max);
-          const found = batch ? ctx.offsetInBatchForTimestamp(batch, max) : null;
-          return found ? answer(found.offset, found.timestamp) : answer(-1, -1);
-        }
-        const batch = log.batchAtTimestamp(p.timestamp);
-        if (!batch) return answer(-1, -1);
-        const found = ctx.offsetInBatchForTimestamp(batch, p.timestamp);
-        if (!found) {
-          const h = readBatchHeader(batch, 0)!;
-          return answer(h.baseOffset, h.maxTimestamp);
-        }
-        return answer(Math.max(found.offset, log.logStartOffset), found.timestamp);
-      }),
-    })),
+    topics: req.topics.map((t) => {
+      const described = az.topic(AclOperation.DESCRIBE, t.name);
+      return {
+        name: t.name,
+        partitions: t.partitions.map((p) => {
+          const hosted = described ? ctx.replicas.get(t.name, p.partitionIndex) : undefined;
+          const err = described
+            ? ctx.replicas.leaderError(t.name, p.partitionIndex)
+            : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+          const answer = (offset: number, timestamp: number, errorCode = 0) =>
+            version === 0
+              ? { partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: offset >= 0 ? [offset] : [] }
+              : {
+                  partitionIndex: p.partitionIndex,
+                  errorCode,
+                  timestamp,
+                  offset,
+                  leaderEpoch: hosted?.leaderEpoch ?? -1,
+                };
+          if (err !== ErrorCode.NONE || !hosted) return answer(-1, -1, err);
+          if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== hosted.leaderEpoch)
+            return answer(
+              -1,
+              -1,
+              p.currentLeaderEpoch < hosted.leaderEpoch
+                ? ErrorCode.FENCED_LEADER_EPOCH
+                : ErrorCode.UNKNOWN_LEADER_EPOCH,
+            );
+          const log = hosted.log;
+          const hw = ctx.replicas.highWatermark(hosted);
+          // read_committed consumers see the log up to the last stable offset (KIP-98).
+          if (p.timestamp === LATEST)
+            return answer(
+              req.isolationLevel === IsolationLevel.READ_COMMITTED ? ctx.replicas.lastStableOffset(hosted) : hw,
+              -1,
+            );
+          if (p.timestamp === EARLIEST) return answer(log.logStartOffset, -1);
+          if (p.timestamp === MAX_TIMESTAMP) {
+            const max = log.maxTimestamp();
+            if (max < 0) return answer(-1, -1);
+            const batch = log.batchAtTimestamp(max);
+            const found = batch ? ctx.offsetInBatchForTimestamp(batch, max) : null;
+            return found ? answer(found.offset, found.timestamp) : answer(-1, -1);
+          }
+          const batch = log.batchAtTimestamp(p.timestamp);
+          if (!batch) return answer(-1, -1);
+          const found = ctx.offsetInBatchForTimestamp(batch, p.timestamp);
+          if (!found) {
+            const h = readBatchHeader(batch, 0)!;
+            return answer(h.baseOffset, h.maxTimestamp);
+          }
+          return answer(Math.max(found.offset, log.logStartOffset), found.timestamp);
+        }),
+      };
+    }),
   };
 }

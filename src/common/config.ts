@@ -115,6 +115,9 @@ const keys: Readonly<Record<string, KeySpec>> = {
   'metadata.max.idle.interval.ms': { kind: positive, default: '500' },
   'metadata.max.retention.bytes': { kind: int(-1), default: '104857600' },
   'metadata.max.retention.ms': { kind: int(-1), default: '604800000' },
+  'authorizer.class.name': { kind: str, default: '' },
+  'super.users': { kind: str, default: '' },
+  'allow.everyone.if.no.acl.found': { kind: bool, default: 'false' },
 };
 
 /** The keys a node understands (for docs and tests). */
@@ -172,6 +175,7 @@ export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: 
     ...parseTransactionSettings(r),
     ...parseQuorumTimings(r),
     ...parseMetadataLogSettings(r),
+    ...parseAuthorizerSettings(r),
   };
   checkLimits(r, config);
   return config;
@@ -479,6 +483,32 @@ function parseMetadataLogSettings(r: PropertyReader) {
     metadataMaxIdleIntervalMs: r.num('metadata.max.idle.interval.ms'),
     metadataMaxRetentionBytes: r.num('metadata.max.retention.bytes'),
     metadataMaxRetentionMs: r.num('metadata.max.retention.ms'),
+  };
+}
+
+/** The names `authorizer.class.name` accepts: Kafka's KRaft authorizer, in full or short. */
+export const standardAuthorizerNames: readonly string[] = [
+  'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+  'StandardAuthorizer',
+];
+
+/** ACL enforcement: on only with the standard authorizer named; `super.users` is Kafka's `;`-separated principal list. */
+function parseAuthorizerSettings(r: PropertyReader) {
+  const name = (r.raw('authorizer.class.name') ?? '').trim();
+  if (name !== '' && !standardAuthorizerNames.includes(name))
+    r.fail(
+      `authorizer.class.name "${name}" is not supported: raftka has one authorizer, ${standardAuthorizerNames[0]} (or ${standardAuthorizerNames[1]}); leave it empty for no authorization`,
+    );
+  const superUsers = (r.raw('super.users') ?? '')
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const p of superUsers)
+    if (!/^[^:]+:.+$/.test(p)) r.fail(`invalid value for super.users: "${p}" is not a principal (Type:name, e.g. User:admin)`);
+  return {
+    authorizerEnabled: name !== '',
+    superUsers,
+    allowEveryoneIfNoAclFound: r.flag('allow.everyone.if.no.acl.found'),
   };
 }
 

@@ -102,4 +102,8 @@ export interface NodeConfig {
   readonly metadataMaxIdleIntervalMs: number; // metadata.max.idle.interval.ms (500)
   readonly metadataMaxRetentionBytes: number; // metadata.max.retention.bytes (104857600)
   readonly metadataMaxRetentionMs: number; // metadata.max.retention.ms (604800000)
+  /** authorizer.class.name ('' = none) names the standard authorizer: ACLs are enforced on every Kafka API. */
+  readonly authorizerEnabled: boolean;
+  readonly superUsers: readonly string[]; // super.users (`;`-separated principals, none)
+  readonly allowEveryoneIfNoAclFound: boolean; // allow.everyone.if.no.acl.found (false)
 }

@@ -92,6 +92,7 @@ export class KafkaServer {
           listenerName: this.options.listener.name,
           clientHost: socket.remoteAddress ?? '',
           connectionId,
+          principal: 'User:ANONYMOUS', // no authentication yet: every connection is Kafka's anonymous principal
           signal: gone.signal,
         }).then(
           (handled) => handled,

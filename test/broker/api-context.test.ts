@@ -18,6 +18,7 @@ function requestContext(apiKey: number, apiVersion: number, correlationId: numbe
     listenerName: 'PLAINTEXT',
     clientHost: '127.0.0.1',
     connectionId: 1,
+    principal: 'User:ANONYMOUS',
     signal: new AbortController().signal,
   };
 }
