@@ -55,6 +55,34 @@ export function authorizationErrorFor(resourceType: number): number {
   }
 }
 
+/** Kafka's message for each of those errors (its exceptions' default text). */
+export function authorizationMessageFor(resourceType: number): string {
+  switch (resourceType) {
+    case AclResourceType.TOPIC:
+      return 'Topic authorization failed.';
+    case AclResourceType.GROUP:
+      return 'Group authorization failed.';
+    case AclResourceType.TRANSACTIONAL_ID:
+      return 'Transactional Id authorization failed.';
+    default:
+      return 'Cluster authorization failed.';
+  }
+}
+
+/**
+ * A request whose only rule is one operation on the cluster: `handle` runs when the principal may
+ * perform it, else the request is answered `refused(CLUSTER_AUTHORIZATION_FAILED, message)`.
+ */
+export function requireCluster<R>(
+  az: RequestAuthorization,
+  operation: number,
+  handle: () => R,
+  refused: (errorCode: number, errorMessage: string) => Awaited<R>,
+): R | Awaited<R> {
+  if (az.cluster(operation)) return handle();
+  return refused(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, authorizationMessageFor(AclResourceType.CLUSTER));
+}
+
 /** The operations Kafka reports in authorized-operations fields, per resource type (AclEntry.supportedOperations). */
 const supportedOperations: ReadonlyMap<number, readonly number[]> = new Map([
   [
@@ -123,11 +151,8 @@ export interface RequestIdentity {
 }
 
 /** A decision remembered for the rest of the request: allowed, or denied and already reported. */
-const enum Memo {
-  allowed = 1,
-  deniedQuietly = 2,
-  deniedReported = 3,
-}
+const Memo = { allowed: 1, deniedQuietly: 2, deniedReported: 3 } as const;
+type Memo = (typeof Memo)[keyof typeof Memo];
 
 /** The broker's authorization: null authorizer = none configured. One per broker. */
 export class BrokerAuthorization {

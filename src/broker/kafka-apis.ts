@@ -13,6 +13,7 @@ import {
   type RequestContext,
 } from './api-context.js';
 import { registerAdminApis } from './admin-apis.js';
+import { registerAclApis } from './acl-apis.js';
 import { offsetsCoordinatorTopic, registerGroupApis } from './group/group-apis.js';
 import { registerFindCoordinator } from './coordinator-lookup.js';
 import {
@@ -66,6 +67,7 @@ export function brokerHandlers(ctx: BrokerApiContext): KafkaApiRegistry {
   apis.register(fetchApi, (req, rc, az) => fetch(ctx, req, rc, az));
   apis.register(listOffsetsApi, (req, rc, az) => listOffsets(ctx, req, rc, az));
   registerAdminApis(apis, ctx);
+  registerAclApis(apis, ctx);
   const txn = ctx.txn;
   registerFindCoordinator(apis, ctx, {
     ...(ctx.groups ? { group: offsetsCoordinatorTopic(ctx, ctx.groups) } : {}),

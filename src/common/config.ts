@@ -504,7 +504,8 @@ function parseAuthorizerSettings(r: PropertyReader) {
     .map((s) => s.trim())
     .filter((s) => s !== '');
   for (const p of superUsers)
-    if (!/^[^:]+:.+$/.test(p)) r.fail(`invalid value for super.users: "${p}" is not a principal (Type:name, e.g. User:admin)`);
+    if (!/^[^:]+:.+$/.test(p))
+      r.fail(`invalid value for super.users: "${p}" is not a principal (Type:name, e.g. User:admin)`);
   return {
     authorizerEnabled: name !== '',
     superUsers,

@@ -156,7 +156,10 @@ describe('AclAuthorizer', () => {
       assert.equal(a.authorizeAny(alice, Op.WRITE, Res.TOPIC), false);
     }
     // A wildcard ALLOW with only a prefixed DENY still allows (Kafka: the wildcard allow wins).
-    const a = authorizer([acl(Res.TOPIC, '*', Op.WRITE), acl(Res.TOPIC, 'a', Op.WRITE, { deny: true, prefixed: true })]);
+    const a = authorizer([
+      acl(Res.TOPIC, '*', Op.WRITE),
+      acl(Res.TOPIC, 'a', Op.WRITE, { deny: true, prefixed: true }),
+    ]);
     assert.equal(a.authorizeAny(alice, Op.WRITE, Res.TOPIC), true);
   });
 });
