@@ -7,6 +7,9 @@
 // nothing; Metadata hides what the principal may not describe. Every grant and revoke must show in
 // the broker's answers within a second of the controller's commit.
 import { test } from 'node:test';
+import { appendFileSync } from 'node:fs';
+import { join as pathJoin } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import assert from 'node:assert/strict';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
 import { ControllerClient } from '../../src/client/controller-client.js';
@@ -39,6 +42,9 @@ import {
 import { findCoordinatorApi } from '../../src/protocol/messages/find-coordinator.js';
 import { joinGroupApi } from '../../src/protocol/messages/join-group.js';
 import { heartbeatApi } from '../../src/protocol/messages/heartbeat.js';
+import { syncGroupApi } from '../../src/protocol/messages/sync-group.js';
+import { leaveGroupApi } from '../../src/protocol/messages/leave-group.js';
+import { txnOffsetCommitApi } from '../../src/protocol/messages/txn-offset-commit.js';
 import { offsetCommitApi } from '../../src/protocol/messages/offset-commit.js';
 import { offsetFetchApi } from '../../src/protocol/messages/offset-fetch.js';
 import { offsetDeleteApi } from '../../src/protocol/messages/offset-delete.js';
@@ -144,7 +150,7 @@ test('authorization matrix: every API refuses without its ACL and answers with i
     else assert.ok(allowed(code), `${api} with its ACL answered ${code}`);
   };
 
-  for (const name of ['orders-1', 'audit', 'doomed', 'hidden'])
+  for (const name of ['orders-1', 'audit', 'doomed', 'hidden', 'ledger'])
     assert.equal(
       (
         await ctl.createTopics(
@@ -560,7 +566,33 @@ test('authorization matrix: every API refuses without its ACL and answers with i
         timeoutMs,
       )
     ).errorCode;
+  const sync = async () =>
+    (
+      await c.send(
+        syncGroupApi,
+        {
+          groupId: group,
+          generationId: 1,
+          memberId: 'nobody',
+          groupInstanceId: null,
+          protocolType: 'consumer',
+          protocolName: 'range',
+          assignments: [],
+        },
+        timeoutMs,
+      )
+    ).errorCode;
+  const leave = async () =>
+    (
+      await c.send(
+        leaveGroupApi,
+        { groupId: group, members: [{ memberId: 'nobody', groupInstanceId: null, reason: null }] },
+        timeoutMs,
+      )
+    ).errorCode;
   assert.equal(await heartbeat(), ErrorCode.GROUP_AUTHORIZATION_FAILED);
+  assert.equal(await sync(), ErrorCode.GROUP_AUTHORIZATION_FAILED);
+  assert.equal(await leave(), ErrorCode.GROUP_AUTHORIZATION_FAILED);
   await matrix(
     'JoinGroup',
     [on(Res.GROUP, group, Op.READ)],
@@ -569,6 +601,8 @@ test('authorization matrix: every API refuses without its ACL and answers with i
     ErrorCode.MEMBER_ID_REQUIRED,
   );
   assert.equal(await heartbeat(), ErrorCode.UNKNOWN_MEMBER_ID, 'Heartbeat with READ on the group');
+  assert.equal(await sync(), ErrorCode.UNKNOWN_MEMBER_ID, 'SyncGroup with READ on the group');
+  assert.notEqual(await leave(), ErrorCode.GROUP_AUTHORIZATION_FAILED, 'LeaveGroup with READ on the group');
   const commit = async () =>
     (
       await c.send(
@@ -760,6 +794,35 @@ test('authorization matrix: every API refuses without its ACL and answers with i
     ErrorCode.TOPIC_AUTHORIZATION_FAILED,
     0,
   );
+  const txnOffsetCommit = async () => {
+    const r = await c.send(
+      txnOffsetCommitApi,
+      {
+        transactionalId: txnId,
+        groupId: 'txn-app',
+        producerId: producer.id,
+        producerEpoch: producer.epoch,
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+        topics: [
+          {
+            name: 'ledger',
+            partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '' }],
+          },
+        ],
+      },
+      timeoutMs,
+    );
+    return r.topics[0]!.partitions[0]!.errorCode;
+  };
+  await matrix(
+    'TxnOffsetCommit',
+    [on(Res.TOPIC, 'ledger', Op.READ)],
+    txnOffsetCommit,
+    ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    0,
+  );
   const listTxn = async () =>
     (
       await c.send(
@@ -815,10 +878,96 @@ test('authorization matrix: every API refuses without its ACL and answers with i
     (x) => x !== ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
   );
 
+  // --- A real client: kafkajs is refused, then served by PREFIXED ACLs (a consumer group included).
+  assert.equal(
+    (
+      await ctl.createTopics(
+        { topics: [{ name: 'shop-events', numPartitions: 1, replicationFactor: 1, configs: {} }] },
+        { timeoutMs },
+      )
+    ).topics[0]?.errorCode,
+    0,
+  );
+  const kafka = new Kafka({
+    clientId: 'authz-test',
+    brokers: [f.bootstrapServers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2, initialRetryTime: 100 },
+  });
+  const producerJs = kafka.producer({ allowAutoTopicCreation: false });
+  await producerJs.connect();
+  t.after(() => producerJs.disconnect());
+  await assert.rejects(producerJs.send({ topic: 'shop-events', messages: [{ value: 'refused' }] }), (err: unknown) => {
+    // kafkajs names error 29 by Kafka's message for it.
+    assert.match(String(err), /Not authorized to access topics: \[Topic authorization failed\]/);
+    return true;
+  });
+  const shop: Rule[] = [
+    on(Res.TOPIC, 'shop-', Op.WRITE, { prefixed: true }),
+    on(Res.TOPIC, 'shop-', Op.READ, { prefixed: true }),
+    on(Res.GROUP, 'shop-', Op.READ, { prefixed: true }),
+  ];
+  await grant(...shop);
+  await waitFor('kafkajs to produce', async () => {
+    await producerJs.send({ topic: 'shop-events', messages: [1, 2, 3, 4, 5].map((n) => ({ value: `order ${n}` })) });
+    return true;
+  });
+  const consumerJs = kafka.consumer({
+    groupId: 'shop-app',
+    sessionTimeout: 10_000,
+    heartbeatInterval: 500,
+    maxWaitTimeInMs: 200,
+  });
+  await consumerJs.connect();
+  t.after(() => consumerJs.disconnect());
+  await consumerJs.subscribe({ topic: 'shop-events', fromBeginning: true });
+  const read: string[] = [];
+  await consumerJs.run({
+    autoCommitInterval: 100,
+    eachMessage: async ({ message }) => void read.push(String(message.value)),
+  });
+  await waitFor(
+    'the kafkajs consumer group to read the five orders',
+    async () => (read.length >= 5 ? true : undefined),
+    30_000,
+  );
+  assert.deepEqual(
+    read.slice(0, 5),
+    [1, 2, 3, 4, 5].map((n) => `order ${n}`),
+  );
+  await consumerJs.disconnect();
+
   // Denials were logged and counted.
   const metrics = await f.metrics(0);
   assert.match(metrics, /raftka_authorization_denied_total\{operation="WRITE",resource_type="TOPIC"[^}]*\} [1-9]/);
   const slowest = Math.max(...propagation);
   t.diagnostic(`${propagation.length} ACL changes seen by the broker, slowest after ${slowest.toFixed(0)} ms`);
+
+  // --- super.users: the same node restarted with User:ANONYMOUS as a super user may do what no ACL allows.
+  const describeAcls = async (conn: KafkaConnection) =>
+    (await conn.send(describeAclsApi, aclFilter, timeoutMs)).errorCode;
+  assert.equal(await describeAcls(c), ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+  c.close();
+  appendFileSync(pathJoin(f.configDir, 'node-0.properties'), `super.users=User:admin;${anonymous}\n`);
+  await f.down();
+  await f.up();
+  const su = await KafkaConnection.open({ host: '127.0.0.1', port: f.brokerPorts[0]! }, 'authz-test', timeoutMs);
+  t.after(() => su.close());
+  assert.equal(await describeAcls(su), 0);
+  const hiddenWrite = await su.send(
+    produceApi,
+    {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs,
+      topicData: [{ name: 'hidden', partitionData: [{ index: 0, records: batch() }] }],
+    },
+    timeoutMs,
+  );
+  assert.equal(
+    hiddenWrite.responses[0]!.partitionResponses[0]!.errorCode,
+    0,
+    'a super user writes where no ACL allows',
+  );
   assert.ok(slowest < 1000, `an ACL change took ${slowest.toFixed(0)} ms to apply (${propagation.length} changes)`);
 });
