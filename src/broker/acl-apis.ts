@@ -18,32 +18,32 @@ import {
 import type { AclBinding } from '../rpc/controller-rpc.js';
 import { forward } from './admin-apis.js';
 import type { BrokerApiContext, KafkaApiRegistry } from './api-context.js';
-import { requireCluster } from './authorization.js';
+import { clusterOnly } from './authorization.js';
 
 export function registerAclApis(apis: KafkaApiRegistry, ctx: BrokerApiContext): void {
-  apis.register(createAclsApi, (r, _rc, az) =>
-    requireCluster(
-      az,
+  apis.register(
+    createAclsApi,
+    clusterOnly(
       AclOperation.ALTER,
-      () => createAcls(ctx, r),
-      (errorCode, errorMessage) => ({ results: r.creations.map(() => ({ errorCode, errorMessage })) }),
+      (r) => createAcls(ctx, r),
+      (errorCode, errorMessage, r) => ({ results: r.creations.map(() => ({ errorCode, errorMessage })) }),
     ),
   );
-  apis.register(deleteAclsApi, (r, _rc, az) =>
-    requireCluster(
-      az,
+  apis.register(
+    deleteAclsApi,
+    clusterOnly(
       AclOperation.ALTER,
-      () => deleteAcls(ctx, r),
-      (errorCode, errorMessage) => ({
+      (r) => deleteAcls(ctx, r),
+      (errorCode, errorMessage, r) => ({
         filterResults: r.filters.map(() => ({ errorCode, errorMessage, matchingAcls: [] })),
       }),
     ),
   );
-  apis.register(describeAclsApi, (r, _rc, az) =>
-    requireCluster(
-      az,
+  apis.register(
+    describeAclsApi,
+    clusterOnly(
       AclOperation.DESCRIBE,
-      () => describeAcls(ctx, r),
+      (r) => describeAcls(ctx, r),
       (errorCode, errorMessage) => ({ errorCode, errorMessage, resources: [] }),
     ),
   );

@@ -71,21 +71,15 @@ import {
   type RequestContext,
 } from './api-context.js';
 import { describeBrokerConfigs, describeTopicConfigs } from './config-describe.js';
-import {
-  authorizationMessageFor,
-  clusterAuthorizedOperations,
-  requireCluster,
-  type RequestAuthorization,
-} from './authorization.js';
+import { actOnAllowed, clusterAuthorizedOperations, clusterOnly, type RequestAuthorization } from './authorization.js';
 import {
   authorizeConfigResources,
-  authorizeCreatePartitions,
   authorizeCreateTopics,
-  authorizeDeleteRecords,
-  authorizeOffsetForLeaderEpoch,
-  authorizeTopics,
+  authorizeTopicList,
+  deniedPartitions,
+  topicDenied,
 } from './admin-authorization.js';
-import { AclOperation, AclResourceType } from '../protocol/acl-types.js';
+import { AclOperation } from '../protocol/acl-types.js';
 
 /** Call the controller; an unreachable quorum becomes a code the client retries on (also used by acl-apis.ts). */
 export async function forward<M extends ControllerMethod>(
@@ -108,11 +102,13 @@ export function registerAdminApis(apis: KafkaApiRegistry, ctx: BrokerApiContext)
   apis.register(createTopicsApi, (r, _rc, az) => authorizeCreateTopics(az, r, (q) => createTopics(ctx, q)));
   apis.register(deleteTopicsApi, (r, rc, az) => deleteTopics(ctx, r, rc, image(), az));
   apis.register(createPartitionsApi, async (r, _rc, az) => ({
-    results: await authorizeCreatePartitions(
+    results: await authorizeTopicList(
       az,
+      AclOperation.ALTER,
       r,
+      (t) => t.name,
       async (q) => (await createPartitions(ctx, q)).results,
-      (name) => ({ name, ...deniedTopic }),
+      (t) => ({ name: t.name, ...topicDenied }),
     ),
   }));
   apis.register(describeConfigsApi, async (r, _rc, az) => ({
@@ -146,36 +142,49 @@ export function registerAdminApis(apis: KafkaApiRegistry, ctx: BrokerApiContext)
     configsAltered((r: IncrementalAlterConfigsRequest) => incrementalAlterConfigs(ctx, r)),
   );
   apis.register(describeClusterApi, (r, rc, az) => describeCluster(ctx, r, rc, image(), az));
-  apis.register(deleteRecordsApi, (r, _rc, az) => authorizeDeleteRecords(az, r, (q) => deleteRecords(ctx, q)));
-  apis.register(offsetForLeaderEpochApi, async (r, _rc, az) => ({
-    topics: await authorizeOffsetForLeaderEpoch(
+  apis.register(deleteRecordsApi, async (r, _rc, az) => ({
+    topics: await authorizeTopicList(
       az,
+      AclOperation.DELETE,
       r,
+      (t) => t.name,
+      (q) => deleteRecords(ctx, q).topics,
+      (t) => deniedPartitions(t.name, t.partitions, (p, errorCode) => ({ ...p, lowWatermark: -1, errorCode })),
+    ),
+  }));
+  // Replicas have CLUSTER_ACTION; clients need DESCRIBE on each topic.
+  apis.register(offsetForLeaderEpochApi, async (r, _rc, az) => ({
+    topics: await authorizeTopicList(
+      az,
+      AclOperation.DESCRIBE,
+      r,
+      (t) => t.topic,
       (q) => offsetForLeaderEpoch(ctx, q).topics,
       (t) => ({
         topic: t.topic,
-        partitions: t.partitions.map((p) => ({
-          errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+        partitions: deniedPartitions(t.topic, t.partitions, (p, errorCode) => ({
+          errorCode,
           partition: p.partition,
           leaderEpoch: -1,
           endOffset: -1,
-        })),
+        })).partitions,
       }),
+      () => az.cluster(AclOperation.CLUSTER_ACTION, true),
     ),
   }));
-  apis.register(alterPartitionReassignmentsApi, (r, _rc, az) =>
-    requireCluster(
-      az,
+  apis.register(
+    alterPartitionReassignmentsApi,
+    clusterOnly(
       AclOperation.ALTER,
-      () => alterReassignments(ctx, r),
+      (r) => alterReassignments(ctx, r),
       (errorCode, errorMessage) => ({ errorCode, errorMessage, responses: [] }),
     ),
   );
-  apis.register(listPartitionReassignmentsApi, (r, _rc, az) =>
-    requireCluster(
-      az,
+  apis.register(
+    listPartitionReassignmentsApi,
+    clusterOnly(
       AclOperation.DESCRIBE,
-      () => listReassignments(ctx, r),
+      (r) => listReassignments(ctx, r),
       (errorCode, errorMessage) => ({ errorCode, errorMessage, topics: [] }),
     ),
   );
@@ -186,10 +195,6 @@ const configKey = (r: { resourceType: number; resourceName: string }) => ({
   resourceType: r.resourceType,
   resourceName: r.resourceName,
 });
-const deniedTopic = {
-  errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-  errorMessage: authorizationMessageFor(AclResourceType.TOPIC),
-} as const;
 
 async function createTopics(ctx: BrokerApiContext, req: CreateTopicsRequest): Promise<CreateTopicsResponseInput> {
   // Kafka's rule: manual assignments leave the partition count and replication factor at -1.
@@ -264,11 +269,9 @@ async function deleteTopics(
     ? req.topics.map((t) => t.name ?? [...(img?.topicsById.values() ?? [])].find((x) => x.id === t.topicId)?.name ?? '')
     : (req.topicNames ?? []);
   // DELETE on each topic; an unknown topic id ('') is the controller's to answer.
-  const responses = await authorizeTopics(
-    az,
-    AclOperation.DELETE,
+  const responses = await actOnAllowed(
     names,
-    (name) => name,
+    (name) => name === '' || az.topic(AclOperation.DELETE, name),
     async (allowed) => {
       const res = await forward(ctx, 'DeleteTopics', { names: [...allowed] }, req.timeoutMs);
       const answers = new Map('unavailable' in res ? [] : res.topics.map((t) => [t.name, t]));
@@ -285,8 +288,7 @@ async function deleteTopics(
         };
       });
     },
-    (name) => ({ name, ...deniedTopic }),
-    (name) => name === '',
+    (name) => ({ name, ...topicDenied }),
   );
   return { responses };
 }

@@ -4,10 +4,7 @@
 // reaches the controller or a log. Who calls: registerAdminApis (admin-apis.ts).
 import { ErrorCode } from '../common/errors.js';
 import { AclOperation, AclResourceType } from '../protocol/acl-types.js';
-import type { CreatePartitionsRequest } from '../protocol/messages/create-partitions.js';
 import type { CreateTopicsRequest, CreateTopicsResponseInput } from '../protocol/messages/create-topics.js';
-import type { DeleteRecordsRequest, DeleteRecordsResponseInput } from '../protocol/messages/delete-records.js';
-import type { OffsetForLeaderEpochRequest } from '../protocol/messages/offset-for-leader-epoch.js';
 import {
   actOnAllowed,
   authorizationErrorFor,
@@ -16,9 +13,8 @@ import {
   type RequestAuthorization,
 } from './authorization.js';
 
-type Handler<Req, Res> = (req: Req) => Promise<Res> | Res;
-
-const topicDenied = {
+/** A refused topic's error and message. */
+export const topicDenied = {
   errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
   errorMessage: authorizationMessageFor(AclResourceType.TOPIC),
 } as const;
@@ -71,90 +67,52 @@ export function authorizeConfigResources<
   );
 }
 
-/** CreateTopics: CREATE on the cluster, else CREATE on each topic. */
+/**
+ * A request with a `topics` list checked per topic: `handle` sees the request with the allowed
+ * topics only (its answers in their order), each refused one is answered `denied(topic)`, and
+ * `exempt` topics skip the check.
+ */
+export function authorizeTopicList<Req extends { readonly topics: readonly unknown[] }, Answer>(
+  az: RequestAuthorization,
+  operation: number,
+  req: Req,
+  nameOf: (t: Req['topics'][number]) => string,
+  handle: (req: Req) => Promise<readonly Answer[]> | readonly Answer[],
+  denied: (t: Req['topics'][number]) => Answer,
+  exempt: (t: Req['topics'][number]) => boolean = () => false,
+): Promise<Answer[]> {
+  return actOnAllowed(
+    req.topics,
+    (t) => exempt(t) || az.topic(operation, nameOf(t)),
+    (topics) => handle({ ...req, topics }),
+    denied,
+  );
+}
+
+/** CreateTopics: CREATE on the cluster, else CREATE on each topic; a refused topic is not created. */
 export async function authorizeCreateTopics(
   az: RequestAuthorization,
   req: CreateTopicsRequest,
-  handle: Handler<CreateTopicsRequest, CreateTopicsResponseInput>,
+  handle: (req: CreateTopicsRequest) => Promise<CreateTopicsResponseInput>,
 ): Promise<CreateTopicsResponseInput> {
   const clusterWide = az.cluster(AclOperation.CREATE, true);
-  const topics = await actOnAllowed(
-    req.topics,
-    (t) => clusterWide || az.topic(AclOperation.CREATE, t.name),
-    async (allowed) => (await handle({ ...req, topics: [...allowed] })).topics,
+  const topics = await authorizeTopicList(
+    az,
+    AclOperation.CREATE,
+    req,
+    (t) => t.name,
+    async (q) => (await handle(q)).topics,
     (t) => ({ name: t.name, ...topicDenied, numPartitions: -1, replicationFactor: -1, configs: null }),
+    () => clusterWide,
   );
   return { topics };
 }
 
-/** Topic-shaped requests checked per topic (CreatePartitions ALTER, DeleteTopics DELETE); `exempt` items skip the check. */
-export function authorizeTopics<T, Answer>(
-  az: RequestAuthorization,
-  operation: number,
-  topics: readonly T[],
-  nameOf: (t: T) => string,
-  handle: (allowed: readonly T[]) => Promise<readonly Answer[]> | readonly Answer[],
-  denied: (t: T) => Answer,
-  exempt: (t: T) => boolean = () => false,
-): Promise<Answer[]> {
-  return actOnAllowed(topics, (t) => exempt(t) || az.topic(operation, nameOf(t)), handle, denied);
-}
-
-/** CreatePartitions: ALTER on each topic. */
-export function authorizeCreatePartitions<Answer>(
-  az: RequestAuthorization,
-  req: CreatePartitionsRequest,
-  handle: (req: CreatePartitionsRequest) => Promise<readonly Answer[]>,
-  denied: (name: string) => Answer,
-): Promise<Answer[]> {
-  return authorizeTopics(
-    az,
-    AclOperation.ALTER,
-    req.topics,
-    (t) => t.name,
-    (topics) => handle({ ...req, topics: [...topics] }),
-    (t) => denied(t.name),
-  );
-}
-
-/** DeleteRecords: DELETE on each topic; a denied topic's partitions keep their records. */
-export async function authorizeDeleteRecords(
-  az: RequestAuthorization,
-  req: DeleteRecordsRequest,
-  handle: Handler<DeleteRecordsRequest, DeleteRecordsResponseInput>,
-): Promise<DeleteRecordsResponseInput> {
-  const topics = await authorizeTopics(
-    az,
-    AclOperation.DELETE,
-    req.topics,
-    (t) => t.name,
-    async (allowed) => (await handle({ ...req, topics: [...allowed] })).topics,
-    (t) => ({
-      name: t.name,
-      partitions: t.partitions.map((p) => ({
-        partitionIndex: p.partitionIndex,
-        lowWatermark: -1,
-        errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-      })),
-    }),
-  );
-  return { topics };
-}
-
-/** OffsetForLeaderEpoch: CLUSTER_ACTION (a replica), else DESCRIBE on each topic (a client). */
-export function authorizeOffsetForLeaderEpoch<Answer>(
-  az: RequestAuthorization,
-  req: OffsetForLeaderEpochRequest,
-  handle: (req: OffsetForLeaderEpochRequest) => readonly Answer[],
-  denied: (t: OffsetForLeaderEpochRequest['topics'][number]) => Answer,
-): Promise<Answer[]> {
-  if (az.cluster(AclOperation.CLUSTER_ACTION, true)) return Promise.resolve([...handle(req)]);
-  return authorizeTopics(
-    az,
-    AclOperation.DESCRIBE,
-    req.topics,
-    (t) => t.topic,
-    (topics) => handle({ ...req, topics: [...topics] }),
-    denied,
-  );
+/** The answer of a refused topic whose partitions are answered one by one. */
+export function deniedPartitions<P, Answer>(
+  name: string,
+  partitions: readonly P[],
+  answer: (p: P, errorCode: number) => Answer,
+): { name: string; partitions: Answer[] } {
+  return { name, partitions: partitions.map((p) => answer(p, ErrorCode.TOPIC_AUTHORIZATION_FAILED)) };
 }

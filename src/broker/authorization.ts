@@ -83,6 +83,21 @@ export function requireCluster<R>(
   return refused(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, authorizationMessageFor(AclResourceType.CLUSTER));
 }
 
+/** A registry handler for a request whose only rule is `operation` on the cluster (see requireCluster). */
+export function clusterOnly<Req, Res>(
+  operation: number,
+  handle: (req: Req) => Res,
+  refused: (errorCode: number, errorMessage: string, req: Req) => Awaited<Res>,
+): (req: Req, _ctx: unknown, az: RequestAuthorization) => Res | Awaited<Res> {
+  return (req, _ctx, az) =>
+    requireCluster(
+      az,
+      operation,
+      () => handle(req),
+      (code, message) => refused(code, message, req),
+    );
+}
+
 /** The operations Kafka reports in authorized-operations fields, per resource type (AclEntry.supportedOperations). */
 const supportedOperations: ReadonlyMap<number, readonly number[]> = new Map([
   [

@@ -103,6 +103,28 @@ export function registerGroupApis(apis: KafkaApiRegistry, coordinator: GroupCoor
 }
 
 /**
+ * Each requested partition's answer: its topic's refusal from `errors`, else the next of `codes`
+ * (the coordinator's answers for the allowed partitions, in request order).
+ */
+function partitionCodes(
+  topics: readonly { name: string; partitions: readonly { partitionIndex: number }[] }[],
+  errors: ReadonlyMap<string, number>,
+  codes: readonly number[],
+): { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[] {
+  let i = 0;
+  return topics.map((t) => {
+    const denied = errors.get(t.name)!;
+    return {
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: denied !== ErrorCode.NONE ? denied : codes[i++]!,
+      })),
+    };
+  });
+}
+
+/**
  * The error of each topic of an offsets request: `groupError` for all when the group check
  * failed, else TOPIC_AUTHORIZATION_FAILED for topics the principal may not READ, else NONE.
  */
@@ -293,20 +315,7 @@ async function offsetCommit(
         groupInstanceId: req.groupInstanceId,
         offsets: items,
       }));
-  let i = 0;
-  return {
-    throttleTimeMs: 0,
-    topics: req.topics.map((t) => {
-      const denied = errors.get(t.name)!;
-      return {
-        name: t.name,
-        partitions: t.partitions.map((p) => ({
-          partitionIndex: p.partitionIndex,
-          errorCode: denied !== ErrorCode.NONE ? denied : codes[i++]!,
-        })),
-      };
-    }),
-  };
+  return { throttleTimeMs: 0, topics: partitionCodes(req.topics, errors, codes) };
 }
 
 function offsetFetch(
@@ -403,21 +412,7 @@ async function offsetDelete(
     .flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
   const r = await coordinator.deleteOffsets(req.groupId, wanted);
   if (r.errorCode !== ErrorCode.NONE) return { errorCode: r.errorCode, throttleTimeMs: 0, topics: [] };
-  let i = 0;
-  return {
-    errorCode: ErrorCode.NONE,
-    throttleTimeMs: 0,
-    topics: req.topics.map((t) => {
-      const denied = errors.get(t.name)!;
-      return {
-        name: t.name,
-        partitions: t.partitions.map((p) => ({
-          partitionIndex: p.partitionIndex,
-          errorCode: denied !== ErrorCode.NONE ? denied : r.partitions[i++]!,
-        })),
-      };
-    }),
-  };
+  return { errorCode: ErrorCode.NONE, throttleTimeMs: 0, topics: partitionCodes(req.topics, errors, r.partitions) };
 }
 
 function listGroups(
