@@ -80,6 +80,7 @@ import {
   topicDenied,
 } from './admin-authorization.js';
 import { AclOperation } from '../protocol/acl-types.js';
+import { registerLogDirsApi } from './log-dirs-api.js';
 
 /** Call the controller; an unreachable quorum becomes a code the client retries on (also used by acl-apis.ts). */
 export async function forward<M extends ControllerMethod>(
@@ -188,6 +189,7 @@ export function registerAdminApis(apis: KafkaApiRegistry, ctx: BrokerApiContext)
       (errorCode, errorMessage) => ({ errorCode, errorMessage, topics: [] }),
     ),
   );
+  registerLogDirsApi(apis, ctx);
 }
 
 type ConfigAnswer = { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string };

@@ -649,6 +649,11 @@ export class ReplicaManager {
     return { maxLsoLag, withOpenTransactions };
   }
 
+  /** The partitions hosted here (their logs feed the per-partition /metrics series and DescribeLogDirs). */
+  hostedPartitions(): IterableIterator<Partition> {
+    return this.hosted.values();
+  }
+
   /** The newest metadata image this broker has (hosted or not yet). */
   currentImage(): MetadataImage | null {
     return this.latest;

@@ -61,6 +61,9 @@ const up: CommandModule<object, ClusterArgs & { detach?: boolean; 'wait-timeout'
       );
       console.log(`cluster id ${result.clusterId}`);
       console.log(describeNodes(result.nodes, result.paths));
+      for (const n of result.nodes)
+        if (n.adminListener)
+          console.log(`console: http://${urlHost(n.adminListener.host)}:${n.adminListener.port}/ui/ (${n.name})`);
       console.log('ready');
       if (signal === undefined) return;
       console.log('running in the foreground; Ctrl-C stops every node');
@@ -72,6 +75,12 @@ const up: CommandModule<object, ClusterArgs & { detach?: boolean; 'wait-timeout'
     }
   },
 };
+
+/** A listener host as a URL host: IPv6 in brackets, the wildcard as localhost. */
+function urlHost(host: string): string {
+  if (host === '' || host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
 
 function forcedNote(stopped: readonly { node: { name: string }; forced: boolean }[]): string {
   const forced = stopped.filter((s) => s.forced).map((s) => s.node.name);

@@ -1,8 +1,9 @@
 // Consumer-group requests of raftka's own client, as functions over a KafkaClient: finding a
 // group's coordinator (FindCoordinator), the classic membership calls sent to it (JoinGroup,
-// SyncGroup, Heartbeat, LeaveGroup), committed offsets (OffsetCommit, OffsetFetch, OffsetDelete)
-// and group administration (ListGroups to every broker, DescribeGroups, DeleteGroups).
-// Callers: GroupConsumer (src/client/group-consumer.ts) and `raftka consumer-groups`.
+// SyncGroup, Heartbeat, LeaveGroup), committed offsets (OffsetCommit, OffsetFetch, OffsetDelete,
+// and TxnOffsetCommit for a transaction's offsets) and group administration (ListGroups to every
+// broker, DescribeGroups, DeleteGroups). Callers: GroupConsumer (src/client/group-consumer.ts),
+// TransactionalProducer (src/client/transactional-producer.ts) and `raftka consumer-groups`.
 //
 // Rules:
 // - Coordinators are cached per client and group. NOT_COORDINATOR or COORDINATOR_NOT_AVAILABLE in
@@ -28,6 +29,7 @@ import { offsetCommitApi } from '../protocol/messages/offset-commit.js';
 import { offsetDeleteApi } from '../protocol/messages/offset-delete.js';
 import { offsetFetchApi } from '../protocol/messages/offset-fetch.js';
 import { syncGroupApi } from '../protocol/messages/sync-group.js';
+import { txnOffsetCommitApi } from '../protocol/messages/txn-offset-commit.js';
 import { KafkaRequestError, type KafkaClient } from './kafka-client.js';
 import { KafkaConnectionError, type KafkaConnection } from './kafka-connection.js';
 
@@ -351,6 +353,26 @@ interface OffsetToCommit {
   readonly metadata?: string | null;
 }
 
+/** Offsets to commit as OffsetCommit and TxnOffsetCommit list them: by topic, then partition. */
+function offsetTopics(offsets: readonly OffsetToCommit[]) {
+  return groupByTopic(offsets).map(([name, list]) => ({
+    name,
+    partitions: list.map((o) => ({
+      partitionIndex: o.partition,
+      committedOffset: o.offset,
+      committedLeaderEpoch: o.leaderEpoch ?? -1,
+      committedMetadata: o.metadata ?? '',
+    })),
+  }));
+}
+
+/** The first failing partition's code of an OffsetCommit or TxnOffsetCommit answer (NONE when none failed). */
+function firstPartitionCode(r: {
+  readonly topics: readonly { readonly partitions: readonly { readonly errorCode: number }[] }[];
+}): number {
+  return r.topics.flatMap((t) => t.partitions).find((x) => x.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE;
+}
+
 /**
  * OffsetCommit. A member commits with its generation and member id; an admin (reset-offsets)
  * with generation -1 and member id '', which the coordinator accepts only for an empty group.
@@ -360,17 +382,7 @@ export async function offsetCommit(
   client: KafkaClient,
   p: GenerationParams & { readonly offsets: readonly OffsetToCommit[] },
 ): Promise<void> {
-  const topics = groupByTopic(p.offsets).map(([name, list]) => ({
-    name,
-    partitions: list.map((o) => ({
-      partitionIndex: o.partition,
-      committedOffset: o.offset,
-      committedLeaderEpoch: o.leaderEpoch ?? -1,
-      committedMetadata: o.metadata ?? '',
-    })),
-  }));
-  const firstCode = (r: { topics: { partitions: { errorCode: number }[] }[] }): number =>
-    r.topics.flatMap((t) => t.partitions).find((x) => x.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE;
+  const topics = offsetTopics(p.offsets);
   const res = await toCoordinator(
     client,
     p.groupId,
@@ -386,13 +398,37 @@ export async function offsetCommit(
         },
         client.requestTimeoutMs,
       ),
-    firstCode,
+    firstPartitionCode,
   );
   const failed = res.topics.flatMap((t) =>
     t.partitions.filter((x) => x.errorCode !== ErrorCode.NONE).map((x) => `${t.name}-${x.partitionIndex}`),
   );
   if (failed.length > 0)
-    throw new KafkaRequestError(firstCode(res), `OffsetCommit of group '${p.groupId}' for ${failed.join(', ')}`);
+    throw new KafkaRequestError(
+      firstPartitionCode(res),
+      `OffsetCommit of group '${p.groupId}' for ${failed.join(', ')}`,
+    );
+}
+
+/** A transactional producer's part of a TxnOffsetCommit (KIP-98; the member fields are KIP-447's). */
+interface TxnOffsetCommitParams extends GenerationParams {
+  readonly transactionalId: string;
+  readonly producerId: number;
+  readonly producerEpoch: number;
+  readonly offsets: readonly OffsetToCommit[];
+}
+
+/**
+ * TxnOffsetCommit: the offsets become the group's when the producer's transaction commits. Sent to
+ * the group's coordinator (forgotten when it moved, as for every call here); returns the first
+ * failing partition's code (NONE when every partition took its offset) for the transactional
+ * producer to judge, which retries, aborts or fails on it.
+ */
+export async function txnOffsetCommit(client: KafkaClient, p: TxnOffsetCommitParams): Promise<number> {
+  const { offsets, ...ids } = p;
+  const request = { ...ids, topics: offsetTopics(offsets) };
+  const send = (c: KafkaConnection) => c.send(txnOffsetCommitApi, request, client.requestTimeoutMs);
+  return firstPartitionCode(await toCoordinator(client, p.groupId, send, firstPartitionCode));
 }
 
 export interface CommittedOffset {

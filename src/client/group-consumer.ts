@@ -12,6 +12,9 @@
 //   passes a record poll() has not returned.
 // - Eager protocol: before rejoining, every partition is revoked (positions committed first when
 //   auto-commit is on, while the old generation can still commit).
+// - With read_committed, starting positions are stable committed offsets (OffsetFetch requireStable,
+//   KIP-447), and groupMetadata() gives a transactional producer the member's generation: together
+//   they make a consume-transform-produce loop exactly-once.
 // - Only poll(), subscribe() and close() change the membership; the heartbeat loop just notices
 //   that a rejoin is needed. Heartbeat answers about an older generation are ignored.
 // - Not implemented (yet): max.poll.interval.ms (leaving the group when poll() stops being called),
@@ -26,7 +29,7 @@ import {
   encodeSubscription,
   type AssignorMember,
 } from '../protocol/consumer-protocol.js';
-import type { IsolationLevelId } from '../protocol/txn-types.js';
+import { IsolationLevel, type IsolationLevelId } from '../protocol/txn-types.js';
 import { deliverableRecords, isolationLevelId, type IsolationLevelName } from './read-committed.js';
 import type { ConsumedRecord } from './consumer.js';
 import {
@@ -39,6 +42,7 @@ import {
   offsetFetch,
   syncGroup,
   toTopicPartitions,
+  type CommittedOffset,
   type JoinedMember,
 } from './group-client.js';
 import { KafkaClient, KafkaRequestError, retriable, type FetchedPartition } from './kafka-client.js';
@@ -50,6 +54,15 @@ type AutoOffsetReset = 'earliest' | 'latest';
 export interface TopicPartition {
   readonly topic: string;
   readonly partition: number;
+}
+
+/** What GroupConsumer.groupMetadata() returns. */
+export interface ConsumerGroupMetadata {
+  readonly groupId: string;
+  /** -1 before the member has joined. */
+  readonly generationId: number;
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
 }
 
 export interface GroupConsumerOptions {
@@ -95,6 +108,8 @@ const rejoinBackoffMs = 100;
 const rejoinBackoffMaxMs = 2000;
 /** How long poll() naps between checks when it has no partitions (or fetched nothing from several). */
 const idleNapMs = 100;
+/** Pause between OffsetFetch attempts while a transactional offset commit is pending (read_committed). */
+const unstableOffsetBackoffMs = 100;
 
 /**
  * Fetch and ListOffsets errors that pass on their own (a leader moving, a broker restarting): the
@@ -195,6 +210,20 @@ export class GroupConsumer {
 
   get generationId(): number {
     return this.member.generationId;
+  }
+
+  /**
+   * The member's group, generation, member id and instance id (Java's consumer.groupMetadata()):
+   * what a transactional producer sends with the offsets it commits in a transaction, so the
+   * coordinator refuses them from a member that a rebalance has replaced.
+   */
+  groupMetadata(): ConsumerGroupMetadata {
+    return {
+      groupId: this.groupId,
+      generationId: this.member.generationId,
+      memberId: this.member.memberId,
+      groupInstanceId: this.groupInstanceId,
+    };
   }
 
   /** Whether this member computed the last assignment. */
@@ -407,9 +436,31 @@ export class GroupConsumer {
    */
   private async initPositions(): Promise<void> {
     if (this.assigned.length === 0) return;
-    const committed = await offsetFetch(this.client, this.groupId, toTopicPartitions(this.assigned));
+    const committed = await this.fetchCommitted();
     for (const c of committed) if (c.offset >= 0) this.setPosition(c, c.offset);
     this.nextAutoCommitMs = Date.now() + this.autoCommitIntervalMs;
+  }
+
+  /**
+   * The committed offsets of the assigned partitions. With read_committed they must be stable
+   * (OffsetFetch requireStable, KIP-447): an offset committed in a transaction whose marker has not
+   * landed yet answers UNSTABLE_OFFSET_COMMIT and is asked again, as Kafka's consumer does, so a
+   * member never starts from the offset before a transaction that is committing (it would read
+   * that transaction's input again). Bounded by the request timeout; then the rejoin logic retries.
+   */
+  private async fetchCommitted(): Promise<CommittedOffset[]> {
+    const partitions = toTopicPartitions(this.assigned);
+    const requireStable = this.isolationLevel === IsolationLevel.READ_COMMITTED;
+    const deadline = Date.now() + this.client.requestTimeoutMs;
+    for (;;) {
+      try {
+        return await offsetFetch(this.client, this.groupId, partitions, requireStable);
+      } catch (err) {
+        const unstable = err instanceof KafkaRequestError && err.errorCode === ErrorCode.UNSTABLE_OFFSET_COMMIT;
+        if (!unstable || Date.now() >= deadline || this.closing) throw err;
+        await sleep(unstableOffsetBackoffMs);
+      }
+    }
   }
 
   private async resetOffset(tp: TopicPartition): Promise<number> {
@@ -456,6 +507,7 @@ export class GroupConsumer {
       case ErrorCode.COORDINATOR_NOT_AVAILABLE:
       case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
       case ErrorCode.REQUEST_TIMED_OUT:
+      case ErrorCode.UNSTABLE_OFFSET_COMMIT:
         return 'rejoin-after-backoff';
       default:
         return 'fatal';

@@ -3,7 +3,8 @@
 // type 1), DescribeTransactions to each id's coordinator, ListTransactions to every broker (as
 // Kafka's admin does: each broker lists what its coordinators own), DescribeProducers to each
 // partition's leader, and aborting a transaction with WriteTxnMarkers to the partition's leader.
-// Callers: `raftka transactions` (src/cli/transactions-command.ts), hanging-transactions.ts, tests.
+// Callers: `raftka transactions` (src/cli/transactions-command.ts), hanging-transactions.ts, tests;
+// TransactionalProducer (src/client/transactional-producer.ts) uses the coordinator lookup.
 //
 // Rules: requests that can find the wrong broker (a coordinator or leader that moved, a coordinator
 // still loading) are retried a bounded number of times after a fresh lookup; any other non-zero
@@ -43,7 +44,10 @@ function coordinatorMovedOrLoading(code: number): boolean {
  * The transaction coordinator of `transactionalId`, asked of any broker. COORDINATOR_NOT_AVAILABLE
  * (the first use creates __transaction_state) and COORDINATOR_LOAD_IN_PROGRESS are retried.
  */
-async function findTransactionCoordinator(client: KafkaClient, transactionalId: string): Promise<CoordinatorNode> {
+export async function findTransactionCoordinator(
+  client: KafkaClient,
+  transactionalId: string,
+): Promise<CoordinatorNode> {
   for (let attempt = 1; ; attempt++) {
     let code: number = ErrorCode.COORDINATOR_NOT_AVAILABLE;
     let message = `FindCoordinator for transactional id '${transactionalId}'`;

@@ -47,6 +47,7 @@ const keys: Readonly<Record<string, KeySpec>> = {
   'admin.listener': { kind: str, default: null },
   'replica.listener': { kind: str, default: null },
   'raftka.connect.address.map': { kind: list, default: null },
+  'metrics.partition.enable': { kind: bool, default: 'false' },
   'num.partitions': { kind: positive, default: '1' },
   'default.replication.factor': { kind: int(1, 32767), default: '1' },
   'min.insync.replicas': { kind: positive, default: '1' },
@@ -118,6 +119,9 @@ const keys: Readonly<Record<string, KeySpec>> = {
   'authorizer.class.name': { kind: str, default: '' },
   'super.users': { kind: str, default: '' },
   'allow.everyone.if.no.acl.found': { kind: bool, default: 'false' },
+  'console.lag.sample.ms': { kind: int(0), default: '5000' },
+  'console.migration.reports.dir': { kind: str, default: null },
+  'console.jepsen.store.dir': { kind: str, default: null },
 };
 
 /** The keys a node understands (for docs and tests). */
@@ -169,6 +173,7 @@ export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: 
     ...quorum,
     ...listeners,
     ...parseAddresses(r, logDirs),
+    metricsPartitionEnable: r.flag('metrics.partition.enable'),
     ...parseTopicDefaults(r),
     ...parseLogSettings(r, retentionMinutes),
     ...parseReplicaAndGroupSettings(r),
@@ -176,6 +181,7 @@ export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: 
     ...parseQuorumTimings(r),
     ...parseMetadataLogSettings(r),
     ...parseAuthorizerSettings(r),
+    ...parseConsoleSettings(r),
   };
   checkLimits(r, config);
   return config;
@@ -510,6 +516,19 @@ function parseAuthorizerSettings(r: PropertyReader) {
     authorizerEnabled: name !== '',
     superUsers,
     allowEveryoneIfNoAclFound: r.flag('allow.everyone.if.no.acl.found'),
+  };
+}
+
+/** The web console's settings (src/console/); a blank folder is none. */
+function parseConsoleSettings(r: PropertyReader) {
+  const dir = (key: string): string | null => {
+    const v = r.raw(key)?.trim() ?? '';
+    return v === '' ? null : v;
+  };
+  return {
+    consoleLagSampleMs: r.num('console.lag.sample.ms'),
+    consoleMigrationReportsDir: dir('console.migration.reports.dir'),
+    consoleJepsenStoreDir: dir('console.jepsen.store.dir'),
   };
 }
 

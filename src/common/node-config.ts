@@ -37,6 +37,8 @@ export interface NodeConfig {
   readonly replicaListener: Endpoint | null; // replica.listener
   /** raftka's own: outgoing connections to a key host:port dial its value instead (the jepsen-like harness's per-link proxies). */
   readonly connectAddressMap: ReadonlyMap<string, string>; // raftka.connect.address.map
+  /** raftka's own: per-partition log series (segment count, size) in /metrics; off keeps the series count bounded. */
+  readonly metricsPartitionEnable: boolean; // metrics.partition.enable (false)
   readonly numPartitions: number; // num.partitions (1)
   readonly defaultReplicationFactor: number; // default.replication.factor (1)
   readonly minInsyncReplicas: number; // min.insync.replicas (1)
@@ -106,4 +108,10 @@ export interface NodeConfig {
   readonly authorizerEnabled: boolean;
   readonly superUsers: readonly string[]; // super.users (`;`-separated principals, none)
   readonly allowEveryoneIfNoAclFound: boolean; // allow.everyone.if.no.acl.found (false)
+  /** raftka's own: how often the web console samples the lag of groups whose page was opened lately; 0 = never. */
+  readonly consoleLagSampleMs: number; // console.lag.sample.ms (5000)
+  /** raftka's own: folder of `raftka migrate rehearse --output` reports the console lists; null = none. */
+  readonly consoleMigrationReportsDir: string | null; // console.migration.reports.dir
+  /** raftka's own: the jepsen-like store whose runs the console lists; null = none. */
+  readonly consoleJepsenStoreDir: string | null; // console.jepsen.store.dir
 }

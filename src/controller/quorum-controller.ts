@@ -111,6 +111,11 @@ interface QuorumControllerOptions {
   readonly leaderRebalanceIntervalMs: number | null;
   /** Monotonic milliseconds for broker sessions (default performance.now; tests inject one). */
   readonly nowMs?: () => number;
+  /**
+   * Called for each controller event that failed for a reason other than lost leadership (Kafka
+   * counts these in MetadataErrorCount); the node counts them in /metrics.
+   */
+  readonly onEventError?: (err: unknown) => void;
 }
 
 /** Bound on leader changes one rebalance pass writes. */
@@ -482,8 +487,14 @@ export class QuorumController {
     try {
       await this.raft.resign(epoch);
     } catch (resignErr) {
+      this.noteEventError(resignErr);
       this.options.logger.error({ epoch, err: resignErr }, 'could not resign as the active controller');
     }
+  }
+
+  /** A controller event failed: lost leadership is expected, anything else is a metadata error. */
+  private noteEventError(err: unknown): void {
+    if (!(err instanceof NotControllerError)) this.options.onEventError?.(err);
   }
 
   /** A background write failed: expected when leadership moved on, else worth an error. */
@@ -527,8 +538,8 @@ export class QuorumController {
     }
   }
 
-  /** Leading, and our epoch's LeaderChange is applied: the image is complete. */
-  private isActive(): boolean {
+  /** Leading, and our epoch's LeaderChange is applied: the image is complete (Kafka's ActiveControllerCount is 1). */
+  isActive(): boolean {
     const s = this.raft.status();
     return s.role === 'leader' && this.options.state.lastLeaderChange?.epoch === s.epoch;
   }
@@ -594,8 +605,13 @@ export class QuorumController {
     this.pendingWrites++;
     const run = async (): Promise<R> => {
       if (!this.isActive()) throw new NotControllerError('not the active controller');
-      await this.activateIfNeeded();
-      return task();
+      try {
+        await this.activateIfNeeded();
+        return await task();
+      } catch (err) {
+        this.noteEventError(err);
+        throw err;
+      }
     };
     const p = this.queue.then(run, run);
     const settled = (): void => {

@@ -17,6 +17,7 @@ import { createTopicsApi } from './messages/create-topics.js';
 import { deleteTopicsApi } from './messages/delete-topics.js';
 import { createPartitionsApi } from './messages/create-partitions.js';
 import { describeConfigsApi } from './messages/describe-configs.js';
+import { describeLogDirsApi } from './messages/describe-log-dirs.js';
 import { alterConfigsApi } from './messages/alter-configs.js';
 import { incrementalAlterConfigsApi } from './messages/incremental-alter-configs.js';
 import { describeClusterApi } from './messages/describe-cluster.js';
@@ -57,6 +58,7 @@ const all: readonly AnyApi[] = [
   deleteTopicsApi,
   createPartitionsApi,
   describeConfigsApi,
+  describeLogDirsApi,
   alterConfigsApi,
   incrementalAlterConfigsApi,
   describeClusterApi,

@@ -1,14 +1,18 @@
 // The admin HTTP server of a node: Prometheus `/metrics`, `/healthz` (the process is up) and
 // `/readyz` (the node knows the quorum leader and has caught up to the high watermark), plus
-// `/status` with the node's quorum view as JSON for tools and tests.
+// `/status` with the node's quorum view as JSON for tools and tests, and the web console under
+// `/ui/` (src/console/; `/` redirects there).
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Endpoint } from '../common/node-config.js';
+import type { HttpAnswer } from '../console/web-console.js';
 
 interface AdminHandlers {
   readonly registry: Registry;
   ready(): boolean;
   status(): unknown;
+  /** The web console: answers `/` and everything under `/ui`. */
+  readonly ui?: (rawPath: string, query: URLSearchParams) => Promise<HttpAnswer>;
 }
 
 export async function startAdminHttp(
@@ -16,7 +20,9 @@ export async function startAdminHttp(
   handlers: AdminHandlers,
 ): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt < 0 ? url : url.slice(0, queryAt);
     const send = (code: number, type: string, body: string): void => {
       res.writeHead(code, { 'content-type': type });
       res.end(body);
@@ -35,8 +41,19 @@ export async function startAdminHttp(
           (err: unknown) => send(500, 'text/plain', `${String(err)}\n`),
         );
         return;
-      default:
-        return send(404, 'text/plain', 'not found\n');
+      default: {
+        const ui = handlers.ui;
+        if (!ui || (path !== '/' && path !== '/ui' && !path.startsWith('/ui/')))
+          return send(404, 'text/plain', 'not found\n');
+        ui(path, new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1))).then(
+          (a) => {
+            res.writeHead(a.status, a.headers);
+            res.end(a.body);
+          },
+          (err: unknown) => send(500, 'text/plain', `${err instanceof Error ? err.message : String(err)}\n`),
+        );
+        return;
+      }
     }
   });
   const port = await new Promise<number>((resolve, reject) => {

@@ -1,7 +1,10 @@
 // A broker's replica gauges and ISR counters, read from its ReplicaManager at scrape time (Kafka's
-// kafka.server:type=ReplicaManager and ReplicaFetcherManager metrics). Who calls: startBroker.
-import { Counter, Gauge, type Registry } from 'prom-client';
+// kafka.server:type=ReplicaManager and ReplicaFetcherManager metrics), its log flush times
+// (kafka.log:type=LogFlushStats) and, when metrics.partition.enable is set, each hosted
+// partition's segment count and size (kafka.log:type=Log). Who calls: startBroker.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ReplicaManager } from '../broker/replica-manager.js';
+import type { FlushObserver } from '../storage/log.js';
 
 /** A scrape reads several gauges from one pass over the partitions: a pass is reused this long. */
 const passReuseMs = 100;
@@ -84,4 +87,50 @@ export function registerBrokerGauges(registry: Registry, replicas: ReplicaManage
     'ISR expansions the controller accepted for partitions this broker leads (Kafka: IsrExpandsPerSec)',
     () => replicas.isrChanges.expands,
   );
+}
+
+/** `raftka_log_flush_seconds`: how long each partition log flush (fsync) took; returns the observer the LogManager calls. */
+export function registerLogFlushTime(registry: Registry): FlushObserver {
+  const histogram = new Histogram({
+    name: 'raftka_log_flush_seconds',
+    help: 'Duration of each partition log flush (fsync of its unflushed segments, or of a segment at roll) (Kafka: LogFlushRateAndTimeMs)',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  return (seconds) => histogram.observe(seconds);
+}
+
+/** What the per-partition series read of a hosted partition (a broker Partition has this shape). */
+export interface PartitionLogView {
+  readonly topic: string;
+  readonly partition: number;
+  readonly log: { readonly segmentCount: number; readonly sizeBytes: number };
+}
+
+/**
+ * `raftka_log_segments` and `raftka_log_size_bytes` per topic and partition (Kafka: kafka.log:type=Log,
+ * name=NumLogSegments / Size), read from the hosted logs at scrape time: two series per hosted
+ * partition, which is why metrics.partition.enable must ask for them. Both gauges read one pass.
+ */
+export function registerPartitionLogGauges(registry: Registry, hosted: () => Iterable<PartitionLogView>): void {
+  const pass = reusedFor(() =>
+    Array.from(hosted(), (p) => ({ labels: { topic: p.topic, partition: String(p.partition) }, log: p.log })),
+  );
+  const gauge = (name: string, help: string, read: (log: PartitionLogView['log']) => number): void =>
+    void new Gauge({
+      name,
+      help,
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const p of pass()) this.set(p.labels, read(p.log));
+      },
+    });
+  gauge(
+    'raftka_log_segments',
+    'Segments in the log of each hosted partition (Kafka: NumLogSegments)',
+    (l) => l.segmentCount,
+  );
+  gauge('raftka_log_size_bytes', 'Bytes in the log of each hosted partition (Kafka: Size)', (l) => l.sizeBytes);
 }

@@ -5,7 +5,7 @@
 //
 // Order matters at start (replicas see the image before the listeners open; the lifecycle starts
 // last) and at shutdown (controlled shutdown first, then the listeners, then the state below).
-import { registerBrokerGauges } from './broker-metrics.js';
+import { registerBrokerGauges, registerLogFlushTime, registerPartitionLogGauges } from './broker-metrics.js';
 import { BrokerTopicMetrics } from '../broker/topic-metrics.js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -24,6 +24,7 @@ import type { MetadataState } from '../metadata/metadata-state.js';
 import { uuidToBytes } from '../common/uuid.js';
 import { readBatchHeader, readRecords } from '../protocol/record-batch.js';
 import type { RaftDriver } from '../raft/driver/raft-driver.js';
+import type { FlushObserver } from '../storage/log.js';
 import { LogManager } from '../storage/log-manager.js';
 import { LogCleaner } from '../storage/log-cleaner.js';
 import { createGroupCoordinator, ledOffsetsPartitions, startConsumerLagMetrics } from './group-wiring.js';
@@ -54,7 +55,7 @@ export interface BrokerRole {
 
 export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
   const { config, logger, state } = ctx;
-  const logManager = createLogManager(config, logger);
+  const logManager = createLogManager(config, logger, registerLogFlushTime(ctx.registry));
   const replicas = new ReplicaManager(
     config.nodeId,
     logManager,
@@ -96,6 +97,7 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
   replicas.setIsrChanger(alterPartitionBatcher(controllerClient, config.nodeId, brokerEpoch));
   const fetcher = createReplicaFetcher(ctx, replicas, brokerEpoch, replicationEndpointOf);
   registerBrokerGauges(ctx.registry, replicas);
+  if (config.metricsPartitionEnable) registerPartitionLogGauges(ctx.registry, () => replicas.hostedPartitions());
   const groups = createGroupCoordinator(config, replicas, state, logger);
   // A marker replicated on a __consumer_offsets partition settles the producer's pending offsets.
   txn.markers.setListener((tp, producerId, committed) => {
@@ -193,7 +195,7 @@ function brokerAuthorization(
   return new BrokerAuthorization(authorizer, { logger, registry });
 }
 
-function createLogManager(config: NodeConfig, logger: Logger): LogManager {
+function createLogManager(config: NodeConfig, logger: Logger, onFlush: FlushObserver): LogManager {
   const logManager = new LogManager({
     logDirs: config.logDirs,
     logger: logger.child({ component: 'logs' }),
@@ -201,6 +203,7 @@ function createLogManager(config: NodeConfig, logger: Logger): LogManager {
     flushCheckIntervalMs: config.logFlushSchedulerIntervalMs,
     checkpointIntervalMs: 60_000,
     cleanerIntervalMs: config.logCleanerEnable ? config.logCleanerBackoffMs : null,
+    onFlush,
   });
   const cleaner = new LogCleaner(logger.child({ component: 'cleaner' }));
   logManager.setCleaner((log, now) => cleaner.maybeClean(log, now));

@@ -12,6 +12,7 @@ import type { MetadataState } from '../metadata/metadata-state.js';
 import { startRaftServer } from '../raft/driver/grpc-transport.js';
 import type { RaftDriver } from '../raft/driver/raft-driver.js';
 import { controllerServiceFor } from './controller-service.js';
+import { registerControllerGauges } from './node-metrics.js';
 
 interface ControllerRoleContext {
   readonly config: NodeConfig;
@@ -48,7 +49,9 @@ export async function startController(ctx: ControllerRoleContext, endpoint: Endp
     leaderRebalanceIntervalMs: config.autoLeaderRebalanceEnable
       ? config.leaderImbalanceCheckIntervalSeconds * 1000
       : null,
+    onEventError: () => driver.metrics.metadataErrors.inc({ source: 'controller' }),
   });
+  registerControllerGauges(driver.metrics.registry, () => controller.isActive());
   const started = await startRaftServer(
     endpoint,
     { handle: (request) => driver.handleRequest(request), describeQuorum: () => driver.describeQuorum(ctx.clusterId) },

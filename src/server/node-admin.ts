@@ -1,8 +1,10 @@
 // The node's admin HTTP wiring: /metrics from the node's registry, /readyz once the quorum has a
 // leader and a high watermark, and the status JSON (quorum view, applied-state summary, broker
-// lifecycle). Who calls: startNode, when admin.listener is set.
+// lifecycle), and the web console under /ui/. Who calls: startNode, when admin.listener is set.
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Endpoint } from '../common/node-config.js';
+import type { Endpoint, NodeConfig } from '../common/node-config.js';
+import { createWebConsole } from '../console/web-console.js';
 import type { BrokerLifecycle } from '../broker/broker-lifecycle.js';
 import { imageDigest } from '../metadata/image-records.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
@@ -10,6 +12,8 @@ import type { QuorumStatus } from '../raft/core/raft-core.js';
 import { startAdminHttp } from './admin-http.js';
 
 interface NodeAdminContext {
+  readonly config: NodeConfig;
+  readonly logger: Logger;
   readonly registry: Registry;
   readonly clusterId: string;
   readonly quorumStatus: () => QuorumStatus;
@@ -25,23 +29,38 @@ export interface NodeAdmin {
 
 export async function startNodeAdmin(listener: Endpoint, ctx: NodeAdminContext): Promise<NodeAdmin> {
   const broker = ctx.broker;
-  const started = await startAdminHttp(listener, {
-    registry: ctx.registry,
-    ready: () => {
-      const s = ctx.quorumStatus();
-      return s.leaderId !== null && s.highWatermark > 0;
-    },
-    status: () => ({
-      clusterId: ctx.clusterId,
-      ...ctx.quorumStatus(),
-      applied: appliedSummary(ctx.state),
-      broker: broker ? { state: broker.state, epoch: broker.epoch } : null,
-    }),
+  const ui = createWebConsole({
+    config: ctx.config,
+    clusterId: ctx.clusterId,
+    state: ctx.state,
+    quorumStatus: ctx.quorumStatus,
+    logger: ctx.logger,
   });
+  let started: Awaited<ReturnType<typeof startAdminHttp>>;
+  try {
+    started = await startAdminHttp(listener, {
+      ui: (path, query) => ui.handle(path, query),
+      registry: ctx.registry,
+      ready: () => {
+        const s = ctx.quorumStatus();
+        return s.leaderId !== null && s.highWatermark > 0;
+      },
+      status: () => ({
+        clusterId: ctx.clusterId,
+        ...ctx.quorumStatus(),
+        applied: appliedSummary(ctx.state),
+        broker: broker ? { state: broker.state, epoch: broker.epoch } : null,
+      }),
+    });
+  } catch (err) {
+    ui.close();
+    throw err;
+  }
   const http = started.server;
   return {
     port: started.port,
     async close(): Promise<void> {
+      ui.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

@@ -1,5 +1,7 @@
-// The node's Prometheus registry and the node-wide gauges read from its metadata image. Who
-// calls: startNode (the registry, before anything registers in it) and the roles' wiring.
+// The node's Prometheus registry, its event-loop utilisation, and the node-wide gauges read from
+// its metadata image. Who calls: startNode (the registry, before anything registers in it) and
+// the roles' wiring (controller-role: the active-controller gauge).
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { MetadataState } from '../metadata/metadata-state.js';
 
@@ -8,7 +10,62 @@ export function createNodeRegistry(nodeId: number): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ node_id: String(nodeId) });
   collectDefaultMetrics({ register: registry });
+  registerEventLoopUtilization(registry)('main', () => performance.eventLoopUtilization());
   return registry;
+}
+
+/**
+ * Event-loop utilisation between two readings of the loop's cumulative idle and active time: the
+ * share of the interval the loop spent running callbacks (0..1). Two readings with no time
+ * between them say nothing new, so the last answer stands.
+ */
+export class UtilizationSampler {
+  private previous: LoopTimes = { idle: 0, active: 0 };
+  private last = 0;
+
+  sample(now: LoopTimes): number {
+    const active = now.active - this.previous.active;
+    const total = active + (now.idle - this.previous.idle);
+    if (total > 0) {
+      this.last = Math.min(1, Math.max(0, active / total));
+      this.previous = { idle: now.idle, active: now.active };
+    }
+    return this.last;
+  }
+}
+
+/** A loop's cumulative idle and active milliseconds (what perf_hooks' eventLoopUtilization() reads). */
+type LoopTimes = Pick<EventLoopUtilization, 'idle' | 'active'>;
+
+/**
+ * `raftka_event_loop_utilization{loop}`: each loop's utilisation since the previous scrape (since
+ * start at the first). Returns how to add a loop: the main thread is `loop="main"`; a worker
+ * thread's loop (read with its own eventLoopUtilization) gets its own label.
+ */
+export function registerEventLoopUtilization(registry: Registry): (loop: string, read: () => LoopTimes) => void {
+  const loops = new Map<string, { readonly sampler: UtilizationSampler; readonly read: () => LoopTimes }>();
+  new Gauge({
+    name: 'raftka_event_loop_utilization',
+    help: 'Share of the time since the previous scrape the event loop spent running callbacks, 0..1 (Kafka: 1 - NetworkProcessorAvgIdlePercent)',
+    labelNames: ['loop'],
+    registers: [registry],
+    collect() {
+      for (const [loop, l] of loops) this.set({ loop }, l.sampler.sample(l.read()));
+    },
+  });
+  return (loop, read) => void loops.set(loop, { sampler: new UtilizationSampler(), read });
+}
+
+/** `raftka_active_controller`: 1 while this controller is the active one (Kafka: ActiveControllerCount). */
+export function registerControllerGauges(registry: Registry, isActive: () => boolean): void {
+  new Gauge({
+    name: 'raftka_active_controller',
+    help: 'Whether this controller is the active one: it leads the quorum and has applied its own epoch (Kafka: ActiveControllerCount)',
+    registers: [registry],
+    collect() {
+      this.set(isActive() ? 1 : 0);
+    },
+  });
 }
 
 /**

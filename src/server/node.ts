@@ -56,6 +56,8 @@ export async function startNode(
     : null;
   const admin: NodeAdmin | null = config.adminListener
     ? await startNodeAdmin(config.adminListener, {
+        config,
+        logger,
         registry,
         clusterId,
         quorumStatus: () => driver.status(),

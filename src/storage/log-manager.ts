@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync,
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { partitionKey } from '../protocol/topic-partition.js';
-import { Log } from './log.js';
+import { Log, type FlushObserver } from './log.js';
 import { defaultLogConfig, type LogConfig } from './log-config.js';
 
 const recoveryPointCheckpointName = 'recovery-point-offset-checkpoint';
@@ -49,6 +49,8 @@ interface LogManagerOptions {
   readonly checkpointIntervalMs: number;
   /** How often compacted logs are looked at by the cleaner (log.cleaner.backoff.ms); null: no cleaner. */
   readonly cleanerIntervalMs: number | null;
+  /** Told the duration of every partition log flush (fsync), in seconds. */
+  readonly onFlush?: FlushObserver;
 }
 
 interface Hosted {
@@ -110,6 +112,7 @@ export class LogManager {
       logStartOffset: this.logStarts.get(key) ?? 0,
       nowMs: Date.now(),
       logger: this.options.logger,
+      onFlush: this.options.onFlush,
     });
     this.logs.set(key, { topic, partition, dir, logDir, log });
     this.hostedPerDir.set(logDir, this.hostedPerDir.get(logDir)! + 1);

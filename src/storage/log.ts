@@ -63,6 +63,9 @@ export interface AbortedTransaction {
   readonly firstOffset: number;
 }
 
+/** Told how long each flush (fsync) of a log took, in seconds; the broker times them in /metrics. */
+export type FlushObserver = (seconds: number) => void;
+
 type ReadResult =
   | { readonly ok: true; readonly records: Buffer }
   | { readonly ok: false; readonly reason: 'offset-out-of-range' };
@@ -90,6 +93,7 @@ export class Log {
     private cfg: LogConfig,
     private readonly logger: Logger,
     nowMs: number,
+    private readonly onFlush: FlushObserver | undefined,
   ) {
     this.lastFlushMs = nowMs;
     this.epochs = new LeaderEpochCache(dir);
@@ -103,11 +107,11 @@ export class Log {
   static open(
     dir: string,
     config: LogConfig,
-    opts: { recoveryPoint: number; logStartOffset: number; nowMs: number; logger: Logger },
+    opts: { recoveryPoint: number; logStartOffset: number; nowMs: number; logger: Logger; onFlush?: FlushObserver },
   ): Log {
     // A directory made just now holds nothing to recover (the common case for a new partition).
     const isNew = mkdirSync(dir, { recursive: true }) !== undefined;
-    const log = new Log(dir, config, opts.logger, opts.nowMs);
+    const log = new Log(dir, config, opts.logger, opts.nowMs, opts.onFlush);
     const names = isNew ? [] : readdirSync(dir);
     const bases = names
       .filter((n) => /^\d{20}\.log$/.test(n))
@@ -355,7 +359,9 @@ export class Log {
   }
 
   private roll(baseOffset: number, nowMs: number): void {
+    const started = performance.now();
     this.active.flush();
+    this.onFlush?.((performance.now() - started) / 1000);
     this.segments.push(LogSegment.create(this.dir, baseOffset, this.cfg.indexIntervalBytes, nowMs));
     // The producer state covers every batch below the new segment: snapshot it there.
     writeSnapshotFile(this.dir, baseOffset, this.producers.snapshotEntries());
@@ -365,7 +371,9 @@ export class Log {
   /** fsync what was appended; the recovery point moves to the log end. */
   flush(nowMs: number): void {
     if (this.flushedOffset === this.logEndOffset) return;
+    const started = performance.now();
     for (const s of this.segments) if (s.nextOffset > this.flushedOffset) s.flush();
+    this.onFlush?.((performance.now() - started) / 1000);
     this.flushedOffset = this.logEndOffset;
     this.unflushedMessages = 0;
     this.lastFlushMs = nowMs;

@@ -9,6 +9,8 @@ import { ErrorCode } from '../../src/common/errors.js';
 import { ManualClock } from '../../src/broker/group/clock.js';
 import type { GroupCoordinatorOptions, JoinRequest } from '../../src/broker/group/coordinator-types.js';
 import { GroupCoordinator } from '../../src/broker/group/group-coordinator.js';
+import { registerGroupMetrics } from '../../src/broker/group/group-metrics.js';
+import { Registry } from 'prom-client';
 import { MemoryOffsetsLog } from './group-memory-log.js';
 import type { JoinResult } from '../../src/broker/group/group.js';
 import {
@@ -264,6 +266,40 @@ test('a member leaving makes the rest rebalance into the next generation', async
     c.heartbeat({ groupId: 'g', generationId: 1, memberId: ids[2]!, groupInstanceId: null }),
     ErrorCode.UNKNOWN_MEMBER_ID,
   );
+});
+
+test('/metrics: groups by state, committed offsets held, rebalances started and completed', async () => {
+  const { c } = setup();
+  await lead(c);
+  const registry = new Registry();
+  registerGroupMetrics(registry, c, async () => new Map());
+  const scrape = async (): Promise<string> => registry.metrics();
+  assert.match(await scrape(), /^raftka_groups\{state="Stable"\} 0$/m);
+  const { ids } = await stableGroup(c, 'g', 3);
+  await stableGroup(c, 'h', 1);
+  assert.deepEqual(c.rebalances, { started: 2, completed: 2 });
+  await c.commitOffsets({
+    groupId: 'g',
+    generationId: 1,
+    memberId: ids[0]!,
+    groupInstanceId: null,
+    offsets: [
+      { topic: 't', partition: 0, offset: 5, leaderEpoch: -1, metadata: null },
+      { topic: 't', partition: 1, offset: 7, leaderEpoch: -1, metadata: null },
+    ],
+  });
+  c.leave('g', [{ memberId: ids[2]!, groupInstanceId: null }]);
+  let text = await scrape();
+  assert.match(text, /^raftka_groups\{state="Stable"\} 1$/m);
+  assert.match(text, /^raftka_groups\{state="PreparingRebalance"\} 1$/m);
+  assert.match(text, /^raftka_groups\{state="Empty"\} 0$/m);
+  assert.match(text, /^raftka_group_offsets 2$/m);
+  assert.match(text, /^raftka_group_rebalances_total 3$/m);
+  assert.match(text, /^raftka_group_completed_rebalances_total 2$/m);
+  await Promise.all(ids.slice(0, 2).map((id) => c.join(joinReq('g', id))));
+  text = await scrape();
+  assert.match(text, /^raftka_groups\{state="CompletingRebalance"\} 1$/m);
+  assert.match(text, /^raftka_group_completed_rebalances_total 2$/m, 'completed only once the assignment is stored');
 });
 
 test('a member whose session expires is removed; one that does not rejoin in time is dropped at the rebalance timeout', async () => {

@@ -225,6 +225,8 @@ export class FakeBroker {
   readonly requests: LoggedRequest[] = [];
   /** FindCoordinator answers COORDINATOR_NOT_AVAILABLE this many more times (a new cluster's __consumer_offsets). */
   coordinatorUnavailableAnswers = 0;
+  /** OffsetFetch requests with requireStable answered UNSTABLE_OFFSET_COMMIT (a transactional commit pending) before a real answer. */
+  unstableOffsetAnswers = 0;
   readonly groups = new Map<string, FakeGroup>();
   /** topic → partition → records' values (offset = index). */
   private readonly logs = new Map<string, string[][]>();
@@ -459,16 +461,18 @@ export class FakeBroker {
       }
       topics = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
     }
+    const unstable = req['requireStable'] === true && this.unstableOffsetAnswers > 0;
+    if (unstable) this.unstableOffsetAnswers--;
     return {
       errorCode: 0,
       topics: topics.map((t) => ({
         name: t.name,
         partitions: t.partitionIndexes.map((p) => ({
           partitionIndex: p,
-          committedOffset: offsets.get(`${t.name}:${p}`) ?? -1,
+          committedOffset: unstable ? -1 : (offsets.get(`${t.name}:${p}`) ?? -1),
           committedLeaderEpoch: -1,
           metadata: '',
-          errorCode: 0,
+          errorCode: unstable ? ErrorCode.UNSTABLE_OFFSET_COMMIT : 0,
         })),
       })),
     };

@@ -103,6 +103,42 @@ test('one member: joins with the id MEMBER_ID_REQUIRED gave, takes every partiti
   assert.equal(b.groups.get('g1')!.state, 'Empty');
 });
 
+test('read_committed: starts from stable offsets (requireStable, UNSTABLE_OFFSET_COMMIT asked again); groupMetadata() names the member', async () => {
+  const b = await FakeBroker.start({ orders: 1 });
+  b.append('orders', 0, ['a0', 'a1', 'a2']);
+  const admin = new KafkaClient(b.bootstrap);
+  const c = consumer(b, 'g-stable', { autoCommit: false, isolationLevel: 'read_committed' });
+  try {
+    await offsetCommit(admin, {
+      groupId: 'g-stable',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      offsets: [{ topic: 'orders', partition: 0, offset: 2 }],
+    });
+    assert.deepEqual(c.groupMetadata(), { groupId: 'g-stable', generationId: -1, memberId: '', groupInstanceId: null });
+    b.unstableOffsetAnswers = 3;
+    await c.subscribe();
+    assert.equal(c.position('orders', 0), 2, 'the committed offset once it is stable, not the reset offset');
+    const fetches = b.requests.filter((r) => r.api === 'OffsetFetch');
+    assert.equal(fetches.length, 4, 'three unstable answers, then the offset');
+    assert.ok(fetches.every((r) => r.body['requireStable'] === true));
+    assert.deepEqual(c.groupMetadata(), {
+      groupId: 'g-stable',
+      generationId: c.generationId,
+      memberId: c.memberId,
+      groupInstanceId: null,
+    });
+    assert.ok(c.generationId >= 1 && c.memberId !== '');
+    const got = await pollUntil(c, () => c.position('orders', 0) === 3);
+    assert.deepEqual(values(got), ['a2']);
+  } finally {
+    admin.close();
+    await c.close();
+    await b.close();
+  }
+});
+
 test('a second member makes the first rejoin; range splits the partitions; leaving hands them back from the committed offsets', async () => {
   const b = await FakeBroker.start({ orders: 3 });
   for (let p = 0; p < 3; p++) b.append('orders', p, [`p${p}-0`, `p${p}-1`]);

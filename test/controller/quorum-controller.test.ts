@@ -32,6 +32,7 @@ function setup(options: { leader?: boolean } = {}) {
   const raft = new MemoryMetadataRaft(1);
   if (options.leader ?? true) raft.becomeLeader();
   const clock = { now: 0 };
+  const eventErrors: unknown[] = [];
   const controller = new QuorumController({
     nodeId: 1,
     clusterId,
@@ -45,8 +46,9 @@ function setup(options: { leader?: boolean } = {}) {
     brokerSessionTimeoutMs: sessionTimeoutMs,
     leaderRebalanceIntervalMs: null,
     nowMs: () => clock.now,
+    onEventError: (err) => eventErrors.push(err),
   });
-  return { raft, controller, clock, lines };
+  return { raft, controller, clock, lines, eventErrors };
 }
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -123,6 +125,32 @@ test('a controller that is not the active one answers NOT_CONTROLLER and writes 
     assert.throws(() => controller.activeImage(), NotControllerError);
     assert.equal(controller.leaderId(), 2);
     assert.equal(raft.dataPayloads().length, 0);
+  } finally {
+    controller.close();
+  }
+});
+
+test('failed controller events are counted as metadata errors; lost leadership is not; isActive follows the role', async () => {
+  const { raft, controller, clock, eventErrors } = setup();
+  try {
+    await turn();
+    await unfencedBroker(controller, 1);
+    assert.equal(controller.isActive(), true);
+    // Two proposals fail the way a broken disk or a bug fails them (not by lost leadership).
+    const propose = raft.propose.bind(raft);
+    let failuresLeft = 2;
+    raft.propose = (payloads) => (failuresLeft-- > 0 ? Promise.reject(new Error('disk failed')) : propose(payloads));
+    clock.now += sessionTimeoutMs;
+    await until('broker 1 fenced', () => raft.state.image.brokers.get(1)?.fenced === true);
+    assert.deepEqual(
+      eventErrors.map((e) => (e as Error).message),
+      ['disk failed', 'disk failed'],
+      'the two failed fencing writes',
+    );
+    raft.becomeFollower(2);
+    assert.equal(controller.isActive(), false);
+    await assert.rejects(controller.createTopics([topic('audit')], false), NotControllerError);
+    assert.equal(eventErrors.length, 2, 'NOT_CONTROLLER is no metadata error');
   } finally {
     controller.close();
   }

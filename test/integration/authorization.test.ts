@@ -39,6 +39,7 @@ import {
   alterPartitionReassignmentsApi,
   listPartitionReassignmentsApi,
 } from '../../src/protocol/messages/partition-reassignments.js';
+import { describeLogDirsApi } from '../../src/protocol/messages/describe-log-dirs.js';
 import { findCoordinatorApi } from '../../src/protocol/messages/find-coordinator.js';
 import { joinGroupApi } from '../../src/protocol/messages/join-group.js';
 import { heartbeatApi } from '../../src/protocol/messages/heartbeat.js';
@@ -493,6 +494,18 @@ test('authorization matrix: every API refuses without its ACL and answers with i
     'ListPartitionReassignments',
     [cluster(Op.DESCRIBE)],
     async () => (await c.send(listPartitionReassignmentsApi, { timeoutMs, topics: null }, timeoutMs)).errorCode,
+    ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+    0,
+  );
+  await revoke(cluster(Op.DESCRIBE));
+  await matrix(
+    'DescribeLogDirs',
+    [cluster(Op.DESCRIBE)],
+    async () => {
+      const r = await c.send(describeLogDirsApi, { topics: null }, timeoutMs);
+      assert.equal(r.results.length, r.errorCode === 0 ? 1 : 0, 'results only when allowed');
+      return r.errorCode;
+    },
     ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
     0,
   );

@@ -1,8 +1,13 @@
 // /metrics of a broker under kcat produce and fetch load: the per-topic byte and message counters
 // match what kcat sent and read (within 5%: batch headers and record framing add a little), and
-// every API the broker advertises has request-time histograms.
+// every API the broker advertises has request-time histograms. The same scrape checks the rest:
+// the node-wide, Raft, flush, group and event-loop metrics move as they should, every metric the
+// Grafana dashboard (docs/grafana/) queries and every metric docs/metrics.md names is exported,
+// and every raftka metric exported is in docs/metrics.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
 import { kcat } from '../../src/testing/kcat.js';
 import { KafkaConnection } from '../../src/client/kafka-connection.js';
@@ -27,10 +32,46 @@ function sample(text: string, name: string, label: string): number {
   return samples(text, name, label).reduce((a, b) => a + b, 0);
 }
 
+/** The metric families a scrape exports (its `# TYPE` lines). */
+function families(text: string): Set<string> {
+  return new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
+}
+
+/** Metric names in `text` with one of the exported prefixes, histogram series suffixes stripped. */
+function metricNames(text: string): Set<string> {
+  return new Set(
+    [...text.matchAll(/\b(?:raftka|process|nodejs)_[a-z0-9_]+/g)].map((m) =>
+      m[0].replace(/_(?:bucket|sum|count)$/, ''),
+    ),
+  );
+}
+
+const repoFile = (path: string): string =>
+  readFileSync(fileURLToPath(new URL(`../../../${path}`, import.meta.url)), 'utf8');
+
+/** Every PromQL expression of the dashboard (panel targets and variable queries). */
+function dashboardQueries(): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        if ((k === 'expr' || k === 'definition') && typeof x === 'string') out.push(x);
+        else walk(x);
+      }
+  };
+  walk(JSON.parse(repoFile('docs/grafana/raftka-dashboard.json')));
+  return out;
+}
+
+/** Series only a broker with metrics.partition.enable=true exports (this cluster leaves it off). */
+const perPartitionFamilies = ['raftka_log_segments', 'raftka_log_size_bytes'];
+
 test('broker metrics: bytes and messages in and out per topic, request times per API', {
   timeout: 240_000,
 }, async (t) => {
-  const f = await ClusterFixture.combined({ nodes: 1 });
+  // Each partition log is flushed every 2,000 records, so the flush histogram has observations.
+  const f = await ClusterFixture.combined({ nodes: 1, extra: { 'log.flush.interval.messages': '2000' } });
   t.after(() => f.destroy());
   await f.up();
   const bs = f.bootstrapServers;
@@ -41,7 +82,8 @@ test('broker metrics: bytes and messages in and out per topic, request times per
   assert.equal(produced.code, 0, produced.stderr);
   // Scraped while the consumer reads, then after.
   const during = kcat(['-b', bs, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%o\n'], undefined, 120_000);
-  assert.match(await f.metrics(0), /raftka_broker_topic_bytes_in_total/);
+  const early = await f.metrics(0);
+  assert.match(early, /raftka_broker_topic_bytes_in_total/);
   const consumed = await during;
   assert.equal(consumed.code, 0, consumed.stderr);
   assert.equal(consumed.stdout.trim().split('\n').length, messages);
@@ -95,4 +137,42 @@ test('broker metrics: bytes and messages in and out per topic, request times per
   } finally {
     c.close();
   }
+
+  // The rest of the node's metrics, on the same scrape.
+  assert.equal(gauge('raftka_active_controller'), 1, 'the lone controller is the active one');
+  assert.ok(sample(text, 'raftka_log_flush_seconds_count', 'node_id="1"') > 0, 'flushes timed');
+  const appended = (m: string): number => sample(m, 'raftka_raft_appended_records_total', 'source="leader"');
+  assert.ok(appended(text) > appended(early), `metadata appends ${appended(early)} then ${appended(text)}`);
+  assert.equal(sample(text, 'raftka_raft_appended_records_total', 'source="fetch"'), 0, 'a lone voter fetches nothing');
+  assert.equal(gauge('raftka_raft_fetch_timeouts_total'), 0);
+  assert.equal(gauge('raftka_metadata_errors_total'), 0);
+  const elu = samples(text, 'raftka_event_loop_utilization', 'loop="main"');
+  assert.equal(elu.length, 1);
+  assert.ok(elu[0]! > 0 && elu[0]! <= 1, `event-loop utilisation ${elu[0]}`);
+  assert.equal(samples(text, 'raftka_groups', 'node_id="1"').length, 4, 'one series per live group state');
+  assert.equal(gauge('raftka_groups'), 0, 'kcat read without a group');
+  const exported = families(text);
+  for (const name of perPartitionFamilies) assert.ok(!exported.has(name), `${name} is off by default`);
+
+  // Every metric the dashboard queries is exported by this node.
+  const queries = dashboardQueries();
+  assert.ok(queries.length > 50, `${queries.length} dashboard queries`);
+  const queried = new Set(queries.flatMap((q) => [...metricNames(q)]));
+  assert.deepEqual(
+    [...queried].filter((n) => !exported.has(n)),
+    [],
+    'dashboard metrics missing from the scrape',
+  );
+  // docs/metrics.md names every raftka metric exported, and exports every one it names.
+  const documented = new Set([...metricNames(repoFile('docs/metrics.md'))].filter((n) => n.startsWith('raftka_')));
+  assert.deepEqual(
+    [...documented].filter((n) => !exported.has(n) && !perPartitionFamilies.includes(n)),
+    [],
+    'documented metrics missing from the scrape',
+  );
+  assert.deepEqual(
+    [...exported].filter((n) => n.startsWith('raftka_') && !documented.has(n)),
+    [],
+    'exported metrics missing from docs/metrics.md',
+  );
 });

@@ -258,6 +258,7 @@ export class ClassicRebalance extends CoordinatorPart {
     const wasEmpty = g.state === 'Empty';
     g.joinTimer?.cancel();
     g.transition('PreparingRebalance', now);
+    this.rebalances.started++;
     const rebalanceTimeout = g.maxRebalanceTimeoutMs();
     if (wasEmpty && this.o.initialRebalanceDelayMs > 0) {
       // group.initial.rebalance.delay.ms: let more members of a starting group arrive first.
@@ -446,6 +447,7 @@ export class ClassicRebalance extends CoordinatorPart {
       return;
     }
     g.transition('Stable', this.o.clock.now());
+    this.rebalances.completed++;
     for (const m of g.members.values()) {
       m.assignment = next.get(m.memberId) ?? emptyBuffer;
       this.answerSync(m, {

@@ -111,9 +111,18 @@ export interface GroupView {
   readonly offsets: readonly { topic: string; partition: number; offset: number }[];
 }
 
+/** Rebalances this coordinator ran since start (Kafka's group-rebalance-count and group-completed-rebalance-count). */
+export interface RebalanceTally {
+  /** Groups that went into PreparingRebalance. */
+  started: number;
+  /** Groups that reached Stable with their members' assignment stored. */
+  completed: number;
+}
+
 /** What the coordinator's parts share: its options, the groups served here, and its checks. */
 export interface CoordinatorContext {
   readonly o: GroupCoordinatorOptions;
+  readonly rebalances: RebalanceTally;
   /** The groups of the offsets partitions led and loaded here. */
   readonly groups: Map<string, Group>;
   /** Whether this broker serves the group: an error code, or NONE. */
@@ -125,10 +134,12 @@ export interface CoordinatorContext {
 export abstract class CoordinatorPart {
   protected readonly o: GroupCoordinatorOptions;
   protected readonly groups: Map<string, Group>;
+  protected readonly rebalances: RebalanceTally;
 
   constructor(private readonly context: CoordinatorContext) {
     this.o = context.o;
     this.groups = context.groups;
+    this.rebalances = context.rebalances;
   }
 
   protected check(groupId: string): number {

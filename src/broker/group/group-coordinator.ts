@@ -25,6 +25,7 @@ import type {
   GroupCoordinatorOptions,
   GroupView,
   FetchedOffset,
+  RebalanceTally,
   JoinRequest,
   OffsetCommitRequestItem,
   TxnOffsetCommitRequest,
@@ -58,10 +59,13 @@ export class GroupCoordinator {
   private readonly rebalance: ClassicRebalance;
   private readonly offsets: GroupOffsets;
   private readonly txnOffsets: TxnOffsets;
+  /** Rebalances started and completed here since start (read by /metrics). */
+  readonly rebalances: RebalanceTally = { started: 0, completed: 0 };
 
   constructor(private readonly o: GroupCoordinatorOptions) {
     const context: CoordinatorContext = {
       o,
+      rebalances: this.rebalances,
       groups: this.groups,
       check: (groupId) => this.check(groupId),
       partitionFor: (groupId) => this.partitionFor(groupId),

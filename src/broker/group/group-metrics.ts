@@ -1,14 +1,21 @@
 // Prometheus views of the groups this broker coordinates: per group its generation and member
 // count, and per committed partition the committed offset and the consumer lag (log end offset,
-// i.e. the high watermark, minus the committed offset). Computed when /metrics is scraped.
-import { Gauge, type Registry } from 'prom-client';
+// i.e. the high watermark, minus the committed offset); coordinator-wide, the groups by state, the
+// committed offsets held and the rebalances run (Kafka's GroupMetadataManager and
+// group-coordinator-metrics). Computed when /metrics is scraped.
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { GroupCoordinator } from './group-coordinator.js';
-import { offsetMapKey } from './group.js';
+import { offsetMapKey, type GroupState } from './group.js';
+import type { RebalanceTally } from './coordinator-types.js';
+
+/** The states a served group can be in (Dead groups are gone). */
+const liveStates: readonly GroupState[] = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable'];
 
 /** End offsets (high watermarks) of partitions, keyed `topic\0partition`; missing ones are unknown. */
 type EndOffsets = (partitions: readonly { topic: string; partition: number }[]) => Promise<ReadonlyMap<string, number>>;
 
 export function registerGroupMetrics(registry: Registry, coordinator: GroupCoordinator, endOffsets: EndOffsets): void {
+  registerCoordinatorTotals(registry, coordinator);
   new Gauge({
     name: 'raftka_consumer_group_generation',
     help: 'Generation of each consumer group this broker coordinates (it grows by one per rebalance)',
@@ -62,4 +69,49 @@ export function registerGroupMetrics(registry: Registry, coordinator: GroupCoord
       }
     },
   });
+}
+
+/** Groups by state, offsets held, and the rebalance counters: one series each, whatever the number of groups. */
+function registerCoordinatorTotals(registry: Registry, coordinator: GroupCoordinator): void {
+  new Gauge({
+    name: 'raftka_groups',
+    help: 'Groups this broker coordinates, by state (Kafka: NumGroups, NumGroupsPreparingRebalance, NumGroupsCompletingRebalance, NumGroupsStable, NumGroupsEmpty)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const counts = new Map<GroupState, number>(liveStates.map((s) => [s, 0]));
+      for (const g of coordinator.views()) counts.set(g.state, (counts.get(g.state) ?? 0) + 1);
+      for (const [state, n] of counts) this.set({ state }, n);
+    },
+  });
+  new Gauge({
+    name: 'raftka_group_offsets',
+    help: 'Committed offsets (group, topic, partition) held by this coordinator (Kafka: NumOffsets)',
+    registers: [registry],
+    collect() {
+      this.set(coordinator.views().reduce((n, g) => n + g.offsets.length, 0));
+    },
+  });
+  const rebalances = (name: string, help: string, key: keyof RebalanceTally): void => {
+    let reported = 0;
+    void new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.inc(coordinator.rebalances[key] - reported);
+        reported = coordinator.rebalances[key];
+      },
+    });
+  };
+  rebalances(
+    'raftka_group_rebalances_total',
+    'Rebalances this coordinator started: a group went into PreparingRebalance (Kafka: group-rebalance-count)',
+    'started',
+  );
+  rebalances(
+    'raftka_group_completed_rebalances_total',
+    "Rebalances this coordinator completed: a group reached Stable with its members' assignment stored (Kafka: group-completed-rebalance-count)",
+    'completed',
+  );
 }

@@ -367,6 +367,11 @@ export class RaftCore {
 
   // ---------------------------------------------------------------- reads
 
+  /** The role alone (status() builds the replica list; this is for per-input checks). */
+  currentRole(): Role {
+    return this.role;
+  }
+
   status(): QuorumStatus {
     const replicas: ReplicaProgress[] = [];
     if (this.role === 'leader') {

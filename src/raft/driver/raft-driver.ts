@@ -135,6 +135,11 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
     return this.core.status();
   }
 
+  /** The quorum's metrics (and the node registry they are in, for the roles' own). */
+  get metrics(): RaftMetrics {
+    return this.options.metrics;
+  }
+
   /** The state machine the caller gave (the same object for the driver's life). */
   appliedState(): S {
     return this.state;
@@ -240,7 +245,10 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
     try {
       for (let input = this.queue.shift(); input; input = this.queue.shift()) {
         const now = performance.now();
+        // A tick moves a follower (voter or observer) off its leader only when its fetch timer fired.
+        const following = this.core.currentRole() === 'follower';
         this.core.tick(Math.max(0, now - this.lastClockMs));
+        if (following && this.core.currentRole() !== 'follower') this.options.metrics.fetchTimeouts.inc();
         this.lastClockMs = now;
         input();
         while (this.core.hasReady()) await this.handleReady(this.core.takeReady());
@@ -276,7 +284,7 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
     }
     if (ready.quorumState) await store.writeQuorumState(ready.quorumState); // atomic + fsynced
     if (wrote) await store.flush();
-    this.rememberAppendTimes(ready);
+    if (ready.entries.length > 0) this.countAppended(ready);
     this.core.persisted(ready);
     for (const m of ready.messages) this.send(m);
     if (ready.loadSnapshot) await this.loadSnapshot(ready.loadSnapshot);
@@ -345,6 +353,7 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
       try {
         l(this.state);
       } catch (err) {
+        this.options.metrics.metadataErrors.inc({ source: 'apply' });
         this.options.logger.error({ err }, 'an apply listener failed');
       }
     }
@@ -363,8 +372,14 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
     }
   }
 
+  /** Appended entries by source; the leader's also start their append-to-commit clock. */
+  private countAppended(ready: Ready): void {
+    const leading = this.core.currentRole() === 'leader';
+    this.options.metrics.appendedRecords.inc({ source: leading ? 'leader' : 'fetch' }, ready.entries.length);
+    if (leading) this.rememberAppendTimes(ready);
+  }
+
   private rememberAppendTimes(ready: Ready): void {
-    if (this.core.status().role !== 'leader') return;
     const now = performance.now();
     for (const e of ready.entries) this.appendTimes.set(e.offset, now);
     while (this.appendTimes.size > appendTimesMax) {

@@ -1,5 +1,13 @@
-// Prometheus metrics of the metadata quorum, one registry per node (served at /metrics).
+// Prometheus metrics of the metadata quorum, one registry per node (served at /metrics). The
+// RaftDriver sets and counts them; the node's roles reach the registry through `registry` to add
+// their own beside them (the controller's active gauge and its metadata-error count).
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** Where a record reached this node's metadata log: proposed here as leader, or fetched from the leader. */
+export type AppendSource = 'leader' | 'fetch';
+
+/** Where a metadata error was met: a controller event (a write, activation, fencing) or applying committed records. */
+export type MetadataErrorSource = 'controller' | 'apply';
 
 export class RaftMetrics {
   readonly epoch: Gauge;
@@ -12,8 +20,11 @@ export class RaftMetrics {
   readonly snapshotsWritten: Gauge;
   readonly elections: Counter;
   readonly leaderChanges: Counter;
+  readonly appendedRecords: Counter<'source'>;
+  readonly fetchTimeouts: Counter;
+  readonly metadataErrors: Counter<'source'>;
 
-  constructor(registry: Registry) {
+  constructor(readonly registry: Registry) {
     const registers = [registry];
     this.epoch = new Gauge({
       name: 'raftka_raft_epoch',
@@ -56,6 +67,26 @@ export class RaftMetrics {
       help: 'Quorum leaders this node came to know of (a new leader or a new epoch of one)',
       registers,
     });
+    this.appendedRecords = new Counter({
+      name: 'raftka_raft_appended_records_total',
+      help: "Records appended to this node's metadata log, by source: proposed here as leader (Kafka: append-records-rate) or fetched from the leader (Kafka: fetch-records-rate)",
+      labelNames: ['source'],
+      registers,
+    });
+    for (const source of ['leader', 'fetch'] satisfies AppendSource[]) this.appendedRecords.inc({ source }, 0);
+    this.fetchTimeouts = new Counter({
+      name: 'raftka_raft_fetch_timeouts_total',
+      help: 'Times this node, following a quorum leader as a voter or an observer, heard nothing from it within controller.quorum.fetch.timeout.ms and gave it up',
+      registers,
+    });
+    this.metadataErrors = new Counter({
+      name: 'raftka_metadata_errors_total',
+      help: 'Errors met handling controller events or applying committed metadata records (Kafka: MetadataErrorCount)',
+      labelNames: ['source'],
+      registers,
+    });
+    for (const source of ['controller', 'apply'] satisfies MetadataErrorSource[])
+      this.metadataErrors.inc({ source }, 0);
     this.appendToCommitSeconds = new Histogram({
       name: 'raftka_raft_append_to_commit_seconds',
       help: 'On the leader: time from appending an entry to its commit (high watermark passing it)',
