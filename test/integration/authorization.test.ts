@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
 import { ControllerClient } from '../../src/client/controller-client.js';
 import { KafkaConnection } from '../../src/client/kafka-connection.js';
+import { KafkaClient, KafkaRequestError } from '../../src/client/kafka-client.js';
 import { ErrorCode } from '../../src/common/errors.js';
 import {
   AclOperation as Op,
@@ -23,7 +24,6 @@ import {
 } from '../../src/protocol/acl-types.js';
 import { buildRecordBatch } from '../../src/protocol/record-batch.js';
 import { produceApi } from '../../src/protocol/messages/produce.js';
-import { fetchApi } from '../../src/protocol/messages/fetch.js';
 import { listOffsetsApi } from '../../src/protocol/messages/list-offsets.js';
 import { metadataApi } from '../../src/protocol/messages/metadata.js';
 import { createTopicsApi } from '../../src/protocol/messages/create-topics.js';
@@ -321,29 +321,17 @@ test('authorization matrix: every API refuses without its ACL and answers with i
   // --- The other topic APIs.
   const topicCode = (r: { topics: readonly { partitions: readonly { errorCode: number }[] }[] }) =>
     r.topics[0]!.partitions[0]!.errorCode;
+  const client = new KafkaClient([{ host: '127.0.0.1', port: f.brokerPorts[0]! }], { retries: 0 });
+  t.after(() => client.close());
   await matrix(
     'Fetch',
     [on(Res.TOPIC, 'orders-1', Op.READ)],
-    async () => {
-      const r = await c.send(
-        fetchApi,
-        {
-          replicaId: -1,
-          maxWaitMs: 0,
-          minBytes: 0,
-          maxBytes: 1 << 20,
-          isolationLevel: 0,
-          sessionId: 0,
-          sessionEpoch: -1,
-          topics: [{ topic: 'orders-1', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }],
-          forgottenTopicsData: [],
-          rackId: '',
-        },
-        timeoutMs,
-      );
-      const p = r.responses[0]!.partitions[0]!;
-      return p.errorCode === 0 && (p.records?.length ?? 0) === 0 ? -1 : p.errorCode;
-    },
+    // raftka's own client: a refusal is a KafkaRequestError with Kafka's code; records when allowed.
+    () =>
+      client.fetch('orders-1', 0, 0, { maxWaitMs: 0 }).then(
+        (p) => (p.records.length > 0 ? 0 : -1),
+        (err: unknown) => (err instanceof KafkaRequestError ? err.errorCode : -2),
+      ),
     ErrorCode.TOPIC_AUTHORIZATION_FAILED,
     0,
   );
