@@ -221,94 +221,95 @@ async function produce(
   az: RequestAuthorization,
 ): Promise<ProduceResponseInput | null> {
   const acks = req.acks;
-  // A transactional id the principal may not write refuses the whole request (Kafka's rule); else per topic.
+  // A transactional id the principal may not write refuses the whole request (Kafka's rule); else
+  // WRITE on each topic (asked once per topic: the request's authorization remembers answers).
   const txnIdDenied = req.transactionalId !== null && !az.transactionalId(AclOperation.WRITE, req.transactionalId);
+  const refusal = (topic: string): number =>
+    txnIdDenied
+      ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+      : az.topic(AclOperation.WRITE, topic)
+        ? ErrorCode.NONE
+        : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
   const responses = await Promise.all(
-    req.topicData.map(async (t) => {
-      const denied = txnIdDenied
-        ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
-        : az.topic(AclOperation.WRITE, t.name)
-          ? ErrorCode.NONE
-          : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
-      return {
-        name: t.name,
-        partitionResponses: await Promise.all(
-          t.partitionData.map(async (p) => {
-            const fail = (errorCode: number, errorMessage: string | null = null) => {
-              // Counted for hosted partitions only: topic names from clients are unbounded.
-              if (ctx.replicas.get(t.name, p.index)) ctx.topicMetrics.produced(t.name, 'failed');
-              return {
-                index: p.index,
-                errorCode,
-                baseOffset: -1,
-                logAppendTimeMs: -1,
-                logStartOffset: -1,
-                recordErrors: [],
-                errorMessage,
-              };
-            };
-            if (acks !== 0 && acks !== 1 && acks !== -1)
-              return fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${acks}`);
-            if (denied !== ErrorCode.NONE) return fail(denied);
-            const hosted = ctx.replicas.get(t.name, p.index);
-            const leaderError = ctx.replicas.leaderError(t.name, p.index);
-            if (leaderError !== ErrorCode.NONE || !hosted) return fail(leaderError);
-            if (!p.records) return fail(ErrorCode.INVALID_RECORD, 'no records');
-            const v = validateBatches(p.records);
-            if (!v.ok) {
-              ctx.logger.debug(
-                { topic: t.name, partition: p.index, client: rc.header.clientId, reason: v.message },
-                'produce rejected',
-              );
-              return fail(v.errorCode, v.message);
-            }
-            const txnError = await verifyTransactional(ctx, req.transactionalId, t.name, p.index, v.batches);
-            if (txnError) return fail(txnError.errorCode, txnError.message);
-            const tooBig = v.batches.find((b) => b.sizeInBytes > hosted.log.config.maxMessageBytes);
-            if (tooBig)
-              return fail(
-                ErrorCode.MESSAGE_TOO_LARGE,
-                `a batch of ${tooBig.sizeInBytes} bytes is above max.message.bytes (${hosted.log.config.maxMessageBytes})`,
-              );
-            const stored = recompressForTopic(p.records, v.batches, hosted.log.config.compressionType);
-            if (!stored.ok) return fail(stored.errorCode, stored.message);
-            // The request frame's buffer is ours: offsets are patched in place, then the bytes are written.
-            const leaderEpoch = hosted.leaderEpoch;
-            const r = ctx.replicas.appendAsLeader(t.name, p.index, stored.records, acks);
-            if (r.errorCode !== 0 || !('baseOffset' in r)) return fail(r.errorCode, 'message' in r ? r.message : null);
-            if (acks === -1) {
-              // acks=all: answer once every ISR member has the records (the high watermark passed them).
-              const committed = await ctx.replicas.waitForCommit(
-                t.name,
-                p.index,
-                r.lastOffset,
-                leaderEpoch,
-                Math.max(0, req.timeoutMs),
-                rc.signal,
-              );
-              if (committed !== ErrorCode.NONE)
-                return fail(
-                  committed,
-                  `${t.name}-${p.index}: the records were appended at ${r.baseOffset} but not replicated to the ISR (${errorName(committed)})`,
-                );
-            }
-            ctx.topicMetrics.produced(t.name, {
-              bytes: p.records.length,
-              messages: v.batches.reduce((n, b) => n + b.recordsCount, 0),
-            });
+    req.topicData.map(async (t) => ({
+      name: t.name,
+      partitionResponses: await Promise.all(
+        t.partitionData.map(async (p) => {
+          const fail = (errorCode: number, errorMessage: string | null = null) => {
+            // Counted for hosted partitions only: topic names from clients are unbounded.
+            if (ctx.replicas.get(t.name, p.index)) ctx.topicMetrics.produced(t.name, 'failed');
             return {
               index: p.index,
-              errorCode: 0,
-              baseOffset: r.baseOffset,
-              logAppendTimeMs: r.logAppendTimeMs,
-              logStartOffset: r.logStartOffset,
+              errorCode,
+              baseOffset: -1,
+              logAppendTimeMs: -1,
+              logStartOffset: -1,
               recordErrors: [],
-              errorMessage: null,
+              errorMessage,
             };
-          }),
-        ),
-      };
-    }),
+          };
+          if (acks !== 0 && acks !== 1 && acks !== -1)
+            return fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${acks}`);
+          const denied = refusal(t.name);
+          if (denied !== ErrorCode.NONE) return fail(denied);
+          const hosted = ctx.replicas.get(t.name, p.index);
+          const leaderError = ctx.replicas.leaderError(t.name, p.index);
+          if (leaderError !== ErrorCode.NONE || !hosted) return fail(leaderError);
+          if (!p.records) return fail(ErrorCode.INVALID_RECORD, 'no records');
+          const v = validateBatches(p.records);
+          if (!v.ok) {
+            ctx.logger.debug(
+              { topic: t.name, partition: p.index, client: rc.header.clientId, reason: v.message },
+              'produce rejected',
+            );
+            return fail(v.errorCode, v.message);
+          }
+          const txnError = await verifyTransactional(ctx, req.transactionalId, t.name, p.index, v.batches);
+          if (txnError) return fail(txnError.errorCode, txnError.message);
+          const tooBig = v.batches.find((b) => b.sizeInBytes > hosted.log.config.maxMessageBytes);
+          if (tooBig)
+            return fail(
+              ErrorCode.MESSAGE_TOO_LARGE,
+              `a batch of ${tooBig.sizeInBytes} bytes is above max.message.bytes (${hosted.log.config.maxMessageBytes})`,
+            );
+          const stored = recompressForTopic(p.records, v.batches, hosted.log.config.compressionType);
+          if (!stored.ok) return fail(stored.errorCode, stored.message);
+          // The request frame's buffer is ours: offsets are patched in place, then the bytes are written.
+          const leaderEpoch = hosted.leaderEpoch;
+          const r = ctx.replicas.appendAsLeader(t.name, p.index, stored.records, acks);
+          if (r.errorCode !== 0 || !('baseOffset' in r)) return fail(r.errorCode, 'message' in r ? r.message : null);
+          if (acks === -1) {
+            // acks=all: answer once every ISR member has the records (the high watermark passed them).
+            const committed = await ctx.replicas.waitForCommit(
+              t.name,
+              p.index,
+              r.lastOffset,
+              leaderEpoch,
+              Math.max(0, req.timeoutMs),
+              rc.signal,
+            );
+            if (committed !== ErrorCode.NONE)
+              return fail(
+                committed,
+                `${t.name}-${p.index}: the records were appended at ${r.baseOffset} but not replicated to the ISR (${errorName(committed)})`,
+              );
+          }
+          ctx.topicMetrics.produced(t.name, {
+            bytes: p.records.length,
+            messages: v.batches.reduce((n, b) => n + b.recordsCount, 0),
+          });
+          return {
+            index: p.index,
+            errorCode: 0,
+            baseOffset: r.baseOffset,
+            logAppendTimeMs: r.logAppendTimeMs,
+            logStartOffset: r.logStartOffset,
+            recordErrors: [],
+            errorMessage: null,
+          };
+        }),
+      ),
+    })),
   );
   return acks === 0 ? null : { responses, throttleTimeMs: 0 };
 }
@@ -426,60 +427,57 @@ async function listOffsets(
 ): Promise<ListOffsetsResponseInput> {
   const version = rc.header.apiVersion;
   return {
-    topics: req.topics.map((t) => {
-      const described = az.topic(AclOperation.DESCRIBE, t.name);
-      return {
-        name: t.name,
-        partitions: t.partitions.map((p) => {
-          const hosted = described ? ctx.replicas.get(t.name, p.partitionIndex) : undefined;
-          const err = described
-            ? ctx.replicas.leaderError(t.name, p.partitionIndex)
-            : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
-          const answer = (offset: number, timestamp: number, errorCode = 0) =>
-            version === 0
-              ? { partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: offset >= 0 ? [offset] : [] }
-              : {
-                  partitionIndex: p.partitionIndex,
-                  errorCode,
-                  timestamp,
-                  offset,
-                  leaderEpoch: hosted?.leaderEpoch ?? -1,
-                };
-          if (err !== ErrorCode.NONE || !hosted) return answer(-1, -1, err);
-          if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== hosted.leaderEpoch)
-            return answer(
-              -1,
-              -1,
-              p.currentLeaderEpoch < hosted.leaderEpoch
-                ? ErrorCode.FENCED_LEADER_EPOCH
-                : ErrorCode.UNKNOWN_LEADER_EPOCH,
-            );
-          const log = hosted.log;
-          const hw = ctx.replicas.highWatermark(hosted);
-          // read_committed consumers see the log up to the last stable offset (KIP-98).
-          if (p.timestamp === LATEST)
-            return answer(
-              req.isolationLevel === IsolationLevel.READ_COMMITTED ? ctx.replicas.lastStableOffset(hosted) : hw,
-              -1,
-            );
-          if (p.timestamp === EARLIEST) return answer(log.logStartOffset, -1);
-          if (p.timestamp === MAX_TIMESTAMP) {
-            const max = log.maxTimestamp();
-            if (max < 0) return answer(-1, -1);
-            const batch = log.batchAtTimestamp(max);
-            const found = batch ? ctx.offsetInBatchForTimestamp(batch, max) : null;
-            return found ? answer(found.offset, found.timestamp) : answer(-1, -1);
-          }
-          const batch = log.batchAtTimestamp(p.timestamp);
-          if (!batch) return answer(-1, -1);
-          const found = ctx.offsetInBatchForTimestamp(batch, p.timestamp);
-          if (!found) {
-            const h = readBatchHeader(batch, 0)!;
-            return answer(h.baseOffset, h.maxTimestamp);
-          }
-          return answer(Math.max(found.offset, log.logStartOffset), found.timestamp);
-        }),
-      };
-    }),
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => {
+        // DESCRIBE on the topic (asked once per topic: the request's authorization remembers answers).
+        const described = az.topic(AclOperation.DESCRIBE, t.name);
+        const hosted = described ? ctx.replicas.get(t.name, p.partitionIndex) : undefined;
+        const err = described
+          ? ctx.replicas.leaderError(t.name, p.partitionIndex)
+          : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        const answer = (offset: number, timestamp: number, errorCode = 0) =>
+          version === 0
+            ? { partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: offset >= 0 ? [offset] : [] }
+            : {
+                partitionIndex: p.partitionIndex,
+                errorCode,
+                timestamp,
+                offset,
+                leaderEpoch: hosted?.leaderEpoch ?? -1,
+              };
+        if (err !== ErrorCode.NONE || !hosted) return answer(-1, -1, err);
+        if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== hosted.leaderEpoch)
+          return answer(
+            -1,
+            -1,
+            p.currentLeaderEpoch < hosted.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH,
+          );
+        const log = hosted.log;
+        const hw = ctx.replicas.highWatermark(hosted);
+        // read_committed consumers see the log up to the last stable offset (KIP-98).
+        if (p.timestamp === LATEST)
+          return answer(
+            req.isolationLevel === IsolationLevel.READ_COMMITTED ? ctx.replicas.lastStableOffset(hosted) : hw,
+            -1,
+          );
+        if (p.timestamp === EARLIEST) return answer(log.logStartOffset, -1);
+        if (p.timestamp === MAX_TIMESTAMP) {
+          const max = log.maxTimestamp();
+          if (max < 0) return answer(-1, -1);
+          const batch = log.batchAtTimestamp(max);
+          const found = batch ? ctx.offsetInBatchForTimestamp(batch, max) : null;
+          return found ? answer(found.offset, found.timestamp) : answer(-1, -1);
+        }
+        const batch = log.batchAtTimestamp(p.timestamp);
+        if (!batch) return answer(-1, -1);
+        const found = ctx.offsetInBatchForTimestamp(batch, p.timestamp);
+        if (!found) {
+          const h = readBatchHeader(batch, 0)!;
+          return answer(h.baseOffset, h.maxTimestamp);
+        }
+        return answer(Math.max(found.offset, log.logStartOffset), found.timestamp);
+      }),
+    })),
   };
 }

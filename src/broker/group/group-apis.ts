@@ -154,17 +154,14 @@ async function txnOffsetCommit(
 ): Promise<TxnOffsetCommitResponseInput> {
   const memberFields = rc.header.apiVersion >= 3;
   // WRITE on the transactional id, then READ on the group, then READ on each topic (Kafka's order).
-  const errors = topicErrors(
-    az,
-    req.topics,
-    !az.transactionalId(AclOperation.WRITE, req.transactionalId)
-      ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
-      : !az.group(AclOperation.READ, req.groupId)
-        ? ErrorCode.GROUP_AUTHORIZATION_FAILED
-        : ErrorCode.NONE,
-  );
+  const refused = !az.transactionalId(AclOperation.WRITE, req.transactionalId)
+    ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+    : !az.group(AclOperation.READ, req.groupId)
+      ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+      : ErrorCode.NONE;
+  const errors = topicErrors(az, req.topics, refused);
   const allowed = req.topics.filter((t) => errors.get(t.name) === ErrorCode.NONE);
-  if (allowed.length < req.topics.length) {
+  if (refused !== ErrorCode.NONE || allowed.length < req.topics.length) {
     const answered =
       allowed.length > 0 ? await txnOffsetCommit(coordinator, { ...req, topics: allowed }, rc, az) : null;
     const codes = new Map(answered?.topics.map((t) => [t.name, t.partitions]) ?? []);
@@ -289,11 +286,8 @@ async function offsetCommit(
   az: RequestAuthorization,
 ): Promise<OffsetCommitResponseInput> {
   // READ on the group, then on each topic; denied partitions are answered without being committed.
-  const errors = topicErrors(
-    az,
-    req.topics,
-    az.group(AclOperation.READ, req.groupId) ? ErrorCode.NONE : ErrorCode.GROUP_AUTHORIZATION_FAILED,
-  );
+  const groupAllowed = az.group(AclOperation.READ, req.groupId);
+  const errors = topicErrors(az, req.topics, groupAllowed ? ErrorCode.NONE : ErrorCode.GROUP_AUTHORIZATION_FAILED);
   const allowed = req.topics.filter((t) => errors.get(t.name) === ErrorCode.NONE);
   const items = allowed.flatMap((t) =>
     t.partitions.map((p) => ({
@@ -306,7 +300,7 @@ async function offsetCommit(
   );
   // v0 commits come from outside any group membership (generation -1).
   const anyDenied = allowed.length < req.topics.length;
-  const codes = await (anyDenied && items.length === 0
+  const codes = await (!groupAllowed || (anyDenied && items.length === 0)
     ? []
     : coordinator.commitOffsets({
         groupId: req.groupId,
