@@ -14,18 +14,7 @@ import {
 import { AlterConfigOp } from '../protocol/config-types.js';
 import { configResourceKey, type MetadataImage } from '../metadata/image.js';
 import { ConfigResourceType } from '../metadata/records.js';
-import type { AclBinding, ConfigResource } from '../rpc/controller-rpc.js';
-import {
-  createAclsApi,
-  deleteAclsApi,
-  describeAclsApi,
-  type CreateAclsRequest,
-  type CreateAclsResponseInput,
-  type DeleteAclsRequest,
-  type DeleteAclsResponseInput,
-  type DescribeAclsRequest,
-  type DescribeAclsResponseInput,
-} from '../protocol/messages/acls.js';
+import type { ConfigResource } from '../rpc/controller-rpc.js';
 import {
   alterConfigsApi,
   type AlterConfigsRequest,
@@ -82,10 +71,19 @@ import {
   type RequestContext,
 } from './api-context.js';
 import { describeBrokerConfigs, describeTopicConfigs } from './config-describe.js';
+import { actOnAllowed, clusterAuthorizedOperations, clusterOnly, type RequestAuthorization } from './authorization.js';
+import {
+  authorizeConfigResources,
+  authorizeCreateTopics,
+  authorizeTopicList,
+  deniedPartitions,
+  topicDenied,
+} from './admin-authorization.js';
+import { AclOperation } from '../protocol/acl-types.js';
 import { registerLogDirsApi } from './log-dirs-api.js';
 
-/** Call the controller; an unreachable quorum becomes a code the client retries on. */
-async function forward<M extends ControllerMethod>(
+/** Call the controller; an unreachable quorum becomes a code the client retries on (also used by acl-apis.ts). */
+export async function forward<M extends ControllerMethod>(
   ctx: BrokerApiContext,
   method: M,
   request: ControllerRequest<M>,
@@ -101,22 +99,104 @@ async function forward<M extends ControllerMethod>(
 
 export function registerAdminApis(apis: KafkaApiRegistry, ctx: BrokerApiContext): void {
   const image = (): MetadataImage | null => ctx.replicas.currentImage();
-  apis.register(createTopicsApi, (r) => createTopics(ctx, r));
-  apis.register(deleteTopicsApi, (r, rc) => deleteTopics(ctx, r, rc, image()));
-  apis.register(createPartitionsApi, (r) => createPartitions(ctx, r));
-  apis.register(describeConfigsApi, (r) => describeConfigs(ctx, r, image()));
-  apis.register(alterConfigsApi, (r) => alterConfigs(ctx, r, image()));
-  apis.register(incrementalAlterConfigsApi, (r) => incrementalAlterConfigs(ctx, r));
-  apis.register(describeClusterApi, (_r, rc) => describeCluster(ctx, rc, image()));
-  apis.register(deleteRecordsApi, (r) => deleteRecords(ctx, r));
-  apis.register(offsetForLeaderEpochApi, (r) => offsetForLeaderEpoch(ctx, r));
-  apis.register(createAclsApi, (r) => createAcls(ctx, r));
-  apis.register(deleteAclsApi, (r) => deleteAcls(ctx, r));
-  apis.register(describeAclsApi, (r) => describeAcls(ctx, r));
-  apis.register(alterPartitionReassignmentsApi, (r) => alterReassignments(ctx, r));
-  apis.register(listPartitionReassignmentsApi, (r) => listReassignments(ctx, r));
+  // Each API's ACL rule is applied here, around the unguarded handler (admin-authorization.ts).
+  apis.register(createTopicsApi, (r, _rc, az) => authorizeCreateTopics(az, r, (q) => createTopics(ctx, q)));
+  apis.register(deleteTopicsApi, (r, rc, az) => deleteTopics(ctx, r, rc, image(), az));
+  apis.register(createPartitionsApi, async (r, _rc, az) => ({
+    results: await authorizeTopicList(
+      az,
+      AclOperation.ALTER,
+      r,
+      (t) => t.name,
+      async (q) => (await createPartitions(ctx, q)).results,
+      (t) => ({ name: t.name, ...topicDenied }),
+    ),
+  }));
+  apis.register(describeConfigsApi, async (r, _rc, az) => ({
+    results: await authorizeConfigResources(
+      az,
+      AclOperation.DESCRIBE_CONFIGS,
+      r,
+      (q) => describeConfigs(ctx, q, image()).results,
+      (x, errorCode, errorMessage) => ({ ...configKey(x), errorCode, errorMessage, configs: [] }),
+    ),
+  }));
+  const configsAltered =
+    <Req extends { resources: readonly { resourceType: number; resourceName: string }[] }>(
+      alter: (q: Req) => Promise<{ responses: readonly ConfigAnswer[] }>,
+    ) =>
+    async (r: Req, _rc: RequestContext, az: RequestAuthorization) => ({
+      responses: await authorizeConfigResources(
+        az,
+        AclOperation.ALTER_CONFIGS,
+        r,
+        async (q) => (await alter(q)).responses,
+        (x, errorCode, errorMessage) => ({ ...configKey(x), errorCode, errorMessage }),
+      ),
+    });
+  apis.register(
+    alterConfigsApi,
+    configsAltered((r: AlterConfigsRequest) => alterConfigs(ctx, r, image())),
+  );
+  apis.register(
+    incrementalAlterConfigsApi,
+    configsAltered((r: IncrementalAlterConfigsRequest) => incrementalAlterConfigs(ctx, r)),
+  );
+  apis.register(describeClusterApi, (r, rc, az) => describeCluster(ctx, r, rc, image(), az));
+  apis.register(deleteRecordsApi, async (r, _rc, az) => ({
+    topics: await authorizeTopicList(
+      az,
+      AclOperation.DELETE,
+      r,
+      (t) => t.name,
+      (q) => deleteRecords(ctx, q).topics,
+      (t) => deniedPartitions(t.name, t.partitions, (p, errorCode) => ({ ...p, lowWatermark: -1, errorCode })),
+    ),
+  }));
+  // Replicas have CLUSTER_ACTION; clients need DESCRIBE on each topic.
+  apis.register(offsetForLeaderEpochApi, async (r, _rc, az) => ({
+    topics: await authorizeTopicList(
+      az,
+      AclOperation.DESCRIBE,
+      r,
+      (t) => t.topic,
+      (q) => offsetForLeaderEpoch(ctx, q).topics,
+      (t) => ({
+        topic: t.topic,
+        partitions: deniedPartitions(t.topic, t.partitions, (p, errorCode) => ({
+          errorCode,
+          partition: p.partition,
+          leaderEpoch: -1,
+          endOffset: -1,
+        })).partitions,
+      }),
+      () => az.cluster(AclOperation.CLUSTER_ACTION, true),
+    ),
+  }));
+  apis.register(
+    alterPartitionReassignmentsApi,
+    clusterOnly(
+      AclOperation.ALTER,
+      (r) => alterReassignments(ctx, r),
+      (errorCode, errorMessage) => ({ errorCode, errorMessage, responses: [] }),
+    ),
+  );
+  apis.register(
+    listPartitionReassignmentsApi,
+    clusterOnly(
+      AclOperation.DESCRIBE,
+      (r) => listReassignments(ctx, r),
+      (errorCode, errorMessage) => ({ errorCode, errorMessage, topics: [] }),
+    ),
+  );
   registerLogDirsApi(apis, ctx);
 }
+
+type ConfigAnswer = { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string };
+const configKey = (r: { resourceType: number; resourceName: string }) => ({
+  resourceType: r.resourceType,
+  resourceName: r.resourceName,
+});
 
 async function createTopics(ctx: BrokerApiContext, req: CreateTopicsRequest): Promise<CreateTopicsResponseInput> {
   // Kafka's rule: manual assignments leave the partition count and replication factor at -1.
@@ -184,25 +264,35 @@ async function deleteTopics(
   req: DeleteTopicsRequest,
   rc: RequestContext,
   img: MetadataImage | null,
+  az: RequestAuthorization,
 ): Promise<DeleteTopicsResponseInput> {
   const byId = rc.header.apiVersion >= 6;
   const names = byId
     ? req.topics.map((t) => t.name ?? [...(img?.topicsById.values() ?? [])].find((x) => x.id === t.topicId)?.name ?? '')
     : (req.topicNames ?? []);
-  const res = await forward(ctx, 'DeleteTopics', { names }, req.timeoutMs);
-  const answers = new Map('unavailable' in res ? [] : res.topics.map((t) => [t.name, t]));
-  return {
-    responses: names.map((name) => {
-      const a = answers.get(name);
-      const errorCode = a ? a.errorCode : ErrorCode.REQUEST_TIMED_OUT;
-      return {
-        name,
-        errorCode,
-        errorMessage:
-          errorCode === 0 ? null : (a?.errorMessage ?? ('unavailable' in res ? res.unavailable : errorName(errorCode))),
-      };
-    }),
-  };
+  // DELETE on each topic; an unknown topic id ('') is the controller's to answer.
+  const responses = await actOnAllowed(
+    names,
+    (name) => name === '' || az.topic(AclOperation.DELETE, name),
+    async (allowed) => {
+      const res = await forward(ctx, 'DeleteTopics', { names: [...allowed] }, req.timeoutMs);
+      const answers = new Map('unavailable' in res ? [] : res.topics.map((t) => [t.name, t]));
+      return allowed.map((name) => {
+        const a = answers.get(name);
+        const errorCode = a ? a.errorCode : ErrorCode.REQUEST_TIMED_OUT;
+        return {
+          name,
+          errorCode,
+          errorMessage:
+            errorCode === 0
+              ? null
+              : (a?.errorMessage ?? ('unavailable' in res ? res.unavailable : errorName(errorCode))),
+        };
+      });
+    },
+    (name) => ({ name, ...topicDenied }),
+  );
+  return { responses };
 }
 
 async function createPartitions(
@@ -359,10 +449,13 @@ async function alterViaController(
   });
 }
 
+/** Answered to anyone, as Kafka's brokers do; DESCRIBE on the cluster only shows its authorized operations. */
 function describeCluster(
   ctx: BrokerApiContext,
+  req: { readonly includeClusterAuthorizedOperations: boolean },
   rc: RequestContext,
   img: MetadataImage | null,
+  az: RequestAuthorization,
 ): DescribeClusterResponseInput {
   const brokers = img
     ? [...img.brokers.values()]
@@ -379,6 +472,7 @@ function describeCluster(
     clusterId: ctx.clusterId,
     controllerId: img ? clientVisibleControllerId(img) : -1,
     brokers,
+    ...(req.includeClusterAuthorizedOperations ? { clusterAuthorizedOperations: clusterAuthorizedOperations(az) } : {}),
   };
 }
 
@@ -430,117 +524,6 @@ function offsetForLeaderEpoch(
       }),
     })),
   };
-}
-
-async function createAcls(ctx: BrokerApiContext, req: CreateAclsRequest): Promise<CreateAclsResponseInput> {
-  const res = await forward(
-    ctx,
-    'CreateAcls',
-    {
-      acls: req.creations.map((c) => ({
-        resourceType: c.resourceType,
-        resourceName: c.resourceName,
-        patternType: c.resourcePatternType,
-        principal: c.principal,
-        host: c.host,
-        operation: c.operation,
-        permissionType: c.permissionType,
-      })),
-    },
-    30_000,
-  );
-  const results = 'unavailable' in res ? [] : res.results;
-  return {
-    results: req.creations.map((_, i) => ({
-      errorCode: results[i] ? results[i]!.errorCode : ErrorCode.REQUEST_TIMED_OUT,
-      errorMessage: results[i] ? results[i]!.errorMessage || null : 'no answer from the controller',
-    })),
-  };
-}
-
-const filterToWire = (f: {
-  resourceTypeFilter: number;
-  resourceNameFilter: string | null;
-  patternTypeFilter: number;
-  principalFilter: string | null;
-  hostFilter: string | null;
-  operation: number;
-  permissionType: number;
-}): AclBinding => ({
-  resourceType: f.resourceTypeFilter,
-  resourceName: f.resourceNameFilter ?? '',
-  patternType: f.patternTypeFilter,
-  principal: f.principalFilter ?? '',
-  host: f.hostFilter ?? '',
-  operation: f.operation,
-  permissionType: f.permissionType,
-});
-
-async function deleteAcls(ctx: BrokerApiContext, req: DeleteAclsRequest): Promise<DeleteAclsResponseInput> {
-  const res = await forward(ctx, 'DeleteAcls', { acls: req.filters.map(filterToWire) }, 30_000);
-  const results = 'unavailable' in res ? [] : res.results;
-  return {
-    filterResults: req.filters.map((_, i) => {
-      const r = results[i];
-      if (!r)
-        return {
-          errorCode: ErrorCode.REQUEST_TIMED_OUT,
-          errorMessage: 'no answer from the controller',
-          matchingAcls: [],
-        };
-      return {
-        errorCode: r.errorCode,
-        errorMessage: r.errorMessage || null,
-        matchingAcls: r.matched.map((m) => ({
-          errorCode: 0,
-          errorMessage: null,
-          resourceType: m.resourceType,
-          resourceName: m.resourceName,
-          patternType: m.patternType,
-          principal: m.principal,
-          host: m.host,
-          operation: m.operation,
-          permissionType: m.permissionType,
-        })),
-      };
-    }),
-  };
-}
-
-async function describeAcls(ctx: BrokerApiContext, req: DescribeAclsRequest): Promise<DescribeAclsResponseInput> {
-  const res = await ctx.controller
-    .describeAcls({ acls: [filterToWire(req)] }, { anyController: true, timeoutMs: 15_000 })
-    .catch((err: unknown) => ({ unavailable: err instanceof Error ? err.message : String(err) }) as const);
-  if ('unavailable' in res)
-    return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: String(res.unavailable), resources: [] };
-  const r = res.results[0];
-  if (r?.errorCode !== 0)
-    return {
-      errorCode: r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR,
-      errorMessage: r?.errorMessage ?? '',
-      resources: [],
-    };
-  const byResource = new Map<
-    string,
-    {
-      resourceType: number;
-      resourceName: string;
-      patternType: number;
-      acls: { principal: string; host: string; operation: number; permissionType: number }[];
-    }
-  >();
-  for (const m of r.matched) {
-    const key = `${m.resourceType}/${m.patternType}/${m.resourceName}`;
-    const entry = byResource.get(key) ?? {
-      resourceType: m.resourceType,
-      resourceName: m.resourceName,
-      patternType: m.patternType,
-      acls: [],
-    };
-    entry.acls.push({ principal: m.principal, host: m.host, operation: m.operation, permissionType: m.permissionType });
-    byResource.set(key, entry);
-  }
-  return { errorCode: 0, errorMessage: null, resources: [...byResource.values()] };
 }
 
 async function alterReassignments(

@@ -6,6 +6,7 @@
 // Invariants: one handler per API key; ApiVersions advertises exactly the registered keys (the
 // registry answers `has`); a registered API decodes its own requests and encodes its own responses.
 import type { BrokerTopicMetrics } from './topic-metrics.js';
+import { BrokerAuthorization, type RequestAuthorization } from './authorization.js';
 import type { Logger } from 'pino';
 import { assert } from '../common/assert.js';
 import type { NodeConfig } from '../common/node-config.js';
@@ -38,8 +39,15 @@ export interface RequestContext {
   readonly signal: AbortSignal;
 }
 
-/** A handler decodes nothing itself: it gets the decoded body and returns the response value, or null for no response (acks=0). */
-type KafkaHandler<Req, ResIn> = (request: Req, ctx: RequestContext) => Promise<ResIn | null> | ResIn | null;
+/**
+ * A handler decodes nothing itself: it gets the decoded body and returns the response value, or
+ * null for no response (acks=0). `authz` answers what the request's principal may do (authorization.ts).
+ */
+type KafkaHandler<Req, ResIn> = (
+  request: Req,
+  ctx: RequestContext,
+  authz: RequestAuthorization,
+) => Promise<ResIn | null> | ResIn | null;
 
 /** The broker's services the handlers use. */
 export interface BrokerApiContext {
@@ -51,6 +59,8 @@ export interface BrokerApiContext {
   readonly controller: ControllerClient;
   /** The group coordinator; the group APIs are served only when there is one. */
   readonly groups?: GroupCoordinator;
+  /** ACL enforcement (BrokerAuthorization.none when `authorizer.class.name` is unset). */
+  readonly authorization: BrokerAuthorization;
   /** Per-topic traffic counters (bytes and messages in and out, failed requests). */
   readonly topicMetrics: BrokerTopicMetrics;
   /** Producer ids for idempotent producers (blocks from the controller). */
@@ -89,6 +99,9 @@ export interface KafkaApis {
 export class KafkaApiRegistry implements KafkaApis {
   private readonly served = new Map<number, ServedApi>();
 
+  /** `authorization` gives each request its RequestAuthorization (none configured: all allowed). */
+  constructor(private readonly authorization: BrokerAuthorization = BrokerAuthorization.none) {}
+
   /** Serves `api` with `handler`; the request and response types are those of the API. */
   register<Req, ResIn>(
     api: Api<Req, never, unknown, ResIn>,
@@ -100,7 +113,7 @@ export class KafkaApiRegistry implements KafkaApis {
       decode: (version, reader) => {
         const request = api.decodeRequest(version, reader);
         return async (ctx) => {
-          const response = await handler(request, ctx);
+          const response = await handler(request, ctx, this.authorization.forRequest(ctx, api.name));
           return response === null
             ? null
             : encodeResponseFrame(api, ctx.header.apiVersion, ctx.header.correlationId, response);

@@ -12,6 +12,8 @@ import {
 } from '../protocol/messages/find-coordinator.js';
 import { CoordinatorKeyType } from '../protocol/txn-types.js';
 import type { BrokerApiContext, KafkaApiRegistry, RequestContext } from './api-context.js';
+import { authorizationErrorFor, authorizationMessageFor, type RequestAuthorization } from './authorization.js';
+import { AclOperation, AclResourceType } from '../protocol/acl-types.js';
 
 /** One internal topic that coordinators live on, and how a key maps to its partition. */
 export interface CoordinatorTopic {
@@ -66,6 +68,8 @@ export class InternalTopicCreator {
 interface Lookup {
   readonly topic: CoordinatorTopic;
   readonly creator: InternalTopicCreator;
+  /** What a key names, for ACLs: a group or a transactional id (DESCRIBE on it finds its coordinator). */
+  readonly resourceType: number;
 }
 
 type CoordinatorAnswer = {
@@ -88,13 +92,15 @@ export function registerFindCoordinator(
     lookups.set(CoordinatorKeyType.GROUP, {
       topic: topics.group,
       creator: new InternalTopicCreator(ctx, topics.group),
+      resourceType: AclResourceType.GROUP,
     });
   if (topics.transaction)
     lookups.set(CoordinatorKeyType.TRANSACTION, {
       topic: topics.transaction,
       creator: new InternalTopicCreator(ctx, topics.transaction),
+      resourceType: AclResourceType.TRANSACTIONAL_ID,
     });
-  apis.register(findCoordinatorApi, (r, rc) => findCoordinator(ctx, lookups, r, rc));
+  apis.register(findCoordinatorApi, (r, rc, az) => findCoordinator(ctx, lookups, r, rc, az));
 }
 
 function coordinatorFor(
@@ -102,6 +108,7 @@ function coordinatorFor(
   lookup: Lookup | undefined,
   key: string,
   rc: RequestContext,
+  az: RequestAuthorization,
 ): CoordinatorAnswer {
   const fail = (errorCode: number, errorMessage: string) => ({
     key,
@@ -112,6 +119,8 @@ function coordinatorFor(
     errorMessage,
   });
   if (!lookup) return fail(ErrorCode.INVALID_REQUEST, 'unknown coordinator key type');
+  if (!az.allows(lookup.resourceType, AclOperation.DESCRIBE, key))
+    return fail(authorizationErrorFor(lookup.resourceType), authorizationMessageFor(lookup.resourceType));
   const { topic: spec, creator } = lookup;
   if (key === '') return fail(ErrorCode.INVALID_REQUEST, `empty ${spec.keyName}`);
   const img = ctx.replicas.currentImage();
@@ -132,14 +141,15 @@ function findCoordinator(
   lookups: ReadonlyMap<number, Lookup>,
   req: FindCoordinatorRequest,
   rc: RequestContext,
+  az: RequestAuthorization,
 ): FindCoordinatorResponseInput {
   const version = rc.header.apiVersion;
   const lookup = lookups.get(req.keyType);
   if (version >= 4) {
     const keys = req.coordinatorKeys ?? [];
-    return { throttleTimeMs: 0, coordinators: keys.map((k) => coordinatorFor(ctx, lookup, k, rc)) };
+    return { throttleTimeMs: 0, coordinators: keys.map((k) => coordinatorFor(ctx, lookup, k, rc, az)) };
   }
-  const a = coordinatorFor(ctx, lookup, req.key ?? '', rc);
+  const a = coordinatorFor(ctx, lookup, req.key ?? '', rc, az);
   return {
     throttleTimeMs: 0,
     errorCode: a.errorCode,

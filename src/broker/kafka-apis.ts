@@ -13,6 +13,7 @@ import {
   type RequestContext,
 } from './api-context.js';
 import { registerAdminApis } from './admin-apis.js';
+import { registerAclApis } from './acl-apis.js';
 import { offsetsCoordinatorTopic, registerGroupApis } from './group/group-apis.js';
 import { registerFindCoordinator } from './coordinator-lookup.js';
 import {
@@ -22,6 +23,8 @@ import {
   transactionCoordinatorTopic,
 } from './txn/txn-apis.js';
 import { recompressForTopic } from './recompress.js';
+import { clusterAuthorizedOperations, type RequestAuthorization } from './authorization.js';
+import { AclOperation, AclResourceType } from '../protocol/acl-types.js';
 import { apiVersionsApi } from '../protocol/messages/api-versions.js';
 import { fetchApi, type FetchRequest, type FetchResponseInput } from '../protocol/messages/fetch.js';
 import {
@@ -56,14 +59,15 @@ const noRecords = Buffer.alloc(0);
 
 export function brokerHandlers(ctx: BrokerApiContext): KafkaApiRegistry {
   const image = (): MetadataImage | null => ctx.replicas.currentImage();
-  const apis = new KafkaApiRegistry();
+  const apis = new KafkaApiRegistry(ctx.authorization);
   // ApiVersions lists exactly the APIs this broker answers (asked at request time, once the registry is complete).
   apis.register(apiVersionsApi, () => apiVersionsResponse(0, (key) => apis.has(key)));
-  apis.register(metadataApi, (req, rc) => metadata(ctx, image(), req, rc));
-  apis.register(produceApi, (req, rc) => produce(ctx, req, rc));
-  apis.register(fetchApi, (req, rc) => fetch(ctx, req, rc));
-  apis.register(listOffsetsApi, (req, rc) => listOffsets(ctx, req, rc));
+  apis.register(metadataApi, (req, rc, az) => metadata(ctx, image(), req, rc, az));
+  apis.register(produceApi, (req, rc, az) => produce(ctx, req, rc, az));
+  apis.register(fetchApi, (req, rc, az) => fetch(ctx, req, rc, az));
+  apis.register(listOffsetsApi, (req, rc, az) => listOffsets(ctx, req, rc, az));
   registerAdminApis(apis, ctx);
+  registerAclApis(apis, ctx);
   const txn = ctx.txn;
   registerFindCoordinator(apis, ctx, {
     ...(ctx.groups ? { group: offsetsCoordinatorTopic(ctx, ctx.groups) } : {}),
@@ -81,6 +85,7 @@ async function metadata(
   img: MetadataImage | null,
   req: MetadataRequest,
   rc: RequestContext,
+  az: RequestAuthorization,
 ): Promise<MetadataResponseInput> {
   if (!img) return { brokers: [], clusterId: ctx.clusterId, controllerId: -1, topics: [] };
   const version = rc.header.apiVersion;
@@ -94,14 +99,28 @@ async function metadata(
   const live = new Set(brokers.map((b) => b.nodeId));
   let names: string[];
   const requested = req.topics;
-  if (requested === null || (version === 0 && requested.length === 0)) names = [...img.topicsByName.keys()].sort();
-  else names = requested.map((t) => t.name ?? '').filter((n) => n !== '');
-  const missing = names.filter((n) => !img.topicsByName.has(n));
+  // Topics the principal may not describe: left out of an all-topics answer, refused when named
+  // (whether or not they exist), as are missing ones it may not create.
+  const refused = new Set<string>();
+  if (requested === null || (version === 0 && requested.length === 0))
+    names = [...img.topicsByName.keys()].sort().filter((n) => az.topic(AclOperation.DESCRIBE, n, true));
+  else {
+    names = requested.map((t) => t.name ?? '').filter((n) => n !== '');
+    for (const n of names) if (!az.topic(AclOperation.DESCRIBE, n)) refused.add(n);
+  }
+  const missing = names.filter((n) => !refused.has(n) && !img.topicsByName.has(n));
   const autoCreate =
     req.allowAutoTopicCreation && ctx.config.autoCreateTopicsEnable && requested !== null && missing.length > 0;
   const created = new Map<string, number>();
   if (autoCreate) {
-    const valid = missing.filter((n) => topicNameProblem(n) === null);
+    const creatable = az.cluster(AclOperation.CREATE, true)
+      ? missing
+      : missing.filter((n) => {
+          const ok = az.topic(AclOperation.CREATE, n);
+          if (!ok) refused.add(n);
+          return ok;
+        });
+    const valid = creatable.filter((n) => topicNameProblem(n) === null);
     try {
       const res = await ctx.controller.createTopics(
         { topics: valid.map((name) => ({ name, numPartitions: -1, replicationFactor: -1 })) },
@@ -112,8 +131,11 @@ async function metadata(
       ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'auto topic creation failed');
     }
   }
+  const withOps = version >= 8 && req.includeTopicAuthorizedOperations === true;
   const topics = names.map((name) => {
     const t = img.topicsByName.get(name);
+    if (refused.has(name))
+      return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, isInternal: false, partitions: [] };
     if (!t) {
       const c = created.get(name);
       const errorCode =
@@ -129,6 +151,7 @@ async function metadata(
       name,
       topicId: t.id,
       isInternal: name.startsWith('__'),
+      ...(withOps ? { topicAuthorizedOperations: az.authorizedOperations(AclResourceType.TOPIC, name) } : {}),
       partitions: [...t.partitions.entries()]
         .sort(([a], [b]) => a - b)
         .map(([partitionIndex, p]) => ({
@@ -142,7 +165,15 @@ async function metadata(
         })),
     };
   });
-  return { brokers, clusterId: ctx.clusterId, controllerId: clientVisibleControllerId(img), topics };
+  return {
+    brokers,
+    clusterId: ctx.clusterId,
+    controllerId: clientVisibleControllerId(img),
+    topics,
+    ...(version >= 8 && version <= 10 && req.includeClusterAuthorizedOperations === true
+      ? { clusterAuthorizedOperations: clusterAuthorizedOperations(az) }
+      : {}),
+  };
 }
 
 /**
@@ -187,8 +218,18 @@ async function produce(
   ctx: BrokerApiContext,
   req: ProduceRequest,
   rc: RequestContext,
+  az: RequestAuthorization,
 ): Promise<ProduceResponseInput | null> {
   const acks = req.acks;
+  // A transactional id the principal may not write refuses the whole request (Kafka's rule); else
+  // WRITE on each topic (asked once per topic: the request's authorization remembers answers).
+  const txnIdDenied = req.transactionalId !== null && !az.transactionalId(AclOperation.WRITE, req.transactionalId);
+  const refusal = (topic: string): number =>
+    txnIdDenied
+      ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+      : az.topic(AclOperation.WRITE, topic)
+        ? ErrorCode.NONE
+        : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
   const responses = await Promise.all(
     req.topicData.map(async (t) => ({
       name: t.name,
@@ -209,6 +250,8 @@ async function produce(
           };
           if (acks !== 0 && acks !== 1 && acks !== -1)
             return fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${acks}`);
+          const denied = refusal(t.name);
+          if (denied !== ErrorCode.NONE) return fail(denied);
           const hosted = ctx.replicas.get(t.name, p.index);
           const leaderError = ctx.replicas.leaderError(t.name, p.index);
           if (leaderError !== ErrorCode.NONE || !hosted) return fail(leaderError);
@@ -271,7 +314,12 @@ async function produce(
   return acks === 0 ? null : { responses, throttleTimeMs: 0 };
 }
 
-async function fetch(ctx: BrokerApiContext, req: FetchRequest, rc: RequestContext): Promise<FetchResponseInput> {
+async function fetch(
+  ctx: BrokerApiContext,
+  req: FetchRequest,
+  rc: RequestContext,
+  az: RequestAuthorization,
+): Promise<FetchResponseInput> {
   // Incremental fetch sessions (KIP-227) are not kept: every answer says "no session" (id 0), so
   // clients send full fetch requests, which is what Kafka allows a broker to do.
   if (req.sessionId !== 0 || (req.sessionEpoch !== -1 && req.sessionEpoch !== 0)) {
@@ -279,14 +327,28 @@ async function fetch(ctx: BrokerApiContext, req: FetchRequest, rc: RequestContex
   }
   const deadline = Date.now() + Math.min(Math.max(0, req.maxWaitMs), fetchWaitMaxMs);
   const readCommitted = rc.header.apiVersion >= 4 && req.isolationLevel === IsolationLevel.READ_COMMITTED;
+  // Topics the principal may not read, decided once for every poll: answered TOPIC_AUTHORIZATION_FAILED.
+  const readable = az.enabled ? req.topics.map((t) => az.topic(AclOperation.READ, t.topic ?? '')) : null;
+  // Nothing readable at all: nothing to wait for (as Kafka answers at once).
+  const nothingReadable = readable !== null && !readable.includes(true);
   for (;;) {
     let total = 0;
     let anyError = false;
-    const responses = req.topics.map((t) => {
+    const responses = req.topics.map((t, ti) => {
       const topic = t.topic ?? '';
       return {
         topic,
         partitions: t.partitions.map((p) => {
+          if (readable && !readable[ti])
+            return {
+              partitionIndex: p.partition,
+              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+              highWatermark: -1,
+              lastStableOffset: -1,
+              logStartOffset: -1,
+              abortedTransactions: null,
+              records: noRecords,
+            };
           const budget = Math.max(0, Math.min(p.partitionMaxBytes, req.maxBytes - total));
           const r = ctx.replicas.read(topic, p.partition, p.fetchOffset, budget, total === 0, readCommitted);
           if (r.errorCode !== 0 || !('records' in r)) {
@@ -331,7 +393,7 @@ async function fetch(ctx: BrokerApiContext, req: FetchRequest, rc: RequestContex
       };
     });
     const remaining = deadline - Date.now();
-    if (total >= req.minBytes || anyError || remaining <= 0 || rc.signal.aborted) {
+    if (total >= req.minBytes || anyError || nothingReadable || remaining <= 0 || rc.signal.aborted) {
       countFetched(ctx, responses);
       return { errorCode: 0, sessionId: 0, responses };
     }
@@ -361,14 +423,19 @@ async function listOffsets(
   ctx: BrokerApiContext,
   req: ListOffsetsRequest,
   rc: RequestContext,
+  az: RequestAuthorization,
 ): Promise<ListOffsetsResponseInput> {
   const version = rc.header.apiVersion;
   return {
     topics: req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => {
-        const hosted = ctx.replicas.get(t.name, p.partitionIndex);
-        const err = ctx.replicas.leaderError(t.name, p.partitionIndex);
+        // DESCRIBE on the topic (asked once per topic: the request's authorization remembers answers).
+        const described = az.topic(AclOperation.DESCRIBE, t.name);
+        const hosted = described ? ctx.replicas.get(t.name, p.partitionIndex) : undefined;
+        const err = described
+          ? ctx.replicas.leaderError(t.name, p.partitionIndex)
+          : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
         const answer = (offset: number, timestamp: number, errorCode = 0) =>
           version === 0
             ? { partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: offset >= 0 ? [offset] : [] }

@@ -13,6 +13,8 @@ import {
   type DescribeLogDirsResponseInput,
 } from '../protocol/messages/describe-log-dirs.js';
 import type { BrokerApiContext, KafkaApiRegistry } from './api-context.js';
+import { clusterOnly } from './authorization.js';
+import { AclOperation } from '../protocol/acl-types.js';
 import type { Partition } from './partition.js';
 
 interface PartitionEntry {
@@ -23,7 +25,15 @@ interface PartitionEntry {
 }
 
 export function registerLogDirsApi(apis: KafkaApiRegistry, ctx: BrokerApiContext): void {
-  apis.register(describeLogDirsApi, (r) => describeLogDirs(ctx, r));
+  // DESCRIBE on the cluster (Kafka's rule); without it, no results (v3+ also say CLUSTER_AUTHORIZATION_FAILED).
+  apis.register(
+    describeLogDirsApi,
+    clusterOnly(
+      AclOperation.DESCRIBE,
+      (r) => describeLogDirs(ctx, r),
+      (errorCode) => ({ throttleTimeMs: 0, errorCode, results: [] }),
+    ),
+  );
 }
 
 /** Whether the request asks for this partition (null topics: all of them). */

@@ -117,6 +117,9 @@ const keys: Readonly<Record<string, KeySpec>> = {
   'metadata.max.idle.interval.ms': { kind: positive, default: '500' },
   'metadata.max.retention.bytes': { kind: int(-1), default: '104857600' },
   'metadata.max.retention.ms': { kind: int(-1), default: '604800000' },
+  'authorizer.class.name': { kind: str, default: '' },
+  'super.users': { kind: str, default: '' },
+  'allow.everyone.if.no.acl.found': { kind: bool, default: 'false' },
   'console.lag.sample.ms': { kind: int(0), default: '5000' },
   'console.migration.reports.dir': { kind: str, default: null },
   'console.jepsen.store.dir': { kind: str, default: null },
@@ -184,6 +187,7 @@ export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: 
     ...parseTransactionSettings(r),
     ...parseQuorumTimings(r),
     ...parseMetadataLogSettings(r),
+    ...parseAuthorizerSettings(r),
     ...parseConsoleSettings(r),
   };
   checkLimits(r, config);
@@ -492,6 +496,33 @@ function parseMetadataLogSettings(r: PropertyReader) {
     metadataMaxIdleIntervalMs: r.num('metadata.max.idle.interval.ms'),
     metadataMaxRetentionBytes: r.num('metadata.max.retention.bytes'),
     metadataMaxRetentionMs: r.num('metadata.max.retention.ms'),
+  };
+}
+
+/** The names `authorizer.class.name` accepts: Kafka's KRaft authorizer, in full or short. */
+export const standardAuthorizerNames: readonly string[] = [
+  'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+  'StandardAuthorizer',
+];
+
+/** ACL enforcement: on only with the standard authorizer named; `super.users` is Kafka's `;`-separated principal list. */
+function parseAuthorizerSettings(r: PropertyReader) {
+  const name = (r.raw('authorizer.class.name') ?? '').trim();
+  if (name !== '' && !standardAuthorizerNames.includes(name))
+    r.fail(
+      `authorizer.class.name "${name}" is not supported: raftka has one authorizer, ${standardAuthorizerNames[0]} (or ${standardAuthorizerNames[1]}); leave it empty for no authorization`,
+    );
+  const superUsers = (r.raw('super.users') ?? '')
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const p of superUsers)
+    if (!/^[^:]+:.+$/.test(p))
+      r.fail(`invalid value for super.users: "${p}" is not a principal (Type:name, e.g. User:admin)`);
+  return {
+    authorizerEnabled: name !== '',
+    superUsers,
+    allowEveryoneIfNoAclFound: r.flag('allow.everyone.if.no.acl.found'),
   };
 }
 

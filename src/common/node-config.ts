@@ -107,6 +107,10 @@ export interface NodeConfig {
   readonly metadataMaxIdleIntervalMs: number; // metadata.max.idle.interval.ms (500)
   readonly metadataMaxRetentionBytes: number; // metadata.max.retention.bytes (104857600)
   readonly metadataMaxRetentionMs: number; // metadata.max.retention.ms (604800000)
+  /** authorizer.class.name ('' = none) names the standard authorizer: ACLs are enforced on every Kafka API. */
+  readonly authorizerEnabled: boolean;
+  readonly superUsers: readonly string[]; // super.users (`;`-separated principals, none)
+  readonly allowEveryoneIfNoAclFound: boolean; // allow.everyone.if.no.acl.found (false)
   /** raftka's own: how often the web console samples the lag of groups whose page was opened lately; 0 = never. */
   readonly consoleLagSampleMs: number; // console.lag.sample.ms (5000)
   /** raftka's own: folder of `raftka migrate rehearse --output` reports the console lists; null = none. */

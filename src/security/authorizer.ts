@@ -140,6 +140,8 @@ export class AclAuthorizer {
     const denyPrefixed = new Set<string>();
     const allowLiteral: string[] = [];
     const allowPrefixed: string[] = [];
+    // A LITERAL `*` ALLOW answers only once every ACL is seen: a LITERAL `*` DENY anywhere beats it.
+    let wildcardAllow = false;
     const matches = (acl: AclEntry): boolean =>
       (acl.principal === who.principal || acl.principal === wildcardPrincipal) &&
       (acl.host === '*' || acl.host === who.host) &&
@@ -151,8 +153,8 @@ export class AclAuthorizer {
           if (name === wildcardResourceName) return false;
           denyLiteral.add(name);
         } else if (acl.permissionType === AclPermission.ALLOW) {
-          if (name === wildcardResourceName) return true;
-          allowLiteral.push(name);
+          if (name === wildcardResourceName) wildcardAllow = true;
+          else allowLiteral.push(name);
         }
       }
     }
@@ -163,6 +165,7 @@ export class AclAuthorizer {
         else if (acl.permissionType === AclPermission.ALLOW) allowPrefixed.push(name);
       }
     }
+    if (wildcardAllow) return true;
     const deniedByPrefix = (name: string): boolean => {
       for (let i = 1; i <= name.length; i++) if (denyPrefixed.has(name.slice(0, i))) return true;
       return false;

@@ -12,6 +12,9 @@ import type { Registry } from 'prom-client';
 import type { Endpoint, NodeConfig } from '../common/node-config.js';
 import { errorName } from '../common/errors.js';
 import { BrokerLifecycle } from '../broker/broker-lifecycle.js';
+import { BrokerAuthorization } from '../broker/authorization.js';
+import { AclAuthorizer } from '../security/authorizer.js';
+import type { MetadataImage } from '../metadata/image.js';
 import { brokerHandlers } from '../broker/kafka-apis.js';
 import { brokerLogConfig, ReplicaManager } from '../broker/replica-manager.js';
 import { ReplicaFetcher } from '../broker/replica-fetcher.js';
@@ -126,6 +129,7 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
     controller: controllerClient,
     groups,
     topicMetrics,
+    authorization: brokerAuthorization(config, ctx.registry, logger, () => replicas.currentImage()),
     producerIds: txn.producerIds,
     txn: { coordinator: txn.coordinator, verifier: txn.verifier, markers: txn.markers },
     offsetInBatchForTimestamp: (batch, timestamp) => {
@@ -169,6 +173,26 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
       logManager.close();
     },
   };
+}
+
+/** ACL enforcement as configured: the standard authorizer over the broker's current image, or none. */
+function brokerAuthorization(
+  config: NodeConfig,
+  registry: Registry,
+  logger: Logger,
+  image: () => MetadataImage | null,
+): BrokerAuthorization {
+  if (!config.authorizerEnabled) return BrokerAuthorization.none;
+  const noAcls: MetadataImage['acls'] = new Map();
+  const authorizer = new AclAuthorizer(
+    { superUsers: new Set(config.superUsers), allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound },
+    () => image()?.acls ?? noAcls,
+  );
+  logger.info(
+    { superUsers: config.superUsers, allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound },
+    'ACLs are enforced (StandardAuthorizer)',
+  );
+  return new BrokerAuthorization(authorizer, { logger, registry });
 }
 
 function createLogManager(config: NodeConfig, logger: Logger, onFlush: FlushObserver): LogManager {

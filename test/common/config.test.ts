@@ -170,3 +170,27 @@ test('every shipped cluster config parses', async () => {
     }
   }
 });
+
+test('authorizer configs: StandardAuthorizer (full or short name) turns ACLs on; anything else is refused', () => {
+  const off = parse(controller);
+  assert.equal(off.authorizerEnabled, false);
+  assert.deepEqual(off.superUsers, []);
+  assert.equal(off.allowEveryoneIfNoAclFound, false);
+  for (const name of ['org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'StandardAuthorizer']) {
+    const c = parse({
+      ...controller,
+      'authorizer.class.name': name,
+      'super.users': 'User:admin; User:CN=broker,OU=ops;',
+      'allow.everyone.if.no.acl.found': 'true',
+    });
+    assert.equal(c.authorizerEnabled, true);
+    assert.deepEqual(c.superUsers, ['User:admin', 'User:CN=broker,OU=ops']);
+    assert.equal(c.allowEveryoneIfNoAclFound, true);
+  }
+  rejects(
+    { ...controller, 'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer' },
+    /not supported.*StandardAuthorizer/,
+  );
+  rejects({ ...controller, 'super.users': 'admin' }, /super\.users: "admin" is not a principal/);
+  rejects({ ...controller, 'allow.everyone.if.no.acl.found': 'yes' }, /allow\.everyone\.if\.no\.acl\.found/);
+});

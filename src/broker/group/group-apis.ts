@@ -17,7 +17,10 @@ import {
   type SyncGroupRequest,
   type SyncGroupResponseInput,
 } from '../../protocol/messages/sync-group.js';
-import { heartbeatApi, type HeartbeatRequest, type HeartbeatResponseInput } from '../../protocol/messages/heartbeat.js';
+import { heartbeatApi } from '../../protocol/messages/heartbeat.js';
+import { AclOperation, AclResourceType } from '../../protocol/acl-types.js';
+import type { RequestAuthorization } from '../authorization.js';
+import { joinError, syncError, type JoinResult } from './group.js';
 import {
   leaveGroupApi,
   type LeaveGroupRequest,
@@ -78,17 +81,68 @@ export function offsetsCoordinatorTopic(ctx: BrokerApiContext, coordinator: Grou
 
 /** The group APIs but FindCoordinator (coordinator-lookup.ts serves it for every coordinator kind). */
 export function registerGroupApis(apis: KafkaApiRegistry, coordinator: GroupCoordinator): void {
-  apis.register(joinGroupApi, (r, rc) => joinGroup(coordinator, r, rc));
-  apis.register(syncGroupApi, (r) => syncGroup(coordinator, r));
-  apis.register(heartbeatApi, (r) => heartbeat(coordinator, r));
-  apis.register(leaveGroupApi, (r, rc) => leaveGroup(coordinator, r, rc));
-  apis.register(offsetCommitApi, (r, rc) => offsetCommit(coordinator, r, rc));
-  apis.register(txnOffsetCommitApi, (r, rc) => txnOffsetCommit(coordinator, r, rc));
-  apis.register(offsetFetchApi, (r, rc) => offsetFetch(coordinator, r, rc));
-  apis.register(offsetDeleteApi, (r) => offsetDelete(coordinator, r));
-  apis.register(listGroupsApi, (r) => listGroups(coordinator, r));
-  apis.register(describeGroupsApi, (r) => describeGroups(coordinator, r));
-  apis.register(deleteGroupsApi, (r) => deleteGroups(coordinator, r));
+  // The membership APIs need READ on the group (Kafka's rule); the others check in their handlers.
+  const member = (az: RequestAuthorization, groupId: string) => az.group(AclOperation.READ, groupId);
+  const denied = ErrorCode.GROUP_AUTHORIZATION_FAILED;
+  apis.register(joinGroupApi, (r, rc, az) => joinGroup(coordinator, r, rc, member(az, r.groupId)));
+  apis.register(syncGroupApi, (r, _rc, az) => syncGroup(coordinator, r, member(az, r.groupId)));
+  apis.register(heartbeatApi, (r, _rc, az) => ({
+    throttleTimeMs: 0,
+    errorCode: member(az, r.groupId) ? coordinator.heartbeat(r) : denied,
+  }));
+  apis.register(leaveGroupApi, (r, rc, az) =>
+    member(az, r.groupId) ? leaveGroup(coordinator, r, rc) : { throttleTimeMs: 0, errorCode: denied, members: [] },
+  );
+  apis.register(offsetCommitApi, (r, rc, az) => offsetCommit(coordinator, r, rc, az));
+  apis.register(txnOffsetCommitApi, (r, rc, az) => txnOffsetCommit(coordinator, r, rc, az));
+  apis.register(offsetFetchApi, (r, rc, az) => offsetFetch(coordinator, r, rc, az));
+  apis.register(offsetDeleteApi, (r, _rc, az) => offsetDelete(coordinator, r, az));
+  apis.register(listGroupsApi, (r, _rc, az) => listGroups(coordinator, r, az));
+  apis.register(describeGroupsApi, (r, rc, az) => describeGroups(coordinator, r, rc, az));
+  apis.register(deleteGroupsApi, (r, _rc, az) => deleteGroups(coordinator, r, az));
+}
+
+/**
+ * Each requested partition's answer: its topic's refusal from `errors`, else the next of `codes`
+ * (the coordinator's answers for the allowed partitions, in request order).
+ */
+function partitionCodes(
+  topics: readonly { name: string; partitions: readonly { partitionIndex: number }[] }[],
+  errors: ReadonlyMap<string, number>,
+  codes: readonly number[],
+): { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[] {
+  let i = 0;
+  return topics.map((t) => {
+    const denied = errors.get(t.name)!;
+    return {
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: denied !== ErrorCode.NONE ? denied : codes[i++]!,
+      })),
+    };
+  });
+}
+
+/**
+ * The error of each topic of an offsets request: `groupError` for all when the group check
+ * failed, else TOPIC_AUTHORIZATION_FAILED for topics the principal may not READ, else NONE.
+ */
+function topicErrors(
+  az: RequestAuthorization,
+  topics: readonly { name: string }[],
+  groupError: number,
+): ReadonlyMap<string, number> {
+  return new Map(
+    topics.map((t) => [
+      t.name,
+      groupError !== ErrorCode.NONE
+        ? groupError
+        : az.topic(AclOperation.READ, t.name)
+          ? ErrorCode.NONE
+          : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    ]),
+  );
 }
 
 /** TxnOffsetCommit: offsets written with the transaction, visible once its COMMIT marker lands. */
@@ -96,8 +150,31 @@ async function txnOffsetCommit(
   coordinator: GroupCoordinator,
   req: TxnOffsetCommitRequest,
   rc: RequestContext,
+  az: RequestAuthorization,
 ): Promise<TxnOffsetCommitResponseInput> {
   const memberFields = rc.header.apiVersion >= 3;
+  // WRITE on the transactional id, then READ on the group, then READ on each topic (Kafka's order).
+  const refused = !az.transactionalId(AclOperation.WRITE, req.transactionalId)
+    ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+    : !az.group(AclOperation.READ, req.groupId)
+      ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+      : ErrorCode.NONE;
+  const errors = topicErrors(az, req.topics, refused);
+  const allowed = req.topics.filter((t) => errors.get(t.name) === ErrorCode.NONE);
+  if (refused !== ErrorCode.NONE || allowed.length < req.topics.length) {
+    const answered =
+      allowed.length > 0 ? await txnOffsetCommit(coordinator, { ...req, topics: allowed }, rc, az) : null;
+    const codes = new Map(answered?.topics.map((t) => [t.name, t.partitions]) ?? []);
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions:
+          codes.get(t.name) ??
+          t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errors.get(t.name)! })),
+      })),
+    };
+  }
   const r = await coordinator.txnOffsetCommit({
     transactionalId: req.transactionalId,
     groupId: req.groupId,
@@ -129,20 +206,12 @@ async function joinGroup(
   coordinator: GroupCoordinator,
   req: JoinGroupRequest,
   rc: RequestContext,
+  allowed: boolean,
 ): Promise<JoinGroupResponseInput> {
   const version = rc.header.apiVersion;
-  const r = await coordinator.join({
-    groupId: req.groupId,
-    memberId: req.memberId,
-    groupInstanceId: req.groupInstanceId,
-    clientId: rc.header.clientId ?? '',
-    clientHost: `/${rc.clientHost}`,
-    sessionTimeoutMs: req.sessionTimeoutMs,
-    rebalanceTimeoutMs: version >= 1 && req.rebalanceTimeoutMs >= 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
-    protocolType: req.protocolType,
-    protocols: req.protocols,
-    requireKnownMemberId: version >= 4,
-  });
+  const r = allowed
+    ? await joinCoordinator(coordinator, req, rc)
+    : joinError(ErrorCode.GROUP_AUTHORIZATION_FAILED, req.memberId);
   return {
     throttleTimeMs: 0,
     errorCode: r.errorCode,
@@ -156,8 +225,32 @@ async function joinGroup(
   };
 }
 
-async function syncGroup(coordinator: GroupCoordinator, req: SyncGroupRequest): Promise<SyncGroupResponseInput> {
-  const r = await coordinator.sync(req);
+function joinCoordinator(
+  coordinator: GroupCoordinator,
+  req: JoinGroupRequest,
+  rc: RequestContext,
+): Promise<JoinResult> {
+  const version = rc.header.apiVersion;
+  return coordinator.join({
+    groupId: req.groupId,
+    memberId: req.memberId,
+    groupInstanceId: req.groupInstanceId,
+    clientId: rc.header.clientId ?? '',
+    clientHost: `/${rc.clientHost}`,
+    sessionTimeoutMs: req.sessionTimeoutMs,
+    rebalanceTimeoutMs: version >= 1 && req.rebalanceTimeoutMs >= 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
+    protocolType: req.protocolType,
+    protocols: req.protocols,
+    requireKnownMemberId: version >= 4,
+  });
+}
+
+async function syncGroup(
+  coordinator: GroupCoordinator,
+  req: SyncGroupRequest,
+  allowed: boolean,
+): Promise<SyncGroupResponseInput> {
+  const r = allowed ? await coordinator.sync(req) : syncError(ErrorCode.GROUP_AUTHORIZATION_FAILED);
   return {
     throttleTimeMs: 0,
     errorCode: r.errorCode,
@@ -165,10 +258,6 @@ async function syncGroup(coordinator: GroupCoordinator, req: SyncGroupRequest): 
     protocolName: r.protocolName,
     assignment: r.assignment,
   };
-}
-
-function heartbeat(coordinator: GroupCoordinator, req: HeartbeatRequest): HeartbeatResponseInput {
-  return { throttleTimeMs: 0, errorCode: coordinator.heartbeat(req) };
 }
 
 function leaveGroup(
@@ -194,8 +283,13 @@ async function offsetCommit(
   coordinator: GroupCoordinator,
   req: OffsetCommitRequest,
   rc: RequestContext,
+  az: RequestAuthorization,
 ): Promise<OffsetCommitResponseInput> {
-  const items = req.topics.flatMap((t) =>
+  // READ on the group, then on each topic; denied partitions are answered without being committed.
+  const groupAllowed = az.group(AclOperation.READ, req.groupId);
+  const errors = topicErrors(az, req.topics, groupAllowed ? ErrorCode.NONE : ErrorCode.GROUP_AUTHORIZATION_FAILED);
+  const allowed = req.topics.filter((t) => errors.get(t.name) === ErrorCode.NONE);
+  const items = allowed.flatMap((t) =>
     t.partitions.map((p) => ({
       topic: t.name,
       partition: p.partitionIndex,
@@ -205,34 +299,41 @@ async function offsetCommit(
     })),
   );
   // v0 commits come from outside any group membership (generation -1).
-  const codes = await coordinator.commitOffsets({
-    groupId: req.groupId,
-    generationId: rc.header.apiVersion >= 1 ? req.generationIdOrMemberEpoch : -1,
-    memberId: req.memberId ?? '',
-    groupInstanceId: req.groupInstanceId,
-    offsets: items,
-  });
-  let i = 0;
-  return {
-    throttleTimeMs: 0,
-    topics: req.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: codes[i++]! })),
-    })),
-  };
+  const anyDenied = allowed.length < req.topics.length;
+  const codes = await (!groupAllowed || (anyDenied && items.length === 0)
+    ? []
+    : coordinator.commitOffsets({
+        groupId: req.groupId,
+        generationId: rc.header.apiVersion >= 1 ? req.generationIdOrMemberEpoch : -1,
+        memberId: req.memberId ?? '',
+        groupInstanceId: req.groupInstanceId,
+        offsets: items,
+      }));
+  return { throttleTimeMs: 0, topics: partitionCodes(req.topics, errors, codes) };
 }
 
 function offsetFetch(
   coordinator: GroupCoordinator,
   req: OffsetFetchRequest,
   rc: RequestContext,
+  az: RequestAuthorization,
 ): OffsetFetchResponseInput {
   const version = rc.header.apiVersion;
+  const groupId = req.groupId ?? '';
+  // DESCRIBE on the group, then on each topic: named topics it may not describe are answered
+  // TOPIC_AUTHORIZATION_FAILED, and left out of an all-topics answer.
+  const describable = (topic: string, quiet: boolean) => az.topic(AclOperation.DESCRIBE, topic, quiet);
+  const named = req.topics === null || req.topics === undefined ? null : req.topics;
+  const deniedTopics = named?.filter((t) => !describable(t.name, false)) ?? [];
   const wanted =
-    req.topics === null || req.topics === undefined
+    named === null
       ? null
-      : req.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
-  const r = coordinator.fetchOffsets(req.groupId ?? '', wanted, version >= 7 && req.requireStable);
+      : named
+          .filter((t) => !deniedTopics.includes(t))
+          .flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
+  const r = az.group(AclOperation.DESCRIBE, groupId)
+    ? coordinator.fetchOffsets(groupId, wanted, version >= 7 && req.requireStable)
+    : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, offsets: [] };
   if (r.errorCode !== ErrorCode.NONE) {
     // v0-1 have no top-level error: every requested partition carries it.
     const perPartition = version < 2 ? r.errorCode : ErrorCode.NONE;
@@ -262,6 +363,7 @@ function offsetFetch(
     }[]
   >();
   for (const o of r.offsets) {
+    if (named === null && !describable(o.topic, true)) continue;
     let list = byTopic.get(o.topic);
     if (!list) byTopic.set(o.topic, (list = []));
     list.push({
@@ -272,6 +374,17 @@ function offsetFetch(
       errorCode: o.errorCode,
     });
   }
+  for (const t of deniedTopics)
+    byTopic.set(
+      t.name,
+      t.partitionIndexes.map((partitionIndex) => ({
+        partitionIndex,
+        committedOffset: -1,
+        committedLeaderEpoch: -1,
+        metadata: '',
+        errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+      })),
+    );
   return {
     throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,
@@ -282,36 +395,61 @@ function offsetFetch(
 async function offsetDelete(
   coordinator: GroupCoordinator,
   req: OffsetDeleteRequest,
+  az: RequestAuthorization,
 ): Promise<OffsetDeleteResponseInput> {
-  const wanted = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
+  // DELETE on the group refuses the whole request; READ on each topic, per topic.
+  if (!az.group(AclOperation.DELETE, req.groupId))
+    return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, throttleTimeMs: 0, topics: [] };
+  const errors = topicErrors(az, req.topics, ErrorCode.NONE);
+  const wanted = req.topics
+    .filter((t) => errors.get(t.name) === ErrorCode.NONE)
+    .flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
   const r = await coordinator.deleteOffsets(req.groupId, wanted);
   if (r.errorCode !== ErrorCode.NONE) return { errorCode: r.errorCode, throttleTimeMs: 0, topics: [] };
-  let i = 0;
-  return {
-    errorCode: ErrorCode.NONE,
-    throttleTimeMs: 0,
-    topics: req.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: r.partitions[i++]! })),
-    })),
-  };
+  return { errorCode: ErrorCode.NONE, throttleTimeMs: 0, topics: partitionCodes(req.topics, errors, r.partitions) };
 }
 
-function listGroups(coordinator: GroupCoordinator, req: ListGroupsRequest): ListGroupsResponseInput {
+function listGroups(
+  coordinator: GroupCoordinator,
+  req: ListGroupsRequest,
+  az: RequestAuthorization,
+): ListGroupsResponseInput {
   const r = coordinator.listGroups(req.statesFilter ?? []);
+  // DESCRIBE on the cluster lists every group; else only those the principal may DESCRIBE.
+  const all = az.cluster(AclOperation.DESCRIBE, true);
   return {
     throttleTimeMs: 0,
     errorCode: r.errorCode,
-    groups: r.groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state })),
+    groups: r.groups
+      .filter((g) => all || az.group(AclOperation.DESCRIBE, g.groupId, true))
+      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state })),
   };
 }
 
-function describeGroups(coordinator: GroupCoordinator, req: DescribeGroupsRequest): DescribeGroupsResponseInput {
+function describeGroups(
+  coordinator: GroupCoordinator,
+  req: DescribeGroupsRequest,
+  rc: RequestContext,
+  az: RequestAuthorization,
+): DescribeGroupsResponseInput {
+  const withOps = rc.header.apiVersion >= 3 && req.includeAuthorizedOperations === true;
   return {
     throttleTimeMs: 0,
     groups: req.groups.map((id) => {
+      if (!az.group(AclOperation.DESCRIBE, id))
+        return {
+          errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+          groupId: id,
+          groupState: '',
+          protocolType: '',
+          protocolData: '',
+          members: [],
+        };
       const d = coordinator.describeGroup(id);
       return {
+        ...(withOps && d.errorCode === ErrorCode.NONE
+          ? { authorizedOperations: az.authorizedOperations(AclResourceType.GROUP, id) }
+          : {}),
         errorCode: d.errorCode,
         groupId: d.groupId,
         groupState: d.state,
@@ -333,9 +471,15 @@ function describeGroups(coordinator: GroupCoordinator, req: DescribeGroupsReques
 async function deleteGroups(
   coordinator: GroupCoordinator,
   req: DeleteGroupsRequest,
+  az: RequestAuthorization,
 ): Promise<DeleteGroupsResponseInput> {
   const results = await Promise.all(
-    req.groupsNames.map(async (groupId) => ({ groupId, errorCode: await coordinator.deleteGroup(groupId) })),
+    req.groupsNames.map(async (groupId) => ({
+      groupId,
+      errorCode: az.group(AclOperation.DELETE, groupId)
+        ? await coordinator.deleteGroup(groupId)
+        : ErrorCode.GROUP_AUTHORIZATION_FAILED,
+    })),
   );
   return { throttleTimeMs: 0, results };
 }

@@ -42,6 +42,8 @@ import {
   type WriteTxnMarkersResponseInput,
 } from '../../protocol/messages/write-txn-markers.js';
 import type { BrokerApiContext, KafkaApiRegistry, RequestContext } from '../api-context.js';
+import { requireCluster, type RequestAuthorization } from '../authorization.js';
+import { AclOperation, AclResourceType } from '../../protocol/acl-types.js';
 import type { CoordinatorTopic } from '../coordinator-lookup.js';
 import { ProducerIdUnavailableError, type ProducerIdManager } from '../producer-ids.js';
 import type { TxnMarkerWriter } from './marker-writer.js';
@@ -79,7 +81,27 @@ export function registerInitProducerId(
   producerIds: ProducerIdManager,
   coordinator: TransactionCoordinator | undefined,
 ): void {
-  apis.register(initProducerIdApi, (r, rc) => initProducerId(producerIds, coordinator, r, rc));
+  apis.register(initProducerIdApi, (r, rc, az) => {
+    const denied = initProducerIdDenied(az, r.transactionalId);
+    return denied !== null
+      ? { throttleTimeMs: 0, errorCode: denied, producerId: -1, producerEpoch: -1 }
+      : initProducerId(producerIds, coordinator, r, rc);
+  });
+}
+
+/**
+ * InitProducerId's rule: WRITE on the transactional id; without one (an idempotent producer)
+ * IDEMPOTENT_WRITE on the cluster or WRITE on some topic (KIP-679). The error, or null when allowed.
+ */
+function initProducerIdDenied(az: RequestAuthorization, transactionalId: string | null): number | null {
+  if (transactionalId !== null && transactionalId !== '')
+    return az.transactionalId(AclOperation.WRITE, transactionalId)
+      ? null
+      : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+  if (az.cluster(AclOperation.IDEMPOTENT_WRITE, true) || az.anyResource(AclOperation.WRITE, AclResourceType.TOPIC))
+    return null;
+  az.cluster(AclOperation.IDEMPOTENT_WRITE); // reports the denial
+  return ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
 }
 
 /**
@@ -88,8 +110,25 @@ export function registerInitProducerId(
  */
 export function registerPartitionTxnApis(apis: KafkaApiRegistry, ctx: BrokerApiContext): void {
   const markers = ctx.txn?.markers;
-  if (markers) apis.register(writeTxnMarkersApi, (r, rc) => writeTxnMarkers(markers, r, rc));
-  apis.register(describeProducersApi, (r) => describeProducers(ctx, r));
+  // Markers are the coordinators' to write: CLUSTER_ACTION on the cluster, else every partition is refused.
+  if (markers)
+    apis.register(writeTxnMarkersApi, (r, rc, az) =>
+      requireCluster(
+        az,
+        AclOperation.CLUSTER_ACTION,
+        () => writeTxnMarkers(markers, r, rc),
+        (errorCode) => ({
+          markers: r.markers.map((m) => ({
+            producerId: m.producerId,
+            topics: m.topics.map((t) => ({
+              name: t.name,
+              partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode })),
+            })),
+          })),
+        }),
+      ),
+    );
+  apis.register(describeProducersApi, (r, _rc, az) => describeProducers(ctx, r, az));
 }
 
 /** WriteTxnMarkers waits for the markers to reach the ISR at most this long. */
@@ -125,14 +164,22 @@ async function writeTxnMarkers(
   return { markers: answers };
 }
 
-function describeProducers(ctx: BrokerApiContext, req: DescribeProducersRequest): DescribeProducersResponseInput {
+function describeProducers(
+  ctx: BrokerApiContext,
+  req: DescribeProducersRequest,
+  az: RequestAuthorization,
+): DescribeProducersResponseInput {
   return {
     throttleTimeMs: 0,
     topics: req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitionIndexes.map((partitionIndex) => {
-        const error = ctx.replicas.leaderError(t.name, partitionIndex);
-        const hosted = ctx.replicas.get(t.name, partitionIndex);
+        // READ on the topic (Kafka's rule for DescribeProducers).
+        const readable = az.topic(AclOperation.READ, t.name);
+        const error = readable
+          ? ctx.replicas.leaderError(t.name, partitionIndex)
+          : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        const hosted = readable ? ctx.replicas.get(t.name, partitionIndex) : undefined;
         if (error !== ErrorCode.NONE || !hosted)
           return { partitionIndex, errorCode: error, errorMessage: null, activeProducers: [] };
         return {
@@ -160,11 +207,28 @@ export function registerTransactionApis(
 ): void {
   const exists = (tp: TopicPartition): boolean =>
     ctx.replicas.currentImage()?.topicsByName.get(tp.topic)?.partitions.has(tp.partition) ?? false;
-  apis.register(addPartitionsToTxnApi, (r, rc) => addPartitionsToTxn(coordinator, exists, r, rc));
-  apis.register(addOffsetsToTxnApi, (r, rc) => addOffsetsToTxn(coordinator, r, rc));
-  apis.register(endTxnApi, (r, rc) => endTxn(coordinator, r, rc));
-  apis.register(describeTransactionsApi, (r) => describeTransactions(coordinator, r));
-  apis.register(listTransactionsApi, (r) => listTransactions(coordinator, r));
+  apis.register(addPartitionsToTxnApi, (r, rc, az) => addPartitionsToTxn(coordinator, exists, r, rc, az));
+  // WRITE on the transactional id; AddOffsetsToTxn also READ on the group.
+  const writable = (az: RequestAuthorization, id: string) => az.transactionalId(AclOperation.WRITE, id);
+  apis.register(addOffsetsToTxnApi, (r, rc, az) =>
+    !writable(az, r.transactionalId)
+      ? { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED }
+      : !az.group(AclOperation.READ, r.groupId)
+        ? { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }
+        : addOffsetsToTxn(coordinator, r, rc),
+  );
+  apis.register(endTxnApi, (r, rc, az) =>
+    writable(az, r.transactionalId)
+      ? endTxn(coordinator, r, rc)
+      : {
+          throttleTimeMs: 0,
+          errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+          producerId: -1,
+          producerEpoch: -1,
+        },
+  );
+  apis.register(describeTransactionsApi, (r, _rc, az) => describeTransactions(coordinator, r, az));
+  apis.register(listTransactionsApi, (r, _rc, az) => listTransactions(coordinator, r, az));
 }
 
 /** PRODUCER_FENCED as the version knows it. */
@@ -238,8 +302,13 @@ async function addOneTransaction(
     topics: readonly { name: string; partitions: readonly number[] }[];
   },
   version: number,
+  az: RequestAuthorization,
 ): Promise<TopicResults> {
   const partitions = t.topics.flatMap((x) => x.partitions.map((p) => ({ topic: x.name, partition: p })));
+  // Clients (v0-3) need WRITE on the transactional id and on each topic; brokers (v4+) were checked for CLUSTER_ACTION.
+  if (version < 4 && !az.transactionalId(AclOperation.WRITE, t.transactionalId))
+    return topicResults(t.topics, () => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  const denied = (tp: TopicPartition): boolean => version < 4 && !az.topic(AclOperation.WRITE, tp.topic);
   const request = {
     transactionalId: t.transactionalId,
     producerId: t.producerId,
@@ -251,9 +320,14 @@ async function addOneTransaction(
     const codes = new Map(v.partitions.map((r) => [`${r.tp.topic}\u0000${r.tp.partition}`, r.errorCode]));
     return topicResults(t.topics, (tp) => codes.get(`${tp.topic}\u0000${tp.partition}`) ?? ErrorCode.INVALID_TXN_STATE);
   }
-  if (partitions.some((tp) => !exists(tp))) {
+  // One refused or unknown partition fails the whole transaction's request; the others are not attempted.
+  if (partitions.some((tp) => denied(tp) || !exists(tp))) {
     return topicResults(t.topics, (tp) =>
-      exists(tp) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      denied(tp)
+        ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+        : exists(tp)
+          ? ErrorCode.OPERATION_NOT_ATTEMPTED
+          : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
     );
   }
   const code = fencedAs(await coordinator.addPartitions(request), version, producerFencedSince.addPartitions);
@@ -265,8 +339,11 @@ async function addPartitionsToTxn(
   exists: (tp: TopicPartition) => boolean,
   req: AddPartitionsToTxnRequest,
   rc: RequestContext,
+  az: RequestAuthorization,
 ): Promise<AddPartitionsToTxnResponseInput> {
   const version = rc.header.apiVersion;
+  if (version >= 4 && !az.cluster(AclOperation.CLUSTER_ACTION))
+    return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, resultsByTransaction: [] };
   if (version <= 3) {
     const results = await addOneTransaction(
       coordinator,
@@ -279,13 +356,14 @@ async function addPartitionsToTxn(
         topics: req.v3AndBelowTopics,
       },
       version,
+      az,
     );
     return { throttleTimeMs: 0, resultsByTopicV3AndBelow: results };
   }
   const resultsByTransaction = await Promise.all(
     req.transactions.map(async (t) => ({
       transactionalId: t.transactionalId,
-      topicResults: await addOneTransaction(coordinator, exists, t, version),
+      topicResults: await addOneTransaction(coordinator, exists, t, version, az),
     })),
   );
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction };
@@ -328,10 +406,23 @@ async function endTxn(
 function describeTransactions(
   coordinator: TransactionCoordinator,
   req: DescribeTransactionsRequest,
+  az: RequestAuthorization,
 ): DescribeTransactionsResponseInput {
   return {
     throttleTimeMs: 0,
     transactionStates: req.transactionalIds.map((id) => {
+      // DESCRIBE on the id; its partitions are shown only for topics the principal may DESCRIBE.
+      if (!az.transactionalId(AclOperation.DESCRIBE, id))
+        return {
+          errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+          transactionalId: id,
+          transactionState: '',
+          transactionTimeoutMs: 0,
+          transactionStartTimeMs: -1,
+          producerId: -1,
+          producerEpoch: -1,
+          topics: [],
+        };
       const d = coordinator.describe(id);
       return {
         errorCode: d.errorCode,
@@ -341,7 +432,9 @@ function describeTransactions(
         transactionStartTimeMs: d.transactionStartTimeMs,
         producerId: d.producerId,
         producerEpoch: d.producerEpoch,
-        topics: d.topics.map((t) => ({ topic: t.topic, partitions: [...t.partitions] })),
+        topics: d.topics
+          .filter((t) => az.topic(AclOperation.DESCRIBE, t.topic, true))
+          .map((t) => ({ topic: t.topic, partitions: [...t.partitions] })),
       };
     }),
   };
@@ -360,6 +453,7 @@ function idPattern(pattern: string | null | undefined): RegExp | null | 'invalid
 function listTransactions(
   coordinator: TransactionCoordinator,
   req: ListTransactionsRequest,
+  az: RequestAuthorization,
 ): ListTransactionsResponseInput {
   const pattern = idPattern(req.transactionalIdPattern);
   if (pattern === 'invalid') {
@@ -381,6 +475,8 @@ function listTransactions(
     unknownStateFilters: [...r.unknownStateFilters],
     transactionStates: r.transactionStates
       .filter((t) => pattern === null || pattern.test(t.transactionalId))
+      // Only the ids the principal may DESCRIBE are listed.
+      .filter((t) => az.transactionalId(AclOperation.DESCRIBE, t.transactionalId, true))
       .map((t) => ({
         transactionalId: t.transactionalId,
         producerId: t.producerId,
