@@ -37,22 +37,23 @@ test('kcat and kafkajs over SSL, SASL_PLAINTEXT and SASL_SSL with PLAIN and SCRA
       'listener.name.ssl.ssl.principal.mapping.rules': 'RULE:^CN=([^,]+),O=raftka$/$1/,DEFAULT',
       'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
       'listener.name.sasl_plaintext.plain.sasl.jaas.config': plainJaas,
+      // The authenticated principals reach the authorizer: the matrix's users are super users,
+      // bob (below) has only the ACL he is given.
+      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      'super.users': 'User:admin;User:alice;User:client',
     }),
   });
   t.after(() => f.destroy());
   const certs = join(f.configDir, 'certs');
   await createCertificates({ dir: certs, names: ['node-0', 'client'] });
   await f.up();
-  await raftka([
-    ...['configs', '--bootstrap-controller', `127.0.0.1:${f.controllerPorts[0]}`, '--entity-type', 'users'],
-    ...[
-      '--entity-name',
-      'alice',
-      '--alter',
-      '--add-config',
-      'SCRAM-SHA-256=[password=alice-secret],SCRAM-SHA-512=[password=alice-secret]',
-    ],
-  ]);
+  const addScramUser = (name: string, mechanisms: string) =>
+    raftka([
+      ...['configs', '--bootstrap-controller', `127.0.0.1:${f.controllerPorts[0]}`, '--entity-type', 'users'],
+      ...['--entity-name', name, '--alter', '--add-config', mechanisms],
+    ]);
+  await addScramUser('alice', 'SCRAM-SHA-256=[password=alice-secret],SCRAM-SHA-512=[password=alice-secret]');
+  await addScramUser('bob', 'SCRAM-SHA-256=[password=bob-secret]');
   const ca = join(certs, 'ca.pem');
   const at = (port: number | undefined): string => `127.0.0.1:${port}`;
   const tls = ['-X', `ssl.ca.location=${ca}`];
@@ -210,14 +211,15 @@ test('kcat and kafkajs over SSL, SASL_PLAINTEXT and SASL_SSL with PLAIN and SCRA
   await t.test(
     "raftka's CLI with --command-config over SASL_SSL: topics, console-producer, console-consumer",
     async () => {
-      const config = join(f.configDir, 'alice.properties');
+      // Not in the config dir: `cluster down` reads every .properties file there as a node.
+      const config = join(f.root, 'alice.properties');
       writeFileSync(
         config,
         [
           'security.protocol=SASL_SSL',
           'sasl.mechanism=SCRAM-SHA-512',
           'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="alice-secret";',
-          'ssl.truststore.location=certs/ca.pem',
+          `ssl.truststore.location=${join(certs, 'ca.pem')}`,
         ].join('\n'),
       );
       const cli = ['--bootstrap-server', at(saslSsl), '--command-config', config];
@@ -238,6 +240,36 @@ test('kcat and kafkajs over SSL, SASL_PLAINTEXT and SASL_SSL with PLAIN and SCRA
         '10000',
       ]);
       assert.deepEqual(out.stdout.trim().split('\n').sort(), ['x', 'y']);
+    },
+  );
+
+  await t.test(
+    'the SASL user is the principal the authorizer checks: bob writes only where an ACL lets him',
+    async () => {
+      const alice = sasl(saslSsl, 'SASL_SSL', 'SCRAM-SHA-256', 'alice', 'alice-secret');
+      const bob = sasl(saslSsl, 'SASL_SSL', 'SCRAM-SHA-256', 'bob', 'bob-secret');
+      for (const topic of ['bobs', 'not-bobs']) {
+        const made = await kcat([...alice, '-P', '-t', topic], 'by alice\n', 30_000);
+        assert.equal(made.code, 0, made.stderr);
+      }
+      const produceAsBob = (topic: string) =>
+        kcat([...bob, '-P', '-t', topic, '-X', 'message.timeout.ms=3000'], 'by bob\n', 30_000);
+      const refused = await produceAsBob('bobs');
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /[Aa]uthorization failed/);
+      await raftka([
+        ...['acls', '--bootstrap-controller', `127.0.0.1:${f.controllerPorts[0]}`, '--add'],
+        ...['--allow-principal', 'User:bob', '--operation', 'WRITE', '--operation', 'DESCRIBE', '--topic', 'bobs'],
+      ]);
+      await waitFor(
+        'bob allowed to write bobs',
+        async () => ((await produceAsBob('bobs')).code === 0 ? true : undefined),
+        20_000,
+        200,
+      );
+      const stillRefused = await produceAsBob('not-bobs');
+      assert.notEqual(stillRefused.code, 0);
+      assert.match(stillRefused.stderr, /[Aa]uthorization failed/);
     },
   );
 });
