@@ -2,6 +2,12 @@
 // src/common/config.ts parses and validates `.properties` files into this shape.
 import type { ListenerSecurity } from './security-config.js';
 
+/**
+ * The name a broker registers its gRPC replica endpoint under, beside its Kafka listeners
+ * (`replica.listener`). It speaks gRPC, not the Kafka protocol: Kafka clients must skip it.
+ */
+export const replicationListenerName = 'REPLICATION';
+
 export type ProcessRole = 'broker' | 'controller';
 
 export interface Endpoint {

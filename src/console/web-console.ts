@@ -77,7 +77,7 @@ export function createWebConsole(options: WebConsoleOptions): WebConsole {
     clusterId: options.clusterId,
     state: options.state,
     quorumStatus: options.quorumStatus,
-    client: new ConsoleClient(() => options.state.image),
+    client: new ConsoleClient(() => options.state.image, options.config),
     lagHistory: new LagHistory(),
     logger: options.logger.child({ component: 'web-console' }),
   };

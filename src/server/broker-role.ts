@@ -9,7 +9,7 @@ import { registerBrokerGauges, registerLogFlushTime, registerPartitionLogGauges 
 import { BrokerTopicMetrics } from '../broker/topic-metrics.js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Endpoint, NodeConfig } from '../common/node-config.js';
+import { type Endpoint, type NodeConfig, replicationListenerName } from '../common/node-config.js';
 import { errorName } from '../common/errors.js';
 import { BrokerLifecycle } from '../broker/broker-lifecycle.js';
 import { BrokerAuthorization } from '../broker/authorization.js';
@@ -34,7 +34,6 @@ import { startTransactions } from './txn-wiring.js';
 import { offsetsTopicName } from '../broker/group/offsets-records.js';
 
 /** The name the replication endpoint is registered under (clients never see it: Metadata answers per listener). */
-const replicationListenerName = 'REPLICATION';
 
 interface BrokerRoleContext {
   readonly config: NodeConfig;

@@ -1,7 +1,8 @@
 // cluster-configs/secure-three-node as a user runs it (ports rewritten to ephemeral ones):
 // `raftka certs create`, `cluster up`, a SCRAM user added with `raftka configs`, then topics,
 // console-producer and console-consumer with `--command-config clients/alice.properties` over
-// SASL_SSL with SCRAM-SHA-256, kcat with SCRAM-SHA-512, and the PLAIN admin of clients/admin.properties.
+// SASL_SSL with SCRAM-SHA-256, kcat with SCRAM-SHA-512, the PLAIN admin of clients/admin.properties,
+// and a console page (the console logs in as the node does).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -101,4 +102,10 @@ test('secure-three-node: certs create, cluster up, SCRAM over SASL_SSL with the 
     '--list',
   ]);
   assert.match(admin.stdout, /secure/);
+  // The web console reaches a cluster without PLAINTEXT listeners with the node's own inter-broker login.
+  const page = await fetch(`http://127.0.0.1:${ports.get(9095)}/ui/topics/secure`);
+  const body = await page.text();
+  assert.equal(page.status, 200, body);
+  assert.match(body, /Topic secure/);
+  assert.doesNotMatch(body, /class="error"/);
 });
