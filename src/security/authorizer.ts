@@ -18,7 +18,6 @@ import { AclOperation, AclPatternType, AclPermission } from '../protocol/acl-typ
 
 export const wildcardResourceName = '*';
 export const wildcardPrincipal = 'User:*';
-export const anonymousPrincipal = 'User:ANONYMOUS';
 
 export interface AuthorizerConfig {
   /** `super.users`, as principals (`User:admin`). */

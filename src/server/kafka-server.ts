@@ -27,7 +27,7 @@ import type { Endpoint } from '../common/node-config.js';
 import type { KafkaApis, RequestContext } from '../broker/api-context.js';
 import { apiFor, unsupportedApiVersionsResponse } from '../protocol/apis.js';
 import type { AnyApi } from '../protocol/apis.js';
-import { ProtocolDecodeError, ProtocolEncodeError } from '../protocol/errors.js';
+import { PeerInputError, ProtocolDecodeError, ProtocolEncodeError } from '../protocol/errors.js';
 import { encodeRawResponseFrame, FrameSplitter } from '../protocol/frame.js';
 import { apiVersionsKey, decodeRequestHeader, type RequestHeader } from '../protocol/header.js';
 import { Reader } from '../protocol/primitives/reader.js';
@@ -428,6 +428,6 @@ class RequestFailed extends Error {
   }
 }
 
-class UnsupportedApiError extends Error {
+class UnsupportedApiError extends PeerInputError {
   override readonly name = 'UnsupportedApiError';
 }
