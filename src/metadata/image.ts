@@ -91,6 +91,15 @@ export const emptyImage: MetadataImage = {
   zkMigrationState: 0,
 };
 
+/**
+ * How many partitions `topic` has in the image, or `otherwise` when it does not exist. Internal
+ * topics are found by hashing over their real partition count, which a cluster migrated from
+ * ZooKeeper (or created with other settings) keeps whatever today's config says.
+ */
+export function partitionCountOr(image: MetadataImage, topic: string, otherwise: number): number {
+  return image.topicsByName.get(topic)?.partitions.size ?? otherwise;
+}
+
 export function configResourceKey(resourceType: number, resourceName: string): string {
   return `${resourceType}:${resourceName}`;
 }

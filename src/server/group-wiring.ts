@@ -8,6 +8,7 @@ import type { NodeConfig } from '../common/node-config.js';
 import { GroupCoordinator } from '../broker/group/group-coordinator.js';
 import { ReplicatedOffsetsLog } from '../broker/group/offsets-log.js';
 import { offsetsTopicName } from '../broker/group/offsets-records.js';
+import { partitionCountOr } from '../metadata/image.js';
 import { registerGroupMetrics } from '../broker/group/group-metrics.js';
 import { offsetMapKey } from '../broker/group/group.js';
 import { systemClock } from '../broker/group/clock.js';
@@ -27,7 +28,9 @@ export function createGroupCoordinator(
     log: new ReplicatedOffsetsLog(replicas, config.offsetsCommitTimeoutMs, config.offsetsLoadBufferSize),
     clock: systemClock,
     logger: logger.child({ component: 'groups' }),
-    partitionCount: config.offsetsTopicNumPartitions,
+    get partitionCount(): number {
+      return partitionCountOr(state.image, offsetsTopicName, config.offsetsTopicNumPartitions);
+    },
     initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
     minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
     maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,

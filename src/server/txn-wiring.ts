@@ -15,6 +15,8 @@ import { TransactionCoordinator } from '../broker/txn/transaction-coordinator.js
 import { ReplicatedTxnLog } from '../broker/txn/txn-log.js';
 import { registerTxnMetrics } from '../broker/txn/txn-metrics.js';
 import { transactionStateTopicName } from '../broker/txn/txn-records.js';
+import { partitionCountOr } from '../metadata/image.js';
+import { offsetsTopicName } from '../broker/group/offsets-records.js';
 import { TxnVerifier } from '../broker/txn/txn-verifier.js';
 import type { ControllerClient } from '../client/controller-client.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
@@ -81,8 +83,12 @@ export function startTransactions(o: {
     markers: sender,
     clock: systemClock,
     logger,
-    partitionCount: config.transactionStateLogNumPartitions,
-    offsetsPartitionCount: config.offsetsTopicNumPartitions,
+    get partitionCount(): number {
+      return partitionCountOr(state.image, transactionStateTopicName, config.transactionStateLogNumPartitions);
+    },
+    get offsetsPartitionCount(): number {
+      return partitionCountOr(state.image, offsetsTopicName, config.offsetsTopicNumPartitions);
+    },
     maxTimeoutMs: config.transactionMaxTimeoutMs,
     transactionalIdExpirationMs: config.transactionalIdExpirationMs,
     abortTimedOutIntervalMs: config.transactionAbortTimedOutCleanupIntervalMs,

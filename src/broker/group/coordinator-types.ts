@@ -10,6 +10,10 @@ export interface GroupCoordinatorOptions {
   readonly log: OffsetsLog;
   readonly clock: Clock;
   readonly logger: Logger;
+  /**
+   * Partitions of `__consumer_offsets`, read at every lookup: the existing topic's count when it
+   * exists (a cluster migrated from ZooKeeper keeps the count it had), else offsets.topic.num.partitions.
+   */
   readonly partitionCount: number;
   readonly initialRebalanceDelayMs: number;
   readonly minSessionTimeoutMs: number;

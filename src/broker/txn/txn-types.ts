@@ -39,9 +39,9 @@ export interface TxnCoordinatorOptions {
   readonly markers: TxnMarkerSender;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** transaction.state.log.num.partitions */
+  /** Partitions of `__transaction_state` (read at every lookup: the existing topic's, else transaction.state.log.num.partitions). */
   readonly partitionCount: number;
-  /** offsets.topic.num.partitions: where AddOffsetsToTxn finds the group's partition. */
+  /** Partitions of `__consumer_offsets` (the same rule): where AddOffsetsToTxn finds the group's partition. */
   readonly offsetsPartitionCount: number;
   /** transaction.max.timeout.ms (Kafka's default 900000). */
   readonly maxTimeoutMs: number;
