@@ -17,8 +17,8 @@ import {
   type GroupDescription,
 } from '../client/group-client.js';
 import { KafkaClient, KafkaRequestError } from '../client/kafka-client.js';
+import { assignedPartitions, logEndOffsets } from '../client/group-lag.js';
 import {
-  assignedPartitions,
   buildMemberRows,
   buildOffsetRows,
   buildStateRow,
@@ -146,21 +146,6 @@ async function list(client: KafkaClient, args: GroupsArgs): Promise<void> {
 }
 
 // ---- --describe -----------------------------------------------------------------------------------------
-
-/** Log end offsets (ListOffsets latest) of the partitions; a partition that cannot answer is left out ('-'). */
-async function logEndOffsets(client: KafkaClient, partitions: readonly PartitionRef[]): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (const tp of partitions) {
-    const key = partitionKey(tp.topic, tp.partition);
-    if (out.has(key)) continue;
-    try {
-      out.set(key, (await client.listOffset(tp.topic, tp.partition, -1)).offset);
-    } catch (err) {
-      if (!(err instanceof KafkaRequestError)) throw err;
-    }
-  }
-  return out;
-}
 
 async function committedOffsets(client: KafkaClient, groupId: string): Promise<CommittedOffset[]> {
   return (await withCoordinatorRetries(() => offsetFetch(client, groupId, null))).filter((c) => c.offset >= 0);

@@ -2,7 +2,6 @@
 // group APIs answered to rows (also the --json output) and from rows to Kafka's tables. Columns,
 // '-' placeholders and row order follow kafka-consumer-groups.sh. The command file does the I/O.
 import { ErrorCode, errorName } from '../common/errors.js';
-import { decodeAssignment } from '../protocol/consumer-protocol.js';
 import { partitionKey } from '../protocol/topic-partition.js';
 import { formatTable } from './table.js';
 
@@ -55,19 +54,6 @@ export interface StateRow {
 
 const byTopicPartition = (a: PartitionRef, b: PartitionRef): number =>
   a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition;
-
-/** A member's assignment bytes as partitions; bytes of another protocol type (or none yet) give []. */
-export function assignedPartitions(protocolType: string, assignment: Buffer): PartitionRef[] {
-  if (protocolType !== 'consumer' && protocolType !== '') return [];
-  try {
-    return decodeAssignment(assignment).assignedPartitions.flatMap((t) =>
-      t.partitions.map((partition) => ({ topic: t.topic, partition })),
-    );
-  } catch {
-    // A member whose bytes are not a ConsumerProtocolAssignment is shown without partitions.
-    return [];
-  }
-}
 
 /**
  * The offsets view, as kafka-consumer-groups.sh --describe builds it: first the partitions of

@@ -4,8 +4,8 @@
 // neither in the total. Who calls: the groups pages and the lag sampler (web-console.ts).
 import { ErrorCode } from '../common/errors.js';
 import { describeGroups, offsetFetch, withCoordinatorRetries, type GroupDescription } from '../client/group-client.js';
+import { assignedPartitions, logEndOffsets } from '../client/group-lag.js';
 import { KafkaRequestError, type KafkaClient } from '../client/kafka-client.js';
-import { decodeAssignment } from '../protocol/consumer-protocol.js';
 import type { LagSample } from './lag-history.js';
 
 export interface LagRow {
@@ -32,19 +32,12 @@ export interface GroupLag {
 }
 
 function membersOf(d: GroupDescription): GroupMember[] {
-  return d.members.map((m) => {
-    let assignment: { topic: string; partition: number }[] = [];
-    if ((d.protocolType === 'consumer' || d.protocolType === '') && m.assignment.length > 0) {
-      try {
-        assignment = decodeAssignment(m.assignment).assignedPartitions.flatMap((t) =>
-          t.partitions.map((partition) => ({ topic: t.topic, partition })),
-        );
-      } catch {
-        // Not a ConsumerProtocolAssignment: the member is shown without partitions.
-      }
-    }
-    return { memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost, assignment };
-  });
+  return d.members.map((m) => ({
+    memberId: m.memberId,
+    clientId: m.clientId,
+    clientHost: m.clientHost,
+    assignment: assignedPartitions(d.protocolType, m.assignment),
+  }));
 }
 
 /** Lag rows from what was read (pure): every committed or assigned partition once, sorted. */
@@ -91,21 +84,7 @@ export async function groupLag(client: KafkaClient, groupId: string): Promise<Gr
   const committed = (await withCoordinatorRetries(() => offsetFetch(client, groupId, null))).filter(
     (c) => c.offset >= 0,
   );
-  const logEnds = new Map<string, number>();
-  const partitions = [...committed, ...members.flatMap((m) => m.assignment)];
-  await Promise.all(
-    partitions.map(async (tp) => {
-      const key = `${tp.topic}-${tp.partition}`;
-      if (logEnds.has(key)) return;
-      logEnds.set(key, -1);
-      try {
-        logEnds.set(key, (await client.listOffset(tp.topic, tp.partition, -1)).offset);
-      } catch (err) {
-        if (!(err instanceof KafkaRequestError)) throw err;
-        logEnds.delete(key);
-      }
-    }),
-  );
+  const logEnds = await logEndOffsets(client, [...committed, ...members.flatMap((m) => m.assignment)]);
   const rows = lagRows(committed, members, logEnds);
   return { description, members, rows, total: lagSample(rows, 0).total };
 }

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../src/common/errors.js';
+import { assignedPartitions } from '../../src/client/group-lag.js';
 import {
-  assignedPartitions,
   buildMemberRows,
   buildOffsetRows,
   buildStateRow,
