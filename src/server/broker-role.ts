@@ -43,6 +43,11 @@ interface BrokerRoleContext {
   /** The node's metadata Raft: apply notifications and whether a quorum leader is heard. */
   readonly raft: Pick<RaftDriver<MetadataState>, 'onApplied' | 'status'>;
   readonly state: MetadataState;
+  /**
+   * Log dirs adopted from a ZooKeeper-mode broker at this start: partitions found there are not
+   * removed as strays before the migrated metadata names them (the cut-over may apply it later).
+   */
+  readonly adoptedLogDirs?: readonly string[];
 }
 
 export interface BrokerRole {
@@ -145,7 +150,7 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
     metadataOffset: () => state.appliedOffset,
     onCaughtUp: () => {
       replicas.startHosting();
-      replicas.removeStrayLogs();
+      replicas.removeStrayLogs(ctx.adoptedLogDirs ?? []);
     },
     // Unfenced once every partition log the image assigns here is open.
     readyToUnfence: () => replicas.allLogsOpen(),

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Endpoint, NodeConfig } from '../common/node-config.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
 import type { RaftDriver } from '../raft/driver/raft-driver.js';
-import { readMetaProperties } from './storage-format.js';
+import { adoptZkModeDirectories, readMetaProperties } from './storage-format.js';
 import { setConnectAddressMap } from '../common/connect-address.js';
 import { startMetadataRaft } from './metadata-raft.js';
 import { createNodeRegistry, registerImageGauges } from './node-metrics.js';
@@ -40,6 +40,9 @@ export async function startNode(
   onFatal: (err: unknown) => void,
 ): Promise<RunningNode> {
   setConnectAddressMap(config.connectAddressMap);
+  const adoptedLogDirs = adoptZkModeDirectories(config);
+  for (const dir of adoptedLogDirs)
+    logger.info({ dir }, "adopted a ZooKeeper-mode Kafka broker's log directory (meta.properties version 0 → 1)");
   const clusterId = formattedClusterId(config);
   const registry = createNodeRegistry(config.nodeId);
   const { driver, state, voterEndpoints } = await startMetadataRaft(config, clusterId, logger, registry, onFatal);
@@ -52,7 +55,7 @@ export async function startNode(
   }
   registerImageGauges(registry, state, () => driver.status().highWatermark);
   const broker: BrokerRole | null = config.processRoles.includes('broker')
-    ? await startBroker({ config, clusterId, logger, registry, raft: driver, state })
+    ? await startBroker({ config, clusterId, logger, registry, raft: driver, state, adoptedLogDirs })
     : null;
   const admin: NodeAdmin | null = config.adminListener
     ? await startNodeAdmin(config.adminListener, {
