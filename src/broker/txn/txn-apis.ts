@@ -397,7 +397,7 @@ async function endTxn(
   return {
     throttleTimeMs: 0,
     errorCode: fencedAs(code, rc.header.apiVersion, producerFencedSince.endTxn),
-    // v5 (KIP-890 part 2) would return a bumped epoch; raftka keeps the epoch (transactions v1).
+    // Fields of v5 (KIP-890 part 2, a bumped epoch), which raftka does not serve (end-txn.ts).
     producerId: -1,
     producerEpoch: -1,
   };
