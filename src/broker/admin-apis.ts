@@ -314,10 +314,11 @@ async function createTopics(
 type DeleteTopicsAnswer = DeleteTopicsResponseInput['responses'][number];
 
 /**
- * DeleteTopics. v6 names topics by name or by id: an id this broker's image does not know is
- * UNKNOWN_TOPIC_ID (so is one the principal may not DESCRIBE, as Kafka hides it), a name given
- * twice or an id given twice is INVALID_REQUEST, and every answer carries the topic's id (and the
- * name of a topic named by id). DELETE is needed on each topic.
+ * DeleteTopics. v6 names each topic by name or by id (both, or neither, is INVALID_REQUEST): an
+ * id this broker's image does not know is UNKNOWN_TOPIC_ID (so is one the principal may not
+ * DESCRIBE, as Kafka hides it), a name given twice or an id given twice is INVALID_REQUEST, and
+ * every answer carries the topic's id (and the name of a topic named by id). DELETE is needed on
+ * each topic.
  */
 async function deleteTopics(
   ctx: BrokerApiContext,
@@ -331,9 +332,13 @@ async function deleteTopics(
   const asked: { name: string | null; topicId: string }[] = v6
     ? req.topics.map((t) => (t.name !== null ? { name: t.name, topicId: idOf(t.name) } : t))
     : (req.topicNames ?? []).map((name) => ({ name, topicId: zeroUuid }));
+  // v6: exactly one of name and id names a topic.
+  const malformed = (i: number): boolean =>
+    v6 && (req.topics[i]?.name === null) === (req.topics[i]?.topicId === zeroUuid);
   const count = (key: (a: (typeof asked)[number]) => string | null) => {
     const n = new Map<string, number>();
-    for (const a of asked) {
+    for (const [i, a] of asked.entries()) {
+      if (malformed(i)) continue;
       const k = key(a);
       if (k !== null) n.set(k, (n.get(k) ?? 0) + 1);
     }
@@ -342,7 +347,17 @@ async function deleteTopics(
   const names = count((a) => a.name);
   const ids = count((a) => (a.name === null ? a.topicId : null));
   // Answers decided here; the rest go to the controller by name.
-  const early = (a: (typeof asked)[number]): DeleteTopicsAnswer | null => {
+  const early = (a: (typeof asked)[number], i: number): DeleteTopicsAnswer | null => {
+    const given = req.topics[i];
+    if (malformed(i) && given)
+      return {
+        ...given,
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage:
+          given.name === null
+            ? 'Neither topic name nor id were specified.'
+            : 'You may not specify both topic name and topic id.',
+      };
     if (a.name !== null) {
       if ((names.get(a.name) ?? 0) > 1)
         return { ...a, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' };

@@ -146,9 +146,11 @@ test('admin APIs at their Kafka 4.1 versions: topic ids, configs, endpoint types
       await del([
         { name: null, topicId: id },
         { name: null, topicId: id },
+        { name: 'versions', topicId: id }, // a name and an id
+        { name: null, topicId: zeroUuid }, // neither
       ])
     ).map((r) => r.errorCode),
-    [ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST],
+    [ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST],
   );
   assert.deepEqual(
     (await del([{ name: null, topicId: id }])).map((r) => [r.name, r.topicId, r.errorCode]),
