@@ -3,6 +3,8 @@
 // effective configs (KIP-525); DescribeConfigs v4 gives each config's type and, when asked, its
 // documentation; DeleteTopics v6 deletes by topic id (UNKNOWN_TOPIC_ID, duplicate ids refused);
 // AlterPartitionReassignments v1 refuses a replication factor change when told to (KIP-860);
+// AddPartitionsToTxn v5's verify-only form answers TRANSACTION_ABORTABLE where v4 says
+// INVALID_TXN_STATE (KIP-890);
 // DescribeCluster v1 refuses a controller description on a broker (KIP-919) and v2 lists fenced
 // brokers on request (KIP-1073).
 import { test } from 'node:test';
@@ -16,6 +18,10 @@ import { describeConfigsApi } from '../../src/protocol/messages/describe-configs
 import { describeClusterApi } from '../../src/protocol/messages/describe-cluster.js';
 import { alterPartitionReassignmentsApi } from '../../src/protocol/messages/partition-reassignments.js';
 import { zeroUuid } from '../../src/protocol/primitives/uuid.js';
+import { findCoordinatorApi } from '../../src/protocol/messages/find-coordinator.js';
+import { initProducerIdApi } from '../../src/protocol/messages/init-producer-id.js';
+import { addPartitionsToTxnApi } from '../../src/protocol/messages/add-partitions-to-txn.js';
+import { CoordinatorKeyType } from '../../src/protocol/txn-types.js';
 
 test('admin APIs at their Kafka 4.1 versions: topic ids, configs, endpoint types, fenced brokers, KIP-860', {
   timeout: 120_000,
@@ -23,7 +29,11 @@ test('admin APIs at their Kafka 4.1 versions: topic ids, configs, endpoint types
   const f = await ClusterFixture.controllers({
     controllers: 1,
     brokers: 2,
-    extra: { 'broker.heartbeat.interval.ms': '300', 'broker.session.timeout.ms': '2000' },
+    extra: {
+      'broker.heartbeat.interval.ms': '300',
+      'broker.session.timeout.ms': '2000',
+      'transaction.state.log.num.partitions': '4',
+    },
   });
   t.after(() => f.destroy());
   await f.up();
@@ -169,6 +179,82 @@ test('admin APIs at their Kafka 4.1 versions: topic ids, configs, endpoint types
     15_000,
     100,
   );
+
+  // AddPartitionsToTxn v4/v5, the brokers' verify-only form: a partition outside the transaction
+  // is INVALID_TXN_STATE at v4 and TRANSACTION_ABORTABLE from v5 (KIP-890).
+  await client.createTopic('in-txn', 2, 1);
+  const txnId = 'tx-versions';
+  const coordinatorId = await waitFor(
+    'the transaction coordinator',
+    async () => {
+      const r = await c.send(
+        findCoordinatorApi,
+        { keyType: CoordinatorKeyType.TRANSACTION, coordinatorKeys: [txnId] },
+        timeoutMs,
+      );
+      const k = r.coordinators?.[0];
+      return k?.errorCode === ErrorCode.NONE ? k.nodeId : undefined;
+    },
+    60_000,
+    200,
+  );
+  await client.metadata(null);
+  const tc = await client.connectionTo(coordinatorId);
+  const producer = await waitFor(
+    'a transactional producer id',
+    async () => {
+      const r = await tc.send(
+        initProducerIdApi,
+        { transactionalId: txnId, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 },
+        timeoutMs,
+      );
+      return r.errorCode === ErrorCode.NONE ? { id: r.producerId, epoch: r.producerEpoch } : undefined;
+    },
+    60_000,
+    200,
+  );
+  await waitFor(
+    'in-txn-0 added to the transaction',
+    async () => {
+      const r = await tc.send(
+        addPartitionsToTxnApi,
+        {
+          v3AndBelowTransactionalId: txnId,
+          v3AndBelowProducerId: producer.id,
+          v3AndBelowProducerEpoch: producer.epoch,
+          v3AndBelowTopics: [{ name: 'in-txn', partitions: [0] }],
+        },
+        timeoutMs,
+        3,
+      );
+      return r.resultsByTopicV3AndBelow?.[0]?.resultsByPartition[0]?.partitionErrorCode === ErrorCode.NONE
+        ? true
+        : undefined;
+    },
+    30_000,
+    100,
+  );
+  const verify = async (version: number) =>
+    (
+      await tc.send(
+        addPartitionsToTxnApi,
+        {
+          transactions: [
+            {
+              transactionalId: txnId,
+              producerId: producer.id,
+              producerEpoch: producer.epoch,
+              verifyOnly: true,
+              topics: [{ name: 'in-txn', partitions: [0, 1] }],
+            },
+          ],
+        },
+        timeoutMs,
+        version,
+      )
+    ).resultsByTransaction?.[0]?.topicResults[0]?.resultsByPartition.map((p) => p.partitionErrorCode);
+  assert.deepEqual(await verify(5), [ErrorCode.NONE, ErrorCode.TRANSACTION_ABORTABLE]);
+  assert.deepEqual(await verify(4), [ErrorCode.NONE, ErrorCode.INVALID_TXN_STATE]);
 
   // DescribeCluster v1: a broker describes brokers only.
   const asController = await cluster(1, { includeClusterAuthorizedOperations: false, endpointType: 2 });
