@@ -7,6 +7,7 @@ import { ErrorCode, errorName } from '../common/errors.js';
 import { createPartitionsApi } from '../protocol/messages/create-partitions.js';
 import { createTopicsApi } from '../protocol/messages/create-topics.js';
 import { deleteTopicsApi } from '../protocol/messages/delete-topics.js';
+import { zeroUuid } from '../protocol/primitives/uuid.js';
 import { describeConfigsApi, type DescribeConfigsResponse } from '../protocol/messages/describe-configs.js';
 import { fetchApi } from '../protocol/messages/fetch.js';
 import { listOffsetsApi } from '../protocol/messages/list-offsets.js';
@@ -420,7 +421,8 @@ export class KafkaClient {
     const c = await this.anyConnection();
     const res = await c.send(
       deleteTopicsApi,
-      { topics: [], topicNames: [name], timeoutMs: this.timeoutMs },
+      // v6+ names it in Topics (by name: no id), older versions in TopicNames.
+      { topics: [{ name, topicId: zeroUuid }], topicNames: [name], timeoutMs: this.timeoutMs },
       this.timeoutMs + 5000,
     );
     const t = res.responses[0];

@@ -61,6 +61,7 @@ import { describeProducersApi } from '../../src/protocol/messages/describe-produ
 import { describeTransactionsApi } from '../../src/protocol/messages/describe-transactions.js';
 import { listTransactionsApi } from '../../src/protocol/messages/list-transactions.js';
 import { CoordinatorKeyType } from '../../src/protocol/txn-types.js';
+import { zeroUuid } from '../../src/protocol/primitives/uuid.js';
 
 const anonymous = 'User:ANONYMOUS';
 const timeoutMs = 10_000;
@@ -393,8 +394,13 @@ test('authorization matrix: every API refuses without its ACL and answers with i
     'DeleteTopics',
     [on(Res.TOPIC, 'doomed', Op.DELETE)],
     async () =>
-      (await c.send(deleteTopicsApi, { topicNames: ['doomed'], topics: [], timeoutMs }, timeoutMs)).responses[0]!
-        .errorCode,
+      (
+        await c.send(
+          deleteTopicsApi,
+          { topicNames: ['doomed'], topics: [{ name: 'doomed', topicId: zeroUuid }], timeoutMs },
+          timeoutMs,
+        )
+      ).responses[0]!.errorCode,
     ErrorCode.TOPIC_AUTHORIZATION_FAILED,
     0,
   );
