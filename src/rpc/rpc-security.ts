@@ -133,7 +133,7 @@ export async function startTlsFront(
   });
   tlsServer.on('tlsClientError', (err, socket) => {
     security.onRefused({
-      remote: `${socket.remoteAddress}:${socket.remotePort}`,
+      remote: socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'a closed connection',
       reason: 'handshake',
       detail: `TLS handshake failed: ${err.message}`,
     });

@@ -75,6 +75,7 @@ export async function startNode(
         quorumStatus: () => driver.status(),
         state,
         broker: broker?.lifecycle ?? null,
+        controllerSecurity: rpc.controllerClient,
       })
     : null;
 
