@@ -38,7 +38,6 @@ const refusedSeries = 'raftka_rpc_refused_connections_total';
 test('mTLS links: the cluster works; a node with a foreign certificate or no TLS cannot join', {
   timeout: 120_000,
 }, async (t) => {
-  const t0 = Date.now();
   const f = await ClusterFixture.combined({
     nodes: 3,
     extra: {
