@@ -82,6 +82,10 @@ export function refusalDetail(err: unknown): string | null {
 
 /** The first byte of a TLS connection: a handshake record. */
 const tlsHandshakeRecord = 0x16;
+/** A connection that sends nothing for this long after connecting is closed (TLS then bounds the handshake). */
+const firstByteTimeoutMs = 10_000;
+/** Bound on the whole TLS handshake (node:tls's default is 120 s). */
+const handshakeTimeoutMs = 10_000;
 
 /** What `startTlsFront` returns: the bound port and how to stop listening. */
 export interface TlsFront {
@@ -118,6 +122,7 @@ export async function startTlsFront(
     requestCert: true,
     rejectUnauthorized: false,
     ALPNProtocols: ['h2'],
+    handshakeTimeout: handshakeTimeoutMs,
   });
   tlsServer.on('secureConnection', (socket: TLSSocket) => {
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
@@ -140,7 +145,9 @@ export async function startTlsFront(
   });
   const net: NetServer = createNetServer((socket) => {
     socket.on('error', () => socket.destroy());
+    socket.setTimeout(firstByteTimeoutMs, () => socket.destroy());
     socket.once('data', (first: Buffer) => {
+      socket.setTimeout(0);
       socket.pause();
       socket.unshift(first);
       if (first[0] === tlsHandshakeRecord) {
