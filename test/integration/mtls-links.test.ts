@@ -34,6 +34,8 @@ function series(text: string, name: string, labels: string): number {
 }
 
 const refusedSeries = 'raftka_rpc_refused_connections_total';
+/** How long node 3 may take to start and make its first connection. */
+const node3StartMs = 60_000;
 
 test('mTLS links: the cluster works; a node with a foreign certificate or no TLS cannot join', {
   timeout: 120_000,
@@ -143,10 +145,15 @@ test('mTLS links: the cluster works; a node with a foreign certificate or no TLS
     const logFile = join(f.root, `node-3-${name}.log`);
     const refusedBefore = series(await f.metrics(0), refusedSeries, `listener="CONTROLLER",reason="${reason}"`);
     startNode3(config, logFile);
-    await waitFor(`node 1 refusing node 3 (${name})`, async () => {
-      const n = series(await f.metrics(0), refusedSeries, `listener="CONTROLLER",reason="${reason}"`);
-      return n > refusedBefore ? n : undefined;
-    });
+    // The deadline covers node 3's start-up, slow on a loaded machine.
+    await waitFor(
+      `node 1 refusing node 3 (${name})`,
+      async () => {
+        const n = series(await f.metrics(0), refusedSeries, `listener="CONTROLLER",reason="${reason}"`);
+        return n > refusedBefore ? n : undefined;
+      },
+      node3StartMs,
+    );
     // Node 3 had time to campaign, fetch and try to register: none of it reached the quorum.
     await waitFor(`node 3 logging its refusal (${name})`, async () =>
       existsSync(logFile) && logSays.test(readFileSync(logFile, 'utf8')) ? true : undefined,
