@@ -23,6 +23,7 @@
 //   offset polls read past, never was;
 // - duplicate: one value at two offsets of a key;
 // - inconsistent-offsets: one key and offset with two different values.
+import { Findings } from './findings.js';
 import { pairOps, type Op, type PairedOp } from '../history.js';
 
 export const txnAnomalies = [
@@ -36,9 +37,6 @@ export const txnAnomalies = [
   'inconsistent-offsets',
 ] as const;
 export type TxnAnomaly = (typeof txnAnomalies)[number];
-
-/** Examples kept per anomaly class. */
-const examplesPerAnomalyMax = 8;
 
 type Edge = 'ww' | 'wr';
 
@@ -109,17 +107,6 @@ const kv = (key: number, value: number): string => `${key}:${value}`;
 const opsOf = (t: Txn): number[] =>
   t.pair.completion ? [t.pair.invoke.index, t.pair.completion.index] : [t.pair.invoke.index];
 
-class Findings {
-  readonly counts = Object.fromEntries(txnAnomalies.map((a) => [a, 0])) as Record<TxnAnomaly, number>;
-  readonly examples: Partial<Record<TxnAnomaly, TxnExample[]>> = {};
-
-  add(kind: TxnAnomaly, example: TxnExample): void {
-    this.counts[kind]++;
-    const list = (this.examples[kind] ??= []);
-    if (list.length < examplesPerAnomalyMax) list.push(example);
-  }
-}
-
 function parseTxn(pair: PairedOp): Txn {
   const t: Txn = { id: pair.invoke.index, pair, writes: [], reads: new Map(), committed: pair.type === 'ok' };
   const mops = pair.invoke.value as readonly (readonly unknown[])[];
@@ -141,7 +128,7 @@ function parseTxn(pair: PairedOp): Txn {
 }
 
 /** Every value's write, the offsets each key's values were seen at, and which transactions committed. */
-function resolveWrites(txns: readonly Txn[], found: Findings): Map<string, Write> {
+function resolveWrites(txns: readonly Txn[], found: Findings<TxnAnomaly, TxnExample>): Map<string, Write> {
   const writes = new Map<string, Write>();
   for (const t of txns) for (const w of t.writes) writes.set(kv(w.key, w.value), w);
   // key → offset → value (first seen) and the first op that put it there
@@ -181,7 +168,7 @@ function resolveWrites(txns: readonly Txn[], found: Findings): Map<string, Write
 }
 
 /** G1a and G1b: what each poll saw of other transactions. */
-function checkReads(txns: readonly Txn[], writes: Map<string, Write>, found: Findings): void {
+function checkReads(txns: readonly Txn[], writes: Map<string, Write>, found: Findings<TxnAnomaly, TxnExample>): void {
   for (const t of txns) {
     for (const [key, records] of t.reads) {
       for (const [, value] of records) {
@@ -215,7 +202,7 @@ function checkReads(txns: readonly Txn[], writes: Map<string, Write>, found: Fin
 }
 
 /** lost-commit and torn-transaction: committed writes polls read past but never saw. */
-function checkVisibility(txns: readonly Txn[], found: Findings): void {
+function checkVisibility(txns: readonly Txn[], found: Findings<TxnAnomaly, TxnExample>): void {
   const highestRead = new Map<number, number>();
   for (const t of txns)
     for (const [key, records] of t.reads)
@@ -389,7 +376,7 @@ function describeCycle(steps: readonly CycleStep[]): string {
   return `${steps.map((s) => `txn ${s.txn} -${s.edge}(${s.key}:${s.value})->`).join(' ')} txn ${steps[0]!.txn}`;
 }
 
-function checkCycles(g: Graph, found: Findings): void {
+function checkCycles(g: Graph, found: Findings<TxnAnomaly, TxnExample>): void {
   const byId = new Map(g.nodes.map((t) => [t.id, t]));
   const witness = (kind: TxnAnomaly, steps: CycleStep[]): void =>
     found.add(kind, {
@@ -411,7 +398,7 @@ export function checkTxn(history: readonly Op[], options: TxnCheckOptions = {}):
   const txns = pairOps(history)
     .filter((p) => p.invoke.f === 'txn')
     .map(parseTxn);
-  const found = new Findings();
+  const found = new Findings<TxnAnomaly, TxnExample>(txnAnomalies);
   const writes = resolveWrites(txns, found);
   checkReads(txns, writes, found);
   checkVisibility(txns, found);
