@@ -14,6 +14,7 @@ import { findCoordinator, offsetFetch } from '../../src/client/group-client.js';
 import { offsetCommitApi } from '../../src/protocol/messages/offset-commit.js';
 import { parseEndpoints } from '../../src/common/endpoint.js';
 import { findCoordinatorApi } from '../../src/protocol/messages/find-coordinator.js';
+import { ErrorCode } from '../../src/common/errors.js';
 
 interface StateRow {
   group: string;
@@ -531,19 +532,24 @@ test('consumer groups: kafkajs, kcat -G, failover, static membership, lag and of
   );
 
   await t.test(
-    'FindCoordinator v4 answers a batch of group keys, each with the coordinator --describe names',
+    'FindCoordinator v4-v6 answer a batch of group keys, each with the coordinator --describe names',
     async () => {
       const client = new KafkaClient(parseEndpoints(bs), { clientId: 'find-coordinator-v4' });
       try {
         const c = await client.anyConnection();
-        assert.equal(c.versionFor(findCoordinatorApi), 4);
+        assert.equal(c.versionFor(findCoordinatorApi), 6);
         const groups = ['failover', 'lagging', 'static'];
-        const res = await c.send(findCoordinatorApi, { keyType: 0, coordinatorKeys: groups }, 10_000, 4);
-        assert.deepEqual(res.coordinators.map((x) => x.key).sort(), groups);
-        for (const answer of res.coordinators) {
-          assert.equal(answer.errorCode, 0, `${answer.key}: ${answer.errorMessage}`);
-          assert.equal(answer.nodeId, await coordinatorOf(answer.key));
+        for (const version of [4, 6]) {
+          const res = await c.send(findCoordinatorApi, { keyType: 0, coordinatorKeys: groups }, 10_000, version);
+          assert.deepEqual(res.coordinators.map((x) => x.key).sort(), groups);
+          for (const answer of res.coordinators) {
+            assert.equal(answer.errorCode, 0, `v${version} ${answer.key}: ${answer.errorMessage}`);
+            assert.equal(answer.nodeId, await coordinatorOf(answer.key));
+          }
         }
+        // v6's share-group key type: no share coordinator runs here, so each key is refused.
+        const share = await c.send(findCoordinatorApi, { keyType: 2, coordinatorKeys: ['g:t:0'] }, 10_000, 6);
+        assert.equal(share.coordinators[0]?.errorCode, ErrorCode.INVALID_REQUEST);
       } finally {
         client.close();
       }
