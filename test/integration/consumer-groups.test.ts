@@ -3,7 +3,8 @@
 // losing a committed record; kcat -G balanced consumers do the same; committed offsets survive
 // kill -9 of the coordinator's node; a static member (KIP-345) restarted within its session
 // timeout gets its partitions back without a rebalance; `raftka consumer-groups` shows lag and
-// resets offsets; /metrics carries the lag.
+// resets offsets; /metrics carries the lag; the newest group API versions answer as Kafka's do
+// (group-versions.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,6 +16,7 @@ import { offsetCommitApi } from '../../src/protocol/messages/offset-commit.js';
 import { parseEndpoints } from '../../src/common/endpoint.js';
 import { findCoordinatorApi } from '../../src/protocol/messages/find-coordinator.js';
 import { ErrorCode } from '../../src/common/errors.js';
+import { checkGroupApiVersions } from './group-versions.js';
 
 interface StateRow {
   group: string;
@@ -550,6 +552,18 @@ test('consumer groups: kafkajs, kcat -G, failover, static membership, lag and of
         // v6's share-group key type: no share coordinator runs here, so each key is refused.
         const share = await c.send(findCoordinatorApi, { keyType: 2, coordinatorKeys: ['g:t:0'] }, 10_000, 6);
         assert.equal(share.coordinators[0]?.errorCode, ErrorCode.INVALID_REQUEST);
+      } finally {
+        client.close();
+      }
+    },
+  );
+
+  await t.test(
+    'the newest group API versions at the wire: JoinGroup v9 SkipAssignment, OffsetFetch v9 per group, DescribeGroups v6 and OffsetCommit v9 GROUP_ID_NOT_FOUND',
+    async () => {
+      const client = new KafkaClient(parseEndpoints(bs), { clientId: 'group-versions' });
+      try {
+        await checkGroupApiVersions(client, topic);
       } finally {
         client.close();
       }
