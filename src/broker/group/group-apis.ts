@@ -1,7 +1,10 @@
 // The Kafka group APIs on the broker: where group coordinators live (`__consumer_offsets`, for
 // FindCoordinator in ../coordinator-lookup.ts), the classic rebalance protocol (JoinGroup, SyncGroup, Heartbeat,
 // LeaveGroup), offsets (OffsetCommit, OffsetFetch, OffsetDelete) and the admin views (ListGroups,
-// DescribeGroups, DeleteGroups). Each handler turns the wire form into a GroupCoordinator call.
+// DescribeGroups, DeleteGroups). Each handler turns the wire form into a GroupCoordinator call,
+// with the semantics of the request's version (Kafka 3.9's oldest to 4.1's newest): OffsetFetch
+// v8+ answers each group on its own, OffsetCommit v9 and DescribeGroups v6 say GROUP_ID_NOT_FOUND,
+// JoinGroup v9 may tell a static leader to skip its assignment, ListGroups v5 filters by type.
 import { ErrorCode, errorName } from '../../common/errors.js';
 import type { BrokerApiContext, KafkaApiRegistry, RequestContext } from '../api-context.js';
 import type { CoordinatorTopic } from '../coordinator-lookup.js';
