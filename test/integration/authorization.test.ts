@@ -631,12 +631,14 @@ test('authorization matrix: every API refuses without its ACL and answers with i
     ).topics[0]!.partitions[0]!.errorCode;
   await matrix('OffsetCommit', [on(Res.TOPIC, 'orders-1', Op.READ)], commit, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 0);
   const offsetFetch = async () => {
+    // v8+ (several groups per request): the group's refusal is its own error, a topic's its partitions'.
     const r = await c.send(
       offsetFetchApi,
-      { groupId: group, topics: [{ name: 'orders-1', partitionIndexes: [0] }], requireStable: false },
+      { groups: [{ groupId: group, topics: [{ name: 'orders-1', partitionIndexes: [0] }] }], requireStable: false },
       timeoutMs,
+      9,
     );
-    return r.errorCode || r.topics[0]!.partitions[0]!.errorCode;
+    return r.groups[0]!.errorCode || r.groups[0]!.topics[0]!.partitions[0]!.errorCode;
   };
   await revoke(on(Res.GROUP, group, Op.READ));
   await matrix(
