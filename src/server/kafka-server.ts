@@ -13,6 +13,11 @@
 // are answered here from the connection's SaslServerSession; a refused login is answered, then the
 // connection closes after connection.failed.authentication.delay.ms; once the session has expired
 // (connections.max.reauth.ms) the next request that is not a re-authentication closes it.
+//
+// Client quotas (KIP-219): an answer the broker throttled (RequestThrottle from the handlers'
+// registry) is written at once with its throttle time, then the connection is muted: nothing more
+// is read from it until the throttle time has passed. For request versions older than client-side
+// throttling the answer itself is held back for that time (the connection muted meanwhile).
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { ListenerAuthenticator } from '../security/listener-auth.js';
@@ -24,7 +29,7 @@ import { encodeResponseFrame } from '../protocol/frame.js';
 import type { Logger } from 'pino';
 import type { KafkaRequestMetrics } from './kafka-request-metrics.js';
 import type { Endpoint } from '../common/node-config.js';
-import type { KafkaApis, RequestContext } from '../broker/api-context.js';
+import type { KafkaApis, RequestContext, RequestThrottle } from '../broker/api-context.js';
 import { apiFor, unsupportedApiVersionsResponse } from '../protocol/apis.js';
 import type { AnyApi } from '../protocol/apis.js';
 import { PeerInputError, ProtocolDecodeError, ProtocolEncodeError } from '../protocol/errors.js';
@@ -125,6 +130,22 @@ export class KafkaServer {
     let closed = false;
     /** A refused login was answered: no further request is read, and the socket closes soon. */
     let closing = false;
+    /** Quota throttling: the connection reads nothing before this time (performance.now() ms). */
+    let mutedUntil = 0;
+    let unmuteTimer: NodeJS.Timeout | null = null;
+    const mayRead = (): boolean => !closed && inFlight < inFlightMax && performance.now() >= mutedUntil;
+    const mute = (ms: number): void => {
+      mutedUntil = Math.max(mutedUntil, performance.now() + ms);
+      socket.pause();
+      if (unmuteTimer) clearTimeout(unmuteTimer);
+      unmuteTimer = setTimeout(
+        () => {
+          unmuteTimer = null;
+          if (mayRead()) socket.resume();
+        },
+        Math.max(0, mutedUntil - performance.now()),
+      );
+    };
     const session = this.options.auth?.newSaslSession() ?? null;
     const fail = (reason: string, err: unknown, request: RequestFields | null = null): void => {
       if (closed) return;
@@ -180,7 +201,7 @@ export class KafkaServer {
         tail = tail.then(async () => {
           const result = await answer;
           inFlight--;
-          if (inFlight < inFlightMax && !closed) socket.resume();
+          if (mayRead()) socket.resume();
           if ('err' in result) {
             // A request whose header was read carries it: the log line names client and correlation id.
             const request = result.err instanceof RequestFailed ? result.err.request : null;
@@ -197,6 +218,13 @@ export class KafkaServer {
               log.error({ err, ...request }, 'request failed');
             fail(reason, err, request);
             return;
+          }
+          const throttle = result.throttle;
+          if (throttle && !closed) {
+            mute(throttle.throttleMs);
+            // Clients before KIP-219 do not wait on their own: their answer waits here instead.
+            if (!throttle.clientThrottles && result.chunks !== null)
+              await new Promise((r) => setTimeout(r, throttle.throttleMs));
           }
           if (closed || result.chunks === null) return;
           const api = { api: result.api };
@@ -235,6 +263,7 @@ export class KafkaServer {
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       closed = true;
+      if (unmuteTimer) clearTimeout(unmuteTimer);
       gone.abort();
       this.sockets.delete(socket);
       metrics.connections.dec(listener);
@@ -394,10 +423,10 @@ export class KafkaServer {
     metrics.requests.inc(labels);
     metrics.requestBytes.observe(labels, frame.length);
     const startedAt = performance.now();
-    const chunks = await call({ ...conn, header });
+    const { chunks, throttle } = await call({ ...conn, header });
     const readyAt = performance.now();
     metrics.localTime.observe(labels, (readyAt - startedAt) / 1000);
-    return { chunks, api: api.name, readyAt, request };
+    return { chunks, throttle, api: api.name, readyAt, request };
   }
 }
 
@@ -412,6 +441,8 @@ interface RequestFields {
 /** A handled request: its response frame chunks (null: none, acks=0), API name, when it was ready. */
 interface Handled {
   readonly chunks: Buffer[] | null;
+  /** Set when a client quota throttled the request. */
+  readonly throttle?: RequestThrottle | null;
   readonly api: string;
   readonly readyAt: number;
   readonly request: RequestFields;
