@@ -194,14 +194,17 @@ export class KafkaApiRegistry implements KafkaApis {
 const requestQuotaExempt: ReadonlySet<number> = new Set([27]);
 
 /** Whether an API's response has a top-level throttle_time_ms. */
-function hasThrottleField(api: ApiInfo & { readonly response: { readonly struct: { readonly fields: readonly { readonly name: string }[] } } }): boolean {
+function hasThrottleField(
+  api: ApiInfo & { readonly response: { readonly struct: { readonly fields: readonly { readonly name: string }[] } } },
+): boolean {
   return api.response.struct.fields.some((f) => f.name === 'throttleTimeMs');
 }
 
 /** The response with its throttle_time_ms raised to `throttleMs` (a field the handler may have left out). */
 function withThrottleTime<ResIn>(response: ResIn, throttleMs: number): ResIn {
   if (typeof response !== 'object' || response === null) return response;
-  const current = 'throttleTimeMs' in response && typeof response.throttleTimeMs === 'number' ? response.throttleTimeMs : 0;
+  const current =
+    'throttleTimeMs' in response && typeof response.throttleTimeMs === 'number' ? response.throttleTimeMs : 0;
   return { ...response, throttleTimeMs: Math.max(current, throttleMs) };
 }
 

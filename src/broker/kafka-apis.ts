@@ -14,6 +14,7 @@ import {
 } from './api-context.js';
 import { registerAdminApis } from './admin-apis.js';
 import { registerAclApis } from './acl-apis.js';
+import { registerClientQuotaApis } from './quota/quota-apis.js';
 import { offsetsCoordinatorTopic, registerGroupApis } from './group/group-apis.js';
 import { registerFindCoordinator } from './coordinator-lookup.js';
 import {
@@ -68,6 +69,7 @@ export function brokerHandlers(ctx: BrokerApiContext): KafkaApiRegistry {
   apis.register(listOffsetsApi, (req, rc, az) => listOffsets(ctx, req, rc, az));
   registerAdminApis(apis, ctx);
   registerAclApis(apis, ctx);
+  registerClientQuotaApis(apis, ctx);
   const txn = ctx.txn;
   registerFindCoordinator(apis, ctx, {
     ...(ctx.groups ? { group: offsetsCoordinatorTopic(ctx, ctx.groups) } : {}),

@@ -130,23 +130,9 @@ export class KafkaServer {
     let closed = false;
     /** A refused login was answered: no further request is read, and the socket closes soon. */
     let closing = false;
-    /** Quota throttling: the connection reads nothing before this time (performance.now() ms). */
-    let mutedUntil = 0;
-    let unmuteTimer: NodeJS.Timeout | null = null;
-    const mayRead = (): boolean => !closed && inFlight < inFlightMax && performance.now() >= mutedUntil;
-    const mute = (ms: number): void => {
-      mutedUntil = Math.max(mutedUntil, performance.now() + ms);
-      socket.pause();
-      if (unmuteTimer) clearTimeout(unmuteTimer);
-      unmuteTimer = setTimeout(
-        () => {
-          unmuteTimer = null;
-          if (mayRead()) socket.resume();
-        },
-        Math.max(0, mutedUntil - performance.now()),
-      );
-    };
     const session = this.options.auth?.newSaslSession() ?? null;
+    const mayRead = (): boolean => !closed && inFlight < inFlightMax && !muted.active();
+    const muted = new ConnectionMute(socket, mayRead);
     const fail = (reason: string, err: unknown, request: RequestFields | null = null): void => {
       if (closed) return;
       closed = true;
@@ -203,29 +189,13 @@ export class KafkaServer {
           inFlight--;
           if (mayRead()) socket.resume();
           if ('err' in result) {
-            // A request whose header was read carries it: the log line names client and correlation id.
-            const request = result.err instanceof RequestFailed ? result.err.request : null;
-            const err = result.err instanceof RequestFailed ? result.err.cause : result.err;
-            const reason =
-              err instanceof ProtocolDecodeError
-                ? 'bad-request'
-                : err instanceof UnsupportedApiError
-                  ? 'unsupported-api'
-                  : err instanceof ProtocolEncodeError
-                    ? 'encode-error'
-                    : 'handler-error';
+            const { reason, err, request } = failureOf(result.err);
             if (reason === 'handler-error' || reason === 'encode-error')
               log.error({ err, ...request }, 'request failed');
             fail(reason, err, request);
             return;
           }
-          const throttle = result.throttle;
-          if (throttle && !closed) {
-            mute(throttle.throttleMs);
-            // Clients before KIP-219 do not wait on their own: their answer waits here instead.
-            if (!throttle.clientThrottles && result.chunks !== null)
-              await new Promise((r) => setTimeout(r, throttle.throttleMs));
-          }
+          if (result.throttle && !closed) await muted.throttle(result.throttle, result.chunks !== null);
           if (closed || result.chunks === null) return;
           const api = { api: result.api };
           const turnAt = performance.now();
@@ -263,7 +233,7 @@ export class KafkaServer {
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       closed = true;
-      if (unmuteTimer) clearTimeout(unmuteTimer);
+      muted.close();
       gone.abort();
       this.sockets.delete(socket);
       metrics.connections.dec(listener);
@@ -428,6 +398,64 @@ export class KafkaServer {
     metrics.localTime.observe(labels, (readyAt - startedAt) / 1000);
     return { chunks, throttle, api: api.name, readyAt, request };
   }
+}
+
+/**
+ * Quota throttling of one connection (KIP-219): nothing is read from it until the throttle time
+ * has passed; then reading resumes if nothing else holds it back (`mayRead`).
+ */
+class ConnectionMute {
+  /** performance.now() time before which nothing is read. */
+  private until = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly mayRead: () => boolean,
+  ) {}
+
+  active(): boolean {
+    return performance.now() < this.until;
+  }
+
+  mute(ms: number): void {
+    this.until = Math.max(this.until, performance.now() + ms);
+    this.socket.pause();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        if (this.mayRead()) this.socket.resume();
+      },
+      Math.max(0, this.until - performance.now()),
+    );
+  }
+
+  /** Mutes for a throttled answer; clients before KIP-219 do not wait on their own, so theirs waits here. */
+  async throttle(throttle: RequestThrottle, hasAnswer: boolean): Promise<void> {
+    this.mute(throttle.throttleMs);
+    if (!throttle.clientThrottles && hasAnswer) await new Promise((r) => setTimeout(r, throttle.throttleMs));
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+/** Why a request failed, for the log and the closed-connection metric; the request when its header was read. */
+function failureOf(failure: unknown): { reason: string; err: unknown; request: RequestFields | null } {
+  const request = failure instanceof RequestFailed ? failure.request : null;
+  const err = failure instanceof RequestFailed ? failure.cause : failure;
+  const reason =
+    err instanceof ProtocolDecodeError
+      ? 'bad-request'
+      : err instanceof UnsupportedApiError
+        ? 'unsupported-api'
+        : err instanceof ProtocolEncodeError
+          ? 'encode-error'
+          : 'handler-error';
+  return { reason, err, request };
 }
 
 /** What log lines say of a request. */

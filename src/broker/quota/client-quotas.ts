@@ -109,13 +109,13 @@ export class ClientQuotaManager {
     const image = this.options.image();
     if (!image || image.quotas.size === 0) return null;
     const key = quotaKeyOf[type];
-    const valueOf = (e: UserClientEntity): number | undefined => {
+    const quotaOf = (e: UserClientEntity): number | undefined => {
       const entity: QuotaEntity[] = [];
       if (e.user !== undefined) entity.push({ entityType: 'user', entityName: e.user });
       if (e.clientId !== undefined) entity.push({ entityType: 'client-id', entityName: e.clientId });
       return image.quotas.get(quotaEntityKey(entity))?.values.get(key);
     };
-    return resolveQuota(valueOf, quotaUserName(principal), clientId);
+    return resolveQuota(quotaOf, quotaUserName(principal), clientId);
   }
 
   /**
@@ -168,7 +168,12 @@ export class ClientQuotaManager {
       const oldest = this.sensors.keys().next();
       if (!oldest.done) this.sensors.delete(oldest.value);
     }
-    const made: Sensor = { type, userTag: q.userTag, clientTag: q.clientTag, rate: new RateWindow(this.options.window) };
+    const made: Sensor = {
+      type,
+      userTag: q.userTag,
+      clientTag: q.clientTag,
+      rate: new RateWindow(this.options.window),
+    };
     this.sensors.set(id, made);
     return made;
   }

@@ -133,10 +133,10 @@ export interface ResolvedQuota {
  * Kafka's precedence of quota entities for one quota key, most specific first:
  * /users/<u>/clients/<c> > /users/<u>/clients/<default> > /users/<u> > /users/<default>/clients/<c> >
  * /users/<default>/clients/<default> > /users/<default> > /clients/<c> > /clients/<default>.
- * `valueOf` answers the key's value for an entity, or undefined. Null when no entity has one.
+ * `quotaOf` answers the key's value for an entity, or undefined. Null when no entity has one.
  */
 export function resolveQuota(
-  valueOf: (entity: UserClientEntity) => number | undefined,
+  quotaOf: (entity: UserClientEntity) => number | undefined,
   user: string,
   clientId: string,
 ): ResolvedQuota | null {
@@ -151,7 +151,7 @@ export function resolveQuota(
     [{ clientId: null }, '', clientId, '/config/clients/<default>'],
   ];
   for (const [entity, userTag, clientTag, source] of levels) {
-    const bound = valueOf(entity);
+    const bound = quotaOf(entity);
     if (bound !== undefined) return { bound, userTag, clientTag, source };
   }
   return null;
