@@ -421,13 +421,19 @@ class ConnectionMute {
   mute(ms: number): void {
     this.until = Math.max(this.until, performance.now() + ms);
     this.socket.pause();
+    this.arm();
+  }
+
+  /** Resumes reading once the mute is over (timers may fire a little early: then it waits on). */
+  private arm(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(
       () => {
         this.timer = null;
-        if (this.mayRead()) this.socket.resume();
+        if (this.active()) this.arm();
+        else if (this.mayRead()) this.socket.resume();
       },
-      Math.max(0, this.until - performance.now()),
+      Math.ceil(Math.max(0, this.until - performance.now())),
     );
   }
 
