@@ -1,7 +1,7 @@
 // Client quotas on a real one-node cluster: DescribeClientQuotas / AlterClientQuotas over the Kafka
 // protocol (raftka's own client and `raftka configs --bootstrap-server`), Kafka's filter rules, then
 // enforcement: a producer sending as fast as it can under producer_byte_rate=1 MB/s is held within
-// 10 % of it over 20 s (measured as the bytes the partition log received), and a consumer under
+// 10 % of it over 22 s (two quota windows; measured as the bytes the partition log received), and a consumer under
 // consumer_byte_rate is throttled (throttle_time_ms > 0 seen by both clients).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,15 +19,21 @@ import { QuotaMatchType } from '../../src/protocol/quota-types.js';
 
 const produceQuota = 1_000_000;
 const fetchQuota = 500_000;
-/** Bytes of log the producer must keep within 10 % of the quota over. */
-const measureMs = 20_000;
+/**
+ * How long the log's intake is measured: at least 20 s, and a whole number of Kafka's quota
+ * windows (11 samples of 1 s). Kafka's windowed rate lets a fresh key take ten windows' worth at
+ * once and then refills in a sawtooth of one window's period, so a span that cuts a period short
+ * reads up to ~10 % high or low although the long-run rate is the quota (the unit test
+ * client-quotas.test.ts shows it within 2 % over 200 s).
+ */
+const measureMs = 22_000;
 
 async function logBytes(client: KafkaClient, topic: string): Promise<number> {
   const dirs = await describeLogDirs(client, 1, [{ topic, partitions: [0] }]);
   return dirs.flatMap((d) => d.partitions).reduce((n, p) => n + p.sizeBytes, 0);
 }
 
-test('client quotas: the Kafka APIs, a 1 MB/s produce quota held over 20 s, a fetch quota', {
+test('client quotas: the Kafka APIs, a 1 MB/s produce quota held over 22 s, a fetch quota', {
   timeout: 120_000,
 }, async (t) => {
   const f = await ClusterFixture.combined({ nodes: 1 });
