@@ -5,6 +5,11 @@
 //
 // Invariants: one handler per API key; ApiVersions advertises exactly the registered keys (the
 // registry answers `has`); a registered API decodes its own requests and encodes its own responses.
+//
+// Client quotas (quota/client-quotas.ts): with a quota manager, each request gets a RequestQuota in
+// its context (Produce and Fetch record bytes through it), its handling time counts against
+// request_percentage, and the larger throttle goes into the answer's throttle_time_ms and back to
+// the TCP server, which stops reading from the connection for that long (KIP-219).
 import type { BrokerTopicMetrics } from './topic-metrics.js';
 import { BrokerAuthorization, type RequestAuthorization } from './authorization.js';
 import type { Logger } from 'pino';
@@ -22,6 +27,8 @@ import type { ReplicaManager } from './replica-manager.js';
 import type { TxnMarkerWriter } from './txn/marker-writer.js';
 import type { TransactionCoordinator } from './txn/transaction-coordinator.js';
 import type { TxnVerifier } from './txn/txn-verifier.js';
+import { type ClientQuotaManager, RequestQuota } from './quota/client-quotas.js';
+import { clientThrottles } from './quota/quota-math.js';
 
 /** What a handler learns about the connection a request came on. */
 export interface RequestContext {
@@ -37,6 +44,8 @@ export interface RequestContext {
   readonly principal: string;
   /** Aborted when the connection closes: long waits (Fetch) stop early. */
   readonly signal: AbortSignal;
+  /** The request's client quotas (set by the registry when the broker has a quota manager). */
+  readonly quota?: RequestQuota;
 }
 
 /**
@@ -63,6 +72,8 @@ export interface BrokerApiContext {
   readonly authorization: BrokerAuthorization;
   /** Per-topic traffic counters (bytes and messages in and out, failed requests). */
   readonly topicMetrics: BrokerTopicMetrics;
+  /** Client quotas (quota/client-quotas.ts); absent: nothing is measured or throttled. */
+  readonly quotas?: ClientQuotaManager;
   /** Producer ids for idempotent producers (blocks from the controller). */
   readonly producerIds: ProducerIdManager;
   /** Transactions: the coordinator, KIP-890 verification and the leader's marker writer. */
@@ -78,8 +89,24 @@ export interface BrokerApiContext {
   ) => { offset: number; timestamp: number } | null;
 }
 
-/** A request decoded by its API, ready to run: resolves to the response frame chunks (null: no response). */
-type DecodedRequest = (ctx: RequestContext) => Promise<Buffer[] | null>;
+/** A throttled request: how long the connection stops reading, and whether the answer waits too. */
+export interface RequestThrottle {
+  readonly throttleMs: number;
+  /**
+   * The client throttles itself (KIP-219): the answer leaves at once, then the connection is
+   * muted. Else (older request versions) the answer is held back for the throttle time.
+   */
+  readonly clientThrottles: boolean;
+}
+
+/** What a served request gives the TCP server: its response frame chunks (null: none), any throttle. */
+export interface ServedAnswer {
+  readonly chunks: Buffer[] | null;
+  readonly throttle: RequestThrottle | null;
+}
+
+/** A request decoded by its API, ready to run. */
+type DecodedRequest = (ctx: RequestContext) => Promise<ServedAnswer>;
 
 /** A registered API with its types erased, as the TCP server sees it. */
 interface ServedApi {
@@ -99,8 +126,14 @@ export interface KafkaApis {
 export class KafkaApiRegistry implements KafkaApis {
   private readonly served = new Map<number, ServedApi>();
 
-  /** `authorization` gives each request its RequestAuthorization (none configured: all allowed). */
-  constructor(private readonly authorization: BrokerAuthorization = BrokerAuthorization.none) {}
+  /**
+   * `authorization` gives each request its RequestAuthorization (none configured: all allowed);
+   * `quotas` enforces client quotas (none: nothing is measured or throttled).
+   */
+  constructor(
+    private readonly authorization: BrokerAuthorization = BrokerAuthorization.none,
+    private readonly quotas: ClientQuotaManager | null = null,
+  ) {}
 
   /** Serves `api` with `handler`; the request and response types are those of the API. */
   register<Req, ResIn>(
@@ -111,15 +144,37 @@ export class KafkaApiRegistry implements KafkaApis {
     this.served.set(api.key, {
       api,
       decode: (version, reader) => {
+        const decodeStart = performance.now();
+        const requestBytes = reader.buf.length;
         const request = api.decodeRequest(version, reader);
+        const decodeMs = performance.now() - decodeStart;
         return async (ctx) => {
-          const response = await handler(request, ctx, this.authorization.forRequest(ctx, api.name));
-          return response === null
-            ? null
-            : encodeResponseFrame(api, ctx.header.apiVersion, ctx.header.correlationId, response);
+          if (!this.quotas) {
+            const response = await handler(request, ctx, this.authorization.forRequest(ctx, api.name));
+            return { chunks: response === null ? null : this.encode(api, ctx, response), throttle: null };
+          }
+          const quota = new RequestQuota(this.quotas, ctx.principal, ctx.header.clientId ?? '', requestBytes);
+          const qctx: RequestContext = { ...ctx, quota };
+          // Request time as the event loop spends it on this request: decoding, and the handler up to
+          // its first wait (what it does after waiting is not counted; see docs/quotas.md).
+          const started = performance.now();
+          const pending = handler(request, qctx, this.authorization.forRequest(qctx, api.name));
+          const requestMs = decodeMs + (performance.now() - started);
+          const response = await pending;
+          // Kafka exempts acks=0 produces (no answer) and inter-broker calls from the request quota.
+          const { throttleMs } = quota.finish(requestMs, response !== null && !requestQuotaExempt.has(api.key));
+          const throttle =
+            throttleMs > 0 ? { throttleMs, clientThrottles: clientThrottles(api.key, ctx.header.apiVersion) } : null;
+          if (response === null) return { chunks: null, throttle };
+          const answered = throttleMs > 0 && hasThrottleField(api) ? withThrottleTime(response, throttleMs) : response;
+          return { chunks: this.encode(api, ctx, answered), throttle };
         };
       },
     });
+  }
+
+  private encode<ResIn>(api: Api<unknown, never, unknown, ResIn>, ctx: RequestContext, response: ResIn): Buffer[] {
+    return encodeResponseFrame(api, ctx.header.apiVersion, ctx.header.correlationId, response);
   }
 
   has(apiKey: number): boolean {
@@ -133,6 +188,24 @@ export class KafkaApiRegistry implements KafkaApis {
   apiNames(): string[] {
     return [...this.served.values()].map((s) => s.api.name);
   }
+}
+
+/** Inter-broker (cluster action) APIs served on the Kafka listener: WriteTxnMarkers (key 27). */
+const requestQuotaExempt: ReadonlySet<number> = new Set([27]);
+
+/** Whether an API's response has a top-level throttle_time_ms. */
+function hasThrottleField(
+  api: ApiInfo & { readonly response: { readonly struct: { readonly fields: readonly { readonly name: string }[] } } },
+): boolean {
+  return api.response.struct.fields.some((f) => f.name === 'throttleTimeMs');
+}
+
+/** The response with its throttle_time_ms raised to `throttleMs` (a field the handler may have left out). */
+function withThrottleTime<ResIn>(response: ResIn, throttleMs: number): ResIn {
+  if (typeof response !== 'object' || response === null) return response;
+  const current =
+    'throttleTimeMs' in response && typeof response.throttleTimeMs === 'number' ? response.throttleTimeMs : 0;
+  return { ...response, throttleTimeMs: Math.max(current, throttleMs) };
 }
 
 /** The broker id clients should send controller-bound admin requests to: a live broker (KRaft has no broker controller). */

@@ -56,6 +56,8 @@ export const apiAclRules: Readonly<Record<string, ApiAclRule>> = {
   CreateAcls: { needs: 'ALTER Cluster', denied: `${cluster} per ACL` },
   DeleteAcls: { needs: 'ALTER Cluster', denied: `${cluster} per filter` },
   DescribeAcls: { needs: 'DESCRIBE Cluster', denied: cluster },
+  DescribeClientQuotas: { needs: 'DESCRIBE_CONFIGS Cluster', denied: cluster },
+  AlterClientQuotas: { needs: 'ALTER_CONFIGS Cluster', denied: `${cluster} per entity` },
   FindCoordinator: {
     needs: 'DESCRIBE Group (groups), DESCRIBE TransactionalId (transactions)',
     denied: `${group} / ${txnId} per key`,

@@ -14,6 +14,7 @@ import {
 } from './api-context.js';
 import { registerAdminApis } from './admin-apis.js';
 import { registerAclApis } from './acl-apis.js';
+import { registerClientQuotaApis } from './quota/quota-apis.js';
 import { offsetsCoordinatorTopic, registerGroupApis } from './group/group-apis.js';
 import { registerFindCoordinator } from './coordinator-lookup.js';
 import {
@@ -59,7 +60,7 @@ const noRecords = Buffer.alloc(0);
 
 export function brokerHandlers(ctx: BrokerApiContext): KafkaApiRegistry {
   const image = (): MetadataImage | null => ctx.replicas.currentImage();
-  const apis = new KafkaApiRegistry(ctx.authorization);
+  const apis = new KafkaApiRegistry(ctx.authorization, ctx.quotas ?? null);
   // ApiVersions lists exactly the APIs this broker answers (asked at request time, once the registry is complete).
   apis.register(apiVersionsApi, () => apiVersionsResponse(0, (key) => apis.has(key)));
   apis.register(metadataApi, (req, rc, az) => metadata(ctx, image(), req, rc, az));
@@ -68,6 +69,7 @@ export function brokerHandlers(ctx: BrokerApiContext): KafkaApiRegistry {
   apis.register(listOffsetsApi, (req, rc, az) => listOffsets(ctx, req, rc, az));
   registerAdminApis(apis, ctx);
   registerAclApis(apis, ctx);
+  registerClientQuotaApis(apis, ctx);
   const txn = ctx.txn;
   registerFindCoordinator(apis, ctx, {
     ...(ctx.groups ? { group: offsetsCoordinatorTopic(ctx, ctx.groups) } : {}),
@@ -311,7 +313,10 @@ async function produce(
       ),
     })),
   );
-  return acks === 0 ? null : { responses, throttleTimeMs: 0 };
+  // Client quotas: the request's bytes count against producer_byte_rate whatever the outcome (as
+  // Kafka); an acks=0 producer gets no answer but its connection is muted all the same.
+  const throttleTimeMs = rc.quota?.recordProduce() ?? 0;
+  return acks === 0 ? null : { responses, throttleTimeMs };
 }
 
 async function fetch(
@@ -326,6 +331,10 @@ async function fetch(
     return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
   }
   const deadline = Date.now() + Math.min(Math.max(0, req.maxWaitMs), fetchWaitMaxMs);
+  // Client quotas: a consumer is never sent more than one quota window's worth at once (Kafka's
+  // getMaxValueInQuotaWindow), since more would throttle it for certain.
+  const maxBytes = Math.min(req.maxBytes, rc.quota?.fetchBytesMax() ?? Number.POSITIVE_INFINITY);
+  const minBytes = Math.min(req.minBytes, maxBytes);
   const readCommitted = rc.header.apiVersion >= 4 && req.isolationLevel === IsolationLevel.READ_COMMITTED;
   // Topics the principal may not read, decided once for every poll: answered TOPIC_AUTHORIZATION_FAILED.
   const readable = az.enabled ? req.topics.map((t) => az.topic(AclOperation.READ, t.topic ?? '')) : null;
@@ -349,7 +358,7 @@ async function fetch(
               abortedTransactions: null,
               records: noRecords,
             };
-          const budget = Math.max(0, Math.min(p.partitionMaxBytes, req.maxBytes - total));
+          const budget = Math.max(0, Math.min(p.partitionMaxBytes, maxBytes - total));
           const r = ctx.replicas.read(topic, p.partition, p.fetchOffset, budget, total === 0, readCommitted);
           if (r.errorCode !== 0 || !('records' in r)) {
             anyError = true;
@@ -393,9 +402,12 @@ async function fetch(
       };
     });
     const remaining = deadline - Date.now();
-    if (total >= req.minBytes || anyError || nothingReadable || remaining <= 0 || rc.signal.aborted) {
+    if (total >= minBytes || anyError || nothingReadable || remaining <= 0 || rc.signal.aborted) {
+      // Over consumer_byte_rate: Kafka takes the bytes back and answers empty with the throttle time.
+      const throttleTimeMs = rc.quota?.recordFetch(total) ?? 0;
+      if (throttleTimeMs > 0) return { throttleTimeMs, errorCode: 0, sessionId: 0, responses: [] };
       countFetched(ctx, responses);
-      return { errorCode: 0, sessionId: 0, responses };
+      return { throttleTimeMs, errorCode: 0, sessionId: 0, responses };
     }
     await ctx.replicas.waitForData(
       req.topics.flatMap((t) => t.partitions.map((p) => partitionKey(t.topic ?? '', p.partition))),

@@ -1,6 +1,7 @@
 // `raftka configs --bootstrap-controller H:P --entity-type topics|brokers|users|clients|ips
 // (--entity-name N | --entity-default) --describe | --alter [--add-config k=v,...]
-// [--delete-config k,...]`, like kafka-configs.sh, through the controllers. Topics and brokers
+// [--delete-config k,...]`, like kafka-configs.sh, through the controllers; client quotas also
+// `--bootstrap-server H:P [--command-config F]` over the Kafka protocol (configs-quotas.ts). Topics and brokers
 // hold configs; users, clients and ips hold client quotas, and users also SCRAM credentials
 // (`--add-config 'SCRAM-SHA-256=[iterations=8192,password=secret]'`, `--delete-config SCRAM-SHA-256`).
 import { isSensitiveConfig } from '../protocol/kafka-config-names.js';
@@ -9,15 +10,22 @@ import { ControllerClient } from '../client/controller-client.js';
 import { parseConfigAssignments, scramMechanismByName, scramUpsertion } from '../client/config-assignments.js';
 import { errorName } from '../common/errors.js';
 import { AlterConfigOp } from '../protocol/config-types.js';
-import { QuotaMatchType } from '../protocol/quota-types.js';
 import { scramMechanismNames } from '../protocol/scram-types.js';
 import { ConfigResourceType } from '../metadata/records.js';
-import { parseEndpoint } from '../common/endpoint.js';
+import { parseEndpoint, parseEndpoints } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
-import { type CommandConfigArgs, controllerSecurityOf, commandConfigOption } from './command-config.js';
+import {
+  type CommandConfigArgs,
+  clientSecurityOf,
+  commandConfigOption,
+  controllerSecurityOf,
+} from './command-config.js';
+import { controllerQuotaBackend, kafkaQuotaBackend, type QuotaBackend } from './configs-quotas.js';
+import { KafkaClient } from '../client/kafka-client.js';
 
 interface ConfigsArgs extends CommandConfigArgs {
-  'bootstrap-controller': string;
+  'bootstrap-controller'?: string;
+  'bootstrap-server'?: string;
   'entity-type': string;
   'entity-name'?: string;
   'entity-default'?: boolean;
@@ -68,26 +76,19 @@ async function resourceConfigs(client: ControllerClient, args: ConfigsArgs): Pro
   console.log(`Completed updating config for ${label}.`);
 }
 
-async function quotaConfigs(client: ControllerClient, args: ConfigsArgs): Promise<void> {
+async function quotaConfigs(client: ControllerClient | null, quotas: QuotaBackend, args: ConfigsArgs): Promise<void> {
   const entityType = quotaEntityTypes[args['entity-type']]!;
   const name = args['entity-default'] ? null : (args['entity-name'] ?? null);
-  const entity = [name === null ? { entityType } : { entityType, entityName: name }];
   const label = `${quotaLabels[entityType]} ${name === null ? '<default>' : `'${name}'`}`;
+  // SCRAM credentials still travel over the controllers' gRPC only.
+  const scramClient = (): ControllerClient => {
+    if (!client) throw new Error('SCRAM credentials need --bootstrap-controller');
+    return client;
+  };
   if (args.describe) {
-    const q = await client.describeClientQuotas(
-      {
-        components: [
-          { entityType, matchType: name === null ? QuotaMatchType.DEFAULT : QuotaMatchType.EXACT, match: name ?? '' },
-        ],
-        strict: true,
-      },
-      { anyController: true },
-    );
-    check(q, label);
-    const values = q.entries[0]?.values ?? [];
-    const quotas = Object.fromEntries(values.map((v) => [v.key, v.value]));
+    const values = await quotas.describe(entityType, name);
     let scram: { mechanism: string; iterations: number }[] = [];
-    if (entityType === 'user' && name !== null) {
+    if (entityType === 'user' && name !== null && client) {
       const s = await client.describeUserScramCredentials({ users: [name] }, { anyController: true });
       const r = s.results[0];
       if (r && r.errorCode === 0)
@@ -96,14 +97,15 @@ async function quotaConfigs(client: ControllerClient, args: ConfigsArgs): Promis
           iterations: c.iterations,
         }));
     }
-    if (args.json) console.log(JSON.stringify({ quotas, ...(entityType === 'user' ? { scram } : {}) }));
+    const showScram = entityType === 'user' && client !== null;
+    if (args.json) console.log(JSON.stringify({ quotas: values, ...(showScram ? { scram } : {}) }));
     else {
       console.log(
-        `Quota configs for ${label} are ${Object.entries(quotas)
+        `Quota configs for ${label} are ${Object.entries(values)
           .map(([k, v]) => `${k}=${v}`)
           .join(', ')}`,
       );
-      if (entityType === 'user' && name !== null)
+      if (showScram && name !== null)
         console.log(
           `SCRAM credential configs for ${label} are ${scram.map((c) => `${c.mechanism}=iterations=${c.iterations}`).join(', ')}`,
         );
@@ -124,14 +126,11 @@ async function quotaConfigs(client: ControllerClient, args: ConfigsArgs): Promis
     ...deletes.filter((k) => !isScram(k)).map((key) => ({ key, value: 0, remove: true })),
   ];
   if (ops.some((o) => !o.remove && Number.isNaN(o.value))) throw new Error('quota values must be numbers');
-  if (ops.length > 0) {
-    const res = await client.alterClientQuotas({ entries: [{ entity, values: ops }] });
-    check(res.entries[0]!, label);
-  }
+  if (ops.length > 0) await quotas.alter(entityType, name, ops);
   const upsertions = adds.filter((a) => isScram(a.name)).map((a) => scramUpsertion(name!, a.name, a.value));
   const deletions = deletes.filter(isScram).map((k) => ({ name: name!, mechanism: scramMechanismByName.get(k)! }));
   if (upsertions.length > 0 || deletions.length > 0) {
-    const res = await client.alterUserScramCredentials({ deletions, upsertions });
+    const res = await scramClient().alterUserScramCredentials({ deletions, upsertions });
     for (const r of res.results) check(r, label);
   }
   console.log(`Completed updating config for ${label}.`);
@@ -142,7 +141,11 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
   describe: 'Describe or alter topic, broker and cluster-default configs, client quotas and SCRAM credentials',
   builder: (y) =>
     y
-      .option('bootstrap-controller', { type: 'string', demandOption: true })
+      .option('bootstrap-controller', { type: 'string', describe: 'controllers (gRPC): every entity type' })
+      .option('bootstrap-server', {
+        type: 'string',
+        describe: 'brokers (Kafka protocol, with --command-config): client quotas of users, clients, ips',
+      })
       .option('command-config', commandConfigOption)
       .option('entity-type', {
         type: 'string',
@@ -161,14 +164,35 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
       .option('json', { type: 'boolean' })
       .check((a) => {
         if (Boolean(a.describe) === Boolean(a.alter)) throw new Error('give exactly one of --describe or --alter');
+        if (Boolean(a['bootstrap-controller']) === Boolean(a['bootstrap-server']))
+          throw new Error('give exactly one of --bootstrap-controller or --bootstrap-server');
+        if (a['bootstrap-server'] && !(a['entity-type'] in quotaEntityTypes))
+          throw new Error('--bootstrap-server serves client quotas (users, clients, ips); use --bootstrap-controller');
         if (!a['entity-name'] && !(a['entity-default'] && a['entity-type'] !== 'topics'))
           throw new Error('give --entity-name (or --entity-default, except for topics)');
         return true;
       }),
   handler: async (args) => {
-    const client = new ControllerClient([parseEndpoint(args['bootstrap-controller'])], controllerSecurityOf(args));
+    const server = args['bootstrap-server'];
+    const label = args['entity-type'];
+    if (server !== undefined) {
+      // kafka-configs.sh --bootstrap-server: client quotas over the Kafka protocol.
+      try {
+        const client = new KafkaClient(parseEndpoints(server), { security: clientSecurityOf(args) });
+        try {
+          await quotaConfigs(null, kafkaQuotaBackend(client, label), args);
+        } finally {
+          client.close();
+        }
+      } catch (err) {
+        exitWithError(err);
+      }
+      return;
+    }
+    const client = new ControllerClient([parseEndpoint(args['bootstrap-controller']!)], controllerSecurityOf(args));
     try {
-      if (args['entity-type'] in quotaEntityTypes) await quotaConfigs(client, args);
+      if (args['entity-type'] in quotaEntityTypes)
+        await quotaConfigs(client, controllerQuotaBackend(client, label), args);
       else await resourceConfigs(client, args);
     } catch (err) {
       exitWithError(err);

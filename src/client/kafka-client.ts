@@ -81,6 +81,9 @@ export const retriable: ReadonlySet<number> = new Set<number>([
 
 const retryBackoffMs = 100;
 
+/** A fetch answered empty because of a quota: nothing read, the partition's offsets unknown (-1). */
+const noRecordsYet = { records: Buffer.alloc(0), highWatermark: -1, logStartOffset: -1, abortedTransactions: [] };
+
 export class KafkaClient {
   readonly clientId: string;
   private readonly timeoutMs: number;
@@ -339,6 +342,12 @@ export class KafkaClient {
         this.timeoutMs + (opts.maxWaitMs ?? 500),
       );
       const p = res.responses[0]?.partitions[0];
+      // Over a fetch quota the broker answers empty with the throttle time (Kafka's throttled
+      // response): wait it out as Kafka's consumer does (KIP-219), then report no records yet.
+      if (!p && res.errorCode === 0 && res.throttleTimeMs > 0) {
+        await new Promise((r) => setTimeout(r, res.throttleTimeMs));
+        return { errorCode: ErrorCode.NONE, value: { ...noRecordsYet, lastStableOffset: -1 } };
+      }
       if (!p) throw new KafkaRequestError(res.errorCode || ErrorCode.UNKNOWN_SERVER_ERROR, 'empty fetch response');
       if (p.errorCode !== 0 && !retriable.has(p.errorCode))
         throw new KafkaRequestError(p.errorCode, `${topic}-${partition} at offset ${offset}`);

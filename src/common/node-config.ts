@@ -82,6 +82,8 @@ export interface NodeConfig {
   readonly replicaFetchMaxBytes: number; // replica.fetch.max.bytes (1048576)
   readonly replicaFetchWaitMaxMs: number; // replica.fetch.wait.max.ms (500)
   readonly replicaLagTimeMaxMs: number; // replica.lag.time.max.ms (30000)
+  readonly quotaWindowNum: number; // quota.window.num (11): samples of a client quota's rate
+  readonly quotaWindowSizeSeconds: number; // quota.window.size.seconds (1): length of one sample
   readonly groupInitialRebalanceDelayMs: number; // group.initial.rebalance.delay.ms (3000)
   readonly offsetsTopicNumPartitions: number; // offsets.topic.num.partitions (50)
   readonly offsetsTopicSegmentBytes: number; // offsets.topic.segment.bytes (104857600)

@@ -132,6 +132,19 @@ export function describeClientQuotas(
       errorMessage: 'an entity type is named twice in the filter',
       entries: [],
     };
+  const fail = (errorCode: number, errorMessage: string): DescribeQuotasResult => ({
+    errorCode,
+    errorMessage,
+    entries: [],
+  });
+  for (const c of components)
+    if (c.entityType !== 'user' && c.entityType !== 'client-id' && c.entityType !== 'ip')
+      return fail(ErrorCode.UNSUPPORTED_VERSION, `Unsupported entity type ${c.entityType}`);
+  if (types.includes('ip') && (types.includes('user') || types.includes('client-id')))
+    return fail(
+      ErrorCode.INVALID_REQUEST,
+      'an ip filter component cannot be combined with user or client-id components',
+    );
   for (const c of components) {
     if (
       c.matchType !== QuotaMatchType.EXACT &&

@@ -46,6 +46,7 @@ import { listTransactionsApi } from './messages/list-transactions.js';
 import { alterPartitionReassignmentsApi, listPartitionReassignmentsApi } from './messages/partition-reassignments.js';
 import { saslHandshakeApi } from './messages/sasl-handshake.js';
 import { saslAuthenticateApi } from './messages/sasl-authenticate.js';
+import { alterClientQuotasApi, describeClientQuotasApi } from './messages/client-quotas.js';
 
 export type { Api, AnyApi, ApiInfo } from './messages/define.js';
 
@@ -95,6 +96,9 @@ const all: readonly AnyApi[] = [
   // SASL (served by the Kafka listener while a connection authenticates; ILLEGAL_SASL_STATE after)
   saslHandshakeApi,
   saslAuthenticateApi,
+  // client quotas (KIP-546)
+  describeClientQuotasApi,
+  alterClientQuotasApi,
 ];
 
 export const apis: ReadonlyMap<number, AnyApi> = new Map(all.map((a) => [a.key, a]));

@@ -16,6 +16,7 @@ import { BrokerAuthorization } from '../broker/authorization.js';
 import { AclAuthorizer } from '../security/authorizer.js';
 import type { MetadataImage } from '../metadata/image.js';
 import { brokerHandlers } from '../broker/kafka-apis.js';
+import { ClientQuotaManager } from '../broker/quota/client-quotas.js';
 import { brokerLogConfig, ReplicaManager } from '../broker/replica-manager.js';
 import { ReplicaFetcher } from '../broker/replica-fetcher.js';
 import { IsrBatcher } from '../broker/isr-batcher.js';
@@ -139,6 +140,11 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
     controller: controllerClient,
     groups,
     topicMetrics,
+    quotas: new ClientQuotaManager({
+      window: { samples: config.quotaWindowNum, windowMs: config.quotaWindowSizeSeconds * 1000 },
+      image: () => replicas.currentImage(),
+      registry: ctx.registry,
+    }),
     authorization: brokerAuthorization(config, ctx.registry, logger, () => replicas.currentImage()),
     producerIds: txn.producerIds,
     txn: { coordinator: txn.coordinator, verifier: txn.verifier, markers: txn.markers },

@@ -13,6 +13,11 @@
 // are answered here from the connection's SaslServerSession; a refused login is answered, then the
 // connection closes after connection.failed.authentication.delay.ms; once the session has expired
 // (connections.max.reauth.ms) the next request that is not a re-authentication closes it.
+//
+// Client quotas (KIP-219): an answer the broker throttled (RequestThrottle from the handlers'
+// registry) is written at once with its throttle time, then the connection is muted: nothing more
+// is read from it until the throttle time has passed. For request versions older than client-side
+// throttling the answer itself is held back for that time (the connection muted meanwhile).
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { ListenerAuthenticator } from '../security/listener-auth.js';
@@ -24,7 +29,7 @@ import { encodeResponseFrame } from '../protocol/frame.js';
 import type { Logger } from 'pino';
 import type { KafkaRequestMetrics } from './kafka-request-metrics.js';
 import type { Endpoint } from '../common/node-config.js';
-import type { KafkaApis, RequestContext } from '../broker/api-context.js';
+import type { KafkaApis, RequestContext, RequestThrottle } from '../broker/api-context.js';
 import { apiFor, unsupportedApiVersionsResponse } from '../protocol/apis.js';
 import type { AnyApi } from '../protocol/apis.js';
 import { PeerInputError, ProtocolDecodeError, ProtocolEncodeError } from '../protocol/errors.js';
@@ -126,6 +131,8 @@ export class KafkaServer {
     /** A refused login was answered: no further request is read, and the socket closes soon. */
     let closing = false;
     const session = this.options.auth?.newSaslSession() ?? null;
+    const mayRead = (): boolean => !closed && inFlight < inFlightMax && !muted.active();
+    const muted = new ConnectionMute(socket, mayRead);
     const fail = (reason: string, err: unknown, request: RequestFields | null = null): void => {
       if (closed) return;
       closed = true;
@@ -180,24 +187,15 @@ export class KafkaServer {
         tail = tail.then(async () => {
           const result = await answer;
           inFlight--;
-          if (inFlight < inFlightMax && !closed) socket.resume();
+          if (mayRead()) socket.resume();
           if ('err' in result) {
-            // A request whose header was read carries it: the log line names client and correlation id.
-            const request = result.err instanceof RequestFailed ? result.err.request : null;
-            const err = result.err instanceof RequestFailed ? result.err.cause : result.err;
-            const reason =
-              err instanceof ProtocolDecodeError
-                ? 'bad-request'
-                : err instanceof UnsupportedApiError
-                  ? 'unsupported-api'
-                  : err instanceof ProtocolEncodeError
-                    ? 'encode-error'
-                    : 'handler-error';
+            const { reason, err, request } = failureOf(result.err);
             if (reason === 'handler-error' || reason === 'encode-error')
               log.error({ err, ...request }, 'request failed');
             fail(reason, err, request);
             return;
           }
+          if (result.throttle && !closed) await muted.throttle(result.throttle, result.chunks !== null);
           if (closed || result.chunks === null) return;
           const api = { api: result.api };
           const turnAt = performance.now();
@@ -235,6 +233,7 @@ export class KafkaServer {
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       closed = true;
+      muted.close();
       gone.abort();
       this.sockets.delete(socket);
       metrics.connections.dec(listener);
@@ -394,11 +393,75 @@ export class KafkaServer {
     metrics.requests.inc(labels);
     metrics.requestBytes.observe(labels, frame.length);
     const startedAt = performance.now();
-    const chunks = await call({ ...conn, header });
+    const { chunks, throttle } = await call({ ...conn, header });
     const readyAt = performance.now();
     metrics.localTime.observe(labels, (readyAt - startedAt) / 1000);
-    return { chunks, api: api.name, readyAt, request };
+    return { chunks, throttle, api: api.name, readyAt, request };
   }
+}
+
+/**
+ * Quota throttling of one connection (KIP-219): nothing is read from it until the throttle time
+ * has passed; then reading resumes if nothing else holds it back (`mayRead`).
+ */
+class ConnectionMute {
+  /** performance.now() time before which nothing is read. */
+  private until = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly mayRead: () => boolean,
+  ) {}
+
+  active(): boolean {
+    return performance.now() < this.until;
+  }
+
+  mute(ms: number): void {
+    this.until = Math.max(this.until, performance.now() + ms);
+    this.socket.pause();
+    this.arm();
+  }
+
+  /** Resumes reading once the mute is over (timers may fire a little early: then it waits on). */
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        if (this.active()) this.arm();
+        else if (this.mayRead()) this.socket.resume();
+      },
+      Math.ceil(Math.max(0, this.until - performance.now())),
+    );
+  }
+
+  /** Mutes for a throttled answer; clients before KIP-219 do not wait on their own, so theirs waits here. */
+  async throttle(throttle: RequestThrottle, hasAnswer: boolean): Promise<void> {
+    this.mute(throttle.throttleMs);
+    if (!throttle.clientThrottles && hasAnswer) await new Promise((r) => setTimeout(r, throttle.throttleMs));
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+/** Why a request failed, for the log and the closed-connection metric; the request when its header was read. */
+function failureOf(failure: unknown): { reason: string; err: unknown; request: RequestFields | null } {
+  const request = failure instanceof RequestFailed ? failure.request : null;
+  const err = failure instanceof RequestFailed ? failure.cause : failure;
+  const reason =
+    err instanceof ProtocolDecodeError
+      ? 'bad-request'
+      : err instanceof UnsupportedApiError
+        ? 'unsupported-api'
+        : err instanceof ProtocolEncodeError
+          ? 'encode-error'
+          : 'handler-error';
+  return { reason, err, request };
 }
 
 /** What log lines say of a request. */
@@ -412,6 +475,8 @@ interface RequestFields {
 /** A handled request: its response frame chunks (null: none, acks=0), API name, when it was ready. */
 interface Handled {
   readonly chunks: Buffer[] | null;
+  /** Set when a client quota throttled the request. */
+  readonly throttle?: RequestThrottle | null;
   readonly api: string;
   readonly readyAt: number;
   readonly request: RequestFields;

@@ -44,8 +44,9 @@ test('a registered API decodes the request, runs its handler and encodes the res
   const served = registry.get(heartbeatApi.key)!;
   assert.equal(served.api.name, 'Heartbeat');
   const body = heartbeatApi.encodeRequest(1, { groupId: 'g', generationId: 3, memberId: 'm' });
-  const chunks = await served.decode(1, new Reader(body))(requestContext(heartbeatApi.key, 1, 7));
+  const { chunks, throttle } = await served.decode(1, new Reader(body))(requestContext(heartbeatApi.key, 1, 7));
   assert.ok(chunks);
+  assert.equal(throttle, null);
   assert.deepEqual(heartbeatApi.decodeResponse(1, bodyOf(chunks, heartbeatApi.key, 1)), {
     throttleTimeMs: 0,
     errorCode: 27,
@@ -57,9 +58,9 @@ test('a handler answering null sends no response, and a key cannot be registered
   const registry = new KafkaApiRegistry();
   registry.register(heartbeatApi, () => null);
   const body = heartbeatApi.encodeRequest(0, { groupId: 'g', generationId: 1, memberId: 'm' });
-  assert.equal(
+  assert.deepEqual(
     await registry.get(heartbeatApi.key)!.decode(0, new Reader(body))(requestContext(heartbeatApi.key, 0, 7)),
-    null,
+    { chunks: null, throttle: null },
   );
   assert.throws(() => registry.register(heartbeatApi, () => null), AssertionFailure);
 });
@@ -68,7 +69,7 @@ test("the broker's ApiVersions advertises exactly the registered APIs", async ()
   const ctx = { replicas: { currentImage: () => null } } as unknown as BrokerApiContext; // no handler runs but ApiVersions
   const registry = brokerHandlers(ctx);
   const body = apiVersionsApi.encodeRequest(3, { clientSoftwareName: 'test', clientSoftwareVersion: '1' });
-  const chunks = await registry.get(apiVersionsApi.key)!.decode(3, new Reader(body))(
+  const { chunks } = await registry.get(apiVersionsApi.key)!.decode(3, new Reader(body))(
     requestContext(apiVersionsApi.key, 3, 7),
   );
   assert.ok(chunks);
