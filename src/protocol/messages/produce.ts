@@ -1,5 +1,10 @@
-// Produce (key 0). Kafka: versions 0-11, flexible 9+. raftka serves 3-8: v3 is the first version
-// that carries RecordBatch v2 (librdkafka's MSGVER2 needs 3 in range, ZSTD needs 7; kafkajs sends 7).
+// Produce (key 0). Kafka: versions 0-13 (4.x: 3-13), flexible 9+. raftka serves 3-11: v3 is the
+// first version that carries RecordBatch v2 (librdkafka's MSGVER2 needs 3 in range, ZSTD needs 7;
+// kafkajs sends 7; v0-2 carry message format v0/v1, which raftka does not convert). v9 is flexible,
+// v10 answers NOT_LEADER_OR_FOLLOWER with the leader and its endpoints (KIP-951), v11 may answer
+// TRANSACTION_ABORTABLE (older versions get INVALID_TXN_STATE instead). Not served: v12 (a
+// transactional produce adds its partition to the transaction itself, KIP-890 part 2, which
+// raftka's transaction coordinator does not do) and v13 (topic ids, after v12).
 // Hot path: `records` stays a Buffer slice of the request frame; nothing here looks inside it.
 //
 // Request:  v3+ TransactionalId nullable string (default null), Acks int16, TimeoutMs int32,
@@ -99,7 +104,7 @@ export const produceApi = defineApi({
   key: 0,
   name: 'Produce',
   minVersion: 3,
-  maxVersion: 8,
+  maxVersion: 11,
   request: produceRequestSchema,
   response: produceResponseSchema,
 });
