@@ -230,9 +230,10 @@ async function metadata(
 }
 
 /**
- * Transactional batches (KIP-98, KIP-890 part 1): a request with a transactional id carries only
+ * Transactional batches (KIP-98, KIP-890): a request with a transactional id carries only
  * transactional batches of one producer and vice versa, and the first batch of a transaction on a
- * partition must belong to a transaction the coordinator knows includes the partition.
+ * partition must belong to a transaction the coordinator knows includes the partition (part 1),
+ * or, from Produce v12, that the coordinator adds it to (part 2).
  */
 async function verifyTransactional(
   ctx: BrokerApiContext,
@@ -254,10 +255,14 @@ async function verifyTransactional(
   if (!txn) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, message: 'no transaction coordinator' };
   const hosted = ctx.replicas.get(topic, partition);
   if (hosted && ctx.replicas.hasOpenTransaction(hosted, first.producerId, first.producerEpoch)) return null;
-  const answer = await txn.verifier.verify(transactionalId, first.producerId, first.producerEpoch, {
-    topic,
-    partition,
-  });
+  // Produce v12+ (KIP-890 part 2): the produce itself adds the partition to the transaction.
+  const answer = await txn.verifier.verify(
+    transactionalId,
+    first.producerId,
+    first.producerEpoch,
+    { topic, partition },
+    version >= 12,
+  );
   if (answer === ErrorCode.NONE) return null;
   // Producers expect INVALID_PRODUCER_EPOCH from a produce (Kafka's AddPartitionsToTxnManager maps
   // the coordinator's PRODUCER_FENCED so; produce versions before KIP-588 do not know the code).
@@ -290,18 +295,24 @@ async function produce(
       : az.topic(AclOperation.WRITE, topic)
         ? ErrorCode.NONE
         : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+  // v13+ names topics by id (KIP-516); an id this broker's image does not know is UNKNOWN_TOPIC_ID.
+  const version = rc.header.apiVersion;
+  const img = version >= 13 ? ctx.replicas.currentImage() : null;
   const responses = await Promise.all(
     req.topicData.map(async (t) => ({
-      name: t.name,
+      name: version >= 13 ? (topicNameOf(img, t.topicId) ?? '') : t.name,
+      topicId: t.topicId,
       partitionResponses: await Promise.all(
         t.partitionData.map(async (p) => {
+          const resolved = version >= 13 ? topicNameOf(img, t.topicId) : t.name;
+          const topicName = resolved ?? '';
           const fail = (errorCode: number, errorMessage: string | null = null) => {
             // Counted for hosted partitions only: topic names from clients are unbounded.
-            if (ctx.replicas.get(t.name, p.index)) ctx.topicMetrics.produced(t.name, 'failed');
+            if (ctx.replicas.get(topicName, p.index)) ctx.topicMetrics.produced(topicName, 'failed');
             // v10+ (KIP-951): a partition that moved carries its leader, so the producer need not ask Metadata.
             const leader =
-              rc.header.apiVersion >= 10 && wantsLeaderHint(errorCode)
-                ? leaderHint(ctx.replicas.currentImage(), t.name, p.index)
+              version >= 10 && wantsLeaderHint(errorCode)
+                ? leaderHint(ctx.replicas.currentImage(), topicName, p.index)
                 : undefined;
             return {
               index: p.index,
@@ -316,28 +327,22 @@ async function produce(
           };
           if (acks !== 0 && acks !== 1 && acks !== -1)
             return fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${acks}`);
-          const denied = refusal(t.name);
+          if (resolved === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_ID, `no topic has id ${t.topicId}`);
+          const denied = refusal(topicName);
           if (denied !== ErrorCode.NONE) return fail(denied);
-          const hosted = ctx.replicas.get(t.name, p.index);
-          const leaderError = ctx.replicas.leaderError(t.name, p.index);
+          const hosted = ctx.replicas.get(topicName, p.index);
+          const leaderError = ctx.replicas.leaderError(topicName, p.index);
           if (leaderError !== ErrorCode.NONE || !hosted) return fail(leaderError);
           if (!p.records) return fail(ErrorCode.INVALID_RECORD, 'no records');
           const v = validateBatches(p.records);
           if (!v.ok) {
             ctx.logger.debug(
-              { topic: t.name, partition: p.index, client: rc.header.clientId, reason: v.message },
+              { topic: topicName, partition: p.index, client: rc.header.clientId, reason: v.message },
               'produce rejected',
             );
             return fail(v.errorCode, v.message);
           }
-          const txnError = await verifyTransactional(
-            ctx,
-            req.transactionalId,
-            t.name,
-            p.index,
-            v.batches,
-            rc.header.apiVersion,
-          );
+          const txnError = await verifyTransactional(ctx, req.transactionalId, topicName, p.index, v.batches, version);
           if (txnError) return fail(txnError.errorCode, txnError.message);
           const tooBig = v.batches.find((b) => b.sizeInBytes > hosted.log.config.maxMessageBytes);
           if (tooBig)
@@ -349,12 +354,12 @@ async function produce(
           if (!stored.ok) return fail(stored.errorCode, stored.message);
           // The request frame's buffer is ours: offsets are patched in place, then the bytes are written.
           const leaderEpoch = hosted.leaderEpoch;
-          const r = ctx.replicas.appendAsLeader(t.name, p.index, stored.records, acks);
+          const r = ctx.replicas.appendAsLeader(topicName, p.index, stored.records, acks);
           if (r.errorCode !== 0 || !('baseOffset' in r)) return fail(r.errorCode, 'message' in r ? r.message : null);
           if (acks === -1) {
             // acks=all: answer once every ISR member has the records (the high watermark passed them).
             const committed = await ctx.replicas.waitForCommit(
-              t.name,
+              topicName,
               p.index,
               r.lastOffset,
               leaderEpoch,
@@ -364,10 +369,10 @@ async function produce(
             if (committed !== ErrorCode.NONE)
               return fail(
                 committed,
-                `${t.name}-${p.index}: the records were appended at ${r.baseOffset} but not replicated to the ISR (${errorName(committed)})`,
+                `${topicName}-${p.index}: the records were appended at ${r.baseOffset} but not replicated to the ISR (${errorName(committed)})`,
               );
           }
-          ctx.topicMetrics.produced(t.name, {
+          ctx.topicMetrics.produced(topicName, {
             bytes: p.records.length,
             messages: v.batches.reduce((n, b) => n + b.recordsCount, 0),
           });

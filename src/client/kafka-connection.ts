@@ -37,10 +37,14 @@ export class KafkaAuthenticationError extends KafkaConnectionError {
 /** A connection is given up this long before its SASL session would expire (a tenth of short sessions). */
 const sessionMarginMsMax = 1000;
 /**
- * Versions raftka's client stops at although the registry serves newer ones, because it fills
- * only the older fields: Fetch ≤ 12 (v13+ names topics by id; this client names them).
+ * Versions raftka's client stops at although the registry serves newer ones: Produce ≤ 11 (it names
+ * topics, and its transactions add partitions with AddPartitionsToTxn, transactions V1, as Java
+ * clients do without transaction.version 2) and Fetch ≤ 12 (v13+ names topics by id).
  */
-const clientMaxVersions: ReadonlyMap<number, number> = new Map([[1, 12]]);
+const clientMaxVersions: ReadonlyMap<number, number> = new Map([
+  [0, 11],
+  [1, 12],
+]);
 
 interface Pending {
   readonly correlationId: number;

@@ -33,8 +33,8 @@ export const rangeExceptions: ReadonlyMap<number, RangeException> = new Map([
   [
     0,
     {
-      served: [3, 11],
-      note: "v0-2 not served: they carry message format v0/v1, which raftka neither stores nor converts (Kafka 4.x refuses them too, though it still advertises v0 for librdkafka, KAFKA-18659). v12-13 not served: in v12 a transactional produce adds its partition to the transaction itself (KIP-890 part 2, transactions V2), which raftka's transaction coordinator does not do; v13 (topic ids) comes after it",
+      served: [3, 13],
+      note: 'v0-2 not served: they carry message format v0/v1, which raftka neither stores nor converts (Kafka 4.x refuses them too, though it still advertises v0 for librdkafka, KAFKA-18659)',
     },
   ],
   [

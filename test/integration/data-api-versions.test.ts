@@ -2,7 +2,8 @@
 // each new version MEANS, not only its fields. Metadata v12 asks by topic id (v11 may not; an
 // unknown id is UNKNOWN_TOPIC_ID); Fetch v13 names topics by id; Produce v10+/Fetch v16 answer a
 // partition led elsewhere with its leader and that leader's endpoint (KIP-951); ListOffsets gates
-// its special timestamps by version; DeleteRecords v2, OffsetForLeaderEpoch v4, DescribeLogDirs v5.
+// its special timestamps by version; DeleteRecords v2, OffsetForLeaderEpoch v4, DescribeLogDirs v5;
+// Produce v12 adds a transactional partition to its transaction (v11 only checks), v13 by topic id.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
@@ -16,6 +17,9 @@ import { listOffsetsApi } from '../../src/protocol/messages/list-offsets.js';
 import { deleteRecordsApi } from '../../src/protocol/messages/delete-records.js';
 import { offsetForLeaderEpochApi } from '../../src/protocol/messages/offset-for-leader-epoch.js';
 import { describeLogDirsApi } from '../../src/protocol/messages/describe-log-dirs.js';
+import { findCoordinatorApi } from '../../src/protocol/messages/find-coordinator.js';
+import { initProducerIdApi } from '../../src/protocol/messages/init-producer-id.js';
+import { endTxnApi } from '../../src/protocol/messages/end-txn.js';
 import { buildRecordBatch } from '../../src/protocol/record-batch.js';
 
 const topic = 'versions';
@@ -166,6 +170,106 @@ test('data-path API versions: topic ids, leader hints, special timestamps', { ti
     assert.equal((await at(11, -7)).errorCode, ErrorCode.UNSUPPORTED_VERSION, 'no such special timestamp');
   });
 
+  await t.test('Produce v12 adds its partition to the transaction (KIP-890 part 2); v13 by topic id', async () => {
+    // A transactional id whose coordinator is node 2: node 1, the partition's leader, asks it over gRPC.
+    const { transactionalId, coordinator } = await waitFor(
+      'a transactional id coordinated by node 2',
+      async () => {
+        for (let i = 0; i < 40; i++) {
+          const id = `implicit-add-${i}`;
+          const r = await c.send(findCoordinatorApi, { key: id, keyType: 1 }, 10_000, 3);
+          if (r.errorCode === 0 && r.nodeId === 2) return { transactionalId: id, coordinator: 2 };
+        }
+        return undefined;
+      },
+      30_000,
+      200,
+    );
+    const tc = await client.connectionTo(coordinator);
+    const producer = await waitFor(
+      'a producer id',
+      async () => {
+        const r = await tc.send(
+          initProducerIdApi,
+          { transactionalId, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 },
+          10_000,
+          4,
+        );
+        return r.errorCode === 0 ? r : undefined;
+      },
+      30_000,
+      200,
+    );
+    const txnBatch = () =>
+      buildRecordBatch([{ value: Buffer.from('in a transaction'), timestamp: (timestamp += 1_000) }], {
+        producerId: producer.producerId,
+        producerEpoch: producer.producerEpoch,
+        baseSequence: 0,
+        transactional: true,
+      });
+    const produceTxn = async (version: number) =>
+      (
+        await c.send(
+          produceApi,
+          {
+            transactionalId,
+            acks: -1,
+            timeoutMs: 10_000,
+            topicData: [{ name: topic, partitionData: [{ index: local.partition, records: txnBatch() }] }],
+          },
+          15_000,
+          version,
+        )
+      ).responses[0]!.partitionResponses[0]!;
+    // No AddPartitionsToTxn was sent: v11 only asks the coordinator, which does not know the partition.
+    assert.equal((await produceTxn(11)).errorCode, ErrorCode.INVALID_TXN_STATE);
+    const added = await produceTxn(12);
+    assert.equal(added.errorCode, 0, `v12 appends (error ${added.errorCode})`);
+    const end = await tc.send(
+      endTxnApi,
+      { transactionalId, producerId: producer.producerId, producerEpoch: producer.producerEpoch, committed: true },
+      10_000,
+      3,
+    );
+    assert.equal(end.errorCode, 0, 'the coordinator commits a transaction it learnt of from the produce');
+    // The commit marker lands after the record: read_committed sees past both.
+    await waitFor(
+      'the last stable offset past the commit marker',
+      async () => {
+        const r = await c.send(
+          listOffsetsApi,
+          {
+            replicaId: -1,
+            isolationLevel: 1,
+            topics: [{ name: topic, partitions: [{ partitionIndex: local.partition, timestamp: -1 }] }],
+          },
+          10_000,
+          11,
+        );
+        return r.topics[0]!.partitions[0]!.offset >= added.baseOffset + 2 ? true : undefined;
+      },
+      15_000,
+      100,
+    );
+    const byId = (topicId: string) =>
+      c.send(
+        produceApi,
+        {
+          transactionalId: null,
+          acks: -1,
+          timeoutMs: 10_000,
+          topicData: [{ topicId, partitionData: [{ index: local.partition, records: records() }] }],
+        },
+        15_000,
+        13,
+      );
+    const ok = await byId(info.topicId);
+    assert.equal(ok.responses[0]!.topicId, info.topicId);
+    assert.deepEqual([ok.responses[0]!.partitionResponses[0]!.errorCode], [0]);
+    const unknown = await byId(unknownId);
+    assert.equal(unknown.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_ID);
+  });
+
   await t.test('DeleteRecords v2, OffsetForLeaderEpoch v4 and DescribeLogDirs v5', async () => {
     const del = await c.send(
       deleteRecordsApi,
@@ -189,7 +293,15 @@ test('data-path API versions: topic ids, leader hints, special timestamps', { ti
       4,
     );
     const e = epochs.topics[0]!.partitions[0]!;
-    assert.deepEqual([e.errorCode, e.leaderEpoch, e.endOffset], [0, local.leaderEpoch, 2]);
+    const end = (
+      await c.send(
+        listOffsetsApi,
+        { replicaId: -1, topics: [{ name: topic, partitions: [{ partitionIndex: local.partition, timestamp: -1 }] }] },
+        10_000,
+        11,
+      )
+    ).topics[0]!.partitions[0]!.offset;
+    assert.deepEqual([e.errorCode, e.leaderEpoch, e.endOffset], [0, local.leaderEpoch, end]);
     const dirs = await c.send(describeLogDirsApi, { topics: [{ topic, partitions: [local.partition] }] }, 10_000, 5);
     assert.equal(dirs.results.length, 1);
     assert.deepEqual([dirs.results[0]!.errorCode, dirs.results[0]!.isCordoned], [0, false]);

@@ -1,4 +1,4 @@
-// Golden bytes for the data-path versions added by issue 15 item 1 (Fetch 13-18, Produce 9-11,
+// Golden bytes for the data-path versions added by issue 15 item 1 (Fetch 13-18, Produce 9-13,
 // ListOffsets 6-11, Metadata 12-13 by topic id, ApiVersions 4, DeleteRecords 2,
 // OffsetForLeaderEpoch 4, DescribeLogDirs 5), written by hand from Kafka's message layout (each
 // hex line is one field, commented): encode(value) must give the bytes, decode(bytes) the value.
@@ -423,6 +423,69 @@ test('Produce v9 request, v10 response with the leader (KIP-951), v11 response',
     [
       '02 02 74 02 00000000 0000', // Responses: 1 "t", PartitionResponses: 1, Index 0, ErrorCode 0
       '000000000000000a ffffffffffffffff 0000000000000000', // BaseOffset 10, LogAppendTimeMs -1, LogStartOffset 0
+      '01 00 00', // RecordErrors [], ErrorMessage null, no tags
+      '00', // topic tags
+      '00000000 00', // ThrottleTimeMs, no tags
+    ],
+  );
+});
+
+test('Produce v12 (a transactional request, v11 layout) and v13 (topic ids)', () => {
+  const partitionData = [{ index: 0, records: Buffer.from([1, 2]) }];
+  golden(
+    produceApi,
+    'request',
+    12,
+    { transactionalId: 'x', acks: -1, timeoutMs: 30000, topicData: [{ name: 't', partitionData }] },
+    [
+      '02 78', // TransactionalId "x"
+      'ffff 00007530', // Acks -1, TimeoutMs 30000
+      '02 02 74', // TopicData: 1, Name "t" (v0-12)
+      '02 00000000 03 0102 00', // PartitionData: 1, Index 0, Records (2 bytes), no tags
+      '00 00', // topic tags, tags
+    ],
+  );
+  golden(
+    produceApi,
+    'request',
+    13,
+    { transactionalId: 'x', acks: -1, timeoutMs: 30000, topicData: [{ topicId, partitionData }] },
+    [
+      '02 78 ffff 00007530', // TransactionalId "x", Acks -1, TimeoutMs
+      '02', // TopicData: 1
+      topicIdHex, // TopicId (v13+; no Name)
+      '02 00000000 03 0102 00', // PartitionData
+      '00 00', // topic tags, tags
+    ],
+  );
+  golden(
+    produceApi,
+    'response',
+    13,
+    {
+      responses: [
+        {
+          topicId,
+          partitionResponses: [
+            {
+              index: 0,
+              errorCode: 0,
+              baseOffset: 10,
+              logAppendTimeMs: -1,
+              logStartOffset: 0,
+              recordErrors: [],
+              errorMessage: null,
+            },
+          ],
+        },
+      ],
+      throttleTimeMs: 0,
+    },
+    [
+      '02', // Responses: 1
+      topicIdHex, // TopicId
+      '02 00000000 0000', // PartitionResponses: 1, Index 0, ErrorCode 0
+      '000000000000000a ffffffffffffffff 0000000000000000', // BaseOffset, LogAppendTimeMs, LogStartOffset
       '01 00 00', // RecordErrors [], ErrorMessage null, no tags
       '00', // topic tags
       '00000000 00', // ThrottleTimeMs, no tags
