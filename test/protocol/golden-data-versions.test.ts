@@ -15,6 +15,17 @@ import { produceApi } from '../../src/protocol/messages/produce.js';
 import { supportedFeaturesFor } from '../../src/protocol/apis.js';
 import { golden } from './golden.js';
 
+/** A partition's answer to an append at offset 10. */
+const appended = {
+  index: 0,
+  errorCode: 0,
+  baseOffset: 10,
+  logAppendTimeMs: -1,
+  logStartOffset: 0,
+  recordErrors: [],
+  errorMessage: null,
+};
+
 /** A topic id whose 16 bytes are 00 01 .. 0f (Kafka's Uuid, base64url without padding). */
 const topicId = 'AAECAwQFBgcICQoLDA0ODw';
 const topicIdHex = '000102030405060708090a0b0c0d0e0f';
@@ -405,17 +416,7 @@ test('Produce v9 request, v10 response with the leader (KIP-951), v11 response',
       responses: [
         {
           name: 't',
-          partitionResponses: [
-            {
-              index: 0,
-              errorCode: 0,
-              baseOffset: 10,
-              logAppendTimeMs: -1,
-              logStartOffset: 0,
-              recordErrors: [],
-              errorMessage: null,
-            },
-          ],
+          partitionResponses: [appended],
         },
       ],
       throttleTimeMs: 0,
@@ -466,17 +467,7 @@ test('Produce v12 (a transactional request, v11 layout) and v13 (topic ids)', ()
       responses: [
         {
           topicId,
-          partitionResponses: [
-            {
-              index: 0,
-              errorCode: 0,
-              baseOffset: 10,
-              logAppendTimeMs: -1,
-              logStartOffset: 0,
-              recordErrors: [],
-              errorMessage: null,
-            },
-          ],
+          partitionResponses: [appended],
         },
       ],
       throttleTimeMs: 0,
