@@ -14,7 +14,7 @@ import { scramMechanismNames } from '../protocol/scram-types.js';
 import { ConfigResourceType } from '../metadata/records.js';
 import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
-import { type CommandConfigArgs, checkControllerCommandConfig, commandConfigOption } from './command-config.js';
+import { type CommandConfigArgs, controllerSecurityOf, commandConfigOption } from './command-config.js';
 
 interface ConfigsArgs extends CommandConfigArgs {
   'bootstrap-controller': string;
@@ -166,9 +166,8 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
         return true;
       }),
   handler: async (args) => {
-    const client = new ControllerClient([parseEndpoint(args['bootstrap-controller'])]);
+    const client = new ControllerClient([parseEndpoint(args['bootstrap-controller'])], controllerSecurityOf(args));
     try {
-      checkControllerCommandConfig(args);
       if (args['entity-type'] in quotaEntityTypes) await quotaConfigs(client, args);
       else await resourceConfigs(client, args);
     } catch (err) {

@@ -7,7 +7,7 @@ import { errorName } from '../common/errors.js';
 import { FeatureUpgradeType } from '../protocol/feature-types.js';
 import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
-import { type CommandConfigArgs, checkControllerCommandConfig, commandConfigOption } from './command-config.js';
+import { type CommandConfigArgs, controllerSecurityOf, commandConfigOption } from './command-config.js';
 import { formatTable } from './table.js';
 
 interface FeaturesArgs extends CommandConfigArgs {
@@ -30,9 +30,8 @@ export const featuresCommand: CommandModule<object, FeaturesArgs> = {
       .option('dry-run', { type: 'boolean' })
       .option('json', { type: 'boolean' }),
   handler: async (args) => {
-    const client = new ControllerClient([parseEndpoint(args['bootstrap-controller'])]);
+    const client = new ControllerClient([parseEndpoint(args['bootstrap-controller'])], controllerSecurityOf(args));
     try {
-      checkControllerCommandConfig(args);
       if (args.action === 'describe') {
         const res = await client.describeFeatures({}, { anyController: true });
         const rows = res.results.map((r) => ({

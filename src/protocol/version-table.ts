@@ -19,11 +19,6 @@ export interface RangeException {
   readonly note: string;
 }
 
-const notYetWidened = (part: string, served: VersionSpan): RangeException => ({
-  served,
-  note: `not yet widened (${part} part of issue 15 item 1)`,
-});
-
 /**
  * Served APIs whose range is not Kafka's target, each with the range it serves and the reason
  * (shown in the table). The version-table test fails when an API serves another range than its
@@ -44,28 +39,34 @@ export const rangeExceptions: ReadonlyMap<number, RangeException> = new Map([
       note: 'v0-3 not served: they need batches down-converted to message format v0/v1, which raftka does not do (Kafka 4.x dropped them)',
     },
   ],
-  // Groups, admin and transaction APIs are widened on other branches (issue 15 item 1).
-  [8, notYetWidened('groups', [0, 7])],
-  [9, notYetWidened('groups', [0, 7])],
-  [10, notYetWidened('groups', [0, 4])],
-  [11, notYetWidened('groups', [0, 5])],
-  [12, notYetWidened('groups', [0, 3])],
-  [13, notYetWidened('groups', [0, 3])],
-  [14, notYetWidened('groups', [0, 3])],
-  [15, notYetWidened('groups', [0, 4])],
-  [16, notYetWidened('groups', [0, 4])],
-  [42, notYetWidened('groups', [0, 1])],
-  [19, notYetWidened('admin', [0, 4])],
-  [20, notYetWidened('admin', [0, 3])],
-  [29, notYetWidened('admin', [0, 1])],
-  [30, notYetWidened('admin', [0, 1])],
-  [31, notYetWidened('admin', [0, 1])],
-  [32, notYetWidened('admin', [0, 2])],
-  [33, notYetWidened('admin', [0, 1])],
-  [37, notYetWidened('admin', [0, 1])],
-  [45, notYetWidened('admin', [0, 0])],
-  [60, notYetWidened('admin', [0, 0])],
-  [27, notYetWidened('transactions', [0, 1])],
+  [
+    8,
+    {
+      served: [0, 9],
+      note: 'v10 not served: it names topics by id (KIP-848), stable from Kafka 4.2 (the groups work read Kafka 4.1, where it was unstable)',
+    },
+  ],
+  [
+    9,
+    {
+      served: [0, 9],
+      note: 'v10 not served: it names topics by id (KIP-848), stable from Kafka 4.2 (the groups work read Kafka 4.1, where it was unstable)',
+    },
+  ],
+  [
+    26,
+    {
+      served: [0, 4],
+      note: "v5 not served: its answer carries the epoch bumped at every transaction end (transactions V2, KIP-890 part 2), which raftka's coordinator does not do",
+    },
+  ],
+  [
+    27,
+    {
+      served: [0, 1],
+      note: "v2 not served: it adds each marker's TransactionVersion (KIP-1228, Kafka 4.2+); raftka writes markers between its own brokers over gRPC",
+    },
+  ],
 ]);
 
 /** One row of the table. */
