@@ -44,11 +44,30 @@ import {
 import { CompressionCodec } from '../protocol/compression.js';
 import { partitionKey, topicNameProblem } from '../protocol/topic-partition.js';
 import { IsolationLevel } from '../protocol/txn-types.js';
+import { zeroUuid } from '../protocol/primitives/uuid.js';
+import {
+  leaderHint,
+  nodeEndpoints,
+  topicNameOf,
+  wantsLeaderHint,
+  type LeaderHint,
+  type NodeEndpoint,
+} from './leader-hints.js';
 
 /** ListOffsets special timestamps. */
 const LATEST = -1;
 const EARLIEST = -2;
 const MAX_TIMESTAMP = -3;
+const EARLIEST_LOCAL = -4;
+const LATEST_TIERED = -5;
+const EARLIEST_PENDING_UPLOAD = -6;
+/** The first ListOffsets version that may ask for each special timestamp below -2 (Kafka's table). */
+const specialTimestampMinVersion: ReadonlyMap<number, number> = new Map([
+  [MAX_TIMESTAMP, 7],
+  [EARLIEST_LOCAL, 8],
+  [LATEST_TIERED, 9],
+  [EARLIEST_PENDING_UPLOAD, 11],
+]);
 
 /** The first Fetch version whose clients can read zstd batches (KIP-110). */
 const fetchZstdMinVersion = 10;
@@ -101,18 +120,36 @@ async function metadata(
   const live = new Set(brokers.map((b) => b.nodeId));
   let names: string[];
   const requested = req.topics;
+  // Topic ids (v12+, KIP-516): a request names its topics by id or by name. Below v12 a topic must
+  // have a name and no id (Kafka answers INVALID_REQUEST).
+  const byId = requested?.filter((t) => t.topicId !== zeroUuid) ?? [];
+  if (requested && (requested.some((t) => t.name === null) || byId.length > 0) && version < 12)
+    return {
+      brokers,
+      clusterId: ctx.clusterId,
+      controllerId: clientVisibleControllerId(img),
+      topics: requested.map((t) => ({ errorCode: ErrorCode.INVALID_REQUEST, name: t.name ?? '', partitions: [] })),
+    };
+  const unknownIds = byId.filter((t) => !img.topicsById.has(t.topicId)).map((t) => t.topicId);
   // Topics the principal may not describe: left out of an all-topics answer, refused when named
   // (whether or not they exist), as are missing ones it may not create.
   const refused = new Set<string>();
   if (requested === null || (version === 0 && requested.length === 0))
     names = [...img.topicsByName.keys()].sort().filter((n) => az.topic(AclOperation.DESCRIBE, n, true));
   else {
-    names = requested.map((t) => t.name ?? '').filter((n) => n !== '');
+    names =
+      byId.length > 0
+        ? byId.flatMap((t) => img.topicsById.get(t.topicId)?.name ?? [])
+        : requested.map((t) => t.name ?? '').filter((n) => n !== '');
     for (const n of names) if (!az.topic(AclOperation.DESCRIBE, n)) refused.add(n);
   }
   const missing = names.filter((n) => !refused.has(n) && !img.topicsByName.has(n));
   const autoCreate =
-    req.allowAutoTopicCreation && ctx.config.autoCreateTopicsEnable && requested !== null && missing.length > 0;
+    req.allowAutoTopicCreation &&
+    ctx.config.autoCreateTopicsEnable &&
+    requested !== null &&
+    byId.length === 0 &&
+    missing.length > 0;
   const created = new Map<string, number>();
   if (autoCreate) {
     const creatable = az.cluster(AclOperation.CREATE, true)
@@ -137,7 +174,16 @@ async function metadata(
   const topics = names.map((name) => {
     const t = img.topicsByName.get(name);
     if (refused.has(name))
-      return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, isInternal: false, partitions: [] };
+      // Asked by id: the id is no secret, the name is (Kafka answers the id and a null name).
+      return byId.length > 0
+        ? {
+            errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+            name: null,
+            topicId: t?.id,
+            isInternal: false,
+            partitions: [],
+          }
+        : { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, isInternal: false, partitions: [] };
     if (!t) {
       const c = created.get(name);
       const errorCode =
@@ -167,11 +213,18 @@ async function metadata(
         })),
     };
   });
+  const unknown = unknownIds.map((topicId) => ({
+    errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
+    name: null,
+    topicId,
+    isInternal: false,
+    partitions: [],
+  }));
   return {
     brokers,
     clusterId: ctx.clusterId,
     controllerId: clientVisibleControllerId(img),
-    topics,
+    topics: [...topics, ...unknown],
     ...(version >= 8 && version <= 10 && req.includeClusterAuthorizedOperations === true
       ? { clusterAuthorizedOperations: clusterAuthorizedOperations(az) }
       : {}),
@@ -179,9 +232,10 @@ async function metadata(
 }
 
 /**
- * Transactional batches (KIP-98, KIP-890 part 1): a request with a transactional id carries only
+ * Transactional batches (KIP-98, KIP-890): a request with a transactional id carries only
  * transactional batches of one producer and vice versa, and the first batch of a transaction on a
- * partition must belong to a transaction the coordinator knows includes the partition.
+ * partition must belong to a transaction the coordinator knows includes the partition (part 1),
+ * or, from Produce v12, that the coordinator adds it to (part 2).
  */
 async function verifyTransactional(
   ctx: BrokerApiContext,
@@ -189,6 +243,7 @@ async function verifyTransactional(
   topic: string,
   partition: number,
   batches: readonly RecordBatchHeader[],
+  version: number,
 ): Promise<{ errorCode: number; message: string } | null> {
   const first = batches[0];
   const transactional = batches.some((b) => b.isTransactional);
@@ -202,14 +257,24 @@ async function verifyTransactional(
   if (!txn) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, message: 'no transaction coordinator' };
   const hosted = ctx.replicas.get(topic, partition);
   if (hosted && ctx.replicas.hasOpenTransaction(hosted, first.producerId, first.producerEpoch)) return null;
-  const answer = await txn.verifier.verify(transactionalId, first.producerId, first.producerEpoch, {
-    topic,
-    partition,
-  });
+  // Produce v12+ (KIP-890 part 2): the produce itself adds the partition to the transaction.
+  const answer = await txn.verifier.verify(
+    transactionalId,
+    first.producerId,
+    first.producerEpoch,
+    { topic, partition },
+    version >= 12,
+  );
   if (answer === ErrorCode.NONE) return null;
   // Producers expect INVALID_PRODUCER_EPOCH from a produce (Kafka's AddPartitionsToTxnManager maps
   // the coordinator's PRODUCER_FENCED so; produce versions before KIP-588 do not know the code).
-  const code = answer === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : answer;
+  // TRANSACTION_ABORTABLE is known to producers from Produce v11 (KIP-890); older ones get INVALID_TXN_STATE.
+  const code =
+    answer === ErrorCode.PRODUCER_FENCED
+      ? ErrorCode.INVALID_PRODUCER_EPOCH
+      : answer === ErrorCode.TRANSACTION_ABORTABLE && version < 11
+        ? ErrorCode.INVALID_TXN_STATE
+        : answer;
   return {
     errorCode: code,
     message: `${topic}-${partition} is not part of transactional id ${transactionalId}'s ongoing transaction (${errorName(code)})`,
@@ -232,14 +297,25 @@ async function produce(
       : az.topic(AclOperation.WRITE, topic)
         ? ErrorCode.NONE
         : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+  // v13+ names topics by id (KIP-516); an id this broker's image does not know is UNKNOWN_TOPIC_ID.
+  const version = rc.header.apiVersion;
+  const img = version >= 13 ? ctx.replicas.currentImage() : null;
   const responses = await Promise.all(
     req.topicData.map(async (t) => ({
-      name: t.name,
+      name: version >= 13 ? (topicNameOf(img, t.topicId) ?? '') : t.name,
+      topicId: t.topicId,
       partitionResponses: await Promise.all(
         t.partitionData.map(async (p) => {
+          const resolved = version >= 13 ? topicNameOf(img, t.topicId) : t.name;
+          const topicName = resolved ?? '';
           const fail = (errorCode: number, errorMessage: string | null = null) => {
             // Counted for hosted partitions only: topic names from clients are unbounded.
-            if (ctx.replicas.get(t.name, p.index)) ctx.topicMetrics.produced(t.name, 'failed');
+            if (ctx.replicas.get(topicName, p.index)) ctx.topicMetrics.produced(topicName, 'failed');
+            // v10+ (KIP-951): a partition that moved carries its leader, so the producer need not ask Metadata.
+            const leader =
+              version >= 10 && wantsLeaderHint(errorCode)
+                ? leaderHint(ctx.replicas.currentImage(), topicName, p.index)
+                : undefined;
             return {
               index: p.index,
               errorCode,
@@ -248,25 +324,27 @@ async function produce(
               logStartOffset: -1,
               recordErrors: [],
               errorMessage,
+              ...(leader ? { currentLeader: leader } : {}),
             };
           };
           if (acks !== 0 && acks !== 1 && acks !== -1)
             return fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${acks}`);
-          const denied = refusal(t.name);
+          if (resolved === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_ID, `no topic has id ${t.topicId}`);
+          const denied = refusal(topicName);
           if (denied !== ErrorCode.NONE) return fail(denied);
-          const hosted = ctx.replicas.get(t.name, p.index);
-          const leaderError = ctx.replicas.leaderError(t.name, p.index);
+          const hosted = ctx.replicas.get(topicName, p.index);
+          const leaderError = ctx.replicas.leaderError(topicName, p.index);
           if (leaderError !== ErrorCode.NONE || !hosted) return fail(leaderError);
           if (!p.records) return fail(ErrorCode.INVALID_RECORD, 'no records');
           const v = validateBatches(p.records);
           if (!v.ok) {
             ctx.logger.debug(
-              { topic: t.name, partition: p.index, client: rc.header.clientId, reason: v.message },
+              { topic: topicName, partition: p.index, client: rc.header.clientId, reason: v.message },
               'produce rejected',
             );
             return fail(v.errorCode, v.message);
           }
-          const txnError = await verifyTransactional(ctx, req.transactionalId, t.name, p.index, v.batches);
+          const txnError = await verifyTransactional(ctx, req.transactionalId, topicName, p.index, v.batches, version);
           if (txnError) return fail(txnError.errorCode, txnError.message);
           const tooBig = v.batches.find((b) => b.sizeInBytes > hosted.log.config.maxMessageBytes);
           if (tooBig)
@@ -278,12 +356,12 @@ async function produce(
           if (!stored.ok) return fail(stored.errorCode, stored.message);
           // The request frame's buffer is ours: offsets are patched in place, then the bytes are written.
           const leaderEpoch = hosted.leaderEpoch;
-          const r = ctx.replicas.appendAsLeader(t.name, p.index, stored.records, acks);
+          const r = ctx.replicas.appendAsLeader(topicName, p.index, stored.records, acks);
           if (r.errorCode !== 0 || !('baseOffset' in r)) return fail(r.errorCode, 'message' in r ? r.message : null);
           if (acks === -1) {
             // acks=all: answer once every ISR member has the records (the high watermark passed them).
             const committed = await ctx.replicas.waitForCommit(
-              t.name,
+              topicName,
               p.index,
               r.lastOffset,
               leaderEpoch,
@@ -293,10 +371,10 @@ async function produce(
             if (committed !== ErrorCode.NONE)
               return fail(
                 committed,
-                `${t.name}-${p.index}: the records were appended at ${r.baseOffset} but not replicated to the ISR (${errorName(committed)})`,
+                `${topicName}-${p.index}: the records were appended at ${r.baseOffset} but not replicated to the ISR (${errorName(committed)})`,
               );
           }
-          ctx.topicMetrics.produced(t.name, {
+          ctx.topicMetrics.produced(topicName, {
             bytes: p.records.length,
             messages: v.batches.reduce((n, b) => n + b.recordsCount, 0),
           });
@@ -316,7 +394,8 @@ async function produce(
   // Client quotas: the request's bytes count against producer_byte_rate whatever the outcome (as
   // Kafka); an acks=0 producer gets no answer but its connection is muted all the same.
   const throttleTimeMs = rc.quota?.recordProduce() ?? 0;
-  return acks === 0 ? null : { responses, throttleTimeMs };
+  if (acks === 0) return null;
+  return { responses, throttleTimeMs, ...leaderEndpoints(ctx, null, responses.map(asPartitions), rc, 10) };
 }
 
 async function fetch(
@@ -330,46 +409,52 @@ async function fetch(
   if (req.sessionId !== 0 || (req.sessionEpoch !== -1 && req.sessionEpoch !== 0)) {
     return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
   }
+  const version = rc.header.apiVersion;
   const deadline = Date.now() + Math.min(Math.max(0, req.maxWaitMs), fetchWaitMaxMs);
   // Client quotas: a consumer is never sent more than one quota window's worth at once (Kafka's
   // getMaxValueInQuotaWindow), since more would throttle it for certain.
   const maxBytes = Math.min(req.maxBytes, rc.quota?.fetchBytesMax() ?? Number.POSITIVE_INFINITY);
   const minBytes = Math.min(req.minBytes, maxBytes);
-  const readCommitted = rc.header.apiVersion >= 4 && req.isolationLevel === IsolationLevel.READ_COMMITTED;
+  const readCommitted = version >= 4 && req.isolationLevel === IsolationLevel.READ_COMMITTED;
+  // v13+ names topics by id (KIP-516): resolved once against the current image; an unknown id is
+  // answered UNKNOWN_TOPIC_ID. Below v13 the id is looked up for nothing but the answer's metrics.
+  const img = ctx.replicas.currentImage();
+  const names = req.topics.map((t) => (version >= 13 ? topicNameOf(img, t.topicId) : t.topic));
   // Topics the principal may not read, decided once for every poll: answered TOPIC_AUTHORIZATION_FAILED.
-  const readable = az.enabled ? req.topics.map((t) => az.topic(AclOperation.READ, t.topic ?? '')) : null;
+  const readable = az.enabled ? names.map((n) => n !== undefined && az.topic(AclOperation.READ, n)) : null;
   // Nothing readable at all: nothing to wait for (as Kafka answers at once).
   const nothingReadable = readable !== null && !readable.includes(true);
+  const failed = (partitionIndex: number, errorCode: number, highWatermark = -1, logStartOffset = -1) => ({
+    partitionIndex,
+    errorCode,
+    highWatermark,
+    lastStableOffset: highWatermark,
+    logStartOffset,
+    abortedTransactions: null,
+    records: noRecords, // Kafka sends an empty set: librdkafka rejects a null one as malformed
+  });
   for (;;) {
     let total = 0;
     let anyError = false;
     const responses = req.topics.map((t, ti) => {
-      const topic = t.topic ?? '';
+      const topic = names[ti] ?? '';
       return {
         topic,
+        topicId: t.topicId,
         partitions: t.partitions.map((p) => {
-          if (readable && !readable[ti])
-            return {
-              partitionIndex: p.partition,
-              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-              highWatermark: -1,
-              lastStableOffset: -1,
-              logStartOffset: -1,
-              abortedTransactions: null,
-              records: noRecords,
-            };
+          if (names[ti] === undefined) {
+            anyError = true;
+            return failed(p.partition, ErrorCode.UNKNOWN_TOPIC_ID);
+          }
+          if (readable && !readable[ti]) return failed(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
           const budget = Math.max(0, Math.min(p.partitionMaxBytes, maxBytes - total));
           const r = ctx.replicas.read(topic, p.partition, p.fetchOffset, budget, total === 0, readCommitted);
           if (r.errorCode !== 0 || !('records' in r)) {
             anyError = true;
+            const leader = wantsLeaderHint(r.errorCode) ? leaderHint(img, topic, p.partition) : undefined;
             return {
-              partitionIndex: p.partition,
-              errorCode: r.errorCode,
-              highWatermark: r.highWatermark,
-              lastStableOffset: r.highWatermark,
-              logStartOffset: r.logStartOffset,
-              abortedTransactions: null,
-              records: noRecords, // Kafka sends an empty set: librdkafka rejects a null one as malformed
+              ...failed(p.partition, r.errorCode, r.highWatermark, r.logStartOffset),
+              ...(leader && version >= 12 ? { currentLeader: leader } : {}),
             };
           }
           // Fetch below v10 predates zstd: such a consumer cannot take zstd batches (Kafka answers the same).
@@ -407,14 +492,36 @@ async function fetch(
       const throttleTimeMs = rc.quota?.recordFetch(total) ?? 0;
       if (throttleTimeMs > 0) return { throttleTimeMs, errorCode: 0, sessionId: 0, responses: [] };
       countFetched(ctx, responses);
-      return { throttleTimeMs, errorCode: 0, sessionId: 0, responses };
+      return { throttleTimeMs, errorCode: 0, sessionId: 0, responses, ...leaderEndpoints(ctx, img, responses, rc, 16) };
     }
     await ctx.replicas.waitForData(
-      req.topics.flatMap((t) => t.partitions.map((p) => partitionKey(t.topic ?? '', p.partition))),
+      req.topics.flatMap((t, ti) => t.partitions.map((p) => partitionKey(names[ti] ?? '', p.partition))),
       remaining,
       rc.signal,
     );
   }
+}
+
+/** A Produce answer's topic in the shape leaderEndpoints reads. */
+const asPartitions = <P extends { errorCode: number; currentLeader?: LeaderHint }>(t: {
+  partitionResponses: readonly P[];
+}) => ({ partitions: t.partitionResponses });
+
+/**
+ * NodeEndpoints (KIP-951, Produce v10+ and Fetch v16+): the endpoints of every leader named in a
+ * CurrentLeader of the answer, on the request's listener.
+ */
+function leaderEndpoints(
+  ctx: BrokerApiContext,
+  img: MetadataImage | null,
+  responses: readonly { partitions: readonly { errorCode: number; currentLeader?: LeaderHint }[] }[],
+  rc: RequestContext,
+  fromVersion: number,
+): { nodeEndpoints?: NodeEndpoint[] } {
+  if (rc.header.apiVersion < fromVersion) return {};
+  const leaders = responses.flatMap((t) => t.partitions.flatMap((p) => p.currentLeader?.leaderId ?? []));
+  if (leaders.length === 0) return {};
+  return { nodeEndpoints: nodeEndpoints(img ?? ctx.replicas.currentImage(), leaders, rc.listenerName) };
 }
 
 /** Per-topic fetch metrics of an answer (partitions this broker hosts only: names from clients are unbounded). */
@@ -448,7 +555,7 @@ async function listOffsets(
         const err = described
           ? ctx.replicas.leaderError(t.name, p.partitionIndex)
           : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
-        const answer = (offset: number, timestamp: number, errorCode = 0) =>
+        const answer = (offset: number, timestamp: number, errorCode = 0, leaderEpoch = hosted?.leaderEpoch ?? -1) =>
           version === 0
             ? { partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: offset >= 0 ? [offset] : [] }
             : {
@@ -456,8 +563,10 @@ async function listOffsets(
                 errorCode,
                 timestamp,
                 offset,
-                leaderEpoch: hosted?.leaderEpoch ?? -1,
+                leaderEpoch,
               };
+        if (p.timestamp < EARLIEST && version < (specialTimestampMinVersion.get(p.timestamp) ?? Infinity))
+          return answer(-1, -1, ErrorCode.UNSUPPORTED_VERSION, -1);
         if (err !== ErrorCode.NONE || !hosted) return answer(-1, -1, err);
         if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== hosted.leaderEpoch)
           return answer(
@@ -473,7 +582,9 @@ async function listOffsets(
             req.isolationLevel === IsolationLevel.READ_COMMITTED ? ctx.replicas.lastStableOffset(hosted) : hw,
             -1,
           );
-        if (p.timestamp === EARLIEST) return answer(log.logStartOffset, -1);
+        // No tiered storage: the local log starts at the log start offset, nothing is tiered or pending upload.
+        if (p.timestamp === EARLIEST || p.timestamp === EARLIEST_LOCAL) return answer(log.logStartOffset, -1);
+        if (p.timestamp === LATEST_TIERED || p.timestamp === EARLIEST_PENDING_UPLOAD) return answer(-1, -1, 0, -1);
         if (p.timestamp === MAX_TIMESTAMP) {
           const max = log.maxTimestamp();
           if (max < 0) return answer(-1, -1);

@@ -36,6 +36,15 @@ export class KafkaAuthenticationError extends KafkaConnectionError {
 
 /** A connection is given up this long before its SASL session would expire (a tenth of short sessions). */
 const sessionMarginMsMax = 1000;
+/**
+ * Versions raftka's client stops at although the registry serves newer ones: Produce ≤ 11 (it names
+ * topics, and its transactions add partitions with AddPartitionsToTxn, transactions V1, as Java
+ * clients do without transaction.version 2) and Fetch ≤ 12 (v13+ names topics by id).
+ */
+const clientMaxVersions: ReadonlyMap<number, number> = new Map([
+  [0, 11],
+  [1, 12],
+]);
 
 interface Pending {
   readonly correlationId: number;
@@ -154,7 +163,7 @@ export class KafkaConnection {
     const broker = this.versions?.get(api.key);
     if (!broker)
       throw new KafkaConnectionError(`broker ${this.endpoint.host}:${this.endpoint.port} does not serve ${api.name}`);
-    const v = Math.min(broker.max, api.maxVersion);
+    const v = Math.min(broker.max, api.maxVersion, clientMaxVersions.get(api.key) ?? Infinity);
     if (v < Math.max(broker.min, api.minVersion)) throw new KafkaConnectionError(`no common version of ${api.name}`);
     return v;
   }

@@ -122,12 +122,35 @@ export function supportedApiVersions(
     .map((a: ApiInfo) => ({ apiKey: a.key, minVersion: a.minVersion, maxVersion: a.maxVersion }));
 }
 
+/** A feature this node supports, as ApiVersions v3+ lists it (SupportedFeatures). */
+export interface SupportedFeature {
+  readonly name: string;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+}
+
+/**
+ * The supported features an ApiVersions answer at `version` may list: below v4 a feature whose
+ * minimum is 0 is left out, since older clients fail to parse it (KAFKA-17011, KAFKA-17492).
+ */
+export function supportedFeaturesFor(version: number, features: readonly SupportedFeature[]): SupportedFeature[] {
+  return features.filter((f) => version >= 4 || f.minVersion !== 0);
+}
+
 /** A successful ApiVersions response body value (encode it at the request's version). */
 export function apiVersionsResponse(
   throttleTimeMs = 0,
   served?: (apiKey: number) => boolean,
+  features?: { readonly version: number; readonly supported: readonly SupportedFeature[] },
 ): ApiVersionsResponseInput {
-  return { errorCode: 0, apiKeys: supportedApiVersions(served), throttleTimeMs };
+  return {
+    errorCode: 0,
+    apiKeys: supportedApiVersions(served),
+    throttleTimeMs,
+    ...(features && features.version >= 3
+      ? { supportedFeatures: supportedFeaturesFor(features.version, features.supported) }
+      : {}),
+  };
 }
 
 /**

@@ -100,14 +100,25 @@ async function handleWriteTxnMarkers(
   return { markers: answers };
 }
 
-/** A producer's KIP-890 question, answered by this broker's transaction coordinator. */
-function handleVerifyTxn(coordinator: TransactionCoordinator, w: VerifyTxnRequest__Output): VerifyTxnResponse {
-  const r = coordinator.verifyPartitions({
+/**
+ * A producer's KIP-890 question, answered by this broker's transaction coordinator: part 1 checks
+ * the partitions are in the ongoing transaction, part 2 (`addPartitions`, Produce v12+) adds them.
+ */
+async function handleVerifyTxn(
+  coordinator: TransactionCoordinator,
+  w: VerifyTxnRequest__Output,
+): Promise<VerifyTxnResponse> {
+  const req = {
     transactionalId: w.transactionalId,
     producerId: w.producerId,
     producerEpoch: w.producerEpoch,
     partitions: w.topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))),
-  });
+  };
+  if (w.addPartitions) {
+    const errorCode = await coordinator.addPartitions(req);
+    return { partitions: req.partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition, errorCode })) };
+  }
+  const r = coordinator.verifyPartitions(req);
   return {
     partitions: r.partitions.map((p) => ({ topic: p.tp.topic, partition: p.tp.partition, errorCode: p.errorCode })),
   };

@@ -184,7 +184,7 @@ test('request and response headers round-trip through the writers', () => {
 test('ApiVersions response lists the registry and includes the librdkafka-required v0 minimums', () => {
   const ranges = supportedApiVersions();
   const by = new Map(ranges.map((r) => [r.apiKey, r]));
-  assert.deepEqual(by.get(18), { apiKey: 18, minVersion: 0, maxVersion: 3 });
+  assert.deepEqual(by.get(18), { apiKey: 18, minVersion: 0, maxVersion: 4 });
   assert.ok(isVersionSupported(0, 3) && isVersionSupported(0, 7), 'Produce must contain 3 and 7');
   assert.ok(isVersionSupported(1, 4) && isVersionSupported(1, 10), 'Fetch must contain 4 and 10');
   assert.ok(isVersionSupported(2, 1), 'ListOffsets must contain 1');

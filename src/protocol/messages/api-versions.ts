@@ -1,4 +1,6 @@
-// ApiVersions (key 18). Kafka: versions 0-4, flexible 3+. raftka serves 0-3.
+// ApiVersions (key 18). Kafka: versions 0-4, flexible 3+; raftka serves 0-4. v4 has v3's
+// fields; it only lets SupportedFeatures list a feature whose MinVersion is 0, which answers below
+// v4 leave out (KAFKA-17011/17492: older clients fail to parse it; apis.ts apiVersionsResponse).
 // The response header is ALWAYS v0 (see header.ts); an unsupported request version is answered
 // with error 35 in a v0-shaped body (apis.ts: unsupportedApiVersionsResponse).
 //
@@ -56,7 +58,7 @@ export const apiVersionsApi = defineApi({
   key: 18,
   name: 'ApiVersions',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 4,
   request: apiVersionsRequestSchema,
   response: apiVersionsResponseSchema,
 });

@@ -1,5 +1,5 @@
-// DeleteRecords (key 21). Kafka: versions 0-2, flexible 2+. raftka serves 0-1 (kafkajs and
-// librdkafka send 1). Offset -1 means "up to the high watermark".
+// DeleteRecords (key 21). Kafka: versions 0-2, flexible 2+; raftka serves all three (kafkajs and
+// librdkafka send 1, Java clients 2; v2 only changes the encoding). Offset -1 means "up to the high watermark".
 //
 // Request:  Topics [Name, Partitions [PartitionIndex int32, Offset int64]], TimeoutMs int32
 // Response: ThrottleTimeMs, Topics [Name, Partitions [PartitionIndex int32, LowWatermark int64, ErrorCode]]
@@ -55,7 +55,7 @@ export const deleteRecordsApi = defineApi({
   key: 21,
   name: 'DeleteRecords',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   request: deleteRecordsRequestSchema,
   response: deleteRecordsResponseSchema,
 });

@@ -1,12 +1,13 @@
-// DescribeLogDirs (key 35). Kafka: versions 0-4, flexible 2+; raftka serves all five. The broker
+// DescribeLogDirs (key 35). Kafka: versions 0-5 (4.x: 1-5), flexible 2+; raftka serves 0-5. The broker
 // answers for its own log.dirs: each partition's size on disk and, from v4, the volume's total and
-// usable bytes. Callers: the broker handler (src/broker/log-dirs-api.ts), raftka's client
+// usable bytes, from v5 whether the log dir is cordoned (KIP-1066; raftka never cordons one: false). Callers: the broker handler (src/broker/log-dirs-api.ts), raftka's client
 // (src/client/log-dirs.ts) and the web console's sizes and disk use.
 //
 // Request:  Topics nullable [Topic string, Partitions [int32]]   (null: every hosted partition)
 // Response: ThrottleTimeMs, v3+ ErrorCode, Results [ErrorCode, LogDir string,
 //             Topics [Name, Partitions [PartitionIndex int32, PartitionSize int64, OffsetLag int64,
-//               IsFutureKey bool]], v4+ TotalBytes int64 (-1), v4+ UsableBytes int64 (-1)]
+//               IsFutureKey bool]], v4+ TotalBytes int64 (-1), v4+ UsableBytes int64 (-1),
+//               v5+ IsCordoned bool (false)]
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
@@ -48,6 +49,7 @@ const describeLogDirsResponseSchema = message('DescribeLogDirsResponse', '2+', [
         ),
         field('totalBytes', 'int64', '4+', { default: -1 }),
         field('usableBytes', 'int64', '4+', { default: -1 }),
+        field('isCordoned', 'bool', '5+', { default: false }),
       ]),
     ),
     '0+',
@@ -62,7 +64,7 @@ export const describeLogDirsApi = defineApi({
   key: 35,
   name: 'DescribeLogDirs',
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   request: describeLogDirsRequestSchema,
   response: describeLogDirsResponseSchema,
 });

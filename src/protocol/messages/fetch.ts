@@ -1,7 +1,12 @@
-// Fetch (key 1). Kafka: versions 0-17, flexible 12+. raftka serves 4-12: v4 is the first with
-// RecordBatch v2 (librdkafka MSGVER2), kafkajs and librdkafka send 11, @platformatic/kafka needs 12
-// (v13+ would switch to topic ids). Hot path: `records` is encoded from the caller's Buffer (big
-// ones by reference, see Writer) and decoded as a slice; nothing here looks inside it.
+// Fetch (key 1). Kafka: versions 0-18 (4.x: 4-18), flexible 12+. raftka serves 4-18: v4 is the
+// first with RecordBatch v2 (librdkafka MSGVER2; v0-3 would need down-conversion to message format
+// v0/v1, which raftka does not do), kafkajs and librdkafka send 11, @platformatic/kafka 12. v13
+// names topics by id (an unknown id is UNKNOWN_TOPIC_ID), v14 may answer
+// OFFSET_MOVED_TO_TIERED_STORAGE (never: no tiered storage), v15 moves the replica id into
+// ReplicaState, v16 adds NodeEndpoints (KIP-951), v17 the follower's directory id, v18 the
+// follower's high watermark (KIP-1166); v15-18 change only what a follower sends (raftka's
+// followers fetch over gRPC). Hot path: `records` is encoded from the caller's Buffer (big ones by
+// reference, see Writer) and decoded as a slice; nothing here looks inside it.
 //
 // Request:  v12+ tagged 0 ClusterId nullable string; v0-14 ReplicaId int32 (-1);
 //           v15+ tagged 1 ReplicaState {ReplicaId int32 (-1), ReplicaEpoch int64 (-1)};
@@ -9,7 +14,8 @@
 //           v7+ SessionId int32 (0), v7+ SessionEpoch int32 (-1),
 //           Topics [v0-12 Topic string, v13+ TopicId uuid, Partitions [Partition int32,
 //             v9+ CurrentLeaderEpoch int32 (-1), FetchOffset int64, v12+ LastFetchedEpoch int32 (-1),
-//             v5+ LogStartOffset int64 (-1), PartitionMaxBytes int32, v17+ tagged 0 ReplicaDirectoryId uuid]],
+//             v5+ LogStartOffset int64 (-1), PartitionMaxBytes int32, v17+ tagged 0 ReplicaDirectoryId uuid,
+//             v18+ tagged 1 HighWatermark int64 (Long.MAX: not known)]],
 //           v7+ ForgottenTopicsData [v7-12 Topic, v13+ TopicId, Partitions [int32]],
 //           v11+ RackId string ("")
 // Response: v1+ ThrottleTimeMs, v7+ ErrorCode int16, v7+ SessionId int32 (0),
@@ -59,6 +65,9 @@ const fetchRequestSchema = message('FetchRequest', '12+', [
               field('logStartOffset', 'int64', '5+', { default: -1 }),
               field('partitionMaxBytes', 'int32', '0+'),
               field('replicaDirectoryId', 'uuid', '17+', { tag: 0 }),
+              // Kafka's default is Long.MAX_VALUE ("not supported"), which an int64 number cannot
+              // hold; it is never on the wire (a tagged field equal to its default is left out).
+              field('highWatermark', 'int64', '18+', { tag: 1, default: Number.MAX_SAFE_INTEGER }),
             ]),
           ),
           '0+',
@@ -167,7 +176,7 @@ export const fetchApi = defineApi({
   key: 1,
   name: 'Fetch',
   minVersion: 4,
-  maxVersion: 12,
+  maxVersion: 18,
   request: fetchRequestSchema,
   response: fetchResponseSchema,
 });

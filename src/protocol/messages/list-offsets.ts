@@ -1,5 +1,10 @@
-// ListOffsets (key 2). Kafka: versions 0-10, flexible 6+. raftka serves 0-5 (librdkafka needs v1
-// advertised for offsets-for-times and sends 2, kafkajs sends 3, @platformatic/kafka needs ≥ 5).
+// ListOffsets (key 2). Kafka: versions 0-11 (4.x: 1-11), flexible 6+; raftka serves 0-11 (librdkafka
+// needs v1 advertised for offsets-for-times and sends 2, kafkajs sends 3, @platformatic/kafka needs
+// ≥ 5). The versions add special timestamps, each refused (UNSUPPORTED_VERSION) below its version:
+// v7 -3 max timestamp (KIP-734), v8 -4 earliest local offset (KIP-405), v9 -5 latest tiered offset
+// (KIP-1005), v11 -6 earliest pending upload (KIP-1023); v10 adds TimeoutMs for remote lookups
+// (KIP-1075). raftka has no tiered storage: -4 is the log start offset, -5 and -6 answer offset -1,
+// as Kafka does for a topic without remote storage.
 //
 // Request:  ReplicaId int32, v2+ IsolationLevel int8,
 //           Topics [Name, Partitions [PartitionIndex int32, v4+ CurrentLeaderEpoch int32 (-1),
@@ -71,7 +76,7 @@ export const listOffsetsApi = defineApi({
   key: 2,
   name: 'ListOffsets',
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 11,
   request: listOffsetsRequestSchema,
   response: listOffsetsResponseSchema,
 });

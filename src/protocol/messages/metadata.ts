@@ -1,5 +1,7 @@
-// Metadata (key 3). Kafka: versions 0-12, flexible 9+. raftka serves 0-9 (kafkajs sends 6,
-// librdkafka 4, @platformatic/kafka needs ≥ 9; v10+ adds topic ids).
+// Metadata (key 3). Kafka: versions 0-13, flexible 9+; raftka serves 0-13 (kafkajs sends 6,
+// librdkafka 4, @platformatic/kafka needs ≥ 9). v10 adds topic ids to the answer, v12 lets a
+// request name topics by id (Name null; an unknown id is UNKNOWN_TOPIC_ID), v13 adds a top-level
+// ErrorCode (KIP-1102 REBOOTSTRAP_REQUIRED; raftka answers 0).
 // Note: Topics = [] in v0 means "all topics"; from v1 all topics is Topics = null.
 //
 // Request:  Topics nullable(v1+) [v10+ TopicId uuid, Name string (nullable v10+)],
@@ -10,7 +12,7 @@
 //           Topics [ErrorCode, Name (nullable v12+), v10+ TopicId uuid, v1+ IsInternal bool,
 //             Partitions [ErrorCode, PartitionIndex, LeaderId, v7+ LeaderEpoch (-1), ReplicaNodes [int32],
 //               IsrNodes [int32], v5+ OfflineReplicas [int32]], v8+ TopicAuthorizedOperations int32 (INT32_MIN)],
-//           v8-10 ClusterAuthorizedOperations int32 (INT32_MIN)
+//           v8-10 ClusterAuthorizedOperations int32 (INT32_MIN), v13+ ErrorCode int16 (0)
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
@@ -75,6 +77,7 @@ const metadataResponseSchema = message('MetadataResponse', '9+', [
     '0+',
   ),
   field('clusterAuthorizedOperations', 'int32', '8-10', { default: authorizedOperationsUnknown }),
+  field('errorCode', 'int16', '13+', { default: 0 }),
 ]);
 
 export interface MetadataRequest extends MessageValue<typeof metadataRequestSchema> {}
@@ -85,7 +88,7 @@ export const metadataApi = defineApi({
   key: 3,
   name: 'Metadata',
   minVersion: 0,
-  maxVersion: 12,
+  maxVersion: 13,
   request: metadataRequestSchema,
   response: metadataResponseSchema,
 });

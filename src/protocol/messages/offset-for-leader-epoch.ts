@@ -1,5 +1,6 @@
-// OffsetForLeaderEpoch (key 23). Kafka: versions 0-4, flexible 4+. raftka serves 0-3 (Java
-// consumers use it for log truncation detection; kafkajs/librdkafka 2.0.2 never send it).
+// OffsetForLeaderEpoch (key 23). Kafka: versions 0-4 (4.x: 2-4), flexible 4+; raftka
+// serves 0-4 (Java consumers use it for log truncation detection; kafkajs/librdkafka 2.0.2 never
+// send it; v4 only changes the encoding).
 //
 // Request:  v3+ ReplicaId int32 (-2), Topics [Topic string, Partitions [Partition int32,
 //             v2+ CurrentLeaderEpoch int32 (-1), LeaderEpoch int32]]
@@ -64,7 +65,7 @@ export const offsetForLeaderEpochApi = defineApi({
   key: 23,
   name: 'OffsetForLeaderEpoch',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 4,
   request: offsetForLeaderEpochRequestSchema,
   response: offsetForLeaderEpochResponseSchema,
 });
