@@ -46,6 +46,11 @@ import { listTransactionsApi } from './messages/list-transactions.js';
 import { alterPartitionReassignmentsApi, listPartitionReassignmentsApi } from './messages/partition-reassignments.js';
 import { saslHandshakeApi } from './messages/sasl-handshake.js';
 import { saslAuthenticateApi } from './messages/sasl-authenticate.js';
+import { alterUserScramCredentialsApi, describeUserScramCredentialsApi } from './messages/scram-credentials.js';
+import { describeTopicPartitionsApi } from './messages/describe-topic-partitions.js';
+import { electLeadersApi } from './messages/elect-leaders.js';
+import { updateFeaturesApi } from './messages/update-features.js';
+import { getTelemetrySubscriptionsApi, pushTelemetryApi } from './messages/telemetry.js';
 
 export type { Api, AnyApi, ApiInfo } from './messages/define.js';
 
@@ -95,6 +100,14 @@ const all: readonly AnyApi[] = [
   // SASL (served by the Kafka listener while a connection authenticates; ILLEGAL_SASL_STATE after)
   saslHandshakeApi,
   saslAuthenticateApi,
+  // SCRAM users, paged topic descriptions, leader elections, feature levels, client telemetry
+  describeUserScramCredentialsApi,
+  alterUserScramCredentialsApi,
+  describeTopicPartitionsApi,
+  electLeadersApi,
+  updateFeaturesApi,
+  getTelemetrySubscriptionsApi,
+  pushTelemetryApi,
 ];
 
 export const apis: ReadonlyMap<number, AnyApi> = new Map(all.map((a) => [a.key, a]));
