@@ -3,6 +3,8 @@
 // [--delete-config k,...]`, like kafka-configs.sh, through the controllers. Topics and brokers
 // hold configs; users, clients and ips hold client quotas, and users also SCRAM credentials
 // (`--add-config 'SCRAM-SHA-256=[iterations=8192,password=secret]'`, `--delete-config SCRAM-SHA-256`).
+// With --bootstrap-server instead, users' SCRAM credentials go over the Kafka protocol
+// (configs-scram.ts), as kafka-configs.sh does.
 import { isSensitiveConfig } from '../protocol/kafka-config-names.js';
 import type { CommandModule } from 'yargs';
 import { ControllerClient } from '../client/controller-client.js';
@@ -14,10 +16,12 @@ import { scramMechanismNames } from '../protocol/scram-types.js';
 import { ConfigResourceType } from '../metadata/records.js';
 import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
+import { userScramViaBroker } from './configs-scram.js';
 import { type CommandConfigArgs, checkControllerCommandConfig, commandConfigOption } from './command-config.js';
 
 interface ConfigsArgs extends CommandConfigArgs {
-  'bootstrap-controller': string;
+  'bootstrap-controller'?: string;
+  'bootstrap-server'?: string;
   'entity-type': string;
   'entity-name'?: string;
   'entity-default'?: boolean;
@@ -142,7 +146,8 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
   describe: 'Describe or alter topic, broker and cluster-default configs, client quotas and SCRAM credentials',
   builder: (y) =>
     y
-      .option('bootstrap-controller', { type: 'string', demandOption: true })
+      .option('bootstrap-controller', { type: 'string', describe: 'host:port of any controller (gRPC)' })
+      .option('bootstrap-server', { type: 'string', describe: 'host:port of brokers (Kafka protocol; users SCRAM)' })
       .option('command-config', commandConfigOption)
       .option('entity-type', {
         type: 'string',
@@ -161,12 +166,20 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
       .option('json', { type: 'boolean' })
       .check((a) => {
         if (Boolean(a.describe) === Boolean(a.alter)) throw new Error('give exactly one of --describe or --alter');
+        if ((a['bootstrap-server'] === undefined) === (a['bootstrap-controller'] === undefined))
+          throw new Error('give exactly one of --bootstrap-server or --bootstrap-controller');
+        if (a['bootstrap-server'] !== undefined && a['entity-type'] !== 'users')
+          throw new Error('--bootstrap-server serves --entity-type users (SCRAM credentials) so far');
         if (!a['entity-name'] && !(a['entity-default'] && a['entity-type'] !== 'topics'))
           throw new Error('give --entity-name (or --entity-default, except for topics)');
         return true;
       }),
   handler: async (args) => {
-    const client = new ControllerClient([parseEndpoint(args['bootstrap-controller'])]);
+    if (args['bootstrap-server'] !== undefined) {
+      await userScramViaBroker(args).catch(exitWithError);
+      return;
+    }
+    const client = new ControllerClient([parseEndpoint(args['bootstrap-controller']!)]);
     try {
       checkControllerCommandConfig(args);
       if (args['entity-type'] in quotaEntityTypes) await quotaConfigs(client, args);
