@@ -8,7 +8,12 @@
 import { isSensitiveConfig } from '../protocol/kafka-config-names.js';
 import type { CommandModule } from 'yargs';
 import { ControllerClient } from '../client/controller-client.js';
-import { parseConfigAssignments, scramMechanismByName, scramUpsertion } from '../client/config-assignments.js';
+import {
+  parseConfigAssignments,
+  parseConfigNames,
+  scramMechanismByName,
+  scramUpsertion,
+} from '../client/config-assignments.js';
 import { errorName } from '../common/errors.js';
 import { AlterConfigOp } from '../protocol/config-types.js';
 import { QuotaMatchType } from '../protocol/quota-types.js';
@@ -115,10 +120,7 @@ async function quotaConfigs(client: ControllerClient, args: ConfigsArgs): Promis
     return;
   }
   const adds = parseConfigAssignments(args['add-config'] ?? '');
-  const deletes = (args['delete-config'] ?? '')
-    .split(',')
-    .map((k) => k.trim())
-    .filter((k) => k !== '');
+  const deletes = parseConfigNames(args['delete-config'] ?? '');
   const isScram = (k: string): boolean => scramMechanismByName.has(k);
   if (adds.length === 0 && deletes.length === 0) throw new Error('--alter needs --add-config and/or --delete-config');
   if ((adds.some((a) => isScram(a.name)) || deletes.some(isScram)) && (entityType !== 'user' || name === null))

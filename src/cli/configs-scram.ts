@@ -6,7 +6,12 @@
 // not handled on this path (they need Describe/AlterClientQuotas over the Kafka protocol).
 // Who calls: configs-command.ts.
 import { alterUserScramCredentials, describeUserScramCredentials } from '../client/cluster-admin.js';
-import { parseConfigAssignments, scramMechanismByName, scramUpsertion } from '../client/config-assignments.js';
+import {
+  parseConfigAssignments,
+  parseConfigNames,
+  scramMechanismByName,
+  scramUpsertion,
+} from '../client/config-assignments.js';
 import { KafkaClient } from '../client/kafka-client.js';
 import { ErrorCode, errorName } from '../common/errors.js';
 import { parseEndpoints } from '../common/endpoint.js';
@@ -52,10 +57,7 @@ export async function userScramViaBroker(args: UserScramArgs): Promise<void> {
       return;
     }
     const adds = parseConfigAssignments(args['add-config'] ?? '');
-    const deletes = (args['delete-config'] ?? '')
-      .split(',')
-      .map((k) => k.trim())
-      .filter((k) => k !== '');
+    const deletes = parseConfigNames(args['delete-config'] ?? '');
     const other = [...adds.map((a) => a.name), ...deletes].filter((k) => !scramMechanismByName.has(k));
     if (other.length > 0)
       throw new Error(

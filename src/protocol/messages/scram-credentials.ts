@@ -12,6 +12,13 @@
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
 import { defineApi } from './define.js';
 
+/** A per-user result's first fields, in both responses. */
+const userResultFields = [
+  field('user', 'string', '0+'),
+  field('errorCode', 'int16', '0+'),
+  field('errorMessage', 'string', '0+', { nullable: '0+', default: null }),
+] as const;
+
 const describeRequestSchema = message('DescribeUserScramCredentialsRequest', '0+', [
   field('users', array(struct([field('name', 'string', '0+')])), '0+', { nullable: '0+' }),
 ]);
@@ -24,9 +31,7 @@ const describeResponseSchema = message('DescribeUserScramCredentialsResponse', '
     'results',
     array(
       struct([
-        field('user', 'string', '0+'),
-        field('errorCode', 'int16', '0+'),
-        field('errorMessage', 'string', '0+', { nullable: '0+', default: null }),
+        ...userResultFields,
         field(
           'credentialInfos',
           array(struct([field('mechanism', 'int8', '0+'), field('iterations', 'int32', '0+')])),
@@ -59,13 +64,7 @@ const alterResponseSchema = message('AlterUserScramCredentialsResponse', '0+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
   field(
     'results',
-    array(
-      struct([
-        field('user', 'string', '0+'),
-        field('errorCode', 'int16', '0+'),
-        field('errorMessage', 'string', '0+', { nullable: '0+', default: null }),
-      ]),
-    ),
+    array(struct(userResultFields)),
     '0+',
   ),
 ]);
