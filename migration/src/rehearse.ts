@@ -14,6 +14,7 @@ import { buildReport, type RehearseReport, type ReportSource } from './report.js
 import { translateToRecords, type MigrationPlan } from './translate.js';
 import { readDataDir, resolveVersion2 } from './zk/data-dir-reader.js';
 import { readJsonDump } from './zk/json-dump-reader.js';
+import { readLiveEnsemble } from './zk/live-reader.js';
 import { LevelZnodeStore } from './zk/level-znode-store.js';
 import type { ZnodeSource } from './zk/znode-tree.js';
 
@@ -26,7 +27,9 @@ export const RehearseExit = { migratable: 0, unreadable: 2, blocked: 3 } as cons
  */
 export type ZkInput =
   | { readonly zkDataDir: string; readonly snapshot?: string; readonly stagingDir?: string }
-  | { readonly zkDump: string };
+  | { readonly zkDump: string }
+  /** A running ensemble, read-only: `host:port[,host:port...][/chroot]`. */
+  | { readonly zkConnect: string };
 
 interface ZkRead {
   readonly tree: ZnodeSource;
@@ -101,9 +104,28 @@ async function readDataDirStaged(input: {
   }
 }
 
-/** Item 1: the znode tree from either input kind. Throws MigrationInputError. */
+/** A running ensemble's tree; the znodes that changed while it was read are warnings. */
+async function readLive(connect: string): Promise<ZkRead> {
+  const r = await readLiveEnsemble(connect);
+  const notes: Problem[] = r.changed.map((path) => ({
+    severity: 'warning',
+    code: 'ZK_CHANGED_DURING_READ',
+    path,
+    message: `modified after the read began at zxid ${hexZxid(r.startZxid)} (the ensemble was at ${hexZxid(r.endZxid)} when it ended, after ${r.attempts} attempt(s)); rehearse again when the cluster is quiet`,
+  }));
+  return {
+    tree: r.tree,
+    notes,
+    resumed: false,
+    close: async () => undefined,
+    source: { kind: 'zk-live', path: connect, snapshotZxid: null, lastZxid: hexZxid(r.endZxid), txnLogsReplayed: [] },
+  };
+}
+
+/** Item 1: the znode tree from any input kind. Throws MigrationInputError. */
 export async function readZkInput(input: ZkInput): Promise<ZkRead> {
   if ('zkDataDir' in input) return readDataDirStaged(input);
+  if ('zkConnect' in input) return readLive(input.zkConnect);
   const r = await readJsonDump(input.zkDump);
   return {
     tree: r.tree,

@@ -8,11 +8,12 @@ import { compareProblems, type Problem } from './problems.js';
 import type { MigrationPlan } from './translate.js';
 
 export interface ReportSource {
-  readonly kind: 'zk-data-dir' | 'zk-dump';
+  readonly kind: 'zk-data-dir' | 'zk-dump' | 'zk-live';
+  /** The data directory, the dump file, or the connect string of a live ensemble. */
   readonly path: string;
-  /** Hex ("0xde"); null for a JSON dump. */
+  /** Hex ("0xde"); null for a JSON dump or a live ensemble. */
   readonly snapshotZxid: string | null;
-  /** Hex; for a dump, the highest zxid in any node's stat. */
+  /** Hex; for a dump, the highest zxid in any node's stat; live, the server's zxid the read is consistent at. */
   readonly lastZxid: string;
   readonly txnLogsReplayed: readonly string[];
 }
@@ -151,7 +152,9 @@ export function formatReport(r: RehearseReport, readMs: number, forced: readonly
     `Source:            ${s.kind} ${s.path}`,
     s.kind === 'zk-data-dir'
       ? `                   snapshot zxid ${s.snapshotZxid}, replayed ${s.txnLogsReplayed.join(', ') || 'no logs'} up to zxid ${s.lastZxid}`
-      : `                   highest zxid in the dump ${s.lastZxid}`,
+      : s.kind === 'zk-live'
+        ? `                   read live, consistent at zxid ${s.lastZxid}`
+        : `                   highest zxid in the dump ${s.lastZxid}`,
     `Read in:           ${readMs.toFixed(0)} ms`,
     `Cluster id:        ${r.clusterId ?? '(none)'}`,
     `Brokers:           ${c.brokers}`,

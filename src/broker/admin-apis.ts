@@ -4,6 +4,8 @@
 // (DescribeConfigs, DescribeCluster) come from the broker's own metadata image; DeleteRecords and
 // OffsetForLeaderEpoch act on the partition logs this broker leads.
 import { isSensitiveConfig } from '../protocol/kafka-config-names.js';
+import { configDoc } from '../protocol/config-docs.js';
+import { zeroUuid } from '../protocol/primitives/uuid.js';
 import { ErrorCode, errorName } from '../common/errors.js';
 import {
   ControllerUnavailableError,
@@ -40,7 +42,11 @@ import {
   type DeleteTopicsRequest,
   type DeleteTopicsResponseInput,
 } from '../protocol/messages/delete-topics.js';
-import { describeClusterApi, type DescribeClusterResponseInput } from '../protocol/messages/describe-cluster.js';
+import {
+  describeClusterApi,
+  type DescribeClusterRequest,
+  type DescribeClusterResponseInput,
+} from '../protocol/messages/describe-cluster.js';
 import {
   describeConfigsApi,
   type DescribeConfigsRequest,
@@ -71,7 +77,7 @@ import {
   type RequestContext,
 } from './api-context.js';
 import { describeBrokerConfigs, describeTopicConfigs } from './config-describe.js';
-import { actOnAllowed, clusterAuthorizedOperations, clusterOnly, type RequestAuthorization } from './authorization.js';
+import { clusterAuthorizedOperations, clusterOnly, type RequestAuthorization } from './authorization.js';
 import {
   authorizeConfigResources,
   authorizeCreateTopics,
@@ -100,7 +106,9 @@ export async function forward<M extends ControllerMethod>(
 export function registerAdminApis(apis: KafkaApiRegistry, ctx: BrokerApiContext): void {
   const image = (): MetadataImage | null => ctx.replicas.currentImage();
   // Each API's ACL rule is applied here, around the unguarded handler (admin-authorization.ts).
-  apis.register(createTopicsApi, (r, _rc, az) => authorizeCreateTopics(az, r, (q) => createTopics(ctx, q)));
+  apis.register(createTopicsApi, (r, rc, az) =>
+    authorizeCreateTopics(az, r, (q) => createTopics(ctx, q, rc.header.apiVersion, az)),
+  );
   apis.register(deleteTopicsApi, (r, rc, az) => deleteTopics(ctx, r, rc, image(), az));
   apis.register(createPartitionsApi, async (r, _rc, az) => ({
     results: await authorizeTopicList(
@@ -198,7 +206,51 @@ const configKey = (r: { resourceType: number; resourceName: string }) => ({
   resourceName: r.resourceName,
 });
 
-async function createTopics(ctx: BrokerApiContext, req: CreateTopicsRequest): Promise<CreateTopicsResponseInput> {
+/**
+ * v5+ (KIP-525) answers each created (or validated) topic with its partition count, replication
+ * factor and effective configs, the request's over the broker defaults; a principal without
+ * DESCRIBE_CONFIGS on the topic gets none of them and TopicConfigErrorCode TOPIC_AUTHORIZATION_FAILED.
+ */
+function createdTopicDetails(
+  ctx: BrokerApiContext,
+  t: CreateTopicsRequest['topics'][number],
+  a: { numPartitions: number; replicationFactor: number },
+  version: number,
+  az: RequestAuthorization,
+): Pick<CreateTopicsResponseInput['topics'][number], 'numPartitions' | 'replicationFactor' | 'configs'> & {
+  topicConfigErrorCode?: number;
+} {
+  if (version < 5) return { numPartitions: a.numPartitions, replicationFactor: a.replicationFactor, configs: null };
+  if (!az.topic(AclOperation.DESCRIBE_CONFIGS, t.name, true))
+    return {
+      numPartitions: -1,
+      replicationFactor: -1,
+      configs: null,
+      topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    };
+  const given = new Map(t.configs.flatMap((c) => (c.value === null ? [] : [[c.name, c.value] as const])));
+  return {
+    numPartitions: a.numPartitions,
+    replicationFactor: a.replicationFactor,
+    configs: describeTopicConfigs(ctx.config, given).map((e) => {
+      const isSensitive = isSensitiveConfig(e.name);
+      return {
+        name: e.name,
+        value: isSensitive ? null : e.value,
+        readOnly: e.readOnly,
+        configSource: e.source,
+        isSensitive,
+      };
+    }),
+  };
+}
+
+async function createTopics(
+  ctx: BrokerApiContext,
+  req: CreateTopicsRequest,
+  version: number,
+  az: RequestAuthorization,
+): Promise<CreateTopicsResponseInput> {
   // Kafka's rule: manual assignments leave the partition count and replication factor at -1.
   const bothSet = new Set(
     req.topics
@@ -251,14 +303,23 @@ async function createTopics(ctx: BrokerApiContext, req: CreateTopicsRequest): Pr
         topicId: a.topicId.length === 16 ? Buffer.from(a.topicId).toString('base64url') : undefined,
         errorCode,
         errorMessage: errorCode === 0 ? null : a.errorMessage,
-        numPartitions: a.numPartitions,
-        replicationFactor: a.replicationFactor,
-        configs: null,
+        ...(errorCode === 0
+          ? createdTopicDetails(ctx, t, a, version, az)
+          : { numPartitions: -1, replicationFactor: -1, configs: null }),
       };
     }),
   };
 }
 
+type DeleteTopicsAnswer = DeleteTopicsResponseInput['responses'][number];
+
+/**
+ * DeleteTopics. v6 names each topic by name or by id (both, or neither, is INVALID_REQUEST): an
+ * id this broker's image does not know is UNKNOWN_TOPIC_ID (so is one the principal may not
+ * DESCRIBE, as Kafka hides it), a name given twice or an id given twice is INVALID_REQUEST, and
+ * every answer carries the topic's id (and the name of a topic named by id). DELETE is needed on
+ * each topic.
+ */
 async function deleteTopics(
   ctx: BrokerApiContext,
   req: DeleteTopicsRequest,
@@ -266,33 +327,72 @@ async function deleteTopics(
   img: MetadataImage | null,
   az: RequestAuthorization,
 ): Promise<DeleteTopicsResponseInput> {
-  const byId = rc.header.apiVersion >= 6;
-  const names = byId
-    ? req.topics.map((t) => t.name ?? [...(img?.topicsById.values() ?? [])].find((x) => x.id === t.topicId)?.name ?? '')
-    : (req.topicNames ?? []);
-  // DELETE on each topic; an unknown topic id ('') is the controller's to answer.
-  const responses = await actOnAllowed(
-    names,
-    (name) => name === '' || az.topic(AclOperation.DELETE, name),
-    async (allowed) => {
-      const res = await forward(ctx, 'DeleteTopics', { names: [...allowed] }, req.timeoutMs);
-      const answers = new Map('unavailable' in res ? [] : res.topics.map((t) => [t.name, t]));
-      return allowed.map((name) => {
-        const a = answers.get(name);
-        const errorCode = a ? a.errorCode : ErrorCode.REQUEST_TIMED_OUT;
-        return {
-          name,
-          errorCode,
-          errorMessage:
-            errorCode === 0
-              ? null
-              : (a?.errorMessage ?? ('unavailable' in res ? res.unavailable : errorName(errorCode))),
-        };
-      });
-    },
-    (name) => ({ name, ...topicDenied }),
+  const v6 = rc.header.apiVersion >= 6;
+  const idOf = (name: string): string => img?.topicsByName.get(name)?.id ?? zeroUuid;
+  const asked: { name: string | null; topicId: string }[] = v6
+    ? req.topics.map((t) => (t.name !== null ? { name: t.name, topicId: idOf(t.name) } : t))
+    : (req.topicNames ?? []).map((name) => ({ name, topicId: zeroUuid }));
+  // v6: exactly one of name and id names a topic.
+  const malformed = (i: number): boolean =>
+    v6 && (req.topics[i]?.name === null) === (req.topics[i]?.topicId === zeroUuid);
+  const count = (key: (a: (typeof asked)[number]) => string | null) => {
+    const n = new Map<string, number>();
+    for (const [i, a] of asked.entries()) {
+      if (malformed(i)) continue;
+      const k = key(a);
+      if (k !== null) n.set(k, (n.get(k) ?? 0) + 1);
+    }
+    return n;
+  };
+  const names = count((a) => a.name);
+  const ids = count((a) => (a.name === null ? a.topicId : null));
+  // Answers decided here; the rest go to the controller by name.
+  const early = (a: (typeof asked)[number], i: number): DeleteTopicsAnswer | null => {
+    const given = req.topics[i];
+    if (malformed(i) && given)
+      return {
+        ...given,
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage:
+          given.name === null
+            ? 'Neither topic name nor id were specified.'
+            : 'You may not specify both topic name and topic id.',
+      };
+    if (a.name !== null) {
+      if ((names.get(a.name) ?? 0) > 1)
+        return { ...a, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' };
+      return az.topic(AclOperation.DELETE, a.name) ? null : { ...a, ...topicDenied };
+    }
+    if ((ids.get(a.topicId) ?? 0) > 1)
+      return { ...a, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic id.' };
+    const name = img?.topicsById.get(a.topicId)?.name;
+    if (name === undefined || !az.topic(AclOperation.DESCRIBE, name, true))
+      return { ...a, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, errorMessage: `unknown topic id ${a.topicId}` };
+    return az.topic(AclOperation.DELETE, name) ? null : { name, topicId: a.topicId, ...topicDenied };
+  };
+  const decided = asked.map(early);
+  const toDelete = asked.flatMap((a, i) =>
+    decided[i] === null ? [a.name ?? img?.topicsById.get(a.topicId)?.name ?? ''] : [],
   );
-  return { responses };
+  const res = await forward(ctx, 'DeleteTopics', { names: toDelete }, req.timeoutMs);
+  const answers = new Map('unavailable' in res ? [] : res.topics.map((t) => [t.name, t]));
+  let k = 0;
+  return {
+    responses: asked.map((a, i): DeleteTopicsAnswer => {
+      const d = decided[i];
+      if (d) return v6 ? d : { name: d.name, errorCode: d.errorCode, errorMessage: d.errorMessage };
+      const name = toDelete[k++] ?? '';
+      const r = answers.get(name);
+      const errorCode = r ? r.errorCode : ErrorCode.REQUEST_TIMED_OUT;
+      return {
+        name,
+        topicId: a.topicId,
+        errorCode,
+        errorMessage:
+          errorCode === 0 ? null : (r?.errorMessage ?? ('unavailable' in res ? res.unavailable : errorName(errorCode))),
+      };
+    }),
+  };
 }
 
 async function createPartitions(
@@ -378,6 +478,8 @@ function describeConfigs(
           .filter((e) => !keys || keys.includes(e.name))
           .map((e) => {
             const isSensitive = isSensitiveConfig(e.name);
+            // v3+: every entry's type; its documentation only when asked for.
+            const doc = configDoc(r.resourceType, e.name);
             return {
               name: e.name,
               value: isSensitive ? null : e.value,
@@ -386,6 +488,8 @@ function describeConfigs(
               configSource: e.source,
               isSensitive,
               synonyms: [],
+              configType: doc.configType,
+              documentation: req.includeDocumentation ? doc.documentation : null,
             };
           }),
       };
@@ -449,26 +553,54 @@ async function alterViaController(
   });
 }
 
-/** Answered to anyone, as Kafka's brokers do; DESCRIBE on the cluster only shows its authorized operations. */
+/** KIP-919's endpoint types: what a DescribeCluster v1+ request asks to be described. */
+const EndpointType = { BROKER: 1, CONTROLLER: 2 } as const;
+
+/**
+ * Answered to anyone, as Kafka's brokers do; DESCRIBE on the cluster only shows its authorized
+ * operations. A broker describes brokers: asked for controllers (v1+) it answers
+ * MISMATCHED_ENDPOINT_TYPE, for an unknown type UNSUPPORTED_ENDPOINT_TYPE (INVALID_REQUEST at v0,
+ * as Kafka does). v2 may include fenced brokers, each marked IsFenced.
+ */
 function describeCluster(
   ctx: BrokerApiContext,
-  req: { readonly includeClusterAuthorizedOperations: boolean },
+  req: DescribeClusterRequest,
   rc: RequestContext,
   img: MetadataImage | null,
   az: RequestAuthorization,
 ): DescribeClusterResponseInput {
+  const version = rc.header.apiVersion;
+  const wanted = req.endpointType; // 1 (brokers) when the version has no such field
+  if (wanted !== EndpointType.BROKER) {
+    const known = wanted === EndpointType.CONTROLLER;
+    return {
+      errorCode:
+        version === 0
+          ? ErrorCode.INVALID_REQUEST
+          : known
+            ? ErrorCode.MISMATCHED_ENDPOINT_TYPE
+            : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
+      errorMessage: known
+        ? 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER'
+        : `Unsupported endpoint type ${wanted}`,
+      clusterId: '',
+      brokers: [],
+    };
+  }
+  const withFenced = req.includeFencedBrokers; // false before v2
   const brokers = img
     ? [...img.brokers.values()]
-        .filter((b) => !b.fenced)
+        .filter((b) => withFenced || !b.fenced)
         .sort((a, b) => a.id - b.id)
         .flatMap((b) => {
           const ep = b.endpoints.find((e) => e.name === rc.listenerName);
-          return ep ? [{ brokerId: b.id, host: ep.host, port: ep.port, rack: b.rack }] : [];
+          return ep ? [{ brokerId: b.id, host: ep.host, port: ep.port, rack: b.rack, isFenced: b.fenced }] : [];
         })
     : [];
   return {
     errorCode: 0,
     errorMessage: null,
+    endpointType: EndpointType.BROKER,
     clusterId: ctx.clusterId,
     controllerId: img ? clientVisibleControllerId(img) : -1,
     brokers,
@@ -536,14 +668,23 @@ async function alterReassignments(
       partition: p.partitionIndex,
       replicas: p.replicas ?? [],
       cancel: p.replicas === null,
+      keepReplicationFactor: !req.allowReplicationFactorChange, // true before v1
     })),
   );
   const res = await forward(ctx, 'AlterPartitionReassignments', { items }, req.timeoutMs);
+  // v1 echoes the request's AllowReplicationFactorChange.
+  const allowReplicationFactorChange = req.allowReplicationFactorChange;
   if ('unavailable' in res)
-    return { errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: res.unavailable, responses: [] };
+    return {
+      allowReplicationFactorChange,
+      errorCode: ErrorCode.REQUEST_TIMED_OUT,
+      errorMessage: res.unavailable,
+      responses: [],
+    };
   const answers = res.items;
   let i = 0;
   return {
+    allowReplicationFactorChange,
     errorCode: 0,
     errorMessage: null,
     responses: req.topics.map((t) => ({

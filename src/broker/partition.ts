@@ -23,7 +23,8 @@ export class Partition {
   partitionEpoch = -1;
   replicas: readonly number[] = [];
   isr: readonly number[] = [];
-  private hw = 0;
+  /** Starts at the log's checkpointed high watermark (Kafka's replication-offset-checkpoint). */
+  private hw: number;
   readonly followers = new Map<number, FollowerState>();
   /** An AlterPartition this leader sent and the image has not answered yet. */
   isrChangeInFlight = false;
@@ -36,7 +37,9 @@ export class Partition {
     readonly partition: number,
     readonly brokerId: number,
     public log: Log,
-  ) {}
+  ) {
+    this.hw = log.highWatermark;
+  }
 
   get isLeader(): boolean {
     return this.leader === this.brokerId;

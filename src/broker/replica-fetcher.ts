@@ -4,6 +4,7 @@
 // diverged, and learning the high watermark. Loops start and stop as the image moves leaders.
 import type { Logger } from 'pino';
 import type { Endpoint } from '../common/node-config.js';
+import { plaintextRpc, type RpcClientSecurity } from '../rpc/rpc-security.js';
 import { ReplicaClient, type ReplicaFetchRequest, type ReplicaFetchResponse__Output } from '../rpc/replica-rpc.js';
 import type { Partition } from './partition.js';
 import { partitionKey } from '../protocol/topic-partition.js';
@@ -21,6 +22,8 @@ interface ReplicaFetcherOptions {
   readonly brokerEpoch: () => number;
   readonly fetchMaxBytes: number;
   readonly fetchWaitMaxMs: number;
+  /** How to reach the leaders' replication listeners (plaintext, or mutual TLS); default plaintext. */
+  readonly security?: RpcClientSecurity;
 }
 
 interface Loop {
@@ -70,7 +73,7 @@ export class ReplicaFetcher {
     const key = `${ep.host}:${ep.port}`;
     if (loop.client && loop.endpointKey === key) return loop.client;
     loop.client?.close();
-    loop.client = new ReplicaClient(key);
+    loop.client = new ReplicaClient(key, this.options.security ?? plaintextRpc);
     loop.endpointKey = key;
     return loop.client;
   }

@@ -241,7 +241,7 @@ export class ReplicaManager {
         topic.id,
         want.partition,
         this.brokerId,
-        this.logs.getOrCreate(topic.name, want.partition, this.topicLogConfig(image, topic.name)),
+        this.logs.getOrCreate(topic.name, want.partition, this.topicLogConfig(image, topic.name), topic.id),
       );
       this.hosted.set(key, part);
       const keys = this.byTopic.get(topic.id) ?? new Set<string>();
@@ -262,17 +262,22 @@ export class ReplicaManager {
   /**
    * Remove data left on disk by partitions this broker does not host (deleted or moved while it
    * was down). Only once the broker has caught up with the metadata log: before that, the image
-   * is a prefix of the log and may not yet name partitions whose data is perfectly good.
+   * is a prefix of the log and may not yet name partitions whose data is perfectly good. Data in
+   * `keepIn` (log dirs adopted from a ZooKeeper-mode broker at this start, whose topics the
+   * migration may not have applied yet) is kept.
    */
-  removeStrayLogs(): void {
+  removeStrayLogs(keepIn: readonly string[] = []): void {
     for (const p of this.logs.knownPartitions()) {
       // Stray: the image does not place it here (a partition whose log is still to be opened is not stray).
       const assigned =
         this.image?.topicsByName.get(p.topic)?.partitions.get(p.partition)?.replicas.includes(this.brokerId) ?? false;
-      if (!assigned && !this.hosted.has(partitionKey(p.topic, p.partition))) {
-        this.logger.info(p, 'removing the log of a partition this broker does not host');
-        this.logs.delete(p.topic, p.partition);
+      if (assigned || this.hosted.has(partitionKey(p.topic, p.partition))) continue;
+      if (keepIn.includes(this.logs.logDirOf(p.topic, p.partition) ?? '')) {
+        this.logger.warn(p, 'kept the log of a partition not in the metadata yet, in a log dir adopted at this start');
+        continue;
       }
+      this.logger.info(p, 'removing the log of a partition this broker does not host');
+      this.logs.delete(p.topic, p.partition);
     }
   }
 

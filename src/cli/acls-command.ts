@@ -8,7 +8,7 @@ import { AclOperation, AclPatternType, AclPermission, AclResourceType } from '..
 import type { AclBinding, AclBinding__Output } from '../rpc/controller-rpc.js';
 import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
-import { type CommandConfigArgs, checkControllerCommandConfig, commandConfigOption } from './command-config.js';
+import { type CommandConfigArgs, controllerSecurityOf, commandConfigOption } from './command-config.js';
 
 interface AclsArgs extends CommandConfigArgs {
   'bootstrap-controller': string;
@@ -110,9 +110,8 @@ export const aclsCommand: CommandModule<object, AclsArgs> = {
         return true;
       }),
   handler: async (args) => {
-    const client = new ControllerClient([parseEndpoint(args['bootstrap-controller'])]);
+    const client = new ControllerClient([parseEndpoint(args['bootstrap-controller'])], controllerSecurityOf(args));
     try {
-      checkControllerCommandConfig(args);
       const request = { acls: bindings(args, !args.add) };
       const res = args.add
         ? await client.createAcls(request)

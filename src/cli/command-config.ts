@@ -2,11 +2,15 @@
 // properties file (security.protocol, sasl.mechanism, sasl.jaas.config, ssl.* PEM settings;
 // src/security/client-security.ts reads it). Relative file locations in it are read from the
 // file's own directory. Commands that talk to the controllers over gRPC (--bootstrap-controller)
-// take the flag too, but refuse TLS and SASL settings: those links are not secured yet.
+// take the flag too: security.protocol=SSL there is mutual TLS with the file's keystore (a
+// certificate of the cluster's CA) and truststore; SASL is refused (the gRPC links do not speak it).
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseProperties } from '../common/properties.js';
+import type { RpcClientSecurity } from '../rpc/rpc-security.js';
 import { type ClientSecurity, clientSecurityFromProperties, plaintextClient } from '../security/client-security.js';
+import { rpcClientSecurityFromClient } from '../security/rpc-tls.js';
+import { exitWithError } from './errors.js';
 
 export interface CommandConfigArgs {
   'command-config'?: string;
@@ -32,14 +36,21 @@ export function clientSecurityOf(args: CommandConfigArgs): ClientSecurity {
   return clientSecurityFromProperties(readCommandConfig(file), dirname(file));
 }
 
-/** For --bootstrap-controller commands: a command config may only say PLAINTEXT. */
-export function checkControllerCommandConfig(args: CommandConfigArgs): void {
-  const file = args['command-config'];
-  if (file === undefined) return;
-  const protocol = (readCommandConfig(file).get('security.protocol') ?? 'PLAINTEXT').trim().toUpperCase();
-  if (protocol !== 'PLAINTEXT')
-    throw new Error(
-      `--command-config ${file} asks for ${protocol}, but the controllers' gRPC listener has no TLS or SASL yet; ` +
-        'use --bootstrap-server with this file where the command offers it, or leave the file out for --bootstrap-controller',
-    );
+/**
+ * For --bootstrap-controller commands: how to reach the controller listener (PLAINTEXT, or SSL:
+ * mutual TLS with the keystore and truststore of the command config). A bad file exits.
+ */
+export function controllerSecurityOf(args: CommandConfigArgs): RpcClientSecurity {
+  try {
+    const file = args['command-config'];
+    const security = clientSecurityOf(args);
+    if (security.sasl)
+      throw new Error(
+        `--command-config ${file} asks for ${security.protocol}, but a controller listener takes PLAINTEXT or SSL (mutual TLS); ` +
+          'use --bootstrap-server with this file where the command offers it, or a file with security.protocol=SSL and a keystore',
+      );
+    return rpcClientSecurityFromClient(security);
+  } catch (err) {
+    exitWithError(err);
+  }
 }

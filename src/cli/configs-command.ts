@@ -22,7 +22,7 @@ import { ConfigResourceType } from '../metadata/records.js';
 import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
 import { userScramViaBroker } from './configs-scram.js';
-import { type CommandConfigArgs, checkControllerCommandConfig, commandConfigOption } from './command-config.js';
+import { type CommandConfigArgs, controllerSecurityOf, commandConfigOption } from './command-config.js';
 
 interface ConfigsArgs extends CommandConfigArgs {
   'bootstrap-controller'?: string;
@@ -181,9 +181,8 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
       await userScramViaBroker(args).catch(exitWithError);
       return;
     }
-    const client = new ControllerClient([parseEndpoint(args['bootstrap-controller']!)]);
+    const client = new ControllerClient([parseEndpoint(args['bootstrap-controller']!)], controllerSecurityOf(args));
     try {
-      checkControllerCommandConfig(args);
       if (args['entity-type'] in quotaEntityTypes) await quotaConfigs(client, args);
       else await resourceConfigs(client, args);
     } catch (err) {

@@ -15,9 +15,9 @@ import { parseEndpoint, parseEndpoints } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
 import {
   type CommandConfigArgs,
-  checkControllerCommandConfig,
   clientSecurityOf,
   commandConfigOption,
+  controllerSecurityOf,
 } from './command-config.js';
 import { formatTable } from './table.js';
 
@@ -57,8 +57,7 @@ function kafkaAdmin(args: FeaturesArgs): FeaturesAdmin {
 }
 
 function controllerAdmin(args: FeaturesArgs): FeaturesAdmin {
-  checkControllerCommandConfig(args);
-  const client = new ControllerClient([parseEndpoint(args['bootstrap-controller']!)]);
+  const client = new ControllerClient([parseEndpoint(args['bootstrap-controller']!)], controllerSecurityOf(args));
   return {
     describe: async () =>
       (await client.describeFeatures({}, { anyController: true })).results.map((r) => ({

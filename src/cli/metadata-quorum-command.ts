@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
 import { describeQuorum, type QuorumDescription } from '../client/quorum-client.js';
 import { parseEndpoint } from '../common/endpoint.js';
 import { exitWithError } from './errors.js';
-import { type CommandConfigArgs, checkControllerCommandConfig, commandConfigOption } from './command-config.js';
+import { type CommandConfigArgs, controllerSecurityOf, commandConfigOption } from './command-config.js';
 import { formatTable } from './table.js';
 
 interface DescribeArgs extends CommandConfigArgs {
@@ -56,8 +56,7 @@ const describe: CommandModule<{ 'bootstrap-controller': string }, DescribeArgs> 
       }),
   handler: async (args) => {
     try {
-      checkControllerCommandConfig(args);
-      const d = await describeQuorum(parseEndpoint(args['bootstrap-controller']));
+      const d = await describeQuorum(parseEndpoint(args['bootstrap-controller']), controllerSecurityOf(args));
       if (args.json) {
         const { replicas, ...status } = d;
         console.log(JSON.stringify(args.status ? status : replicas, null, 2));

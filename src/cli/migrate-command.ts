@@ -22,9 +22,20 @@ import { rehearse, RehearseExit, type ZkInput } from '../../migration/src/rehear
 const stagingDirHelp =
   'keep the ZooKeeper tree (LevelDB) and the apply journal in this directory; a rerun on the same data directory resumes from it';
 
+const zkConnectHelp =
+  'a running ZooKeeper ensemble, read-only: host:port[,host:port...][/chroot] (needs python3-kazoo)';
+
+/** Exactly one ZooKeeper input flag. */
+function checkOneInput(a: { 'zk-data-dir'?: string; 'zk-dump'?: string; 'zk-connect'?: string }): true {
+  const given = [a['zk-data-dir'], a['zk-dump'], a['zk-connect']].filter(Boolean).length;
+  if (given !== 1) throw new Error('give exactly one of --zk-data-dir, --zk-dump, --zk-connect');
+  return true;
+}
+
 interface RehearseArgs {
   'zk-data-dir'?: string;
   'zk-dump'?: string;
+  'zk-connect'?: string;
   'staging-dir'?: string;
   json?: boolean;
   output?: string;
@@ -37,14 +48,11 @@ const rehearseCommand: CommandModule<object, RehearseArgs> = {
     y
       .option('zk-data-dir', { type: 'string', describe: 'ZooKeeper dataDir (holding version-2/snapshot.* and log.*)' })
       .option('zk-dump', { type: 'string', describe: 'JSON dump of the znode tree (path → node)' })
+      .option('zk-connect', { type: 'string', describe: zkConnectHelp })
       .option('staging-dir', { type: 'string', describe: stagingDirHelp })
       .option('json', { type: 'boolean', describe: 'print the JSON report instead of the summary' })
       .option('output', { type: 'string', describe: 'write the JSON report to FILE as well' })
-      .check((a) => {
-        if (Boolean(a['zk-data-dir']) === Boolean(a['zk-dump']))
-          throw new Error('give exactly one of --zk-data-dir, --zk-dump');
-        return true;
-      }),
+      .check(checkOneInput),
   handler: async (args) => {
     const input = inputOf(args);
     try {
@@ -69,6 +77,7 @@ const rehearseCommand: CommandModule<object, RehearseArgs> = {
 interface LiveArgs {
   'zk-data-dir'?: string;
   'zk-dump'?: string;
+  'zk-connect'?: string;
   'staging-dir'?: string;
   'bootstrap-controller': string;
   json?: boolean;
@@ -83,6 +92,7 @@ function inputOptions<T>(y: Argv<T>): Argv<T & LiveArgs> {
   return y
     .option('zk-data-dir', { type: 'string', describe: 'ZooKeeper dataDir (holding version-2/snapshot.* and log.*)' })
     .option('zk-dump', { type: 'string', describe: 'JSON dump of the znode tree (path → node)' })
+    .option('zk-connect', { type: 'string', describe: zkConnectHelp })
     .option('bootstrap-controller', {
       type: 'string',
       demandOption: true,
@@ -90,11 +100,7 @@ function inputOptions<T>(y: Argv<T>): Argv<T & LiveArgs> {
     })
     .option('staging-dir', { type: 'string', describe: stagingDirHelp })
     .option('json', { type: 'boolean', describe: 'print the result as JSON' })
-    .check((a) => {
-      if (Boolean(a['zk-data-dir']) === Boolean(a['zk-dump']))
-        throw new Error('give exactly one of --zk-data-dir, --zk-dump');
-      return true;
-    }) as Argv<T & LiveArgs>;
+    .check(checkOneInput) as Argv<T & LiveArgs>;
 }
 
 function inputOf(args: RehearseArgs | LiveArgs): ZkInput {
@@ -103,6 +109,7 @@ function inputOf(args: RehearseArgs | LiveArgs): ZkInput {
     return staging !== undefined
       ? { zkDataDir: args['zk-data-dir'], stagingDir: staging }
       : { zkDataDir: args['zk-data-dir'] };
+  if (args['zk-connect']) return { zkConnect: args['zk-connect'] };
   return { zkDump: args['zk-dump']! };
 }
 const controllersOf = (args: LiveArgs) => args['bootstrap-controller'].split(',').map((s) => parseEndpoint(s.trim()));

@@ -32,6 +32,10 @@ const formatCommand: CommandModule<object, FormatArgs> = {
       const config = loadNodeConfig(args.config, parseOverrides(args.override));
       const result = formatStorage(config, args['cluster-id'], { ignoreFormatted: Boolean(args['ignore-formatted']) });
       for (const d of result.alreadyFormatted) console.log(`${d} is already formatted; skipped`);
+      for (const d of result.adopted)
+        console.log(
+          `Adopted ${d} (a ZooKeeper-mode Kafka broker's log directory) for cluster ${args['cluster-id']} node ${config.nodeId}`,
+        );
       for (const d of result.formatted)
         console.log(`Formatted ${d} for cluster ${args['cluster-id']} node ${config.nodeId}`);
     } catch (err) {

@@ -12,7 +12,7 @@ import { KafkaClient } from '../client/kafka-client.js';
 import { exitWithError } from './errors.js';
 import {
   type CommandConfigArgs,
-  checkControllerCommandConfig,
+  controllerSecurityOf,
   commandConfigOption,
   clientSecurityOf,
 } from './command-config.js';
@@ -232,9 +232,8 @@ export const topicsCommand: CommandModule<object, TopicsArgs> = {
       }
       return;
     }
-    const client = new ControllerClient([parseEndpoint(args['bootstrap-controller']!)]);
+    const client = new ControllerClient([parseEndpoint(args['bootstrap-controller']!)], controllerSecurityOf(args));
     try {
-      checkControllerCommandConfig(args);
       if (args.create) {
         const configs = Object.fromEntries(parseConfigFlags(args.config ?? []));
         const res = await client.createTopics({

@@ -11,6 +11,7 @@ import {
   type ControllerRequest,
   type ControllerResponse,
 } from '../rpc/controller-rpc.js';
+import { plaintextRpc, type RpcClientSecurity } from '../rpc/rpc-security.js';
 
 export type { ControllerMethod, ControllerRequest, ControllerResponse };
 
@@ -33,7 +34,11 @@ export class ControllerClient {
   private preferred: Endpoint | null = null;
   private next = 0;
 
-  constructor(private readonly bootstrap: readonly Endpoint[]) {
+  /** `security`: how to reach the controller listener (plaintext, or mutual TLS when it is SSL). */
+  constructor(
+    private readonly bootstrap: readonly Endpoint[],
+    private readonly security: RpcClientSecurity = plaintextRpc,
+  ) {
     if (bootstrap.length === 0) throw new Error('no controller to talk to');
   }
 
@@ -249,7 +254,7 @@ export class ControllerClient {
     const key = `${target.host}:${target.port}`;
     let c = this.channels.get(key);
     if (!c) {
-      c = new ControllerChannel(key);
+      c = new ControllerChannel(key, this.security);
       this.channels.set(key, c);
     }
     return c;

@@ -48,6 +48,15 @@ const joinGroupSlackMs = 5000;
 
 const coordinatorConnectionPurpose = 'coordinator';
 
+/**
+ * The newest versions this client sends where a broker's newer one changes an answer's shape or
+ * meaning (the server side serves them all): OffsetFetch v8+ batches groups, DescribeGroups v6
+ * answers an unknown group GROUP_ID_NOT_FOUND, OffsetCommit v9 answers GROUP_ID_NOT_FOUND where v8
+ * answers ILLEGAL_GENERATION (which the consumer handles by rejoining), JoinGroup v9 may ask a
+ * static leader to skip its assignment.
+ */
+const clientMaxVersion = { joinGroup: 8, offsetCommit: 8, offsetFetch: 7, describeGroups: 5 } as const;
+
 interface Coordinator {
   readonly nodeId: number;
   readonly host: string;
@@ -226,7 +235,7 @@ export async function joinGroup(client: KafkaClient, p: JoinGroupParams): Promis
     client,
     p.groupId,
     (c) => {
-      const version = c.versionFor(joinGroupApi);
+      const version = Math.min(c.versionFor(joinGroupApi), clientMaxVersion.joinGroup);
       if (p.groupInstanceId !== null && version < 5)
         throw new KafkaRequestError(
           ErrorCode.UNSUPPORTED_VERSION,
@@ -397,6 +406,7 @@ export async function offsetCommit(
           topics,
         },
         client.requestTimeoutMs,
+        Math.min(c.versionFor(offsetCommitApi), clientMaxVersion.offsetCommit),
       ),
     firstPartitionCode,
   );
@@ -459,7 +469,7 @@ export async function offsetFetch(
     client,
     groupId,
     (c) => {
-      const version = c.versionFor(offsetFetchApi);
+      const version = Math.min(c.versionFor(offsetFetchApi), clientMaxVersion.offsetFetch);
       if (partitions === null && version < 2)
         throw new KafkaRequestError(
           ErrorCode.UNSUPPORTED_VERSION,
@@ -639,6 +649,7 @@ export async function describeGroups(client: KafkaClient, groupIds: readonly str
       describeGroupsApi,
       { groups: ids, includeAuthorizedOperations: false },
       client.requestTimeoutMs,
+      Math.min(c.versionFor(describeGroupsApi), clientMaxVersion.describeGroups),
     );
     return res.groups.map(
       (g): GroupDescription => ({

@@ -24,23 +24,24 @@ export function assignedPartitions(protocolType: string, assignment: Buffer): To
 }
 
 /**
- * Log end offsets by partitionKey, each partition asked once, one after another (KafkaClient opens
- * one connection per broker on first use; concurrent first uses would each open one); a partition
- * whose leader answers with an error is left out (shown as '-').
+ * Log end offsets by partitionKey, each partition asked once, all at once (KafkaClient shares one
+ * connection per broker even between concurrent first uses); a partition whose leader answers with
+ * an error is left out (shown as '-').
  */
 export async function logEndOffsets(
   client: KafkaClient,
   partitions: readonly TopicPartitionRef[],
 ): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (const tp of partitions) {
-    const key = partitionKey(tp.topic, tp.partition);
-    if (out.has(key)) continue;
-    try {
-      out.set(key, (await client.listOffset(tp.topic, tp.partition, -1)).offset);
-    } catch (err) {
-      if (!(err instanceof KafkaRequestError)) throw err;
-    }
-  }
-  return out;
+  const unique = new Map(partitions.map((tp) => [partitionKey(tp.topic, tp.partition), tp]));
+  const answers = await Promise.all(
+    [...unique].map(async ([key, tp]) => {
+      try {
+        return [key, (await client.listOffset(tp.topic, tp.partition, -1)).offset] as const;
+      } catch (err) {
+        if (!(err instanceof KafkaRequestError)) throw err;
+        return null;
+      }
+    }),
+  );
+  return new Map(answers.filter((a) => a !== null));
 }

@@ -7,6 +7,7 @@ import { ErrorCode, errorName } from '../common/errors.js';
 import { createPartitionsApi } from '../protocol/messages/create-partitions.js';
 import { createTopicsApi } from '../protocol/messages/create-topics.js';
 import { deleteTopicsApi } from '../protocol/messages/delete-topics.js';
+import { zeroUuid } from '../protocol/primitives/uuid.js';
 import { describeConfigsApi, type DescribeConfigsResponse } from '../protocol/messages/describe-configs.js';
 import { fetchApi } from '../protocol/messages/fetch.js';
 import { listOffsetsApi } from '../protocol/messages/list-offsets.js';
@@ -86,6 +87,9 @@ export class KafkaClient {
   private readonly retries: number;
   readonly security: ClientSecurity;
   private readonly connections = new Map<string, KafkaConnection>();
+  private readonly opening = new Map<string, Promise<KafkaConnection>>();
+  /** Bumped by close(): a connection whose open finishes after it is closed at once. */
+  private closeGeneration = 0;
   private brokers = new Map<number, Endpoint>();
   private topics = new Map<string, TopicInfo>();
 
@@ -100,14 +104,40 @@ export class KafkaClient {
     this.security = options.security ?? plaintextClient;
   }
 
-  private async connection(ep: Endpoint): Promise<KafkaConnection> {
-    const key = `${ep.host}:${ep.port}`;
+  private connection(ep: Endpoint): Promise<KafkaConnection> {
+    return this.sharedConnection(`${ep.host}:${ep.port}`, ep);
+  }
+
+  /**
+   * The open connection under `key`, or one being opened: concurrent first uses of a broker
+   * wait on the same open, so no second connection is made and left unclosed (which kept CLI
+   * processes alive after close()).
+   */
+  private sharedConnection(key: string, ep: Endpoint): Promise<KafkaConnection> {
     const existing = this.connections.get(key);
-    if (existing && !existing.isClosed) return existing;
+    if (existing && !existing.isClosed) return Promise.resolve(existing);
+    const pending = this.opening.get(key);
+    if (pending) return pending;
     existing?.close();
-    const c = await KafkaConnection.open(ep, this.clientId, this.timeoutMs, this.security);
-    this.connections.set(key, c);
-    return c;
+    this.connections.delete(key);
+    const generation = this.closeGeneration;
+    const opened = KafkaConnection.open(ep, this.clientId, this.timeoutMs, this.security).then(
+      (c) => {
+        this.opening.delete(key);
+        if (generation !== this.closeGeneration) {
+          c.close();
+          throw new KafkaConnectionError('client closed');
+        }
+        this.connections.set(key, c);
+        return c;
+      },
+      (err: unknown) => {
+        this.opening.delete(key);
+        throw err;
+      },
+    );
+    this.opening.set(key, opened);
+    return opened;
   }
 
   /** The timeout of one request (calls that wait on purpose, like JoinGroup, add their wait). */
@@ -122,13 +152,7 @@ export class KafkaClient {
    * separate coordinator connection for the same reason). Closed by close().
    */
   async dedicatedConnection(ep: Endpoint, purpose: string): Promise<KafkaConnection> {
-    const key = `${purpose}/${ep.host}:${ep.port}`;
-    const existing = this.connections.get(key);
-    if (existing && !existing.isClosed) return existing;
-    existing?.close();
-    const c = await KafkaConnection.open(ep, this.clientId, this.timeoutMs, this.security);
-    this.connections.set(key, c);
-    return c;
+    return this.sharedConnection(`${purpose}/${ep.host}:${ep.port}`, ep);
   }
 
   /** Brokers by node id, as the last Metadata answer listed them. */
@@ -397,7 +421,8 @@ export class KafkaClient {
     const c = await this.anyConnection();
     const res = await c.send(
       deleteTopicsApi,
-      { topics: [], topicNames: [name], timeoutMs: this.timeoutMs },
+      // v6+ names it in Topics (by name: no id), older versions in TopicNames.
+      { topics: [{ name, topicId: zeroUuid }], topicNames: [name], timeoutMs: this.timeoutMs },
       this.timeoutMs + 5000,
     );
     const t = res.responses[0];
@@ -505,7 +530,9 @@ export class KafkaClient {
   }
 
   close(): void {
+    this.closeGeneration++;
     for (const c of this.connections.values()) c.close();
     this.connections.clear();
+    this.opening.clear();
   }
 }

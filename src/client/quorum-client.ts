@@ -2,6 +2,7 @@
 // not the leader names the leader; we then ask the leader, which alone knows replica progress.
 import { ErrorCode, errorName } from '../common/errors.js';
 import type { Endpoint } from '../common/node-config.js';
+import { plaintextRpc, type RpcClientSecurity } from '../rpc/rpc-security.js';
 import { KRaftClient, type DescribeQuorumResponse__Output, type ReplicaState__Output } from '../rpc/kraft-rpc.js';
 
 interface ReplicaDescription {
@@ -38,8 +39,8 @@ class QuorumClientError extends Error {
   }
 }
 
-async function ask(endpoint: Endpoint): Promise<DescribeQuorumResponse__Output> {
-  const client = new KRaftClient(`${endpoint.host}:${endpoint.port}`);
+async function ask(endpoint: Endpoint, security: RpcClientSecurity): Promise<DescribeQuorumResponse__Output> {
+  const client = new KRaftClient(`${endpoint.host}:${endpoint.port}`, security);
   try {
     return await client.describeQuorum({}, describeDeadlineMs);
   } finally {
@@ -47,12 +48,16 @@ async function ask(endpoint: Endpoint): Promise<DescribeQuorumResponse__Output> 
   }
 }
 
-export async function describeQuorum(bootstrap: Endpoint): Promise<QuorumDescription> {
+/** `security`: how to reach the controller listener (plaintext, or mutual TLS when it is SSL). */
+export async function describeQuorum(
+  bootstrap: Endpoint,
+  security: RpcClientSecurity = plaintextRpc,
+): Promise<QuorumDescription> {
   let endpoint = bootstrap;
   for (let attempt = 0; attempt <= redirectsMax; attempt++) {
     let res: DescribeQuorumResponse__Output;
     try {
-      res = await ask(endpoint);
+      res = await ask(endpoint, security);
     } catch (err) {
       throw new QuorumClientError(
         `cannot reach controller ${endpoint.host}:${endpoint.port}: ${err instanceof Error ? err.message : String(err)}`,

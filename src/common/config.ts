@@ -3,9 +3,16 @@
 // key or a bad value is a ConfigError naming the key and the file. Cross-key rules (roles,
 // listeners, voters, limits that depend on each other) are checked once, after parsing.
 import { readFileSync } from 'node:fs';
-import type { Endpoint, Listener, NodeConfig, ProcessRole, QuorumVoter } from './node-config.js';
+import {
+  type Endpoint,
+  type Listener,
+  type NodeConfig,
+  type ProcessRole,
+  type QuorumVoter,
+  replicationListenerName,
+} from './node-config.js';
 import { parseProperties } from './properties.js';
-import { isSecurityConfigKey, parseListenerSecurity } from './security-config.js';
+import { isSecurityConfigKey, parseListenerSecurity, parseRpcLinkSecurity } from './security-config.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -176,6 +183,18 @@ export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: 
     listenerSecurity: parseListenerSecurity(
       props,
       listeners.listeners.filter((l) => !listeners.controllerListenerNames.includes(l.name)).map((l) => l.name),
+      listeners.listenerSecurityProtocolMap,
+      r.fail,
+    ),
+    controllerLinkSecurity: parseRpcLinkSecurity(
+      props,
+      listeners.controllerListenerNames[0] ?? 'CONTROLLER',
+      listeners.listenerSecurityProtocolMap,
+      r.fail,
+    ),
+    replicationLinkSecurity: parseRpcLinkSecurity(
+      props,
+      replicationListenerName,
       listeners.listenerSecurityProtocolMap,
       r.fail,
     ),

@@ -1,6 +1,6 @@
 // The typed settings of one node, with Kafka's property names mapped to camelCase fields.
 // src/common/config.ts parses and validates `.properties` files into this shape.
-import type { ListenerSecurity } from './security-config.js';
+import type { ListenerSecurity, RpcLinkSecurity } from './security-config.js';
 
 /**
  * The name a broker registers its gRPC replica endpoint under, beside its Kafka listeners
@@ -37,6 +37,10 @@ export interface NodeConfig {
   readonly listenerSecurityProtocolMap: ReadonlyMap<string, string>; // listener.security.protocol.map
   /** TLS and SASL settings (ssl.*, sasl.*, connections.max.reauth.ms) of each Kafka client listener. */
   readonly listenerSecurity: ReadonlyMap<string, ListenerSecurity>;
+  /** The gRPC link of the controller listener (KRaft, controller RPCs): listener.security.protocol.map of the first controller.listener.names entry, PLAINTEXT or SSL (mutual TLS). */
+  readonly controllerLinkSecurity: RpcLinkSecurity;
+  /** The gRPC link of replica.listener, named REPLICATION in listener.security.protocol.map: PLAINTEXT or SSL (mutual TLS). */
+  readonly replicationLinkSecurity: RpcLinkSecurity;
   readonly interBrokerListenerName: string; // inter.broker.listener.name (default PLAINTEXT)
   readonly logDirs: readonly string[]; // log.dirs, else log.dir (default /tmp/kraft-combined-logs)
   readonly metadataLogDir: string; // metadata.log.dir (default: first of logDirs)

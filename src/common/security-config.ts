@@ -2,7 +2,10 @@
 // keystores and truststores, client authentication, principal mapping, protocols), sasl.* and
 // connections.max.reauth.ms, each of which may be given per listener as
 // `listener.name.<listener>.<key>` (Kafka's listener prefix; the name is matched case-insensitively).
-// src/common/config.ts calls parseListenerSecurity once per file; src/security/ turns the result
+// The same vocabulary secures the gRPC links between nodes (parseRpcLinkSecurity): the controller
+// listener (KRaft and controller RPCs) and the REPLICATION listener (replica fetch) are PLAINTEXT
+// or SSL in listener.security.protocol.map, and SSL there always means mutual TLS.
+// src/common/config.ts calls both once per file; src/security/ turns the result
 // into TLS contexts and SASL authenticators. Values stay text here: PEM files are read by
 // src/security/tls-context.ts, JAAS strings parsed by src/security/jaas.ts.
 
@@ -127,6 +130,41 @@ export function parseListenerSecurity(
     });
   }
   return out;
+}
+
+/** A gRPC link between nodes, as listener.security.protocol.map and ssl.* configure it. */
+export interface RpcLinkSecurity {
+  /** The listener name: the first of controller.listener.names, or REPLICATION. */
+  readonly listener: string;
+  readonly protocol: 'PLAINTEXT' | 'SSL';
+  /** Set for SSL: this node's certificate (server and client side) and the cluster's CA; clientAuth is always 'required'. */
+  readonly ssl: SslSettings | null;
+}
+
+/**
+ * The security of the gRPC link `listener` (missing from the protocol map: PLAINTEXT, as before
+ * these links could be secured). SSL there is mutual TLS: `ssl.client.auth` defaults to required
+ * and a listener-prefixed value other than required is an error (a link that lets a node in
+ * without a certificate would let anyone who reaches the port into the quorum).
+ */
+export function parseRpcLinkSecurity(
+  props: ReadonlyMap<string, string>,
+  listener: string,
+  protocolMap: ReadonlyMap<string, string>,
+  fail: (message: string) => never,
+): RpcLinkSecurity {
+  const protocol = protocolMap.get(listener) ?? 'PLAINTEXT';
+  if (protocol !== 'PLAINTEXT' && protocol !== 'SSL')
+    fail(
+      `listener.security.protocol.map: ${listener}:${protocol}: the gRPC links between nodes are PLAINTEXT or SSL (mutual TLS)`,
+    );
+  if (protocol === 'PLAINTEXT') return { listener, protocol, ssl: null };
+  const prefixedKey = `listener.name.${listener.toLowerCase()}.ssl.client.auth`;
+  for (const [k, v] of props)
+    if (k.toLowerCase() === prefixedKey && v.trim().toLowerCase() !== 'required')
+      fail(`${k}=${v}: the ${listener} listener is mutual TLS (ssl.client.auth=required, its default)`);
+  const get = (key: string): string | null => (key === 'ssl.client.auth' ? 'required' : lookup(props, listener, key));
+  return { listener, protocol, ssl: parseSsl(listener, get, fail) };
 }
 
 function parseSsl(listener: string, get: (key: string) => string | null, fail: (m: string) => never): SslSettings {

@@ -63,7 +63,7 @@ export async function clusterPage(ctx: ConsoleContext): Promise<Page> {
   let quorum: QuorumDescription | null = null;
   let quorumError: SafeHtml | null = null;
   try {
-    quorum = await quorumDescription(ctx.config.quorumVoters);
+    quorum = await quorumDescription(ctx.config.quorumVoters, ctx.controllerSecurity);
   } catch (err) {
     quorumError = errorBox('DescribeQuorum', err);
   }

@@ -9,6 +9,7 @@ import { type Endpoint, type NodeConfig, type QuorumVoter, replicationListenerNa
 import { KafkaClient } from '../client/kafka-client.js';
 import { KafkaConnectionError } from '../client/kafka-connection.js';
 import { describeLogDirs, type LogDirDescription } from '../client/log-dirs.js';
+import type { RpcClientSecurity } from '../rpc/rpc-security.js';
 import { describeQuorum, type QuorumDescription } from '../client/quorum-client.js';
 import type { MetadataImage } from '../metadata/image.js';
 import { brokerClientSecurity } from '../security/broker-client.js';
@@ -103,11 +104,14 @@ export class ConsoleClient {
 }
 
 /** DescribeQuorum from the first voter that answers (it redirects to the leader, which knows replica progress). */
-export async function quorumDescription(voters: readonly QuorumVoter[]): Promise<QuorumDescription> {
+export async function quorumDescription(
+  voters: readonly QuorumVoter[],
+  security: RpcClientSecurity,
+): Promise<QuorumDescription> {
   let last: unknown = new Error('no voters configured');
   for (const v of voters) {
     try {
-      return await describeQuorum({ host: v.host, port: v.port });
+      return await describeQuorum({ host: v.host, port: v.port }, security);
     } catch (err) {
       last = err;
     }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { NodeConfig } from '../common/node-config.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
 import type { QuorumStatus } from '../raft/core/raft-core.js';
+import type { RpcClientSecurity } from '../rpc/rpc-security.js';
 import type { ConsoleClient } from './console-client.js';
 import type { LagHistory } from './lag-history.js';
 import type { SafeHtml } from './html.js';
@@ -17,6 +18,8 @@ export interface ConsoleContext {
   readonly client: ConsoleClient;
   readonly lagHistory: LagHistory;
   readonly logger: Logger;
+  /** How DescribeQuorum reaches the controller listener (the node's link security). */
+  readonly controllerSecurity: RpcClientSecurity;
 }
 
 /** A rendered page: its title (also the active navigation entry) and body. */

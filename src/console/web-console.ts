@@ -3,6 +3,7 @@
 // assets and uPlot (from node_modules, never a CDN), serves a jepsen-like run's report.html after
 // the path check, and samples the lag of the groups whose page was opened lately every
 // console.lag.sample.ms. Built by src/server/node-admin.ts; close() stops the sampler and the client.
+import type { RpcClientSecurity } from '../rpc/rpc-security.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
@@ -40,6 +41,8 @@ interface WebConsoleOptions {
   readonly state: MetadataState;
   readonly quorumStatus: () => QuorumStatus;
   readonly logger: Logger;
+  /** How DescribeQuorum reaches the controller listener (plaintext or mutual TLS). */
+  readonly controllerSecurity: RpcClientSecurity;
 }
 
 const require = createRequire(import.meta.url);
@@ -80,6 +83,7 @@ export function createWebConsole(options: WebConsoleOptions): WebConsole {
     client: new ConsoleClient(() => options.state.image, options.config),
     lagHistory: new LagHistory(),
     logger: options.logger.child({ component: 'web-console' }),
+    controllerSecurity: options.controllerSecurity,
   };
   const assetCache = new Map<string, Buffer>();
   const sampler = startLagSampler(ctx);

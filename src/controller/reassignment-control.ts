@@ -3,7 +3,9 @@
 // (current − target); the new replicas start following the leader, and once every adding replica
 // is in the ISR the reassignment completes: replicas become the target, removed replicas leave
 // the ISR, and leadership moves if the leader was removed. A null target cancels (back to the
-// original replicas). Pure: records + answers.
+// original replicas). With keepReplicationFactor (KIP-860) a target whose length differs from the
+// replica count the partition is headed for (its target when one is in progress) is refused with
+// INVALID_REPLICATION_FACTOR, before any other check, as Kafka does. Pure: records + answers.
 import { ErrorCode } from '../common/errors.js';
 import type { MetadataImage, PartitionRegistration } from '../metadata/image.js';
 import type { MetadataRecord } from '../metadata/records.js';
@@ -14,6 +16,9 @@ export interface ReassignmentItem {
   readonly partition: number;
   /** The target replica list; null cancels a reassignment in progress. */
   readonly replicas: readonly number[] | null;
+  /** KIP-860 (AlterPartitionReassignments v1 with AllowReplicationFactorChange false): the target
+   * must have as many replicas as the set the partition is headed for. */
+  readonly keepReplicationFactor?: boolean;
 }
 
 export interface ReassignmentResult {
@@ -83,6 +88,12 @@ export function alterPartitionReassignments(
       return { topic: item.topic, partition: item.partition, errorCode: 0, errorMessage: null };
     }
     const want = item.replicas;
+    const headedFor = inProgress ? target(p).length : p.replicas.length;
+    if (item.keepReplicationFactor === true && want.length !== headedFor)
+      return fail(
+        ErrorCode.INVALID_REPLICATION_FACTOR,
+        `The replication factor is changed from ${headedFor} to ${want.length}`,
+      );
     if (want.length === 0 || new Set(want).size !== want.length)
       return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `replicas [${want.join(',')}] must be distinct and not empty`);
     const unknown = want.filter((id) => !image.brokers.has(id));

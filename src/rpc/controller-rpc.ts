@@ -14,6 +14,7 @@ import {
   type ResponseOut,
   type ServiceHandlers,
 } from './grpc-plumbing.js';
+import { plaintextRpc, type RpcClientSecurity } from './rpc-security.js';
 
 export type { ControllerDefinition };
 export type { AclBinding, AclBinding__Output } from './generated/raftka/controller/AclBinding.js';
@@ -56,8 +57,8 @@ export function controllerService(): LoadedService<ControllerDefinition> {
 export class ControllerChannel {
   private readonly channel: RpcChannel<ControllerDefinition>;
 
-  constructor(address: string) {
-    this.channel = new RpcChannel(controllerService(), address);
+  constructor(address: string, security: RpcClientSecurity = plaintextRpc) {
+    this.channel = new RpcChannel(controllerService(), address, security);
   }
 
   call<M extends ControllerMethod>(

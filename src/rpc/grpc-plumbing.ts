@@ -10,6 +10,13 @@ import type { MethodDefinition } from '@grpc/proto-loader';
 import { repoPath } from '../common/paths.js';
 import type { Endpoint } from '../common/node-config.js';
 import { connectTarget } from '../common/connect-address.js';
+import {
+  plaintextRpc,
+  refusalDetail,
+  type RpcClientSecurity,
+  type RpcServerSecurity,
+  startTlsFront,
+} from './rpc-security.js';
 
 /** Must match the options `npm run gen:rpc` passes to proto-loader-gen-types (package.json). */
 const loaderOptions: protoLoader.Options = {
@@ -96,13 +103,27 @@ function callUnary<Res>(client: grpc.Client, method: string, request: unknown, d
 export class RpcChannel<D extends grpc.ServiceDefinition> {
   private readonly client: grpc.Client;
 
-  /** `address` is host:port; the connect-address map may redirect it (jepsen-like proxies). */
-  constructor(service: LoadedService<D>, address: string) {
-    this.client = new service.Client(connectTarget(address), grpc.credentials.createInsecure(), channelOptions);
+  /**
+   * `address` is host:port; the connect-address map may redirect it (jepsen-like proxies).
+   * `security`: plaintext, or TLS with this node's certificate (./rpc-security.ts).
+   */
+  constructor(
+    service: LoadedService<D>,
+    private readonly address: string,
+    private readonly security: RpcClientSecurity = plaintextRpc,
+  ) {
+    this.client = new service.Client(connectTarget(address), security.credentials, channelOptions);
   }
 
   call<M extends MethodName<D>>(method: M, request: RequestIn<D, M>, deadlineMs: number): Promise<ResponseOut<D, M>> {
-    return callUnary<ResponseOut<D, M>>(this.client, method, request, deadlineMs);
+    const sent = callUnary<ResponseOut<D, M>>(this.client, method, request, deadlineMs);
+    const onRefused = this.security.onRefused;
+    if (!onRefused) return sent;
+    return sent.catch((err: unknown) => {
+      const detail = refusalDetail(err);
+      if (detail !== null) onRefused(this.address, detail);
+      throw err;
+    });
   }
 
   close(): void {
@@ -176,13 +197,40 @@ export function serviceImplementation<D extends grpc.ServiceDefinition>(
   return { service: loaded.service, implementation };
 }
 
-/** Start a gRPC server with these services on host:port; resolves with the bound port. */
+/** A started server: stop it at once (open calls fail). */
+export interface RpcServer {
+  forceShutdown(): void;
+}
+
+/**
+ * Start a gRPC server with these services on host:port; resolves with the bound port. With
+ * `security`, the listener is mutual TLS (./rpc-security.ts): only peers with a certificate of
+ * the cluster reach the services.
+ */
 export async function startRpcServer(
   endpoint: Endpoint,
   services: readonly RpcService[],
-): Promise<{ server: grpc.Server; port: number }> {
+  security: RpcServerSecurity | null = null,
+): Promise<{ server: RpcServer; port: number }> {
   const server = new grpc.Server(channelOptions);
   for (const s of services) server.addService(s.service, s.implementation);
+  if (security) {
+    const front = await startTlsFront(
+      endpoint,
+      security,
+      server,
+      services.map((s) => s.service),
+    );
+    return {
+      server: {
+        forceShutdown: () => {
+          front.close();
+          server.forceShutdown();
+        },
+      },
+      port: front.port,
+    };
+  }
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${endpoint.host}:${endpoint.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
       err ? reject(err) : resolve(bound),

@@ -14,6 +14,7 @@ import type { QuorumEpochResponse__Output } from './generated/raftka/raft/Quorum
 import type { VoteRequest } from './generated/raftka/raft/VoteRequest.js';
 import type { VoteResponse__Output } from './generated/raftka/raft/VoteResponse.js';
 import { loadedService, loadProto, RpcChannel, type LoadedService, type ServiceHandlers } from './grpc-plumbing.js';
+import { plaintextRpc, type RpcClientSecurity } from './rpc-security.js';
 
 export type { KRaftDefinition };
 export type {
@@ -60,8 +61,8 @@ export function kraftService(): LoadedService<KRaftDefinition> {
 export class KRaftClient {
   private readonly channel: RpcChannel<KRaftDefinition>;
 
-  constructor(address: string) {
-    this.channel = new RpcChannel(kraftService(), address);
+  constructor(address: string, security: RpcClientSecurity = plaintextRpc) {
+    this.channel = new RpcChannel(kraftService(), address, security);
   }
 
   vote(request: VoteRequest, deadlineMs: number): Promise<VoteResponse__Output> {

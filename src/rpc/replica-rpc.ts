@@ -9,6 +9,7 @@ import type { VerifyTxnRequest } from './generated/raftka/replica/VerifyTxnReque
 import type { VerifyTxnResponse__Output } from './generated/raftka/replica/VerifyTxnResponse.js';
 import type { WriteTxnMarkersResponse__Output } from './generated/raftka/replica/WriteTxnMarkersResponse.js';
 import { loadedService, loadProto, RpcChannel, type LoadedService } from './grpc-plumbing.js';
+import { plaintextRpc, type RpcClientSecurity } from './rpc-security.js';
 
 export type { ReplicaDefinition, ReplicaFetchRequest, ReplicaFetchResponse__Output };
 export type { ReplicaFetchRequest__Output } from './generated/raftka/replica/ReplicaFetchRequest.js';
@@ -29,8 +30,8 @@ export function replicaService(): LoadedService<ReplicaDefinition> {
 export class ReplicaClient {
   private readonly channel: RpcChannel<ReplicaDefinition>;
 
-  constructor(address: string) {
-    this.channel = new RpcChannel(replicaService(), address);
+  constructor(address: string, security: RpcClientSecurity = plaintextRpc) {
+    this.channel = new RpcChannel(replicaService(), address, security);
   }
 
   fetch(request: ReplicaFetchRequest, deadlineMs: number): Promise<ReplicaFetchResponse__Output> {

@@ -20,6 +20,7 @@ import { brokerLogConfig, ReplicaManager } from '../broker/replica-manager.js';
 import { ReplicaFetcher } from '../broker/replica-fetcher.js';
 import { IsrBatcher } from '../broker/isr-batcher.js';
 import { ControllerClient } from '../client/controller-client.js';
+import type { NodeRpcSecurity } from '../security/rpc-tls.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
 import { uuidToBytes } from '../common/uuid.js';
 import { readBatchHeader, readRecords } from '../protocol/record-batch.js';
@@ -43,6 +44,13 @@ interface BrokerRoleContext {
   /** The node's metadata Raft: apply notifications and whether a quorum leader is heard. */
   readonly raft: Pick<RaftDriver<MetadataState>, 'onApplied' | 'status'>;
   readonly state: MetadataState;
+  /**
+   * Log dirs adopted from a ZooKeeper-mode broker at this start: partitions found there are not
+   * removed as strays before the migrated metadata names them (the cut-over may apply it later).
+   */
+  readonly adoptedLogDirs?: readonly string[];
+  /** The node's gRPC link security (controller and replication listeners). */
+  readonly rpc: NodeRpcSecurity;
 }
 
 export interface BrokerRole {
@@ -62,7 +70,8 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
     logger.child({ component: 'replicas' }),
     config.replicaLagTimeMaxMs,
   );
-  const controllerClient = new ControllerClient(config.quorumVoters.map((v) => ({ host: v.host, port: v.port })));
+  const voters = config.quorumVoters.map((v) => ({ host: v.host, port: v.port }));
+  const controllerClient = new ControllerClient(voters, ctx.rpc.controllerClient);
   // Followers fetch from this broker here (proto/replica.proto).
   const brokerHost =
     config.listeners.find((l) => !config.controllerListenerNames.includes(l.name))?.host ?? '127.0.0.1';
@@ -81,12 +90,14 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
     controller: controllerClient,
     brokerEpoch,
     replicationEndpointOf,
+    replicationSecurity: ctx.rpc.replicationClient,
   });
   const replication = await startReplicaServer(
     config.replicaListener ?? { host: brokerHost, port: 0 },
     replicas,
     txn.markers,
     txn.coordinator,
+    ctx.rpc.replicationServer,
   );
   const replicationEndpoint = {
     name: replicationListenerName,
@@ -145,12 +156,14 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
     metadataOffset: () => state.appliedOffset,
     onCaughtUp: () => {
       replicas.startHosting();
-      replicas.removeStrayLogs();
+      replicas.removeStrayLogs(ctx.adoptedLogDirs ?? []);
     },
     // Unfenced once every partition log the image assigns here is open.
     readyToUnfence: () => replicas.allLogsOpen(),
     quorumHasLeader: () => ctx.raft.status().leaderReachable,
     extraEndpoints: [replicationEndpoint],
+    // Registration and heartbeats on a channel of their own, as before, with the node's link security.
+    client: new ControllerClient(voters, ctx.rpc.controllerClient),
   });
   replicas.setAllOpenListener(() => started.nudge());
   lifecycle = started;
@@ -236,5 +249,6 @@ function createReplicaFetcher(
     brokerEpoch,
     fetchMaxBytes: ctx.config.replicaFetchMaxBytes,
     fetchWaitMaxMs: ctx.config.replicaFetchWaitMaxMs,
+    security: ctx.rpc.replicationClient,
   });
 }

@@ -10,6 +10,7 @@ import type { Endpoint, NodeConfig } from '../common/node-config.js';
 import { QuorumController } from '../controller/quorum-controller.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
 import { startRaftServer } from '../raft/driver/grpc-transport.js';
+import type { RpcServerSecurity } from '../rpc/rpc-security.js';
 import type { RaftDriver } from '../raft/driver/raft-driver.js';
 import { controllerServiceFor } from './controller-service.js';
 import { registerControllerGauges } from './node-metrics.js';
@@ -21,6 +22,8 @@ interface ControllerRoleContext {
   readonly driver: RaftDriver<MetadataState>;
   readonly state: MetadataState;
   readonly voterEndpoints: ReadonlyMap<number, Endpoint>;
+  /** Mutual TLS of the controller listener, or null (plaintext). */
+  readonly security: RpcServerSecurity | null;
 }
 
 export interface ControllerRole {
@@ -56,6 +59,7 @@ export async function startController(ctx: ControllerRoleContext, endpoint: Endp
     endpoint,
     { handle: (request) => driver.handleRequest(request), describeQuorum: () => driver.describeQuorum(ctx.clusterId) },
     [controllerServiceFor(controller, ctx.voterEndpoints, () => ctx.state.appliedOffset)],
+    ctx.security,
   );
   return {
     controller,

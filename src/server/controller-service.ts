@@ -360,6 +360,7 @@ async function alterPartitionReassignments(
     topic: i.topic,
     partition: i.partition,
     replicas: i.cancel ? null : i.replicas.map(Number),
+    keepReplicationFactor: i.keepReplicationFactor,
   }));
   const results = await controller.alterPartitionReassignments(items);
   return {

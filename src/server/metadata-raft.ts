@@ -9,6 +9,7 @@ import { MetadataState } from '../metadata/metadata-state.js';
 import { RaftDriver } from '../raft/driver/raft-driver.js';
 import { MetadataLogStore } from '../raft/driver/metadata-log-store.js';
 import { RaftMetrics } from '../raft/driver/raft-metrics.js';
+import type { RpcClientSecurity } from '../rpc/rpc-security.js';
 
 /** Snapshot chunk size for FetchSnapshot (Kafka sends up to the fetch max bytes). */
 const snapshotChunkBytes = 1024 * 1024;
@@ -29,6 +30,7 @@ export async function startMetadataRaft(
   logger: Logger,
   registry: Registry,
   onFatal: (err: unknown) => void,
+  peerSecurity: RpcClientSecurity,
 ): Promise<MetadataRaft> {
   const metrics = new RaftMetrics(registry);
   const store = await MetadataLogStore.open(join(config.metadataLogDir, '__cluster_metadata-0'), {
@@ -54,6 +56,7 @@ export async function startMetadataRaft(
     stateMachine: state,
     store,
     voterEndpoints,
+    peerSecurity,
     logger,
     metrics,
     snapshotBytesBetween: config.metadataLogMaxRecordBytesBetweenSnapshots,

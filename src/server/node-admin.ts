@@ -9,6 +9,7 @@ import type { BrokerLifecycle } from '../broker/broker-lifecycle.js';
 import { imageDigest } from '../metadata/image-records.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
 import type { QuorumStatus } from '../raft/core/raft-core.js';
+import type { RpcClientSecurity } from '../rpc/rpc-security.js';
 import { startAdminHttp } from './admin-http.js';
 
 interface NodeAdminContext {
@@ -20,6 +21,8 @@ interface NodeAdminContext {
   readonly state: MetadataState;
   /** The broker's lifecycle on a node with the broker role, else null. */
   readonly broker: BrokerLifecycle | null;
+  /** How the console reaches the controller listener (DescribeQuorum): plaintext or mutual TLS. */
+  readonly controllerSecurity: RpcClientSecurity;
 }
 
 export interface NodeAdmin {
@@ -35,6 +38,7 @@ export async function startNodeAdmin(listener: Endpoint, ctx: NodeAdminContext):
     state: ctx.state,
     quorumStatus: ctx.quorumStatus,
     logger: ctx.logger,
+    controllerSecurity: ctx.controllerSecurity,
   });
   let started: Awaited<ReturnType<typeof startAdminHttp>>;
   try {

@@ -6,9 +6,10 @@ import type { Logger } from 'pino';
 import type { Endpoint, NodeConfig } from '../common/node-config.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
 import type { RaftDriver } from '../raft/driver/raft-driver.js';
-import { readMetaProperties } from './storage-format.js';
+import { adoptZkModeDirectories, readMetaProperties } from './storage-format.js';
 import { setConnectAddressMap } from '../common/connect-address.js';
 import { startMetadataRaft } from './metadata-raft.js';
+import { nodeRpcSecurity } from '../security/rpc-tls.js';
 import { createNodeRegistry, registerImageGauges } from './node-metrics.js';
 import { startController, type ControllerRole } from './controller-role.js';
 import { startBroker, type BrokerRole } from './broker-role.js';
@@ -40,19 +41,33 @@ export async function startNode(
   onFatal: (err: unknown) => void,
 ): Promise<RunningNode> {
   setConnectAddressMap(config.connectAddressMap);
+  const adoptedLogDirs = adoptZkModeDirectories(config);
+  for (const dir of adoptedLogDirs)
+    logger.info({ dir }, "adopted a ZooKeeper-mode Kafka broker's log directory (meta.properties version 0 → 1)");
   const clusterId = formattedClusterId(config);
   const registry = createNodeRegistry(config.nodeId);
-  const { driver, state, voterEndpoints } = await startMetadataRaft(config, clusterId, logger, registry, onFatal);
+  const rpc = nodeRpcSecurity(config, logger, registry);
+  const { driver, state, voterEndpoints } = await startMetadataRaft(
+    config,
+    clusterId,
+    logger,
+    registry,
+    onFatal,
+    rpc.controllerClient,
+  );
 
   let controller: ControllerRole | null = null;
   if (config.processRoles.includes('controller')) {
     const endpoint = controllerEndpoint(config);
     if (!endpoint) throw new NodeStartError(`${config.sourcePath}: no listener named in controller.listener.names`);
-    controller = await startController({ config, clusterId, logger, driver, state, voterEndpoints }, endpoint);
+    controller = await startController(
+      { config, clusterId, logger, driver, state, voterEndpoints, security: rpc.controllerServer },
+      endpoint,
+    );
   }
   registerImageGauges(registry, state, () => driver.status().highWatermark);
   const broker: BrokerRole | null = config.processRoles.includes('broker')
-    ? await startBroker({ config, clusterId, logger, registry, raft: driver, state })
+    ? await startBroker({ config, clusterId, logger, registry, raft: driver, state, rpc, adoptedLogDirs })
     : null;
   const admin: NodeAdmin | null = config.adminListener
     ? await startNodeAdmin(config.adminListener, {
@@ -63,6 +78,7 @@ export async function startNode(
         quorumStatus: () => driver.status(),
         state,
         broker: broker?.lifecycle ?? null,
+        controllerSecurity: rpc.controllerClient,
       })
     : null;
 

@@ -4,7 +4,8 @@
 // Transaction coordinators' markers (WriteTxnMarkers) are written here by the partitions' leader.
 import * as grpc from '@grpc/grpc-js';
 import type { Endpoint } from '../common/node-config.js';
-import { serviceImplementation, startRpcServer } from '../rpc/grpc-plumbing.js';
+import { type RpcServer, serviceImplementation, startRpcServer } from '../rpc/grpc-plumbing.js';
+import type { RpcServerSecurity } from '../rpc/rpc-security.js';
 import {
   replicaService,
   type ReplicaFetchRequest__Output,
@@ -117,7 +118,8 @@ export async function startReplicaServer(
   replicas: ReplicaManager,
   markers: TxnMarkerWriter,
   coordinator: TransactionCoordinator,
-): Promise<{ server: grpc.Server; port: number }> {
+  security: RpcServerSecurity | null,
+): Promise<{ server: RpcServer; port: number }> {
   const service = serviceImplementation(
     replicaService(),
     {
@@ -135,5 +137,5 @@ export async function startReplicaServer(
     },
     { status: grpc.status.INTERNAL },
   );
-  return startRpcServer(endpoint, [service]);
+  return startRpcServer(endpoint, [service], security);
 }

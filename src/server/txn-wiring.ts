@@ -18,6 +18,7 @@ import { transactionStateTopicName } from '../broker/txn/txn-records.js';
 import { partitionCountOr } from '../metadata/image.js';
 import { offsetsTopicName } from '../broker/group/offsets-records.js';
 import { TxnVerifier } from '../broker/txn/txn-verifier.js';
+import type { RpcClientSecurity } from '../rpc/rpc-security.js';
 import type { ControllerClient } from '../client/controller-client.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
 
@@ -46,6 +47,8 @@ export function startTransactions(o: {
   readonly brokerEpoch: () => number;
   /** A broker's replication endpoint from the metadata image; null when unknown. */
   readonly replicationEndpointOf: (brokerId: number) => Endpoint | null;
+  /** How to reach other brokers' replication listeners (plaintext, or mutual TLS). */
+  readonly replicationSecurity: RpcClientSecurity;
 }): TxnWiring {
   const { config, state, replicas } = o;
   const logger = o.logger.child({ component: 'transactions' });
@@ -59,7 +62,7 @@ export function startTransactions(o: {
     logger,
   );
   const markers = new TxnMarkerWriter(replicas);
-  const channels = new BrokerChannels(o.replicationEndpointOf);
+  const channels = new BrokerChannels(o.replicationEndpointOf, o.replicationSecurity);
   const leaderOf = (topic: string, partition: number): number =>
     state.image.topicsByName.get(topic)?.partitions.get(partition)?.leader ?? -1;
   const sender = new GrpcMarkerSender({

@@ -45,25 +45,24 @@ function abortedBatches(log: Log, from: number, to: number): (h: RecordBatchHead
 }
 
 export class LogCleaner {
-  /** Per log: the closed size already cleaned, to compute the dirty ratio. */
-  private readonly cleanedBytes = new WeakMap<Log, number>();
-
   constructor(private readonly logger: Logger) {}
 
-  /** Clean `log` if it is compacted and dirty enough; returns what was done. */
+  /**
+   * Clean `log` if it is compacted and dirty enough: the closed bytes at or after its first dirty
+   * offset (Kafka's cleaner-offset-checkpoint, kept on the log) against all closed bytes.
+   */
   maybeClean(log: Log, nowMs: number): CleanResult {
     const none = { segmentsRewritten: 0, recordsRemoved: 0 };
     if (!log.config.compact) return none;
     const segments = log.closedSegments();
     if (segments.length === 0) return none;
     const closedBytes = segments.reduce((n, s) => n + s.sizeBytes, 0);
-    const dirty = closedBytes - (this.cleanedBytes.get(log) ?? 0);
+    const dirty = segments.reduce((n, s) => (s.baseOffset >= log.firstDirtyOffset ? n + s.sizeBytes : n), 0);
     if (closedBytes === 0 || dirty / closedBytes < log.config.minCleanableDirtyRatio) return none;
     const result = this.clean(log, nowMs);
-    this.cleanedBytes.set(
-      log,
-      log.closedSegments().reduce((n, s) => n + s.sizeBytes, 0),
-    );
+    // The whole closed part now counts as cleaned (a segment left out, unstable or too large, is
+    // looked at again on the next clean, not on every backoff).
+    log.firstDirtyOffset = Math.max(log.firstDirtyOffset, log.closedSegments().at(-1)?.nextOffset ?? 0);
     return result;
   }
 

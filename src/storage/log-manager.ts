@@ -1,8 +1,14 @@
 // All partition logs of one broker across its `log.dirs`: opens (and recovers) them at start,
 // creates a log when the broker first hosts a partition, removes it when the topic is deleted,
 // and keeps Kafka's per-directory checkpoint files (`recovery-point-offset-checkpoint`,
-// `log-start-offset-checkpoint`: a version line "0", a count, then "<topic> <partition> <offset>").
-// Background work — flush.ms, retention, checkpoints, compaction — runs on timers from start().
+// `log-start-offset-checkpoint`, `replication-offset-checkpoint` (high watermarks),
+// `cleaner-offset-checkpoint` (first dirty offsets of compacted logs): a version line "0", a
+// count, then "<topic> <partition> <offset>") and each partition's `partition.metadata` (its topic
+// id), read at start so a log dir a ZooKeeper-mode Kafka broker left is adopted at its offsets.
+// A partition directory whose topic id is not the topic's (the topic was deleted and made again
+// while this broker was away) is renamed `<topic>-<partition>.<id>-stray`, as Kafka does, and the
+// partition starts empty. Background work — flush.ms, retention, checkpoints, compaction — runs
+// on timers from start().
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -10,8 +16,30 @@ import { partitionKey } from '../protocol/topic-partition.js';
 import { Log, type FlushObserver } from './log.js';
 import { defaultLogConfig, type LogConfig } from './log-config.js';
 
-const recoveryPointCheckpointName = 'recovery-point-offset-checkpoint';
-const logStartCheckpointName = 'log-start-offset-checkpoint';
+/** Kafka's checkpoint files of a log dir, and what each holds per partition. */
+const checkpointFiles = {
+  recovery: 'recovery-point-offset-checkpoint',
+  logStart: 'log-start-offset-checkpoint',
+  highWatermark: 'replication-offset-checkpoint',
+  firstDirty: 'cleaner-offset-checkpoint',
+} as const;
+type CheckpointKind = keyof typeof checkpointFiles;
+const checkpointKinds = Object.keys(checkpointFiles) as CheckpointKind[];
+
+const partitionMetadataName = 'partition.metadata';
+
+/** The topic id in a partition dir's `partition.metadata` ("version: 0", "topic_id: <id>"); null if none. */
+export function readPartitionMetadata(dir: string): string | null {
+  const path = join(dir, partitionMetadataName);
+  if (!existsSync(path)) return null;
+  const m = /^topic_id:\s*(\S+)\s*$/m.exec(readFileSync(path, 'utf8'));
+  return m ? m[1]! : null;
+}
+
+function writePartitionMetadata(dir: string, topicId: string): void {
+  writeFileSync(join(dir, `${partitionMetadataName}.tmp`), `version: 0\ntopic_id: ${topicId}\n`);
+  renameSync(join(dir, `${partitionMetadataName}.tmp`), join(dir, partitionMetadataName));
+}
 
 /** `<topic>-<partition>` → its parts (topic names may contain '-'); null for other names. */
 function parsePartitionDir(name: string): { topic: string; partition: number } | null {
@@ -65,8 +93,13 @@ interface Hosted {
 export class LogManager {
   private readonly logs = new Map<string, Hosted>();
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly recoveryPoints = new Map<string, number>();
-  private readonly logStarts = new Map<string, number>();
+  /** What the checkpoint files said at start (and still say of partitions not opened yet). */
+  private readonly checkpointed: Record<CheckpointKind, Map<string, number>> = {
+    recovery: new Map(),
+    logStart: new Map(),
+    highWatermark: new Map(),
+    firstDirty: new Map(),
+  };
   /** Partition directories found at start (key → its log dir), opened on first use with the topic's config. */
   private readonly found = new Map<string, string>();
   /** Hosted logs per log dir: a new partition goes to the emptiest (kept as counts, not recounted per log). */
@@ -77,8 +110,8 @@ export class LogManager {
     for (const dir of options.logDirs) {
       mkdirSync(dir, { recursive: true });
       this.hostedPerDir.set(dir, 0);
-      for (const [k, v] of readCheckpoint(join(dir, recoveryPointCheckpointName))) this.recoveryPoints.set(k, v);
-      for (const [k, v] of readCheckpoint(join(dir, logStartCheckpointName))) this.logStarts.set(k, v);
+      for (const kind of checkpointKinds)
+        for (const [k, v] of readCheckpoint(join(dir, checkpointFiles[kind]))) this.checkpointed[kind].set(k, v);
       for (const name of readdirSync(dir)) {
         if (!parsePartitionDir(name) || name.startsWith('__cluster_metadata')) continue;
         if (statSync(join(dir, name)).isDirectory()) this.found.set(name, dir);
@@ -92,12 +125,22 @@ export class LogManager {
     return [...keys].map((k) => parsePartitionDir(k)!).filter((p) => p !== null);
   }
 
+  /** The log dir (of `log.dirs`) holding the partition's data, hosted or found at start. */
+  logDirOf(topic: string, partition: number): string | undefined {
+    const key = partitionKey(topic, partition);
+    return this.logs.get(key)?.logDir ?? this.found.get(key);
+  }
+
   get(topic: string, partition: number): Log | undefined {
     return this.logs.get(partitionKey(topic, partition))?.log;
   }
 
-  /** The partition's log, opened (and recovered) or created with `config`. */
-  getOrCreate(topic: string, partition: number, config: LogConfig): Log {
+  /**
+   * The partition's log, opened (and recovered) or created with `config`. With `topicId`, a
+   * directory found on disk must belong to that topic (its partition.metadata), else it is set
+   * aside as stray; the id is written for a directory that has none.
+   */
+  getOrCreate(topic: string, partition: number, config: LogConfig, topicId?: string): Log {
     const key = partitionKey(topic, partition);
     const hosted = this.logs.get(key);
     if (hosted) {
@@ -106,17 +149,34 @@ export class LogManager {
     }
     const logDir = this.found.get(key) ?? this.emptiestDir();
     const dir = join(logDir, key);
-    this.found.delete(key);
+    if (this.found.delete(key) && topicId !== undefined) this.setAsideIfStray(dir, key, topicId);
+    const at = (kind: CheckpointKind): number | undefined => this.checkpointed[kind].get(key);
     const log = Log.open(dir, config, {
-      recoveryPoint: this.recoveryPoints.get(key) ?? 0,
-      logStartOffset: this.logStarts.get(key) ?? 0,
+      recoveryPoint: at('recovery') ?? 0,
+      logStartOffset: at('logStart') ?? 0,
+      highWatermark: at('highWatermark'),
+      firstDirtyOffset: at('firstDirty'),
       nowMs: Date.now(),
       logger: this.options.logger,
       onFlush: this.options.onFlush,
     });
+    if (topicId !== undefined && readPartitionMetadata(dir) === null) writePartitionMetadata(dir, topicId);
     this.logs.set(key, { topic, partition, dir, logDir, log });
     this.hostedPerDir.set(logDir, this.hostedPerDir.get(logDir)! + 1);
     return log;
+  }
+
+  /** A found directory of another topic incarnation is renamed aside, and its checkpoints forgotten. */
+  private setAsideIfStray(dir: string, key: string, topicId: string): void {
+    const onDisk = readPartitionMetadata(dir);
+    if (onDisk === null || onDisk === topicId) return;
+    const stray = `${dir}.${onDisk}-stray`;
+    renameSync(dir, stray);
+    for (const kind of checkpointKinds) this.checkpointed[kind].delete(key);
+    this.options.logger.warn(
+      { dir, stray, onDiskTopicId: onDisk, topicId },
+      'partition directory belongs to another topic with this name; set aside as stray',
+    );
   }
 
   /** The log dir hosting the fewest partitions (the first of them on a tie). */
@@ -147,8 +207,7 @@ export class LogManager {
     }
     this.logs.delete(key);
     this.found.delete(key);
-    this.recoveryPoints.delete(key);
-    this.logStarts.delete(key);
+    for (const kind of checkpointKinds) this.checkpointed[kind].delete(key);
   }
 
   setCleaner(cleaner: (log: Log, nowMs: number) => void): void {
@@ -197,23 +256,28 @@ export class LogManager {
 
   /** Write every log dir's checkpoint files. */
   checkpoint(): void {
+    const checkpointValue: Record<CheckpointKind, (log: Log) => number | null> = {
+      recovery: (log) => log.recoveryPoint,
+      logStart: (log) => log.logStartOffset,
+      highWatermark: (log) => log.highWatermark,
+      firstDirty: (log) => (log.config.compact ? log.firstDirtyOffset : null),
+    };
     for (const dir of this.options.logDirs) {
-      const recovery: [string, number, number][] = [];
-      const starts: [string, number, number][] = [];
-      for (const h of this.logs.values()) {
-        if (h.logDir !== dir) continue;
-        recovery.push([h.topic, h.partition, h.log.recoveryPoint]);
-        starts.push([h.topic, h.partition, h.log.logStartOffset]);
+      for (const kind of checkpointKinds) {
+        const entries: [string, number, number][] = [];
+        for (const h of this.logs.values()) {
+          const v = h.logDir === dir ? checkpointValue[kind](h.log) : null;
+          if (v !== null) entries.push([h.topic, h.partition, v]);
+        }
+        // Partitions found on disk but not opened yet keep their old entries.
+        for (const [key, logDir] of this.found) {
+          const v = this.checkpointed[kind].get(key);
+          if (logDir !== dir || v === undefined) continue;
+          const p = parsePartitionDir(key)!;
+          entries.push([p.topic, p.partition, v]);
+        }
+        writeCheckpoint(join(dir, checkpointFiles[kind]), entries);
       }
-      // Partitions found on disk but not opened yet keep their old entries.
-      for (const [key, logDir] of this.found) {
-        if (logDir !== dir) continue;
-        const p = parsePartitionDir(key)!;
-        recovery.push([p.topic, p.partition, this.recoveryPoints.get(key) ?? 0]);
-        starts.push([p.topic, p.partition, this.logStarts.get(key) ?? 0]);
-      }
-      writeCheckpoint(join(dir, recoveryPointCheckpointName), recovery);
-      writeCheckpoint(join(dir, logStartCheckpointName), starts);
     }
   }
 

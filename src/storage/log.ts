@@ -85,6 +85,14 @@ export class Log {
   private lastFlushMs: number;
   /** Offsets below this are on disk (fsynced); recovery after a crash starts here. */
   private flushedOffset = 0;
+  /**
+   * The partition's high watermark as last told (highWatermarkMoved), or as read from Kafka's
+   * `replication-offset-checkpoint` at open: written back there, so a restarted broker serves
+   * what was committed before without waiting for its followers.
+   */
+  private hwm = 0;
+  /** The cleaner's first dirty offset (Kafka's `cleaner-offset-checkpoint`): below it the log is compacted. */
+  firstDirtyOffset = 0;
   readonly epochs: LeaderEpochCache;
   private readonly producers: ProducerStateManager;
 
@@ -107,7 +115,17 @@ export class Log {
   static open(
     dir: string,
     config: LogConfig,
-    opts: { recoveryPoint: number; logStartOffset: number; nowMs: number; logger: Logger; onFlush?: FlushObserver },
+    opts: {
+      recoveryPoint: number;
+      logStartOffset: number;
+      nowMs: number;
+      logger: Logger;
+      onFlush?: FlushObserver;
+      /** From `replication-offset-checkpoint`; bounded by the log end found. */
+      highWatermark?: number;
+      /** From `cleaner-offset-checkpoint`. */
+      firstDirtyOffset?: number;
+    },
   ): Log {
     // A directory made just now holds nothing to recover (the common case for a new partition).
     const isNew = mkdirSync(dir, { recursive: true }) !== undefined;
@@ -145,6 +163,8 @@ export class Log {
     log.epochs.truncateFromEnd(log.logEndOffset);
     log.loadProducerState(firstRecovered ?? log.logEndOffset, opts.nowMs);
     log.flushedOffset = log.logEndOffset;
+    log.hwm = Math.max(log.startOffset, Math.min(opts.highWatermark ?? 0, log.logEndOffset));
+    log.firstDirtyOffset = Math.max(log.startOffset, Math.min(opts.firstDirtyOffset ?? 0, log.logEndOffset));
     if (truncatedBytes > 0)
       opts.logger.warn(
         { dir, truncatedBytes, logEndOffset: log.logEndOffset },
@@ -494,6 +514,8 @@ export class Log {
     this.active.truncateTo(offset);
     this.epochs.truncateFromEnd(offset);
     this.flushedOffset = Math.min(this.flushedOffset, this.logEndOffset);
+    this.hwm = Math.min(this.hwm, this.logEndOffset);
+    this.firstDirtyOffset = Math.min(this.firstDirtyOffset, this.logEndOffset);
     if (this.startOffset > this.logEndOffset) this.startOffset = this.logEndOffset;
     // The state may hold removed batches: rebuild it from a snapshot at or below the new end.
     this.loadProducerState(this.logEndOffset, Date.now());
@@ -508,6 +530,8 @@ export class Log {
     this.segments = [LogSegment.create(this.dir, offset, this.cfg.indexIntervalBytes, Date.now())];
     this.startOffset = offset;
     this.flushedOffset = offset;
+    this.hwm = offset;
+    this.firstDirtyOffset = offset;
     this.unflushedMessages = 0;
     this.epochs.truncateFromEnd(0);
     this.deleteSnapshotsBefore(Number.MAX_SAFE_INTEGER);
@@ -619,7 +643,13 @@ export class Log {
    * marker is now below it stop holding the last stable offset back, and are forgotten.
    */
   highWatermarkMoved(highWatermark: number): void {
+    this.hwm = highWatermark;
     this.producers.onHighWatermarkUpdated(highWatermark);
+  }
+
+  /** The high watermark last told (or checkpointed), for `replication-offset-checkpoint`. */
+  get highWatermark(): number {
+    return Math.min(this.hwm, this.logEndOffset);
   }
 
   lastStableOffset(highWatermark: number): number {

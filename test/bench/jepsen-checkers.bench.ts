@@ -1,11 +1,19 @@
 // Checker speed (issue 8): the queue checker on a valid 100,000-op history (5 processes,
 // 10 keys, sends and assign-mode polls, a complete final read), and the linearizability checker
-// on register histories of 10,000 ops per key (5 concurrent processes, 4 keys). Targets: queue
-// well under 60 s, linearizability "seconds" per key. `npm run bench -- jepsen-checkers`.
+// on register histories of 10,000 ops per key (5 concurrent processes, 4 keys), and the
+// transactional (Elle-style) checker on a valid history of 100,000 transactions (5 processes,
+// 8 keys). Targets: queue well under 60 s, linearizability "seconds" per key, transactions
+// under 60 s. `npm run bench -- jepsen-checkers`.
 import { checkQueue } from '../../jepsen-like/src/checkers/queue.js';
 import { checkLinearizable } from '../../jepsen-like/src/checkers/linearizable.js';
+import { checkTxn } from '../../jepsen-like/src/checkers/txn.js';
 import { registerModel } from '../../jepsen-like/src/checkers/register-model.js';
-import { generateQueueHistory, generateRegisterHistory, HistoryBuilder } from '../jepsen-like/checkers/histories.js';
+import {
+  generateQueueHistory,
+  generateRegisterHistory,
+  generateTxnHistory,
+  HistoryBuilder,
+} from '../jepsen-like/checkers/histories.js';
 
 const figure = (name: string, ops: number, ms: number, extra: string): void => {
   console.log(`${name}: ${ops} ops in ${ms.toFixed(0)} ms, ${Math.round((ops / ms) * 1000)} ops/s; ${extra}`);
@@ -47,4 +55,14 @@ const pr = checkLinearizable(patho.sorted(), registerModel);
 console.log(
   `linearizability bound: ${pr.keys[0]!.statesVisited} states in ${(performance.now() - started).toFixed(0)} ms, valid ${pr.valid} (${pr.keys[0]!.limit}), heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB`,
 );
-if (!qr.valid || lr.valid !== true || pr.valid !== 'unknown') process.exit(1);
+const txns = generateTxnHistory(5, 100_000, 5, 8);
+started = performance.now();
+const tr = checkTxn(txns);
+figure(
+  'transactional checker',
+  tr.stats.txns,
+  performance.now() - started,
+  `valid ${tr.valid}, ${tr.stats.committed} committed, ${tr.stats.aborted} aborted, ${tr.stats.writes} writes, ${tr.stats.recordsPolled} records polled, heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB (target < 60 s)`,
+);
+
+if (!qr.valid || lr.valid !== true || pr.valid !== 'unknown' || !tr.valid) process.exit(1);

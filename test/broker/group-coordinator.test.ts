@@ -687,3 +687,73 @@ test('join validation: session timeout bounds, protocol compatibility, unknown m
   assert.equal(b.generationId, 2);
   assert.equal(a.generationId, 2);
 });
+
+test('version semantics: KIP-814 SkipAssignment (JoinGroup v9), GROUP_ID_NOT_FOUND for OffsetCommit v9 and DescribeGroups', async () => {
+  const { c, clock } = setup({ initialRebalanceDelayMs: 100 });
+  await lead(c);
+  const join = (instance: string, extra: Partial<JoinRequest> = {}): Promise<JoinResult> =>
+    c.join(joinReq('g', '', { groupInstanceId: instance, ...extra }));
+  const joining = [join('i1'), join('i2')];
+  clock.advance(200);
+  const [j1, j2] = (await Promise.all(joining)) as [JoinResult, JoinResult];
+  const leaderInstance = j1.leader === j1.memberId ? 'i1' : 'i2';
+  const followerInstance = leaderInstance === 'i1' ? 'i2' : 'i1';
+  await Promise.all(
+    [j1, j2].map((j) =>
+      c.sync({
+        groupId: 'g',
+        generationId: j.generationId,
+        memberId: j.memberId,
+        groupInstanceId: j.memberId.slice(0, 2),
+        protocolType: 'consumer',
+        protocolName: 'range',
+        assignments:
+          j.memberId === j.leader
+            ? [j1, j2].map((x) => ({ memberId: x.memberId, assignment: Buffer.from(x.memberId) }))
+            : [],
+      }),
+    ),
+  );
+  assert.equal(c.describeGroup('g').state, 'Stable');
+  // Before v9 the rejoining static leader is told the old leader id, so it does not assign.
+  const old = await join(leaderInstance, { supportsSkipAssignment: false });
+  assert.equal(old.errorCode, ErrorCode.NONE);
+  assert.notEqual(old.leader, old.memberId);
+  assert.equal(old.skipAssignment ?? false, false);
+  assert.deepEqual(old.members, []);
+  // v9+: it learns it leads and who the members are, and to skip the assignment (KIP-814).
+  const v9 = await join(leaderInstance, { supportsSkipAssignment: true, reason: 'restarted' });
+  assert.equal(v9.errorCode, ErrorCode.NONE);
+  assert.equal(v9.leader, v9.memberId);
+  assert.equal(v9.skipAssignment, true);
+  assert.equal(v9.generationId, 1, 'no rebalance');
+  assert.deepEqual(v9.members.map((m) => m.groupInstanceId).sort(), ['i1', 'i2']);
+  // A rejoining static follower is not asked to skip anything and learns no members.
+  const follower = await join(followerInstance, { supportsSkipAssignment: true });
+  assert.equal(follower.skipAssignment, false);
+  assert.equal(follower.leader, v9.memberId);
+  assert.deepEqual(follower.members, []);
+  assert.equal(c.describeGroup('g').state, 'Stable');
+
+  // A commit naming a generation to a group that does not exist: ILLEGAL_GENERATION before
+  // OffsetCommit v9, GROUP_ID_NOT_FOUND from v9 on; a generation -1 commit creates the group.
+  const commit = (extra: { generationId: number; unknownGroupError?: number }) =>
+    c.commitOffsets({
+      groupId: 'nobody',
+      memberId: '',
+      groupInstanceId: null,
+      offsets: [{ topic: 't', partition: 0, offset: 5, leaderEpoch: -1, metadata: null }],
+      ...extra,
+    });
+  assert.deepEqual(await commit({ generationId: 1 }), [ErrorCode.ILLEGAL_GENERATION]);
+  assert.deepEqual(await commit({ generationId: 1, unknownGroupError: ErrorCode.GROUP_ID_NOT_FOUND }), [
+    ErrorCode.GROUP_ID_NOT_FOUND,
+  ]);
+  assert.equal(c.describeGroup('missing').errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+  assert.equal(c.describeGroup('missing').state, 'Dead');
+  assert.deepEqual(await commit({ generationId: -1, unknownGroupError: ErrorCode.GROUP_ID_NOT_FOUND }), [
+    ErrorCode.NONE,
+  ]);
+  assert.equal(c.describeGroup('nobody').errorCode, ErrorCode.NONE);
+  assert.equal(c.describeGroup('nobody').state, 'Empty');
+});

@@ -54,8 +54,8 @@ test('findCoordinator retries while the coordinator is not available, then cache
     await findCoordinator(client, 'g');
     assert.equal(b.count('FindCoordinator'), 4, 'cached');
     assert.ok(
-      b.requests.filter((r) => r.api === 'FindCoordinator').every((r) => r.version === 4),
-      'v4 (batched keys) is used when the broker speaks it',
+      b.requests.filter((r) => r.api === 'FindCoordinator').every((r) => r.version === 6),
+      'v6 (batched keys) is used when the broker speaks it',
     );
   } finally {
     client.close();

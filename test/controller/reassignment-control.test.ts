@@ -100,3 +100,36 @@ test('reassignment errors, removal-only targets and cancellation', () => {
     'cancel returns to the original replicas',
   );
 });
+
+test('KIP-860: keepReplicationFactor refuses a target of another length, counted against the target in progress', () => {
+  const { loader, topicId } = setup();
+  const p = () => loader.image.topicsById.get(topicId)!.partitions.get(0)!;
+  const keep = (replicas: number[]) => ({ topic: 't', partition: 0, replicas, keepReplicationFactor: true });
+  const refused = alterPartitionReassignments(loader.image, [keep([1, 2]), keep([1, 2, 3, 4]), keep([1, 1, 1])]);
+  assert.deepEqual(
+    refused.response.map((r) => [r.errorCode, r.errorMessage]),
+    [
+      [ErrorCode.INVALID_REPLICATION_FACTOR, 'The replication factor is changed from 3 to 2'],
+      [ErrorCode.INVALID_REPLICATION_FACTOR, 'The replication factor is changed from 3 to 4'],
+      // Same length: the factor check passes and the usual validation answers.
+      [ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'replicas [1,1,1] must be distinct and not empty'],
+    ],
+  );
+  assert.equal(refused.records.length, 0);
+  // A move that keeps three replicas is allowed; while it runs, the partition has four replicas
+  // but is headed for three, so a new three-replica target is allowed and a four-replica one is not.
+  const moved = alterPartitionReassignments(loader.image, [keep([2, 3, 4])]);
+  assert.equal(moved.response[0]!.errorCode, 0);
+  loader.replayAll(moved.records);
+  assert.equal(p().replicas.length, 4);
+  const during = alterPartitionReassignments(loader.image, [keep([1, 3, 4]), keep([1, 2, 3, 4])]);
+  assert.deepEqual(
+    during.response.map((r) => r.errorCode),
+    [0, ErrorCode.INVALID_REPLICATION_FACTOR],
+  );
+  // Without the flag (v0, or v1 allowing it) the factor may change.
+  assert.equal(
+    alterPartitionReassignments(loader.image, [{ topic: 't', partition: 0, replicas: [1] }]).response[0]!.errorCode,
+    0,
+  );
+});

@@ -69,6 +69,7 @@ import { describeProducersApi } from '../../src/protocol/messages/describe-produ
 import { describeTransactionsApi } from '../../src/protocol/messages/describe-transactions.js';
 import { listTransactionsApi } from '../../src/protocol/messages/list-transactions.js';
 import { CoordinatorKeyType } from '../../src/protocol/txn-types.js';
+import { zeroUuid } from '../../src/protocol/primitives/uuid.js';
 
 const anonymous = 'User:ANONYMOUS';
 const timeoutMs = 10_000;
@@ -415,8 +416,13 @@ test('authorization matrix: every API refuses without its ACL and answers with i
     'DeleteTopics',
     [on(Res.TOPIC, 'doomed', Op.DELETE)],
     async () =>
-      (await c.send(deleteTopicsApi, { topicNames: ['doomed'], topics: [], timeoutMs }, timeoutMs)).responses[0]!
-        .errorCode,
+      (
+        await c.send(
+          deleteTopicsApi,
+          { topicNames: ['doomed'], topics: [{ name: 'doomed', topicId: zeroUuid }], timeoutMs },
+          timeoutMs,
+        )
+      ).responses[0]!.errorCode,
     ErrorCode.TOPIC_AUTHORIZATION_FAILED,
     0,
   );
@@ -686,12 +692,14 @@ test('authorization matrix: every API refuses without its ACL and answers with i
     ).topics[0]!.partitions[0]!.errorCode;
   await matrix('OffsetCommit', [on(Res.TOPIC, 'orders-1', Op.READ)], commit, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 0);
   const offsetFetch = async () => {
+    // v8+ (several groups per request): the group's refusal is its own error, a topic's its partitions'.
     const r = await c.send(
       offsetFetchApi,
-      { groupId: group, topics: [{ name: 'orders-1', partitionIndexes: [0] }], requireStable: false },
+      { groups: [{ groupId: group, topics: [{ name: 'orders-1', partitionIndexes: [0] }] }], requireStable: false },
       timeoutMs,
+      9,
     );
-    return r.errorCode || r.topics[0]!.partitions[0]!.errorCode;
+    return r.groups[0]!.errorCode || r.groups[0]!.topics[0]!.partitions[0]!.errorCode;
   };
   await revoke(on(Res.GROUP, group, Op.READ));
   await matrix(

@@ -3,7 +3,8 @@
 // losing a committed record; kcat -G balanced consumers do the same; committed offsets survive
 // kill -9 of the coordinator's node; a static member (KIP-345) restarted within its session
 // timeout gets its partitions back without a rebalance; `raftka consumer-groups` shows lag and
-// resets offsets; /metrics carries the lag.
+// resets offsets; /metrics carries the lag; the newest group API versions answer as Kafka's do
+// (group-versions.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,6 +15,8 @@ import { findCoordinator, offsetFetch } from '../../src/client/group-client.js';
 import { offsetCommitApi } from '../../src/protocol/messages/offset-commit.js';
 import { parseEndpoints } from '../../src/common/endpoint.js';
 import { findCoordinatorApi } from '../../src/protocol/messages/find-coordinator.js';
+import { ErrorCode } from '../../src/common/errors.js';
+import { checkGroupApiVersions } from './group-versions.js';
 
 interface StateRow {
   group: string;
@@ -531,19 +534,36 @@ test('consumer groups: kafkajs, kcat -G, failover, static membership, lag and of
   );
 
   await t.test(
-    'FindCoordinator v4 answers a batch of group keys, each with the coordinator --describe names',
+    'FindCoordinator v4-v6 answer a batch of group keys, each with the coordinator --describe names',
     async () => {
       const client = new KafkaClient(parseEndpoints(bs), { clientId: 'find-coordinator-v4' });
       try {
         const c = await client.anyConnection();
-        assert.equal(c.versionFor(findCoordinatorApi), 4);
+        assert.equal(c.versionFor(findCoordinatorApi), 6);
         const groups = ['failover', 'lagging', 'static'];
-        const res = await c.send(findCoordinatorApi, { keyType: 0, coordinatorKeys: groups }, 10_000, 4);
-        assert.deepEqual(res.coordinators.map((x) => x.key).sort(), groups);
-        for (const answer of res.coordinators) {
-          assert.equal(answer.errorCode, 0, `${answer.key}: ${answer.errorMessage}`);
-          assert.equal(answer.nodeId, await coordinatorOf(answer.key));
+        for (const version of [4, 6]) {
+          const res = await c.send(findCoordinatorApi, { keyType: 0, coordinatorKeys: groups }, 10_000, version);
+          assert.deepEqual(res.coordinators.map((x) => x.key).sort(), groups);
+          for (const answer of res.coordinators) {
+            assert.equal(answer.errorCode, 0, `v${version} ${answer.key}: ${answer.errorMessage}`);
+            assert.equal(answer.nodeId, await coordinatorOf(answer.key));
+          }
         }
+        // v6's share-group key type: no share coordinator runs here, so each key is refused.
+        const share = await c.send(findCoordinatorApi, { keyType: 2, coordinatorKeys: ['g:t:0'] }, 10_000, 6);
+        assert.equal(share.coordinators[0]?.errorCode, ErrorCode.INVALID_REQUEST);
+      } finally {
+        client.close();
+      }
+    },
+  );
+
+  await t.test(
+    'the newest group API versions at the wire: JoinGroup v9 SkipAssignment, OffsetFetch v9 per group, DescribeGroups v6 and OffsetCommit v9 GROUP_ID_NOT_FOUND',
+    async () => {
+      const client = new KafkaClient(parseEndpoints(bs), { clientId: 'group-versions' });
+      try {
+        await checkGroupApiVersions(client, topic);
       } finally {
         client.close();
       }

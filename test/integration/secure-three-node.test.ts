@@ -1,5 +1,6 @@
 // cluster-configs/secure-three-node as a user runs it (ports rewritten to ephemeral ones):
-// `raftka certs create`, `cluster up`, a SCRAM user added with `raftka configs`, then topics,
+// `raftka certs create`, `cluster up` (its CONTROLLER and REPLICATION links mutual TLS), the quorum
+// described with and without a client certificate, a SCRAM user added with `raftka configs`, then topics,
 // console-producer and console-consumer with `--command-config clients/alice.properties` over
 // SASL_SSL with SCRAM-SHA-256, kcat with SCRAM-SHA-512, the PLAIN admin of clients/admin.properties,
 // and a console page (the console logs in as the node does).
@@ -44,8 +45,39 @@ test('secure-three-node: certs create, cluster up, SCRAM over SASL_SSL with the 
   await raftka(['cluster', 'up', ...folder, '--detach']);
   const bs = [9092, 9192, 9292].map((p) => `127.0.0.1:${ports.get(p)}`).join(',');
   const controller = `127.0.0.1:${ports.get(9093)}`;
+  // The controller listener is mutual TLS: tools present the client certificate of clients/controller.properties.
+  const controllerTls = ['--command-config', join(dir, 'clients', 'controller.properties')];
+  const noCertificate = await raftka([
+    'metadata-quorum',
+    '--bootstrap-controller',
+    controller,
+    'describe',
+    '--status',
+  ]).then(
+    () => 'answered',
+    (err: Error) => err.message,
+  );
+  assert.match(noCertificate, /refused this connection: this listener takes TLS connections/);
+  const quorum = await raftka([
+    'metadata-quorum',
+    '--bootstrap-controller',
+    controller,
+    ...controllerTls,
+    'describe',
+    '--status',
+  ]);
+  assert.match(quorum.stdout, /CurrentVoters:\s+\[1,\s*2,\s*3\]/);
   await raftka([
-    ...['configs', '--bootstrap-controller', controller, '--entity-type', 'users', '--entity-name', 'alice'],
+    ...[
+      'configs',
+      '--bootstrap-controller',
+      controller,
+      ...controllerTls,
+      '--entity-type',
+      'users',
+      '--entity-name',
+      'alice',
+    ],
     ...['--alter', '--add-config', 'SCRAM-SHA-256=[password=alice-secret],SCRAM-SHA-512=[password=alice-secret]'],
   ]);
   const alice = ['--command-config', join(dir, 'clients', 'alice.properties')];

@@ -25,6 +25,7 @@
 // Under subscribe, nonmonotonic-poll and poll-skip are allowed (a rebalance moves positions);
 // with assign they are not. A process's position on a key is forgotten at its assign/subscribe
 // ops and at rebalances its ops logged.
+import { Findings } from './findings.js';
 import { pairOps, type Op, type PairedOp } from '../history.js';
 
 export const queueAnomalies = [
@@ -40,9 +41,6 @@ export const queueAnomalies = [
   'int-poll-skip',
 ] as const;
 export type QueueAnomaly = (typeof queueAnomalies)[number];
-
-/** Examples kept per anomaly class. */
-const examplesPerAnomalyMax = 8;
 
 interface QueueExample {
   readonly key: number;
@@ -127,17 +125,6 @@ function pollsOf(p: PairedOp): Map<number, Pair[]> {
   return out;
 }
 
-class Findings {
-  readonly counts = Object.fromEntries(queueAnomalies.map((a) => [a, 0])) as Record<QueueAnomaly, number>;
-  readonly examples: Partial<Record<QueueAnomaly, QueueExample[]>> = {};
-
-  add(kind: QueueAnomaly, example: QueueExample): void {
-    this.counts[kind]++;
-    const list = (this.examples[kind] ??= []);
-    if (list.length < examplesPerAnomalyMax) list.push(example);
-  }
-}
-
 /** What the history shows: every send, and per key, offset and value the ops that put it there. */
 interface Observed {
   readonly sends: SendInfo[];
@@ -197,7 +184,10 @@ function observe(pairs: readonly PairedOp[]): Observed {
 }
 
 /** inconsistent-offsets and duplicate, from the version order; returns per key the sorted offsets known to hold values. */
-function checkVersionOrder(byOffset: Observed['byOffset'], found: Findings): Map<number, number[]> {
+function checkVersionOrder(
+  byOffset: Observed['byOffset'],
+  found: Findings<QueueAnomaly, QueueExample>,
+): Map<number, number[]> {
   const offsetsOfValue = new Map<string, Map<number, number[]>>();
   const knownOffsets = new Map<number, number[]>(); // key → sorted offsets known to hold values
   for (const [key, offsets] of byOffset) {
@@ -240,7 +230,7 @@ function checkWrites(
   pairs: readonly PairedOp[],
   seen: Observed,
   options: QueueCheckOptions,
-  found: Findings,
+  found: Findings<QueueAnomaly, QueueExample>,
 ): { okSends: number; infoSends: number; failSends: number } {
   const { sends, polled, highestRead } = seen;
   const failedSends = new Map<string, SendInfo>();
@@ -312,7 +302,7 @@ function checkWrites(
 function checkMonotonic(
   pairs: readonly PairedOp[],
   knownOffsets: ReadonlyMap<number, number[]>,
-  found: Findings,
+  found: Findings<QueueAnomaly, QueueExample>,
 ): void {
   const indexOf = (key: number, offset: number): number => {
     const list = knownOffsets.get(key) ?? [];
@@ -397,7 +387,7 @@ function checkMonotonic(
 
 export function checkQueue(history: readonly Op[], options: QueueCheckOptions): QueueResult {
   const pairs = pairOps(history);
-  const found = new Findings();
+  const found = new Findings<QueueAnomaly, QueueExample>(queueAnomalies);
   const seen = observe(pairs);
   const { sends, byOffset, polled, polls, okPolls, recordsPolled } = seen;
   const knownOffsets = checkVersionOrder(byOffset, found);

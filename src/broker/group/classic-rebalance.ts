@@ -15,6 +15,14 @@ import { emptyBuffer, Group, joinError, Member, syncError, type JoinResult, type
 import { coordinatorAppendError, type OffsetsRecord } from './offsets-log.js';
 import { groupKey, groupValue } from './offsets-records.js';
 
+/** A client's JoinGroup (v8+) / LeaveGroup (v5+) reason is logged up to this many characters. */
+const clientReasonLoggedCharsMax = 200;
+
+/** " (reason: …)" for a client-given reason, or nothing. */
+function reasonSuffix(reason: string | null): string {
+  return reason ? ` (reason: ${reason.slice(0, clientReasonLoggedCharsMax)})` : '';
+}
+
 export class ClassicRebalance extends CoordinatorPart {
   /** Forget a group here, answering whoever waits with `errorCode`. */
   dropGroup(g: Group, errorCode: number): void {
@@ -144,7 +152,7 @@ export class ClassicRebalance extends CoordinatorPart {
     if (g.initialDelay) g.initialDelay.newMemberAdded = true;
     const answer = this.awaitJoin(m);
     this.scheduleSession(g, m);
-    this.maybePrepareRebalance(g, `member ${memberId} joined`);
+    this.maybePrepareRebalance(g, `member ${memberId} joined${reasonSuffix(req.reason ?? null)}`);
     this.maybeCompleteJoin(g);
     return answer;
   }
@@ -157,7 +165,7 @@ export class ClassicRebalance extends CoordinatorPart {
     this.answerJoin(m, joinError(ErrorCode.UNKNOWN_MEMBER_ID, m.memberId));
     const answer = this.awaitJoin(m);
     this.scheduleSession(g, m);
-    this.maybePrepareRebalance(g, `member ${m.memberId} rejoined`);
+    this.maybePrepareRebalance(g, `member ${m.memberId} rejoined${reasonSuffix(req.reason ?? null)}`);
     this.maybeCompleteJoin(g);
     return answer;
   }
@@ -212,14 +220,17 @@ export class ClassicRebalance extends CoordinatorPart {
       return joinError(code, '');
     }
     if (g.members.get(newId) !== m) return joinError(ErrorCode.FENCED_INSTANCE_ID, newId);
+    // KIP-814: a v9+ leader learns it leads (and who the members are) but keeps the assignment.
+    const skipAssignment = req.supportsSkipAssignment === true && g.leaderId === newId;
     return {
       errorCode: ErrorCode.NONE,
       generationId: g.generation,
       protocolType: g.protocolType,
       protocolName: g.protocolName,
-      leader: previousLeader ?? '',
+      leader: (req.supportsSkipAssignment === true ? g.leaderId : previousLeader) ?? '',
+      skipAssignment,
       memberId: newId,
-      members: [],
+      members: skipAssignment ? this.memberList(g) : [],
     };
   }
 
@@ -480,7 +491,7 @@ export class ClassicRebalance extends CoordinatorPart {
   /** LeaveGroup: an error for the whole request, or one per member. */
   leave(
     groupId: string,
-    members: readonly { memberId: string; groupInstanceId: string | null }[],
+    members: readonly { memberId: string; groupInstanceId: string | null; reason?: string | null }[],
   ): { errorCode: number; members: { memberId: string; groupInstanceId: string | null; errorCode: number }[] } {
     const err = this.check(groupId);
     if (err !== ErrorCode.NONE) return { errorCode: err, members: [] };
@@ -490,7 +501,7 @@ export class ClassicRebalance extends CoordinatorPart {
         errorCode: ErrorCode.UNKNOWN_MEMBER_ID,
         members: members.map((m) => ({ ...m, errorCode: ErrorCode.UNKNOWN_MEMBER_ID })),
       };
-    const out = members.map((req) => {
+    const out = members.map(({ reason, ...req }) => {
       let memberId = req.memberId;
       if (req.groupInstanceId !== null) {
         const current = g.staticMembers.get(req.groupInstanceId);
@@ -507,7 +518,7 @@ export class ClassicRebalance extends CoordinatorPart {
       }
       const m = g.members.get(memberId);
       if (!m) return { ...req, errorCode: ErrorCode.UNKNOWN_MEMBER_ID };
-      this.memberGone(g, m, 'left the group');
+      this.memberGone(g, m, `left the group${reasonSuffix(reason ?? null)}`);
       return { ...req, errorCode: ErrorCode.NONE };
     });
     return { errorCode: ErrorCode.NONE, members: out };

@@ -39,6 +39,13 @@ export interface JoinRequest {
   readonly protocols: readonly Protocol[];
   /** JoinGroup v4+: a member without an id is first given one (MEMBER_ID_REQUIRED), KIP-394. */
   readonly requireKnownMemberId: boolean;
+  /**
+   * JoinGroup v9+ (KIP-814): a static leader rejoining a stable group is told it leads, with the
+   * member list, and to skip the assignment; older versions name the old leader id instead.
+   */
+  readonly supportsSkipAssignment?: boolean;
+  /** JoinGroup v8+ (KIP-800): why the member (re-)joins; logged with the rebalance. */
+  readonly reason?: string | null;
 }
 
 export interface OffsetCommitRequestItem {

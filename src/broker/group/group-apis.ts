@@ -1,8 +1,11 @@
 // The Kafka group APIs on the broker: where group coordinators live (`__consumer_offsets`, for
 // FindCoordinator in ../coordinator-lookup.ts), the classic rebalance protocol (JoinGroup, SyncGroup, Heartbeat,
 // LeaveGroup), offsets (OffsetCommit, OffsetFetch, OffsetDelete) and the admin views (ListGroups,
-// DescribeGroups, DeleteGroups). Each handler turns the wire form into a GroupCoordinator call.
-import { ErrorCode } from '../../common/errors.js';
+// DescribeGroups, DeleteGroups). Each handler turns the wire form into a GroupCoordinator call,
+// with the semantics of the request's version (Kafka 3.9's oldest to 4.1's newest): OffsetFetch
+// v8+ answers each group on its own, OffsetCommit v9 and DescribeGroups v6 say GROUP_ID_NOT_FOUND,
+// JoinGroup v9 may tell a static leader to skip its assignment, ListGroups v5 filters by type.
+import { ErrorCode, errorName } from '../../common/errors.js';
 import type { BrokerApiContext, KafkaApiRegistry, RequestContext } from '../api-context.js';
 import type { CoordinatorTopic } from '../coordinator-lookup.js';
 import type { GroupCoordinator } from './group-coordinator.js';
@@ -61,6 +64,9 @@ import {
   type DeleteGroupsRequest,
   type DeleteGroupsResponseInput,
 } from '../../protocol/messages/delete-groups.js';
+
+/** The type of every group this coordinator runs (ListGroups v5 GroupType, KIP-848's words). */
+const classicGroupType = 'classic';
 
 /** Where group coordinators live: `__consumer_offsets`, created on first FindCoordinator (as Kafka does). */
 export function offsetsCoordinatorTopic(ctx: BrokerApiContext, coordinator: GroupCoordinator): CoordinatorTopic {
@@ -220,6 +226,7 @@ async function joinGroup(
     // Before v7 the name is not nullable: an error answer carries "".
     protocolName: r.protocolName ?? (version >= 7 ? null : ''),
     leader: r.leader,
+    skipAssignment: r.skipAssignment ?? false,
     memberId: r.memberId,
     members: [...r.members],
   };
@@ -242,6 +249,8 @@ function joinCoordinator(
     protocolType: req.protocolType,
     protocols: req.protocols,
     requireKnownMemberId: version >= 4,
+    supportsSkipAssignment: version >= 9,
+    reason: version >= 8 ? req.reason : null,
   });
 }
 
@@ -274,7 +283,11 @@ function leaveGroup(
   }
   const r = coordinator.leave(
     req.groupId,
-    (req.members ?? []).map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId })),
+    (req.members ?? []).map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      reason: rc.header.apiVersion >= 5 ? m.reason : null,
+    })),
   );
   return { throttleTimeMs: 0, errorCode: r.errorCode, members: r.members };
 }
@@ -308,10 +321,26 @@ async function offsetCommit(
         memberId: req.memberId ?? '',
         groupInstanceId: req.groupInstanceId,
         offsets: items,
+        unknownGroupError: rc.header.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION,
       }));
   return { throttleTimeMs: 0, topics: partitionCodes(req.topics, errors, codes) };
 }
 
+interface FetchedPartition {
+  partitionIndex: number;
+  committedOffset: number;
+  committedLeaderEpoch: number;
+  metadata: string | null;
+  errorCode: number;
+}
+
+/** The partitions an OffsetFetch names, per topic (null: every committed offset of the group). */
+type FetchTopics = readonly { name: string; partitionIndexes: readonly number[] }[] | null;
+
+/**
+ * OffsetFetch: v0-7 ask for one group (v0-1 carry a group error on every partition, v2-7 at the
+ * top), v8+ for several, each answered with its own error (no topics then), as Kafka does.
+ */
 function offsetFetch(
   coordinator: GroupCoordinator,
   req: OffsetFetchRequest,
@@ -319,11 +348,46 @@ function offsetFetch(
   az: RequestAuthorization,
 ): OffsetFetchResponseInput {
   const version = rc.header.apiVersion;
-  const groupId = req.groupId ?? '';
+  const requireStable = version >= 7 && req.requireStable;
+  if (version >= 8) {
+    // v9's MemberId/MemberEpoch are checked only for KIP-848 groups; a classic group ignores them.
+    return {
+      throttleTimeMs: 0,
+      groups: (req.groups ?? []).map((g) => ({
+        groupId: g.groupId,
+        ...fetchGroupOffsets(coordinator, az, g.groupId, g.topics, requireStable),
+      })),
+    };
+  }
+  const r = fetchGroupOffsets(coordinator, az, req.groupId ?? '', req.topics ?? null, requireStable);
+  if (r.errorCode === ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, topics: r.topics };
+  // v0-1 have no top-level error: every requested partition carries it.
+  const perPartition = version < 2 ? r.errorCode : ErrorCode.NONE;
+  return {
+    throttleTimeMs: 0,
+    errorCode: r.errorCode,
+    topics: (req.topics ?? []).map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((partitionIndex) => noOffset(partitionIndex, perPartition)),
+    })),
+  };
+}
+
+function noOffset(partitionIndex: number, errorCode: number): FetchedPartition {
+  return { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode };
+}
+
+/** One group's committed offsets of `topics`, or its error. */
+function fetchGroupOffsets(
+  coordinator: GroupCoordinator,
+  az: RequestAuthorization,
+  groupId: string,
+  named: FetchTopics,
+  requireStable: boolean,
+): { errorCode: number; topics: { name: string; partitions: FetchedPartition[] }[] } {
   // DESCRIBE on the group, then on each topic: named topics it may not describe are answered
   // TOPIC_AUTHORIZATION_FAILED, and left out of an all-topics answer.
   const describable = (topic: string, quiet: boolean) => az.topic(AclOperation.DESCRIBE, topic, quiet);
-  const named = req.topics === null || req.topics === undefined ? null : req.topics;
   const deniedTopics = named?.filter((t) => !describable(t.name, false)) ?? [];
   const wanted =
     named === null
@@ -332,36 +396,10 @@ function offsetFetch(
           .filter((t) => !deniedTopics.includes(t))
           .flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
   const r = az.group(AclOperation.DESCRIBE, groupId)
-    ? coordinator.fetchOffsets(groupId, wanted, version >= 7 && req.requireStable)
+    ? coordinator.fetchOffsets(groupId, wanted, requireStable)
     : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, offsets: [] };
-  if (r.errorCode !== ErrorCode.NONE) {
-    // v0-1 have no top-level error: every requested partition carries it.
-    const perPartition = version < 2 ? r.errorCode : ErrorCode.NONE;
-    return {
-      throttleTimeMs: 0,
-      errorCode: r.errorCode,
-      topics: (req.topics ?? []).map((t) => ({
-        name: t.name,
-        partitions: t.partitionIndexes.map((partitionIndex) => ({
-          partitionIndex,
-          committedOffset: -1,
-          committedLeaderEpoch: -1,
-          metadata: '',
-          errorCode: perPartition,
-        })),
-      })),
-    };
-  }
-  const byTopic = new Map<
-    string,
-    {
-      partitionIndex: number;
-      committedOffset: number;
-      committedLeaderEpoch: number;
-      metadata: string | null;
-      errorCode: number;
-    }[]
-  >();
+  if (r.errorCode !== ErrorCode.NONE) return { errorCode: r.errorCode, topics: [] };
+  const byTopic = new Map<string, FetchedPartition[]>();
   for (const o of r.offsets) {
     if (named === null && !describable(o.topic, true)) continue;
     let list = byTopic.get(o.topic);
@@ -377,19 +415,9 @@ function offsetFetch(
   for (const t of deniedTopics)
     byTopic.set(
       t.name,
-      t.partitionIndexes.map((partitionIndex) => ({
-        partitionIndex,
-        committedOffset: -1,
-        committedLeaderEpoch: -1,
-        metadata: '',
-        errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-      })),
+      t.partitionIndexes.map((p) => noOffset(p, ErrorCode.TOPIC_AUTHORIZATION_FAILED)),
     );
-  return {
-    throttleTimeMs: 0,
-    errorCode: ErrorCode.NONE,
-    topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
-  };
+  return { errorCode: ErrorCode.NONE, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
 }
 
 async function offsetDelete(
@@ -417,12 +445,20 @@ function listGroups(
   const r = coordinator.listGroups(req.statesFilter ?? []);
   // DESCRIBE on the cluster lists every group; else only those the principal may DESCRIBE.
   const all = az.cluster(AclOperation.DESCRIBE, true);
+  // v5 filters by type, case-insensitively as Kafka does; every group here is a classic one.
+  const types = new Set((req.typesFilter ?? []).map((t) => t.toLowerCase()));
+  const typeWanted = types.size === 0 || types.has(classicGroupType);
   return {
     throttleTimeMs: 0,
     errorCode: r.errorCode,
     groups: r.groups
-      .filter((g) => all || az.group(AclOperation.DESCRIBE, g.groupId, true))
-      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state })),
+      .filter((g) => typeWanted && (all || az.group(AclOperation.DESCRIBE, g.groupId, true)))
+      .map((g) => ({
+        groupId: g.groupId,
+        protocolType: g.protocolType,
+        groupState: g.state,
+        groupType: classicGroupType,
+      })),
   };
 }
 
@@ -432,13 +468,15 @@ function describeGroups(
   rc: RequestContext,
   az: RequestAuthorization,
 ): DescribeGroupsResponseInput {
-  const withOps = rc.header.apiVersion >= 3 && req.includeAuthorizedOperations === true;
+  const version = rc.header.apiVersion;
+  const withOps = version >= 3 && req.includeAuthorizedOperations === true;
   return {
     throttleTimeMs: 0,
     groups: req.groups.map((id) => {
       if (!az.group(AclOperation.DESCRIBE, id))
         return {
           errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+          errorMessage: 'Not authorized to access group.',
           groupId: id,
           groupState: '',
           protocolType: '',
@@ -446,11 +484,14 @@ function describeGroups(
           members: [],
         };
       const d = coordinator.describeGroup(id);
+      // v6 (KIP-1043) answers a group that does not exist GROUP_ID_NOT_FOUND; older versions NONE, state Dead.
+      const errorCode = d.errorCode === ErrorCode.GROUP_ID_NOT_FOUND && version < 6 ? ErrorCode.NONE : d.errorCode;
       return {
         ...(withOps && d.errorCode === ErrorCode.NONE
           ? { authorizedOperations: az.authorizedOperations(AclResourceType.GROUP, id) }
           : {}),
-        errorCode: d.errorCode,
+        errorCode,
+        errorMessage: describeErrorMessage(id, errorCode),
         groupId: d.groupId,
         groupState: d.state,
         protocolType: d.protocolType,
@@ -466,6 +507,13 @@ function describeGroups(
       };
     }),
   };
+}
+
+/** DescribeGroups v6's ErrorMessage: null without an error. */
+function describeErrorMessage(groupId: string, errorCode: number): string | null {
+  if (errorCode === ErrorCode.NONE) return null;
+  if (errorCode === ErrorCode.GROUP_ID_NOT_FOUND) return `Group ${groupId} not found.`;
+  return `${errorName(errorCode)} for group ${groupId}.`;
 }
 
 async function deleteGroups(

@@ -185,6 +185,7 @@ export class GroupCoordinator {
     memberId: string;
     groupInstanceId: string | null;
     offsets: readonly OffsetCommitRequestItem[];
+    unknownGroupError?: number;
   }): Promise<number[]> {
     return this.offsets.commitOffsets(req);
   }
@@ -282,7 +283,8 @@ export class GroupCoordinator {
     const err = this.check(groupId);
     if (err !== ErrorCode.NONE) return none(err, 'Dead');
     const g = this.groups.get(groupId);
-    if (!g) return none(ErrorCode.NONE, 'Dead');
+    // DescribeGroups v6+ says so; the handler answers older versions NONE (state Dead).
+    if (!g) return none(ErrorCode.GROUP_ID_NOT_FOUND, 'Dead');
     const stable = g.state === 'Stable';
     return {
       errorCode: ErrorCode.NONE,

@@ -32,13 +32,18 @@ export class GroupOffsets extends CoordinatorPart {
     memberId: string;
     groupInstanceId: string | null;
     offsets: readonly OffsetCommitRequestItem[];
+    /**
+     * The answer when the group does not exist and the commit names a generation: OffsetCommit
+     * v9+ says GROUP_ID_NOT_FOUND, older versions ILLEGAL_GENERATION (Kafka's rule).
+     */
+    unknownGroupError?: number;
   }): Promise<number[]> {
     const all = (code: number): number[] => req.offsets.map(() => code);
     const err = this.check(req.groupId);
     if (err !== ErrorCode.NONE) return all(err);
     let g = this.groups.get(req.groupId);
     if (!g) {
-      if (req.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
+      if (req.generationId >= 0) return all(req.unknownGroupError ?? ErrorCode.ILLEGAL_GENERATION);
       g = new Group(req.groupId, this.partitionFor(req.groupId), this.o.clock.now());
       this.groups.set(req.groupId, g);
     } else {

@@ -19,6 +19,8 @@ export interface JoinResult {
   readonly protocolType: string | null;
   readonly protocolName: string | null;
   readonly leader: string;
+  /** JoinGroup v9+: the leader must not compute a new assignment (a static leader rejoined, KIP-814). */
+  readonly skipAssignment?: boolean;
   readonly memberId: string;
   readonly members: readonly { memberId: string; groupInstanceId: string | null; metadata: Buffer }[];
 }

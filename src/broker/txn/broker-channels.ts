@@ -4,12 +4,17 @@
 // image, so a broker that moved is reached at its new address.
 import type { Endpoint } from '../../common/node-config.js';
 import { ReplicaClient } from '../../rpc/replica-rpc.js';
+import { plaintextRpc, type RpcClientSecurity } from '../../rpc/rpc-security.js';
 
 export class BrokerChannels {
   private readonly clients = new Map<string, ReplicaClient>();
 
   /** `endpointOf`: a broker's replication endpoint from the metadata image; null when unknown. */
-  constructor(private readonly endpointOf: (brokerId: number) => Endpoint | null) {}
+  /** `security`: how to reach the replication listeners (plaintext, or mutual TLS). */
+  constructor(
+    private readonly endpointOf: (brokerId: number) => Endpoint | null,
+    private readonly security: RpcClientSecurity = plaintextRpc,
+  ) {}
 
   /** A channel to `brokerId`, or null when the image knows no endpoint for it. */
   to(brokerId: number): ReplicaClient | null {
@@ -18,7 +23,7 @@ export class BrokerChannels {
     const key = `${ep.host}:${ep.port}`;
     let c = this.clients.get(key);
     if (!c) {
-      c = new ReplicaClient(key);
+      c = new ReplicaClient(key, this.security);
       this.clients.set(key, c);
     }
     return c;

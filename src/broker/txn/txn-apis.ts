@@ -318,7 +318,12 @@ async function addOneTransaction(
   if (t.verifyOnly) {
     const v = coordinator.verifyPartitions(request);
     const codes = new Map(v.partitions.map((r) => [`${r.tp.topic}\u0000${r.tp.partition}`, r.errorCode]));
-    return topicResults(t.topics, (tp) => codes.get(`${tp.topic}\u0000${tp.partition}`) ?? ErrorCode.INVALID_TXN_STATE);
+    // A partition outside the transaction: INVALID_TXN_STATE at v4, TRANSACTION_ABORTABLE from v5 (KIP-890).
+    const outside = version >= 5 ? ErrorCode.TRANSACTION_ABORTABLE : ErrorCode.INVALID_TXN_STATE;
+    return topicResults(t.topics, (tp) => {
+      const code = codes.get(`${tp.topic}\u0000${tp.partition}`) ?? ErrorCode.INVALID_TXN_STATE;
+      return code === ErrorCode.INVALID_TXN_STATE ? outside : code;
+    });
   }
   // One refused or unknown partition fails the whole transaction's request; the others are not attempted.
   if (partitions.some((tp) => denied(tp) || !exists(tp))) {
@@ -397,7 +402,7 @@ async function endTxn(
   return {
     throttleTimeMs: 0,
     errorCode: fencedAs(code, rc.header.apiVersion, producerFencedSince.endTxn),
-    // v5 (KIP-890 part 2) would return a bumped epoch; raftka keeps the epoch (transactions v1).
+    // Fields of v5 (KIP-890 part 2, a bumped epoch), which raftka does not serve (end-txn.ts).
     producerId: -1,
     producerEpoch: -1,
   };

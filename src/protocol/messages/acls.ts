@@ -146,7 +146,7 @@ export const createAclsApi = defineApi({
   key: 30,
   name: 'CreateAcls',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 3,
   request: createAclsRequestSchema,
   response: createAclsResponseSchema,
 });
@@ -161,7 +161,7 @@ export const deleteAclsApi = defineApi({
   key: 31,
   name: 'DeleteAcls',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 3,
   request: deleteAclsRequestSchema,
   response: deleteAclsResponseSchema,
 });
@@ -176,7 +176,7 @@ export const describeAclsApi = defineApi({
   key: 29,
   name: 'DescribeAcls',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 3,
   request: describeAclsRequestSchema,
   response: describeAclsResponseSchema,
 });

@@ -48,7 +48,7 @@ export const alterConfigsApi = defineApi({
   key: 33,
   name: 'AlterConfigs',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   request: alterConfigsRequestSchema,
   response: alterConfigsResponseSchema,
 });

@@ -45,7 +45,7 @@ export const createPartitionsApi = defineApi({
   key: 37,
   name: 'CreatePartitions',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 3,
   request: createPartitionsRequestSchema,
   response: createPartitionsResponseSchema,
 });

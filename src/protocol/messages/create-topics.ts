@@ -77,7 +77,7 @@ export const createTopicsApi = defineApi({
   key: 19,
   name: 'CreateTopics',
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 7,
   request: createTopicsRequestSchema,
   response: createTopicsResponseSchema,
 });

@@ -1,4 +1,5 @@
-// DeleteGroups (key 42). Kafka: versions 0-2, flexible 2+. raftka serves 0-1 (both clients send 1).
+// DeleteGroups (key 42). Kafka 3.9 and 4.1: versions 0-2, flexible 2+. raftka serves 0-2 (both
+// clients send 1). v2 only becomes flexible.
 //
 // Request:  GroupsNames [string]
 // Response: ThrottleTimeMs, Results [GroupId, ErrorCode]
@@ -19,7 +20,7 @@ export const deleteGroupsApi = defineApi({
   key: 42,
   name: 'DeleteGroups',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   request: deleteGroupsRequestSchema,
   response: deleteGroupsResponseSchema,
 });

@@ -41,7 +41,7 @@ export const deleteTopicsApi = defineApi({
   key: 20,
   name: 'DeleteTopics',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 6,
   request: deleteTopicsRequestSchema,
   response: deleteTopicsResponseSchema,
 });

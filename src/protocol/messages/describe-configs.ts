@@ -78,7 +78,7 @@ export const describeConfigsApi = defineApi({
   key: 32,
   name: 'DescribeConfigs',
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 4,
   request: describeConfigsRequestSchema,
   response: describeConfigsResponseSchema,
 });

@@ -1,8 +1,10 @@
-// DescribeGroups (key 15). Kafka: versions 0-5, flexible 5+. raftka serves 0-4 (librdkafka sends
-// 4, kafkajs 2).
+// DescribeGroups (key 15). Kafka 3.9: versions 0-5; 4.1: 0-6; flexible 5+. raftka serves 0-6
+// (librdkafka sends 4, kafkajs 2). v6 (KIP-1043) adds an ErrorMessage and answers a group that
+// does not exist with GROUP_ID_NOT_FOUND (older versions: error NONE, state Dead).
 //
 // Request:  Groups [string], v3+ IncludeAuthorizedOperations bool
-// Response: v1+ ThrottleTimeMs, Groups [ErrorCode, GroupId, GroupState, ProtocolType, ProtocolData,
+// Response: v1+ ThrottleTimeMs, Groups [ErrorCode, v6+ ErrorMessage nullable (null), GroupId,
+//             GroupState, ProtocolType, ProtocolData,
 //             Members [MemberId, v4+ GroupInstanceId nullable (null), ClientId, ClientHost,
 //               MemberMetadata bytes, MemberAssignment bytes], v3+ AuthorizedOperations int32 (INT32_MIN)]
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
@@ -20,6 +22,7 @@ const describeGroupsResponseSchema = message('DescribeGroupsResponse', '5+', [
     array(
       struct([
         field('errorCode', 'int16', '0+'),
+        field('errorMessage', 'string', '6+', { nullable: '6+', default: null }),
         field('groupId', 'string', '0+'),
         field('groupState', 'string', '0+'),
         field('protocolType', 'string', '0+'),
@@ -52,7 +55,7 @@ export const describeGroupsApi = defineApi({
   key: 15,
   name: 'DescribeGroups',
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 6,
   request: describeGroupsRequestSchema,
   response: describeGroupsResponseSchema,
 });

@@ -1,6 +1,8 @@
-// FindCoordinator (key 10). Kafka: versions 0-6, flexible 3+. raftka serves 0-4 (librdkafka needs
-// v0 advertised for groups, transactions and even LZ4; kafkajs sends 2). KeyType: 0 group,
-// 1 transaction.
+// FindCoordinator (key 10). Kafka 3.9 and 4.1: versions 0-6, flexible 3+. raftka serves 0-6
+// (librdkafka needs v0 advertised for groups, transactions and even LZ4; kafkajs sends 2). KeyType:
+// 0 group, 1 transaction, 2 share group (v6+, KIP-932; raftka runs no share coordinator, so such a
+// key is answered INVALID_REQUEST as a Kafka broker without share groups does). v4+ batches keys
+// and answers per key; v5 only allows TRANSACTION_ABORTABLE; v6 only adds the share key type.
 //
 // Request:  v0-3 Key string, v1+ KeyType int8 (0), v4+ CoordinatorKeys [string]
 // Response: v1+ ThrottleTimeMs, v0-3 ErrorCode, v1-3 ErrorMessage nullable, v0-3 NodeId int32,
@@ -46,7 +48,7 @@ export const findCoordinatorApi = defineApi({
   key: 10,
   name: 'FindCoordinator',
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 6,
   request: findCoordinatorRequestSchema,
   response: findCoordinatorResponseSchema,
 });

@@ -1,5 +1,5 @@
-// Heartbeat (key 12). Kafka: versions 0-4, flexible 4+. raftka serves 0-3 (librdkafka needs v0
-// advertised; both clients send 3).
+// Heartbeat (key 12). Kafka 3.9 and 4.1: versions 0-4, flexible 4+. raftka serves 0-4 (librdkafka
+// needs v0 advertised; both clients send 3). v4 only becomes flexible.
 //
 // Request:  GroupId, GenerationId int32, MemberId, v3+ GroupInstanceId nullable (null)
 // Response: v1+ ThrottleTimeMs, ErrorCode
@@ -25,7 +25,7 @@ export const heartbeatApi = defineApi({
   key: 12,
   name: 'Heartbeat',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 4,
   request: heartbeatRequestSchema,
   response: heartbeatResponseSchema,
 });

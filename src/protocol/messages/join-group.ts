@@ -1,6 +1,8 @@
-// JoinGroup (key 11). Kafka: versions 0-9, flexible 6+. raftka serves 0-5 (librdkafka needs v0
-// advertised and sends 5, kafkajs sends 5). v0 has no RebalanceTimeoutMs (it equals the session
-// timeout then).
+// JoinGroup (key 11). Kafka 3.9 and 4.1: versions 0-9, flexible 6+. raftka serves 0-9 (librdkafka
+// needs v0 advertised and sends 5, kafkajs sends 5). v0 has no RebalanceTimeoutMs (it equals the
+// session timeout then); v4+ answers MEMBER_ID_REQUIRED to a first join without an id (KIP-394);
+// v7+ answers the ProtocolType (KIP-559); v8 adds the Reason (KIP-800); v9 answers SkipAssignment:
+// a static leader rejoining a stable group gets the member list but must not reassign (KIP-814).
 //
 // Request:  GroupId, SessionTimeoutMs int32, v1+ RebalanceTimeoutMs int32 (-1), MemberId,
 //           v5+ GroupInstanceId nullable (null), ProtocolType, Protocols [Name, Metadata bytes],
@@ -51,7 +53,7 @@ export const joinGroupApi = defineApi({
   key: 11,
   name: 'JoinGroup',
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 9,
   request: joinGroupRequestSchema,
   response: joinGroupResponseSchema,
 });

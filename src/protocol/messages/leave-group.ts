@@ -1,5 +1,6 @@
-// LeaveGroup (key 13). Kafka: versions 0-5, flexible 4+. raftka serves 0-3 (librdkafka needs v0
-// advertised and sends 1, kafkajs sends 3). v3 replaced the single MemberId with a Members batch.
+// LeaveGroup (key 13). Kafka 3.9 and 4.1: versions 0-5, flexible 4+. raftka serves 0-5 (librdkafka
+// needs v0 advertised and sends 1, kafkajs sends 3). v3 replaced the single MemberId with a Members
+// batch; v5 adds each member's Reason (KIP-800), which the coordinator logs.
 //
 // Request:  GroupId, v0-2 MemberId, v3+ Members [MemberId, GroupInstanceId nullable (null),
 //           v5+ Reason nullable (null)]
@@ -48,7 +49,7 @@ export const leaveGroupApi = defineApi({
   key: 13,
   name: 'LeaveGroup',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 5,
   request: leaveGroupRequestSchema,
   response: leaveGroupResponseSchema,
 });

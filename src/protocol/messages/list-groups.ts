@@ -1,5 +1,6 @@
-// ListGroups (key 16). Kafka: versions 0-5, flexible 3+. raftka serves 0-4 (librdkafka sends 4,
-// kafkajs 2).
+// ListGroups (key 16). Kafka 3.9 and 4.1: versions 0-5, flexible 3+. raftka serves 0-5 (librdkafka
+// sends 4, kafkajs 2). v4 filters by state, v5 by type ("classic", "consumer"; case-insensitive)
+// and answers each group's type.
 //
 // Request:  v4+ StatesFilter [string], v5+ TypesFilter [string]
 // Response: v1+ ThrottleTimeMs, ErrorCode, Groups [GroupId, ProtocolType, v4+ GroupState,
@@ -36,7 +37,7 @@ export const listGroupsApi = defineApi({
   key: 16,
   name: 'ListGroups',
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   request: listGroupsRequestSchema,
   response: listGroupsResponseSchema,
 });

@@ -1,6 +1,9 @@
-// OffsetCommit (key 8). Kafka: versions 0-9, flexible 8+. raftka serves 0-7 (librdkafka needs an
-// overlap with 1-2 advertised and sends 7, kafkajs sends 5). v0 commits go to ZooKeeper in old
-// Kafka; here all versions use the group coordinator.
+// OffsetCommit (key 8). Kafka 3.9: versions 0-9; 4.1: 2-9 (v10, topic ids, is unstable there);
+// flexible 8+. raftka serves 0-9 (librdkafka needs an overlap with 1-2 advertised and sends 7,
+// kafkajs sends 5). v0 commits go to ZooKeeper in old Kafka; here all versions use the group
+// coordinator. v9 (KIP-848) has v8's fields; for a classic group the field is the generation, and a
+// commit with a generation to a group that does not exist answers GROUP_ID_NOT_FOUND (v8 and
+// older: ILLEGAL_GENERATION).
 //
 // Request:  GroupId, v1+ GenerationIdOrMemberEpoch int32 (-1), v1+ MemberId,
 //           v7+ GroupInstanceId nullable (null), v2-4 RetentionTimeMs int64 (-1),
@@ -66,7 +69,7 @@ export const offsetCommitApi = defineApi({
   key: 8,
   name: 'OffsetCommit',
   minVersion: 0,
-  maxVersion: 7,
+  maxVersion: 9,
   request: offsetCommitRequestSchema,
   response: offsetCommitResponseSchema,
 });

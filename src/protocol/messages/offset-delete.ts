@@ -1,4 +1,4 @@
-// OffsetDelete (key 47). Kafka: version 0 only, never flexible. raftka serves 0.
+// OffsetDelete (key 47). Kafka 3.9 and 4.1: version 0 only, never flexible. raftka serves 0.
 //
 // Request:  GroupId, Topics [Name, Partitions [PartitionIndex int32]]
 // Response: ErrorCode, ThrottleTimeMs, Topics [Name, Partitions [PartitionIndex int32, ErrorCode]]

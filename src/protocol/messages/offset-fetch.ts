@@ -1,6 +1,8 @@
-// OffsetFetch (key 9). Kafka: versions 0-9, flexible 6+. raftka serves 0-7 (librdkafka needs v1
-// advertised and sends 7 (flexible), kafkajs sends 4). v8+ (batched groups) is not served.
-// Topics = null (v2+) means "all committed offsets of the group".
+// OffsetFetch (key 9). Kafka 3.9: versions 0-9; 4.1: 1-9 (v10, topic ids, is unstable there);
+// flexible 6+. raftka serves 0-9 (librdkafka needs v1 advertised and sends 7 (flexible), kafkajs
+// sends 4). Topics = null (v2+) means "all committed offsets of the group". v8+ asks for several
+// groups at once and answers per group (each with its own error); v9 adds MemberId/MemberEpoch,
+// which only KIP-848 groups check (a classic group ignores them, as Kafka's does).
 //
 // Request:  v0-7 GroupId, v0-7 Topics nullable(v2-7) [Name, PartitionIndexes [int32]],
 //           v8+ Groups [GroupId, v9+ MemberId nullable (null), v9+ MemberEpoch int32 (-1),
@@ -109,7 +111,7 @@ export const offsetFetchApi = defineApi({
   key: 9,
   name: 'OffsetFetch',
   minVersion: 0,
-  maxVersion: 7,
+  maxVersion: 9,
   request: offsetFetchRequestSchema,
   response: offsetFetchResponseSchema,
 });

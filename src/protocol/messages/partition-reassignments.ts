@@ -1,14 +1,19 @@
-// ListPartitionReassignments (key 46) and AlterPartitionReassignments (key 45). Kafka: version 0,
-// flexible from 0. raftka serves 0 of each (kafkajs admin; kafka-topics.sh --describe lists them).
+// ListPartitionReassignments (key 46) and AlterPartitionReassignments (key 45), flexible from 0.
+// Kafka 3.9: version 0 of each; Kafka 4.1 adds AlterPartitionReassignments v1 (KIP-860:
+// AllowReplicationFactorChange; when false, a partition whose target replica count differs from the
+// count it is headed for fails with INVALID_REPLICATION_FACTOR, and the response echoes the flag).
+// raftka serves List 0 and Alter 0-1 (kafkajs admin; kafka-topics.sh --describe lists them).
 //
 // ListPartitionReassignments request:  TimeoutMs int32 (60000), Topics nullable (null)
 //                                      [Name, PartitionIndexes [int32]]
 // ListPartitionReassignments response: ThrottleTimeMs, ErrorCode, ErrorMessage nullable,
 //                                      Topics [Name, Partitions [PartitionIndex, Replicas [int32],
 //                                        AddingReplicas [int32], RemovingReplicas [int32]]]
-// AlterPartitionReassignments request:  TimeoutMs int32 (60000), Topics [Name, Partitions
-//                                       [PartitionIndex, Replicas nullable [int32] (null = cancel)]]
-// AlterPartitionReassignments response: ThrottleTimeMs, ErrorCode, ErrorMessage nullable,
+// AlterPartitionReassignments request:  TimeoutMs int32 (60000), v1+ AllowReplicationFactorChange bool
+//                                       (true), Topics [Name, Partitions [PartitionIndex,
+//                                         Replicas nullable [int32] (null = cancel)]]
+// AlterPartitionReassignments response: ThrottleTimeMs, v1+ AllowReplicationFactorChange bool (true),
+//                                       ErrorCode, ErrorMessage nullable,
 //                                       Responses [Name, Partitions [PartitionIndex, ErrorCode,
 //                                         ErrorMessage nullable]]
 import { array, field, message, struct, type MessageInput, type MessageValue } from '../schema/dsl.js';
@@ -53,6 +58,7 @@ const listPartitionReassignmentsResponseSchema = message('ListPartitionReassignm
 
 const alterPartitionReassignmentsRequestSchema = message('AlterPartitionReassignmentsRequest', '0+', [
   field('timeoutMs', 'int32', '0+', { default: 60000 }),
+  field('allowReplicationFactorChange', 'bool', '1+', { default: true }),
   field(
     'topics',
     array(
@@ -76,6 +82,7 @@ const alterPartitionReassignmentsRequestSchema = message('AlterPartitionReassign
 
 const alterPartitionReassignmentsResponseSchema = message('AlterPartitionReassignmentsResponse', '0+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
+  field('allowReplicationFactorChange', 'bool', '1+', { default: true }),
   field('errorCode', 'int16', '0+'),
   field('errorMessage', 'string', '0+', { nullable: '0+' }),
   field(
@@ -126,7 +133,7 @@ export const alterPartitionReassignmentsApi = defineApi({
   key: 45,
   name: 'AlterPartitionReassignments',
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   request: alterPartitionReassignmentsRequestSchema,
   response: alterPartitionReassignmentsResponseSchema,
 });

@@ -62,11 +62,7 @@ const alterRequestSchema = message('AlterUserScramCredentialsRequest', '0+', [
 
 const alterResponseSchema = message('AlterUserScramCredentialsResponse', '0+', [
   field('throttleTimeMs', 'int32', '0+', { default: 0 }),
-  field(
-    'results',
-    array(struct(userResultFields)),
-    '0+',
-  ),
+  field('results', array(struct(userResultFields)), '0+'),
 ]);
 
 export interface DescribeUserScramCredentialsRequest extends MessageValue<typeof describeRequestSchema> {}

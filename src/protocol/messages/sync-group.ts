@@ -1,5 +1,6 @@
-// SyncGroup (key 14). Kafka: versions 0-5, flexible 4+. raftka serves 0-3 (librdkafka needs v0
-// advertised; kafkajs and librdkafka send 3).
+// SyncGroup (key 14). Kafka 3.9 and 4.1: versions 0-5, flexible 4+. raftka serves 0-5 (librdkafka
+// needs v0 advertised; kafkajs and librdkafka send 3). v5+: the request's ProtocolType and
+// ProtocolName must match the group's (else INCONSISTENT_GROUP_PROTOCOL) and the answer carries them.
 //
 // Request:  GroupId, GenerationId int32, MemberId, v3+ GroupInstanceId nullable (null),
 //           v5+ ProtocolType nullable (null), v5+ ProtocolName nullable (null),
@@ -34,7 +35,7 @@ export const syncGroupApi = defineApi({
   key: 14,
   name: 'SyncGroup',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 5,
   request: syncGroupRequestSchema,
   response: syncGroupResponseSchema,
 });

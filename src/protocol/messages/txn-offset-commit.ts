@@ -1,4 +1,4 @@
-// TxnOffsetCommit (key 28). Kafka: versions 0-5, flexible 3+. raftka serves 0-5. Sent to the group
+// TxnOffsetCommit (key 28). Kafka 3.9: versions 0-4; 4.1: 0-5; flexible 3+. raftka serves 0-5. Sent to the group
 // coordinator; the offsets become visible when the transaction's COMMIT marker lands on the group's
 // __consumer_offsets partition. v1 = v0; v3 adds the member fields (KIP-447), v4 may answer
 // TRANSACTION_ABORTABLE; v5 has v4's fields, but with transactions v2 (KIP-890 part 2) it also adds

@@ -3,7 +3,14 @@
 // requests with a deadline. The gRPC plumbing is src/rpc; conversions live in raft-wire.ts.
 import * as grpc from '@grpc/grpc-js';
 import type { Endpoint } from '../../common/node-config.js';
-import { RpcStatusError, serviceImplementation, startRpcServer, type RpcService } from '../../rpc/grpc-plumbing.js';
+import {
+  RpcStatusError,
+  serviceImplementation,
+  startRpcServer,
+  type RpcServer,
+  type RpcService,
+} from '../../rpc/grpc-plumbing.js';
+import { plaintextRpc, type RpcClientSecurity, type RpcServerSecurity } from '../../rpc/rpc-security.js';
 import { KRaftClient, kraftService, type DescribeQuorumResponse, type KRaftHandlers } from '../../rpc/kraft-rpc.js';
 import type { NodeId, RaftRequest, RaftResponse } from '../core/types.js';
 import {
@@ -65,20 +72,27 @@ function kraftServiceFor(handlers: RaftServerHandlers): RpcService {
   return serviceImplementation(kraftService(), h, { status: grpc.status.UNAVAILABLE });
 }
 
-/** Start the KRaft gRPC server on host:port, with other services on the same listener (the controller's RPCs); resolves with the bound port. */
+/**
+ * Start the KRaft gRPC server on host:port, with other services on the same listener (the
+ * controller's RPCs), mutual TLS with `security`; resolves with the bound port.
+ */
 export async function startRaftServer(
   endpoint: Endpoint,
   handlers: RaftServerHandlers,
   extra: readonly RpcService[] = [],
-): Promise<{ server: grpc.Server; port: number }> {
-  return startRpcServer(endpoint, [kraftServiceFor(handlers), ...extra]);
+  security: RpcServerSecurity | null = null,
+): Promise<{ server: RpcServer; port: number }> {
+  return startRpcServer(endpoint, [kraftServiceFor(handlers), ...extra], security);
 }
 
 /** One channel per peer; requests carry a deadline and fail fast when the peer is down. */
 export class RaftClientPool {
   private readonly clients = new Map<NodeId, KRaftClient>();
 
-  constructor(private readonly peers: ReadonlyMap<NodeId, Endpoint>) {}
+  constructor(
+    private readonly peers: ReadonlyMap<NodeId, Endpoint>,
+    private readonly security: RpcClientSecurity = plaintextRpc,
+  ) {}
 
   async send(to: NodeId, request: RaftRequest, deadlineMs: number): Promise<RaftResponse> {
     const client = this.client(to);
@@ -114,7 +128,7 @@ export class RaftClientPool {
     if (!c) {
       const peer = this.peers.get(to);
       if (!peer) throw new Error(`no address for node ${to}`);
-      c = new KRaftClient(`${peer.host}:${peer.port}`);
+      c = new KRaftClient(`${peer.host}:${peer.port}`, this.security);
       this.clients.set(to, c);
     }
     return c;

@@ -11,6 +11,7 @@ import type { Endpoint } from '../../common/node-config.js';
 import { systemRandom } from '../../common/system-ports.js';
 import { RaftCore, type ProposeResult, type QuorumStatus, type RaftCoreConfig } from '../core/raft-core.js';
 import type { NodeId, Offset, OutboundMessage, RaftRequest, RaftResponse, Ready, SnapshotId } from '../core/types.js';
+import type { RpcClientSecurity } from '../../rpc/rpc-security.js';
 import { RaftClientPool } from './grpc-transport.js';
 import type { MetadataLogStore } from './metadata-log-store.js';
 import type { RaftMetrics } from './raft-metrics.js';
@@ -25,6 +26,8 @@ interface RaftDriverOptions<S extends StateMachine = StateMachine> {
   readonly store: MetadataLogStore;
   /** Controller endpoints of the voters, by node id. */
   readonly voterEndpoints: ReadonlyMap<NodeId, Endpoint>;
+  /** How the peer channels connect (plaintext, or mutual TLS on an SSL controller listener); default plaintext. */
+  readonly peerSecurity?: RpcClientSecurity;
   readonly logger: Logger;
   readonly metrics: RaftMetrics;
   readonly snapshotBytesBetween: number;
@@ -68,7 +71,7 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
   private constructor(private readonly options: RaftDriverOptions<S>) {
     this.state = options.stateMachine;
     this.core = new RaftCore(options.core, systemRandom, options.store.recovered());
-    this.clients = new RaftClientPool(options.voterEndpoints);
+    this.clients = new RaftClientPool(options.voterEndpoints, options.peerSecurity);
     this.snapshotThresholdBytes = this.jitteredSnapshotThreshold();
   }
 

@@ -38,6 +38,26 @@ export class HistoryBuilder {
     return this;
   }
 
+  /**
+   * A transaction of send and poll micro-ops completing as `type`. `sends` are [key, value,
+   * offset] (offset reported only when ok); `polls` are what its polls read, {key: [[offset, value]]}.
+   */
+  txn(
+    process: number,
+    sends: readonly (readonly [number, number, number | null])[],
+    polls: Record<string, [number, number][]> | null = null,
+    type: Exclude<OpType, 'invoke'> = 'ok',
+  ): this {
+    const invoke = [...sends.map(([k, v]) => ['send', k, v]), ...(polls ? [['poll']] : [])];
+    const done = [
+      ...sends.map(([k, v, o]) => (type === 'ok' ? ['send', k, [o, v]] : ['send', k, v])),
+      ...(polls ? [['poll', polls]] : []),
+    ];
+    this.push(process, 'invoke', 'txn', invoke);
+    this.push(process, type, 'txn', type === 'fail' ? invoke : done, type === 'ok' ? {} : { error: type });
+    return this;
+  }
+
   assign(process: number, keys: number[]): this {
     this.push(process, 'invoke', 'assign', keys);
     this.push(process, 'ok', 'assign', keys);
@@ -182,4 +202,46 @@ export function generateQueueHistory(
     value: [['poll', Object.fromEntries(logs.map((log, key) => [key, log.map((v, i) => [i, v])]))]],
   });
   return out;
+}
+
+/**
+ * A valid transactional history: transactions of 1–4 micro-ops (sends to random keys, polls of
+ * every key from the process's own positions) run one after another, each committing its sends
+ * at the end of the log, some aborting (their records never visible), some ending `info`
+ * after committing. Offsets are the log's; values are unique per key.
+ */
+export function generateTxnHistory(seed: number, txns: number, processes: number, keys: number): Op[] {
+  const rng = new SeededRandom(seed);
+  const logs: number[][] = Array.from({ length: keys }, () => []);
+  const positions = Array.from({ length: processes }, () => new Array<number>(keys).fill(0));
+  let nextValue = 0;
+  const h = new HistoryBuilder();
+  for (let i = 0; i < txns; i++) {
+    const p = Math.floor(rng.next() * processes);
+    const mops = 1 + Math.floor(rng.next() * 4);
+    const sends: [number, number, number | null][] = [];
+    let polls: Record<string, [number, number][]> | null = null;
+    for (let m = 0; m < mops; m++) {
+      if (rng.next() < 0.6) sends.push([Math.floor(rng.next() * keys), nextValue++, null]);
+      else {
+        polls ??= {};
+        for (let k = 0; k < keys; k++) {
+          const from = positions[p]![k]!;
+          const read = logs[k]!.slice(from).map((v, j): [number, number] => [from + j, v]);
+          if (read.length === 0) continue;
+          polls[String(k)] = [...(polls[String(k)] ?? []), ...read];
+          positions[p]![k] = from + read.length;
+        }
+      }
+    }
+    const roll = rng.next();
+    const type = roll < 0.05 ? 'fail' : roll < 0.08 ? 'info' : 'ok';
+    if (type !== 'fail')
+      for (const s of sends) {
+        s[2] = logs[s[0]]!.length;
+        logs[s[0]]!.push(s[1]);
+      }
+    h.txn(p, sends, polls, type);
+  }
+  return h.ops;
 }
