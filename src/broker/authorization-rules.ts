@@ -96,4 +96,14 @@ export const apiAclRules: Readonly<Record<string, ApiAclRule>> = {
     denied: `${txnId} per id`,
   },
   ListTransactions: { needs: 'DESCRIBE TransactionalId', denied: 'the id is left out' },
+  DescribeUserScramCredentials: { needs: 'DESCRIBE Cluster', denied: `${cluster} (top level and per named user)` },
+  AlterUserScramCredentials: { needs: 'ALTER Cluster', denied: `${cluster} per user; nothing is written` },
+  DescribeTopicPartitions: {
+    needs: 'DESCRIBE Topic',
+    denied: `${topic} per named topic (zero topic id); left out of an all-topics answer`,
+  },
+  ElectLeaders: { needs: 'ALTER Cluster', denied: `${cluster} (top level and per named partition)` },
+  UpdateFeatures: { needs: 'ALTER Cluster', denied: `${cluster} (top level); nothing is written` },
+  GetTelemetrySubscriptions: { needs: 'none', denied: '-' },
+  PushTelemetry: { needs: 'none', denied: '-' },
 };

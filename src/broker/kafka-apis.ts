@@ -15,6 +15,10 @@ import {
 import { registerAdminApis } from './admin-apis.js';
 import { registerAclApis } from './acl-apis.js';
 import { registerClientQuotaApis } from './quota/quota-apis.js';
+import { registerClusterAdminApis } from './cluster-admin-apis.js';
+import { registerDescribeTopicPartitions } from './topic-partitions-api.js';
+import { registerTelemetryApis } from './telemetry-api.js';
+import { supportedFeatures } from '../protocol/feature-types.js';
 import { offsetsCoordinatorTopic, registerGroupApis } from './group/group-apis.js';
 import { registerFindCoordinator } from './coordinator-lookup.js';
 import {
@@ -81,7 +85,10 @@ export function brokerHandlers(ctx: BrokerApiContext): KafkaApiRegistry {
   const image = (): MetadataImage | null => ctx.replicas.currentImage();
   const apis = new KafkaApiRegistry(ctx.authorization, ctx.quotas ?? null);
   // ApiVersions lists exactly the APIs this broker answers (asked at request time, once the registry is complete).
-  apis.register(apiVersionsApi, () => apiVersionsResponse(0, (key) => apis.has(key)));
+  apis.register(apiVersionsApi, () => ({
+    ...apiVersionsResponse(0, (key) => apis.has(key)),
+    ...featureLevels(image()),
+  }));
   apis.register(metadataApi, (req, rc, az) => metadata(ctx, image(), req, rc, az));
   apis.register(produceApi, (req, rc, az) => produce(ctx, req, rc, az));
   apis.register(fetchApi, (req, rc, az) => fetch(ctx, req, rc, az));
@@ -89,6 +96,9 @@ export function brokerHandlers(ctx: BrokerApiContext): KafkaApiRegistry {
   registerAdminApis(apis, ctx);
   registerAclApis(apis, ctx);
   registerClientQuotaApis(apis, ctx);
+  registerClusterAdminApis(apis, ctx);
+  registerDescribeTopicPartitions(apis, ctx);
+  registerTelemetryApis(apis);
   const txn = ctx.txn;
   registerFindCoordinator(apis, ctx, {
     ...(ctx.groups ? { group: offsetsCoordinatorTopic(ctx, ctx.groups) } : {}),
@@ -99,6 +109,19 @@ export function brokerHandlers(ctx: BrokerApiContext): KafkaApiRegistry {
   registerPartitionTxnApis(apis, ctx);
   if (txn) registerTransactionApis(apis, ctx, txn.coordinator);
   return apis;
+}
+
+/**
+ * ApiVersions' feature fields (v3+, KIP-584): the levels this build supports and the cluster's
+ * finalized ones. The features epoch stays -1 ("unknown"): the broker's image carries no offset.
+ */
+function featureLevels(img: MetadataImage | null) {
+  return {
+    supportedFeatures: [...supportedFeatures].map(([name, r]) => ({ name, minVersion: r.min, maxVersion: r.max })),
+    finalizedFeatures: [...(img?.features ?? [])]
+      .filter(([, level]) => level > 0)
+      .map(([name, level]) => ({ name, maxVersionLevel: level, minVersionLevel: level })),
+  };
 }
 
 async function metadata(

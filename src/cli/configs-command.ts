@@ -4,10 +4,17 @@
 // `--bootstrap-server H:P [--command-config F]` over the Kafka protocol (configs-quotas.ts). Topics and brokers
 // hold configs; users, clients and ips hold client quotas, and users also SCRAM credentials
 // (`--add-config 'SCRAM-SHA-256=[iterations=8192,password=secret]'`, `--delete-config SCRAM-SHA-256`).
+// With --bootstrap-server instead, users', clients' and ips' quotas and users' SCRAM credentials
+// go over the Kafka protocol (configs-quotas.ts), as kafka-configs.sh does.
 import { isSensitiveConfig } from '../protocol/kafka-config-names.js';
 import type { CommandModule } from 'yargs';
 import { ControllerClient } from '../client/controller-client.js';
-import { parseConfigAssignments, scramMechanismByName, scramUpsertion } from '../client/config-assignments.js';
+import {
+  parseConfigAssignments,
+  parseConfigNames,
+  scramMechanismByName,
+  scramUpsertion,
+} from '../client/config-assignments.js';
 import { errorName } from '../common/errors.js';
 import { AlterConfigOp } from '../protocol/config-types.js';
 import { scramMechanismNames } from '../protocol/scram-types.js';
@@ -20,7 +27,14 @@ import {
   commandConfigOption,
   controllerSecurityOf,
 } from './command-config.js';
-import { controllerQuotaBackend, kafkaQuotaBackend, type QuotaBackend } from './configs-quotas.js';
+import {
+  controllerQuotaBackend,
+  controllerScramBackend,
+  kafkaQuotaBackend,
+  kafkaScramBackend,
+  type QuotaBackend,
+  type ScramBackend,
+} from './configs-quotas.js';
 import { KafkaClient } from '../client/kafka-client.js';
 
 interface ConfigsArgs extends CommandConfigArgs {
@@ -76,50 +90,42 @@ async function resourceConfigs(client: ControllerClient, args: ConfigsArgs): Pro
   console.log(`Completed updating config for ${label}.`);
 }
 
-async function quotaConfigs(client: ControllerClient | null, quotas: QuotaBackend, args: ConfigsArgs): Promise<void> {
+async function quotaConfigs(
+  quotas: QuotaBackend,
+  scramOf: (label: string) => ScramBackend,
+  args: ConfigsArgs,
+): Promise<void> {
   const entityType = quotaEntityTypes[args['entity-type']]!;
   const name = args['entity-default'] ? null : (args['entity-name'] ?? null);
   const label = `${quotaLabels[entityType]} ${name === null ? '<default>' : `'${name}'`}`;
-  // SCRAM credentials still travel over the controllers' gRPC only.
-  const scramClient = (): ControllerClient => {
-    if (!client) throw new Error('SCRAM credentials need --bootstrap-controller');
-    return client;
-  };
+  const scram = scramOf(label);
+  const showScram = entityType === 'user' && name !== null;
   if (args.describe) {
     const values = await quotas.describe(entityType, name);
-    let scram: { mechanism: string; iterations: number }[] = [];
-    if (entityType === 'user' && name !== null && client) {
-      const s = await client.describeUserScramCredentials({ users: [name] }, { anyController: true });
-      const r = s.results[0];
-      if (r && r.errorCode === 0)
-        scram = r.credentials.map((c) => ({
-          mechanism: scramMechanismNames.get(c.mechanism) ?? String(c.mechanism),
-          iterations: c.iterations,
-        }));
-    }
-    const showScram = entityType === 'user' && client !== null;
-    if (args.json) console.log(JSON.stringify({ quotas: values, ...(showScram ? { scram } : {}) }));
+    const creds = showScram ? await scram.describe(name) : [];
+    const shown = creds.map((c) => ({
+      mechanism: scramMechanismNames.get(c.mechanism) ?? String(c.mechanism),
+      iterations: c.iterations,
+    }));
+    if (args.json) console.log(JSON.stringify({ quotas: values, ...(showScram ? { scram: shown } : {}) }));
     else {
       console.log(
         `Quota configs for ${label} are ${Object.entries(values)
           .map(([k, v]) => `${k}=${v}`)
           .join(', ')}`,
       );
-      if (showScram && name !== null)
+      if (showScram)
         console.log(
-          `SCRAM credential configs for ${label} are ${scram.map((c) => `${c.mechanism}=iterations=${c.iterations}`).join(', ')}`,
+          `SCRAM credential configs for ${label} are ${shown.map((c) => `${c.mechanism}=iterations=${c.iterations}`).join(', ')}`,
         );
     }
     return;
   }
   const adds = parseConfigAssignments(args['add-config'] ?? '');
-  const deletes = (args['delete-config'] ?? '')
-    .split(',')
-    .map((k) => k.trim())
-    .filter((k) => k !== '');
+  const deletes = parseConfigNames(args['delete-config'] ?? '');
   const isScram = (k: string): boolean => scramMechanismByName.has(k);
   if (adds.length === 0 && deletes.length === 0) throw new Error('--alter needs --add-config and/or --delete-config');
-  if ((adds.some((a) => isScram(a.name)) || deletes.some(isScram)) && (entityType !== 'user' || name === null))
+  if ((adds.some((a) => isScram(a.name)) || deletes.some(isScram)) && !showScram)
     throw new Error('SCRAM credentials belong to a named user (--entity-type users --entity-name U)');
   const ops = [
     ...adds.filter((a) => !isScram(a.name)).map((a) => ({ key: a.name, value: Number(a.value), remove: false })),
@@ -129,10 +135,7 @@ async function quotaConfigs(client: ControllerClient | null, quotas: QuotaBacken
   if (ops.length > 0) await quotas.alter(entityType, name, ops);
   const upsertions = adds.filter((a) => isScram(a.name)).map((a) => scramUpsertion(name!, a.name, a.value));
   const deletions = deletes.filter(isScram).map((k) => ({ name: name!, mechanism: scramMechanismByName.get(k)! }));
-  if (upsertions.length > 0 || deletions.length > 0) {
-    const res = await scramClient().alterUserScramCredentials({ deletions, upsertions });
-    for (const r of res.results) check(r, label);
-  }
+  if (upsertions.length > 0 || deletions.length > 0) await scram.alter(deletions, upsertions);
   console.log(`Completed updating config for ${label}.`);
 }
 
@@ -180,7 +183,7 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
       try {
         const client = new KafkaClient(parseEndpoints(server), { security: clientSecurityOf(args) });
         try {
-          await quotaConfigs(null, kafkaQuotaBackend(client, label), args);
+          await quotaConfigs(kafkaQuotaBackend(client, label), (l) => kafkaScramBackend(client, l), args);
         } finally {
           client.close();
         }
@@ -192,7 +195,7 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
     const client = new ControllerClient([parseEndpoint(args['bootstrap-controller']!)], controllerSecurityOf(args));
     try {
       if (args['entity-type'] in quotaEntityTypes)
-        await quotaConfigs(client, controllerQuotaBackend(client, label), args);
+        await quotaConfigs(controllerQuotaBackend(client, label), (l) => controllerScramBackend(client, l), args);
       else await resourceConfigs(client, args);
     } catch (err) {
       exitWithError(err);

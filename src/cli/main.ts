@@ -20,6 +20,7 @@ import { consumerGroupsCommand } from './consumer-groups-command.js';
 import { jepsenCommand } from './jepsen-command.js';
 import { transactionsCommand } from './transactions-command.js';
 import { certsCommand } from './certs-command.js';
+import { leaderElectionCommand } from './leader-election-command.js';
 
 // Each command file exports one CommandModule; add new ones to this list.
 const commands: CommandModule[] = [
@@ -35,6 +36,7 @@ const commands: CommandModule[] = [
   consoleProducerCommand as unknown as CommandModule,
   consoleConsumerCommand as unknown as CommandModule,
   reassignPartitionsCommand as unknown as CommandModule,
+  leaderElectionCommand as unknown as CommandModule,
   consumerGroupsCommand as unknown as CommandModule,
   transactionsCommand as unknown as CommandModule,
   migrateCommand,

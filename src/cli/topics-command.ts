@@ -7,6 +7,7 @@ import { errorName } from '../common/errors.js';
 import { uuidFromBytes } from '../common/uuid.js';
 import type { TopicDescription__Output, TopicResults__Output } from '../rpc/controller-rpc.js';
 import { parseEndpoint, parseEndpoints } from '../common/endpoint.js';
+import { describeTopicPartitions, servesDescribeTopicPartitions } from '../client/cluster-admin.js';
 import { KafkaClient } from '../client/kafka-client.js';
 import { exitWithError } from './errors.js';
 import {
@@ -138,8 +139,12 @@ async function viaBroker(args: TopicsArgs): Promise<void> {
       await client.createPartitions(args.topic!, args.partitions!, Boolean(args['validate-only']));
       console.log(`Altered topic ${args.topic}.`);
     } else {
-      const md = await client.metadata(args.topic ? [args.topic] : null);
-      const topics = md.topics.filter((t) => !t.name.startsWith('__')).sort((a, b) => a.name.localeCompare(b.name));
+      // --describe asks DescribeTopicPartitions (paged) when the broker offers it, as kafka-topics.sh
+      // 3.7+ does; Metadata then only names the live brokers.
+      const paged = !args.list && (await servesDescribeTopicPartitions(client));
+      const md = await client.metadata(paged ? [] : args.topic ? [args.topic] : null);
+      const found = paged ? await describeTopicPartitions(client, args.topic ? [args.topic] : []) : md.topics;
+      const topics = found.filter((t) => !t.name.startsWith('__')).sort((a, b) => a.name.localeCompare(b.name));
       if (args.list) {
         if (args.json) console.log(JSON.stringify(topics.map((t) => t.name)));
         else for (const t of topics) console.log(t.name);

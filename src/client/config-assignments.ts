@@ -35,6 +35,14 @@ export function parseConfigAssignments(text: string): ConfigAssignment[] {
     });
 }
 
+/** The names of `--delete-config k[,k...]`, trimmed, empty ones dropped. */
+export function parseConfigNames(text: string): string[] {
+  return text
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+}
+
 export const scramMechanismByName: ReadonlyMap<string, number> = new Map([
   ['SCRAM-SHA-256', ScramMechanism.SCRAM_SHA_256],
   ['SCRAM-SHA-512', ScramMechanism.SCRAM_SHA_512],

@@ -161,6 +161,13 @@ export class ControllerClient {
     return this.call('DescribeClientQuotas', request, opts);
   }
 
+  electLeaders(
+    request: ControllerRequest<'ElectLeaders'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'ElectLeaders'>> {
+    return this.call('ElectLeaders', request, opts);
+  }
+
   updateFeatures(
     request: ControllerRequest<'UpdateFeatures'>,
     opts?: ControllerCallOptions,

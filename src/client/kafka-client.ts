@@ -40,7 +40,7 @@ export interface PartitionInfo {
   readonly offlineReplicas: readonly number[];
 }
 
-interface TopicInfo {
+export interface TopicInfo {
   readonly name: string;
   readonly topicId: string;
   readonly errorCode: number;

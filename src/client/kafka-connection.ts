@@ -158,6 +158,11 @@ export class KafkaConnection {
     });
   }
 
+  /** Whether the broker listed `apiKey` in its ApiVersions answer. */
+  serves(apiKey: number): boolean {
+    return this.versions?.has(apiKey) ?? false;
+  }
+
   /** The version to use for `api`: the highest both sides speak. */
   versionFor(api: AnyApi): number {
     const broker = this.versions?.get(api.key);

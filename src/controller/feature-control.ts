@@ -9,15 +9,10 @@
 import { ErrorCode } from '../common/errors.js';
 import type { MetadataImage } from '../metadata/image.js';
 import type { MetadataRecord } from '../metadata/records.js';
-import { FeatureUpgradeType } from '../protocol/feature-types.js';
+import { FeatureUpgradeType, metadataVersionFeature, supportedFeatures } from '../protocol/feature-types.js';
 import type { Decision } from './cluster-control.js';
 
-const metadataVersionFeature = 'metadata.version';
-
-/** The feature levels this build can run, by feature name. */
-export const supportedFeatures: ReadonlyMap<string, { readonly min: number; readonly max: number }> = new Map([
-  [metadataVersionFeature, { min: 1, max: 1 }],
-]);
+export { supportedFeatures };
 
 export interface FeatureUpdate {
   readonly feature: string;

@@ -70,6 +70,7 @@ import {
 import { alterPartitionReassignments, type ReassignmentItem, type ReassignmentResult } from './reassignment-control.js';
 import { alterClientQuotas, type QuotaAlteration, type QuotaAlterResult } from './quota-control.js';
 import { alterUserScramCredentials, type ScramAlterResult } from './scram-control.js';
+import { electLeaders, type ElectionResult, type ElectionTarget } from './leader-election.js';
 import type { ScramDeletion, ScramUpsertion } from '../security/scram.js';
 import {
   createPartitions,
@@ -315,6 +316,10 @@ export class QuorumController {
 
   updateFeatures(updates: readonly FeatureUpdate[], validateOnly: boolean): Promise<readonly FeatureUpdateResult[]> {
     return this.write((image) => updateFeatures(image, updates, validateOnly));
+  }
+
+  electLeaders(electionType: number, targets: readonly ElectionTarget[] | null): Promise<readonly ElectionResult[]> {
+    return this.write((image) => electLeaders(image, electionType, targets));
   }
 
   /**

@@ -47,6 +47,11 @@ import { alterPartitionReassignmentsApi, listPartitionReassignmentsApi } from '.
 import { saslHandshakeApi } from './messages/sasl-handshake.js';
 import { saslAuthenticateApi } from './messages/sasl-authenticate.js';
 import { alterClientQuotasApi, describeClientQuotasApi } from './messages/client-quotas.js';
+import { alterUserScramCredentialsApi, describeUserScramCredentialsApi } from './messages/scram-credentials.js';
+import { describeTopicPartitionsApi } from './messages/describe-topic-partitions.js';
+import { electLeadersApi } from './messages/elect-leaders.js';
+import { updateFeaturesApi } from './messages/update-features.js';
+import { getTelemetrySubscriptionsApi, pushTelemetryApi } from './messages/telemetry.js';
 
 export type { Api, AnyApi, ApiInfo } from './messages/define.js';
 
@@ -99,6 +104,14 @@ const all: readonly AnyApi[] = [
   // client quotas (KIP-546)
   describeClientQuotasApi,
   alterClientQuotasApi,
+  // SCRAM users, paged topic descriptions, leader elections, feature levels, client telemetry
+  describeUserScramCredentialsApi,
+  alterUserScramCredentialsApi,
+  describeTopicPartitionsApi,
+  electLeadersApi,
+  updateFeaturesApi,
+  getTelemetrySubscriptionsApi,
+  pushTelemetryApi,
 ];
 
 export const apis: ReadonlyMap<number, AnyApi> = new Map(all.map((a) => [a.key, a]));

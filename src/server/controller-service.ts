@@ -447,6 +447,13 @@ function handlersFor(ctx: ServiceContext): ControllerHandlers {
     AlterPartitionReassignments: (w) => alterPartitionReassignments(ctx, w),
     ListPartitionReassignments: async (w) => listPartitionReassignmentsAnswer(ctx, w),
     DescribeTopics: (w) => describeTopics(ctx, w),
+    ElectLeaders: async (w) => ({
+      errorCode: ErrorCode.NONE,
+      results: (await controller.electLeaders(w.electionType, w.allPartitions ? null : w.partitions)).map((r) => ({
+        ...r,
+        errorMessage: r.errorMessage ?? '',
+      })),
+    }),
   };
 }
 

@@ -4,7 +4,8 @@
 // does. For each API the principal first lacks the ACL and gets Kafka's error, then gets it and the
 // request goes through; Produce also with a LITERAL, a PREFIXED and a `User:*` ACL, a DENY that
 // overrides an ALLOW, the log end offset unchanged by denied writes; a denied CreateTopics creates
-// nothing; Metadata hides what the principal may not describe. Every grant and revoke must show in
+// nothing; Metadata (and DescribeTopicPartitions) hide what the principal may not describe; the
+// SCRAM, ElectLeaders and UpdateFeatures APIs need their cluster ACL. Every grant and revoke must show in
 // the broker's answers within a second of the controller's commit.
 import { test } from 'node:test';
 import { appendFileSync } from 'node:fs';
@@ -40,6 +41,13 @@ import {
   listPartitionReassignmentsApi,
 } from '../../src/protocol/messages/partition-reassignments.js';
 import { describeLogDirsApi } from '../../src/protocol/messages/describe-log-dirs.js';
+import {
+  alterUserScramCredentialsApi,
+  describeUserScramCredentialsApi,
+} from '../../src/protocol/messages/scram-credentials.js';
+import { describeTopicPartitionsApi } from '../../src/protocol/messages/describe-topic-partitions.js';
+import { electLeadersApi } from '../../src/protocol/messages/elect-leaders.js';
+import { updateFeaturesApi } from '../../src/protocol/messages/update-features.js';
 import { findCoordinatorApi } from '../../src/protocol/messages/find-coordinator.js';
 import { joinGroupApi } from '../../src/protocol/messages/join-group.js';
 import { heartbeatApi } from '../../src/protocol/messages/heartbeat.js';
@@ -345,6 +353,20 @@ test('authorization matrix: every API refuses without its ACL and answers with i
     0,
   );
   await revoke(on(Res.TOPIC, 'audit', Op.DESCRIBE));
+  const describeTopicPartitions = async (names: string[]) =>
+    (await c.send(describeTopicPartitionsApi, { topics: names.map((name) => ({ name })) }, timeoutMs)).topics;
+  await matrix(
+    'DescribeTopicPartitions',
+    [on(Res.TOPIC, 'audit', Op.DESCRIBE)],
+    async () => (await describeTopicPartitions(['audit']))[0]!.errorCode,
+    ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    0,
+  );
+  assert.ok(
+    !(await describeTopicPartitions([])).some((t) => t.name === 'ledger'),
+    'an all-topics DescribeTopicPartitions leaves out topics the principal may not describe',
+  );
+  await revoke(on(Res.TOPIC, 'audit', Op.DESCRIBE));
   await matrix(
     'OffsetForLeaderEpoch',
     [on(Res.TOPIC, 'audit', Op.DESCRIBE)],
@@ -504,6 +526,14 @@ test('authorization matrix: every API refuses without its ACL and answers with i
     0,
   );
   await revoke(cluster(Op.DESCRIBE));
+  await matrix(
+    'DescribeUserScramCredentials',
+    [cluster(Op.DESCRIBE)],
+    async () => (await c.send(describeUserScramCredentialsApi, { users: null }, timeoutMs)).errorCode,
+    ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+    0,
+  );
+  await revoke(cluster(Op.DESCRIBE));
   const made = binding(on(Res.TOPIC, 'made-over-kafka', Op.READ));
   await matrix(
     'CreateAcls',
@@ -520,6 +550,34 @@ test('authorization matrix: every API refuses without its ACL and answers with i
     0,
   );
   assert.equal((await c.send(alterPartitionReassignmentsApi, { timeoutMs, topics: [] }, timeoutMs)).errorCode, 0);
+  // The other APIs that need ALTER on the cluster, allowed now and refused once it is revoked.
+  const alterScram = async () =>
+    (
+      await c.send(
+        alterUserScramCredentialsApi,
+        { deletions: [{ name: 'nobody', mechanism: 1 }], upsertions: [] },
+        timeoutMs,
+      )
+    ).results[0]!.errorCode;
+  const electLeaders = async () =>
+    (
+      await c.send(
+        electLeadersApi,
+        { electionType: 0, topicPartitions: [{ topic: 'audit', partitions: [0] }], timeoutMs },
+        timeoutMs,
+      )
+    ).errorCode;
+  const updateFeatures = async () =>
+    (
+      await c.send(
+        updateFeaturesApi,
+        { timeoutMs, featureUpdates: [{ feature: 'metadata.version', maxVersionLevel: 1 }], validateOnly: true },
+        timeoutMs,
+      )
+    ).errorCode;
+  assert.equal(await alterScram(), ErrorCode.RESOURCE_NOT_FOUND, 'AlterUserScramCredentials with ALTER on the cluster');
+  assert.equal(await electLeaders(), 0, 'ElectLeaders with ALTER on the cluster');
+  assert.equal(await updateFeatures(), 0, 'UpdateFeatures with ALTER on the cluster');
   await revoke(cluster(Op.ALTER));
   await settle(
     'ALTER on the cluster revoked',
@@ -530,6 +588,9 @@ test('authorization matrix: every API refuses without its ACL and answers with i
     (await c.send(deleteAclsApi, { filters: [aclFilter] }, timeoutMs)).filterResults[0]!.errorCode,
     ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
   );
+  assert.equal(await alterScram(), ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+  assert.equal(await electLeaders(), ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+  assert.equal(await updateFeatures(), ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
 
   // --- Groups.
   const group = 'app';

@@ -8,6 +8,7 @@
 //   defaults); encode skips it.
 // - A tagged field is written only when its value differs from the default; unknown tags are
 //   skipped on decode.
+// - A nullable struct field is preceded by an int8 marker (-1 null, 1 present), as Kafka writes it.
 // - Trailing bytes after a message are not an error (Kafka ignores them too).
 // - Decoding throws only ProtocolDecodeError; encoding throws only ProtocolEncodeError.
 // Per (struct, version, flexible) the list of fields on the wire is computed once and cached, so
@@ -164,7 +165,11 @@ function decodeValue(t: TypeSpec, nullable: boolean, version: number, flexible: 
       if (flexible) return nullable ? r.compactNullableBytes() : r.compactBytes();
       return nullable ? r.nullableBytes() : r.bytes();
     default: {
-      if (t.kind === 'struct') return decodeStruct(t, version, flexible, r);
+      if (t.kind === 'struct') {
+        // A nullable struct (DescribeTopicPartitions' Cursor) starts with an int8: -1 null, 1 present.
+        if (nullable && r.int8() < 0) return null;
+        return decodeStruct(t, version, flexible, r);
+      }
       const n = r.arrayLength(flexible);
       if (n === -1) {
         if (nullable) return null;
@@ -222,7 +227,8 @@ function encodeValue(
       w.arrayLength(null, flexible);
       return;
     }
-    throw new ProtocolEncodeError(`${path}: a struct cannot be null`);
+    w.int8(-1);
+    return;
   }
   switch (t) {
     case 'bool':
@@ -263,6 +269,7 @@ function encodeValue(
       return;
     default: {
       if (t.kind === 'struct') {
+        if (nullable) w.int8(1);
         encodeStruct(t, version, flexible, v as Obj, w, path);
         return;
       }
