@@ -22,6 +22,7 @@ import { defaultLogConfig, resolveLogConfig, type LogConfig } from '../storage/l
 import type { LogManager } from '../storage/log-manager.js';
 import { partitionKey } from '../protocol/topic-partition.js';
 import { Partition } from './partition.js';
+import { BrokerDynamicConfig } from './dynamic-config.js';
 
 /** Bound on requests parked waiting for data or for the high watermark. */
 const waitersMax = 10_000;
@@ -100,14 +101,17 @@ export class ReplicaManager {
   private onRolesChanged: (() => void) | null = null;
   private onAllOpen: (() => void) | null = null;
   private readonly isrTimer: NodeJS.Timeout;
+  /** This broker's dynamic configs in the image: the log defaults of topics without their own value. */
+  readonly dynamicConfig: BrokerDynamicConfig;
 
   constructor(
     private readonly brokerId: number,
     private readonly logs: LogManager,
-    private readonly baseConfig: LogConfig,
+    baseConfig: LogConfig,
     private readonly logger: Logger,
     private readonly replicaLagTimeMaxMs: number,
   ) {
+    this.dynamicConfig = new BrokerDynamicConfig(brokerId, baseConfig, logger);
     this.isrTimer = setInterval(() => this.maybeChangeIsrs(), Math.max(50, Math.floor(replicaLagTimeMaxMs / 4)));
     this.isrTimer.unref();
   }
@@ -179,7 +183,10 @@ export class ReplicaManager {
   }
 
   private topicLogConfig(image: MetadataImage, topic: string): LogConfig {
-    return resolveLogConfig(this.baseConfig, image.configs.get(configResourceKey(ConfigResourceType.TOPIC, topic)));
+    return resolveLogConfig(
+      this.dynamicConfig.logDefaults(image),
+      image.configs.get(configResourceKey(ConfigResourceType.TOPIC, topic)),
+    );
   }
 
   private followTopic(image: MetadataImage, topic: TopicImage, now: number, changed: string[]): void {
