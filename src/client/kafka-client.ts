@@ -68,6 +68,15 @@ export class KafkaRequestError extends Error {
   }
 }
 
+/** Throws the answer's error (UNKNOWN_SERVER_ERROR when the answer is missing) unless it is NONE. */
+function throwUnlessNone<T extends { readonly errorCode: number; readonly errorMessage: string | null }>(
+  r: T | undefined,
+  what: string,
+): asserts r is T {
+  if (r?.errorCode !== 0)
+    throw new KafkaRequestError(r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, r?.errorMessage ?? what);
+}
+
 /** Errors after which a fresh Metadata and a retry may succeed. */
 export const retriable: ReadonlySet<number> = new Set<number>([
   ErrorCode.NOT_LEADER_OR_FOLLOWER,
@@ -436,11 +445,7 @@ export class KafkaClient {
       this.timeoutMs + 5000,
     );
     const t = res.responses[0];
-    if (t?.errorCode !== 0)
-      throw new KafkaRequestError(
-        t?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR,
-        t?.errorMessage ?? `delete topic ${name}`,
-      );
+    throwUnlessNone(t, `delete topic ${name}`);
   }
 
   async createPartitions(name: string, count: number, validateOnly = false): Promise<void> {
@@ -451,11 +456,7 @@ export class KafkaClient {
       this.timeoutMs + 5000,
     );
     const t = res.results[0];
-    if (t?.errorCode !== 0)
-      throw new KafkaRequestError(
-        t?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR,
-        t?.errorMessage ?? `create partitions for ${name}`,
-      );
+    throwUnlessNone(t, `create partitions for ${name}`);
   }
 
   /** A topic's configs as DescribeConfigs returns them (with their sources). */
@@ -485,11 +486,7 @@ export class KafkaClient {
       this.timeoutMs,
     );
     const r = res.results[0];
-    if (r?.errorCode !== 0)
-      throw new KafkaRequestError(
-        r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR,
-        r?.errorMessage ?? `describe configs of ${resourceName}`,
-      );
+    throwUnlessNone(r, `describe configs of ${resourceName}`);
     return r.configs;
   }
 
@@ -515,11 +512,7 @@ export class KafkaClient {
       this.timeoutMs + 5000,
     );
     const r = res.responses[0];
-    if (r?.errorCode !== 0)
-      throw new KafkaRequestError(
-        r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR,
-        r?.errorMessage ?? `alter configs of ${resourceName}`,
-      );
+    throwUnlessNone(r, `alter configs of ${resourceName}`);
   }
 
   /** Start (replicas given) or cancel (null) partition reassignments; one error code per item. */
