@@ -13,7 +13,7 @@ import { MetadataLoader } from '../../src/metadata/loader.js';
 import type { MetadataRecord } from '../../src/metadata/records.js';
 import { buildRecordBatch } from '../../src/protocol/record-batch.js';
 import { defaultLogConfig } from '../../src/storage/log-config.js';
-import { LogManager } from '../../src/storage/log-manager.js';
+import { quietLogManager } from './quiet-log-manager.js';
 import { ErrorCode } from '../../src/common/errors.js';
 
 const config = (resourceType: number, resourceName: string, name: string, value: string | null): MetadataRecord => ({
@@ -27,14 +27,7 @@ const config = (resourceType: number, resourceName: string, name: string, value:
 test('dynamic configs in the image: min.insync.replicas precedence and the leader throttle', () => {
   const dir = mkdtempSync(join(tmpdir(), 'raftka-dyn-'));
   const logger = pino({ level: 'silent' });
-  const logs = new LogManager({
-    logDirs: [dir],
-    logger,
-    retentionCheckIntervalMs: 60_000,
-    flushCheckIntervalMs: 60_000,
-    checkpointIntervalMs: 60_000,
-    cleanerIntervalMs: null,
-  });
+  const logs = quietLogManager(dir, logger);
   const rm = new ReplicaManager(1, logs, defaultLogConfig, logger, 10_000);
   try {
     const topicId = Buffer.alloc(16, 7).toString('base64url');
