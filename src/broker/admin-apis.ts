@@ -77,6 +77,8 @@ import {
   type RequestContext,
 } from './api-context.js';
 import { describeBrokerConfigs, describeTopicConfigs } from './config-describe.js';
+import { ConfigSource, type ResolvedConfig } from '../common/dynamic-broker-config.js';
+import { resolveLogConfig } from '../storage/log-config.js';
 import { clusterAuthorizedOperations, clusterOnly, type RequestAuthorization } from './authorization.js';
 import {
   authorizeConfigResources,
@@ -232,7 +234,12 @@ function createdTopicDetails(
   return {
     numPartitions: a.numPartitions,
     replicationFactor: a.replicationFactor,
-    configs: describeTopicConfigs(ctx.config, given).map((e) => {
+    configs: describeTopicConfigs(
+      given,
+      ctx.replicas.dynamicConfig.layers(ctx.replicas.currentImage()),
+      ctx.config.staticProperties,
+      resolveLogConfig(ctx.replicas.dynamicConfig.logDefaults(ctx.replicas.currentImage()), given),
+    ).map((e) => {
       const isSensitive = isSensitiveConfig(e.name);
       return {
         name: e.name,
@@ -436,7 +443,8 @@ function describeConfigs(
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
       if (!img)
         return { ...base, errorCode: ErrorCode.BROKER_NOT_AVAILABLE, errorMessage: 'no metadata yet', configs: [] };
-      let entries: ReturnType<typeof describeTopicConfigs>;
+      const layers = ctx.replicas.dynamicConfig.layers(img);
+      let entries: readonly ResolvedConfig[];
       if (r.resourceType === ConfigResourceType.TOPIC) {
         if (!img.topicsByName.has(r.resourceName))
           return {
@@ -445,10 +453,9 @@ function describeConfigs(
             errorMessage: `unknown topic ${r.resourceName}`,
             configs: [],
           };
-        entries = describeTopicConfigs(
-          ctx.config,
-          img.configs.get(configResourceKey(ConfigResourceType.TOPIC, r.resourceName)),
-        );
+        const overrides = img.configs.get(configResourceKey(ConfigResourceType.TOPIC, r.resourceName));
+        const log = resolveLogConfig(ctx.replicas.dynamicConfig.logDefaults(img), overrides);
+        entries = describeTopicConfigs(overrides, layers, ctx.config.staticProperties, log);
       } else if (r.resourceType === ConfigResourceType.BROKER) {
         if (r.resourceName !== '' && r.resourceName !== String(ctx.nodeId))
           return {
@@ -457,11 +464,7 @@ function describeConfigs(
             errorMessage: `this is broker ${ctx.nodeId}; ask broker ${r.resourceName} itself`,
             configs: [],
           };
-        entries = describeBrokerConfigs(
-          ctx.config,
-          img.configs.get(configResourceKey(ConfigResourceType.BROKER, r.resourceName)),
-          img.configs.get(configResourceKey(ConfigResourceType.BROKER, '')),
-        );
+        entries = describeBrokerConfigs(ctx.config, layers);
       } else
         return {
           ...base,
@@ -477,23 +480,30 @@ function describeConfigs(
         configs: entries
           .filter((e) => !keys || keys.includes(e.name))
           .map((e) => {
-            const isSensitive = isSensitiveConfig(e.name);
             // v3+: every entry's type; its documentation only when asked for.
             const doc = configDoc(r.resourceType, e.name);
             return {
-              name: e.name,
-              value: isSensitive ? null : e.value,
-              readOnly: e.readOnly,
-              isDefault: e.source === 5,
-              configSource: e.source,
-              isSensitive,
-              synonyms: [],
+              ...describedEntry(e, req.includeSynonyms),
               configType: doc.configType,
               documentation: req.includeDocumentation ? doc.documentation : null,
             };
           }),
       };
     }),
+  };
+}
+
+/** One DescribeConfigs entry; secrets (and their synonyms) without their values, as Kafka answers them. */
+function describedEntry(e: ResolvedConfig, includeSynonyms: boolean) {
+  const isSensitive = isSensitiveConfig(e.name);
+  return {
+    name: e.name,
+    value: isSensitive ? null : e.value,
+    readOnly: e.readOnly,
+    isDefault: e.source === ConfigSource.DEFAULT,
+    configSource: e.source,
+    isSensitive,
+    synonyms: includeSynonyms ? e.synonyms.map((s) => ({ ...s, value: isSensitive ? null : s.value })) : [],
   };
 }
 

@@ -2,6 +2,7 @@
 // leader's replication endpoint (proto/replica.proto) for every partition this broker follows
 // there, appending what comes back byte for byte, truncating where the leader says the logs
 // diverged, and learning the high watermark. Loops start and stop as the image moves leaders.
+// Replicas under a follower replication throttle are left out while it is exceeded.
 import type { Logger } from 'pino';
 import type { Endpoint } from '../common/node-config.js';
 import { plaintextRpc, type RpcClientSecurity } from '../rpc/rpc-security.js';
@@ -80,8 +81,15 @@ export class ReplicaFetcher {
 
   private async run(loop: Loop): Promise<void> {
     while (!loop.stopped && !this.closed) {
-      const partitions = (this.options.replicas.followedByLeader().get(loop.leaderId) ?? []).slice();
-      if (partitions.length === 0) return;
+      const followed = this.options.replicas.followedByLeader().get(loop.leaderId) ?? [];
+      if (followed.length === 0) return;
+      // Throttled replicas out of the ISR sit a fetch out while the follower rate is over its bound.
+      const now = Date.now();
+      const partitions = followed.filter((p) => !this.options.replicas.followerThrottled(p, now));
+      if (partitions.length === 0) {
+        await sleep(retryBackoffMs);
+        continue;
+      }
       const client = this.clientFor(loop);
       if (!client) {
         await sleep(retryBackoffMs);
@@ -139,6 +147,7 @@ export class ReplicaFetcher {
           diverging: a.diverged ? { epoch: a.divergingEpoch, endOffset: a.divergingEndOffset } : null,
         });
         if (a.errorCode === 0) p.followerLag = Math.max(0, a.logEndOffset - p.log.logEndOffset);
+        this.options.replicas.recordFollowerBytes(p, a.records.length, Date.now());
       } catch (err) {
         this.options.logger.error({ topic: p.topic, partition: p.partition, err }, 'could not apply fetched records');
       }

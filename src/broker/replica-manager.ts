@@ -22,6 +22,8 @@ import { defaultLogConfig, resolveLogConfig, type LogConfig } from '../storage/l
 import type { LogManager } from '../storage/log-manager.js';
 import { partitionKey } from '../protocol/topic-partition.js';
 import { Partition } from './partition.js';
+import { BrokerDynamicConfig } from './dynamic-config.js';
+import { isThrottledReplica, ReplicationQuota } from './replication-throttle.js';
 
 /** Bound on requests parked waiting for data or for the high watermark. */
 const waitersMax = 10_000;
@@ -100,14 +102,20 @@ export class ReplicaManager {
   private onRolesChanged: (() => void) | null = null;
   private onAllOpen: (() => void) | null = null;
   private readonly isrTimer: NodeJS.Timeout;
+  /** This broker's dynamic configs in the image: the log defaults of topics without their own value. */
+  readonly dynamicConfig: BrokerDynamicConfig;
+  /** Bytes replicated for throttled replicas, as leader and as follower (replication-throttle.ts). */
+  private readonly leaderQuota = new ReplicationQuota();
+  private readonly followerQuota = new ReplicationQuota();
 
   constructor(
     private readonly brokerId: number,
     private readonly logs: LogManager,
-    private readonly baseConfig: LogConfig,
+    baseConfig: LogConfig,
     private readonly logger: Logger,
     private readonly replicaLagTimeMaxMs: number,
   ) {
+    this.dynamicConfig = new BrokerDynamicConfig(brokerId, baseConfig, logger);
     this.isrTimer = setInterval(() => this.maybeChangeIsrs(), Math.max(50, Math.floor(replicaLagTimeMaxMs / 4)));
     this.isrTimer.unref();
   }
@@ -179,7 +187,10 @@ export class ReplicaManager {
   }
 
   private topicLogConfig(image: MetadataImage, topic: string): LogConfig {
-    return resolveLogConfig(this.baseConfig, image.configs.get(configResourceKey(ConfigResourceType.TOPIC, topic)));
+    return resolveLogConfig(
+      this.dynamicConfig.logDefaults(image),
+      image.configs.get(configResourceKey(ConfigResourceType.TOPIC, topic)),
+    );
   }
 
   private followTopic(image: MetadataImage, topic: TopicImage, now: number, changed: string[]): void {
@@ -488,8 +499,36 @@ export class ReplicaManager {
     p.recordFollowerFetch(replicaId, f.fetchOffset, nowMs);
     if (p.maybeAdvanceHighWatermark()) this.wake(partitionKey(f.topic, f.partition));
     this.maybeChangeIsr(p, nowMs);
+    const throttled = this.throttleListed(p, 'leader');
+    if (
+      throttled &&
+      !p.isr.includes(replicaId) &&
+      this.leaderQuota.isExceeded(this.dynamicConfig.rate(this.latest, 'leader.replication.throttled.rate'), nowMs)
+    )
+      return { errorCode: 0, ...base, highWatermark: p.highWatermark, records: null, diverging: null };
     const r = log.read(f.fetchOffset, maxBytes, log.logEndOffset, true);
+    if (throttled && r.ok) this.leaderQuota.record(r.records.length, nowMs);
     return { errorCode: 0, ...base, highWatermark: p.highWatermark, records: r.ok ? r.records : null, diverging: null };
+  }
+
+  /** Whether `p`'s topic lists this broker's replica in its leader or follower throttled replicas. */
+  private throttleListed(p: Partition, side: 'leader' | 'follower'): boolean {
+    const topicConfigs = this.latest?.configs.get(configResourceKey(ConfigResourceType.TOPIC, p.topic));
+    return isThrottledReplica(topicConfigs?.get(`${side}.replication.throttled.replicas`), p.partition, this.brokerId);
+  }
+
+  /** Follower side: whether to leave `p` out of the next fetch (out of the ISR, throttled, over the rate). */
+  followerThrottled(p: Partition, nowMs: number): boolean {
+    return (
+      !p.isr.includes(this.brokerId) &&
+      this.throttleListed(p, 'follower') &&
+      this.followerQuota.isExceeded(this.dynamicConfig.rate(this.latest, 'follower.replication.throttled.rate'), nowMs)
+    );
+  }
+
+  /** Follower side: bytes fetched for `p`, counted against the follower throttle if `p` is throttled. */
+  recordFollowerBytes(p: Partition, bytes: number, nowMs: number): void {
+    if (bytes > 0 && this.throttleListed(p, 'follower')) this.followerQuota.record(bytes, nowMs);
   }
 
   /** Follower side: the leader's answer for one partition. */

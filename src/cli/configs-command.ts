@@ -5,7 +5,9 @@
 // hold configs; users, clients and ips hold client quotas, and users also SCRAM credentials
 // (`--add-config 'SCRAM-SHA-256=[iterations=8192,password=secret]'`, `--delete-config SCRAM-SHA-256`).
 // With --bootstrap-server instead, users', clients' and ips' quotas and users' SCRAM credentials
-// go over the Kafka protocol (configs-quotas.ts), as kafka-configs.sh does.
+// go over the Kafka protocol (configs-quotas.ts), as kafka-configs.sh does; topics and brokers
+// too: --describe then shows each config's source and synonyms as the broker resolves them, as
+// kafka-configs.sh prints them (`--all` also lists static and default values).
 import { isSensitiveConfig } from '../protocol/kafka-config-names.js';
 import type { CommandModule } from 'yargs';
 import { ControllerClient } from '../client/controller-client.js';
@@ -36,10 +38,12 @@ import {
   type ScramBackend,
 } from './configs-quotas.js';
 import { KafkaClient } from '../client/kafka-client.js';
+import { describedConfigsJson, dynamicSourceOf, formatDescribedConfigs } from './configs-format.js';
 
 interface ConfigsArgs extends CommandConfigArgs {
   'bootstrap-controller'?: string;
   'bootstrap-server'?: string;
+  all?: boolean;
   'entity-type': string;
   'entity-name'?: string;
   'entity-default'?: boolean;
@@ -56,6 +60,40 @@ const quotaLabels: Readonly<Record<string, string>> = { user: 'user-principal', 
 
 function check(r: { readonly errorCode: number; readonly errorMessage: string }, label: string): void {
   if (r.errorCode !== 0) throw new Error(`${label}: ${errorName(r.errorCode)}: ${r.errorMessage}`);
+}
+
+/** The same verbs for topics and brokers over the Kafka protocol: sources and synonyms come from the broker. */
+async function resourceConfigsViaBroker(client: KafkaClient, args: ConfigsArgs): Promise<void> {
+  const entityType = args['entity-type'] === 'topics' ? 'topics' : 'brokers';
+  const resourceType = entityType === 'topics' ? ConfigResourceType.TOPIC : ConfigResourceType.BROKER;
+  const resourceName = args['entity-default'] ? '' : (args['entity-name'] ?? '');
+  if (args.describe) {
+    const entries = await client.describeConfigs(resourceType, resourceName, true);
+    if (args.json)
+      console.log(
+        JSON.stringify(describedConfigsJson(entries, args.all ? null : dynamicSourceOf(entityType, resourceName))),
+      );
+    else
+      for (const line of formatDescribedConfigs(entityType, resourceName, entries, Boolean(args.all)))
+        console.log(line);
+    return;
+  }
+  await client.incrementalAlterConfigs(resourceType, resourceName, alterations(args));
+  const label = `${entityType === 'topics' ? 'topic' : 'broker'} ${resourceName === '' ? '<default>' : resourceName}`;
+  console.log(`Completed updating config for ${label}.`);
+}
+
+/** --add-config as SETs, --delete-config as DELETEs. */
+function alterations(args: ConfigsArgs): { name: string; op: number; value?: string }[] {
+  const configs = [
+    ...parseConfigAssignments(args['add-config'] ?? '').map((c) => ({ ...c, op: AlterConfigOp.SET })),
+    ...(args['delete-config'] ?? '')
+      .split(',')
+      .filter((k) => k.trim() !== '')
+      .map((name) => ({ name: name.trim(), op: AlterConfigOp.DELETE })),
+  ];
+  if (configs.length === 0) throw new Error('--alter needs --add-config and/or --delete-config');
+  return configs;
 }
 
 async function resourceConfigs(client: ControllerClient, args: ConfigsArgs): Promise<void> {
@@ -77,14 +115,7 @@ async function resourceConfigs(client: ControllerClient, args: ConfigsArgs): Pro
     }
     return;
   }
-  const configs = [
-    ...parseConfigAssignments(args['add-config'] ?? '').map((c) => ({ ...c, op: AlterConfigOp.SET })),
-    ...(args['delete-config'] ?? '')
-      .split(',')
-      .filter((k) => k.trim() !== '')
-      .map((name) => ({ name: name.trim(), op: AlterConfigOp.DELETE })),
-  ];
-  if (configs.length === 0) throw new Error('--alter needs --add-config and/or --delete-config');
+  const configs = alterations(args);
   const res = await client.incrementalAlterConfigs({ resources: [{ resourceType, resourceName, configs }] });
   check(res.resources[0]!, label);
   console.log(`Completed updating config for ${label}.`);
@@ -147,8 +178,10 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
       .option('bootstrap-controller', { type: 'string', describe: 'controllers (gRPC): every entity type' })
       .option('bootstrap-server', {
         type: 'string',
-        describe: 'brokers (Kafka protocol, with --command-config): client quotas of users, clients, ips',
+        describe:
+          'brokers (Kafka protocol, with --command-config): topics, brokers, client quotas of users, clients, ips',
       })
+      .option('all', { type: 'boolean', describe: 'with --describe --bootstrap-server: static and default values too' })
       .option('command-config', commandConfigOption)
       .option('entity-type', {
         type: 'string',
@@ -169,8 +202,6 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
         if (Boolean(a.describe) === Boolean(a.alter)) throw new Error('give exactly one of --describe or --alter');
         if (Boolean(a['bootstrap-controller']) === Boolean(a['bootstrap-server']))
           throw new Error('give exactly one of --bootstrap-controller or --bootstrap-server');
-        if (a['bootstrap-server'] && !(a['entity-type'] in quotaEntityTypes))
-          throw new Error('--bootstrap-server serves client quotas (users, clients, ips); use --bootstrap-controller');
         if (!a['entity-name'] && !(a['entity-default'] && a['entity-type'] !== 'topics'))
           throw new Error('give --entity-name (or --entity-default, except for topics)');
         return true;
@@ -179,11 +210,13 @@ export const configsCommand: CommandModule<object, ConfigsArgs> = {
     const server = args['bootstrap-server'];
     const label = args['entity-type'];
     if (server !== undefined) {
-      // kafka-configs.sh --bootstrap-server: client quotas over the Kafka protocol.
+      // kafka-configs.sh --bootstrap-server: configs and client quotas over the Kafka protocol.
       try {
         const client = new KafkaClient(parseEndpoints(server), { security: clientSecurityOf(args) });
         try {
-          await quotaConfigs(kafkaQuotaBackend(client, label), (l) => kafkaScramBackend(client, l), args);
+          if (args['entity-type'] in quotaEntityTypes)
+            await quotaConfigs(kafkaQuotaBackend(client, label), (l) => kafkaScramBackend(client, l), args);
+          else await resourceConfigsViaBroker(client, args);
         } finally {
           client.close();
         }

@@ -10,6 +10,7 @@ import { deleteTopicsApi } from '../protocol/messages/delete-topics.js';
 import { zeroUuid } from '../protocol/primitives/uuid.js';
 import { describeConfigsApi, type DescribeConfigsResponse } from '../protocol/messages/describe-configs.js';
 import { fetchApi } from '../protocol/messages/fetch.js';
+import { incrementalAlterConfigsApi } from '../protocol/messages/incremental-alter-configs.js';
 import { listOffsetsApi } from '../protocol/messages/list-offsets.js';
 import { metadataApi, type MetadataResponse } from '../protocol/messages/metadata.js';
 import { produceApi } from '../protocol/messages/produce.js';
@@ -65,6 +66,15 @@ export class KafkaRequestError extends Error {
   ) {
     super(`${errorName(errorCode)}: ${message}`);
   }
+}
+
+/** Throws the answer's error (UNKNOWN_SERVER_ERROR when the answer is missing) unless it is NONE. */
+function throwUnlessNone<T extends { readonly errorCode: number; readonly errorMessage: string | null }>(
+  r: T | undefined,
+  what: string,
+): asserts r is T {
+  if (r?.errorCode !== 0)
+    throw new KafkaRequestError(r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, r?.errorMessage ?? what);
 }
 
 /** Errors after which a fresh Metadata and a retry may succeed. */
@@ -435,11 +445,7 @@ export class KafkaClient {
       this.timeoutMs + 5000,
     );
     const t = res.responses[0];
-    if (t?.errorCode !== 0)
-      throw new KafkaRequestError(
-        t?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR,
-        t?.errorMessage ?? `delete topic ${name}`,
-      );
+    throwUnlessNone(t, `delete topic ${name}`);
   }
 
   async createPartitions(name: string, count: number, validateOnly = false): Promise<void> {
@@ -450,32 +456,63 @@ export class KafkaClient {
       this.timeoutMs + 5000,
     );
     const t = res.results[0];
-    if (t?.errorCode !== 0)
-      throw new KafkaRequestError(
-        t?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR,
-        t?.errorMessage ?? `create partitions for ${name}`,
-      );
+    throwUnlessNone(t, `create partitions for ${name}`);
   }
 
   /** A topic's configs as DescribeConfigs returns them (with their sources). */
   async describeTopicConfigs(name: string): Promise<DescribeConfigsResponse['results'][number]['configs']> {
-    const c = await this.anyConnection();
+    return this.describeConfigs(2, name);
+  }
+
+  /**
+   * A config resource's entries as DescribeConfigs returns them (topic 2, broker 4; a broker's own
+   * settings are asked of that broker, the cluster default of any), with synonyms if asked.
+   */
+  async describeConfigs(
+    resourceType: number,
+    resourceName: string,
+    includeSynonyms = false,
+  ): Promise<DescribeConfigsResponse['results'][number]['configs']> {
+    const brokerId = resourceType === 4 && resourceName !== '' ? Number(resourceName) : null;
+    if (brokerId !== null && !this.brokers.has(brokerId)) await this.metadata([]);
+    const c = brokerId === null ? await this.anyConnection() : await this.connectionTo(brokerId);
     const res: DescribeConfigsResponse = await c.send(
       describeConfigsApi,
       {
-        resources: [{ resourceType: 2, resourceName: name, configurationKeys: null }],
-        includeSynonyms: false,
+        resources: [{ resourceType, resourceName, configurationKeys: null }],
+        includeSynonyms,
         includeDocumentation: false,
       },
       this.timeoutMs,
     );
     const r = res.results[0];
-    if (r?.errorCode !== 0)
-      throw new KafkaRequestError(
-        r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR,
-        r?.errorMessage ?? `describe configs of ${name}`,
-      );
+    throwUnlessNone(r, `describe configs of ${resourceName}`);
     return r.configs;
+  }
+
+  /** IncrementalAlterConfigs of one resource; throws KafkaRequestError with the broker's answer. */
+  async incrementalAlterConfigs(
+    resourceType: number,
+    resourceName: string,
+    configs: readonly { name: string; op: number; value?: string }[],
+  ): Promise<void> {
+    const c = await this.anyConnection();
+    const res = await c.send(
+      incrementalAlterConfigsApi,
+      {
+        resources: [
+          {
+            resourceType,
+            resourceName,
+            configs: configs.map((x) => ({ name: x.name, configOperation: x.op, value: x.value ?? null })),
+          },
+        ],
+        validateOnly: false,
+      },
+      this.timeoutMs + 5000,
+    );
+    const r = res.responses[0];
+    throwUnlessNone(r, `alter configs of ${resourceName}`);
   }
 
   /** Start (replicas given) or cancel (null) partition reassignments; one error code per item. */

@@ -137,16 +137,10 @@ const keys: Readonly<Record<string, KeySpec>> = {
 /** The keys a node understands (for docs and tests). */
 export const knownConfigKeys: readonly string[] = Object.keys(keys);
 
-/** Broker configs raftka applies at run time when set per broker or as the cluster default. */
-export const appliedDynamicBrokerConfigs: ReadonlySet<string> = new Set([
-  'num.partitions',
-  'default.replication.factor',
-  'min.insync.replicas',
-  'unclean.leader.election.enable',
-  'auto.create.topics.enable',
-  'log.retention.ms',
-  'log.segment.bytes',
-]);
+/** Kafka's default of a key this file knows, as text; null when it has none or the key is unknown. */
+export function configDefault(key: string): string | null {
+  return keys[key]?.default ?? null;
+}
 
 export function loadNodeConfig(
   path: string,
@@ -178,6 +172,7 @@ export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: 
   const retentionMinutes = r.optNum('log.retention.minutes');
   const config: NodeConfig = {
     sourcePath,
+    staticProperties: props,
     nodeId,
     processRoles,
     ...quorum,

@@ -27,6 +27,8 @@ export interface QuorumVoter extends Endpoint {
 export interface NodeConfig {
   /** The file this was read from (for messages). */
   readonly sourcePath: string;
+  /** The properties as given (file and overrides): what DescribeConfigs reports as STATIC_BROKER_CONFIG. */
+  readonly staticProperties: ReadonlyMap<string, string>;
   readonly nodeId: number; // node.id (required)
   readonly processRoles: readonly ProcessRole[]; // process.roles (required)
   readonly quorumVoters: readonly QuorumVoter[]; // controller.quorum.voters: id@host:port,...

@@ -2,12 +2,11 @@
 // an empty name), and AllocateProducerIds in blocks of 1000. Pure: records + answers.
 import { appendAll } from '../common/arrays.js';
 import { ErrorCode } from '../common/errors.js';
-import { appliedDynamicBrokerConfigs, knownConfigKeys } from '../common/config.js';
+import { isListBrokerConfig, validateDynamicBrokerConfigs } from '../common/dynamic-broker-config.js';
 import { configResourceKey, type MetadataImage } from '../metadata/image.js';
 import { ConfigResourceType, type MetadataRecord } from '../metadata/records.js';
 import { AlterConfigOp } from '../protocol/config-types.js';
 import { validateTopicConfigs } from '../common/topic-configs.js';
-import { isKnownBrokerConfig } from '../protocol/kafka-config-names.js';
 import type { Decision } from './cluster-control.js';
 
 export interface AlterableConfig {
@@ -29,19 +28,10 @@ export interface AlterConfigsResult {
   readonly errorMessage: string | null;
 }
 
-/**
- * Whether AlterConfigs may set `name` on a broker or the cluster default: the configs raftka
- * applies at run time, and the rest of Kafka's dynamic broker configs (stored and described, as
- * Kafka keeps them; raftka acts on those it implements).
- */
-function isDynamicBrokerConfig(name: string): boolean {
-  return (appliedDynamicBrokerConfigs.has(name) && knownConfigKeys.includes(name)) || isKnownBrokerConfig(name);
-}
-
 function applyOp(current: string | undefined, c: AlterableConfig): string | null | { error: string } {
   switch (c.op) {
     case AlterConfigOp.SET:
-      return c.value ?? { error: `SET of ${c.name} needs a value` };
+      return c.value ?? { error: `Null value not supported for : ${c.name}` };
     case AlterConfigOp.DELETE:
       return null;
     case AlterConfigOp.APPEND: {
@@ -56,6 +46,15 @@ function applyOp(current: string | undefined, c: AlterableConfig): string | null
     default:
       return { error: `unknown config operation ${c.op}` };
   }
+}
+
+/** Kafka: APPEND and SUBTRACT only on list-typed broker configs. */
+function listOpProblem(c: AlterableConfig): string | null {
+  if (c.op !== AlterConfigOp.APPEND && c.op !== AlterConfigOp.SUBTRACT) return null;
+  const isList = isListBrokerConfig(c.name);
+  if (isList === null) return `Unknown config name: ${c.name}`;
+  if (isList) return null;
+  return `Config value ${c.op === AlterConfigOp.APPEND ? 'append' : 'subtract'} is not allowed for config key: ${c.name}`;
 }
 
 export function incrementalAlterConfigs(
@@ -90,13 +89,11 @@ export function incrementalAlterConfigs(
     const next = new Map(current);
     const changes: MetadataRecord[] = [];
     for (const c of r.configs) {
+      if (r.resourceType === ConfigResourceType.BROKER) problem = listOpProblem(c);
+      if (problem) break;
       const v = applyOp(next.get(c.name), c);
       if (v !== null && typeof v === 'object') {
         problem = v.error;
-        break;
-      }
-      if (r.resourceType === ConfigResourceType.BROKER && !isDynamicBrokerConfig(c.name)) {
-        problem = `broker config ${c.name} is not dynamically changeable`;
         break;
       }
       if (v === null) next.delete(c.name);
@@ -110,14 +107,19 @@ export function incrementalAlterConfigs(
       });
     }
     if (!problem && r.resourceType === ConfigResourceType.TOPIC) problem = validateTopicConfigs(next);
-    if (!problem && r.resourceType === ConfigResourceType.BROKER) {
-      for (const [k, v] of next)
-        if (appliedDynamicBrokerConfigs.has(k) && !/^-?\d+$|^(true|false)$/i.test(v))
-          problem = `invalid value "${v}" for broker config ${k}`;
-    }
     if (problem) {
       fail(ErrorCode.INVALID_CONFIG, problem);
       continue;
+    }
+    if (r.resourceType === ConfigResourceType.BROKER) {
+      // Kafka checks the names and values being set (stored ones it cannot apply are ignored, not
+      // refused) and answers INVALID_REQUEST (KAFKA-13609).
+      const touched = new Map(r.configs.flatMap((c) => (next.has(c.name) ? [[c.name, next.get(c.name)!]] : [])));
+      const refused = validateDynamicBrokerConfigs(touched, r.resourceName !== '');
+      if (refused) {
+        fail(ErrorCode.INVALID_REQUEST, refused);
+        continue;
+      }
     }
     results.push({
       resourceType: r.resourceType,

@@ -30,6 +30,7 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../common/errors.js';
 import type { MetadataImage } from '../metadata/image.js';
 import { configResourceKey } from '../metadata/image.js';
+import { applicableDynamicConfigs, dynamicValue } from '../common/dynamic-broker-config.js';
 import {
   ConfigResourceType,
   decodeRecord,
@@ -413,7 +414,21 @@ export class QuorumController {
     const v = image.configs
       .get(configResourceKey(ConfigResourceType.TOPIC, topic))
       ?.get('unclean.leader.election.enable');
-    return v === undefined ? this.options.uncleanLeaderElectionEnable : v.toLowerCase() === 'true';
+    if (v !== undefined) return v.toLowerCase() === 'true';
+    // Kafka's precedence below the topic: this controller's per-node dynamic config, the cluster
+    // default, then the node's file.
+    const layers = {
+      perBroker: applicableDynamicConfigs(
+        image.configs.get(configResourceKey(ConfigResourceType.BROKER, String(this.options.nodeId))),
+        true,
+      ).applied,
+      clusterDefault: applicableDynamicConfigs(
+        image.configs.get(configResourceKey(ConfigResourceType.BROKER, '')),
+        false,
+      ).applied,
+    };
+    const dynamic = dynamicValue(layers, 'unclean.leader.election.enable');
+    return dynamic === undefined ? this.options.uncleanLeaderElectionEnable : dynamic.trim().toLowerCase() === 'true';
   }
 
   private checkSessions(): void {

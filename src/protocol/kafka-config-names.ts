@@ -2,8 +2,9 @@
 // (DynamicBrokerConfig, plus the static ones operators commonly set through `<default>`). A key
 // outside these lists is reported as unknown_config_key (a warning: it is still migrated, as
 // Kafka's own migration copies config znodes verbatim), because it usually is a typo that never
-// took effect. Lists, not validators: values are checked by the controller on apply. The
-// controller accepts the same broker names in AlterConfigs/IncrementalAlterConfigs, as Kafka does.
+// took effect. Lists, not validators: values are checked by the controller on apply. Which
+// broker configs AlterConfigs/IncrementalAlterConfigs accept, and which a broker applies, is
+// Kafka's dynamic list in src/common/dynamic-broker-config.ts.
 export const knownTopicConfigs: ReadonlySet<string> = new Set([
   'cleanup.policy',
   'compression.type',

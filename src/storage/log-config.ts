@@ -1,6 +1,8 @@
-// The per-partition log settings: broker defaults (Kafka's `log.*` keys) overridden by the
-// topic's own configs (Kafka's topic-level names). Resolved once per partition and again when
-// the topic's configs change in the metadata image.
+// The per-partition log settings: broker defaults (Kafka's `log.*` keys: the node's file, then the
+// dynamic cluster default and per-broker configs on top) overridden by the topic's own configs
+// (Kafka's topic-level names). Resolved once per partition and again when the topic's or the
+// broker's dynamic configs change in the metadata image.
+import { topicConfigBrokerSynonyms } from '../common/topic-configs.js';
 export interface LogConfig {
   readonly segmentBytes: number;
   readonly segmentMs: number;
@@ -77,4 +79,20 @@ export function resolveLogConfig(base: LogConfig, topicConfigs: ReadonlyMap<stri
     minInsyncReplicas: n('min.insync.replicas', base.minInsyncReplicas),
     producerIdExpirationMs: base.producerIdExpirationMs,
   };
+}
+
+/**
+ * The broker-wide defaults with dynamic broker configs (Kafka's names, per broker over cluster
+ * default, already validated) on top: each applies as its topic-level synonym would.
+ */
+export function withDynamicBrokerDefaults(base: LogConfig, dynamic: ReadonlyMap<string, string>): LogConfig {
+  if (dynamic.size === 0) return base;
+  const asTopic = new Map<string, string>();
+  for (const s of topicConfigBrokerSynonyms) {
+    const v = dynamic.get(s.brokerNames[0]!);
+    if (v !== undefined && s.appliedByRaftka) asTopic.set(s.topicName, v.trim());
+  }
+  const expiration = dynamic.get('producer.id.expiration.ms');
+  const resolved = resolveLogConfig(base, asTopic);
+  return expiration === undefined ? resolved : { ...resolved, producerIdExpirationMs: Number(expiration) };
 }

@@ -13,20 +13,13 @@ import { ReplicaManager } from '../../src/broker/replica-manager.js';
 import { MetadataLoader } from '../../src/metadata/loader.js';
 import { readBatchHeaders } from '../../src/protocol/record-batch.js';
 import { defaultLogConfig } from '../../src/storage/log-config.js';
-import { LogManager } from '../../src/storage/log-manager.js';
+import { quietLogManager } from './quiet-log-manager.js';
 import { waitFor } from '../../src/testing/cluster-fixture.js';
 
 test('transactional offset batches and markers round-trip through the replicated offsets log', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'raftka-offsets-log-'));
   const logger = pino({ level: 'silent' });
-  const logs = new LogManager({
-    logDirs: [dir],
-    logger,
-    retentionCheckIntervalMs: 60_000,
-    flushCheckIntervalMs: 60_000,
-    checkpointIntervalMs: 60_000,
-    cleanerIntervalMs: null,
-  });
+  const logs = quietLogManager(dir, logger);
   const rm = new ReplicaManager(1, logs, defaultLogConfig, logger, 10_000);
   try {
     const topicId = Buffer.alloc(16, 7).toString('base64url');

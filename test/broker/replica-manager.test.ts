@@ -13,7 +13,7 @@ import { MetadataLoader } from '../../src/metadata/loader.js';
 import { buildRecordBatch } from '../../src/protocol/record-batch.js';
 import type { MetadataRecord } from '../../src/metadata/records.js';
 import { defaultLogConfig } from '../../src/storage/log-config.js';
-import { LogManager } from '../../src/storage/log-manager.js';
+import { quietLogManager } from './quiet-log-manager.js';
 import { waitFor } from '../../src/testing/cluster-fixture.js';
 
 test('thousands of new partitions are opened over several turns, timers run meanwhile, and all end up hosted', async () => {
@@ -21,14 +21,7 @@ test('thousands of new partitions are opened over several turns, timers run mean
   const logger = pino({ level: 'silent' });
   // A partition whose log exists on disk from before (found at start) and that the image assigns here.
   mkdirSync(join(dir, 't-39-99'), { recursive: true });
-  const logs = new LogManager({
-    logDirs: [dir],
-    logger,
-    retentionCheckIntervalMs: 60_000,
-    flushCheckIntervalMs: 60_000,
-    checkpointIntervalMs: 60_000,
-    cleanerIntervalMs: null,
-  });
+  const logs = quietLogManager(dir, logger);
   const rm = new ReplicaManager(1, logs, defaultLogConfig, logger, 10_000);
   try {
     const records: MetadataRecord[] = [];

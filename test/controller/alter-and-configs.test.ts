@@ -124,7 +124,39 @@ test('IncrementalAlterConfigs: set, append, subtract, delete; bad ones fail whol
   );
   assert.equal(alter(4, '', [{ name: 'min.insync.replicas', op: AlterConfigOp.SET, value: '2' }]), 0);
   assert.equal(loader.image.configs.get('4:')?.get('min.insync.replicas'), '2');
-  assert.equal(alter(4, '1', [{ name: 'node.id', op: AlterConfigOp.SET, value: '2' }]), ErrorCode.INVALID_CONFIG);
+  // Kafka refuses static-only broker configs with INVALID_REQUEST (KAFKA-13609).
+  assert.equal(alter(4, '1', [{ name: 'node.id', op: AlterConfigOp.SET, value: '2' }]), ErrorCode.INVALID_REQUEST);
+  assert.equal(
+    alter(4, '', [{ name: 'num.partitions', op: AlterConfigOp.SET, value: '3' }]),
+    ErrorCode.INVALID_REQUEST,
+  );
+  assert.equal(
+    alter(4, '', [{ name: 'auto.create.topics.enable', op: AlterConfigOp.SET, value: 'false' }]),
+    ErrorCode.INVALID_REQUEST,
+  );
+  assert.equal(
+    alter(4, '', [{ name: 'listeners', op: AlterConfigOp.SET, value: 'X://:1' }]),
+    ErrorCode.INVALID_REQUEST,
+  );
+  assert.equal(
+    alter(4, '1', [{ name: 'ssl.keystore.location', op: AlterConfigOp.SET, value: '/k' }]),
+    ErrorCode.INVALID_REQUEST,
+    'SSL stores only with a listener prefix',
+  );
+  assert.equal(
+    alter(4, '1', [{ name: 'listener.name.external.ssl.keystore.location', op: AlterConfigOp.SET, value: '/k' }]),
+    0,
+  );
+  assert.equal(
+    alter(4, '', [{ name: 'log.retention.ms', op: AlterConfigOp.APPEND, value: '5' }]),
+    ErrorCode.INVALID_CONFIG,
+    'APPEND needs a list config',
+  );
+  assert.equal(
+    alter(4, '', [{ name: 'my.custom.setting', op: AlterConfigOp.SET, value: 'x' }]),
+    0,
+    'custom names are kept',
+  );
   // Kafka's other dynamic broker configs are accepted and kept per broker, strings included.
   assert.equal(
     alter(4, '1', [
@@ -137,8 +169,8 @@ test('IncrementalAlterConfigs: set, append, subtract, delete; bad ones fail whol
   assert.equal(loader.image.configs.get('4:1')?.get('ssl.enabled.protocols'), 'TLSv1.3');
   assert.equal(
     alter(4, '1', [{ name: 'min.insync.replicas', op: AlterConfigOp.SET, value: 'two' }]),
-    ErrorCode.INVALID_CONFIG,
-    'a config raftka applies still needs a number',
+    ErrorCode.INVALID_REQUEST,
+    'a value Kafka cannot parse',
   );
   assert.equal(
     alter(4, 'x', [{ name: 'min.insync.replicas', op: AlterConfigOp.SET, value: '2' }]),

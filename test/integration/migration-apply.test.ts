@@ -21,6 +21,9 @@ import { rehearse } from '../../migration/src/rehearse.js';
 import { syntheticDump } from '../../migration/src/synthetic.js';
 import { sampleTree } from '../migration/expected.js';
 import { kcat } from '../../src/testing/kcat.js';
+import { KafkaClient, KafkaRequestError } from '../../src/client/kafka-client.js';
+import { buildRecordBatch } from '../../src/protocol/record-batch.js';
+import { ErrorCode } from '../../src/common/errors.js';
 import kafkajs from 'kafkajs';
 
 // kafkajs is CommonJS and Node cannot see these enums as named exports.
@@ -325,6 +328,53 @@ test('apply the sample, verify, describe, rerun changes nothing, a later topic m
   assert.equal(diff.status, 1, diff.stdout + diff.stderr);
   assert.match(diff.stdout, /differs from the ZooKeeper state in 1 places/);
   assert.match(diff.stdout, /\+ topic made-in-kraft \(id [\w-]+\): only in KRaft/);
+
+  // The migrated cluster default (min.insync.replicas=2) is in force: acks=all to a topic with one
+  // replica in sync is refused; configs --describe names where the value comes from.
+  const client = new KafkaClient([{ host: '127.0.0.1', port: f.brokerPorts[0]! }], { clientId: 'migrated-configs' });
+  t.after(() => client.close());
+  await client.createTopic('one-replica', 1, 1);
+  const acksAll = async (): Promise<number> => {
+    try {
+      await client.produce(
+        'one-replica',
+        0,
+        buildRecordBatch([{ value: Buffer.from('x'), timestamp: Date.now() }]),
+        -1,
+      );
+      return 0;
+    } catch (err) {
+      if (err instanceof KafkaRequestError) return err.errorCode;
+      throw err;
+    }
+  };
+  assert.equal(
+    await waitFor(
+      'one-replica led',
+      async () => {
+        const code = await acksAll();
+        return code === ErrorCode.NOT_ENOUGH_REPLICAS || code === 0 ? code : undefined;
+      },
+      30_000,
+      100,
+    ),
+    ErrorCode.NOT_ENOUGH_REPLICAS,
+  );
+  const brokerDefaults = await raftka(
+    f,
+    'configs',
+    '--bootstrap-server',
+    f.bootstrapServers,
+    '--entity-type',
+    'brokers',
+    '--entity-default',
+    '--describe',
+  );
+  assert.match(
+    brokerDefaults.stdout,
+    /^ {2}min\.insync\.replicas=2 sensitive=false synonyms=\{DYNAMIC_DEFAULT_BROKER_CONFIG:min\.insync\.replicas=2, /m,
+  );
+  assert.match(brokerDefaults.stdout, /^ {2}log\.cleaner\.threads=2 sensitive=false /m);
 });
 
 /** Topic counts every controller reports while `until` runs must be 0 or `all`, never between. */
