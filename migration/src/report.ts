@@ -15,6 +15,8 @@ export interface ReportSource {
   readonly snapshotZxid: string | null;
   /** Hex; for a dump, the highest zxid in any node's stat; live, the server's zxid the read is consistent at. */
   readonly lastZxid: string;
+  /** When lastZxid was written (ISO 8601), from its log record (a dump: the node's mtime/ctime); null when unknown. */
+  readonly lastZxidTime: string | null;
   readonly txnLogsReplayed: readonly string[];
 }
 
@@ -151,10 +153,11 @@ export function formatReport(r: RehearseReport, readMs: number, forced: readonly
   const lines = [
     `Source:            ${s.kind} ${s.path}`,
     s.kind === 'zk-data-dir'
-      ? `                   snapshot zxid ${s.snapshotZxid}, replayed ${s.txnLogsReplayed.join(', ') || 'no logs'} up to zxid ${s.lastZxid}`
+      ? `                   snapshot zxid ${s.snapshotZxid}, replayed ${s.txnLogsReplayed.join(', ') || 'no logs'}`
       : s.kind === 'zk-live'
-        ? `                   read live, consistent at zxid ${s.lastZxid}`
-        : `                   highest zxid in the dump ${s.lastZxid}`,
+        ? '                   read live from the ensemble'
+        : '                   a JSON dump (no log position)',
+    `Read up to:        zxid ${s.lastZxid}${s.lastZxidTime ? `, written ${s.lastZxidTime}` : ' (time unknown)'}`,
     `Read in:           ${readMs.toFixed(0)} ms`,
     `Cluster id:        ${r.clusterId ?? '(none)'}`,
     `Brokers:           ${c.brokers}`,
