@@ -338,5 +338,5 @@ export function peekRecord(bytes: Uint8Array, at: number, file: string): RecordP
 function lengthAt(bytes: Uint8Array, at: number): number {
   if (at + 12 > bytes.length) return 0;
   const len = new DataView(bytes.buffer, bytes.byteOffset + at + 8, 4).getInt32(0);
-  return len > 0 ? len : 0;
+  return Math.max(len, 0);
 }
