@@ -5,6 +5,7 @@
 import { defaultEntity } from './kafka/enums.js';
 import type { KafkaZkModel } from './kafka/model.js';
 import { compareProblems, type Problem } from './problems.js';
+import type { TargetDescription } from './target-description.js';
 import type { MigrationPlan } from './translate.js';
 
 export interface ReportSource {
@@ -70,6 +71,8 @@ export interface RehearseReport {
   readonly producerIdBlock: { readonly blockStart: number; readonly blockEnd: number } | null;
   readonly pendingTopicDeletions: readonly string[];
   readonly problems: readonly Problem[];
+  /** The KRaft cluster checked against (rehearse --bootstrap-controller, apply); absent offline. */
+  readonly target?: TargetDescription;
 }
 
 const sortedObject = <V>(m: ReadonlyMap<string, V>): Record<string, V> =>
@@ -160,6 +163,11 @@ export function formatReport(r: RehearseReport, readMs: number, forced: readonly
     `Read up to:        zxid ${s.lastZxid}${s.lastZxidTime ? `, written ${s.lastZxidTime}` : ' (time unknown)'}`,
     `Read in:           ${readMs.toFixed(0)} ms`,
     `Cluster id:        ${r.clusterId ?? '(none)'}`,
+    ...(r.target
+      ? [
+          `Target (KRaft):    cluster ${r.target.clusterId}, controllers ${r.target.controllerIds.join(', ') || 'none'}, brokers ${r.target.brokers.map((b) => `${b.id}${b.fenced ? ' (fenced)' : ''}`).join(', ') || 'none'}, metadata.version ${r.target.features['metadata.version'] ?? 'not finalized'}`,
+        ]
+      : []),
     `Brokers:           ${c.brokers}`,
     `Topics:            ${c.topics} (${c.partitions} partitions)${r.pendingTopicDeletions.length ? `, plus ${r.pendingTopicDeletions.length} pending deletion, not migrated: ${r.pendingTopicDeletions.join(', ')}` : ''}`,
     `Topic configs:     ${c.topicConfigs}`,
