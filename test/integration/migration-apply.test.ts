@@ -7,7 +7,8 @@
 //  - a wrong cluster id is a clear error and writes nothing;
 //  - kill -9 of the active controller, or of the tool, in the middle of a big synthetic import
 //    leaves no migrated metadata or all of it (checked on every observation), and a rerun
-//    finishes the job.
+//    finishes the job; after the controller's kill the tool follows the new active controller
+//    and says so (retry and controller-change events).
 // The clusters' ids are random; the inputs are made to carry them (the sample's /cluster/id is
 // rewritten in a copy), except where the test is about a wrong id.
 import { test } from 'node:test';
@@ -358,7 +359,8 @@ async function waitForOpenTransaction(f: ClusterFixture, tool: ChildProcess): Pr
   );
 }
 
-const bigInput = { brokers: [1, 2, 3], topics: 600, partitionsPerTopic: 100, replicationFactor: 3 };
+// ZooKeeper's brokers are the KRaft cluster's brokers (node ids 100-102), as apply checks.
+const bigInput = { brokers: [100, 101, 102], topics: 600, partitionsPerTopic: 100, replicationFactor: 3 };
 
 test('wrong cluster id writes nothing; kill -9 of the active controller mid-apply leaves nothing or everything, a rerun finishes', {
   timeout: 300_000,
@@ -379,8 +381,29 @@ test('wrong cluster id writes nothing; kill -9 of the active controller mid-appl
   const watching = watchAllOrNothing(f, bigInput.topics, tool.done);
   const leaderIndex = await waitForOpenTransaction(f, tool.child);
   await f.kill9(leaderIndex + 1);
-  const run = await tool.done; // the tool follows the new active controller, or gives up
+  const run = await tool.done; // the tool follows the new active controller
   const seen = await watching;
+  // It said so: a retry naming the killed controller, then one controller-change event (JSON lines on stderr).
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  const killed = `127.0.0.1:${f.controllerPorts[leaderIndex]}`;
+  const events = run.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { event: string; controller?: string; from?: string; to?: string });
+  assert.ok(
+    events.some((e) => e.event === 'retry' && e.controller === killed),
+    run.stderr,
+  );
+  const changes = events.filter((e) => e.event === 'controller-change');
+  assert.equal(changes.length, 1, run.stderr);
+  assert.equal(changes[0]!.from, killed);
+  assert.notEqual(changes[0]!.to, killed);
+  assert.ok(
+    events.some((e) => e.event === 'progress'),
+    'progress events while the import ran',
+  );
+  const result = JSON.parse(run.stdout) as { controllerChange: { from: string } | null; retries: number };
+  assert.equal(result.controllerChange?.from, killed);
   assert.ok(seen.has(0), 'observed the cluster before the migration became visible');
 
   const rerun = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json');
