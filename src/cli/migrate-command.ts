@@ -67,10 +67,9 @@ const rehearseCommand: CommandModule<object, RehearseArgs> = {
       .option('json', { type: 'boolean', describe: 'print the JSON report instead of the summary' })
       .option('output', { type: 'string', describe: 'write the JSON report to FILE as well' })
       .check(checkOneInput),
-  handler: async (args) => {
-    const input = inputOf(args);
-    try {
-      const offline = await rehearse(input);
+  handler: (args) =>
+    runLive(async () => {
+      const offline = await rehearse(inputOf(args));
       const result = args['bootstrap-controller']
         ? withTarget(offline, await describeTarget(controllersOf(args)))
         : offline;
@@ -82,17 +81,8 @@ const rehearseCommand: CommandModule<object, RehearseArgs> = {
       process.stdout.write(
         args.json ? json : `${formatReport(result.report, result.readMs, result.plan.forced) + resumed}\n`,
       );
-      process.exitCode = result.exitCode;
-    } catch (err) {
-      if (err instanceof MigrationInputError) {
-        process.stderr.write(`raftka: cannot read the ZooKeeper input: ${err.message}\n`);
-        process.exitCode = RehearseExit.unreadable;
-      } else {
-        process.stderr.write(`raftka: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exitCode = 1;
-      }
-    }
-  },
+      return result.exitCode;
+    }),
 };
 
 interface LiveArgs {
