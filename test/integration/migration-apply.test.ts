@@ -1,5 +1,6 @@
-// `raftka migrate apply` / `verify` against real clusters (3 controllers + 3 brokers, real
-// processes, ephemeral ports), driven through the command line as an operator would:
+// `raftka migrate apply` / `verify` against real clusters (3 combined nodes with the sample's
+// broker ids, or 3 controllers + 3 brokers; real processes, ephemeral ports), driven through the
+// command line as an operator would:
 //  - the sample (with --force: it has blocking errors by design) is refused without --force,
 //    refused while a KRaft topic clashes, then applied; verify exits 0; `topics --describe`
 //    shows every migrated topic with its partitions, replica sets and topic id; a second apply
@@ -74,10 +75,18 @@ function startRaftka(f: ClusterFixture, args: readonly string[]): { child: Child
 const raftka = (f: ClusterFixture, ...args: string[]): Promise<Run> => startRaftka(f, args).done;
 const controllersOf = (f: ClusterFixture): string => f.controllerPorts.map((p) => `127.0.0.1:${p}`).join(',');
 
-async function startCluster(t: {
-  after: (fn: () => Promise<void>) => void;
-}): Promise<{ f: ClusterFixture; clusterId: string }> {
-  const f = await ClusterFixture.controllers({ controllers: 3, brokers: 3 });
+/**
+ * 3 controllers + 3 brokers (ids 100-102), or, `combined`, 3 broker,controller nodes with the
+ * sample's ZooKeeper broker ids 1-3 (its migrated partitions then have leaders that are brokers).
+ */
+async function startCluster(
+  t: { after: (fn: () => Promise<void>) => void },
+  layout: 'separate' | 'combined' = 'separate',
+): Promise<{ f: ClusterFixture; clusterId: string }> {
+  const f =
+    layout === 'combined'
+      ? await ClusterFixture.combined({ nodes: 3 })
+      : await ClusterFixture.controllers({ controllers: 3, brokers: 3 });
   t.after(() => f.destroy());
   await f.up();
   const clusterId = (await f.quorumStatus()).clusterId;
@@ -132,7 +141,7 @@ async function controllerViews(f: ClusterFixture): Promise<(NodeStatus | null)[]
 test('apply the sample, verify, describe, rerun changes nothing, a later topic makes verify fail', {
   timeout: 240_000,
 }, async (t) => {
-  const { f, clusterId } = await startCluster(t);
+  const { f, clusterId } = await startCluster(t, 'combined');
   const dump = sampleFor(f, clusterId);
   const bc = controllersOf(f);
   const bc0 = `127.0.0.1:${f.controllerPorts[0]}`;
