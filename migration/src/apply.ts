@@ -5,17 +5,24 @@
 // "already migrated" and writes nothing. The tool holds no state the controller needs: if it
 // dies before its request arrived nothing was written, and once it arrived the controller
 // finishes (or, if the controller dies, its successor aborts) on its own.
-// Progress is read from the quorum's high watermark, which grows by one per committed record.
+// Before anything is sent, the target is checked (target-checks.ts: cluster id, broker ids that
+// are controllers or unknown, replicas on brokers that will not exist, metadata.version); its
+// errors block like the input's, unless --force.
+// Progress is read from the quorum's high watermark, which grows by one per committed record;
+// progress, retries and a controller change are reported as ApplyEvents (apply-events.ts).
 import { ControllerClient } from '../../src/client/controller-client.js';
 import { describeQuorum } from '../../src/client/quorum-client.js';
 import { ErrorCode, errorName } from '../../src/common/errors.js';
 import type { Endpoint } from '../../src/common/node-config.js';
 import { frameRecords } from '../../src/metadata/record-frames.js';
 import { encodeRecord } from '../../src/metadata/records.js';
+import { RetryTracker, type ApplyEvent } from './apply-events.js';
 import { ApplyJournal, type JournalEntry, type JournalPhase } from './apply-journal.js';
 import type { Problem } from './problems.js';
 import type { RehearseReport } from './report.js';
 import { rehearse, type ZkInput } from './rehearse.js';
+import { describeTarget } from './target.js';
+import { withTarget } from './target-checks.js';
 
 const ApplyExit = { done: 0, refused: 1, unreadable: 2, blocked: 3 } as const;
 
@@ -26,18 +33,12 @@ const progressIntervalMs = 250;
 
 type ApplyOutcome = 'applied' | 'already-migrated' | 'blocked' | 'refused';
 
-export interface ApplyProgress {
-  /** Records of this migration committed so far (estimated from the high watermark). */
-  readonly committed: number;
-  readonly total: number;
-}
-
 interface ApplyOptions {
   readonly controllers: readonly Endpoint[];
   readonly force: boolean;
   readonly timeoutMs?: number;
-  /** Called while the controller writes (only when given). */
-  readonly onProgress?: (p: ApplyProgress) => void;
+  /** Told of progress (polled only when given), retries and a controller change while the import runs. */
+  readonly onEvent?: (e: ApplyEvent) => void;
   /** The apply journal's LevelDB directory (`<staging dir>/journal`); no journal without it. */
   readonly journalDir?: string;
 }
@@ -51,6 +52,8 @@ interface ApplyResult {
   readonly records: number;
   readonly recordsWritten: number;
   readonly blockingProblems: readonly Problem[];
+  /** What the check against the KRaft cluster found (errors are among blockingProblems too). */
+  readonly targetProblems: readonly Problem[];
   /** What --force skipped or invented. */
   readonly forced: readonly string[];
   readonly errorCode: number;
@@ -65,6 +68,10 @@ interface ApplyResult {
   readonly resumedTree: boolean;
   /** What the journal said of an earlier run that never got the controller's answer; null if none. */
   readonly interruptedRun: string | null;
+  /** Failed tries of the import (a controller that failed while it ran, or could not be reached). */
+  readonly retries: number;
+  /** Set when a failure made another controller answer the import. */
+  readonly controllerChange: { readonly from: string; readonly to: string; readonly reason: string } | null;
 }
 
 /** Throws MigrationInputError (unreadable input) and ControllerUnavailableError. */
@@ -93,15 +100,18 @@ async function applyOnce(input: ZkInput, options: ApplyOptions, journal: ApplyJo
   const note = async (phase: JournalPhase, records: number, extra: Partial<JournalEntry> = {}): Promise<void> => {
     await journal?.append({ at: new Date().toISOString(), run, phase, records, ...extra });
   };
-  const rehearsed = await rehearse(input);
-  await note('read', rehearsed.plan.records.length, { resumed: rehearsed.resumed });
+  const offline = await rehearse(input);
+  await note('read', offline.plan.records.length, { resumed: offline.resumed });
+  const rehearsed = withTarget(offline, await describeTarget(options.controllers));
   const { plan, report } = rehearsed;
+  const offlineProblems = new Set(offline.report.problems);
   const base = {
     clusterId: plan.clusterId,
     counts: report.counts,
     records: plan.records.length - 2,
     recordsWritten: 0,
     blockingProblems: plan.blockingProblems,
+    targetProblems: report.problems.filter((p) => !offlineProblems.has(p)),
     forced: options.force ? plan.forced : [],
     errorCode: ErrorCode.NONE,
     errorName: 'NONE',
@@ -113,6 +123,8 @@ async function applyOnce(input: ZkInput, options: ApplyOptions, journal: ApplyJo
     importMs: 0,
     resumedTree: rehearsed.resumed,
     interruptedRun: interrupted ? describeInterrupted(interrupted) : null,
+    retries: 0,
+    controllerChange: null,
   };
   if (plan.clusterId === null) {
     await note('blocked', plan.records.length, { detail: 'no /cluster/id' });
@@ -137,18 +149,31 @@ async function applyOnce(input: ZkInput, options: ApplyOptions, journal: ApplyJo
   const frames = frameRecords(plan.records.map(encodeRecord));
   const client = new ControllerClient(options.controllers);
   const started = performance.now();
-  const stopProgress = options.onProgress
-    ? watchProgress(options.controllers, plan.records.length, options.onProgress)
-    : () => {};
+  const emit = options.onEvent ?? (() => {});
+  const progress = options.onEvent ? watchProgress(options.controllers, plan.records.length, emit) : null;
+  const tracker = new RetryTracker();
   try {
     await note('sent', plan.records.length);
     const res = await client.importMigration(
       { zkClusterId: plan.clusterId, records: frames, recordCount: plan.records.length },
-      { timeoutMs: options.timeoutMs ?? importTimeoutMsDefault },
+      {
+        timeoutMs: options.timeoutMs ?? importTimeoutMsDefault,
+        onRetry: (r) => {
+          const e = tracker.onRetry(r);
+          if (e === null) return;
+          progress?.restart(); // a new attempt writes the records again
+          emit(e);
+        },
+      },
     );
+    const change = tracker.finish(client.answeredBy);
+    if (change) emit(change);
     const errorCode = res.errorCode;
     const answer = {
       ...base,
+      retries: tracker.retries,
+      controllerChange:
+        change?.event === 'controller-change' ? { from: change.from, to: change.to, reason: change.reason } : null,
       errorCode,
       errorName: errorName(errorCode),
       errorMessage: errorCode === ErrorCode.NONE ? null : res.errorMessage,
@@ -166,25 +191,31 @@ async function applyOnce(input: ZkInput, options: ApplyOptions, journal: ApplyJo
     await note(outcome, plan.records.length, { metadataOffset: answer.metadataOffset });
     return { ...answer, outcome, exitCode: ApplyExit.done };
   } finally {
-    stopProgress();
+    progress?.stop();
     client.close();
   }
 }
 
-/** Polls the high watermark while the import runs; returns the function that stops it. */
+/**
+ * Polls the high watermark while the import runs, reporting each change; `restart` counts from
+ * the current high watermark again (a retried import writes every record again).
+ */
 function watchProgress(
   controllers: readonly Endpoint[],
   total: number,
-  report: (p: ApplyProgress) => void,
-): () => void {
+  report: (e: ApplyEvent) => void,
+): { stop(): void; restart(): void } {
   let stopped = false;
   let baseHw: number | null = null;
+  let last = -1;
   const poll = async (): Promise<void> => {
     for (let i = 0; !stopped; i++) {
       try {
         const hw = (await describeQuorum(controllers[i % controllers.length]!)).highWatermark;
         baseHw ??= hw;
-        if (!stopped) report({ committed: Math.min(total, Math.max(0, hw - baseHw)), total });
+        const committed = Math.min(total, Math.max(0, hw - baseHw));
+        if (!stopped && committed !== last) report({ event: 'progress', committed, total });
+        last = committed;
       } catch {
         // No answer this time (a failover, say): the next poll tries another controller.
       }
@@ -192,8 +223,13 @@ function watchProgress(
     }
   };
   void poll();
-  return () => {
-    stopped = true;
+  return {
+    stop: () => {
+      stopped = true;
+    },
+    restart: () => {
+      baseHw = null;
+    },
   };
 }
 
@@ -228,6 +264,12 @@ export function formatApplyResult(r: ApplyResult): string {
     lines.push(`--force: ${r.forced.length} broken entities skipped or replaced:`);
     for (const f of r.forced) lines.push(`  ${f}`);
   }
+  for (const p of r.targetProblems)
+    if (p.severity === 'warning') lines.push(`warning (KRaft cluster) ${p.code} ${p.path}: ${p.message}`);
+  if (r.controllerChange !== null)
+    lines.push(
+      `The import was retried after a controller change (${r.controllerChange.from} → ${r.controllerChange.to}: ${r.controllerChange.reason}).`,
+    );
   for (const n of r.notes) lines.push(`note: ${n}`);
   return lines.join('\n');
 }

@@ -13,6 +13,7 @@ import { hexZxid, type Problem } from './problems.js';
 import { buildReport, type RehearseReport, type ReportSource } from './report.js';
 import { translateToRecords, type MigrationPlan } from './translate.js';
 import { readDataDir, resolveVersion2 } from './zk/data-dir-reader.js';
+import { isoTime } from './zk/replay-problems.js';
 import { readJsonDump } from './zk/json-dump-reader.js';
 import { readLiveEnsemble } from './zk/live-reader.js';
 import { LevelZnodeStore } from './zk/level-znode-store.js';
@@ -35,6 +36,8 @@ interface ZkRead {
   readonly tree: ZnodeSource;
   readonly source: ReportSource;
   readonly notes: readonly Problem[];
+  /** What --force costs because of the files themselves (an older tree, a skipped snapshot). */
+  readonly forced: readonly string[];
   /** True when the tree came from a kept staging store of an earlier run, not from the files. */
   readonly resumed: boolean;
   /** Releases the tree (closes, and removes a temporary staging store). */
@@ -46,6 +49,7 @@ interface StagingMeta {
   readonly fingerprint: string;
   readonly source: ReportSource;
   readonly notes: readonly Problem[];
+  readonly forced: readonly string[];
 }
 
 /**
@@ -82,7 +86,7 @@ async function readDataDirStaged(input: {
     const fingerprint = await dataDirFingerprint(input.zkDataDir, input.snapshot);
     const kept = await store.readMeta<StagingMeta>();
     if (kept && kept.fingerprint === fingerprint)
-      return { tree: store, source: kept.source, notes: kept.notes, resumed: true, close };
+      return { tree: store, source: kept.source, notes: kept.notes, forced: kept.forced ?? [], resumed: true, close };
     await store.writeMeta(null); // incomplete until the read below finishes
     await store.clear();
     const r = await readDataDir(input.zkDataDir, { store, ...(input.snapshot ? { snapshot: input.snapshot } : {}) });
@@ -92,11 +96,12 @@ async function readDataDirStaged(input: {
       path: s.path,
       snapshotZxid: hexZxid(s.snapshotZxid),
       lastZxid: hexZxid(s.lastZxid),
+      lastZxidTime: isoTime(s.lastZxidTime),
       txnLogsReplayed: s.txnLogsReplayed,
     };
-    const meta: StagingMeta = { fingerprint, source, notes: r.notes };
+    const meta: StagingMeta = { fingerprint, source, notes: r.notes, forced: r.forced };
     await store.writeMeta(meta);
-    return { tree: store, source, notes: r.notes, resumed: false, close };
+    return { tree: store, source, notes: r.notes, forced: r.forced, resumed: false, close };
   } catch (err) {
     if (!temporary) await store.clear().catch(() => undefined); // a failed read leaves nothing staged
     await close();
@@ -116,9 +121,17 @@ async function readLive(connect: string): Promise<ZkRead> {
   return {
     tree: r.tree,
     notes,
+    forced: [],
     resumed: false,
     close: async () => undefined,
-    source: { kind: 'zk-live', path: connect, snapshotZxid: null, lastZxid: hexZxid(r.endZxid), txnLogsReplayed: [] },
+    source: {
+      kind: 'zk-live',
+      path: connect,
+      snapshotZxid: null,
+      lastZxid: hexZxid(r.endZxid),
+      lastZxidTime: null,
+      txnLogsReplayed: [],
+    },
   };
 }
 
@@ -130,6 +143,7 @@ export async function readZkInput(input: ZkInput): Promise<ZkRead> {
   return {
     tree: r.tree,
     notes: [],
+    forced: [],
     resumed: false,
     close: async () => undefined,
     source: {
@@ -137,6 +151,7 @@ export async function readZkInput(input: ZkInput): Promise<ZkRead> {
       path: r.source.path,
       snapshotZxid: null,
       lastZxid: hexZxid(r.source.lastZxid),
+      lastZxidTime: isoTime(r.source.lastZxidTime),
       txnLogsReplayed: [],
     },
   };
@@ -163,7 +178,13 @@ export async function rehearse(input: ZkInput): Promise<RehearseResult> {
   } finally {
     await read.close();
   }
-  const plan = translateToRecords(model);
+  const translated = translateToRecords(model);
+  // The files' own errors (an older tree than ZooKeeper's last state) block like the model's.
+  const plan: MigrationPlan = {
+    ...translated,
+    blockingProblems: [...read.notes.filter((p) => p.severity === 'error'), ...translated.blockingProblems],
+    forced: [...read.forced, ...translated.forced],
+  };
   const report = buildReport(read.source, model, read.notes, plan);
   const blocked = report.problems.some((p) => p.severity === 'error');
   return {

@@ -5,6 +5,7 @@
 import { defaultEntity } from './kafka/enums.js';
 import type { KafkaZkModel } from './kafka/model.js';
 import { compareProblems, type Problem } from './problems.js';
+import type { TargetDescription } from './target-description.js';
 import type { MigrationPlan } from './translate.js';
 
 export interface ReportSource {
@@ -15,6 +16,8 @@ export interface ReportSource {
   readonly snapshotZxid: string | null;
   /** Hex; for a dump, the highest zxid in any node's stat; live, the server's zxid the read is consistent at. */
   readonly lastZxid: string;
+  /** When lastZxid was written (ISO 8601), from its log record (a dump: the node's mtime/ctime); null when unknown. */
+  readonly lastZxidTime: string | null;
   readonly txnLogsReplayed: readonly string[];
 }
 
@@ -68,6 +71,8 @@ export interface RehearseReport {
   readonly producerIdBlock: { readonly blockStart: number; readonly blockEnd: number } | null;
   readonly pendingTopicDeletions: readonly string[];
   readonly problems: readonly Problem[];
+  /** The KRaft cluster checked against (rehearse --bootstrap-controller, apply); absent offline. */
+  readonly target?: TargetDescription;
 }
 
 const sortedObject = <V>(m: ReadonlyMap<string, V>): Record<string, V> =>
@@ -151,12 +156,18 @@ export function formatReport(r: RehearseReport, readMs: number, forced: readonly
   const lines = [
     `Source:            ${s.kind} ${s.path}`,
     s.kind === 'zk-data-dir'
-      ? `                   snapshot zxid ${s.snapshotZxid}, replayed ${s.txnLogsReplayed.join(', ') || 'no logs'} up to zxid ${s.lastZxid}`
+      ? `                   snapshot zxid ${s.snapshotZxid}, replayed ${s.txnLogsReplayed.join(', ') || 'no logs'}`
       : s.kind === 'zk-live'
-        ? `                   read live, consistent at zxid ${s.lastZxid}`
-        : `                   highest zxid in the dump ${s.lastZxid}`,
+        ? '                   read live from the ensemble'
+        : '                   a JSON dump (no log position)',
+    `Read up to:        zxid ${s.lastZxid}${s.lastZxidTime ? `, written ${s.lastZxidTime}` : ' (time unknown)'}`,
     `Read in:           ${readMs.toFixed(0)} ms`,
     `Cluster id:        ${r.clusterId ?? '(none)'}`,
+    ...(r.target
+      ? [
+          `Target (KRaft):    cluster ${r.target.clusterId}, controllers ${r.target.controllerIds.join(', ') || 'none'}, brokers ${r.target.brokers.map((b) => `${b.id}${b.fenced ? ' (fenced)' : ''}`).join(', ') || 'none'}, metadata.version ${r.target.features['metadata.version'] ?? 'not finalized'}`,
+        ]
+      : []),
     `Brokers:           ${c.brokers}`,
     `Topics:            ${c.topics} (${c.partitions} partitions)${r.pendingTopicDeletions.length ? `, plus ${r.pendingTopicDeletions.length} pending deletion, not migrated: ${r.pendingTopicDeletions.join(', ')}` : ''}`,
     `Topic configs:     ${c.topicConfigs}`,

@@ -2,20 +2,14 @@
 // apply writes (with --force's choices) into an empty image, fetch the active controller's
 // committed image (DescribeMetadataImage) and compare them with diffMigratedImage. Read-only.
 // Throws MigrationInputError (unreadable input) and ControllerUnavailableError.
-import { ControllerClient } from '../../src/client/controller-client.js';
-import { ErrorCode, errorName } from '../../src/common/errors.js';
 import type { Endpoint } from '../../src/common/node-config.js';
-import type { MetadataImage } from '../../src/metadata/image.js';
 import { MetadataLoader } from '../../src/metadata/loader.js';
-import { splitRecordFrames } from '../../src/metadata/record-frames.js';
-import { decodeRecord } from '../../src/metadata/records.js';
 import { diffMigratedImage } from './image-diff.js';
 import type { Problem } from './problems.js';
 import { rehearse, type ZkInput } from './rehearse.js';
+import { fetchLiveImage } from './target.js';
 
 const VerifyExit = { equal: 0, different: 1, unreadable: 2 } as const;
-
-const describeTimeoutMs = 60_000;
 
 interface VerifyResult {
   readonly equal: boolean;
@@ -29,27 +23,6 @@ interface VerifyResult {
   readonly metadataOffset: number;
   readonly topics: number;
   readonly partitions: number;
-}
-
-class VerifyError extends Error {
-  override readonly name = 'VerifyError';
-}
-
-/** The active controller's committed image. */
-async function fetchLiveImage(
-  controllers: readonly Endpoint[],
-): Promise<{ image: MetadataImage; metadataOffset: number }> {
-  const client = new ControllerClient(controllers);
-  try {
-    const res = await client.describeMetadataImage({}, { timeoutMs: describeTimeoutMs });
-    const code = res.errorCode;
-    if (code !== ErrorCode.NONE) throw new VerifyError(`DescribeMetadataImage failed: ${errorName(code)}`);
-    const frames = splitRecordFrames(res.records, res.recordCount);
-    const image = new MetadataLoader().replayAll(frames.map(decodeRecord));
-    return { image, metadataOffset: res.metadataOffset };
-  } finally {
-    client.close();
-  }
 }
 
 export async function verifyMigration(input: ZkInput, controllers: readonly Endpoint[]): Promise<VerifyResult> {

@@ -5,6 +5,7 @@
 // group/group-apis.ts (which import only the contract, api-context.ts, never this file).
 import { ErrorCode, errorName } from '../common/errors.js';
 import type { MetadataImage } from '../metadata/image.js';
+import { metadataPartition } from './metadata-partitions.js';
 import { apiVersionsResponse } from '../protocol/apis.js';
 import {
   clientVisibleControllerId,
@@ -225,15 +226,9 @@ async function metadata(
       ...(withOps ? { topicAuthorizedOperations: az.authorizedOperations(AclResourceType.TOPIC, name) } : {}),
       partitions: [...t.partitions.entries()]
         .sort(([a], [b]) => a - b)
-        .map(([partitionIndex, p]) => ({
-          errorCode: p.leader >= 0 ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
-          partitionIndex,
-          leaderId: p.leader,
-          leaderEpoch: p.leaderEpoch,
-          replicaNodes: [...p.replicas],
-          isrNodes: [...p.isr],
-          offlineReplicas: p.replicas.filter((r) => !live.has(r)),
-        })),
+        .map(([partitionIndex, p]) =>
+          metadataPartition(partitionIndex, p, img.brokers, rc.listenerName, live, version),
+        ),
     };
   });
   const unknown = unknownIds.map((topicId) => ({

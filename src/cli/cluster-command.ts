@@ -33,12 +33,17 @@ function stopRequested(): AbortSignal {
   return controller.signal;
 }
 
-const up: CommandModule<object, ClusterArgs & { detach?: boolean; 'wait-timeout'?: number }> = {
+const up: CommandModule<object, ClusterArgs & { detach?: boolean; 'wait-timeout'?: number; 'cluster-id'?: string }> = {
   command: 'up',
   describe: 'Format (first time) and start every node that is not running; stay in the foreground unless --detach',
   builder: (y) =>
     common(y)
       .option('detach', { type: 'boolean', describe: 'return once the cluster is ready, leaving the nodes running' })
+      .option('cluster-id', {
+        type: 'string',
+        describe:
+          'format a cluster started for the first time with this id (e.g. the ZooKeeper cluster id before `migrate apply`); default a new one',
+      })
       .option('wait-timeout', {
         type: 'number',
         describe:
@@ -55,6 +60,7 @@ const up: CommandModule<object, ClusterArgs & { detach?: boolean; 'wait-timeout'
         detach,
         signal,
         readyTimeoutMs: args['wait-timeout'],
+        clusterId: args['cluster-id'],
       });
       console.log(
         result.started.length > 0 ? `started ${result.started.join(', ')}` : 'every node was already running',

@@ -1,23 +1,30 @@
-// `raftka migrate rehearse (--zk-data-dir D | --zk-dump F) [--json] [--output FILE]`: the offline
-// ZooKeeper-to-KRaft rehearsal of issue 7 (migration/). Parses flags, calls rehearse(), prints.
-// Exit codes: 0 migratable (warnings allowed), 3 blocking errors, 2 input unreadable. The report
-// file is written only after the input was read completely, so a failed read leaves nothing.
+// `raftka migrate rehearse (--zk-data-dir D | --zk-dump F) [--bootstrap-controller H:P] [--json]
+// [--output FILE]`: the ZooKeeper-to-KRaft rehearsal of issue 7 (migration/). Parses flags, calls
+// rehearse() (and, with --bootstrap-controller, checks the running KRaft cluster: issue 17 item
+// 2), prints. Exit codes: 0 migratable (warnings allowed), 3 blocking errors, 2 input unreadable,
+// 1 no controller answered. The report file is written only after the input was read
+// completely, so a failed read leaves nothing.
 // Every command takes `--staging-dir D`: the data directory's tree is read into D/tree (LevelDB)
 // and kept, so a rerun on the unchanged input resumes from it; apply keeps its journal in
 // D/journal. Without it the tree goes to a temporary store, removed at the end.
 // `raftka migrate apply ... --bootstrap-controller H:P [--force] [--json]`: exit 0 applied or
 // already migrated, 1 refused by the controller (or none answered), 2 input unreadable, 3
-// blocking problems without --force. `raftka migrate verify ... --bootstrap-controller H:P
+// blocking problems (of the input or of the target) without --force. While the import runs it
+// reports progress, retries and a controller change on stderr: a bar and lines on a terminal,
+// JSON lines with --json (issue 17 item 6). `raftka migrate verify ... --bootstrap-controller H:P
 // [--json]`: exit 0 equal, 1 different (with the diff), 2 input unreadable.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { applyMigration, formatApplyResult, type ApplyProgress } from '../../migration/src/apply.js';
+import { formatApplyEvent, type ApplyEvent } from '../../migration/src/apply-events.js';
+import { applyMigration, formatApplyResult } from '../../migration/src/apply.js';
 import { MigrationInputError } from '../../migration/src/errors.js';
 import { formatVerifyResult, verifyMigration } from '../../migration/src/verify.js';
 import { parseEndpoint } from '../common/endpoint.js';
 import { formatReport } from '../../migration/src/report.js';
 import { rehearse, RehearseExit, type ZkInput } from '../../migration/src/rehearse.js';
+import { describeTarget } from '../../migration/src/target.js';
+import { withTarget } from '../../migration/src/target-checks.js';
 
 const stagingDirHelp =
   'keep the ZooKeeper tree (LevelDB) and the apply journal in this directory; a rerun on the same data directory resumes from it';
@@ -37,26 +44,35 @@ interface RehearseArgs {
   'zk-dump'?: string;
   'zk-connect'?: string;
   'staging-dir'?: string;
+  'bootstrap-controller'?: string;
   json?: boolean;
   output?: string;
 }
 
 const rehearseCommand: CommandModule<object, RehearseArgs> = {
   command: 'rehearse',
-  describe: 'Read a ZooKeeper data directory or JSON dump offline and report what a migration would write',
+  describe:
+    'Read a ZooKeeper data directory or JSON dump and report what a migration would write (and, with --bootstrap-controller, what the KRaft cluster says to it)',
   builder: (y) =>
     y
       .option('zk-data-dir', { type: 'string', describe: 'ZooKeeper dataDir (holding version-2/snapshot.* and log.*)' })
       .option('zk-dump', { type: 'string', describe: 'JSON dump of the znode tree (path → node)' })
       .option('zk-connect', { type: 'string', describe: zkConnectHelp })
       .option('staging-dir', { type: 'string', describe: stagingDirHelp })
+      .option('bootstrap-controller', {
+        type: 'string',
+        describe:
+          'host:port of the target KRaft controllers (comma-separated): check cluster id, broker ids, replicas and metadata.version against it',
+      })
       .option('json', { type: 'boolean', describe: 'print the JSON report instead of the summary' })
       .option('output', { type: 'string', describe: 'write the JSON report to FILE as well' })
       .check(checkOneInput),
-  handler: async (args) => {
-    const input = inputOf(args);
-    try {
-      const result = await rehearse(input);
+  handler: (args) =>
+    runLive(async () => {
+      const offline = await rehearse(inputOf(args));
+      const result = args['bootstrap-controller']
+        ? withTarget(offline, await describeTarget(controllersOf(args)))
+        : offline;
       const json = `${JSON.stringify(result.report, null, 2)}\n`;
       if (args.output) writeFileSync(args.output, json);
       const resumed = result.resumed
@@ -65,13 +81,8 @@ const rehearseCommand: CommandModule<object, RehearseArgs> = {
       process.stdout.write(
         args.json ? json : `${formatReport(result.report, result.readMs, result.plan.forced) + resumed}\n`,
       );
-      process.exitCode = result.exitCode;
-    } catch (err) {
-      if (!(err instanceof MigrationInputError)) throw err;
-      process.stderr.write(`raftka: cannot read the ZooKeeper input: ${err.message}\n`);
-      process.exitCode = RehearseExit.unreadable;
-    }
-  },
+      return result.exitCode;
+    }),
 };
 
 interface LiveArgs {
@@ -85,8 +96,8 @@ interface LiveArgs {
   'timeout-ms'?: number;
 }
 
-/** Inputs ≥ this many records get a progress line (on a terminal). */
-const progressRecordsMin = 10_000;
+/** Inputs ≥ this many records get a progress bar (on a terminal). */
+const progressRecordsMin = 1_000;
 
 function inputOptions<T>(y: Argv<T>): Argv<T & LiveArgs> {
   return y
@@ -112,7 +123,8 @@ function inputOf(args: RehearseArgs | LiveArgs): ZkInput {
   if (args['zk-connect']) return { zkConnect: args['zk-connect'] };
   return { zkDump: args['zk-dump']! };
 }
-const controllersOf = (args: LiveArgs) => args['bootstrap-controller'].split(',').map((s) => parseEndpoint(s.trim()));
+const controllersOf = (args: { 'bootstrap-controller'?: string }) =>
+  (args['bootstrap-controller'] ?? '').split(',').map((s) => parseEndpoint(s.trim()));
 
 /** Runs a live command; unreadable input exits 2, anything else that throws exits 1. */
 async function runLive(body: () => Promise<number>): Promise<void> {
@@ -129,13 +141,35 @@ async function runLive(body: () => Promise<number>): Promise<void> {
   }
 }
 
-function progressLine(): (p: ApplyProgress) => void {
-  return (p) => {
-    if (p.total < progressRecordsMin) return;
-    const pct = Math.floor((100 * p.committed) / p.total);
-    const bar = '#'.repeat(Math.floor(pct / 4)).padEnd(25, '.');
-    process.stderr.write(`\r[${bar}] ${String(pct).padStart(3)}%  ${p.committed}/${p.total} records committed`);
+/**
+ * Where apply's events go: JSON lines on stderr with --json; else on a terminal a progress bar
+ * (inputs of progressRecordsMin records or more) and a line per retry or controller change,
+ * which are printed off a terminal too. Returns the handler and what ends the bar's line.
+ */
+function applyEvents(json: boolean): { onEvent: (e: ApplyEvent) => void; done: () => void } {
+  const tty = process.stderr.isTTY === true;
+  let barShown = false;
+  const endBar = (): void => {
+    if (barShown) process.stderr.write('\n');
+    barShown = false;
   };
+  const onEvent = (e: ApplyEvent): void => {
+    if (json) {
+      process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), ...e })}\n`);
+      return;
+    }
+    if (e.event !== 'progress') {
+      endBar();
+      process.stderr.write(`${formatApplyEvent(e)}\n`);
+      return;
+    }
+    if (!tty || e.total < progressRecordsMin) return;
+    const pct = Math.floor((100 * e.committed) / e.total);
+    const bar = '#'.repeat(Math.floor(pct / 4)).padEnd(25, '.');
+    process.stderr.write(`\r[${bar}] ${String(pct).padStart(3)}%  ${e.committed}/${e.total} records committed`);
+    barShown = true;
+  };
+  return { onEvent, done: endBar };
 }
 
 const applyCommand: CommandModule<object, LiveArgs> = {
@@ -147,15 +181,14 @@ const applyCommand: CommandModule<object, LiveArgs> = {
       .option('timeout-ms', { type: 'number', describe: 'how long to wait for the controller to commit' }),
   handler: (args) =>
     runLive(async () => {
-      const onProgress = process.stderr.isTTY && !args.json ? progressLine() : undefined;
+      const events = applyEvents(Boolean(args.json));
       const r = await applyMigration(inputOf(args), {
         controllers: controllersOf(args),
         force: Boolean(args.force),
         ...(args['timeout-ms'] !== undefined ? { timeoutMs: args['timeout-ms'] } : {}),
-        ...(onProgress ? { onProgress } : {}),
+        onEvent: events.onEvent,
         ...(args['staging-dir'] !== undefined ? { journalDir: join(args['staging-dir'], 'journal') } : {}),
-      });
-      if (onProgress && r.records >= progressRecordsMin) process.stderr.write('\n');
+      }).finally(events.done);
       process.stdout.write(args.json ? `${JSON.stringify(r, null, 2)}\n` : `${formatApplyResult(r)}\n`);
       return r.exitCode;
     }),

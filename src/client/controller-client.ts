@@ -19,11 +19,24 @@ export class ControllerUnavailableError extends Error {
   override readonly name = 'ControllerUnavailableError';
 }
 
+/** One failed try of a call, before the next one. */
+export interface ControllerRetry {
+  /** host:port that was asked. */
+  readonly target: string;
+  readonly reason: string;
+  /** True for a NOT_CONTROLLER answer (nothing ran there); false for an error (the call may have been running). */
+  readonly notController: boolean;
+  /** How long that try took, in milliseconds. */
+  readonly elapsedMs: number;
+}
+
 interface ControllerCallOptions {
   /** Give up after this long (default 15 s). */
   readonly timeoutMs?: number;
   /** Let a standby answer (reads of the committed image). */
   readonly anyController?: boolean;
+  /** Told of every failed try before the next one (migrate apply reports them). */
+  readonly onRetry?: (retry: ControllerRetry) => void;
 }
 
 const callDeadlineMs = 15_000;
@@ -33,6 +46,8 @@ export class ControllerClient {
   private readonly channels = new Map<string, ControllerChannel>();
   private preferred: Endpoint | null = null;
   private next = 0;
+  /** host:port of the controller that gave the last answer; null before any. */
+  answeredBy: string | null = null;
 
   /** `security`: how to reach the controller listener (plaintext, or mutual TLS when it is SSL). */
   constructor(
@@ -223,22 +238,28 @@ export class ControllerClient {
     let lastProblem = 'no controller answered';
     for (;;) {
       const target = this.preferred ?? this.bootstrap[this.next++ % this.bootstrap.length]!;
+      const key = `${target.host}:${target.port}`;
+      const tried = Date.now();
+      let notController = false;
       try {
         const res = await this.channel(target).call(method, request, Math.max(1, deadline - Date.now()));
         const answer: ControllerAnswer = res;
         if (answer.errorCode !== ErrorCode.NOT_CONTROLLER || opts.anyController) {
           this.preferred = target;
+          this.answeredBy = key;
           return res;
         }
         const host = answer.controller?.leaderHost ?? '';
         const port = answer.controller?.leaderPort ?? 0;
         this.preferred =
           host !== '' && port > 0 && (host !== target.host || port !== target.port) ? { host, port } : null;
-        lastProblem = `${target.host}:${target.port} is not the active controller`;
+        lastProblem = `${key} is not the active controller`;
+        notController = true;
       } catch (err) {
         this.preferred = null;
-        lastProblem = `${target.host}:${target.port}: ${err instanceof Error ? err.message : String(err)}`;
+        lastProblem = `${key}: ${err instanceof Error ? err.message : String(err)}`;
       }
+      opts.onRetry?.({ target: key, reason: lastProblem, notController, elapsedMs: Date.now() - tried });
       if (Date.now() >= deadline)
         throw new ControllerUnavailableError(`no active controller answered ${method}: ${lastProblem}`);
       if (this.preferred === null) await new Promise((r) => setTimeout(r, retryBackoffMs));

@@ -65,6 +65,14 @@ class ProblemList {
   }
 }
 
+/**
+ * How to make a KRaft cluster carry ZooKeeper's cluster id, with commands that exist (the refusal
+ * below and `migrate rehearse --bootstrap-controller` say it).
+ */
+export function clusterIdAdvice(zkClusterId: string): string {
+  return `create the KRaft cluster with ZooKeeper's id: \`raftka cluster up --config-dir D --cluster-id ${zkClusterId}\` for a cluster-config folder started for the first time, or \`raftka storage format --config F --cluster-id ${zkClusterId}\` on every node before its first start`;
+}
+
 export function decideMigrationImport(
   image: MetadataImage,
   clusterId: string,
@@ -83,7 +91,7 @@ export function decideMigrationImport(
   if (req.zkClusterId !== clusterId) {
     return refuse(
       ErrorCode.INCONSISTENT_CLUSTER_ID,
-      `the ZooKeeper cluster id ${req.zkClusterId || '(none)'} is not this KRaft cluster's id ${clusterId}; format the KRaft cluster with --cluster-id ${req.zkClusterId || '<the ZooKeeper id>'}`,
+      `the ZooKeeper cluster id ${req.zkClusterId || '(none)'} is not this KRaft cluster's id ${clusterId}; ${clusterIdAdvice(req.zkClusterId || '<the ZooKeeper id>')}`,
     );
   }
   const malformed = checkShape(recs);

@@ -216,15 +216,24 @@ function clusterIdFile(dataDir: string): string {
 /**
  * Decide the cluster id and which nodes to format, checking every node's meta.properties; throws
  * before anything is written if a node belongs to another cluster or a controller lost its
- * storage. Without a cluster.id file (first `up`, or one interrupted before it finished), an id
- * already in the nodes' meta.properties is adopted, else a new one is made.
+ * storage. Without a cluster.id file (first `up`, or one interrupted before it finished), the
+ * `wantedId` (`cluster up --cluster-id`, e.g. a ZooKeeper cluster's id before a migration) is
+ * used, else an id already in the nodes' meta.properties is adopted, else a new one is made.
  */
-export function planStorage(nodes: readonly ClusterNode[], dataDir: string): StoragePlan {
+export function planStorage(nodes: readonly ClusterNode[], dataDir: string, wantedId?: string): StoragePlan {
   const file = clusterIdFile(dataDir);
   let fileId: string | null = null;
   if (existsSync(file)) {
     fileId = readFileSync(file, 'utf8').trim();
     if (!isValidUuid(fileId)) throw new ClusterError(`${file} does not hold a valid cluster id`);
+  }
+  if (wantedId !== undefined) {
+    if (!isValidUuid(wantedId))
+      throw new ClusterError(`--cluster-id ${wantedId} is not a cluster id (22 characters of base64url, 16 bytes)`);
+    if (fileId !== null && fileId !== wantedId)
+      throw new ClusterError(
+        `this cluster was formatted with id ${fileId} (${file}); --cluster-id ${wantedId} can only name the id of a cluster started for the first time`,
+      );
   }
   const found = new Map<string, string>(); // cluster id → a directory that holds it
   const unformatted: ClusterNode[] = [];
@@ -245,10 +254,15 @@ export function planStorage(nodes: readonly ClusterNode[], dataDir: string): Sto
     }
     if (!formatted) unformatted.push(node);
   }
-  const clusterId = fileId ?? (found.size === 1 ? [...found.keys()][0]! : randomUuid());
+  const clusterId = fileId ?? wantedId ?? (found.size === 1 ? [...found.keys()][0]! : randomUuid());
   for (const [id, dir] of found) {
     if (id !== clusterId) {
-      const why = fileId !== null ? `${file} says ${fileId}` : `the nodes disagree (${[...found.keys()].join(', ')})`;
+      const why =
+        fileId !== null
+          ? `${file} says ${fileId}`
+          : wantedId !== undefined
+            ? `--cluster-id says ${wantedId}`
+            : `the nodes disagree (${[...found.keys()].join(', ')})`;
       throw new ClusterError(`${dir} belongs to cluster ${id}, but ${why}`);
     }
   }
@@ -355,6 +369,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 // up
 
 interface UpOptions extends ClusterOptions {
+  /** The id to format a cluster started for the first time with (default: a new random one). */
+  readonly clusterId?: string | undefined;
   /** Leave the nodes running on return (default false: the caller supervises them). */
   readonly detach?: boolean | undefined;
   /** Where bin/raftka.js is (default: this repository). */
@@ -409,7 +425,7 @@ function spawnNode(node: ClusterNode, repoRoot: string): Started {
 export async function clusterUp(options: UpOptions): Promise<UpResult> {
   const paths = resolvePaths(options.configDir, options.dataDir);
   const nodes = loadClusterNodes(paths);
-  const plan = planStorage(nodes, paths.dataDir);
+  const plan = planStorage(nodes, paths.dataDir, options.clusterId);
   const toStart = nodes.filter((n) => runningPid(n) === null);
   await checkPortsFree(toStart);
   mkdirSync(paths.dataDir, { recursive: true });

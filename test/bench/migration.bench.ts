@@ -33,7 +33,13 @@ try {
   const controllers = f.controllerPorts.map((port) => ({ host: '127.0.0.1', port }));
 
   let started = performance.now();
-  const text = syntheticDump({ clusterId, brokers: [1, 2, 3], topics, partitionsPerTopic: 100, replicationFactor: 3 });
+  const text = syntheticDump({
+    clusterId,
+    brokers: [100, 101, 102],
+    topics,
+    partitionsPerTopic: 100,
+    replicationFactor: 3,
+  });
   const dump = join(dumpDir, 'synthetic-tree.json');
   writeFileSync(dump, text);
   console.log(

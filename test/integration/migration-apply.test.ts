@@ -1,5 +1,6 @@
-// `raftka migrate apply` / `verify` against real clusters (3 controllers + 3 brokers, real
-// processes, ephemeral ports), driven through the command line as an operator would:
+// `raftka migrate apply` / `verify` against real clusters (3 combined nodes with the sample's
+// broker ids, or 3 controllers + 3 brokers; real processes, ephemeral ports), driven through the
+// command line as an operator would:
 //  - the sample (with --force: it has blocking errors by design) is refused without --force,
 //    refused while a KRaft topic clashes, then applied; verify exits 0; `topics --describe`
 //    shows every migrated topic with its partitions, replica sets and topic id; a second apply
@@ -7,7 +8,8 @@
 //  - a wrong cluster id is a clear error and writes nothing;
 //  - kill -9 of the active controller, or of the tool, in the middle of a big synthetic import
 //    leaves no migrated metadata or all of it (checked on every observation), and a rerun
-//    finishes the job.
+//    finishes the job; after the controller's kill the tool follows the new active controller
+//    and says so (retry and controller-change events).
 // The clusters' ids are random; the inputs are made to carry them (the sample's /cluster/id is
 // rewritten in a copy), except where the test is about a wrong id.
 import { test } from 'node:test';
@@ -76,10 +78,18 @@ function startRaftka(f: ClusterFixture, args: readonly string[]): { child: Child
 const raftka = (f: ClusterFixture, ...args: string[]): Promise<Run> => startRaftka(f, args).done;
 const controllersOf = (f: ClusterFixture): string => f.controllerPorts.map((p) => `127.0.0.1:${p}`).join(',');
 
-async function startCluster(t: {
-  after: (fn: () => Promise<void>) => void;
-}): Promise<{ f: ClusterFixture; clusterId: string }> {
-  const f = await ClusterFixture.controllers({ controllers: 3, brokers: 3 });
+/**
+ * 3 controllers + 3 brokers (ids 100-102), or, `combined`, 3 broker,controller nodes with the
+ * sample's ZooKeeper broker ids 1-3 (its migrated partitions then have leaders that are brokers).
+ */
+async function startCluster(
+  t: { after: (fn: () => Promise<void>) => void },
+  layout: 'separate' | 'combined' = 'separate',
+): Promise<{ f: ClusterFixture; clusterId: string }> {
+  const f =
+    layout === 'combined'
+      ? await ClusterFixture.combined({ nodes: 3 })
+      : await ClusterFixture.controllers({ controllers: 3, brokers: 3 });
   t.after(() => f.destroy());
   await f.up();
   const clusterId = (await f.quorumStatus()).clusterId;
@@ -134,7 +144,7 @@ async function controllerViews(f: ClusterFixture): Promise<(NodeStatus | null)[]
 test('apply the sample, verify, describe, rerun changes nothing, a later topic makes verify fail', {
   timeout: 240_000,
 }, async (t) => {
-  const { f, clusterId } = await startCluster(t);
+  const { f, clusterId } = await startCluster(t, 'combined');
   const dump = sampleFor(f, clusterId);
   const bc = controllersOf(f);
   const bc0 = `127.0.0.1:${f.controllerPorts[0]}`;
@@ -408,7 +418,8 @@ async function waitForOpenTransaction(f: ClusterFixture, tool: ChildProcess): Pr
   );
 }
 
-const bigInput = { brokers: [1, 2, 3], topics: 600, partitionsPerTopic: 100, replicationFactor: 3 };
+// ZooKeeper's brokers are the KRaft cluster's brokers (node ids 100-102), as apply checks.
+const bigInput = { brokers: [100, 101, 102], topics: 600, partitionsPerTopic: 100, replicationFactor: 3 };
 
 test('wrong cluster id writes nothing; kill -9 of the active controller mid-apply leaves nothing or everything, a rerun finishes', {
   timeout: 300_000,
@@ -429,8 +440,29 @@ test('wrong cluster id writes nothing; kill -9 of the active controller mid-appl
   const watching = watchAllOrNothing(f, bigInput.topics, tool.done);
   const leaderIndex = await waitForOpenTransaction(f, tool.child);
   await f.kill9(leaderIndex + 1);
-  const run = await tool.done; // the tool follows the new active controller, or gives up
+  const run = await tool.done; // the tool follows the new active controller
   const seen = await watching;
+  // It said so: a retry naming the killed controller, then one controller-change event (JSON lines on stderr).
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  const killed = `127.0.0.1:${f.controllerPorts[leaderIndex]}`;
+  const events = run.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { event: string; controller?: string; from?: string; to?: string });
+  assert.ok(
+    events.some((e) => e.event === 'retry' && e.controller === killed),
+    run.stderr,
+  );
+  const changes = events.filter((e) => e.event === 'controller-change');
+  assert.equal(changes.length, 1, run.stderr);
+  assert.equal(changes[0]!.from, killed);
+  assert.notEqual(changes[0]!.to, killed);
+  assert.ok(
+    events.some((e) => e.event === 'progress'),
+    'progress events while the import ran',
+  );
+  const result = JSON.parse(run.stdout) as { controllerChange: { from: string } | null; retries: number };
+  assert.equal(result.controllerChange?.from, killed);
   assert.ok(seen.has(0), 'observed the cluster before the migration became visible');
 
   const rerun = await raftka(f, 'migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json');

@@ -67,6 +67,35 @@ test('unreadable input exits 2, names file and offset, and writes no report', (t
   assert.ok(!existsSync(output), 'no report written');
 });
 
+test('a newest txn log cut mid-record exits 3 naming the file and the last zxid read (with its time)', (t) => {
+  const dir = scratchCopy(t);
+  truncate(v2(dir, 'log.df'), 0x6e + 60); // inside log.df's second record
+  const r = raftka('migrate', 'rehearse', '--zk-data-dir', dir);
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stdout, /Read up to: +zxid 0xdf, written 20\d\d-\d\d-\d\dT[\d:.]+Z/);
+  assert.match(r.stdout, /ERROR +txn_log_truncated +\S+\/version-2\/log\.df/);
+  assert.match(r.stdout, /Replay stopped after transaction 0xdf/);
+  assert.match(r.stdout, /apply with --force, which will:\n {2}- ZooKeeper's state as of transaction 0xdf/);
+  const json = raftka('migrate', 'rehearse', '--zk-data-dir', dir, '--json');
+  assert.equal(json.status, 3);
+  const report = JSON.parse(json.stdout) as Awaited<ReturnType<typeof rehearse>>['report'];
+  assert.equal(report.source.lastZxid, '0xdf');
+  assert.match(report.source.lastZxidTime ?? '', /^20\d\d-/);
+});
+
+test('a zxid gap exits 3 with zxid_gap naming the missing transactions', (t) => {
+  const dir = scratchCopy(t, (n) => n !== 'log.bd' && n !== 'snapshot.de');
+  const r = raftka('migrate', 'rehearse', '--zk-data-dir', dir, '--json');
+  assert.equal(r.status, 3, r.stderr);
+  const report = JSON.parse(r.stdout) as Awaited<ReturnType<typeof rehearse>>['report'];
+  const gap = report.problems.find((p) => p.code === 'zxid_gap');
+  assert.ok(gap, JSON.stringify(report.problems));
+  assert.equal(gap.severity, 'error');
+  assert.match(gap.path, /log\.df$/);
+  assert.match(gap.message, /transactions 0xbd\.\.0xde are missing/);
+  assert.equal(report.source.lastZxid, '0xbc');
+});
+
 test('exactly one input must be named', () => {
   assert.notEqual(raftka('migrate', 'rehearse', '--json').status, 0);
 });

@@ -210,6 +210,32 @@ test('a pid file is trusted only if /proc shows our server for that config; no o
   }
 });
 
+test("storage: --cluster-id names the id of a first `up` (a ZooKeeper cluster's before a migration), and only then", () => {
+  const dir = folder({ 'a.properties': node(1, 9093), 'b.properties': node(2, 9193) });
+  const paths = { configDir: join(dir, 'cfg'), dataDir: join(dir, 'data') };
+  try {
+    const nodes = loadClusterNodes(paths);
+    const zkId = 'UvImZaYMEtKJGF2VDuiBNg';
+    assert.throws(() => planStorage(nodes, paths.dataDir, 'not-an-id'), /--cluster-id not-an-id is not a cluster id/);
+    const plan = planStorage(nodes, paths.dataDir, zkId);
+    assert.equal(plan.clusterId, zkId);
+    for (const n of nodes) formatStorage(n.config, zkId, { ignoreFormatted: false });
+    writeFileSync(join(paths.dataDir, 'cluster.id'), `${zkId}\n`);
+    assert.equal(planStorage(nodes, paths.dataDir, zkId).clusterId, zkId, 'the same id again is fine');
+    assert.throws(
+      () => planStorage(nodes, paths.dataDir, 'AAAAAAAAAAAAAAAAAAAAAA'),
+      /formatted with id UvImZaYMEtKJGF2VDuiBNg .*--cluster-id AAAAAAAAAAAAAAAAAAAAAA can only name the id of a cluster started for the first time/,
+    );
+    rmSync(join(paths.dataDir, 'cluster.id'));
+    assert.throws(
+      () => planStorage(nodes, paths.dataDir, 'AAAAAAAAAAAAAAAAAAAAAA'),
+      /belongs to cluster UvImZaYMEtKJGF2VDuiBNg, but --cluster-id says/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('storage: the first `up` formats all with one new id; later a lost controller is refused, a new broker formatted', () => {
   const dir = folder({ 'a.properties': node(1, 9093), 'b.properties': node(2, 9193) });
   const paths = { configDir: join(dir, 'cfg'), dataDir: join(dir, 'data') };

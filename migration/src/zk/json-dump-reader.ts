@@ -14,6 +14,8 @@ interface DumpSource {
   readonly path: string;
   /** The highest zxid in any node's czxid/mzxid/pzxid (a dump records no log position). */
   readonly lastZxid: bigint;
+  /** mtime (or ctime) of the node whose stat holds lastZxid; null when only a pzxid does. */
+  readonly lastZxidTime: bigint | null;
 }
 
 export interface DumpRead {
@@ -58,6 +60,7 @@ export function parseJsonDump(text: string, file: string): DumpRead {
   if (!isObject(root)) throw new MigrationInputError(file, 0, 'a znode dump must be a JSON object from path to node');
   const tree = new MemoryZnodeTree();
   let lastZxid = 0n;
+  let lastZxidTime: bigint | null = null;
   const at = (path: string): number => {
     const i = text.indexOf(`${JSON.stringify(path)}:`);
     const j = i >= 0 ? i : text.indexOf(JSON.stringify(path));
@@ -124,11 +127,19 @@ export function parseJsonDump(text: string, file: string): DumpRead {
       aversion: int(path, entry, 'aversion') ?? 0,
       ephemeralOwner: BigInt.asIntN(64, zxid(path, entry, 'ephemeral_owner')),
     };
-    for (const z of [stat.czxid, stat.mzxid, stat.pzxid]) if (z > lastZxid) lastZxid = z;
+    for (const [z, time] of [
+      [stat.czxid, stat.ctime],
+      [stat.mzxid, stat.mtime],
+      [stat.pzxid, null],
+    ] as const)
+      if (z > lastZxid || (z === lastZxid && lastZxidTime === null && time !== null)) {
+        lastZxid = z;
+        lastZxidTime = time;
+      }
     const parent = parentOf(path);
     if (parent !== null && !tree.has(parent)) fail(path, `its parent ${parent} is not in the dump`);
     tree.put({ path, data, acl, stat });
   }
   if (!tree.has('/')) throw new MigrationInputError(file, 0, 'the dump has no root node "/"');
-  return { tree, source: { kind: 'zk-dump', path: file, lastZxid } };
+  return { tree, source: { kind: 'zk-dump', path: file, lastZxid, lastZxidTime } };
 }

@@ -1,10 +1,12 @@
 // Reads one ZooKeeper transaction log file (FORMAT.md §4) into typed transactions. Each record
 // is [long Adler-32 of the txn bytes][int length][txn bytes][byte 'B']; the file is zero padded
 // to its preallocated size. Reading stops cleanly at a zero length (the padding) or at EOF; a
-// record cut short (length past EOF, or no 'B') is a torn tail, reported to the caller, which
-// decides whether that is acceptable (only in the newest log). A checksum mismatch, a bad header
-// or an undecodable txn is a MigrationInputError naming the file and the record's byte offset.
-// Pure: takes the file's bytes, does no I/O.
+// record cut short (length past EOF, or no 'B') is a torn end; a checksum mismatch, a bad file
+// header, an undecodable txn or stray bytes in the padding is a corrupt end. Both are returned
+// with the transactions read before them (never thrown): data-dir-reader.ts decides what they
+// cost. peekRecord() reads what can still be read of a damaged record (its zxid, time and
+// znodes), for the report. Called by data-dir-reader.ts. Pure: takes bytes, does no I/O.
+import { MigrationInputError } from '../errors.js';
 import { adler32, JuteReader } from './jute.js';
 import { readAclList } from './snapshot-reader.js';
 import type { AclEntryZk } from './znode-tree.js';
@@ -68,9 +70,18 @@ export interface TxnEntry {
   readonly offset: number;
 }
 
-type LogEnd =
+export type LogEnd =
   | { readonly reason: 'padding' | 'eof'; readonly offset: number }
-  | { readonly reason: 'torn'; readonly offset: number; readonly detail: string };
+  | { readonly reason: 'torn'; readonly offset: number; readonly detail: string }
+  | {
+      readonly reason: 'corrupt';
+      readonly offset: number;
+      readonly detail: string;
+      /** Where the damaged record starts (0: the file header). */
+      readonly record: number;
+      /** Where the record after the damaged one starts, when the damaged one's framing is intact. */
+      readonly next: number | null;
+    };
 
 interface ReadTxnLog {
   readonly entries: TxnEntry[];
@@ -185,17 +196,49 @@ function readTxn(bytes: Uint8Array, file: string, base: number, recordOffset: nu
   return { header, body, treeDigest, offset: recordOffset };
 }
 
-export function readTxnLog(bytes: Uint8Array, file: string): ReadTxnLog {
-  const r: JuteReader = new JuteReader(bytes, file);
-  if (bytes.length < headerBytes) r.fail(`too short for a transaction log (${bytes.length} bytes)`, 0);
-  const magic = r.int('magic');
-  if (magic !== txnLogMagic) r.fail(`bad magic 0x${(magic >>> 0).toString(16)}, expected 0x5a4b4c47 ("ZKLG")`, 0);
-  const version = r.int('version');
-  if (version !== 2) r.fail(`unsupported transaction log version ${version}`, 4);
-  r.long('dbid');
-
+/**
+ * The transactions of one log file and how it ends. `from` starts reading at that record offset
+ * instead of after the file header (to read on past a damaged record whose framing is intact).
+ */
+export function readTxnLog(bytes: Uint8Array, file: string, from?: number): ReadTxnLog {
   const entries: TxnEntry[] = [];
+  let recordAt = from ?? 0;
+  try {
+    return readRecords(bytes, file, entries, from, (at) => (recordAt = at));
+  } catch (err) {
+    if (!(err instanceof MigrationInputError)) throw err;
+    const next = framedEnd(bytes, recordAt);
+    return { entries, end: { reason: 'corrupt', offset: err.offset, detail: err.reason, record: recordAt, next } };
+  }
+}
+
+/** The offset after the record at `at` when its length and 'B' marker are intact, else null. */
+function framedEnd(bytes: Uint8Array, at: number): number | null {
+  if (at < headerBytes || at + 12 > bytes.length) return null;
+  const len = new DataView(bytes.buffer, bytes.byteOffset + at + 8, 4).getInt32(0);
+  const end = at + 12 + len;
+  return len > 0 && end < bytes.length && bytes[end] === endOfRecordMarker ? end + 1 : null;
+}
+
+function readRecords(
+  bytes: Uint8Array,
+  file: string,
+  entries: TxnEntry[],
+  from: number | undefined,
+  recordStart: (at: number) => void,
+): ReadTxnLog {
+  const r: JuteReader = new JuteReader(bytes, file);
+  if (from === undefined) {
+    if (bytes.length < headerBytes) r.fail(`too short for a transaction log (${bytes.length} bytes)`, 0);
+    const magic = r.int('magic');
+    if (magic !== txnLogMagic) r.fail(`bad magic 0x${(magic >>> 0).toString(16)}, expected 0x5a4b4c47 ("ZKLG")`, 0);
+    const version = r.int('version');
+    if (version !== 2) r.fail(`unsupported transaction log version ${version}`, 4);
+    r.long('dbid');
+  } else r.offset = from;
+
   for (;;) {
+    recordStart(r.offset);
     const at = r.offset;
     if (r.remaining === 0) return { entries, end: { reason: 'eof', offset: at } };
     if (r.remaining < 12) {
@@ -232,4 +275,68 @@ export function readTxnLog(bytes: Uint8Array, file: string): ReadTxnLog {
     r.offset = txnAt + len + 1;
     entries.push(readTxn(txnBytes, file, txnAt, at));
   }
+}
+
+/** What can still be read of a damaged record: its zxid and time, and the znodes it touches. */
+export interface RecordPeek {
+  readonly zxid: bigint | null;
+  readonly time: bigint | null;
+  readonly paths: readonly string[];
+}
+
+/** The znodes a transaction creates, changes or deletes. */
+export function txnPaths(body: TxnBody): string[] {
+  switch (body.kind) {
+    case 'create':
+    case 'delete':
+    case 'setData':
+    case 'setACL':
+    case 'check':
+      return [body.path];
+    case 'multi':
+      return body.txns.flatMap(txnPaths);
+    case 'closeSession':
+      return [...(body.paths ?? [])];
+    case 'createSession':
+    case 'error':
+      return [];
+  }
+}
+
+/**
+ * Reads the record at `at` as far as its bytes allow (no checksum check): a torn record often
+ * still holds its header (zxid, time) and the path its body starts with. Never throws.
+ */
+export function peekRecord(bytes: Uint8Array, at: number, file: string): RecordPeek {
+  const txnAt = at + 12;
+  const r: JuteReader = new JuteReader(bytes.subarray(0, Math.min(bytes.length, txnAt + lengthAt(bytes, at))), file);
+  r.offset = txnAt;
+  let zxid: bigint | null = null;
+  let time: bigint | null = null;
+  let bodyAt = -1;
+  try {
+    r.long('clientId');
+    r.int('cxid');
+    zxid = r.long('zxid');
+    time = r.long('time');
+    const type = r.int('txn type');
+    bodyAt = r.offset;
+    return { zxid, time, paths: txnPaths(readBody(r, type, false)) };
+  } catch {
+    // The body is cut short: most bodies start with their path, which may still be whole.
+    if (bodyAt < 0) return { zxid, time, paths: [] };
+    try {
+      r.offset = bodyAt;
+      const path = r.path();
+      return { zxid, time, paths: path.startsWith('/') ? [path] : [] };
+    } catch {
+      return { zxid, time, paths: [] };
+    }
+  }
+}
+
+function lengthAt(bytes: Uint8Array, at: number): number {
+  if (at + 12 > bytes.length) return 0;
+  const len = new DataView(bytes.buffer, bytes.byteOffset + at + 8, 4).getInt32(0);
+  return Math.max(len, 0);
 }
