@@ -76,10 +76,16 @@ const runOverrides: Readonly<Record<string, string>> = {
  */
 export const txnAllowed: readonly TxnAnomaly[] = ['G0', 'G1c'];
 
-/** Node settings of txn runs: a timed-out transaction of a dead producer is aborted within a second. */
+/**
+ * Node settings of txn runs: a timed-out transaction of a dead producer is aborted within a
+ * second; 5 partitions of `__transaction_state` and `__consumer_offsets` (instead of 50 each), so
+ * the first transaction does not wait for 300 internal replicas to be created on a busy machine.
+ */
 function txnOverrides(unsafe: boolean): Record<string, string> {
   return {
     'transaction.abort.timed.out.transaction.cleanup.interval.ms': '1000',
+    'transaction.state.log.num.partitions': '5',
+    'offsets.topic.num.partitions': '5',
     ...(unsafe ? { 'transaction.unsafe.abort.as.commit': 'true' } : {}),
   };
 }
@@ -271,41 +277,25 @@ async function waitForLeaders(o: RunOptions, cluster: HarnessCluster): Promise<v
   );
 }
 
-/** The queue workload's final reads and check (the history is closed here). */
-async function checkQueueRun(
+/** The queue or txn workload's final reads and check (the history is closed here). */
+async function checkAfterFinalReads(
   o: RunOptions,
   cluster: HarnessCluster,
-  queue: QueueWorkload,
+  workload: QueueWorkload | TxnWorkload,
   history: HistoryWriter,
   historyPath: string,
   log: (line: string) => void,
 ): Promise<{ results: CheckSummary; complete: boolean }> {
   log('final reads');
   await waitForLeaders(o, cluster);
-  const final = await queue.finalReads(60_000);
+  const final = await workload.finalReads(60_000);
   if (!final.complete) log('final reads did not reach every high watermark before the deadline');
   await history.close();
   const ops = await readHistory(historyPath);
+  if (workload instanceof TxnWorkload)
+    return { results: txnSummary(checkTxn(ops, { allowed: txnAllowed })), complete: final.complete };
   const subscribe = o.subVia === 'subscribe';
   const results = checkQueue(ops, final.complete ? { subscribe, finalProcess: final.process } : { subscribe });
-  return { results, complete: final.complete };
-}
-
-/** The txn workload's final reads and check (the history is closed here). */
-async function checkTxnRun(
-  o: RunOptions,
-  cluster: HarnessCluster,
-  txn: TxnWorkload,
-  history: HistoryWriter,
-  historyPath: string,
-  log: (line: string) => void,
-): Promise<{ results: CheckSummary; complete: boolean }> {
-  log('final reads');
-  await waitForLeaders(o, cluster);
-  const final = await txn.finalReads(60_000);
-  if (!final.complete) log('final reads did not reach every high watermark before the deadline');
-  await history.close();
-  const results = txnSummary(checkTxn(await readHistory(historyPath), { allowed: txnAllowed }));
   return { results, complete: final.complete };
 }
 
@@ -361,17 +351,17 @@ export async function runWorkload(o: RunOptions): Promise<RunOutcome> {
     // Faults start once the workload works (in subscribe mode the group has formed).
     if (queue)
       await waitFor('the first successful poll', async () => (queue.okPolls > 0 ? true : undefined), 30_000, 50);
-    if (txn) await waitFor('the first committed transaction', async () => (txn.okTxns > 0 ? true : undefined), 30_000, 50);
+    if (txn)
+      await waitFor('the first committed transaction', async () => (txn.okTxns > 0 ? true : undefined), 60_000, 50);
     await injectFaults(o, cluster, onEvent, log);
     // Quiet time after healing so the workers see a working cluster again before they stop.
     await new Promise((r) => setTimeout(r, 3000));
     await workload.stop();
     let complete = true;
     let results: CheckSummary;
-    if (queue) {
-      ({ results, complete } = await checkQueueRun(o, cluster, queue, history, historyPath, log));
-    } else if (txn) {
-      ({ results, complete } = await checkTxnRun(o, cluster, txn, history, historyPath, log));
+    const reading = queue ?? txn;
+    if (reading) {
+      ({ results, complete } = await checkAfterFinalReads(o, cluster, reading, history, historyPath, log));
     } else {
       await history.close();
       results = linearizabilitySummary(checkLinearizable(await readHistory(historyPath), registerModel));

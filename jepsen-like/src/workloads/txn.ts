@@ -162,7 +162,12 @@ export class TxnWorkload extends ProcessPool<KafkaClient, ProcessState> {
     });
     await producer.initTransactions();
     const partitions = Array.from({ length: this.o.keys }, (_, k) => k);
-    const committed = await offsetFetch(client, this.group(state.slot).groupId, [{ topic: this.o.topic, partitions }], true);
+    const committed = await offsetFetch(
+      client,
+      this.group(state.slot).groupId,
+      [{ topic: this.o.topic, partitions }],
+      true,
+    );
     state.positions = partitions.map((k) => Math.max(0, committed.find((c) => c.partition === k)?.offset ?? 0));
     return producer;
   }
