@@ -1,4 +1,4 @@
-// `raftka jepsen run [--workload queue|metadata] [--nemesis kill,pause,partition,ring,leader-isolation,client-isolation |
+// `raftka jepsen run [--workload queue|metadata|txn] [--nemesis kill,pause,partition,ring,leader-isolation,client-isolation |
 // --schedule kafka-2013|last-replica-standing] [--time-limit S] [--seed N] [--store DIR]
 // [--unsafe] [--concurrency C] [--keys K] [--config-dir D | --nodes N]`: one run of the jepsen-like harness against a fresh
 // proxied cluster modelled on a cluster-config folder (default cluster-configs/three-node) or of N
@@ -29,15 +29,15 @@ interface RunArgs {
 
 const runCommand: CommandModule<object, RunArgs> = {
   command: 'run',
-  describe: 'Run the queue workload under faults against a fresh cluster and check the history',
+  describe: 'Run a workload (queue, metadata, txn) under faults against a fresh cluster and check the history',
   builder: (y) =>
     y
       .option('workload', {
         type: 'string',
         default: 'queue',
-        choices: ['queue', 'metadata'],
+        choices: ['queue', 'metadata', 'txn'],
         describe:
-          'queue: sends and assign-mode polls, checked for lost/duplicated/reordered writes; metadata: topic configs and topic existence as registers, checked for linearizability',
+          'queue: sends and assign-mode polls, checked for lost/duplicated/reordered writes; metadata: topic configs and topic existence as registers, checked for linearizability; txn: transactions of sends and read_committed polls, checked Elle-style (G0, G1a, G1b, G1c, lost commits, torn transactions)',
       })
       .option('nemesis', {
         type: 'string',
@@ -55,7 +55,8 @@ const runCommand: CommandModule<object, RunArgs> = {
       .option('unsafe', {
         type: 'boolean',
         default: false,
-        describe: 'acks=1, min.insync.replicas=1, unclean.leader.election.enable=true',
+        describe:
+          'queue, metadata: acks=1, min.insync.replicas=1, unclean.leader.election.enable=true; txn: transaction.unsafe.abort.as.commit=true (test-only: aborted transactions become visible)',
       })
       .option('concurrency', { type: 'number', default: 4 })
       .option('keys', { type: 'number', default: 3, describe: 'keys = partitions of the topic' })

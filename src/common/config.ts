@@ -111,6 +111,8 @@ const keys: Readonly<Record<string, KeySpec>> = {
   'transactional.id.expiration.ms': { kind: positive, default: '604800000' },
   'transaction.abort.timed.out.transaction.cleanup.interval.ms': { kind: positive, default: '10000' },
   'transaction.remove.expired.transaction.cleanup.interval.ms': { kind: positive, default: '3600000' },
+  // UNSAFE, test-only (jepsen-like --workload txn --unsafe): ABORT markers are written as COMMIT markers.
+  'transaction.unsafe.abort.as.commit': { kind: bool, default: 'false' },
   'socket.request.max.bytes': { kind: positive, default: '104857600' },
   'controller.quorum.election.timeout.ms': { kind: positive, default: '1000' },
   'controller.quorum.fetch.timeout.ms': { kind: positive, default: '2000' },
@@ -490,6 +492,7 @@ function parseTransactionSettings(r: PropertyReader) {
     transactionalIdExpirationMs: r.num('transactional.id.expiration.ms'),
     transactionAbortTimedOutCleanupIntervalMs: r.num('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
     transactionRemoveExpiredCleanupIntervalMs: r.num('transaction.remove.expired.transaction.cleanup.interval.ms'),
+    transactionUnsafeAbortAsCommit: r.flag('transaction.unsafe.abort.as.commit'),
   };
 }
 

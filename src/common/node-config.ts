@@ -106,6 +106,8 @@ export interface NodeConfig {
   readonly transactionalIdExpirationMs: number; // transactional.id.expiration.ms (604800000)
   readonly transactionAbortTimedOutCleanupIntervalMs: number; // transaction.abort.timed.out.transaction.cleanup.interval.ms (10000)
   readonly transactionRemoveExpiredCleanupIntervalMs: number; // transaction.remove.expired.transaction.cleanup.interval.ms (3600000)
+  /** transaction.unsafe.abort.as.commit (false). UNSAFE, test only: ABORT markers written as COMMIT markers (jepsen-like txn --unsafe). */
+  readonly transactionUnsafeAbortAsCommit: boolean;
   readonly socketRequestMaxBytes: number; // socket.request.max.bytes (104857600)
   readonly quorumElectionTimeoutMs: number; // controller.quorum.election.timeout.ms (1000)
   readonly quorumFetchTimeoutMs: number; // controller.quorum.fetch.timeout.ms (2000)

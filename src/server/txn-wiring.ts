@@ -98,7 +98,10 @@ export function startTransactions(o: {
     removeExpiredIntervalMs: config.transactionRemoveExpiredCleanupIntervalMs,
     markerRetryBackoffMs,
     partitionExists: (topic, partition) => state.image.topicsByName.get(topic)?.partitions.has(partition) ?? false,
+    unsafeAbortAsCommit: config.transactionUnsafeAbortAsCommit,
   });
+  if (config.transactionUnsafeAbortAsCommit)
+    logger.warn('transaction.unsafe.abort.as.commit=true: aborted transactions are made visible (UNSAFE, test only)');
   const verifier = new TxnVerifier({
     brokerId: config.nodeId,
     coordinator,

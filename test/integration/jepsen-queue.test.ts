@@ -11,12 +11,10 @@
 //   controller's linearizable reads) is linearizable under kill -9 and partitions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoPath } from '../../src/common/paths.js';
-import type { Op } from '../../jepsen-like/src/history.js';
+import { jepsenRun } from './jepsen-cli.js';
 
 interface Results {
   valid: boolean;
@@ -26,33 +24,7 @@ interface Results {
   stats: { okSends: number; polls: number; distinctValuesPolled: number };
 }
 
-function jepsen(
-  store: string,
-  args: readonly string[],
-): Promise<{ code: number; stdout: string; dir: string; results: Results; history: Op[] }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [repoPath('bin', 'raftka.js'), 'jepsen', 'run', '--store', store, ...args],
-      { timeout: 240_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        const m = /^store: (\S+)/m.exec(stdout);
-        if (!m) return reject(new Error(`no store line (exit ${code}):\n${stdout}\n${stderr}`));
-        const dir = m[1]!;
-        const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results & { error?: string };
-        // Exit 2: the harness itself failed (results.json says why); no verdict to check.
-        if (code === 2)
-          return reject(new Error(`the run failed (exit 2): ${results.error ?? '?'}\n${stdout}\n${stderr}`));
-        const history = readFileSync(join(dir, 'history.jsonl'), 'utf8')
-          .split('\n')
-          .filter((l) => l.trim() !== '')
-          .map((l) => JSON.parse(l) as Op);
-        resolve({ code, stdout, dir, results, history });
-      },
-    );
-  });
-}
+const jepsen = (store: string, args: readonly string[]) => jepsenRun<Results>(store, args);
 
 test('jepsen-like queue runs: valid under kill and partition faults; the 2013 schedule loses writes only when configured unsafely', {
   timeout: 600_000,

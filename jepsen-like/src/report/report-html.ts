@@ -11,7 +11,7 @@ export interface CheckSummary {
   readonly examples: Readonly<
     Record<
       string,
-      | readonly { readonly key: number | string; readonly explanation: string; readonly ops: readonly number[] }[]
+      | readonly { readonly key?: number | string; readonly explanation: string; readonly ops: readonly number[] }[]
       | undefined
     >
   >;
@@ -131,7 +131,7 @@ export function renderReport(
         (examples ?? [])
           .map(
             (e) =>
-              `<p>key ${e.key}: ${esc(e.explanation)}</p><pre>${esc(e.ops.map((i) => JSON.stringify(byIndex.get(i))).join('\n'))}</pre>`,
+              `<p>${e.key === undefined ? '' : `key ${esc(String(e.key))}: `}${esc(e.explanation)}</p><pre>${esc(e.ops.map((i) => JSON.stringify(byIndex.get(i))).join('\n'))}</pre>`,
           )
           .join(''),
     )

@@ -1,7 +1,7 @@
 // One jepsen-like run: start a proxied cluster, create the topics, run the workload's workers
-// while the nemesis (random faults) or a named schedule acts, heal, (queue: let a fresh client
-// read everything), check the history — queue checker, or linearizability per key for the
-// metadata registers — and write the store:
+// while the nemesis (random faults) or a named schedule acts, heal, (queue, txn: let a fresh
+// client read everything), check the history — queue checker, the transactional (Elle-style)
+// checker, or linearizability per key for the metadata registers — and write the store:
 //   <store>/<run>/history.jsonl, results.json, report.html, logs/<node>.log
 // The verdict: 0 valid, 1 invalid (anomalies found), 2 the run itself broke (the cluster did not
 // start, the topic could not be made, ...). The seed and the command that repeats the run are
@@ -13,6 +13,7 @@ import { parseEndpoints } from '../../../src/common/endpoint.js';
 import { waitFor } from '../../../src/testing/cluster-fixture.js';
 import { checkLinearizable, type LinearizabilityResult } from '../checkers/linearizable.js';
 import { checkQueue } from '../checkers/queue.js';
+import { checkTxn, type TxnAnomaly, type TxnResult } from '../checkers/txn.js';
 import { registerModel } from '../checkers/register-model.js';
 import { readConfigFolder } from '../cluster/config-folder.js';
 import { HarnessCluster } from '../cluster/harness-cluster.js';
@@ -22,8 +23,9 @@ import { runSchedule, type ScheduleName } from '../nemesis/schedules.js';
 import { renderReport, type CheckSummary } from '../report/report-html.js';
 import { MetadataWorkload } from '../workloads/metadata.js';
 import { QueueWorkload, queueGroupId } from '../workloads/queue.js';
+import { TxnWorkload } from '../workloads/txn.js';
 
-export type WorkloadName = 'queue' | 'metadata';
+export type WorkloadName = 'queue' | 'metadata' | 'txn';
 
 interface RunOptions {
   readonly workload: WorkloadName;
@@ -36,7 +38,10 @@ interface RunOptions {
   readonly nemesis: readonly FaultKind[];
   readonly nemesisIntervalMs: number;
   readonly schedule: ScheduleName | null;
-  /** unclean.leader.election.enable=true, min.insync.replicas=1, acks=1. */
+  /**
+   * queue, metadata: unclean.leader.election.enable=true, min.insync.replicas=1, acks=1; txn:
+   * transaction.unsafe.abort.as.commit=true (aborted transactions become visible).
+   */
   readonly unsafe: boolean;
   readonly concurrency: number;
   readonly keys: number;
@@ -63,6 +68,42 @@ const runOverrides: Readonly<Record<string, string>> = {
   'broker.session.timeout.ms': '3000',
   'broker.heartbeat.interval.ms': '500',
 };
+
+/**
+ * The txn checker's verdict under Kafka's model: a partition orders records by append, not by
+ * commit, so two concurrent transactions writing two partitions in opposite orders form a write
+ * cycle (G0, and G1c through it) that Kafka permits; reported, not failing the run.
+ */
+export const txnAllowed: readonly TxnAnomaly[] = ['G0', 'G1c'];
+
+/**
+ * Node settings of txn runs: a timed-out transaction of a dead producer is aborted within a
+ * second; 5 partitions of `__transaction_state` and `__consumer_offsets` (instead of 50 each), so
+ * the first transaction does not wait for 300 internal replicas to be created on a busy machine.
+ */
+function txnOverrides(unsafe: boolean): Record<string, string> {
+  return {
+    'transaction.abort.timed.out.transaction.cleanup.interval.ms': '1000',
+    'transaction.state.log.num.partitions': '5',
+    'offsets.topic.num.partitions': '5',
+    ...(unsafe ? { 'transaction.unsafe.abort.as.commit': 'true' } : {}),
+  };
+}
+
+/** The txn result in the report's shape (cycles' witnesses read "txn A -ww(key:value)-> txn B ..."). */
+function txnSummary(r: TxnResult): CheckSummary {
+  const examples: CheckSummary['examples'] = Object.fromEntries(
+    Object.entries(r.examples).map(([kind, list]) => [
+      kind,
+      (list ?? []).map((e) => ({
+        explanation: e.explanation,
+        ops: e.ops,
+        ...(e.cycle ? { cycle: e.cycle } : {}),
+      })),
+    ]),
+  );
+  return { valid: r.valid, counts: r.counts, examples, allowed: r.allowed, stats: r.stats };
+}
 
 /** The linearizability result in the report's shape: keys that are not linearizable, with witnesses. */
 function linearizabilitySummary(r: LinearizabilityResult): CheckSummary {
@@ -100,11 +141,14 @@ async function startRunCluster(
   log(`starting ${folder ? `the ${folder.settings.length} nodes of ${o.configDir}` : `${o.nodes} nodes`}`);
   const cluster = await HarnessCluster.start({
     ...(folder ? { folder } : { nodes: o.nodes }),
-    overrides: {
-      ...runOverrides,
-      'min.insync.replicas': o.unsafe ? '1' : '2',
-      'unclean.leader.election.enable': String(o.unsafe),
-    },
+    overrides:
+      o.workload === 'txn'
+        ? { ...runOverrides, ...txnOverrides(o.unsafe), 'min.insync.replicas': '2' }
+        : {
+            ...runOverrides,
+            'min.insync.replicas': o.unsafe ? '1' : '2',
+            'unclean.leader.election.enable': String(o.unsafe),
+          },
   });
   const admin = new KafkaClient(parseEndpoints(cluster.bootstrapServers), { clientId: 'jepsen-admin', retries: 30 });
   try {
@@ -137,7 +181,22 @@ function createWorkload(
   cluster: HarnessCluster,
   history: HistoryWriter,
   configTopics: readonly string[],
-): QueueWorkload | MetadataWorkload {
+): QueueWorkload | MetadataWorkload | TxnWorkload {
+  if (o.workload === 'txn')
+    return new TxnWorkload(
+      {
+        topic,
+        keys: o.keys,
+        bootstrapServers: cluster.bootstrapServers,
+        concurrency: o.concurrency,
+        seed: o.seed,
+        opIntervalMs: o.opIntervalMs,
+        requestTimeoutMs: 3000,
+        transactionTimeoutMs: 8000,
+        callBudgetMs: 6000,
+      },
+      history,
+    );
   if (o.workload === 'queue') {
     return new QueueWorkload(
       {
@@ -205,16 +264,8 @@ async function injectFaults(
   await cluster.healAll();
 }
 
-/** The queue workload's final reads and check (the history is closed here). */
-async function checkQueueRun(
-  o: RunOptions,
-  cluster: HarnessCluster,
-  queue: QueueWorkload,
-  history: HistoryWriter,
-  historyPath: string,
-  log: (line: string) => void,
-): Promise<{ results: CheckSummary; complete: boolean }> {
-  log('final reads');
+/** Waits until every key has a leader again (after healing, before the final reads). */
+async function waitForLeaders(o: RunOptions, cluster: HarnessCluster): Promise<void> {
   await waitFor(
     'leaders for every key after healing',
     async () => {
@@ -224,13 +275,38 @@ async function checkQueueRun(
     60_000,
     200,
   );
-  const final = await queue.finalReads(60_000);
+}
+
+/** The queue or txn workload's final reads and check (the history is closed here). */
+async function checkAfterFinalReads(
+  o: RunOptions,
+  cluster: HarnessCluster,
+  workload: QueueWorkload | TxnWorkload,
+  history: HistoryWriter,
+  historyPath: string,
+  log: (line: string) => void,
+): Promise<{ results: CheckSummary; complete: boolean }> {
+  log('final reads');
+  await waitForLeaders(o, cluster);
+  const final = await workload.finalReads(60_000);
   if (!final.complete) log('final reads did not reach every high watermark before the deadline');
   await history.close();
   const ops = await readHistory(historyPath);
+  if (workload instanceof TxnWorkload)
+    return { results: txnSummary(checkTxn(ops, { allowed: txnAllowed })), complete: final.complete };
   const subscribe = o.subVia === 'subscribe';
   const results = checkQueue(ops, final.complete ? { subscribe, finalProcess: final.process } : { subscribe });
   return { results, complete: final.complete };
+}
+
+function modeText(o: RunOptions): string {
+  if (o.workload === 'txn')
+    return o.unsafe
+      ? 'UNSAFE: transaction.unsafe.abort.as.commit=true (aborted transactions get COMMIT markers)'
+      : 'transactions, read_committed, acks=all, min.insync.replicas=2';
+  return o.unsafe
+    ? 'UNSAFE: acks=1, min.insync.replicas=1, unclean.leader.election.enable=true'
+    : 'acks=all, min.insync.replicas=2, no unclean election';
 }
 
 function runMeta(o: RunOptions): Record<string, string> {
@@ -240,10 +316,9 @@ function runMeta(o: RunOptions): Record<string, string> {
     cluster: o.configDir ?? `${o.nodes} combined nodes`,
     'time limit': `${o.timeLimitS} s`,
     nemesis: o.schedule ?? (o.nemesis.join(',') || 'none'),
-    polls: o.subVia,
-    mode: o.unsafe
-      ? 'UNSAFE: acks=1, min.insync.replicas=1, unclean.leader.election.enable=true'
-      : 'acks=all, min.insync.replicas=2, no unclean election',
+    polls: o.workload === 'txn' ? 'own positions, read_committed, offsets committed in the transaction' : o.subVia,
+    mode: modeText(o),
+    ...(o.workload === 'txn' ? { 'allowed anomalies': txnAllowed.join(', ') } : {}),
   };
 }
 
@@ -264,25 +339,29 @@ export async function runWorkload(o: RunOptions): Promise<RunOutcome> {
     log(`nemesis ${e.phase} ${e.kind}: ${e.detail}`);
   };
   let cluster: HarnessCluster | null = null;
-  let workload: QueueWorkload | MetadataWorkload | null = null;
+  let workload: QueueWorkload | MetadataWorkload | TxnWorkload | null = null;
   try {
     const configTopics = Array.from({ length: o.keys }, (_, i) => `register-${i}`);
     cluster = await startRunCluster(o, log, configTopics);
     workload = createWorkload(o, cluster, history, configTopics);
     const queue = workload instanceof QueueWorkload ? workload : null;
+    const txn = workload instanceof TxnWorkload ? workload : null;
     log(`running ${o.concurrency} workers for ${o.timeLimitS} s`);
     workload.start();
     // Faults start once the workload works (in subscribe mode the group has formed).
     if (queue)
       await waitFor('the first successful poll', async () => (queue.okPolls > 0 ? true : undefined), 30_000, 50);
+    if (txn)
+      await waitFor('the first committed transaction', async () => (txn.okTxns > 0 ? true : undefined), 60_000, 50);
     await injectFaults(o, cluster, onEvent, log);
     // Quiet time after healing so the workers see a working cluster again before they stop.
     await new Promise((r) => setTimeout(r, 3000));
     await workload.stop();
     let complete = true;
     let results: CheckSummary;
-    if (queue) {
-      ({ results, complete } = await checkQueueRun(o, cluster, queue, history, historyPath, log));
+    const reading = queue ?? txn;
+    if (reading) {
+      ({ results, complete } = await checkAfterFinalReads(o, cluster, reading, history, historyPath, log));
     } else {
       await history.close();
       results = linearizabilitySummary(checkLinearizable(await readHistory(historyPath), registerModel));
@@ -302,7 +381,7 @@ export async function runWorkload(o: RunOptions): Promise<RunOutcome> {
         ...runMeta(o),
         workload: o.workload,
         verdict: results.valid ? 'valid' : 'invalid',
-        ...(queue ? { 'final reads': complete ? 'complete' : 'incomplete (deadline)' } : {}),
+        ...(queue || txn ? { 'final reads': complete ? 'complete' : 'incomplete (deadline)' } : {}),
       }),
     );
     return { exitCode: results.valid ? 0 : 1, dir, results, error: null };

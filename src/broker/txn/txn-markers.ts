@@ -55,7 +55,9 @@ export async function completeTransaction(
   const prepared = meta.state;
   if (prepared !== 'PrepareCommit' && prepared !== 'PrepareAbort') return;
   const still = (): boolean => ctx.owns(meta, coordinatorEpoch) && meta.state === prepared;
-  const sent = await sendMarkers(ctx, meta, coordinatorEpoch, committed, still);
+  // UNSAFE, test only: transaction.unsafe.abort.as.commit makes an abort's markers COMMIT markers.
+  const markerCommits = committed || ctx.o.unsafeAbortAsCommit === true;
+  const sent = await sendMarkers(ctx, meta, coordinatorEpoch, markerCommits, still);
   if (!sent) return;
   for (;;) {
     if (!still()) return;

@@ -55,6 +55,12 @@ export interface TxnCoordinatorOptions {
   readonly markerRetryBackoffMs: number;
   /** Whether a topic partition still exists: markers to a deleted partition are dropped, not retried. */
   readonly partitionExists: (topic: string, partition: number) => boolean;
+  /**
+   * UNSAFE, test only (transaction.unsafe.abort.as.commit): aborted transactions get COMMIT
+   * markers, so read_committed consumers see their records (the jepsen-like txn workload's
+   * `--unsafe`, which must find aborted reads). Never set it on a cluster holding real data.
+   */
+  readonly unsafeAbortAsCommit?: boolean;
 }
 
 export interface InitProducerIdRequest {
