@@ -385,6 +385,26 @@ test('apply the sample, verify, describe, rerun changes nothing, a later topic m
     /^ {2}min\.insync\.replicas=2 sensitive=false synonyms=\{DYNAMIC_DEFAULT_BROKER_CONFIG:min\.insync\.replicas=2, /m,
   );
   assert.match(brokerDefaults.stdout, /^ {2}log\.cleaner\.threads=2 sensitive=false /m);
+  // The sample's per-broker replication throttles (/config/brokers/1) are broker 1's effective
+  // values, the ones its replication quota reads (src/broker/replication-throttle.ts).
+  const broker1 = await raftka(
+    f,
+    'configs',
+    '--bootstrap-server',
+    f.bootstrapServers,
+    '--entity-type',
+    'brokers',
+    '--entity-name',
+    '1',
+    '--describe',
+    '--all',
+  );
+  for (const key of ['leader.replication.throttled.rate', 'follower.replication.throttled.rate'])
+    assert.match(
+      broker1.stdout,
+      new RegExp(`^ {2}${key.replaceAll('.', '\\.')}=10485760 sensitive=false synonyms=\\{DYNAMIC_BROKER_CONFIG:`, 'm'),
+      broker1.stdout,
+    );
 });
 
 /** Topic counts every controller reports while `until` runs must be 0 or `all`, never between. */
