@@ -90,6 +90,8 @@ interface Hosted {
   readonly dir: string;
   readonly logDir: string;
   readonly log: Log;
+  /** The topic id for `partition.metadata`, until that file is written (a full disk delays it). */
+  pendingTopicId?: string;
 }
 
 export class LogManager {
@@ -166,10 +168,26 @@ export class LogManager {
       onFlush: this.options.onFlush,
       writeState: this.health.of(logDir),
     });
-    if (topicId !== undefined && readPartitionMetadata(dir) === null) writePartitionMetadata(dir, topicId);
-    this.logs.set(key, { topic, partition, dir, logDir, log });
+    const opened: Hosted = { topic, partition, dir, logDir, log };
+    if (topicId !== undefined && readPartitionMetadata(dir) === null) {
+      opened.pendingTopicId = topicId;
+      this.writePendingMetadata(opened);
+    }
+    this.logs.set(key, opened);
     this.hostedPerDir.set(logDir, this.hostedPerDir.get(logDir)! + 1);
     return log;
+  }
+
+  /** Writes the partition's `partition.metadata`; on a full disk, again at the next checkpoint. */
+  private writePendingMetadata(h: Hosted): void {
+    if (h.pendingTopicId === undefined) return;
+    try {
+      writePartitionMetadata(h.dir, h.pendingTopicId);
+      h.pendingTopicId = undefined;
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      this.health.of(h.logDir).writeFailed(err, `${partitionMetadataName} of ${h.topic}-${h.partition}`);
+    }
   }
 
   /** A found directory of another topic incarnation is renamed aside, and its checkpoints forgotten. */
@@ -285,6 +303,7 @@ export class LogManager {
 
   /** Write every log dir's checkpoint files. */
   checkpoint(): void {
+    for (const h of this.logs.values()) this.writePendingMetadata(h);
     const checkpointValue: Record<CheckpointKind, (log: Log) => number | null> = {
       recovery: (log) => log.recoveryPoint,
       logStart: (log) => log.logStartOffset,

@@ -1,26 +1,33 @@
-// A full disk under a partition leader (issue 19 item 3): one combined node whose partition
-// directory is a 1 MiB tmpfs, partly taken by a filler file. acks=all produces fill it until the
-// broker answers KAFKA_STORAGE_ERROR; every acknowledged record is then readable and nothing else
-// is served (offsets stay dense, the high watermark is the count acknowledged); /metrics and
-// /status say the log dir is full; deleting the filler lets produce and consume work again
-// without a restart. Needs root for the tmpfs (CI runs as root); skips, saying why, without.
+// A full disk under a partition leader and its metadata log (issue 19 item 3): one combined node
+// whose log dir (partition logs and the metadata log) is a 2 MiB tmpfs. A filler file leaves
+// room for a few hundred KiB; acks=all produces fill it until the broker answers
+// KAFKA_STORAGE_ERROR; every acknowledged record is then readable and nothing else is served
+// (offsets dense, the high watermark = the count acknowledged); /metrics and /status say the log
+// dir is full, the node log says it once; deleting the filler lets produce and consume work again
+// without a restart. Then the disk is filled to the last byte and topics are created until the
+// metadata log cannot take a record: the node stops (Kafka halts on a failed metadata log dir)
+// without acknowledging that create, says why, and once space returns it restarts with every
+// acknowledged topic and record. Needs root for the tmpfs (CI runs as root); skips without.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '../../src/common/errors.js';
 import { KafkaClient, KafkaRequestError } from '../../src/client/kafka-client.js';
 import { buildRecordBatch, readBatchHeaders, readRecords } from '../../src/protocol/record-batch.js';
-import { ClusterFixture } from '../../src/testing/cluster-fixture.js';
+import { ClusterFixture, isAlive, waitFor } from '../../src/testing/cluster-fixture.js';
 import { mountTmpfs } from '../../src/testing/tmpfs.js';
 
 const topic = 'full';
-const tmpfsBytes = 1024 * 1024;
-const fillerBytes = 512 * 1024;
+const tmpfsBytes = 2 * 1024 * 1024;
+/** Room the filler leaves for produce. */
+const roomBytes = 384 * 1024;
 const recordsPerBatch = 4;
 const valueBytes = 2000;
-/** Bound on produce attempts: 1 MiB holds a few hundred of these batches at most. */
-const producesMax = 2_000;
+/** Bound on produce attempts: the room holds a few dozen of these batches. */
+const producesMax = 500;
+/** Bound on topic creations while the disk is full (each adds ~1 KiB of metadata records). */
+const createsMax = 100;
 
 /** The sample of `name` for log dir `dir`, or undefined when not exported. */
 function dirGauge(text: string, name: string, dir: string): number | undefined {
@@ -48,6 +55,27 @@ async function consumeAll(client: KafkaClient): Promise<{ values: string[]; high
   }
 }
 
+/** Write zeros to `path` until the filesystem is full. */
+function fillUp(path: string): void {
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(64 * 1024);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The node log lines (pino JSON) whose message matches `re`. */
+const nodeLogLines = (f: ClusterFixture, re: RegExp): Record<string, unknown>[] =>
+  readFileSync(`${f.dataDir}/node-0.log`, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => re.test(String(l['msg'])));
+
 const batchOf = (i: number): { buf: Buffer; values: string[] } => {
   const values = Array.from({ length: recordsPerBatch }, (_, k) => `${i}.${k}:${'v'.repeat(valueBytes)}`);
   return {
@@ -56,7 +84,7 @@ const batchOf = (i: number): { buf: Buffer; values: string[] } => {
   };
 };
 
-test('a full disk under the leader: refused with KAFKA_STORAGE_ERROR, nothing unacknowledged served, writes resume when space returns', {
+test('a full disk: produce refused with KAFKA_STORAGE_ERROR, nothing unacknowledged served, writes resume when space returns; a full metadata log stops the node, which restarts intact', {
   timeout: 90_000,
 }, async (t) => {
   if (process.getuid?.() !== 0) {
@@ -64,27 +92,23 @@ test('a full disk under the leader: refused with KAFKA_STORAGE_ERROR, nothing un
     return;
   }
   const f = await ClusterFixture.combined({ nodes: 1, extra: { 'log.segment.bytes': String(128 * 1024) } });
-  let unmount = (): void => {};
+  const logDir = join(f.dataDir, 'node-0', 'logs');
+  const mount = mountTmpfs(logDir, tmpfsBytes);
   t.after(async () => {
-    unmount(); // lazy: the node may still hold the files open
+    if (mount.ok) mount.unmount(); // lazy: the node may still hold the files open
     await f.destroy({ graceful: false });
   });
-  await f.up();
-  // The partition's directory, made before the topic so its log is created on the small disk.
-  const logDir = join(f.dataDir, 'node-0', 'logs');
-  const partitionDir = join(logDir, `${topic}-0`);
-  mkdirSync(partitionDir, { recursive: true });
-  const mount = mountTmpfs(partitionDir, tmpfsBytes);
   if (!mount.ok) {
     t.skip(mount.reason);
     return;
   }
-  unmount = () => mount.unmount();
-  const filler = join(partitionDir, 'filler');
-  writeFileSync(filler, Buffer.alloc(fillerBytes, 1));
+  await f.up();
   await f.raftka('topics', '--bootstrap-server', f.bootstrapServers, '--create', '--topic', topic, '--partitions', '1');
-  const client = new KafkaClient([{ host: '127.0.0.1', port: f.brokerPorts[0]! }], { requestTimeoutMs: 10_000 });
+  let client = new KafkaClient([{ host: '127.0.0.1', port: f.brokerPorts[0]! }], { requestTimeoutMs: 10_000 });
   t.after(() => client.close());
+  const free = statfsSync(logDir);
+  const filler = join(logDir, 'filler');
+  writeFileSync(filler, Buffer.alloc(Math.max(0, free.bavail * free.bsize - roomBytes), 1));
 
   // Fill the disk with acks=all produces until the broker refuses one.
   const acked: string[] = [];
@@ -115,7 +139,7 @@ test('a full disk under the leader: refused with KAFKA_STORAGE_ERROR, nothing un
   assert.equal(whileFull.highWatermark, acked.length);
   assert.deepEqual(whileFull.values, acked);
 
-  // The node says so: the gauge and /status.
+  // The node says so: the gauges, /status, and one log line (not one per refused write).
   const metrics = await f.metrics(0);
   assert.equal(dirGauge(metrics, 'raftka_log_dir_full', logDir), 1);
   assert.equal(dirGauge(metrics, 'raftka_log_dir_failing', logDir), 1);
@@ -124,16 +148,52 @@ test('a full disk under the leader: refused with KAFKA_STORAGE_ERROR, nothing un
     status.broker.logDirs.map((d) => [d.dir, d.full, d.error]),
     [[logDir, true, 'ENOSPC']],
   );
+  assert.equal(nodeLogLines(f, /^log dir is full/).length, 1);
 
   // Space returns: produce and consume work again, without a restart.
   rmSync(filler);
   const after = batchOf(producesMax + 100);
   const r = await client.produce(topic, 0, after.buf, -1);
   assert.equal(r.baseOffset, acked.length);
-  const resumed = await consumeAll(client);
-  assert.deepEqual(resumed.values, [...acked, ...after.values]);
-  const metricsAfter = await f.metrics(0);
-  assert.equal(dirGauge(metricsAfter, 'raftka_log_dir_full', logDir), 0);
+  acked.push(...after.values);
+  assert.deepEqual((await consumeAll(client)).values, acked);
+  assert.equal(dirGauge(await f.metrics(0), 'raftka_log_dir_full', logDir), 0);
   const statusAfter = (await f.nodeStatus(0)) as { broker: { logDirs: { full: boolean }[] } };
   assert.equal(statusAfter.broker.logDirs[0]!.full, false);
+  assert.equal(nodeLogLines(f, /^log dir is writable again/).length, 1);
+
+  // The metadata log on a disk full to the last byte: topics are created until one cannot be
+  // stored. That one is never acknowledged; the node stops and says why.
+  fillUp(filler);
+  const pid = await f.pidOf(1);
+  const created: string[] = [];
+  let createError: unknown = null;
+  for (let i = 0; i < createsMax && createError === null; i++) {
+    try {
+      await client.createTopic(`meta-${i}`, 8, 1);
+      created.push(`meta-${i}`);
+    } catch (err) {
+      createError = err;
+    }
+  }
+  assert.ok(createError !== null, `${createsMax} topics created on a full disk`);
+  assert.ok(
+    !(createError instanceof KafkaRequestError),
+    `not an answer but a closed connection: ${String(createError)}`,
+  );
+  await waitFor('the node to stop', async () => (isAlive(pid) ? undefined : true), 20_000);
+  const fatal = nodeLogLines(f, /^metadata log dir write failed/);
+  assert.equal(fatal.length, 1);
+  assert.equal(fatal[0]!['code'], 'ENOSPC');
+
+  // Space returns; the node restarts with every acknowledged topic and record.
+  rmSync(filler);
+  client.close();
+  await f.up();
+  client = new KafkaClient([{ host: '127.0.0.1', port: f.brokerPorts[0]! }], { requestTimeoutMs: 10_000 });
+  const listed = (await f.raftka('topics', '--bootstrap-server', f.bootstrapServers, '--list')).split('\n');
+  for (const name of created) assert.ok(listed.includes(name), `acknowledged topic ${name} after the restart`);
+  assert.deepEqual((await consumeAll(client)).values, acked);
+  const last = batchOf(producesMax + 200);
+  assert.equal((await client.produce(topic, 0, last.buf, -1)).baseOffset, acked.length);
 });
