@@ -66,6 +66,16 @@ function sameValues(actual: readonly string[], expected: readonly string[], what
   );
 }
 
+/** The partition log `t-0` in `dir`, recovered from its files, reporting to `health`. */
+const openLog = (dir: string, cfg: LogConfig, health: LogDirHealth): Log =>
+  Log.open(join(dir, 't-0'), cfg, {
+    recoveryPoint: 0,
+    logStartOffset: 0,
+    nowMs: 0,
+    logger: silent,
+    writeState: health.of(dir),
+  });
+
 const isRefused = (r: AppendInfo | AppendRefused | null): r is AppendRefused => r !== null && 'errorCode' in r;
 
 test('an append that fails half-written (injected ENOSPC) is refused, leaves nothing, and the dir state changes once each way', (t) => {
@@ -74,14 +84,7 @@ test('an append that fails half-written (injected ENOSPC) is refused, leaves not
   const { logger, lines } = capturingLogger();
   const health = new LogDirHealth([dir], logger);
   const cfg: LogConfig = { ...defaultLogConfig, indexIntervalBytes: 1 };
-  const open = (): Log =>
-    Log.open(join(dir, 't-0'), cfg, {
-      recoveryPoint: 0,
-      logStartOffset: 0,
-      nowMs: 0,
-      logger: silent,
-      writeState: health.of(dir),
-    });
+  const open = (): Log => openLog(dir, cfg, health);
   const log = open();
   for (const v of ['a', 'b', 'c']) assert.ok(!isRefused(log.appendAsLeader(valueBatch([v]), 1, 1_000)));
   const segmentPath = join(dir, 't-0', segmentFileName(0, '.log'));
@@ -152,14 +155,7 @@ test('a log on a small real tmpfs: fills up, keeps every acknowledged batch, ref
   // Small segments and a dense index: rolls (with producer snapshots), index entries and the
   // leader-epoch checkpoint all write while the disk fills, so each can be the write that fails.
   const cfg: LogConfig = { ...defaultLogConfig, segmentBytes: 12 * 1024, indexIntervalBytes: 256 };
-  const open = (): Log =>
-    Log.open(join(dir, 't-0'), cfg, {
-      recoveryPoint: 0,
-      logStartOffset: 0,
-      nowMs: 0,
-      logger: silent,
-      writeState: health.of(dir),
-    });
+  const open = (): Log => openLog(dir, cfg, health);
   const log = open();
   const random = new SeededRandom(19);
   const acked: string[] = [];
