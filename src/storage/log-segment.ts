@@ -133,12 +133,13 @@ export class LogSegment {
         this.nextOffset = h.baseOffset + h.lastOffsetDelta + 1;
       }
     } catch (err) {
-      // Cutting a file back needs no free space: the torn bytes never become readable.
-      this.truncateBytes(before.bytes);
-      if (headers[0]) this.indexes.truncateTo(headers[0].baseOffset);
+      // The segment's own state first (reads are clamped to `bytes`: the torn bytes are never
+      // served), then the files: cutting a file back needs no free space.
       this.bytesSinceIndex = before.bytesSinceIndex;
       this.nextOffset = before.nextOffset;
       this.maxTimestamp = before.maxTimestamp;
+      this.truncateBytes(before.bytes);
+      if (headers[0]) this.indexes.truncateTo(headers[0].baseOffset);
       throw err;
     }
     this.bytes += at;
