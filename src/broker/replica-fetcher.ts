@@ -137,15 +137,16 @@ export class ReplicaFetcher {
     for (const a of res.partitions) {
       const p = byKey.get(partitionKey(a.topic, a.partition));
       if (!p) continue;
-      if (a.errorCode === 0) ok++;
       try {
-        this.options.replicas.applyFetched(p, fetchedAt.get(p)!, {
+        // Records this broker could not store (a full disk) count as refused: the loop backs off.
+        const stored = this.options.replicas.applyFetched(p, fetchedAt.get(p)!, {
           errorCode: a.errorCode,
           highWatermark: a.highWatermark,
           logStartOffset: a.logStartOffset,
           records: a.records.length > 0 ? Buffer.from(a.records.buffer, a.records.byteOffset, a.records.length) : null,
           diverging: a.diverged ? { epoch: a.divergingEpoch, endOffset: a.divergingEndOffset } : null,
         });
+        if (a.errorCode === 0 && stored) ok++;
         if (a.errorCode === 0) p.followerLag = Math.max(0, a.logEndOffset - p.log.logEndOffset);
         this.options.replicas.recordFollowerBytes(p, a.records.length, Date.now());
       } catch (err) {

@@ -531,7 +531,10 @@ export class ReplicaManager {
     if (bytes > 0 && this.throttleListed(p, 'follower')) this.followerQuota.record(bytes, nowMs);
   }
 
-  /** Follower side: the leader's answer for one partition. */
+  /**
+   * Follower side: the leader's answer for one partition. False when fetched records could not be
+   * stored (a full disk): the log end did not move, so the next fetch asks for them again.
+   */
   applyFetched(
     p: Partition,
     fetchedAt: number,
@@ -542,8 +545,8 @@ export class ReplicaManager {
       records: Buffer | null;
       diverging: { epoch: number; endOffset: number } | null;
     },
-  ): void {
-    if (p.isLeader || p.log.logEndOffset !== fetchedAt) return; // the role or the log moved meanwhile
+  ): boolean {
+    if (p.isLeader || p.log.logEndOffset !== fetchedAt) return true; // the role or the log moved meanwhile
     const log = p.log;
     if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE && r.logStartOffset > log.logEndOffset) {
       this.logger.warn(
@@ -552,9 +555,9 @@ export class ReplicaManager {
       );
       log.restartAt(r.logStartOffset);
       p.clampHighWatermark();
-      return;
+      return true;
     }
-    if (r.errorCode !== 0) return;
+    if (r.errorCode !== 0) return true;
     if (r.diverging) {
       const own = log.epochs.endOffsetFor(r.diverging.epoch, log.logEndOffset);
       const to = Math.min(
@@ -567,10 +570,12 @@ export class ReplicaManager {
       );
       log.truncateTo(Math.max(to, log.logStartOffset));
       p.clampHighWatermark();
-      return;
+      return true;
     }
-    if (r.records && r.records.length > 0) log.appendAsFollower(r.records, Date.now());
+    const stored = r.records && r.records.length > 0 ? log.appendAsFollower(r.records, Date.now()) : null;
+    if (stored && 'errorCode' in stored) return false; // nothing stored; the log dir's state says why
     p.setFollowerHighWatermark(r.highWatermark);
+    return true;
   }
 
   /** Resolves after new data or a high-watermark move on one of `partitions`, an image change, `timeoutMs` or `signal`. */

@@ -5,6 +5,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ReplicaManager } from '../broker/replica-manager.js';
 import type { FlushObserver } from '../storage/log.js';
+import type { LogDirStatus } from '../storage/log-dir-health.js';
 
 /** A scrape reads several gauges from one pass over the partitions: a pass is reused this long. */
 const passReuseMs = 100;
@@ -98,6 +99,35 @@ export function registerLogFlushTime(registry: Registry): FlushObserver {
     registers: [registry],
   });
   return (seconds) => histogram.observe(seconds);
+}
+
+/**
+ * `raftka_log_dir_full` and `raftka_log_dir_failing` per log dir (Kafka's nearest is
+ * kafka.log:type=LogManager,name=OfflineLogDirectoryCount; raftka keeps a full dir online and
+ * refuses its writes): 1 while the dir's last write failed (for lack of space / for any storage
+ * error), back to 0 at the next write that succeeds.
+ */
+export function registerLogDirGauges(registry: Registry, dirs: () => readonly LogDirStatus[]): void {
+  const gauge = (name: string, help: string, read: (d: LogDirStatus) => boolean): void =>
+    void new Gauge({
+      name,
+      help,
+      labelNames: ['dir'],
+      registers: [registry],
+      collect() {
+        for (const d of dirs()) this.set({ dir: d.dir }, read(d) ? 1 : 0);
+      },
+    });
+  gauge(
+    'raftka_log_dir_full',
+    'Whether the log dir is full: its last write failed with ENOSPC/EDQUOT (1) or not (0)',
+    (d) => d.full,
+  );
+  gauge(
+    'raftka_log_dir_failing',
+    'Whether the log dir refuses writes: its last write failed with a storage error, full or not (1) or not (0)',
+    (d) => d.failing,
+  );
 }
 
 /** What the per-partition series read of a hosted partition (a broker Partition has this shape). */

@@ -5,7 +5,12 @@
 //
 // Order matters at start (replicas see the image before the listeners open; the lifecycle starts
 // last) and at shutdown (controlled shutdown first, then the listeners, then the state below).
-import { registerBrokerGauges, registerLogFlushTime, registerPartitionLogGauges } from './broker-metrics.js';
+import {
+  registerBrokerGauges,
+  registerLogDirGauges,
+  registerLogFlushTime,
+  registerPartitionLogGauges,
+} from './broker-metrics.js';
 import { BrokerTopicMetrics } from '../broker/topic-metrics.js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -28,6 +33,7 @@ import { readBatchHeader, readRecords } from '../protocol/record-batch.js';
 import type { RaftDriver } from '../raft/driver/raft-driver.js';
 import type { FlushObserver } from '../storage/log.js';
 import { LogManager } from '../storage/log-manager.js';
+import type { LogDirStatus } from '../storage/log-dir-health.js';
 import { LogCleaner } from '../storage/log-cleaner.js';
 import { createGroupCoordinator, ledOffsetsPartitions, startConsumerLagMetrics } from './group-wiring.js';
 import { startKafkaListeners } from './kafka-listeners.js';
@@ -58,6 +64,8 @@ export interface BrokerRole {
   readonly lifecycle: BrokerLifecycle;
   /** Bound Kafka listener ports by listener name. */
   readonly kafkaPorts: ReadonlyMap<string, number>;
+  /** Each log dir: whether it takes writes (full disk), for the admin /status. */
+  logDirs(): LogDirStatus[];
   shutdown(): Promise<void>;
 }
 
@@ -108,6 +116,7 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
   replicas.setIsrChanger(alterPartitionBatcher(controllerClient, config.nodeId, brokerEpoch));
   const fetcher = createReplicaFetcher(ctx, replicas, brokerEpoch, replicationEndpointOf);
   registerBrokerGauges(ctx.registry, replicas);
+  registerLogDirGauges(ctx.registry, () => logManager.logDirStatus());
   if (config.metricsPartitionEnable) registerPartitionLogGauges(ctx.registry, () => replicas.hostedPartitions());
   const groups = createGroupCoordinator(config, replicas, state, logger);
   // A marker replicated on a __consumer_offsets partition settles the producer's pending offsets.
@@ -177,6 +186,7 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
   return {
     lifecycle: started,
     kafkaPorts: listeners.ports,
+    logDirs: () => logManager.logDirStatus(),
     async shutdown(): Promise<void> {
       await started.shutdown();
       for (const k of listeners.servers) await k.close();

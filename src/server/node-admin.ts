@@ -1,12 +1,14 @@
 // The node's admin HTTP wiring: /metrics from the node's registry, /readyz once the quorum has a
 // leader and a high watermark, and the status JSON (quorum view, applied-state summary, broker
-// lifecycle), and the web console under /ui/. Who calls: startNode, when admin.listener is set.
+// lifecycle and log dirs, full or failing), and the web console under /ui/. Who calls: startNode,
+// when admin.listener is set.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Endpoint, NodeConfig } from '../common/node-config.js';
 import { createWebConsole } from '../console/web-console.js';
 import type { BrokerLifecycle } from '../broker/broker-lifecycle.js';
 import { imageDigest } from '../metadata/image-records.js';
+import type { LogDirStatus } from '../storage/log-dir-health.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
 import type { QuorumStatus } from '../raft/core/raft-core.js';
 import type { RpcClientSecurity } from '../rpc/rpc-security.js';
@@ -21,6 +23,8 @@ interface NodeAdminContext {
   readonly state: MetadataState;
   /** The broker's lifecycle on a node with the broker role, else null. */
   readonly broker: BrokerLifecycle | null;
+  /** The broker's log dirs (full or failing), on a node with the broker role, else null. */
+  readonly logDirs: (() => readonly LogDirStatus[]) | null;
   /** How the console reaches the controller listener (DescribeQuorum): plaintext or mutual TLS. */
   readonly controllerSecurity: RpcClientSecurity;
 }
@@ -53,7 +57,7 @@ export async function startNodeAdmin(listener: Endpoint, ctx: NodeAdminContext):
         clusterId: ctx.clusterId,
         ...ctx.quorumStatus(),
         applied: appliedSummary(ctx.state),
-        broker: broker ? { state: broker.state, epoch: broker.epoch } : null,
+        broker: broker ? { state: broker.state, epoch: broker.epoch, logDirs: ctx.logDirs?.() ?? [] } : null,
       }),
     });
   } catch (err) {

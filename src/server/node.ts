@@ -78,6 +78,7 @@ export async function startNode(
         quorumStatus: () => driver.status(),
         state,
         broker: broker?.lifecycle ?? null,
+        logDirs: broker ? () => broker.logDirs() : null,
         controllerSecurity: rpc.controllerClient,
       })
     : null;

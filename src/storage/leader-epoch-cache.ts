@@ -4,6 +4,7 @@
 // the next one, or the log end) and lets a follower find where its log diverged from a new leader.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isStorageError } from './log-dir-health.js';
 
 const leaderEpochCheckpointName = 'leader-epoch-checkpoint';
 
@@ -45,8 +46,11 @@ export class LeaderEpochCache {
   assign(epoch: number, startOffset: number): void {
     const last = this.entries.at(-1);
     if (last && (epoch <= last.epoch || startOffset < last.startOffset)) return;
-    this.entries.push({ epoch, startOffset });
-    this.persist();
+    // Persisted before it is remembered: if the checkpoint cannot be written (a full disk), the
+    // append that needed it fails and the cache stays as the file says.
+    const next = [...this.entries, { epoch, startOffset }];
+    this.persist(next);
+    this.entries = next;
   }
 
   /**
@@ -65,7 +69,14 @@ export class LeaderEpochCache {
   truncateFromEnd(offset: number): void {
     const n = this.entries.length;
     this.entries = this.entries.filter((e) => e.startOffset < offset);
-    if (this.entries.length !== n) this.persist();
+    if (this.entries.length === n) return;
+    try {
+      this.persist();
+    } catch (err) {
+      // A full disk: the file keeps epochs past the log end, which the next persist drops and
+      // Log.open trims (it truncates the cache to the log end found). Nothing wrong is served.
+      if (!isStorageError(err)) throw err;
+    }
   }
 
   /** After the log start moves to `offset`: the first epoch still present starts there. */
@@ -83,9 +94,9 @@ export class LeaderEpochCache {
     if (changed) this.persist();
   }
 
-  private persist(): void {
+  private persist(entries: readonly EpochEntry[] = this.entries): void {
     const path = join(this.dir, leaderEpochCheckpointName);
-    const text = `${['0', String(this.entries.length), ...this.entries.map((e) => `${e.epoch} ${e.startOffset}`)].join('\n')}\n`;
+    const text = `${['0', String(entries.length), ...entries.map((e) => `${e.epoch} ${e.startOffset}`)].join('\n')}\n`;
     writeFileSync(`${path}.tmp`, text);
     renameSync(`${path}.tmp`, path);
   }

@@ -8,13 +8,15 @@
 // A partition directory whose topic id is not the topic's (the topic was deleted and made again
 // while this broker was away) is renamed `<topic>-<partition>.<id>-stray`, as Kafka does, and the
 // partition starts empty. Background work — flush.ms, retention, checkpoints, compaction — runs
-// on timers from start().
+// on timers from start(). A write that fails for lack of space (or an I/O error) is reported to
+// the dir's state (log-dir-health.ts): appends are refused with KAFKA_STORAGE_ERROR while it lasts.
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { partitionKey } from '../protocol/topic-partition.js';
 import { Log, type FlushObserver } from './log.js';
 import { defaultLogConfig, type LogConfig } from './log-config.js';
+import { isStorageError, LogDirHealth, type LogDirStatus } from './log-dir-health.js';
 
 /** Kafka's checkpoint files of a log dir, and what each holds per partition. */
 const checkpointFiles = {
@@ -88,6 +90,8 @@ interface Hosted {
   readonly dir: string;
   readonly logDir: string;
   readonly log: Log;
+  /** The topic id for `partition.metadata`, until that file is written (a full disk delays it). */
+  pendingTopicId?: string;
 }
 
 export class LogManager {
@@ -105,8 +109,11 @@ export class LogManager {
   /** Hosted logs per log dir: a new partition goes to the emptiest (kept as counts, not recounted per log). */
   private readonly hostedPerDir = new Map<string, number>();
   private cleaner: ((log: Log, nowMs: number) => void) | null = null;
+  /** Whether each log dir takes writes (full disk, I/O errors). */
+  private readonly health: LogDirHealth;
 
   constructor(private readonly options: LogManagerOptions) {
+    this.health = new LogDirHealth(options.logDirs, options.logger);
     for (const dir of options.logDirs) {
       mkdirSync(dir, { recursive: true });
       this.hostedPerDir.set(dir, 0);
@@ -159,11 +166,28 @@ export class LogManager {
       nowMs: Date.now(),
       logger: this.options.logger,
       onFlush: this.options.onFlush,
+      writeState: this.health.of(logDir),
     });
-    if (topicId !== undefined && readPartitionMetadata(dir) === null) writePartitionMetadata(dir, topicId);
-    this.logs.set(key, { topic, partition, dir, logDir, log });
+    const opened: Hosted = { topic, partition, dir, logDir, log };
+    if (topicId !== undefined && readPartitionMetadata(dir) === null) {
+      opened.pendingTopicId = topicId;
+      this.writePendingMetadata(opened);
+    }
+    this.logs.set(key, opened);
     this.hostedPerDir.set(logDir, this.hostedPerDir.get(logDir)! + 1);
     return log;
+  }
+
+  /** Writes the partition's `partition.metadata`; on a full disk, again at the next checkpoint. */
+  private writePendingMetadata(h: Hosted): void {
+    if (h.pendingTopicId === undefined) return;
+    try {
+      writePartitionMetadata(h.dir, h.pendingTopicId);
+      h.pendingTopicId = undefined;
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      this.health.of(h.logDir).writeFailed(err, `${partitionMetadataName} of ${h.topic}-${h.partition}`);
+    }
   }
 
   /** A found directory of another topic incarnation is renamed aside, and its checkpoints forgotten. */
@@ -210,6 +234,26 @@ export class LogManager {
     for (const kind of checkpointKinds) this.checkpointed[kind].delete(key);
   }
 
+  /** Each log dir: full or failing, since when, how many writes it refused. */
+  logDirStatus(): LogDirStatus[] {
+    return this.health.status();
+  }
+
+  /**
+   * `fn` on every hosted log; a storage error (a full disk) is reported to the log's dir, logged
+   * once per change of state there, and the other logs still get their turn.
+   */
+  private forEachLog(what: string, fn: (log: Log) => void): void {
+    for (const h of this.logs.values()) {
+      try {
+        fn(h.log);
+      } catch (err) {
+        if (!isStorageError(err)) throw err;
+        this.health.of(h.logDir).writeFailed(err, what);
+      }
+    }
+  }
+
   setCleaner(cleaner: (log: Log, nowMs: number) => void): void {
     this.cleaner = cleaner;
   }
@@ -228,7 +272,7 @@ export class LogManager {
     };
     every(this.options.flushCheckIntervalMs, () => {
       const now = Date.now();
-      for (const h of this.logs.values()) h.log.maybeFlush(now);
+      this.forEachLog('flush', (log) => log.maybeFlush(now));
     });
     every(this.options.retentionCheckIntervalMs, () => this.runRetention(Date.now()));
     every(this.options.checkpointIntervalMs, () => this.checkpoint());
@@ -239,23 +283,27 @@ export class LogManager {
   /** Compaction of every hosted compacted log. */
   runCleaner(nowMs: number): void {
     if (!this.cleaner) return;
-    for (const h of this.logs.values()) if (h.log.config.compact) this.cleaner(h.log, nowMs);
+    const cleaner = this.cleaner;
+    this.forEachLog('compaction', (log) => {
+      if (log.config.compact) cleaner(log, nowMs);
+    });
   }
 
   /** Time and size retention over every hosted log; returns segments deleted. */
   runRetention(nowMs: number): number {
     let deleted = 0;
-    for (const h of this.logs.values()) {
-      deleted += h.log.enforceRetention(nowMs);
+    this.forEachLog('retention', (log) => {
+      deleted += log.enforceRetention(nowMs);
       // Kafka checks producer expiry every 10 minutes; the retention check's interval serves here.
-      h.log.removeExpiredProducers(nowMs);
-    }
+      log.removeExpiredProducers(nowMs);
+    });
     if (deleted > 0) this.options.logger.info({ deleted }, 'retention deleted log segments');
     return deleted;
   }
 
   /** Write every log dir's checkpoint files. */
   checkpoint(): void {
+    for (const h of this.logs.values()) this.writePendingMetadata(h);
     const checkpointValue: Record<CheckpointKind, (log: Log) => number | null> = {
       recovery: (log) => log.recoveryPoint,
       logStart: (log) => log.logStartOffset,
@@ -276,7 +324,14 @@ export class LogManager {
           const p = parsePartitionDir(key)!;
           entries.push([p.topic, p.partition, v]);
         }
-        writeCheckpoint(join(dir, checkpointFiles[kind]), entries);
+        try {
+          writeCheckpoint(join(dir, checkpointFiles[kind]), entries);
+        } catch (err) {
+          // The old file stays (the new one is renamed over it only once written): a full disk
+          // delays the checkpoint, it does not lose the previous one.
+          if (!isStorageError(err)) throw err;
+          this.health.of(dir).writeFailed(err, `checkpoint ${checkpointFiles[kind]}`);
+        }
       }
     }
   }
@@ -285,7 +340,7 @@ export class LogManager {
   close(): void {
     for (const t of this.timers) clearInterval(t);
     const now = Date.now();
-    for (const h of this.logs.values()) h.log.close(now);
+    this.forEachLog('close', (log) => log.close(now));
     this.checkpoint();
   }
 }

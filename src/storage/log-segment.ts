@@ -15,6 +15,12 @@ import {
 import { SegmentIndexes } from './offset-index.js';
 import { TransactionIndex } from './transaction-index.js';
 
+/**
+ * The write call appends go through: `writeSync`, replaced only by unit tests that inject a
+ * failure (ENOSPC after a partial write) to check that a failed append leaves nothing behind.
+ */
+export const segmentIo: { write: typeof writeSync } = { write: writeSync };
+
 export const segmentFileName = (baseOffset: number, suffix: string): string =>
   `${String(baseOffset).padStart(20, '0')}${suffix}`;
 
@@ -93,26 +99,49 @@ export class LogSegment {
     return this.bytes;
   }
 
-  /** Append batches (already offset-assigned); `headers` are their parsed headers in order. */
+  /**
+   * Append batches (already offset-assigned); `headers` are their parsed headers in order. The
+   * bytes are written first, then the index entries; if any write fails (a full disk: ENOSPC) the
+   * file is cut back to where it was, the indexes and offsets are restored and the error is
+   * rethrown: a failed append leaves the segment exactly as before, nothing of it readable.
+   */
   append(buf: Buffer, headers: readonly BatchHeader[]): void {
-    let pos = this.bytes;
     let at = 0;
-    for (const h of headers) {
-      if (this.bytesSinceIndex >= this.indexIntervalBytes || this.indexes.entries === 0) {
-        this.indexes.addOffset(h.baseOffset, pos);
-        this.bytesSinceIndex = 0;
+    for (const h of headers) at += h.sizeInBytes;
+    const before = {
+      bytes: this.bytes,
+      bytesSinceIndex: this.bytesSinceIndex,
+      nextOffset: this.nextOffset,
+      maxTimestamp: this.maxTimestamp,
+    };
+    try {
+      let written = 0;
+      while (written < at)
+        written += segmentIo.write(logFiles.fd(this.path), buf, written, at - written, before.bytes + written);
+      let pos = before.bytes;
+      for (const h of headers) {
+        if (this.bytesSinceIndex >= this.indexIntervalBytes || this.indexes.entries === 0) {
+          this.indexes.addOffset(h.baseOffset, pos);
+          this.bytesSinceIndex = 0;
+        }
+        if (h.maxTimestamp > this.maxTimestamp) {
+          this.maxTimestamp = h.maxTimestamp;
+          this.indexes.addTime(h.maxTimestamp, h.baseOffset);
+        }
+        this.bytesSinceIndex += h.sizeInBytes;
+        pos += h.sizeInBytes;
+        this.nextOffset = h.baseOffset + h.lastOffsetDelta + 1;
       }
-      if (h.maxTimestamp > this.maxTimestamp) {
-        this.maxTimestamp = h.maxTimestamp;
-        this.indexes.addTime(h.maxTimestamp, h.baseOffset);
-      }
-      this.bytesSinceIndex += h.sizeInBytes;
-      pos += h.sizeInBytes;
-      at += h.sizeInBytes;
-      this.nextOffset = h.baseOffset + h.lastOffsetDelta + 1;
+    } catch (err) {
+      // The segment's own state first (reads are clamped to `bytes`: the torn bytes are never
+      // served), then the files: cutting a file back needs no free space.
+      this.bytesSinceIndex = before.bytesSinceIndex;
+      this.nextOffset = before.nextOffset;
+      this.maxTimestamp = before.maxTimestamp;
+      this.truncateBytes(before.bytes);
+      if (headers[0]) this.indexes.truncateTo(headers[0].baseOffset);
+      throw err;
     }
-    let written = 0;
-    while (written < at) written += writeSync(logFiles.fd(this.path), buf, written, at - written, this.bytes + written);
     this.bytes += at;
   }
 

@@ -20,6 +20,7 @@ import {
   type RecordBatchHeader as BatchHeader,
 } from '../protocol/record-batch.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
+import { isStorageError, type LogDirWriteState } from './log-dir-health.js';
 import type { LogConfig } from './log-config.js';
 import { LogSegment, segmentFileName } from './log-segment.js';
 import {
@@ -102,6 +103,7 @@ export class Log {
     private readonly logger: Logger,
     nowMs: number,
     private readonly onFlush: FlushObserver | undefined,
+    private readonly writeState: LogDirWriteState | undefined,
   ) {
     this.lastFlushMs = nowMs;
     this.epochs = new LeaderEpochCache(dir);
@@ -121,6 +123,8 @@ export class Log {
       nowMs: number;
       logger: Logger;
       onFlush?: FlushObserver;
+      /** Where failed and recovered appends are reported (the log dir's state); none in unit tests. */
+      writeState?: LogDirWriteState;
       /** From `replication-offset-checkpoint`; bounded by the log end found. */
       highWatermark?: number;
       /** From `cleaner-offset-checkpoint`. */
@@ -129,7 +133,7 @@ export class Log {
   ): Log {
     // A directory made just now holds nothing to recover (the common case for a new partition).
     const isNew = mkdirSync(dir, { recursive: true }) !== undefined;
-    const log = new Log(dir, config, opts.logger, opts.nowMs, opts.onFlush);
+    const log = new Log(dir, config, opts.logger, opts.nowMs, opts.onFlush, opts.writeState);
     const names = isNew ? [] : readdirSync(dir);
     const bases = names
       .filter((n) => /^\d{20}\.log$/.test(n))
@@ -254,7 +258,12 @@ export class Log {
     return null;
   }
 
-  private appendAssigned(buf: Buffer, headers: readonly BatchHeader[], leaderEpoch: number, nowMs: number): AppendInfo {
+  private appendAssigned(
+    buf: Buffer,
+    headers: readonly BatchHeader[],
+    leaderEpoch: number,
+    nowMs: number,
+  ): AppendInfo | AppendRefused {
     const baseOffset = this.logEndOffset;
     let next = baseOffset;
     let pos = 0;
@@ -274,11 +283,8 @@ export class Log {
       records += h.recordsCount;
       pos += h.sizeInBytes;
     }
-    this.epochs.assign(leaderEpoch, baseOffset);
-    this.write(buf, patched, nowMs);
-    this.updateProducers(buf, patched, this.active);
-    this.unflushedMessages += records;
-    if (this.unflushedMessages >= this.cfg.flushMessages) this.flush(nowMs);
+    const refused = this.store(buf, patched, records, nowMs);
+    if (refused) return refused;
     return {
       baseOffset,
       lastOffset: next - 1,
@@ -337,20 +343,18 @@ export class Log {
     });
   }
 
-  /** Append as a follower: batches keep the leader's offsets and epochs. */
-  appendAsFollower(buf: Buffer, nowMs: number): AppendInfo | null {
+  /**
+   * Append as a follower: batches keep the leader's offsets and epochs. Refused (nothing stored,
+   * the log end unmoved, so the next fetch asks for the same offset) when the disk cannot take it.
+   */
+  appendAsFollower(buf: Buffer, nowMs: number): AppendInfo | AppendRefused | null {
     const headers = batchHeaders(buf);
     if (headers.length === 0) return null;
     assert(headers[0]!.baseOffset >= this.logEndOffset, 'a follower appends at its log end');
     let records = 0;
-    for (const h of headers) {
-      this.epochs.assign(h.partitionLeaderEpoch, h.baseOffset);
-      records += h.recordsCount;
-    }
-    this.write(buf, headers, nowMs);
-    this.updateProducers(buf, headers, this.active);
-    this.unflushedMessages += records;
-    if (this.unflushedMessages >= this.cfg.flushMessages) this.flush(nowMs);
+    for (const h of headers) records += h.recordsCount;
+    const refused = this.store(buf, headers, records, nowMs);
+    if (refused) return refused;
     return {
       baseOffset: headers[0]!.baseOffset,
       lastOffset: headers.at(-1)!.baseOffset + headers.at(-1)!.lastOffsetDelta,
@@ -359,6 +363,42 @@ export class Log {
       records,
       duplicate: false,
     };
+  }
+
+  /**
+   * Store offset-assigned batches: leader-epoch checkpoint, segment (rolling first if due),
+   * producer state, and the flush policy. All or nothing: when a write fails for lack of space or
+   * an I/O error, everything it changed is undone (the segment cut back, the epochs and producer
+   * state as before), the log dir is told, and the append is refused with KAFKA_STORAGE_ERROR.
+   * Nothing of a refused append is ever served: the log end did not move.
+   */
+  private store(buf: Buffer, headers: readonly BatchHeader[], records: number, nowMs: number): AppendRefused | null {
+    const endBefore = this.logEndOffset;
+    try {
+      for (const h of headers) this.epochs.assign(h.partitionLeaderEpoch, h.baseOffset);
+      this.write(buf, headers, nowMs);
+      this.updateProducers(buf, headers, this.active);
+      this.unflushedMessages += records;
+      if (this.unflushedMessages >= this.cfg.flushMessages) this.flush(nowMs);
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      this.undoAppend(endBefore);
+      this.writeState?.writeFailed(err, 'append');
+      return {
+        errorCode: ErrorCode.KAFKA_STORAGE_ERROR,
+        message: `${this.dir}: the append could not be stored (${(err as NodeJS.ErrnoException).code}); nothing was written`,
+      };
+    }
+    if (this.writeState?.failing) this.writeState.writeSucceeded();
+    return null;
+  }
+
+  /** After a failed append: back to a log ending at `endBefore`, as if the append never happened. */
+  private undoAppend(endBefore: number): void {
+    // The segment cut itself back if its write failed; a later step (the producer state's
+    // aborted-txn index, a flush) failing leaves batches to remove, and the state to rebuild.
+    if (this.logEndOffset > endBefore) this.truncateTo(endBefore);
+    else this.epochs.truncateFromEnd(endBefore);
   }
 
   private write(buf: Buffer, headers: readonly BatchHeader[], nowMs: number): void {
@@ -382,9 +422,10 @@ export class Log {
     const started = performance.now();
     this.active.flush();
     this.onFlush?.((performance.now() - started) / 1000);
-    this.segments.push(LogSegment.create(this.dir, baseOffset, this.cfg.indexIntervalBytes, nowMs));
-    // The producer state covers every batch below the new segment: snapshot it there.
+    // The producer state covers every batch below the new segment: snapshot it there. Written
+    // before the segment is made, so a snapshot that cannot be written (a full disk) rolls nothing.
     writeSnapshotFile(this.dir, baseOffset, this.producers.snapshotEntries());
+    this.segments.push(LogSegment.create(this.dir, baseOffset, this.cfg.indexIntervalBytes, nowMs));
     this.logger.debug({ dir: this.dir, baseOffset }, 'rolled a new segment');
   }
 
@@ -568,9 +609,13 @@ export class Log {
   }
 
   close(nowMs: number): void {
-    this.flush(nowMs);
-    writeSnapshotFile(this.dir, this.logEndOffset, this.producers.snapshotEntries());
-    for (const s of this.segments) s.close();
+    try {
+      this.flush(nowMs);
+      // Saves replaying the last segment at the next start; a full disk only costs that replay.
+      writeSnapshotFile(this.dir, this.logEndOffset, this.producers.snapshotEntries());
+    } finally {
+      for (const s of this.segments) s.close();
+    }
   }
 
   // ---- producer state and transactions ---------------------------------------------------------

@@ -78,24 +78,25 @@ export class SegmentIndexes {
     const rel = offset - this.baseOffset;
     const last = this.offsets.length - 1;
     if (last >= 0 && (rel <= this.offsets[last]! || position <= this.positions[last]!)) return;
-    this.offsets.push(rel);
-    this.positions.push(position);
     const b = Buffer.allocUnsafe(offsetIndexEntryBytes);
     b.writeInt32BE(rel, 0);
     b.writeInt32BE(position, 4);
+    // Written before it is remembered: an entry whose write failed (a full disk) is not used.
     writeSync(logFiles.fd(this.offsetPath), b, 0, b.length, (last + 1) * offsetIndexEntryBytes);
+    this.offsets.push(rel);
+    this.positions.push(position);
   }
 
   addTime(timestamp: number, offset: number): void {
     const last = this.times.length - 1;
     if (last >= 0 && timestamp <= this.times[last]!) return;
     const rel = offset - this.baseOffset;
-    this.times.push(timestamp);
-    this.timeOffsets.push(rel);
     const b = Buffer.allocUnsafe(timeIndexEntryBytes);
     b.writeBigInt64BE(BigInt(timestamp), 0);
     b.writeInt32BE(rel, 8);
     writeSync(logFiles.fd(this.timePath), b, 0, b.length, (last + 1) * timeIndexEntryBytes);
+    this.times.push(timestamp);
+    this.timeOffsets.push(rel);
   }
 
   /** Position of the last indexed batch starting at or before `offset` (0 when none). */

@@ -18,6 +18,7 @@ import type { RaftMetrics } from './raft-metrics.js';
 import type { DescribeQuorumResponse, ReplicaState } from '../../rpc/kraft-rpc.js';
 import type { StateMachine } from './state-machine.js';
 import { ErrorCode } from '../../common/errors.js';
+import { isDiskFull, isStorageError } from '../../storage/log-dir-health.js';
 
 interface RaftDriverOptions<S extends StateMachine = StateMachine> {
   readonly core: RaftCoreConfig;
@@ -259,6 +260,13 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
     } catch (err) {
       this.stopped = true;
       if (this.timer) clearInterval(this.timer);
+      // As Kafka halts when its metadata log dir fails: a write of the log or quorum-state that
+      // failed stops the node before anything depending on it was sent (persist, then send).
+      if (isStorageError(err))
+        this.options.logger.fatal(
+          { metadataLogDir: this.options.store.dir, code: (err as NodeJS.ErrnoException).code, full: isDiskFull(err) },
+          'metadata log dir write failed (full disk?): stopping; nothing unpersisted was acknowledged or voted; restart once space returns (recovery cuts a torn tail)',
+        );
       this.options.onFatal(err);
     } finally {
       this.running = false;
