@@ -4,12 +4,15 @@
 // proxied cluster modelled on a cluster-config folder (default cluster-configs/three-node) or of N
 // generated combined nodes (jepsen-like/). Prints the verdict, the store
 // directory and the command that repeats the run. Exit 0 valid, 1 invalid, 2 the run broke.
+// `raftka jepsen campaign ...`: many runs in a row (jepsen-campaign-command.ts).
 import { relative } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { repoPath } from '../common/paths.js';
-import { faultKinds, type FaultKind } from '../../jepsen-like/src/nemesis/nemesis.js';
+import { faultKinds, parseFaultKinds } from '../../jepsen-like/src/nemesis/nemesis.js';
 import { scheduleNames, type ScheduleName } from '../../jepsen-like/src/nemesis/schedules.js';
 import { runWorkload, type WorkloadName } from '../../jepsen-like/src/runner/run.js';
+import { repeatCommand } from '../../jepsen-like/src/runner/run-command.js';
+import { campaignCommand } from './jepsen-campaign-command.js';
 
 interface RunArgs {
   workload: string;
@@ -79,39 +82,29 @@ const runCommand: CommandModule<object, RunArgs> = {
         default: 4000,
         describe: 'how long each fault lasts (and half of it between faults)',
       })
-      .check((a) => {
-        const bad = a.nemesis
-          .split(',')
-          .filter((f) => f !== '' && f !== 'none' && !(faultKinds as readonly string[]).includes(f));
-        if (bad.length > 0) throw new Error(`unknown nemesis: ${bad.join(', ')}`);
-        return true;
-      }),
+      .check((a) => parseFaultKinds(a.nemesis).length >= 0),
   handler: async (args) => {
     const seed = args.seed ?? Math.floor(Math.random() * 1_000_000);
-    const nemesis = args.nemesis
-      .split(',')
-      .filter((f): f is FaultKind => (faultKinds as readonly string[]).includes(f));
+    const nemesis = parseFaultKinds(args.nemesis);
     const schedule = (args.schedule ?? null) as ScheduleName | null;
     const configDir =
       args.nodes === undefined
         ? (args['config-dir'] ?? relative(process.cwd(), repoPath('cluster-configs', 'three-node')))
         : null;
-    const cluster = configDir === null ? `--nodes ${args.nodes}` : `--config-dir ${configDir}`;
-    const command = [
-      'raftka jepsen run',
-      `--workload ${args.workload}`,
-      `--seed ${seed}`,
-      `--time-limit ${args['time-limit']}`,
-      schedule ? `--schedule ${schedule}` : `--nemesis ${nemesis.join(',') || 'none'}`,
-      args.unsafe ? '--unsafe' : '',
-      `--concurrency ${args.concurrency}`,
-      `--keys ${args.keys}`,
-      cluster,
-      `--sub-via ${args['sub-via']}`,
-      `--nemesis-interval-ms ${args['nemesis-interval-ms']}`,
-    ]
-      .filter((s) => s !== '')
-      .join(' ');
+    const command = repeatCommand({
+      workload: args.workload,
+      seed,
+      timeLimitS: args['time-limit'],
+      nemesis,
+      schedule,
+      unsafe: args.unsafe,
+      concurrency: args.concurrency,
+      keys: args.keys,
+      configDir,
+      nodes: args.nodes ?? 3,
+      subVia: args['sub-via'],
+      nemesisIntervalMs: args['nemesis-interval-ms'],
+    });
     process.stderr.write(`seed ${seed}; to run again: ${command}\n`);
     const r = await runWorkload({
       workload: args.workload as WorkloadName,
@@ -149,6 +142,10 @@ const runCommand: CommandModule<object, RunArgs> = {
 export const jepsenCommand: CommandModule = {
   command: 'jepsen <command>',
   describe: 'Fault-injection runs with recorded histories and checkers (jepsen-like/)',
-  builder: (y) => y.command(runCommand as unknown as CommandModule).demandCommand(1),
+  builder: (y) =>
+    y
+      .command(runCommand as unknown as CommandModule)
+      .command(campaignCommand as unknown as CommandModule)
+      .demandCommand(1),
   handler: () => {},
 };

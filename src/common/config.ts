@@ -55,6 +55,8 @@ const keys: Readonly<Record<string, KeySpec>> = {
   'admin.listener': { kind: str, default: null },
   'replica.listener': { kind: str, default: null },
   'raftka.connect.address.map': { kind: list, default: null },
+  // TEST ONLY (jepsen-like slow-disk / kill-in-write): a control file for src/common/fault-hooks.ts.
+  'raftka.test.fault.control.file': { kind: str, default: null },
   'metrics.partition.enable': { kind: bool, default: 'false' },
   'num.partitions': { kind: positive, default: '1' },
   'default.replication.factor': { kind: int(1, 32767), default: '1' },
@@ -399,7 +401,13 @@ function parseAddresses(
   logDirs: string[],
 ): Pick<
   NodeConfig,
-  'interBrokerListenerName' | 'logDirs' | 'metadataLogDir' | 'adminListener' | 'replicaListener' | 'connectAddressMap'
+  | 'interBrokerListenerName'
+  | 'logDirs'
+  | 'metadataLogDir'
+  | 'adminListener'
+  | 'replicaListener'
+  | 'connectAddressMap'
+  | 'testFaultControlFile'
 > {
   return {
     interBrokerListenerName: r.required('inter.broker.listener.name').toUpperCase(),
@@ -416,6 +424,7 @@ function parseAddresses(
         return [`${a.host}:${a.port}`, `${b.host}:${b.port}`] as const;
       }),
     ),
+    testFaultControlFile: r.raw('raftka.test.fault.control.file')?.trim() || null,
   };
 }
 

@@ -9,6 +9,9 @@
 //                       config files stay free of paths)
 //   <name>.log          the node's stdout+stderr (pino JSON), appended across restarts
 //   <name>.pid          its pid while it runs
+// An optional `<name>.env` beside `<name>.properties` (KEY=VALUE lines, # comments) adds
+// environment variables to that node's process only (the jepsen-like harness preloads
+// libfaketime this way, with a clock offset file of each node's own).
 //
 // Invariants:
 // - Every config is loaded and validated, and all storage is checked, before any node starts.
@@ -397,11 +400,27 @@ interface Started {
   exit: string | null; // "code 1" / "signal SIGKILL" once it exited
 }
 
+/** This process's environment plus the node's `<name>.env` file, when there is one. */
+function nodeEnvironment(node: ClusterNode): NodeJS.ProcessEnv {
+  const file = node.configPath.replace(/\.properties$/, '.env');
+  if (!existsSync(file)) return process.env;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const t = line.trim();
+    if (t === '' || t.startsWith('#')) continue;
+    const eq = t.indexOf('=');
+    if (eq <= 0) throw new ClusterError(`${file}: not KEY=VALUE: "${t}"`);
+    env[t.slice(0, eq).trim()] = t.slice(eq + 1).trim();
+  }
+  return env;
+}
+
 function spawnNode(node: ClusterNode, repoRoot: string): Started {
+  const env = nodeEnvironment(node);
   const out = openSync(node.logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, serverArgs(node, repoRoot), { detached: true, stdio: ['ignore', out, out] });
+    child = spawn(process.execPath, serverArgs(node, repoRoot), { detached: true, stdio: ['ignore', out, out], env });
   } finally {
     closeSync(out);
   }

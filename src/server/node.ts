@@ -8,6 +8,7 @@ import type { MetadataState } from '../metadata/metadata-state.js';
 import type { RaftDriver } from '../raft/driver/raft-driver.js';
 import { adoptZkModeDirectories, readMetaProperties } from './storage-format.js';
 import { setConnectAddressMap } from '../common/connect-address.js';
+import { configureFaultHooks } from '../common/fault-hooks.js';
 import { startMetadataRaft } from './metadata-raft.js';
 import { nodeRpcSecurity } from '../security/rpc-tls.js';
 import { createNodeRegistry, registerImageGauges } from './node-metrics.js';
@@ -41,6 +42,7 @@ export async function startNode(
   onFatal: (err: unknown) => void,
 ): Promise<RunningNode> {
   setConnectAddressMap(config.connectAddressMap);
+  configureFaultHooks(config.testFaultControlFile, logger);
   const adoptedLogDirs = adoptZkModeDirectories(config);
   for (const dir of adoptedLogDirs)
     logger.info({ dir }, "adopted a ZooKeeper-mode Kafka broker's log directory (meta.properties version 0 → 1)");

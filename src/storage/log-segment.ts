@@ -5,6 +5,7 @@
 // corrupt batch is never served. File names are the base offset, zero-padded to 20 digits.
 import { fstatSync, fsyncSync, ftruncateSync, readSync, rmSync, writeSync } from 'node:fs';
 import { logFiles } from './file-pool.js';
+import { slowDiskSync } from '../common/fault-hooks.js';
 import { join } from 'node:path';
 import {
   batchHeaderBytes,
@@ -116,6 +117,7 @@ export class LogSegment {
     };
     try {
       let written = 0;
+      slowDiskSync();
       while (written < at)
         written += segmentIo.write(logFiles.fd(this.path), buf, written, at - written, before.bytes + written);
       let pos = before.bytes;
@@ -304,6 +306,7 @@ export class LogSegment {
   }
 
   flush(): void {
+    slowDiskSync();
     fsyncSync(logFiles.fd(this.path));
     this.indexes.flush();
     this.txnIndex.flush();

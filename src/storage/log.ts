@@ -10,6 +10,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { assert } from '../common/assert.js';
+import { maybePauseInside } from '../common/fault-hooks.js';
 import { ErrorCode } from '../common/errors.js';
 import {
   buildRecordBatch,
@@ -425,6 +426,7 @@ export class Log {
     // The producer state covers every batch below the new segment: snapshot it there. Written
     // before the segment is made, so a snapshot that cannot be written (a full disk) rolls nothing.
     writeSnapshotFile(this.dir, baseOffset, this.producers.snapshotEntries());
+    maybePauseInside('segment-roll'); // test-only: jepsen-like kills the node here
     this.segments.push(LogSegment.create(this.dir, baseOffset, this.cfg.indexIntervalBytes, nowMs));
     this.logger.debug({ dir: this.dir, baseOffset }, 'rolled a new segment');
   }

@@ -5,6 +5,8 @@
 // node j's Kafka listener through a client proxy (advertised.listeners), so HarnessNet can cut
 // any directed link. The harness itself observes the nodes directly (admin HTTP, real Kafka
 // ports), never through the proxies. Process faults: kill -9 and restart, SIGSTOP / SIGCONT.
+// Clock, disk and kill-in-write faults need per-node setup before the first start (libfaketime
+// env files, tmpfs log dirs, fault-hook control files): the NodeFaultKit for the run's kinds.
 import { findCoordinator } from '../../../src/client/group-client.js';
 import { KafkaClient, type PartitionInfo } from '../../../src/client/kafka-client.js';
 import { ClusterFixture, freePorts, type NodeLayout } from '../../../src/testing/cluster-fixture.js';
@@ -12,6 +14,7 @@ import { processIsAlive } from '../../../src/common/processes.js';
 import { HarnessNet } from '../net/harness-net.js';
 import type { ConfigFolder } from './config-folder.js';
 import { LinkProxy } from '../net/link-proxy.js';
+import { NodeFaultKit } from '../nemesis/node-fault-kit.js';
 
 interface HarnessClusterOptions {
   /** The folder the nodes are modelled on (their count, ids and settings); without it, `nodes` combined nodes with the fixture's settings. */
@@ -19,6 +22,8 @@ interface HarnessClusterOptions {
   readonly nodes?: number;
   /** Properties for every node (e.g. unclean.leader.election.enable), over the folder's. */
   readonly overrides?: Readonly<Record<string, string>>;
+  /** The run's fault kinds: the node faults among them get their per-node setup (NodeFaultKit). */
+  readonly faultKinds?: readonly string[];
 }
 
 type ListenerKind = 'controller' | 'replica' | 'kafka';
@@ -37,6 +42,7 @@ export class HarnessCluster {
   private readonly states = new Map<number, NodeState>();
   private readonly pids = new Map<number, number>();
   private observer: KafkaClient | null = null;
+  private nudges = 0;
 
   private constructor(
     readonly fixture: ClusterFixture,
@@ -44,6 +50,8 @@ export class HarnessCluster {
     private readonly links: readonly LinkProxy[],
     /** Kafka listeners as clients see them: through the client proxies. */
     readonly bootstrapServers: string,
+    /** Per-node setup for clock, disk and kill-in-write faults. */
+    readonly faultKit: NodeFaultKit,
   ) {
     this.net = new HarnessNet(links);
     for (const id of nodeIds) this.states.set(id, 'running');
@@ -63,6 +71,7 @@ export class HarnessCluster {
       }
     }
     for (const to of ids) plan.push({ from: 'client', to, kind: 'kafka', port: ports[next++]! });
+    const kit = NodeFaultKit.create(options.faultKinds ?? []);
     let layout: NodeLayout | null = null;
     const target = (l: NodeLayout, p: LinkPlan): number =>
       (p.kind === 'controller' ? l.controller : p.kind === 'replica' ? l.replica : l.kafka)[p.to - 1]!;
@@ -76,6 +85,7 @@ export class HarnessCluster {
         return {
           ...options.folder?.settings[k],
           ...options.overrides,
+          ...kit.overrides(id),
           'raftka.connect.address.map': map.join(','),
           'advertised.listeners': `PLAINTEXT://127.0.0.1:${clientPort}`,
         };
@@ -92,8 +102,10 @@ export class HarnessCluster {
         .filter((p) => p.from === 'client')
         .map((p) => `127.0.0.1:${p.port}`)
         .join(','),
+      kit,
     );
     try {
+      kit.prepare(fixture.configDir, fixture.dataDir, ids);
       await Promise.all(links.map((link, i) => link.start(plan[i]!.port)));
       await fixture.up();
       await cluster.refreshPids();
@@ -159,6 +171,11 @@ export class HarnessCluster {
     );
   }
 
+  /** Writes a few metadata records (a one-partition scratch topic), so a metadata snapshot comes due. */
+  async nudgeMetadata(): Promise<void> {
+    await this.freshObserver().createTopic(`jepsen-nudge-${++this.nudges}`, 1, 1);
+  }
+
   async kill(id: number): Promise<void> {
     if (this.states.get(id) === 'killed') return;
     if (this.states.get(id) === 'paused') process.kill(this.pids.get(id)!, 'SIGCONT');
@@ -172,6 +189,18 @@ export class HarnessCluster {
     await this.fixture.up();
     await this.refreshPids();
     for (const [id, s] of this.states) if (s === 'killed') this.states.set(id, 'running');
+  }
+
+  /**
+   * Starts again the nodes that stopped by themselves (a node whose metadata log dir filled up
+   * halts); returns their ids.
+   */
+  async restartExited(): Promise<number[]> {
+    const exited = this.nodeIds.filter((id) => this.states.get(id) === 'running' && !processIsAlive(this.pids.get(id)!));
+    if (exited.length === 0) return [];
+    await this.fixture.up();
+    await this.refreshPids();
+    return exited;
   }
 
   pause(id: number): void {
@@ -201,7 +230,11 @@ export class HarnessCluster {
       if (pid !== undefined && this.states.get(id) === 'paused' && processIsAlive(pid)) process.kill(pid, 'SIGCONT');
     }
     this.net.heal();
-    await this.fixture.destroy();
+    // tmpfs log dirs go first (lazily: the nodes still hold them), so removing the data dir
+    // meets no mount point; the nodes are then killed at once, their data being thrown away.
+    const mounted = this.faultKit.mounted;
+    this.faultKit.release();
+    await this.fixture.destroy(mounted ? { graceful: false } : {});
     await Promise.all(this.links.map((l) => l.close()));
   }
 

@@ -6,9 +6,21 @@
 // the fault windows. One seed gives the same choices (timings depend on the cluster).
 import { SeededRandom } from '../../../src/testing/seeded-random.js';
 import type { HarnessCluster } from '../cluster/harness-cluster.js';
+import { nodeFaultKinds, type NodeFaultKind } from './node-fault-kit.js';
+import { applyNodeFault } from './node-faults.js';
 
-export const faultKinds = ['kill', 'pause', 'partition', 'ring', 'leader-isolation', 'client-isolation'] as const;
-export type FaultKind = (typeof faultKinds)[number];
+const processNetKinds = ['kill', 'pause', 'partition', 'ring', 'leader-isolation', 'client-isolation'] as const;
+export type FaultKind = (typeof processNetKinds)[number] | NodeFaultKind;
+/** Every kind: processes and network here, clocks, disks and kill-in-write in node-faults.ts. */
+export const faultKinds: readonly FaultKind[] = [...processNetKinds, ...nodeFaultKinds];
+
+/** `kill,partition,...` (or `none` / empty) as kinds; throws naming the unknown ones. */
+export function parseFaultKinds(text: string): FaultKind[] {
+  const names = text.split(',').filter((f) => f !== '' && f !== 'none');
+  const bad = names.filter((f) => !(faultKinds as readonly string[]).includes(f));
+  if (bad.length > 0) throw new Error(`unknown nemesis: ${bad.join(', ')}`);
+  return names as FaultKind[];
+}
 
 export interface FaultEvent {
   readonly kind: FaultKind | string;
@@ -76,8 +88,8 @@ export class Nemesis {
       const { targets, detail, heal } = await this.apply(kind);
       this.options.onEvent({ kind, phase: 'start', targets, detail });
       await this.sleep(this.options.intervalMs);
-      await heal();
-      this.options.onEvent({ kind, phase: 'stop', targets, detail });
+      const healed = await heal();
+      this.options.onEvent({ kind, phase: 'stop', targets, detail: healed ?? detail });
       if (!this.running) break;
       await this.sleep(this.options.intervalMs / 2);
     }
@@ -114,7 +126,9 @@ export class Nemesis {
     return { targets: [this.rng.pick(ids)], aim: 'one node' };
   }
 
-  private async apply(kind: FaultKind): Promise<{ targets: number[]; detail: string; heal: () => Promise<void> }> {
+  private async apply(
+    kind: FaultKind,
+  ): Promise<{ targets: number[]; detail: string; heal: () => Promise<string | undefined | void> }> {
     const c = this.cluster;
     const ids = c.nodeIds;
     switch (kind) {
@@ -155,6 +169,10 @@ export class Nemesis {
         c.net.isolateClients([target]);
         return { targets: [target], detail: `clients cannot reach node ${target}`, heal: async () => c.net.heal() };
       }
+      case 'clock-skew':
+        return applyNodeFault(kind, c, this.rng, [...ids]);
+      default:
+        return applyNodeFault(kind, c, this.rng, (await this.processTargets()).targets);
     }
   }
 }

@@ -40,7 +40,10 @@ export function faultWindows(history: readonly Op[]): FaultWindow[] {
       const s = open.get(key);
       if (s) {
         open.delete(key);
-        out.push({ kind: v.kind, detail: (s.value as { detail: string }).detail, start: s.time, end: op.time });
+        // A stop that says what happened meanwhile (a kill inside a write, a restart) adds it.
+        const started = (s.value as { detail: string }).detail;
+        const detail = v.detail === started ? started : `${started} → ${v.detail}`;
+        out.push({ kind: v.kind, detail, start: s.time, end: op.time });
       }
     }
   }
@@ -79,6 +82,12 @@ function shade(windows: readonly FaultWindow[], maxX: number): string {
     ring: '#b8a6f4',
     'leader-isolation': '#a6f4e0',
     'client-isolation': '#d0d0d0',
+    'clock-skew': '#c8e6a0',
+    'clock-jump': '#a0d070',
+    'disk-full': '#d8b090',
+    'slow-disk': '#e8d0b0',
+    'kill-snapshot': '#f08080',
+    'kill-roll': '#e07090',
   };
   return windows
     .map((w) => {

@@ -141,6 +141,7 @@ async function startRunCluster(
   log(`starting ${folder ? `the ${folder.settings.length} nodes of ${o.configDir}` : `${o.nodes} nodes`}`);
   const cluster = await HarnessCluster.start({
     ...(folder ? { folder } : { nodes: o.nodes }),
+    faultKinds: o.schedule ? [] : o.nemesis,
     overrides:
       o.workload === 'txn'
         ? { ...runOverrides, ...txnOverrides(o.unsafe), 'min.insync.replicas': '2' }
