@@ -37,7 +37,8 @@ function parseWorkloads(text: string): WorkloadName[] {
 
 export const campaignCommand: CommandModule<object, CampaignArgs> = {
   command: 'campaign',
-  describe: 'Many seeded runs in a row (workloads and nemesis mixes rotating), one summary: campaign.json + campaign.html',
+  describe:
+    'Many seeded runs in a row (workloads and nemesis mixes rotating), one summary: campaign.json + campaign.html',
   builder: (y) =>
     y
       .option('runs', { type: 'number', default: 10, describe: 'how many runs' })
@@ -47,7 +48,11 @@ export const campaignCommand: CommandModule<object, CampaignArgs> = {
         default: 'kill,partition',
         describe: `the kinds the runs' mixes are drawn from: ${faultKinds.join(', ')}`,
       })
-      .option('workload', { type: 'string', default: 'queue,txn', describe: 'workloads taken in turn: queue, metadata, txn' })
+      .option('workload', {
+        type: 'string',
+        default: 'queue,txn',
+        describe: 'workloads taken in turn: queue, metadata, txn',
+      })
       .option('seed', { type: 'number', describe: 'seed of the whole campaign (default: random)' })
       .option('unsafe', {
         type: 'boolean',
@@ -55,7 +60,10 @@ export const campaignCommand: CommandModule<object, CampaignArgs> = {
         describe: "every run with the workload's unsafe settings (anomalies expected: counted, not failing)",
       })
       .option('store', { type: 'string', default: 'store', describe: 'where the campaign folder is written' })
-      .option('config-dir', { type: 'string', describe: 'the cluster-config folder (default cluster-configs/three-node)' })
+      .option('config-dir', {
+        type: 'string',
+        describe: 'the cluster-config folder (default cluster-configs/three-node)',
+      })
       .option('nodes', { type: 'number', describe: 'instead of --config-dir: N generated combined nodes' })
       .conflicts('nodes', 'config-dir')
       .option('concurrency', { type: 'number', default: 4 })

@@ -80,7 +80,15 @@ test('a campaign of 3 runs under clock, disk and kill-in-write faults: every run
   assert.ok(m, `${r.stdout}\n${r.stderr}`);
   const dir = m[1]!;
   const summary = JSON.parse(readFileSync(join(dir, 'campaign.json'), 'utf8')) as CampaignJson;
-  assert.equal(r.code, 0, JSON.stringify(summary.runs.map((x) => [x.verdict, x.anomalies, x.error]), null, 1));
+  assert.equal(
+    r.code,
+    0,
+    JSON.stringify(
+      summary.runs.map((x) => [x.verdict, x.anomalies, x.error]),
+      null,
+      1,
+    ),
+  );
   assert.equal(summary.totals.runs, 3);
   assert.equal(summary.totals.valid, 3);
   assert.deepEqual(
@@ -108,7 +116,9 @@ test('a campaign of 3 runs under clock, disk and kill-in-write faults: every run
       'a log dir was filled',
     );
   assert.ok(
-    stops.some((s) => /^kill-(snapshot|roll): killed -9 inside a (metadata snapshot write|partition segment roll)/.test(s)),
+    stops.some((s) =>
+      /^kill-(snapshot|roll): killed -9 inside a (metadata snapshot write|partition segment roll)/.test(s),
+    ),
     stops.join('\n'),
   );
   // libfaketime really moved the nodes' wall clocks: their own log timestamps leap by seconds.

@@ -196,7 +196,9 @@ export class HarnessCluster {
    * halts); returns their ids.
    */
   async restartExited(): Promise<number[]> {
-    const exited = this.nodeIds.filter((id) => this.states.get(id) === 'running' && !processIsAlive(this.pids.get(id)!));
+    const exited = this.nodeIds.filter(
+      (id) => this.states.get(id) === 'running' && !processIsAlive(this.pids.get(id)!),
+    );
     if (exited.length === 0) return [];
     await this.fixture.up();
     await this.refreshPids();

@@ -88,8 +88,9 @@ export class Nemesis {
       const { targets, detail, heal } = await this.apply(kind);
       this.options.onEvent({ kind, phase: 'start', targets, detail });
       await this.sleep(this.options.intervalMs);
+      // A heal may say what happened meanwhile (a kill inside a write): the stop event's detail.
       const healed = await heal();
-      this.options.onEvent({ kind, phase: 'stop', targets, detail: healed ?? detail });
+      this.options.onEvent({ kind, phase: 'stop', targets, detail: typeof healed === 'string' ? healed : detail });
       if (!this.running) break;
       await this.sleep(this.options.intervalMs / 2);
     }
@@ -126,9 +127,7 @@ export class Nemesis {
     return { targets: [this.rng.pick(ids)], aim: 'one node' };
   }
 
-  private async apply(
-    kind: FaultKind,
-  ): Promise<{ targets: number[]; detail: string; heal: () => Promise<string | undefined | void> }> {
+  private async apply(kind: FaultKind): Promise<{ targets: number[]; detail: string; heal: () => Promise<unknown> }> {
     const c = this.cluster;
     const ids = c.nodeIds;
     switch (kind) {

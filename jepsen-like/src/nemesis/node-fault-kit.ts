@@ -10,16 +10,7 @@
 //   disk is a filler file written until ENOSPC, freed by deleting it. Needs root.
 // - Slow disk and kill-in-write: the node's test-only fault hooks (src/common/fault-hooks.ts),
 //   steered through a control file per node (`raftka.test.fault.control.file`).
-import {
-  closeSync,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mountTmpfs } from '../../../src/testing/tmpfs.js';
@@ -223,4 +214,3 @@ export class NodeFaultKit {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
-

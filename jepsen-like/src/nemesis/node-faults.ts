@@ -49,7 +49,9 @@ function clockFault(kind: 'clock-skew' | 'clock-jump', c: HarnessCluster, rng: S
 }
 
 function diskFull(c: HarnessCluster, targets: number[]): AppliedFault {
-  const filled = targets.map((id) => `node ${id} (${(c.faultKit.fillDisk(c.dataDir, id) / 1048576).toFixed(1)} MiB filler)`);
+  const filled = targets.map(
+    (id) => `node ${id} (${(c.faultKit.fillDisk(c.dataDir, id) / 1048576).toFixed(1)} MiB filler)`,
+  );
   return {
     targets,
     detail: `log dir filled to the brim: ${filled.join(', ')}`,

@@ -180,7 +180,9 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
       error: r.error,
     };
     runs.push(run);
-    log(`run ${i + 1}/${o.runs}: ${run.verdict}; ops ${run.ops}, faults ${run.faults}, anomalies ${countsText(run.anomalies)}`);
+    log(
+      `run ${i + 1}/${o.runs}: ${run.verdict}; ops ${run.ops}, faults ${run.faults}, anomalies ${countsText(run.anomalies)}`,
+    );
     writeSummary(dir, o, runs); // after every run, so an interrupted campaign keeps its summary
   }
   const invalidSafe = runs.some((r) => r.verdict === 'invalid' && !r.unsafe);
