@@ -10,7 +10,7 @@
 //   as a stuck synchronous write does), metadata log writes too (without blocking).
 // - kill-snapshot / kill-roll: the targets stop inside their next metadata snapshot write /
 //   partition segment roll, and are killed -9 there the moment the harness sees it; healed by a
-//   restart. If none began within the fault's interval, the stop event says so. (kill-snapshot
+//   restart. If none began within the fault's interval (at least 5 s), the stop event says so. (kill-snapshot
 //   creates a scratch topic, since a snapshot is only written after new metadata records.)
 // Who calls: nemesis.ts. Setup (libfaketime, tmpfs, hook control files): node-fault-kit.ts.
 import type { SeededRandom } from '../../../src/testing/seeded-random.js';
@@ -27,6 +27,11 @@ interface AppliedFault {
 const hookPollMs = 10;
 /** How long an armed node holds still inside a write for the kill to land. */
 const pauseInsideMs = 15_000;
+/**
+ * The least time a node stays armed, however short the nemesis interval: snapshots come due
+ * every 2 s at best (metadata.log.max.snapshot.interval.ms) and rolls 2 s after an append.
+ */
+const armedMinMs = 5_000;
 
 const signed = (s: number): string => `${s >= 0 ? '+' : ''}${s} s`;
 
@@ -88,6 +93,7 @@ function killInWrite(kind: 'kill-snapshot' | 'kill-roll', c: HarnessCluster, tar
   // nodes read the control file within 200 ms; snapshots come due metadata.log.max.snapshot.interval.ms later.)
   if (kind === 'kill-snapshot') void c.nudgeMetadata().catch(() => undefined);
   const killed: number[] = [];
+  const armedAt = performance.now();
   let watching = true;
   const watch = (async () => {
     while (watching && killed.length < targets.length) {
@@ -103,6 +109,8 @@ function killInWrite(kind: 'kill-snapshot' | 'kill-roll', c: HarnessCluster, tar
     targets,
     detail: `node ${targets.join(', ')} armed: kill -9 inside the next ${what}`,
     heal: async () => {
+      while (killed.length < targets.length && performance.now() - armedAt < armedMinMs)
+        await new Promise((r) => setTimeout(r, hookPollMs));
       watching = false;
       await watch;
       for (const id of targets) kit.setHooks(id, {});
