@@ -86,18 +86,18 @@ export class NodeFaultKit {
   private constructor(
     private readonly dir: string,
     private readonly needs: Needs,
+    /** libfaketime's path when clock faults are wanted. */
+    private readonly faketime: string | null,
   ) {}
 
   /** A kit for `kinds` (throws FaultSetupError when a kind cannot be made here). */
   static create(kinds: readonly string[]): NodeFaultKit {
     const needs = needsOf(kinds);
-    if (needs.clock) {
-      const ft = findFaketime();
-      if ('reason' in ft) throw new FaultSetupError(ft.reason);
-    }
+    const ft = needs.clock ? findFaketime() : null;
+    if (ft && 'reason' in ft) throw new FaultSetupError(ft.reason);
     if (needs.tmpfs && process.getuid?.() !== 0)
       throw new FaultSetupError('disk-full needs root (a tmpfs per node as its log dir)');
-    return new NodeFaultKit(mkdtempSync(join(tmpdir(), 'raftka-faults-')), needs);
+    return new NodeFaultKit(mkdtempSync(join(tmpdir(), 'raftka-faults-')), needs, ft?.path ?? null);
   }
 
   /** Whether tmpfs log dirs are mounted. */
@@ -119,14 +119,12 @@ export class NodeFaultKit {
    */
   prepare(configDir: string, dataDir: string, ids: readonly number[]): void {
     for (const id of ids) {
-      if (this.needs.clock) {
-        const ft = findFaketime();
-        if ('reason' in ft) throw new FaultSetupError(ft.reason);
+      if (this.faketime !== null) {
         writeFileSync(this.offsetFile(id), '+0\n');
         writeFileSync(
           join(configDir, `node-${id - 1}.env`),
           [
-            `LD_PRELOAD=${ft.path}`,
+            `LD_PRELOAD=${this.faketime}`,
             `FAKETIME_TIMESTAMP_FILE=${this.offsetFile(id)}`,
             'FAKETIME_CACHE_DURATION=1',
             'FAKETIME_DONT_FAKE_MONOTONIC=1',

@@ -40,8 +40,9 @@ const history: Op[] = [
 ];
 
 test('faultWindows pairs start and stop per kind and targets; an open fault ends with the history', () => {
+  // A stop whose detail differs (what happened meanwhile: a restart, a kill inside a write) adds it.
   assert.deepEqual(faultWindows(history), [
-    { kind: 'kill', detail: 'kill -9 <node 2>', start: 1000, end: 3000 },
+    { kind: 'kill', detail: 'kill -9 <node 2> → restart', start: 1000, end: 3000 },
     { kind: 'partition', detail: '1 | 2 3', start: 3500, end: 4100 },
   ]);
 });
