@@ -35,8 +35,11 @@ interface RuleContext {
 const kindPort = (ports: NetnsPorts, kind: string): number =>
   kind === 'controller' ? ports.controller : kind === 'replica' ? ports.replica : ports.kafka;
 
-/** Per-mille threshold for `numgen random mod 1000 < x` (percent with one decimal). */
-const perMille = (percent: number): number => Math.max(0, Math.min(1000, Math.round(percent * 10)));
+/** The match for a random share of the packets (percent, one decimal): every packet at 100 %. */
+function share(percent: number): string {
+  const perMille = Math.max(0, Math.min(1000, Math.round(percent * 10)));
+  return perMille >= 1000 ? '' : `numgen random mod 1000 < ${perMille} `;
+}
 
 function quote(device: string): string {
   if (!/^[A-Za-z0-9_.-]+$/.test(device)) throw new Error(`unexpected device name ${device}`);
@@ -56,12 +59,9 @@ function fromRules(c: RuleContext, id: number, state: NetState): string[] {
       rules.push(`ip daddr ${to.address} tcp dport ${p} drop`, `ip daddr ${to.address} tcp sport ${p} drop`);
     }
     const d = state.degraded.get(pair);
-    if (d && d.lossPercent > 0)
-      rules.push(`ip daddr ${to.address} numgen random mod 1000 < ${perMille(d.lossPercent)} drop`);
+    if (d && d.lossPercent > 0) rules.push(`ip daddr ${to.address} ${share(d.lossPercent)}drop`);
     if (d && d.duplicatePercent > 0)
-      rules.push(
-        `ip daddr ${to.address} numgen random mod 1000 < ${perMille(d.duplicatePercent)} dup to ${quote(to.port)}`,
-      );
+      rules.push(`ip daddr ${to.address} ${share(d.duplicatePercent)}dup to ${quote(to.port)}`);
   }
   if (state.blocked.has(`client>${id}`)) rules.push(`ip daddr ${c.rootAddress} tcp sport ${c.ports.kafka} drop`);
   return rules;
