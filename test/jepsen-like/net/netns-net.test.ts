@@ -1,10 +1,12 @@
 // The `--net netns` fault backend. The nft script and the netem batches for HarnessNet's shapes
 // (pure, always run); then, as root where namespaces can be made, the kernel's effect: two
 // namespaces on a bridge, a TCP listener in each, and client isolation, a one-way cut and 100 %
-// loss really stopping connections until heal(), and every name gone after destroy().
+// loss really stopping connections until heal(), every name gone after destroy(), and the
+// leftovers of a harness that died (owner pid dead) swept away by the next one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { HarnessNet, noDegradation } from '../../../jepsen-like/src/net/harness-net.js';
 import { NetnsHosts, netnsUnavailable } from '../../../jepsen-like/src/net/netns-hosts.js';
@@ -104,7 +106,18 @@ test('netns faults in the kernel: client isolation, a one-way cut and 100 % loss
   skip: unavailable ?? false,
   timeout: 60_000,
 }, async (t) => {
+  // A leftover of a harness that died by SIGKILL: an owner file naming a dead pid, a namespace.
+  const dead = spawnSync('true').pid;
+  const taken = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  const stale = [...Array(40).keys()]
+    .map((i) => 200 + i)
+    .find((k) => !existsSync(`/run/raftka-jepsen-netns/${k}.owner`) && !taken.includes(`rjepsen${k}-`))!;
+  mkdirSync('/run/raftka-jepsen-netns', { recursive: true });
+  writeFileSync(`/run/raftka-jepsen-netns/${stale}.owner`, `${dead}\n`);
+  execFileSync('ip', ['netns', 'add', `rjepsen${stale}-9`]);
   const hosts = NetnsHosts.create([1, 2]);
+  assert.ok(hosts.swept.includes(`netns rjepsen${stale}-9`), `swept: ${hosts.swept.join(', ')}`);
+  assert.ok(!existsSync(`/run/raftka-jepsen-netns/${stale}.owner`));
   const servers: ChildProcess[] = [];
   t.after(() => {
     for (const s of servers) s.kill('SIGKILL');
