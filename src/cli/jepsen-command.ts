@@ -1,5 +1,5 @@
 // `raftka jepsen run [--workload queue|metadata|txn] [--nemesis kill,pause,partition,ring,leader-isolation,client-isolation |
-// --schedule kafka-2013|last-replica-standing] [--time-limit S] [--seed N] [--store DIR]
+// --schedule kafka-2013|last-replica-standing] [--net proxy|netns] [--time-limit S] [--seed N] [--store DIR]
 // [--unsafe] [--concurrency C] [--keys K] [--config-dir D | --nodes N]`: one run of the jepsen-like harness against a fresh
 // proxied cluster modelled on a cluster-config folder (default cluster-configs/three-node) or of N
 // generated combined nodes (jepsen-like/). Prints the verdict, the store
@@ -25,6 +25,7 @@ interface RunArgs {
   'config-dir'?: string;
   'nemesis-interval-ms': number;
   'sub-via': string;
+  net: string;
 }
 
 const runCommand: CommandModule<object, RunArgs> = {
@@ -74,6 +75,13 @@ const runCommand: CommandModule<object, RunArgs> = {
         describe:
           'queue polls: assign (own positions per process) or subscribe (one consumer group, commit before each poll completes)',
       })
+      .option('net', {
+        type: 'string',
+        default: 'proxy',
+        choices: ['proxy', 'netns'],
+        describe:
+          'proxy: every node on 127.0.0.1, every link a TCP proxy (no privileges); netns: every node in a network namespace of its own on a bridge of the run, faults by nftables and tc netem (root, iproute2, nftables; falls back to proxy with the reason printed)',
+      })
       .option('nemesis-interval-ms', {
         type: 'number',
         default: 4000,
@@ -84,6 +92,11 @@ const runCommand: CommandModule<object, RunArgs> = {
           .split(',')
           .filter((f) => f !== '' && f !== 'none' && !(faultKinds as readonly string[]).includes(f));
         if (bad.length > 0) throw new Error(`unknown nemesis: ${bad.join(', ')}`);
+        const packet = a.nemesis.split(',').filter((f) => ['loss', 'duplicate', 'reorder'].includes(f));
+        if (a.net === 'proxy' && packet.length > 0)
+          throw new Error(
+            `--nemesis ${packet.join(',')} needs --net netns: a TCP proxy forwards a byte stream and cannot lose, duplicate or reorder packets`,
+          );
         return true;
       }),
   handler: async (args) => {
@@ -108,6 +121,7 @@ const runCommand: CommandModule<object, RunArgs> = {
       `--keys ${args.keys}`,
       cluster,
       `--sub-via ${args['sub-via']}`,
+      `--net ${args.net}`,
       `--nemesis-interval-ms ${args['nemesis-interval-ms']}`,
     ]
       .filter((s) => s !== '')
@@ -122,6 +136,7 @@ const runCommand: CommandModule<object, RunArgs> = {
       store: args.store,
       nemesis,
       nemesisIntervalMs: args['nemesis-interval-ms'],
+      net: args.net as 'proxy' | 'netns',
       schedule,
       unsafe: args.unsafe,
       concurrency: args.concurrency,

@@ -6,8 +6,17 @@
 // the fault windows. One seed gives the same choices (timings depend on the cluster).
 import { SeededRandom } from '../../../src/testing/seeded-random.js';
 import type { HarnessCluster } from '../cluster/harness-cluster.js';
+import { applyLinkFault, linkFaultKinds } from './link-faults.js';
 
-export const faultKinds = ['kill', 'pause', 'partition', 'ring', 'leader-isolation', 'client-isolation'] as const;
+export const faultKinds = [
+  'kill',
+  'pause',
+  'partition',
+  'ring',
+  'leader-isolation',
+  'client-isolation',
+  ...linkFaultKinds,
+] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
 export interface FaultEvent {
@@ -155,6 +164,11 @@ export class Nemesis {
         c.net.isolateClients([target]);
         return { targets: [target], detail: `clients cannot reach node ${target}`, heal: async () => c.net.heal() };
       }
+      case 'loss':
+      case 'duplicate':
+      case 'delay':
+      case 'reorder':
+        return applyLinkFault(c, this.rng, kind);
     }
   }
 }
