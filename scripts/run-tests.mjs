@@ -47,6 +47,7 @@ const longestFirst = [
   'integration/replication.test.js',
   'integration/jepsen-txn.test.js',
   'integration/exactly-once-faults.test.js',
+  'integration/jepsen-netns.test.js',
 ];
 const isHeavy = (f) => heavy.some((name) => f.endsWith(name));
 const rank = (f) => {
