@@ -10,6 +10,7 @@ import { repoPath } from '../common/paths.js';
 import { faultKinds, parseFaultKinds } from '../../jepsen-like/src/nemesis/nemesis.js';
 import { runCampaign } from '../../jepsen-like/src/runner/campaign.js';
 import type { WorkloadName } from '../../jepsen-like/src/runner/run.js';
+import type { NetMode } from '../../jepsen-like/src/cluster/harness-cluster.js';
 
 interface CampaignArgs {
   runs: number;
@@ -24,6 +25,7 @@ interface CampaignArgs {
   concurrency: number;
   keys: number;
   'nemesis-interval-ms': number;
+  net: string;
 }
 
 const workloadNames: readonly WorkloadName[] = ['queue', 'metadata', 'txn'];
@@ -69,6 +71,12 @@ export const campaignCommand: CommandModule<object, CampaignArgs> = {
       .option('concurrency', { type: 'number', default: 4 })
       .option('keys', { type: 'number', default: 3 })
       .option('nemesis-interval-ms', { type: 'number', default: 4000 })
+      .option('net', {
+        type: 'string',
+        default: 'proxy',
+        choices: ['proxy', 'netns'],
+        describe: 'proxy: a TCP proxy per link; netns: a network namespace per node (root)',
+      })
       .check((a) => parseFaultKinds(a.nemesis).length >= 0 && parseWorkloads(a.workload).length > 0 && a.runs > 0),
   handler: async (args) => {
     const seed = args.seed ?? Math.floor(Math.random() * 1_000_000);
@@ -88,6 +96,7 @@ export const campaignCommand: CommandModule<object, CampaignArgs> = {
       `--concurrency ${args.concurrency}`,
       `--keys ${args.keys}`,
       `--nemesis-interval-ms ${args['nemesis-interval-ms']}`,
+      `--net ${args.net}`,
     ]
       .filter((s) => s !== '')
       .join(' ');
@@ -105,6 +114,7 @@ export const campaignCommand: CommandModule<object, CampaignArgs> = {
       concurrency: args.concurrency,
       keys: args.keys,
       nemesisIntervalMs: args['nemesis-interval-ms'],
+      net: args.net as NetMode,
       command,
       log: (line) => process.stderr.write(`[jepsen] ${line}\n`),
     });

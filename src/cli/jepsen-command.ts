@@ -1,5 +1,5 @@
 // `raftka jepsen run [--workload queue|metadata|txn] [--nemesis kill,pause,partition,ring,leader-isolation,client-isolation |
-// --schedule kafka-2013|last-replica-standing] [--time-limit S] [--seed N] [--store DIR]
+// --schedule kafka-2013|last-replica-standing] [--net proxy|netns] [--time-limit S] [--seed N] [--store DIR]
 // [--unsafe] [--concurrency C] [--keys K] [--config-dir D | --nodes N]`: one run of the jepsen-like harness against a fresh
 // proxied cluster modelled on a cluster-config folder (default cluster-configs/three-node) or of N
 // generated combined nodes (jepsen-like/). Prints the verdict, the store
@@ -28,6 +28,7 @@ interface RunArgs {
   'config-dir'?: string;
   'nemesis-interval-ms': number;
   'sub-via': string;
+  net: string;
 }
 
 const runCommand: CommandModule<object, RunArgs> = {
@@ -77,12 +78,26 @@ const runCommand: CommandModule<object, RunArgs> = {
         describe:
           'queue polls: assign (own positions per process) or subscribe (one consumer group, commit before each poll completes)',
       })
+      .option('net', {
+        type: 'string',
+        default: 'proxy',
+        choices: ['proxy', 'netns'],
+        describe:
+          'proxy: every node on 127.0.0.1, every link a TCP proxy (no privileges); netns: every node in a network namespace of its own on a bridge of the run, faults by nftables and tc netem (root, iproute2, nftables; falls back to proxy with the reason printed)',
+      })
       .option('nemesis-interval-ms', {
         type: 'number',
         default: 4000,
         describe: 'how long each fault lasts (and half of it between faults)',
       })
-      .check((a) => parseFaultKinds(a.nemesis).length >= 0),
+      .check((a) => {
+        const packet = parseFaultKinds(a.nemesis).filter((f) => ['loss', 'duplicate', 'reorder'].includes(f));
+        if (a.net === 'proxy' && packet.length > 0)
+          throw new Error(
+            `--nemesis ${packet.join(',')} needs --net netns: a TCP proxy forwards a byte stream and cannot lose, duplicate or reorder packets`,
+          );
+        return true;
+      }),
   handler: async (args) => {
     const seed = args.seed ?? Math.floor(Math.random() * 1_000_000);
     const nemesis = parseFaultKinds(args.nemesis);
@@ -103,6 +118,7 @@ const runCommand: CommandModule<object, RunArgs> = {
       configDir,
       nodes: args.nodes ?? 3,
       subVia: args['sub-via'],
+      net: args.net,
       nemesisIntervalMs: args['nemesis-interval-ms'],
     });
     process.stderr.write(`seed ${seed}; to run again: ${command}\n`);
@@ -115,6 +131,7 @@ const runCommand: CommandModule<object, RunArgs> = {
       store: args.store,
       nemesis,
       nemesisIntervalMs: args['nemesis-interval-ms'],
+      net: args.net as 'proxy' | 'netns',
       schedule,
       unsafe: args.unsafe,
       concurrency: args.concurrency,

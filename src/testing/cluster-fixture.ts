@@ -120,7 +120,7 @@ interface ControllerClusterOptions {
 }
 
 /** The same quorum timeouts as cluster-configs/three-controllers. */
-const quorumTimeouts: Readonly<Record<string, string>> = {
+export const quorumTimeouts: Readonly<Record<string, string>> = {
   'controller.quorum.fetch.timeout.ms': '300',
   'controller.quorum.election.timeout.ms': '150',
   'controller.quorum.election.backoff.max.ms': '150',

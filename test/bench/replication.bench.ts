@@ -9,15 +9,12 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
 import { kcat } from '../../src/testing/kcat.js';
+import { percentile } from './bench-util.js';
 
 const messages = Number(process.env['REPL_MESSAGES'] ?? 100_000);
 const latencySends = Number(process.env['REPL_LATENCY_SENDS'] ?? 2_000);
 const value = 'x'.repeat(1023);
 const mib = (n: number): number => (n * 1024) / (1024 * 1024);
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 function timedKcatProduce(bs: string, topic: string, file: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -15,10 +15,17 @@ export interface JepsenRun<R> {
   readonly history: Op[];
 }
 
-/** One run with `args` into `store`; rejects when the run itself broke (exit 2) or printed no store. */
-export function jepsenRun<R>(store: string, args: readonly string[]): Promise<JepsenRun<R>> {
+/**
+ * One run with `args` into `store`; rejects when the run itself broke (exit 2) or printed no store.
+ * `onStart` gets the run's pid (the netns test finds the run's namespaces by it).
+ */
+export function jepsenRun<R>(
+  store: string,
+  args: readonly string[],
+  onStart?: (pid: number) => void,
+): Promise<JepsenRun<R>> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [repoPath('bin', 'raftka.js'), 'jepsen', 'run', '--store', store, ...args],
       { timeout: 240_000 },
@@ -38,5 +45,6 @@ export function jepsenRun<R>(store: string, args: readonly string[]): Promise<Je
         resolve({ code, stdout, dir, results, history });
       },
     );
+    if (child.pid !== undefined) onStart?.(child.pid);
   });
 }

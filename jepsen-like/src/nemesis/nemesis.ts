@@ -6,12 +6,21 @@
 // the fault windows. One seed gives the same choices (timings depend on the cluster).
 import { SeededRandom } from '../../../src/testing/seeded-random.js';
 import type { HarnessCluster } from '../cluster/harness-cluster.js';
+import { applyLinkFault, linkFaultKinds } from './link-faults.js';
 import { nodeFaultKinds, type NodeFaultKind } from './node-fault-kit.js';
 import { applyNodeFault } from './node-faults.js';
 
-const processNetKinds = ['kill', 'pause', 'partition', 'ring', 'leader-isolation', 'client-isolation'] as const;
+const processNetKinds = [
+  'kill',
+  'pause',
+  'partition',
+  'ring',
+  'leader-isolation',
+  'client-isolation',
+  ...linkFaultKinds,
+] as const;
 export type FaultKind = (typeof processNetKinds)[number] | NodeFaultKind;
-/** Every kind: processes and network here, clocks, disks and kill-in-write in node-faults.ts. */
+/** Every kind: processes and network here and in link-faults.ts; clocks, disks and kill-in-write in node-faults.ts. */
 export const faultKinds: readonly FaultKind[] = [...processNetKinds, ...nodeFaultKinds];
 
 /** `kill,partition,...` (or `none` / empty) as kinds; throws naming the unknown ones. */
@@ -168,6 +177,11 @@ export class Nemesis {
         c.net.isolateClients([target]);
         return { targets: [target], detail: `clients cannot reach node ${target}`, heal: async () => c.net.heal() };
       }
+      case 'loss':
+      case 'duplicate':
+      case 'delay':
+      case 'reorder':
+        return applyLinkFault(c, this.rng, kind);
       case 'clock-skew':
         return applyNodeFault(kind, c, this.rng, [...ids]);
       default:

@@ -82,6 +82,7 @@ export interface HookControl {
 
 export class NodeFaultKit {
   private readonly unmounts: (() => void)[] = [];
+  private readonly logDirs = new Map<number, string>();
 
   private constructor(
     private readonly dir: string,
@@ -100,11 +101,6 @@ export class NodeFaultKit {
     return new NodeFaultKit(mkdtempSync(join(tmpdir(), 'raftka-faults-')), needs, ft?.path ?? null);
   }
 
-  /** Whether tmpfs log dirs are mounted. */
-  get mounted(): boolean {
-    return this.unmounts.length > 0;
-  }
-
   /** Properties node `id` needs (merged into its config). */
   overrides(id: number): Record<string, string> {
     return {
@@ -113,16 +109,14 @@ export class NodeFaultKit {
     };
   }
 
-  /**
-   * Before the first `cluster up`: the env files that preload libfaketime, and the tmpfs log
-   * dirs. `configDir`/`dataDir` are the fixture's; node k is `node-<k-1>` there.
-   */
-  prepare(configDir: string, dataDir: string, ids: readonly number[]): void {
-    for (const id of ids) {
+  /** Before the first `cluster up`: the env files that preload libfaketime, and the tmpfs log dirs. */
+  prepare(nodes: readonly { readonly id: number; readonly envFile: string; readonly logDir: string }[]): void {
+    for (const { id, envFile, logDir } of nodes) {
+      this.logDirs.set(id, logDir);
       if (this.faketime !== null) {
         writeFileSync(this.offsetFile(id), '+0\n');
         writeFileSync(
-          join(configDir, `node-${id - 1}.env`),
+          envFile,
           [
             `LD_PRELOAD=${this.faketime}`,
             `FAKETIME_TIMESTAMP_FILE=${this.offsetFile(id)}`,
@@ -133,7 +127,7 @@ export class NodeFaultKit {
         );
       }
       if (this.needs.tmpfs) {
-        const m = mountTmpfs(this.logDir(dataDir, id), tmpfsBytes);
+        const m = mountTmpfs(logDir, tmpfsBytes);
         if (!m.ok) throw new FaultSetupError(m.reason);
         this.unmounts.push(() => m.unmount());
       }
@@ -141,8 +135,10 @@ export class NodeFaultKit {
     }
   }
 
-  logDir(dataDir: string, id: number): string {
-    return join(dataDir, `node-${id - 1}`, 'logs');
+  private logDir(id: number): string {
+    const dir = this.logDirs.get(id);
+    if (dir === undefined) throw new Error(`node ${id} has no log dir in this fault kit`);
+    return dir;
   }
 
   private offsetFile(id: number): string {
@@ -159,8 +155,8 @@ export class NodeFaultKit {
   }
 
   /** Fills node `id`'s log dir to the last byte with a filler file; returns the bytes written. */
-  fillDisk(dataDir: string, id: number): number {
-    const fd = openSync(join(this.logDir(dataDir, id), 'jepsen-filler'), 'w');
+  fillDisk(id: number): number {
+    const fd = openSync(join(this.logDir(id), 'jepsen-filler'), 'w');
     const chunk = Buffer.alloc(256 * 1024);
     let bytes = 0;
     try {
@@ -181,8 +177,8 @@ export class NodeFaultKit {
     return bytes;
   }
 
-  freeDisk(dataDir: string, id: number): void {
-    rmSync(join(this.logDir(dataDir, id), 'jepsen-filler'), { force: true });
+  freeDisk(id: number): void {
+    rmSync(join(this.logDir(id), 'jepsen-filler'), { force: true });
   }
 
   /** Writes node `id`'s hook control (the node reads it within 200 ms); clears an old hit. */

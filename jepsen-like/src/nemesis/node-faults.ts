@@ -54,14 +54,12 @@ function clockFault(kind: 'clock-skew' | 'clock-jump', c: HarnessCluster, rng: S
 }
 
 function diskFull(c: HarnessCluster, targets: number[]): AppliedFault {
-  const filled = targets.map(
-    (id) => `node ${id} (${(c.faultKit.fillDisk(c.dataDir, id) / 1048576).toFixed(1)} MiB filler)`,
-  );
+  const filled = targets.map((id) => `node ${id} (${(c.faultKit.fillDisk(id) / 1048576).toFixed(1)} MiB filler)`);
   return {
     targets,
     detail: `log dir filled to the brim: ${filled.join(', ')}`,
     heal: async () => {
-      for (const id of targets) c.faultKit.freeDisk(c.dataDir, id);
+      for (const id of targets) c.faultKit.freeDisk(id);
       const restarted = await c.restartExited();
       return `log dir freed: node ${targets.join(', ')}${
         restarted.length > 0 ? `; restarted node ${restarted.join(', ')} (it had stopped on the full disk)` : ''

@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SeededRandom } from '../../../src/testing/seeded-random.js';
 import { pairOps, readHistory } from '../history.js';
+import type { NetMode } from '../cluster/harness-cluster.js';
 import type { FaultKind } from '../nemesis/nemesis.js';
 import { repeatCommand } from './run-command.js';
 import { runWorkload, type WorkloadName } from './run.js';
@@ -28,6 +29,8 @@ interface CampaignOptions {
   readonly concurrency: number;
   readonly keys: number;
   readonly nemesisIntervalMs: number;
+  /** proxy (a TCP proxy per link) or netns (a namespace per node). */
+  readonly net: NetMode;
   /** The command that repeats the campaign. */
   readonly command: string;
   readonly log?: (line: string) => void;
@@ -155,6 +158,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
       configDir: o.configDir,
       nodes: o.nodes,
       subVia: 'assign',
+      net: o.net,
       nemesisIntervalMs: o.nemesisIntervalMs,
     } as const;
     const command = repeatCommand(spec);

@@ -14,6 +14,8 @@ export interface RepeatableRun {
   readonly configDir: string | null;
   readonly nodes: number;
   readonly subVia: string;
+  /** proxy (a TCP proxy per link) or netns (a namespace per node). */
+  readonly net: string;
   readonly nemesisIntervalMs: number;
 }
 
@@ -29,6 +31,7 @@ export function repeatCommand(r: RepeatableRun): string {
     `--keys ${r.keys}`,
     r.configDir === null ? `--nodes ${r.nodes}` : `--config-dir ${r.configDir}`,
     `--sub-via ${r.subVia}`,
+    `--net ${r.net}`,
     `--nemesis-interval-ms ${r.nemesisIntervalMs}`,
   ]
     .filter((s) => s !== '')

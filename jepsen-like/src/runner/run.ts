@@ -6,8 +6,8 @@
 // The verdict: 0 valid, 1 invalid (anomalies found), 2 the run itself broke (the cluster did not
 // start, the topic could not be made, ...). The seed and the command that repeats the run are
 // part of the results.
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { KafkaClient } from '../../../src/client/kafka-client.js';
 import { parseEndpoints } from '../../../src/common/endpoint.js';
 import { waitFor } from '../../../src/testing/cluster-fixture.js';
@@ -16,8 +16,9 @@ import { checkQueue } from '../checkers/queue.js';
 import { checkTxn, type TxnAnomaly, type TxnResult } from '../checkers/txn.js';
 import { registerModel } from '../checkers/register-model.js';
 import { readConfigFolder } from '../cluster/config-folder.js';
-import { HarnessCluster } from '../cluster/harness-cluster.js';
+import { HarnessCluster, type NetMode } from '../cluster/harness-cluster.js';
 import { HistoryWriter, readHistory } from '../history.js';
+import { linkFaultRefused } from '../nemesis/link-faults.js';
 import { Nemesis, type FaultEvent, type FaultKind } from '../nemesis/nemesis.js';
 import { runSchedule, type ScheduleName } from '../nemesis/schedules.js';
 import { renderReport, type CheckSummary } from '../report/report-html.js';
@@ -37,6 +38,8 @@ interface RunOptions {
   readonly store: string;
   readonly nemesis: readonly FaultKind[];
   readonly nemesisIntervalMs: number;
+  /** proxy: TCP proxies per link on 127.0.0.1; netns: a network namespace per node (falls back to proxy). */
+  readonly net: NetMode;
   readonly schedule: ScheduleName | null;
   /**
    * queue, metadata: unclean.leader.election.enable=true, min.insync.replicas=1, acks=1; txn:
@@ -142,6 +145,7 @@ async function startRunCluster(
   const cluster = await HarnessCluster.start({
     ...(folder ? { folder } : { nodes: o.nodes }),
     faultKinds: o.schedule ? [] : o.nemesis,
+    net: o.net,
     overrides:
       o.workload === 'txn'
         ? { ...runOverrides, ...txnOverrides(o.unsafe), 'min.insync.replicas': '2' }
@@ -151,8 +155,15 @@ async function startRunCluster(
             'unclean.leader.election.enable': String(o.unsafe),
           },
   });
+  if (cluster.netFallback)
+    log(`--net netns: namespaces cannot be made here (${cluster.netFallback}); using the proxy mesh`);
+  if (cluster.hosts?.swept.length)
+    log(`removed stale leftovers of earlier netns runs: ${cluster.hosts.swept.join(', ')}`);
+  log(`network: ${cluster.describeNet()}`);
   const admin = new KafkaClient(parseEndpoints(cluster.bootstrapServers), { clientId: 'jepsen-admin', retries: 30 });
   try {
+    const refused = o.schedule ? null : linkFaultRefused(cluster.net, o.nemesis);
+    if (refused) throw new Error(refused);
     await waitFor(
       'every broker registered',
       async () =>
@@ -171,6 +182,11 @@ async function startRunCluster(
       200,
     );
     if (o.workload === 'metadata') for (const t of configTopics) await admin.createTopic(t, 1, 3);
+  } catch (err) {
+    // Nobody else holds the cluster yet: stop it here (its nodes, its namespaces).
+    admin.close();
+    await cluster.stop();
+    throw err;
   } finally {
     admin.close();
   }
@@ -216,7 +232,7 @@ function createWorkload(
   }
   return new MetadataWorkload(
     {
-      controllers: cluster.fixture.controllerPorts.map((port) => ({ host: '127.0.0.1', port })),
+      controllers: cluster.controllerEndpoints,
       configTopics: [...configTopics],
       topicNames: ['created-0', 'created-1'],
       concurrency: o.concurrency,
@@ -310,11 +326,12 @@ function modeText(o: RunOptions): string {
     : 'acks=all, min.insync.replicas=2, no unclean election';
 }
 
-function runMeta(o: RunOptions): Record<string, string> {
+function runMeta(o: RunOptions, cluster: HarnessCluster): Record<string, string> {
   return {
     seed: String(o.seed),
     command: o.command,
     cluster: o.configDir ?? `${o.nodes} combined nodes`,
+    network: cluster.describeNet(),
     'time limit': `${o.timeLimitS} s`,
     nemesis: o.schedule ?? (o.nemesis.join(',') || 'none'),
     polls: o.workload === 'txn' ? 'own positions, read_committed, offsets committed in the transaction' : o.subVia,
@@ -371,7 +388,14 @@ export async function runWorkload(o: RunOptions): Promise<RunOutcome> {
     writeFileSync(
       join(dir, 'results.json'),
       `${JSON.stringify(
-        { seed: o.seed, command: o.command, workload: o.workload, finalReadsComplete: complete, ...results },
+        {
+          seed: o.seed,
+          command: o.command,
+          workload: o.workload,
+          network: cluster.describeNet(),
+          finalReadsComplete: complete,
+          ...results,
+        },
         null,
         2,
       )}\n`,
@@ -379,7 +403,7 @@ export async function runWorkload(o: RunOptions): Promise<RunOutcome> {
     writeFileSync(
       join(dir, 'report.html'),
       renderReport(`raftka jepsen-like ${o.workload}`, ops, results, {
-        ...runMeta(o),
+        ...runMeta(o, cluster),
         workload: o.workload,
         verdict: results.valid ? 'valid' : 'invalid',
         ...(queue || txn ? { 'final reads': complete ? 'complete' : 'incomplete (deadline)' } : {}),
@@ -400,8 +424,7 @@ export async function runWorkload(o: RunOptions): Promise<RunOutcome> {
       await workload.stop();
     }
     if (cluster) {
-      for (const f of readdirSync(cluster.dataDir))
-        if (f.endsWith('.log')) copyFileSync(join(cluster.dataDir, f), join(dir, 'logs', f));
+      for (const f of cluster.logFiles()) if (existsSync(f)) copyFileSync(f, join(dir, 'logs', basename(f)));
       await cluster.stop();
     }
   }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { HarnessNet } from '../../../jepsen-like/src/net/harness-net.js';
+import { HarnessNet, ProxyBackend } from '../../../jepsen-like/src/net/harness-net.js';
 import { LinkProxy, healthyLink } from '../../../jepsen-like/src/net/link-proxy.js';
 import { waitFor } from '../../../src/testing/cluster-fixture.js';
 
@@ -99,7 +99,7 @@ test('HarnessNet shapes: partition, one-way cut by listener kind, majorities rin
   const links = [1, 2, 3].flatMap((a) =>
     [1, 2, 3].filter((b) => b !== a).map((b) => new LinkProxy(a, b, { host: '127.0.0.1', port: 1 }, 'controller')),
   );
-  const net = new HarnessNet(links);
+  const net = new HarnessNet(new ProxyBackend(links));
   const state = (a: number, b: number) => links.find((l) => l.from === a && l.to === b)!.state;
   net.partition([[1], [2, 3]]);
   assert.equal(net.describe(), '1↛2 1↛3 2↛1 3↛1');

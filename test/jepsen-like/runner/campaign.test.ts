@@ -42,8 +42,9 @@ test('the command that repeats a campaign run', () => {
       configDir: null,
       nodes: 3,
       subVia: 'assign',
+      net: 'proxy',
       nemesisIntervalMs: 1500,
     }),
-    'raftka jepsen run --workload txn --seed 42 --time-limit 10 --nemesis clock-jump,kill-roll --unsafe --concurrency 4 --keys 3 --nodes 3 --sub-via assign --nemesis-interval-ms 1500',
+    'raftka jepsen run --workload txn --seed 42 --time-limit 10 --nemesis clock-jump,kill-roll --unsafe --concurrency 4 --keys 3 --nodes 3 --sub-via assign --net proxy --nemesis-interval-ms 1500',
   );
 });
