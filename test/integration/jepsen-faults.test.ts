@@ -46,7 +46,7 @@ function campaign(store: string): Promise<{ code: number; stdout: string; stderr
   const args = ['jepsen', 'campaign', '--runs', '3', '--time-limit', '10', '--nemesis', kinds.join(',')];
   args.push('--workload', 'queue,txn', '--seed', '1', '--nemesis-interval-ms', '1500', '--store', store);
   return new Promise((resolve) => {
-    execFile(process.execPath, [repoPath('bin', 'raftka.js'), ...args], { timeout: 400_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, [repoPath('bin', 'raftka.js'), ...args], { timeout: 560_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );
   });
@@ -73,7 +73,7 @@ function largestLogTimeStep(file: string): number {
 }
 
 test('a campaign of 3 runs under clock, disk and kill-in-write faults: every run valid, one summary', {
-  timeout: 420_000,
+  timeout: 600_000,
 }, async (t) => {
   if (process.getuid?.() !== 0) return t.skip('disk-full mounts a tmpfs per node: needs root (CI runs as root)');
   const ft = findFaketime();
