@@ -707,7 +707,10 @@ export class Log {
 
   /**
    * Aborted transactions overlapping [fetchOffset, upperBoundOffset) (Kafka's
-   * collectAbortedTransactions): read from the txn indexes of the segment holding fetchOffset on.
+   * collectAbortedTransactions): read from the txn indexes of the segment holding fetchOffset on,
+   * until an entry's last stable offset reaches the bound. Not until a segment's base offset
+   * passes the bound: a transaction's ABORT marker (and so its index entry) can land segments after
+   * its records when the log rolls while it is open.
    */
   abortedTransactions(fetchOffset: number, upperBoundOffset: number): AbortedTransaction[] {
     return this.abortedTransactionRanges(fetchOffset, upperBoundOffset).map((t) => ({
@@ -724,9 +727,7 @@ export class Log {
     const out: { producerId: number; firstOffset: number; lastOffset: number }[] = [];
     const first = this.segmentFor(fetchOffset) ?? this.segments[0]!;
     for (let i = this.segments.indexOf(first); i < this.segments.length; i++) {
-      const seg = this.segments[i]!;
-      if (seg.baseOffset >= upperBoundOffset) break;
-      const r = seg.txnIndex.collect(fetchOffset, upperBoundOffset);
+      const r = this.segments[i]!.txnIndex.collect(fetchOffset, upperBoundOffset);
       for (const t of r.found)
         out.push({ producerId: t.producerId, firstOffset: t.firstOffset, lastOffset: t.lastOffset });
       if (r.complete) break;

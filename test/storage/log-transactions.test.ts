@@ -121,6 +121,31 @@ test('markers close transactions, the LSO follows, and the aborted index answers
   rmSync(dir, { recursive: true });
 });
 
+test('an abort marker in a later segment than its records still answers a read of the earlier segment', () => {
+  // The transaction's records sit in the first segment, other writes roll the log, the ABORT
+  // marker lands two segments on. A read_committed fetch of the first segment alone (upper bound
+  // inside it) must learn of the abort from the later segment's txn index (Kafka's
+  // collectAbortedTransactions reads on until an entry's LSO passes the bound), or the consumer
+  // returns aborted records.
+  const dir = tmp();
+  const log = open(dir, { ...defaultLogConfig, segmentBytes: 150 });
+  ok(log.appendAsLeader(batch(1, 0, 0, ['aborted-1'], true), 3, 1_000)); // 0
+  for (let i = 0; i < 6; i++) ok(log.appendAsLeader(batch(-1, -1, -1, [`plain-${i}`]), 3, 1_000)); // 1-6
+  assert.ok(log.segmentCount >= 3, `${log.segmentCount} segments`);
+  ok(log.appendControlMarker(1, 0, ControlRecordType.ABORT, 7, 3, 1_000)); // 7
+  assert.deepEqual(log.abortedTransactions(0, 1), [{ producerId: 1, firstOffset: 0 }]);
+  const first = log.read(0, 10_000_000, log.logEndOffset, true);
+  assert.ok(first.ok);
+  const headers = readBatchHeaders(first.records);
+  const last = headers.at(-1)!;
+  assert.ok(last.baseOffset + last.lastOffsetDelta + 1 < 7, 'the read stops before the marker');
+  assert.deepEqual(log.abortedTransactions(0, last.baseOffset + last.lastOffsetDelta + 1), [
+    { producerId: 1, firstOffset: 0 },
+  ]);
+  log.close(1_000);
+  rmSync(dir, { recursive: true });
+});
+
 test('recovery after a crash (torn tail, replayed from the start) rebuilds the same producer state and txn index', () => {
   const dir = tmp();
   const config = { ...defaultLogConfig, segmentBytes: 150 };
