@@ -20,9 +20,7 @@ import { findFaketime } from '../../jepsen-like/src/nemesis/node-fault-kit.js';
 
 /**
  * Dealt over the 3 runs (queue, txn, queue) as run 0: disk-full + kill-snapshot, run 1: clock-jump
- * + slow-disk, run 2: kill-roll + clock-skew (seed 1 adds no third kind). The txn run gets no
- * kill-in-write kind: txn under kill-snapshot finds aborted reads (G1a) today, a raftka bug not
- * fixed yet (README "What it has found"); this test is about the harness.
+ * + slow-disk, run 2: kill-roll + clock-skew (seed 1 adds no third kind).
  */
 const kinds = ['disk-full', 'clock-jump', 'kill-roll', 'kill-snapshot', 'slow-disk', 'clock-skew'];
 
