@@ -416,6 +416,12 @@ export async function runWorkload(o: RunOptions): Promise<RunOutcome> {
       join(dir, 'results.json'),
       `${JSON.stringify({ valid: 'unknown', seed: o.seed, command: o.command, error }, null, 2)}\n`,
     );
+    // The workers first: one still running would record into a closed history and crash the
+    // process (a campaign's later runs with it).
+    if (workload) {
+      workload.close();
+      await workload.stop().catch(() => undefined);
+    }
     await history.close().catch(() => undefined);
     return { exitCode: 2, dir, results: null, error };
   } finally {
