@@ -10,7 +10,7 @@ import { KafkaClient, type PartitionInfo } from '../../../src/client/kafka-clien
 import { ClusterFixture, freePorts, type NodeLayout } from '../../../src/testing/cluster-fixture.js';
 import { processIsAlive } from '../../../src/common/processes.js';
 import { HarnessNet } from '../net/harness-net.js';
-import type { ConfigFolder } from './config-folder.js';
+import { type ConfigFolder, harnessProtocolMap } from './config-folder.js';
 import { LinkProxy } from '../net/link-proxy.js';
 
 interface HarnessClusterOptions {
@@ -78,6 +78,8 @@ export class HarnessCluster {
           ...options.overrides,
           'raftka.connect.address.map': map.join(','),
           'advertised.listeners': `PLAINTEXT://127.0.0.1:${clientPort}`,
+          // The folder's link security (mutual TLS through the proxies, which forward bytes).
+          ...(options.folder ? { 'listener.security.protocol.map': harnessProtocolMap(options.folder.links) } : {}),
         };
       },
     });
