@@ -1,17 +1,21 @@
 // `raftka jepsen run [--workload queue|metadata|txn] [--nemesis kill,pause,partition,ring,leader-isolation,client-isolation |
 // --schedule kafka-2013|last-replica-standing] [--net proxy|netns] [--time-limit S] [--seed N] [--store DIR]
-// [--unsafe] [--concurrency C] [--keys K] [--config-dir D | --nodes N]`: one run of the jepsen-like harness against a fresh
+// [--unsafe] [--concurrency C] [--keys K] [--config-dir D | --nodes N] [--command-config F]`: one run of the jepsen-like harness
+// against a fresh
 // proxied cluster modelled on a cluster-config folder (default cluster-configs/three-node) or of N
 // generated combined nodes (jepsen-like/). Prints the verdict, the store
 // directory and the command that repeats the run. Exit 0 valid, 1 invalid, 2 the run broke.
+// A folder whose links are mutual TLS (secure-three-node) keeps them; --command-config (as the
+// --bootstrap-controller tools take it, security.protocol=SSL) is the metadata workload's certificate.
 import { relative } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { repoPath } from '../common/paths.js';
+import { type CommandConfigArgs, commandConfigOption, controllerSecurityOf } from './command-config.js';
 import { faultKinds, type FaultKind } from '../../jepsen-like/src/nemesis/nemesis.js';
 import { scheduleNames, type ScheduleName } from '../../jepsen-like/src/nemesis/schedules.js';
 import { runWorkload, type WorkloadName } from '../../jepsen-like/src/runner/run.js';
 
-interface RunArgs {
+interface RunArgs extends CommandConfigArgs {
   workload: string;
   nemesis: string;
   schedule?: string;
@@ -68,6 +72,11 @@ const runCommand: CommandModule<object, RunArgs> = {
       })
       .option('nodes', { type: 'number', describe: 'instead of --config-dir: N generated combined nodes' })
       .conflicts('nodes', 'config-dir')
+      .option('command-config', {
+        ...commandConfigOption,
+        describe:
+          "how the harness reaches a controller listener that is mutual TLS (--config-dir with CONTROLLER:SSL, e.g. secure-three-node): security.protocol=SSL with a client certificate of the folder's CA",
+      })
       .option('sub-via', {
         type: 'string',
         default: 'assign',
@@ -120,6 +129,7 @@ const runCommand: CommandModule<object, RunArgs> = {
       `--concurrency ${args.concurrency}`,
       `--keys ${args.keys}`,
       cluster,
+      args['command-config'] !== undefined ? `--command-config ${args['command-config']}` : '',
       `--sub-via ${args['sub-via']}`,
       `--net ${args.net}`,
       `--nemesis-interval-ms ${args['nemesis-interval-ms']}`,
@@ -143,6 +153,7 @@ const runCommand: CommandModule<object, RunArgs> = {
       keys: args.keys,
       subVia: args['sub-via'] as 'assign' | 'subscribe',
       opIntervalMs: 10,
+      controllerSecurity: controllerSecurityOf(args),
       command,
       log: (line) => process.stderr.write(`[jepsen] ${line}\n`),
     });
