@@ -16,6 +16,7 @@ import { ErrorCode, errorName } from '../../src/common/errors.js';
 import type { Endpoint } from '../../src/common/node-config.js';
 import { frameRecords } from '../../src/metadata/record-frames.js';
 import { encodeRecord } from '../../src/metadata/records.js';
+import { plaintextRpc, type RpcClientSecurity } from '../../src/rpc/rpc-security.js';
 import { RetryTracker, type ApplyEvent } from './apply-events.js';
 import { ApplyJournal, type JournalEntry, type JournalPhase } from './apply-journal.js';
 import type { Problem } from './problems.js';
@@ -35,6 +36,8 @@ type ApplyOutcome = 'applied' | 'already-migrated' | 'blocked' | 'refused';
 
 interface ApplyOptions {
   readonly controllers: readonly Endpoint[];
+  /** How the controller listener is reached: plaintext (the default), or mutual TLS when it is SSL. */
+  readonly security?: RpcClientSecurity;
   readonly force: boolean;
   readonly timeoutMs?: number;
   /** Told of progress (polled only when given), retries and a controller change while the import runs. */
@@ -102,7 +105,8 @@ async function applyOnce(input: ZkInput, options: ApplyOptions, journal: ApplyJo
   };
   const offline = await rehearse(input);
   await note('read', offline.plan.records.length, { resumed: offline.resumed });
-  const rehearsed = withTarget(offline, await describeTarget(options.controllers));
+  const security = options.security ?? plaintextRpc;
+  const rehearsed = withTarget(offline, await describeTarget(options.controllers, security));
   const { plan, report } = rehearsed;
   const offlineProblems = new Set(offline.report.problems);
   const base = {
@@ -147,10 +151,10 @@ async function applyOnce(input: ZkInput, options: ApplyOptions, journal: ApplyJo
   }
 
   const frames = frameRecords(plan.records.map(encodeRecord));
-  const client = new ControllerClient(options.controllers);
+  const client = new ControllerClient(options.controllers, security);
   const started = performance.now();
   const emit = options.onEvent ?? (() => {});
-  const progress = options.onEvent ? watchProgress(options.controllers, plan.records.length, emit) : null;
+  const progress = options.onEvent ? watchProgress(options.controllers, security, plan.records.length, emit) : null;
   const tracker = new RetryTracker();
   try {
     await note('sent', plan.records.length);
@@ -158,6 +162,7 @@ async function applyOnce(input: ZkInput, options: ApplyOptions, journal: ApplyJo
       { zkClusterId: plan.clusterId, records: frames, recordCount: plan.records.length },
       {
         timeoutMs: options.timeoutMs ?? importTimeoutMsDefault,
+        stopWhenRefused: true,
         onRetry: (r) => {
           const e = tracker.onRetry(r);
           if (e === null) return;
@@ -202,6 +207,7 @@ async function applyOnce(input: ZkInput, options: ApplyOptions, journal: ApplyJo
  */
 function watchProgress(
   controllers: readonly Endpoint[],
+  security: RpcClientSecurity,
   total: number,
   report: (e: ApplyEvent) => void,
 ): { stop(): void; restart(): void } {
@@ -211,7 +217,7 @@ function watchProgress(
   const poll = async (): Promise<void> => {
     for (let i = 0; !stopped; i++) {
       try {
-        const hw = (await describeQuorum(controllers[i % controllers.length]!)).highWatermark;
+        const hw = (await describeQuorum(controllers[i % controllers.length]!, security)).highWatermark;
         baseHw ??= hw;
         const committed = Math.min(total, Math.max(0, hw - baseHw));
         if (!stopped && committed !== last) report({ event: 'progress', committed, total });

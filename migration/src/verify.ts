@@ -4,6 +4,7 @@
 // Throws MigrationInputError (unreadable input) and ControllerUnavailableError.
 import type { Endpoint } from '../../src/common/node-config.js';
 import { MetadataLoader } from '../../src/metadata/loader.js';
+import { plaintextRpc, type RpcClientSecurity } from '../../src/rpc/rpc-security.js';
 import { diffMigratedImage } from './image-diff.js';
 import type { Problem } from './problems.js';
 import { rehearse, type ZkInput } from './rehearse.js';
@@ -25,10 +26,15 @@ interface VerifyResult {
   readonly partitions: number;
 }
 
-export async function verifyMigration(input: ZkInput, controllers: readonly Endpoint[]): Promise<VerifyResult> {
+/** `security`: how the controller listener is reached (plaintext, or mutual TLS when it is SSL). */
+export async function verifyMigration(
+  input: ZkInput,
+  controllers: readonly Endpoint[],
+  security: RpcClientSecurity = plaintextRpc,
+): Promise<VerifyResult> {
   const { plan, report } = await rehearse(input);
   const expected = new MetadataLoader().replayAll(plan.records);
-  const live = await fetchLiveImage(controllers);
+  const live = await fetchLiveImage(controllers, security);
   const diff = diffMigratedImage(expected, live.image);
   const equal = diff.differences.length === 0;
   return {

@@ -1,20 +1,24 @@
 // `raftka jepsen run [--workload queue|metadata|txn] [--nemesis kill,pause,partition,ring,leader-isolation,client-isolation |
 // --schedule kafka-2013|last-replica-standing] [--net proxy|netns] [--time-limit S] [--seed N] [--store DIR]
-// [--unsafe] [--concurrency C] [--keys K] [--config-dir D | --nodes N]`: one run of the jepsen-like harness against a fresh
+// [--unsafe] [--concurrency C] [--keys K] [--config-dir D | --nodes N] [--command-config F]`: one run of the jepsen-like harness
+// against a fresh
 // proxied cluster modelled on a cluster-config folder (default cluster-configs/three-node) or of N
 // generated combined nodes (jepsen-like/). Prints the verdict, the store
 // directory and the command that repeats the run. Exit 0 valid, 1 invalid, 2 the run broke.
+// A folder whose links are mutual TLS (secure-three-node) keeps them; --command-config (as the
+// --bootstrap-controller tools take it, security.protocol=SSL) is the metadata workload's certificate.
 // `raftka jepsen campaign ...`: many runs in a row (jepsen-campaign-command.ts).
 import { relative } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { repoPath } from '../common/paths.js';
+import { type CommandConfigArgs, commandConfigOption, controllerSecurityOf } from './command-config.js';
 import { faultKinds, parseFaultKinds } from '../../jepsen-like/src/nemesis/nemesis.js';
 import { scheduleNames, type ScheduleName } from '../../jepsen-like/src/nemesis/schedules.js';
 import { runWorkload, type WorkloadName } from '../../jepsen-like/src/runner/run.js';
 import { repeatCommand } from '../../jepsen-like/src/runner/run-command.js';
 import { campaignCommand } from './jepsen-campaign-command.js';
 
-interface RunArgs {
+interface RunArgs extends CommandConfigArgs {
   workload: string;
   nemesis: string;
   schedule?: string;
@@ -71,6 +75,11 @@ const runCommand: CommandModule<object, RunArgs> = {
       })
       .option('nodes', { type: 'number', describe: 'instead of --config-dir: N generated combined nodes' })
       .conflicts('nodes', 'config-dir')
+      .option('command-config', {
+        ...commandConfigOption,
+        describe:
+          "how the harness reaches a controller listener that is mutual TLS (--config-dir with CONTROLLER:SSL, e.g. secure-three-node): security.protocol=SSL with a client certificate of the folder's CA",
+      })
       .option('sub-via', {
         type: 'string',
         default: 'assign',
@@ -117,6 +126,7 @@ const runCommand: CommandModule<object, RunArgs> = {
       keys: args.keys,
       configDir,
       nodes: args.nodes ?? 3,
+      commandConfig: args['command-config'] ?? null,
       subVia: args['sub-via'],
       net: args.net,
       nemesisIntervalMs: args['nemesis-interval-ms'],
@@ -138,6 +148,7 @@ const runCommand: CommandModule<object, RunArgs> = {
       keys: args.keys,
       subVia: args['sub-via'] as 'assign' | 'subscribe',
       opIntervalMs: 10,
+      controllerSecurity: controllerSecurityOf(args),
       command,
       log: (line) => process.stderr.write(`[jepsen] ${line}\n`),
     });

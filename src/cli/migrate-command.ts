@@ -13,6 +13,9 @@
 // reports progress, retries and a controller change on stderr: a bar and lines on a terminal,
 // JSON lines with --json (issue 17 item 6). `raftka migrate verify ... --bootstrap-controller H:P
 // [--json]`: exit 0 equal, 1 different (with the diff), 2 input unreadable.
+// Every command that contacts the controllers takes `--command-config FILE` as the other
+// --bootstrap-controller tools do (command-config.ts): security.protocol=SSL reaches a controller
+// listener that is mutual TLS (CONTROLLER:SSL) with the file's client certificate.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
@@ -25,6 +28,7 @@ import { formatReport } from '../../migration/src/report.js';
 import { rehearse, RehearseExit, type ZkInput } from '../../migration/src/rehearse.js';
 import { describeTarget } from '../../migration/src/target.js';
 import { withTarget } from '../../migration/src/target-checks.js';
+import { type CommandConfigArgs, commandConfigOption, controllerSecurityOf } from './command-config.js';
 
 const stagingDirHelp =
   'keep the ZooKeeper tree (LevelDB) and the apply journal in this directory; a rerun on the same data directory resumes from it';
@@ -39,7 +43,7 @@ function checkOneInput(a: { 'zk-data-dir'?: string; 'zk-dump'?: string; 'zk-conn
   return true;
 }
 
-interface RehearseArgs {
+interface RehearseArgs extends CommandConfigArgs {
   'zk-data-dir'?: string;
   'zk-dump'?: string;
   'zk-connect'?: string;
@@ -64,6 +68,7 @@ const rehearseCommand: CommandModule<object, RehearseArgs> = {
         describe:
           'host:port of the target KRaft controllers (comma-separated): check cluster id, broker ids, replicas and metadata.version against it',
       })
+      .option('command-config', commandConfigOption)
       .option('json', { type: 'boolean', describe: 'print the JSON report instead of the summary' })
       .option('output', { type: 'string', describe: 'write the JSON report to FILE as well' })
       .check(checkOneInput),
@@ -71,7 +76,7 @@ const rehearseCommand: CommandModule<object, RehearseArgs> = {
     runLive(async () => {
       const offline = await rehearse(inputOf(args));
       const result = args['bootstrap-controller']
-        ? withTarget(offline, await describeTarget(controllersOf(args)))
+        ? withTarget(offline, await describeTarget(controllersOf(args), controllerSecurityOf(args)))
         : offline;
       const json = `${JSON.stringify(result.report, null, 2)}\n`;
       if (args.output) writeFileSync(args.output, json);
@@ -85,7 +90,7 @@ const rehearseCommand: CommandModule<object, RehearseArgs> = {
     }),
 };
 
-interface LiveArgs {
+interface LiveArgs extends CommandConfigArgs {
   'zk-data-dir'?: string;
   'zk-dump'?: string;
   'zk-connect'?: string;
@@ -109,6 +114,7 @@ function inputOptions<T>(y: Argv<T>): Argv<T & LiveArgs> {
       demandOption: true,
       describe: 'host:port of controllers (comma-separated)',
     })
+    .option('command-config', commandConfigOption)
     .option('staging-dir', { type: 'string', describe: stagingDirHelp })
     .option('json', { type: 'boolean', describe: 'print the result as JSON' })
     .check(checkOneInput) as Argv<T & LiveArgs>;
@@ -184,6 +190,7 @@ const applyCommand: CommandModule<object, LiveArgs> = {
       const events = applyEvents(Boolean(args.json));
       const r = await applyMigration(inputOf(args), {
         controllers: controllersOf(args),
+        security: controllerSecurityOf(args),
         force: Boolean(args.force),
         ...(args['timeout-ms'] !== undefined ? { timeoutMs: args['timeout-ms'] } : {}),
         onEvent: events.onEvent,
@@ -200,7 +207,7 @@ const verifyCommand: CommandModule<object, LiveArgs> = {
   builder: (y) => inputOptions(y),
   handler: (args) =>
     runLive(async () => {
-      const r = await verifyMigration(inputOf(args), controllersOf(args));
+      const r = await verifyMigration(inputOf(args), controllersOf(args), controllerSecurityOf(args));
       process.stdout.write(args.json ? `${JSON.stringify(r, null, 2)}\n` : `${formatVerifyResult(r)}\n`);
       return r.exitCode;
     }),

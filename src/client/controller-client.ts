@@ -11,7 +11,7 @@ import {
   type ControllerRequest,
   type ControllerResponse,
 } from '../rpc/controller-rpc.js';
-import { plaintextRpc, type RpcClientSecurity } from '../rpc/rpc-security.js';
+import { plaintextRpc, refusalDetail, type RpcClientSecurity } from '../rpc/rpc-security.js';
 
 export type { ControllerMethod, ControllerRequest, ControllerResponse };
 
@@ -37,6 +37,12 @@ interface ControllerCallOptions {
   readonly anyController?: boolean;
   /** Told of every failed try before the next one (migrate apply reports them). */
   readonly onRetry?: (retry: ControllerRetry) => void;
+  /**
+   * A controller that refused this client (UNAUTHENTICATED: plaintext, no or a foreign certificate
+   * on a mutual-TLS listener; a failed TLS handshake) ends the call at once instead of being retried
+   * until the deadline: for tools, whose certificate will not change while they wait.
+   */
+  readonly stopWhenRefused?: boolean;
 }
 
 const callDeadlineMs = 15_000;
@@ -258,6 +264,8 @@ export class ControllerClient {
       } catch (err) {
         this.preferred = null;
         lastProblem = `${key}: ${err instanceof Error ? err.message : String(err)}`;
+        if (opts.stopWhenRefused && refusalDetail(err) !== null)
+          throw new ControllerUnavailableError(`${method} refused: ${lastProblem}`);
       }
       opts.onRetry?.({ target: key, reason: lastProblem, notController, elapsedMs: Date.now() - tried });
       if (Date.now() >= deadline)

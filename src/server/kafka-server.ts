@@ -205,6 +205,11 @@ export class KafkaServer {
             result.chunks.reduce((n, c) => n + c.length, 0),
           );
           const last = result.chunks.length - 1;
+          // One write of the whole answer: corked chunks leave as one writev, which on a TLS
+          // socket is one SSL_write (full TLS records instead of one small record per chunk: the
+          // size prefix and header would otherwise each cost a record, an AEAD seal and, with
+          // TCP_NODELAY, a segment of their own).
+          socket.cork();
           result.chunks.forEach((c, i) =>
             socket.write(
               c,
@@ -220,6 +225,7 @@ export class KafkaServer {
                 : undefined,
             ),
           );
+          socket.uncork();
           if (closeAfterMs !== null) {
             // end() lets the answer leave first; destroy() if the client never closes its side.
             setTimeout(() => {

@@ -24,7 +24,7 @@ import { NetnsHosts, NetnsUnavailableError } from '../net/netns-hosts.js';
 import { NetnsNet } from '../net/netns-net.js';
 import { LinkProxy } from '../net/link-proxy.js';
 import { type ClusterNodes, FixtureNodes } from './cluster-nodes.js';
-import type { ConfigFolder } from './config-folder.js';
+import { type ConfigFolder, harnessProtocolMap, linksAreTls } from './config-folder.js';
 import { NetnsNodes } from './netns-nodes.js';
 import { NodeFaultKit } from '../nemesis/node-fault-kit.js';
 
@@ -323,6 +323,8 @@ async function proxyParts(ids: readonly number[], options: PartsOptions): Promis
         ...options.kitOverrides(id),
         'raftka.connect.address.map': map.join(','),
         'advertised.listeners': `PLAINTEXT://127.0.0.1:${clientPort}`,
+        // The folder's link security (mutual TLS through the proxies, which forward bytes).
+        ...(options.folder ? { 'listener.security.protocol.map': harnessProtocolMap(options.folder.links) } : {}),
       };
     },
   });
@@ -344,6 +346,10 @@ async function proxyParts(ids: readonly number[], options: PartsOptions): Promis
 
 /** One namespace per node on a bridge of the run's own; throws NetnsUnavailableError where that cannot be made. */
 async function netnsParts(ids: readonly number[], options: PartsOptions): Promise<Parts> {
+  if (options.folder && linksAreTls(options.folder.links))
+    throw new Error(
+      '--net netns does not run folders with mutual-TLS links yet (their certificates name 127.0.0.1, not the namespaces addresses); use --net proxy',
+    );
   const hosts = NetnsHosts.create(ids);
   try {
     // The same five port numbers in every namespace, free on 127.0.0.1 of the root namespace too,

@@ -157,6 +157,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
       keys: o.keys,
       configDir: o.configDir,
       nodes: o.nodes,
+      commandConfig: null,
       subVia: 'assign',
       net: o.net,
       nemesisIntervalMs: o.nemesisIntervalMs,

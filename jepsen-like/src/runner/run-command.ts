@@ -13,6 +13,8 @@ export interface RepeatableRun {
   /** null: `nodes` generated nodes. */
   readonly configDir: string | null;
   readonly nodes: number;
+  /** The metadata workload's client config for a folder with mutual-TLS links (null: none). */
+  readonly commandConfig: string | null;
   readonly subVia: string;
   /** proxy (a TCP proxy per link) or netns (a namespace per node). */
   readonly net: string;
@@ -30,6 +32,7 @@ export function repeatCommand(r: RepeatableRun): string {
     `--concurrency ${r.concurrency}`,
     `--keys ${r.keys}`,
     r.configDir === null ? `--nodes ${r.nodes}` : `--config-dir ${r.configDir}`,
+    r.commandConfig !== null ? `--command-config ${r.commandConfig}` : '',
     `--sub-via ${r.subVia}`,
     `--net ${r.net}`,
     `--nemesis-interval-ms ${r.nemesisIntervalMs}`,

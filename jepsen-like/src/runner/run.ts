@@ -10,12 +10,13 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { KafkaClient } from '../../../src/client/kafka-client.js';
 import { parseEndpoints } from '../../../src/common/endpoint.js';
+import { plaintextRpc, type RpcClientSecurity } from '../../../src/rpc/rpc-security.js';
 import { waitFor } from '../../../src/testing/cluster-fixture.js';
 import { checkLinearizable, type LinearizabilityResult } from '../checkers/linearizable.js';
 import { checkQueue } from '../checkers/queue.js';
 import { checkTxn, type TxnAnomaly, type TxnResult } from '../checkers/txn.js';
 import { registerModel } from '../checkers/register-model.js';
-import { readConfigFolder } from '../cluster/config-folder.js';
+import { linksAreTls, readConfigFolder } from '../cluster/config-folder.js';
 import { HarnessCluster, type NetMode } from '../cluster/harness-cluster.js';
 import { HistoryWriter, readHistory } from '../history.js';
 import { linkFaultRefused } from '../nemesis/link-faults.js';
@@ -51,6 +52,12 @@ interface RunOptions {
   /** queue polls: assign (per-process positions) or subscribe (one consumer group). */
   readonly subVia: 'assign' | 'subscribe';
   readonly opIntervalMs: number;
+  /**
+   * How the harness's gRPC clients reach the controller listener (the metadata workload): a
+   * folder whose links are mutual TLS (CONTROLLER:SSL) needs a client certificate of its CA
+   * (`--command-config` with security.protocol=SSL); plaintext otherwise.
+   */
+  readonly controllerSecurity?: RpcClientSecurity;
   /** The command line that repeats this run (printed and stored). */
   readonly command: string;
   readonly log?: (line: string) => void;
@@ -141,6 +148,11 @@ async function startRunCluster(
   configTopics: readonly string[],
 ): Promise<HarnessCluster> {
   const folder = o.configDir === null ? undefined : readConfigFolder(o.configDir);
+  if (o.workload === 'metadata' && folder?.links.controller === 'SSL' && !o.controllerSecurity?.tls)
+    throw new Error(
+      `the metadata workload calls the controllers, whose listener in ${o.configDir} is mutual TLS (CONTROLLER:SSL): give --command-config with security.protocol=SSL and a client certificate of the cluster's CA`,
+    );
+  if (folder && linksAreTls(folder.links)) log(`links between nodes: mutual TLS (${o.configDir}'s certificates)`);
   log(`starting ${folder ? `the ${folder.settings.length} nodes of ${o.configDir}` : `${o.nodes} nodes`}`);
   const cluster = await HarnessCluster.start({
     ...(folder ? { folder } : { nodes: o.nodes }),
@@ -233,6 +245,7 @@ function createWorkload(
   return new MetadataWorkload(
     {
       controllers: cluster.controllerEndpoints,
+      security: o.controllerSecurity ?? plaintextRpc,
       configTopics: [...configTopics],
       topicNames: ['created-0', 'created-1'],
       concurrency: o.concurrency,

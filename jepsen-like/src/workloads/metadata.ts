@@ -9,18 +9,22 @@
 // not apply to this workload, node-to-node partitions and process faults do. A call that times out
 // or cannot reach a controller is `info` and retires the process. TOPIC_ALREADY_EXISTS /
 // UNKNOWN_TOPIC answers are `info` too, not `fail`: the client may have retried a create that had
-// already happened, so they do not prove the operation did nothing.
+// already happened, so they do not prove the operation did nothing. When the controller listener
+// is mutual TLS, the calls present the certificate of `security` (`jepsen run --command-config`).
 import { ControllerClient } from '../../../src/client/controller-client.js';
 import { ErrorCode, errorName } from '../../../src/common/errors.js';
 import type { Endpoint } from '../../../src/common/node-config.js';
 import { AlterConfigOp } from '../../../src/protocol/config-types.js';
 import { ConfigResourceType } from '../../../src/metadata/records.js';
+import type { RpcClientSecurity } from '../../../src/rpc/rpc-security.js';
 import { SeededRandom } from '../../../src/testing/seeded-random.js';
 import type { HistoryWriter } from '../history.js';
 import { ProcessPool } from './process-pool.js';
 
 interface MetadataWorkloadOptions {
   readonly controllers: readonly Endpoint[];
+  /** How the controller listener is reached: plaintext, or mutual TLS when it is SSL. */
+  readonly security: RpcClientSecurity;
   /** Topics whose retention.ms are config registers (created by the runner). */
   readonly configTopics: readonly string[];
   /** Names created and deleted as topic registers. */
@@ -58,7 +62,7 @@ export class MetadataWorkload extends ProcessPool<ControllerClient, null> {
   }
 
   protected newClient(): ControllerClient {
-    return new ControllerClient(this.o.controllers);
+    return new ControllerClient(this.o.controllers, this.o.security);
   }
 
   protected beginProcess(): null {

@@ -1,11 +1,17 @@
 // The folder a jepsen-like run is modelled on: three-node is taken with its settings and without
-// the keys the harness owns; folders that are not combined nodes with ids 1..n are refused.
+// the keys the harness owns; folders that are not combined nodes with ids 1..n are refused;
+// secure-three-node's mutual-TLS links are kept, its certificate locations made absolute.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { harnessOwnedKeys, readConfigFolder } from '../../../jepsen-like/src/cluster/config-folder.js';
+import { isAbsolute, join } from 'node:path';
+import {
+  harnessOwnedKeys,
+  harnessProtocolMap,
+  linksAreTls,
+  readConfigFolder,
+} from '../../../jepsen-like/src/cluster/config-folder.js';
 import { repoPath } from '../../../src/common/paths.js';
 
 test('three-node: three nodes in id order, its quorum timeouts kept, addresses and roles left to the harness', () => {
@@ -16,6 +22,21 @@ test('three-node: three nodes in id order, its quorum timeouts kept, addresses a
     assert.equal(s['controller.quorum.election.timeout.ms'], '150');
     for (const k of Object.keys(s)) assert.ok(!harnessOwnedKeys.has(k), `${k} is the harness's`);
   }
+  assert.deepEqual(f.links, { controller: 'PLAINTEXT', replication: 'PLAINTEXT' });
+  assert.equal(linksAreTls(f.links), false);
+});
+
+test('secure-three-node: its CONTROLLER:SSL and REPLICATION:SSL links kept, ssl.* locations absolute', () => {
+  const folder = repoPath('cluster-configs', 'secure-three-node');
+  const f = readConfigFolder(folder);
+  assert.deepEqual(f.links, { controller: 'SSL', replication: 'SSL' });
+  assert.equal(linksAreTls(f.links), true);
+  assert.equal(harnessProtocolMap(f.links), 'PLAINTEXT:PLAINTEXT,CONTROLLER:SSL,REPLICATION:SSL');
+  f.settings.forEach((s, k) => {
+    assert.equal(s['ssl.keystore.location'], join(folder, 'certs', `node-${k}.pem`));
+    assert.equal(s['ssl.truststore.location'], join(folder, 'certs', 'ca.pem'));
+    assert.ok(isAbsolute(s['ssl.truststore.location']!));
+  });
 });
 
 test('isolated controllers and brokers, or node ids that are not 1..n, are refused with the reason', () => {

@@ -41,6 +41,7 @@ test('the command that repeats a campaign run', () => {
       keys: 3,
       configDir: null,
       nodes: 3,
+      commandConfig: null,
       subVia: 'assign',
       net: 'proxy',
       nemesisIntervalMs: 1500,
