@@ -5,7 +5,7 @@
 //
 // Two files run at a time (RAFTKA_TEST_CONCURRENCY, default 2): most integration files spend
 // their time waiting on clusters, not computing. A few files keep both cores busy on their own
-// (the frame fuzz, the 15,000-partition migration imports, the jepsen-like queue runs); two of
+// (the frame fuzz, the 15,000-partition migration imports, the jepsen-like queue runs and fault campaign); two of
 // them side by side starve each other's clusters past their deadlines, so at most one of those
 // "heavy" files runs at a time, the other slot filled by ordinary files. Files start longest
 // first (measured in a CI run), so the heavy ones run back to back from the start.
@@ -37,6 +37,7 @@ const heavy = [
   'integration/kafka-faults.test.js',
   'integration/migration-apply.test.js',
   'integration/jepsen-queue.test.js',
+  'integration/jepsen-faults.test.js',
 ];
 /** The longest of the other files, longest first (seconds in a clean CI run). */
 const longestFirst = [
@@ -48,6 +49,7 @@ const longestFirst = [
   'integration/jepsen-txn.test.js',
   'integration/exactly-once-faults.test.js',
   'integration/jepsen-netns.test.js',
+  'integration/jepsen-mtls.test.js',
 ];
 const isHeavy = (f) => heavy.some((name) => f.endsWith(name));
 const rank = (f) => {
