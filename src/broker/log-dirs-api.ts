@@ -1,4 +1,10 @@
-// The broker's DescribeLogDirs handler (key 35): for each of this broker's `log.dirs`, the
+// The broker's log-dir handlers. AlterReplicaLogDirs (key 34), Kafka's ReplicaManager rules: a path
+// that is not one of this broker's `log.dirs` (compared as absolute paths) is LOG_DIR_NOT_FOUND, a
+// partition this broker does not host REPLICA_NOT_AVAILABLE, the dir the replica already lives in
+// succeeds (nothing to move). Moving a replica to another of its broker's dirs (Kafka's future log
+// and ReplicaAlterLogDirsThread) is not built: KAFKA_STORAGE_ERROR, the answer Kafka gives when it
+// cannot create the future log, so kafka-reassign-partitions.sh stops instead of retrying forever.
+// DescribeLogDirs (key 35): for each of this broker's `log.dirs`, the
 // partitions it hosts there with their size on disk and offset lag (Kafka: the high watermark
 // minus the log end offset, never below 0, for a current log; raftka has no future logs), and from
 // v4 the volume's total and usable bytes (fs.statfs). A dir that cannot be read answers
@@ -12,6 +18,11 @@ import {
   type DescribeLogDirsRequest,
   type DescribeLogDirsResponseInput,
 } from '../protocol/messages/describe-log-dirs.js';
+import {
+  alterReplicaLogDirsApi,
+  type AlterReplicaLogDirsRequest,
+  type AlterReplicaLogDirsResponseInput,
+} from '../protocol/messages/alter-replica-log-dirs.js';
 import type { BrokerApiContext, KafkaApiRegistry } from './api-context.js';
 import { clusterOnly } from './authorization.js';
 import { AclOperation } from '../protocol/acl-types.js';
@@ -34,6 +45,43 @@ export function registerLogDirsApi(apis: KafkaApiRegistry, ctx: BrokerApiContext
       (errorCode) => ({ throttleTimeMs: 0, errorCode, results: [] }),
     ),
   );
+  // ALTER on the cluster (Kafka's rule); without it, every partition CLUSTER_AUTHORIZATION_FAILED.
+  apis.register(
+    alterReplicaLogDirsApi,
+    clusterOnly(
+      AclOperation.ALTER,
+      (r) => alterReplicaLogDirs(ctx, r),
+      (errorCode, _message, r) => alterAnswer(r, () => errorCode),
+    ),
+  );
+}
+
+/** One answer per asked partition (topics merged across dirs, in request order), each from `errorOf`. */
+function alterAnswer(
+  req: AlterReplicaLogDirsRequest,
+  errorOf: (path: string, topic: string, partition: number) => number,
+): AlterReplicaLogDirsResponseInput {
+  const byTopic = new Map<string, { partitionIndex: number; errorCode: number }[]>();
+  for (const dir of req.dirs)
+    for (const t of dir.topics) {
+      const list = byTopic.get(t.name) ?? [];
+      for (const p of t.partitions) list.push({ partitionIndex: p, errorCode: errorOf(dir.path, t.name, p) });
+      byTopic.set(t.name, list);
+    }
+  return {
+    throttleTimeMs: 0,
+    results: [...byTopic].map(([topicName, partitions]) => ({ topicName, partitions })),
+  };
+}
+
+function alterReplicaLogDirs(ctx: BrokerApiContext, req: AlterReplicaLogDirsRequest): AlterReplicaLogDirsResponseInput {
+  const dirs = new Set(ctx.config.logDirs.map((d) => resolve(d)));
+  return alterAnswer(req, (path, topic, partition) => {
+    if (!path.startsWith('/') || !dirs.has(resolve(path))) return ErrorCode.LOG_DIR_NOT_FOUND;
+    const hosted = ctx.replicas.get(topic, partition);
+    if (!hosted) return ErrorCode.REPLICA_NOT_AVAILABLE;
+    return resolve(dirname(hosted.log.dir)) === resolve(path) ? ErrorCode.NONE : ErrorCode.KAFKA_STORAGE_ERROR;
+  });
 }
 
 /** Whether the request asks for this partition (null topics: all of them). */

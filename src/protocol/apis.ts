@@ -18,6 +18,7 @@ import { deleteTopicsApi } from './messages/delete-topics.js';
 import { createPartitionsApi } from './messages/create-partitions.js';
 import { describeConfigsApi } from './messages/describe-configs.js';
 import { describeLogDirsApi } from './messages/describe-log-dirs.js';
+import { alterReplicaLogDirsApi } from './messages/alter-replica-log-dirs.js';
 import { alterConfigsApi } from './messages/alter-configs.js';
 import { incrementalAlterConfigsApi } from './messages/incremental-alter-configs.js';
 import { describeClusterApi } from './messages/describe-cluster.js';
@@ -67,6 +68,7 @@ const all: readonly AnyApi[] = [
   createPartitionsApi,
   describeConfigsApi,
   describeLogDirsApi,
+  alterReplicaLogDirsApi,
   alterConfigsApi,
   incrementalAlterConfigsApi,
   describeClusterApi,

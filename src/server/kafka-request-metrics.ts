@@ -15,7 +15,8 @@ const timeBuckets = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.
 const sizeBuckets = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 
 export class KafkaRequestMetrics {
-  readonly requests: Counter<'api'>;
+  /** By API and version, as Kafka's RequestsPerSec is (its `version` tag): which versions clients really send. */
+  readonly requests: Counter<'api' | 'version'>;
   readonly closedOnError: Counter<'reason'>;
   readonly connections: Gauge<'listener'>;
   readonly totalTime: Histogram<'api'>;
@@ -25,14 +26,18 @@ export class KafkaRequestMetrics {
   readonly requestBytes: Histogram<'api'>;
   readonly responseBytes: Histogram<'api'>;
 
-  /** `apiNames`: every API served, given a zero series at once so dashboards see each from the start. */
+  /**
+   * `apiNames`: every API served, given a zero series of each histogram at once so dashboards see
+   * each from the start (the request counter gets its series per version as requests arrive, as
+   * Kafka's does).
+   */
   constructor(registry: Registry, apiNames: readonly string[]) {
     const registers = [registry];
     const labelNames = ['api'] as const;
     this.requests = new Counter({
       name: 'raftka_kafka_requests_total',
-      help: 'Kafka requests handled, by API (Kafka: RequestsPerSec)',
-      labelNames,
+      help: 'Kafka requests handled, by API and version (Kafka: RequestsPerSec)',
+      labelNames: ['api', 'version'],
       registers,
     });
     this.closedOnError = new Counter({
@@ -76,7 +81,6 @@ export class KafkaRequestMetrics {
     );
     this.responseBytes = histogram('raftka_kafka_response_bytes', 'Response frame size, by API', sizeBuckets);
     for (const api of apiNames) {
-      this.requests.inc({ api }, 0);
       for (const h of [
         this.totalTime,
         this.localTime,

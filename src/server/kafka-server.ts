@@ -396,7 +396,7 @@ export class KafkaServer {
     const call = served.decode(header.apiVersion, reader);
     const labels = { api: api.name };
     const metrics = this.options.metrics;
-    metrics.requests.inc(labels);
+    metrics.requests.inc({ ...labels, version: header.apiVersion });
     metrics.requestBytes.observe(labels, frame.length);
     const startedAt = performance.now();
     const { chunks, throttle } = await call({ ...conn, header });

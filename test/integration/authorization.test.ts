@@ -41,6 +41,7 @@ import {
   listPartitionReassignmentsApi,
 } from '../../src/protocol/messages/partition-reassignments.js';
 import { describeLogDirsApi } from '../../src/protocol/messages/describe-log-dirs.js';
+import { alterReplicaLogDirsApi } from '../../src/protocol/messages/alter-replica-log-dirs.js';
 import {
   alterUserScramCredentialsApi,
   describeUserScramCredentialsApi,
@@ -526,6 +527,21 @@ test('authorization matrix: every API refuses without its ACL and answers with i
     0,
   );
   await revoke(cluster(Op.DESCRIBE));
+  await matrix(
+    'AlterReplicaLogDirs',
+    [cluster(Op.ALTER)],
+    async () =>
+      (
+        await c.send(
+          alterReplicaLogDirsApi,
+          { dirs: [{ path: '/not-a-log-dir', topics: [{ name: 'audit', partitions: [0] }] }] },
+          timeoutMs,
+        )
+      ).results[0]!.partitions[0]!.errorCode,
+    ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+    ErrorCode.LOG_DIR_NOT_FOUND,
+  );
+  await revoke(cluster(Op.ALTER));
   await matrix(
     'DescribeUserScramCredentials',
     [cluster(Op.DESCRIBE)],
