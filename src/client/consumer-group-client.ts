@@ -12,7 +12,8 @@ import {
   type ConsumerGroupHeartbeatRequestInput,
   type ConsumerGroupHeartbeatResponse,
 } from '../protocol/messages/consumer-group-heartbeat.js';
-import { toCoordinator } from './group-client.js';
+import { describeGroups, findCoordinator, toCoordinator, type GroupDescription } from './group-client.js';
+import { encodeAssignment } from '../protocol/consumer-protocol.js';
 import { KafkaRequestError, type KafkaClient } from './kafka-client.js';
 
 /** Whether the coordinator speaks ConsumerGroupHeartbeat v1 (the member then names its own id, KIP-1082). */
@@ -66,4 +67,45 @@ export async function consumerGroupDescribe(client: KafkaClient, groupId: string
       `ConsumerGroupDescribe answered nothing for '${groupId}'`,
     );
   return g;
+}
+
+/**
+ * DescribeGroups for classic groups and ConsumerGroupDescribe for the groups DescribeGroups does
+ * not know (consumer groups of KIP-848 answer GROUP_ID_NOT_FOUND, or Dead before v6, as in Kafka), in the order
+ * asked; a consumer group's members carry their current assignment in the classic encoding, so
+ * `raftka consumer-groups` shows both kinds alike.
+ */
+export async function describeGroupsOfBothKinds(
+  client: KafkaClient,
+  groupIds: readonly string[],
+): Promise<GroupDescription[]> {
+  const classic = await describeGroups(client, groupIds);
+  return Promise.all(
+    classic.map(async (d) => {
+      // Before DescribeGroups v6 an unknown (or non-classic) group is answered NONE in state Dead.
+      const unknown =
+        d.errorCode === ErrorCode.GROUP_ID_NOT_FOUND || (d.errorCode === ErrorCode.NONE && d.state === 'Dead');
+      if (!unknown) return d;
+      const g = await consumerGroupDescribe(client, d.groupId);
+      if (g.errorCode !== ErrorCode.NONE) return d;
+      return {
+        groupId: d.groupId,
+        errorCode: ErrorCode.NONE,
+        state: g.groupState,
+        protocolType: 'consumer',
+        protocol: g.assignorName,
+        coordinator: await findCoordinator(client, d.groupId),
+        members: g.members.map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.instanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          metadata: Buffer.alloc(0),
+          assignment: encodeAssignment(
+            m.assignment.topicPartitions.map((t) => ({ topic: t.topicName, partitions: t.partitions })),
+          ),
+        })),
+      };
+    }),
+  );
 }

@@ -3,7 +3,8 @@
 // consumer: three members share a 6-partition topic, one leaves, one joins; every record is
 // consumed, no partition is ever owned by two members (ownership as the members' own
 // onPartitionsAssigned / onPartitionsRevoked callbacks report it) and the offsets end committed.
-// The consumer-protocol group is also described (ConsumerGroupDescribe).
+// Both groups are described as `raftka consumer-groups --describe` does (ConsumerGroupDescribe for
+// the consumer-protocol group, DescribeGroups for the classic one).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
@@ -11,7 +12,8 @@ import { KafkaClient } from '../../src/client/kafka-client.js';
 import { GroupConsumer, type TopicPartition } from '../../src/client/group-consumer.js';
 import { Producer } from '../../src/client/producer.js';
 import { offsetFetch } from '../../src/client/group-client.js';
-import { consumerGroupDescribe } from '../../src/client/consumer-group-client.js';
+import { consumerGroupDescribe, describeGroupsOfBothKinds } from '../../src/client/consumer-group-client.js';
+import { decodeAssignment } from '../../src/protocol/consumer-protocol.js';
 
 const partitions = 6;
 const perPhase = 60;
@@ -109,6 +111,16 @@ async function scenario(f: ClusterFixture, protocol: 'classic' | 'consumer'): Pr
       assert.equal(d.assignorName, 'uniform');
       assert.ok(['Stable', 'Reconciling'].includes(d.groupState), d.groupState);
     }
+    // What `raftka consumer-groups --describe` reads, for either kind of group.
+    const [both] = await describeGroupsOfBothKinds(client, [groupId]);
+    assert.equal(both!.members.length, 3);
+    assert.equal(
+      both!.members.reduce(
+        (n, m) => n + decodeAssignment(m.assignment).assignedPartitions.flatMap((t) => t.partitions).length,
+        0,
+      ),
+      partitions,
+    );
     await stopMember(b);
     await produce();
     await settled('two members take over the leaver’s partitions', ['a', 'c']);
