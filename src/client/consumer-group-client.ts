@@ -47,19 +47,25 @@ export async function consumerGroupHeartbeat(
 
 export type ConsumerGroupDescription = ConsumerGroupDescribeResponse['groups'][number];
 
-/** ConsumerGroupDescribe of one group (its own error code included, not thrown). */
-export async function consumerGroupDescribe(client: KafkaClient, groupId: string): Promise<ConsumerGroupDescription> {
+/** ConsumerGroupDescribe of one group (its own error code included, not thrown); null when the coordinator does not serve the API. */
+export async function consumerGroupDescribe(
+  client: KafkaClient,
+  groupId: string,
+): Promise<ConsumerGroupDescription | null> {
   const res = await toCoordinator(
     client,
     groupId,
-    (c) =>
-      c.send(
-        consumerGroupDescribeApi,
-        { groupIds: [groupId], includeAuthorizedOperations: false },
-        client.requestTimeoutMs,
-      ),
-    (r) => r.groups[0]?.errorCode ?? ErrorCode.NONE,
+    async (c) =>
+      c.serves(consumerGroupDescribeApi.key)
+        ? c.send(
+            consumerGroupDescribeApi,
+            { groupIds: [groupId], includeAuthorizedOperations: false },
+            client.requestTimeoutMs,
+          )
+        : null,
+    (r) => r?.groups[0]?.errorCode ?? ErrorCode.NONE,
   );
+  if (res === null) return null;
   const g = res.groups.find((x) => x.groupId === groupId);
   if (!g)
     throw new KafkaRequestError(
@@ -87,7 +93,7 @@ export async function describeGroupsOfBothKinds(
         d.errorCode === ErrorCode.GROUP_ID_NOT_FOUND || (d.errorCode === ErrorCode.NONE && d.state === 'Dead');
       if (!unknown) return d;
       const g = await consumerGroupDescribe(client, d.groupId);
-      if (g.errorCode !== ErrorCode.NONE) return d;
+      if (g === null || g.errorCode !== ErrorCode.NONE) return d;
       return {
         groupId: d.groupId,
         errorCode: ErrorCode.NONE,

@@ -105,7 +105,7 @@ async function scenario(f: ClusterFixture, protocol: 'classic' | 'consumer'): Pr
     const b = [start('a'), start('b'), start('c')][1]!;
     await settled('three members consume everything', ['a', 'b', 'c']);
     if (protocol === 'consumer') {
-      const d = await consumerGroupDescribe(client, groupId);
+      const d = (await consumerGroupDescribe(client, groupId))!;
       assert.equal(d.errorCode, 0);
       assert.equal(d.members.length, 3);
       assert.equal(d.assignorName, 'uniform');
