@@ -66,6 +66,20 @@ function hb(
   } satisfies ConsumerHeartbeatRequest;
 }
 
+/** A classic member's JoinGroup (no member id needed: requireKnownMemberId off). */
+const classicJoin = (groupId: string) => ({
+  groupId,
+  memberId: '',
+  groupInstanceId: null,
+  clientId: 'c',
+  clientHost: '/h',
+  sessionTimeoutMs: 10_000,
+  rebalanceTimeoutMs: 10_000,
+  protocolType: 'consumer',
+  protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+  requireKnownMemberId: false,
+});
+
 const parts = (a: { topicId: string; partitions: number[] }[] | null) => a?.flatMap((t) => t.partitions).sort() ?? null;
 
 test('two members: the second gets partitions only after the first revoked them; epochs and records follow', async () => {
@@ -127,18 +141,7 @@ test('errors: fenced epochs, unknown members, unreleased instance ids, max size,
   const back = await c.consumerHeartbeat(hb('a2', 0, [], { instanceId: 'i' }));
   assert.equal(back.errorCode, ErrorCode.NONE);
   // A classic group with members is not taken over.
-  await c.join({
-    groupId: 'classic',
-    memberId: '',
-    groupInstanceId: null,
-    clientId: 'c',
-    clientHost: '/h',
-    sessionTimeoutMs: 10_000,
-    rebalanceTimeoutMs: 10_000,
-    protocolType: 'consumer',
-    protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
-    requireKnownMemberId: false,
-  });
+  await c.join(classicJoin('classic'));
   assert.equal(
     (await c.consumerHeartbeat(hb('x', 0, [], { groupId: 'classic' }))).errorCode,
     ErrorCode.GROUP_ID_NOT_FOUND,
@@ -200,18 +203,7 @@ test('a failover reloads the consumer group from its records; empty groups conve
   // Both leave; the empty consumer group is taken by a classic member, and back.
   await second.c.consumerHeartbeat(hb('a', -1, null));
   await second.c.consumerHeartbeat(hb('b', -1, null));
-  const join = await second.c.join({
-    groupId: 'g',
-    memberId: '',
-    groupInstanceId: null,
-    clientId: 'c',
-    clientHost: '/h',
-    sessionTimeoutMs: 10_000,
-    rebalanceTimeoutMs: 10_000,
-    protocolType: 'consumer',
-    protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
-    requireKnownMemberId: false,
-  });
+  const join = await second.c.join(classicJoin('g'));
   assert.equal(join.errorCode, ErrorCode.NONE);
   assert.equal(second.c.listGroups([]).groups.find((g) => g.groupId === 'g')?.type, 'classic');
   assert.deepEqual(second.c.leave('g', [{ memberId: join.memberId, groupInstanceId: null }]).errorCode, ErrorCode.NONE);
