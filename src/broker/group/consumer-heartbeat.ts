@@ -113,6 +113,9 @@ export class ConsumerHeartbeat extends CoordinatorPart {
     const err = this.check(req.groupId);
     if (err !== ErrorCode.NONE) return this.fail(err, null);
     if (req.memberEpoch < 0) return this.leave(req);
+    // Only a join creates a group; a member of a group that is gone (deleted, expired) joins again.
+    if (req.memberEpoch > 0 && !this.groups.get(req.groupId)?.consumer)
+      return this.fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
     const records: OffsetsRecord[] = [];
     const g = this.consumerGroupFor(req.groupId, records);
     if (g === null) return this.fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`);
