@@ -75,6 +75,11 @@ export const apiAclRules: Readonly<Record<string, ApiAclRule>> = {
   ListGroups: { needs: 'DESCRIBE Cluster, else DESCRIBE Group', denied: 'the group is left out' },
   DescribeGroups: { needs: 'DESCRIBE Group', denied: `${group} per group` },
   DeleteGroups: { needs: 'DELETE Group', denied: `${group} per group` },
+  ConsumerGroupHeartbeat: {
+    needs: 'READ Group, DESCRIBE Topic (subscribed by name)',
+    denied: `${group}; ${topic}`,
+  },
+  ConsumerGroupDescribe: { needs: 'DESCRIBE Group', denied: `${group} per group` },
   InitProducerId: {
     needs: 'WRITE TransactionalId; idempotent: IDEMPOTENT_WRITE Cluster or WRITE on any Topic',
     denied: `${txnId} / ${cluster}`,

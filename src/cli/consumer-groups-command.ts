@@ -6,7 +6,6 @@ import type { CommandModule } from 'yargs';
 import { ErrorCode, errorName } from '../common/errors.js';
 import {
   deleteGroups,
-  describeGroups,
   listGroups,
   offsetCommit,
   offsetDelete,
@@ -16,6 +15,7 @@ import {
   type CommittedOffset,
   type GroupDescription,
 } from '../client/group-client.js';
+import { describeGroupsOfBothKinds } from '../client/consumer-group-client.js';
 import { KafkaClient, KafkaRequestError } from '../client/kafka-client.js';
 import { assignedPartitions, logEndOffsets } from '../client/group-lag.js';
 import {
@@ -153,7 +153,7 @@ async function committedOffsets(client: KafkaClient, groupId: string): Promise<C
 
 async function describe(client: KafkaClient, args: GroupsArgs): Promise<void> {
   const ids = await groupIds(client, args);
-  const described = await withCoordinatorRetries(() => describeGroups(client, ids));
+  const described = await withCoordinatorRetries(() => describeGroupsOfBothKinds(client, ids));
   const offsetRows: OffsetRow[] = [];
   const memberRows: MemberRow[] = [];
   const stateRows: StateRow[] = [];
@@ -231,7 +231,7 @@ async function resetOffsets(client: KafkaClient, args: GroupsArgs): Promise<void
   }
   const all: { group: string; topic: string; partition: number; newOffset: number }[] = [];
   for (const groupId of await groupIds(client, args)) {
-    const [d] = await withCoordinatorRetries(() => describeGroups(client, [groupId]));
+    const [d] = await withCoordinatorRetries(() => describeGroupsOfBothKinds(client, [groupId]));
     if (d!.errorCode !== ErrorCode.NONE && d!.errorCode !== ErrorCode.GROUP_ID_NOT_FOUND)
       throw new KafkaRequestError(d!.errorCode, `describe group '${groupId}'`);
     if (d!.errorCode === ErrorCode.NONE && !inactiveStates.has(d!.state)) {
@@ -274,7 +274,7 @@ async function resetOffsets(client: KafkaClient, args: GroupsArgs): Promise<void
       } catch (err) {
         // A member joined after the check above: say so as Kafka's tool does.
         if (!(err instanceof KafkaRequestError) || !activeGroupCodes.has(err.errorCode)) throw err;
-        const [now] = await withCoordinatorRetries(() => describeGroups(client, [groupId]));
+        const [now] = await withCoordinatorRetries(() => describeGroupsOfBothKinds(client, [groupId]));
         refuseActive(groupId, now?.state ?? 'unknown');
         continue;
       }

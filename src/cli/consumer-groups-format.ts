@@ -227,6 +227,8 @@ export function stateNotice(group: string, state: string): string | null {
       return `Consumer group '${group}' has no active members.`;
     case 'PreparingRebalance':
     case 'CompletingRebalance':
+    case 'Assigning': // a consumer group (KIP-848)
+    case 'Reconciling':
       return `Warning: Consumer group '${group}' is rebalancing.`;
     default:
       return null;

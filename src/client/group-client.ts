@@ -153,7 +153,7 @@ async function coordinatorConnection(client: KafkaClient, coordinator: Coordinat
  * `codeOf` says the coordinator moved, forgets the cached coordinator (the answer is still
  * returned for the caller to turn into an error).
  */
-async function toCoordinator<T>(
+export async function toCoordinator<T>(
   client: KafkaClient,
   groupId: string,
   call: (c: KafkaConnection) => Promise<T>,

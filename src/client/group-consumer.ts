@@ -1,5 +1,7 @@
-// A consumer-group member (Kafka's classic, eager rebalance protocol) on raftka's own client:
-// it joins a group for a list of topics, the leader assigns partitions with range or roundrobin,
+// A consumer-group member on raftka's own client, with Kafka's classic, eager rebalance protocol
+// (group.protocol=classic, the default) or the consumer group protocol of KIP-848
+// (group.protocol=consumer: the coordinator assigns, consumer-membership.ts reconciles inside
+// poll()). Classic: it joins a group for a list of topics, the leader assigns partitions with range or roundrobin,
 // and poll() reads the assigned partitions from their leaders starting at the committed offsets
 // (or auto.offset.reset when there are none). Heartbeats run in the background; a rebalance, a
 // lost membership or a moved coordinator makes the next poll() rejoin. Callers: the console
@@ -17,8 +19,9 @@
 //   they make a consume-transform-produce loop exactly-once.
 // - Only poll(), subscribe() and close() change the membership; the heartbeat loop just notices
 //   that a rejoin is needed. Heartbeat answers about an older generation are ignored.
+// - close() commits (auto-commit), calls onPartitionsRevoked with what it held, then leaves, as Kafka's consumer does.
 // - Not implemented (yet): max.poll.interval.ms (leaving the group when poll() stops being called),
-//   cooperative rebalancing, pattern subscriptions.
+//   cooperative rebalancing of the classic protocol, pattern subscriptions.
 import type { ClientSecurity } from '../security/client-security.js';
 import { ErrorCode } from '../common/errors.js';
 import type { Endpoint } from '../common/node-config.js';
@@ -48,6 +51,7 @@ import {
 } from './group-client.js';
 import { KafkaClient, KafkaRequestError, retriable, type FetchedPartition } from './kafka-client.js';
 import { KafkaConnectionError } from './kafka-connection.js';
+import { ConsumerMembership } from './consumer-membership.js';
 
 export type AssignorName = 'range' | 'roundrobin';
 type AutoOffsetReset = 'earliest' | 'latest';
@@ -102,6 +106,10 @@ export interface GroupConsumerOptions {
   readonly onPartitionsAssigned?: (partitions: readonly TopicPartition[]) => void | Promise<void>;
   /** Where the consumer reports what it survived (failed auto-commits, rejoins); silent by default. */
   readonly log?: (message: string) => void;
+  /** group.protocol: 'classic' (JoinGroup/SyncGroup, the default) or 'consumer' (KIP-848, ConsumerGroupHeartbeat). */
+  readonly groupProtocol?: 'classic' | 'consumer';
+  /** group.remote.assignor for group.protocol=consumer ('uniform', 'range'); default: the coordinator's. */
+  readonly remoteAssignor?: string | null;
 }
 
 /** JoinGroup/SyncGroup rounds one ensureActiveGroup() may take before giving up with the last error. */
@@ -176,6 +184,8 @@ export class GroupConsumer {
   private fatal: Error | null = null;
   /** The poll() (or subscribe()) in progress; close() waits for it. */
   private busy: Promise<unknown> | null = null;
+  /** group.protocol=consumer: the KIP-848 membership (null for the classic protocol). */
+  private readonly membership: ConsumerMembership | null;
 
   constructor(bootstrap: readonly Endpoint[], options: GroupConsumerOptions) {
     if (options.topics.length === 0) throw new Error('a group consumer needs at least one topic');
@@ -206,14 +216,34 @@ export class GroupConsumer {
     this.log = options.log ?? (() => {});
     this.onRevoked = options.onPartitionsRevoked;
     this.onAssigned = options.onPartitionsAssigned;
+    this.membership =
+      options.groupProtocol === 'consumer'
+        ? new ConsumerMembership(
+            this.client,
+            {
+              groupId: this.groupId,
+              topics: this.topics,
+              instanceId: this.groupInstanceId,
+              rebalanceTimeoutMs: this.rebalanceTimeoutMs,
+              serverAssignor: options.remoteAssignor ?? null,
+              log: this.log,
+            },
+            {
+              owned: () => this.assigned,
+              revoke: (partitions, lost) => this.revokeSome(partitions, lost),
+              assign: (partitions) => this.assignSome(partitions),
+            },
+          )
+        : null;
   }
 
   get memberId(): string {
-    return this.member.memberId;
+    return this.membership?.memberId ?? this.member.memberId;
   }
 
+  /** The generation; with group.protocol=consumer the member epoch. */
   get generationId(): number {
-    return this.member.generationId;
+    return this.membership?.memberEpoch ?? this.member.generationId;
   }
 
   /**
@@ -224,8 +254,8 @@ export class GroupConsumer {
   groupMetadata(): ConsumerGroupMetadata {
     return {
       groupId: this.groupId,
-      generationId: this.member.generationId,
-      memberId: this.member.memberId,
+      generationId: this.generationId,
+      memberId: this.memberId,
       groupInstanceId: this.groupInstanceId,
     };
   }
@@ -298,9 +328,14 @@ export class GroupConsumer {
     this.phase = 'closed';
     try {
       // Also while a rebalance is pending: the old generation can still commit until it ends.
-      if (this.autoCommit && this.member.generationId >= 0)
+      if (this.autoCommit && this.generationId >= 0)
         await this.commitPositions().catch((err: unknown) => this.log(`commit on close failed: ${describe(err)}`));
-      if (this.groupInstanceId === null && this.member.memberId !== '') {
+      const held = this.assigned;
+      this.assigned = [];
+      if (held.length > 0) await this.onRevoked?.(held);
+      if (this.membership) {
+        await this.membership.leave().catch((err: unknown) => this.log(`leaving the group failed: ${describe(err)}`));
+      } else if (this.groupInstanceId === null && this.member.memberId !== '') {
         await leaveGroup(this.client, {
           groupId: this.groupId,
           memberId: this.member.memberId,
@@ -330,6 +365,12 @@ export class GroupConsumer {
   // ---- membership -------------------------------------------------------------------------------
 
   private async ensureActiveGroup(): Promise<void> {
+    if (this.membership) {
+      if (this.closing) return;
+      await this.membership.ensure();
+      this.phase = 'stable';
+      return;
+    }
     let backoffMs = rejoinBackoffMs;
     // A close() meanwhile ends the loop quietly; a member that did join is then left by close().
     for (let attempt = 1; this.phase !== 'stable' && !this.closing; attempt++) {
@@ -369,6 +410,31 @@ export class GroupConsumer {
     this.assigned = [];
     this.positions.clear();
     await this.onRevoked?.(revoked);
+  }
+
+  /** group.protocol=consumer: gives back some partitions (committing their positions unless lost). */
+  private async revokeSome(partitions: readonly TopicPartition[], lost: boolean): Promise<void> {
+    const gone = new Set(partitions.map((tp) => `${tp.topic}\u0000${tp.partition}`));
+    if (!lost && this.autoCommit) {
+      await this.commitPositions(gone).catch((err: unknown) =>
+        this.log(`commit before revoking failed: ${describe(err)}`),
+      );
+    }
+    for (const tp of partitions) this.positions.get(tp.topic)?.delete(tp.partition);
+    this.assigned = this.assigned.filter((tp) => !gone.has(`${tp.topic}\u0000${tp.partition}`));
+    await this.onRevoked?.(partitions);
+  }
+
+  /** group.protocol=consumer: takes partitions, starting from their committed offsets. */
+  private async assignSome(partitions: readonly TopicPartition[]): Promise<void> {
+    const added = [...partitions];
+    this.assigned = [...this.assigned, ...added].sort((a, b) =>
+      a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition,
+    );
+    const committed = await offsetFetch(this.client, this.groupId, toTopicPartitions(added), false);
+    for (const c of committed) if (c.offset >= 0) this.setPosition(c, c.offset);
+    this.nextAutoCommitMs = Date.now() + this.autoCommitIntervalMs;
+    await this.onAssigned?.(added);
   }
 
   private async joinAndSync(): Promise<void> {
@@ -560,11 +626,13 @@ export class GroupConsumer {
 
   // ---- offsets ------------------------------------------------------------------------------------
 
-  private async commitPositions(): Promise<void> {
-    const offsets = [...this.positions].flatMap(([topic, m]) =>
-      [...m].map(([partition, offset]) => ({ topic, partition, offset })),
-    );
+  /** Commits the positions (of `only` when given: keys `topic\0partition`). */
+  private async commitPositions(only?: ReadonlySet<string>): Promise<void> {
+    const offsets = [...this.positions]
+      .flatMap(([topic, m]) => [...m].map(([partition, offset]) => ({ topic, partition, offset })))
+      .filter((o) => only === undefined || only.has(`${o.topic}\u0000${o.partition}`));
     if (offsets.length === 0) return;
+    if (this.membership) return this.commitAsMember(offsets);
     const sent = this.member;
     if (sent.generationId < 0)
       throw new KafkaRequestError(
@@ -597,6 +665,32 @@ export class GroupConsumer {
     }
   }
 
+  /**
+   * group.protocol=consumer: commits with the member epoch. STALE_MEMBER_EPOCH (a heartbeat moved
+   * the epoch meanwhile) is retried once after a heartbeat; UNKNOWN_MEMBER_ID makes the member rejoin.
+   */
+  private async commitAsMember(
+    offsets: readonly { topic: string; partition: number; offset: number }[],
+  ): Promise<void> {
+    const m = this.membership!;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await offsetCommit(this.client, {
+          groupId: this.groupId,
+          generationId: m.memberEpoch,
+          memberId: m.memberId,
+          groupInstanceId: this.groupInstanceId,
+          offsets,
+        });
+        return;
+      } catch (err) {
+        const code = err instanceof KafkaRequestError ? err.errorCode : null;
+        if (code !== ErrorCode.STALE_MEMBER_EPOCH || attempt >= 2) throw err;
+        await m.heartbeatNow();
+      }
+    }
+  }
+
   private async maybeAutoCommit(): Promise<void> {
     if (!this.autoCommit || Date.now() < this.nextAutoCommitMs) return;
     this.nextAutoCommitMs = Date.now() + this.autoCommitIntervalMs;
@@ -607,7 +701,7 @@ export class GroupConsumer {
 
   /** The leader rejoins when a topic's partition count changed since it assigned (Kafka does the same). */
   private async maybeCheckMetadata(): Promise<void> {
-    if (!this.leader || Date.now() < this.nextMetadataCheckMs) return;
+    if (this.membership || !this.leader || Date.now() < this.nextMetadataCheckMs) return;
     this.nextMetadataCheckMs = Date.now() + this.metadataMaxAgeMs;
     let counts: Map<string, number>;
     try {
@@ -681,7 +775,7 @@ export class GroupConsumer {
   /** Waits up to `ms`, returning early when a rebalance needs the member to rejoin. */
   private async nap(ms: number): Promise<void> {
     const until = Date.now() + Math.max(0, ms);
-    while (this.phase === 'stable' && !this.closing && Date.now() < until)
+    while (this.phase === 'stable' && !this.closing && Date.now() < until && !this.membership?.needsReconcile())
       await sleep(Math.min(idleNapMs, until - Date.now()));
   }
 }

@@ -104,6 +104,10 @@ const keys: Readonly<Record<string, KeySpec>> = {
   'group.min.session.timeout.ms': { kind: positive, default: '6000' },
   'group.max.session.timeout.ms': { kind: positive, default: '1800000' },
   'group.max.size': { kind: positive, default: '2147483647' },
+  'group.consumer.heartbeat.interval.ms': { kind: positive, default: '5000' },
+  'group.consumer.session.timeout.ms': { kind: positive, default: '45000' },
+  'group.consumer.assignors': { kind: list, default: 'uniform,range' },
+  'group.consumer.max.size': { kind: positive, default: '2147483647' },
   'transaction.state.log.num.partitions': { kind: positive, default: '50' },
   'transaction.state.log.replication.factor': { kind: int(1, 32767), default: '3' },
   'transaction.state.log.min.isr': { kind: positive, default: '2' },
@@ -486,6 +490,10 @@ function parseReplicaAndGroupSettings(r: PropertyReader) {
     groupMinSessionTimeoutMs: r.num('group.min.session.timeout.ms'),
     groupMaxSessionTimeoutMs: r.num('group.max.session.timeout.ms'),
     groupMaxSize: r.num('group.max.size'),
+    groupConsumerHeartbeatIntervalMs: r.num('group.consumer.heartbeat.interval.ms'),
+    groupConsumerSessionTimeoutMs: r.num('group.consumer.session.timeout.ms'),
+    groupConsumerAssignors: consumerAssignors(r),
+    groupConsumerMaxSize: r.num('group.consumer.max.size'),
     socketRequestMaxBytes: r.num('socket.request.max.bytes'),
   };
 }
@@ -581,4 +589,27 @@ function checkLimits(r: PropertyReader, config: NodeConfig): void {
       `controller.quorum.retry.backoff.ms (${config.quorumRetryBackoffMs}) must be below controller.quorum.fetch.timeout.ms (${config.quorumFetchTimeoutMs})`,
     );
   }
+}
+
+/** The consumer group protocol's server-side assignors (KIP-848): raftka has `uniform` and `range`. */
+const knownConsumerAssignors = ['uniform', 'range'];
+
+function consumerAssignors(r: PropertyReader): string[] {
+  // Kafka also accepts class names; the short names of its two built-in assignors are what raftka runs.
+  const names = r
+    .items('group.consumer.assignors')
+    .map((n) =>
+      n === 'org.apache.kafka.coordinator.group.assignor.UniformAssignor'
+        ? 'uniform'
+        : n === 'org.apache.kafka.coordinator.group.assignor.RangeAssignor'
+          ? 'range'
+          : n,
+    );
+  if (names.length === 0) r.fail('invalid value for group.consumer.assignors: empty');
+  for (const n of names)
+    if (!knownConsumerAssignors.includes(n))
+      r.fail(
+        `invalid value for group.consumer.assignors: unknown assignor ${n} (known: ${knownConsumerAssignors.join(', ')})`,
+      );
+  return names;
 }

@@ -99,6 +99,10 @@ export interface NodeConfig {
   readonly groupMinSessionTimeoutMs: number; // group.min.session.timeout.ms (6000)
   readonly groupMaxSessionTimeoutMs: number; // group.max.session.timeout.ms (1800000)
   readonly groupMaxSize: number; // group.max.size (2147483647)
+  readonly groupConsumerHeartbeatIntervalMs: number; // group.consumer.heartbeat.interval.ms (5000), KIP-848
+  readonly groupConsumerSessionTimeoutMs: number; // group.consumer.session.timeout.ms (45000)
+  readonly groupConsumerAssignors: readonly string[]; // group.consumer.assignors (uniform,range); the first is the default
+  readonly groupConsumerMaxSize: number; // group.consumer.max.size (2147483647)
   readonly transactionStateLogNumPartitions: number; // transaction.state.log.num.partitions (50)
   readonly transactionStateLogReplicationFactor: number; // transaction.state.log.replication.factor (3)
   readonly transactionStateLogMinIsr: number; // transaction.state.log.min.isr (2)

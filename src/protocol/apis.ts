@@ -53,6 +53,8 @@ import { describeTopicPartitionsApi } from './messages/describe-topic-partitions
 import { electLeadersApi } from './messages/elect-leaders.js';
 import { updateFeaturesApi } from './messages/update-features.js';
 import { getTelemetrySubscriptionsApi, pushTelemetryApi } from './messages/telemetry.js';
+import { consumerGroupHeartbeatApi } from './messages/consumer-group-heartbeat.js';
+import { consumerGroupDescribeApi } from './messages/consumer-group-describe.js';
 
 export type { Api, AnyApi, ApiInfo } from './messages/define.js';
 
@@ -88,6 +90,9 @@ const all: readonly AnyApi[] = [
   describeGroupsApi,
   deleteGroupsApi,
   offsetDeleteApi,
+  // the consumer group protocol (KIP-848)
+  consumerGroupHeartbeatApi,
+  consumerGroupDescribeApi,
   initProducerIdApi,
   listPartitionReassignmentsApi,
   alterPartitionReassignmentsApi,

@@ -8,7 +8,8 @@ import type { NodeConfig } from '../common/node-config.js';
 import { GroupCoordinator } from '../broker/group/group-coordinator.js';
 import { ReplicatedOffsetsLog } from '../broker/group/offsets-log.js';
 import { offsetsTopicName } from '../broker/group/offsets-records.js';
-import { partitionCountOr } from '../metadata/image.js';
+import { partitionCountOr, type MetadataImage } from '../metadata/image.js';
+import type { TopicCatalog } from '../broker/group/assignors.js';
 import { registerGroupMetrics } from '../broker/group/group-metrics.js';
 import { offsetMapKey } from '../broker/group/group.js';
 import { systemClock } from '../broker/group/clock.js';
@@ -39,7 +40,32 @@ export function createGroupCoordinator(
     offsetsRetentionMs: config.offsetsRetentionMs,
     partitionExists: (topic, partition) => state.image.topicsByName.get(topic)?.partitions.has(partition) ?? false,
     subscribedTopics: (protocolType, metadata) => (protocolType === 'consumer' ? subscriptionTopics(metadata) : null),
+    consumer: {
+      heartbeatIntervalMs: config.groupConsumerHeartbeatIntervalMs,
+      sessionTimeoutMs: config.groupConsumerSessionTimeoutMs,
+      assignors: config.groupConsumerAssignors,
+      maxSize: config.groupConsumerMaxSize,
+      topics: topicCatalog(state),
+    },
   });
+}
+
+/** The image's topics as the consumer protocol's assignors see them, computed once per image. */
+function topicCatalog(state: MetadataState): () => TopicCatalog {
+  let seen: MetadataImage | null = null;
+  let catalog: TopicCatalog = { byName: new Map(), byId: new Map() };
+  return () => {
+    if (state.image !== seen) {
+      seen = state.image;
+      const topics = [...seen.topicsByName.values()].map((t) => ({
+        id: t.id,
+        name: t.name,
+        partitions: t.partitions.size,
+      }));
+      catalog = { byName: new Map(topics.map((t) => [t.name, t])), byId: new Map(topics.map((t) => [t.id, t])) };
+    }
+    return catalog;
+  };
 }
 
 /** The coordinator serves the groups of the offsets partitions this broker leads: partition → leader epoch. */

@@ -11,7 +11,7 @@ import type { GroupCoordinatorOptions, JoinRequest } from '../../src/broker/grou
 import { GroupCoordinator } from '../../src/broker/group/group-coordinator.js';
 import { registerGroupMetrics } from '../../src/broker/group/group-metrics.js';
 import { Registry } from 'prom-client';
-import { MemoryOffsetsLog } from './group-memory-log.js';
+import { MemoryOffsetsLog, testConsumerOptions } from './group-memory-log.js';
 import type { JoinResult } from '../../src/broker/group/group.js';
 import {
   decodeGroupValue,
@@ -49,6 +49,7 @@ function setup(overrides: Partial<GroupCoordinatorOptions> = {}): {
     partitionExists: (topic, partition) => topic !== 'missing' && partition < 6,
     // Tests encode a subscription as the comma-separated topic names.
     subscribedTopics: (type, md) => (type === 'consumer' ? new Set(md.toString().split(',')) : null),
+    consumer: testConsumerOptions(),
     ...overrides,
   });
   return { c, clock, log };

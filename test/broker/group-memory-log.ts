@@ -9,6 +9,8 @@ import type {
   OffsetsRecord,
   TxnProducer,
 } from '../../src/broker/group/offsets-log.js';
+import type { ConsumerProtocolOptions } from '../../src/broker/group/coordinator-types.js';
+import type { AssignableTopic } from '../../src/broker/group/assignors.js';
 
 type Stored =
   | { kind: 'batch'; baseOffset: number; records: readonly OffsetsRecord[]; producer: TxnProducer | null }
@@ -74,4 +76,23 @@ export class MemoryOffsetsLog implements OffsetsLog {
     this.log.set(partition, list);
     this.ends.set(partition, (this.ends.get(partition) ?? 0) + count);
   }
+}
+
+/** The consumer protocol's options for coordinator tests: topics as given (name → id, partitions). */
+export function testConsumerOptions(
+  topics: readonly AssignableTopic[] = [],
+  overrides: Partial<ConsumerProtocolOptions> = {},
+): ConsumerProtocolOptions {
+  const catalog = {
+    byName: new Map(topics.map((t) => [t.name, t])),
+    byId: new Map(topics.map((t) => [t.id, t])),
+  };
+  return {
+    heartbeatIntervalMs: 5000,
+    sessionTimeoutMs: 45_000,
+    assignors: ['uniform', 'range'],
+    maxSize: 1000,
+    topics: () => catalog,
+    ...overrides,
+  };
 }

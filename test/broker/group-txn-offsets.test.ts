@@ -11,7 +11,7 @@ import { ManualClock } from '../../src/broker/group/clock.js';
 import type { TxnOffsetCommitRequest } from '../../src/broker/group/coordinator-types.js';
 import { GroupCoordinator } from '../../src/broker/group/group-coordinator.js';
 import { decodeKey, decodeOffsetValue } from '../../src/broker/group/offsets-records.js';
-import { MemoryOffsetsLog } from './group-memory-log.js';
+import { MemoryOffsetsLog, testConsumerOptions } from './group-memory-log.js';
 
 const partitionCount = 4;
 
@@ -30,6 +30,7 @@ function setup(log = new MemoryOffsetsLog()): { c: GroupCoordinator; log: Memory
     offsetsRetentionMs: 3_600_000,
     partitionExists: (topic, partition) => topic !== 'missing' && partition < 6,
     subscribedTopics: (type, md) => (type === 'consumer' ? new Set(md.toString().split(',')) : null),
+    consumer: testConsumerOptions(),
   });
   return { c, log, clock };
 }

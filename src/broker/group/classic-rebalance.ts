@@ -14,6 +14,7 @@ import { CoordinatorPart, type JoinRequest } from './coordinator-types.js';
 import { emptyBuffer, Group, joinError, Member, syncError, type JoinResult, type SyncResult } from './group.js';
 import { coordinatorAppendError, type OffsetsRecord } from './offsets-log.js';
 import { groupKey, groupValue } from './offsets-records.js';
+import { consumerGroupKey } from './consumer-records.js';
 
 /** A client's JoinGroup (v8+) / LeaveGroup (v5+) reason is logged up to this many characters. */
 const clientReasonLoggedCharsMax = 200;
@@ -34,8 +35,26 @@ export class ClassicRebalance extends CoordinatorPart {
       this.answerJoin(m, joinError(errorCode, m.memberId));
       this.answerSync(m, syncError(errorCode));
     }
+    g.consumer?.cancelTimers();
     g.state = 'Dead';
     if (this.groups.get(g.groupId) === g) this.groups.delete(g.groupId);
+  }
+
+  /**
+   * An empty consumer group joined by a classic member becomes a classic group: its consumer
+   * records get tombstones (appended before the classic group record the rebalance writes).
+   */
+  private takeOverEmptyConsumerGroup(g: Group): void {
+    g.consumer = null;
+    const records = [consumerGroupKey(3, g.groupId), consumerGroupKey(6, g.groupId)].map((key) => ({
+      key,
+      value: null,
+    }));
+    void this.o.log.append(g.partition, records).then((r) => {
+      if (r.errorCode !== ErrorCode.NONE)
+        this.o.logger.warn({ group: g.groupId, errorCode: r.errorCode }, 'consumer group tombstones not written');
+    });
+    this.o.logger.info({ group: g.groupId }, 'empty consumer group converted to a classic group');
   }
 
   // ------------------------------------------------------------ JoinGroup
@@ -54,6 +73,11 @@ export class ClassicRebalance extends CoordinatorPart {
       this.groups.set(req.groupId, g);
     }
     if (g.state === 'Dead') return joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, req.memberId);
+    if (g.consumer !== null) {
+      // A consumer group (KIP-848) with members refuses classic members; an empty one becomes classic.
+      if (g.consumer.members.size > 0) return joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId);
+      this.takeOverEmptyConsumerGroup(g);
+    }
     if (!g.supportsProtocols(req.protocolType, req.protocols))
       return joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId);
     return isUnknown ? this.joinUnknown(g, req) : this.joinKnown(g, req);

@@ -2,8 +2,10 @@
 // the coordinator that its parts (classic-rebalance.ts, group-offsets.ts) share, with their base
 // class. No protocol logic here.
 import type { Logger } from 'pino';
+import type { TopicCatalog } from './assignors.js';
 import type { Clock } from './clock.js';
 import type { Group, GroupState, Protocol } from './group.js';
+import type { ConsumerGroupStateName } from './consumer-group.js';
 import type { OffsetsLog } from './offsets-log.js';
 
 export interface GroupCoordinatorOptions {
@@ -25,6 +27,21 @@ export interface GroupCoordinatorOptions {
   readonly partitionExists: (topic: string, partition: number) => boolean;
   /** The topics a member's subscription names, for the "consumer" protocol type; null if unknown. */
   readonly subscribedTopics: (protocolType: string, metadata: Buffer) => ReadonlySet<string> | null;
+  /** The consumer group protocol (KIP-848): its settings and the topics it can assign. */
+  readonly consumer: ConsumerProtocolOptions;
+}
+
+export interface ConsumerProtocolOptions {
+  /** group.consumer.heartbeat.interval.ms: told to every member. */
+  readonly heartbeatIntervalMs: number;
+  /** group.consumer.session.timeout.ms: a member without a heartbeat that long is removed. */
+  readonly sessionTimeoutMs: number;
+  /** group.consumer.assignors: the server-side assignors offered; the first is the default. */
+  readonly assignors: readonly string[];
+  /** group.consumer.max.size: members of one consumer group at most. */
+  readonly maxSize: number;
+  /** The topics of the node's metadata image, read at every heartbeat. */
+  readonly topics: () => TopicCatalog;
 }
 
 export interface JoinRequest {
@@ -116,7 +133,8 @@ export interface DescribedGroup {
 /** What /metrics shows of a group this broker coordinates. */
 export interface GroupView {
   readonly groupId: string;
-  readonly state: GroupState;
+  readonly state: GroupState | ConsumerGroupStateName;
+  /** The generation, or a consumer group's epoch. */
   readonly generation: number;
   readonly members: number;
   readonly offsets: readonly { topic: string; partition: number; offset: number }[];

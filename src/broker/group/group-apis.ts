@@ -9,6 +9,7 @@ import { ErrorCode, errorName } from '../../common/errors.js';
 import type { BrokerApiContext, KafkaApiRegistry, RequestContext } from '../api-context.js';
 import type { CoordinatorTopic } from '../coordinator-lookup.js';
 import type { GroupCoordinator } from './group-coordinator.js';
+import { registerConsumerGroupApis } from './consumer-group-apis.js';
 import { offsetsTopicName } from './offsets-records.js';
 import {
   joinGroupApi,
@@ -65,9 +66,6 @@ import {
   type DeleteGroupsResponseInput,
 } from '../../protocol/messages/delete-groups.js';
 
-/** The type of every group this coordinator runs (ListGroups v5 GroupType, KIP-848's words). */
-const classicGroupType = 'classic';
-
 /** Where group coordinators live: `__consumer_offsets`, created on first FindCoordinator (as Kafka does). */
 export function offsetsCoordinatorTopic(ctx: BrokerApiContext, coordinator: GroupCoordinator): CoordinatorTopic {
   const c = ctx.config;
@@ -106,6 +104,7 @@ export function registerGroupApis(apis: KafkaApiRegistry, coordinator: GroupCoor
   apis.register(listGroupsApi, (r, _rc, az) => listGroups(coordinator, r, az));
   apis.register(describeGroupsApi, (r, rc, az) => describeGroups(coordinator, r, rc, az));
   apis.register(deleteGroupsApi, (r, _rc, az) => deleteGroups(coordinator, r, az));
+  registerConsumerGroupApis(apis, coordinator);
 }
 
 /**
@@ -353,10 +352,18 @@ function offsetFetch(
     // v9's MemberId/MemberEpoch are checked only for KIP-848 groups; a classic group ignores them.
     return {
       throttleTimeMs: 0,
-      groups: (req.groups ?? []).map((g) => ({
-        groupId: g.groupId,
-        ...fetchGroupOffsets(coordinator, az, g.groupId, g.topics, requireStable),
-      })),
+      groups: (req.groups ?? []).map((g) => {
+        const memberCode =
+          version >= 9 && az.group(AclOperation.DESCRIBE, g.groupId, true)
+            ? coordinator.checkFetchingMember(g.groupId, g.memberId ?? null, g.memberEpoch ?? -1)
+            : ErrorCode.NONE;
+        return {
+          groupId: g.groupId,
+          ...(memberCode === ErrorCode.NONE
+            ? fetchGroupOffsets(coordinator, az, g.groupId, g.topics, requireStable)
+            : { errorCode: memberCode, topics: [] }),
+        };
+      }),
     };
   }
   const r = fetchGroupOffsets(coordinator, az, req.groupId ?? '', req.topics ?? null, requireStable);
@@ -445,19 +452,19 @@ function listGroups(
   const r = coordinator.listGroups(req.statesFilter ?? []);
   // DESCRIBE on the cluster lists every group; else only those the principal may DESCRIBE.
   const all = az.cluster(AclOperation.DESCRIBE, true);
-  // v5 filters by type, case-insensitively as Kafka does; every group here is a classic one.
+  // v5 filters by type ("classic", "consumer"), case-insensitively as Kafka does.
   const types = new Set((req.typesFilter ?? []).map((t) => t.toLowerCase()));
-  const typeWanted = types.size === 0 || types.has(classicGroupType);
+  const typeWanted = (type: string) => types.size === 0 || types.has(type);
   return {
     throttleTimeMs: 0,
     errorCode: r.errorCode,
     groups: r.groups
-      .filter((g) => typeWanted && (all || az.group(AclOperation.DESCRIBE, g.groupId, true)))
+      .filter((g) => typeWanted(g.type) && (all || az.group(AclOperation.DESCRIBE, g.groupId, true)))
       .map((g) => ({
         groupId: g.groupId,
         protocolType: g.protocolType,
         groupState: g.state,
-        groupType: classicGroupType,
+        groupType: g.type,
       })),
   };
 }

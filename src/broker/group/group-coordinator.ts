@@ -19,6 +19,16 @@
 //   done (the load reads the log as it was when it started).
 import { ErrorCode } from '../../common/errors.js';
 import { ClassicRebalance } from './classic-rebalance.js';
+import type { ConsumerGroupStateName } from './consumer-group.js';
+import {
+  ConsumerHeartbeat,
+  preferredAssignor,
+  type ConsumerHeartbeatRequest,
+  type ConsumerHeartbeatResult,
+} from './consumer-heartbeat.js';
+import type { TopicCatalog } from './assignors.js';
+import { consumerGroupKey } from './consumer-records.js';
+import { consumerMemberCheck } from './group-offsets.js';
 import type {
   CoordinatorContext,
   DescribedGroup,
@@ -59,6 +69,7 @@ export class GroupCoordinator {
   private readonly rebalance: ClassicRebalance;
   private readonly offsets: GroupOffsets;
   private readonly txnOffsets: TxnOffsets;
+  private readonly consumerProtocol: ConsumerHeartbeat;
   /** Rebalances started and completed here since start (read by /metrics). */
   readonly rebalances: RebalanceTally = { started: 0, completed: 0 };
 
@@ -73,6 +84,7 @@ export class GroupCoordinator {
     this.rebalance = new ClassicRebalance(context);
     this.offsets = new GroupOffsets(context, this.rebalance);
     this.txnOffsets = new TxnOffsets(context);
+    this.consumerProtocol = new ConsumerHeartbeat(context);
   }
 
   partitionFor(groupId: string): number {
@@ -125,6 +137,7 @@ export class GroupCoordinator {
     for (const g of groupsFromReplay(replay, partition, now)) {
       this.groups.set(g.groupId, g);
       for (const m of g.members.values()) this.rebalance.scheduleSession(g, m);
+      for (const m of g.consumer?.members.values() ?? []) this.consumerProtocol.scheduleSession(g, m);
     }
     for (const m of load.markers) this.txnOffsets.completeTransaction(partition, m.producerId, m.committed);
     this.partitions.set(partition, { state: 'loaded', epoch });
@@ -175,6 +188,49 @@ export class GroupCoordinator {
     members: readonly { memberId: string; groupInstanceId: string | null }[],
   ): ReturnType<ClassicRebalance['leave']> {
     return this.rebalance.leave(groupId, members);
+  }
+
+  // ------------------------------------------------------------ the consumer protocol (consumer-heartbeat.ts)
+
+  /** ConsumerGroupHeartbeat (KIP-848): join, heartbeat or leave a consumer group. */
+  consumerHeartbeat(req: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResult> {
+    return this.consumerProtocol.heartbeat(req);
+  }
+
+  /**
+   * OffsetFetch v9+ from a member of a consumer group names its member id and epoch: checked as
+   * a commit's are (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH). NONE for classic groups and admin fetches.
+   */
+  checkFetchingMember(groupId: string, memberId: string | null, memberEpoch: number): number {
+    const g = this.groups.get(groupId);
+    if (!g || g.consumer === null || (memberId === null && memberEpoch < 0)) return ErrorCode.NONE;
+    return consumerMemberCheck(g, memberId ?? '', memberEpoch);
+  }
+
+  /** The topics the consumer protocol assigns (the node's image), for describing assignments by name. */
+  consumerTopics(): TopicCatalog {
+    return this.o.consumer.topics();
+  }
+
+  /** The assignor a consumer group's next target assignment uses. */
+  consumerAssignorOf(g: Group): string {
+    return g.consumer === null ? '' : preferredAssignor(g.consumer, this.o.consumer.assignors);
+  }
+
+  /** ConsumerGroupDescribe (KIP-848): a consumer group as it stands, or an error code. */
+  describeConsumerGroup(groupId: string): { errorCode: number; errorMessage: string | null; group: Group | null } {
+    const err = this.check(groupId);
+    if (err !== ErrorCode.NONE) return { errorCode: err, errorMessage: null, group: null };
+    const g = this.groups.get(groupId);
+    if (!g || g.state === 'Dead')
+      return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.`, group: null };
+    if (g.consumer === null)
+      return {
+        errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
+        errorMessage: `Group ${groupId} is not a consumer group.`,
+        group: null,
+      };
+    return { errorCode: ErrorCode.NONE, errorMessage: null, group: g };
   }
 
   // ------------------------------------------------------------ offsets (group-offsets.ts)
@@ -255,7 +311,7 @@ export class GroupCoordinator {
 
   listGroups(states: readonly string[]): {
     errorCode: number;
-    groups: { groupId: string; protocolType: string; state: GroupState }[];
+    groups: { groupId: string; protocolType: string; state: GroupState | ConsumerGroupStateName; type: GroupType }[];
   } {
     if (this.closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: [] };
     const loading = [...this.partitions.values()].some((p) => p.state === 'loading');
@@ -265,9 +321,14 @@ export class GroupCoordinator {
         (g) =>
           g.state !== 'Dead' &&
           this.check(g.groupId) === ErrorCode.NONE &&
-          (wanted.size === 0 || wanted.has(g.state.toLowerCase())),
+          (wanted.size === 0 || wanted.has(stateOf(g).toLowerCase())),
       )
-      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state }));
+      .map((g) => ({
+        groupId: g.groupId,
+        protocolType: g.consumer !== null ? 'consumer' : (g.protocolType ?? ''),
+        state: stateOf(g),
+        type: g.consumer !== null ? ('consumer' as const) : ('classic' as const),
+      }));
     return { errorCode: loading ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE, groups };
   }
 
@@ -285,6 +346,8 @@ export class GroupCoordinator {
     const g = this.groups.get(groupId);
     // DescribeGroups v6+ says so; the handler answers older versions NONE (state Dead).
     if (!g) return none(ErrorCode.GROUP_ID_NOT_FOUND, 'Dead');
+    // Kafka answers DescribeGroups only for classic groups; consumer groups have ConsumerGroupDescribe.
+    if (g.consumer !== null) return none(ErrorCode.GROUP_ID_NOT_FOUND, 'Dead');
     const stable = g.state === 'Stable';
     return {
       errorCode: ErrorCode.NONE,
@@ -309,16 +372,19 @@ export class GroupCoordinator {
     if (err !== ErrorCode.NONE) return err;
     const g = this.groups.get(groupId);
     if (!g || g.state === 'Dead') return ErrorCode.GROUP_ID_NOT_FOUND;
-    if (g.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
+    if (g.state !== 'Empty' || !g.hasNoMembers) return ErrorCode.NON_EMPTY_GROUP;
     const records: OffsetsRecord[] = [...g.offsets.keys()].map((k) => {
       const { topic, partition } = splitOffsetMapKey(k);
       return { key: offsetKey(groupId, topic, partition), value: null };
     });
     records.push({ key: groupKey(groupId), value: null });
+    if (g.consumer !== null)
+      for (const key of [consumerGroupKey(3, groupId), consumerGroupKey(6, groupId)])
+        records.push({ key, value: null });
     const code = coordinatorAppendError((await this.o.log.append(g.partition, records)).errorCode, false);
     if (code !== ErrorCode.NONE) return code;
     if (this.groups.get(groupId) === g) {
-      if (g.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP; // a member joined while the tombstones were written
+      if (g.state !== 'Empty' || !g.hasNoMembers) return ErrorCode.NON_EMPTY_GROUP; // a member joined while the tombstones were written
       this.rebalance.dropGroup(g, ErrorCode.COORDINATOR_NOT_AVAILABLE);
     }
     return ErrorCode.NONE;
@@ -330,10 +396,18 @@ export class GroupCoordinator {
       .filter((g) => g.state !== 'Dead' && this.check(g.groupId) === ErrorCode.NONE)
       .map((g) => ({
         groupId: g.groupId,
-        state: g.state,
-        generation: g.generation,
-        members: g.members.size,
+        state: stateOf(g),
+        generation: g.consumer?.groupEpoch ?? g.generation,
+        members: g.consumer?.members.size ?? g.members.size,
         offsets: [...g.offsets].map(([k, c]) => ({ ...splitOffsetMapKey(k), offset: c.offset })),
       }));
   }
+}
+
+/** A group's type, as ListGroups v5 and KIP-848 name it. */
+export type GroupType = 'classic' | 'consumer';
+
+/** A group's state: the classic protocol's, or a consumer group's (KIP-848). */
+function stateOf(g: Group): GroupState | ConsumerGroupStateName {
+  return g.consumer !== null && g.state !== 'Dead' ? g.consumer.stateName() : g.state;
 }

@@ -6,10 +6,18 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { GroupCoordinator } from './group-coordinator.js';
 import { offsetMapKey, type GroupState } from './group.js';
+import type { ConsumerGroupStateName } from './consumer-group.js';
 import type { RebalanceTally } from './coordinator-types.js';
 
-/** The states a served group can be in (Dead groups are gone). */
-const liveStates: readonly GroupState[] = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable'];
+/** The states a served group can be in (Dead groups are gone): the classic ones, then a consumer group's (KIP-848). */
+const liveStates: readonly (GroupState | ConsumerGroupStateName)[] = [
+  'Empty',
+  'PreparingRebalance',
+  'CompletingRebalance',
+  'Stable',
+  'Assigning',
+  'Reconciling',
+];
 
 /** End offsets (high watermarks) of partitions, keyed `topic\0partition`; missing ones are unknown. */
 type EndOffsets = (partitions: readonly { topic: string; partition: number }[]) => Promise<ReadonlyMap<string, number>>;
@@ -79,7 +87,7 @@ function registerCoordinatorTotals(registry: Registry, coordinator: GroupCoordin
     labelNames: ['state'],
     registers: [registry],
     collect() {
-      const counts = new Map<GroupState, number>(liveStates.map((s) => [s, 0]));
+      const counts = new Map<GroupState | ConsumerGroupStateName, number>(liveStates.map((s) => [s, 0]));
       for (const g of coordinator.views()) counts.set(g.state, (counts.get(g.state) ?? 0) + 1);
       for (const [state, n] of counts) this.set({ state }, n);
     },

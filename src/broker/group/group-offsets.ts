@@ -12,6 +12,7 @@ import {
 } from './coordinator-types.js';
 import { Group, offsetMapKey, splitOffsetMapKey } from './group.js';
 import { coordinatorAppendError } from './offsets-log.js';
+import { subscribedTopics } from './consumer-heartbeat.js';
 import { groupKey, offsetKey, offsetValue } from './offsets-records.js';
 
 export class GroupOffsets extends CoordinatorPart {
@@ -88,6 +89,7 @@ export class GroupOffsets extends CoordinatorPart {
     req: { generationId: number; memberId: string; groupInstanceId: string | null },
   ): number {
     if (g.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (g.consumer !== null) return consumerMemberCheck(g, req.memberId, req.generationId);
     if (g.isStaticFenced(req.memberId, req.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
     if (req.generationId < 0 && g.state === 'Empty') return ErrorCode.NONE; // a commit from outside the group (tools, assign-only consumers)
     if (g.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
@@ -149,7 +151,8 @@ export class GroupOffsets extends CoordinatorPart {
     const g = this.groups.get(groupId);
     if (!g || g.state === 'Dead') return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, partitions: [] };
     let subscribed: ReadonlySet<string> | null = new Set();
-    if (g.state !== 'Empty') {
+    if (g.consumer !== null) subscribed = this.consumerSubscribedTopics(g);
+    else if (g.state !== 'Empty') {
       subscribed = this.subscribedTopics(g);
       if (subscribed === null) return { errorCode: ErrorCode.NON_EMPTY_GROUP, partitions: [] };
     }
@@ -169,6 +172,14 @@ export class GroupOffsets extends CoordinatorPart {
       for (const p of gone) g.offsets.delete(offsetMapKey(p.topic, p.partition));
     }
     return { errorCode: ErrorCode.NONE, partitions: codes };
+  }
+
+  /** The topics a consumer group's members (KIP-848) consume now. */
+  private consumerSubscribedTopics(g: Group): ReadonlySet<string> {
+    const catalog = this.o.consumer.topics();
+    const out = new Set<string>();
+    for (const m of g.consumer?.members.values() ?? []) for (const t of subscribedTopics(m, catalog)) out.add(t.name);
+    return out;
   }
 
   /** The topics the group's members subscribe to, or null when its protocol type is not understood. */
@@ -197,7 +208,7 @@ export class GroupOffsets extends CoordinatorPart {
     for (const g of [...this.groups.values()]) {
       if (this.check(g.groupId) !== ErrorCode.NONE || g.state === 'Dead') continue;
       let gone: string[] = [];
-      if (g.state === 'Empty') {
+      if (g.state === 'Empty' && g.hasNoMembers) {
         gone = [...g.offsets]
           .filter(
             ([, c]) =>
@@ -216,7 +227,8 @@ export class GroupOffsets extends CoordinatorPart {
             .map(([k]) => k);
       }
       // A group with transactional commits still open stays (Kafka's GroupMetadata.hasOffsets).
-      const deleteGroup = g.state === 'Empty' && g.offsets.size === gone.length && g.pendingTxnOffsets.size === 0;
+      const deleteGroup =
+        g.state === 'Empty' && g.hasNoMembers && g.offsets.size === gone.length && g.pendingTxnOffsets.size === 0;
       if (gone.length === 0 && !deleteGroup) continue;
       const records: { key: Buffer; value: null }[] = gone.map((k) => {
         const { topic, partition } = splitOffsetMapKey(k);
@@ -227,7 +239,13 @@ export class GroupOffsets extends CoordinatorPart {
       if (errorCode !== ErrorCode.NONE || this.groups.get(g.groupId) !== g) continue;
       for (const k of gone) g.offsets.delete(k);
       expired += gone.length;
-      if (deleteGroup && g.state === 'Empty' && g.offsets.size === 0 && g.pendingTxnOffsets.size === 0)
+      if (
+        deleteGroup &&
+        g.state === 'Empty' &&
+        g.hasNoMembers &&
+        g.offsets.size === 0 &&
+        g.pendingTxnOffsets.size === 0
+      )
         this.dropGroup(g, ErrorCode.COORDINATOR_NOT_AVAILABLE);
       this.o.logger.info(
         { group: g.groupId, offsets: gone.length, groupDeleted: deleteGroup },
@@ -236,4 +254,18 @@ export class GroupOffsets extends CoordinatorPart {
     }
     return expired;
   }
+}
+
+/**
+ * A consumer group's (KIP-848) check of an offset commit or a member's fetch: an admin commit
+ * (epoch < 0, no member id) needs the group empty; a member must be known (UNKNOWN_MEMBER_ID) and
+ * name its current epoch (STALE_MEMBER_EPOCH), as Kafka's ConsumerGroup.validateOffsetCommit.
+ */
+export function consumerMemberCheck(g: Group, memberId: string, memberEpoch: number): number {
+  const cg = g.consumer;
+  if (cg === null) return ErrorCode.NONE;
+  if (memberEpoch < 0 && memberId === '') return cg.members.size === 0 ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
+  const m = cg.members.get(memberId);
+  if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
+  return memberEpoch === m.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
 }

@@ -5,6 +5,7 @@
 // States: Empty (no members; offsets may remain) → PreparingRebalance (members (re)join) →
 // CompletingRebalance (joined; waiting for the leader's assignment) → Stable. Dead: removed.
 import type { Timer } from './clock.js';
+import type { ConsumerGroupState } from './consumer-group.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
@@ -119,6 +120,8 @@ export class Group {
   joinTimer: Timer | null = null;
   /** The initial delay (group.initial.rebalance.delay.ms) of a group that was empty is running. */
   initialDelay: { remainingMs: number; newMemberAdded: boolean } | null = null;
+  /** Set for a group of the consumer protocol (KIP-848, ConsumerGroupHeartbeat); null for a classic group. */
+  consumer: ConsumerGroupState | null = null;
 
   constructor(
     readonly groupId: string,
@@ -135,6 +138,11 @@ export class Group {
 
   get isEmpty(): boolean {
     return this.members.size === 0;
+  }
+
+  /** No member of either protocol (offsets may expire, the group may be deleted). */
+  get hasNoMembers(): boolean {
+    return this.members.size === 0 && (this.consumer === null || this.consumer.members.size === 0);
   }
 
   /** The protocols every member supports, in no particular order. */

@@ -12,6 +12,7 @@
 //                                  ClientId, ClientHost, v1+ RebalanceTimeout int32,
 //                                  SessionTimeout int32, Subscription bytes, Assignment bytes]
 //
+// Keys 3-8 and 16 are consumer group records (KIP-848), in consumer-records.ts.
 // We write key v1 / v2 and value v3; we read values v0-3 (v4+ is flexible and only written by
 // newer Kafka, which a ZooKeeper-era cluster being migrated never had). A null value is a
 // tombstone: the offset or the group is gone.
@@ -20,6 +21,7 @@ import { decodeMessage, encodeMessage } from '../../protocol/schema/codec.js';
 import { Reader } from '../../protocol/primitives/reader.js';
 import { Writer } from '../../protocol/primitives/writer.js';
 import { ProtocolDecodeError } from '../../protocol/errors.js';
+import { decodeConsumerKey, type ConsumerRecordKey } from './consumer-records.js';
 
 export const offsetsTopicName = '__consumer_offsets';
 
@@ -72,7 +74,8 @@ const readableValueVersions = 3;
 
 type OffsetsKey =
   | { readonly kind: 'offset'; readonly group: string; readonly topic: string; readonly partition: number }
-  | { readonly kind: 'group'; readonly group: string };
+  | { readonly kind: 'group'; readonly group: string }
+  | ConsumerRecordKey;
 
 function withVersion(version: number, body: (w: Writer) => void): Buffer {
   const w = new Writer();
@@ -107,6 +110,8 @@ export function decodeKey(key: Buffer): OffsetsKey {
   const version = r.int16();
   if (version === 0 || version === 1) return { kind: 'offset', ...decodeMessage(offsetCommitKeySchema, version, r) };
   if (version === 2) return { kind: 'group', ...decodeMessage(groupMetadataKeySchema, version, r) };
+  const consumer = decodeConsumerKey(version, r); // KIP-848 consumer group records (consumer-records.ts)
+  if (consumer !== null) return consumer;
   throw new ProtocolDecodeError(`unknown __consumer_offsets key version ${version}`);
 }
 
