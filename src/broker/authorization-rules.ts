@@ -51,6 +51,7 @@ export const apiAclRules: Readonly<Record<string, ApiAclRule>> = {
     denied: 'clusterAuthorizedOperations = 0',
   },
   DescribeLogDirs: { needs: 'DESCRIBE Cluster', denied: `${cluster}, no results` },
+  AlterReplicaLogDirs: { needs: 'ALTER Cluster', denied: `${cluster} on every partition` },
   AlterPartitionReassignments: { needs: 'ALTER Cluster', denied: cluster },
   ListPartitionReassignments: { needs: 'DESCRIBE Cluster', denied: cluster },
   CreateAcls: { needs: 'ALTER Cluster', denied: `${cluster} per ACL` },
