@@ -55,6 +55,7 @@ const keys: Readonly<Record<string, KeySpec>> = {
   'admin.listener': { kind: str, default: null },
   'replica.listener': { kind: str, default: null },
   'raftka.connect.address.map': { kind: list, default: null },
+  'raftka.test.stall.endpoint': { kind: bool, default: 'false' },
   'metrics.partition.enable': { kind: bool, default: 'false' },
   'num.partitions': { kind: positive, default: '1' },
   'default.replication.factor': { kind: int(1, 32767), default: '1' },
@@ -399,7 +400,13 @@ function parseAddresses(
   logDirs: string[],
 ): Pick<
   NodeConfig,
-  'interBrokerListenerName' | 'logDirs' | 'metadataLogDir' | 'adminListener' | 'replicaListener' | 'connectAddressMap'
+  | 'interBrokerListenerName'
+  | 'logDirs'
+  | 'metadataLogDir'
+  | 'adminListener'
+  | 'replicaListener'
+  | 'connectAddressMap'
+  | 'testStallEndpoint'
 > {
   return {
     interBrokerListenerName: r.required('inter.broker.listener.name').toUpperCase(),
@@ -407,6 +414,7 @@ function parseAddresses(
     metadataLogDir: r.raw('metadata.log.dir') ?? logDirs[0]!,
     adminListener: r.optEndpoint('admin.listener'),
     replicaListener: r.optEndpoint('replica.listener'),
+    testStallEndpoint: r.flag('raftka.test.stall.endpoint'),
     connectAddressMap: new Map(
       (r.props.has('raftka.connect.address.map') ? r.items('raftka.connect.address.map') : []).map((pair) => {
         const parts = pair.split('=');

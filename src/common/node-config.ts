@@ -52,6 +52,8 @@ export interface NodeConfig {
   readonly replicaListener: Endpoint | null; // replica.listener
   /** raftka's own: outgoing connections to a key host:port dial its value instead (the jepsen-like harness's per-link proxies). */
   readonly connectAddressMap: ReadonlyMap<string, string>; // raftka.connect.address.map
+  /** raftka's own, tests only: POST /test/stall?ms=N on the admin listener busy-loops the main thread. */
+  readonly testStallEndpoint: boolean; // raftka.test.stall.endpoint (false)
   /** raftka's own: per-partition log series (segment count, size) in /metrics; off keeps the series count bounded. */
   readonly metricsPartitionEnable: boolean; // metrics.partition.enable (false)
   readonly numPartitions: number; // num.partitions (1)

@@ -35,6 +35,8 @@ interface RaftDriverOptions<S extends StateMachine = StateMachine> {
   readonly snapshotIntervalMs: number;
   /** Called when the driver cannot go on (a disk write failed): the process must stop. */
   readonly onFatal: (err: unknown) => void;
+  /** Called after each input and the Readies it caused (the quorum thread publishes the status then). */
+  readonly onStep?: () => void;
 }
 
 /** How often the core's timers are checked. Election and fetch timeouts are far coarser. */
@@ -89,7 +91,8 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
   /** Recover the state from the latest snapshot, then start ticking. */
   static async start<S extends StateMachine>(options: RaftDriverOptions<S>): Promise<RaftDriver<S>> {
     const recovered = options.store.recovered();
-    if (recovered.snapshotId) options.stateMachine.loadSnapshot(await options.store.readSnapshot(recovered.snapshotId));
+    if (recovered.snapshotId)
+      options.stateMachine.loadSnapshot(await options.store.readSnapshot(recovered.snapshotId), recovered.snapshotId);
     const driver = new RaftDriver(options);
     options.logger.info(
       { snapshot: recovered.snapshotId, entries: recovered.entries.length, quorumState: recovered.quorumState },
@@ -256,6 +259,7 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
         this.lastClockMs = now;
         input();
         while (this.core.hasReady()) await this.handleReady(this.core.takeReady());
+        this.options.onStep?.();
       }
     } catch (err) {
       this.stopped = true;
@@ -348,7 +352,7 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
   }
 
   private async loadSnapshot(id: SnapshotId): Promise<void> {
-    this.state.loadSnapshot(await this.options.store.readSnapshot(id));
+    this.state.loadSnapshot(await this.options.store.readSnapshot(id), id);
     this.lastSnapshotMs = performance.now();
     this.notifyApplied();
     this.options.logger.info({ snapshot: id }, 'loaded snapshot from the leader');
