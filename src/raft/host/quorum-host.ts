@@ -23,6 +23,7 @@ import { registerRemoteMetrics } from '../../common/thread-metrics.js';
 import type { MetadataState } from '../../metadata/metadata-state.js';
 import { callServiceBytes, RpcStatusError, type RpcService } from '../../rpc/grpc-plumbing.js';
 import type { ProposeResult, QuorumStatus } from '../core/raft-core.js';
+import { AppliedWaiters } from '../driver/applied-waiters.js';
 import type { MetadataErrorSource } from '../driver/raft-metrics.js';
 import { type FromQuorum, ownedCopy, type RemoteMetric, type ToQuorum } from './quorum-protocol.js';
 
@@ -55,7 +56,7 @@ export class QuorumHost {
   private current: QuorumStatus | null = null;
   private controllerService: RpcService | null = null;
   private readonly applyListeners: ((state: MetadataState) => void)[] = [];
-  private readonly appliedWaiters = new Set<{ readonly offset: Offset; readonly done: (reached: boolean) => void }>();
+  private readonly appliedWaiters = new AppliedWaiters();
   private nextId = 1;
   private readonly proposals = new Map<number, Waiter<ProposeResult>>();
   private readonly dones = new Map<number, Waiter<void>>();
@@ -134,19 +135,7 @@ export class QuorumHost {
 
   /** Resolves true once every entry below `offset` is applied here, false after timeoutMs. */
   waitForApplied(offset: Offset, timeoutMs: number): Promise<boolean> {
-    if (this.options.state.appliedOffset >= offset) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = {
-        offset,
-        done: (reached: boolean): void => {
-          clearTimeout(timer);
-          this.appliedWaiters.delete(waiter);
-          resolve(reached);
-        },
-      };
-      const timer = setTimeout(() => waiter.done(false), timeoutMs);
-      this.appliedWaiters.add(waiter);
-    });
+    return this.appliedWaiters.wait(this.options.state.appliedOffset, offset, timeoutMs);
   }
 
   /** The controller.proto service the controller listener's calls are answered by (controllers). */
@@ -158,7 +147,7 @@ export class QuorumHost {
   async shutdown(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    for (const w of this.appliedWaiters) w.done(false);
+    this.appliedWaiters.cancelAll();
     if (!this.exited) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -271,7 +260,7 @@ export class QuorumHost {
         this.options.logger.error({ err }, 'an apply listener failed');
       }
     }
-    for (const w of this.appliedWaiters) if (state.appliedOffset >= w.offset) w.done(true);
+    this.appliedWaiters.applied(state.appliedOffset);
     this.send({ t: 'applied', appliedOffset: state.appliedOffset, canSnapshot: state.canSnapshot });
   }
 
