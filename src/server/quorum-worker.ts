@@ -77,7 +77,10 @@ async function main(): Promise<void> {
     snapshotIntervalMs: config.metadataLogMaxSnapshotIntervalMs,
     onFatal: (err) => {
       const code = (err as NodeJS.ErrnoException | null)?.code;
-      thread.post({ t: 'fatal', message: err instanceof Error ? err.message : String(err), code: code ?? null });
+      const message = err instanceof Error ? err.message : String(err);
+      // The main thread exits the process on `fatal`: this thread's log lines (the driver's fatal
+      // line among them) are written out first.
+      logger.flush(() => thread.post({ t: 'fatal', message, code: code ?? null }));
     },
     onStep: () => thread.publishStatus(),
   });
