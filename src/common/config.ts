@@ -57,6 +57,7 @@ const keys: Readonly<Record<string, KeySpec>> = {
   'raftka.connect.address.map': { kind: list, default: null },
   // TEST ONLY (jepsen-like slow-disk / kill-in-write): a control file for src/common/fault-hooks.ts.
   'raftka.test.fault.control.file': { kind: str, default: null },
+  'raftka.test.stall.endpoint': { kind: bool, default: 'false' },
   'metrics.partition.enable': { kind: bool, default: 'false' },
   'num.partitions': { kind: positive, default: '1' },
   'default.replication.factor': { kind: int(1, 32767), default: '1' },
@@ -412,6 +413,7 @@ function parseAddresses(
   | 'replicaListener'
   | 'connectAddressMap'
   | 'testFaultControlFile'
+  | 'testStallEndpoint'
 > {
   return {
     interBrokerListenerName: r.required('inter.broker.listener.name').toUpperCase(),
@@ -419,6 +421,7 @@ function parseAddresses(
     metadataLogDir: r.raw('metadata.log.dir') ?? logDirs[0]!,
     adminListener: r.optEndpoint('admin.listener'),
     replicaListener: r.optEndpoint('replica.listener'),
+    testStallEndpoint: r.flag('raftka.test.stall.endpoint'),
     connectAddressMap: new Map(
       (r.props.has('raftka.connect.address.map') ? r.items('raftka.connect.address.map') : []).map((pair) => {
         const parts = pair.split('=');

@@ -54,6 +54,8 @@ export interface NodeConfig {
   readonly connectAddressMap: ReadonlyMap<string, string>; // raftka.connect.address.map
   /** raftka.test.fault.control.file (null). TEST ONLY: the control file of src/common/fault-hooks.ts. */
   readonly testFaultControlFile: string | null;
+  /** raftka's own, tests only: POST /test/stall?ms=N on the admin listener busy-loops the main thread. */
+  readonly testStallEndpoint: boolean; // raftka.test.stall.endpoint (false)
   /** raftka's own: per-partition log series (segment count, size) in /metrics; off keeps the series count bounded. */
   readonly metricsPartitionEnable: boolean; // metrics.partition.enable (false)
   readonly numPartitions: number; // num.partitions (1)

@@ -197,6 +197,63 @@ export function serviceImplementation<D extends grpc.ServiceDefinition>(
   return { service: loaded.service, implementation };
 }
 
+/**
+ * A service of definition `service` whose unary methods hand each request's bytes, undecoded, to
+ * `forward` and answer with the bytes it resolves (decoding happens where the real handlers are:
+ * the quorum thread forwards controller.proto calls to the main thread this way). `forward`
+ * rejects with an RpcStatusError to fail the call.
+ */
+export function forwardingService(
+  service: grpc.ServiceDefinition,
+  forward: (method: string, request: Buffer) => Promise<Buffer>,
+): RpcService {
+  const passthrough: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  const implementation: grpc.UntypedServiceImplementation = {};
+  for (const [method, def] of Object.entries(service)) {
+    passthrough[method] = {
+      ...def,
+      requestDeserialize: (bytes: Buffer) => bytes,
+      responseSerialize: (bytes: Buffer) => bytes,
+    } as grpc.MethodDefinition<unknown, unknown>;
+    implementation[method] = ((call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      forward(method, call.request).then(
+        (response) => callback(null, response),
+        (err: unknown) =>
+          callback(
+            err instanceof RpcStatusError
+              ? { code: err.code, details: err.details }
+              : { code: grpc.status.UNAVAILABLE, details: err instanceof Error ? err.message : String(err) },
+          ),
+      );
+    }) as grpc.handleUnaryCall<Buffer, Buffer>;
+  }
+  return { service: passthrough as grpc.ServiceDefinition, implementation };
+}
+
+/**
+ * Run one unary call of `rpc` from its request bytes: decode, call the implementation, encode the
+ * answer. Rejects with an RpcStatusError when the handler fails the call. The other end of
+ * forwardingService; handlers get a call object with only `request` (ours read nothing else).
+ */
+export function callServiceBytes(rpc: RpcService, method: string, request: Buffer): Promise<Buffer> {
+  const def = rpc.service[method];
+  const impl = rpc.implementation[method] as grpc.handleUnaryCall<unknown, unknown> | undefined;
+  if (!def || !impl) return Promise.reject(new RpcStatusError(grpc.status.UNIMPLEMENTED, `no RPC ${method}`));
+  let decoded: unknown;
+  try {
+    decoded = def.requestDeserialize(request);
+  } catch (err) {
+    return Promise.reject(new RpcStatusError(grpc.status.INVALID_ARGUMENT, String(err)));
+  }
+  return new Promise((resolve, reject) => {
+    const call = { request: decoded } as grpc.ServerUnaryCall<unknown, unknown>;
+    impl(call, (err, response) => {
+      if (err) reject(new RpcStatusError(err.code ?? grpc.status.UNKNOWN, err.details ?? ''));
+      else resolve(def.responseSerialize(response));
+    });
+  });
+}
+
 /** A started server: stop it at once (open calls fail). */
 export interface RpcServer {
   forceShutdown(): void;

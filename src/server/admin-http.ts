@@ -13,6 +13,19 @@ interface AdminHandlers {
   status(): unknown;
   /** The web console: answers `/` and everything under `/ui`. */
   readonly ui?: (rawPath: string, query: URLSearchParams) => Promise<HttpAnswer>;
+  /** Tests only (raftka.test.stall.endpoint): `POST /test/stall?ms=N` busy-loops the main thread. */
+  readonly stallEndpoint?: boolean;
+}
+
+/** The longest stall POST /test/stall runs. */
+const stallMsMax = 10_000;
+
+/** Keep this (the main) thread's event loop busy for `ms`, as a burst of broker work would. */
+function busyLoop(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // spin: nothing else runs on this thread meanwhile, which is the point
+  }
 }
 
 export async function startAdminHttp(
@@ -27,6 +40,14 @@ export async function startAdminHttp(
       res.writeHead(code, { 'content-type': type });
       res.end(body);
     };
+    if (req.method === 'POST' && path === '/test/stall' && handlers.stallEndpoint) {
+      const ms = Number(new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1)).get('ms') ?? '2000');
+      if (!Number.isFinite(ms) || ms < 0 || ms > stallMsMax) return send(400, 'text/plain', `ms: 0..${stallMsMax}\n`);
+      // Answer first, then stall: the caller learns the stall began without waiting for its end.
+      res.writeHead(202, { 'content-type': 'text/plain' });
+      res.end(`stalling the main thread for ${ms} ms\n`, () => setImmediate(() => busyLoop(ms)));
+      return;
+    }
     if (req.method !== 'GET') return send(405, 'text/plain', 'method not allowed\n');
     switch (path) {
       case '/healthz':

@@ -30,7 +30,7 @@ import type { NodeRpcSecurity } from '../security/rpc-tls.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
 import { uuidToBytes } from '../common/uuid.js';
 import { readBatchHeader, readRecords } from '../protocol/record-batch.js';
-import type { RaftDriver } from '../raft/driver/raft-driver.js';
+import type { QuorumHost } from '../raft/host/quorum-host.js';
 import type { FlushObserver } from '../storage/log.js';
 import { LogManager } from '../storage/log-manager.js';
 import type { LogDirStatus } from '../storage/log-dir-health.js';
@@ -49,7 +49,7 @@ interface BrokerRoleContext {
   readonly logger: Logger;
   readonly registry: Registry;
   /** The node's metadata Raft: apply notifications and whether a quorum leader is heard. */
-  readonly raft: Pick<RaftDriver<MetadataState>, 'onApplied' | 'status'>;
+  readonly raft: Pick<QuorumHost, 'onApplied' | 'status'>;
   readonly state: MetadataState;
   /**
    * Log dirs adopted from a ZooKeeper-mode broker at this start: partitions found there are not

@@ -1,24 +1,20 @@
-// The node's metadata Raft: opens `__cluster_metadata-0` under metadata.log.dir, creates the
-// MetadataState the committed entries are applied to, and starts the Raft driver over both (a
-// voter on controllers, an observer on brokers). Who calls: startNode, for every role.
-import { join } from 'node:path';
+// The node's metadata Raft: starts the quorum thread (quorum-worker.ts, a worker_threads Worker
+// with its own event loop, where the Raft driver, `__cluster_metadata-0` under metadata.log.dir and
+// the controller listener live) and the QuorumHost that speaks to it from the main thread,
+// applying committed entries to the node's MetadataState (a voter on controllers, an observer on
+// brokers). Who calls: startNode, for every role.
+import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Endpoint, NodeConfig } from '../common/node-config.js';
 import { MetadataState } from '../metadata/metadata-state.js';
-import { RaftDriver } from '../raft/driver/raft-driver.js';
-import { MetadataLogStore } from '../raft/driver/metadata-log-store.js';
-import { RaftMetrics } from '../raft/driver/raft-metrics.js';
-import type { RpcClientSecurity } from '../rpc/rpc-security.js';
-
-/** Snapshot chunk size for FetchSnapshot (Kafka sends up to the fetch max bytes). */
-const snapshotChunkBytes = 1024 * 1024;
-/** Max bytes of entries per metadata Fetch response (Kafka's raft fetch uses 8 MiB). */
-const metadataFetchMaxBytes = 8 * 1024 * 1024;
+import { QuorumHost } from '../raft/host/quorum-host.js';
+import type { QuorumWorkerData } from '../raft/host/quorum-protocol.js';
+import { addEventLoop } from './node-metrics.js';
 
 interface MetadataRaft {
-  readonly driver: RaftDriver<MetadataState>;
-  /** The state the driver applies to: the image every role of this node reads. */
+  readonly host: QuorumHost;
+  /** The state the host applies to: the image every role of this node reads. */
   readonly state: MetadataState;
   /** Controller endpoints of the voters, by node id. */
   readonly voterEndpoints: ReadonlyMap<number, Endpoint>;
@@ -30,38 +26,19 @@ export async function startMetadataRaft(
   logger: Logger,
   registry: Registry,
   onFatal: (err: unknown) => void,
-  peerSecurity: RpcClientSecurity,
+  controllerEndpoint: Endpoint | null,
 ): Promise<MetadataRaft> {
-  const metrics = new RaftMetrics(registry);
-  const store = await MetadataLogStore.open(join(config.metadataLogDir, '__cluster_metadata-0'), {
-    segmentBytes: config.metadataLogSegmentBytes,
-    logger,
-  });
   const voterEndpoints = new Map(config.quorumVoters.map((v) => [v.id, { host: v.host, port: v.port }]));
   const state = new MetadataState();
-  const driver = await RaftDriver.start({
-    core: {
-      nodeId: config.nodeId,
-      clusterId,
-      voters: config.quorumVoters.map((v) => v.id),
-      electionTimeoutMs: config.quorumElectionTimeoutMs,
-      fetchTimeoutMs: config.quorumFetchTimeoutMs,
-      electionBackoffMaxMs: config.quorumElectionBackoffMaxMs,
-      requestTimeoutMs: config.quorumRequestTimeoutMs,
-      retryBackoffMs: config.quorumRetryBackoffMs,
-      maxIdleIntervalMs: config.metadataMaxIdleIntervalMs,
-      fetchMaxBytes: metadataFetchMaxBytes,
-      snapshotChunkBytes,
-    },
-    stateMachine: state,
-    store,
-    voterEndpoints,
-    peerSecurity,
-    logger,
-    metrics,
-    snapshotBytesBetween: config.metadataLogMaxRecordBytesBetweenSnapshots,
-    snapshotIntervalMs: config.metadataLogMaxSnapshotIntervalMs,
-    onFatal,
-  });
-  return { driver, state, voterEndpoints };
+  const data: QuorumWorkerData = {
+    config,
+    clusterId,
+    logLevel: logger.level,
+    logBindings: logger.bindings(),
+    controllerEndpoint,
+  };
+  const worker = new Worker(new URL('./quorum-worker.js', import.meta.url), { workerData: data });
+  addEventLoop(registry, 'quorum', () => worker.performance.eventLoopUtilization());
+  const host = await QuorumHost.start({ worker, state, registry, logger, onFatal });
+  return { host, state, voterEndpoints };
 }

@@ -49,6 +49,7 @@ export async function startNodeAdmin(listener: Endpoint, ctx: NodeAdminContext):
     started = await startAdminHttp(listener, {
       ui: (path, query) => ui.handle(path, query),
       registry: ctx.registry,
+      stallEndpoint: ctx.config.testStallEndpoint,
       ready: () => {
         const s = ctx.quorumStatus();
         return s.leaderId !== null && s.highWatermark > 0;

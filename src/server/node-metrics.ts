@@ -4,14 +4,28 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { MetadataState } from '../metadata/metadata-state.js';
+import { registerEventLoopLag } from '../common/thread-metrics.js';
+
+/** Per registry: how to add a loop to its raftka_event_loop_utilization. */
+const utilizationLoops = new WeakMap<Registry, (loop: string, read: () => LoopTimes) => void>();
 
 /** One registry per node, every series labelled with its node id, with Node's default metrics. */
 export function createNodeRegistry(nodeId: number): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ node_id: String(nodeId) });
   collectDefaultMetrics({ register: registry });
-  registerEventLoopUtilization(registry)('main', () => performance.eventLoopUtilization());
+  const addLoop = registerEventLoopUtilization(registry);
+  utilizationLoops.set(registry, addLoop);
+  addLoop('main', () => performance.eventLoopUtilization());
+  registerEventLoopLag(registry, 'main');
   return registry;
+}
+
+/** Add a worker thread's loop (read from the main thread, e.g. worker.performance) to the node's utilisation gauge. */
+export function addEventLoop(registry: Registry, loop: string, read: () => LoopTimes): void {
+  const add = utilizationLoops.get(registry);
+  if (!add) throw new Error('not a node registry (createNodeRegistry)');
+  add(loop, read);
 }
 
 /**

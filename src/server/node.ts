@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Endpoint, NodeConfig } from '../common/node-config.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
-import type { RaftDriver } from '../raft/driver/raft-driver.js';
+import type { QuorumHost } from '../raft/host/quorum-host.js';
 import { adoptZkModeDirectories, readMetaProperties } from './storage-format.js';
 import { setConnectAddressMap } from '../common/connect-address.js';
 import { configureFaultHooks } from '../common/fault-hooks.js';
@@ -21,7 +21,8 @@ class NodeStartError extends Error {}
 export interface RunningNode {
   readonly nodeId: number;
   readonly clusterId: string;
-  readonly driver: RaftDriver<MetadataState>;
+  /** The metadata Raft as the main thread sees it (the driver runs in the quorum thread). */
+  readonly driver: QuorumHost;
   /** The node's applied metadata state (the one the driver applies committed entries to). */
   readonly metadata: MetadataState;
   /** Bound ports (useful when a config asked for port 0). */
@@ -49,24 +50,20 @@ export async function startNode(
   const clusterId = formattedClusterId(config);
   const registry = createNodeRegistry(config.nodeId);
   const rpc = nodeRpcSecurity(config, logger, registry);
-  const { driver, state, voterEndpoints } = await startMetadataRaft(
-    config,
-    clusterId,
-    logger,
-    registry,
-    onFatal,
-    rpc.controllerClient,
-  );
+  const isController = config.processRoles.includes('controller');
+  const endpoint = isController ? controllerEndpoint(config) : null;
+  if (isController && !endpoint)
+    throw new NodeStartError(`${config.sourcePath}: no listener named in controller.listener.names`);
+  // The quorum thread serves the controller listener (KRaft there, controller.proto forwarded here).
+  const {
+    host: driver,
+    state,
+    voterEndpoints,
+  } = await startMetadataRaft(config, clusterId, logger, registry, onFatal, endpoint);
 
-  let controller: ControllerRole | null = null;
-  if (config.processRoles.includes('controller')) {
-    const endpoint = controllerEndpoint(config);
-    if (!endpoint) throw new NodeStartError(`${config.sourcePath}: no listener named in controller.listener.names`);
-    controller = await startController(
-      { config, clusterId, logger, driver, state, voterEndpoints, security: rpc.controllerServer },
-      endpoint,
-    );
-  }
+  const controller: ControllerRole | null = isController
+    ? startController({ config, clusterId, logger, driver, state, voterEndpoints })
+    : null;
   registerImageGauges(registry, state, () => driver.status().highWatermark);
   const broker: BrokerRole | null = config.processRoles.includes('broker')
     ? await startBroker({ config, clusterId, logger, registry, raft: driver, state, rpc, adoptedLogDirs })
@@ -85,7 +82,7 @@ export async function startNode(
       })
     : null;
 
-  const controllerPort = controller?.port ?? null;
+  const controllerPort = driver.controllerPort;
   const adminPort = admin?.port ?? null;
   const kafkaPorts = broker?.kafkaPorts ?? new Map<string, number>();
   logger.info(
@@ -112,8 +109,8 @@ export async function startNode(
       logger.info('shutting down');
       await broker?.shutdown();
       controller?.shutdown();
+      // The quorum thread resigns if it leads (EndQuorumEpoch), then closes the controller listener.
       await driver.shutdown();
-      controller?.closeListener();
       await admin?.close();
       logger.info('shut down');
     },

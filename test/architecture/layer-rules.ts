@@ -25,6 +25,7 @@ export const layers: readonly Layer[] = [
   { folder: 'src/controller/', rank: 70 },
   { folder: 'src/client/', rank: 60 },
   { folder: 'src/security/', rank: 55 },
+  { folder: 'src/raft/host/', rank: 52 },
   { folder: 'src/raft/driver/', rank: 50 },
   { folder: 'src/rpc/', rank: 45 },
   { folder: 'src/raft/core/', rank: 40 },

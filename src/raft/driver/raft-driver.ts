@@ -12,6 +12,7 @@ import { systemRandom } from '../../common/system-ports.js';
 import { RaftCore, type ProposeResult, type QuorumStatus, type RaftCoreConfig } from '../core/raft-core.js';
 import type { NodeId, Offset, OutboundMessage, RaftRequest, RaftResponse, Ready, SnapshotId } from '../core/types.js';
 import type { RpcClientSecurity } from '../../rpc/rpc-security.js';
+import { AppliedWaiters } from './applied-waiters.js';
 import { RaftClientPool } from './grpc-transport.js';
 import type { MetadataLogStore } from './metadata-log-store.js';
 import type { RaftMetrics } from './raft-metrics.js';
@@ -35,6 +36,8 @@ interface RaftDriverOptions<S extends StateMachine = StateMachine> {
   readonly snapshotIntervalMs: number;
   /** Called when the driver cannot go on (a disk write failed): the process must stop. */
   readonly onFatal: (err: unknown) => void;
+  /** Called after each input and the Readies it caused (the quorum thread publishes the status then). */
+  readonly onStep?: () => void;
 }
 
 /** How often the core's timers are checked. Election and fetch timeouts are far coarser. */
@@ -61,7 +64,7 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
   private readonly appendTimes = new Map<Offset, number>();
   private readonly inflightSends = new Set<Promise<unknown>>();
   private snapshotsWritten = 0;
-  private readonly appliedWaiters = new Set<{ readonly offset: Offset; readonly done: (reached: boolean) => void }>();
+  private readonly appliedWaiters = new AppliedWaiters();
   private lastRoleView = '';
   /** The last epoch this node stood as a candidate in, and the last leader (epoch/id) it knew. */
   private lastCandidateEpoch = -1;
@@ -89,7 +92,8 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
   /** Recover the state from the latest snapshot, then start ticking. */
   static async start<S extends StateMachine>(options: RaftDriverOptions<S>): Promise<RaftDriver<S>> {
     const recovered = options.store.recovered();
-    if (recovered.snapshotId) options.stateMachine.loadSnapshot(await options.store.readSnapshot(recovered.snapshotId));
+    if (recovered.snapshotId)
+      options.stateMachine.loadSnapshot(await options.store.readSnapshot(recovered.snapshotId), recovered.snapshotId);
     const driver = new RaftDriver(options);
     options.logger.info(
       { snapshot: recovered.snapshotId, entries: recovered.entries.length, quorumState: recovered.quorumState },
@@ -151,19 +155,7 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
 
   /** Resolves true once every entry below `offset` is applied, false after timeoutMs. */
   waitForApplied(offset: Offset, timeoutMs: number): Promise<boolean> {
-    if (this.state.appliedOffset >= offset) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = {
-        offset,
-        done: (reached: boolean): void => {
-          clearTimeout(timer);
-          this.appliedWaiters.delete(waiter);
-          resolve(reached);
-        },
-      };
-      const timer = setTimeout(() => waiter.done(false), timeoutMs);
-      this.appliedWaiters.add(waiter);
-    });
+    return this.appliedWaiters.wait(this.state.appliedOffset, offset, timeoutMs);
   }
 
   /** Kafka's DescribeQuorum answer, with timestamps on the wall clock. */
@@ -222,7 +214,7 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
     }
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    for (const w of this.appliedWaiters) w.done(false);
+    this.appliedWaiters.cancelAll();
     await this.waitForIdle(resignWaitMs);
     this.clients.close();
     await this.options.store.close();
@@ -256,6 +248,7 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
         this.lastClockMs = now;
         input();
         while (this.core.hasReady()) await this.handleReady(this.core.takeReady());
+        this.options.onStep?.();
       }
     } catch (err) {
       this.stopped = true;
@@ -300,7 +293,7 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
     for (const m of ready.messages) this.send(m);
     if (ready.loadSnapshot) await this.loadSnapshot(ready.loadSnapshot);
     this.applyCommitted(ready);
-    for (const w of this.appliedWaiters) if (this.state.appliedOffset >= w.offset) w.done(true);
+    this.appliedWaiters.applied(this.state.appliedOffset);
     if (ready.deleteBefore !== null) await store.deleteSegmentsBefore(ready.deleteBefore);
     this.maybeSnapshot();
     this.updateGauges();
@@ -348,7 +341,7 @@ export class RaftDriver<S extends StateMachine = StateMachine> {
   }
 
   private async loadSnapshot(id: SnapshotId): Promise<void> {
-    this.state.loadSnapshot(await this.options.store.readSnapshot(id));
+    this.state.loadSnapshot(await this.options.store.readSnapshot(id), id);
     this.lastSnapshotMs = performance.now();
     this.notifyApplied();
     this.options.logger.info({ snapshot: id }, 'loaded snapshot from the leader');

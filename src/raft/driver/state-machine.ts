@@ -3,7 +3,7 @@
 // by since the last one, and replaces the whole state with a snapshot on recovery or when the
 // leader sends one. It never looks inside the state: MetadataState (src/metadata/) is the one
 // implementation today, and the node that creates it keeps the typed reference.
-import type { LogEntry, Offset } from '../../common/log-types.js';
+import type { Epoch, LogEntry, Offset } from '../../common/log-types.js';
 
 export interface StateMachine {
   /** Every entry below this offset is applied (the next entry to apply is at this offset). */
@@ -19,6 +19,10 @@ export interface StateMachine {
    * applies do not change the result). Restarts bytesSinceSnapshot at 0. Only when canSnapshot.
    */
   takeSnapshot(): Promise<Uint8Array>;
-  /** Replace the whole state with a snapshot's; throws (changing nothing) on bad bytes. */
-  loadSnapshot(bytes: Uint8Array): void;
+  /**
+   * Replace the whole state with a snapshot's; throws (changing nothing) on bad bytes. `id` names
+   * the snapshot (its end offset is the appliedOffset after loading), for states that forward the
+   * bytes without reading them (src/raft/host/, the quorum thread's proxy of the node's state).
+   */
+  loadSnapshot(bytes: Uint8Array, id: { readonly endOffset: Offset; readonly epoch: Epoch }): void;
 }
