@@ -113,7 +113,6 @@ try {
             '--bootstrap-server',
             bootstrap,
             '--create',
-            '--if-not-exists',
             '--topic',
             `idle-${t}`,
             '--partitions',
@@ -123,7 +122,12 @@ try {
           )
           .then(() => true)
           // A create whose answer was lost may have happened: "already exists" is done.
-          .catch((err: unknown) => (String(err).includes('exists') ? true : undefined)),
+          .catch((err: unknown) => {
+            const text = String(err);
+            if (/TOPIC_ALREADY_EXISTS|already exists/i.test(text)) return true;
+            console.error(`create idle-${t}: ${text.slice(0, 300)}`);
+            return undefined;
+          }),
       120_000,
       500,
     );
