@@ -11,6 +11,7 @@
 // request_percentage, and the larger throttle goes into the answer's throttle_time_ms and back to
 // the TCP server, which stops reading from the connection for that long (KIP-219).
 import type { BrokerTopicMetrics } from './topic-metrics.js';
+import type { FetchRequestMetrics, FetchSessionCache } from './fetch-session.js';
 import { BrokerAuthorization, type RequestAuthorization } from './authorization.js';
 import type { Logger } from 'pino';
 import { assert } from '../common/assert.js';
@@ -72,6 +73,10 @@ export interface BrokerApiContext {
   readonly authorization: BrokerAuthorization;
   /** Per-topic traffic counters (bytes and messages in and out, failed requests). */
   readonly topicMetrics: BrokerTopicMetrics;
+  /** Incremental fetch sessions (KIP-227); absent: every Fetch is served without a session. */
+  readonly fetchSessions?: FetchSessionCache;
+  /** Partitions per Fetch request, by kind; absent: not measured. */
+  readonly fetchMetrics?: FetchRequestMetrics;
   /** Client quotas (quota/client-quotas.ts); absent: nothing is measured or throttled. */
   readonly quotas?: ClientQuotaManager;
   /** Producer ids for idempotent producers (blocks from the controller). */

@@ -32,7 +32,7 @@ import { recompressForTopic } from './recompress.js';
 import { clusterAuthorizedOperations, type RequestAuthorization } from './authorization.js';
 import { AclOperation, AclResourceType } from '../protocol/acl-types.js';
 import { apiVersionsApi } from '../protocol/messages/api-versions.js';
-import { fetchApi, type FetchRequest, type FetchResponseInput } from '../protocol/messages/fetch.js';
+import { registerFetch } from './fetch-api.js';
 import {
   listOffsetsApi,
   type ListOffsetsRequest,
@@ -40,24 +40,11 @@ import {
 } from '../protocol/messages/list-offsets.js';
 import { metadataApi, type MetadataRequest, type MetadataResponseInput } from '../protocol/messages/metadata.js';
 import { produceApi, type ProduceRequest, type ProduceResponseInput } from '../protocol/messages/produce.js';
-import {
-  readBatchHeader,
-  readBatchHeaders,
-  validateBatches,
-  type RecordBatchHeader,
-} from '../protocol/record-batch.js';
-import { CompressionCodec } from '../protocol/compression.js';
-import { partitionKey, topicNameProblem } from '../protocol/topic-partition.js';
+import { readBatchHeader, validateBatches, type RecordBatchHeader } from '../protocol/record-batch.js';
+import { topicNameProblem } from '../protocol/topic-partition.js';
 import { IsolationLevel } from '../protocol/txn-types.js';
 import { zeroUuid } from '../protocol/primitives/uuid.js';
-import {
-  leaderHint,
-  nodeEndpoints,
-  topicNameOf,
-  wantsLeaderHint,
-  type LeaderHint,
-  type NodeEndpoint,
-} from './leader-hints.js';
+import { leaderEndpoints, leaderHint, topicNameOf, wantsLeaderHint, type LeaderHint } from './leader-hints.js';
 
 /** ListOffsets special timestamps. */
 const LATEST = -1;
@@ -74,14 +61,6 @@ const specialTimestampMinVersion: ReadonlyMap<number, number> = new Map([
   [EARLIEST_PENDING_UPLOAD, 11],
 ]);
 
-/** The first Fetch version whose clients can read zstd batches (KIP-110). */
-const fetchZstdMinVersion = 10;
-
-/** Fetch waits at most this long whatever the client asks (Kafka bounds it by the request timeout). */
-const fetchWaitMaxMs = 30_000;
-/** The record set of a partition answered with an error: empty, never null (as Kafka). */
-const noRecords = Buffer.alloc(0);
-
 export function brokerHandlers(ctx: BrokerApiContext): KafkaApiRegistry {
   const image = (): MetadataImage | null => ctx.replicas.currentImage();
   const apis = new KafkaApiRegistry(ctx.authorization, ctx.quotas ?? null);
@@ -92,7 +71,7 @@ export function brokerHandlers(ctx: BrokerApiContext): KafkaApiRegistry {
   }));
   apis.register(metadataApi, (req, rc, az) => metadata(ctx, image(), req, rc, az));
   apis.register(produceApi, (req, rc, az) => produce(ctx, req, rc, az));
-  apis.register(fetchApi, (req, rc, az) => fetch(ctx, req, rc, az));
+  registerFetch(apis, ctx);
   apis.register(listOffsetsApi, (req, rc, az) => listOffsets(ctx, req, rc, az));
   registerAdminApis(apis, ctx);
   registerAclApis(apis, ctx);
@@ -413,148 +392,22 @@ async function produce(
   // Kafka); an acks=0 producer gets no answer but its connection is muted all the same.
   const throttleTimeMs = rc.quota?.recordProduce() ?? 0;
   if (acks === 0) return null;
-  return { responses, throttleTimeMs, ...leaderEndpoints(ctx, null, responses.map(asPartitions), rc, 10) };
-}
-
-async function fetch(
-  ctx: BrokerApiContext,
-  req: FetchRequest,
-  rc: RequestContext,
-  az: RequestAuthorization,
-): Promise<FetchResponseInput> {
-  // Incremental fetch sessions (KIP-227) are not kept: every answer says "no session" (id 0), so
-  // clients send full fetch requests, which is what Kafka allows a broker to do.
-  if (req.sessionId !== 0 || (req.sessionEpoch !== -1 && req.sessionEpoch !== 0)) {
-    return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
-  }
-  const version = rc.header.apiVersion;
-  const deadline = Date.now() + Math.min(Math.max(0, req.maxWaitMs), fetchWaitMaxMs);
-  // Client quotas: a consumer is never sent more than one quota window's worth at once (Kafka's
-  // getMaxValueInQuotaWindow), since more would throttle it for certain.
-  const maxBytes = Math.min(req.maxBytes, rc.quota?.fetchBytesMax() ?? Number.POSITIVE_INFINITY);
-  const minBytes = Math.min(req.minBytes, maxBytes);
-  const readCommitted = version >= 4 && req.isolationLevel === IsolationLevel.READ_COMMITTED;
-  // v13+ names topics by id (KIP-516): resolved once against the current image; an unknown id is
-  // answered UNKNOWN_TOPIC_ID. Below v13 the id is looked up for nothing but the answer's metrics.
-  const img = ctx.replicas.currentImage();
-  const names = req.topics.map((t) => (version >= 13 ? topicNameOf(img, t.topicId) : t.topic));
-  // Topics the principal may not read, decided once for every poll: answered TOPIC_AUTHORIZATION_FAILED.
-  const readable = az.enabled ? names.map((n) => n !== undefined && az.topic(AclOperation.READ, n)) : null;
-  // Nothing readable at all: nothing to wait for (as Kafka answers at once).
-  const nothingReadable = readable !== null && !readable.includes(true);
-  const failed = (partitionIndex: number, errorCode: number, highWatermark = -1, logStartOffset = -1) => ({
-    partitionIndex,
-    errorCode,
-    highWatermark,
-    lastStableOffset: highWatermark,
-    logStartOffset,
-    abortedTransactions: null,
-    records: noRecords, // Kafka sends an empty set: librdkafka rejects a null one as malformed
-  });
-  for (;;) {
-    let total = 0;
-    let anyError = false;
-    const responses = req.topics.map((t, ti) => {
-      const topic = names[ti] ?? '';
-      return {
-        topic,
-        topicId: t.topicId,
-        partitions: t.partitions.map((p) => {
-          if (names[ti] === undefined) {
-            anyError = true;
-            return failed(p.partition, ErrorCode.UNKNOWN_TOPIC_ID);
-          }
-          if (readable && !readable[ti]) return failed(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
-          const budget = Math.max(0, Math.min(p.partitionMaxBytes, maxBytes - total));
-          const r = ctx.replicas.read(topic, p.partition, p.fetchOffset, budget, total === 0, readCommitted);
-          if (r.errorCode !== 0 || !('records' in r)) {
-            anyError = true;
-            const leader = wantsLeaderHint(r.errorCode) ? leaderHint(img, topic, p.partition) : undefined;
-            return {
-              ...failed(p.partition, r.errorCode, r.highWatermark, r.logStartOffset),
-              ...(leader && version >= 12 ? { currentLeader: leader } : {}),
-            };
-          }
-          // Fetch below v10 predates zstd: such a consumer cannot take zstd batches (Kafka answers the same).
-          if (
-            rc.header.apiVersion < fetchZstdMinVersion &&
-            readBatchHeaders(r.records).some((h) => h.compression === CompressionCodec.zstd)
-          ) {
-            anyError = true;
-            return {
-              partitionIndex: p.partition,
-              errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
-              highWatermark: r.highWatermark,
-              lastStableOffset: r.highWatermark,
-              logStartOffset: r.logStartOffset,
-              abortedTransactions: null,
-              records: noRecords,
-            };
-          }
-          total += r.records.length;
-          return {
-            partitionIndex: p.partition,
-            errorCode: 0,
-            highWatermark: r.highWatermark,
-            lastStableOffset: r.lastStableOffset,
-            logStartOffset: r.logStartOffset,
-            abortedTransactions: r.abortedTransactions ? [...r.abortedTransactions] : null,
-            records: r.records,
-          };
-        }),
-      };
-    });
-    const remaining = deadline - Date.now();
-    if (total >= minBytes || anyError || nothingReadable || remaining <= 0 || rc.signal.aborted) {
-      // Over consumer_byte_rate: Kafka takes the bytes back and answers empty with the throttle time.
-      const throttleTimeMs = rc.quota?.recordFetch(total) ?? 0;
-      if (throttleTimeMs > 0) return { throttleTimeMs, errorCode: 0, sessionId: 0, responses: [] };
-      countFetched(ctx, responses);
-      return { throttleTimeMs, errorCode: 0, sessionId: 0, responses, ...leaderEndpoints(ctx, img, responses, rc, 16) };
-    }
-    await ctx.replicas.waitForData(
-      req.topics.flatMap((t, ti) => t.partitions.map((p) => partitionKey(names[ti] ?? '', p.partition))),
-      remaining,
-      rc.signal,
-    );
-  }
+  return {
+    responses,
+    throttleTimeMs,
+    ...leaderEndpoints(
+      () => ctx.replicas.currentImage(),
+      responses.map(asPartitions),
+      { apiVersion: rc.header.apiVersion, listenerName: rc.listenerName },
+      10,
+    ),
+  };
 }
 
 /** A Produce answer's topic in the shape leaderEndpoints reads. */
 const asPartitions = <P extends { errorCode: number; currentLeader?: LeaderHint }>(t: {
   partitionResponses: readonly P[];
 }) => ({ partitions: t.partitionResponses });
-
-/**
- * NodeEndpoints (KIP-951, Produce v10+ and Fetch v16+): the endpoints of every leader named in a
- * CurrentLeader of the answer, on the request's listener.
- */
-function leaderEndpoints(
-  ctx: BrokerApiContext,
-  img: MetadataImage | null,
-  responses: readonly { partitions: readonly { errorCode: number; currentLeader?: LeaderHint }[] }[],
-  rc: RequestContext,
-  fromVersion: number,
-): { nodeEndpoints?: NodeEndpoint[] } {
-  if (rc.header.apiVersion < fromVersion) return {};
-  const leaders = responses.flatMap((t) => t.partitions.flatMap((p) => p.currentLeader?.leaderId ?? []));
-  if (leaders.length === 0) return {};
-  return { nodeEndpoints: nodeEndpoints(img ?? ctx.replicas.currentImage(), leaders, rc.listenerName) };
-}
-
-/** Per-topic fetch metrics of an answer (partitions this broker hosts only: names from clients are unbounded). */
-function countFetched(
-  ctx: BrokerApiContext,
-  responses: readonly {
-    topic: string;
-    partitions: readonly { partitionIndex: number; errorCode: number; records: Buffer | null }[];
-  }[],
-): void {
-  for (const t of responses)
-    for (const p of t.partitions)
-      if (ctx.replicas.get(t.topic, p.partitionIndex))
-        ctx.topicMetrics.fetched(t.topic, p.errorCode === 0 ? { bytes: p.records?.length ?? 0 } : 'failed');
-}
 
 async function listOffsets(
   ctx: BrokerApiContext,

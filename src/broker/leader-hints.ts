@@ -1,5 +1,5 @@
 // Leader discovery in data answers (KIP-951) and topic-id resolution (KIP-516) for the broker's
-// Produce and Fetch handlers (kafka-apis.ts). A partition answered NOT_LEADER_OR_FOLLOWER or
+// Produce and Fetch handlers (kafka-apis.ts, fetch-api.ts). A partition answered NOT_LEADER_OR_FOLLOWER or
 // FENCED_LEADER_EPOCH carries the leader this broker knows (CurrentLeader), and the answer lists
 // those leaders' endpoints on the request's listener (NodeEndpoints), so a client can move without
 // a Metadata round trip. Both read the broker's current metadata image only.
@@ -48,4 +48,20 @@ export function nodeEndpoints(
 /** A topic's name from its id (KIP-516), undefined when the image has no such topic. */
 export function topicNameOf(img: MetadataImage | null, topicId: string): string | undefined {
   return img?.topicsById.get(topicId)?.name;
+}
+
+/**
+ * NodeEndpoints (KIP-951, Produce v10+ and Fetch v16+): the endpoints of every leader named in a
+ * CurrentLeader of the answer, on the request's listener.
+ */
+export function leaderEndpoints(
+  img: () => MetadataImage | null,
+  responses: readonly { partitions: readonly { errorCode: number; currentLeader?: LeaderHint }[] }[],
+  request: { readonly apiVersion: number; readonly listenerName: string },
+  fromVersion: number,
+): { nodeEndpoints?: NodeEndpoint[] } {
+  if (request.apiVersion < fromVersion) return {};
+  const leaders = responses.flatMap((t) => t.partitions.flatMap((p) => p.currentLeader?.leaderId ?? []));
+  if (leaders.length === 0) return {};
+  return { nodeEndpoints: nodeEndpoints(img(), leaders, request.listenerName) };
 }

@@ -3,6 +3,9 @@
 // there, appending what comes back byte for byte, truncating where the leader says the logs
 // diverged, and learning the high watermark. Loops start and stop as the image moves leaders.
 // Replicas under a follower replication throttle are left out while it is exceeded.
+// Each loop keeps a fetch session with its leader (KIP-227's semantics, client/fetch-session-handler.ts):
+// after the first full fetch, a request names only partitions whose fetch offset or epochs moved,
+// and the answer only partitions with something new, so an idle follower's fetch is nearly empty.
 import type { Logger } from 'pino';
 import type { Endpoint } from '../common/node-config.js';
 import { plaintextRpc, type RpcClientSecurity } from '../rpc/rpc-security.js';
@@ -10,6 +13,8 @@ import { ReplicaClient, type ReplicaFetchRequest, type ReplicaFetchResponse__Out
 import type { Partition } from './partition.js';
 import { partitionKey } from '../protocol/topic-partition.js';
 import type { ReplicaManager } from './replica-manager.js';
+import { FetchSessionHandler, type SessionPartitionState } from '../client/fetch-session-handler.js';
+import { sessionKey } from './fetch-session.js';
 
 /** Pause after a failed fetch before trying that leader again. */
 const retryBackoffMs = 100;
@@ -25,6 +30,8 @@ interface ReplicaFetcherOptions {
   readonly fetchWaitMaxMs: number;
   /** How to reach the leaders' replication listeners (plaintext, or mutual TLS); default plaintext. */
   readonly security?: RpcClientSecurity;
+  /** Keep fetch sessions with the leaders (default true; false: every fetch names every partition). */
+  readonly sessions?: boolean;
 }
 
 interface Loop {
@@ -32,6 +39,12 @@ interface Loop {
   stopped: boolean;
   client: ReplicaClient | null;
   endpointKey: string;
+  readonly session: FetchSessionHandler<SessionPartition>;
+}
+
+/** A followed partition as its fetch session names it. */
+interface SessionPartition extends SessionPartitionState {
+  readonly p: Partition;
 }
 
 export class ReplicaFetcher {
@@ -53,7 +66,8 @@ export class ReplicaFetcher {
     }
     for (const leaderId of byLeader.keys()) {
       if (this.loops.has(leaderId)) continue;
-      const loop: Loop = { leaderId, stopped: false, client: null, endpointKey: '' };
+      const session = new FetchSessionHandler<SessionPartition>(this.options.sessions ?? true);
+      const loop: Loop = { leaderId, stopped: false, client: null, endpointKey: '', session };
       this.loops.set(leaderId, loop);
       void this.run(loop);
     }
@@ -76,6 +90,7 @@ export class ReplicaFetcher {
     loop.client?.close();
     loop.client = new ReplicaClient(key, this.options.security ?? plaintextRpc);
     loop.endpointKey = key;
+    loop.session.handleError(); // a new leader endpoint knows nothing of the old session
     return loop.client;
   }
 
@@ -96,26 +111,52 @@ export class ReplicaFetcher {
         continue;
       }
       const fetchedAt = new Map(partitions.map((p) => [p, p.log.logEndOffset]));
+      const plan = loop.session.build(
+        partitions.map((p) => ({
+          p,
+          fetchOffset: p.log.logEndOffset,
+          lastFetchedEpoch: p.log.epochs.latestEpoch(),
+          currentLeaderEpoch: p.leaderEpoch,
+          maxBytes: 0,
+          logStartOffset: -1,
+        })),
+        (x) => sessionKey(x.p.topic, x.p.partition),
+      );
       const request: ReplicaFetchRequest = {
         replicaId: this.options.brokerId,
         brokerEpoch: this.options.brokerEpoch(),
         maxWaitMs: this.options.fetchWaitMaxMs,
         maxBytes: this.options.fetchMaxBytes,
-        partitions: partitions.map((p) => ({
-          topic: p.topic,
-          partition: p.partition,
-          fetchOffset: p.log.logEndOffset,
-          lastFetchedEpoch: p.log.epochs.latestEpoch(),
-          currentLeaderEpoch: p.leaderEpoch,
+        sessionId: plan.sessionId,
+        sessionEpoch: plan.sessionEpoch,
+        partitions: plan.toSend.map((x) => ({
+          topic: x.p.topic,
+          partition: x.p.partition,
+          fetchOffset: x.fetchOffset,
+          lastFetchedEpoch: x.lastFetchedEpoch,
+          currentLeaderEpoch: x.currentLeaderEpoch,
         })),
+        forgotten: plan.forgotten.map((x) => ({ topic: x.p.topic, partition: x.p.partition })),
       };
       try {
         const res = await client.fetch(request, this.options.fetchWaitMaxMs + 10_000);
         if (loop.stopped) return;
-        // Every partition refused (not leader, a newer or older epoch: the metadata is moving):
-        // wait a little for the image to catch up instead of asking again at once.
-        if (this.apply(partitions, fetchedAt, res) === 0) await sleep(retryBackoffMs);
+        loop.session.handleResponse(res.errorCode, res.sessionId);
+        if (res.errorCode !== 0) {
+          // The leader lost our session (evicted, restarted) or its epoch: the next fetch is a full one.
+          this.options.logger.debug(
+            { leaderId: loop.leaderId, errorCode: res.errorCode },
+            'replica fetch session reset',
+          );
+          continue;
+        }
+        // Every partition answered was refused (not leader, a newer or older epoch: the metadata is
+        // moving): wait a little for the image to catch up instead of asking again at once. An
+        // incremental answer that names nothing means nothing new: ask again at once.
+        const answered = res.partitions.length;
+        if (answered > 0 && this.apply(partitions, fetchedAt, res) === 0) await sleep(retryBackoffMs);
       } catch (err) {
+        loop.session.handleError();
         if (loop.stopped) return;
         this.options.logger.debug(
           { leaderId: loop.leaderId, err: err instanceof Error ? err.message : String(err) },

@@ -1,5 +1,6 @@
 // A small assign-style consumer on KafkaClient (no group: that arrives with the group
-// coordinator): it reads the given partitions from start offsets, long-polling their leaders, and
+// coordinator): it reads the given partitions from start offsets, long-polling their leaders with
+// one Fetch per leader in an incremental fetch session (session-fetcher.ts, KIP-227), and
 // yields records in offset order per partition. Control batches (transaction markers) are skipped;
 // with read_committed it reads up to the last stable offset and skips aborted transactions
 // (read-committed.ts).
@@ -7,6 +8,7 @@ import type { KafkaRecord } from '../protocol/record-batch.js';
 import { IsolationLevel, type IsolationLevelId } from '../protocol/txn-types.js';
 import type { KafkaClient } from './kafka-client.js';
 import { deliverableRecords } from './read-committed.js';
+import { SessionFetcher } from './session-fetcher.js';
 
 export interface ConsumedRecord extends KafkaRecord {
   readonly topic: string;
@@ -18,12 +20,17 @@ type StartOffset = number;
 
 export class Consumer {
   private readonly positions = new Map<number, number>();
+  private readonly fetcher: SessionFetcher;
 
   constructor(
     private readonly client: KafkaClient,
     readonly topic: string,
     readonly isolationLevel: IsolationLevelId = IsolationLevel.READ_UNCOMMITTED,
-  ) {}
+    /** Incremental fetch sessions (default on; off: every fetch names every partition). */
+    sessions = true,
+  ) {
+    this.fetcher = new SessionFetcher(client, { isolationLevel, sessions });
+  }
 
   /** Assign `partitions` (all of the topic's when null) starting at `start`. */
   async assign(partitions: readonly number[] | null, start: StartOffset): Promise<void> {
@@ -39,18 +46,17 @@ export class Consumer {
   /** Next records from every assigned partition (waits up to maxWaitMs when none is new). */
   async poll(maxWaitMs: number): Promise<ConsumedRecord[]> {
     const out: ConsumedRecord[] = [];
-    const wait = this.positions.size === 1 ? maxWaitMs : 0;
-    for (const [partition, position] of this.positions) {
-      const r = await this.client.fetch(this.topic, partition, position, {
-        maxWaitMs: wait,
-        isolationLevel: this.isolationLevel,
-      });
-      const d = deliverableRecords(r.records, r.abortedTransactions, position, this.isolationLevel);
-      for (const rec of d.records) out.push({ ...rec, topic: this.topic, partition });
-      this.positions.set(partition, d.nextOffset);
+    const startedMs = Date.now();
+    const positions = [...this.positions].map(([partition, offset]) => ({ topic: this.topic, partition, offset }));
+    for (const r of await this.fetcher.fetch(positions, maxWaitMs)) {
+      if (this.positions.get(r.partition) !== r.fetchOffset) continue; // moved meanwhile (not by this fetch)
+      const d = deliverableRecords(r.records, r.abortedTransactions, r.fetchOffset, this.isolationLevel);
+      for (const rec of d.records) out.push({ ...rec, topic: this.topic, partition: r.partition });
+      this.positions.set(r.partition, d.nextOffset);
     }
-    if (out.length === 0 && wait === 0 && maxWaitMs > 0)
-      await new Promise((r) => setTimeout(r, Math.min(maxWaitMs, 100)));
+    // Answered at once with nothing (a leader moving, a session starting over): nap before the next poll.
+    const napMs = Math.min(maxWaitMs, 100) - (Date.now() - startedMs);
+    if (out.length === 0 && napMs > 0) await new Promise((r) => setTimeout(r, napMs));
     return out;
   }
 

@@ -88,6 +88,10 @@ export interface NodeConfig {
   readonly replicaFetchMaxBytes: number; // replica.fetch.max.bytes (1048576)
   readonly replicaFetchWaitMaxMs: number; // replica.fetch.wait.max.ms (500)
   readonly replicaLagTimeMaxMs: number; // replica.lag.time.max.ms (30000)
+  /** max.incremental.fetch.session.cache.slots (1000): fetch sessions a broker keeps (KIP-227); 0 turns them off. */
+  readonly maxIncrementalFetchSessionCacheSlots: number;
+  /** min.incremental.fetch.session.eviction.ms (120000): a session is safe from eviction this long. */
+  readonly minIncrementalFetchSessionEvictionMs: number;
   readonly quotaWindowNum: number; // quota.window.num (11): samples of a client quota's rate
   readonly quotaWindowSizeSeconds: number; // quota.window.size.seconds (1): length of one sample
   readonly groupInitialRebalanceDelayMs: number; // group.initial.rebalance.delay.ms (3000)

@@ -12,6 +12,7 @@ import {
   registerPartitionLogGauges,
 } from './broker-metrics.js';
 import { BrokerTopicMetrics } from '../broker/topic-metrics.js';
+import { FetchRequestMetrics, FetchSessionCache } from '../broker/fetch-session.js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { type Endpoint, type NodeConfig, replicationListenerName } from '../common/node-config.js';
@@ -101,12 +102,15 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
     replicationEndpointOf,
     replicationSecurity: ctx.rpc.replicationClient,
   });
+  // Fetch sessions (KIP-227): one cache for Kafka clients and followers, as Kafka has.
+  const fetchSessions = createFetchSessions(config, ctx.registry);
   const replication = await startReplicaServer(
     config.replicaListener ?? { host: brokerHost, port: 0 },
     replicas,
     txn.markers,
     txn.coordinator,
     ctx.rpc.replicationServer,
+    fetchSessions,
   );
   const replicationEndpoint = {
     name: replicationListenerName,
@@ -149,6 +153,7 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
     controller: controllerClient,
     groups,
     topicMetrics,
+    ...fetchSessions,
     quotas: new ClientQuotaManager({
       window: { samples: config.quotaWindowNum, windowMs: config.quotaWindowSizeSeconds * 1000 },
       image: () => replicas.currentImage(),
@@ -157,10 +162,7 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
     authorization: brokerAuthorization(config, ctx.registry, logger, () => replicas.currentImage()),
     producerIds: txn.producerIds,
     txn: { coordinator: txn.coordinator, verifier: txn.verifier, markers: txn.markers },
-    offsetInBatchForTimestamp: (batch, timestamp) => {
-      const found = readRecords(batch, readBatchHeader(batch, 0)).find((r) => r.timestamp >= timestamp);
-      return found ? { offset: found.offset, timestamp: found.timestamp } : null;
-    },
+    offsetInBatchForTimestamp,
   });
   const listeners = await startKafkaListeners(config, logger, ctx.registry, handlers, () => replicas.currentImage());
   const lagClient = startConsumerLagMetrics(config, ctx.registry, groups, replicas, listeners.ports);
@@ -250,6 +252,24 @@ function alterPartitionBatcher(client: ControllerClient, brokerId: number, broke
   }, errorName);
 }
 
+/** First offset of the first record with timestamp ≥ `timestamp` in `batch`, or null (ListOffsets by time). */
+function offsetInBatchForTimestamp(batch: Buffer, timestamp: number): { offset: number; timestamp: number } | null {
+  const found = readRecords(batch, readBatchHeader(batch, 0)).find((r) => r.timestamp >= timestamp);
+  return found ? { offset: found.offset, timestamp: found.timestamp } : null;
+}
+
+/** The broker's fetch session cache (max.incremental.fetch.session.cache.slots=0: off) and its request metrics. */
+function createFetchSessions(config: NodeConfig, registry: Registry) {
+  return {
+    fetchSessions: new FetchSessionCache({
+      slotsMax: config.maxIncrementalFetchSessionCacheSlots,
+      evictionMs: config.minIncrementalFetchSessionEvictionMs,
+      registry,
+    }),
+    fetchMetrics: new FetchRequestMetrics(registry),
+  };
+}
+
 /** Fetches the partitions this broker follows from their leaders' replication endpoints. */
 function createReplicaFetcher(
   ctx: BrokerRoleContext,
@@ -266,5 +286,7 @@ function createReplicaFetcher(
     fetchMaxBytes: ctx.config.replicaFetchMaxBytes,
     fetchWaitMaxMs: ctx.config.replicaFetchWaitMaxMs,
     security: ctx.rpc.replicationClient,
+    // Sessions off on this broker (max.incremental.fetch.session.cache.slots=0) means off as a follower too.
+    sessions: ctx.config.maxIncrementalFetchSessionCacheSlots > 0,
   });
 }

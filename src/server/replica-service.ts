@@ -1,6 +1,5 @@
-// The leader side of follower replication over gRPC (proto/replica.proto): each partition of a
-// follower's fetch is served by the ReplicaManager; when none has anything new the call
-// long-polls (up to max_wait_ms) until an append, a high-watermark move or an image change.
+// The leader side of follower replication over gRPC (proto/replica.proto): a follower's fetch is
+// served by broker/replica-fetch-serve.ts (with the broker's fetch session cache, KIP-227).
 // Transaction coordinators' markers (WriteTxnMarkers) are written here by the partitions' leader.
 import * as grpc from '@grpc/grpc-js';
 import type { Endpoint } from '../common/node-config.js';
@@ -8,8 +7,6 @@ import { type RpcServer, serviceImplementation, startRpcServer } from '../rpc/gr
 import type { RpcServerSecurity } from '../rpc/rpc-security.js';
 import {
   replicaService,
-  type ReplicaFetchRequest__Output,
-  type ReplicaFetchResponse,
   type VerifyTxnRequest__Output,
   type VerifyTxnResponse,
   type WriteTxnMarkersRequest__Output,
@@ -18,59 +15,11 @@ import {
 import type { ReplicaManager } from '../broker/replica-manager.js';
 import type { TxnMarkerWriter } from '../broker/txn/marker-writer.js';
 import type { TransactionCoordinator } from '../broker/txn/transaction-coordinator.js';
-import { partitionKey } from '../protocol/topic-partition.js';
+import { serveReplicaFetch } from '../broker/replica-fetch-serve.js';
+import type { FetchRequestMetrics, FetchSessionCache } from '../broker/fetch-session.js';
 
-/** Whatever a follower asks, one long-poll waits at most this long. */
-const replicaWaitMaxMs = 5_000;
 /** Markers are answered once replicated to the ISR, or with REQUEST_TIMED_OUT after this long. */
 const markerWaitMaxMs = 25_000;
-
-async function handleReplicaFetch(
-  replicas: ReplicaManager,
-  w: ReplicaFetchRequest__Output,
-  signal: AbortSignal,
-): Promise<ReplicaFetchResponse> {
-  const replicaId = w.replicaId;
-  const maxBytes = Math.max(1, w.maxBytes);
-  const waitMs = Math.min(replicaWaitMaxMs, Math.max(0, w.maxWaitMs));
-  const parts = w.partitions.map((p) => ({
-    topic: p.topic,
-    partition: p.partition,
-    fetchOffset: p.fetchOffset,
-    lastFetchedEpoch: p.lastFetchedEpoch,
-    currentLeaderEpoch: p.currentLeaderEpoch,
-  }));
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    let budget = maxBytes;
-    let interesting = false;
-    const out = parts.map((f) => {
-      const r = replicas.serveFollower(replicaId, f, budget, Date.now());
-      const bytes = r.records?.length ?? 0;
-      budget = Math.max(1, budget - bytes);
-      if (bytes > 0 || r.errorCode !== 0 || r.diverging) interesting = true;
-      return {
-        topic: f.topic,
-        partition: f.partition,
-        errorCode: r.errorCode,
-        highWatermark: r.highWatermark,
-        logStartOffset: r.logStartOffset,
-        logEndOffset: r.logEndOffset,
-        records: r.records ?? Buffer.alloc(0),
-        diverged: r.diverging !== null,
-        divergingEpoch: r.diverging?.epoch ?? -1,
-        divergingEndOffset: r.diverging?.endOffset ?? -1,
-      };
-    });
-    const remaining = deadline - Date.now();
-    if (interesting || remaining <= 0 || signal.aborted) return { errorCode: 0, partitions: out };
-    await replicas.waitForData(
-      parts.map((p) => partitionKey(p.topic, p.partition)),
-      remaining,
-      signal,
-    );
-  }
-}
 
 /** Markers from a transaction coordinator: each written (and replicated) by this leader. */
 async function handleWriteTxnMarkers(
@@ -130,6 +79,7 @@ export async function startReplicaServer(
   markers: TxnMarkerWriter,
   coordinator: TransactionCoordinator,
   security: RpcServerSecurity | null,
+  fetchSessions?: { readonly fetchSessions: FetchSessionCache; readonly fetchMetrics: FetchRequestMetrics },
 ): Promise<{ server: RpcServer; port: number }> {
   const service = serviceImplementation(
     replicaService(),
@@ -137,7 +87,13 @@ export async function startReplicaServer(
       Fetch: (request, call) => {
         const gone = new AbortController();
         call.on('cancelled', () => gone.abort());
-        return handleReplicaFetch(replicas, request, gone.signal);
+        return serveReplicaFetch(
+          replicas,
+          request,
+          gone.signal,
+          fetchSessions?.fetchSessions,
+          fetchSessions?.fetchMetrics,
+        );
       },
       WriteTxnMarkers: (request, call) => {
         const gone = new AbortController();
