@@ -1,9 +1,12 @@
 // Small helpers the benchmarks in test/bench/ share: percentiles and medians, MiB, timing kcat
 // runs (wall and kcat's own CPU), a steady-rate sender for latency figures, and the machine's own
-// loopback TCP and sequential disk write speeds (the ceilings other figures are compared with).
+// loopback TCP and sequential disk write speeds (the ceilings other figures are compared with),
+// waiting for a cluster's brokers.
 import { spawn } from 'node:child_process';
 import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
+import { waitFor } from '../../src/testing/cluster-fixture.js';
+import { kcat } from '../../src/testing/kcat.js';
 
 export const mib = (bytes: number): number => bytes / (1024 * 1024);
 
@@ -104,4 +107,15 @@ export function diskWriteMiBps(file: string, bytes = 1024 ** 3): number {
   closeSync(fd);
   rmSync(file);
   return mib(bytes) / seconds;
+}
+
+/** Waits until kcat's metadata of `bootstrap` lists `count` brokers. */
+export async function waitForBrokers(bootstrap: string, count: number): Promise<void> {
+  await waitFor(
+    `${count} brokers`,
+    async () =>
+      (await kcat(['-b', bootstrap, '-L', '-m', '3'])).stdout.includes(`${count} brokers`) ? true : undefined,
+    60_000,
+    200,
+  );
 }

@@ -18,9 +18,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { repoPath } from '../../src/common/paths.js';
-import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
-import { kcat } from '../../src/testing/kcat.js';
-import { diskWriteMiBps, loopbackMiBps, median, mib, percentile, steadyLatencies, timedKcat } from './bench-util.js';
+import { ClusterFixture } from '../../src/testing/cluster-fixture.js';
+import {
+  diskWriteMiBps,
+  loopbackMiBps,
+  median,
+  mib,
+  percentile,
+  steadyLatencies,
+  timedKcat,
+  waitForBrokers,
+} from './bench-util.js';
 import { ensureNatsServer, NatsClient, NatsCluster, publishWindowed } from './nats-jetstream.js';
 
 const messages = Number(process.env['COMPARE_MESSAGES'] ?? 200_000);
@@ -72,12 +80,7 @@ const nats = await NatsCluster.start(work);
 try {
   await f.up();
   const bs = f.bootstrapServers;
-  await waitFor(
-    'three brokers',
-    async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).stdout.includes('3 brokers') ? true : undefined),
-    60_000,
-    200,
-  );
+  await waitForBrokers(bs, 3);
   const kafka = new Kafka({ clientId: 'compare-bench', brokers: bs.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();

@@ -19,7 +19,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
-import { kcat } from '../../src/testing/kcat.js';
+import { waitForBrokers } from './bench-util.js';
 
 const kcatMessages = Number(process.env['EOS_KCAT_MESSAGES'] ?? 200_000);
 const kafkajsMessages = Number(process.env['EOS_KAFKAJS_MESSAGES'] ?? 30_000);
@@ -287,12 +287,7 @@ const f = await ClusterFixture.combined({ nodes: 3 });
 try {
   await f.up();
   const bs = f.bootstrapServers;
-  await waitFor(
-    'three brokers',
-    async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).stdout.includes('3 brokers') ? true : undefined),
-    60_000,
-    200,
-  );
+  await waitForBrokers(bs, 3);
   const kafka = new Kafka({ clientId: 'eos-bench', brokers: bs.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();

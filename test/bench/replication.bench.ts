@@ -7,9 +7,8 @@ import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
-import { kcat } from '../../src/testing/kcat.js';
-import { percentile } from './bench-util.js';
+import { ClusterFixture } from '../../src/testing/cluster-fixture.js';
+import { percentile, waitForBrokers } from './bench-util.js';
 
 const messages = Number(process.env['REPL_MESSAGES'] ?? 100_000);
 const latencySends = Number(process.env['REPL_LATENCY_SENDS'] ?? 2_000);
@@ -38,12 +37,7 @@ const f = await ClusterFixture.combined({ nodes: 3 });
 try {
   await f.up();
   const bs = f.bootstrapServers;
-  await waitFor(
-    'three brokers',
-    async () => ((await kcat(['-b', bs, '-L', '-m', '3'])).stdout.includes('3 brokers') ? true : undefined),
-    60_000,
-    200,
-  );
+  await waitForBrokers(bs, 3);
   const kafka = new Kafka({ clientId: 'bench', brokers: bs.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();

@@ -6,8 +6,7 @@
 // touches both), the median of those ratios (the figure against the goal ≥ 0.7), and the medians
 // of the rates. `npm run bench -- security` (SECURITY_BENCH_MESSAGES=N, default 100,000;
 // SECURITY_BENCH_ROUNDS=R, default 5).
-import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificates } from '../../src/security/certs.js';
@@ -15,47 +14,17 @@ import { ClusterFixture, freePorts, waitFor } from '../../src/testing/cluster-fi
 import { kcat } from '../../src/testing/kcat.js';
 import { repoPath } from '../../src/common/paths.js';
 import { execFileSync } from 'node:child_process';
+import { median, mib, timedKcat } from './bench-util.js';
 
 const messages = Number(process.env['SECURITY_BENCH_MESSAGES'] ?? 100_000);
 const rounds = Number(process.env['SECURITY_BENCH_ROUNDS'] ?? 5);
 const messageBytes = 1024;
-const mib = (bytes: number): number => bytes / (1024 * 1024);
-
-/** kcat with stdin from a file: wall seconds, and kcat's own CPU seconds (bash's `time`). */
-function timedKcat(
-  args: readonly string[],
-  stdinFile: string,
-): Promise<{ seconds: number; cpuSeconds: number; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn('bash', ['-c', 'TIMEFORMAT="cpu %U %S"; time kcat "$@"', '--', ...args], {
-      stdio: [openSync(stdinFile, 'r'), 'ignore', 'pipe'],
-    });
-    let err = '';
-    child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(err);
-      if (!m) process.stderr.write(err);
-      resolve({
-        seconds: (performance.now() - started) / 1000,
-        cpuSeconds: m ? Number(m[1]) + Number(m[2]) : NaN,
-        code,
-      });
-    });
-  });
-}
 
 /** The broker's process CPU seconds, from its /metrics. */
 async function brokerCpuSeconds(f: ClusterFixture): Promise<number> {
   const line = (await f.metrics(0)).split('\n').find((l) => l.startsWith('process_cpu_seconds_total'));
   return Number(line?.split(' ').at(-1));
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
 
 const work = mkdtempSync(join(tmpdir(), 'raftka-secbench-'));
 const input = join(work, 'messages.txt');
