@@ -151,7 +151,11 @@ test('broker metrics: bytes and messages in and out per topic, request times per
   const elu = samples(text, 'raftka_event_loop_utilization', 'loop="main"');
   assert.equal(elu.length, 1);
   assert.ok(elu[0]! > 0 && elu[0]! <= 1, `event-loop utilisation ${elu[0]}`);
-  assert.equal(samples(text, 'raftka_groups', 'node_id="1"').length, 4, 'one series per live group state');
+  assert.equal(
+    samples(text, 'raftka_groups', 'node_id="1"').length,
+    6,
+    'one series per live group state (classic and KIP-848)',
+  );
   assert.equal(gauge('raftka_groups'), 0, 'kcat read without a group');
   const exported = families(text);
   for (const name of perPartitionFamilies) assert.ok(!exported.has(name), `${name} is off by default`);

@@ -110,7 +110,14 @@ test('kafka-ts at its newest versions on three-node', {
       assert.ok(answer, 'an AlterReplicaLogDirs answer');
       return answer.results.flatMap((r) => r.partitions.map((p) => p.errorCode));
     };
-    assert.deepEqual(await alterCodes(logDir, [0, 1, 2]), [0, 0, 0]);
+    // Broker 1 opens the new partitions' logs once it has applied the topic: until then it answers
+    // REPLICA_NOT_AVAILABLE, as Kafka does for a replica it does not host yet.
+    await waitFor(
+      'broker 1 to host the new partitions (AlterReplicaLogDirs to its own dir answering 0 for each)',
+      async () => ((await alterCodes(logDir, [0, 1, 2])).every((c) => c === 0) ? true : undefined),
+      30_000,
+      100,
+    );
     assert.deepEqual(await alterCodes(`${logDir}-elsewhere`, [0]), [ErrorCode.LOG_DIR_NOT_FOUND]);
     assert.deepEqual(await alterCodes(logDir, [7]), [ErrorCode.REPLICA_NOT_AVAILABLE]);
 

@@ -62,7 +62,10 @@ interface NodeStatus {
 }
 
 /** Start `raftka ...` as a child process; `done` resolves when it exits. */
-function startRaftka(f: ClusterFixture, args: readonly string[]): { child: ChildProcess; done: Promise<Run> } {
+function startRaftka(
+  f: ClusterFixture,
+  args: readonly string[],
+): { child: ChildProcess; done: Promise<Run>; stderrSoFar: () => string } {
   const child = spawn(process.execPath, [repoPath('bin', 'raftka.js'), ...args], {
     cwd: f.root,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,7 +75,7 @@ function startRaftka(f: ClusterFixture, args: readonly string[]): { child: Child
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<Run>((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-  return { child, done };
+  return { child, done, stderrSoFar: () => stderr };
 }
 
 const raftka = (f: ClusterFixture, ...args: string[]): Promise<Run> => startRaftka(f, args).done;
@@ -420,8 +423,28 @@ async function watchAllOrNothing(f: ClusterFixture, all: number, until: Promise<
   return seen;
 }
 
-/** Wait until the active controller has an open transaction (the import is in flight). */
-async function waitForOpenTransaction(f: ClusterFixture, tool: ChildProcess): Promise<number> {
+/** How far the tool's last `progress` event (JSON lines on its stderr) says the import is, 0-1. */
+function progressOf(stderr: string): number {
+  const last = stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{"') && l.includes('"progress"'))
+    .at(-1);
+  if (!last) return 0;
+  const p = JSON.parse(last) as { committed: number; total: number };
+  return p.total > 0 ? p.committed / p.total : 0;
+}
+
+/**
+ * Wait until the active controller has an open transaction (the import is in flight) and, when
+ * `toolProgress` is given, the tool itself says it is not past half of its records: the leader's
+ * applied view trails what its quorum thread already committed, so an open transaction alone
+ * can be seen after the tool has sent its last record.
+ */
+async function waitForOpenTransaction(
+  f: ClusterFixture,
+  tool: ChildProcess,
+  toolProgress?: () => number,
+): Promise<number> {
   return waitFor(
     'the active controller to be inside the migration transaction',
     async () => {
@@ -429,6 +452,7 @@ async function waitForOpenTransaction(f: ClusterFixture, tool: ChildProcess): Pr
         tool.exitCode === null,
         'the tool finished before the transaction was seen open; make the input bigger',
       );
+      if (toolProgress && toolProgress() > 0.5) return undefined;
       const views = await controllerViews(f);
       const i = views.findIndex((v) => v?.role === 'leader' && v.applied.inTransaction);
       return i >= 0 ? i : undefined;
@@ -460,7 +484,7 @@ test('wrong cluster id writes nothing; kill -9 of the active controller mid-appl
   writeFileSync(dump, syntheticDump({ clusterId, ...bigInput }));
   const tool = startRaftka(f, ['migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json']);
   const watching = watchAllOrNothing(f, bigInput.topics, tool.done);
-  const leaderIndex = await waitForOpenTransaction(f, tool.child);
+  const leaderIndex = await waitForOpenTransaction(f, tool.child, () => progressOf(tool.stderrSoFar()));
   await f.kill9(leaderIndex + 1);
   const run = await tool.done; // the tool follows the new active controller
   const seen = await watching;
