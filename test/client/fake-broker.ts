@@ -384,6 +384,20 @@ export class FakeBroker {
           })),
         };
       }
+      case 'ConsumerGroupDescribe':
+        // The fake keeps classic groups only: every asked group is unknown to the new protocol.
+        return {
+          throttleTimeMs: 0,
+          groups: (req['groupIds'] as string[]).map((groupId) => ({
+            errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
+            groupId,
+            groupState: '',
+            groupEpoch: -1,
+            assignmentEpoch: -1,
+            assignorName: '',
+            members: [],
+          })),
+        };
       default:
         throw new Error(`fake broker: no handler for ${api}`);
     }

@@ -51,6 +51,9 @@ test('a typed call arrives with defaults filled in and answers with the typed re
       maxWaitMs: 0,
       maxBytes: 0,
       partitions: [{ topic: 't', partition: 1, fetchOffset: 41, lastFetchedEpoch: 0, currentLeaderEpoch: 0 }],
+      sessionId: 0,
+      sessionEpoch: 0,
+      forgotten: [],
     });
     assert.equal(res.partitions[0]!.highWatermark, 42);
     assert.equal(res.partitions[0]!.diverged, false, 'unset fields of the answer arrive as defaults');
