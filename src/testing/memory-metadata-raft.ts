@@ -10,6 +10,7 @@ import type { ControllerRaft } from '../controller/quorum-controller.js';
 import { MetadataState } from '../metadata/metadata-state.js';
 import { encodeRecord, type MetadataRecord } from '../metadata/records.js';
 import type { ProposeResult, QuorumStatus, Role } from '../raft/core/raft-core.js';
+import { AppliedWaiters } from '../raft/driver/applied-waiters.js';
 import { encodeLeaderChange } from '../common/leader-change.js';
 
 export class MemoryMetadataRaft implements ControllerRaft {
@@ -22,7 +23,7 @@ export class MemoryMetadataRaft implements ControllerRaft {
   private held = false;
   private commitQueued = false;
   private failuresLeft = 0;
-  private readonly waiters = new Set<{ readonly offset: number; readonly done: (reached: boolean) => void }>();
+  private readonly waiters = new AppliedWaiters();
 
   constructor(
     readonly nodeId: NodeId = 1,
@@ -87,19 +88,7 @@ export class MemoryMetadataRaft implements ControllerRaft {
   }
 
   waitForApplied(offset: number, timeoutMs: number): Promise<boolean> {
-    if (this.state.appliedOffset >= offset) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = {
-        offset,
-        done: (reached: boolean): void => {
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-          resolve(reached);
-        },
-      };
-      const timer = setTimeout(() => waiter.done(false), timeoutMs);
-      this.waiters.add(waiter);
-    });
+    return this.waiters.wait(this.state.appliedOffset, offset, timeoutMs);
   }
 
   resign(epoch: number): Promise<void> {
@@ -130,7 +119,7 @@ export class MemoryMetadataRaft implements ControllerRaft {
       if (this.held) return;
       const pending = this.log.slice(this.state.appliedOffset);
       if (pending.length > 0) this.state.applyAll(pending);
-      for (const w of this.waiters) if (this.state.appliedOffset >= w.offset) w.done(true);
+      this.waiters.applied(this.state.appliedOffset);
     });
   }
 }
