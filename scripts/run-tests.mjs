@@ -34,20 +34,23 @@ function collect(dir) {
 
 /** Files that load both cores by themselves: never two at once. */
 const heavy = [
-  'integration/kafka-faults.test.js',
   'integration/migration-apply.test.js',
   'integration/jepsen-queue.test.js',
+  'integration/kafka-faults.test.js',
   'integration/jepsen-faults.test.js',
 ];
 /** The longest of the other files, longest first (seconds in a clean CI run). */
 const longestFirst = [
   ...heavy,
+  'integration/replication.test.js',
+  'integration/controller.test.js',
   'integration/consumer-groups.test.js',
   'integration/cluster-ready.test.js',
-  'integration/controller.test.js',
-  'integration/replication.test.js',
-  'integration/jepsen-txn.test.js',
   'integration/exactly-once-faults.test.js',
+  'integration/jepsen-txn.test.js',
+  'integration/snapshots-and-observers.test.js',
+  'migration/staging-store.test.js',
+  'integration/quickstart.test.js',
   'integration/jepsen-netns.test.js',
   'integration/jepsen-mtls.test.js',
 ];

@@ -16,9 +16,21 @@ import { fetchApi } from '../../src/protocol/messages/fetch.js';
 import { listOffsetsApi } from '../../src/protocol/messages/list-offsets.js';
 import { buildRecordBatch } from '../../src/protocol/record-batch.js';
 
+/** Groups that ended on the half-second wait for an answer (the diagnostic says how many). */
+let idleEnds = 0;
+
+/** The correlation id of the ApiVersions request closing every group (no fuzzed frame uses it). */
+const sentinelId = 0x7ffffff0;
+const sentinel = encodeRequestFrame(apiVersionsApi, 3, sentinelId, 'fuzz', {
+  clientSoftwareName: 'fuzz',
+  clientSoftwareVersion: '1',
+});
+
 /**
- * Send `frames` pipelined on one connection; resolves with how many were answered and whether the
- * broker closed the connection (then the frame after the answered ones is the one it refused).
+ * Send `frames` pipelined on one connection, then a valid ApiVersions request: answers come in
+ * request order, so its answer says every frame before it was handled (a mutated acks=0 produce
+ * has no answer of its own). Resolves with how many frames were answered and whether the broker
+ * closed the connection (then the frame after the answered ones is the one it refused).
  */
 function sendGroup(port: number, frames: readonly Buffer[]): Promise<{ answered: number; closed: boolean }> {
   return new Promise((resolve) => {
@@ -34,20 +46,26 @@ function sendGroup(port: number, frames: readonly Buffer[]): Promise<{ answered:
       s.destroy();
       resolve({ answered, closed });
     };
-    // A frame that gets no answer (a mutated acks=0 produce) must not hang the group.
+    // A frame whose answer is held back (a fetch whose wait time was mutated upwards) holds up
+    // the sentinel's too: the group ends after half a second without an answer.
     const idle = (): void => {
       if (quiet) clearTimeout(quiet);
-      quiet = setTimeout(() => finish(false), 500);
+      quiet = setTimeout(() => {
+        idleEnds++;
+        finish(false);
+      }, 500);
     };
     s.on('connect', () => {
-      s.write(Buffer.concat(frames as Buffer[]));
+      s.write(Buffer.concat([...frames, sentinel]));
       idle();
     });
     idle(); // bounded even if the connection is never accepted
     s.on('data', (chunk: Buffer) => {
-      answered += splitter.push(chunk).length;
-      if (answered >= frames.length) finish(false);
-      else idle();
+      for (const answer of splitter.push(chunk)) {
+        if (answer.length >= 4 && answer.readInt32BE(0) === sentinelId) return finish(false);
+        answered++;
+      }
+      idle();
     });
     s.on('close', () => finish(true));
     s.on('error', () => finish(true));
@@ -76,9 +94,8 @@ async function deliverAll(
   return { connections };
 }
 
-// The bound is a hang guard, not a speed target: alone the run takes ~180 s on 2 cores, but beside
-// a CPU-heavy file (migration-apply's 60,000-partition imports) it passed 300 s in CI.
-test('100,000 random and mutated frames never crash or stall the broker', { timeout: 600_000 }, async (t) => {
+// The bound is a hang guard, not a speed target.
+test('50,000 random and mutated frames never crash or stall the broker', { timeout: 600_000 }, async (t) => {
   const f = await ClusterFixture.combined({ nodes: 1 });
   t.after(() => f.destroy());
   await f.up();
@@ -106,7 +123,7 @@ test('100,000 random and mutated frames never crash or stall the broker', { time
     encodeRequestFrame(fetchApi, 11, 4, 'fuzz', {
       maxWaitMs: 0,
       minBytes: 0,
-      maxBytes: 1 << 20,
+      maxBytes: 16_384,
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
@@ -114,7 +131,7 @@ test('100,000 random and mutated frames never crash or stall the broker', { time
         {
           topic: 'fuzz',
           partitions: [
-            { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 },
+            { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 16_384 },
           ],
         },
       ],
@@ -146,7 +163,7 @@ test('100,000 random and mutated frames never crash or stall the broker', { time
     for (let k = 0; k < flips; k++) base[rng.int(4, base.length - 1)] = rng.int(0, 255);
     return base;
   };
-  const total = 100_000;
+  const total = 50_000;
   // A healthy client keeps working while the fuzzing goes on.
   const kafka = new Kafka({ clientId: 'healthy', brokers: [bs], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
@@ -163,9 +180,11 @@ test('100,000 random and mutated frames never crash or stall the broker', { time
   const results = await Promise.all(
     Array.from({ length: lanes }, (_, k) => deliverAll(port, frames.slice(k * perLane, (k + 1) * perLane), healthy)),
   );
-  assert.ok(healthyChecks >= 90);
   const connections = results.reduce((n, r) => n + r.connections, 0);
-  t.diagnostic(`${total} frames over ${connections} connections; ${healthyChecks} healthy metadata calls meanwhile`);
+  t.diagnostic(
+    `${total} frames over ${connections} connections (${idleEnds} ended waiting for an answer); ${healthyChecks} healthy metadata calls meanwhile`,
+  );
+  assert.ok(healthyChecks >= lanes * Math.floor(perLane / 1000), `${healthyChecks} healthy calls`);
   // Oversized and negative size prefixes close the connection without reading on.
   const huge = Buffer.alloc(4);
   huge.writeInt32BE(0x7fffffff, 0);

@@ -482,10 +482,13 @@ test('wrong cluster id writes nothing; kill -9 of the active controller mid-appl
 
   const dump = join(f.root, 'big.json');
   writeFileSync(dump, syntheticDump({ clusterId, ...bigInput }));
+  // The pids first: looking one up runs `cluster status`, seconds on a loaded machine, and the
+  // import may be over by then (the kill must land inside the transaction it waited for).
+  const pids = await Promise.all([1, 2, 3].map((id) => f.pidOf(id)));
   const tool = startRaftka(f, ['migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json']);
   const watching = watchAllOrNothing(f, bigInput.topics, tool.done);
   const leaderIndex = await waitForOpenTransaction(f, tool.child, () => progressOf(tool.stderrSoFar()));
-  await f.kill9(leaderIndex + 1);
+  await f.kill9(leaderIndex + 1, pids[leaderIndex]);
   const run = await tool.done; // the tool follows the new active controller
   const seen = await watching;
   // It said so: a retry naming the killed controller, then one controller-change event (JSON lines on stderr).

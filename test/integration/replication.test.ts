@@ -100,7 +100,7 @@ const layouts: readonly { name: string; start: () => Promise<ClusterFixture> }[]
 ];
 
 for (const layout of layouts)
-  test(`acks=all: every acknowledged record survives ten kill -9s of the partition leader (${layout.name})`, {
+  test(`acks=all: every acknowledged record survives five kill -9s of the partition leader (${layout.name})`, {
     timeout: 400_000,
   }, async (t) => {
     const { f, bs, client } = await clusterWithTopic(t, layout.start, 'durable');
@@ -121,7 +121,7 @@ for (const layout of layouts)
       }
     })();
 
-    for (let kill = 1; kill <= 10; kill++) {
+    for (let kill = 1; kill <= 5; kill++) {
       const before = acked.length;
       await waitFor(
         'more acknowledged writes',

@@ -156,6 +156,21 @@ export class HarnessCluster {
     return seen.size === 1 ? [...seen][0]! : null;
   }
 
+  /**
+   * How far node `id`'s wall clock is from the harness's, in whole seconds, read from the Date
+   * header of its admin HTTP answer (node's http server stamps it from the node's own clock, so a
+   * libfaketime offset shows there); null when the node does not answer.
+   */
+  async wallClockOffsetS(id: number): Promise<number | null> {
+    const admin = this.nodes.admin(id);
+    const before = Date.now();
+    const res = await fetch(`http://${admin.host}:${admin.port}/status`).catch(() => null);
+    if (!res) return null;
+    await res.arrayBuffer().catch(() => undefined);
+    const stamped = Date.parse(res.headers.get('date') ?? '');
+    return Number.isFinite(stamped) ? Math.round((stamped - before) / 1000) : null;
+  }
+
   /** A new client on the running nodes' observer listeners (never through the proxies or client faults). */
   private freshObserver(): KafkaClient {
     const live = this.nodeIds.filter((id) => this.states.get(id) === 'running');

@@ -4,6 +4,8 @@
 // - clock-skew: every target's wall clock set off by its own random amount (±1 s .. ±2 min);
 //   healed by setting it right, itself a jump back.
 // - clock-jump: the targets' wall clocks leap ±2 .. ±10 minutes at once; healed by leaping back.
+//   Both clock faults' stop events say what each target's clock read just before the heal (the
+//   Date header of its admin HTTP answer).
 // - disk-full: the targets' log dirs (tmpfs) filled to the last byte; healed by deleting the
 //   filler and restarting any node that stopped (a full metadata log halts a node by design).
 // - slow-disk: every partition-log write and fsync of the targets delayed 20–200 ms (blocking,
@@ -33,22 +35,49 @@ const pauseInsideMs = 15_000;
  */
 const armedMinMs = 5_000;
 
+/** How long a clock heal waits for the targets' clocks to show their offset before reading them. */
+const clockSettleMs = 3_000;
+
 const signed = (s: number): string => `${s >= 0 ? '+' : ''}${s} s`;
+
+/**
+ * Node `id`'s clock offset as it reads it, waiting up to clockSettleMs for it to show `expected`
+ * (libfaketime re-reads its file at most once a second, node's HTTP Date header is renewed once a
+ * second); the last reading if it never does, null if the node never answered.
+ */
+async function clockReading(c: HarnessCluster, id: number, expected: number): Promise<number | null> {
+  const deadline = Date.now() + clockSettleMs;
+  let last: number | null = null;
+  for (;;) {
+    last = (await c.wallClockOffsetS(id).catch(() => null)) ?? last;
+    if ((last !== null && Math.abs(last - expected) <= 2) || Date.now() >= deadline) return last;
+    await new Promise((r) => setTimeout(r, 200)); // polling cadence of the wait above
+  }
+}
 
 function clockFault(kind: 'clock-skew' | 'clock-jump', c: HarnessCluster, rng: SeededRandom, targets: number[]) {
   const kit = c.faultKit;
+  const set = new Map<number, number>();
   const offsets = targets.map((id) => {
     const magnitude = kind === 'clock-skew' ? 1 + rng.nextInt(120) : 120 + rng.nextInt(481);
     const s = rng.chance(0.5) ? magnitude : -magnitude;
     kit.setClockOffset(id, s);
+    set.set(id, s);
     return `node ${id} ${signed(s)}`;
   });
   return {
     targets,
     detail: `${kind === 'clock-skew' ? 'wall clocks skewed' : 'wall clocks jumped'}: ${offsets.join(', ')}`,
     heal: async () => {
+      // What the nodes' clocks read before they are set right: the proof the shim moved them.
+      const read = await Promise.all(
+        targets.map(async (id) => {
+          const s = await clockReading(c, id, set.get(id)!);
+          return `node ${id} ${s === null ? 'did not answer' : `read ${signed(s)}`}`;
+        }),
+      );
       for (const id of targets) kit.setClockOffset(id, 0);
-      return undefined;
+      return `wall clocks set right; before that, ${read.join(', ')}`;
     },
   };
 }
