@@ -25,7 +25,7 @@ interface NodeView {
 }
 
 test('brokers register, topics are placed, fencing moves leaders, controller failover keeps the image', {
-  timeout: 180_000,
+  timeout: 360_000, // a hang guard: ~2 minutes in CI, twice that on a machine loaded by other work
 }, async () => {
   const sessionTimeoutMs = 3000;
   const f = await ClusterFixture.controllers({
