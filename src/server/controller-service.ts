@@ -121,6 +121,24 @@ async function registerBroker({ controller }: ServiceContext, w: In<'RegisterBro
   return { errorCode: r.errorCode, errorMessage: r.errorMessage ?? '', brokerEpoch: r.brokerEpoch };
 }
 
+async function registerController(
+  { controller }: ServiceContext,
+  w: In<'RegisterController'>,
+): Promise<Out<'RegisterController'>> {
+  const r = await controller.registerController({
+    controllerId: w.controllerId,
+    clusterId: w.clusterId,
+    incarnationId: uuidFromBytes(w.incarnationId),
+    listeners: w.listeners.map((l) => ({
+      name: l.name,
+      host: l.host,
+      port: l.port,
+      securityProtocol: l.securityProtocol,
+    })),
+  });
+  return { errorCode: r.errorCode, errorMessage: r.errorMessage ?? '' };
+}
+
 async function brokerHeartbeat(
   { controller }: ServiceContext,
   w: In<'BrokerHeartbeat'>,
@@ -402,6 +420,7 @@ function handlersFor(ctx: ServiceContext): ControllerHandlers {
   return {
     RegisterBroker: (w) => registerBroker(ctx, w),
     BrokerHeartbeat: (w) => brokerHeartbeat(ctx, w),
+    RegisterController: (w) => registerController(ctx, w),
     CreateTopics: (w) => createTopics(ctx, w),
     DeleteTopics: async (w) =>
       topicResultsToWire(await controller.deleteTopics(w.names.map((name) => ({ name, topicId: null })))),
