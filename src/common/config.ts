@@ -399,7 +399,7 @@ function checkRoles(
       r.fail(`node.id ${nodeId} is a controller but is not in controller.quorum.voters`);
     if (!listeners.some((x) => x.name === controllerListenerNames[0])) {
       r.fail(
-        `listeners has no listener named ${controllerListenerNames[0]} (the first of controller.listener.names, the quorum listener)`,
+        `listeners has no listener named in controller.listener.names for the quorum (${controllerListenerNames[0]}, the first name)`,
       );
     }
   } else if (listeners.some((x) => controllerListenerNames.includes(x.name))) {

@@ -138,7 +138,7 @@ export function renderVersionTable(): string {
     `accepts) and Kafka ${kafka4Release} (the newest stable versions; versions Kafka marks unstable are left`,
     "out). raftka's target for an API it serves is Kafka 3.9's oldest version to Kafka 4.x's newest; a",
     'note says where it differs and why. "Flexible" is the first version with compact encodings and',
-    "tagged fields (raftka always uses Kafka's). \"Listeners\" says where raftka serves an API: on",
+    'tagged fields (raftka always uses Kafka\'s). "Listeners" says where raftka serves an API: on',
     "broker listeners, and on a controller's Kafka listener (KIP-919: the second and later names of",
     "controller.listener.names); Kafka's column says where Kafka's JSON files allow it.",
     '',

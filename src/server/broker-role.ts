@@ -18,7 +18,6 @@ import type { Registry } from 'prom-client';
 import { type Endpoint, type NodeConfig, replicationListenerName } from '../common/node-config.js';
 import { errorName } from '../common/errors.js';
 import { BrokerLifecycle } from '../broker/broker-lifecycle.js';
-import type { MetadataImage } from '../metadata/image.js';
 import { brokerHandlers } from '../broker/kafka-apis.js';
 import { ClientQuotaManager } from '../broker/quota/client-quotas.js';
 import { brokerLogConfig, ReplicaManager } from '../broker/replica-manager.js';
