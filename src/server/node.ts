@@ -3,7 +3,12 @@
 // controller (controller-role.ts), the broker (broker-role.ts) — and the admin HTTP server, and
 // shuts all of it down on request. Wiring only: each part's construction lives in its module.
 import type { Logger } from 'pino';
-import { controllerQuorumListener, type Endpoint, type NodeConfig } from '../common/node-config.js';
+import {
+  controllerKafkaListeners,
+  controllerQuorumListener,
+  type Endpoint,
+  type NodeConfig,
+} from '../common/node-config.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
 import type { QuorumHost } from '../raft/host/quorum-host.js';
 import { adoptZkModeDirectories, readMetaProperties } from './storage-format.js';
@@ -69,14 +74,21 @@ export async function startNode(
     ? startController({ config, clusterId, logger, driver, state, voterEndpoints })
     : null;
   registerImageGauges(registry, state, () => driver.status().highWatermark);
-  // Request metrics and ACL enforcement of every Kafka listener (broker and controller ones).
-  const kafka = createKafkaListenerShared(config, logger, registry, () => state.image);
-  const controllerKafka: ControllerKafkaListeners | null = isController
-    ? await startControllerKafkaListeners({ config, clusterId, logger, driver, state, rpc, kafka })
-    : null;
-  const broker: BrokerRole | null = config.processRoles.includes('broker')
-    ? await startBroker({ config, clusterId, logger, registry, raft: driver, state, rpc, adoptedLogDirs, kafka })
-    : null;
+  // Request metrics and ACL enforcement of every Kafka listener (broker and controller ones); a
+  // controller without a Kafka listener has none of them.
+  const isBroker = config.processRoles.includes('broker');
+  const kafka =
+    isBroker || controllerKafkaListeners(config).length > 0
+      ? createKafkaListenerShared(config, logger, registry, () => state.image)
+      : null;
+  const controllerKafka: ControllerKafkaListeners | null =
+    isController && kafka
+      ? await startControllerKafkaListeners({ config, clusterId, logger, driver, state, rpc, kafka })
+      : null;
+  const broker: BrokerRole | null =
+    isBroker && kafka
+      ? await startBroker({ config, clusterId, logger, registry, raft: driver, state, rpc, adoptedLogDirs, kafka })
+      : null;
   const admin: NodeAdmin | null = config.adminListener
     ? await startNodeAdmin(config.adminListener, {
         config,
