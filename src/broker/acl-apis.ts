@@ -16,11 +16,11 @@ import {
   type DescribeAclsResponseInput,
 } from '../protocol/messages/acls.js';
 import type { AclBinding } from '../rpc/controller-rpc.js';
-import { forward } from './admin-apis.js';
-import type { BrokerApiContext, KafkaApiRegistry } from './api-context.js';
+import { forward, type ControllerRoute } from './admin-apis.js';
+import type { KafkaApiRegistry } from './api-context.js';
 import { clusterOnly } from './authorization.js';
 
-export function registerAclApis(apis: KafkaApiRegistry, ctx: BrokerApiContext): void {
+export function registerAclApis(apis: KafkaApiRegistry, ctx: ControllerRoute): void {
   apis.register(
     createAclsApi,
     clusterOnly(
@@ -49,7 +49,7 @@ export function registerAclApis(apis: KafkaApiRegistry, ctx: BrokerApiContext): 
   );
 }
 
-async function createAcls(ctx: BrokerApiContext, req: CreateAclsRequest): Promise<CreateAclsResponseInput> {
+async function createAcls(ctx: ControllerRoute, req: CreateAclsRequest): Promise<CreateAclsResponseInput> {
   const res = await forward(
     ctx,
     'CreateAcls',
@@ -93,7 +93,7 @@ const filterToWire = (f: {
   permissionType: f.permissionType,
 });
 
-async function deleteAcls(ctx: BrokerApiContext, req: DeleteAclsRequest): Promise<DeleteAclsResponseInput> {
+async function deleteAcls(ctx: ControllerRoute, req: DeleteAclsRequest): Promise<DeleteAclsResponseInput> {
   const res = await forward(ctx, 'DeleteAcls', { acls: req.filters.map(filterToWire) }, 30_000);
   const results = 'unavailable' in res ? [] : res.results;
   return {
@@ -124,7 +124,7 @@ async function deleteAcls(ctx: BrokerApiContext, req: DeleteAclsRequest): Promis
   };
 }
 
-async function describeAcls(ctx: BrokerApiContext, req: DescribeAclsRequest): Promise<DescribeAclsResponseInput> {
+async function describeAcls(ctx: ControllerRoute, req: DescribeAclsRequest): Promise<DescribeAclsResponseInput> {
   const res = await ctx.controller
     .describeAcls({ acls: [filterToWire(req)] }, { anyController: true, timeoutMs: 15_000 })
     .catch((err: unknown) => ({ unavailable: err instanceof Error ? err.message : String(err) }) as const);

@@ -1,8 +1,10 @@
 // The broker's admin API handlers. Metadata writes (topics, partitions, configs, ACLs) are
 // forwarded to the active controller over gRPC (proto/controller.proto), which validates them
 // with Kafka's error codes; the broker answers once the controller has committed. Reads
-// (DescribeConfigs, DescribeCluster) come from the broker's own metadata image; DeleteRecords and
-// OffsetForLeaderEpoch act on the partition logs this broker leads.
+// (DescribeConfigs, DescribeCluster) come from the node's own metadata image; DeleteRecords and
+// OffsetForLeaderEpoch act on the partition logs this broker leads. The APIs Kafka also serves on
+// a controller listener (registerControllerRoutedAdminApis) take only an AdminApiContext, so a
+// controller's Kafka listener (KIP-919, controller-apis.ts) registers the same handlers.
 import { isSensitiveConfig } from '../protocol/kafka-config-names.js';
 import { configDoc } from '../protocol/config-docs.js';
 import { zeroUuid } from '../protocol/primitives/uuid.js';
@@ -42,11 +44,7 @@ import {
   type DeleteTopicsRequest,
   type DeleteTopicsResponseInput,
 } from '../protocol/messages/delete-topics.js';
-import {
-  describeClusterApi,
-  type DescribeClusterRequest,
-  type DescribeClusterResponseInput,
-} from '../protocol/messages/describe-cluster.js';
+import { describeClusterApi } from '../protocol/messages/describe-cluster.js';
 import {
   describeConfigsApi,
   type DescribeConfigsRequest,
@@ -71,15 +69,17 @@ import {
   type ListPartitionReassignmentsResponseInput,
 } from '../protocol/messages/partition-reassignments.js';
 import {
-  clientVisibleControllerId,
+  brokerAdminContext,
+  type AdminApiContext,
   type BrokerApiContext,
   type KafkaApiRegistry,
   type RequestContext,
 } from './api-context.js';
+import { brokerEndpoints, describeCluster } from './describe-cluster-api.js';
 import { describeBrokerConfigs, describeTopicConfigs } from './config-describe.js';
 import { ConfigSource, type ResolvedConfig } from '../common/dynamic-broker-config.js';
 import { resolveLogConfig } from '../storage/log-config.js';
-import { clusterAuthorizedOperations, clusterOnly, type RequestAuthorization } from './authorization.js';
+import { clusterOnly, type RequestAuthorization } from './authorization.js';
 import {
   authorizeConfigResources,
   authorizeCreateTopics,
@@ -92,7 +92,7 @@ import { registerLogDirsApi } from './log-dirs-api.js';
 
 /** Call the controller; an unreachable quorum becomes a code the client retries on (also used by acl-apis.ts). */
 export async function forward<M extends ControllerMethod>(
-  ctx: BrokerApiContext,
+  ctx: ControllerRoute,
   method: M,
   request: ControllerRequest<M>,
   timeoutMs: number,
@@ -105,8 +105,15 @@ export async function forward<M extends ControllerMethod>(
   }
 }
 
-export function registerAdminApis(apis: KafkaApiRegistry, ctx: BrokerApiContext): void {
-  const image = (): MetadataImage | null => ctx.replicas.currentImage();
+/** What forwarding needs: a client of the active controller. */
+export type ControllerRoute = Pick<AdminApiContext, 'controller'>;
+
+/**
+ * The admin APIs Kafka also serves on a controller listener (topics, configs, reassignments),
+ * registered alike by the broker and by a controller's Kafka listener (controller-apis.ts).
+ */
+export function registerControllerRoutedAdminApis(apis: KafkaApiRegistry, ctx: AdminApiContext): void {
+  const image = ctx.image;
   // Each API's ACL rule is applied here, around the unguarded handler (admin-authorization.ts).
   apis.register(createTopicsApi, (r, rc, az) =>
     authorizeCreateTopics(az, r, (q) => createTopics(ctx, q, rc.header.apiVersion, az)),
@@ -152,7 +159,31 @@ export function registerAdminApis(apis: KafkaApiRegistry, ctx: BrokerApiContext)
     incrementalAlterConfigsApi,
     configsAltered((r: IncrementalAlterConfigsRequest) => incrementalAlterConfigs(ctx, r)),
   );
-  apis.register(describeClusterApi, (r, rc, az) => describeCluster(ctx, r, rc, image(), az));
+  apis.register(
+    alterPartitionReassignmentsApi,
+    clusterOnly(
+      AclOperation.ALTER,
+      (r) => alterReassignments(ctx, r),
+      (errorCode, errorMessage) => ({ errorCode, errorMessage, responses: [] }),
+    ),
+  );
+  apis.register(
+    listPartitionReassignmentsApi,
+    clusterOnly(
+      AclOperation.DESCRIBE,
+      (r) => listReassignments(ctx, r),
+      (errorCode, errorMessage) => ({ errorCode, errorMessage, topics: [] }),
+    ),
+  );
+}
+
+/** The broker's admin APIs: those Kafka routes to controllers, and the ones only a broker answers. */
+export function registerAdminApis(apis: KafkaApiRegistry, ctx: BrokerApiContext): void {
+  const admin = brokerAdminContext(ctx);
+  registerControllerRoutedAdminApis(apis, admin);
+  apis.register(describeClusterApi, (r, rc, az) =>
+    describeCluster(ctx.clusterId, r, rc, az, brokerEndpoints(admin.image())),
+  );
   apis.register(deleteRecordsApi, async (r, _rc, az) => ({
     topics: await authorizeTopicList(
       az,
@@ -183,22 +214,6 @@ export function registerAdminApis(apis: KafkaApiRegistry, ctx: BrokerApiContext)
       () => az.cluster(AclOperation.CLUSTER_ACTION, true),
     ),
   }));
-  apis.register(
-    alterPartitionReassignmentsApi,
-    clusterOnly(
-      AclOperation.ALTER,
-      (r) => alterReassignments(ctx, r),
-      (errorCode, errorMessage) => ({ errorCode, errorMessage, responses: [] }),
-    ),
-  );
-  apis.register(
-    listPartitionReassignmentsApi,
-    clusterOnly(
-      AclOperation.DESCRIBE,
-      (r) => listReassignments(ctx, r),
-      (errorCode, errorMessage) => ({ errorCode, errorMessage, topics: [] }),
-    ),
-  );
   registerLogDirsApi(apis, ctx);
 }
 
@@ -214,7 +229,7 @@ const configKey = (r: { resourceType: number; resourceName: string }) => ({
  * DESCRIBE_CONFIGS on the topic gets none of them and TopicConfigErrorCode TOPIC_AUTHORIZATION_FAILED.
  */
 function createdTopicDetails(
-  ctx: BrokerApiContext,
+  ctx: AdminApiContext,
   t: CreateTopicsRequest['topics'][number],
   a: { numPartitions: number; replicationFactor: number },
   version: number,
@@ -236,9 +251,9 @@ function createdTopicDetails(
     replicationFactor: a.replicationFactor,
     configs: describeTopicConfigs(
       given,
-      ctx.replicas.dynamicConfig.layers(ctx.replicas.currentImage()),
+      ctx.dynamicConfig().layers(ctx.image()),
       ctx.config.staticProperties,
-      resolveLogConfig(ctx.replicas.dynamicConfig.logDefaults(ctx.replicas.currentImage()), given),
+      resolveLogConfig(ctx.dynamicConfig().logDefaults(ctx.image()), given),
     ).map((e) => {
       const isSensitive = isSensitiveConfig(e.name);
       return {
@@ -253,7 +268,7 @@ function createdTopicDetails(
 }
 
 async function createTopics(
-  ctx: BrokerApiContext,
+  ctx: AdminApiContext,
   req: CreateTopicsRequest,
   version: number,
   az: RequestAuthorization,
@@ -328,7 +343,7 @@ type DeleteTopicsAnswer = DeleteTopicsResponseInput['responses'][number];
  * each topic.
  */
 async function deleteTopics(
-  ctx: BrokerApiContext,
+  ctx: AdminApiContext,
   req: DeleteTopicsRequest,
   rc: RequestContext,
   img: MetadataImage | null,
@@ -403,7 +418,7 @@ async function deleteTopics(
 }
 
 async function createPartitions(
-  ctx: BrokerApiContext,
+  ctx: AdminApiContext,
   req: CreatePartitionsRequest,
 ): Promise<CreatePartitionsResponseInput> {
   const res = await forward(
@@ -434,7 +449,7 @@ async function createPartitions(
 }
 
 function describeConfigs(
-  ctx: BrokerApiContext,
+  ctx: AdminApiContext,
   req: DescribeConfigsRequest,
   img: MetadataImage | null,
 ): DescribeConfigsResponseInput {
@@ -443,7 +458,7 @@ function describeConfigs(
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
       if (!img)
         return { ...base, errorCode: ErrorCode.BROKER_NOT_AVAILABLE, errorMessage: 'no metadata yet', configs: [] };
-      const layers = ctx.replicas.dynamicConfig.layers(img);
+      const layers = ctx.dynamicConfig().layers(img);
       let entries: readonly ResolvedConfig[];
       if (r.resourceType === ConfigResourceType.TOPIC) {
         if (!img.topicsByName.has(r.resourceName))
@@ -454,7 +469,7 @@ function describeConfigs(
             configs: [],
           };
         const overrides = img.configs.get(configResourceKey(ConfigResourceType.TOPIC, r.resourceName));
-        const log = resolveLogConfig(ctx.replicas.dynamicConfig.logDefaults(img), overrides);
+        const log = resolveLogConfig(ctx.dynamicConfig().logDefaults(img), overrides);
         entries = describeTopicConfigs(overrides, layers, ctx.config.staticProperties, log);
       } else if (r.resourceType === ConfigResourceType.BROKER) {
         if (r.resourceName !== '' && r.resourceName !== String(ctx.nodeId))
@@ -509,7 +524,7 @@ function describedEntry(e: ResolvedConfig, includeSynonyms: boolean) {
 
 /** Legacy AlterConfigs replaces a resource's whole dynamic config set: SET what is given, DELETE the rest. */
 async function alterConfigs(
-  ctx: BrokerApiContext,
+  ctx: AdminApiContext,
   req: AlterConfigsRequest,
   img: MetadataImage | null,
 ): Promise<AlterConfigsResponseInput> {
@@ -533,7 +548,7 @@ async function alterConfigs(
 }
 
 async function incrementalAlterConfigs(
-  ctx: BrokerApiContext,
+  ctx: AdminApiContext,
   req: IncrementalAlterConfigsRequest,
 ): Promise<IncrementalAlterConfigsResponseInput> {
   const resources = req.resources.map((r) => ({
@@ -545,7 +560,7 @@ async function incrementalAlterConfigs(
 }
 
 async function alterViaController(
-  ctx: BrokerApiContext,
+  ctx: AdminApiContext,
   resources: (ConfigResource & { resourceType: number; resourceName: string })[],
   validateOnly: boolean,
 ): Promise<{ errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[]> {
@@ -561,61 +576,6 @@ async function alterViaController(
       resourceName: r.resourceName,
     };
   });
-}
-
-/** KIP-919's endpoint types: what a DescribeCluster v1+ request asks to be described. */
-const EndpointType = { BROKER: 1, CONTROLLER: 2 } as const;
-
-/**
- * Answered to anyone, as Kafka's brokers do; DESCRIBE on the cluster only shows its authorized
- * operations. A broker describes brokers: asked for controllers (v1+) it answers
- * MISMATCHED_ENDPOINT_TYPE, for an unknown type UNSUPPORTED_ENDPOINT_TYPE (INVALID_REQUEST at v0,
- * as Kafka does). v2 may include fenced brokers, each marked IsFenced.
- */
-function describeCluster(
-  ctx: BrokerApiContext,
-  req: DescribeClusterRequest,
-  rc: RequestContext,
-  img: MetadataImage | null,
-  az: RequestAuthorization,
-): DescribeClusterResponseInput {
-  const version = rc.header.apiVersion;
-  const wanted = req.endpointType; // 1 (brokers) when the version has no such field
-  if (wanted !== EndpointType.BROKER) {
-    const known = wanted === EndpointType.CONTROLLER;
-    return {
-      errorCode:
-        version === 0
-          ? ErrorCode.INVALID_REQUEST
-          : known
-            ? ErrorCode.MISMATCHED_ENDPOINT_TYPE
-            : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
-      errorMessage: known
-        ? 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER'
-        : `Unsupported endpoint type ${wanted}`,
-      clusterId: '',
-      brokers: [],
-    };
-  }
-  const withFenced = req.includeFencedBrokers; // false before v2
-  const brokers = img
-    ? [...img.brokers.values()]
-        .filter((b) => withFenced || !b.fenced)
-        .sort((a, b) => a.id - b.id)
-        .flatMap((b) => {
-          const ep = b.endpoints.find((e) => e.name === rc.listenerName);
-          return ep ? [{ brokerId: b.id, host: ep.host, port: ep.port, rack: b.rack, isFenced: b.fenced }] : [];
-        })
-    : [];
-  return {
-    errorCode: 0,
-    errorMessage: null,
-    endpointType: EndpointType.BROKER,
-    clusterId: ctx.clusterId,
-    controllerId: img ? clientVisibleControllerId(img) : -1,
-    brokers,
-    ...(req.includeClusterAuthorizedOperations ? { clusterAuthorizedOperations: clusterAuthorizedOperations(az) } : {}),
-  };
 }
 
 function deleteRecords(ctx: BrokerApiContext, req: DeleteRecordsRequest): DeleteRecordsResponseInput {
@@ -669,7 +629,7 @@ function offsetForLeaderEpoch(
 }
 
 async function alterReassignments(
-  ctx: BrokerApiContext,
+  ctx: AdminApiContext,
   req: AlterPartitionReassignmentsRequest,
 ): Promise<AlterPartitionReassignmentsResponseInput> {
   const items = req.topics.flatMap((t) =>
@@ -713,7 +673,7 @@ async function alterReassignments(
 }
 
 async function listReassignments(
-  ctx: BrokerApiContext,
+  ctx: AdminApiContext,
   req: ListPartitionReassignmentsRequest,
 ): Promise<ListPartitionReassignmentsResponseInput> {
   const items = (req.topics ?? []).flatMap((t) =>

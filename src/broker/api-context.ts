@@ -25,6 +25,7 @@ import type { Reader } from '../protocol/primitives/reader.js';
 import type { GroupCoordinator } from './group/group-coordinator.js';
 import type { ProducerIdManager } from './producer-ids.js';
 import type { ReplicaManager } from './replica-manager.js';
+import type { BrokerDynamicConfig } from './dynamic-config.js';
 import type { TxnMarkerWriter } from './txn/marker-writer.js';
 import type { TransactionCoordinator } from './txn/transaction-coordinator.js';
 import type { TxnVerifier } from './txn/txn-verifier.js';
@@ -58,6 +59,37 @@ type KafkaHandler<Req, ResIn> = (
   ctx: RequestContext,
   authz: RequestAuthorization,
 ) => Promise<ResIn | null> | ResIn | null;
+
+/**
+ * What the admin handlers that Kafka routes to controllers need (topics, configs, ACLs, SCRAM,
+ * quotas, features, elections, reassignments): writes go to the active controller over gRPC, reads
+ * come from the node's image. A broker's registry and a controller's Kafka listener (KIP-919,
+ * controller-apis.ts) both build them from this, so the two share one code path.
+ */
+export interface AdminApiContext {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly config: NodeConfig;
+  readonly logger: Logger;
+  readonly controller: ControllerClient;
+  /** The node's applied metadata image (null before the first). */
+  readonly image: () => MetadataImage | null;
+  /** The node's effective dynamic broker configs (DescribeConfigs, CreateTopics v5+ answers). */
+  readonly dynamicConfig: () => BrokerDynamicConfig;
+}
+
+/** The admin view of a broker's services. */
+export function brokerAdminContext(ctx: BrokerApiContext): AdminApiContext {
+  return {
+    nodeId: ctx.nodeId,
+    clusterId: ctx.clusterId,
+    config: ctx.config,
+    logger: ctx.logger,
+    controller: ctx.controller,
+    image: () => ctx.replicas.currentImage(),
+    dynamicConfig: () => ctx.replicas.dynamicConfig,
+  };
+}
 
 /** The broker's services the handlers use. */
 export interface BrokerApiContext {

@@ -3,7 +3,8 @@
 // (DESCRIBE), AlterUserScramCredentials, ElectLeaders and UpdateFeatures (ALTER). Writes are
 // forwarded over gRPC (proto/controller.proto) and answered once committed; the SCRAM description
 // is read from any controller's committed image, as DescribeAcls is.
-// Who calls: brokerHandlers (kafka-apis.ts).
+// Who calls: brokerHandlers (kafka-apis.ts), controllerHandlers (controller-apis.ts); both answer
+// ApiVersions' feature fields with featureLevels.
 import { ErrorCode } from '../common/errors.js';
 import { AclOperation } from '../protocol/acl-types.js';
 import {
@@ -24,14 +25,28 @@ import {
   type UpdateFeaturesRequest,
   type UpdateFeaturesResponseInput,
 } from '../protocol/messages/update-features.js';
-import { FeatureUpgradeType } from '../protocol/feature-types.js';
-import { forward } from './admin-apis.js';
-import type { BrokerApiContext, KafkaApiRegistry } from './api-context.js';
+import { FeatureUpgradeType, supportedFeatures } from '../protocol/feature-types.js';
+import type { MetadataImage } from '../metadata/image.js';
+import { forward, type ControllerRoute } from './admin-apis.js';
+import type { KafkaApiRegistry } from './api-context.js';
 import { clusterOnly, requireCluster } from './authorization.js';
+
+/**
+ * ApiVersions' feature fields (v3+, KIP-584): the levels this build supports and the cluster's
+ * finalized ones. The features epoch stays -1 ("unknown"): the broker's image carries no offset.
+ */
+export function featureLevels(img: MetadataImage | null) {
+  return {
+    supportedFeatures: [...supportedFeatures].map(([name, r]) => ({ name, minVersion: r.min, maxVersion: r.max })),
+    finalizedFeatures: [...(img?.features ?? [])]
+      .filter(([, level]) => level > 0)
+      .map(([name, level]) => ({ name, maxVersionLevel: level, minVersionLevel: level })),
+  };
+}
 
 const noAnswer = 'no answer from the controller';
 
-export function registerClusterAdminApis(apis: KafkaApiRegistry, ctx: BrokerApiContext): void {
+export function registerClusterAdminApis(apis: KafkaApiRegistry, ctx: ControllerRoute): void {
   apis.register(
     describeUserScramCredentialsApi,
     clusterOnly(
@@ -77,7 +92,7 @@ function usersOf(r: AlterUserScramCredentialsRequest): string[] {
 }
 
 async function describeScram(
-  ctx: BrokerApiContext,
+  ctx: ControllerRoute,
   r: DescribeUserScramCredentialsRequest,
 ): Promise<DescribeUserScramCredentialsResponseInput> {
   const res = await ctx.controller
@@ -101,7 +116,7 @@ async function describeScram(
 }
 
 async function alterScram(
-  ctx: BrokerApiContext,
+  ctx: ControllerRoute,
   r: AlterUserScramCredentialsRequest,
 ): Promise<AlterUserScramCredentialsResponseInput> {
   const res = await forward(
@@ -138,7 +153,7 @@ function electionError(r: ElectLeadersRequest, errorCode: number, errorMessage: 
   };
 }
 
-async function electLeaders(ctx: BrokerApiContext, r: ElectLeadersRequest): Promise<ElectLeadersResponseInput> {
+async function electLeaders(ctx: ControllerRoute, r: ElectLeadersRequest): Promise<ElectLeadersResponseInput> {
   const res = await forward(
     ctx,
     'ElectLeaders',
@@ -167,7 +182,7 @@ async function electLeaders(ctx: BrokerApiContext, r: ElectLeadersRequest): Prom
  * Kafka 3.9+ answers one top-level error (the first failed update's) and, only on success, a
  * result per feature (v0-1; v2 has no results).
  */
-async function updateFeatures(ctx: BrokerApiContext, r: UpdateFeaturesRequest): Promise<UpdateFeaturesResponseInput> {
+async function updateFeatures(ctx: ControllerRoute, r: UpdateFeaturesRequest): Promise<UpdateFeaturesResponseInput> {
   const res = await forward(
     ctx,
     'UpdateFeatures',

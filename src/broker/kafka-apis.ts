@@ -16,10 +16,9 @@ import {
 import { registerAdminApis } from './admin-apis.js';
 import { registerAclApis } from './acl-apis.js';
 import { registerClientQuotaApis } from './quota/quota-apis.js';
-import { registerClusterAdminApis } from './cluster-admin-apis.js';
+import { featureLevels, registerClusterAdminApis } from './cluster-admin-apis.js';
 import { registerDescribeTopicPartitions } from './topic-partitions-api.js';
 import { registerTelemetryApis } from './telemetry-api.js';
-import { supportedFeatures } from '../protocol/feature-types.js';
 import { offsetsCoordinatorTopic, registerGroupApis } from './group/group-apis.js';
 import { registerFindCoordinator } from './coordinator-lookup.js';
 import {
@@ -89,19 +88,6 @@ export function brokerHandlers(ctx: BrokerApiContext): KafkaApiRegistry {
   registerPartitionTxnApis(apis, ctx);
   if (txn) registerTransactionApis(apis, ctx, txn.coordinator);
   return apis;
-}
-
-/**
- * ApiVersions' feature fields (v3+, KIP-584): the levels this build supports and the cluster's
- * finalized ones. The features epoch stays -1 ("unknown"): the broker's image carries no offset.
- */
-function featureLevels(img: MetadataImage | null) {
-  return {
-    supportedFeatures: [...supportedFeatures].map(([name, r]) => ({ name, minVersion: r.min, maxVersion: r.max })),
-    finalizedFeatures: [...(img?.features ?? [])]
-      .filter(([, level]) => level > 0)
-      .map(([name, level]) => ({ name, maxVersionLevel: level, minVersionLevel: level })),
-  };
 }
 
 async function metadata(

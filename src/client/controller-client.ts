@@ -70,6 +70,13 @@ export class ControllerClient {
     return this.call('RegisterBroker', request, opts);
   }
 
+  registerController(
+    request: ControllerRequest<'RegisterController'>,
+    opts?: ControllerCallOptions,
+  ): Promise<ControllerResponse<'RegisterController'>> {
+    return this.call('RegisterController', request, opts);
+  }
+
   brokerHeartbeat(
     request: ControllerRequest<'BrokerHeartbeat'>,
     opts?: ControllerCallOptions,

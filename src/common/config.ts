@@ -4,6 +4,7 @@
 // listeners, voters, limits that depend on each other) are checked once, after parsing.
 import { readFileSync } from 'node:fs';
 import {
+  controllerKafkaListeners,
   type Endpoint,
   type Listener,
   type NodeConfig,
@@ -190,7 +191,12 @@ export function parseNodeConfig(props: ReadonlyMap<string, string>, sourcePath: 
     ...listeners,
     listenerSecurity: parseListenerSecurity(
       props,
-      listeners.listeners.filter((l) => !listeners.controllerListenerNames.includes(l.name)).map((l) => l.name),
+      // Broker client listeners, and a controller's Kafka-protocol listeners (KIP-919: the
+      // controller.listener.names after the first, which stays the gRPC quorum listener).
+      listeners.listeners
+        .filter((l) => !listeners.controllerListenerNames.includes(l.name))
+        .concat(controllerKafkaListeners({ ...listeners, processRoles }))
+        .map((l) => l.name),
       listeners.listenerSecurityProtocolMap,
       r.fail,
     ),
@@ -391,8 +397,10 @@ function checkRoles(
     if (controllerListenerNames.length === 0) r.fail('controller.listener.names is required on a controller');
     if (!quorumVoters.some((v) => v.id === nodeId))
       r.fail(`node.id ${nodeId} is a controller but is not in controller.quorum.voters`);
-    if (!listeners.some((x) => controllerListenerNames.includes(x.name))) {
-      r.fail(`listeners has no listener named in controller.listener.names (${controllerListenerNames.join(',')})`);
+    if (!listeners.some((x) => x.name === controllerListenerNames[0])) {
+      r.fail(
+        `listeners has no listener named in controller.listener.names for the quorum (${controllerListenerNames[0]}, the first name)`,
+      );
     }
   } else if (listeners.some((x) => controllerListenerNames.includes(x.name))) {
     r.fail('a broker-only node must not listen on a controller listener (controller.listener.names)');

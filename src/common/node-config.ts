@@ -146,3 +146,25 @@ export interface NodeConfig {
   /** raftka's own: the jepsen-like store whose runs the console lists; null = none. */
   readonly consoleJepsenStoreDir: string | null; // console.jepsen.store.dir
 }
+
+/**
+ * The controller listeners that speak the Kafka protocol (KIP-919 clients: `--bootstrap-controller`,
+ * `bootstrap.controllers`): every listener named in controller.listener.names after the first. The
+ * first stays raftka's gRPC quorum listener (KRaft and controller.proto), so configs with one name
+ * keep their meaning. Empty on a broker-only node.
+ */
+export function controllerKafkaListeners(
+  config: Pick<NodeConfig, 'listeners' | 'controllerListenerNames' | 'processRoles'>,
+): Listener[] {
+  if (!config.processRoles.includes('controller')) return [];
+  const names = config.controllerListenerNames.slice(1);
+  return config.listeners.filter((l) => names.includes(l.name));
+}
+
+/** The quorum (gRPC) listener of a controller: the listener named first in controller.listener.names. */
+export function controllerQuorumListener(
+  config: Pick<NodeConfig, 'listeners' | 'controllerListenerNames'>,
+): Listener | null {
+  const first = config.controllerListenerNames[0];
+  return config.listeners.find((l) => l.name === first) ?? null;
+}

@@ -21,6 +21,51 @@ export interface RegisterBrokerResponse {
   readonly brokerEpoch: number;
 }
 
+/** A controller's Kafka-protocol listeners (KIP-919), registered at each start. */
+export interface RegisterControllerRequest {
+  readonly controllerId: number;
+  readonly clusterId: string;
+  readonly incarnationId: string;
+  readonly listeners: readonly BrokerEndpoint[];
+}
+
+/**
+ * A controller's registration: one RegisterControllerRecord, or none when the image already holds
+ * exactly this one (a retried call after a failover writes nothing twice).
+ */
+export function registerController(
+  image: MetadataImage,
+  req: RegisterControllerRequest,
+  clusterId: string,
+): Decision<{ errorCode: number; errorMessage: string | null }> {
+  if (req.clusterId !== clusterId)
+    return {
+      records: [],
+      response: {
+        errorCode: ErrorCode.INCONSISTENT_CLUSTER_ID,
+        errorMessage: `controller ${req.controllerId} belongs to cluster ${req.clusterId}, this is ${clusterId}`,
+      },
+    };
+  const existing = image.controllers.get(req.controllerId);
+  const same =
+    existing !== undefined &&
+    existing.incarnationId === req.incarnationId &&
+    JSON.stringify(existing.endpoints) === JSON.stringify(req.listeners);
+  return {
+    records: same
+      ? []
+      : [
+          {
+            type: 'registerController',
+            controllerId: req.controllerId,
+            incarnationId: req.incarnationId,
+            endpoints: req.listeners,
+          },
+        ],
+    response: { errorCode: ErrorCode.NONE, errorMessage: null },
+  };
+}
+
 export interface BrokerHeartbeatRequest {
   readonly brokerId: number;
   readonly brokerEpoch: number;

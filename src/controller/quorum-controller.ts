@@ -47,6 +47,8 @@ import {
   brokerHeartbeat,
   fenceBroker,
   registerBroker,
+  registerController,
+  type RegisterControllerRequest,
   type BrokerHeartbeatRequest,
   type BrokerHeartbeatResponse,
   type Decision,
@@ -233,6 +235,10 @@ export class QuorumController {
         sessions: this.sessions,
       }),
     );
+  }
+
+  registerController(req: RegisterControllerRequest): Promise<{ errorCode: number; errorMessage: string | null }> {
+    return this.write((image) => registerController(image, req, this.options.clusterId));
   }
 
   brokerHeartbeat(req: BrokerHeartbeatRequest): Promise<BrokerHeartbeatResponse> {

@@ -12,6 +12,7 @@ import {
   quotaEntityKey,
   scramKey,
   type AclEntry,
+  type ControllerRegistration,
   type BrokerRegistration,
   type MetadataImage,
   type PartitionRegistration,
@@ -39,6 +40,7 @@ export class MetadataDelta {
   private quotas: Map<string, QuotaImage> | null = null;
   private producerIds: ProducerIdsImage | null | undefined = undefined;
   private zkMigrationState: number | null = null;
+  private controllers: Map<number, ControllerRegistration> | null = null;
 
   constructor(readonly base: MetadataImage) {}
 
@@ -46,6 +48,15 @@ export class MetadataDelta {
     switch (record.type) {
       case 'registerBroker':
         return this.replayRegisterBroker(record);
+      case 'registerController': {
+        this.controllers ??= new Map(this.base.controllers);
+        this.controllers.set(record.controllerId, {
+          id: record.controllerId,
+          incarnationId: record.incarnationId,
+          endpoints: record.endpoints,
+        });
+        return;
+      }
       case 'unregisterBroker': {
         const b = this.broker(record.brokerId);
         assert(
@@ -189,6 +200,7 @@ export class MetadataDelta {
     return {
       features: this.features ?? b.features,
       brokers: this.brokers ?? b.brokers,
+      controllers: this.controllers ?? b.controllers,
       topicsById,
       topicsByName,
       configs: this.configs ?? b.configs,

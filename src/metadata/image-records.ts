@@ -1,5 +1,5 @@
 // An image written as records (what a snapshot holds): replaying them from an empty image gives
-// an equal image. The order is fixed (features, migration state, brokers, topics and their
+// an equal image. The order is fixed (features, migration state, brokers, controllers, topics and their
 // partitions, configs, producer ids, ACLs, SCRAM, quotas; each sorted by key), so the same image
 // always gives the same bytes — imageDigest() relies on that.
 import { crc32c } from '../common/crc32c.js';
@@ -25,6 +25,8 @@ export function* imageRecords(image: MetadataImage): Generator<MetadataRecord> {
       inControlledShutdown: b.inControlledShutdown,
     };
   }
+  for (const [, c] of byKey(image.controllers))
+    yield { type: 'registerController', controllerId: c.id, incarnationId: c.incarnationId, endpoints: c.endpoints };
   for (const [, t] of byKey(image.topicsByName)) {
     yield { type: 'topic', name: t.name, topicId: t.id };
     for (const [partitionId, p] of byKey(t.partitions)) yield { type: 'partition', topicId: t.id, partitionId, ...p };

@@ -13,6 +13,13 @@ export interface BrokerRegistration {
   readonly inControlledShutdown: boolean;
 }
 
+/** A controller's Kafka-protocol listeners (KIP-919), as it last registered them. */
+export interface ControllerRegistration {
+  readonly id: number;
+  readonly incarnationId: string;
+  readonly endpoints: readonly BrokerEndpoint[];
+}
+
 export interface PartitionRegistration {
   readonly replicas: readonly number[];
   readonly isr: readonly number[];
@@ -65,6 +72,8 @@ export interface ProducerIdsImage {
 export interface MetadataImage {
   readonly features: ReadonlyMap<string, number>;
   readonly brokers: ReadonlyMap<number, BrokerRegistration>;
+  /** Controllers that registered Kafka-protocol listeners (KIP-919), by id. */
+  readonly controllers: ReadonlyMap<number, ControllerRegistration>;
   readonly topicsById: ReadonlyMap<string, TopicImage>;
   readonly topicsByName: ReadonlyMap<string, TopicImage>;
   /** By `configResourceKey(type, name)`, then config name → value. */
@@ -81,6 +90,7 @@ export interface MetadataImage {
 export const emptyImage: MetadataImage = {
   features: new Map(),
   brokers: new Map(),
+  controllers: new Map(),
   topicsById: new Map(),
   topicsByName: new Map(),
   configs: new Map(),

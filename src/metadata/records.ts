@@ -27,6 +27,7 @@ interface RecordBodies {
     fenced: boolean;
     inControlledShutdown: boolean;
   };
+  registerController: { controllerId: number; incarnationId: string; endpoints: readonly BrokerEndpoint[] };
   unregisterBroker: { brokerId: number; brokerEpoch: number };
   fenceBroker: { brokerId: number; brokerEpoch: number };
   unfenceBroker: { brokerId: number; brokerEpoch: number };

@@ -55,6 +55,7 @@ import { updateFeaturesApi } from './messages/update-features.js';
 import { getTelemetrySubscriptionsApi, pushTelemetryApi } from './messages/telemetry.js';
 import { consumerGroupHeartbeatApi } from './messages/consumer-group-heartbeat.js';
 import { consumerGroupDescribeApi } from './messages/consumer-group-describe.js';
+import { describeQuorumApi } from './messages/describe-quorum.js';
 
 export type { Api, AnyApi, ApiInfo } from './messages/define.js';
 
@@ -119,7 +120,22 @@ const all: readonly AnyApi[] = [
   updateFeaturesApi,
   getTelemetrySubscriptionsApi,
   pushTelemetryApi,
+  // the metadata quorum (served on a controller's Kafka listener only, KIP-919)
+  describeQuorumApi,
 ];
+
+/**
+ * The API keys a controller's Kafka listener serves (KIP-919): ApiVersions, SASL, DescribeQuorum,
+ * DescribeCluster and the admin APIs Kafka's JSON files mark for the controller listener that
+ * raftka serves (src/broker/controller-apis.ts registers them; a test checks the two agree and
+ * that Kafka marks each one "controller"). Every other key is served on broker listeners only.
+ */
+export const controllerListenerApiKeys: ReadonlySet<number> = new Set([
+  17, 18, 19, 20, 29, 30, 31, 32, 33, 36, 37, 43, 44, 45, 46, 49, 50, 51, 55, 57, 60,
+]);
+
+/** The keys a broker listener does not serve (DescribeQuorum: a broker has no quorum to describe). */
+export const controllerOnlyApiKeys: ReadonlySet<number> = new Set([55]);
 
 export const apis: ReadonlyMap<number, AnyApi> = new Map(all.map((a) => [a.key, a]));
 

@@ -3,7 +3,7 @@
 // raftka differs. `npm run gen:protocol-doc` (scripts/gen-protocol-doc.mjs) writes it to
 // docs/protocol-versions.md; test/protocol/version-table.test.ts fails when the registry drifts
 // from that file or from Kafka's range without a listed exception.
-import { apis } from './apis.js';
+import { apis, controllerListenerApiKeys, controllerOnlyApiKeys } from './apis.js';
 import {
   kafka39Release,
   kafka4Release,
@@ -81,6 +81,8 @@ export interface VersionRow {
   /** Kafka's target for it (3.9's oldest to 4.x's newest), null when Kafka has no stable version. */
   readonly target: VersionSpan | null;
   readonly note: string;
+  /** The listeners raftka serves it on (empty when not served). */
+  readonly listeners: readonly ('broker' | 'controller')[];
 }
 
 export function versionRows(): VersionRow[] {
@@ -102,6 +104,12 @@ export function versionRows(): VersionRow[] {
       kafka: k,
       target,
       note,
+      listeners: !api
+        ? []
+        : [
+            ...(controllerOnlyApiKeys.has(k.key) ? [] : (['broker'] as const)),
+            ...(controllerListenerApiKeys.has(k.key) ? (['controller'] as const) : []),
+          ],
     };
   });
 }
@@ -111,6 +119,7 @@ export function sameSpan(a: VersionSpan | null, b: VersionSpan | null): boolean 
 }
 
 const span = (s: VersionSpan | null): string => (s === null ? '—' : s[0] === s[1] ? `${s[0]}` : `${s[0]}–${s[1]}`);
+const listed = (l: readonly string[]): string => (l.length === 0 ? '—' : l.join(', '));
 const flex = (f: number | null): string => (f === null ? '—' : Number.isFinite(f) ? `${f}+` : 'none');
 
 /** docs/protocol-versions.md, exactly as the generator writes it. */
@@ -129,15 +138,17 @@ export function renderVersionTable(): string {
     `accepts) and Kafka ${kafka4Release} (the newest stable versions; versions Kafka marks unstable are left`,
     "out). raftka's target for an API it serves is Kafka 3.9's oldest version to Kafka 4.x's newest; a",
     'note says where it differs and why. "Flexible" is the first version with compact encodings and',
-    "tagged fields (raftka always uses Kafka's).",
+    'tagged fields (raftka always uses Kafka\'s). "Listeners" says where raftka serves an API: on',
+    "broker listeners, and on a controller's Kafka listener (KIP-919: the second and later names of",
+    "controller.listener.names); Kafka's column says where Kafka's JSON files allow it.",
     '',
     `raftka serves ${served.length} APIs; ${matching.length} of them cover their whole target range.`,
     '',
-    `| key | API | raftka | flexible | Kafka ${kafka39Release} | Kafka ${kafka4Release} | note |`,
-    '|---:|---|---|---|---|---|---|',
+    `| key | API | raftka | flexible | listeners | Kafka ${kafka39Release} | Kafka ${kafka4Release} | Kafka's listeners | note |`,
+    '|---:|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.key} | ${r.name} | ${span(r.raftka)} | ${flex(r.raftka ? r.raftkaFlexibleFrom : r.kafka.flexibleFrom)} | ${span(r.kafka.kafka39)} | ${span(r.kafka.kafka4)} | ${r.note} |`,
+        `| ${r.key} | ${r.name} | ${span(r.raftka)} | ${flex(r.raftka ? r.raftkaFlexibleFrom : r.kafka.flexibleFrom)} | ${listed(r.listeners)} | ${span(r.kafka.kafka39)} | ${span(r.kafka.kafka4)} | ${listed(r.kafka.listeners)} | ${r.note} |`,
     ),
     '',
   ];

@@ -18,9 +18,6 @@ import type { Registry } from 'prom-client';
 import { type Endpoint, type NodeConfig, replicationListenerName } from '../common/node-config.js';
 import { errorName } from '../common/errors.js';
 import { BrokerLifecycle } from '../broker/broker-lifecycle.js';
-import { BrokerAuthorization } from '../broker/authorization.js';
-import { AclAuthorizer } from '../security/authorizer.js';
-import type { MetadataImage } from '../metadata/image.js';
 import { brokerHandlers } from '../broker/kafka-apis.js';
 import { ClientQuotaManager } from '../broker/quota/client-quotas.js';
 import { brokerLogConfig, ReplicaManager } from '../broker/replica-manager.js';
@@ -37,7 +34,7 @@ import { LogManager } from '../storage/log-manager.js';
 import type { LogDirStatus } from '../storage/log-dir-health.js';
 import { LogCleaner } from '../storage/log-cleaner.js';
 import { createGroupCoordinator, ledOffsetsPartitions, startConsumerLagMetrics } from './group-wiring.js';
-import { startKafkaListeners } from './kafka-listeners.js';
+import { brokerClientListeners, startKafkaListeners, type KafkaListenerShared } from './kafka-listeners.js';
 import { startReplicaServer } from './replica-service.js';
 import { startTransactions } from './txn-wiring.js';
 import { offsetsTopicName } from '../broker/group/offsets-records.js';
@@ -59,6 +56,8 @@ interface BrokerRoleContext {
   readonly adoptedLogDirs?: readonly string[];
   /** The node's gRPC link security (controller and replication listeners). */
   readonly rpc: NodeRpcSecurity;
+  /** Request metrics and ACL enforcement, shared with a controller's Kafka listeners. */
+  readonly kafka: KafkaListenerShared;
 }
 
 export interface BrokerRole {
@@ -145,26 +144,23 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
   retentionTimer.unref();
   logManager.start();
   const handlers = brokerHandlers({
-    nodeId: config.nodeId,
-    clusterId: ctx.clusterId,
-    config,
-    logger,
-    replicas,
+    ...roleServices(ctx, replicas),
     controller: controllerClient,
     groups,
     topicMetrics,
     ...fetchSessions,
-    quotas: new ClientQuotaManager({
-      window: { samples: config.quotaWindowNum, windowMs: config.quotaWindowSizeSeconds * 1000 },
-      image: () => replicas.currentImage(),
-      registry: ctx.registry,
-    }),
-    authorization: brokerAuthorization(config, ctx.registry, logger, () => replicas.currentImage()),
     producerIds: txn.producerIds,
     txn: { coordinator: txn.coordinator, verifier: txn.verifier, markers: txn.markers },
-    offsetInBatchForTimestamp,
   });
-  const listeners = await startKafkaListeners(config, logger, ctx.registry, handlers, () => replicas.currentImage());
+  const clients = brokerClientListeners(config);
+  const listeners = await startKafkaListeners(
+    config,
+    logger,
+    ctx.kafka,
+    handlers,
+    () => replicas.currentImage(),
+    clients,
+  );
   const lagClient = startConsumerLagMetrics(config, ctx.registry, groups, replicas, listeners.ports);
   const started = new BrokerLifecycle({
     config,
@@ -205,24 +201,23 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
   };
 }
 
-/** ACL enforcement as configured: the standard authorizer over the broker's current image, or none. */
-function brokerAuthorization(
-  config: NodeConfig,
-  registry: Registry,
-  logger: Logger,
-  image: () => MetadataImage | null,
-): BrokerAuthorization {
-  if (!config.authorizerEnabled) return BrokerAuthorization.none;
-  const noAcls: MetadataImage['acls'] = new Map();
-  const authorizer = new AclAuthorizer(
-    { superUsers: new Set(config.superUsers), allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound },
-    () => image()?.acls ?? noAcls,
-  );
-  logger.info(
-    { superUsers: config.superUsers, allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound },
-    'ACLs are enforced (StandardAuthorizer)',
-  );
-  return new BrokerAuthorization(authorizer, { logger, registry });
+/** The handlers' services that come from the node and the replicas: identity, client quotas, ACLs. */
+function roleServices(ctx: BrokerRoleContext, replicas: ReplicaManager) {
+  const { config } = ctx;
+  return {
+    nodeId: config.nodeId,
+    clusterId: ctx.clusterId,
+    config,
+    logger: ctx.logger,
+    replicas,
+    quotas: new ClientQuotaManager({
+      window: { samples: config.quotaWindowNum, windowMs: config.quotaWindowSizeSeconds * 1000 },
+      image: () => replicas.currentImage(),
+      registry: ctx.registry,
+    }),
+    authorization: ctx.kafka.authorization,
+    offsetInBatchForTimestamp,
+  };
 }
 
 function createLogManager(config: NodeConfig, logger: Logger, onFlush: FlushObserver): LogManager {

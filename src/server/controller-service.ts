@@ -13,7 +13,7 @@ import { listPartitionReassignments } from '../controller/reassignment-control.j
 import { describeClientQuotas } from '../controller/quota-control.js';
 import { describeUserScramCredentials } from '../controller/scram-control.js';
 import { configResourceKey, type MetadataImage } from '../metadata/image.js';
-import type { QuotaEntity } from '../metadata/records.js';
+import type { BrokerEndpoint, QuotaEntity } from '../metadata/records.js';
 import { imageDigest, imageRecords } from '../metadata/image-records.js';
 import { encodeRecordFramesAsync, RecordFrameError, splitRecordFrames } from '../metadata/record-frames.js';
 import { ConfigResourceType } from '../metadata/records.js';
@@ -105,20 +105,33 @@ function configsOf(image: MetadataImage, resourceType: number, resourceName: str
 
 // ------------------------------------------------------------ brokers and topics
 
+/** A registration's listeners as metadata records hold them. */
+function endpointsFromWire(listeners: In<'RegisterBroker'>['listeners']): BrokerEndpoint[] {
+  return listeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: l.securityProtocol }));
+}
+
 async function registerBroker({ controller }: ServiceContext, w: In<'RegisterBroker'>): Promise<Out<'RegisterBroker'>> {
   const r = await controller.registerBroker({
     brokerId: w.brokerId,
     clusterId: w.clusterId,
     incarnationId: uuidFromBytes(w.incarnationId),
-    listeners: w.listeners.map((l) => ({
-      name: l.name,
-      host: l.host,
-      port: l.port,
-      securityProtocol: l.securityProtocol,
-    })),
+    listeners: endpointsFromWire(w.listeners),
     rack: w.rack === '' ? null : w.rack,
   });
   return { errorCode: r.errorCode, errorMessage: r.errorMessage ?? '', brokerEpoch: r.brokerEpoch };
+}
+
+async function registerController(
+  { controller }: ServiceContext,
+  w: In<'RegisterController'>,
+): Promise<Out<'RegisterController'>> {
+  const r = await controller.registerController({
+    controllerId: w.controllerId,
+    clusterId: w.clusterId,
+    incarnationId: uuidFromBytes(w.incarnationId),
+    listeners: endpointsFromWire(w.listeners),
+  });
+  return { errorCode: r.errorCode, errorMessage: r.errorMessage ?? '' };
 }
 
 async function brokerHeartbeat(
@@ -402,6 +415,7 @@ function handlersFor(ctx: ServiceContext): ControllerHandlers {
   return {
     RegisterBroker: (w) => registerBroker(ctx, w),
     BrokerHeartbeat: (w) => brokerHeartbeat(ctx, w),
+    RegisterController: (w) => registerController(ctx, w),
     CreateTopics: (w) => createTopics(ctx, w),
     DeleteTopics: async (w) =>
       topicResultsToWire(await controller.deleteTopics(w.names.map((name) => ({ name, topicId: null })))),

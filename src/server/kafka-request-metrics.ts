@@ -80,6 +80,11 @@ export class KafkaRequestMetrics {
       sizeBuckets,
     );
     this.responseBytes = histogram('raftka_kafka_response_bytes', 'Response frame size, by API', sizeBuckets);
+    this.zeroApis(apiNames);
+  }
+
+  /** Zero series of each histogram for `apiNames` (each listener set of a node adds the APIs it serves). */
+  zeroApis(apiNames: readonly string[]): void {
     for (const api of apiNames) {
       for (const h of [
         this.totalTime,

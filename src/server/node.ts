@@ -3,7 +3,12 @@
 // controller (controller-role.ts), the broker (broker-role.ts) — and the admin HTTP server, and
 // shuts all of it down on request. Wiring only: each part's construction lives in its module.
 import type { Logger } from 'pino';
-import type { Endpoint, NodeConfig } from '../common/node-config.js';
+import {
+  controllerKafkaListeners,
+  controllerQuorumListener,
+  type Endpoint,
+  type NodeConfig,
+} from '../common/node-config.js';
 import type { MetadataState } from '../metadata/metadata-state.js';
 import type { QuorumHost } from '../raft/host/quorum-host.js';
 import { adoptZkModeDirectories, readMetaProperties } from './storage-format.js';
@@ -15,6 +20,8 @@ import { createNodeRegistry, registerImageGauges } from './node-metrics.js';
 import { startController, type ControllerRole } from './controller-role.js';
 import { startBroker, type BrokerRole } from './broker-role.js';
 import { startNodeAdmin, type NodeAdmin } from './node-admin.js';
+import { createKafkaListenerShared } from './kafka-listeners.js';
+import { startControllerKafkaListeners, type ControllerKafkaListeners } from './controller-listener.js';
 
 class NodeStartError extends Error {}
 
@@ -28,13 +35,13 @@ export interface RunningNode {
   /** Bound ports (useful when a config asked for port 0). */
   readonly controllerPort: number | null;
   readonly adminPort: number | null;
-  /** Bound Kafka listener ports by listener name (brokers). */
+  /** Bound Kafka listener ports by listener name (a broker's, and a controller's Kafka listeners). */
   readonly kafkaPorts: ReadonlyMap<string, number>;
   shutdown(): Promise<void>;
 }
 
 function controllerEndpoint(config: NodeConfig): Endpoint | null {
-  return config.listeners.find((l) => config.controllerListenerNames.includes(l.name)) ?? null;
+  return controllerQuorumListener(config);
 }
 
 export async function startNode(
@@ -53,7 +60,9 @@ export async function startNode(
   const isController = config.processRoles.includes('controller');
   const endpoint = isController ? controllerEndpoint(config) : null;
   if (isController && !endpoint)
-    throw new NodeStartError(`${config.sourcePath}: no listener named in controller.listener.names`);
+    throw new NodeStartError(
+      `${config.sourcePath}: no listener named by the first of controller.listener.names (the quorum listener)`,
+    );
   // The quorum thread serves the controller listener (KRaft there, controller.proto forwarded here).
   const {
     host: driver,
@@ -65,9 +74,21 @@ export async function startNode(
     ? startController({ config, clusterId, logger, driver, state, voterEndpoints })
     : null;
   registerImageGauges(registry, state, () => driver.status().highWatermark);
-  const broker: BrokerRole | null = config.processRoles.includes('broker')
-    ? await startBroker({ config, clusterId, logger, registry, raft: driver, state, rpc, adoptedLogDirs })
-    : null;
+  // Request metrics and ACL enforcement of every Kafka listener (broker and controller ones); a
+  // controller without a Kafka listener has none of them.
+  const isBroker = config.processRoles.includes('broker');
+  const kafka =
+    isBroker || controllerKafkaListeners(config).length > 0
+      ? createKafkaListenerShared(config, logger, registry, () => state.image)
+      : null;
+  const controllerKafka: ControllerKafkaListeners | null =
+    isController && kafka
+      ? await startControllerKafkaListeners({ config, clusterId, logger, driver, state, rpc, kafka })
+      : null;
+  const broker: BrokerRole | null =
+    isBroker && kafka
+      ? await startBroker({ config, clusterId, logger, registry, raft: driver, state, rpc, adoptedLogDirs, kafka })
+      : null;
   const admin: NodeAdmin | null = config.adminListener
     ? await startNodeAdmin(config.adminListener, {
         config,
@@ -84,7 +105,7 @@ export async function startNode(
 
   const controllerPort = driver.controllerPort;
   const adminPort = admin?.port ?? null;
-  const kafkaPorts = broker?.kafkaPorts ?? new Map<string, number>();
+  const kafkaPorts = new Map([...(broker?.kafkaPorts ?? []), ...(controllerKafka?.ports ?? [])]);
   logger.info(
     {
       nodeId: config.nodeId,
@@ -108,6 +129,7 @@ export async function startNode(
     async shutdown(): Promise<void> {
       logger.info('shutting down');
       await broker?.shutdown();
+      await controllerKafka?.close();
       controller?.shutdown();
       // The quorum thread resigns if it leads (EndQuorumEpoch), then closes the controller listener.
       await driver.shutdown();

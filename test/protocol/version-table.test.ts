@@ -64,3 +64,8 @@ test('ApiVersions advertises exactly the registry ranges', () => {
     assert.deepEqual([a.minVersion, a.maxVersion], [api?.minVersion, api?.maxVersion]);
   }
 });
+
+test('raftka serves each API only on the listener types Kafka serves it on', () => {
+  for (const r of versionRows())
+    for (const l of r.listeners) assert.ok(r.kafka.listeners.includes(l), `${r.name}: Kafka does not serve it on ${l}`);
+});

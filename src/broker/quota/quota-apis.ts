@@ -2,7 +2,7 @@
 // (KIP-546): authorized as Kafka does (DESCRIBE_CONFIGS / ALTER_CONFIGS on the cluster), checked for
 // what only the Kafka request can say (a null or present match string), then forwarded to the
 // active controller over gRPC (src/controller/quota-control.ts decides, as for the CLI before).
-// Who calls: brokerHandlers (kafka-apis.ts).
+// Who calls: brokerHandlers (kafka-apis.ts); controllerHandlers (controller-apis.ts) for AlterClientQuotas.
 import { ErrorCode } from '../../common/errors.js';
 import { AclOperation } from '../../protocol/acl-types.js';
 import {
@@ -14,8 +14,8 @@ import {
   type DescribeClientQuotasResponseInput,
 } from '../../protocol/messages/client-quotas.js';
 import { QuotaMatchType } from '../../protocol/quota-types.js';
-import { forward } from '../admin-apis.js';
-import type { BrokerApiContext, KafkaApiRegistry } from '../api-context.js';
+import { forward, type ControllerRoute } from '../admin-apis.js';
+import type { KafkaApiRegistry } from '../api-context.js';
 import { clusterOnly } from '../authorization.js';
 
 /** How long a forwarded quota call may take. */
@@ -33,15 +33,20 @@ const toWire = (entity: readonly EntityPart[]): { entityType: string; entityName
 const fromWire = (entity: readonly { entityType: string; entityName?: string }[]): EntityPart[] =>
   entity.map((e) => ({ entityType: e.entityType, entityName: typeof e.entityName === 'string' ? e.entityName : null }));
 
-export function registerClientQuotaApis(apis: KafkaApiRegistry, ctx: BrokerApiContext): void {
-  apis.register(
-    describeClientQuotasApi,
-    clusterOnly(
-      AclOperation.DESCRIBE_CONFIGS,
-      (r) => describeClientQuotas(ctx, r),
-      (errorCode, errorMessage) => ({ errorCode, errorMessage, entries: null }),
-    ),
-  );
+/**
+ * `describe`: register DescribeClientQuotas too (a broker does; Kafka's controller listener serves
+ * only AlterClientQuotas).
+ */
+export function registerClientQuotaApis(apis: KafkaApiRegistry, ctx: ControllerRoute, describe = true): void {
+  if (describe)
+    apis.register(
+      describeClientQuotasApi,
+      clusterOnly(
+        AclOperation.DESCRIBE_CONFIGS,
+        (r) => describeClientQuotas(ctx, r),
+        (errorCode, errorMessage) => ({ errorCode, errorMessage, entries: null }),
+      ),
+    );
   apis.register(
     alterClientQuotasApi,
     clusterOnly(
@@ -69,7 +74,7 @@ function filterProblem(req: DescribeClientQuotasRequest): string | null {
 }
 
 async function describeClientQuotas(
-  ctx: BrokerApiContext,
+  ctx: ControllerRoute,
   req: DescribeClientQuotasRequest,
 ): Promise<DescribeClientQuotasResponseInput> {
   const problem = filterProblem(req);
@@ -102,7 +107,7 @@ async function describeClientQuotas(
 }
 
 async function alterClientQuotas(
-  ctx: BrokerApiContext,
+  ctx: ControllerRoute,
   req: AlterClientQuotasRequest,
 ): Promise<AlterClientQuotasResponseInput> {
   const res = await forward(
