@@ -411,11 +411,16 @@ test('apply the sample, verify, describe, rerun changes nothing, a later topic m
 });
 
 /** Topic counts every controller reports while `until` runs must be 0 or `all`, never between. */
-async function watchAllOrNothing(f: ClusterFixture, all: number, until: Promise<unknown>): Promise<Set<number>> {
+async function watchAllOrNothing(
+  f: ClusterFixture,
+  all: number,
+  until: Promise<unknown>,
+  testEnded: AbortSignal,
+): Promise<Set<number>> {
   const seen = new Set<number>();
   let running = true;
   void until.finally(() => (running = false));
-  while (running) {
+  while (running && !testEnded.aborted) {
     for (const v of await controllerViews(f)) if (v) seen.add(v.applied.topics);
     await new Promise((r) => setTimeout(r, 20)); // polling cadence, not synchronisation
   }
@@ -457,7 +462,7 @@ async function waitForOpenTransaction(
       const i = views.findIndex((v) => v?.role === 'leader' && v.applied.inTransaction);
       return i >= 0 ? i : undefined;
     },
-    60_000,
+    180_000, // the tool reads and plans 15,000 records first: a minute on a loaded machine
     1,
   );
 }
@@ -468,7 +473,7 @@ async function waitForOpenTransaction(
 const bigInput = { brokers: [100, 101, 102], topics: 300, partitionsPerTopic: 50, replicationFactor: 3 };
 
 test('wrong cluster id writes nothing; kill -9 of the active controller mid-apply leaves nothing or everything, a rerun finishes', {
-  timeout: 300_000,
+  timeout: 480_000, // a hang guard: 1.5-2.5 minutes in CI
 }, async (t) => {
   const { f, clusterId } = await startCluster(t);
   const bc = controllersOf(f);
@@ -486,7 +491,7 @@ test('wrong cluster id writes nothing; kill -9 of the active controller mid-appl
   // import may be over by then (the kill must land inside the transaction it waited for).
   const pids = await Promise.all([1, 2, 3].map((id) => f.pidOf(id)));
   const tool = startRaftka(f, ['migrate', 'apply', '--zk-dump', dump, '--bootstrap-controller', bc, '--json']);
-  const watching = watchAllOrNothing(f, bigInput.topics, tool.done);
+  const watching = watchAllOrNothing(f, bigInput.topics, tool.done, t.signal);
   const leaderIndex = await waitForOpenTransaction(f, tool.child, () => progressOf(tool.stderrSoFar()));
   await f.kill9(leaderIndex + 1, pids[leaderIndex]);
   const run = await tool.done; // the tool follows the new active controller
@@ -533,7 +538,7 @@ test('wrong cluster id writes nothing; kill -9 of the active controller mid-appl
 });
 
 test('kill -9 of the tool mid-apply leaves nothing or everything; a rerun finishes', {
-  timeout: 300_000,
+  timeout: 480_000, // a hang guard: 2-3 minutes in CI
 }, async (t) => {
   const { f, clusterId } = await startCluster(t);
   const bc = controllersOf(f);
@@ -563,7 +568,7 @@ test('kill -9 of the tool mid-apply leaves nothing or everything; a rerun finish
       5,
     );
   });
-  const watching = watchAllOrNothing(f, bigInput.topics, toolGone);
+  const watching = watchAllOrNothing(f, bigInput.topics, toolGone, t.signal);
   await waitForOpenTransaction(f, tool.child);
   tool.child.kill('SIGKILL');
   await waitFor(
