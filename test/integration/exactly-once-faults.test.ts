@@ -47,7 +47,10 @@ function kcatIdempotentProducer(
   bs: string,
   topic: string,
   prefix: string,
-): { readonly stop: () => Promise<{ fed: number; code: number | null; stderr: string }> } {
+): {
+  readonly kill: () => void;
+  readonly stop: () => Promise<{ fed: number; code: number | null; stderr: string }>;
+} {
   const child = spawn(
     'kcat',
     [
@@ -87,6 +90,11 @@ function kcatIdempotentProducer(
     child.stdin.end();
   })();
   return {
+    /** For a test that failed: the feed ends and kcat is killed at once. */
+    kill() {
+      stopping = true;
+      child.kill('SIGKILL');
+    },
     async stop() {
       stopping = true;
       await feeder;
@@ -234,9 +242,12 @@ test('exactly-once under kill -9: idempotent producers, a consume-transform-prod
       producers.add(producer);
       await producer.connect();
       const kcatProducer = kcatIdempotentProducer(bs, 'idem', 'kcat');
+      // A failed wait must not leave the writer and kcat's feed going: the file would never end.
+      tt.after(() => kcatProducer.kill());
       const acked: string[] = [];
       let sendError: unknown = null;
       let stop = false;
+      tt.after(() => (stop = true));
       const writer = (async () => {
         for (let i = 0; !stop && sendError === null; i += 5) {
           const values = [0, 1, 2, 3, 4].map((k) => `kjs-${i + k}`);

@@ -108,6 +108,7 @@ for (const layout of layouts)
     await producer.connect();
     const acked: { offset: number; value: string }[] = [];
     let stop = false;
+    t.after(() => (stop = true)); // a failed wait must not leave the writer looping
     let failures = 0;
     const writer = (async () => {
       for (let i = 0; !stop; i++) {
@@ -254,6 +255,7 @@ test('SIGTERM of the leading broker moves its leadership away first; acks=all wr
   const acked: { offset: number; value: string }[] = [];
   const errors: string[] = [];
   let stop = false;
+  t.after(() => (stop = true)); // a failed wait must not leave the writer looping
   const writer = (async () => {
     for (let i = 0; !stop; i++) {
       try {
