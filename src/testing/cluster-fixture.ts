@@ -68,10 +68,16 @@ function bindable(port: number): Promise<boolean> {
 export async function freePorts(count: number): Promise<number[]> {
   const high = ephemeralRangeStart();
   const low = Math.max(1024, Math.min(15_000, high - 4096));
+  // Test files run side by side, each its own process with its own `handedOut`: a port two of them
+  // draw at once is free when each probes it and taken when the second node binds it. Each process
+  // draws from a slice of the range of its own (by pid), so two files rarely share one; the whole
+  // range is the fallback when the slice runs out.
+  const slices = Math.max(1, Math.floor((high - low) / 1024));
+  const sliceLow = low + (process.pid % slices) * 1024;
   const ports: number[] = [];
   for (let tries = 0; ports.length < count; tries++) {
     if (tries > 100 * count + 1000) throw new Error(`no ${count} free ports below ${high}`);
-    const port = randomInt(low, high);
+    const port = tries < 20 * count ? randomInt(sliceLow, sliceLow + 1024) : randomInt(low, high);
     if (handedOut.has(port) || !(await bindable(port))) continue;
     handedOut.add(port);
     ports.push(port);
