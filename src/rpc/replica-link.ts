@@ -228,6 +228,7 @@ export function serveReplicaConnection(socket: Duplex, handler: ReplicaFetchHand
   });
   socket.on('error', close);
   socket.once('close', () => gone.abort());
+  socket.resume(); // a listener front may have paused it to sniff its first byte
 }
 
 /** Tells a peer the listener will not serve it (REFUSED, then the connection is closed). */
