@@ -142,16 +142,9 @@ export async function startPlaintextFront(
 ): Promise<TlsFront> {
   const grpcConnections = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const rawConnections = new RawConnections(raw);
-  const net = createNetServer((socket) => {
-    socket.on('error', () => socket.destroy());
-    socket.setTimeout(firstByteTimeoutMs, () => socket.destroy());
-    socket.once('data', (first: Buffer) => {
-      socket.setTimeout(0);
-      socket.pause();
-      socket.unshift(first);
-      if (first[0] === raw.firstByte) rawConnections.accept(socket);
-      else grpcConnections.injectConnection(plaintextStream(socket));
-    });
+  const net = sniffingServer((socket, first) => {
+    if (first === raw.firstByte) rawConnections.accept(socket);
+    else grpcConnections.injectConnection(plaintextStream(socket));
   });
   const port = await listen(net, endpoint);
   return {
@@ -161,6 +154,23 @@ export async function startPlaintextFront(
       rawConnections.closeAll();
     },
   };
+}
+
+/**
+ * A TCP server that waits for each connection's first byte (at most firstByteTimeoutMs), then
+ * hands over the connection paused, with that byte still unread.
+ */
+function sniffingServer(route: (socket: Socket, first: number) => void): NetServer {
+  return createNetServer((socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(firstByteTimeoutMs, () => socket.destroy());
+    socket.once('data', (first: Buffer) => {
+      socket.setTimeout(0);
+      socket.pause();
+      socket.unshift(first);
+      route(socket, first[0]!);
+    });
+  });
 }
 
 function listen(net: NetServer, endpoint: Endpoint): Promise<number> {
@@ -232,25 +242,18 @@ export async function startTlsFront(
       detail: `TLS handshake failed: ${err.message}`,
     });
   });
-  const net: NetServer = createNetServer((socket) => {
-    socket.on('error', () => socket.destroy());
-    socket.setTimeout(firstByteTimeoutMs, () => socket.destroy());
-    socket.once('data', (first: Buffer) => {
-      socket.setTimeout(0);
-      socket.pause();
-      socket.unshift(first);
-      if (first[0] === tlsHandshakeRecord) {
-        tlsServer.emit('connection', socket);
-        return;
-      }
-      security.onRefused({
-        remote: `${socket.remoteAddress}:${socket.remotePort}`,
-        reason: 'plaintext',
-        detail: 'a plaintext connection (this listener is mutual TLS)',
-      });
-      if (raw !== null && first[0] === raw.firstByte) raw.refuse(socket, plaintextDetail);
-      else refused.injectConnection(plaintextStream(socket));
+  const net = sniffingServer((socket, first) => {
+    if (first === tlsHandshakeRecord) {
+      tlsServer.emit('connection', socket);
+      return;
+    }
+    security.onRefused({
+      remote: `${socket.remoteAddress}:${socket.remotePort}`,
+      reason: 'plaintext',
+      detail: 'a plaintext connection (this listener is mutual TLS)',
     });
+    if (raw !== null && first === raw.firstByte) raw.refuse(socket, plaintextDetail);
+    else refused.injectConnection(plaintextStream(socket));
   });
   const port = await listen(net, endpoint);
   return {
