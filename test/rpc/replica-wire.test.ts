@@ -2,7 +2,8 @@
 // (src/rpc/replica-link.ts): requests and answers survive a round trip field for field, record
 // bytes are sent as the caller's buffers (not copied into the frame), frames torn at any byte
 // reassemble, an oversize or malformed frame is refused, and over a real local socket several
-// fetches are in flight on one connection and answered out of order.
+// fetches are in flight on one connection and answered out of order; a plaintext gRPC listener
+// with the replica protocol beside it serves both on one port.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
@@ -18,7 +19,16 @@ import {
   type ReplicaFetchResponse,
   ReplicaWireError,
 } from '../../src/rpc/replica-wire.js';
-import { ReplicaLink, serveReplicaConnection } from '../../src/rpc/replica-link.js';
+import {
+  ReplicaLink,
+  ReplicaLinkError,
+  refuseReplicaConnection,
+  serveReplicaConnection,
+} from '../../src/rpc/replica-link.js';
+import * as grpc from '@grpc/grpc-js';
+import { serviceImplementation, startRpcServer } from '../../src/rpc/grpc-plumbing.js';
+import { ReplicaClient, replicaService } from '../../src/rpc/replica-rpc.js';
+import { replicaAlpn, replicaPreface } from '../../src/rpc/replica-wire.js';
 
 const request: ReplicaFetchRequest = {
   replicaId: 2,
@@ -165,4 +175,44 @@ test('over a socket, fetches pipeline on one connection and are answered out of 
   await assert.rejects(link.fetch({ ...request, replicaId: 3 }, 5_000), /no such replica/);
   assert.equal((await link.fetch({ ...request, replicaId: 4 }, 5_000)).sessionId, 4, 'a failed fetch keeps the link');
   assert.equal(connections, 1);
+});
+
+test('a plaintext listener serves gRPC and replica fetch on one port, told apart by the first byte', async (t) => {
+  const service = serviceImplementation(
+    replicaService(),
+    {
+      VerifyTxnPartitions: () => ({ partitions: [{ topic: 'grpc', partition: 1, errorCode: 0 }] }),
+      WriteTxnMarkers: () => ({ markers: [] }),
+    },
+    { status: grpc.status.INTERNAL },
+  );
+  const { server, port } = await startRpcServer({ host: '127.0.0.1', port: 0 }, [service], null, {
+    firstByte: replicaPreface[0]!,
+    alpn: replicaAlpn,
+    accept: (socket) =>
+      serveReplicaConnection(socket, async (r, signal) => {
+        // A long poll that ends only when its connection does.
+        if (r.maxWaitMs === 60_000) await new Promise((done) => signal.addEventListener('abort', done));
+        return { ...response, sessionId: r.replicaId };
+      }),
+    refuse: refuseReplicaConnection,
+  });
+  t.after(() => server.forceShutdown());
+  const link = new ReplicaLink(`127.0.0.1:${port}`);
+  const client = new ReplicaClient(`127.0.0.1:${port}`);
+  t.after(() => {
+    link.close();
+    client.close();
+  });
+  const [fetched, verified] = await Promise.all([
+    link.fetch({ ...request, replicaId: 5 }, 5_000),
+    client.verifyTxnPartitions({ producerId: 1 }, 5_000),
+  ]);
+  assert.equal(fetched.sessionId, 5);
+  assert.deepEqual(fetched.partitions, response.partitions);
+  assert.equal(verified.partitions[0]?.topic, 'grpc');
+  // Closing the listener closes its replica connections: a fetch in flight fails, it does not hang.
+  const slow = link.fetch({ ...request, maxWaitMs: 60_000 }, 30_000);
+  server.forceShutdown();
+  await assert.rejects(slow, (err: Error) => err instanceof ReplicaLinkError && !/timed out/.test(err.message));
 });
