@@ -1,7 +1,8 @@
 // The leader side of a follower's fetch (rpc/replica-wire.ts, over TCP on the REPLICATION
-// listener), called for each request of a replica connection (server/replica-service.ts). The fetch session cache (fetch-session.ts), shared with
-// the Kafka Fetch handler, says which partitions the request covers: its own (a full fetch) or
-// every partition of the follower's session (an incremental one, which names only what changed).
+// listener), called for each request of a replica connection (server/replica-service.ts). The
+// fetch session cache (fetch-session.ts), shared with the Kafka Fetch handler, says which
+// partitions the request covers: its own (a full fetch) or every partition of the follower's
+// session (an incremental one, which names only what changed).
 // Each is served by the ReplicaManager; when none has anything new the call long-polls (up to
 // max_wait_ms) until an append, a high-watermark move or an image change. An incremental answer
 // names only partitions with records, an error, a divergence or a moved high watermark / log start.

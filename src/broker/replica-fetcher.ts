@@ -1,11 +1,13 @@
 // The follower side of replication: one fetch loop per leader broker, each long-polling that
-// leader's replication endpoint (replica fetch over TCP, rpc/replica-link.ts) for every partition this broker follows
-// there, appending what comes back byte for byte, truncating where the leader says the logs
-// diverged, and learning the high watermark. Loops start and stop as the image moves leaders.
+// leader's replication endpoint (replica fetch over TCP, rpc/replica-link.ts) for every partition
+// this broker follows there, appending what comes back byte for byte, truncating where the
+// leader says the logs diverged, and learning the high watermark. Loops start and stop as the image moves leaders.
 // Replicas under a follower replication throttle are left out while it is exceeded.
 // Each loop keeps a fetch session with its leader (KIP-227's semantics, client/fetch-session-handler.ts):
 // after the first full fetch, a request names only partitions whose fetch offset or epochs moved,
 // and the answer only partitions with something new, so an idle follower's fetch is nearly empty.
+// One fetch is in flight per leader: a fetch tells the leader this follower's log end (which moves
+// its high watermark), so the next is sent only once the records of the last answer are appended.
 import type { Logger } from 'pino';
 import type { Endpoint } from '../common/node-config.js';
 import { plaintextRpc, type RpcClientSecurity } from '../rpc/rpc-security.js';
