@@ -1,11 +1,12 @@
-// The leader side of a follower's fetch over gRPC (proto/replica.proto), called by the Replica
-// service (server/replica-service.ts). The fetch session cache (fetch-session.ts), shared with
-// the Kafka Fetch handler, says which partitions the request covers: its own (a full fetch) or
-// every partition of the follower's session (an incremental one, which names only what changed).
+// The leader side of a follower's fetch (rpc/replica-wire.ts, over TCP on the REPLICATION
+// listener), called for each request of a replica connection (server/replica-service.ts). The
+// fetch session cache (fetch-session.ts), shared with the Kafka Fetch handler, says which
+// partitions the request covers: its own (a full fetch) or every partition of the follower's
+// session (an incremental one, which names only what changed).
 // Each is served by the ReplicaManager; when none has anything new the call long-polls (up to
 // max_wait_ms) until an append, a high-watermark move or an image change. An incremental answer
 // names only partitions with records, an error, a divergence or a moved high watermark / log start.
-import type { ReplicaFetchRequest__Output, ReplicaFetchResponse } from '../rpc/replica-rpc.js';
+import type { FetchedPartition, ReplicaFetchRequest, ReplicaFetchResponse } from '../rpc/replica-wire.js';
 import { partitionKey } from '../protocol/topic-partition.js';
 import type { ReplicaManager } from './replica-manager.js';
 import {
@@ -18,12 +19,13 @@ import {
 
 /** Whatever a follower asks, one long-poll waits at most this long. */
 const replicaWaitMaxMs = 5_000;
+const noRecords = Buffer.alloc(0);
 /** A broker built without a session cache serves every replica fetch without a session. */
 const sessionsOff = new FetchSessionCache({ slotsMax: 0, evictionMs: 0 });
 
 export async function serveReplicaFetch(
   replicas: ReplicaManager,
-  w: ReplicaFetchRequest__Output,
+  w: ReplicaFetchRequest,
   signal: AbortSignal,
   sessions: FetchSessionCache = sessionsOff,
   metrics?: FetchRequestMetrics,
@@ -60,7 +62,7 @@ export async function serveReplicaFetch(
   for (;;) {
     let budget = maxBytes;
     let interesting = false;
-    const out = parts.map((f) => {
+    const out = parts.map((f): FetchedPartition => {
       const r = replicas.serveFollower(replicaId, { ...f, topic: f.topic ?? '' }, budget, Date.now());
       const bytes = r.records?.length ?? 0;
       budget = Math.max(1, budget - bytes);
@@ -72,7 +74,7 @@ export async function serveReplicaFetch(
         highWatermark: r.highWatermark,
         logStartOffset: r.logStartOffset,
         logEndOffset: r.logEndOffset,
-        records: r.records ?? Buffer.alloc(0),
+        records: r.records ?? noRecords,
         diverged: r.diverging !== null,
         divergingEpoch: r.diverging?.epoch ?? -1,
         divergingEndOffset: r.diverging?.endOffset ?? -1,

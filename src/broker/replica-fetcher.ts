@@ -1,15 +1,18 @@
 // The follower side of replication: one fetch loop per leader broker, each long-polling that
-// leader's replication endpoint (proto/replica.proto) for every partition this broker follows
-// there, appending what comes back byte for byte, truncating where the leader says the logs
-// diverged, and learning the high watermark. Loops start and stop as the image moves leaders.
+// leader's replication endpoint (replica fetch over TCP, rpc/replica-link.ts) for every partition
+// this broker follows there, appending what comes back byte for byte, truncating where the
+// leader says the logs diverged, and learning the high watermark. Loops start and stop as the image moves leaders.
 // Replicas under a follower replication throttle are left out while it is exceeded.
 // Each loop keeps a fetch session with its leader (KIP-227's semantics, client/fetch-session-handler.ts):
 // after the first full fetch, a request names only partitions whose fetch offset or epochs moved,
 // and the answer only partitions with something new, so an idle follower's fetch is nearly empty.
+// One fetch is in flight per leader: a fetch tells the leader this follower's log end (which moves
+// its high watermark), so the next is sent only once the records of the last answer are appended.
 import type { Logger } from 'pino';
 import type { Endpoint } from '../common/node-config.js';
 import { plaintextRpc, type RpcClientSecurity } from '../rpc/rpc-security.js';
-import { ReplicaClient, type ReplicaFetchRequest, type ReplicaFetchResponse__Output } from '../rpc/replica-rpc.js';
+import { ReplicaLink } from '../rpc/replica-link.js';
+import type { ReplicaFetchRequest, ReplicaFetchResponse } from '../rpc/replica-wire.js';
 import type { Partition } from './partition.js';
 import { partitionKey } from '../protocol/topic-partition.js';
 import type { ReplicaManager } from './replica-manager.js';
@@ -37,7 +40,7 @@ interface ReplicaFetcherOptions {
 interface Loop {
   readonly leaderId: number;
   stopped: boolean;
-  client: ReplicaClient | null;
+  client: ReplicaLink | null;
   endpointKey: string;
   readonly session: FetchSessionHandler<SessionPartition>;
 }
@@ -82,13 +85,13 @@ export class ReplicaFetcher {
     this.loops.clear();
   }
 
-  private clientFor(loop: Loop): ReplicaClient | null {
+  private clientFor(loop: Loop): ReplicaLink | null {
     const ep = this.options.endpointOf(loop.leaderId);
     if (!ep) return null;
     const key = `${ep.host}:${ep.port}`;
     if (loop.client && loop.endpointKey === key) return loop.client;
     loop.client?.close();
-    loop.client = new ReplicaClient(key, this.options.security ?? plaintextRpc);
+    loop.client = new ReplicaLink(key, this.options.security ?? plaintextRpc);
     loop.endpointKey = key;
     loop.session.handleError(); // a new leader endpoint knows nothing of the old session
     return loop.client;
@@ -171,7 +174,7 @@ export class ReplicaFetcher {
   private apply(
     partitions: readonly Partition[],
     fetchedAt: ReadonlyMap<Partition, number>,
-    res: ReplicaFetchResponse__Output,
+    res: ReplicaFetchResponse,
   ): number {
     const byKey = new Map(partitions.map((x) => [partitionKey(x.topic, x.partition), x]));
     let ok = 0;
@@ -184,7 +187,7 @@ export class ReplicaFetcher {
           errorCode: a.errorCode,
           highWatermark: a.highWatermark,
           logStartOffset: a.logStartOffset,
-          records: a.records.length > 0 ? Buffer.from(a.records.buffer, a.records.byteOffset, a.records.length) : null,
+          records: a.records.length > 0 ? a.records : null,
           diverging: a.diverged ? { epoch: a.divergingEpoch, endOffset: a.divergingEndOffset } : null,
         });
         if (a.errorCode === 0 && stored) ok++;

@@ -14,7 +14,9 @@ import {
   plaintextRpc,
   refusalDetail,
   type RpcClientSecurity,
+  type RawProtocol,
   type RpcServerSecurity,
+  startPlaintextFront,
   startTlsFront,
 } from './rpc-security.js';
 
@@ -262,22 +264,26 @@ export interface RpcServer {
 /**
  * Start a gRPC server with these services on host:port; resolves with the bound port. With
  * `security`, the listener is mutual TLS (./rpc-security.ts): only peers with a certificate of
- * the cluster reach the services.
+ * the cluster reach the services. With `raw`, the listener also serves that protocol (same rules).
  */
 export async function startRpcServer(
   endpoint: Endpoint,
   services: readonly RpcService[],
   security: RpcServerSecurity | null = null,
+  raw: RawProtocol | null = null,
 ): Promise<{ server: RpcServer; port: number }> {
   const server = new grpc.Server(channelOptions);
   for (const s of services) server.addService(s.service, s.implementation);
-  if (security) {
-    const front = await startTlsFront(
-      endpoint,
-      security,
-      server,
-      services.map((s) => s.service),
-    );
+  if (security || raw) {
+    const front = security
+      ? await startTlsFront(
+          endpoint,
+          security,
+          server,
+          services.map((s) => s.service),
+          raw,
+        )
+      : await startPlaintextFront(endpoint, server, raw!);
     return {
       server: {
         forceShutdown: () => {

@@ -1,9 +1,7 @@
-// The Replica service of proto/replica.proto, typed: the follower's fetch client and the handler
-// shape of the leader's server.
+// The Replica service of proto/replica.proto, typed: transaction markers and KIP-890 checks
+// between brokers (replica fetch itself runs over TCP: replica-link.ts).
 import type { ProtoGrpcType } from './generated/replica.js';
 import type { ReplicaDefinition } from './generated/raftka/replica/Replica.js';
-import type { ReplicaFetchRequest } from './generated/raftka/replica/ReplicaFetchRequest.js';
-import type { ReplicaFetchResponse__Output } from './generated/raftka/replica/ReplicaFetchResponse.js';
 import type { WriteTxnMarkersRequest } from './generated/raftka/replica/WriteTxnMarkersRequest.js';
 import type { VerifyTxnRequest } from './generated/raftka/replica/VerifyTxnRequest.js';
 import type { VerifyTxnResponse__Output } from './generated/raftka/replica/VerifyTxnResponse.js';
@@ -11,10 +9,7 @@ import type { WriteTxnMarkersResponse__Output } from './generated/raftka/replica
 import { loadedService, loadProto, RpcChannel, type LoadedService } from './grpc-plumbing.js';
 import { plaintextRpc, type RpcClientSecurity } from './rpc-security.js';
 
-export type { ReplicaDefinition, ReplicaFetchRequest, ReplicaFetchResponse__Output };
-export type { ReplicaFetchRequest__Output } from './generated/raftka/replica/ReplicaFetchRequest.js';
-export type { ReplicaFetchResponse } from './generated/raftka/replica/ReplicaFetchResponse.js';
-export type { FetchedPartition, FetchedPartition__Output } from './generated/raftka/replica/FetchedPartition.js';
+export type { ReplicaDefinition };
 export type { WriteTxnMarkersRequest, WriteTxnMarkersResponse__Output };
 export type { WriteTxnMarkersRequest__Output } from './generated/raftka/replica/WriteTxnMarkersRequest.js';
 export type { WriteTxnMarkersResponse } from './generated/raftka/replica/WriteTxnMarkersResponse.js';
@@ -32,10 +27,6 @@ export class ReplicaClient {
 
   constructor(address: string, security: RpcClientSecurity = plaintextRpc) {
     this.channel = new RpcChannel(replicaService(), address, security);
-  }
-
-  fetch(request: ReplicaFetchRequest, deadlineMs: number): Promise<ReplicaFetchResponse__Output> {
-    return this.channel.call('Fetch', request, deadlineMs);
   }
 
   writeTxnMarkers(request: WriteTxnMarkersRequest, deadlineMs: number): Promise<WriteTxnMarkersResponse__Output> {

@@ -13,11 +13,15 @@
 // of an untrusted connection reaches a service. What a certificate means is decided above this
 // layer: here are only node:tls options. Who calls: grpc-plumbing.ts (startRpcServer, RpcChannel);
 // src/security/rpc-tls.ts builds the options from a node's ssl.* settings.
+// A listener may also carry one raw protocol beside gRPC (the REPLICATION listener's replica fetch
+// over TCP, replica-link.ts): a plaintext connection is routed by its first byte, a TLS one by its
+// application protocol (ALPN); an untrusted peer of the raw protocol is told why by `refuse`.
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import {
   createSecureContext,
   createServer as createTlsServer,
+  type SecureContext,
   type SecureContextOptions,
   type TLSSocket,
   type TlsOptions,
@@ -53,6 +57,8 @@ export interface RpcClientSecurity {
   readonly credentials: grpc.ChannelCredentials;
   /** Whether `credentials` are TLS. */
   readonly tls: boolean;
+  /** The same TLS settings for node:tls connections (raw protocols beside gRPC); absent for plaintext. */
+  readonly secureContext?: SecureContext;
   /** Called when a call failed because the peer refused this client or TLS failed (the caller logs it). */
   readonly onRefused?: (target: string, detail: string) => void;
 }
@@ -64,9 +70,11 @@ export function tlsRpcClient(
   options: SecureContextOptions,
   onRefused?: (target: string, detail: string) => void,
 ): RpcClientSecurity {
+  const secureContext = createSecureContext(options);
   return {
-    credentials: grpc.credentials.createFromSecureContext(createSecureContext(options)),
+    credentials: grpc.credentials.createFromSecureContext(secureContext),
     tls: true,
+    secureContext,
     ...(onRefused ? { onRefused } : {}),
   };
 }
@@ -87,10 +95,93 @@ const firstByteTimeoutMs = 10_000;
 /** Bound on the whole TLS handshake (node:tls's default is 120 s). */
 const handshakeTimeoutMs = 10_000;
 
-/** What `startTlsFront` returns: the bound port and how to stop listening. */
+/** A protocol served on a gRPC listener beside gRPC, on connections it recognises. */
+export interface RawProtocol {
+  /** The first byte a plaintext connection of this protocol sends (gRPC's preface starts with 'P'). */
+  readonly firstByte: number;
+  /** The ALPN protocol a TLS connection of this protocol asks for. */
+  readonly alpn: string;
+  /** Serve a connection (trusted, or on a plaintext listener); its first bytes are still to be read. */
+  accept(socket: Duplex): void;
+  /** Tell a connection why it is refused, then close it. */
+  refuse(socket: Duplex, detail: string): void;
+}
+
+/** What `startTlsFront` and `startPlaintextFront` return: the bound port and how to stop listening. */
 export interface TlsFront {
   readonly port: number;
   close(): void;
+}
+
+/** Raw-protocol connections of a front, destroyed when it closes. */
+class RawConnections {
+  private readonly open = new Set<Duplex>();
+
+  constructor(readonly protocol: RawProtocol | null) {}
+
+  accept(socket: Duplex): void {
+    this.open.add(socket);
+    socket.once('close', () => this.open.delete(socket));
+    this.protocol?.accept(socket);
+  }
+
+  closeAll(): void {
+    for (const s of this.open) s.destroy();
+    this.open.clear();
+  }
+}
+
+/**
+ * Listens on `endpoint` in plaintext for `server` (whose caller shuts it down) and `raw`: a
+ * connection starting with raw's first byte is raw's, the others reach `server`.
+ */
+export async function startPlaintextFront(
+  endpoint: Endpoint,
+  server: grpc.Server,
+  raw: RawProtocol,
+): Promise<TlsFront> {
+  const grpcConnections = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const rawConnections = new RawConnections(raw);
+  const net = sniffingServer((socket, first) => {
+    if (first === raw.firstByte) rawConnections.accept(socket);
+    else grpcConnections.injectConnection(plaintextStream(socket));
+  });
+  const port = await listen(net, endpoint);
+  return {
+    port,
+    close: () => {
+      net.close();
+      rawConnections.closeAll();
+    },
+  };
+}
+
+/**
+ * A TCP server that waits for each connection's first byte (at most firstByteTimeoutMs), then
+ * hands over the connection paused, with that byte still unread.
+ */
+function sniffingServer(route: (socket: Socket, first: number) => void): NetServer {
+  return createNetServer((socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(firstByteTimeoutMs, () => socket.destroy());
+    socket.once('data', (first: Buffer) => {
+      socket.setTimeout(0);
+      socket.pause();
+      socket.unshift(first);
+      route(socket, first[0]!);
+    });
+  });
+}
+
+function listen(net: NetServer, endpoint: Endpoint): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    net.once('error', reject);
+    net.listen(endpoint.port, endpoint.host, () => {
+      net.off('error', reject);
+      const address = net.address();
+      resolve(typeof address === 'object' && address ? address.port : endpoint.port);
+    });
+  });
 }
 
 /**
@@ -103,6 +194,7 @@ export async function startTlsFront(
   security: RpcServerSecurity,
   server: grpc.Server,
   services: readonly grpc.ServiceDefinition[],
+  raw: RawProtocol | null = null,
 ): Promise<TlsFront> {
   const plaintextDetail = refusedText(
     security,
@@ -121,17 +213,24 @@ export async function startTlsFront(
     ...security.tls,
     requestCert: true,
     rejectUnauthorized: false,
-    ALPNProtocols: ['h2'],
+    ALPNProtocols: raw ? ['h2', raw.alpn] : ['h2'],
     handshakeTimeout: handshakeTimeoutMs,
   });
+  const rawConnections = new RawConnections(raw);
   tlsServer.on('secureConnection', (socket: TLSSocket) => {
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     const verdict = peerVerdict(socket, security);
+    const isRaw = raw !== null && socket.alpnProtocol === raw.alpn;
     if (verdict === null) {
-      trusted.injectConnection(socket);
+      if (isRaw) rawConnections.accept(socket);
+      else trusted.injectConnection(socket);
       return;
     }
     security.onRefused({ remote, ...verdict });
+    if (isRaw) {
+      raw.refuse(socket, refusedText(security, verdict.detail));
+      return;
+    }
     reasons.set(remote, refusedText(security, verdict.detail));
     socket.once('close', () => reasons.delete(remote));
     refused.injectConnection(socket);
@@ -143,37 +242,25 @@ export async function startTlsFront(
       detail: `TLS handshake failed: ${err.message}`,
     });
   });
-  const net: NetServer = createNetServer((socket) => {
-    socket.on('error', () => socket.destroy());
-    socket.setTimeout(firstByteTimeoutMs, () => socket.destroy());
-    socket.once('data', (first: Buffer) => {
-      socket.setTimeout(0);
-      socket.pause();
-      socket.unshift(first);
-      if (first[0] === tlsHandshakeRecord) {
-        tlsServer.emit('connection', socket);
-        return;
-      }
-      security.onRefused({
-        remote: `${socket.remoteAddress}:${socket.remotePort}`,
-        reason: 'plaintext',
-        detail: 'a plaintext connection (this listener is mutual TLS)',
-      });
-      refused.injectConnection(plaintextStream(socket));
+  const net = sniffingServer((socket, first) => {
+    if (first === tlsHandshakeRecord) {
+      tlsServer.emit('connection', socket);
+      return;
+    }
+    security.onRefused({
+      remote: `${socket.remoteAddress}:${socket.remotePort}`,
+      reason: 'plaintext',
+      detail: 'a plaintext connection (this listener is mutual TLS)',
     });
+    if (raw !== null && first === raw.firstByte) raw.refuse(socket, plaintextDetail);
+    else refused.injectConnection(plaintextStream(socket));
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    net.once('error', reject);
-    net.listen(endpoint.port, endpoint.host, () => {
-      net.off('error', reject);
-      const address = net.address();
-      resolve(typeof address === 'object' && address ? address.port : endpoint.port);
-    });
-  });
+  const port = await listen(net, endpoint);
   return {
     port,
     close: () => {
       net.close();
+      rawConnections.closeAll();
       refusing.forceShutdown();
     },
   };

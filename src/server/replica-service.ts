@@ -1,10 +1,14 @@
-// The leader side of follower replication over gRPC (proto/replica.proto): a follower's fetch is
-// served by broker/replica-fetch-serve.ts (with the broker's fetch session cache, KIP-227).
-// Transaction coordinators' markers (WriteTxnMarkers) are written here by the partitions' leader.
+// The REPLICATION listener of a broker: replica fetch over TCP (rpc/replica-link.ts connections,
+// each fetch served by broker/replica-fetch-serve.ts with the broker's fetch session cache,
+// KIP-227) and, on the same port, the gRPC Replica service (proto/replica.proto): transaction
+// coordinators' markers (WriteTxnMarkers), written here by the partitions' leader, and KIP-890's
+// checks. With mutual TLS both kinds of connection pass the same certificate checks.
 import * as grpc from '@grpc/grpc-js';
 import type { Endpoint } from '../common/node-config.js';
 import { type RpcServer, serviceImplementation, startRpcServer } from '../rpc/grpc-plumbing.js';
-import type { RpcServerSecurity } from '../rpc/rpc-security.js';
+import type { RawProtocol, RpcServerSecurity } from '../rpc/rpc-security.js';
+import { refuseReplicaConnection, serveReplicaConnection } from '../rpc/replica-link.js';
+import { replicaAlpn, replicaPreface } from '../rpc/replica-wire.js';
 import {
   replicaService,
   type VerifyTxnRequest__Output,
@@ -81,20 +85,18 @@ export async function startReplicaServer(
   security: RpcServerSecurity | null,
   fetchSessions?: { readonly fetchSessions: FetchSessionCache; readonly fetchMetrics: FetchRequestMetrics },
 ): Promise<{ server: RpcServer; port: number }> {
+  const replicaFetch: RawProtocol = {
+    firstByte: replicaPreface[0]!,
+    alpn: replicaAlpn,
+    accept: (socket) =>
+      serveReplicaConnection(socket, (request, signal) =>
+        serveReplicaFetch(replicas, request, signal, fetchSessions?.fetchSessions, fetchSessions?.fetchMetrics),
+      ),
+    refuse: refuseReplicaConnection,
+  };
   const service = serviceImplementation(
     replicaService(),
     {
-      Fetch: (request, call) => {
-        const gone = new AbortController();
-        call.on('cancelled', () => gone.abort());
-        return serveReplicaFetch(
-          replicas,
-          request,
-          gone.signal,
-          fetchSessions?.fetchSessions,
-          fetchSessions?.fetchMetrics,
-        );
-      },
       WriteTxnMarkers: (request, call) => {
         const gone = new AbortController();
         call.on('cancelled', () => gone.abort());
@@ -104,5 +106,5 @@ export async function startReplicaServer(
     },
     { status: grpc.status.INTERNAL },
   );
-  return startRpcServer(endpoint, [service], security);
+  return startRpcServer(endpoint, [service], security, replicaFetch);
 }

@@ -3,13 +3,12 @@
 // three node processes over a fixed window with sessions on (the default), then the same cluster
 // restarted with `max.incremental.fetch.session.cache.slots=0` (sessions off) and measured again.
 // Also printed: partitions named per follower fetch (the brokers' raftka_fetch_request_partitions)
-// and the protobuf size of one idle follower fetch request either way.
+// and the size of one idle follower fetch request frame (rpc/replica-wire.ts) either way.
 // `npm run bench -- fetch-sessions` (FETCH_BENCH_PARTITIONS=N, default 10000; FETCH_BENCH_WINDOW_S, default 20).
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
-import protobuf from 'protobufjs';
-import { repoPath } from '../../src/common/paths.js';
+import { encodeFetchRequest } from '../../src/rpc/replica-wire.js';
 
 const partitions = Number(process.env['FETCH_BENCH_PARTITIONS'] ?? 10_000);
 const windowS = Number(process.env['FETCH_BENCH_WINDOW_S'] ?? 20);
@@ -74,9 +73,8 @@ async function measure(f: ClusterFixture, label: string) {
   return { cpu, seconds, perRequest };
 }
 
-/** Bytes of a follower fetch request naming `n` partitions of 1000-partition topics `idle-*`. */
+/** Bytes of a follower fetch request frame naming `n` partitions of 1000-partition topics `idle-*`. */
 function idleRequestBytes(n: number, sessionEpoch: number): number {
-  const type = protobuf.loadSync(repoPath('proto', 'replica.proto')).lookupType('raftka.replica.ReplicaFetchRequest');
   const parts = Array.from({ length: n }, (_, i) => ({
     topic: `idle-${Math.floor(i / partitionsPerTopic)}`,
     partition: i % partitionsPerTopic,
@@ -84,17 +82,16 @@ function idleRequestBytes(n: number, sessionEpoch: number): number {
     lastFetchedEpoch: 1,
     currentLeaderEpoch: 1,
   }));
-  return type
-    .encode({
-      replicaId: 2,
-      brokerEpoch: 12,
-      maxWaitMs: 500,
-      maxBytes: 1048576,
-      partitions: parts,
-      sessionId: 12345,
-      sessionEpoch,
-    })
-    .finish().length;
+  return encodeFetchRequest(1, {
+    replicaId: 2,
+    brokerEpoch: 12,
+    maxWaitMs: 500,
+    maxBytes: 1048576,
+    partitions: parts,
+    forgotten: [],
+    sessionId: 12345,
+    sessionEpoch,
+  }).length;
 }
 
 const f = await ClusterFixture.combined({ nodes: 3 });

@@ -3,7 +3,7 @@
 // topic; then node 3 starts with a certificate of another CA, and again with no TLS at all. Both
 // times it cannot vote (the leader epoch stays put), cannot fetch the metadata log (DescribeQuorum:
 // voter 3 never fetched), cannot register (Metadata lists brokers 1 and 2 only) and cannot fetch
-// replicas (a replica Fetch with its credentials is refused); node 1 counts the refusals by reason
+// replicas (a replica fetch over the TCP replica link with its credentials is refused); node 1 counts the refusals by reason
 // in raftka_rpc_refused_connections_total and both sides log them with the reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ import { parseNodeConfig } from '../../src/common/config.js';
 import { repoPath } from '../../src/common/paths.js';
 import { parseProperties } from '../../src/common/properties.js';
 import { formatStorage } from '../../src/server/storage-format.js';
-import { ReplicaClient } from '../../src/rpc/replica-rpc.js';
+import { ReplicaLink } from '../../src/rpc/replica-link.js';
 import { plaintextRpc, type RpcClientSecurity, tlsRpcClient } from '../../src/rpc/rpc-security.js';
 import { createCertificates } from '../../src/security/certs.js';
 import { ClusterFixture, isAlive, waitFor } from '../../src/testing/cluster-fixture.js';
@@ -111,14 +111,15 @@ test('mTLS links: the cluster works; a node with a foreign certificate or no TLS
 
   const replicaPort = f.replicaPorts[0]!;
   const replicaFetch = (security: RpcClientSecurity): Promise<string> => {
-    const client = new ReplicaClient(`127.0.0.1:${replicaPort}`, security);
-    return client
-      .fetch({ replicaId: 3, brokerEpoch: -1, maxWaitMs: 0, maxBytes: 1024, partitions: [] }, 5_000)
+    const link = new ReplicaLink(`127.0.0.1:${replicaPort}`, security);
+    const request = { replicaId: 3, brokerEpoch: -1, maxWaitMs: 0, maxBytes: 1024, sessionId: 0, sessionEpoch: -1 };
+    return link
+      .fetch({ ...request, partitions: [], forgotten: [] }, 5_000)
       .then(
         () => 'answered',
-        (err: { code?: number; details?: string }) => `${err.code}: ${err.details}`,
+        (err: { refused?: boolean; message?: string }) => `${err.refused ? 'refused' : 'failed'}: ${err.message}`,
       )
-      .finally(() => client.close());
+      .finally(() => link.close());
   };
   assert.equal(await replicaFetch(good), 'answered');
 
@@ -168,7 +169,7 @@ test('mTLS links: the cluster works; a node with a foreign certificate or no TLS
     const md = await kafka.metadata(null);
     assert.deepEqual(md.brokers.map((b) => b.nodeId).sort(), [1, 2], `${name}: node 3 registered`);
     const answer = await replicaFetch(replicaCredentials);
-    assert.match(answer, /^16: node 1 \(REPLICATION listener\) refused this connection/);
+    assert.match(answer, /^refused: node 1 \(REPLICATION listener\) refused this connection/);
     assert.ok(series(await f.metrics(0), refusedSeries, `listener="REPLICATION",reason="${reason}"`) > 0);
     await stopRogue();
   };

@@ -5,28 +5,24 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { RpcStatusError, serviceImplementation, startRpcServer } from '../../src/rpc/grpc-plumbing.js';
-import { ReplicaClient, replicaService, type ReplicaFetchRequest__Output } from '../../src/rpc/replica-rpc.js';
+import { ReplicaClient, replicaService, type VerifyTxnRequest__Output } from '../../src/rpc/replica-rpc.js';
 import { ControllerChannel, controllerService, type ControllerHandlers } from '../../src/rpc/controller-rpc.js';
 
 test('a typed call arrives with defaults filled in and answers with the typed response', async () => {
-  const received: ReplicaFetchRequest__Output[] = [];
+  const received: VerifyTxnRequest__Output[] = [];
   const service = serviceImplementation(
     replicaService(),
     {
-      Fetch: async (request) => {
+      VerifyTxnPartitions: async (request) => {
         received.push(request);
-        if (request.replicaId === 13) throw new Error('unlucky');
-        if (request.replicaId === 14) throw new RpcStatusError(grpc.status.INVALID_ARGUMENT, 'bad replica');
+        if (request.producerId === 13) throw new Error('unlucky');
+        if (request.producerId === 14) throw new RpcStatusError(grpc.status.INVALID_ARGUMENT, 'bad producer');
         return {
-          errorCode: 0,
-          partitions: request.partitions.map((p) => ({
-            topic: p.topic,
-            partition: p.partition,
-            highWatermark: p.fetchOffset + 1,
-          })),
+          partitions: request.topics.flatMap((t) =>
+            t.partitions.map((partition) => ({ topic: t.topic, partition: partition + 1 })),
+          ),
         };
       },
-      VerifyTxnPartitions: async () => ({ partitions: [] }),
       WriteTxnMarkers: async (request) => ({
         markers: request.markers.map((m) => ({
           producerId: m.producerId,
@@ -41,30 +37,26 @@ test('a typed call arrives with defaults filled in and answers with the typed re
   const { server, port } = await startRpcServer({ host: '127.0.0.1', port: 0 }, [service]);
   const client = new ReplicaClient(`127.0.0.1:${port}`);
   try {
-    const res = await client.fetch(
-      { replicaId: 2, partitions: [{ topic: 't', partition: 1, fetchOffset: 41 }] },
+    const res = await client.verifyTxnPartitions(
+      { transactionalId: 'tx', producerId: 2, topics: [{ topic: 't', partitions: [41] }] },
       5_000,
     );
     assert.deepEqual(received[0], {
-      replicaId: 2,
-      brokerEpoch: 0,
-      maxWaitMs: 0,
-      maxBytes: 0,
-      partitions: [{ topic: 't', partition: 1, fetchOffset: 41, lastFetchedEpoch: 0, currentLeaderEpoch: 0 }],
-      sessionId: 0,
-      sessionEpoch: 0,
-      forgotten: [],
+      transactionalId: 'tx',
+      producerId: 2,
+      producerEpoch: 0,
+      topics: [{ topic: 't', partitions: [41] }],
+      addPartitions: false,
     });
-    assert.equal(res.partitions[0]!.highWatermark, 42);
-    assert.equal(res.partitions[0]!.diverged, false, 'unset fields of the answer arrive as defaults');
-    assert.equal(res.partitions[0]!.records.length, 0);
+    assert.equal(res.partitions[0]!.partition, 42);
+    assert.equal(res.partitions[0]!.errorCode, 0, 'unset fields of the answer arrive as defaults');
     await assert.rejects(
-      client.fetch({ replicaId: 13 }, 5_000),
+      client.verifyTxnPartitions({ producerId: 13 }, 5_000),
       (err: grpc.ServiceError) => err.code === grpc.status.INTERNAL && err.details === 'unlucky',
     );
     await assert.rejects(
-      client.fetch({ replicaId: 14 }, 5_000),
-      (err: grpc.ServiceError) => err.code === grpc.status.INVALID_ARGUMENT && err.details === 'bad replica',
+      client.verifyTxnPartitions({ producerId: 14 }, 5_000),
+      (err: grpc.ServiceError) => err.code === grpc.status.INVALID_ARGUMENT && err.details === 'bad producer',
     );
     const markers = await client.writeTxnMarkers(
       { markers: [{ producerId: 7, producerEpoch: 1, committed: true, topics: [{ topic: 't', partitions: [0, 2] }] }] },
