@@ -48,6 +48,12 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   /** The request's client quotas (set by the registry when the broker has a quota manager). */
   readonly quota?: RequestQuota;
+  /**
+   * Runs `fn` once the answer has been written to the socket (or failed to be, or will never be
+   * sent), never before: buffers the answer refers to by reference (Fetch's pooled record reads)
+   * may be reused from then on. Absent (tests calling handlers directly): never called.
+   */
+  readonly afterSend?: (fn: () => void) => void;
 }
 
 /**

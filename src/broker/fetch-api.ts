@@ -21,6 +21,7 @@ import {
   type PartitionAnswerState,
   type WantedPartition,
 } from './fetch-session.js';
+import { ReadBufferPool } from '../storage/read-buffers.js';
 import { leaderEndpoints, leaderHint, topicNameOf, wantsLeaderHint, type LeaderHint } from './leader-hints.js';
 
 /** The first Fetch version whose clients can read zstd batches (KIP-110). */
@@ -33,6 +34,11 @@ const fetchWaitMaxMs = 30_000;
 const noRecords = Buffer.alloc(0);
 /** A broker built without a session cache serves every fetch without a session. */
 const sessionsOff = new FetchSessionCache({ slotsMax: 0, evictionMs: 0 });
+/**
+ * The buffers record bytes are read into, reused from one answer to the next (read-buffers.ts):
+ * one pool per process, its free lists bounded.
+ */
+const readBuffers = new ReadBufferPool();
 
 export function registerFetch(apis: KafkaApiRegistry, ctx: BrokerApiContext): void {
   apis.register(fetchApi, (req, rc, az) => fetch(ctx, req, rc, az));
@@ -120,6 +126,8 @@ async function fetch(
   };
   // Nothing readable at all: nothing to wait for (as Kafka answers at once).
   const nothingReadable = az.enabled && !parts.some((x) => x.topic !== undefined && mayRead(x.topic));
+  // Pooled read buffers only when the server says when the answer has left (afterSend).
+  const lease = rc.afterSend ? readBuffers.lease() : null;
   for (;;) {
     let total = 0;
     let anyError = false;
@@ -130,7 +138,7 @@ async function fetch(
       }
       if (!mayRead(topic)) return failed(w.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
       const budget = Math.max(0, Math.min(w.maxBytes, maxBytes - total));
-      const r = ctx.replicas.read(topic, w.partition, w.fetchOffset, budget, total === 0, readCommitted);
+      const r = ctx.replicas.read(topic, w.partition, w.fetchOffset, budget, total === 0, readCommitted, lease?.take);
       if (r.errorCode !== 0 || !('records' in r)) {
         anyError = true;
         const leader = wantsLeaderHint(r.errorCode) ? leaderHint(img, topic, w.partition) : undefined;
@@ -160,6 +168,7 @@ async function fetch(
     });
     const remaining = deadline - Date.now();
     if (total >= minBytes || anyError || nothingReadable || remaining <= 0 || rc.signal.aborted) {
+      if (lease) rc.afterSend?.(() => lease.release());
       // Over consumer_byte_rate: Kafka takes the bytes back and answers empty with the throttle time
       // (an incremental session stays open: KAFKA-6946; a full fetch creates none).
       const throttleTimeMs = rc.quota?.recordFetch(total) ?? 0;
@@ -178,6 +187,7 @@ async function fetch(
       );
       return { throttleTimeMs, errorCode: 0, sessionId, responses, ...endpoints };
     }
+    lease?.release(); // this round's reads are dropped unsent
     await ctx.replicas.waitForData(
       parts.map((x) => partitionKey(x.topic ?? '', x.w.partition)),
       remaining,

@@ -16,7 +16,6 @@ import {
 } from '../metadata/image.js';
 import { ConfigResourceType } from '../metadata/records.js';
 import type { AbortedTransaction, AppendInfo } from '../storage/log.js';
-import { readBatchHeaders } from '../protocol/record-batch.js';
 import { ControlRecordType } from '../protocol/txn-types.js';
 import { defaultLogConfig, resolveLogConfig, type LogConfig } from '../storage/log-config.js';
 import type { LogManager } from '../storage/log-manager.js';
@@ -371,7 +370,8 @@ export class ReplicaManager {
   /**
    * A client's read as the leader: up to the high watermark, or with `readCommitted` up to the last
    * stable offset, listing the aborted transactions the answer overlaps (Kafka's
-   * collectAbortedTransactions up to the end of the records returned).
+   * collectAbortedTransactions up to the end of the records returned). The bytes go into buffers
+   * from `alloc` (the Fetch handler's pooled lease), else fresh ones.
    */
   read(
     topic: string,
@@ -380,23 +380,19 @@ export class ReplicaManager {
     maxBytes: number,
     minOneBatch: boolean,
     readCommitted = false,
+    alloc?: (bytes: number) => Buffer,
   ): ReadOutcome {
     const error = this.leaderError(topic, partition);
     const p = this.hosted.get(partitionKey(topic, partition));
     if (error !== ErrorCode.NONE || !p) return { errorCode: error, highWatermark: -1, logStartOffset: -1 };
     const hw = p.highWatermark;
     const lso = p.log.lastStableOffset(hw);
-    const r = p.log.read(fetchOffset, maxBytes, readCommitted ? lso : hw, minOneBatch);
+    const r = p.log.read(fetchOffset, maxBytes, readCommitted ? lso : hw, minOneBatch, alloc);
     if (!r.ok)
       return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: hw, logStartOffset: p.log.logStartOffset };
     let abortedTransactions: AbortedTransaction[] | null = null;
-    if (readCommitted) {
-      const headers = r.records.length > 0 ? readBatchHeaders(r.records) : [];
-      const last = headers[headers.length - 1];
-      abortedTransactions = last
-        ? p.log.abortedTransactions(fetchOffset, last.baseOffset + last.lastOffsetDelta + 1)
-        : [];
-    }
+    if (readCommitted)
+      abortedTransactions = r.records.length > 0 ? p.log.abortedTransactions(fetchOffset, r.nextOffset) : [];
     return {
       errorCode: 0,
       records: r.records,

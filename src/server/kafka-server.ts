@@ -163,12 +163,18 @@ export class KafkaServer {
       for (const frame of frames) {
         if (closed || closing) return;
         const arrivedAt = performance.now();
+        // Run once the answer has left (its write completed or failed) or will never be written.
+        const sentHooks: (() => void)[] = [];
+        const afterSent = (): void => {
+          for (const fn of sentHooks.splice(0)) fn();
+        };
         const conn: ConnectionFacts = {
           listenerName: this.options.listener.name,
           clientHost: socket.remoteAddress ?? '',
           connectionId,
           principal: session?.principal ?? tlsPrincipal,
           signal: gone.signal,
+          afterSend: (fn) => void sentHooks.push(fn),
         };
         const routed = this.route(frame, session, conn, log);
         if ('close' in routed) {
@@ -189,6 +195,7 @@ export class KafkaServer {
           inFlight--;
           if (mayRead()) socket.resume();
           if ('err' in result) {
+            afterSent();
             const { reason, err, request } = failureOf(result.err);
             if (reason === 'handler-error' || reason === 'encode-error')
               log.error({ err, ...request }, 'request failed');
@@ -196,36 +203,16 @@ export class KafkaServer {
             return;
           }
           if (result.throttle && !closed) await muted.throttle(result.throttle, result.chunks !== null);
-          if (closed || result.chunks === null) return;
-          const api = { api: result.api };
-          const turnAt = performance.now();
-          metrics.responseQueueTime.observe(api, (turnAt - result.readyAt) / 1000);
-          metrics.responseBytes.observe(
-            api,
-            result.chunks.reduce((n, c) => n + c.length, 0),
-          );
-          const last = result.chunks.length - 1;
-          // One write of the whole answer: corked chunks leave as one writev, which on a TLS
-          // socket is one SSL_write (full TLS records instead of one small record per chunk: the
-          // size prefix and header would otherwise each cost a record, an AEAD seal and, with
-          // TCP_NODELAY, a segment of their own).
-          socket.cork();
-          result.chunks.forEach((c, i) =>
-            socket.write(
-              c,
-              i === last
-                ? () => {
-                    const sentAt = performance.now();
-                    metrics.responseSendTime.observe(api, (sentAt - turnAt) / 1000);
-                    metrics.totalTime.observe(api, (sentAt - arrivedAt) / 1000);
-                    // Kafka's request log (kafka.request.logger at DEBUG): one line per request answered.
-                    if (log.isLevelEnabled('debug'))
-                      log.debug({ ...result.request, totalMs: sentAt - arrivedAt }, 'request answered');
-                  }
-                : undefined,
-            ),
-          );
-          socket.uncork();
+          const chunks = result.chunks;
+          if (closed || chunks === null) return afterSent();
+          writeAnswer(socket, { ...result, chunks }, metrics, () => {
+            afterSent();
+            const sentAt = performance.now();
+            metrics.totalTime.observe({ api: result.api }, (sentAt - arrivedAt) / 1000);
+            // Kafka's request log (kafka.request.logger at DEBUG): one line per request answered.
+            if (log.isLevelEnabled('debug'))
+              log.debug({ ...result.request, totalMs: sentAt - arrivedAt }, 'request answered');
+          });
           if (closeAfterMs !== null) {
             // end() lets the answer leave first; destroy() if the client never closes its side.
             setTimeout(() => {
@@ -468,6 +455,41 @@ function failureOf(failure: unknown): { reason: string; err: unknown; request: R
           ? 'encode-error'
           : 'handler-error';
   return { reason, err, request };
+}
+
+/**
+ * Writes one answer's frame chunks, corked: they leave as one writev, which on a TLS socket is one
+ * SSL_write (full TLS records instead of one small record per chunk: the size prefix and header
+ * would otherwise each cost a record, an AEAD seal and, with TCP_NODELAY, a segment of their own).
+ * `sent` runs when the write has completed or failed (the chunks are the socket's until then).
+ */
+function writeAnswer(
+  socket: Socket,
+  result: Handled & { readonly chunks: Buffer[] },
+  metrics: KafkaServerOptions['metrics'],
+  sent: () => void,
+): void {
+  const api = { api: result.api };
+  const turnAt = performance.now();
+  metrics.responseQueueTime.observe(api, (turnAt - result.readyAt) / 1000);
+  metrics.responseBytes.observe(
+    api,
+    result.chunks.reduce((n, c) => n + c.length, 0),
+  );
+  const last = result.chunks.length - 1;
+  socket.cork();
+  result.chunks.forEach((c, i) =>
+    socket.write(
+      c,
+      i === last
+        ? () => {
+            metrics.responseSendTime.observe(api, (performance.now() - turnAt) / 1000);
+            sent();
+          }
+        : undefined,
+    ),
+  );
+  socket.uncork();
 }
 
 /** What log lines say of a request. */

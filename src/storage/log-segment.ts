@@ -27,6 +27,32 @@ export const segmentFileName = (baseOffset: number, suffix: string): string =>
 
 /** How much of a segment one read pulls in while walking batch headers. */
 const scanChunkBytes = 256 * 1024;
+/** How much one step of an offset lookup reads (index entries are `index.interval.bytes` apart, 4 KiB by default). */
+const findChunkBytes = 16 * 1024;
+/** The offset lookup's scratch: find() runs to completion without yielding, so one buffer serves every segment. */
+const findScratch = Buffer.allocUnsafeSlow(findChunkBytes);
+
+/**
+ * The whole batches at the start of `buf[0, length)` that start before `maxOffsetExclusive`: their
+ * bytes and the offset after the last one. Reads four fields per batch, allocates nothing; stops at
+ * a batch cut off by `length` or at bytes that cannot be a batch (reads stop there, as recovery does).
+ */
+export function wholeBatchesIn(
+  buf: Buffer,
+  length: number,
+  maxOffsetExclusive: number,
+): { bytes: number; nextOffset: number } {
+  let at = 0;
+  let nextOffset = -1;
+  while (at + batchHeaderBytes <= length) {
+    const size = buf.readInt32BE(at + 8) + 12;
+    const baseOffset = buf.readInt32BE(at) * 4294967296 + buf.readUInt32BE(at + 4);
+    if (size < batchHeaderBytes || at + size > length || buf[at + 16] !== 2 || baseOffset >= maxOffsetExclusive) break;
+    nextOffset = baseOffset + buf.readInt32BE(at + 23) + 1;
+    at += size;
+  }
+  return { bytes: at, nextOffset };
+}
 /** Largest batch recovery accepts (a bigger length field is treated as corruption). */
 const batchBytesMax = 64 * 1024 * 1024;
 
@@ -147,17 +173,20 @@ export class LogSegment {
     this.bytes += at;
   }
 
-  /** Read `length` bytes at `position` (clamped to the segment). */
-  readAt(position: number, length: number): Buffer {
+  /**
+   * Read `length` bytes at `position` (clamped to the segment), in one syscall when the kernel
+   * gives them all; into a buffer from `alloc` (which may be longer: the answer is a view of it).
+   */
+  readAt(position: number, length: number, alloc: (bytes: number) => Buffer = Buffer.allocUnsafe): Buffer {
     const n = Math.max(0, Math.min(length, this.bytes - position));
-    const out = Buffer.allocUnsafe(n);
+    const out = alloc(n);
     let done = 0;
     while (done < n) {
       const r = readSync(logFiles.fd(this.path), out, done, n - done, position + done);
       if (r === 0) break;
       done += r;
     }
-    return done === n ? out : out.subarray(0, done);
+    return done === out.length ? out : out.subarray(0, done);
   }
 
   /**
@@ -185,41 +214,85 @@ export class LogSegment {
     }
   }
 
-  /** Position of the first batch whose last offset is ≥ `offset`, with its header; null when none. */
+  /**
+   * Position of the first batch whose last offset is ≥ `offset`, with its header; null when none.
+   * The walk from the sparse index entry reads small chunks into one shared scratch buffer (it
+   * never yields, so nothing else uses the scratch meanwhile): a lookup copies a few KiB, not a
+   * fresh scan chunk.
+   */
   find(offset: number): { position: number; header: BatchHeader } | null {
-    for (const b of this.headersFrom(this.indexes.positionFor(offset))) {
-      if (b.header.baseOffset + b.header.lastOffsetDelta >= offset) return b;
+    let pos = this.indexes.positionFor(offset);
+    let chunkStart = pos;
+    let chunkEnd = pos;
+    while (pos + batchHeaderBytes <= this.bytes) {
+      if (pos + batchHeaderBytes > chunkEnd) {
+        chunkStart = pos;
+        chunkEnd = pos + this.readInto(findScratch, pos);
+        if (pos + batchHeaderBytes > chunkEnd) return null;
+      }
+      let header: BatchHeader;
+      try {
+        header = readBatchHeader(findScratch.subarray(0, chunkEnd - chunkStart), pos - chunkStart);
+      } catch {
+        return null; // not a v2 batch header: reads stop here
+      }
+      if (header.baseOffset + header.lastOffsetDelta >= offset) return { position: pos, header };
+      pos += header.sizeInBytes;
     }
     return null;
   }
 
+  /** Fills `buf` from `position` (clamped to the segment): the bytes read. */
+  private readInto(buf: Buffer, position: number): number {
+    const n = Math.max(0, Math.min(buf.length, this.bytes - position));
+    let done = 0;
+    while (done < n) {
+      const r = readSync(logFiles.fd(this.path), buf, done, n - done, position + done);
+      if (r === 0) break;
+      done += r;
+    }
+    return done;
+  }
+
   /**
    * Whole batches from the one holding `offset`, up to `maxBytes` (but at least one batch when
-   * `minOneBatch`), stopping before any batch that starts at or after `maxOffsetExclusive`.
-   * The cut points come from the sparse index plus a short walk, so the cost does not grow with
-   * the number of batches returned.
+   * `minOneBatch`), stopping before any batch that starts at or after `maxOffsetExclusive`. The
+   * bytes are read in one call into a buffer from `alloc` and cut at the last whole batch by a
+   * walk over the headers in memory (no second read, no copy); `nextOffset` is the offset after
+   * the last batch returned (the start offset when none).
    */
-  read(offset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): Buffer | null {
+  readBatches(
+    offset: number,
+    maxBytes: number,
+    maxOffsetExclusive: number,
+    minOneBatch: boolean,
+    alloc: (bytes: number) => Buffer = Buffer.allocUnsafe,
+  ): { records: Buffer; nextOffset: number } | null {
     const start = this.find(offset);
     if (!start) return null;
-    if (start.header.baseOffset >= maxOffsetExclusive) return Buffer.alloc(0);
+    const none = { records: Buffer.alloc(0), nextOffset: offset };
+    if (start.header.baseOffset >= maxOffsetExclusive) return none;
     // Where the high watermark cuts: the first batch starting at or past it.
     let cap = this.bytes;
     if (maxOffsetExclusive < this.nextOffset) {
       const at = this.find(maxOffsetExclusive);
       if (at) cap = at.header.baseOffset >= maxOffsetExclusive ? at.position : at.position + at.header.sizeInBytes;
     }
-    cap = Math.min(cap, start.position + Math.max(0, maxBytes));
-    // The last batch boundary at or before `cap`.
-    const from = Math.max(start.position, this.indexes.positionAtOrBefore(cap));
-    let end = from;
-    for (const b of this.headersFrom(from)) {
-      const next = b.position + b.header.sizeInBytes;
-      if (next > cap) break;
-      end = next;
+    const first = start.header.sizeInBytes;
+    let want = Math.min(cap - start.position, Math.max(0, maxBytes));
+    if (want < first) {
+      if (!minOneBatch) return none;
+      want = first;
     }
-    if (end === start.position && minOneBatch) end = Math.min(this.bytes, start.position + start.header.sizeInBytes);
-    return end === start.position ? Buffer.alloc(0) : this.readAt(start.position, end - start.position);
+    const buf = this.readAt(start.position, want, alloc);
+    const cut = wholeBatchesIn(buf, Math.min(want, buf.length), maxOffsetExclusive);
+    if (cut.bytes === 0) return none;
+    return { records: buf.subarray(0, cut.bytes), nextOffset: cut.nextOffset };
+  }
+
+  /** As readBatches, the bytes only (null: `offset` lies past this segment's last batch). */
+  read(offset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): Buffer | null {
+    return this.readBatches(offset, maxBytes, maxOffsetExclusive, minOneBatch)?.records ?? null;
   }
 
   /** The first batch whose max timestamp is ≥ `timestamp`; null when none. */

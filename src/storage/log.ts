@@ -69,7 +69,7 @@ export interface AbortedTransaction {
 export type FlushObserver = (seconds: number) => void;
 
 type ReadResult =
-  | { readonly ok: true; readonly records: Buffer }
+  | { readonly ok: true; readonly records: Buffer; readonly nextOffset: number }
   | { readonly ok: false; readonly reason: 'offset-out-of-range' };
 
 /** Headers of every batch in `buf`, which must hold whole batches only. */
@@ -448,13 +448,18 @@ export class Log {
   }
 
   private segmentFor(offset: number): LogSegment | null {
+    return this.segments[this.segmentIndexFor(offset)] ?? null;
+  }
+
+  /** Index of the last segment whose base offset is ≤ `offset` (binary search); -1 when none. */
+  private segmentIndexFor(offset: number): number {
     let lo = 0;
     let hi = this.segments.length - 1;
-    let found: LogSegment | null = null;
+    let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       if (this.segments[mid]!.baseOffset <= offset) {
-        found = this.segments[mid]!;
+        found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
@@ -463,20 +468,27 @@ export class Log {
 
   /**
    * Whole batches from the one holding `offset`, at most `maxBytes` (but one whole batch at least
-   * when `minOneBatch`, as KIP-74 asks), none starting at or past `maxOffsetExclusive`.
+   * when `minOneBatch`, as KIP-74 asks), none starting at or past `maxOffsetExclusive`. The bytes
+   * are read into a buffer from `alloc` (a pooled one for client fetches: read-buffers.ts); the
+   * result's `nextOffset` is the offset after the last batch returned (`offset` when none).
    */
-  read(offset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): ReadResult {
+  read(
+    offset: number,
+    maxBytes: number,
+    maxOffsetExclusive: number,
+    minOneBatch: boolean,
+    alloc?: (bytes: number) => Buffer,
+  ): ReadResult {
     if (offset < this.startOffset || offset > this.logEndOffset) return { ok: false, reason: 'offset-out-of-range' };
-    if (offset === this.logEndOffset || offset >= maxOffsetExclusive) return { ok: true, records: Buffer.alloc(0) };
-    let seg = this.segmentFor(offset);
-    let index = seg ? this.segments.indexOf(seg) : 0;
-    while (index < this.segments.length) {
-      seg = this.segments[index]!;
-      const bytes = seg.read(Math.max(offset, seg.baseOffset), maxBytes, maxOffsetExclusive, minOneBatch);
-      if (bytes !== null) return { ok: true, records: bytes };
-      index++; // offset lies past this segment's last batch: the next one starts it
+    if (offset === this.logEndOffset || offset >= maxOffsetExclusive)
+      return { ok: true, records: Buffer.alloc(0), nextOffset: offset };
+    for (let index = Math.max(0, this.segmentIndexFor(offset)); index < this.segments.length; index++) {
+      const seg = this.segments[index]!;
+      const r = seg.readBatches(Math.max(offset, seg.baseOffset), maxBytes, maxOffsetExclusive, minOneBatch, alloc);
+      // null: offset lies past this segment's last batch, the next one starts it
+      if (r !== null) return { ok: true, records: r.records, nextOffset: r.records.length > 0 ? r.nextOffset : offset };
     }
-    return { ok: true, records: Buffer.alloc(0) };
+    return { ok: true, records: Buffer.alloc(0), nextOffset: offset };
   }
 
   /**

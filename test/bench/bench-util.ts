@@ -26,7 +26,7 @@ export function median(xs: readonly number[]): number {
 export function timedKcat(
   args: readonly string[],
   stdinFile?: string,
-): Promise<{ seconds: number; cpuSeconds: number; code: number | null }> {
+): Promise<{ seconds: number; cpuSeconds: number; code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn('bash', ['-c', 'TIMEFORMAT="cpu %U %S"; time kcat "$@"', '--', ...args], {
@@ -42,6 +42,7 @@ export function timedKcat(
         seconds: (performance.now() - started) / 1000,
         cpuSeconds: m ? Number(m[1]) + Number(m[2]) : Number.NaN,
         code,
+        stderr: err,
       });
     });
   });
