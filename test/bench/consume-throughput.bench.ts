@@ -11,7 +11,7 @@
 // printing the ratio: before and after from one run on a shared machine.
 // `npm run bench -- consume-throughput`.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
@@ -23,6 +23,8 @@ const rounds = Number(process.env['CONSUME_ROUNDS'] ?? 3);
 const compareWith = process.env['CONSUME_COMPARE_WITH'];
 const messageBytes = 1024;
 const fmt = (x: number): string => x.toFixed(1);
+/** USER_HZ: the unit of /proc/<pid>/stat's CPU times (100 on Linux everywhere that matters). */
+const clockTicksPerSecond = 100;
 
 /** The cluster fixture of this checkout, or of `checkout` (its own dist/, built). */
 async function fixtureClass(checkout: string | undefined): Promise<typeof ClusterFixture> {
@@ -33,18 +35,30 @@ async function fixtureClass(checkout: string | undefined): Promise<typeof Cluste
   return mod.ClusterFixture;
 }
 
-/** kcat reading `topic` from the beginning: wall seconds and the records it delivered. */
-function timedConsume(bs: string, topic: string): Promise<{ seconds: number; records: number }> {
+/** CPU seconds (user + system, every thread) process `pid` has used so far, from /proc. */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
+}
+
+/** kcat reading `topic` from the beginning: wall seconds, kcat's CPU seconds, the records it delivered. */
+function timedConsume(bs: string, topic: string): Promise<{ seconds: number; kcatCpu: number; records: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const args = ['-b', bs, '-C', '-t', topic, '-o', 'beginning', '-c', String(messages), '-e', '-q', '-f', '\\n'];
-    const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('bash', ['-c', 'TIMEFORMAT="cpu %U %S"; time kcat "$@"', '--', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let records = 0;
+    let err = '';
     child.stdout.on('data', (b: Buffer) => (records += b.length));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`kcat consume exited with ${code}`));
-      else resolve({ seconds: (performance.now() - started) / 1000, records });
+      const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(err);
+      if (code !== 0 || !cpu) reject(new Error(`kcat consume exited with ${code}: ${err}`));
+      else
+        resolve({ seconds: (performance.now() - started) / 1000, kcatCpu: Number(cpu[1]) + Number(cpu[2]), records });
     });
   });
 }
@@ -53,6 +67,7 @@ interface Target {
   readonly name: string;
   readonly fixture: ClusterFixture;
   bs: string;
+  pid: number;
 }
 
 async function prepare(t: Target, topic: string, partitions: number, input: string): Promise<void> {
@@ -90,14 +105,22 @@ writeFileSync(input, `${'c'.repeat(messageBytes - 1)}\n`.repeat(messages));
 const loopback = await loopbackMiBps();
 console.log(`machine: loopback TCP (one stream) ${fmt(loopback)} MiB/s`);
 
-const targets: Target[] = [{ name: 'this build', fixture: await ClusterFixture.combined({ nodes: 1 }), bs: '' }];
+const targets: Target[] = [
+  { name: 'this build', fixture: await ClusterFixture.combined({ nodes: 1 }), bs: '', pid: 0 },
+];
 if (compareWith)
-  targets.push({ name: compareWith, fixture: await (await fixtureClass(compareWith)).combined({ nodes: 1 }), bs: '' });
+  targets.push({
+    name: compareWith,
+    fixture: await (await fixtureClass(compareWith)).combined({ nodes: 1 }),
+    bs: '',
+    pid: 0,
+  });
 try {
   for (const t of targets) {
     await t.fixture.up();
     t.bs = t.fixture.bootstrapServers;
     await waitForBrokers(t.bs, 1);
+    t.pid = await t.fixture.pidOf(1);
   }
   for (const partitions of [1, 3]) {
     const topic = `consume-${partitions}`;
@@ -105,12 +128,14 @@ try {
     const rates = new Map<Target, number[]>(targets.map((t) => [t, []]));
     for (let r = 0; r < rounds; r++) {
       for (const t of r % 2 === 0 ? targets : [...targets].reverse()) {
+        const brokerCpu = cpuSecondsOf(t.pid);
         const c = await timedConsume(t.bs, topic);
+        const brokerSeconds = cpuSecondsOf(t.pid) - brokerCpu;
         if (c.records !== messages) throw new Error(`${t.name}: read ${c.records} records, expected ${messages}`);
         const rate = mib(messages * messageBytes) / c.seconds;
         rates.get(t)!.push(rate);
         console.log(
-          `${partitions} partition(s) round ${r + 1} ${t.name}: kcat ${fmt(rate)} MiB/s ${(messages / c.seconds).toFixed(0)} msgs/s`,
+          `${partitions} partition(s) round ${r + 1} ${t.name}: kcat ${fmt(rate)} MiB/s ${(messages / c.seconds).toFixed(0)} msgs/s in ${c.seconds.toFixed(2)} s (CPU: broker ${brokerSeconds.toFixed(2)} s, kcat ${c.kcatCpu.toFixed(2)} s)`,
         );
       }
     }
