@@ -1,6 +1,7 @@
 // The Kafka listener's log lines name the request: a request answered is logged at debug with its
 // API, client id, correlation id and time (Kafka's request log); a handler that throws is logged
-// as an error with the same fields, and the connection is closed.
+// as an error with the same fields, and the connection is closed. A handler's afterSend hooks (how
+// Fetch gives its pooled read buffers back) run once the answer was written, or failed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
@@ -68,6 +69,51 @@ test('requests are logged with API, client id and correlation id; a failing hand
     const closing = lines.find((l) => l.msg === 'closing Kafka connection');
     assert.equal(closing?.reason, 'handler-error');
     assert.equal(closing?.correlationId, 42);
+  } finally {
+    await server.close();
+  }
+});
+
+test('afterSend hooks run once each, only after the answer was written, and also when the handler fails', async () => {
+  const handlers = new KafkaApiRegistry();
+  let calls = 0;
+  let hooks = 0;
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (open = r));
+  handlers.register(apiVersionsApi, async (_req, rc) => {
+    rc.afterSend?.(() => hooks++);
+    if (++calls === 1) await gate;
+    else throw new Error('broken on purpose');
+    return { errorCode: 0, apiKeys: [], throttleTimeMs: 0 };
+  });
+  const server = new KafkaServer({
+    listener: { name: 'PLAINTEXT', host: '127.0.0.1', port: 0 },
+    logger: pino({ level: 'silent' }),
+    metrics: new KafkaRequestMetrics(new Registry(), handlers.apiNames()),
+    requestBytesMax: 1 << 20,
+    handlers,
+  });
+  const port = await server.start();
+  try {
+    const socket = connect(port, '127.0.0.1');
+    let received = 0;
+    socket.on('data', (b: Buffer) => (received += b.length));
+    const closed = new Promise<void>((r) => socket.once('close', () => r()));
+    const frame = (correlationId: number): Buffer =>
+      encodeRequestFrame(apiVersionsApi, 3, correlationId, 'hooks', {
+        clientSoftwareName: 'test',
+        clientSoftwareVersion: '1',
+      });
+    socket.write(frame(1));
+    await waitFor('the handler called', async () => (calls === 1 ? true : undefined), 5_000, 5);
+    assert.equal(hooks, 0, 'no hook before the answer exists');
+    open();
+    await waitFor('the answer received', async () => (received > 0 ? true : undefined), 5_000, 5);
+    await waitFor('the hook run', async () => (hooks === 1 ? true : undefined), 5_000, 5);
+    socket.write(frame(2));
+    await closed;
+    await waitFor('the failed request’s hook run', async () => (hooks === 2 ? true : undefined), 5_000, 5);
+    assert.equal(hooks, 2);
   } finally {
     await server.close();
   }
