@@ -180,12 +180,7 @@ export class LogSegment {
   readAt(position: number, length: number, alloc: (bytes: number) => Buffer = Buffer.allocUnsafe): Buffer {
     const n = Math.max(0, Math.min(length, this.bytes - position));
     const out = alloc(n);
-    let done = 0;
-    while (done < n) {
-      const r = readSync(logFiles.fd(this.path), out, done, n - done, position + done);
-      if (r === 0) break;
-      done += r;
-    }
+    const done = this.readInto(out, position, n);
     return done === out.length ? out : out.subarray(0, done);
   }
 
@@ -227,7 +222,7 @@ export class LogSegment {
     while (pos + batchHeaderBytes <= this.bytes) {
       if (pos + batchHeaderBytes > chunkEnd) {
         chunkStart = pos;
-        chunkEnd = pos + this.readInto(findScratch, pos);
+        chunkEnd = pos + this.readInto(findScratch, pos, findChunkBytes);
         if (pos + batchHeaderBytes > chunkEnd) return null;
       }
       let header: BatchHeader;
@@ -242,9 +237,9 @@ export class LogSegment {
     return null;
   }
 
-  /** Fills `buf` from `position` (clamped to the segment): the bytes read. */
-  private readInto(buf: Buffer, position: number): number {
-    const n = Math.max(0, Math.min(buf.length, this.bytes - position));
+  /** Reads up to `length` bytes at `position` into the start of `buf` (clamped to both ends): the bytes read. */
+  private readInto(buf: Buffer, position: number, length: number): number {
+    const n = Math.max(0, Math.min(length, buf.length, this.bytes - position));
     let done = 0;
     while (done < n) {
       const r = readSync(logFiles.fd(this.path), buf, done, n - done, position + done);
