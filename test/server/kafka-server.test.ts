@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { KafkaApiRegistry } from '../../src/broker/api-context.js';
 import { apiVersionsApi } from '../../src/protocol/messages/api-versions.js';
@@ -14,6 +14,23 @@ import { encodeRequestFrame } from '../../src/protocol/frame.js';
 import { KafkaRequestMetrics } from '../../src/server/kafka-request-metrics.js';
 import { KafkaServer } from '../../src/server/kafka-server.js';
 import { waitFor } from '../../src/testing/cluster-fixture.js';
+
+/** A PLAINTEXT listener on an ephemeral 127.0.0.1 port serving `handlers`. */
+function plainServer(handlers: KafkaApiRegistry, logger: Logger): KafkaServer {
+  return new KafkaServer({
+    listener: { name: 'PLAINTEXT', host: '127.0.0.1', port: 0 },
+    logger,
+    metrics: new KafkaRequestMetrics(new Registry(), handlers.apiNames()),
+    requestBytesMax: 1 << 20,
+    handlers,
+  });
+}
+
+const apiVersionsFrame = (correlationId: number, clientId: string): Buffer =>
+  encodeRequestFrame(apiVersionsApi, 3, correlationId, clientId, {
+    clientSoftwareName: 'test',
+    clientSoftwareVersion: '1',
+  });
 
 test('requests are logged with API, client id and correlation id; a failing handler closes the connection', async () => {
   const lines: Record<string, unknown>[] = [];
@@ -29,23 +46,13 @@ test('requests are logged with API, client id and correlation id; a failing hand
     if (++calls === 2) throw new Error('broken on purpose');
     return { errorCode: 0, apiKeys: [], throttleTimeMs: 0 };
   });
-  const server = new KafkaServer({
-    listener: { name: 'PLAINTEXT', host: '127.0.0.1', port: 0 },
-    logger: pino({ level: 'debug' }, sink),
-    metrics: new KafkaRequestMetrics(new Registry(), handlers.apiNames()),
-    requestBytesMax: 1 << 20,
-    handlers,
-  });
+  const server = plainServer(handlers, pino({ level: 'debug' }, sink));
   const port = await server.start();
   try {
     const socket = connect(port, '127.0.0.1');
     const closed = new Promise<void>((r) => socket.once('close', () => r()));
     socket.on('data', () => undefined);
-    const frame = (correlationId: number): Buffer =>
-      encodeRequestFrame(apiVersionsApi, 3, correlationId, 'log-tester', {
-        clientSoftwareName: 'test',
-        clientSoftwareVersion: '1',
-      });
+    const frame = (correlationId: number): Buffer => apiVersionsFrame(correlationId, 'log-tester');
     socket.write(frame(41));
     await waitFor(
       'the first answer logged',
@@ -86,24 +93,14 @@ test('afterSend hooks run once each, only after the answer was written, and also
     else throw new Error('broken on purpose');
     return { errorCode: 0, apiKeys: [], throttleTimeMs: 0 };
   });
-  const server = new KafkaServer({
-    listener: { name: 'PLAINTEXT', host: '127.0.0.1', port: 0 },
-    logger: pino({ level: 'silent' }),
-    metrics: new KafkaRequestMetrics(new Registry(), handlers.apiNames()),
-    requestBytesMax: 1 << 20,
-    handlers,
-  });
+  const server = plainServer(handlers, pino({ level: 'silent' }));
   const port = await server.start();
   try {
     const socket = connect(port, '127.0.0.1');
     let received = 0;
     socket.on('data', (b: Buffer) => (received += b.length));
     const closed = new Promise<void>((r) => socket.once('close', () => r()));
-    const frame = (correlationId: number): Buffer =>
-      encodeRequestFrame(apiVersionsApi, 3, correlationId, 'hooks', {
-        clientSoftwareName: 'test',
-        clientSoftwareVersion: '1',
-      });
+    const frame = (correlationId: number): Buffer => apiVersionsFrame(correlationId, 'hooks');
     socket.write(frame(1));
     await waitFor('the handler called', async () => (calls === 1 ? true : undefined), 5_000, 5);
     assert.equal(hooks, 0, 'no hook before the answer exists');
