@@ -1,8 +1,9 @@
 // What `migrate apply` tells while it runs (issue 17 item 6): progress (records committed of the
 // total), a retry whenever the import's controller failed (with its reason), and one
 // controller-change event when the import had to be sent again and another controller answered.
-// RetryTracker turns the controller client's failed tries into those events: NOT_CONTROLLER
-// answers are the client finding the active controller (nothing ran there) and stay quiet, and
+// RetryTracker turns the controller client's failed tries into those events: a standby's
+// NOT_CONTROLLER answers are the client finding the active controller (nothing ran there) and stay
+// quiet (an active controller that lost its leadership during the import is a failure), and
 // the same controller failing again in a row is not repeated. Pure; used by apply.ts, printed by
 // src/cli/migrate-command.ts (a line each on a terminal, JSON lines with --json).
 import type { ControllerRetry } from '../../src/client/controller-client.js';

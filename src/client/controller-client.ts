@@ -24,7 +24,10 @@ export interface ControllerRetry {
   /** host:port that was asked. */
   readonly target: string;
   readonly reason: string;
-  /** True for a NOT_CONTROLLER answer (nothing ran there); false for an error (the call may have been running). */
+  /**
+   * True for a NOT_CONTROLLER answer of a standby (nothing ran there); false for an error or a
+   * controller that lost its leadership during the call (the call may have been running).
+   */
   readonly notController: boolean;
   /** How long that try took, in milliseconds. */
   readonly elapsedMs: number;
@@ -266,8 +269,11 @@ export class ControllerClient {
         const port = answer.controller?.leaderPort ?? 0;
         this.preferred =
           host !== '' && port > 0 && (host !== target.host || port !== target.port) ? { host, port } : null;
-        lastProblem = `${key} is not the active controller`;
-        notController = true;
+        // A controller that ran the call and lost its leadership meanwhile is a failure of the call
+        // (it may have written part of it), not the search for the active controller.
+        const lost = answer.controller?.lostLeadership === true;
+        lastProblem = lost ? `${key} lost its leadership during the call` : `${key} is not the active controller`;
+        notController = !lost;
       } catch (err) {
         this.preferred = null;
         lastProblem = `${key}: ${err instanceof Error ? err.message : String(err)}`;

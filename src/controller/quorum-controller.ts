@@ -170,6 +170,14 @@ const activationAttemptsMax = 5;
 export class NotControllerError extends Error {
   override readonly name = 'NotControllerError';
   readonly errorCode = ErrorCode.NOT_CONTROLLER;
+
+  /** `lostLeadership`: this controller was active, ran the write, and lost its leadership before it committed. */
+  constructor(
+    message: string,
+    readonly lostLeadership = false,
+  ) {
+    super(message);
+  }
 }
 
 export class QuorumController {
@@ -654,12 +662,12 @@ export class QuorumController {
   private async proposeEncoded(payloads: readonly Uint8Array[]): Promise<void> {
     const raft = this.raft;
     const result = await raft.propose(payloads);
-    if (!result.ok) throw new NotControllerError('lost leadership');
+    if (!result.ok) throw new NotControllerError('lost leadership', true);
     const committed = await raft.waitForApplied(result.baseOffset + payloads.length, commitTimeoutMs);
     const s = raft.status();
     // Still leading in the same epoch means our entries cannot have been truncated.
     if (!committed || s.role !== 'leader' || s.epoch !== result.epoch)
-      throw new NotControllerError('lost leadership before the write committed');
+      throw new NotControllerError('lost leadership before the write committed', true);
   }
 }
 

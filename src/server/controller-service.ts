@@ -481,9 +481,12 @@ export function controllerServiceFor(
     const ep = voterEndpoints.get(leaderId);
     return { leaderId, leaderHost: ep?.host ?? '', leaderPort: ep?.port ?? 0 };
   };
-  // A standby refuses with NOT_CONTROLLER and names the active controller; any other failure is INTERNAL.
+  // A standby refuses with NOT_CONTROLLER and names the active controller (an active one that lost
+  // its leadership during the call says so); any other failure is INTERNAL.
   const notController = (err: unknown): Out<ControllerMethod> | null =>
-    err instanceof NotControllerError ? { errorCode: ErrorCode.NOT_CONTROLLER, controller: hint() } : null;
+    err instanceof NotControllerError
+      ? { errorCode: ErrorCode.NOT_CONTROLLER, controller: { ...hint(), lostLeadership: err.lostLeadership } }
+      : null;
   return serviceImplementation(controllerService(), handlersFor({ controller, hint, metadataOffset }), {
     status: grpc.status.INTERNAL,
     answer: notController,

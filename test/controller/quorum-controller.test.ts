@@ -156,6 +156,32 @@ test('failed controller events are counted as metadata errors; lost leadership i
   }
 });
 
+test('NOT_CONTROLLER says whether the controller ran the write and lost its leadership, or was a standby', async () => {
+  const { raft, controller } = setup();
+  try {
+    await turn();
+    await unfencedBroker(controller, 1);
+    // Leadership goes while the write is being proposed: it ran here and did not commit.
+    const propose = raft.propose.bind(raft);
+    raft.propose = (payloads) => {
+      raft.becomeFollower(2);
+      return propose(payloads);
+    };
+    await assert.rejects(
+      controller.createTopics([topic('moved')], false),
+      (e: unknown) => e instanceof NotControllerError && e.lostLeadership,
+    );
+    raft.propose = propose;
+    // Now a standby: refused before anything ran.
+    await assert.rejects(
+      controller.createTopics([topic('standby')], false),
+      (e: unknown) => e instanceof NotControllerError && !e.lostLeadership,
+    );
+  } finally {
+    controller.close();
+  }
+});
+
 test('a broker whose session times out is fenced', async () => {
   const { raft, controller, clock } = setup();
   try {

@@ -459,7 +459,9 @@ async function waitForOpenTransaction(
       );
       if (toolProgress && toolProgress() > 0.5) return undefined;
       const views = await controllerViews(f);
-      const i = views.findIndex((v) => v?.role === 'leader' && v.applied.inTransaction);
+      // The leader of the newest epoch any controller knows (a deposed one may not know yet).
+      const epoch = Math.max(...views.map((v) => v?.epoch ?? -1));
+      const i = views.findIndex((v) => v?.role === 'leader' && v.epoch === epoch && v.applied.inTransaction);
       return i >= 0 ? i : undefined;
     },
     180_000, // the tool reads and plans 15,000 records first: a minute on a loaded machine
