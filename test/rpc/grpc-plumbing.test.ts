@@ -95,7 +95,7 @@ test('a service may answer some errors instead of failing (NOT_CONTROLLER with t
   try {
     const res = await channel.call('CreateTopics', { topics: [{ name: 't' }] }, 5_000);
     assert.equal(res.errorCode, 41);
-    assert.deepEqual(res.controller, { leaderId: 3, leaderHost: 'h', leaderPort: 9 });
+    assert.deepEqual(res.controller, { leaderId: 3, leaderHost: 'h', leaderPort: 9, lostLeadership: false });
     assert.deepEqual(res.topics, []);
   } finally {
     channel.close();
