@@ -1,6 +1,7 @@
 // `raftka jepsen campaign --runs N --time-limit S --nemesis a,b,... --workload queue,txn [--seed S]
 // [--unsafe] [--store DIR] [--config-dir D | --nodes N] [--concurrency C] [--keys K]
-// [--nemesis-interval-ms MS]`: many seeded jepsen-like runs in a row, rotating the workloads and
+// [--nemesis-interval-ms MS] [--net proxy|netns] [--parallel P]`: many seeded jepsen-like runs in
+// a row (or P at a time), rotating the workloads and
 // nemesis mixes (jepsen-like/src/runner/campaign.ts); prints each run's verdict and where
 // campaign.json / campaign.html are. Exit 1 when a safe run was invalid, 2 when a run broke, else 0.
 // Registered under `raftka jepsen` by jepsen-command.ts.
@@ -26,6 +27,7 @@ interface CampaignArgs {
   keys: number;
   'nemesis-interval-ms': number;
   net: string;
+  parallel: number;
 }
 
 const workloadNames: readonly WorkloadName[] = ['queue', 'metadata', 'txn'];
@@ -71,13 +73,24 @@ export const campaignCommand: CommandModule<object, CampaignArgs> = {
       .option('concurrency', { type: 'number', default: 4 })
       .option('keys', { type: 'number', default: 3 })
       .option('nemesis-interval-ms', { type: 'number', default: 4000 })
+      .option('parallel', {
+        type: 'number',
+        default: 1,
+        describe: 'runs at once, each with its own cluster (needs --nodes N or --net netns)',
+      })
       .option('net', {
         type: 'string',
         default: 'proxy',
         choices: ['proxy', 'netns'],
         describe: 'proxy: a TCP proxy per link; netns: a network namespace per node (root)',
       })
-      .check((a) => parseFaultKinds(a.nemesis).length >= 0 && parseWorkloads(a.workload).length > 0 && a.runs > 0),
+      .check((a) => {
+        if (!Number.isInteger(a.parallel) || a.parallel < 1) throw new Error('--parallel must be a whole number >= 1');
+        // A config folder's fixed ports would be bound by every cluster at once on 127.0.0.1.
+        if (a.parallel > 1 && a.nodes === undefined && a.net !== 'netns')
+          throw new Error('--parallel above 1 needs --nodes N (ports of its own per run) or --net netns');
+        return parseFaultKinds(a.nemesis).length >= 0 && parseWorkloads(a.workload).length > 0 && a.runs > 0;
+      }),
   handler: async (args) => {
     const seed = args.seed ?? Math.floor(Math.random() * 1_000_000);
     const configDir =
@@ -97,6 +110,7 @@ export const campaignCommand: CommandModule<object, CampaignArgs> = {
       `--keys ${args.keys}`,
       `--nemesis-interval-ms ${args['nemesis-interval-ms']}`,
       `--net ${args.net}`,
+      args.parallel > 1 ? `--parallel ${args.parallel}` : '',
     ]
       .filter((s) => s !== '')
       .join(' ');
@@ -115,6 +129,7 @@ export const campaignCommand: CommandModule<object, CampaignArgs> = {
       keys: args.keys,
       nemesisIntervalMs: args['nemesis-interval-ms'],
       net: args.net as NetMode,
+      parallel: args.parallel,
       command,
       log: (line) => process.stderr.write(`[jepsen] ${line}\n`),
     });

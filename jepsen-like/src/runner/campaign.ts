@@ -1,4 +1,4 @@
-// A campaign: many seeded jepsen-like runs in a row (issue 19 item 4). Run i takes the workloads
+// A campaign: many seeded jepsen-like runs in a row, or `parallel` at a time (issue 19 item 4). Run i takes the workloads
 // in turn and a nemesis mix of its own — the given kinds dealt out in turn, half the time with
 // one more drawn from the rest — and a seed drawn from the campaign's seed, so one
 // campaign seed repeats the whole campaign and each run's own command repeats that run alone.
@@ -29,6 +29,11 @@ interface CampaignOptions {
   readonly concurrency: number;
   readonly keys: number;
   readonly nemesisIntervalMs: number;
+  /**
+   * How many runs go at once (default 1). Each run has its own cluster, ports (or namespaces) and
+   * folder; the plan (workload, mix, seed of run i) does not depend on it.
+   */
+  readonly parallel?: number;
   /** proxy (a TCP proxy per link) or netns (a namespace per node). */
   readonly net: NetMode;
   /** The command that repeats the campaign. */
@@ -73,6 +78,19 @@ export function campaignMix(kinds: readonly FaultKind[], i: number, runs: number
   const main = kinds.filter((_, j) => j % m === i % m);
   const rest = kinds.filter((k) => !main.includes(k));
   return rest.length > 0 && rng.chance(0.5) ? [...main, rng.pick(rest)] : main;
+}
+
+/**
+ * Calls `fn(i)` for every i in [0, count) from `lanes` lanes: each lane takes the next index not
+ * yet started once its call ends, so at most `lanes` calls are in flight and indexes start in order.
+ */
+export async function inLanes(count: number, lanes: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(lanes, count)) }, async () => {
+      while (next < count) await fn(next++);
+    }),
+  );
 }
 
 async function historyCounts(dir: string): Promise<{ ops: number; faults: number; unknownOps: number }> {
@@ -141,12 +159,12 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
   const dir = join(o.store, `campaign-${new Date().toISOString().replace(/[:.]/g, '-')}-seed${o.seed}`);
   mkdirSync(dir, { recursive: true });
   const rng = new SeededRandom(o.seed);
-  const runs: CampaignRun[] = [];
-  for (let i = 0; i < o.runs; i++) {
+  // The whole plan first, in run order, so --parallel changes when runs start, not what they are.
+  const plan = Array.from({ length: o.runs }, (_, i) => {
     const workload = o.workloads[i % o.workloads.length]!;
     const nemesis = campaignMix(o.nemesis, i, o.runs, rng);
     const seed = rng.nextInt(1_000_000);
-    const spec = {
+    return {
       workload,
       seed,
       timeLimitS: o.timeLimitS,
@@ -162,18 +180,24 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
       net: o.net,
       nemesisIntervalMs: o.nemesisIntervalMs,
     } as const;
+  });
+  const runs: CampaignRun[] = [];
+  const parallel = Math.max(1, Math.min(o.parallel ?? 1, o.runs));
+  const runOne = async (i: number): Promise<void> => {
+    const spec = plan[i]!;
     const command = repeatCommand(spec);
     log(`run ${i + 1}/${o.runs}: ${command}`);
     const started = performance.now();
-    const r = await runWorkload({ ...spec, store: dir, opIntervalMs: 10, command, log });
+    const runLog = parallel === 1 ? log : (line: string) => log(`[run ${i + 1}] ${line}`);
+    const r = await runWorkload({ ...spec, store: dir, opIntervalMs: 10, command, log: runLog });
     const counts = await historyCounts(r.dir);
     const found = Object.entries(r.results?.counts ?? {}).filter(([, n]) => n > 0);
     const allowed = new Set(r.results?.allowed ?? []);
     const run: CampaignRun = {
       index: i,
-      workload,
-      nemesis,
-      seed,
+      workload: spec.workload,
+      nemesis: spec.nemesis,
+      seed: spec.seed,
       unsafe: o.unsafe,
       verdict: r.exitCode === 0 ? 'valid' : r.exitCode === 1 ? 'invalid' : 'unknown',
       ...counts,
@@ -185,11 +209,13 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignOutcome> 
       error: r.error,
     };
     runs.push(run);
+    runs.sort((a, b) => a.index - b.index);
     log(
       `run ${i + 1}/${o.runs}: ${run.verdict}; ops ${run.ops}, faults ${run.faults}, anomalies ${countsText(run.anomalies)}`,
     );
     writeSummary(dir, o, runs); // after every run, so an interrupted campaign keeps its summary
-  }
+  };
+  await inLanes(o.runs, parallel, runOne);
   const invalidSafe = runs.some((r) => r.verdict === 'invalid' && !r.unsafe);
   const broke = runs.some((r) => r.verdict === 'unknown');
   return { exitCode: invalidSafe ? 1 : broke ? 2 : 0, dir, runs };

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SeededRandom } from '../../../src/testing/seeded-random.js';
-import { campaignMix } from '../../../jepsen-like/src/runner/campaign.js';
+import { campaignMix, inLanes } from '../../../jepsen-like/src/runner/campaign.js';
 import { repeatCommand } from '../../../jepsen-like/src/runner/run-command.js';
 import type { FaultKind } from '../../../jepsen-like/src/nemesis/nemesis.js';
 
@@ -48,4 +48,29 @@ test('the command that repeats a campaign run', () => {
     }),
     'raftka jepsen run --workload txn --seed 42 --time-limit 10 --nemesis clock-jump,kill-roll --unsafe --concurrency 4 --keys 3 --nodes 3 --sub-via assign --net proxy --nemesis-interval-ms 1500',
   );
+});
+
+test('campaign lanes: every run once, in order, never more than the lanes at once', async () => {
+  for (const [count, lanes] of [
+    [7, 3],
+    [2, 5],
+    [5, 1],
+  ] as const) {
+    const started: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+    await inLanes(count, lanes, async (i) => {
+      started.push(i);
+      most = Math.max(most, ++inFlight);
+      // Uneven lengths, so lanes free up out of order.
+      await new Promise((r) => setImmediate(r));
+      for (let k = 0; k < (i * 7) % 3; k++) await new Promise((r) => setImmediate(r));
+      inFlight--;
+    });
+    assert.deepEqual(
+      started,
+      Array.from({ length: count }, (_, i) => i),
+    );
+    assert.equal(most, Math.min(count, lanes));
+  }
 });
