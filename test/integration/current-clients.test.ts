@@ -4,7 +4,11 @@
 // consumes it in a group, commits and describes the group; then the
 // nodes' raftka_kafka_requests_total{api,version} says which versions the client really sent, and
 // the test asserts them (the README's "Today's clients" row lists the same figures). kafka-ts also
-// creates its topic with manual replica assignments and calls AlterReplicaLogDirs.
+// creates its topic with manual replica assignments and calls AlterReplicaLogDirs. Then the same
+// consumer group scenario with kafka-ts's consumers under group.protocol=consumer (KIP-848:
+// ConsumerGroupHeartbeat, the coordinator assigns and reconciles) and under the classic protocol:
+// three members share a 6-partition topic, one leaves, one joins; every record is consumed and the
+// coordinator never shows one partition in two members' assignments (sampled all along).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { API, createKafkaClient, setLogLevel, LogLevel } from 'kafka-ts';
@@ -13,6 +17,7 @@ import { apis } from '../../src/protocol/apis.js';
 import { ErrorCode } from '../../src/common/errors.js';
 import { kafkaApiRange } from '../../src/protocol/kafka-api-ranges.js';
 import { requestsByVersion, sentBetween, versionsOf } from './request-versions.js';
+import { decodeAssignment } from '../../src/protocol/consumer-protocol.js';
 
 const messages = 30;
 
@@ -41,7 +46,10 @@ function assertFlexible(sent: ReadonlyMap<string, number>, except: readonly stri
 test('kafka-ts at its newest versions on three-node', {
   timeout: 240_000,
 }, async (t) => {
-  const f = await ClusterFixture.combined({ nodes: 3, extra: { 'group.initial.rebalance.delay.ms': '100' } });
+  const f = await ClusterFixture.combined({
+    nodes: 3,
+    extra: { 'group.initial.rebalance.delay.ms': '100', 'group.consumer.heartbeat.interval.ms': '300' },
+  });
   t.after(() => f.destroy());
   await f.up();
   const bootstrapServers = f.brokerPorts.map((port) => ({ host: '127.0.0.1', port }));
@@ -208,4 +216,191 @@ test('kafka-ts at its newest versions on three-node', {
     }
     assertFlexible(sent);
   });
+
+  for (const protocol of ['consumer', 'classic'] as const)
+    await t.test(`kafka-ts group.protocol=${protocol}: three members, one leaves, one joins`, async (tt) =>
+      tt.diagnostic(await groupScenario(f, protocol)),
+    );
 });
+
+type KtsClient = ReturnType<typeof createKafkaClient>;
+type KtsCluster = ReturnType<KtsClient['createCluster']>;
+
+/**
+ * Each member's partitions of `topic` as the group coordinator has them now: the members'
+ * current assignments (ConsumerGroupDescribe) for a consumer-protocol group, the assignments of the
+ * last SyncGroup (DescribeGroups) for a classic one.
+ */
+async function ownersNow(
+  cluster: KtsCluster,
+  protocol: 'consumer' | 'classic',
+  groupId: string,
+  topic: string,
+): Promise<Map<string, number[]>> {
+  const { coordinators } = await cluster.sendRequest(API.FIND_COORDINATOR, { keyType: 0, keys: [groupId] });
+  const toCoordinator = cluster.sendRequestToNode(coordinators[0]!.nodeId);
+  const owners = new Map<string, number[]>();
+  if (protocol === 'consumer') {
+    const d = await toCoordinator(API.CONSUMER_GROUP_DESCRIBE, {
+      groupIds: [groupId],
+      includeAuthorizedOperations: false,
+    });
+    for (const m of d.groups[0]?.members ?? [])
+      owners.set(
+        m.clientId,
+        m.assignment.topicPartitions.filter((tp) => tp.topicName === topic).flatMap((tp) => tp.partitions),
+      );
+  } else {
+    const d = await toCoordinator(API.DESCRIBE_GROUPS, { groups: [groupId], includeAuthorizedOperations: false });
+    for (const m of d.groups[0]?.members ?? [])
+      owners.set(
+        m.clientId,
+        decodeAssignment(m.memberAssignment)
+          .assignedPartitions.filter((tp) => tp.topic === topic)
+          .flatMap((tp) => [...tp.partitions]),
+      );
+  }
+  return owners;
+}
+
+/** Runs the scenario; returns what the coordinator showed along the way. */
+async function groupScenario(f: ClusterFixture, protocol: 'consumer' | 'classic'): Promise<string> {
+  const bootstrapServers = f.brokerPorts.map((port) => ({ host: '127.0.0.1', port }));
+  const topic = `kts-group-${protocol}`;
+  const groupId = `kts-${protocol}`;
+  const admin = createKafkaClient({ clientId: `kts-admin-${protocol}`, bootstrapServers });
+  const cluster = admin.createCluster();
+  await cluster.connect();
+  try {
+    const created = await cluster.sendRequest(API.CREATE_TOPICS, {
+      validateOnly: false,
+      timeoutMs: 10_000,
+      topics: [{ name: topic, numPartitions: 6, replicationFactor: 3, assignments: [], configs: [] }],
+    });
+    assert.equal(created.topics[0]?.errorCode, 0, JSON.stringify(created.topics[0]));
+    const producer = admin.createProducer({ allowTopicAutoCreation: false });
+    const produced = new Set<string>();
+    /** Ten records to each partition; returns once they are acknowledged. */
+    const produceRound = async (round: number): Promise<void> => {
+      const batch = Array.from({ length: 60 }, (_, i) => ({
+        topic,
+        partition: i % 6,
+        key: `k${i}`,
+        value: `${protocol}-${round}-${i}`,
+      }));
+      await waitFor(
+        `round ${round} acknowledged`,
+        () =>
+          producer.send(batch).then(
+            () => true,
+            () => undefined,
+          ),
+        30_000,
+        200,
+      );
+      for (const m of batch) produced.add(m.value);
+    };
+
+    const seen = new Set<string>();
+    const members = new Map<string, Awaited<ReturnType<KtsClient['startConsumer']>>>();
+    const start = async (name: string): Promise<void> => {
+      const client = createKafkaClient({ clientId: name, bootstrapServers });
+      members.set(
+        name,
+        await client.startConsumer({
+          groupId,
+          groupProtocol: protocol,
+          topics: [topic],
+          fromBeginning: true,
+          maxWaitMs: 100,
+          sessionTimeoutMs: 6_000, // the classic members heartbeat every tenth of it
+          onBatch: (batch) => {
+            for (const m of batch) seen.add(m.value ?? '');
+          },
+        }),
+      );
+    };
+
+    // The coordinator's view, sampled until the scenario ends: no partition in two members'
+    // assignments at once, and each sample's owners.
+    let sampling = true;
+    let samples = 0;
+    const overlaps: string[] = [];
+    let latest = new Map<string, number[]>();
+    const views: string[] = []; // each distinct view of the coordinator, in order
+    const sampler = (async () => {
+      while (sampling) {
+        const owners = await ownersNow(cluster, protocol, groupId, topic).catch(() => null);
+        if (owners) {
+          samples++;
+          latest = owners;
+          const view = [...owners]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([m, p]) => `${m}:${[...p].sort().join('')}`)
+            .join(' ');
+          if (views.at(-1) !== view) views.push(view);
+          const holder = new Map<number, string>();
+          for (const [member, partitions] of owners)
+            for (const p of partitions) {
+              const other = holder.get(p);
+              if (other !== undefined) overlaps.push(`partition ${p}: ${other} and ${member}`);
+              holder.set(p, member);
+            }
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    /** Every record produced so far consumed, and the coordinator shows exactly `names`, 2 or 3 partitions each, all 6 owned. */
+    const settled = async (what: string, names: readonly string[]): Promise<boolean> =>
+      waitFor(
+        what,
+        async () => {
+          if ([...produced].some((v) => !seen.has(v))) return undefined;
+          const owners = [...latest.entries()];
+          const sizes = owners.map(([, p]) => p.length);
+          const all = new Set(owners.flatMap(([, p]) => p));
+          return JSON.stringify(owners.map(([m]) => m).sort()) === JSON.stringify([...names].sort()) &&
+            all.size === 6 &&
+            Math.max(...sizes) - Math.min(...sizes) <= 1
+            ? true
+            : undefined;
+        },
+        60_000,
+        50,
+      );
+
+    const before = await requestsByVersion(f);
+    try {
+      await Promise.all(['kts-a', 'kts-b', 'kts-c'].map(start));
+      await produceRound(1);
+      await settled('three members sharing six partitions, round 1 consumed', ['kts-a', 'kts-b', 'kts-c']);
+      await members.get('kts-a')!.close(); // one leaves
+      members.delete('kts-a');
+      await produceRound(2);
+      await settled('two members sharing six partitions, round 2 consumed', ['kts-b', 'kts-c']);
+      await start('kts-d'); // one joins
+      await produceRound(3);
+      await settled('three members again, round 3 consumed', ['kts-b', 'kts-c', 'kts-d']);
+    } finally {
+      sampling = false;
+      await sampler;
+      await Promise.all([...members.values()].map((m) => m.close().catch(() => undefined)));
+      await producer.close();
+    }
+    assert.deepEqual(overlaps, [], "a partition in two members' assignments at once");
+    assert.ok(samples >= 20, `the coordinator's view was sampled ${samples} times`);
+    assert.equal(produced.size, 180);
+    // The protocol really spoken: KIP-848 heartbeats and no JoinGroup, or the classic join/sync.
+    const sent = sentBetween(before, await requestsByVersion(f));
+    if (protocol === 'consumer') {
+      assert.deepEqual(versionsOf(sent, 'ConsumerGroupHeartbeat'), [newest('ConsumerGroupHeartbeat')]);
+      assert.deepEqual(versionsOf(sent, 'JoinGroup'), []);
+    } else {
+      assert.deepEqual(versionsOf(sent, 'ConsumerGroupHeartbeat'), []);
+      assert.deepEqual(versionsOf(sent, 'JoinGroup'), [newest('JoinGroup')]);
+    }
+    return `${samples} samples; the coordinator's views: ${views.join(' | ')}`;
+  } finally {
+    await cluster.disconnect();
+  }
+}
