@@ -54,6 +54,7 @@ export class Nemesis {
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  private failure: Error | null = null;
 
   constructor(
     private readonly cluster: HarnessCluster,
@@ -65,15 +66,21 @@ export class Nemesis {
   start(): void {
     if (this.options.faults.length === 0) return;
     this.running = true;
-    this.loop = this.run();
+    // A fault that cannot be applied or healed (a node that does not start again) ends the
+    // nemesis, not the process: stop() reports it, so the run breaks alone and a campaign goes on.
+    this.loop = this.run().catch((err: unknown) => {
+      this.running = false;
+      this.failure = err instanceof Error ? err : new Error(String(err));
+    });
   }
 
-  /** Stops choosing faults, heals whatever is in place and waits for that. */
+  /** Stops choosing faults, heals whatever is in place and waits for that; throws what broke the nemesis. */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
     await this.cluster.healAll();
+    if (this.failure) throw new Error(`the nemesis stopped: ${this.failure.message}`, { cause: this.failure });
   }
 
   private sleep(ms: number): Promise<void> {
