@@ -39,11 +39,14 @@ const sessionMarginMsMax = 1000;
 /**
  * Versions raftka's client stops at although the registry serves newer ones: Produce ≤ 11 (it names
  * topics, and its transactions add partitions with AddPartitionsToTxn, transactions V1, as Java
- * clients do without transaction.version 2) and Fetch ≤ 12 (v13+ names topics by id).
+ * clients do without transaction.version 2), Fetch ≤ 12 (v13+ names topics by id), and
+ * OffsetCommit / OffsetFetch ≤ 9 (v10 names topics by id).
  */
 const clientMaxVersions: ReadonlyMap<number, number> = new Map([
   [0, 11],
   [1, 12],
+  [8, 9],
+  [9, 9],
 ]);
 
 interface Pending {

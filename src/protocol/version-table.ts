@@ -40,20 +40,6 @@ export const rangeExceptions: ReadonlyMap<number, RangeException> = new Map([
     },
   ],
   [
-    8,
-    {
-      served: [0, 9],
-      note: 'v10 not served: it names topics by id (KIP-848), stable from Kafka 4.2 (the groups work read Kafka 4.1, where it was unstable)',
-    },
-  ],
-  [
-    9,
-    {
-      served: [0, 9],
-      note: 'v10 not served: it names topics by id (KIP-848), stable from Kafka 4.2 (the groups work read Kafka 4.1, where it was unstable)',
-    },
-  ],
-  [
     26,
     {
       served: [0, 4],

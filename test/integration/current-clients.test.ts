@@ -169,6 +169,13 @@ test('kafka-ts at its newest versions on three-node', {
       assert.equal(group.groupState, 'Stable');
       assert.equal(group.protocolType, 'consumer');
       assert.equal(group.members.length, 1);
+      // OffsetFetch v10 names the topic by id (v9 and older by name): kafka-ts sends both fields.
+      const { topics: inMetadata } = await cluster.sendRequest(API.METADATA, {
+        topics: [{ id: null, name: topic }],
+        allowTopicAutoCreation: false,
+        includeTopicAuthorizedOperations: false,
+      });
+      const topicId = inMetadata[0]!.topicId;
       await waitFor(
         'the committed offsets to cover every record',
         async () => {
@@ -176,7 +183,7 @@ test('kafka-ts at its newest versions on three-node', {
             groups: [
               {
                 groupId,
-                topics: [{ name: topic, topicId: '00000000-0000-0000-0000-000000000000', partitionIndexes: [0, 1, 2] }],
+                topics: [{ name: topic, topicId, partitionIndexes: [0, 1, 2] }],
               },
             ],
             requireStable: true,

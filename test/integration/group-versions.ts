@@ -1,7 +1,7 @@
 // The consumer-group API versions added for issue 15, at the wire against a running cluster (used
 // by consumer-groups.test.ts on its three-node cluster): a classic group run entirely at the newest
 // versions (JoinGroup v9 with reasons, SyncGroup v5, Heartbeat v4, OffsetCommit v9, OffsetFetch v9
-// for several groups at once, ListGroups v5 types, DescribeGroups v6, LeaveGroup v5, DeleteGroups
+// for several groups at once, OffsetCommit / OffsetFetch v10 by topic id, ListGroups v5 types, DescribeGroups v6, LeaveGroup v5, DeleteGroups
 // v2), the answers whose meaning changed with a version (OffsetCommit v9 and DescribeGroups v6
 // GROUP_ID_NOT_FOUND, OffsetFetch v8+ errors per group, JoinGroup v9 SkipAssignment for a static
 // leader that restarts), and the older versions' answers to the same questions.
@@ -53,13 +53,13 @@ export async function checkGroupApiVersions(client: KafkaClient, topic: string):
     [syncGroupApi, 5],
     [heartbeatApi, 4],
     [leaveGroupApi, 5],
-    [offsetCommitApi, 9],
+    [offsetCommitApi, 9], // the broker serves v10 (topic ids); raftka's client stops at v9
     [offsetFetchApi, 9],
     [listGroupsApi, 5],
     [describeGroupsApi, 6],
     [deleteGroupsApi, 2],
   ] as const)
-    assert.equal(c.versionFor(api), max, `${api.name} advertised up to v${max}`);
+    assert.equal(c.versionFor(api), max, `${api.name} used up to v${max}`);
 
   const subscription = encodeSubscription({ topics: [topic], userData: null });
   const join = (instance: string, version: number) =>
@@ -174,6 +174,65 @@ export async function checkGroupApiVersions(client: KafkaClient, topic: string):
   const p0 = fetched.groups[0]!.topics[0]!.partitions[0]!;
   assert.deepEqual([p0.committedOffset, p0.metadata, p0.errorCode], [7, 'v9', ErrorCode.NONE]);
   assert.deepEqual(fetched.groups[1]!.topics, [], 'a group without commits has none');
+
+  // OffsetCommit / OffsetFetch v10 name topics by id: an unknown id is UNKNOWN_TOPIC_ID, the
+  // commit lands where v9 reads it by name, an all-topics fetch answers ids.
+  const topicId = (await client.metadata([topic])).topics.find((t) => t.name === topic)!.topicId;
+  const unknownId = 'AAECAwQFBgcICQoLDA0ODw';
+  const commit10 = await c.send(
+    offsetCommitApi,
+    {
+      groupId: group,
+      generationIdOrMemberEpoch: generation,
+      memberId: leader.memberId,
+      groupInstanceId: null,
+      topics: [topicId, unknownId].map((id) => ({
+        topicId: id,
+        partitions: [{ partitionIndex: 0, committedOffset: 9, committedLeaderEpoch: -1, committedMetadata: 'v10' }],
+      })),
+    },
+    timeoutMs,
+    10,
+  );
+  assert.deepEqual(
+    commit10.topics.map((t) => [t.topicId, t.partitions[0]!.errorCode]),
+    [
+      [topicId, ErrorCode.NONE],
+      [unknownId, ErrorCode.UNKNOWN_TOPIC_ID],
+    ],
+  );
+  const fetch10 = (topics: { topicId: string; partitionIndexes: number[] }[] | null) =>
+    c.send(
+      offsetFetchApi,
+      { groups: [{ groupId: group, memberId: null, memberEpoch: -1, topics }], requireStable: true },
+      timeoutMs,
+      10,
+    );
+  const rows = (r: Awaited<ReturnType<typeof fetch10>>) =>
+    r.groups[0]!.topics.map((t) => [t.topicId, t.partitions[0]!.committedOffset, t.partitions[0]!.errorCode]);
+  assert.deepEqual(
+    rows(
+      await fetch10([
+        { topicId, partitionIndexes: [0] },
+        { topicId: unknownId, partitionIndexes: [0] },
+      ]),
+    ),
+    [
+      [topicId, 9, ErrorCode.NONE],
+      [unknownId, -1, ErrorCode.UNKNOWN_TOPIC_ID],
+    ],
+  );
+  assert.deepEqual(rows(await fetch10(null)), [[topicId, 9, ErrorCode.NONE]]);
+  const byName = await c.send(
+    offsetFetchApi,
+    { groups: [{ groupId: group, memberId: null, memberEpoch: -1, topics: null }], requireStable: true },
+    timeoutMs,
+    9,
+  );
+  assert.deepEqual(
+    byName.groups[0]!.topics.map((t) => [t.name, t.partitions[0]!.committedOffset, t.partitions[0]!.metadata]),
+    [[topic, 9, 'v10']],
+  );
 
   // ListGroups v5 filters by type; DescribeGroups v6 names a missing group, v5 calls it Dead.
   const listed = async (typesFilter: string[]) =>

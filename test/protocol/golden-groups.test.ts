@@ -1,7 +1,8 @@
 // Golden bytes for the consumer-group API versions raftka serves since issue 15 (Kafka 3.9's oldest
-// to Kafka 4.1's newest stable): the flexible versions of FindCoordinator, JoinGroup, SyncGroup,
-// Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch (v8+ batched groups), ListGroups (types),
-// DescribeGroups (v6 ErrorMessage) and DeleteGroups. Each hex line is one field or struct, written
+// to Kafka 4.x's newest stable; OffsetCommit and OffsetFetch v10, topic ids, from Kafka 4.2): the
+// flexible versions of FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
+// OffsetFetch (v8+ batched groups), ListGroups (types), DescribeGroups (v6 ErrorMessage) and
+// DeleteGroups. Each hex line is one field or struct, written
 // by hand from Kafka's message layouts (compact strings/arrays are length+1 varints, every struct
 // ends with its tagged-field count); each case checks encode(value) === bytes and
 // decode(bytes) === value. Versions with the same layout share one set of bytes.
@@ -25,6 +26,8 @@ import { golden } from './golden.js';
 const consumer = '09 636f6e73756d6572'; // compact "consumer"
 const range = '06 72616e6765'; // compact "range"
 const m1 = '03 6d31'; // compact "m1"
+const topicId = 'AAECAwQFBgcICQoLDA0ODw'; // bytes 00 01 .. 0f
+const topicIdHex = '000102030405060708090a0b0c0d0e0f';
 
 test('the group APIs serve Kafka 3.9 oldest to Kafka 4.1 newest stable, with Kafka flexible versions', () => {
   // [api, min, max, first flexible]: 3.9's validVersions minimum, 4.1.0's newest stable maximum.
@@ -34,8 +37,8 @@ test('the group APIs serve Kafka 3.9 oldest to Kafka 4.1 newest stable, with Kaf
     [syncGroupApi, 0, 5, 4],
     [heartbeatApi, 0, 4, 4],
     [leaveGroupApi, 0, 5, 4],
-    [offsetCommitApi, 0, 9, 8],
-    [offsetFetchApi, 0, 9, 6],
+    [offsetCommitApi, 0, 10, 8], // v10 (topic ids) is stable from Kafka 4.2
+    [offsetFetchApi, 0, 10, 6],
     [listGroupsApi, 0, 5, 3],
     [describeGroupsApi, 0, 6, 5],
     [deleteGroupsApi, 0, 2, 2],
@@ -269,6 +272,100 @@ test('OffsetCommit v8 and v9 (same layout; v9 may answer GROUP_ID_NOT_FOUND)', (
       ],
     );
   }
+});
+
+test('OffsetCommit v10 names topics by id, in the request and the answer', () => {
+  golden(
+    offsetCommitApi,
+    'request',
+    10,
+    {
+      groupId: 'g',
+      generationIdOrMemberEpoch: 3,
+      memberId: 'm1',
+      groupInstanceId: null,
+      topics: [
+        {
+          topicId,
+          partitions: [{ partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: 5, committedMetadata: null }],
+        },
+      ],
+    },
+    [
+      '02 67 00000003', // groupId, generationIdOrMemberEpoch
+      m1, // memberId
+      '00', // groupInstanceId null
+      `02 ${topicIdHex}`, // topics: 1, topicId (no name from v10)
+      '02 00000000 000000000000002a 00000005 00 00', // partitions: 1; 0, offset 42, epoch 5, metadata null, tags
+      '00', // topic tags
+      '00',
+    ],
+  );
+  golden(
+    offsetCommitApi,
+    'response',
+    10,
+    { throttleTimeMs: 0, topics: [{ topicId, partitions: [{ partitionIndex: 0, errorCode: 100 }] }] },
+    [
+      '00000000', // throttleTimeMs
+      `02 ${topicIdHex}`, // topics: 1, topicId
+      '02 00000000 0064 00', // partitions: 1; 0, UNKNOWN_TOPIC_ID, tags
+      '00',
+      '00',
+    ],
+  );
+});
+
+test('OffsetFetch v10 names topics by id, in the request and the answer', () => {
+  golden(
+    offsetFetchApi,
+    'request',
+    10,
+    {
+      groups: [{ groupId: 'g1', memberId: null, memberEpoch: -1, topics: [{ topicId, partitionIndexes: [0] }] }],
+      requireStable: false,
+    },
+    [
+      '02', // groups: 1
+      '03 6731 00 ffffffff', // "g1", memberId null, memberEpoch -1
+      `02 ${topicIdHex} 02 00000000 00`, // topics: 1; topicId, partitions [0], tags
+      '00', // group tags
+      '00', // requireStable false
+      '00',
+    ],
+  );
+  golden(
+    offsetFetchApi,
+    'response',
+    10,
+    {
+      throttleTimeMs: 0,
+      groups: [
+        {
+          groupId: 'g1',
+          topics: [
+            {
+              topicId,
+              partitions: [
+                { partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: 5, metadata: null, errorCode: 0 },
+              ],
+            },
+          ],
+          errorCode: 0,
+        },
+      ],
+    },
+    [
+      '00000000', // throttleTimeMs
+      '02', // groups: 1
+      '03 6731', // "g1"
+      `02 ${topicIdHex}`, // topics: 1, topicId
+      '02 00000000 000000000000002a 00000005 00 0000 00', // partition 0, offset 42, epoch 5, null, NONE, tags
+      '00', // topic tags
+      '0000 00', // group errorCode, tags
+      '00',
+    ],
+  );
 });
 
 test('OffsetFetch v8 (several groups) and v9 (MemberId, MemberEpoch) requests', () => {

@@ -97,7 +97,9 @@ export function registerGroupApis(apis: KafkaApiRegistry, coordinator: GroupCoor
   apis.register(leaveGroupApi, (r, rc, az) =>
     member(az, r.groupId) ? leaveGroup(coordinator, r, rc) : { throttleTimeMs: 0, errorCode: denied, members: [] },
   );
-  apis.register(offsetCommitApi, (r, rc, az) => offsetCommit(coordinator, r, rc, az));
+  apis.register(offsetCommitApi, (r, rc, az) =>
+    rc.header.apiVersion >= 10 ? offsetCommitByTopicId(coordinator, r, rc, az) : offsetCommit(coordinator, r, rc, az),
+  );
   apis.register(txnOffsetCommitApi, (r, rc, az) => txnOffsetCommit(coordinator, r, rc, az));
   apis.register(offsetFetchApi, (r, rc, az) => offsetFetch(coordinator, r, rc, az));
   apis.register(offsetDeleteApi, (r, _rc, az) => offsetDelete(coordinator, r, az));
@@ -325,6 +327,34 @@ async function offsetCommit(
   return { throttleTimeMs: 0, topics: partitionCodes(req.topics, errors, codes) };
 }
 
+/**
+ * OffsetCommit v10 names topics by id: the ids the broker knows are committed as their topics,
+ * an unknown id answers UNKNOWN_TOPIC_ID on each of its partitions (Kafka's rule), in request order.
+ */
+async function offsetCommitByTopicId(
+  coordinator: GroupCoordinator,
+  req: OffsetCommitRequest,
+  rc: RequestContext,
+  az: RequestAuthorization,
+): Promise<OffsetCommitResponseInput> {
+  const byId = coordinator.consumerTopics().byId;
+  const named = req.topics.flatMap((t) => {
+    const topic = byId.get(t.topicId ?? '');
+    return topic ? [{ ...t, name: topic.name }] : [];
+  });
+  const answered = (await offsetCommit(coordinator, { ...req, topics: named }, rc, az)).topics;
+  let k = 0;
+  return {
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({
+      topicId: t.topicId,
+      partitions: byId.has(t.topicId ?? '')
+        ? answered[k++]!.partitions
+        : t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_ID })),
+    })),
+  };
+}
+
 interface FetchedPartition {
   partitionIndex: number;
   committedOffset: number;
@@ -357,10 +387,11 @@ function offsetFetch(
           version >= 9 && az.group(AclOperation.DESCRIBE, g.groupId, true)
             ? coordinator.checkFetchingMember(g.groupId, g.memberId ?? null, g.memberEpoch ?? -1)
             : ErrorCode.NONE;
+        const fetch = version >= 10 ? fetchGroupOffsetsByTopicId : fetchGroupOffsets;
         return {
           groupId: g.groupId,
           ...(memberCode === ErrorCode.NONE
-            ? fetchGroupOffsets(coordinator, az, g.groupId, g.topics, requireStable)
+            ? fetch(coordinator, az, g.groupId, g.topics, requireStable)
             : { errorCode: memberCode, topics: [] }),
         };
       }),
@@ -382,6 +413,39 @@ function offsetFetch(
 
 function noOffset(partitionIndex: number, errorCode: number): FetchedPartition {
   return { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode };
+}
+
+/**
+ * OffsetFetch v10 names topics by id: known ids are fetched as their topics, an unknown id is
+ * answered UNKNOWN_TOPIC_ID on each partition asked for; an all-topics answer leaves out topics
+ * the broker has no id for (deleted since the commit), as Kafka does.
+ */
+function fetchGroupOffsetsByTopicId(
+  coordinator: GroupCoordinator,
+  az: RequestAuthorization,
+  groupId: string,
+  ids: readonly { topicId?: string; partitionIndexes: readonly number[] }[] | null,
+  requireStable: boolean,
+): { errorCode: number; topics: { topicId: string; partitions: FetchedPartition[] }[] } {
+  const catalog = coordinator.consumerTopics();
+  const known = ids?.filter((t) => catalog.byId.has(t.topicId ?? '')) ?? null;
+  const named = known?.map((t) => ({ name: catalog.byId.get(t.topicId!)!.name, partitionIndexes: t.partitionIndexes }));
+  const r = fetchGroupOffsets(coordinator, az, groupId, named ?? null, requireStable);
+  if (r.errorCode !== ErrorCode.NONE) return { errorCode: r.errorCode, topics: [] };
+  const unknown = (ids ?? []).filter((t) => !catalog.byId.has(t.topicId ?? ''));
+  return {
+    errorCode: ErrorCode.NONE,
+    topics: [
+      ...r.topics.flatMap((t) => {
+        const topicId = catalog.byName.get(t.name)?.id;
+        return topicId === undefined ? [] : [{ topicId, partitions: t.partitions }];
+      }),
+      ...unknown.map((t) => ({
+        topicId: t.topicId ?? '',
+        partitions: t.partitionIndexes.map((p) => noOffset(p, ErrorCode.UNKNOWN_TOPIC_ID)),
+      })),
+    ],
+  };
 }
 
 /** One group's committed offsets of `topics`, or its error. */
