@@ -230,8 +230,13 @@ test('LeaveGroup v4 and v5 (member Reason)', () => {
     );
 });
 
-test('OffsetCommit v8 and v9 (same layout; v9 may answer GROUP_ID_NOT_FOUND)', () => {
-  for (const v of [8, 9]) {
+test('OffsetCommit v8 and v9 (same layout; v9 may answer GROUP_ID_NOT_FOUND), v10 (topics by id)', () => {
+  // v8-9 name the topic ("t"), v10 gives its id; everything else is laid out alike.
+  for (const [v, topic, topicBytes, errorCode, errorHex] of [
+    [8, { name: 't' }, '02 74', 69, '0045'], // GROUP_ID_NOT_FOUND
+    [9, { name: 't' }, '02 74', 69, '0045'],
+    [10, { topicId }, topicIdHex, 100, '0064'], // UNKNOWN_TOPIC_ID
+  ] as const) {
     golden(
       offsetCommitApi,
       'request',
@@ -243,7 +248,7 @@ test('OffsetCommit v8 and v9 (same layout; v9 may answer GROUP_ID_NOT_FOUND)', (
         groupInstanceId: null,
         topics: [
           {
-            name: 't',
+            ...topic,
             partitions: [{ partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: 5, committedMetadata: null }],
           },
         ],
@@ -252,7 +257,7 @@ test('OffsetCommit v8 and v9 (same layout; v9 may answer GROUP_ID_NOT_FOUND)', (
         '02 67 00000003', // groupId, generationIdOrMemberEpoch
         m1, // memberId
         '00', // groupInstanceId null
-        '02 02 74', // topics: 1, name "t"
+        `02 ${topicBytes}`, // topics: 1, name "t" or topicId
         '02 00000000 000000000000002a 00000005 00 00', // partitions: 1; 0, offset 42, epoch 5, metadata null, tags
         '00', // topic tags
         '00',
@@ -262,58 +267,16 @@ test('OffsetCommit v8 and v9 (same layout; v9 may answer GROUP_ID_NOT_FOUND)', (
       offsetCommitApi,
       'response',
       v,
-      { throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 69 }] }] },
+      { throttleTimeMs: 0, topics: [{ ...topic, partitions: [{ partitionIndex: 0, errorCode }] }] },
       [
         '00000000', // throttleTimeMs
-        '02 02 74', // topics: 1, "t"
-        '02 00000000 0045 00', // partitions: 1; 0, GROUP_ID_NOT_FOUND, tags
+        `02 ${topicBytes}`, // topics: 1, name or topicId
+        `02 00000000 ${errorHex} 00`, // partitions: 1; 0, the error, tags
         '00',
         '00',
       ],
     );
   }
-});
-
-test('OffsetCommit v10 names topics by id, in the request and the answer', () => {
-  golden(
-    offsetCommitApi,
-    'request',
-    10,
-    {
-      groupId: 'g',
-      generationIdOrMemberEpoch: 3,
-      memberId: 'm1',
-      groupInstanceId: null,
-      topics: [
-        {
-          topicId,
-          partitions: [{ partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: 5, committedMetadata: null }],
-        },
-      ],
-    },
-    [
-      '02 67 00000003', // groupId, generationIdOrMemberEpoch
-      m1, // memberId
-      '00', // groupInstanceId null
-      `02 ${topicIdHex}`, // topics: 1, topicId (no name from v10)
-      '02 00000000 000000000000002a 00000005 00 00', // partitions: 1; 0, offset 42, epoch 5, metadata null, tags
-      '00', // topic tags
-      '00',
-    ],
-  );
-  golden(
-    offsetCommitApi,
-    'response',
-    10,
-    { throttleTimeMs: 0, topics: [{ topicId, partitions: [{ partitionIndex: 0, errorCode: 100 }] }] },
-    [
-      '00000000', // throttleTimeMs
-      `02 ${topicIdHex}`, // topics: 1, topicId
-      '02 00000000 0064 00', // partitions: 1; 0, UNKNOWN_TOPIC_ID, tags
-      '00',
-      '00',
-    ],
-  );
 });
 
 test('OffsetFetch v10 names topics by id, in the request and the answer', () => {
