@@ -1,6 +1,6 @@
 // `raftka features (--bootstrap-server H:P | --bootstrap-controller H:P) describe |
-// upgrade (--metadata LEVEL | --feature name=level[,...]) [--dry-run]`, like kafka-features.sh:
-// finalized and supported feature levels (metadata.version). Over --bootstrap-server (with
+// upgrade|downgrade (--metadata LEVEL | --feature name=level[,...]) [--dry-run]`, like
+// kafka-features.sh: finalized and supported feature levels (metadata.version, group.version). Over --bootstrap-server (with
 // --command-config) it speaks the Kafka protocol as kafka-features.sh does: the description comes
 // from a broker's ApiVersions answer, upgrades are UpdateFeatures (key 57); over
 // --bootstrap-controller it uses the controllers' gRPC RPCs. Same output either way.
@@ -79,13 +79,14 @@ function controllerAdmin(args: FeaturesArgs): FeaturesAdmin {
 function requestedUpdates(args: FeaturesArgs): Update[] {
   const assignments = parseConfigAssignments(args.feature ?? '');
   if (args.metadata !== undefined) assignments.push({ name: metadataVersionFeature, value: String(args.metadata) });
+  // downgrade asks for Kafka's safe downgrade (the controller refuses what is not safe).
   const updates = assignments.map((a) => ({
     feature: a.name,
     maxVersionLevel: Number(a.value),
-    upgradeType: FeatureUpgradeType.UPGRADE,
+    upgradeType: args.action === 'downgrade' ? FeatureUpgradeType.SAFE_DOWNGRADE : FeatureUpgradeType.UPGRADE,
   }));
   if (updates.length === 0 || updates.some((u) => !Number.isInteger(u.maxVersionLevel)))
-    throw new Error('upgrade needs --metadata LEVEL or --feature name=level');
+    throw new Error(`${args.action} needs --metadata LEVEL or --feature name=level`);
   return updates;
 }
 
@@ -109,10 +110,10 @@ function printDescription(rows: readonly FeatureDescription[], json: boolean): v
 
 export const featuresCommand: CommandModule<object, FeaturesArgs> = {
   command: 'features <action>',
-  describe: 'Describe or upgrade finalized feature levels (metadata.version)',
+  describe: 'Describe, upgrade or downgrade finalized feature levels (metadata.version, group.version)',
   builder: (y) =>
     y
-      .positional('action', { type: 'string', choices: ['describe', 'upgrade'], demandOption: true })
+      .positional('action', { type: 'string', choices: ['describe', 'upgrade', 'downgrade'], demandOption: true })
       .option('bootstrap-server', { type: 'string', describe: 'host:port of brokers (Kafka protocol)' })
       .option('bootstrap-controller', { type: 'string', describe: 'host:port of any controller (gRPC)' })
       .option('command-config', commandConfigOption)
@@ -137,7 +138,7 @@ export const featuresCommand: CommandModule<object, FeaturesArgs> = {
       await admin.update(updates, Boolean(args['dry-run']));
       for (const u of updates)
         console.log(
-          `${u.feature} was ${args['dry-run'] ? 'validated for upgrade' : 'upgraded'} to ${u.maxVersionLevel}.`,
+          `${u.feature} was ${args['dry-run'] ? `validated for ${args.action}` : `${args.action}d`} to ${u.maxVersionLevel}.`,
         );
     } catch (err) {
       exitWithError(err);

@@ -1,7 +1,9 @@
-// Finalized feature levels (KIP-584/KIP-778): the cluster's `metadata.version`, written once when
-// the first controller becomes active on an empty log (Kafka writes it at format time as
-// bootstrap metadata; here the first active controller does, so a freshly formatted quorum and
-// an upgraded one look the same), and UpdateFeatures / DescribeFeatures.
+// Finalized feature levels (KIP-584/KIP-778): the cluster's `metadata.version` and `group.version`,
+// written once when the first controller becomes active on an empty log (Kafka writes them at
+// format time as bootstrap metadata; here the first active controller does, so a freshly
+// formatted quorum and an upgraded one look the same), and UpdateFeatures / DescribeFeatures. A
+// cluster bootstrapped before group.version existed keeps it at 0 (the consumer group protocol
+// off) until an operator upgrades it, as Kafka does.
 //
 // raftka's metadata.version levels are its own, not Apache Kafka's numbering: level 1 is the
 // record format of proto/metadata.proto as it stands. A later level is added with the records
@@ -9,7 +11,12 @@
 import { ErrorCode } from '../common/errors.js';
 import type { MetadataImage } from '../metadata/image.js';
 import type { MetadataRecord } from '../metadata/records.js';
-import { FeatureUpgradeType, metadataVersionFeature, supportedFeatures } from '../protocol/feature-types.js';
+import {
+  FeatureUpgradeType,
+  groupVersionFeature,
+  metadataVersionFeature,
+  supportedFeatures,
+} from '../protocol/feature-types.js';
 import type { Decision } from './cluster-control.js';
 
 export { supportedFeatures };
@@ -28,13 +35,11 @@ export interface FeatureUpdateResult {
 /** The records that bootstrap an empty cluster's features (nothing when already finalized). */
 export function bootstrapFeatureRecords(image: MetadataImage): MetadataRecord[] {
   if (image.features.has(metadataVersionFeature)) return [];
-  return [
-    {
-      type: 'featureLevel',
-      name: metadataVersionFeature,
-      featureLevel: supportedFeatures.get(metadataVersionFeature)!.max,
-    },
-  ];
+  return [metadataVersionFeature, groupVersionFeature].map((name) => ({
+    type: 'featureLevel' as const,
+    name,
+    featureLevel: supportedFeatures.get(name)!.max,
+  }));
 }
 
 function updateProblem(image: MetadataImage, u: FeatureUpdate): string | null {

@@ -10,6 +10,7 @@ import { ReplicatedOffsetsLog } from '../broker/group/offsets-log.js';
 import { offsetsTopicName } from '../broker/group/offsets-records.js';
 import { partitionCountOr, type MetadataImage } from '../metadata/image.js';
 import type { TopicCatalog } from '../broker/group/assignors.js';
+import { groupVersionFeature } from '../protocol/feature-types.js';
 import { registerGroupMetrics } from '../broker/group/group-metrics.js';
 import { offsetMapKey } from '../broker/group/group.js';
 import { systemClock } from '../broker/group/clock.js';
@@ -46,6 +47,7 @@ export function createGroupCoordinator(
       assignors: config.groupConsumerAssignors,
       maxSize: config.groupConsumerMaxSize,
       topics: topicCatalog(state),
+      enabled: () => (state.image.features.get(groupVersionFeature) ?? 0) >= 1,
     },
   });
 }

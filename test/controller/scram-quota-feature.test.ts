@@ -197,14 +197,18 @@ test('client quotas: entity and key validation, removal, describe filters', () =
   );
 });
 
-test('features: bootstrap metadata.version once; updates are validated all-or-nothing', () => {
+test('features: bootstrap metadata.version and group.version once; updates are validated all-or-nothing', () => {
   const loader = new MetadataLoader();
   const boot = bootstrapFeatureRecords(loader.image);
-  assert.deepEqual(boot, [{ type: 'featureLevel', name: 'metadata.version', featureLevel: 1 }]);
+  assert.deepEqual(boot, [
+    { type: 'featureLevel', name: 'metadata.version', featureLevel: 1 },
+    { type: 'featureLevel', name: 'group.version', featureLevel: 1 },
+  ]);
   loader.replayAll(boot);
   assert.deepEqual(bootstrapFeatureRecords(loader.image), []);
   assert.deepEqual(describeFeatures(loader.image), [
     { name: 'metadata.version', supportedMin: 1, supportedMax: 1, finalizedLevel: 1 },
+    { name: 'group.version', supportedMin: 0, supportedMax: 1, finalizedLevel: 1 },
   ]);
   const up = (feature: string, maxVersionLevel: number, upgradeType: number = FeatureUpgradeType.UPGRADE) => ({
     feature,
@@ -231,6 +235,24 @@ test('features: bootstrap metadata.version once; updates are validated all-or-no
     [ErrorCode.FEATURE_UPDATE_FAILED, ErrorCode.INVALID_UPDATE_VERSION],
   );
   assert.equal(mixed.records.length, 0);
+  // group.version goes down to 0 only when asked for a downgrade, and back up; never above 1.
+  assert.deepEqual(
+    updateFeatures(loader.image, [up('group.version', 0)], false).response.map((r) => r.errorCode),
+    [ErrorCode.INVALID_UPDATE_VERSION],
+  );
+  assert.deepEqual(
+    updateFeatures(loader.image, [up('group.version', 2)], false).response.map((r) => r.errorCode),
+    [ErrorCode.INVALID_UPDATE_VERSION],
+  );
+  const off = updateFeatures(loader.image, [up('group.version', 0, FeatureUpgradeType.SAFE_DOWNGRADE)], false);
+  assert.deepEqual(
+    off.response.map((r) => r.errorCode),
+    [ErrorCode.NONE],
+  );
+  loader.replayAll(off.records);
+  assert.equal(describeFeatures(loader.image).find((d) => d.name === 'group.version')?.finalizedLevel, 0);
+  loader.replayAll(updateFeatures(loader.image, [up('group.version', 1)], false).records);
+  assert.equal(describeFeatures(loader.image).find((d) => d.name === 'group.version')?.finalizedLevel, 1);
   const same = updateFeatures(loader.image, [up('metadata.version', 1)], false);
   assert.deepEqual([same.response[0]!.errorCode, same.records.length], [0, 0]);
   assert.ok(

@@ -307,8 +307,11 @@ test('brokers register, topics are placed, fencing moves leaders, controller fai
     }[];
     assert.deepEqual(
       features.map((x) => [x.feature, x.finalizedVersionLevel]),
-      [['metadata.version', 1]],
-      'the first active controller finalized metadata.version',
+      [
+        ['metadata.version', 1],
+        ['group.version', 1],
+      ],
+      'the first active controller finalized metadata.version and group.version',
     );
     await assert.rejects(
       f.raftka('features', 'upgrade', '--bootstrap-controller', bc, '--feature', 'metadata.version=2'),

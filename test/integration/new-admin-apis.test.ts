@@ -29,6 +29,8 @@ import {
 import { describeTopicPartitionsApi } from '../../src/protocol/messages/describe-topic-partitions.js';
 import { electLeadersApi } from '../../src/protocol/messages/elect-leaders.js';
 import { updateFeaturesApi } from '../../src/protocol/messages/update-features.js';
+import { consumerGroupHeartbeatApi } from '../../src/protocol/messages/consumer-group-heartbeat.js';
+import { findCoordinator } from '../../src/client/group-client.js';
 import { getTelemetrySubscriptionsApi, pushTelemetryApi } from '../../src/protocol/messages/telemetry.js';
 import { zeroUuid } from '../../src/protocol/primitives/uuid.js';
 import { clientSecurityFromProperties } from '../../src/security/client-security.js';
@@ -36,8 +38,9 @@ import { clientSecurityFromProperties } from '../../src/security/client-security
 const timeoutMs = 15_000;
 
 test('SCRAM, DescribeTopicPartitions, ElectLeaders, UpdateFeatures and telemetry over the Kafka protocol', {
-  timeout: 120_000,
+  timeout: 240_000, // a hang guard: about a minute alone, two on a loaded machine
 }, async (t) => {
+  const began = Date.now();
   const sasl = await freePorts(2);
   const f = await ClusterFixture.combined({
     nodes: 2,
@@ -80,8 +83,14 @@ test('SCRAM, DescribeTopicPartitions, ElectLeaders, UpdateFeatures and telemetry
     [75, 0],
   ] as const)
     assert.deepEqual([range(key)?.minVersion, range(key)?.maxVersion], [0, max], `api ${key}`);
-  assert.deepEqual(versions.supportedFeatures, [{ name: 'metadata.version', minVersion: 1, maxVersion: 1 }]);
-  assert.deepEqual(versions.finalizedFeatures, [{ name: 'metadata.version', maxVersionLevel: 1, minVersionLevel: 1 }]);
+  assert.deepEqual(versions.supportedFeatures, [
+    { name: 'metadata.version', minVersion: 1, maxVersion: 1 },
+    { name: 'group.version', minVersion: 0, maxVersion: 1 },
+  ]);
+  assert.deepEqual(versions.finalizedFeatures, [
+    { name: 'metadata.version', maxVersionLevel: 1, minVersionLevel: 1 },
+    { name: 'group.version', maxVersionLevel: 1, minVersionLevel: 1 },
+  ]);
 
   // --- SCRAM at the wire: Kafka's codes.
   const upsert = (name: string, mechanism: number, iterations: number) => ({
@@ -189,9 +198,55 @@ test('SCRAM, DescribeTopicPartitions, ElectLeaders, UpdateFeatures and telemetry
   assert.match(describe, /Topic: paged\tTopicId: \S+\tPartitionCount: 5\tReplicationFactor: 2/);
   assert.equal(describe.split('\n').filter((l) => l.startsWith('\tTopic: paged\tPartition:')).length, 5);
   assert.deepEqual(JSON.parse(features), [
+    { feature: 'group.version', supportedMinVersion: 0, supportedMaxVersion: 1, finalizedVersionLevel: 1 },
     { feature: 'metadata.version', supportedMinVersion: 1, supportedMaxVersion: 1, finalizedVersionLevel: 1 },
   ]);
   assert.match(refusedUpgrade, /INVALID_UPDATE_VERSION/);
+
+  // --- group.version: downgraded to 0 the consumer group protocol is off on every broker
+  // (ConsumerGroupHeartbeat answers UNSUPPORTED_VERSION, as Kafka's); upgraded to 1 it is back.
+  const coordinator = await findCoordinator(client, 'gv-group');
+  await client.metadata([]); // the brokers' addresses
+  const toCoordinator = await client.connectionTo(coordinator.nodeId);
+  const heartbeatJoin = () =>
+    toCoordinator.send(
+      consumerGroupHeartbeatApi,
+      {
+        groupId: 'gv-group',
+        memberId: 'gv-member',
+        memberEpoch: 0,
+        rebalanceTimeoutMs: 10_000,
+        subscribedTopicNames: ['paged'],
+      },
+      timeoutMs,
+      1,
+    );
+  assert.match(
+    await cli('features', '--bootstrap-server', bs, 'downgrade', '--feature', 'group.version=0'),
+    /group.version was downgraded to 0/,
+  );
+  await waitFor('the coordinator to refuse the consumer group protocol', async () =>
+    (await heartbeatJoin()).errorCode === ErrorCode.UNSUPPORTED_VERSION ? true : undefined,
+  );
+  t.diagnostic(`group.version 0 refused the protocol at ${Date.now() - began} ms`);
+  const upgraded = await c.send(
+    updateFeaturesApi,
+    { timeoutMs, featureUpdates: [{ feature: 'group.version', maxVersionLevel: 1, upgradeType: 1 }] },
+    timeoutMs,
+    1,
+  );
+  assert.equal(upgraded.errorCode, ErrorCode.NONE);
+  const joined = await waitFor('the coordinator to accept the consumer group protocol again', async () => {
+    const r = await heartbeatJoin();
+    return r.errorCode === ErrorCode.NONE ? r : undefined;
+  });
+  assert.ok(joined.memberEpoch > 0, 'joined with an epoch');
+  await toCoordinator.send(
+    consumerGroupHeartbeatApi,
+    { groupId: 'gv-group', memberId: 'gv-member', memberEpoch: -1 },
+    timeoutMs,
+    1,
+  );
 
   // --- UpdateFeatures at the wire: validate-only (v2: no per-feature results), downgrade refused.
   const validateOnly = await c.send(

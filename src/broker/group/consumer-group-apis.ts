@@ -27,6 +27,10 @@ export function registerConsumerGroupApis(apis: KafkaApiRegistry, coordinator: G
   apis.register(consumerGroupDescribeApi, (r, _rc, az) => describe(coordinator, r, az));
 }
 
+/** Why ConsumerGroupHeartbeat / ConsumerGroupDescribe are refused while group.version is 0. */
+const protocolOff =
+  'The consumer group protocol is off: the finalized group.version is 0 (raftka features upgrade --feature group.version=1 turns it on).';
+
 async function heartbeat(
   coordinator: GroupCoordinator,
   req: ConsumerGroupHeartbeatRequest,
@@ -42,6 +46,7 @@ async function heartbeat(
     heartbeatIntervalMs: 0,
     assignment: null,
   });
+  if (!coordinator.consumerProtocolEnabled()) return refuse(ErrorCode.UNSUPPORTED_VERSION, protocolOff);
   // READ on the group (Kafka's rule), then DESCRIBE on every topic subscribed by name.
   if (!az.group(AclOperation.READ, req.groupId))
     return refuse(ErrorCode.GROUP_AUTHORIZATION_FAILED, 'Not authorized to access group.');
@@ -101,9 +106,11 @@ function describe(
     assignorName: '',
     members: [],
   });
+  const off = !coordinator.consumerProtocolEnabled();
   return {
     throttleTimeMs: 0,
     groups: req.groupIds.map((groupId) => {
+      if (off) return none(groupId, ErrorCode.UNSUPPORTED_VERSION, protocolOff);
       if (!az.group(AclOperation.DESCRIBE, groupId))
         return none(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED, 'Not authorized to access group.');
       const d = coordinator.describeConsumerGroup(groupId);

@@ -42,6 +42,11 @@ export interface ConsumerProtocolOptions {
   readonly maxSize: number;
   /** The topics of the node's metadata image, read at every heartbeat. */
   readonly topics: () => TopicCatalog;
+  /**
+   * Whether the protocol is on now (the finalized group.version is 1 or more); absent: always.
+   * Off, ConsumerGroupHeartbeat and ConsumerGroupDescribe answer UNSUPPORTED_VERSION, as Kafka's.
+   */
+  readonly enabled?: () => boolean;
 }
 
 export interface JoinRequest {

@@ -212,6 +212,11 @@ export class GroupCoordinator {
     return this.o.consumer.topics();
   }
 
+  /** Whether the consumer group protocol is on (group.version >= 1). */
+  consumerProtocolEnabled(): boolean {
+    return this.o.consumer.enabled?.() ?? true;
+  }
+
   /** The assignor a consumer group's next target assignment uses. */
   consumerAssignorOf(g: Group): string {
     return g.consumer === null ? '' : preferredAssignor(g.consumer, this.o.consumer.assignors);
