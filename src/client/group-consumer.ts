@@ -1,11 +1,12 @@
-// A consumer-group member on raftka's own client, with Kafka's classic, eager rebalance protocol
-// (group.protocol=classic, the default) or the consumer group protocol of KIP-848
-// (group.protocol=consumer: the coordinator assigns, consumer-membership.ts reconciles inside
-// poll()). Classic: it joins a group for a list of topics, the leader assigns partitions with range,
-// roundrobin or cooperative-sticky (group-assignment.ts), and poll() reads the assigned partitions from their leaders starting at the committed offsets
-// (or auto.offset.reset when there are none). Heartbeats run in the background; a rebalance, a
-// lost membership or a moved coordinator makes the next poll() rejoin. Callers: the console
-// consumer (`raftka console-consumer --group`), tests, jepsen-like workloads.
+// A consumer-group member on raftka's own client, with Kafka's classic protocol (group.protocol=
+// classic, the default; eager or, KIP-429, cooperative rebalancing) or the consumer group protocol
+// of KIP-848 (group.protocol=consumer: the coordinator assigns, consumer-membership.ts reconciles
+// inside poll()). Classic: it joins a group for a list of topics, the leader assigns partitions
+// with range, roundrobin or cooperative-sticky (group-assignment.ts), and poll() reads the assigned
+// partitions from their leaders starting at the committed offsets (or auto.offset.reset when there
+// are none). Heartbeats run in the background; a rebalance, a lost membership or a moved
+// coordinator makes the next poll() rejoin. Callers: the console consumer (`raftka
+// console-consumer --group`), tests, jepsen-like workloads.
 //
 // Invariants:
 // - One KafkaClient per consumer (created here, closed by close()): the coordinator connection
