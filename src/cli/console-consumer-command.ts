@@ -60,6 +60,8 @@ const assignorNames = new Map<string, AssignorName>([
   ['roundrobin', 'roundrobin'],
   ['org.apache.kafka.clients.consumer.RangeAssignor', 'range'],
   ['org.apache.kafka.clients.consumer.RoundRobinAssignor', 'roundrobin'],
+  ['cooperative-sticky', 'cooperative-sticky'],
+  ['org.apache.kafka.clients.consumer.CooperativeStickyAssignor', 'cooperative-sticky'],
 ]);
 
 /**
@@ -111,7 +113,7 @@ export function consumerPropertyOptions(props: ReadonlyMap<string, string>): {
           const name = assignorNames.get(s.trim());
           if (!name)
             throw new Error(
-              `--consumer-property partition.assignment.strategy: unknown assignor "${s.trim()}" (range, roundrobin)`,
+              `--consumer-property partition.assignment.strategy: unknown assignor "${s.trim()}" (range, roundrobin, cooperative-sticky)`,
             );
           return name;
         });

@@ -17,7 +17,7 @@ import { ErrorCode } from '../common/errors.js';
 import { randomUuid } from '../common/uuid.js';
 import type { ConsumerGroupHeartbeatResponse } from '../protocol/messages/consumer-group-heartbeat.js';
 import { consumerGroupHeartbeat, heartbeatVersion } from './consumer-group-client.js';
-import { isCoordinatorMovedError } from './group-client.js';
+import { isCoordinatorMovedError, offsetCommit } from './group-client.js';
 import { KafkaRequestError, type KafkaClient } from './kafka-client.js';
 import { KafkaConnectionError } from './kafka-connection.js';
 
@@ -232,6 +232,29 @@ export class ConsumerMembership {
         return topic === undefined ? [] : t.partitions.map((partition) => ({ topic, partition }));
       })
       .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+  }
+
+  /**
+   * Commits offsets with the member epoch. STALE_MEMBER_EPOCH (a heartbeat moved the epoch
+   * meanwhile) is retried once after a heartbeat; other errors are thrown.
+   */
+  async commit(offsets: readonly { topic: string; partition: number; offset: number }[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await offsetCommit(this.client, {
+          groupId: this.o.groupId,
+          generationId: this.memberEpoch,
+          memberId: this.memberId,
+          groupInstanceId: this.o.instanceId,
+          offsets,
+        });
+        return;
+      } catch (err) {
+        const code = err instanceof KafkaRequestError ? err.errorCode : null;
+        if (code !== ErrorCode.STALE_MEMBER_EPOCH || attempt >= 2) throw err;
+        await this.heartbeatNow();
+      }
+    }
   }
 
   /** Leaves the group (epoch -1; -2 for a static member, whose partitions wait for its return). */

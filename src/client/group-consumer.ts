@@ -1,11 +1,12 @@
-// A consumer-group member on raftka's own client, with Kafka's classic, eager rebalance protocol
-// (group.protocol=classic, the default) or the consumer group protocol of KIP-848
-// (group.protocol=consumer: the coordinator assigns, consumer-membership.ts reconciles inside
-// poll()). Classic: it joins a group for a list of topics, the leader assigns partitions with range or roundrobin,
-// and poll() reads the assigned partitions from their leaders starting at the committed offsets
-// (or auto.offset.reset when there are none). Heartbeats run in the background; a rebalance, a
-// lost membership or a moved coordinator makes the next poll() rejoin. Callers: the console
-// consumer (`raftka console-consumer --group`), tests, jepsen-like workloads.
+// A consumer-group member on raftka's own client, with Kafka's classic protocol (group.protocol=
+// classic, the default; eager or, KIP-429, cooperative rebalancing) or the consumer group protocol
+// of KIP-848 (group.protocol=consumer: the coordinator assigns, consumer-membership.ts reconciles
+// inside poll()). Classic: it joins a group for a list of topics, the leader assigns partitions
+// with range, roundrobin or cooperative-sticky (group-assignment.ts), and poll() reads the assigned
+// partitions from their leaders starting at the committed offsets (or auto.offset.reset when there
+// are none). Heartbeats run in the background; a rebalance, a lost membership or a moved
+// coordinator makes the next poll() rejoin. Callers: the console consumer (`raftka
+// console-consumer --group`), tests, jepsen-like workloads.
 //
 // Invariants:
 // - One KafkaClient per consumer (created here, closed by close()): the coordinator connection
@@ -14,6 +15,11 @@
 //   passes a record poll() has not returned.
 // - Eager protocol: before rejoining, every partition is revoked (positions committed first when
 //   auto-commit is on, while the old generation can still commit).
+// - Cooperative protocol (KIP-429: every assignor offered is cooperative-sticky): a member rejoins
+//   holding its partitions and names them in its subscription; after SyncGroup it revokes only
+//   those its new assignment lacks (committing them first), keeps the positions of the rest, and
+//   rejoins at once when it revoked any, so the next generation can hand them on. A member that
+//   lost its membership (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION) gives everything back uncommitted.
 // - With read_committed, starting positions are stable committed offsets (OffsetFetch requireStable,
 //   KIP-447), and groupMetadata() gives a transactional producer the member's generation: together
 //   they make a consume-transform-produce loop exactly-once.
@@ -21,18 +27,12 @@
 //   that a rejoin is needed. Heartbeat answers about an older generation are ignored.
 // - close() commits (auto-commit), calls onPartitionsRevoked with what it held, then leaves, as Kafka's consumer does.
 // - Not implemented (yet): max.poll.interval.ms (leaving the group when poll() stops being called),
-//   cooperative rebalancing of the classic protocol, pattern subscriptions.
+//   pattern subscriptions; a JoinGroup in progress holds up poll() (Kafka's consumer keeps fetching
+//   its kept partitions meanwhile).
 import type { ClientSecurity } from '../security/client-security.js';
 import { ErrorCode } from '../common/errors.js';
 import type { Endpoint } from '../common/node-config.js';
-import {
-  assignorsByName,
-  decodeAssignment,
-  decodeSubscription,
-  encodeAssignment,
-  encodeSubscription,
-  type AssignorMember,
-} from '../protocol/consumer-protocol.js';
+import { decodeAssignment } from '../protocol/consumer-protocol.js';
 import { IsolationLevel, type IsolationLevelId } from '../protocol/txn-types.js';
 import { deliverableRecords, isolationLevelId, type IsolationLevelName } from './read-committed.js';
 import type { ConsumedRecord } from './consumer.js';
@@ -49,11 +49,20 @@ import {
   type CommittedOffset,
   type JoinedMember,
 } from './group-client.js';
-import { KafkaClient, KafkaRequestError, retriable, type FetchedPartition } from './kafka-client.js';
+import { KafkaClient, KafkaRequestError, type FetchedPartition } from './kafka-client.js';
 import { KafkaConnectionError } from './kafka-connection.js';
+import { describe, isRoutine, isTransient } from './consumer-errors.js';
 import { ConsumerMembership } from './consumer-membership.js';
+import {
+  leaderAssignments,
+  rebalanceProtocolOf,
+  subscribers,
+  subscriptionMetadata,
+  type AssignorName,
+  type RebalanceProtocol,
+} from './group-assignment.js';
 
-export type AssignorName = 'range' | 'roundrobin';
+export type { AssignorName } from './group-assignment.js';
 type AutoOffsetReset = 'earliest' | 'latest';
 
 export interface TopicPartition {
@@ -90,7 +99,11 @@ export interface GroupConsumerOptions {
   readonly autoCommit?: boolean;
   /** auto.commit.interval.ms; default 5000. */
   readonly autoCommitIntervalMs?: number;
-  /** partition.assignment.strategy, in preference order; default range then roundrobin. */
+  /**
+   * partition.assignment.strategy, in preference order; default range then roundrobin. Only
+   * cooperative-sticky alone makes the member cooperative (KIP-429); listed with an eager one it
+   * rebalances eagerly, which is the way to move a running group to it (Kafka's upgrade path).
+   */
   readonly assignors?: readonly AssignorName[];
   /** isolation.level; default read_uncommitted (Kafka's). */
   readonly isolationLevel?: IsolationLevelName;
@@ -122,22 +135,6 @@ const idleNapMs = 100;
 /** Pause between OffsetFetch attempts while a transactional offset commit is pending (read_committed). */
 const unstableOffsetBackoffMs = 100;
 
-/**
- * Fetch and ListOffsets errors that pass on their own (a leader moving, a broker restarting): the
- * partition is skipped for this poll() and tried again at the next, as Kafka's consumer does.
- * KafkaClient has already retried these a bounded number of times before giving up.
- */
-const transientPartitionErrors = new Set<number>([
-  ...retriable,
-  ErrorCode.REPLICA_NOT_AVAILABLE,
-  ErrorCode.KAFKA_STORAGE_ERROR,
-  ErrorCode.OFFSET_NOT_AVAILABLE,
-]);
-
-const isTransient = (err: unknown): boolean =>
-  err instanceof KafkaConnectionError ||
-  (err instanceof KafkaRequestError && transientPartitionErrors.has(err.errorCode));
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 type Phase = 'unjoined' | 'stable' | 'closed';
@@ -159,6 +156,7 @@ export class GroupConsumer {
   private readonly autoCommit: boolean;
   private readonly autoCommitIntervalMs: number;
   private readonly assignorNames: readonly AssignorName[];
+  private readonly rebalanceProtocol: RebalanceProtocol;
   private readonly maxPartitionFetchBytes: number;
   private readonly isolationLevel: IsolationLevelId;
   private readonly allowAutoTopicCreation: boolean;
@@ -209,6 +207,7 @@ export class GroupConsumer {
     this.autoCommitIntervalMs = options.autoCommitIntervalMs ?? 5000;
     this.assignorNames = options.assignors ?? ['range', 'roundrobin'];
     if (this.assignorNames.length === 0) throw new Error('at least one assignor is needed');
+    this.rebalanceProtocol = rebalanceProtocolOf(this.assignorNames);
     this.maxPartitionFetchBytes = options.maxPartitionFetchBytes ?? 1024 * 1024;
     this.isolationLevel = isolationLevelId(options.isolationLevel ?? 'read_uncommitted');
     this.allowAutoTopicCreation = options.allowAutoTopicCreation ?? true;
@@ -376,11 +375,17 @@ export class GroupConsumer {
     for (let attempt = 1; this.phase !== 'stable' && !this.closing; attempt++) {
       if (this.fatal) throw this.fatal;
       try {
-        await this.revokeAll();
-        await this.joinAndSync();
+        if (this.rebalanceProtocol === 'eager') await this.revokeAll();
+        else await this.prepareCooperativeJoin();
+        const assigned = await this.joinAndSync();
         this.phase = 'stable';
         this.scheduleHeartbeat();
-        await this.initPositions();
+        if (this.rebalanceProtocol === 'cooperative') {
+          await this.completeCooperativeJoin(assigned);
+          continue;
+        }
+        this.assigned = assigned;
+        await this.initPositions(assigned);
         // Even when a heartbeat has already seen the next rebalance: revoked then pairs with assigned.
         await this.onAssigned?.(this.assignment());
       } catch (err) {
@@ -412,16 +417,52 @@ export class GroupConsumer {
     await this.onRevoked?.(revoked);
   }
 
-  /** group.protocol=consumer: gives back some partitions (committing their positions unless lost). */
+  /**
+   * Cooperative protocol, before JoinGroup: commit what poll() returned (auto-commit, as before an
+   * eager rejoin), and give everything back uncommitted when the membership was lost (the
+   * partitions may be another member's already: Kafka's onPartitionsLost).
+   */
+  private async prepareCooperativeJoin(): Promise<void> {
+    if (this.assigned.length === 0) return;
+    if (this.autoCommit && this.member.generationId >= 0)
+      await this.commitPositions().catch((err: unknown) =>
+        this.log(`commit before rejoining failed: ${describe(err)}`),
+      );
+    if (this.member.generationId < 0) await this.revokeSome(this.assigned, true);
+  }
+
+  /**
+   * Cooperative protocol, after SyncGroup: revoke only what the assignment lacks (positions
+   * committed first), keep the rest with their positions, take what is new, and rejoin at once
+   * when something was revoked so the next generation can give it to its new owner (KIP-429).
+   */
+  private async completeCooperativeJoin(assigned: readonly TopicPartition[]): Promise<void> {
+    const now = new Set(assigned.map(tpKey));
+    const held = new Set(this.assigned.map(tpKey));
+    const revoked = this.assigned.filter((tp) => !now.has(tpKey(tp)));
+    const added = assigned.filter((tp) => !held.has(tpKey(tp)));
+    if (revoked.length > 0) await this.revokeSome(revoked, false);
+    this.assigned = [...assigned];
+    await this.initPositions(added);
+    // Kafka calls it after every cooperative rebalance, with what is new (maybe nothing).
+    await this.onAssigned?.(added);
+    if (revoked.length > 0 && this.phase === 'stable') {
+      this.log(`gave back ${revoked.length} partition(s) of group '${this.groupId}'; rejoining`);
+      this.phase = 'unjoined';
+      this.stopHeartbeats();
+    }
+  }
+
+  /** Gives back some partitions (committing their positions unless lost); group.protocol=consumer and cooperative. */
   private async revokeSome(partitions: readonly TopicPartition[], lost: boolean): Promise<void> {
-    const gone = new Set(partitions.map((tp) => `${tp.topic}\u0000${tp.partition}`));
+    const gone = new Set(partitions.map(tpKey));
     if (!lost && this.autoCommit) {
       await this.commitPositions(gone).catch((err: unknown) =>
         this.log(`commit before revoking failed: ${describe(err)}`),
       );
     }
     for (const tp of partitions) this.positions.get(tp.topic)?.delete(tp.partition);
-    this.assigned = this.assigned.filter((tp) => !gone.has(`${tp.topic}\u0000${tp.partition}`));
+    this.assigned = this.assigned.filter((tp) => !gone.has(tpKey(tp)));
     await this.onRevoked?.(partitions);
   }
 
@@ -437,8 +478,9 @@ export class GroupConsumer {
     await this.onAssigned?.(added);
   }
 
-  private async joinAndSync(): Promise<void> {
-    const metadata = encodeSubscription({ topics: this.topics });
+  /** One JoinGroup/SyncGroup round; returns the member's new assignment, by topic then partition. */
+  private async joinAndSync(): Promise<TopicPartition[]> {
+    const metadata = subscriptionMetadata(this.assignorNames, this.topics, this.assigned, this.member.generationId);
     const join = await joinGroup(this.client, {
       groupId: this.groupId,
       memberId: this.member.memberId,
@@ -461,7 +503,7 @@ export class GroupConsumer {
       assignments,
     });
     const mine = decodeAssignment(bytes).assignedPartitions;
-    this.assigned = mine
+    return mine
       .flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })))
       .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
   }
@@ -469,24 +511,13 @@ export class GroupConsumer {
   /** The leader's job: every member's partitions, from their subscriptions and the topics' partition counts. */
   private async assignAsLeader(
     protocolName: string | null,
-    members: readonly JoinedMember[],
+    joined: readonly JoinedMember[],
   ): Promise<{ memberId: string; assignment: Buffer }[]> {
-    const assignor = assignorsByName.get(protocolName ?? '');
-    if (!assignor)
-      throw new KafkaRequestError(
-        ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
-        `the group chose assignor "${protocolName}", which this consumer does not have`,
-      );
-    const subscribers: AssignorMember[] = members.map((m) => ({
-      memberId: m.memberId,
-      groupInstanceId: m.groupInstanceId,
-      topics: decodeSubscription(m.metadata).topics,
-    }));
-    const counts = await this.partitionCounts([...new Set(subscribers.flatMap((m) => m.topics))]);
+    const members = subscribers(joined);
+    const counts = await this.partitionCounts([...new Set(members.flatMap((m) => m.topics))]);
     this.assignedFromCounts = counts;
     this.nextMetadataCheckMs = Date.now() + this.metadataMaxAgeMs;
-    const plan = assignor.assign(subscribers, counts);
-    return subscribers.map((m) => ({ memberId: m.memberId, assignment: encodeAssignment(plan.get(m.memberId) ?? []) }));
+    return leaderAssignments(protocolName, members, counts);
   }
 
   private async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
@@ -504,9 +535,9 @@ export class GroupConsumer {
    * Starting positions from the committed offsets; partitions without one are left to
    * auto.offset.reset at their first fetch (where a leader that is moving is just retried later).
    */
-  private async initPositions(): Promise<void> {
-    if (this.assigned.length === 0) return;
-    const committed = await this.fetchCommitted();
+  private async initPositions(partitions: readonly TopicPartition[]): Promise<void> {
+    if (partitions.length === 0) return;
+    const committed = await this.fetchCommitted(partitions);
     for (const c of committed) if (c.offset >= 0) this.setPosition(c, c.offset);
     this.nextAutoCommitMs = Date.now() + this.autoCommitIntervalMs;
   }
@@ -518,8 +549,8 @@ export class GroupConsumer {
    * member never starts from the offset before a transaction that is committing (it would read
    * that transaction's input again). Bounded by the request timeout; then the rejoin logic retries.
    */
-  private async fetchCommitted(): Promise<CommittedOffset[]> {
-    const partitions = toTopicPartitions(this.assigned);
+  private async fetchCommitted(assigned: readonly TopicPartition[]): Promise<CommittedOffset[]> {
+    const partitions = toTopicPartitions(assigned);
     const requireStable = this.isolationLevel === IsolationLevel.READ_COMMITTED;
     const deadline = Date.now() + this.client.requestTimeoutMs;
     for (;;) {
@@ -632,7 +663,7 @@ export class GroupConsumer {
       .flatMap(([topic, m]) => [...m].map(([partition, offset]) => ({ topic, partition, offset })))
       .filter((o) => only === undefined || only.has(`${o.topic}\u0000${o.partition}`));
     if (offsets.length === 0) return;
-    if (this.membership) return this.commitAsMember(offsets);
+    if (this.membership) return this.membership.commit(offsets);
     const sent = this.member;
     if (sent.generationId < 0)
       throw new KafkaRequestError(
@@ -662,32 +693,6 @@ export class GroupConsumer {
         }
       }
       throw err;
-    }
-  }
-
-  /**
-   * group.protocol=consumer: commits with the member epoch. STALE_MEMBER_EPOCH (a heartbeat moved
-   * the epoch meanwhile) is retried once after a heartbeat; UNKNOWN_MEMBER_ID makes the member rejoin.
-   */
-  private async commitAsMember(
-    offsets: readonly { topic: string; partition: number; offset: number }[],
-  ): Promise<void> {
-    const m = this.membership!;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await offsetCommit(this.client, {
-          groupId: this.groupId,
-          generationId: m.memberEpoch,
-          memberId: m.memberId,
-          groupInstanceId: this.groupInstanceId,
-          offsets,
-        });
-        return;
-      } catch (err) {
-        const code = err instanceof KafkaRequestError ? err.errorCode : null;
-        if (code !== ErrorCode.STALE_MEMBER_EPOCH || attempt >= 2) throw err;
-        await m.heartbeatNow();
-      }
     }
   }
 
@@ -780,14 +785,4 @@ export class GroupConsumer {
   }
 }
 
-/** Answers that are part of every rebalance, not worth a log line. */
-function isRoutine(err: unknown): boolean {
-  return (
-    err instanceof KafkaRequestError &&
-    (err.errorCode === ErrorCode.MEMBER_ID_REQUIRED || err.errorCode === ErrorCode.REBALANCE_IN_PROGRESS)
-  );
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;

@@ -1,8 +1,9 @@
 // Kafka's "consumer" embedded protocol: the bytes a consumer puts in JoinGroup's protocol metadata
 // (ConsumerProtocolSubscription) and the leader puts in SyncGroup's assignments
-// (ConsumerProtocolAssignment), plus the two classic eager assignors, range and roundrobin.
-// Pure: shared by our client (src/client/group-consumer.ts), the CLI (describing members) and,
-// later, the server. Written from the public protocol description.
+// (ConsumerProtocolAssignment), plus the two classic eager assignors, range and roundrobin (the
+// cooperative-sticky assignor builds on the member order and result shape here, in
+// src/client/cooperative-sticky-assignor.ts). Pure: shared by our client
+// (src/client/group-consumer.ts), the CLI (describing members) and the server. Written from the public protocol description.
 //
 // Both are the classic non-flexible encodings: int16 length strings, int32 array counts, int32
 // length bytes with -1 for null.
@@ -148,6 +149,10 @@ export interface AssignorMember {
   readonly memberId: string;
   readonly groupInstanceId: string | null;
   readonly topics: readonly string[];
+  /** What the member says it holds (subscription v1+); only the cooperative-sticky assignor reads it. */
+  readonly ownedPartitions?: readonly TopicPartitions[];
+  /** The generation it held them in (subscription v2+; -1 when unknown). */
+  readonly generationId?: number;
 }
 
 /** memberId → its partitions, topics in name order and partitions ascending; every member has an entry. */
@@ -168,7 +173,7 @@ function compareStrings(a: string, b: string): number {
  * The order Kafka's assignors give members: static members (with a group instance id) first, by
  * instance id, then dynamic members by member id. With no static members this is member-id order.
  */
-function compareMembers(a: AssignorMember, b: AssignorMember): number {
+export function compareMembers(a: AssignorMember, b: AssignorMember): number {
   if (a.groupInstanceId !== null && b.groupInstanceId !== null)
     return compareStrings(a.groupInstanceId, b.groupInstanceId);
   if (a.groupInstanceId !== null) return -1;
@@ -177,7 +182,7 @@ function compareMembers(a: AssignorMember, b: AssignorMember): number {
 }
 
 /** Turns per-member topic → partitions maps into the sorted GroupAssignment shape. */
-function toGroupAssignment(
+export function toGroupAssignment(
   members: readonly AssignorMember[],
   picked: ReadonlyMap<string, Map<string, number[]>>,
 ): GroupAssignment {
@@ -194,7 +199,13 @@ function toGroupAssignment(
   return out;
 }
 
-function give(picked: Map<string, Map<string, number[]>>, memberId: string, topic: string, partition: number): void {
+/** Adds one partition to a member's pick (the shape toGroupAssignment sorts). */
+export function give(
+  picked: Map<string, Map<string, number[]>>,
+  memberId: string,
+  topic: string,
+  partition: number,
+): void {
   let byTopic = picked.get(memberId);
   if (!byTopic) picked.set(memberId, (byTopic = new Map()));
   let list = byTopic.get(topic);

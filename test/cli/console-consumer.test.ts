@@ -31,6 +31,18 @@ test('consumer properties map onto GroupConsumer options', () => {
   assert.deepEqual(unknown, ['fetch.min.bytes']);
 });
 
+test('partition.assignment.strategy accepts cooperative-sticky by protocol name and by Kafka class name', () => {
+  for (const value of ['cooperative-sticky', 'org.apache.kafka.clients.consumer.CooperativeStickyAssignor']) {
+    assert.deepEqual(consumerPropertyOptions(new Map([['partition.assignment.strategy', value]])).options, {
+      assignors: ['cooperative-sticky'],
+    });
+  }
+  assert.deepEqual(
+    consumerPropertyOptions(new Map([['partition.assignment.strategy', 'cooperative-sticky, range']])).options,
+    { assignors: ['cooperative-sticky', 'range'] },
+  );
+});
+
 test('bad consumer property values are refused with the property named', () => {
   assert.throws(
     () => consumerPropertyOptions(new Map([['session.timeout.ms', 'soon']])),

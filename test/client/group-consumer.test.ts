@@ -1,7 +1,8 @@
 // The group client and GroupConsumer over real sockets against a fake one-node broker
 // (test/client/fake-broker.ts): coordinator lookup retries, MEMBER_ID_REQUIRED, leader
 // assignment, rebalancing when a second member joins and leaves, commits (explicit, auto, before
-// revocation, on close), static membership and the admin calls the CLI uses.
+// revocation, on close), static membership, cooperative-sticky rebalancing (KIP-429) and the
+// admin calls the CLI uses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../src/common/errors.js';
@@ -215,6 +216,80 @@ test('a member that lost its membership rejoins with a fresh id (UNKNOWN_MEMBER_
     assert.deepEqual(joins.slice(-2), ['', c.memberId]);
   } finally {
     await c.close();
+    await b.close();
+  }
+});
+
+test('cooperative-sticky: a second member takes one partition; the first revokes only it (committed first) and keeps reading the rest', async () => {
+  const b = await FakeBroker.start({ orders: 3 });
+  for (let p = 0; p < 3; p++) b.append('orders', p, [`p${p}-0`, `p${p}-1`]);
+  const revoked: string[][] = [];
+  const coop: Partial<GroupConsumerOptions> = { assignors: ['cooperative-sticky'] };
+  const a = consumer(b, 'gc', { ...coop, clientId: 'a', onPartitionsRevoked: (tps) => void revoked.push(names(tps)) });
+  const second = consumer(b, 'gc', { ...coop, clientId: 'b' });
+  try {
+    await a.subscribe();
+    assert.equal(b.groups.get('gc')!.protocol, 'cooperative-sticky');
+    const first = await pollUntil(a, () => [0, 1, 2].every((p) => a.position('orders', p) === 2));
+    assert.equal(first.length, 6);
+    const split = () => a.assignment().length === 2 && second.assignment().length === 1;
+    const both = await Promise.all([pollUntil(a, split), pollUntil(second, split)]);
+    assert.deepEqual(both.flat(), [], 'nothing read twice while the partition moved');
+    const moved = names(second.assignment());
+    assert.deepEqual(revoked, [moved], 'the first member revoked only the partition that moved');
+    assert.equal(b.committed('gc', 'orders', second.assignment()[0]!.partition), 2, 'committed before revoking');
+    for (const tp of a.assignment()) assert.equal(a.position(tp.topic, tp.partition), 2, 'kept positions');
+    for (let p = 0; p < 3; p++) b.append('orders', p, [`p${p}-2`]);
+    const seen = [...(await a.poll(50)), ...(await second.poll(50)), ...(await a.poll(50)), ...(await second.poll(50))];
+    assert.deepEqual(values(seen).sort(), ['p0-2', 'p1-2', 'p2-2']);
+  } finally {
+    await second.close();
+    await a.close();
+    await b.close();
+  }
+});
+
+test('cooperative-sticky: a member that lost its membership gives everything back uncommitted, then rejoins', async () => {
+  const b = await FakeBroker.start({ orders: 1 });
+  b.append('orders', 0, ['x', 'y']);
+  const revoked: string[][] = [];
+  const c = consumer(b, 'gl', {
+    assignors: ['cooperative-sticky'],
+    autoCommitIntervalMs: 600_000,
+    onPartitionsRevoked: (tps) => void revoked.push(names(tps)),
+  });
+  try {
+    await c.subscribe();
+    await pollUntil(c, () => c.position('orders', 0) === 2);
+    const before = c.memberId;
+    b.groups.get('gl')!.leave([before]);
+    await pollUntil(c, () => c.memberId !== before && c.memberId !== '' && c.assignment().length === 1);
+    assert.deepEqual(revoked, [['orders-0']]);
+    assert.equal(b.committed('gl', 'orders', 0), undefined, 'a lost partition is not committed');
+  } finally {
+    await c.close();
+    await b.close();
+  }
+});
+
+test('upgrade path: cooperative-sticky listed with range rebalances eagerly, and the group runs the assignor all members share', async () => {
+  const b = await FakeBroker.start({ orders: 2 });
+  const revoked: string[][] = [];
+  const a = consumer(b, 'gu', {
+    assignors: ['cooperative-sticky', 'range'],
+    onPartitionsRevoked: (tps) => void revoked.push(names(tps)),
+  });
+  const old = consumer(b, 'gu', { assignors: ['range'] });
+  try {
+    await a.subscribe();
+    assert.equal(b.groups.get('gu')!.protocol, 'cooperative-sticky', 'alone, its first choice');
+    const split = () => a.assignment().length === 1 && old.assignment().length === 1;
+    await Promise.all([pollUntil(a, split), pollUntil(old, split)]);
+    assert.equal(b.groups.get('gu')!.protocol, 'range', 'the protocol every member supports');
+    assert.deepEqual(revoked, [['orders-0', 'orders-1']], 'eager: everything revoked before rejoining');
+  } finally {
+    await old.close();
+    await a.close();
     await b.close();
   }
 });

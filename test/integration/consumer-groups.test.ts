@@ -7,7 +7,7 @@
 // (group-versions.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startKcat, stopKcat } from '../../src/testing/kcat.js';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { ClusterFixture, waitFor } from '../../src/testing/cluster-fixture.js';
 import { KafkaClient } from '../../src/client/kafka-client.js';
@@ -644,25 +644,3 @@ test('consumer groups: kafkajs, kcat -G, failover, static membership, lag and of
     ]);
   });
 });
-
-/** A long-running kcat whose stdout lines are collected into `lines`. */
-function startKcat(args: readonly string[], lines: string[]): ChildProcess {
-  const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let partial = '';
-  child.stdout!.on('data', (b: Buffer) => {
-    const parts = (partial + b.toString('utf8')).split('\n');
-    partial = parts.pop()!;
-    lines.push(...parts.filter((l) => l !== ''));
-  });
-  child.stderr!.resume();
-  return child;
-}
-
-/** SIGTERM: kcat closes its consumer cleanly (commits, leaves the group). */
-function stopKcat(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
