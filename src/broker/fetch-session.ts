@@ -16,6 +16,14 @@
 // valuable session of those it may evict (followers, "privileged", outrank consumers; then more
 // partitions outrank fewer): a consumer evicts only sessions older than the eviction time, a
 // follower also consumers' sessions of any age.
+//
+// Change tracking (replica fetch sessions, `trackChanges`): so that an idle incremental fetch costs
+// what changed, not the session's size, the cache keeps which sessions hold each partition, and the
+// leader reports every change of a partition (`partitionChanged`: an append, a high watermark or log
+// start move, a role or ISR change). An incremental request of such a session is then served for the
+// partitions it names, those changed since, and those left unsettled by the last answer (records,
+// an error, a divergence, a fetcher behind the log end) instead of all of them; a fetch with nothing
+// to serve parks on the session (`onChange`) rather than on each partition.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ErrorCode } from '../common/errors.js';
 
@@ -72,9 +80,23 @@ export interface PartitionAnswerState {
   readonly recordBytes: number;
   /** A diverging epoch, a new leader, a preferred read replica: always answered. */
   readonly mustAnswer?: boolean;
+  /** The fetcher is behind the log end: a change-tracking session serves it again next time. */
+  readonly behind?: boolean;
+}
+
+/** A change-tracking session's partitions to serve on its next fetch, and who waits for a change. */
+export interface SessionChanges {
+  /** Partitions the leader reported changed since they were last served. */
+  readonly dirty: Set<string>;
+  /** Partitions the last answer left unsettled: served again on the next fetch, without waking one. */
+  readonly unsettled: Set<string>;
+  /** Parked fetches of the session, woken by the next change. */
+  readonly waiters: Set<() => void>;
 }
 
 export class FetchSession {
+  /** Change tracking (replica sessions), or null: every fetch reads every partition. */
+  changes: SessionChanges | null = null;
   /** The epoch the next incremental request must carry. */
   epoch = nextEpoch(initialEpoch);
   lastUsedMs: number;
@@ -114,6 +136,7 @@ export type FetchContext =
       readonly partitions: readonly WantedPartition[];
       readonly privileged: boolean;
       readonly usesTopicIds: boolean;
+      readonly trackChanges: boolean;
     }
   | { readonly kind: 'incremental'; readonly partitions: readonly WantedPartition[]; readonly session: FetchSession };
 
@@ -127,6 +150,11 @@ export interface FetchRequestMetadata {
   readonly partitions: readonly WantedPartition[];
   /** Keys of the request's forgotten partitions (ForgottenTopicsData). */
   readonly forgotten: readonly string[];
+  /**
+   * The caller reports partition changes (`partitionChanged`, keyed as its wanted keys): a session
+   * this request creates tracks them, and its incremental requests are served for what changed.
+   */
+  readonly trackChanges?: boolean;
 }
 
 export interface FetchSessionCacheOptions {
@@ -151,6 +179,8 @@ const evictableKey = (s: FetchSession) => ({ privileged: s.privileged, size: s.p
 export class FetchSessionCache {
   /** Sessions by id; Map order is least recently used first (a touched session is re-inserted). */
   private readonly sessions = new Map<number, FetchSession>();
+  /** Change-tracking sessions by the partition keys they hold. */
+  private readonly watchers = new Map<string, Set<FetchSession>>();
   private evictionsCount = 0;
   private readonly evictions: Counter | null;
 
@@ -210,7 +240,42 @@ export class FetchSessionCache {
   }
 
   remove(id: number): boolean {
-    return this.sessions.delete(id);
+    const session = this.sessions.get(id);
+    if (session) this.drop(session);
+    return session !== undefined;
+  }
+
+  /** A partition's state changed (change-tracking sessions holding `key` serve it on their next fetch). */
+  partitionChanged(key: string): void {
+    const holders = this.watchers.get(key);
+    if (!holders) return;
+    for (const s of holders) {
+      const changes = s.changes!;
+      changes.dirty.add(key);
+      for (const w of [...changes.waiters]) w();
+    }
+  }
+
+  /**
+   * Calls `wake` at the next change of a partition of `session` (at once if one is waiting to be
+   * served); returns how to stop waiting. A session dropped from the cache wakes its waiters too.
+   */
+  onChange(session: FetchSession, wake: () => void): () => void {
+    const changes = session.changes;
+    if (!changes || changes.dirty.size > 0 || this.sessions.get(session.id) !== session) {
+      wake();
+      return () => {};
+    }
+    changes.waiters.add(wake);
+    return () => changes.waiters.delete(wake);
+  }
+
+  /**
+   * Whether `session` is cached and holds partition `key`: its fetches then stand for fetches of
+   * that partition at the offset last named (the leader's idle-follower bookkeeping).
+   */
+  covers(session: FetchSession, key: string): boolean {
+    return this.sessions.get(session.id) === session && session.partitions.has(key);
   }
 
   /** Kafka's FetchManager.newContext: decides how to serve a request, updating the named session. */
@@ -218,24 +283,60 @@ export class FetchSessionCache {
     const isFull = req.epoch === initialEpoch || req.epoch === finalEpoch;
     if (isFull) {
       // Any session named by a full fetch is closed.
-      if (req.sessionId !== noSessionId) this.sessions.delete(req.sessionId);
+      if (req.sessionId !== noSessionId) this.remove(req.sessionId);
       if (req.epoch === finalEpoch || !this.enabled) return { kind: 'sessionless', partitions: req.partitions };
-      return { kind: 'full', partitions: req.partitions, privileged: req.privileged, usesTopicIds: req.usesTopicIds };
+      return {
+        kind: 'full',
+        partitions: req.partitions,
+        privileged: req.privileged,
+        usesTopicIds: req.usesTopicIds,
+        trackChanges: req.trackChanges === true,
+      };
     }
     const session = this.sessions.get(req.sessionId);
     if (!session) return { kind: 'error', errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND };
     if (session.epoch !== req.epoch) return { kind: 'error', errorCode: ErrorCode.INVALID_FETCH_SESSION_EPOCH };
     if (session.usesTopicIds !== req.usesTopicIds)
       return { kind: 'error', errorCode: ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR };
+    if (session.changes) {
+      for (const w of req.partitions) if (!session.partitions.has(w.key)) this.watch(w.key, session);
+      for (const key of req.forgotten) if (session.partitions.has(key)) this.unwatch(key, session);
+    }
     session.update(req.partitions, req.forgotten);
     if (session.partitions.size === 0) {
       // Nothing left to fetch: the session ends (the answer says "no session").
-      this.sessions.delete(session.id);
+      this.drop(session);
       return { kind: 'sessionless', partitions: req.partitions };
     }
     this.touch(session, nowMs);
     session.epoch = nextEpoch(session.epoch);
-    return { kind: 'incremental', partitions: [...session.partitions.values()], session };
+    if (!session.changes) return { kind: 'incremental', partitions: [...session.partitions.values()], session };
+    return { kind: 'incremental', partitions: this.takeChanged(session, req.partitions), session };
+  }
+
+  /**
+   * The partitions of a change-tracking session to serve now (those named, changed or unsettled);
+   * what they leave out has nothing new for the fetcher. Also called while a fetch waits, for
+   * what changed meanwhile (`named` empty).
+   */
+  takeChanged(session: FetchSession, named: readonly WantedPartition[]): CachedPartition[] {
+    const changes = session.changes;
+    if (!changes) return [...session.partitions.values()];
+    const out: CachedPartition[] = [];
+    const add = (key: string): void => {
+      const cached = session.partitions.get(key);
+      if (cached && !seen.has(key)) {
+        seen.add(key);
+        out.push(cached);
+      }
+    };
+    const seen = new Set<string>();
+    for (const w of named) add(w.key);
+    for (const key of changes.dirty) add(key);
+    for (const key of changes.unsettled) add(key);
+    changes.dirty.clear();
+    changes.unsettled.clear();
+    return out;
   }
 
   /**
@@ -253,11 +354,16 @@ export class FetchSessionCache {
     if (ctx.kind === 'full') {
       const session = this.maybeCreateSession(ctx, nowMs);
       if (!session) return { sessionId: noSessionId, ...all };
+      if (ctx.trackChanges) session.changes = { dirty: new Set(), unsettled: new Set(), waiters: new Set() };
       ctx.partitions.forEach((w, i) => {
         const cached = { ...w, highWatermark: -1, lastStableOffset: -1, leaderLogStartOffset: -1 };
         const a = answers[i];
         if (a) remember(cached, a);
         session.partitions.set(w.key, cached);
+        if (session.changes) {
+          this.watch(w.key, session);
+          if (a && unsettled(a)) session.changes.unsettled.add(w.key);
+        }
       });
       return { sessionId: session.id, ...all };
     }
@@ -266,6 +372,7 @@ export class FetchSessionCache {
       const cached = session.partitions.get(w.key);
       const a = answers[i];
       if (!cached || !a) return false;
+      if (session.changes && unsettled(a)) session.changes.unsettled.add(w.key);
       const changed = remember(cached, a);
       if (a.recordBytes > 0) {
         session.partitions.delete(w.key);
@@ -309,10 +416,31 @@ export class FetchSessionCache {
   }
 
   private evict(session: FetchSession): boolean {
-    this.sessions.delete(session.id);
+    this.drop(session);
     this.evictionsCount++;
     this.evictions?.inc();
     return true;
+  }
+
+  /** Takes a session out of the cache (and out of the change index), waking its parked fetches. */
+  private drop(session: FetchSession): void {
+    this.sessions.delete(session.id);
+    const changes = session.changes;
+    if (!changes) return;
+    for (const key of session.partitions.keys()) this.unwatch(key, session);
+    for (const w of [...changes.waiters]) w();
+  }
+
+  private watch(key: string, session: FetchSession): void {
+    const holders = this.watchers.get(key);
+    if (holders) holders.add(session);
+    else this.watchers.set(key, new Set([session]));
+  }
+
+  private unwatch(key: string, session: FetchSession): void {
+    const holders = this.watchers.get(key);
+    holders?.delete(session);
+    if (holders?.size === 0) this.watchers.delete(key);
   }
 
   private touch(session: FetchSession, nowMs: number): void {
@@ -354,6 +482,11 @@ function remember(cached: CachedPartition, a: PartitionAnswerState): boolean {
     cached.highWatermark = -1;
   }
   return mustAnswer;
+}
+
+/** An answer a change-tracking session serves again on the next fetch even if nothing changes. */
+function unsettled(a: PartitionAnswerState): boolean {
+  return a.recordBytes > 0 || a.errorCode !== ErrorCode.NONE || a.mustAnswer === true || a.behind === true;
 }
 
 /** Partitions named in each Fetch request, by fetcher and request kind (how much sessions save). */

@@ -7,6 +7,16 @@
 // acknowledged acks=all record is on every ISR member; only then is it visible to consumers.
 import type { Log } from '../storage/log.js';
 
+/**
+ * What vouches for an idle follower between the fetches that name this partition: its fetch
+ * session, whose every fetch stands for a fetch of this partition at the offset last named while
+ * the session holds it. `coveredAtMs` is the time of the session's latest fetch, -1 once it no
+ * longer holds the partition (replica-fetch-serve.ts; Kafka's leader walks the session instead).
+ */
+export interface FetchWitness {
+  coveredAtMs(): number;
+}
+
 interface FollowerState {
   /** The follower's log end offset (its last fetch offset); -1 before its first fetch this epoch. */
   leo: number;
@@ -15,6 +25,8 @@ interface FollowerState {
   lastFetchMs: number;
   /** The leader's log end offset at the follower's previous fetch. */
   lastFetchLeaderLeo: number;
+  /** Fetches since `lastFetchMs` that covered this partition without naming it (null: none). */
+  witness: FetchWitness | null;
 }
 
 export class Partition {
@@ -75,16 +87,38 @@ export class Partition {
       if (this.isLeader) {
         for (const r of p.replicas)
           if (r !== this.brokerId)
-            this.followers.set(r, { leo: -1, lastCaughtUpMs: nowMs, lastFetchMs: 0, lastFetchLeaderLeo: -1 });
+            this.followers.set(r, {
+              leo: -1,
+              lastCaughtUpMs: nowMs,
+              lastFetchMs: 0,
+              lastFetchLeaderLeo: -1,
+              witness: null,
+            });
       }
     }
     if (this.isLeader) this.maybeAdvanceHighWatermark();
     return epochChanged;
   }
 
-  /** Leader: record a follower's fetch at `fetchOffset`. */
-  recordFollowerFetch(replicaId: number, fetchOffset: number, nowMs: number): void {
-    const f = this.followers.get(replicaId) ?? { leo: -1, lastCaughtUpMs: 0, lastFetchMs: 0, lastFetchLeaderLeo: -1 };
+  /**
+   * Leader: record a follower's fetch at `fetchOffset`. `witness`: the follower's later fetches
+   * that leave this partition out (nothing changed) count as fetches at the same offset.
+   */
+  recordFollowerFetch(
+    replicaId: number,
+    fetchOffset: number,
+    nowMs: number,
+    witness: FetchWitness | null = null,
+  ): void {
+    const f = this.followers.get(replicaId) ?? {
+      leo: -1,
+      lastCaughtUpMs: 0,
+      lastFetchMs: 0,
+      lastFetchLeaderLeo: -1,
+      witness: null,
+    };
+    foldWitness(f);
+    f.witness = witness;
     const leaderLeo = this.log.logEndOffset;
     if (fetchOffset >= leaderLeo) f.lastCaughtUpMs = nowMs;
     else if (f.lastFetchLeaderLeo >= 0 && fetchOffset >= f.lastFetchLeaderLeo)
@@ -134,6 +168,7 @@ export class Partition {
     if (!this.isLeader) return null;
     const epochStart =
       this.log.epochs.all().find((e) => e.epoch === this.leaderEpoch)?.startOffset ?? this.log.logEndOffset;
+    for (const f of this.followers.values()) foldWitness(f);
     const keep = this.isr.filter(
       (r) => r === this.brokerId || nowMs - (this.followers.get(r)?.lastCaughtUpMs ?? 0) <= lagMaxMs,
     );
@@ -153,4 +188,17 @@ export class Partition {
     const same = next.length === this.isr.length && next.every((r) => this.isr.includes(r));
     return same ? null : next;
   }
+}
+
+/**
+ * Takes the fetches a witness vouched for into the follower's state: each was a fetch at `leo`
+ * while the leader's log end stayed where it was at the last named fetch (a change would have had
+ * the partition named, or served, and recorded), so the follower was caught up then if it was at
+ * that fetch.
+ */
+function foldWitness(f: FollowerState): void {
+  const seen = f.witness?.coveredAtMs() ?? -1;
+  if (seen <= f.lastFetchMs) return;
+  if (f.lastFetchLeaderLeo >= 0 && f.leo >= f.lastFetchLeaderLeo) f.lastCaughtUpMs = Math.max(f.lastCaughtUpMs, seen);
+  f.lastFetchMs = seen;
 }

@@ -20,7 +20,7 @@ import { ControlRecordType } from '../protocol/txn-types.js';
 import { defaultLogConfig, resolveLogConfig, type LogConfig } from '../storage/log-config.js';
 import type { LogManager } from '../storage/log-manager.js';
 import { partitionKey } from '../protocol/topic-partition.js';
-import { Partition } from './partition.js';
+import { type FetchWitness, Partition } from './partition.js';
 import { BrokerDynamicConfig } from './dynamic-config.js';
 import { isThrottledReplica, ReplicationQuota } from './replication-throttle.js';
 
@@ -95,6 +95,8 @@ export class ReplicaManager {
   private waiters = new Map<string, Set<() => void>>();
   private anyWaiters = new Set<() => void>();
   private parked = 0;
+  /** Told the key of every partition whose data, offsets or role changed (fetch sessions' change tracking). */
+  private readonly changeListeners = new Set<(key: string) => void>();
   private isrChanger: IsrChanger | null = null;
   /** ISR changes the controller accepted for partitions this broker leads (Kafka's IsrShrinks/IsrExpands). */
   readonly isrChanges = { shrinks: 0, expands: 0 };
@@ -117,6 +119,14 @@ export class ReplicaManager {
     this.dynamicConfig = new BrokerDynamicConfig(brokerId, baseConfig, logger);
     this.isrTimer = setInterval(() => this.maybeChangeIsrs(), Math.max(50, Math.floor(replicaLagTimeMaxMs / 4)));
     this.isrTimer.unref();
+  }
+
+  /**
+   * `listener` is told the partition key (`partitionKey`) of each change a waiting fetch would wake
+   * for: an append, a high watermark or log start move, a new role, leader epoch or ISR, unhosting.
+   */
+  addChangeListener(listener: (key: string) => void): void {
+    this.changeListeners.add(listener);
   }
 
   setIsrChanger(changer: IsrChanger): void {
@@ -254,6 +264,7 @@ export class ReplicaManager {
         this.logs.getOrCreate(topic.name, want.partition, this.topicLogConfig(image, topic.name), topic.id),
       );
       this.hosted.set(key, part);
+      part.log.onLogStartMoved = () => this.wake(key);
       const keys = this.byTopic.get(topic.id) ?? new Set<string>();
       keys.add(key);
       this.byTopic.set(topic.id, keys);
@@ -447,12 +458,16 @@ export class ReplicaManager {
     return p.log.openTransaction(producerId)?.epoch === producerEpoch;
   }
 
-  /** Leader side of a follower's fetch of one partition. */
+  /**
+   * Leader side of a follower's fetch of one partition. `witness`: the follower's fetch session,
+   * whose later fetches stand for fetches of this partition while they leave it out.
+   */
   serveFollower(
     replicaId: number,
     f: { topic: string; partition: number; fetchOffset: number; lastFetchedEpoch: number; currentLeaderEpoch: number },
     maxBytes: number,
     nowMs: number,
+    witness: FetchWitness | null = null,
   ): {
     errorCode: number;
     highWatermark: number;
@@ -492,7 +507,7 @@ export class ReplicaManager {
     }
     if (f.fetchOffset < log.logStartOffset || f.fetchOffset > log.logEndOffset)
       return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, ...base, records: null, diverging: null };
-    p.recordFollowerFetch(replicaId, f.fetchOffset, nowMs);
+    p.recordFollowerFetch(replicaId, f.fetchOffset, nowMs, witness);
     if (p.maybeAdvanceHighWatermark()) this.wake(partitionKey(f.topic, f.partition));
     this.maybeChangeIsr(p, nowMs);
     const throttled = this.throttleListed(p, 'leader');
@@ -607,6 +622,7 @@ export class ReplicaManager {
   }
 
   private wake(key: string): void {
+    for (const l of this.changeListeners) l(key);
     const set = this.waiters.get(key);
     if (set) for (const w of [...set]) w();
   }

@@ -103,6 +103,8 @@ export async function startBroker(ctx: BrokerRoleContext): Promise<BrokerRole> {
   });
   // Fetch sessions (KIP-227): one cache for Kafka clients and followers, as Kafka has.
   const fetchSessions = createFetchSessions(config, ctx.registry);
+  // Followers' sessions serve only what changed: the replica manager tells the cache each change.
+  replicas.addChangeListener((key) => fetchSessions.fetchSessions.partitionChanged(key));
   const replication = await startReplicaServer(
     config.replicaListener ?? { host: brokerHost, port: 0 },
     replicas,

@@ -83,6 +83,8 @@ function batchHeaders(buf: Buffer): BatchHeader[] {
 export class Log {
   private segments: LogSegment[] = [];
   private startOffset = 0;
+  /** Called after the log start moved (DeleteRecords, retention): the leader tells its fetch sessions. */
+  onLogStartMoved: (() => void) | null = null;
   private unflushedMessages = 0;
   private lastFlushMs: number;
   /** Offsets below this are on disk (fsynced); recovery after a crash starts here. */
@@ -525,6 +527,7 @@ export class Log {
     }
     this.epochs.truncateFromStart(offset);
     this.deleteSnapshotsBefore(this.segments[0]!.baseOffset);
+    this.onLogStartMoved?.();
   }
 
   /**
@@ -558,6 +561,7 @@ export class Log {
     if (deleted > 0) {
       this.epochs.truncateFromStart(this.startOffset);
       this.deleteSnapshotsBefore(this.segments[0]!.baseOffset);
+      this.onLogStartMoved?.();
     }
     return deleted;
   }
@@ -571,7 +575,10 @@ export class Log {
     this.flushedOffset = Math.min(this.flushedOffset, this.logEndOffset);
     this.hwm = Math.min(this.hwm, this.logEndOffset);
     this.firstDirtyOffset = Math.min(this.firstDirtyOffset, this.logEndOffset);
-    if (this.startOffset > this.logEndOffset) this.startOffset = this.logEndOffset;
+    if (this.startOffset > this.logEndOffset) {
+      this.startOffset = this.logEndOffset;
+      this.onLogStartMoved?.();
+    }
     // The state may hold removed batches: rebuild it from a snapshot at or below the new end.
     this.loadProducerState(this.logEndOffset, Date.now());
   }

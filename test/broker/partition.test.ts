@@ -50,3 +50,34 @@ test('desiredIsr shrinks lagging followers and adds caught-up, eligible ones onl
   );
   assert.deepEqual(p.desiredIsr(13_000, lagMs), [1, 3]);
 });
+
+test('an idle follower stays in the ISR on its fetch session (the witness) and leaves when that stops', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'raftka-partition-'));
+  const logs = new LogManager({
+    logDirs: [dir],
+    logger: pino({ level: 'silent' }),
+    retentionCheckIntervalMs: 60_000,
+    flushCheckIntervalMs: 60_000,
+    checkpointIntervalMs: 60_000,
+    cleanerIntervalMs: null,
+  });
+  t.after(() => {
+    logs.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const p = new Partition('t', 'AAAAAAAAAAAAAAAAAAAAAA', 0, 1, logs.getOrCreate('t', 0, defaultLogConfig));
+  p.update({ leader: 1, leaderEpoch: 3, partitionEpoch: 5, replicas: [1, 2], isr: [1, 2] }, 1000);
+  p.log.appendAsLeader(buildRecordBatch([{ key: null, value: Buffer.from('x'), timestamp: 1 }]), 3, 1000);
+  const lagMs = 10_000;
+  let sessionFetchMs = 2000;
+  const witness = { coveredAtMs: () => sessionFetchMs };
+  p.recordFollowerFetch(2, 1, 2000, witness); // caught up, then never named again
+  sessionFetchMs = 30_000;
+  assert.equal(p.desiredIsr(30_000, lagMs), null, 'the session fetched at 30 s: still caught up');
+  sessionFetchMs = -1; // the session dropped the partition
+  assert.deepEqual(p.desiredIsr(40_001, lagMs), [1], 'no fetch since 30 s: it leaves');
+  // A follower behind when last named is not made caught up by later session fetches.
+  p.update({ leader: 1, leaderEpoch: 4, partitionEpoch: 6, replicas: [1, 2], isr: [1, 2] }, 50_000);
+  p.recordFollowerFetch(2, 0, 50_000, { coveredAtMs: () => 70_000 });
+  assert.deepEqual(p.desiredIsr(70_000, lagMs), [1]);
+});
