@@ -217,6 +217,7 @@ test('SCRAM, DescribeTopicPartitions, ElectLeaders, UpdateFeatures and telemetry
         memberEpoch: 0,
         rebalanceTimeoutMs: 10_000,
         subscribedTopicNames: ['paged'],
+        topicPartitions: [], // a join owns nothing (null is refused, as Kafka does)
       },
       timeoutMs,
       1,
@@ -236,9 +237,13 @@ test('SCRAM, DescribeTopicPartitions, ElectLeaders, UpdateFeatures and telemetry
     1,
   );
   assert.equal(upgraded.errorCode, ErrorCode.NONE);
+  let lastAnswer = '';
   const joined = await waitFor('the coordinator to accept the consumer group protocol again', async () => {
     const r = await heartbeatJoin();
+    lastAnswer = `${r.errorCode} ${r.errorMessage}`;
     return r.errorCode === ErrorCode.NONE ? r : undefined;
+  }).catch((err: unknown) => {
+    throw new Error(`${String(err)}; the last answer: ${lastAnswer}`);
   });
   assert.ok(joined.memberEpoch > 0, 'joined with an epoch');
   await toCoordinator.send(
