@@ -1,7 +1,7 @@
 // The leader's ISR decisions (Kafka's Partition): followers that stop catching up for
 // replica.lag.time.max.ms leave, caught-up ones return, and only eligible brokers (not fenced or
 // shutting down) are proposed for the ISR — the controller would refuse the rest.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,8 @@ import { buildRecordBatch } from '../../src/protocol/record-batch.js';
 import { defaultLogConfig } from '../../src/storage/log-config.js';
 import { LogManager } from '../../src/storage/log-manager.js';
 
-test('desiredIsr shrinks lagging followers and adds caught-up, eligible ones only', (t) => {
+/** Partition t-0 on node 1 over a log in a temporary dir, removed when the test ends. */
+function partitionOnDisk(t: TestContext): Partition {
   const dir = mkdtempSync(join(tmpdir(), 'raftka-partition-'));
   const logs = new LogManager({
     logDirs: [dir],
@@ -26,7 +27,11 @@ test('desiredIsr shrinks lagging followers and adds caught-up, eligible ones onl
     logs.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const p = new Partition('t', 'AAAAAAAAAAAAAAAAAAAAAA', 0, 1, logs.getOrCreate('t', 0, defaultLogConfig));
+  return new Partition('t', 'AAAAAAAAAAAAAAAAAAAAAA', 0, 1, logs.getOrCreate('t', 0, defaultLogConfig));
+}
+
+test('desiredIsr shrinks lagging followers and adds caught-up, eligible ones only', (t) => {
+  const p = partitionOnDisk(t);
   p.update({ leader: 1, leaderEpoch: 3, partitionEpoch: 5, replicas: [1, 2, 3], isr: [1, 2] }, 1000);
   p.log.appendAsLeader(buildRecordBatch([{ key: null, value: Buffer.from('x'), timestamp: 1 }]), 3, 1000);
   const lagMs = 10_000;
@@ -52,20 +57,7 @@ test('desiredIsr shrinks lagging followers and adds caught-up, eligible ones onl
 });
 
 test('an idle follower stays in the ISR on its fetch session (the witness) and leaves when that stops', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'raftka-partition-'));
-  const logs = new LogManager({
-    logDirs: [dir],
-    logger: pino({ level: 'silent' }),
-    retentionCheckIntervalMs: 60_000,
-    flushCheckIntervalMs: 60_000,
-    checkpointIntervalMs: 60_000,
-    cleanerIntervalMs: null,
-  });
-  t.after(() => {
-    logs.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const p = new Partition('t', 'AAAAAAAAAAAAAAAAAAAAAA', 0, 1, logs.getOrCreate('t', 0, defaultLogConfig));
+  const p = partitionOnDisk(t);
   p.update({ leader: 1, leaderEpoch: 3, partitionEpoch: 5, replicas: [1, 2], isr: [1, 2] }, 1000);
   p.log.appendAsLeader(buildRecordBatch([{ key: null, value: Buffer.from('x'), timestamp: 1 }]), 3, 1000);
   const lagMs = 10_000;
