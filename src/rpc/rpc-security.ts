@@ -146,14 +146,7 @@ export async function startPlaintextFront(
     if (first === raw.firstByte) rawConnections.accept(socket);
     else grpcConnections.injectConnection(plaintextStream(socket));
   });
-  const port = await listen(net, endpoint);
-  return {
-    port,
-    close: () => {
-      net.close();
-      rawConnections.closeAll();
-    },
-  };
+  return listenFront(net, endpoint, () => rawConnections.closeAll());
 }
 
 /**
@@ -173,13 +166,21 @@ function sniffingServer(route: (socket: Socket, first: number) => void): NetServ
   });
 }
 
-function listen(net: NetServer, endpoint: Endpoint): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
+/** Listens on `endpoint`; the front's close stops the server, then runs `closeRest`. */
+function listenFront(net: NetServer, endpoint: Endpoint, closeRest: () => void): Promise<TlsFront> {
+  return new Promise<TlsFront>((resolve, reject) => {
     net.once('error', reject);
     net.listen(endpoint.port, endpoint.host, () => {
       net.off('error', reject);
       const address = net.address();
-      resolve(typeof address === 'object' && address ? address.port : endpoint.port);
+      const port = typeof address === 'object' && address ? address.port : endpoint.port;
+      resolve({
+        port,
+        close: () => {
+          net.close();
+          closeRest();
+        },
+      });
     });
   });
 }
@@ -255,15 +256,10 @@ export async function startTlsFront(
     if (raw !== null && first === raw.firstByte) raw.refuse(socket, plaintextDetail);
     else refused.injectConnection(plaintextStream(socket));
   });
-  const port = await listen(net, endpoint);
-  return {
-    port,
-    close: () => {
-      net.close();
-      rawConnections.closeAll();
-      refusing.forceShutdown();
-    },
-  };
+  return listenFront(net, endpoint, () => {
+    rawConnections.closeAll();
+    refusing.forceShutdown();
+  });
 }
 
 function refusedText(security: RpcServerSecurity, detail: string): string {
